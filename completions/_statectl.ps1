@@ -1,0 +1,391 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'statectl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'statectl' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Walk the troubleshooting matrix against live hosts and report every finding')
+            [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Check prerequisite versions and kernel settings, for CI jobs and install scripts')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure state latency and throughput with HDR percentiles against the 5 ms target')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
+            [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;doctor' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'A network interface to check. Repeatable. Default: the interfaces of the default routes')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'The window over which counters are read twice and judged by their change')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out these checks: ids or globs. Repeatable, comma-separated')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Print every check with its one-line doc, and exit')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;preflight' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'A network interface to check. Repeatable. Default: the interfaces of the default routes')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'The window over which counters are read twice and judged by their change')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave out these checks: ids or globs. Repeatable, comma-separated')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Print every check with its one-line doc, and exit')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;tune' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup')
+            [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;tune;redis' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The redis.conf to plan against and edit')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The settings profile')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a directive: name=value. Repeatable; wins over the profile')
+            [CompletionResult]::new('--maxmemory', '--maxmemory', [CompletionResultType]::ParameterName, 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also CONFIG SET live items on this running server and read them back')
+            [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Where to keep the timestamped backup (default: beside the file)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Write the file (default: print the diff only)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Apply a plan that the safety checks refuse (prints a warning)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;tune;kernel' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The settings profile (default session-cache when no --set is given)')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a key: net.core.somaxconn=4096. Repeatable')
+            [CompletionResult]::new('--persist', '--persist', [CompletionResultType]::ParameterName, 'Persist to this file instead of /etc/sysctl.d/60-statectl.conf')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Write the live values and persist them (default: print the plan only)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Allow lowering a value')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;tune;postgres' {
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'The server to tune (URL or key=value; PG* env vars and ~/.pgpass honoured)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The settings profile')
+            [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a parameter: name=value. Repeatable; wins over the profile')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long any one step may take')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Issue ALTER SYSTEM for real differences and reload (default: print the plan only)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;tune;help' {
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup')
+            [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;tune;help;redis' {
+            break
+        }
+        'statectl;tune;help;kernel' {
+            break
+        }
+        'statectl;tune;help;postgres' {
+            break
+        }
+        'statectl;tune;help;help' {
+            break
+        }
+        'statectl;bench' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Load a Redis server with a session-state workload and report HDR percentiles')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;bench;redis' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'The server to load')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Concurrent connections')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Concurrent connections')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Total requests (conflicts with --duration)')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Total requests (conflicts with --duration)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Run for this long')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Requests in flight per connection')
+            [CompletionResult]::new('--pipeline', '--pipeline', [CompletionResultType]::ParameterName, 'Requests in flight per connection')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'What to send')
+            [CompletionResult]::new('--keyspace', '--keyspace', [CompletionResultType]::ParameterName, 'Number of distinct keys')
+            [CompletionResult]::new('--value-size', '--value-size', [CompletionResultType]::ParameterName, 'Value size in bytes')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL for written keys, seconds')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open-loop rate in requests per second (latency corrected for coordinated omission)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads (1 = current-thread, best on small machines)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--keep-keys', '--keep-keys', [CompletionResultType]::ParameterName, 'Keep the statectl:bench:* keys instead of deleting them at the end')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;bench;postgres' {
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'The server to load (URL or key=value)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Concurrent connections')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Concurrent connections')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Total queries (conflicts with --duration)')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Total queries (conflicts with --duration)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Run for this long')
+            [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Queries in flight per connection')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open-loop rate in queries per second')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Keep the statectl_bench schema instead of dropping it at the end')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;bench;help' {
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Load a Redis server with a session-state workload and report HDR percentiles')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;bench;help;redis' {
+            break
+        }
+        'statectl;bench;help;postgres' {
+            break
+        }
+        'statectl;bench;help;help' {
+            break
+        }
+        'statectl;latency' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'Redis server to PING')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'PostgreSQL server to send SELECT 1 to instead')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between probes')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Length of each rolling window row')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (default: until Ctrl-C)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;capture' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface to capture on (default: the route to the target, or lo)')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Interface to capture on (default: the route to the target, or lo)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'TCP port of the Redis traffic')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port of the Redis traffic')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after this many packets')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after this many packets')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Write packets to this pcap file (created 0600)')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Write packets to this pcap file (created 0600)')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Analyse this pcap or pcapng file instead of capturing')
+            [CompletionResult]::new('--read', '--read', [CompletionResultType]::ParameterName, 'Analyse this pcap or pcapng file instead of capturing')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--redact-keys', '--redact-keys', [CompletionResultType]::ParameterName, 'Hash key names in the report')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;nic' {
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'The window over which counters are read twice')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh until Ctrl-C')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;completions' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;man' {
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the pages into (created if missing)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;help' {
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Walk the troubleshooting matrix against live hosts and report every finding')
+            [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Check prerequisite versions and kernel settings, for CI jobs and install scripts')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL')
+            [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure state latency and throughput with HDR percentiles against the 5 ms target')
+            [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
+            [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;help;doctor' {
+            break
+        }
+        'statectl;help;preflight' {
+            break
+        }
+        'statectl;help;tune' {
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup')
+            [CompletionResult]::new('kernel', 'kernel', [CompletionResultType]::ParameterValue, 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads')
+            break
+        }
+        'statectl;help;tune;redis' {
+            break
+        }
+        'statectl;help;tune;kernel' {
+            break
+        }
+        'statectl;help;tune;postgres' {
+            break
+        }
+        'statectl;help;bench' {
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Load a Redis server with a session-state workload and report HDR percentiles')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles')
+            break
+        }
+        'statectl;help;bench;redis' {
+            break
+        }
+        'statectl;help;bench;postgres' {
+            break
+        }
+        'statectl;help;latency' {
+            break
+        }
+        'statectl;help;capture' {
+            break
+        }
+        'statectl;help;nic' {
+            break
+        }
+        'statectl;help;completions' {
+            break
+        }
+        'statectl;help;man' {
+            break
+        }
+        'statectl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,346 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[statectl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'statectl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'statectl'= {
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand doctor 'Walk the troubleshooting matrix against live hosts and report every finding'
+            cand preflight 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
+            cand tune 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
+            cand bench 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
+            cand latency 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+            cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
+            cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;doctor'= {
+            cand --redis 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file'
+            cand --redis-password-file 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH'
+            cand --postgres 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does'
+            cand --iface 'A network interface to check. Repeatable. Default: the interfaces of the default routes'
+            cand --timeout 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms'
+            cand --sample 'The window over which counters are read twice and judged by their change'
+            cand --only 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated'
+            cand --skip 'Leave out these checks: ids or globs. Repeatable, comma-separated'
+            cand --config 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --list 'Print every check with its one-line doc, and exit'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;preflight'= {
+            cand --redis 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file'
+            cand --redis-password-file 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH'
+            cand --postgres 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does'
+            cand --iface 'A network interface to check. Repeatable. Default: the interfaces of the default routes'
+            cand --timeout 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms'
+            cand --sample 'The window over which counters are read twice and judged by their change'
+            cand --only 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated'
+            cand --skip 'Leave out these checks: ids or globs. Repeatable, comma-separated'
+            cand --config 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --list 'Print every check with its one-line doc, and exit'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;tune'= {
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand redis 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
+            cand kernel 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
+            cand postgres 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;tune;redis'= {
+            cand --config 'The redis.conf to plan against and edit'
+            cand --profile 'The settings profile'
+            cand --set 'Set a directive: name=value. Repeatable; wins over the profile'
+            cand --maxmemory 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)'
+            cand --live 'Also CONFIG SET live items on this running server and read them back'
+            cand --backup-dir 'Where to keep the timestamped backup (default: beside the file)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --apply 'Write the file (default: print the diff only)'
+            cand --force 'Apply a plan that the safety checks refuse (prints a warning)'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;tune;kernel'= {
+            cand --profile 'The settings profile (default session-cache when no --set is given)'
+            cand --set 'Set a key: net.core.somaxconn=4096. Repeatable'
+            cand --persist 'Persist to this file instead of /etc/sysctl.d/60-statectl.conf'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --apply 'Write the live values and persist them (default: print the plan only)'
+            cand --force 'Allow lowering a value'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;tune;postgres'= {
+            cand --postgres 'The server to tune (URL or key=value; PG* env vars and ~/.pgpass honoured)'
+            cand --profile 'The settings profile'
+            cand --set 'Set a parameter: name=value. Repeatable; wins over the profile'
+            cand --timeout 'How long any one step may take'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --apply 'Issue ALTER SYSTEM for real differences and reload (default: print the plan only)'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;tune;help'= {
+            cand redis 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
+            cand kernel 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
+            cand postgres 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;tune;help;redis'= {
+        }
+        &'statectl;tune;help;kernel'= {
+        }
+        &'statectl;tune;help;postgres'= {
+        }
+        &'statectl;tune;help;help'= {
+        }
+        &'statectl;bench'= {
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand redis 'Load a Redis server with a session-state workload and report HDR percentiles'
+            cand postgres 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;bench;redis'= {
+            cand --redis 'The server to load'
+            cand -c 'Concurrent connections'
+            cand --connections 'Concurrent connections'
+            cand -n 'Total requests (conflicts with --duration)'
+            cand --requests 'Total requests (conflicts with --duration)'
+            cand --duration 'Run for this long'
+            cand -P 'Requests in flight per connection'
+            cand --pipeline 'Requests in flight per connection'
+            cand --workload 'What to send'
+            cand --keyspace 'Number of distinct keys'
+            cand --value-size 'Value size in bytes'
+            cand --ttl 'TTL for written keys, seconds'
+            cand --rate 'Open-loop rate in requests per second (latency corrected for coordinated omission)'
+            cand --threads 'Runtime threads (1 = current-thread, best on small machines)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --keep-keys 'Keep the statectl:bench:* keys instead of deleting them at the end'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;bench;postgres'= {
+            cand --postgres 'The server to load (URL or key=value)'
+            cand -c 'Concurrent connections'
+            cand --connections 'Concurrent connections'
+            cand -n 'Total queries (conflicts with --duration)'
+            cand --requests 'Total queries (conflicts with --duration)'
+            cand --duration 'Run for this long'
+            cand --depth 'Queries in flight per connection'
+            cand --rate 'Open-loop rate in queries per second'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --keep 'Keep the statectl_bench schema instead of dropping it at the end'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;bench;help'= {
+            cand redis 'Load a Redis server with a session-state workload and report HDR percentiles'
+            cand postgres 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;bench;help;redis'= {
+        }
+        &'statectl;bench;help;postgres'= {
+        }
+        &'statectl;bench;help;help'= {
+        }
+        &'statectl;latency'= {
+            cand --redis 'Redis server to PING'
+            cand --postgres 'PostgreSQL server to send SELECT 1 to instead'
+            cand --interval 'Time between probes'
+            cand --window 'Length of each rolling window row'
+            cand --duration 'Stop after this long (default: until Ctrl-C)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;capture'= {
+            cand -i 'Interface to capture on (default: the route to the target, or lo)'
+            cand --interface 'Interface to capture on (default: the route to the target, or lo)'
+            cand -p 'TCP port of the Redis traffic'
+            cand --port 'TCP port of the Redis traffic'
+            cand -c 'Stop after this many packets'
+            cand --count 'Stop after this many packets'
+            cand --duration 'Stop after this long'
+            cand -w 'Write packets to this pcap file (created 0600)'
+            cand --write 'Write packets to this pcap file (created 0600)'
+            cand -r 'Analyse this pcap or pcapng file instead of capturing'
+            cand --read 'Analyse this pcap or pcapng file instead of capturing'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --redact-keys 'Hash key names in the report'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;nic'= {
+            cand --sample 'The window over which counters are read twice'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --watch 'Refresh until Ctrl-C'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;completions'= {
+            cand --out 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;man'= {
+            cand --out 'Directory to write the pages into (created if missing)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;help'= {
+            cand doctor 'Walk the troubleshooting matrix against live hosts and report every finding'
+            cand preflight 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
+            cand tune 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
+            cand bench 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
+            cand latency 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+            cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
+            cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+            cand completions 'Print a shell completion script to stdout'
+            cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;help;doctor'= {
+        }
+        &'statectl;help;preflight'= {
+        }
+        &'statectl;help;tune'= {
+            cand redis 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
+            cand kernel 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
+            cand postgres 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
+        }
+        &'statectl;help;tune;redis'= {
+        }
+        &'statectl;help;tune;kernel'= {
+        }
+        &'statectl;help;tune;postgres'= {
+        }
+        &'statectl;help;bench'= {
+            cand redis 'Load a Redis server with a session-state workload and report HDR percentiles'
+            cand postgres 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
+        }
+        &'statectl;help;bench;redis'= {
+        }
+        &'statectl;help;bench;postgres'= {
+        }
+        &'statectl;help;latency'= {
+        }
+        &'statectl;help;capture'= {
+        }
+        &'statectl;help;nic'= {
+        }
+        &'statectl;help;completions'= {
+        }
+        &'statectl;help;man'= {
+        }
+        &'statectl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

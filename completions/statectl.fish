@@ -1,0 +1,292 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_statectl_global_optspecs
+    string join \n format= color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_statectl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_statectl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_statectl_using_subcommand
+    set -l cmd (__fish_statectl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c statectl -n "__fish_statectl_needs_command" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_needs_command" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_needs_command" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_needs_command" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_needs_command" -s V -l version -d 'Print version'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "doctor" -d 'Walk the troubleshooting matrix against live hosts and report every finding'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "preflight" -d 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l sample -d 'The window over which counters are read twice and judged by their change' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l only -d 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l list -d 'Print every check with its one-line doc, and exit'
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l sample -d 'The window over which counters are read twice and judged by their change' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l only -d 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l list -d 'Print every check with its one-line doc, and exit'
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "redis" -d 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "kernel" -d 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "postgres" -d 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l config -d 'The redis.conf to plan against and edit' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l profile -d 'The settings profile' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l set -d 'Set a directive: name=value. Repeatable; wins over the profile' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l maxmemory -d 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l live -d 'Also CONFIG SET live items on this running server and read them back' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l backup-dir -d 'Where to keep the timestamped backup (default: beside the file)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l apply -d 'Write the file (default: print the diff only)'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l force -d 'Apply a plan that the safety checks refuse (prints a warning)'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l profile -d 'The settings profile (default session-cache when no --set is given)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l set -d 'Set a key: net.core.somaxconn=4096. Repeatable' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l persist -d 'Persist to this file instead of /etc/sysctl.d/60-statectl.conf' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l apply -d 'Write the live values and persist them (default: print the plan only)'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l force -d 'Allow lowering a value'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l postgres -d 'The server to tune (URL or key=value; PG* env vars and ~/.pgpass honoured)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l profile -d 'The settings profile' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l set -d 'Set a parameter: name=value. Repeatable; wins over the profile' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l timeout -d 'How long any one step may take' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l apply -d 'Issue ALTER SYSTEM for real differences and reload (default: print the plan only)'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from help" -f -a "redis" -d 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from help" -f -a "kernel" -d 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from help" -f -a "postgres" -d 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -f -a "redis" -d 'Load a Redis server with a session-state workload and report HDR percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l redis -d 'The server to load' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s c -l connections -d 'Concurrent connections' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s n -l requests -d 'Total requests (conflicts with --duration)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l duration -d 'Run for this long' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s P -l pipeline -d 'Requests in flight per connection' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l workload -d 'What to send' -r -f -a "get\t'GET of existing keys'
+set\t'SET of keys'
+session\t'SET with EX, GET, EXPIRE refresh and HGETALL of a session hash'
+mixed\t'A ratio of reads to writes'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l keyspace -d 'Number of distinct keys' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l value-size -d 'Value size in bytes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l ttl -d 'TTL for written keys, seconds' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l rate -d 'Open-loop rate in requests per second (latency corrected for coordinated omission)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l threads -d 'Runtime threads (1 = current-thread, best on small machines)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l keep-keys -d 'Keep the statectl:bench:* keys instead of deleting them at the end'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l postgres -d 'The server to load (URL or key=value)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s c -l connections -d 'Concurrent connections' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s n -l requests -d 'Total queries (conflicts with --duration)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l duration -d 'Run for this long' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l depth -d 'Queries in flight per connection' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l rate -d 'Open-loop rate in queries per second' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l keep -d 'Keep the statectl_bench schema instead of dropping it at the end'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "redis" -d 'Load a Redis server with a session-state workload and report HDR percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l redis -d 'Redis server to PING' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l postgres -d 'PostgreSQL server to send SELECT 1 to instead' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l interval -d 'Time between probes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l window -d 'Length of each rolling window row' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l duration -d 'Stop after this long (default: until Ctrl-C)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s i -l interface -d 'Interface to capture on (default: the route to the target, or lo)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s p -l port -d 'TCP port of the Redis traffic' -r
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s c -l count -d 'Stop after this many packets' -r
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l duration -d 'Stop after this long' -r
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s w -l write -d 'Write packets to this pcap file (created 0600)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s r -l read -d 'Analyse this pcap or pcapng file instead of capturing' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l redact-keys -d 'Hash key names in the report'
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l sample -d 'The window over which counters are read twice' -r
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l watch -d 'Refresh until Ctrl-C'
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -l out -d 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand man" -l out -d 'Directory to write the pages into (created if missing)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand man" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand man" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand man" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand man" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "doctor" -d 'Walk the troubleshooting matrix against live hosts and report every finding'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "preflight" -d 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "redis" -d 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "kernel" -d 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "postgres" -d 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "redis" -d 'Load a Redis server with a session-state workload and report HDR percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'

@@ -1,0 +1,459 @@
+//! The command line as clap sees it: flags and their help text, and nothing else.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Provision, tune and diagnose the infrastructure that holds API state: Redis 7, PostgreSQL 15,
+/// the kernel TCP stack and the NICs between them.
+#[derive(Debug, Parser)]
+#[command(
+    name = "statectl",
+    version,
+    about,
+    after_help = "Exit codes: 0 nothing failed or warned, 3 a check failed, 4 warnings only, \
+                  1 statectl could not run, 2 usage error.\n\
+                  Start with: statectl doctor"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How results are printed; shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus
+    /// text exposition for node_exporter's textfile collector.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// When to colour tables. `auto` colours only a terminal and honours NO_COLOR.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print less: only warnings, failures and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more: evidence for passing checks, and probe steps on stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables grouped by target.
+    Table,
+    /// Exactly one JSON document on stdout.
+    Json,
+    /// JUnit XML: one testcase per finding.
+    Junit,
+    /// Prometheus text exposition format.
+    Prometheus,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk the troubleshooting matrix against live hosts and report every finding.
+    ///
+    /// Checks Redis (reachability, maxclients, memory, latency, replication, security …),
+    /// PostgreSQL (reachability, deadlocks, connections, replication …), the local kernel TCP
+    /// stack and NICs. With no --redis and no --postgres, the local defaults
+    /// redis://127.0.0.1:6379 and postgresql://localhost:5432 are checked.
+    Doctor(CheckArgs),
+    /// Check prerequisite versions and kernel settings, for CI jobs and install scripts.
+    ///
+    /// Runs the checks tagged `preflight` (versions, kernel settings, reachability).
+    Preflight(CheckArgs),
+    /// Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL.
+    #[command(subcommand)]
+    Tune(TuneCommand),
+    /// Measure state latency and throughput with HDR percentiles against the 5 ms target.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Sample round-trip latency over time, like redis-cli --latency-history, with percentiles.
+    Latency(LatencyArgs),
+    /// Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency.
+    Capture(CaptureArgs),
+    /// Show NIC link facts and error, drop and CRC counters with their change over a window.
+    Nic(NicArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Write the man pages (statectl.1 and one per subcommand) into a directory.
+    Man(ManArgs),
+}
+
+/// Which hosts to probe and how long to wait for them.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS.
+    /// Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file.
+    #[arg(long = "redis", value_name = "URL")]
+    pub redis: Vec<String>,
+
+    /// Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH.
+    #[arg(long, value_name = "FILE")]
+    pub redis_password_file: Option<PathBuf>,
+
+    /// A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value
+    /// pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE,
+    /// PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does.
+    #[arg(long = "postgres", value_name = "CONN")]
+    pub postgres: Vec<String>,
+
+    /// A network interface to check. Repeatable. Default: the interfaces of the default routes.
+    #[arg(long = "iface", value_name = "NAME")]
+    pub iface: Vec<String>,
+
+    /// How long any one probe may take (connect, command, reply), e.g. 2s or 500ms.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// The window over which counters are read twice and judged by their change.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub sample: Duration,
+}
+
+/// Arguments of `doctor` and `preflight`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+
+    /// Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated.
+    #[arg(long, value_name = "ID|GLOB", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Leave out these checks: ids or globs. Repeatable, comma-separated.
+    #[arg(long, value_name = "ID|GLOB", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Print every check with its one-line doc, and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `tune` targets.
+#[derive(Debug, Subcommand)]
+pub enum TuneCommand {
+    /// Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup.
+    Redis(TuneRedisArgs),
+    /// Plan kernel sysctl changes (dry run by default); --apply sets and persists them.
+    Kernel(TuneKernelArgs),
+    /// Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads.
+    Postgres(TunePostgresArgs),
+}
+
+/// Flags of `tune redis`.
+#[derive(Debug, Clone, Args)]
+pub struct TuneRedisArgs {
+    /// The redis.conf to plan against and edit.
+    #[arg(long, value_name = "FILE", default_value = "/etc/redis/redis.conf")]
+    pub config: PathBuf,
+    /// The settings profile.
+    #[arg(long, default_value = "session-cache")]
+    pub profile: String,
+    /// Set a directive: name=value. Repeatable; wins over the profile.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM).
+    #[arg(long, value_name = "SIZE|auto")]
+    pub maxmemory: Option<String>,
+    /// Write the file (default: print the diff only).
+    #[arg(long)]
+    pub apply: bool,
+    /// Also CONFIG SET live items on this running server and read them back.
+    #[arg(long, value_name = "URL")]
+    pub live: Option<String>,
+    /// Where to keep the timestamped backup (default: beside the file).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Apply a plan that the safety checks refuse (prints a warning).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Flags of `tune kernel`.
+#[derive(Debug, Clone, Args)]
+pub struct TuneKernelArgs {
+    /// The settings profile (default session-cache when no --set is given).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Set a key: net.core.somaxconn=4096. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Write the live values and persist them (default: print the plan only).
+    #[arg(long)]
+    pub apply: bool,
+    /// Persist to this file instead of /etc/sysctl.d/60-statectl.conf.
+    #[arg(long, value_name = "FILE")]
+    pub persist: Option<PathBuf>,
+    /// Allow lowering a value.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Flags of `tune postgres`.
+#[derive(Debug, Clone, Args)]
+pub struct TunePostgresArgs {
+    /// The server to tune (URL or key=value; PG* env vars and ~/.pgpass honoured).
+    #[arg(long = "postgres", value_name = "CONN")]
+    pub postgres: Option<String>,
+    /// The settings profile.
+    #[arg(long, default_value = "state-store")]
+    pub profile: String,
+    /// Set a parameter: name=value. Repeatable; wins over the profile.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Issue ALTER SYSTEM for real differences and reload (default: print the plan only).
+    #[arg(long)]
+    pub apply: bool,
+    /// How long any one step may take.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+/// `bench` targets.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Load a Redis server with a session-state workload and report HDR percentiles.
+    Redis(BenchRedisArgs),
+    /// Load PostgreSQL with prepared session reads and upserts and report HDR percentiles.
+    Postgres(BenchPostgresArgs),
+}
+
+/// Redis workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Workload {
+    /// GET of existing keys.
+    Get,
+    /// SET of keys.
+    Set,
+    /// SET with EX, GET, EXPIRE refresh and HGETALL of a session hash.
+    Session,
+    /// A ratio of reads to writes.
+    Mixed,
+}
+
+/// Flags of `bench redis`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchRedisArgs {
+    /// The server to load.
+    #[arg(
+        long = "redis",
+        value_name = "URL",
+        default_value = "redis://127.0.0.1:6379"
+    )]
+    pub redis: String,
+    /// Concurrent connections.
+    #[arg(short = 'c', long, default_value_t = 50)]
+    pub connections: usize,
+    /// Total requests (conflicts with --duration).
+    #[arg(short = 'n', long, conflicts_with = "duration")]
+    pub requests: Option<u64>,
+    /// Run for this long.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Requests in flight per connection.
+    #[arg(short = 'P', long, default_value_t = 1)]
+    pub pipeline: usize,
+    /// What to send.
+    #[arg(long, value_enum, default_value_t = Workload::Get)]
+    pub workload: Workload,
+    /// Number of distinct keys.
+    #[arg(long, default_value_t = 100_000)]
+    pub keyspace: u64,
+    /// Value size in bytes.
+    #[arg(long, default_value_t = 64)]
+    pub value_size: usize,
+    /// TTL for written keys, seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub ttl: u64,
+    /// Open-loop rate in requests per second (latency corrected for coordinated omission).
+    #[arg(long)]
+    pub rate: Option<u64>,
+    /// Runtime threads (1 = current-thread, best on small machines).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Keep the statectl:bench:* keys instead of deleting them at the end.
+    #[arg(long)]
+    pub keep_keys: bool,
+}
+
+/// Flags of `bench postgres`.
+#[derive(Debug, Clone, Args)]
+pub struct BenchPostgresArgs {
+    /// The server to load (URL or key=value).
+    #[arg(long = "postgres", value_name = "CONN")]
+    pub postgres: Option<String>,
+    /// Concurrent connections.
+    #[arg(short = 'c', long, default_value_t = 16)]
+    pub connections: usize,
+    /// Total queries (conflicts with --duration).
+    #[arg(short = 'n', long, conflicts_with = "duration")]
+    pub requests: Option<u64>,
+    /// Run for this long.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Queries in flight per connection.
+    #[arg(long, default_value_t = 4)]
+    pub depth: usize,
+    /// Open-loop rate in queries per second.
+    #[arg(long)]
+    pub rate: Option<u64>,
+    /// Keep the statectl_bench schema instead of dropping it at the end.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+/// Flags of `latency`.
+#[derive(Debug, Clone, Args)]
+pub struct LatencyArgs {
+    /// Redis server to PING.
+    #[arg(long = "redis", value_name = "URL", conflicts_with = "postgres")]
+    pub redis: Option<String>,
+    /// PostgreSQL server to send SELECT 1 to instead.
+    #[arg(long = "postgres", value_name = "CONN")]
+    pub postgres: Option<String>,
+    /// Time between probes.
+    #[arg(long, default_value = "10ms", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// Length of each rolling window row.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub window: Duration,
+    /// Stop after this long (default: until Ctrl-C).
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+}
+
+/// Flags of `capture`.
+#[derive(Debug, Clone, Args)]
+pub struct CaptureArgs {
+    /// Interface to capture on (default: the route to the target, or lo).
+    #[arg(short = 'i', long)]
+    pub interface: Option<String>,
+    /// TCP port of the Redis traffic.
+    #[arg(short = 'p', long, default_value_t = 6379)]
+    pub port: u16,
+    /// Stop after this many packets.
+    #[arg(short = 'c', long)]
+    pub count: Option<u64>,
+    /// Stop after this long.
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+    /// Write packets to this pcap file (created 0600).
+    #[arg(short = 'w', long, value_name = "FILE")]
+    pub write: Option<PathBuf>,
+    /// Analyse this pcap or pcapng file instead of capturing.
+    #[arg(short = 'r', long, value_name = "FILE", conflicts_with_all = ["write", "interface"])]
+    pub read: Option<PathBuf>,
+    /// Hash key names in the report.
+    #[arg(long)]
+    pub redact_keys: bool,
+}
+
+/// Flags of `nic`.
+#[derive(Debug, Clone, Args)]
+pub struct NicArgs {
+    /// Interfaces to show (default: the interfaces of the default routes).
+    #[arg(value_name = "IFACE")]
+    pub ifaces: Vec<String>,
+    /// The window over which counters are read twice.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub sample: Duration,
+    /// Refresh until Ctrl-C.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+/// Shells that completions can be generated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+    /// Elvish.
+    Elvish,
+    /// PowerShell.
+    Powershell,
+}
+
+/// Flags of `completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate for.
+    #[arg(value_enum)]
+    pub shell: Shell,
+    /// Write the script into this directory under its conventional name (statectl.bash,
+    /// _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// Flags of `man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Directory to write the pages into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Parses `2s`, `500ms`, `1m` …; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = if s.chars().all(|c| c.is_ascii_digit() || c == '.') && !s.is_empty() {
+        s.parse::<f64>()
+            .map(Duration::from_secs_f64)
+            .map_err(|e| e.to_string())?
+    } else {
+        humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 2s, 500ms, 1m)"))?
+    };
+    if d.is_zero() {
+        return Err("must be greater than zero".into());
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_parse_like_people_write_them() {
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+}

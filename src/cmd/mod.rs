@@ -1,0 +1,4 @@
+//! One module per subcommand; each orchestrates probes, checks and renderers and returns an Exit.
+
+pub mod doctor;
+pub mod generate;

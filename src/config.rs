@@ -1,0 +1,185 @@
+//! The resolved configuration: targets parsed and credentials found once, thresholds loaded and
+//! validated once, before any probe runs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::exit::UsageError;
+
+/// Where the optional thresholds file is looked for when `--config` is not given.
+pub const DEFAULT_CONFIG: &str = "/etc/statectl/statectl.toml";
+
+/// Every threshold a check compares against. Defaults come from the product brief and
+/// ../shared/reference/checks.md; `statectl.toml` may override any of them.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Thresholds {
+    /// Redis thresholds.
+    pub redis: RedisThresholds,
+    /// PostgreSQL thresholds.
+    pub postgres: PostgresThresholds,
+    /// Kernel thresholds.
+    pub kernel: KernelThresholds,
+}
+
+/// Redis thresholds (`[redis]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisThresholds {
+    /// Lowest acceptable server version, "major.minor".
+    pub min_version: String,
+    /// connected_clients / maxclients above this warns.
+    pub clients_warn_ratio: f64,
+    /// connected_clients / maxclients above this fails.
+    pub clients_fail_ratio: f64,
+    /// used_memory / maxmemory above this warns.
+    pub memory_warn_ratio: f64,
+    /// mem_fragmentation_ratio above this (with enough bytes wasted) warns.
+    pub fragmentation_ratio: f64,
+    /// Bytes that must be wasted before a high fragmentation ratio matters.
+    pub fragmentation_min_bytes: u64,
+    /// How many keys `redis.ttl_coverage` samples with SCAN.
+    pub ttl_sample_keys: u64,
+    /// Share of sampled keys without an expiry above which `redis.ttl_coverage` warns.
+    pub no_ttl_warn_ratio: f64,
+    /// p99 round trip above this warns (the brief's state-retrieval target), milliseconds.
+    pub latency_p99_warn_ms: f64,
+    /// Any round trip or latency event above this fails, milliseconds.
+    pub latency_spike_fail_ms: f64,
+}
+
+impl Default for RedisThresholds {
+    fn default() -> Self {
+        RedisThresholds {
+            min_version: "7.0".into(),
+            clients_warn_ratio: 0.8,
+            clients_fail_ratio: 0.95,
+            memory_warn_ratio: 0.9,
+            fragmentation_ratio: 1.5,
+            fragmentation_min_bytes: 10 * 1024 * 1024,
+            ttl_sample_keys: 1000,
+            no_ttl_warn_ratio: 0.10,
+            latency_p99_warn_ms: 5.0,
+            latency_spike_fail_ms: 500.0,
+        }
+    }
+}
+
+/// PostgreSQL thresholds (`[postgres]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PostgresThresholds {
+    /// Lowest acceptable server_version_num.
+    pub min_version_num: u32,
+}
+
+impl Default for PostgresThresholds {
+    fn default() -> Self {
+        PostgresThresholds {
+            min_version_num: 150000,
+        }
+    }
+}
+
+/// Kernel thresholds (`[kernel]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KernelThresholds {
+    /// Lowest acceptable kernel release, "major.minor".
+    pub min_version: String,
+}
+
+impl Default for KernelThresholds {
+    fn default() -> Self {
+        KernelThresholds {
+            min_version: "5.10".into(),
+        }
+    }
+}
+
+impl Thresholds {
+    /// Loads thresholds: from `explicit` (which must exist), else from the default path when it
+    /// exists, else the built-in defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Thresholds, UsageError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
+            None => return Ok(Thresholds::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| UsageError(format!("config file {}: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| UsageError(format!("config file {}: {e}", path.display())))
+    }
+
+    /// Parses statectl.toml text; unknown keys are errors so typos do not pass silently.
+    pub fn parse(text: &str) -> Result<Thresholds, String> {
+        let t: Thresholds = toml::from_str(text).map_err(|e| {
+            // toml's message spans several lines with a caret; keep it on one.
+            e.message().to_string()
+                + &e.span()
+                    .map(|s| format!(" (at byte {})", s.start))
+                    .unwrap_or_default()
+        })?;
+        parse_major_minor(&t.redis.min_version).ok_or_else(|| {
+            format!(
+                "redis.min_version {:?} is not major.minor",
+                t.redis.min_version
+            )
+        })?;
+        parse_major_minor(&t.kernel.min_version).ok_or_else(|| {
+            format!(
+                "kernel.min_version {:?} is not major.minor",
+                t.kernel.min_version
+            )
+        })?;
+        Ok(t)
+    }
+}
+
+/// Parses the leading `major.minor` of a version string such as `7.0.15` or `6.1.0-18-amd64`.
+pub fn parse_major_minor(s: &str) -> Option<(u32, u32)> {
+    let mut parts = s.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some((major, minor))
+}
+
+/// How long probes may take and how long counters are sampled.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Per-probe timeout.
+    pub timeout: Duration,
+    /// Counter sampling window.
+    pub sample: Duration,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults_and_overrides_apply() {
+        assert_eq!(Thresholds::parse("").unwrap(), Thresholds::default());
+        let t = Thresholds::parse("[redis]\nclients_warn_ratio = 0.5\n").unwrap();
+        assert_eq!(t.redis.clients_warn_ratio, 0.5);
+        assert_eq!(t.redis.clients_fail_ratio, 0.95);
+    }
+
+    #[test]
+    fn typos_and_bad_versions_are_errors() {
+        let e = Thresholds::parse("[redis]\nclient_warn_ratio = 0.5\n").unwrap_err();
+        assert!(e.contains("client_warn_ratio"), "{e}");
+        assert!(Thresholds::parse("[kernel]\nmin_version = \"new\"\n").is_err());
+        assert!(!Thresholds::parse("[redis\n").unwrap_err().contains('\n'));
+    }
+
+    #[test]
+    fn versions_parse_from_release_strings() {
+        assert_eq!(parse_major_minor("6.1.0-18-amd64"), Some((6, 1)));
+        assert_eq!(parse_major_minor("7.0.15"), Some((7, 0)));
+        assert_eq!(parse_major_minor("5"), Some((5, 0)));
+        assert_eq!(parse_major_minor("x"), None);
+    }
+}

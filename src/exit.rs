@@ -1,0 +1,78 @@
+//! Process exit codes: one documented enum, merged across findings.
+
+use crate::model::{Finding, Status};
+
+/// What the process tells its caller. The numbers are part of the interface (README, man page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// 0: nothing failed or warned.
+    Ok,
+    /// 4: warnings but no failure.
+    Warn,
+    /// 3: at least one check failed (or its probe errored).
+    Fail,
+    /// 2: the command line or a config file was wrong.
+    Usage,
+    /// 1: statectl itself could not run.
+    Error,
+}
+
+impl Exit {
+    /// The numeric code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Error => 1,
+            Exit::Usage => 2,
+            Exit::Fail => 3,
+            Exit::Warn => 4,
+        }
+    }
+
+    /// The more serious of two outcomes.
+    pub fn merge(self, other: Exit) -> Exit {
+        self.max(other)
+    }
+
+    /// The outcome that a set of findings calls for.
+    pub fn from_findings(findings: &[Finding]) -> Exit {
+        findings.iter().fold(Exit::Ok, |acc, f| {
+            acc.merge(match f.status {
+                Status::Pass | Status::Skip => Exit::Ok,
+                Status::Warn => Exit::Warn,
+                Status::Fail | Status::Error => Exit::Fail,
+            })
+        })
+    }
+}
+
+/// An error in what the user asked for (exit 2), as opposed to a failure while running (exit 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Verdict;
+
+    #[test]
+    fn fail_outranks_warn_and_codes_match_the_readme() {
+        let f = |s| Finding::new("x.y", "t", Verdict::new(s, ""));
+        assert_eq!(Exit::from_findings(&[]), Exit::Ok);
+        assert_eq!(
+            Exit::from_findings(&[f(Status::Pass), f(Status::Skip)]).code(),
+            0
+        );
+        assert_eq!(
+            Exit::from_findings(&[f(Status::Warn), f(Status::Pass)]).code(),
+            4
+        );
+        assert_eq!(
+            Exit::from_findings(&[f(Status::Warn), f(Status::Fail)]).code(),
+            3
+        );
+        assert_eq!(Exit::from_findings(&[f(Status::Error)]).code(), 3);
+        assert_eq!(Exit::Warn.merge(Exit::Error).code(), 1);
+    }
+}

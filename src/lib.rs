@@ -1,0 +1,79 @@
+//! statectl: provision, tune and diagnose the infrastructure that holds API state.
+
+/// Atomic file writes (temp file, fsync, rename, fsync dir).
+pub mod atomic;
+/// The clap definition: flags and help text only.
+pub mod cli;
+/// One module per subcommand.
+pub mod cmd;
+/// Thresholds and timing, loaded and validated once.
+pub mod config;
+/// The check matrix: pure functions from observations to findings.
+pub mod doctor;
+/// Exit codes.
+pub mod exit;
+/// Findings, statuses and reports.
+pub mod model;
+/// Live I/O against hosts.
+pub mod probe;
+/// Table, JSON, JUnit and Prometheus output.
+pub mod render;
+/// Targets and their credentials.
+pub mod target;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+use cli::{BenchCommand, Cli, Command, TuneCommand};
+use exit::Exit;
+
+fn not_yet(what: &str) -> anyhow::Result<Exit> {
+    anyhow::bail!(
+        "`statectl {what}` is not available yet in this build; see README.md for what ships today"
+    )
+}
+
+/// Parses `argv` and runs the subcommand. Errors carry a one-line message; usage errors are
+/// [`exit::UsageError`].
+pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            // --help and --version print and exit 0; real usage errors exit 2.
+            e.print()?;
+            return Ok(if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            });
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let out = &cli.output;
+    match &cli.command {
+        Command::Doctor(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Doctor, out)),
+        Command::Preflight(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Preflight, out)),
+        Command::Tune(TuneCommand::Redis(_)) => not_yet("tune redis"),
+        Command::Tune(TuneCommand::Kernel(_)) => not_yet("tune kernel"),
+        Command::Tune(TuneCommand::Postgres(_)) => not_yet("tune postgres"),
+        Command::Bench(BenchCommand::Redis(_)) => not_yet("bench redis"),
+        Command::Bench(BenchCommand::Postgres(_)) => not_yet("bench postgres"),
+        Command::Latency(_) => not_yet("latency"),
+        Command::Capture(_) => not_yet("capture"),
+        Command::Nic(_) => not_yet("nic"),
+        Command::Completions(a) => {
+            cmd::generate::run_completions(a)?;
+            Ok(Exit::Ok)
+        }
+        Command::Man(a) => {
+            let n = cmd::generate::write_man(&a.out)?;
+            if !out.quiet {
+                eprintln!("wrote {n} man pages to {}", a.out.display());
+            }
+            Ok(Exit::Ok)
+        }
+    }
+}

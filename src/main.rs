@@ -1,0 +1,24 @@
+use std::process::ExitCode;
+
+use statectl::exit::{Exit, UsageError};
+
+fn main() -> ExitCode {
+    match statectl::run(std::env::args_os()) {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            // A closed pipe (`statectl doctor | head`) is not a failure.
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                if io.kind() == std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("statectl: {e:#}");
+            let exit = if e.is::<UsageError>() {
+                Exit::Usage
+            } else {
+                Exit::Error
+            };
+            ExitCode::from(exit.code())
+        }
+    }
+}

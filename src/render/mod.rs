@@ -1,0 +1,50 @@
+//! Output for people and machines. Renderers take a writer and model types, nothing else.
+
+pub mod json;
+pub mod junit;
+pub mod prometheus;
+pub mod table;
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{ColorChoice, Format};
+use crate::model::Report;
+
+/// How tables should look.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Colour the status column.
+    pub color: bool,
+    /// Show only warn/fail/error rows.
+    pub quiet: bool,
+    /// Show evidence for passing rows too.
+    pub verbose: bool,
+}
+
+impl Style {
+    /// Resolves `--color` against the terminal and NO_COLOR (any non-empty value disables).
+    pub fn resolve(choice: ColorChoice, quiet: bool, verbose: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
+        Style {
+            color,
+            quiet,
+            verbose,
+        }
+    }
+}
+
+/// Writes a doctor/preflight report in the chosen format.
+pub fn report(w: &mut dyn Write, format: Format, style: Style, r: &Report) -> anyhow::Result<()> {
+    match format {
+        Format::Table => table::report(w, style, r)?,
+        Format::Json => json::write(w, r)?,
+        Format::Junit => junit::report(w, r)?,
+        Format::Prometheus => prometheus::report(w, r)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Tables for people: one table per target, a one-line summary at the end.
+
+use std::io::Write;
+
+use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
+
+use super::Style;
+use crate::model::{Report, Status};
+
+fn status_cell(s: Status, color: bool) -> Cell {
+    let cell = Cell::new(s.as_str().to_uppercase());
+    if !color {
+        return cell;
+    }
+    match s {
+        Status::Pass => cell.fg(Color::Green),
+        Status::Warn => cell.fg(Color::Yellow).add_attribute(Attribute::Bold),
+        Status::Fail | Status::Error => cell.fg(Color::Red).add_attribute(Attribute::Bold),
+        Status::Skip => cell.fg(Color::DarkGrey),
+    }
+}
+
+/// A new table with the house style.
+pub fn new_table(style: Style, header: &[&str]) -> Table {
+    let mut t = Table::new();
+    if style.color {
+        t.load_style(presets::UTF8_FULL_CONDENSED).enforce_styling();
+    } else {
+        t.load_style(presets::ASCII_FULL_CONDENSED).force_no_tty();
+    }
+    t.set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(header.iter().map(|h| {
+        let c = Cell::new(h);
+        if style.color {
+            c.add_attribute(Attribute::Bold)
+        } else {
+            c
+        }
+    }));
+    t
+}
+
+/// Prints findings grouped by target.
+pub fn report(w: &mut dyn Write, style: Style, r: &Report) -> std::io::Result<()> {
+    let mut targets: Vec<&str> = Vec::new();
+    for f in &r.findings {
+        if !targets.contains(&f.target.as_str()) {
+            targets.push(&f.target);
+        }
+    }
+    for target in targets {
+        let rows: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.target == target)
+            .filter(|f| {
+                !style.quiet || matches!(f.status, Status::Warn | Status::Fail | Status::Error)
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(w, "{target}")?;
+        let mut t = new_table(
+            style,
+            &["STATUS", "CHECK", "FINDING", "EVIDENCE", "REMEDIATION"],
+        );
+        for f in rows {
+            let evidence = if f.status == Status::Pass && !style.verbose {
+                String::new()
+            } else {
+                f.evidence
+                    .iter()
+                    .map(|e| format!("{}={}", e.key, e.value))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            t.add_row(vec![
+                status_cell(f.status, style.color),
+                Cell::new(&f.id),
+                Cell::new(&f.summary),
+                Cell::new(evidence),
+                Cell::new(&f.remediation),
+            ]);
+        }
+        writeln!(w, "{t}\n")?;
+    }
+    let s = &r.summary;
+    writeln!(
+        w,
+        "{} checks: {} pass, {} warn, {} fail, {} skip, {} error ({} ms)",
+        r.findings.len(),
+        s.pass,
+        s.warn,
+        s.fail,
+        s.skip,
+        s.error,
+        r.duration_ms
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Finding, Verdict};
+
+    fn sample() -> Report {
+        Report::new(
+            std::time::UNIX_EPOCH,
+            7,
+            vec![
+                Finding::new(
+                    "redis.reachable",
+                    "redis://a:1",
+                    Verdict::pass("PONG").with("ping_ms", "0.2"),
+                ),
+                Finding::new(
+                    "redis.reachable",
+                    "redis://b:2",
+                    Verdict::new(Status::Fail, "connection refused at b:2").fix("start it"),
+                ),
+                Finding::new("kernel.version", "kernel", Verdict::pass("kernel 6.1")),
+            ],
+        )
+    }
+
+    #[test]
+    fn grouped_by_target_without_colour_codes() {
+        let mut out = Vec::new();
+        let style = Style {
+            color: false,
+            quiet: false,
+            verbose: false,
+        };
+        report(&mut out, style, &sample()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let a = text.find("redis://a:1\n").unwrap();
+        let b = text.find("redis://b:2\n").unwrap();
+        let k = text.find("kernel\n").unwrap();
+        assert!(a < b && b < k, "{text}");
+        assert!(text.contains("FAIL") && text.contains("start it"));
+        assert!(!text.contains('\u{1b}'), "escape codes without colour");
+        assert!(!text.contains("ping_ms"), "pass evidence only with -v");
+        assert!(
+            text.ends_with("3 checks: 2 pass, 0 warn, 1 fail, 0 skip, 0 error (7 ms)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn quiet_hides_passes_and_colour_adds_escapes() {
+        let mut out = Vec::new();
+        let style = Style {
+            color: true,
+            quiet: true,
+            verbose: false,
+        };
+        report(&mut out, style, &sample()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("redis://a:1\n") && text.contains("redis://b:2"));
+        assert!(text.contains('\u{1b}'));
+    }
+}

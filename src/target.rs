@@ -1,0 +1,530 @@
+//! Targets as the user named them, resolved into connection settings with credentials from the
+//! usual places (URL, REDISCLI_AUTH, password files, PG* variables, ~/.pgpass). A target's
+//! `label` is what reports show: it never holds a password.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::exit::UsageError;
+
+/// The Redis target used when none is named.
+pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
+
+/// A Redis server to probe.
+#[derive(Clone)]
+pub struct RedisTarget {
+    /// `redis://host:port[/db]` or `rediss://…`, with the user but never the password.
+    pub label: String,
+    /// Host name or address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Connection settings for the redis crate, password included.
+    pub info: redis::ConnectionInfo,
+}
+
+impl std::fmt::Debug for RedisTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// Where a Redis password may come from, besides the URL.
+#[derive(Debug, Default, Clone)]
+pub struct RedisAuthSources {
+    /// `--redis-password-file`.
+    pub password_file: Option<PathBuf>,
+    /// REDISCLI_AUTH.
+    pub env_password: Option<String>,
+}
+
+impl RedisAuthSources {
+    /// Reads the sources from the flags and the environment.
+    pub fn from_env(password_file: Option<PathBuf>) -> Self {
+        RedisAuthSources {
+            password_file,
+            env_password: std::env::var("REDISCLI_AUTH")
+                .ok()
+                .filter(|s| !s.is_empty()),
+        }
+    }
+
+    /// The password to use when the URL has none: the file first, then REDISCLI_AUTH.
+    fn password(&self) -> Result<Option<String>, UsageError> {
+        if let Some(path) = &self.password_file {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UsageError(format!("--redis-password-file {}: {e}", path.display()))
+            })?;
+            let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+            if first.is_empty() {
+                return Err(UsageError(format!(
+                    "--redis-password-file {}: the first line is empty",
+                    path.display()
+                )));
+            }
+            return Ok(Some(first.to_string()));
+        }
+        Ok(self.env_password.clone())
+    }
+}
+
+impl RedisTarget {
+    /// Parses a redis:// or rediss:// URL; errors name the input without its password.
+    pub fn parse(input: &str, auth: &RedisAuthSources) -> Result<RedisTarget, UsageError> {
+        let bad = |why: &str| UsageError(format!("--redis {}: {why}", redact_url(input)));
+        let url = url::Url::parse(input).map_err(|e| bad(&e.to_string()))?;
+        let tls = match url.scheme() {
+            "redis" => false,
+            "rediss" => true,
+            other => {
+                return Err(bad(&format!(
+                    "unsupported scheme {other:?} (use redis:// or rediss://)"
+                )))
+            }
+        };
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| bad("no host"))?
+            .trim_matches(|c| c == '[' || c == ']')
+            .to_string();
+        let port = url.port().unwrap_or(6379);
+        let db: i64 = match url.path().trim_start_matches('/') {
+            "" => 0,
+            d => d
+                .parse()
+                .map_err(|_| bad(&format!("database {d:?} is not a number")))?,
+        };
+        let user = percent_decode(url.username());
+        let password = match url.password() {
+            Some(p) => Some(percent_decode(p)),
+            None => auth.password()?,
+        };
+
+        let addr = if tls {
+            redis::ConnectionAddr::TcpTls {
+                host: host.clone(),
+                port,
+                insecure: false,
+                tls_params: None,
+            }
+        } else {
+            redis::ConnectionAddr::Tcp(host.clone(), port)
+        };
+        let mut settings = redis::RedisConnectionInfo::default()
+            .set_db(db)
+            .set_skip_set_lib_name();
+        if !user.is_empty() {
+            settings = settings.set_username(&user);
+        }
+        if let Some(p) = &password {
+            settings = settings.set_password(p);
+        }
+        let info = redis::IntoConnectionInfo::into_connection_info(addr)
+            .map_err(|e| bad(&e.to_string()))?
+            .set_redis_settings(settings);
+
+        let scheme = if tls { "rediss" } else { "redis" };
+        let hostport = host_port(&host, port);
+        let userpart = if user.is_empty() {
+            String::new()
+        } else {
+            format!("{user}@")
+        };
+        let dbpart = if db == 0 {
+            String::new()
+        } else {
+            format!("/{db}")
+        };
+        Ok(RedisTarget {
+            label: format!("{scheme}://{userpart}{hostport}{dbpart}"),
+            host,
+            port,
+            info,
+        })
+    }
+
+    /// `host:port`, with brackets around IPv6 addresses.
+    pub fn host_port(&self) -> String {
+        host_port(&self.host, self.port)
+    }
+
+    /// Whether the server is on this machine (loopback), so local files such as /proc apply.
+    pub fn is_local(&self) -> bool {
+        is_loopback_host(&self.host)
+    }
+}
+
+/// A PostgreSQL server to probe.
+#[derive(Clone)]
+pub struct PostgresTarget {
+    /// `postgresql://user@host:port/db`, never with a password.
+    pub label: String,
+    /// Where to connect, for messages: `host:port` or the socket path.
+    pub addr: String,
+    /// Connection settings for tokio-postgres, password included.
+    pub config: tokio_postgres::Config,
+}
+
+impl std::fmt::Debug for PostgresTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label)
+    }
+}
+
+/// The PG* environment and files psql consults, captured once so tests can supply their own.
+#[derive(Debug, Default, Clone)]
+pub struct PgEnv {
+    /// PGHOST.
+    pub host: Option<String>,
+    /// PGPORT.
+    pub port: Option<String>,
+    /// PGUSER.
+    pub user: Option<String>,
+    /// PGDATABASE.
+    pub dbname: Option<String>,
+    /// PGPASSWORD.
+    pub password: Option<String>,
+    /// PGPASSFILE, or ~/.pgpass.
+    pub passfile: Option<PathBuf>,
+    /// The OS user name, psql's default role.
+    pub os_user: Option<String>,
+}
+
+impl PgEnv {
+    /// Reads the process environment.
+    pub fn from_env() -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty());
+        PgEnv {
+            host: var("PGHOST"),
+            port: var("PGPORT"),
+            user: var("PGUSER"),
+            dbname: var("PGDATABASE"),
+            password: var("PGPASSWORD"),
+            passfile: var("PGPASSFILE")
+                .map(PathBuf::from)
+                .or_else(|| var("HOME").map(|h| Path::new(&h).join(".pgpass"))),
+            os_user: var("USER").or_else(|| var("LOGNAME")),
+        }
+    }
+}
+
+impl PostgresTarget {
+    /// Parses a URL or key=value string, filling gaps from the PG* environment and ~/.pgpass.
+    pub fn parse(input: &str, env: &PgEnv) -> Result<PostgresTarget, UsageError> {
+        let bad = |why: String| UsageError(format!("--postgres {}: {why}", redact_conn(input)));
+        let mut config = if input.trim().is_empty() {
+            tokio_postgres::Config::new()
+        } else {
+            // tokio-postgres's messages do not echo the input, so they are safe to show.
+            tokio_postgres::Config::from_str(input).map_err(|e| bad(e.to_string()))?
+        };
+        if config.get_hosts().is_empty() {
+            match &env.host {
+                Some(h) if h.starts_with('/') => {
+                    config.host_path(h);
+                }
+                Some(h) => {
+                    config.host(h);
+                }
+                None => {
+                    config.host("localhost");
+                }
+            }
+        }
+        if config.get_ports().is_empty() {
+            if let Some(p) = &env.port {
+                let port = p
+                    .parse::<u16>()
+                    .map_err(|_| bad(format!("PGPORT {p:?} is not a port number")))?;
+                config.port(port);
+            }
+        }
+        if config.get_user().is_none() {
+            let user = env
+                .user
+                .clone()
+                .or_else(|| env.os_user.clone())
+                .unwrap_or_else(|| "postgres".to_string());
+            config.user(&user);
+        }
+        if config.get_dbname().is_none() {
+            if let Some(db) = &env.dbname {
+                config.dbname(db);
+            }
+        }
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let user = config.get_user().unwrap_or("postgres").to_string();
+        let dbname = config
+            .get_dbname()
+            .map(str::to_string)
+            .unwrap_or_else(|| user.clone());
+        if config.get_password().is_none() {
+            if let Some(p) = &env.password {
+                config.password(p);
+            } else if let Some(p) = env
+                .passfile
+                .as_deref()
+                .and_then(|f| pgpass_lookup(f, &host, port, &dbname, &user))
+            {
+                config.password(p);
+            }
+        }
+        let addr = if host.starts_with('/') {
+            format!("{host}/.s.PGSQL.{port}")
+        } else {
+            host_port(&host, port)
+        };
+        Ok(PostgresTarget {
+            label: format!("postgresql://{user}@{}/{dbname}", host_port(&host, port)),
+            addr,
+            config,
+        })
+    }
+}
+
+/// Looks a password up in a pgpass file, as libpq does; ignores a file others can read.
+pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    // libpq matches "localhost" for Unix-socket connections too.
+    let host = if host.starts_with('/') {
+        "localhost"
+    } else {
+        host
+    };
+    let port = port.to_string();
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .map(split_pgpass_line)
+        .find(|f| {
+            f.len() == 5
+                && [host, port.as_str(), db, user]
+                    .iter()
+                    .zip(&f[..4])
+                    .all(|(want, have)| have == "*" || have == want)
+        })
+        .map(|mut f| f.swap_remove(4))
+}
+
+/// Splits one pgpass line on unescaped colons, undoing `\:` and `\\`.
+fn split_pgpass_line(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    fields.last_mut().unwrap().push(n);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// Whether a host name or address is on this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// A URL with any password replaced by `***`, for messages.
+pub fn redact_url(input: &str) -> String {
+    if let Some((scheme, rest)) = input.split_once("://") {
+        let (auth, tail) = match rest.find(['/', '?', '#']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        if let Some(at) = auth.rfind('@') {
+            let (userinfo, hostpart) = auth.split_at(at);
+            let user = userinfo.split(':').next().unwrap_or("");
+            if userinfo.contains(':') {
+                return format!("{scheme}://{user}:***{hostpart}{tail}");
+            }
+        }
+    }
+    input.to_string()
+}
+
+/// A connection string (URL or key=value) with any password replaced by `***`.
+pub fn redact_conn(input: &str) -> String {
+    if input.contains("://") {
+        let url = redact_url(input);
+        // Also hide ?password=… query parameters.
+        return match url.find("password=") {
+            Some(i) => {
+                let end = url[i..].find('&').map(|j| i + j).unwrap_or(url.len());
+                format!("{}password=***{}", &url[..i], &url[end..])
+            }
+            None => url,
+        };
+    }
+    let mut out = Vec::new();
+    let mut words = input.split_whitespace().peekable();
+    while let Some(w) = words.next() {
+        match w.split_once('=') {
+            Some((k, _)) if k.trim() == "password" => out.push(format!("{k}=***")),
+            Some(_) => out.push(w.to_string()),
+            None if w == "password" => {
+                // "password = secret" spelled with spaces
+                out.push("password".into());
+                if words.peek() == Some(&"=") {
+                    out.push(words.next().unwrap().to_string());
+                }
+                if words.next().is_some() {
+                    out.push("***".into());
+                }
+            }
+            None => out.push(w.to_string()),
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_url_password_never_reaches_the_label() {
+        let t =
+            RedisTarget::parse("redis://app:s3cret@10.0.0.5:6380/2", &Default::default()).unwrap();
+        assert_eq!(t.label, "redis://app@10.0.0.5:6380/2");
+        assert_eq!(t.info.redis_settings().password(), Some("s3cret"));
+        assert_eq!(t.info.redis_settings().username(), Some("app"));
+        assert!(!t.is_local());
+    }
+
+    #[test]
+    fn redis_password_from_env_when_url_has_none() {
+        let auth = RedisAuthSources {
+            password_file: None,
+            env_password: Some("fromenv".into()),
+        };
+        let t = RedisTarget::parse("redis://127.0.0.1", &auth).unwrap();
+        assert_eq!(t.info.redis_settings().password(), Some("fromenv"));
+        assert_eq!((t.port, t.is_local()), (6379, true));
+    }
+
+    #[test]
+    fn password_file_wins_over_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pw");
+        std::fs::write(&f, "filepw\n").unwrap();
+        let auth = RedisAuthSources {
+            password_file: Some(f),
+            env_password: Some("envpw".into()),
+        };
+        let t = RedisTarget::parse("redis://[::1]:7000", &auth).unwrap();
+        assert_eq!(t.info.redis_settings().password(), Some("filepw"));
+        assert_eq!(t.host_port(), "[::1]:7000");
+    }
+
+    #[test]
+    fn bad_redis_urls_name_the_input_without_password() {
+        for bad in [
+            "http://x:1",
+            "redis://u:topsecret@h:99999",
+            "not a url",
+            "redis://h/abc",
+        ] {
+            let e = RedisTarget::parse(bad, &Default::default()).unwrap_err().0;
+            assert!(e.starts_with("--redis "), "{e}");
+            assert!(!e.contains("topsecret"), "{e}");
+            assert!(!e.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn postgres_env_fills_gaps_and_label_hides_password() {
+        let env = PgEnv {
+            host: Some("db1".into()),
+            port: Some("5433".into()),
+            user: Some("app".into()),
+            password: Some("pw".into()),
+            ..Default::default()
+        };
+        let t = PostgresTarget::parse("dbname=state", &env).unwrap();
+        assert_eq!(t.label, "postgresql://app@db1:5433/state");
+        assert_eq!(t.config.get_password(), Some(&b"pw"[..]));
+        let t = PostgresTarget::parse("postgresql://u:x@h:1/d", &env).unwrap();
+        assert_eq!(t.label, "postgresql://u@h:1/d");
+        assert_eq!(t.config.get_password(), Some(&b"x"[..]));
+    }
+
+    #[test]
+    fn pgpass_is_honoured_with_wildcards_and_escapes() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pgpass");
+        std::fs::write(&f, "# comment\nother:*:*:*:no\nh:5432:*:app:pa\\:ss\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(
+            pgpass_lookup(&f, "h", 5432, "d", "app").as_deref(),
+            Some("pa:ss")
+        );
+        assert_eq!(pgpass_lookup(&f, "h", 5433, "d", "app"), None);
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(pgpass_lookup(&f, "h", 5432, "d", "app"), None);
+    }
+
+    #[test]
+    fn connection_strings_are_redacted() {
+        assert_eq!(
+            redact_conn("host=h password=s3 user=u"),
+            "host=h password=*** user=u"
+        );
+        assert_eq!(
+            redact_conn("postgresql://u:s3@h/d"),
+            "postgresql://u:***@h/d"
+        );
+        assert_eq!(
+            redact_conn("postgresql://h/d?password=s3&x=1"),
+            "postgresql://h/d?password=***&x=1"
+        );
+        assert!(!redact_conn("password = s3 host=h").contains("s3"));
+        assert_eq!(redact_url("redis://:pw@h:1"), "redis://:***@h:1");
+    }
+
+    #[test]
+    fn bad_postgres_strings_are_usage_errors() {
+        let e = PostgresTarget::parse("host=h password=hunter2 bogus", &Default::default())
+            .unwrap_err()
+            .0;
+        assert!(e.starts_with("--postgres "), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The test command (README.md, "Testing"). Installs what the tests need on a fresh Debian/Ubuntu
+# machine when it is missing, then runs format, lint and the whole suite with real servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have redis-server || need+=(redis-server)
+have redis-cli || need+=(redis-tools)
+{ have initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
+have ip || need+=(iproute2)
+have kill || need+=(procps)
+have runuser || need+=(util-linux)
+have tcpdump || need+=(tcpdump)
+
+if ((${#need[@]})); then
+  echo "tests/ci.sh: installing ${need[*]}" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if ! have apt-get; then
+    echo "tests/ci.sh: missing ${need[*]} and no apt-get to install them" >&2
+    exit 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Debian starts the packaged services on install; the tests never use them (they run private
+# servers on free loopback ports), so nothing here depends on them being up or down.
+
+if have rustup; then
+  rustup component add rustfmt clippy >/dev/null 2>&1 || true
+fi
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+CI="${CI:-true}" cargo test --locked

@@ -1,0 +1,8 @@
+//! The one integration crate: runs the built binary against private real servers.
+
+mod support;
+
+mod cli;
+mod generated;
+mod postgres_reachable;
+mod redis_reachable;

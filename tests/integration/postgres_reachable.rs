@@ -1,0 +1,183 @@
+//! `postgres.reachable` against a real cluster: up, refused, wrong password, not PostgreSQL.
+
+use crate::support::{evidence, free_port, run, PgCluster, RedisServer, PG_PASSWORD};
+
+#[test]
+fn up_with_password_from_pgpassword_url_or_pgpass() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let args = [
+        "doctor",
+        "--format",
+        "json",
+        "--only",
+        "postgres.*",
+        "--postgres",
+        &pg.url(),
+    ];
+    let r = run(&args, &[("PGPASSWORD", PG_PASSWORD)]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("postgres.reachable");
+    assert_eq!(f["status"], "pass");
+    assert_eq!(f["target"], pg.url());
+    assert_eq!(r.finding("postgres.version")["status"], "pass");
+    assert!(
+        evidence(&r.finding("postgres.version"), "server_version_num")
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+            >= 150000
+    );
+
+    // key=value form with the PG* variables filling the gaps, password from a pgpass file
+    let pgpass = pg.dir.path().join("pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("127.0.0.1:{}:*:postgres:{PG_PASSWORD}\n", pg.port),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let port = pg.port.to_string();
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "postgres.reachable",
+            "--postgres",
+            "host=127.0.0.1 dbname=postgres",
+        ],
+        &[
+            ("PGPORT", &port),
+            ("PGUSER", "postgres"),
+            ("PGPASSFILE", pgpass.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(
+        r.finding("postgres.reachable")["status"],
+        "pass",
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn wrong_password_fails_and_is_never_printed() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let secret = "Not-The-Pg-Secret";
+    let url = format!(
+        "postgresql://postgres:{secret}@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    for format in ["json", "table", "junit", "prometheus"] {
+        let r = run(
+            &[
+                "doctor",
+                "--format",
+                format,
+                "--only",
+                "postgres.reachable",
+                "--postgres",
+                &url,
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 3, "{format}");
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "{format} leaked the password"
+        );
+    }
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "postgres.reachable",
+            "--postgres",
+            &url,
+        ],
+        &[],
+    );
+    let f = r.finding("postgres.reachable");
+    assert_eq!(f["status"], "fail");
+    assert_eq!(evidence(&f, "failure"), Some("auth"), "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("password authentication failed"),
+        "{f}"
+    );
+    // no password anywhere
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "postgres.reachable",
+            "--postgres",
+            &pg.url(),
+        ],
+        &[("HOME", "/nonexistent")],
+    );
+    assert_eq!(
+        evidence(&r.finding("postgres.reachable"), "failure"),
+        Some("auth")
+    );
+}
+
+#[test]
+fn refused_and_not_postgres() {
+    let port = free_port();
+    let conn = format!("host=127.0.0.1 port={port} user=postgres");
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "postgres.*",
+            "--postgres",
+            &conn,
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3);
+    let f = r.finding("postgres.reachable");
+    assert_eq!(evidence(&f, "failure"), Some("refused"));
+    assert!(f["summary"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("127.0.0.1:{port}")));
+    assert_eq!(r.finding("postgres.version")["status"], "skip");
+
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let conn = format!("host=127.0.0.1 port={} user=postgres", redis.port);
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "postgres.reachable",
+            "--timeout",
+            "1s",
+            "--postgres",
+            &conn,
+        ],
+        &[],
+    );
+    let f = r.finding("postgres.reachable");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_ne!(evidence(&f, "failure"), Some("refused"), "{f}");
+}

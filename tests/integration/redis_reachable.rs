@@ -1,0 +1,277 @@
+//! `redis.reachable` against real servers: up, refused, wrong password, frozen, not Redis.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::support::{evidence, free_port, run, RedisServer};
+
+#[test]
+fn a_running_server_passes_and_exit_is_zero() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable,redis.version",
+            "--redis",
+            &srv.url(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("redis.reachable");
+    assert_eq!(f["status"], "pass");
+    assert_eq!(f["target"], srv.url());
+    assert!(evidence(&f, "redis_version").unwrap().starts_with('7'));
+    assert_eq!(r.finding("redis.version")["status"], "pass");
+}
+
+#[test]
+fn refused_fails_naming_host_and_port() {
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let r = run(
+        &[
+            "doctor", "--format", "json", "--only", "redis.*", "--redis", &url,
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{}", r.stdout);
+    let f = r.finding("redis.reachable");
+    assert_eq!(f["status"], "fail");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("127.0.0.1:{port}")),
+        "{f}"
+    );
+    assert!(
+        f["remediation"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("-p {port}")),
+        "{f}"
+    );
+    assert_eq!(evidence(&f, "failure"), Some("refused"));
+    // the other redis checks are skipped, not a cascade of failures
+    assert_eq!(r.finding("redis.version")["status"], "skip");
+}
+
+#[test]
+fn wrong_password_fails_and_is_never_printed() {
+    let Some(srv) = RedisServer::start(&["requirepass right-password-123"]) else {
+        return;
+    };
+    let secret = "Wr0ng-Secret-Value";
+    let url = format!("redis://:{secret}@127.0.0.1:{}", srv.port);
+    for format in ["json", "table", "junit", "prometheus"] {
+        let r = run(
+            &[
+                "doctor",
+                "--format",
+                format,
+                "--only",
+                "redis.reachable",
+                "--redis",
+                &url,
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 3, "{format}: {}{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "{format} leaked the password"
+        );
+        if format == "json" {
+            let f = r.finding("redis.reachable");
+            assert_eq!(f["status"], "fail");
+            assert_eq!(evidence(&f, "failure"), Some("auth"));
+            assert!(
+                f["summary"]
+                    .as_str()
+                    .unwrap()
+                    .contains("authentication failed"),
+                "{f}"
+            );
+        }
+    }
+    // no password at all: NOAUTH is also an auth failure
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &srv.url(),
+        ],
+        &[],
+    );
+    assert_eq!(
+        evidence(&r.finding("redis.reachable"), "failure"),
+        Some("auth")
+    );
+}
+
+#[test]
+fn password_from_rediscli_auth_or_file_is_used() {
+    let Some(srv) = RedisServer::start(&["requirepass right-password-123"]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &srv.url(),
+        ],
+        &[("REDISCLI_AUTH", "right-password-123")],
+    );
+    assert_eq!(
+        r.finding("redis.reachable")["status"],
+        "pass",
+        "{}",
+        r.stdout
+    );
+    let pwfile = srv.dir.path().join("pw");
+    std::fs::write(&pwfile, "right-password-123\n").unwrap();
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &srv.url(),
+            "--redis-password-file",
+            pwfile.to_str().unwrap(),
+        ],
+        &[("REDISCLI_AUTH", "not-this-one")],
+    );
+    assert_eq!(
+        r.finding("redis.reachable")["status"],
+        "pass",
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("right-password-123"));
+}
+
+#[test]
+fn a_stopped_server_times_out_within_the_timeout() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    srv.freeze();
+    let start = Instant::now();
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--timeout",
+            "700ms",
+            "--redis",
+            &srv.url(),
+        ],
+        &[],
+    );
+    let took = start.elapsed();
+    assert_eq!(r.code, 3);
+    let f = r.finding("redis.reachable");
+    assert_eq!(evidence(&f, "failure"), Some("timeout"), "{f}");
+    assert!(f["summary"].as_str().unwrap().contains("700ms"), "{f}");
+    // the timeout plus process start-up, never a hang
+    assert!(took < Duration::from_millis(700 + 1300), "took {took:?}");
+    assert!(took >= Duration::from_millis(650), "took {took:?}");
+}
+
+#[test]
+fn garbage_on_the_port_is_a_protocol_failure() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &format!("redis://127.0.0.1:{port}"),
+        ],
+        &[],
+    );
+    t.join().unwrap();
+    let f = r.finding("redis.reachable");
+    assert_eq!(f["status"], "fail");
+    assert!(
+        matches!(evidence(&f, "failure"), Some("protocol") | Some("other")),
+        "{f}"
+    );
+}
+
+#[test]
+fn one_dead_target_does_not_stop_the_others() {
+    let Some(a) = RedisServer::start(&[]) else {
+        return;
+    };
+    let Some(mut frozen) = RedisServer::start(&[]) else {
+        return;
+    };
+    frozen.freeze();
+    let dead = format!("redis://127.0.0.1:{}", free_port());
+    let start = Instant::now();
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--timeout",
+            "1s",
+            "--redis",
+            &a.url(),
+            "--redis",
+            &dead,
+            "--redis",
+            &frozen.url(),
+        ],
+        &[],
+    );
+    let took = start.elapsed();
+    let v = r.json();
+    let by_target = |t: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"] == t)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(by_target(&a.url()), "pass");
+    assert_eq!(by_target(&dead), "fail");
+    assert_eq!(by_target(&frozen.url()), "fail");
+    // probes run concurrently: one timeout, not the sum of them
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+}

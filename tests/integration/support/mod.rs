@@ -1,0 +1,429 @@
+//! The test harness: private real servers on free loopback ports in temp dirs, stopped on Drop,
+//! and a runner for the built binary. Under `CI` a missing server binary fails the test.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether we run under CI, where nothing may skip.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Returns false (and says so on stderr) when `what` is missing locally; panics under CI.
+pub fn require(found: bool, what: &str) -> bool {
+    if found {
+        return true;
+    }
+    if in_ci() {
+        panic!("{what} is not installed, and CI=true forbids skipping; the README test command installs it");
+    }
+    eprintln!("SKIPPED (not under CI): {what} is not installed");
+    false
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// A port that nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if ready() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("{what} did not become ready within {limit:?}");
+    false
+}
+
+/// A private redis-server.
+pub struct RedisServer {
+    child: Child,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// Its temp dir (config, log).
+    pub dir: tempfile::TempDir,
+    stopped: bool,
+}
+
+impl RedisServer {
+    /// Starts redis-server with `--save ""` plus `config` lines; None when it is not installed
+    /// (outside CI).
+    pub fn start(config: &[&str]) -> Option<RedisServer> {
+        if !require(which("redis-server").is_some(), "redis-server") {
+            return None;
+        }
+        for _ in 0..5 {
+            let port = free_port();
+            let dir = tempfile::tempdir().unwrap();
+            let mut conf = format!(
+                "port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\ndir {}\nlogfile {}/redis.log\n",
+                dir.path().display(),
+                dir.path().display()
+            );
+            for line in config {
+                conf += line;
+                conf.push('\n');
+            }
+            let conf_path = dir.path().join("redis.conf");
+            std::fs::write(&conf_path, conf).unwrap();
+            let mut child = Command::new("redis-server")
+                .arg(&conf_path)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn redis-server");
+            let up = wait_for("redis-server", Duration::from_secs(10), || {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return true; // exited: probably the port was taken; retry below
+                }
+                resp_roundtrip(port, "PING").is_some()
+            });
+            if up && child.try_wait().unwrap().is_none() {
+                return Some(RedisServer {
+                    child,
+                    port,
+                    dir,
+                    stopped: false,
+                });
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("redis-server would not start on a free port");
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// The server's pid.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGSTOP: the port keeps accepting connections but nothing answers.
+    pub fn freeze(&mut self) {
+        signal(self.child.id(), "STOP");
+        self.stopped = true;
+    }
+
+    /// Runs a command through redis-cli (with `auth` when the server needs it).
+    pub fn cli(&self, auth: Option<&str>, args: &[&str]) -> String {
+        let mut c = Command::new("redis-cli");
+        c.args(["-h", "127.0.0.1", "-p", &self.port.to_string()]);
+        if let Some(pw) = auth {
+            c.env("REDISCLI_AUTH", pw);
+        }
+        let out = c.args(args).output().expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        if self.stopped {
+            signal(self.child.id(), "CONT");
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "kill -{sig} {pid}");
+}
+
+/// Sends one inline command and returns the first reply line, if the port answers at all.
+pub fn resp_roundtrip(port: u16, cmd: &str) -> Option<String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+    s.write_all(format!("{cmd}\r\n").as_bytes()).ok()?;
+    let mut buf = [0u8; 256];
+    let n = s.read(&mut buf).ok()?;
+    (n > 0).then(|| {
+        String::from_utf8_lossy(&buf[..n])
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()
+    })
+}
+
+/// The directory with initdb, pg_ctl and psql: PATH first, then Debian's newest
+/// /usr/lib/postgresql/N/bin.
+pub fn pg_bindir() -> Option<PathBuf> {
+    if let Some(p) = which("pg_ctl") {
+        if let Ok(real) = std::fs::canonicalize(&p) {
+            return real.parent().map(Path::to_path_buf);
+        }
+    }
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").is_file())
+        .collect();
+    versions.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    versions.pop()
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// The superuser password of every harness cluster.
+pub const PG_PASSWORD: &str = "harness-superuser-pw";
+
+/// A private PostgreSQL cluster (initdb in a temp dir, its own port and socket dir).
+pub struct PgCluster {
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// The temp dir holding data/, the socket and the log.
+    pub dir: tempfile::TempDir,
+    bindir: PathBuf,
+}
+
+impl PgCluster {
+    /// Runs initdb and starts the server; None when PostgreSQL is not installed (outside CI).
+    pub fn start(settings: &[&str]) -> Option<PgCluster> {
+        let bindir = pg_bindir();
+        if !require(bindir.is_some(), "PostgreSQL (initdb, pg_ctl)") {
+            return None;
+        }
+        let bindir = bindir.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        if is_root() {
+            // initdb refuses to run as root: the cluster belongs to the postgres OS user.
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "chown the temp dir to postgres");
+        }
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, PG_PASSWORD).unwrap();
+        let data = dir.path().join("data");
+        let out = as_postgres(&bindir.join("initdb"))
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+            ])
+            .arg(format!("--pwfile={}", pwfile.display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut conf = String::from("fsync = off\nlisten_addresses = '127.0.0.1'\n");
+        conf += &format!("unix_socket_directories = '{}'\n", dir.path().display());
+        for s in settings {
+            conf += s;
+            conf.push('\n');
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .unwrap();
+        f.write_all(conf.as_bytes()).unwrap();
+        for _ in 0..5 {
+            let port = free_port();
+            let status = as_postgres(&bindir.join("pg_ctl"))
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(dir.path().join("log"))
+                .args(["-o", &format!("-p {port}"), "-w", "-t", "30", "start"])
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            if status.success() {
+                return Some(PgCluster { port, dir, bindir });
+            }
+        }
+        panic!(
+            "PostgreSQL would not start: {}",
+            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
+        );
+    }
+
+    /// A URL for the superuser, without password.
+    pub fn url(&self) -> String {
+        format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Runs SQL through psql as the superuser; returns stdout, panics on failure.
+    pub fn psql(&self, sql: &str) -> String {
+        let out = Command::new(self.bindir.join("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+            ])
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .env("PGPASSWORD", PG_PASSWORD)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+fn as_postgres(program: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let _ = as_postgres(&self.bindir.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "-w", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The built binary, with the caller's environment minus anything that would change its
+/// behaviour (credentials, colour, CI).
+pub fn statectl() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_statectl"));
+    for k in [
+        "REDISCLI_AUTH",
+        "PGHOST",
+        "PGPORT",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGDATABASE",
+        "PGPASSFILE",
+        "NO_COLOR",
+    ] {
+        c.env_remove(k);
+    }
+    c.stdin(Stdio::null());
+    c
+}
+
+/// A finished run: exit code, stdout, stderr.
+pub struct Run {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Stdout parsed as exactly one JSON document.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not one JSON document ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The finding with `id` (and target containing `target`) from a JSON report.
+    pub fn finding(&self, id: &str) -> serde_json::Value {
+        let v = self.json();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no finding {id} in {}", self.stdout))
+            .clone()
+    }
+}
+
+/// Runs the binary with `args` (and `env`) to completion.
+pub fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = statectl();
+    c.args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = c.output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// The evidence value for `key` in a finding.
+pub fn evidence<'a>(finding: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    finding["evidence"]
+        .as_array()?
+        .iter()
+        .find(|e| e["key"] == key)?["value"]
+        .as_str()
+}
