@@ -49,6 +49,8 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
             });
         }
     };
+    // rediss:// goes through rustls, which needs one process-wide crypto provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -105,7 +105,8 @@ impl RedisTarget {
             redis::ConnectionAddr::TcpTls {
                 host: host.clone(),
                 port,
-                insecure: false,
+                // redis-rs's own URL convention: rediss://host:port/#insecure skips verification
+                insecure: url.fragment() == Some("insecure"),
                 tls_params: None,
             }
         } else {

@@ -13,6 +13,7 @@ have ip || need+=(iproute2)
 have kill || need+=(procps)
 have runuser || need+=(util-linux)
 have tcpdump || need+=(tcpdump)
+have openssl || need+=(openssl)
 
 if ((${#need[@]})); then
   echo "tests/ci.sh: installing ${need[*]}" >&2

@@ -77,16 +77,26 @@ pub fn plan(args: &CheckArgs, tag: Tag) -> anyhow::Result<Plan> {
 /// Runs every probe the plan needs, concurrently; one target's failure never stops another.
 pub async fn observe(plan: &Plan) -> Observations {
     let timeout = plan.timing.timeout;
-    let redis =
-        futures::future::join_all(plan.redis.iter().map(|t| probe::redis::observe(t, timeout)));
+    let root = probe::kernel::KernelRoot::default();
+    let redis_probe = probe::redis::RedisProbe {
+        timeout,
+        sample: plan.timing.sample,
+        ttl_sample_keys: plan.thresholds.redis.ttl_sample_keys,
+        full: doctor::needs_full(&plan.checks, Area::Redis),
+        root: root.clone(),
+    };
+    let redis = futures::future::join_all(
+        plan.redis
+            .iter()
+            .map(|t| probe::redis::observe(t, &redis_probe)),
+    );
     let postgres = futures::future::join_all(
         plan.postgres
             .iter()
             .map(|t| probe::postgres::observe(t, timeout)),
     );
     let (redis, postgres) = tokio::join!(redis, postgres);
-    let kernel = doctor::needs(&plan.checks, Area::Kernel)
-        .then(|| probe::kernel::observe(&probe::kernel::KernelRoot::default()));
+    let kernel = doctor::needs(&plan.checks, Area::Kernel).then(|| probe::kernel::observe(&root));
     Observations {
         redis,
         postgres,

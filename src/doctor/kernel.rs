@@ -11,6 +11,7 @@ pub static CHECKS: &[Check] = &[Check {
     area: Area::Kernel,
     tags: &[Tag::Doctor, Tag::Preflight],
     doc: "the running kernel is at least 5.10 (configurable: kernel.min_version)",
+    full: false,
     eval: Eval::Kernel(version),
 }];
 

@@ -71,6 +71,9 @@ pub struct Check {
     pub tags: &'static [Tag],
     /// One line: what it checks and when it fails.
     pub doc: &'static str,
+    /// Whether the check needs the full probe (the sample window, CONFIG, ACLs …) rather than
+    /// only connect + INFO; lets `--only redis.reachable` finish without waiting for a window.
+    pub full: bool,
     /// The pure function.
     pub eval: Eval,
 }
@@ -143,6 +146,11 @@ pub fn select(tag: Tag, only: &[String], skip: &[String]) -> Result<Vec<Check>, 
 /// Whether any selected check looks at `area`.
 pub fn needs(checks: &[Check], area: Area) -> bool {
     checks.iter().any(|c| c.area == area)
+}
+
+/// Whether any selected check in `area` needs the full probe.
+pub fn needs_full(checks: &[Check], area: Area) -> bool {
+    checks.iter().any(|c| c.area == area && c.full)
 }
 
 fn unreachable_skip(check: &str) -> Verdict {

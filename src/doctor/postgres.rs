@@ -15,6 +15,7 @@ pub static CHECKS: &[Check] = &[
         area: Area::Postgres,
         tags: BOTH,
         doc: "TCP connect, authentication and a first query within --timeout; fails on refused, timeout or wrong password",
+        full: false,
         eval: Eval::PostgresReach(reachable),
     },
     Check {
@@ -22,6 +23,7 @@ pub static CHECKS: &[Check] = &[
         area: Area::Postgres,
         tags: BOTH,
         doc: "server_version_num is at least 150000 (PostgreSQL 15; configurable: postgres.min_version_num)",
+        full: false,
         eval: Eval::Postgres(version),
     },
 ];

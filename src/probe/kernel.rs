@@ -50,6 +50,155 @@ pub fn observe(root: &KernelRoot) -> KernelObservation {
     }
 }
 
+/// One OOM-killer kill found in the kernel log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OomKill {
+    /// The victim's pid.
+    pub pid: u32,
+    /// The victim's command name.
+    pub comm: String,
+    /// Seconds since boot when it happened.
+    pub uptime_s: u64,
+}
+
+/// Parses OOM-killer kills out of kernel log records (`/dev/kmsg` or `dmesg` lines): the line
+/// `Out of memory: Killed process 1234 (redis-server) …` or
+/// `Memory cgroup out of memory: Killed process …`.
+pub fn parse_oom_kills(log: &str) -> Vec<OomKill> {
+    let mut out = Vec::new();
+    for line in log.lines() {
+        let Some(i) = line.find("Killed process ") else {
+            continue;
+        };
+        let rest = &line[i + "Killed process ".len()..];
+        let Some((pid, rest)) = rest.split_once(' ') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse() else { continue };
+        let comm = rest
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .map(|(c, _)| c.to_string())
+            .unwrap_or_default();
+        // kmsg: "prio,seq,usec,flags;text"; dmesg: "[  123.456] text"
+        let uptime_s = line
+            .split_once(';')
+            .and_then(|(h, _)| h.split(',').nth(2)?.parse::<u64>().ok())
+            .map(|us| us / 1_000_000)
+            .or_else(|| {
+                let l = line.trim_start().strip_prefix('[')?;
+                l.split_once(']')?.0.trim().split('.').next()?.parse().ok()
+            })
+            .unwrap_or(0);
+        out.push(OomKill {
+            pid,
+            comm,
+            uptime_s,
+        });
+    }
+    out
+}
+
+/// Reads every record currently in the kernel ring buffer from `/dev/kmsg` without blocking.
+pub fn read_kmsg(root: &KernelRoot) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = root.path("dev/kmsg");
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = String::new();
+    // One record per read; a record is at most 8 KiB (CONSOLE_EXT_LOG_MAX).
+    let mut buf = vec![0u8; 8192];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                out.push_str(&String::from_utf8_lossy(&buf[..n]));
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            // A record overwritten while we read: skip it and go on.
+            Err(e) if e.raw_os_error() == Some(libc::EPIPE) => continue,
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    Ok(out)
+}
+
+/// Facts about this host that Redis and PostgreSQL depend on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostFacts {
+    /// vm.overcommit_memory.
+    pub overcommit_memory: Result<String, String>,
+    /// The selected value of /sys/kernel/mm/transparent_hugepage/enabled (always, madvise, never).
+    pub thp_enabled: Result<String, String>,
+    /// net.core.somaxconn.
+    pub somaxconn: Result<u64, String>,
+    /// MemTotal in bytes.
+    pub mem_total: Result<u64, String>,
+    /// OOM kills in the kernel log, or why the log could not be read.
+    pub oom_kills: Result<Vec<OomKill>, String>,
+}
+
+/// Reads the host facts.
+pub fn host_facts(root: &KernelRoot) -> HostFacts {
+    let thp = read_trimmed(&root.path("sys/kernel/mm/transparent_hugepage/enabled"))
+        .and_then(|s| selected_bracket(&s).ok_or_else(|| format!("unexpected THP setting {s:?}")));
+    HostFacts {
+        overcommit_memory: root.sysctl("vm.overcommit_memory"),
+        thp_enabled: thp,
+        somaxconn: root
+            .sysctl("net.core.somaxconn")
+            .and_then(|s| s.parse().map_err(|e| format!("somaxconn {s:?}: {e}"))),
+        mem_total: mem_total(root),
+        oom_kills: read_kmsg(root).map(|log| parse_oom_kills(&log)),
+    }
+}
+
+/// The bracketed choice in a sysfs selector such as `always [madvise] never`.
+pub fn selected_bracket(s: &str) -> Option<String> {
+    let start = s.find('[')?;
+    let end = s[start..].find(']')? + start;
+    Some(s[start + 1..end].to_string())
+}
+
+fn mem_total(root: &KernelRoot) -> Result<u64, String> {
+    let text = read_trimmed(&root.path("proc/meminfo"))?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .ok_or_else(|| "no MemTotal in /proc/meminfo".to_string())
+}
+
+/// The soft "Max open files" limit of a process, from /proc/PID/limits.
+pub fn process_nofile(root: &KernelRoot, pid: u32) -> Result<u64, String> {
+    let text = read_trimmed(&root.path(&format!("proc/{pid}/limits")))?;
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .ok_or_else(|| format!("no 'Max open files' in /proc/{pid}/limits"))?;
+    let soft = line["Max open files".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("");
+    if soft == "unlimited" {
+        return Ok(u64::MAX);
+    }
+    soft.parse()
+        .map_err(|_| format!("cannot parse {line:?} in /proc/{pid}/limits"))
+}
+
+/// The command name of a process (/proc/PID/comm).
+pub fn process_comm(root: &KernelRoot, pid: u32) -> Result<String, String> {
+    read_trimmed(&root.path(&format!("proc/{pid}/comm")))
+}
+
 /// The interfaces that carry a default route (IPv4 and IPv6), from /proc/net.
 pub fn default_route_interfaces(root: &KernelRoot) -> Vec<String> {
     let mut out = Vec::new();
@@ -83,6 +232,55 @@ pub fn default_route_interfaces(root: &KernelRoot) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oom_kills_parse_from_kmsg_and_dmesg() {
+        let kmsg = "6,1234,5000000,-;Out of memory: Killed process 4242 (redis-server) total-vm:1000kB, anon-rss:900kB\n\
+                    6,1235,5000100,-;oom_reaper: reaped process 4242 (redis-server)\n\
+                    3,1300,9000000,-;Memory cgroup out of memory: Killed process 77 (postgres) total-vm:1kB\n";
+        let k = parse_oom_kills(kmsg);
+        assert_eq!(k.len(), 2);
+        assert_eq!(
+            (k[0].pid, k[0].comm.as_str(), k[0].uptime_s),
+            (4242, "redis-server", 5)
+        );
+        assert_eq!(k[1].comm, "postgres");
+        let dmesg = "[  812.301] Out of memory: Killed process 9 (java) total-vm:1kB";
+        assert_eq!(parse_oom_kills(dmesg)[0].uptime_s, 812);
+        assert!(parse_oom_kills("Killed process abc (x)").is_empty());
+    }
+
+    #[test]
+    fn host_facts_from_a_fake_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |rel: &str, text: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        w("proc/sys/vm/overcommit_memory", "0\n");
+        w(
+            "sys/kernel/mm/transparent_hugepage/enabled",
+            "[always] madvise never\n",
+        );
+        w("proc/sys/net/core/somaxconn", "128\n");
+        w(
+            "proc/meminfo",
+            "MemTotal:       24576000 kB\nMemFree: 1 kB\n",
+        );
+        w("proc/42/limits", "Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n");
+        let root = KernelRoot {
+            root: dir.path().to_path_buf(),
+        };
+        let h = host_facts(&root);
+        assert_eq!(h.overcommit_memory.unwrap(), "0");
+        assert_eq!(h.thp_enabled.unwrap(), "always");
+        assert_eq!(h.somaxconn.unwrap(), 128);
+        assert_eq!(h.mem_total.unwrap(), 24576000 * 1024);
+        assert!(h.oom_kills.unwrap_err().contains("kmsg"));
+        assert_eq!(process_nofile(&root, 42).unwrap(), 1024);
+        assert!(process_nofile(&root, 43).is_err());
+    }
 
     #[test]
     fn fake_root_is_read_and_default_routes_found() {

@@ -15,13 +15,100 @@ pub struct RedisSession {
     timeout: Duration,
 }
 
-/// What one Redis probe saw of a reachable server.
+/// What one Redis probe saw of a reachable server. Each part that a server may refuse (CONFIG
+/// renamed, an ACL denying a command) is a `Result` whose error says why, so the checks that need
+/// it can skip with that reason instead of passing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedisSnapshot {
     /// Round trip of the first PING.
     pub first_ping: Duration,
-    /// INFO, all sections, as key → value; or why INFO could not be read (e.g. an ACL denies it).
+    /// INFO, all sections, as key → value, read at the start of the window.
     pub info: Result<BTreeMap<String, String>, String>,
+    /// INFO read again at the end of the window (counter deltas come from the two reads).
+    pub info_end: Result<BTreeMap<String, String>, String>,
+    /// The window between the two INFO reads.
+    pub window: Duration,
+    /// CONFIG GET * as name → value.
+    pub config: Result<BTreeMap<String, String>, String>,
+    /// PING round trips measured during the window.
+    pub pings: Vec<Duration>,
+    /// PINGs that got no answer within the timeout during the window.
+    pub ping_timeouts: u32,
+    /// LATENCY LATEST at the end of the window.
+    pub latency_events: Result<Vec<LatencyEvent>, String>,
+    /// SLOWLOG entries logged during the window.
+    pub slowlog: Result<Vec<SlowlogEntry>, String>,
+    /// Unix time (seconds) at the start of the window, by this machine's clock.
+    pub window_start_unix: u64,
+    /// ACL LIST rules and, for users that are not admins, the dangerous commands they may run.
+    pub acl: Result<Vec<AclUser>, String>,
+    /// A bounded SCAN sample of keys and how many have no expiry.
+    pub ttl_sample: Result<TtlSample, String>,
+    /// Facts read from this machine when the server runs here.
+    pub local: Option<LocalFacts>,
+}
+
+/// One LATENCY LATEST row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyEvent {
+    /// Event name, e.g. `command` or `fork`.
+    pub name: String,
+    /// Unix time of the latest spike.
+    pub unix: u64,
+    /// Latest spike, ms.
+    pub latest_ms: u64,
+    /// All-time max, ms.
+    pub max_ms: u64,
+}
+
+/// One SLOWLOG entry: only the command name is kept, never its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlowlogEntry {
+    /// Entry id.
+    pub id: u64,
+    /// Unix time it was logged.
+    pub unix: u64,
+    /// Execution time, microseconds.
+    pub micros: u64,
+    /// The command name, upper-cased.
+    pub command: String,
+}
+
+/// An ACL user and what the checks need to know about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AclUser {
+    /// User name.
+    pub name: String,
+    /// Whether the user is enabled (`on`).
+    pub enabled: bool,
+    /// Whether the user needs no password (`nopass`).
+    pub nopass: bool,
+    /// Whether the user may run every command (`+@all` / `allcommands`).
+    pub all_commands: bool,
+    /// Dangerous commands (FLUSHALL, CONFIG, DEBUG, KEYS) that ACL DRYRUN allows this user.
+    pub dangerous_allowed: Vec<String>,
+}
+
+/// The result of sampling keys with SCAN.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TtlSample {
+    /// Keys looked at.
+    pub sampled: u64,
+    /// Of those, keys with no expiry (PTTL -1).
+    pub without_ttl: u64,
+    /// DBSIZE of the selected database.
+    pub dbsize: u64,
+}
+
+/// Facts read on this machine about a local server's process and host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalFacts {
+    /// The server's pid (INFO process_id).
+    pub pid: u32,
+    /// Soft "Max open files" of the process.
+    pub nofile: Result<u64, String>,
+    /// Host facts: overcommit, THP, somaxconn, RAM, OOM kills.
+    pub host: crate::probe::kernel::HostFacts,
 }
 
 /// The observation of one Redis target: its label and either a snapshot or why there is none.
@@ -168,12 +255,304 @@ pub fn parse_info(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Probes one target: connect, PING, INFO.
-pub async fn observe(target: &RedisTarget, timeout: Duration) -> RedisObservation {
+/// What a Redis probe should collect.
+#[derive(Debug, Clone)]
+pub struct RedisProbe {
+    /// Bound on every wait.
+    pub timeout: Duration,
+    /// The window between the two counter reads; PINGs are timed throughout it.
+    pub sample: Duration,
+    /// Most keys the TTL sample looks at.
+    pub ttl_sample_keys: u64,
+    /// Collect everything (the doctor matrix) or only connect, PING and INFO (reachability).
+    pub full: bool,
+    /// Where this machine's /proc and /sys are read.
+    pub root: crate::probe::kernel::KernelRoot,
+}
+
+/// The part of a refusal worth showing: the server's words, not our address prefix.
+fn reason(e: ProbeError) -> String {
+    match e {
+        ProbeError::Other { detail, .. } | ProbeError::Protocol { detail, .. } => detail,
+        other => other.to_string(),
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn as_u64(v: &redis::Value) -> u64 {
+    match v {
+        redis::Value::Int(i) => (*i).max(0) as u64,
+        redis::Value::BulkString(b) => String::from_utf8_lossy(b).parse().unwrap_or(0),
+        redis::Value::SimpleString(s) => s.parse().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn as_string(v: &redis::Value) -> String {
+    match v {
+        redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+        redis::Value::SimpleString(s) => s.clone(),
+        redis::Value::Int(i) => i.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Parses SLOWLOG GET; keeps only the command name of each entry, never its arguments.
+pub fn parse_slowlog(v: &redis::Value) -> Vec<SlowlogEntry> {
+    let redis::Value::Array(entries) = v else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter_map(|e| {
+            let redis::Value::Array(f) = e else {
+                return None;
+            };
+            let command = match f.get(3) {
+                Some(redis::Value::Array(args)) => args.first().map(as_string).unwrap_or_default(),
+                _ => String::new(),
+            };
+            Some(SlowlogEntry {
+                id: as_u64(f.first()?),
+                unix: as_u64(f.get(1)?),
+                micros: as_u64(f.get(2)?),
+                command: command.to_uppercase(),
+            })
+        })
+        .collect()
+}
+
+/// Parses LATENCY LATEST.
+pub fn parse_latency_latest(v: &redis::Value) -> Vec<LatencyEvent> {
+    let redis::Value::Array(rows) = v else {
+        return Vec::new();
+    };
+    rows.iter()
+        .filter_map(|r| {
+            let redis::Value::Array(f) = r else {
+                return None;
+            };
+            Some(LatencyEvent {
+                name: as_string(f.first()?),
+                unix: as_u64(f.get(1)?),
+                latest_ms: as_u64(f.get(2)?),
+                max_ms: as_u64(f.get(3)?),
+            })
+        })
+        .collect()
+}
+
+/// Parses one ACL LIST line (`user app on #hash ~app:* +get`); password hashes are dropped.
+pub fn parse_acl_line(line: &str) -> Option<AclUser> {
+    let mut words = line.split_whitespace();
+    if words.next()? != "user" {
+        return None;
+    }
+    let name = words.next()?.to_string();
+    let rules: Vec<&str> = words.collect();
+    Some(AclUser {
+        name,
+        enabled: rules.contains(&"on"),
+        nopass: rules.contains(&"nopass"),
+        all_commands: rules.iter().any(|r| *r == "+@all" || *r == "allcommands"),
+        dangerous_allowed: Vec::new(),
+    })
+}
+
+/// The commands `redis.security` asks ACL DRYRUN about, as (label, command line).
+const DANGEROUS: &[(&str, &[&str])] = &[
+    ("FLUSHALL", &["FLUSHALL"]),
+    ("CONFIG", &["CONFIG", "GET", "maxmemory"]),
+    ("DEBUG", &["DEBUG", "SLEEP", "0"]),
+    ("KEYS", &["KEYS", "*"]),
+];
+
+impl RedisSession {
+    async fn config_all(&mut self) -> Result<BTreeMap<String, String>, ProbeError> {
+        let flat: Vec<String> = self
+            .cmd(
+                redis::cmd("CONFIG").arg("GET").arg("*"),
+                "waiting for CONFIG GET",
+            )
+            .await?;
+        Ok(flat
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (c[0].clone(), c[1].clone()))
+            .collect())
+    }
+
+    async fn slowlog(&mut self, count: u32) -> Result<Vec<SlowlogEntry>, ProbeError> {
+        let v: redis::Value = self
+            .cmd(
+                redis::cmd("SLOWLOG").arg("GET").arg(count),
+                "waiting for SLOWLOG GET",
+            )
+            .await?;
+        Ok(parse_slowlog(&v))
+    }
+
+    async fn acl(&mut self) -> Result<Vec<AclUser>, ProbeError> {
+        let lines: Vec<String> = self
+            .cmd(redis::cmd("ACL").arg("LIST"), "waiting for ACL LIST")
+            .await?;
+        let mut users: Vec<AclUser> = lines.iter().filter_map(|l| parse_acl_line(l)).collect();
+        for u in users.iter_mut().filter(|u| u.enabled && !u.all_commands) {
+            for (label, argv) in DANGEROUS {
+                let mut c = redis::cmd("ACL");
+                c.arg("DRYRUN").arg(&u.name).arg(*argv);
+                let reply: redis::Value = self.cmd(&c, "waiting for ACL DRYRUN").await?;
+                if matches!(&reply, redis::Value::Okay)
+                    || as_string(&reply).eq_ignore_ascii_case("OK")
+                {
+                    u.dangerous_allowed.push(label.to_string());
+                }
+            }
+        }
+        Ok(users)
+    }
+
+    async fn ttl_sample(&mut self, limit: u64) -> Result<TtlSample, ProbeError> {
+        let dbsize: u64 = self
+            .cmd(&redis::cmd("DBSIZE"), "waiting for DBSIZE")
+            .await?;
+        let (mut cursor, mut sampled, mut without_ttl) = (0u64, 0u64, 0u64);
+        loop {
+            let (next, keys): (u64, Vec<Vec<u8>>) = self
+                .cmd(
+                    redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(100),
+                    "waiting for SCAN",
+                )
+                .await?;
+            let keys: Vec<_> = keys.into_iter().take((limit - sampled) as usize).collect();
+            if !keys.is_empty() {
+                let mut p = redis::pipe();
+                for k in &keys {
+                    p.cmd("PTTL").arg(k);
+                }
+                let (addr, timeout) = (self.addr.clone(), self.timeout);
+                let conn = &mut self.conn;
+                let ttls: Vec<i64> = bounded(&addr, timeout, "waiting for PTTL", async {
+                    p.query_async(conn)
+                        .await
+                        .map_err(|e| classify(&addr, timeout, "waiting for PTTL", e))
+                })
+                .await?;
+                for t in ttls {
+                    // -2: the key vanished between SCAN and PTTL
+                    if t != -2 {
+                        sampled += 1;
+                        without_ttl += u64::from(t == -1);
+                    }
+                }
+            }
+            cursor = next;
+            if cursor == 0 || sampled >= limit {
+                break;
+            }
+        }
+        Ok(TtlSample {
+            sampled,
+            without_ttl,
+            dbsize,
+        })
+    }
+
+    /// PINGs back to back (10 ms apart) until `window` has passed.
+    async fn ping_window(&mut self, window: Duration) -> (Vec<Duration>, u32) {
+        let start = Instant::now();
+        let (mut rtts, mut timeouts) = (Vec::new(), 0);
+        while start.elapsed() < window {
+            let t = Instant::now();
+            match self
+                .cmd::<String>(&redis::cmd("PING"), "waiting for PING")
+                .await
+            {
+                Ok(_) => rtts.push(t.elapsed()),
+                Err(ProbeError::Timeout { .. }) => timeouts += 1,
+                Err(_) => break,
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        (rtts, timeouts)
+    }
+}
+
+/// Probes one target. Reachability is connect + PING; the full probe then reads INFO, CONFIG,
+/// ACLs, a TTL sample and SLOWLOG, times PINGs over the sample window, and reads the counters
+/// again at its end.
+pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservation {
     let result = async {
-        let (mut session, first_ping) = RedisSession::connect(target, timeout).await?;
-        let info = session.info().await.map_err(|e| e.to_string());
-        Ok(RedisSnapshot { first_ping, info })
+        let (mut s, first_ping) = RedisSession::connect(target, probe.timeout).await?;
+        let info = s.info().await.map_err(reason);
+        if !probe.full {
+            return Ok(RedisSnapshot {
+                first_ping,
+                info_end: info.clone(),
+                info,
+                window: Duration::ZERO,
+                config: Err("not collected".into()),
+                pings: Vec::new(),
+                ping_timeouts: 0,
+                latency_events: Err("not collected".into()),
+                slowlog: Err("not collected".into()),
+                window_start_unix: unix_now(),
+                acl: Err("not collected".into()),
+                ttl_sample: Err("not collected".into()),
+                local: None,
+            });
+        }
+        let config = s.config_all().await.map_err(reason);
+        let acl = s.acl().await.map_err(reason);
+        let ttl_sample = s.ttl_sample(probe.ttl_sample_keys).await.map_err(reason);
+        let slow_before = s.slowlog(1).await.map(|v| v.first().map(|e| e.id));
+        let window_start_unix = unix_now();
+        let window_clock = Instant::now();
+        let (pings, ping_timeouts) = s.ping_window(probe.sample).await;
+        let window = window_clock.elapsed();
+        let info_end = s.info().await.map_err(reason);
+        let latency_events = s
+            .cmd::<redis::Value>(
+                redis::cmd("LATENCY").arg("LATEST"),
+                "waiting for LATENCY LATEST",
+            )
+            .await
+            .map(|v| parse_latency_latest(&v))
+            .map_err(reason);
+        let slowlog = match slow_before {
+            Ok(last) => s
+                .slowlog(128)
+                .await
+                .map(|all| {
+                    all.into_iter()
+                        .filter(|e| last.is_none_or(|l| e.id > l))
+                        .collect()
+                })
+                .map_err(reason),
+            Err(e) => Err(reason(e)),
+        };
+        let local = local_facts(target, &info, &probe.root);
+        Ok(RedisSnapshot {
+            first_ping,
+            info,
+            info_end,
+            window,
+            config,
+            pings,
+            ping_timeouts,
+            latency_events,
+            slowlog,
+            window_start_unix,
+            acl,
+            ttl_sample,
+            local,
+        })
     }
     .await;
     RedisObservation {
@@ -183,9 +562,77 @@ pub async fn observe(target: &RedisTarget, timeout: Duration) -> RedisObservatio
     }
 }
 
+/// Reads /proc facts when the server is a redis-server process on this machine.
+fn local_facts(
+    target: &RedisTarget,
+    info: &Result<BTreeMap<String, String>, String>,
+    root: &crate::probe::kernel::KernelRoot,
+) -> Option<LocalFacts> {
+    use crate::probe::kernel;
+    if !target.is_local() {
+        return None;
+    }
+    let pid: u32 = info.as_ref().ok()?.get("process_id")?.parse().ok()?;
+    // A loopback port may be forwarded into a container; only trust a pid that is redis here.
+    let comm = kernel::process_comm(root, pid).ok()?;
+    if !comm.starts_with("redis") {
+        return None;
+    }
+    Some(LocalFacts {
+        pid,
+        nofile: kernel::process_nofile(root, pid),
+        host: kernel::host_facts(root),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slowlog_keeps_the_command_name_only() {
+        use redis::Value::{Array, BulkString, Int};
+        let v = Array(vec![Array(vec![
+            Int(7),
+            Int(1_700_000_000),
+            Int(600_123),
+            Array(vec![
+                BulkString(b"debug".to_vec()),
+                BulkString(b"sleep".to_vec()),
+                BulkString(b"0.6".to_vec()),
+            ]),
+            BulkString(b"127.0.0.1:5000".to_vec()),
+            BulkString(b"".to_vec()),
+        ])]);
+        let e = parse_slowlog(&v);
+        assert_eq!(
+            e,
+            vec![SlowlogEntry {
+                id: 7,
+                unix: 1_700_000_000,
+                micros: 600_123,
+                command: "DEBUG".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn latency_latest_and_acl_lines_parse() {
+        use redis::Value::{Array, BulkString, Int};
+        let v = Array(vec![Array(vec![
+            BulkString(b"command".to_vec()),
+            Int(1_700_000_000),
+            Int(601),
+            Int(900),
+        ])]);
+        assert_eq!(parse_latency_latest(&v)[0].latest_ms, 601);
+        let u = parse_acl_line("user default on nopass sanitize-payload ~* &* +@all").unwrap();
+        assert!(u.enabled && u.nopass && u.all_commands);
+        let u = parse_acl_line("user app on #5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8 ~app:* +get +set").unwrap();
+        assert!(u.enabled && !u.nopass && !u.all_commands);
+        assert_eq!(u.name, "app");
+        assert!(parse_acl_line("garbage").is_none());
+    }
 
     #[test]
     fn info_parses_sections_and_crlf() {

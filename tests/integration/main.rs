@@ -5,4 +5,5 @@ mod support;
 mod cli;
 mod generated;
 mod postgres_reachable;
+mod redis_doctor;
 mod redis_reachable;

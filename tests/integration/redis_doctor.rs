@@ -1,0 +1,403 @@
+//! The Redis doctor matrix against real redis-servers set up to trip each check.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::support::{evidence, run, RedisServer};
+
+fn doctor(url: &str, only: &str, extra: &[&str]) -> crate::support::Run {
+    let mut args = vec!["doctor", "--format", "json", "--only", only, "--redis", url];
+    if !extra.contains(&"--sample") {
+        args.extend(["--sample", "1s"]);
+    }
+    args.extend_from_slice(extra);
+    run(&args, &[])
+}
+
+fn status(r: &crate::support::Run, id: &str) -> String {
+    r.finding(id)["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn maxclients_rejections_during_the_window_fail() {
+    let Some(srv) = RedisServer::start(&["maxclients 5"]) else {
+        return;
+    };
+    let port = srv.port;
+    // Two clients before the doctor connects; then, inside its window, open more until the
+    // server starts rejecting them.
+    let mut held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let opener = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        let mut rejected = 0;
+        for _ in 0..6 {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            s.write_all(b"PING\r\n").unwrap();
+            let mut buf = [0u8; 128];
+            let n = s.read(&mut buf).unwrap_or(0);
+            if String::from_utf8_lossy(&buf[..n]).contains("max number of clients") {
+                rejected += 1;
+            }
+            held.push(s);
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        rejected
+    });
+    let r = doctor(&srv.url(), "redis.maxclients", &["--sample", "1500ms"]);
+    let rejected = opener.join().unwrap();
+    assert!(rejected >= 1, "the test itself saw no rejection");
+    let f = r.finding("redis.maxclients");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        evidence(&f, "rejected_connections_delta")
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            >= 1.0,
+        "{f}"
+    );
+    assert_eq!(evidence(&f, "maxclients"), Some("5"));
+    assert!(f["remediation"].as_str().unwrap().contains("INFO clients"));
+    assert_eq!(r.code, 3);
+}
+
+#[test]
+fn unlimited_memory_noeviction_and_keys_without_ttl() {
+    // Debian's redis-server defaults: maxmemory 0, noeviction
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    for i in 0..40 {
+        srv.cli(None, &["SET", &format!("session:{i}"), "v"]);
+    }
+    for i in 0..10 {
+        srv.cli(None, &["SET", &format!("cached:{i}"), "v", "EX", "600"]);
+    }
+    let r = doctor(
+        &srv.url(),
+        "redis.maxmemory,redis.eviction_policy,redis.ttl_coverage",
+        &[],
+    );
+    assert_eq!(status(&r, "redis.maxmemory"), "fail");
+    let rem = r.finding("redis.maxmemory")["remediation"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        rem.contains("CONFIG SET maxmemory") && rem.contains("mb"),
+        "names a value: {rem}"
+    );
+    assert_eq!(status(&r, "redis.eviction_policy"), "warn");
+    let ttl = r.finding("redis.ttl_coverage");
+    assert_eq!(ttl["status"], "warn", "{ttl}");
+    assert_eq!(evidence(&ttl, "sampled_keys"), Some("50"));
+    assert_eq!(evidence(&ttl, "keys_without_ttl"), Some("40"));
+}
+
+#[test]
+fn ttl_sample_is_bounded() {
+    let Some(srv) = RedisServer::start(&["enable-debug-command yes"]) else {
+        return;
+    };
+    srv.cli(None, &["DEBUG", "POPULATE", "5000", "k"]);
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("t.toml");
+    std::fs::write(&cfg, "[redis]\nttl_sample_keys = 300\n").unwrap();
+    let r = doctor(
+        &srv.url(),
+        "redis.ttl_coverage",
+        &["--config", cfg.to_str().unwrap()],
+    );
+    let f = r.finding("redis.ttl_coverage");
+    let sampled: u64 = evidence(&f, "sampled_keys").unwrap().parse().unwrap();
+    assert!((300..=400).contains(&sampled), "sampled {sampled}");
+    assert_eq!(evidence(&f, "dbsize"), Some("5000"));
+}
+
+#[test]
+fn debug_sleep_is_a_latency_spike_with_a_slowlog_entry() {
+    let Some(srv) = RedisServer::start(&[
+        "enable-debug-command yes",
+        "latency-monitor-threshold 100",
+        "slowlog-log-slower-than 10000",
+    ]) else {
+        return;
+    };
+    let port = srv.port;
+    let sleeper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"DEBUG SLEEP 0.6\r\n").unwrap();
+        let mut buf = [0u8; 16];
+        let _ = s.read(&mut buf);
+    });
+    let r = doctor(&srv.url(), "redis.latency", &["--sample", "1500ms"]);
+    sleeper.join().unwrap();
+    let f = r.finding("redis.latency");
+    assert_eq!(f["status"], "fail", "{f}");
+    let ev: Vec<String> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}={}",
+                e["key"].as_str().unwrap(),
+                e["value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        ev.iter().any(|e| e.starts_with("slowlog=DEBUG 6")),
+        "{ev:?}"
+    );
+    assert!(
+        ev.iter().any(|e| e.starts_with("latency_event=command")),
+        "{ev:?}"
+    );
+    // the arguments of the slow command are never shown
+    assert!(
+        !r.stdout.contains("0.6\"") && !r.stdout.contains("SLEEP"),
+        "{}",
+        r.stdout
+    );
+    assert!(evidence(&f, "max_ms").unwrap().parse::<f64>().unwrap() > 500.0);
+}
+
+#[test]
+fn open_bind_without_password_fails_security() {
+    let Some(srv) = RedisServer::start(&["bind 0.0.0.0", "protected-mode yes"]) else {
+        return;
+    };
+    let r = doctor(&srv.url(), "redis.security", &[]);
+    let f = r.finding("redis.security");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(f["summary"].as_str().unwrap().contains("0.0.0.0"));
+    assert_eq!(evidence(&f, "default_user_nopass"), Some("true"));
+}
+
+#[test]
+fn app_users_with_dangerous_commands_warn_and_denied_config_skips() {
+    let Some(srv) = RedisServer::start(&[
+        "requirepass admin-pw-1",
+        "user app on >app-pw-1 ~* &* +get +set +flushall +keys +ping +info +client",
+        "user ro on >ro-pw-1 ~* &* +get +ping +info +hello +client",
+    ]) else {
+        return;
+    };
+    let admin = format!("redis://:admin-pw-1@127.0.0.1:{}", srv.port);
+    let r = doctor(&admin, "redis.security", &[]);
+    let f = r.finding("redis.security");
+    assert_eq!(
+        evidence(&f, "user app"),
+        Some("may run FLUSHALL, KEYS"),
+        "{f}"
+    );
+    assert!(evidence(&f, "user ro").is_none(), "{f}");
+    assert!(!r.stdout.contains("admin-pw-1") && !r.stdout.contains("app-pw-1"));
+
+    // as a user that may not run CONFIG or ACL: checks that need them skip with the reason
+    let ro = format!("redis://ro:ro-pw-1@127.0.0.1:{}", srv.port);
+    let r = doctor(&ro, "redis.*", &[]);
+    assert_eq!(status(&r, "redis.reachable"), "pass", "{}", r.stdout);
+    for id in ["redis.security", "redis.tcp_backlog"] {
+        let f = r.finding(id);
+        assert_eq!(f["status"], "skip", "{id}: {f}");
+        assert!(
+            f["summary"].as_str().unwrap().contains("CONFIG"),
+            "{id}: {f}"
+        );
+    }
+    let f = r.finding("redis.ttl_coverage");
+    assert_eq!(f["status"], "skip", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("noperm")
+            || f["summary"].as_str().unwrap().contains("permission"),
+        "{f}"
+    );
+}
+
+#[test]
+fn renamed_config_skips_instead_of_passing() {
+    let Some(srv) = RedisServer::start(&["rename-command CONFIG \"\""]) else {
+        return;
+    };
+    let r = doctor(
+        &srv.url(),
+        "redis.security,redis.tcp_backlog,redis.maxclients",
+        &[],
+    );
+    assert_eq!(status(&r, "redis.security"), "skip");
+    assert!(r.finding("redis.security")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("CONFIG GET is not available"));
+    // maxclients comes from INFO in Redis 7, so it still runs
+    assert_eq!(status(&r, "redis.maxclients"), "pass");
+}
+
+#[test]
+fn replica_of_a_stopped_master_fails_replication() {
+    let Some(master) = RedisServer::start(&[]) else {
+        return;
+    };
+    let Some(replica) = RedisServer::start(&[&format!("replicaof 127.0.0.1 {}", master.port)])
+    else {
+        return;
+    };
+    let start = Instant::now();
+    while replica
+        .cli(None, &["INFO", "replication"])
+        .contains("master_link_status:down")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "replica never synced"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let r = doctor(&master.url(), "redis.replication", &[]);
+    assert_eq!(
+        status(&r, "redis.replication"),
+        "warn",
+        "master with a replica and min-replicas-to-write 0"
+    );
+    drop(master);
+    let r = doctor(&replica.url(), "redis.replication", &[]);
+    let f = r.finding("redis.replication");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_eq!(evidence(&f, "master_link_status"), Some("down"));
+}
+
+#[test]
+fn tcp_backlog_above_somaxconn_warns() {
+    let somaxconn: u64 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let Some(srv) = RedisServer::start(&[&format!("tcp-backlog {}", somaxconn + 1)]) else {
+        return;
+    };
+    let r = doctor(&srv.url(), "redis.tcp_backlog", &[]);
+    let f = r.finding("redis.tcp_backlog");
+    assert_eq!(f["status"], "warn", "{f}");
+    assert_eq!(
+        evidence(&f, "somaxconn"),
+        Some(somaxconn.to_string().as_str())
+    );
+}
+
+fn self_signed(dir: &std::path::Path) -> bool {
+    std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_healthy_server_passes() {
+    let certs = tempfile::tempdir().unwrap();
+    if !crate::support::require(self_signed(certs.path()), "openssl") {
+        return;
+    }
+    let tls_port = crate::support::free_port();
+    let d = certs.path().display();
+    let Some(srv) = RedisServer::start(&[
+        "requirepass healthy-pw-1",
+        "maxmemory 100mb",
+        "maxmemory-policy allkeys-lru",
+        "latency-monitor-threshold 100",
+        &format!("tls-port {tls_port}"),
+        &format!("tls-cert-file {d}/cert.pem"),
+        &format!("tls-key-file {d}/key.pem"),
+        "tls-auth-clients no",
+    ]) else {
+        return;
+    };
+    for i in 0..30 {
+        srv.cli(
+            Some("healthy-pw-1"),
+            &["SET", &format!("session:{i}"), "v", "EX", "900"],
+        );
+    }
+    let url = format!("redis://:healthy-pw-1@127.0.0.1:{}", srv.port);
+    let start = Instant::now();
+    let r = doctor(&url, "redis.*", &[]);
+    let took = start.elapsed();
+    let v = r.json();
+    for f in v["findings"].as_array().unwrap() {
+        let id = f["id"].as_str().unwrap();
+        if id == "redis.host" {
+            // host facts belong to this machine (its vm.overcommit_memory), not to the server
+            let overcommit = std::fs::read_to_string("/proc/sys/vm/overcommit_memory").unwrap();
+            assert_eq!(
+                evidence(f, "vm.overcommit_memory"),
+                Some(overcommit.trim()),
+                "{f}"
+            );
+            continue;
+        }
+        assert_eq!(f["status"], "pass", "{id}: {f}");
+    }
+    assert!(!r.stdout.contains("healthy-pw-1"));
+    assert!(
+        took < Duration::from_secs(4),
+        "one local doctor took {took:?}"
+    );
+
+    // the TLS port answers too (self-signed: #insecure, the redis-rs URL convention)
+    let tls = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}/#insecure");
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &tls,
+        ],
+        &[],
+    );
+    assert_eq!(status(&r, "redis.reachable"), "pass", "{}", r.stdout);
+    // and verification is on by default
+    let tls = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}");
+    let r = run(
+        &[
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &tls,
+        ],
+        &[],
+    );
+    assert_eq!(status(&r, "redis.reachable"), "fail", "{}", r.stdout);
+}
