@@ -1,6 +1,6 @@
 //! The command line: bad input, exit codes, formats, colour, --list.
 
-use crate::support::{free_port, run};
+use crate::support::{doctor_json, free_port, run};
 
 fn one_line_error(r: &crate::support::Run, code: i32, needle: &str) {
     assert_eq!(r.code, code, "stdout: {} stderr: {}", r.stdout, r.stderr);
@@ -90,18 +90,7 @@ fn kernel_version_passes_here_and_exit_codes_follow_findings() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("t.toml");
     std::fs::write(&cfg, "[kernel]\nmin_version = \"99.0\"\n").unwrap();
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "kernel.version",
-            "--config",
-            cfg.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let r = doctor_json("kernel.version", &["--config", cfg.to_str().unwrap()], &[]);
     assert_eq!(r.code, 3);
     assert_eq!(r.finding("kernel.version")["status"], "fail");
 }

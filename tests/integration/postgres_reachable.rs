@@ -1,6 +1,6 @@
 //! `postgres.reachable` against a real cluster: up, refused, wrong password, not PostgreSQL.
 
-use crate::support::{evidence, free_port, run, PgCluster, RedisServer, PG_PASSWORD};
+use crate::support::{doctor_json, evidence, free_port, run, PgCluster, RedisServer, PG_PASSWORD};
 
 #[test]
 fn up_with_password_from_pgpassword_url_or_pgpass() {
@@ -40,16 +40,9 @@ fn up_with_password_from_pgpassword_url_or_pgpass() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
     let port = pg.port.to_string();
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "postgres.reachable",
-            "--postgres",
-            "host=127.0.0.1 dbname=postgres",
-        ],
+    let r = doctor_json(
+        "postgres.reachable",
+        &["--postgres", "host=127.0.0.1 dbname=postgres"],
         &[
             ("PGPORT", &port),
             ("PGUSER", "postgres"),
@@ -93,18 +86,7 @@ fn wrong_password_fails_and_is_never_printed() {
             "{format} leaked the password"
         );
     }
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "postgres.reachable",
-            "--postgres",
-            &url,
-        ],
-        &[],
-    );
+    let r = doctor_json("postgres.reachable", &["--postgres", &url], &[]);
     let f = r.finding("postgres.reachable");
     assert_eq!(f["status"], "fail");
     assert_eq!(evidence(&f, "failure"), Some("auth"), "{f}");
@@ -116,16 +98,9 @@ fn wrong_password_fails_and_is_never_printed() {
         "{f}"
     );
     // no password anywhere
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "postgres.reachable",
-            "--postgres",
-            &pg.url(),
-        ],
+    let r = doctor_json(
+        "postgres.reachable",
+        &["--postgres", &pg.url()],
         &[("HOME", "/nonexistent")],
     );
     assert_eq!(
@@ -138,18 +113,7 @@ fn wrong_password_fails_and_is_never_printed() {
 fn refused_and_not_postgres() {
     let port = free_port();
     let conn = format!("host=127.0.0.1 port={port} user=postgres");
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "postgres.*",
-            "--postgres",
-            &conn,
-        ],
-        &[],
-    );
+    let r = doctor_json("postgres.*", &["--postgres", &conn], &[]);
     assert_eq!(r.code, 3);
     let f = r.finding("postgres.reachable");
     assert_eq!(evidence(&f, "failure"), Some("refused"));
@@ -163,18 +127,9 @@ fn refused_and_not_postgres() {
         return;
     };
     let conn = format!("host=127.0.0.1 port={} user=postgres", redis.port);
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "postgres.reachable",
-            "--timeout",
-            "1s",
-            "--postgres",
-            &conn,
-        ],
+    let r = doctor_json(
+        "postgres.reachable",
+        &["--timeout", "1s", "--postgres", &conn],
         &[],
     );
     let f = r.finding("postgres.reachable");

@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::support::{evidence, run, RedisServer};
+use crate::support::{doctor_json, evidence, run, RedisServer};
 
 fn doctor(url: &str, only: &str, extra: &[&str]) -> crate::support::Run {
     let mut args = vec!["doctor", "--format", "json", "--only", only, "--redis", url];
@@ -372,32 +372,10 @@ fn a_healthy_server_passes() {
 
     // the TLS port answers too (self-signed: #insecure, the redis-rs URL convention)
     let tls = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}/#insecure");
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
-            "--redis",
-            &tls,
-        ],
-        &[],
-    );
+    let r = doctor_json("redis.reachable", &["--redis", &tls], &[]);
     assert_eq!(status(&r, "redis.reachable"), "pass", "{}", r.stdout);
     // and verification is on by default
     let tls = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}");
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
-            "--redis",
-            &tls,
-        ],
-        &[],
-    );
+    let r = doctor_json("redis.reachable", &["--redis", &tls], &[]);
     assert_eq!(status(&r, "redis.reachable"), "fail", "{}", r.stdout);
 }

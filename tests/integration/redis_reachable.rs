@@ -3,23 +3,16 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::support::{evidence, free_port, run, RedisServer};
+use crate::support::{doctor_json, evidence, free_port, run, RedisServer};
 
 #[test]
 fn a_running_server_passes_and_exit_is_zero() {
     let Some(srv) = RedisServer::start(&[]) else {
         return;
     };
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable,redis.version",
-            "--redis",
-            &srv.url(),
-        ],
+    let r = doctor_json(
+        "redis.reachable,redis.version",
+        &["--redis", &srv.url()],
         &[],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -34,12 +27,7 @@ fn a_running_server_passes_and_exit_is_zero() {
 fn refused_fails_naming_host_and_port() {
     let port = free_port();
     let url = format!("redis://127.0.0.1:{port}");
-    let r = run(
-        &[
-            "doctor", "--format", "json", "--only", "redis.*", "--redis", &url,
-        ],
-        &[],
-    );
+    let r = doctor_json("redis.*", &["--redis", &url], &[]);
     assert_eq!(r.code, 3, "{}", r.stdout);
     let f = r.finding("redis.reachable");
     assert_eq!(f["status"], "fail");
@@ -101,18 +89,7 @@ fn wrong_password_fails_and_is_never_printed() {
         }
     }
     // no password at all: NOAUTH is also an auth failure
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
-            "--redis",
-            &srv.url(),
-        ],
-        &[],
-    );
+    let r = doctor_json("redis.reachable", &["--redis", &srv.url()], &[]);
     assert_eq!(
         evidence(&r.finding("redis.reachable"), "failure"),
         Some("auth")
@@ -124,16 +101,9 @@ fn password_from_rediscli_auth_or_file_is_used() {
     let Some(srv) = RedisServer::start(&["requirepass right-password-123"]) else {
         return;
     };
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
-            "--redis",
-            &srv.url(),
-        ],
+    let r = doctor_json(
+        "redis.reachable",
+        &["--redis", &srv.url()],
         &[("REDISCLI_AUTH", "right-password-123")],
     );
     assert_eq!(
@@ -144,13 +114,9 @@ fn password_from_rediscli_auth_or_file_is_used() {
     );
     let pwfile = srv.dir.path().join("pw");
     std::fs::write(&pwfile, "right-password-123\n").unwrap();
-    let r = run(
+    let r = doctor_json(
+        "redis.reachable",
         &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
             "--redis",
             &srv.url(),
             "--redis-password-file",
@@ -174,18 +140,9 @@ fn a_stopped_server_times_out_within_the_timeout() {
     };
     srv.freeze();
     let start = Instant::now();
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
-            "--timeout",
-            "700ms",
-            "--redis",
-            &srv.url(),
-        ],
+    let r = doctor_json(
+        "redis.reachable",
+        &["--timeout", "700ms", "--redis", &srv.url()],
         &[],
     );
     let took = start.elapsed();
@@ -208,16 +165,9 @@ fn garbage_on_the_port_is_a_protocol_failure() {
             std::thread::sleep(Duration::from_millis(300));
         }
     });
-    let r = run(
-        &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
-            "--redis",
-            &format!("redis://127.0.0.1:{port}"),
-        ],
+    let r = doctor_json(
+        "redis.reachable",
+        &["--redis", &format!("redis://127.0.0.1:{port}")],
         &[],
     );
     t.join().unwrap();
@@ -240,13 +190,9 @@ fn one_dead_target_does_not_stop_the_others() {
     frozen.freeze();
     let dead = format!("redis://127.0.0.1:{}", free_port());
     let start = Instant::now();
-    let r = run(
+    let r = doctor_json(
+        "redis.reachable",
         &[
-            "doctor",
-            "--format",
-            "json",
-            "--only",
-            "redis.reachable",
             "--timeout",
             "1s",
             "--redis",

@@ -427,3 +427,10 @@ pub fn evidence<'a>(finding: &'a serde_json::Value, key: &str) -> Option<&'a str
         .find(|e| e["key"] == key)?["value"]
         .as_str()
 }
+
+/// `statectl doctor --format json --only ONLY ARGS…` with `env`.
+pub fn doctor_json(only: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = vec!["doctor", "--format", "json", "--only", only];
+    all.extend_from_slice(args);
+    run(&all, env)
+}
