@@ -73,12 +73,30 @@ impl Default for RedisThresholds {
 pub struct PostgresThresholds {
     /// Lowest acceptable server_version_num.
     pub min_version_num: u32,
+    /// Client backends / max_connections above this warns.
+    pub connections_warn_ratio: f64,
+    /// Client backends / max_connections above this fails.
+    pub connections_fail_ratio: f64,
+    /// A session idle in transaction longer than this (seconds) warns.
+    pub idle_in_transaction_warn_s: f64,
+    /// A replica's replay_lag above this (seconds) warns.
+    pub replay_lag_warn_s: f64,
+    /// age(datfrozenxid) above this warns.
+    pub xid_age_warn: i64,
+    /// age(datfrozenxid) above this fails.
+    pub xid_age_fail: i64,
 }
 
 impl Default for PostgresThresholds {
     fn default() -> Self {
         PostgresThresholds {
             min_version_num: 150000,
+            connections_warn_ratio: 0.8,
+            connections_fail_ratio: 0.95,
+            idle_in_transaction_warn_s: 300.0,
+            replay_lag_warn_s: 5.0,
+            xid_age_warn: 1_300_000_000,
+            xid_age_fail: 1_400_000_000,
         }
     }
 }

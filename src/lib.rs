@@ -20,6 +20,8 @@ pub mod probe;
 pub mod render;
 /// Targets and their credentials.
 pub mod target;
+/// Pure planners for `tune`.
+pub mod tune;
 
 use std::ffi::OsString;
 
@@ -60,7 +62,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Preflight(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Preflight, out)),
         Command::Tune(TuneCommand::Redis(_)) => not_yet("tune redis"),
         Command::Tune(TuneCommand::Kernel(_)) => not_yet("tune kernel"),
-        Command::Tune(TuneCommand::Postgres(_)) => not_yet("tune postgres"),
+        Command::Tune(TuneCommand::Postgres(a)) => runtime.block_on(cmd::tune::postgres(a, out)),
         Command::Bench(BenchCommand::Redis(_)) => not_yet("bench redis"),
         Command::Bench(BenchCommand::Postgres(_)) => not_yet("bench postgres"),
         Command::Latency(_) => not_yet("latency"),

@@ -85,6 +85,7 @@ pub async fn observe(plan: &Plan) -> Observations {
         full: doctor::needs_full(&plan.checks, Area::Redis),
         root: root.clone(),
     };
+    let pg_window = doctor::needs_full(&plan.checks, Area::Postgres).then_some(plan.timing.sample);
     let redis = futures::future::join_all(
         plan.redis
             .iter()
@@ -93,7 +94,7 @@ pub async fn observe(plan: &Plan) -> Observations {
     let postgres = futures::future::join_all(
         plan.postgres
             .iter()
-            .map(|t| probe::postgres::observe(t, timeout)),
+            .map(|t| probe::postgres::observe(t, timeout, pg_window)),
     );
     let (redis, postgres) = tokio::join!(redis, postgres);
     let kernel = doctor::needs(&plan.checks, Area::Kernel).then(|| probe::kernel::observe(&root));

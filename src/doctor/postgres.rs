@@ -3,10 +3,11 @@
 use super::{unreachable_verdict, Area, Check, Eval, Tag};
 use crate::config::Thresholds;
 use crate::model::{Status, Verdict};
-use crate::probe::postgres::PostgresSnapshot;
+use crate::probe::postgres::{PostgresDetail, PostgresSnapshot};
 use crate::probe::ProbeError;
 
 const BOTH: &[Tag] = &[Tag::Doctor, Tag::Preflight];
+const DOCTOR: &[Tag] = &[Tag::Doctor];
 
 /// The PostgreSQL checks, in report order.
 pub static CHECKS: &[Check] = &[
@@ -14,7 +15,7 @@ pub static CHECKS: &[Check] = &[
         id: "postgres.reachable",
         area: Area::Postgres,
         tags: BOTH,
-        doc: "TCP connect, authentication and a first query within --timeout; fails on refused, timeout or wrong password",
+        doc: "TCP connect, authentication and a first query within --timeout; fails on refused, timeout, wrong password or a non-PostgreSQL peer",
         full: false,
         eval: Eval::PostgresReach(reachable),
     },
@@ -26,7 +27,96 @@ pub static CHECKS: &[Check] = &[
         full: false,
         eval: Eval::Postgres(version),
     },
+    Check {
+        id: "postgres.logical_replication",
+        area: Area::Postgres,
+        tags: BOTH,
+        doc: "wal_level other than logical fails, as does max_replication_slots or max_wal_senders at 0; a change waiting for a restart is reported",
+        full: true,
+        eval: Eval::Postgres(logical_replication),
+    },
+    Check {
+        id: "postgres.deadlocks",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "deadlocks in pg_stat_database rising in the window fail; backends blocked now (pg_blocking_pids) fail, naming the pids and the pg_terminate_backend to run",
+        full: true,
+        eval: Eval::Postgres(deadlocks),
+    },
+    Check {
+        id: "postgres.connections",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "client backends/max_connections above 0.8 warns, above 0.95 fails; superuser_reserved_connections 0 warns",
+        full: true,
+        eval: Eval::Postgres(connections),
+    },
+    Check {
+        id: "postgres.idle_in_transaction",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "a session idle in transaction for more than 5 minutes warns",
+        full: true,
+        eval: Eval::Postgres(idle_in_transaction),
+    },
+    Check {
+        id: "postgres.replication",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "replay_lag above 5 s or an inactive slot warns; wal_status unreserved or lost fails; max_slot_wal_keep_size -1 with slots warns",
+        full: true,
+        eval: Eval::Postgres(replication),
+    },
+    Check {
+        id: "postgres.wraparound",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "age(datfrozenxid) above 1.3e9 warns, above 1.4e9 fails",
+        full: true,
+        eval: Eval::Postgres(wraparound),
+    },
+    Check {
+        id: "postgres.durability",
+        area: Area::Postgres,
+        tags: BOTH,
+        doc: "fsync off or full_page_writes off fails",
+        full: true,
+        eval: Eval::Postgres(durability),
+    },
+    Check {
+        id: "postgres.security",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "ssl off or password_encryption other than scram-sha-256 warns; a trust rule for non-local hosts in pg_hba fails (skip when the role cannot read pg_hba_file_rules)",
+        full: true,
+        eval: Eval::Postgres(security),
+    },
 ];
+
+fn detail(s: &PostgresSnapshot) -> Result<&PostgresDetail, Verdict> {
+    s.detail
+        .as_ref()
+        .ok_or_else(|| Verdict::skip("the full probe did not run"))
+}
+
+/// A skip naming the grant the role lacks, when it may not see other sessions.
+fn monitor_or_skip(d: &PostgresDetail, what: &str) -> Result<(), Verdict> {
+    if d.can_monitor {
+        return Ok(());
+    }
+    Err(Verdict::skip(format!(
+        "role {} lacks pg_monitor, so {what} of other roles' sessions are hidden: GRANT pg_monitor TO {}",
+        d.role, d.role
+    ))
+    .with("role", &d.role))
+}
+
+fn setting<'a>(d: &'a PostgresDetail, name: &str) -> &'a str {
+    d.settings
+        .get(name)
+        .map(|s| s.setting.as_str())
+        .unwrap_or("")
+}
 
 /// `postgres.reachable`.
 pub fn reachable(r: &Result<PostgresSnapshot, ProbeError>) -> Verdict {
@@ -61,20 +151,471 @@ pub fn version(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
     v
 }
 
+const LOGICAL_FIX: &str = "ALTER SYSTEM SET wal_level = logical; raise max_replication_slots and max_wal_senders above the number of subscribers and replicas (statectl tune postgres --apply does both), then restart PostgreSQL; verify with `SHOW wal_level`";
+
+/// `postgres.logical_replication`.
+pub fn logical_replication(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let wal_level = setting(d, "wal_level");
+    let slots = setting(d, "max_replication_slots");
+    let senders = setting(d, "max_wal_senders");
+    let pending = d
+        .settings
+        .get("wal_level")
+        .is_some_and(|s| s.pending_restart);
+    let mut v = Verdict::pass(format!(
+        "wal_level {wal_level}, {slots} slots, {senders} WAL senders"
+    ))
+    .with("wal_level", wal_level)
+    .with("max_replication_slots", slots)
+    .with("max_wal_senders", senders)
+    .with("pending_restart", pending);
+    if wal_level != "logical" {
+        let (summary, fix) = if pending {
+            (
+                format!("wal_level is {wal_level}; a change is waiting for a restart"),
+                "Restart PostgreSQL to apply the pending wal_level (pg_ctlcluster 15 main restart); verify with `SHOW wal_level`",
+            )
+        } else {
+            (
+                format!("wal_level is {wal_level}: logical replication of permanent state needs logical"),
+                LOGICAL_FIX,
+            )
+        };
+        v.escalate(Status::Fail, summary, fix);
+    }
+    for (name, value) in [
+        ("max_replication_slots", slots),
+        ("max_wal_senders", senders),
+    ] {
+        if value == "0" {
+            v.escalate(
+                Status::Fail,
+                format!("{name} is 0: no replication is possible"),
+                LOGICAL_FIX,
+            );
+        }
+    }
+    v
+}
+
+/// `postgres.deadlocks`.
+pub fn deadlocks(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    if let Err(skip) = monitor_or_skip(d, "the blocked queries") {
+        return skip;
+    }
+    let mut v = Verdict::pass("no deadlocks in the window and no blocked backends")
+        .with("window_ms", d.window.as_millis());
+    match &d.deadlocks {
+        Ok((a, b)) => {
+            v = v.with("deadlocks_delta", b - a).with("deadlocks_total", b);
+            if b > a {
+                v.escalate(
+                    Status::Fail,
+                    format!("{} deadlock(s) detected during the window", b - a),
+                    "Make transactions take row locks in one order (ORDER BY id FOR UPDATE), keep them short, and retry on SQLSTATE 40P01; the server log names both statements",
+                );
+            }
+        }
+        Err(e) => v = v.with("deadlocks", format!("unreadable: {e}")),
+    }
+    match &d.blocked {
+        Ok(blocked) if !blocked.is_empty() => {
+            for b in blocked {
+                v = v.with(
+                    "blocked",
+                    format!(
+                        "pid {} waits on pid {} for {:.1} s: {}",
+                        b.pid, b.blocking_pid, b.wait_s, b.query
+                    ),
+                );
+            }
+            // The root of a chain: a blocker that is not itself waiting.
+            let waiting: Vec<i32> = blocked.iter().map(|b| b.pid).collect();
+            let root = blocked
+                .iter()
+                .map(|b| b.blocking_pid)
+                .find(|p| !waiting.contains(p))
+                .unwrap_or(blocked[0].blocking_pid);
+            let first = &blocked[0];
+            v.escalate(
+                Status::Fail,
+                format!(
+                    "{} backend(s) blocked now; pid {} waits on pid {} for {:.1} s",
+                    blocked.len(),
+                    first.pid,
+                    first.blocking_pid,
+                    first.wait_s
+                ),
+                &format!("SELECT pg_terminate_backend({root}); then find why it held the lock (idle in transaction? a long migration?) and set lock_timeout / idle_in_transaction_session_timeout"),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => v = v.with("blocked", format!("unreadable: {e}")),
+    }
+    v
+}
+
+/// `postgres.connections`.
+pub fn connections(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let backends = match &d.backends {
+        Ok(n) => *n as f64,
+        Err(e) => return Verdict::skip(format!("cannot count backends: {e}")),
+    };
+    let max: f64 = setting(d, "max_connections").parse().unwrap_or(0.0);
+    if max <= 0.0 {
+        return Verdict::skip("pg_settings shows no max_connections");
+    }
+    let reserved = setting(d, "superuser_reserved_connections");
+    let ratio = backends / max;
+    let mut v = Verdict::pass(format!(
+        "{backends} of {max} connections ({:.1}%)",
+        ratio * 100.0
+    ))
+    .with("backends", backends)
+    .with("max_connections", max)
+    .with("ratio", format!("{ratio:.3}"))
+    .with("superuser_reserved_connections", reserved);
+    let fix = "Put a pooler (PgBouncer, transaction mode) in front, fix connection leaks (pg_stat_activity by application_name), or raise max_connections (restart); verify with `SELECT count(*) FROM pg_stat_activity`";
+    if ratio > t.postgres.connections_fail_ratio {
+        v.escalate(
+            Status::Fail,
+            format!(
+                "{backends} of {max} connections in use: new clients will get 'too many clients'"
+            ),
+            fix,
+        );
+    } else if ratio > t.postgres.connections_warn_ratio {
+        v.escalate(
+            Status::Warn,
+            format!("{backends} of {max} connections in use"),
+            fix,
+        );
+    }
+    if reserved == "0" {
+        v.escalate(
+            Status::Warn,
+            "superuser_reserved_connections is 0: when clients exhaust the slots no one can log in to fix it".into(),
+            "ALTER SYSTEM SET superuser_reserved_connections = 3 and restart",
+        );
+    }
+    v
+}
+
+/// `postgres.idle_in_transaction`.
+pub fn idle_in_transaction(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    if let Err(skip) = monitor_or_skip(d, "the states") {
+        return skip;
+    }
+    let idle = match &d.idle_in_transaction {
+        Ok(i) => i,
+        Err(e) => return Verdict::skip(format!("cannot read pg_stat_activity: {e}")),
+    };
+    let mut v = Verdict::pass(format!("{} session(s) idle in transaction", idle.len()))
+        .with("idle_in_transaction", idle.len());
+    let limit = t.postgres.idle_in_transaction_warn_s;
+    let old: Vec<_> = idle.iter().filter(|(_, s)| *s > limit).collect();
+    for (pid, secs) in &old {
+        v = v.with(
+            "session",
+            format!("pid {pid} idle in transaction for {secs:.0} s"),
+        );
+    }
+    if let Some((pid, secs)) = old.first() {
+        v.escalate(
+            Status::Warn,
+            format!("{} session(s) idle in transaction longer than {limit:.0} s (pid {pid}: {secs:.0} s): they hold locks and block vacuum", old.len()),
+            &format!("Fix the application path that leaves transactions open; end this one with SELECT pg_terminate_backend({pid}); set idle_in_transaction_session_timeout"),
+        );
+    }
+    v
+}
+
+/// `postgres.replication`.
+pub fn replication(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    if let Err(skip) = monitor_or_skip(d, "replication details") {
+        return skip;
+    }
+    let (replicas, slots) = match (&d.replicas, &d.slots) {
+        (Ok(r), Ok(s)) => (r, s),
+        (Err(e), _) | (_, Err(e)) => {
+            return Verdict::skip(format!("cannot read replication state: {e}"))
+        }
+    };
+    let keep = setting(d, "max_slot_wal_keep_size");
+    let mut v = Verdict::pass(format!(
+        "{} replica(s), {} slot(s)",
+        replicas.len(),
+        slots.len()
+    ))
+    .with("replicas", replicas.len())
+    .with("slots", slots.len())
+    .with("max_slot_wal_keep_size", keep);
+    for (name, lag) in replicas {
+        let lag = lag.unwrap_or(0.0);
+        v = v.with(format!("replica {name}"), format!("replay_lag {lag:.1} s"));
+        if lag > t.postgres.replay_lag_warn_s {
+            v.escalate(
+                Status::Warn,
+                format!("replica {name} replays {lag:.1} s behind"),
+                "Check the replica's I/O and CPU, long queries on it (hot_standby_feedback), and the network; verify with `SELECT application_name, replay_lag FROM pg_stat_replication`",
+            );
+        }
+    }
+    for slot in slots {
+        v = v.with(
+            format!("slot {}", slot.name),
+            format!(
+                "{} {}",
+                if slot.active { "active" } else { "inactive" },
+                slot.wal_status
+            ),
+        );
+        if matches!(slot.wal_status.as_str(), "unreserved" | "lost") {
+            v.escalate(
+                Status::Fail,
+                format!("slot {} is {}: its consumer is losing (or lost) the WAL it needs", slot.name, slot.wal_status),
+                "Reconnect the consumer now, or drop the slot (SELECT pg_drop_replication_slot(...)) and re-seed the subscriber",
+            );
+        } else if !slot.active {
+            v.escalate(
+                Status::Warn,
+                format!("slot {} is inactive: it pins WAL until its consumer returns", slot.name),
+                "Reconnect the subscriber or drop the slot with SELECT pg_drop_replication_slot('NAME'); set max_slot_wal_keep_size as a cap",
+            );
+        }
+    }
+    if !slots.is_empty() && keep == "-1" {
+        v.escalate(
+            Status::Warn,
+            "max_slot_wal_keep_size is -1 while slots exist: an abandoned slot can fill the disk"
+                .into(),
+            "ALTER SYSTEM SET max_slot_wal_keep_size = '10GB'; SELECT pg_reload_conf();",
+        );
+    }
+    v
+}
+
+/// `postgres.wraparound`.
+pub fn wraparound(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let ages = match &d.xid_age {
+        Ok(a) => a,
+        Err(e) => return Verdict::skip(format!("cannot read pg_database: {e}")),
+    };
+    let Some((db, age)) = ages.iter().max_by_key(|(_, a)| *a) else {
+        return Verdict::skip("pg_database returned no rows");
+    };
+    let mut v = Verdict::pass(format!("oldest unfrozen XID age {age} in {db}"))
+        .with("database", db)
+        .with("age_datfrozenxid", age);
+    let fix = format!("VACUUM (FREEZE, VERBOSE) the oldest tables in {db} now (check autovacuum is on and not blocked by long transactions or stale slots); verify with `SELECT datname, age(datfrozenxid) FROM pg_database`");
+    if *age > t.postgres.xid_age_fail {
+        v.escalate(
+            Status::Fail,
+            format!("XID age {age} in {db}: wraparound shutdown is near"),
+            &fix,
+        );
+    } else if *age > t.postgres.xid_age_warn {
+        v.escalate(Status::Warn, format!("XID age {age} in {db} is high"), &fix);
+    }
+    v
+}
+
+/// `postgres.durability`.
+pub fn durability(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let fsync = setting(d, "fsync");
+    let fpw = setting(d, "full_page_writes");
+    let mut v = Verdict::pass("fsync and full_page_writes are on")
+        .with("fsync", fsync)
+        .with("full_page_writes", fpw);
+    for (name, value) in [("fsync", fsync), ("full_page_writes", fpw)] {
+        if value == "off" {
+            v.escalate(
+                Status::Fail,
+                format!("{name} is off: a crash can corrupt the permanent state store"),
+                &format!("ALTER SYSTEM SET {name} = on; SELECT pg_reload_conf(); verify with `SHOW {name}`"),
+            );
+        }
+    }
+    v
+}
+
+fn local_address(addr: &str) -> bool {
+    matches!(addr, "localhost" | "samehost")
+        || addr
+            .split('/')
+            .next()
+            .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| ip.is_loopback())
+}
+
+/// `postgres.security`.
+pub fn security(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let ssl = setting(d, "ssl");
+    let enc = setting(d, "password_encryption");
+    let mut v = Verdict::pass("ssl on, scram-sha-256 passwords, no trust for remote hosts")
+        .with("ssl", ssl)
+        .with("password_encryption", enc);
+    if ssl != "on" {
+        v.escalate(
+            Status::Warn,
+            "ssl is off: credentials and state cross the network in clear text".into(),
+            "Set ssl = on with ssl_cert_file/ssl_key_file (reload), and require hostssl in pg_hba.conf; verify with `SELECT ssl FROM pg_stat_ssl`",
+        );
+    }
+    if enc != "scram-sha-256" {
+        v.escalate(
+            Status::Warn,
+            format!("password_encryption is {enc}"),
+            "ALTER SYSTEM SET password_encryption = 'scram-sha-256', reload, then reset each role's password",
+        );
+    }
+    match &d.hba_trust {
+        Ok(rules) => {
+            let remote: Vec<_> = rules
+                .iter()
+                .filter(|r| !local_address(&r.address))
+                .collect();
+            for r in &remote {
+                v = v.with(
+                    "pg_hba",
+                    format!("line {}: {} {} trust", r.line, r.kind, r.address),
+                );
+            }
+            if let Some(r) = remote.first() {
+                v.escalate(
+                    Status::Fail,
+                    format!("pg_hba.conf line {} trusts {} without a password", r.line, r.address),
+                    "Replace trust with scram-sha-256 (and hostssl) for every non-local line in pg_hba.conf, then SELECT pg_reload_conf()",
+                );
+            }
+        }
+        Err(e) => {
+            let why = format!(
+                "cannot read pg_hba_file_rules as {} (needs superuser): {e}",
+                d.role
+            );
+            v = v.with("pg_hba", format!("unreadable: {e}"));
+            if v.status == Status::Pass {
+                return Verdict::skip(why)
+                    .with("ssl", ssl)
+                    .with("password_encryption", enc);
+            }
+        }
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::postgres::{BlockedBackend, HbaTrust, Setting, Slot};
+    use std::time::Duration;
+
+    fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
+        let mut all: Vec<(&str, &str)> = vec![
+            ("wal_level", "logical"),
+            ("max_replication_slots", "10"),
+            ("max_wal_senders", "10"),
+            ("max_connections", "100"),
+            ("superuser_reserved_connections", "3"),
+            ("max_slot_wal_keep_size", "10240"),
+            ("fsync", "on"),
+            ("full_page_writes", "on"),
+            ("ssl", "on"),
+            ("password_encryption", "scram-sha-256"),
+        ];
+        all.retain(|(k, _)| !settings.iter().any(|(s, _)| s == k));
+        all.extend_from_slice(settings);
+        PostgresSnapshot {
+            connect_time: Duration::from_millis(3),
+            server_version_num: 150018,
+            server_version: "15.18".into(),
+            detail: Some(PostgresDetail {
+                role: "postgres".into(),
+                superuser: true,
+                can_monitor: true,
+                settings: all
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            Setting {
+                                setting: v.to_string(),
+                                ..Default::default()
+                            },
+                        )
+                    })
+                    .collect(),
+                window: Duration::from_secs(1),
+                deadlocks: Ok((4, 4)),
+                blocked: Ok(Vec::new()),
+                backends: Ok(5),
+                idle_in_transaction: Ok(Vec::new()),
+                replicas: Ok(Vec::new()),
+                slots: Ok(Vec::new()),
+                xid_age: Ok(vec![("postgres".into(), 1000)]),
+                hba_trust: Ok(Vec::new()),
+            }),
+        }
+    }
+
+    fn d(s: &mut PostgresSnapshot) -> &mut PostgresDetail {
+        s.detail.as_mut().unwrap()
+    }
+
+    #[test]
+    fn healthy_snapshot_passes_everything() {
+        let s = snap(&[]);
+        let t = Thresholds::default();
+        for c in CHECKS {
+            let v = match c.eval {
+                Eval::Postgres(f) => f(&s, &t),
+                Eval::PostgresReach(f) => f(&Ok(s.clone())),
+                _ => unreachable!(),
+            };
+            assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);
+        }
+    }
 
     #[test]
     fn version_threshold() {
         let t = Thresholds::default();
-        let s = |n| PostgresSnapshot {
-            server_version_num: n,
-            server_version: "x".into(),
-            ..Default::default()
-        };
-        assert_eq!(version(&s(150018), &t).status, Status::Pass);
-        assert_eq!(version(&s(140011), &t).status, Status::Fail);
+        let mut s = snap(&[]);
+        assert_eq!(version(&s, &t).status, Status::Pass);
+        s.server_version_num = 140011;
+        assert_eq!(version(&s, &t).status, Status::Fail);
     }
 
     #[test]
@@ -85,5 +626,149 @@ mod tests {
         }));
         assert_eq!(v.status, Status::Fail);
         assert!(v.summary.contains("authentication failed"));
+    }
+
+    #[test]
+    fn wal_level_slots_and_pending_restart() {
+        let t = Thresholds::default();
+        let v = logical_replication(&snap(&[("wal_level", "replica")]), &t);
+        assert_eq!(v.status, Status::Fail);
+        let mut s = snap(&[("wal_level", "replica")]);
+        d(&mut s)
+            .settings
+            .get_mut("wal_level")
+            .unwrap()
+            .pending_restart = true;
+        let v = logical_replication(&s, &t);
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.summary.contains("waiting for a restart"), "{}", v.summary);
+        assert_eq!(
+            logical_replication(&snap(&[("max_wal_senders", "0")]), &t).status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn deadlock_counter_and_blocked_chain() {
+        let t = Thresholds::default();
+        let mut s = snap(&[]);
+        d(&mut s).deadlocks = Ok((4, 5));
+        assert_eq!(deadlocks(&s, &t).status, Status::Fail);
+        let mut s = snap(&[]);
+        d(&mut s).blocked = Ok(vec![
+            BlockedBackend {
+                pid: 300,
+                blocking_pid: 200,
+                wait_s: 2.0,
+                query: "UPDATE t SET v = ? WHERE id = ?".into(),
+            },
+            BlockedBackend {
+                pid: 200,
+                blocking_pid: 100,
+                wait_s: 5.0,
+                query: "UPDATE t SET v = ? WHERE id = ?".into(),
+            },
+        ]);
+        let v = deadlocks(&s, &t);
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.remediation
+                .starts_with("SELECT pg_terminate_backend(100)"),
+            "{}",
+            v.remediation
+        );
+        let mut s = snap(&[]);
+        d(&mut s).can_monitor = false;
+        d(&mut s).role = "app".into();
+        let v = deadlocks(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("GRANT pg_monitor TO app"));
+    }
+
+    #[test]
+    fn connections_and_reserved_slots() {
+        let t = Thresholds::default();
+        let mut s = snap(&[]);
+        d(&mut s).backends = Ok(81);
+        assert_eq!(connections(&s, &t).status, Status::Warn);
+        d(&mut s).backends = Ok(96);
+        assert_eq!(connections(&s, &t).status, Status::Fail);
+        assert_eq!(
+            connections(&snap(&[("superuser_reserved_connections", "0")]), &t).status,
+            Status::Warn
+        );
+    }
+
+    #[test]
+    fn idle_replication_wraparound_durability_security() {
+        let t = Thresholds::default();
+        let mut s = snap(&[]);
+        d(&mut s).idle_in_transaction = Ok(vec![(77, 301.0), (78, 10.0)]);
+        let v = idle_in_transaction(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert!(v.remediation.contains("pg_terminate_backend(77)"));
+
+        let mut s = snap(&[]);
+        d(&mut s).replicas = Ok(vec![("standby1".into(), Some(6.0))]);
+        assert_eq!(replication(&s, &t).status, Status::Warn);
+        let mut s = snap(&[("max_slot_wal_keep_size", "-1")]);
+        d(&mut s).slots = Ok(vec![Slot {
+            name: "sub".into(),
+            active: true,
+            wal_status: "reserved".into(),
+        }]);
+        assert_eq!(replication(&s, &t).status, Status::Warn);
+        d(&mut s).slots = Ok(vec![Slot {
+            name: "sub".into(),
+            active: false,
+            wal_status: "lost".into(),
+        }]);
+        assert_eq!(replication(&s, &t).status, Status::Fail);
+
+        let mut s = snap(&[]);
+        d(&mut s).xid_age = Ok(vec![("a".into(), 1_300_000_001), ("b".into(), 5)]);
+        assert_eq!(wraparound(&s, &t).status, Status::Warn);
+        d(&mut s).xid_age = Ok(vec![("a".into(), 1_400_000_001)]);
+        assert_eq!(wraparound(&s, &t).status, Status::Fail);
+
+        assert_eq!(
+            durability(&snap(&[("fsync", "off")]), &t).status,
+            Status::Fail
+        );
+        assert_eq!(
+            durability(&snap(&[("full_page_writes", "off")]), &t).status,
+            Status::Fail
+        );
+
+        assert_eq!(security(&snap(&[("ssl", "off")]), &t).status, Status::Warn);
+        assert_eq!(
+            security(&snap(&[("password_encryption", "md5")]), &t).status,
+            Status::Warn
+        );
+        let mut s = snap(&[]);
+        d(&mut s).hba_trust = Ok(vec![HbaTrust {
+            line: 3,
+            kind: "host".into(),
+            address: "127.0.0.1".into(),
+            netmask: "255.255.255.255".into(),
+        }]);
+        assert_eq!(
+            security(&s, &t).status,
+            Status::Pass,
+            "loopback trust is local"
+        );
+        d(&mut s).hba_trust = Ok(vec![HbaTrust {
+            line: 9,
+            kind: "host".into(),
+            address: "10.0.0.0".into(),
+            netmask: "255.0.0.0".into(),
+        }]);
+        let v = security(&s, &t);
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.summary.contains("line 9"));
+        d(&mut s).hba_trust = Err("permission denied for view pg_hba_file_rules".into());
+        let v = security(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("permission denied"));
     }
 }

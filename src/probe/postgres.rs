@@ -1,5 +1,6 @@
 //! PostgreSQL: connect, authenticate and read server facts. Every step is bounded by the timeout.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::{bounded, io_kind, ProbeError};
@@ -22,6 +23,139 @@ pub struct PostgresSnapshot {
     pub server_version_num: u32,
     /// server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)".
     pub server_version: String,
+    /// Everything the doctor matrix needs beyond reachability; None when not collected.
+    pub detail: Option<PostgresDetail>,
+}
+
+/// One row of pg_settings.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Setting {
+    /// The value in force, in `unit`.
+    pub setting: String,
+    /// pg_settings.unit ("8kB", "MB", "ms", "" …).
+    pub unit: String,
+    /// postmaster (restart), sighup (reload), superuser, user …
+    pub context: String,
+    /// A changed value waits for a restart.
+    pub pending_restart: bool,
+}
+
+/// A backend waiting on a lock and one backend it waits for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockedBackend {
+    /// The waiting pid.
+    pub pid: i32,
+    /// A pid holding the lock.
+    pub blocking_pid: i32,
+    /// Seconds it has waited.
+    pub wait_s: f64,
+    /// The waiting query, literals masked, at most 60 characters.
+    pub query: String,
+}
+
+/// A replication slot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slot {
+    /// slot_name.
+    pub name: String,
+    /// Whether a consumer is connected.
+    pub active: bool,
+    /// reserved, extended, unreserved or lost.
+    pub wal_status: String,
+}
+
+/// A pg_hba.conf rule with `trust` on a host line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HbaTrust {
+    /// Line number in pg_hba.conf.
+    pub line: i32,
+    /// host, hostssl, hostnossl …
+    pub kind: String,
+    /// Address as written (may be empty for `all`/`samehost`).
+    pub address: String,
+    /// Netmask, if given separately.
+    pub netmask: String,
+}
+
+/// The doctor-matrix part of a PostgreSQL snapshot. Each query the role may be denied is a
+/// `Result` carrying the server's reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostgresDetail {
+    /// The role connected as.
+    pub role: String,
+    /// rolsuper.
+    pub superuser: bool,
+    /// Superuser or member of pg_monitor: may see every session and replication detail.
+    pub can_monitor: bool,
+    /// pg_settings by name.
+    pub settings: BTreeMap<String, Setting>,
+    /// The window between the two counter reads.
+    pub window: Duration,
+    /// sum(deadlocks) over pg_stat_database at the start and end of the window.
+    pub deadlocks: Result<(i64, i64), String>,
+    /// Blocked backends at the end of the window.
+    pub blocked: Result<Vec<BlockedBackend>, String>,
+    /// Client backends now.
+    pub backends: Result<i64, String>,
+    /// Sessions idle in transaction: (pid, seconds).
+    pub idle_in_transaction: Result<Vec<(i32, f64)>, String>,
+    /// pg_stat_replication: (application_name, replay lag seconds when known).
+    pub replicas: Result<Vec<(String, Option<f64>)>, String>,
+    /// pg_replication_slots.
+    pub slots: Result<Vec<Slot>, String>,
+    /// age(datfrozenxid) per database.
+    pub xid_age: Result<Vec<(String, i64)>, String>,
+    /// trust rules on host lines, or why pg_hba_file_rules could not be read.
+    pub hba_trust: Result<Vec<HbaTrust>, String>,
+}
+
+/// Masks string and number literals in SQL and keeps at most `max` characters, so evidence
+/// never carries the values a query was run with.
+pub fn mask_literals(sql: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut chars = sql.chars().peekable();
+    let mut prev_ident = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                while let Some(n) = chars.next() {
+                    if n == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+                out.push('?');
+                prev_ident = false;
+            }
+            d if d.is_ascii_digit() && !prev_ident => {
+                while chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_digit() || *n == '.')
+                {
+                    chars.next();
+                }
+                out.push('?');
+            }
+            w if w.is_whitespace() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                prev_ident = false;
+            }
+            c => {
+                prev_ident = c.is_alphanumeric() || c == '_' || c == '$';
+                out.push(c);
+            }
+        }
+    }
+    let out = out.trim();
+    match out.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &out[..i]),
+        None => out.to_string(),
+    }
 }
 
 /// The observation of one PostgreSQL target.
@@ -155,8 +289,228 @@ impl PostgresSession {
     }
 }
 
-/// Probes one target: connect, authenticate, read the version.
-pub async fn observe(target: &PostgresTarget, timeout: Duration) -> PostgresObservation {
+/// Why a query failed, in the server's words (e.g. "permission denied for view …").
+pub fn reason(e: ProbeError) -> String {
+    match e {
+        ProbeError::Other { detail, .. } | ProbeError::Protocol { detail, .. } => detail,
+        other => other.to_string(),
+    }
+}
+
+impl PostgresSession {
+    async fn rows<T>(
+        &self,
+        sql: &str,
+        stage: &'static str,
+        f: impl Fn(&tokio_postgres::Row) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<Vec<T>, String> {
+        let rows = self.query(sql, stage).await.map_err(reason)?;
+        rows.iter()
+            .map(|r| f(r).map_err(|e| format!("{stage}: {e}")))
+            .collect()
+    }
+
+    /// pg_settings, every row.
+    pub async fn settings(&self) -> Result<BTreeMap<String, Setting>, String> {
+        let rows = self
+            .rows(
+                "SELECT name, setting, coalesce(unit, ''), context, pending_restart FROM pg_settings",
+                "reading pg_settings",
+                |r| {
+                    Ok((
+                        r.try_get::<_, String>(0)?,
+                        Setting {
+                            setting: r.try_get(1)?,
+                            unit: r.try_get(2)?,
+                            context: r.try_get(3)?,
+                            pending_restart: r.try_get(4)?,
+                        },
+                    ))
+                },
+            )
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Values written to configuration files that are not in force yet (e.g. ALTER SYSTEM of a
+    /// restart-only parameter), and the errors pg_file_settings reports.
+    pub async fn file_settings(&self) -> Result<(BTreeMap<String, String>, Vec<String>), String> {
+        let rows = self
+            .rows(
+                "SELECT coalesce(name, ''), coalesce(setting, ''), applied, coalesce(error, ''), \
+                 coalesce(sourcefile, '') || ':' || coalesce(sourceline, 0) FROM pg_file_settings ORDER BY seqno",
+                "reading pg_file_settings",
+                |r| {
+                    Ok((
+                        r.try_get::<_, String>(0)?,
+                        r.try_get::<_, String>(1)?,
+                        r.try_get::<_, bool>(2)?,
+                        r.try_get::<_, String>(3)?,
+                        r.try_get::<_, String>(4)?,
+                    ))
+                },
+            )
+            .await?;
+        let mut pending = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (name, setting, applied, error, place) in rows {
+            if !error.is_empty() && error != "setting could not be applied" {
+                errors.push(format!("{place}: {name}: {error}"));
+            }
+            if applied {
+                pending.remove(&name);
+            } else if error.is_empty() || error == "setting could not be applied" {
+                pending.insert(name, setting);
+            }
+        }
+        Ok((pending, errors))
+    }
+
+    /// Runs statements one by one (ALTER SYSTEM cannot run in a transaction block).
+    pub async fn execute(&self, sql: &str, stage: &'static str) -> Result<(), ProbeError> {
+        let (addr, timeout) = (self.addr.as_str(), self.timeout);
+        bounded(addr, timeout, stage, async {
+            self.client
+                .batch_execute(sql)
+                .await
+                .map_err(|e| classify(addr, timeout, stage, e))
+        })
+        .await
+    }
+
+    async fn deadlocks(&self) -> Result<i64, String> {
+        self.rows(
+            "SELECT coalesce(sum(deadlocks), 0)::int8 FROM pg_stat_database",
+            "reading pg_stat_database",
+            |r| r.try_get(0),
+        )
+        .await
+        .map(|v| v.first().copied().unwrap_or(0))
+    }
+
+    async fn detail(&self, sample: Duration) -> Result<PostgresDetail, ProbeError> {
+        let who = self
+            .query(
+                "SELECT current_user::text, rolsuper, rolsuper OR pg_has_role(current_user, 'pg_monitor', 'MEMBER') \
+                 FROM pg_roles WHERE rolname = current_user",
+                "reading the role's rights",
+            )
+            .await?;
+        let (role, superuser, can_monitor) = who
+            .first()
+            .map(|r| (r.get::<_, String>(0), r.get(1), r.get(2)))
+            .unwrap_or_default();
+        let settings = self.settings().await.map_err(|detail| ProbeError::Other {
+            addr: self.addr.clone(),
+            detail,
+        })?;
+        let d0 = self.deadlocks().await;
+        let clock = Instant::now();
+        tokio::time::sleep(sample).await;
+        let window = clock.elapsed();
+        let d1 = self.deadlocks().await;
+        let deadlocks = d0.and_then(|a| d1.map(|b| (a, b)));
+        let blocked = self
+            .rows(
+                "SELECT a.pid, b.pid, EXTRACT(EPOCH FROM now() - coalesce( \
+                   (SELECT min(l.waitstart) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted), \
+                   a.query_start))::float8, coalesce(a.query, '') \
+                 FROM pg_stat_activity a CROSS JOIN LATERAL unnest(pg_blocking_pids(a.pid)) AS b(pid) \
+                 ORDER BY a.pid, b.pid",
+                "reading blocked backends",
+                |r| {
+                    Ok(BlockedBackend {
+                        pid: r.try_get(0)?,
+                        blocking_pid: r.try_get(1)?,
+                        wait_s: r.try_get::<_, Option<f64>>(2)?.unwrap_or(0.0),
+                        query: mask_literals(&r.try_get::<_, String>(3)?, 60),
+                    })
+                },
+            )
+            .await;
+        let backends = self
+            .rows(
+                "SELECT count(*)::int8 FROM pg_stat_activity WHERE backend_type = 'client backend'",
+                "counting backends",
+                |r| r.try_get(0),
+            )
+            .await
+            .map(|v| v.first().copied().unwrap_or(0));
+        let idle_in_transaction = self
+            .rows(
+                "SELECT pid, EXTRACT(EPOCH FROM now() - state_change)::float8 FROM pg_stat_activity \
+                 WHERE state LIKE 'idle in transaction%' ORDER BY 2 DESC",
+                "reading idle transactions",
+                |r| Ok((r.try_get(0)?, r.try_get::<_, Option<f64>>(1)?.unwrap_or(0.0))),
+            )
+            .await;
+        let replicas = self
+            .rows(
+                "SELECT coalesce(application_name, ''), EXTRACT(EPOCH FROM replay_lag)::float8 FROM pg_stat_replication",
+                "reading pg_stat_replication",
+                |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+            )
+            .await;
+        let slots = self
+            .rows(
+                "SELECT slot_name::text, active, coalesce(wal_status, '') FROM pg_replication_slots",
+                "reading pg_replication_slots",
+                |r| {
+                    Ok(Slot {
+                        name: r.try_get(0)?,
+                        active: r.try_get(1)?,
+                        wal_status: r.try_get(2)?,
+                    })
+                },
+            )
+            .await;
+        let xid_age = self
+            .rows(
+                "SELECT datname::text, age(datfrozenxid)::int8 FROM pg_database ORDER BY 2 DESC",
+                "reading pg_database",
+                |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+            )
+            .await;
+        let hba_trust = self
+            .rows(
+                "SELECT line_number, type, coalesce(address, ''), coalesce(netmask, '') FROM pg_hba_file_rules \
+                 WHERE auth_method = 'trust' AND type <> 'local'",
+                "reading pg_hba_file_rules",
+                |r| {
+                    Ok(HbaTrust {
+                        line: r.try_get(0)?,
+                        kind: r.try_get(1)?,
+                        address: r.try_get(2)?,
+                        netmask: r.try_get(3)?,
+                    })
+                },
+            )
+            .await;
+        Ok(PostgresDetail {
+            role,
+            superuser,
+            can_monitor,
+            settings,
+            window,
+            deadlocks,
+            blocked,
+            backends,
+            idle_in_transaction,
+            replicas,
+            slots,
+            xid_age,
+            hba_trust,
+        })
+    }
+}
+
+/// Probes one target: connect, authenticate, read the version; with `sample`, also everything
+/// the doctor matrix needs, reading counters at both ends of that window.
+pub async fn observe(
+    target: &PostgresTarget,
+    timeout: Duration,
+    sample: Option<Duration>,
+) -> PostgresObservation {
     let start = Instant::now();
     let result = async {
         let session = PostgresSession::connect(target, timeout).await?;
@@ -172,10 +526,16 @@ pub async fn observe(target: &PostgresTarget, timeout: Duration) -> PostgresObse
             detail: "no row for the version query".into(),
         })?;
         let num: i32 = row.get(0);
+        let connect_time = start.elapsed();
+        let detail = match sample {
+            Some(window) => Some(session.detail(window).await?),
+            None => None,
+        };
         Ok(PostgresSnapshot {
-            connect_time: start.elapsed(),
+            connect_time,
             server_version_num: num.max(0) as u32,
             server_version: row.get(1),
+            detail,
         })
     }
     .await;
@@ -183,5 +543,24 @@ pub async fn observe(target: &PostgresTarget, timeout: Duration) -> PostgresObse
         target: target.label.clone(),
         addr: target.addr.clone(),
         result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_literals;
+
+    #[test]
+    fn literals_are_masked_and_text_cut() {
+        assert_eq!(
+            mask_literals("UPDATE sessions SET token = 'abc''def' WHERE id = 42", 60),
+            "UPDATE sessions SET token = ? WHERE id = ?"
+        );
+        assert_eq!(
+            mask_literals("select  t1.v2\n from t1", 60),
+            "select t1.v2 from t1"
+        );
+        assert_eq!(mask_literals("SELECT 1.5 + $1", 60), "SELECT ? + $1");
+        assert_eq!(mask_literals(&"x".repeat(100), 60).chars().count(), 61);
     }
 }

@@ -12,7 +12,7 @@ fn up_with_password_from_pgpassword_url_or_pgpass() {
         "--format",
         "json",
         "--only",
-        "postgres.*",
+        "postgres.reachable,postgres.version",
         "--postgres",
         &pg.url(),
     ];

@@ -296,33 +296,10 @@ fn tcp_backlog_above_somaxconn_warns() {
     );
 }
 
-fn self_signed(dir: &std::path::Path) -> bool {
-    std::process::Command::new("openssl")
-        .args([
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-        ])
-        .arg("-keyout")
-        .arg(dir.join("key.pem"))
-        .arg("-out")
-        .arg(dir.join("cert.pem"))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
-
 #[test]
 fn a_healthy_server_passes() {
     let certs = tempfile::tempdir().unwrap();
-    if !crate::support::require(self_signed(certs.path()), "openssl") {
+    if !crate::support::require(crate::support::self_signed_cert(certs.path()), "openssl") {
         return;
     }
     let tls_port = crate::support::free_port();

@@ -324,6 +324,107 @@ impl PgCluster {
     }
 }
 
+impl PgCluster {
+    /// Starts psql in the background as the superuser with application_name `app`; the caller
+    /// kills it.
+    pub fn spawn_psql(&self, app: &str, sql: &str) -> Child {
+        Command::new(self.bindir.join("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-X",
+                "-q",
+                "-c",
+                sql,
+            ])
+            .env("PGPASSWORD", PG_PASSWORD)
+            .env("PGAPPNAME", app)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    }
+
+    /// Waits until a backend with application_name `app` matches `condition` (SQL on
+    /// pg_stat_activity); returns its pid.
+    pub fn wait_backend(&self, app: &str, condition: &str) -> i32 {
+        let sql = format!(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = '{app}' AND {condition}"
+        );
+        let start = Instant::now();
+        loop {
+            let out = self.psql(&sql);
+            if let Ok(pid) = out.lines().next().unwrap_or("").trim().parse() {
+                return pid;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no backend {app} with {condition}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A URL for `user` with `password`.
+    pub fn url_as(&self, user: &str, password: &str) -> String {
+        format!(
+            "postgresql://{user}:{password}@127.0.0.1:{}/postgres",
+            self.port
+        )
+    }
+}
+
+/// Makes `dir` and everything in it the postgres OS user's (when we are root), so a server
+/// running as postgres can read files the test wrote.
+pub fn give_to_postgres(dir: &Path) {
+    if is_root() {
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(dir)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "chown {}", dir.display());
+    }
+}
+
+/// Writes a self-signed certificate and key (cert.pem, key.pem, mode 0600) into `dir`; false
+/// when openssl is missing.
+pub fn self_signed_cert(dir: &Path) -> bool {
+    let ok = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .arg("-keyout")
+        .arg(dir.join("key.pem"))
+        .arg("-out")
+        .arg(dir.join("cert.pem"))
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if ok {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("key.pem"), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    ok
+}
+
 fn as_postgres(program: &Path) -> Command {
     if is_root() {
         let mut c = Command::new("runuser");

@@ -1,0 +1,14 @@
+//! Pure planners: current values + desired values → a plan with before/after per item.
+//! Probes apply plans; nothing here does I/O.
+
+pub mod postgres;
+
+/// Parses `name=value` from `--set`.
+pub fn parse_assignment(flag: &str, s: &str) -> Result<(String, String), crate::exit::UsageError> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(crate::exit::UsageError(format!(
+            "{flag} {s}: expected NAME=VALUE"
+        ))),
+    }
+}

@@ -1,0 +1,321 @@
+//! `tune postgres`: plan settings against pg_settings, normalising units, and mark each change as
+//! reload or restart from pg_settings.context.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::exit::UsageError;
+use crate::probe::postgres::Setting;
+
+/// What applying an item means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Already the desired value.
+    Unchanged,
+    /// ALTER SYSTEM, then pg_reload_conf() applies it.
+    Reload,
+    /// ALTER SYSTEM, then a server restart applies it.
+    Restart,
+    /// Already written with ALTER SYSTEM; waits for a restart.
+    PendingRestart,
+}
+
+/// One planned setting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    /// Parameter name.
+    pub name: String,
+    /// The value in force now, with its unit.
+    pub before: String,
+    /// The value asked for, as given.
+    pub after: String,
+    /// pg_settings.context.
+    pub context: String,
+    /// What applying it means.
+    pub action: Action,
+}
+
+impl Item {
+    /// Whether applying needs an ALTER SYSTEM.
+    pub fn changes(&self) -> bool {
+        matches!(self.action, Action::Reload | Action::Restart)
+    }
+}
+
+/// Desired settings of a named profile, given the settings in force (for "only raise" values).
+pub fn profile(
+    name: &str,
+    current: &BTreeMap<String, Setting>,
+) -> Result<Vec<(String, String)>, UsageError> {
+    match name {
+        "state-store" => {
+            // Logical replication of permanent state: enough slots and senders for the
+            // subscribers and replicas (never lowered), and a cap on WAL an abandoned slot pins.
+            let at_least = |k: &str, n: i64| {
+                let have: i64 = current
+                    .get(k)
+                    .and_then(|s| s.setting.parse().ok())
+                    .unwrap_or(0);
+                (k.to_string(), have.max(n).to_string())
+            };
+            Ok(vec![
+                ("wal_level".into(), "logical".into()),
+                at_least("max_replication_slots", 10),
+                at_least("max_wal_senders", 10),
+                ("max_slot_wal_keep_size".into(), "10GB".into()),
+            ])
+        }
+        other => Err(UsageError(format!(
+            "--profile {other}: unknown profile (known: state-store)"
+        ))),
+    }
+}
+
+fn unit_bytes(unit: &str) -> Option<f64> {
+    let (num, suffix) = unit.split_at(
+        unit.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(unit.len()),
+    );
+    let n: f64 = if num.is_empty() {
+        1.0
+    } else {
+        num.parse().ok()?
+    };
+    let m = match suffix {
+        "B" => 1.0,
+        "kB" => 1024.0,
+        "MB" => 1024.0 * 1024.0,
+        "GB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" => 1024.0f64.powi(4),
+        _ => return None,
+    };
+    Some(n * m)
+}
+
+fn unit_millis(unit: &str) -> Option<f64> {
+    Some(match unit {
+        "us" => 0.001,
+        "ms" => 1.0,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        _ => return None,
+    })
+}
+
+/// Normalises `value` into `unit` (pg_settings' unit for the parameter) so `10GB` and `10240`
+/// (MB) compare equal; booleans and enums compare case-insensitively.
+pub fn normalize(value: &str, unit: &str) -> Result<String, String> {
+    let v = value.trim().trim_matches('\'');
+    if unit.is_empty() {
+        let l = v.to_ascii_lowercase();
+        return Ok(match l.as_str() {
+            "on" | "true" | "yes" | "1" => "on".into(),
+            "off" | "false" | "no" | "0" => "off".into(),
+            _ => l,
+        });
+    }
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(v.len());
+    let (num, suffix) = (&v[..split], v[split..].trim());
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number with a unit"))?;
+    if n < 0.0 {
+        return Ok(format!("{}", n as i64));
+    }
+    let scaled = if suffix.is_empty() {
+        n
+    } else if let (Some(have), Some(base)) = (unit_bytes(suffix), unit_bytes(unit)) {
+        n * have / base
+    } else if let (Some(have), Some(base)) = (unit_millis(suffix), unit_millis(unit)) {
+        n * have / base
+    } else {
+        return Err(format!(
+            "{value:?}: unit {suffix:?} does not fit a parameter measured in {unit}"
+        ));
+    };
+    Ok(format!("{}", scaled.round() as i64))
+}
+
+/// Plans `desired` against the settings in force and the values ALTER SYSTEM already wrote
+/// (`pending`, from pg_file_settings, waiting for a restart).
+pub fn plan(
+    current: &BTreeMap<String, Setting>,
+    pending: &BTreeMap<String, String>,
+    desired: &[(String, String)],
+) -> Result<Vec<Item>, UsageError> {
+    let mut items: Vec<Item> = Vec::new();
+    for (name, value) in desired {
+        let Some(cur) = current.get(name) else {
+            return Err(UsageError(format!(
+                "--set {name}: no such parameter in pg_settings"
+            )));
+        };
+        if cur.context == "internal" {
+            return Err(UsageError(format!(
+                "--set {name}: a read-only (internal) parameter"
+            )));
+        }
+        let want = normalize(value, &cur.unit)
+            .map_err(|e| UsageError(format!("--set {name}={value}: {e}")))?;
+        let now = normalize(&cur.setting, &cur.unit).unwrap_or_else(|_| cur.setting.clone());
+        let written = pending
+            .get(name)
+            .map(|p| normalize(p, &cur.unit).unwrap_or_else(|_| p.clone()));
+        let action = match written {
+            Some(w) if w != now && w == want => Action::PendingRestart,
+            Some(w) if w != now => change(cur),
+            _ if want == now => Action::Unchanged,
+            _ => change(cur),
+        };
+        let item = Item {
+            name: name.clone(),
+            before: match cur.unit.as_str() {
+                "" => cur.setting.clone(),
+                u if u.starts_with(|c: char| c.is_ascii_digit()) => {
+                    format!("{} × {u}", cur.setting)
+                }
+                u => format!("{}{u}", cur.setting),
+            },
+            after: value.clone(),
+            context: cur.context.clone(),
+            action,
+        };
+        // A later --set replaces a profile value of the same name.
+        items.retain(|i| i.name != *name);
+        items.push(item);
+    }
+    Ok(items)
+}
+
+fn change(s: &Setting) -> Action {
+    if s.context == "postmaster" {
+        Action::Restart
+    } else {
+        Action::Reload
+    }
+}
+
+/// The ALTER SYSTEM statement for an item, with the value as a quoted literal.
+pub fn alter_system(item: &Item) -> String {
+    format!(
+        "ALTER SYSTEM SET \"{}\" = '{}'",
+        item.name.replace('"', "\"\""),
+        item.after.replace('\'', "''")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> BTreeMap<String, Setting> {
+        let s = |v: &str, u: &str, c: &str| Setting {
+            setting: v.into(),
+            unit: u.into(),
+            context: c.into(),
+            pending_restart: false,
+        };
+        [
+            ("wal_level", s("replica", "", "postmaster")),
+            ("max_replication_slots", s("10", "", "postmaster")),
+            ("max_wal_senders", s("20", "", "postmaster")),
+            ("max_slot_wal_keep_size", s("-1", "MB", "sighup")),
+            ("shared_buffers", s("16384", "8kB", "postmaster")),
+            ("statement_timeout", s("0", "ms", "user")),
+            ("fsync", s("on", "", "sighup")),
+            ("server_version_num", s("150018", "", "internal")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    #[test]
+    fn units_normalise() {
+        assert_eq!(normalize("10GB", "MB").unwrap(), "10240");
+        assert_eq!(normalize("128MB", "8kB").unwrap(), "16384");
+        assert_eq!(normalize("16384", "8kB").unwrap(), "16384");
+        assert_eq!(normalize("5min", "ms").unwrap(), "300000");
+        assert_eq!(normalize("-1", "MB").unwrap(), "-1");
+        assert_eq!(normalize("TRUE", "").unwrap(), "on");
+        assert!(normalize("10 parsecs", "MB").is_err());
+        assert!(normalize("5min", "MB").is_err());
+    }
+
+    #[test]
+    fn profile_plans_restart_and_reload_and_never_lowers() {
+        let cur = settings();
+        let want = profile("state-store", &cur).unwrap();
+        assert!(
+            want.contains(&("max_wal_senders".to_string(), "20".to_string())),
+            "never lowered"
+        );
+        let items = plan(&cur, &BTreeMap::new(), &want).unwrap();
+        let action = |n: &str| items.iter().find(|i| i.name == n).unwrap().action;
+        assert_eq!(action("wal_level"), Action::Restart);
+        assert_eq!(action("max_replication_slots"), Action::Unchanged);
+        assert_eq!(action("max_slot_wal_keep_size"), Action::Reload);
+        // after ALTER SYSTEM, wal_level waits for a restart and is not changed again
+        let pending = BTreeMap::from([
+            ("wal_level".to_string(), "logical".to_string()),
+            ("max_slot_wal_keep_size".to_string(), "10GB".to_string()),
+        ]);
+        let mut cur2 = cur.clone();
+        cur2.get_mut("max_slot_wal_keep_size").unwrap().setting = "10240".into();
+        let items = plan(&cur2, &pending, &want).unwrap();
+        assert!(items.iter().all(|i| !i.changes()), "{items:?}");
+        assert_eq!(items[0].action, Action::PendingRestart);
+    }
+
+    #[test]
+    fn equal_values_in_other_units_do_not_change_and_bad_input_is_refused() {
+        let cur = settings();
+        let items = plan(
+            &cur,
+            &BTreeMap::new(),
+            &[("shared_buffers".into(), "128MB".into())],
+        )
+        .unwrap();
+        assert_eq!(items[0].action, Action::Unchanged);
+        assert!(
+            plan(&cur, &BTreeMap::new(), &[("no_such".into(), "1".into())])
+                .unwrap_err()
+                .0
+                .contains("no_such")
+        );
+        assert!(plan(
+            &cur,
+            &BTreeMap::new(),
+            &[("server_version_num".into(), "1".into())]
+        )
+        .is_err());
+        assert!(plan(
+            &cur,
+            &BTreeMap::new(),
+            &[("statement_timeout".into(), "soon".into())]
+        )
+        .is_err());
+        assert!(profile("fast", &cur).is_err());
+    }
+
+    #[test]
+    fn statements_quote_values() {
+        let i = Item {
+            name: "application_name".into(),
+            before: String::new(),
+            after: "o'brien".into(),
+            context: "user".into(),
+            action: Action::Reload,
+        };
+        assert_eq!(
+            alter_system(&i),
+            "ALTER SYSTEM SET \"application_name\" = 'o''brien'"
+        );
+    }
+}

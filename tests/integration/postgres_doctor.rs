@@ -1,0 +1,348 @@
+//! The PostgreSQL doctor matrix and `tune postgres` against real clusters.
+
+use std::time::Duration;
+
+use crate::support::{
+    doctor_json, evidence, give_to_postgres, run, self_signed_cert, PgCluster, PG_PASSWORD,
+};
+
+fn pw() -> [(&'static str, &'static str); 1] {
+    [("PGPASSWORD", PG_PASSWORD)]
+}
+
+fn status(r: &crate::support::Run, id: &str) -> String {
+    r.finding(id)["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_lock_chain_names_the_blocked_and_blocking_pids() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    pg.psql("CREATE TABLE sessions(id int PRIMARY KEY, token text); INSERT INTO sessions VALUES (1, 'x'), (2, 'y')");
+    let mut holder = pg.spawn_psql(
+        "holder",
+        "BEGIN; UPDATE sessions SET token = 'held' WHERE id = 1; SELECT pg_sleep(60);",
+    );
+    let a = pg.wait_backend("holder", "query LIKE '%pg_sleep%'");
+    let mut waiter = pg.spawn_psql(
+        "waiter",
+        "UPDATE sessions SET token = 'secret-token-value' WHERE id = 1",
+    );
+    let b = pg.wait_backend("waiter", "wait_event_type = 'Lock'");
+    let r = doctor_json(
+        "postgres.deadlocks",
+        &["--postgres", &pg.url(), "--sample", "200ms"],
+        &pw(),
+    );
+    for child in [&mut holder, &mut waiter] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let f = r.finding("postgres.deadlocks");
+    assert_eq!(f["status"], "fail", "{f}");
+    let blocked = evidence(&f, "blocked").unwrap();
+    assert!(
+        blocked.starts_with(&format!("pid {b} waits on pid {a} for ")),
+        "{blocked}"
+    );
+    assert!(
+        blocked.ends_with("UPDATE sessions SET token = ? WHERE id = ?"),
+        "literals masked: {blocked}"
+    );
+    assert!(!r.stdout.contains("secret-token-value"));
+    assert!(
+        f["remediation"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("SELECT pg_terminate_backend({a})")),
+        "{f}"
+    );
+}
+
+#[test]
+fn a_real_deadlock_moves_the_counter_and_fails() {
+    let Some(pg) = PgCluster::start(&["deadlock_timeout = 100ms"]) else {
+        return;
+    };
+    pg.psql("CREATE TABLE t(id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0), (2, 0)");
+    let url = pg.url();
+    let doctor = std::thread::spawn(move || {
+        doctor_json(
+            "postgres.deadlocks",
+            &["--postgres", &url, "--sample", "2500ms"],
+            &pw(),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let mut a = pg.spawn_psql("a", "BEGIN; UPDATE t SET v = 1 WHERE id = 1; SELECT pg_sleep(0.5); UPDATE t SET v = 1 WHERE id = 2; COMMIT;");
+    let mut b = pg.spawn_psql("b", "BEGIN; UPDATE t SET v = 2 WHERE id = 2; SELECT pg_sleep(0.5); UPDATE t SET v = 2 WHERE id = 1; COMMIT;");
+    let r = doctor.join().unwrap();
+    let _ = a.wait();
+    let _ = b.wait();
+    let f = r.finding("postgres.deadlocks");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_eq!(evidence(&f, "deadlocks_delta"), Some("1"), "{f}");
+    assert_eq!(pg.psql("SELECT sum(deadlocks) FROM pg_stat_database"), "1");
+}
+
+#[test]
+fn wal_level_replica_fails_and_tune_makes_it_pending_restart() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let url = pg.url();
+    let r = doctor_json("postgres.logical_replication", &["--postgres", &url], &pw());
+    let f = r.finding("postgres.logical_replication");
+    assert_eq!(f["status"], "fail");
+    assert_eq!(evidence(&f, "wal_level"), Some("replica"));
+
+    // dry run: a plan, nothing written
+    let auto_conf = pg.dir.path().join("data/postgresql.auto.conf");
+    let before = std::fs::read(&auto_conf).unwrap();
+    let r = run(&["tune", "postgres", "--postgres", &url], &pw());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("dry run")
+            && r.stdout
+                .contains("ALTER SYSTEM SET \"wal_level\" = 'logical'"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read(&auto_conf).unwrap(),
+        before,
+        "a dry run writes nothing"
+    );
+
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &pw(),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(v["changed"], true);
+    assert_eq!(v["restart_required"], true);
+    let item = |n: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(item("wal_level")["action"], "restart");
+    assert_eq!(item("wal_level")["before"], "replica");
+    assert_eq!(item("wal_level")["after"], "logical");
+    assert_eq!(item("max_slot_wal_keep_size")["action"], "reload");
+    assert!(
+        v["pending_restart"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "wal_level"),
+        "{v}"
+    );
+    assert_eq!(
+        pg.psql("SHOW max_slot_wal_keep_size"),
+        "10GB",
+        "the reload applied it"
+    );
+
+    let r = doctor_json("postgres.logical_replication", &["--postgres", &url], &pw());
+    let f = r.finding("postgres.logical_replication");
+    assert_eq!(f["status"], "fail");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("waiting for a restart"),
+        "{f}"
+    );
+    assert_eq!(evidence(&f, "pending_restart"), Some("true"));
+
+    // a second apply changes nothing and says so
+    let after_first = std::fs::read(&auto_conf).unwrap();
+    let r = run(&["tune", "postgres", "--postgres", &url, "--apply"], &pw());
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("nothing to change"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("restart PostgreSQL to apply: wal_level"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(std::fs::read(&auto_conf).unwrap(), after_first);
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &pw(),
+    );
+    assert_eq!(r.json()["changed"], false);
+}
+
+#[test]
+fn tune_refuses_bad_input_and_writes_nothing() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let auto_conf = pg.dir.path().join("data/postgresql.auto.conf");
+    let before = std::fs::read(&auto_conf).unwrap();
+    for (set, needle) in [
+        ("no_such_param=1", "no_such_param"),
+        ("statement_timeout=soon", "statement_timeout"),
+        ("junk", "NAME=VALUE"),
+    ] {
+        let r = run(
+            &[
+                "tune",
+                "postgres",
+                "--postgres",
+                &pg.url(),
+                "--apply",
+                "--set",
+                set,
+            ],
+            &pw(),
+        );
+        assert_eq!(r.code, 2, "{set}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(needle), "{}", r.stderr);
+    }
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "--profile",
+            "nope",
+        ],
+        &pw(),
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(std::fs::read(&auto_conf).unwrap(), before);
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &pg.url_as("postgres", "wrong-pw-xyz"),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("authentication failed") && !r.stderr.contains("wrong-pw-xyz"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_role_without_pg_monitor_skips_with_the_grant_to_give() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    pg.psql("CREATE ROLE app LOGIN PASSWORD 'app-pw-1'");
+    let r = doctor_json(
+        "postgres.*",
+        &["--postgres", &pg.url_as("app", "app-pw-1")],
+        &[],
+    );
+    assert_eq!(status(&r, "postgres.reachable"), "pass");
+    for id in [
+        "postgres.deadlocks",
+        "postgres.idle_in_transaction",
+        "postgres.replication",
+    ] {
+        let f = r.finding(id);
+        assert_eq!(f["status"], "skip", "{id}: {f}");
+        assert!(
+            f["summary"]
+                .as_str()
+                .unwrap()
+                .contains("GRANT pg_monitor TO app"),
+            "{f}"
+        );
+    }
+    let sec = r.finding("postgres.security");
+    assert!(
+        evidence(&sec, "pg_hba")
+            .unwrap()
+            .starts_with("unreadable: permission denied"),
+        "{sec}"
+    );
+    assert!(!r.stdout.contains("app-pw-1"));
+    // with the grant, they run
+    pg.psql("GRANT pg_monitor TO app");
+    let r = doctor_json(
+        "postgres.deadlocks",
+        &["--postgres", &pg.url_as("app", "app-pw-1")],
+        &[],
+    );
+    assert_eq!(status(&r, "postgres.deadlocks"), "pass");
+}
+
+#[test]
+fn a_healthy_cluster_passes() {
+    let certs = tempfile::tempdir().unwrap();
+    if !crate::support::require(self_signed_cert(certs.path()), "openssl") {
+        return;
+    }
+    give_to_postgres(certs.path());
+    let d = certs.path().display();
+    let Some(pg) = PgCluster::start(&[
+        "wal_level = logical",
+        "max_slot_wal_keep_size = 10GB",
+        // the harness turns fsync off for speed; a healthy store has it on
+        "fsync = on",
+        "ssl = on",
+        &format!("ssl_cert_file = '{d}/cert.pem'"),
+        &format!("ssl_key_file = '{d}/key.pem'"),
+    ]) else {
+        return;
+    };
+    let r = doctor_json("postgres.*", &["--postgres", &pg.url()], &pw());
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    for f in r.json()["findings"].as_array().unwrap() {
+        assert_eq!(f["status"], "pass", "{f}");
+    }
+    // and tune has nothing to do on it
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "--format",
+            "json",
+        ],
+        &pw(),
+    );
+    let v = r.json();
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["action"] == "unchanged"),
+        "{v}"
+    );
+    assert_eq!(v["statements"].as_array().unwrap().len(), 0);
+}
