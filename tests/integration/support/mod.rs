@@ -228,16 +228,8 @@ impl PgCluster {
         }
         let bindir = bindir.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        if is_root() {
-            // initdb refuses to run as root: the cluster belongs to the postgres OS user.
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "chown the temp dir to postgres");
-        }
+        // initdb refuses to run as root: the cluster belongs to the postgres OS user.
+        give_to_postgres(dir.path());
         let pwfile = dir.path().join("pw");
         std::fs::write(&pwfile, PG_PASSWORD).unwrap();
         let data = dir.path().join("data");
