@@ -60,7 +60,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
     match &cli.command {
         Command::Doctor(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Doctor, out)),
         Command::Preflight(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Preflight, out)),
-        Command::Tune(TuneCommand::Redis(_)) => not_yet("tune redis"),
+        Command::Tune(TuneCommand::Redis(a)) => runtime.block_on(cmd::tune::redis(a, out)),
         Command::Tune(TuneCommand::Kernel(_)) => not_yet("tune kernel"),
         Command::Tune(TuneCommand::Postgres(a)) => runtime.block_on(cmd::tune::postgres(a, out)),
         Command::Bench(BenchCommand::Redis(_)) => not_yet("bench redis"),

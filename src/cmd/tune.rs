@@ -5,12 +5,12 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::cli::{Format, OutputArgs, TunePostgresArgs};
+use crate::cli::{Format, OutputArgs, TunePostgresArgs, TuneRedisArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::postgres::{reason, PostgresSession};
 use crate::render::{self, Style};
 use crate::target::{PgEnv, PostgresTarget};
-use crate::tune::{self, postgres as plan_pg};
+use crate::tune::{self, postgres as plan_pg, redis as plan_redis};
 
 /// What `tune postgres` did, as `--format json` prints it.
 #[derive(Debug, Serialize)]
@@ -175,6 +175,305 @@ fn print_postgres(w: &mut dyn Write, style: Style, r: &PostgresTuneReport) -> an
     }
     for e in &r.errors {
         writeln!(w, "error in configuration files: {e}")?;
+    }
+    Ok(())
+}
+
+/// One live reconfiguration of a running server.
+#[derive(Debug, Serialize)]
+pub struct LiveChange {
+    /// Directive.
+    pub name: String,
+    /// CONFIG GET before.
+    pub before: String,
+    /// CONFIG GET after CONFIG SET (the read-back).
+    pub after: String,
+    /// Whether the read-back matches the desired value.
+    pub ok: bool,
+}
+
+/// What `tune redis` did, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct RedisTuneReport {
+    /// The file planned against.
+    pub config: String,
+    /// False for a dry run.
+    pub applied: bool,
+    /// Whether this run changed the file or the live server.
+    pub changed: bool,
+    /// Directives whose new value needs a restart to take effect.
+    pub restart_required: Vec<String>,
+    /// Every planned directive (secret values shown as ***).
+    pub items: Vec<plan_redis::Item>,
+    /// Unified diff of the file (secrets masked); empty when nothing changes.
+    pub diff: String,
+    /// Where the previous file was saved, when the file was written.
+    pub backup: Option<String>,
+    /// CONFIG SET changes made with --live.
+    pub live: Vec<LiveChange>,
+    /// A safety refusal overridden by --force.
+    pub forced: Option<String>,
+}
+
+fn ram_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// `statectl tune redis`.
+pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    let path = a.config.display().to_string();
+    let old = std::fs::read_to_string(&a.config)
+        .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
+    let conf = plan_redis::ConfFile::parse(&old)
+        .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
+    if a.profile != "session-cache" {
+        return Err(UsageError(format!(
+            "--profile {}: unknown profile (known: session-cache)",
+            a.profile
+        ))
+        .into());
+    }
+    let persistence = conf.effective("appendonly").is_some_and(|v| v == "yes")
+        || conf
+            .effective("save")
+            .is_some_and(|v| !v.is_empty() && v != "\"\"");
+    let maxmemory = match a.maxmemory.as_deref() {
+        None => "2gb".to_string(),
+        Some("auto") => {
+            let ram = ram_bytes().ok_or_else(|| {
+                anyhow::anyhow!("--maxmemory auto: cannot read MemTotal from /proc/meminfo")
+            })?;
+            // Leave room for the fork's copy-on-write when RDB/AOF is on.
+            let share = if persistence { 0.5 } else { 0.8 };
+            format!("{}mb", (ram as f64 * share / 1048576.0) as u64)
+        }
+        Some(v) => {
+            plan_redis::memtoll(v).ok_or_else(|| {
+                UsageError(format!(
+                    "--maxmemory {v}: expected a size such as 2gb, or auto"
+                ))
+            })?;
+            v.to_string()
+        }
+    };
+    let somaxconn = crate::probe::kernel::KernelRoot::default()
+        .sysctl("net.core.somaxconn")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    // 511 (Redis's default) unless the kernel would silently cap it lower.
+    let backlog = somaxconn.map_or(511, |s| s.min(511));
+    let mut desired = plan_redis::session_cache(&maxmemory, backlog);
+    for s in &a.set {
+        desired.push(tune::parse_assignment("--set", s)?);
+    }
+    let plan = plan_redis::plan(&conf, &desired)?;
+    let mut forced = None;
+    let planned_conf = plan_redis::ConfFile::parse(&plan.text)
+        .map_err(|e| UsageError(format!("planned {path}:{}: {}", e.line, e.message)))?;
+    if let Some(why) = plan_redis::exposure(&planned_conf) {
+        if !a.force {
+            return Err(UsageError(format!("refusing to plan {path}: {why}; set a password (--set requirepass=…) or an aclfile, or pass --force")).into());
+        }
+        eprintln!("statectl: warning: {why} (--force)");
+        forced = Some(why);
+    }
+    let mut report = RedisTuneReport {
+        config: path.clone(),
+        applied: a.apply,
+        changed: false,
+        restart_required: Vec::new(),
+        items: plan
+            .items
+            .iter()
+            .map(|i| plan_redis::Item {
+                before: i.before.as_ref().map(|b| plan_redis::shown(&i.name, b)),
+                after: plan_redis::shown(&i.name, &i.after),
+                ..i.clone()
+            })
+            .collect(),
+        diff: if plan.changes() {
+            plan_redis::diff(&path, &old, &plan.text)
+        } else {
+            String::new()
+        },
+        backup: None,
+        live: Vec::new(),
+        forced,
+    };
+    report.restart_required = plan
+        .items
+        .iter()
+        .filter(|i| !i.live && i.action != plan_redis::Action::Unchanged)
+        .map(|i| i.name.clone())
+        .collect();
+    if a.apply && plan.changes() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&a.config)?.permissions().mode() & 0o7777;
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace([':', '-'], "");
+        let name = a
+            .config
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("redis.conf");
+        let dir = match &a.backup_dir {
+            Some(d) => d.clone(),
+            None => a
+                .config
+                .parent()
+                .map(|p| p.to_path_buf())
+                .unwrap_or_default(),
+        };
+        let backup = dir.join(format!("{name}.statectl-{stamp}.bak"));
+        crate::atomic::write(&backup, old.as_bytes(), mode)
+            .map_err(|e| anyhow::anyhow!("backup {}: {e}", backup.display()))?;
+        crate::atomic::write(&a.config, plan.text.as_bytes(), 0o640)
+            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+        report.backup = Some(backup.display().to_string());
+        report.changed = true;
+    }
+    if let Some(url) = &a.live {
+        let target = crate::target::RedisTarget::parse(
+            url,
+            &crate::target::RedisAuthSources::from_env(None),
+        )?;
+        let (mut session, _) =
+            crate::probe::redis::RedisSession::connect(&target, std::time::Duration::from_secs(5))
+                .await
+                .map_err(|e| anyhow::anyhow!("--live {}: {e}", target.label))?;
+        for i in &plan.items {
+            let get = |n: &str| {
+                let mut c = redis::cmd("CONFIG");
+                c.arg("GET").arg(n);
+                c
+            };
+            let pair: Vec<String> = session
+                .cmd(&get(&i.name), "waiting for CONFIG GET")
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("--live {}: CONFIG GET {}: {e}", target.label, i.name)
+                })?;
+            let running = pair.get(1).cloned().unwrap_or_default();
+            if plan_redis::same_value(&i.name, &running, &i.after) {
+                continue;
+            }
+            if !i.live {
+                if !report.restart_required.contains(&i.name) {
+                    report.restart_required.push(i.name.clone());
+                }
+                continue;
+            }
+            if !a.apply {
+                report.live.push(LiveChange {
+                    name: i.name.clone(),
+                    before: plan_redis::shown(&i.name, &running),
+                    after: plan_redis::shown(&i.name, &i.after),
+                    ok: false,
+                });
+                continue;
+            }
+            let mut set = redis::cmd("CONFIG");
+            set.arg("SET").arg(&i.name).arg(&i.after);
+            session
+                .cmd::<()>(&set, "waiting for CONFIG SET")
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("--live {}: CONFIG SET {}: {e}", target.label, i.name)
+                })?;
+            let back: Vec<String> = session
+                .cmd(&get(&i.name), "waiting for CONFIG GET")
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("--live {}: CONFIG GET {}: {e}", target.label, i.name)
+                })?;
+            let after = back.get(1).cloned().unwrap_or_default();
+            report.live.push(LiveChange {
+                name: i.name.clone(),
+                before: plan_redis::shown(&i.name, &running),
+                ok: plan_redis::same_value(&i.name, &after, &i.after),
+                after: plan_redis::shown(&i.name, &after),
+            });
+            report.changed = true;
+        }
+    }
+    let style = Style::resolve(out.color, out.quiet, out.verbose);
+    let stdout = &mut std::io::stdout().lock();
+    match out.format {
+        Format::Json => render::json::write(stdout, &report)?,
+        Format::Table => print_redis(stdout, style, &report)?,
+        other => {
+            return Err(UsageError(
+                format!("--format {other:?}: tune prints table or json").to_lowercase(),
+            )
+            .into())
+        }
+    }
+    Ok(if report.live.iter().any(|l| a.apply && !l.ok) {
+        Exit::Fail
+    } else {
+        Exit::Ok
+    })
+}
+
+fn print_redis(w: &mut dyn Write, style: Style, r: &RedisTuneReport) -> anyhow::Result<()> {
+    let mut t = render::table::new_table(
+        style,
+        &["DIRECTIVE", "CURRENT", "DESIRED", "ACTION", "APPLIES"],
+    );
+    for i in &r.items {
+        let action = match i.action {
+            plan_redis::Action::Unchanged => "unchanged",
+            plan_redis::Action::Change => "change",
+            plan_redis::Action::Add => "add",
+        };
+        t.add_row(vec![
+            i.name.as_str(),
+            i.before.as_deref().unwrap_or("(absent)"),
+            &i.after,
+            action,
+            if i.live {
+                "live (CONFIG SET)"
+            } else {
+                "restart"
+            },
+        ]);
+    }
+    writeln!(w, "{}\n{t}", r.config)?;
+    if r.diff.is_empty() {
+        writeln!(w, "nothing to change: {} already matches", r.config)?;
+    } else {
+        write!(w, "{}", r.diff)?;
+        match &r.backup {
+            Some(b) => writeln!(w, "applied; the previous file is saved as {b}")?,
+            None => writeln!(w, "dry run: nothing written; rerun with --apply")?,
+        }
+    }
+    for l in &r.live {
+        let state = if !r.applied {
+            "would CONFIG SET"
+        } else if l.ok {
+            "CONFIG SET ok"
+        } else {
+            "CONFIG SET did not take"
+        };
+        writeln!(w, "live: {} {} -> {} ({state})", l.name, l.before, l.after)?;
+    }
+    if !r.restart_required.is_empty() {
+        writeln!(
+            w,
+            "restart redis-server to apply: {}",
+            r.restart_required.join(", ")
+        )?;
     }
     Ok(())
 }

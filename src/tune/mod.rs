@@ -2,6 +2,7 @@
 //! Probes apply plans; nothing here does I/O.
 
 pub mod postgres;
+pub mod redis;
 
 /// Parses `name=value` from `--set`.
 pub fn parse_assignment(flag: &str, s: &str) -> Result<(String, String), crate::exit::UsageError> {

@@ -8,3 +8,4 @@ mod postgres_doctor;
 mod postgres_reachable;
 mod redis_doctor;
 mod redis_reachable;
+mod tune_redis;

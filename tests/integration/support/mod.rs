@@ -69,25 +69,55 @@ impl RedisServer {
     /// Starts redis-server with `--save ""` plus `config` lines; None when it is not installed
     /// (outside CI).
     pub fn start(config: &[&str]) -> Option<RedisServer> {
+        Self::launch(None, config)
+    }
+
+    /// Starts redis-server on an existing config file (e.g. one `tune redis` wrote), with the
+    /// harness's port, dir and logging given on the command line so they override the file.
+    pub fn start_file(conf: &Path) -> Option<RedisServer> {
+        Self::launch(Some(conf), &[])
+    }
+
+    fn launch(file: Option<&Path>, config: &[&str]) -> Option<RedisServer> {
         if !require(which("redis-server").is_some(), "redis-server") {
             return None;
         }
         for _ in 0..5 {
             let port = free_port();
             let dir = tempfile::tempdir().unwrap();
-            let mut conf = format!(
-                "port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\ndir {}\nlogfile {}/redis.log\n",
-                dir.path().display(),
-                dir.path().display()
-            );
-            for line in config {
-                conf += line;
-                conf.push('\n');
+            let d = dir.path().display();
+            let mut cmd = Command::new("redis-server");
+            if let Some(f) = file {
+                cmd.arg(f).args([
+                    "--port",
+                    &port.to_string(),
+                    "--daemonize",
+                    "no",
+                    "--supervised",
+                    "no",
+                ]);
+                cmd.args([
+                    "--dir",
+                    &d.to_string(),
+                    "--logfile",
+                    &format!("{d}/redis.log"),
+                    "--pidfile",
+                    &format!("{d}/redis.pid"),
+                ]);
+                cmd.args(["--save", "", "--appendonly", "no"]);
+            } else {
+                let mut conf = format!(
+                    "port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\ndir {d}\nlogfile {d}/redis.log\n"
+                );
+                for line in config {
+                    conf += line;
+                    conf.push('\n');
+                }
+                let conf_path = dir.path().join("redis.conf");
+                std::fs::write(&conf_path, conf).unwrap();
+                cmd.arg(&conf_path);
             }
-            let conf_path = dir.path().join("redis.conf");
-            std::fs::write(&conf_path, conf).unwrap();
-            let mut child = Command::new("redis-server")
-                .arg(&conf_path)
+            let mut child = cmd
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -108,6 +138,9 @@ impl RedisServer {
             }
             let _ = child.kill();
             let _ = child.wait();
+            if file.is_some() {
+                return None;
+            }
         }
         panic!("redis-server would not start on a free port");
     }

@@ -1,0 +1,235 @@
+use super::*;
+use proptest::prelude::*;
+
+fn conf(text: &str) -> ConfFile {
+    ConfFile::parse(text).unwrap()
+}
+
+fn set(kv: &[(&str, &str)]) -> Vec<(String, String)> {
+    kv.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn tokenises_like_sdssplitargs() {
+    assert_eq!(
+        tokenize("save 3600 1 300 100").unwrap(),
+        vec!["save", "3600", "1", "300", "100"]
+    );
+    assert_eq!(
+        tokenize(r#"requirepass "a b\"c\x41""#).unwrap(),
+        vec!["requirepass", "a b\"cA"]
+    );
+    assert_eq!(
+        tokenize(r"rename-command CONFIG ''").unwrap(),
+        vec!["rename-command", "CONFIG", ""]
+    );
+    assert_eq!(tokenize(r"x 'it\'s'").unwrap(), vec!["x", "it's"]);
+    assert!(tokenize(r#"requirepass "open"#).is_err());
+    assert!(tokenize(r#"x "a"b"#).is_err());
+    assert!(tokenize("x 'open").is_err());
+}
+
+#[test]
+fn quoting_round_trips() {
+    for v in [
+        "plain",
+        "two words",
+        "",
+        "quo\"te",
+        "back\\slash",
+        "tab\there",
+        "it's",
+    ] {
+        assert_eq!(tokenize(&quote(v)).unwrap(), vec![v.to_string()], "{v:?}");
+    }
+}
+
+#[test]
+fn sizes_compare_as_bytes() {
+    assert_eq!(memtoll("2gb"), Some(2147483648));
+    assert_eq!(memtoll("2G"), Some(2_000_000_000));
+    assert_eq!(memtoll("100mb"), Some(104857600));
+    assert_eq!(memtoll("2 parsecs"), None);
+    assert!(same_value("maxmemory", "2gb", "2147483648"));
+    assert!(!same_value("maxmemory", "2g", "2147483648"));
+    assert!(same_value("protected-mode", "YES", "yes"));
+}
+
+#[test]
+fn replaces_first_in_place_drops_duplicates_appends_new_keeps_the_rest() {
+    let old = "# top comment\nmaxmemory 1gb\n\ninclude /etc/redis/extra.conf\nunknown-future-directive 1\nmaxmemory 3gb\n# tail\n";
+    let p = plan(
+        &conf(old),
+        &set(&[("maxmemory", "2gb"), ("tcp-keepalive", "300")]),
+    )
+    .unwrap();
+    assert_eq!(
+        p.text,
+        "# top comment\nmaxmemory 2gb\n\ninclude /etc/redis/extra.conf\nunknown-future-directive 1\n# tail\n\n# Added by statectl tune redis\ntcp-keepalive 300\n"
+    );
+    // the value in force was the last occurrence
+    assert_eq!(p.items[0].before.as_deref(), Some("3gb"));
+    assert_eq!(
+        (p.items[0].action, p.items[1].action),
+        (Action::Change, Action::Add)
+    );
+    // planning again on the result changes nothing
+    let again = plan(
+        &conf(&p.text),
+        &set(&[("maxmemory", "2147483648"), ("tcp-keepalive", "300")]),
+    )
+    .unwrap();
+    assert!(!again.changes());
+    assert_eq!(again.text, p.text);
+}
+
+#[test]
+fn a_later_set_replaces_the_profile_value() {
+    let p = plan(
+        &conf("port 1\n"),
+        &set(&[("tcp-backlog", "511"), ("tcp-backlog", "500")]),
+    )
+    .unwrap();
+    assert_eq!(p.items.len(), 1);
+    assert!(
+        p.text.ends_with("tcp-backlog 500\n") && !p.text.contains("511"),
+        "{}",
+        p.text
+    );
+    let again = plan(
+        &conf(&p.text),
+        &set(&[("tcp-backlog", "511"), ("tcp-backlog", "500")]),
+    )
+    .unwrap();
+    assert!(!again.changes());
+}
+
+#[test]
+fn multi_value_directives_are_lists() {
+    let old = "bind 127.0.0.1\nsave 3600 1\nsave 300 100\n";
+    let p = plan(&conf(old), &set(&[("save", "3600 1 300 100")])).unwrap();
+    assert!(!p.changes(), "two save lines equal one list");
+    let p = plan(
+        &conf(old),
+        &set(&[("save", "900 1"), ("bind", "127.0.0.1 -::1")]),
+    )
+    .unwrap();
+    assert_eq!(p.text, "bind 127.0.0.1 -::1\nsave 900 1\n");
+}
+
+#[test]
+fn bad_values_and_lines_are_refused_with_line_numbers() {
+    let e = ConfFile::parse("port 6379\nmaxmemory-policy fastest\n").unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("allkeys-lru"), "{}", e.message);
+    let e = ConfFile::parse("# ok\n\nrequirepass \"unterminated\n").unwrap_err();
+    assert_eq!((e.line, e.message.as_str()), (3, "unbalanced quotes"));
+    assert!(!e.message.contains("unterminated"));
+    let c = conf("port 1\n");
+    assert!(plan(&c, &set(&[("maxmemory-policy", "fastest")])).is_err());
+    assert!(plan(&c, &set(&[("maxmemory", "lots")])).is_err());
+    assert!(plan(&c, &set(&[("no-such-directive", "1")]))
+        .unwrap_err()
+        .0
+        .contains("no-such-directive"));
+}
+
+#[test]
+fn exposure_needs_a_password_or_acl() {
+    assert!(exposure(&conf("bind 0.0.0.0\n")).is_some());
+    assert!(
+        exposure(&conf("port 1\n")).is_some(),
+        "no bind means all interfaces"
+    );
+    assert!(exposure(&conf("bind 127.0.0.1 -::1\n")).is_none());
+    assert!(exposure(&conf("bind 10.0.0.5\nrequirepass s3cret\n")).is_none());
+    assert!(exposure(&conf("bind 10.0.0.5\naclfile /etc/redis/users.acl\n")).is_none());
+    assert!(exposure(&conf("bind 10.0.0.5\nuser default on >pw ~* +@all\n")).is_none());
+}
+
+#[test]
+fn secrets_are_masked_in_diffs() {
+    let old = "requirepass oldsecret\nport 1\n";
+    let p = plan(&conf(old), &set(&[("requirepass", "newsecret")])).unwrap();
+    let d = diff("redis.conf", old, &p.text);
+    assert!(!d.contains("oldsecret") && !d.contains("newsecret"), "{d}");
+    assert!(
+        d.contains("-requirepass ***") && d.contains("+requirepass ***"),
+        "{d}"
+    );
+    assert_eq!(shown("requirepass", "x"), "***");
+}
+
+#[test]
+fn session_cache_profile_has_the_briefs_values() {
+    let p = session_cache("2gb", 511);
+    assert_eq!(p.len(), 6);
+    assert!(p.contains(&("maxmemory-policy".into(), "allkeys-lru".into())));
+    let planned = plan(&conf("port 6379\n"), &p).unwrap();
+    assert_eq!(
+        planned
+            .items
+            .iter()
+            .filter(|i| !i.live)
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["tcp-backlog"]
+    );
+}
+
+/// A generated config line: comment, blank, include, unknown directive, or a known one.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "# [a-zA-Z0-9 .,'\"-]{0,30}".prop_map(|s| s),
+        Just(String::new()),
+        "include /etc/redis/[a-z]{1,8}\\.conf",
+        "unknown-[a-z]{1,6} [a-z0-9]{1,5}",
+        (1u64..5000).prop_map(|n| format!("maxmemory {n}mb")),
+        prop_oneof![
+            Just("allkeys-lru"),
+            Just("noeviction"),
+            Just("volatile-ttl")
+        ]
+        .prop_map(|p| format!("maxmemory-policy {p}")),
+        (0u32..1000).prop_map(|n| format!("tcp-keepalive {n}")),
+        "save [0-9]{1,4} [0-9]{1,3}",
+        "requirepass \"[a-z ]{1,10}\"",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn planning_is_idempotent_and_preserves_everything_else(lines in prop::collection::vec(line(), 0..40)) {
+        let text = lines.join("\n") + "\n";
+        let c = ConfFile::parse(&text).unwrap();
+        let want = set(&[("maxmemory", "2gb"), ("maxmemory-policy", "allkeys-lru"), ("tcp-keepalive", "300"), ("save", "900 1")]);
+        let p = plan(&c, &want).unwrap();
+        let after = ConfFile::parse(&p.text).unwrap();
+        // the desired values are in force
+        for (k, v) in &want {
+            prop_assert!(same_value(k, &after.effective(k).unwrap(), v), "{k}");
+        }
+        // every line that is not a planned directive survives, in order
+        let planned: Vec<&str> = want.iter().map(|(k, _)| k.as_str()).collect();
+        let keep = |c: &ConfFile| c.lines.iter()
+            .filter(|l| !l.directive.as_ref().is_some_and(|(n, _)| planned.contains(&n.as_str())))
+            .filter(|l| l.raw != MARKER)
+            .map(|l| l.raw.clone())
+            .collect::<Vec<_>>();
+        let before_kept = keep(&c);
+        let mut after_kept = keep(&after);
+        // the appended block may add one blank separator line at the end
+        if after_kept.len() == before_kept.len() + 1 && after_kept.last().is_some_and(|l| l.is_empty()) {
+            after_kept.pop();
+        }
+        prop_assert_eq!(before_kept, after_kept);
+        // a second plan changes nothing
+        let again = plan(&after, &want).unwrap();
+        prop_assert!(!again.changes());
+        prop_assert_eq!(again.text, p.text);
+    }
+}

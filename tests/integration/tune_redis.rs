@@ -1,0 +1,395 @@
+//! `tune redis` on real files (Debian's redis.conf), real servers, and bad input.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::support::{require, run, RedisServer};
+
+fn debian_conf(dir: &Path) -> Option<PathBuf> {
+    let src = Path::new("/etc/redis/redis.conf");
+    if !require(
+        src.is_file(),
+        "Debian's /etc/redis/redis.conf (package redis-server)",
+    ) {
+        return None;
+    }
+    let dst = dir.join("redis.conf");
+    std::fs::copy(src, &dst).unwrap();
+    Some(dst)
+}
+
+fn hash(p: &Path) -> Vec<u8> {
+    // the bytes themselves: "byte-for-byte unchanged" compared exactly
+    std::fs::read(p).unwrap()
+}
+
+fn backups(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".statectl-")
+        })
+        .count()
+}
+
+#[test]
+fn debian_conf_diff_touches_only_planned_lines_and_redis_starts_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(conf) = debian_conf(dir.path()) else {
+        return;
+    };
+    std::fs::set_permissions(&conf, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let old = std::fs::read_to_string(&conf).unwrap();
+    assert!(old.lines().count() > 2000);
+
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        old,
+        "dry run writes nothing"
+    );
+    assert!(r.json()["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+maxmemory 2gb"));
+
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["changed"], true);
+    let backup = v["backup"].as_str().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(backup).unwrap(),
+        old,
+        "backup holds the old file"
+    );
+    let new = std::fs::read_to_string(&conf).unwrap();
+    assert_eq!(
+        std::fs::metadata(&conf).unwrap().permissions().mode() & 0o777,
+        0o640,
+        "mode kept"
+    );
+
+    // Every removed line and every added line is a planned directive (or the block marker).
+    let planned = [
+        "maxmemory",
+        "maxmemory-policy",
+        "tcp-keepalive",
+        "tcp-backlog",
+        "protected-mode",
+        "latency-monitor-threshold",
+    ];
+    let diff = similar::TextDiff::from_lines(&old, &new);
+    for change in diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+    {
+        let line = change.value().trim();
+        let name = line.split_whitespace().next().unwrap_or("");
+        assert!(
+            line.is_empty() || line == "# Added by statectl tune redis" || planned.contains(&name),
+            "unplanned change: {change:?}"
+        );
+    }
+    let comments = |t: &str| {
+        t.lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .count()
+    };
+    assert_eq!(
+        comments(&new),
+        comments(&old) + 1,
+        "every comment survives (plus the marker)"
+    );
+
+    // a second apply is a no-op: same bytes, no new backup
+    let before = hash(&conf);
+    let n = backups(dir.path());
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--apply",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("nothing to change"), "{}", r.stdout);
+    assert_eq!(hash(&conf), before);
+    assert_eq!(backups(dir.path()), n);
+
+    // redis-server starts on the result and runs with the values
+    let Some(srv) = RedisServer::start_file(&conf) else {
+        panic!("redis-server refused the tuned Debian file")
+    };
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory"]),
+        "maxmemory\n2147483648"
+    );
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory-policy"]),
+        "maxmemory-policy\nallkeys-lru"
+    );
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "latency-monitor-threshold"]),
+        "latency-monitor-threshold\n100"
+    );
+}
+
+#[test]
+fn malformed_input_is_one_line_with_the_line_number_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    for (text, needle) in [
+        (
+            "port 6379\n# fine\nrequirepass \"open-quote-secret\n",
+            ":3: unbalanced quotes",
+        ),
+        (
+            "port 6379\nmaxmemory-policy fastest\n",
+            ":2: maxmemory-policy \"fastest\"",
+        ),
+    ] {
+        std::fs::write(&conf, text).unwrap();
+        let r = run(
+            &[
+                "tune",
+                "redis",
+                "--config",
+                conf.to_str().unwrap(),
+                "--apply",
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(needle), "{}", r.stderr);
+        assert!(!r.stderr.contains("open-quote-secret"));
+        assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
+        assert_eq!(backups(dir.path()), 0);
+    }
+    std::fs::write(&conf, "port 6379\n").unwrap();
+    for (set, needle) in [
+        ("maxmemory-policy=fastest", "allkeys-lru"),
+        ("no-such-thing=1", "no-such-thing"),
+        ("maxmemory=lots", "size"),
+    ] {
+        let r = run(
+            &[
+                "tune",
+                "redis",
+                "--config",
+                conf.to_str().unwrap(),
+                "--apply",
+                "--set",
+                set,
+                "--set",
+                "bind=127.0.0.1",
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 2, "{set}: {}", r.stderr);
+        assert!(r.stderr.contains(needle), "{}", r.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "port 6379\n");
+    let r = run(
+        &["tune", "redis", "--config", "/nonexistent/redis.conf"],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("/nonexistent/redis.conf") && r.stderr.lines().count() == 1,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn exposing_a_passwordless_server_is_refused_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 0.0.0.0\nport 6379\n").unwrap();
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--apply",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("refusing") && r.stderr.contains("0.0.0.0"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        "bind 0.0.0.0\nport 6379\n"
+    );
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--apply",
+            "--force",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("warning"));
+    assert!(std::fs::read_to_string(&conf)
+        .unwrap()
+        .contains("maxmemory 2gb"));
+    // with a password it is fine, and the password never shows
+    std::fs::write(&conf, "bind 0.0.0.0\nport 6379\n").unwrap();
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--set",
+            "requirepass=Sup3r-Secret",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains("Sup3r-Secret") && !r.stderr.contains("Sup3r-Secret"));
+}
+
+#[test]
+fn a_kill_before_the_rename_leaves_the_old_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let text = "# keep me\nport 6379\nbind 127.0.0.1\n".repeat(200);
+    std::fs::write(&conf, &text).unwrap();
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--apply",
+            "--backup-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        &[("STATECTL_FAILPOINT", "atomic-write-before-rename")],
+    );
+    assert_ne!(r.code, 0, "the failpoint aborts the process");
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        text,
+        "old file intact, never truncated"
+    );
+    // a normal run afterwards works
+    let r = run(
+        &[
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--apply",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn live_mode_sets_and_reads_back_and_reports_restart_items() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let conf = srv.dir.path().join("redis.conf");
+    let srv_url = srv.url();
+    let args = |apply: bool| {
+        let mut a = vec![
+            "tune",
+            "redis",
+            "--config",
+            conf.to_str().unwrap(),
+            "--live",
+            &srv_url,
+            "--set",
+            "tcp-backlog=500",
+            "--format",
+            "json",
+        ];
+        if apply {
+            a.push("--apply");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run_s = |a: Vec<String>| run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    let dry = run_s(args(false)).json();
+    assert!(
+        dry["live"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["name"] == "maxmemory"),
+        "{dry}"
+    );
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory"]),
+        "maxmemory\n0",
+        "dry run touches nothing"
+    );
+
+    let v = run_s(args(true)).json();
+    assert_eq!(v["changed"], true);
+    let live = v["live"].as_array().unwrap();
+    assert!(live.iter().all(|l| l["ok"] == true), "{v}");
+    assert!(live
+        .iter()
+        .any(|l| l["name"] == "maxmemory-policy" && l["after"] == "allkeys-lru"));
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory"]),
+        "maxmemory\n2147483648"
+    );
+    assert!(
+        v["restart_required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "tcp-backlog"),
+        "{v}"
+    );
+
+    let again = run_s(args(true)).json();
+    assert_eq!(again["changed"], false, "{again}");
+    assert_eq!(again["live"].as_array().unwrap().len(), 0);
+}
