@@ -264,7 +264,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --sample 'The window over which counters are read twice'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
-            cand --watch 'Refresh until Ctrl-C'
+            cand --watch 'Refresh every window until Ctrl-C (with --format json: one document per line)'
             cand -q 'Print less: only warnings, failures and errors'
             cand --quiet 'Print less: only warnings, failures and errors'
             cand -v 'Print more: evidence for passing checks, and probe steps on stderr'

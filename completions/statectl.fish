@@ -249,7 +249,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c statectl -n "__fish_statectl_using_subcommand nic" -l watch -d 'Refresh until Ctrl-C'
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l watch -d 'Refresh every window until Ctrl-C (with --format json: one document per line)'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -383,7 +383,7 @@ pub struct NicArgs {
     /// The window over which counters are read twice.
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     pub sample: Duration,
-    /// Refresh until Ctrl-C.
+    /// Refresh every window until Ctrl-C (with --format json: one document per line).
     #[arg(long)]
     pub watch: bool,
 }

@@ -107,12 +107,33 @@ impl Default for PostgresThresholds {
 pub struct KernelThresholds {
     /// Lowest acceptable kernel release, "major.minor".
     pub min_version: String,
+    /// net.core.somaxconn below this warns.
+    pub somaxconn_min: u64,
+    /// net.ipv4.tcp_max_syn_backlog below this warns.
+    pub syn_backlog_min: u64,
+    /// RetransSegs/OutSegs over the window above this warns.
+    pub retrans_warn_ratio: f64,
+    /// RetransSegs/OutSegs over the window above this fails.
+    pub retrans_fail_ratio: f64,
+    /// nf_conntrack_count/nf_conntrack_max above this warns.
+    pub conntrack_warn_ratio: f64,
+    /// NIC error or drop ratio over the window above this warns.
+    pub nic_error_ratio: f64,
+    /// Link speed below this (Mb/s) warns: the brief's hardware profile.
+    pub link_speed_min_mbps: u32,
 }
 
 impl Default for KernelThresholds {
     fn default() -> Self {
         KernelThresholds {
             min_version: "5.10".into(),
+            somaxconn_min: 4096,
+            syn_backlog_min: 8192,
+            retrans_warn_ratio: 0.01,
+            retrans_fail_ratio: 0.05,
+            conntrack_warn_ratio: 0.8,
+            nic_error_ratio: 0.01,
+            link_speed_min_mbps: 10000,
         }
     }
 }

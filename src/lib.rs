@@ -61,13 +61,13 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Doctor(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Doctor, out)),
         Command::Preflight(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Preflight, out)),
         Command::Tune(TuneCommand::Redis(a)) => runtime.block_on(cmd::tune::redis(a, out)),
-        Command::Tune(TuneCommand::Kernel(_)) => not_yet("tune kernel"),
+        Command::Tune(TuneCommand::Kernel(a)) => cmd::tune::kernel(a, out),
         Command::Tune(TuneCommand::Postgres(a)) => runtime.block_on(cmd::tune::postgres(a, out)),
         Command::Bench(BenchCommand::Redis(_)) => not_yet("bench redis"),
         Command::Bench(BenchCommand::Postgres(_)) => not_yet("bench postgres"),
         Command::Latency(_) => not_yet("latency"),
         Command::Capture(_) => not_yet("capture"),
-        Command::Nic(_) => not_yet("nic"),
+        Command::Nic(a) => runtime.block_on(cmd::nic::run(a, out)),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)

@@ -25,6 +25,8 @@ pub struct Plan {
     pub thresholds: Thresholds,
     /// Timeout and sample window.
     pub timing: Timing,
+    /// Interfaces for the NIC checks.
+    pub ifaces: Vec<String>,
 }
 
 /// Resolves flags, environment and config file into a [`Plan`]; bad input is a UsageError.
@@ -62,7 +64,24 @@ pub fn plan(args: &CheckArgs, tag: Tag) -> anyhow::Result<Plan> {
     } else {
         Vec::new()
     };
+    let root = probe::kernel::KernelRoot::from_env();
+    let ifaces = if !doctor::needs(&checks, Area::Nic) {
+        Vec::new()
+    } else if t.iface.is_empty() {
+        probe::kernel::default_route_interfaces(&root)
+    } else {
+        for i in &t.iface {
+            if !probe::nic::exists(&root, i) {
+                return Err(crate::exit::UsageError(format!(
+                    "--iface {i}: no such network interface"
+                ))
+                .into());
+            }
+        }
+        t.iface.clone()
+    };
     Ok(Plan {
+        ifaces,
         checks,
         redis,
         postgres,
@@ -77,7 +96,7 @@ pub fn plan(args: &CheckArgs, tag: Tag) -> anyhow::Result<Plan> {
 /// Runs every probe the plan needs, concurrently; one target's failure never stops another.
 pub async fn observe(plan: &Plan) -> Observations {
     let timeout = plan.timing.timeout;
-    let root = probe::kernel::KernelRoot::default();
+    let root = probe::kernel::KernelRoot::from_env();
     let redis_probe = probe::redis::RedisProbe {
         timeout,
         sample: plan.timing.sample,
@@ -96,11 +115,44 @@ pub async fn observe(plan: &Plan) -> Observations {
             .iter()
             .map(|t| probe::postgres::observe(t, timeout, pg_window)),
     );
-    let (redis, postgres) = tokio::join!(redis, postgres);
-    let kernel = doctor::needs(&plan.checks, Area::Kernel).then(|| probe::kernel::observe(&root));
+    let kernel_window =
+        doctor::needs_full(&plan.checks, Area::Kernel).then_some(plan.timing.sample);
+    let kernel = async {
+        if doctor::needs(&plan.checks, Area::Kernel) {
+            Some(probe::kernel::observe(&root, kernel_window).await)
+        } else {
+            None
+        }
+    };
+    let nic = futures::future::join_all(
+        plan.ifaces
+            .iter()
+            .map(|i| probe::nic::observe(&root, i, plan.timing.sample, timeout)),
+    );
+    // every probe, every window, at once
+    let (redis, postgres, mut kernel, nic) = tokio::join!(redis, postgres, kernel, nic);
+    if let Some(k) = kernel.as_mut() {
+        // kernel.somaxconn compares against local Redis servers' tcp-backlog
+        for r in &redis {
+            if let Ok(snap) = &r.result {
+                if snap.local.is_some() {
+                    if let Some(b) = snap
+                        .config
+                        .as_ref()
+                        .ok()
+                        .and_then(|c| c.get("tcp-backlog"))
+                        .and_then(|b| b.parse().ok())
+                    {
+                        k.redis_backlogs.push((r.target.clone(), b));
+                    }
+                }
+            }
+        }
+    }
     Observations {
         redis,
         postgres,
+        nic,
         kernel,
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod doctor;
 pub mod generate;
+pub mod nic;
 pub mod tune;

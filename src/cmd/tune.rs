@@ -5,12 +5,12 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::cli::{Format, OutputArgs, TunePostgresArgs, TuneRedisArgs};
+use crate::cli::{Format, OutputArgs, TuneKernelArgs, TunePostgresArgs, TuneRedisArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::postgres::{reason, PostgresSession};
 use crate::render::{self, Style};
 use crate::target::{PgEnv, PostgresTarget};
-use crate::tune::{self, postgres as plan_pg, redis as plan_redis};
+use crate::tune::{self, kernel as plan_kernel, postgres as plan_pg, redis as plan_redis};
 
 /// What `tune postgres` did, as `--format json` prints it.
 #[derive(Debug, Serialize)]
@@ -33,8 +33,37 @@ pub struct PostgresTuneReport {
     pub errors: Vec<String>,
 }
 
+/// Tune reports print as a table or one JSON document; anything else is refused up front,
+/// before any change is made.
+fn check_format(out: &OutputArgs) -> Result<(), UsageError> {
+    match out.format {
+        Format::Table | Format::Json => Ok(()),
+        other => Err(UsageError(
+            format!("--format {other:?}: tune prints table or json").to_lowercase(),
+        )),
+    }
+}
+
+/// Prints a tune report in the chosen format.
+fn emit<T: Serialize>(
+    out: &OutputArgs,
+    report: &T,
+    table: fn(&mut dyn Write, Style, &T) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let stdout = &mut std::io::stdout().lock();
+    match out.format {
+        Format::Json => render::json::write(stdout, report),
+        _ => table(
+            stdout,
+            Style::resolve(out.color, out.quiet, out.verbose),
+            report,
+        ),
+    }
+}
+
 /// `statectl tune postgres`.
 pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check_format(out)?;
     let target = PostgresTarget::parse(a.postgres.as_deref().unwrap_or(""), &PgEnv::from_env())?;
     let mut sets = Vec::new();
     for s in &a.set {
@@ -105,22 +134,7 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
             .map_err(|e| anyhow::anyhow!("{}: {e}", target.label))?
             .1;
     }
-    let style = Style::resolve(out.color, out.quiet, out.verbose);
-    let stdout = &mut std::io::stdout().lock();
-    if out.format == Format::Json {
-        render::json::write(stdout, &report)?;
-    } else if out.format == Format::Table {
-        print_postgres(stdout, style, &report)?;
-    } else {
-        return Err(UsageError(
-            format!(
-                "--format {:?} is not available for tune; use table or json",
-                out.format
-            )
-            .to_lowercase(),
-        )
-        .into());
-    }
+    emit(out, &report, print_postgres)?;
     Ok(if report.errors.is_empty() {
         Exit::Ok
     } else {
@@ -230,6 +244,7 @@ fn ram_bytes() -> Option<u64> {
 
 /// `statectl tune redis`.
 pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check_format(out)?;
     let path = a.config.display().to_string();
     let old = std::fs::read_to_string(&a.config)
         .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
@@ -406,18 +421,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> 
             report.changed = true;
         }
     }
-    let style = Style::resolve(out.color, out.quiet, out.verbose);
-    let stdout = &mut std::io::stdout().lock();
-    match out.format {
-        Format::Json => render::json::write(stdout, &report)?,
-        Format::Table => print_redis(stdout, style, &report)?,
-        other => {
-            return Err(UsageError(
-                format!("--format {other:?}: tune prints table or json").to_lowercase(),
-            )
-            .into())
-        }
-    }
+    emit(out, &report, print_redis)?;
     Ok(if report.live.iter().any(|l| a.apply && !l.ok) {
         Exit::Fail
     } else {
@@ -474,6 +478,207 @@ fn print_redis(w: &mut dyn Write, style: Style, r: &RedisTuneReport) -> anyhow::
             "restart redis-server to apply: {}",
             r.restart_required.join(", ")
         )?;
+    }
+    Ok(())
+}
+
+/// What `tune kernel` did, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct KernelTuneReport {
+    /// False for a dry run.
+    pub applied: bool,
+    /// Whether this run changed a live value or the persisted file.
+    pub changed: bool,
+    /// Every planned key.
+    pub items: Vec<plan_kernel::Item>,
+    /// The drop-in file the plan persists to.
+    pub persist: String,
+    /// Unified diff of that file; empty when it already holds the plan.
+    pub diff: String,
+    /// Later files that override a planned value at boot.
+    pub warnings: Vec<String>,
+}
+
+/// Files `sysctl --system` reads after `ours`, each with the keys it sets.
+fn later_sysctl_files(
+    root: &crate::probe::kernel::KernelRoot,
+    ours: &std::path::Path,
+) -> Vec<(String, Vec<(String, String)>)> {
+    let our_name = ours
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut by_name: std::collections::BTreeMap<String, std::path::PathBuf> = Default::default();
+    // Earlier directories win for the same file name (systemd-sysctl's precedence).
+    for dir in [
+        "usr/lib/sysctl.d",
+        "lib/sysctl.d",
+        "usr/local/lib/sysctl.d",
+        "run/sysctl.d",
+        "etc/sysctl.d",
+    ] {
+        if let Ok(entries) = std::fs::read_dir(root.path(dir)) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".conf") {
+                    by_name.insert(name, e.path());
+                }
+            }
+        }
+    }
+    let mut files: Vec<std::path::PathBuf> = by_name
+        .into_iter()
+        .filter(|(name, p)| *name > our_name && p.as_path() != ours)
+        .map(|(_, p)| p)
+        .collect();
+    // procps `sysctl --system` reads /etc/sysctl.conf last
+    files.push(root.path("etc/sysctl.conf"));
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            let keys = text.lines().filter_map(plan_kernel::parse_line).collect();
+            Some((p.display().to_string(), keys))
+        })
+        .collect()
+}
+
+/// `statectl tune kernel`.
+pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check_format(out)?;
+    let root = crate::probe::kernel::KernelRoot::from_env();
+    let mut desired = match (&a.profile, a.set.is_empty()) {
+        (Some(p), _) => plan_kernel::profile(p)?,
+        (None, true) => plan_kernel::profile("session-cache")?,
+        (None, false) => Vec::new(),
+    };
+    for s in &a.set {
+        desired.push(tune::parse_assignment("--set", s)?);
+    }
+    let current: std::collections::BTreeMap<String, String> = desired
+        .iter()
+        .filter_map(|(k, _)| root.sysctl(k).ok().map(|v| (k.clone(), v)))
+        .collect();
+    let items = plan_kernel::plan(&current, &desired, a.force)?;
+    let persist = a
+        .persist
+        .clone()
+        .unwrap_or_else(|| root.path(plan_kernel::DEFAULT_PERSIST));
+    let old = match std::fs::read_to_string(&persist) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(UsageError(format!("--persist {}: {e}", persist.display())).into()),
+    };
+    let new = plan_kernel::persisted(&old, &items);
+    let path = persist.display().to_string();
+    let diff = if new == old {
+        String::new()
+    } else {
+        similar::TextDiff::from_lines(&old, &new)
+            .unified_diff()
+            .context_radius(2)
+            .header(&path, &format!("{path} (planned)"))
+            .to_string()
+    };
+    let mut warnings = Vec::new();
+    for (file, keys) in later_sysctl_files(&root, &persist) {
+        for i in items.iter().filter(|i| {
+            matches!(
+                i.action,
+                plan_kernel::Action::Set | plan_kernel::Action::Unchanged
+            )
+        }) {
+            if let Some((_, v)) = keys.iter().rev().find(|(k, _)| *k == i.key) {
+                if *v != i.after {
+                    warnings.push(format!(
+                        "{file} sets {} = {v}, which overrides {} at boot",
+                        i.key, i.after
+                    ));
+                }
+            }
+        }
+    }
+    let mut report = KernelTuneReport {
+        applied: a.apply,
+        changed: false,
+        items,
+        persist: path.clone(),
+        diff,
+        warnings,
+    };
+    if a.apply {
+        for i in report
+            .items
+            .iter()
+            .filter(|i| i.action == plan_kernel::Action::Set)
+        {
+            write_sysctl(&root, &i.key, &i.after)
+                .map_err(|e| anyhow::anyhow!("setting {} = {}: {e}", i.key, i.after))?;
+            report.changed = true;
+        }
+        if new != old {
+            if let Some(dir) = persist.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+            }
+            crate::atomic::write(&persist, new.as_bytes(), 0o644)
+                .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            report.changed = true;
+        }
+    }
+    emit(out, &report, print_kernel)?;
+    Ok(Exit::Ok)
+}
+
+/// Writes one live sysctl: through the sysctl crate on the real machine, as a file under a fake
+/// root in tests.
+fn write_sysctl(
+    root: &crate::probe::kernel::KernelRoot,
+    key: &str,
+    value: &str,
+) -> Result<(), String> {
+    if root.is_real() {
+        use sysctl::Sysctl;
+        let ctl = sysctl::Ctl::new(key).map_err(|e| e.to_string())?;
+        ctl.set_value_string(value).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    std::fs::write(root.sysctl_path(key), format!("{value}\n")).map_err(|e| e.to_string())
+}
+
+fn print_kernel(w: &mut dyn Write, style: Style, r: &KernelTuneReport) -> anyhow::Result<()> {
+    let mut t = render::table::new_table(style, &["KEY", "CURRENT", "DESIRED", "ACTION"]);
+    for i in &r.items {
+        let action = match i.action {
+            plan_kernel::Action::Set if r.applied => "set",
+            plan_kernel::Action::Set => "set (on --apply)",
+            plan_kernel::Action::Unchanged => "unchanged",
+            plan_kernel::Action::KeepHigher => "keep (higher; --force lowers)",
+            plan_kernel::Action::NotApplicable => "not applicable here",
+        };
+        t.add_row(vec![
+            i.key.as_str(),
+            i.before.as_deref().unwrap_or("(absent)"),
+            &i.after,
+            action,
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    write!(w, "{}", r.diff)?;
+    let pending = r.items.iter().any(|i| i.action == plan_kernel::Action::Set);
+    if !pending && r.diff.is_empty() {
+        writeln!(
+            w,
+            "nothing to change: live values and {} already match",
+            r.persist
+        )?;
+    } else if r.applied {
+        writeln!(w, "applied; persisted in {}", r.persist)?;
+    } else {
+        writeln!(w, "dry run: nothing written; rerun with --apply")?;
+    }
+    for warning in &r.warnings {
+        writeln!(w, "warning: {warning}")?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! the same docs.
 
 pub mod kernel;
+pub mod nic;
 pub mod postgres;
 pub mod redis;
 
@@ -10,6 +11,7 @@ use crate::config::Thresholds;
 use crate::exit::UsageError;
 use crate::model::{Finding, Verdict};
 use crate::probe::kernel::KernelObservation;
+use crate::probe::nic::NicObservation;
 use crate::probe::postgres::{PostgresObservation, PostgresSnapshot};
 use crate::probe::redis::{RedisObservation, RedisSnapshot};
 use crate::probe::ProbeError;
@@ -23,6 +25,8 @@ pub enum Area {
     Postgres,
     /// The local kernel.
     Kernel,
+    /// The local NICs (`--iface`).
+    Nic,
 }
 
 impl Area {
@@ -32,6 +36,7 @@ impl Area {
             Area::Redis => "redis",
             Area::Postgres => "postgres",
             Area::Kernel => "kernel",
+            Area::Nic => "nic",
         }
     }
 }
@@ -58,6 +63,8 @@ pub enum Eval {
     Postgres(fn(&PostgresSnapshot, &Thresholds) -> Verdict),
     /// Judges the local kernel.
     Kernel(fn(&KernelObservation, &Thresholds) -> Verdict),
+    /// Judges one NIC.
+    Nic(fn(&NicObservation, &Thresholds) -> Verdict),
 }
 
 /// One check: a stable id, where it looks, who runs it, what it means, and how it judges.
@@ -97,6 +104,7 @@ pub fn matrix() -> Vec<Check> {
     all.extend_from_slice(redis::CHECKS);
     all.extend_from_slice(postgres::CHECKS);
     all.extend_from_slice(kernel::CHECKS);
+    all.extend_from_slice(nic::CHECKS);
     all
 }
 
@@ -109,6 +117,8 @@ pub struct Observations {
     pub postgres: Vec<PostgresObservation>,
     /// The local kernel, when any kernel check is selected.
     pub kernel: Option<KernelObservation>,
+    /// One per `--iface`, in order.
+    pub nic: Vec<NicObservation>,
 }
 
 /// The target label kernel findings carry.
@@ -192,6 +202,14 @@ pub fn evaluate(checks: &[Check], obs: &Observations, t: &Thresholds) -> Vec<Fin
         for c in checks {
             if let Eval::Kernel(f) = c.eval {
                 out.push(Finding::new(c.id, KERNEL_TARGET, f(k, t)));
+            }
+        }
+    }
+    for n in &obs.nic {
+        let target = format!("nic:{}", n.iface);
+        for c in checks {
+            if let Eval::Nic(f) = c.eval {
+                out.push(Finding::new(c.id, &target, f(n, t)));
             }
         }
     }

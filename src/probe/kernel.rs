@@ -18,6 +18,31 @@ impl Default for KernelRoot {
 }
 
 impl KernelRoot {
+    /// `/`, or the tree named by STATECTL_ROOT (tests and fixtures: a fake /proc, /sys, /etc).
+    pub fn from_env() -> Self {
+        match std::env::var_os("STATECTL_ROOT") {
+            Some(r) if !r.is_empty() => KernelRoot {
+                root: PathBuf::from(r),
+            },
+            _ => KernelRoot::default(),
+        }
+    }
+
+    /// Whether this is the real machine rather than a fake tree.
+    pub fn is_real(&self) -> bool {
+        self.root == Path::new("/")
+    }
+
+    /// The file behind a sysctl key. Dots become slashes, except that a key given with slashes
+    /// (`net/ipv4/conf/eth0.100/rp_filter`) is taken as is, so VLAN names survive.
+    pub fn sysctl_path(&self, key: &str) -> PathBuf {
+        let rel = if key.contains('/') {
+            key.trim_start_matches('/').to_string()
+        } else {
+            key.replace('.', "/")
+        };
+        self.path(&format!("proc/sys/{rel}"))
+    }
     /// A path below the root, e.g. `proc/sys/kernel/osrelease`.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel.trim_start_matches('/'))
@@ -25,8 +50,14 @@ impl KernelRoot {
 
     /// Reads a sysctl by its dotted name (`kernel.osrelease`), trimmed.
     pub fn sysctl(&self, key: &str) -> Result<String, String> {
-        let rel = format!("proc/sys/{}", key.replace('.', "/"));
-        read_trimmed(&self.path(&rel))
+        read_trimmed(&self.sysctl_path(key))
+    }
+
+    /// A sysctl as a number (the first field of multi-value keys is not accepted).
+    pub fn sysctl_u64(&self, key: &str) -> Result<u64, String> {
+        let v = self.sysctl(key)?;
+        v.parse()
+            .map_err(|_| format!("{key} = {v:?} is not a number"))
     }
 }
 
@@ -36,17 +67,141 @@ fn read_trimmed(p: &Path) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", p.display()))
 }
 
+/// TCP counters from /proc/net/snmp and /proc/net/netstat, by `Group.Name` (e.g.
+/// `Tcp.RetransSegs`, `TcpExt.ListenOverflows`).
+pub type Counters = std::collections::BTreeMap<String, u64>;
+
+/// Parses the header/value line pairs of /proc/net/snmp or /proc/net/netstat.
+pub fn parse_snmp(text: &str) -> Counters {
+    let mut out = Counters::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for pair in lines.chunks(2) {
+        let [head, vals] = pair else { continue };
+        let (Some((g1, names)), Some((g2, values))) = (head.split_once(':'), vals.split_once(':'))
+        else {
+            continue;
+        };
+        if g1 != g2 {
+            continue;
+        }
+        for (n, v) in names.split_whitespace().zip(values.split_whitespace()) {
+            if let Ok(v) = v.parse::<i64>() {
+                out.insert(format!("{g1}.{n}"), v.max(0) as u64);
+            }
+        }
+    }
+    out
+}
+
+/// Reads the TCP counters.
+pub fn tcp_counters(root: &KernelRoot) -> Result<Counters, String> {
+    let mut c = parse_snmp(&read_trimmed(&root.path("proc/net/snmp"))?);
+    c.extend(parse_snmp(&read_trimmed(&root.path("proc/net/netstat"))?));
+    Ok(c)
+}
+
+/// A listening TCP socket and its accept queue now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listener {
+    /// Local port.
+    pub port: u16,
+    /// Connections waiting in the accept queue (Recv-Q).
+    pub queued: u64,
+}
+
+/// Listening sockets from /proc/net/tcp and tcp6 (state 0A), with their Recv-Q.
+pub fn listeners(root: &KernelRoot) -> Vec<Listener> {
+    let mut out = Vec::new();
+    for f in ["proc/net/tcp", "proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(root.path(f)) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            if cols.len() < 5 || cols[3] != "0A" {
+                continue;
+            }
+            let port = cols[1]
+                .rsplit(':')
+                .next()
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            let queued = cols[4]
+                .split(':')
+                .nth(1)
+                .and_then(|q| u64::from_str_radix(q, 16).ok());
+            if let (Some(port), Some(queued)) = (port, queued) {
+                out.push(Listener { port, queued });
+            }
+        }
+    }
+    out
+}
+
 /// What the kernel probe saw.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelObservation {
     /// kernel.osrelease, or why it could not be read.
     pub release: Result<String, String>,
+    /// Sysctls the checks read, by dotted key (missing keys are absent).
+    pub sysctls: std::collections::BTreeMap<String, String>,
+    /// TCP counters at the start and the end of the window.
+    pub counters: Result<(Counters, Counters), String>,
+    /// The window between the two counter reads.
+    pub window: std::time::Duration,
+    /// Listening sockets at the end of the window.
+    pub listeners: Vec<Listener>,
+    /// nf_conntrack_count and nf_conntrack_max, or None when conntrack is not loaded.
+    pub conntrack: Option<(u64, u64)>,
+    /// OOM kills in the kernel log, or why the log could not be read.
+    pub oom_kills: Result<Vec<OomKill>, String>,
+    /// tcp-backlog of each local Redis target (filled in from the Redis probes).
+    pub redis_backlogs: Vec<(String, u64)>,
 }
 
-/// Reads the kernel facts the checks need.
-pub fn observe(root: &KernelRoot) -> KernelObservation {
+/// The sysctls the kernel checks read.
+pub const CHECKED_SYSCTLS: &[&str] = &[
+    "net.core.somaxconn",
+    "net.ipv4.tcp_max_syn_backlog",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_local_reserved_ports",
+];
+
+fn read_sysctls(root: &KernelRoot) -> std::collections::BTreeMap<String, String> {
+    CHECKED_SYSCTLS
+        .iter()
+        .filter_map(|k| root.sysctl(k).ok().map(|v| (k.to_string(), v)))
+        .collect()
+}
+
+fn conntrack(root: &KernelRoot) -> Option<(u64, u64)> {
+    let count = root.sysctl_u64("net.netfilter.nf_conntrack_count").ok()?;
+    let max = root.sysctl_u64("net.netfilter.nf_conntrack_max").ok()?;
+    Some((count, max))
+}
+
+/// Reads the kernel facts the checks need; with `sample`, reads the TCP counters at both ends
+/// of that window.
+pub async fn observe(root: &KernelRoot, sample: Option<std::time::Duration>) -> KernelObservation {
+    let start = tcp_counters(root);
+    let clock = std::time::Instant::now();
+    if let Some(s) = sample {
+        tokio::time::sleep(s).await;
+    }
+    let window = clock.elapsed();
+    let counters = match (start, tcp_counters(root)) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
     KernelObservation {
         release: root.sysctl("kernel.osrelease"),
+        sysctls: read_sysctls(root),
+        counters,
+        window,
+        listeners: listeners(root),
+        conntrack: conntrack(root),
+        oom_kills: read_kmsg(root).map(|log| parse_oom_kills(&log)),
+        redis_backlogs: Vec::new(),
     }
 }
 
@@ -234,6 +389,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn snmp_and_listeners_parse() {
+        let snmp =
+            "Tcp: RtoAlgorithm RetransSegs OutSegs\nTcp: 1 5 1000\nUdp: InDatagrams\nUdp: 3\n";
+        let c = parse_snmp(snmp);
+        assert_eq!(
+            (c["Tcp.RetransSegs"], c["Tcp.OutSegs"], c["Udp.InDatagrams"]),
+            (5, 1000, 3)
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("proc/net")).unwrap();
+        std::fs::write(
+            dir.path().join("proc/net/tcp"),
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n\
+             0: 0100007F:18EB 00000000:0000 0A 00000000:00000080 00:00000000 00000000   0 0 1 1\n\
+             1: 0100007F:18EB 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   0 0 2 1\n",
+        )
+        .unwrap();
+        let root = KernelRoot {
+            root: dir.path().to_path_buf(),
+        };
+        assert_eq!(
+            listeners(&root),
+            vec![Listener {
+                port: 6379,
+                queued: 128
+            }]
+        );
+    }
+
+    #[test]
     fn oom_kills_parse_from_kmsg_and_dmesg() {
         let kmsg = "6,1234,5000000,-;Out of memory: Killed process 4242 (redis-server) total-vm:1000kB, anon-rss:900kB\n\
                     6,1235,5000100,-;oom_reaper: reaped process 4242 (redis-server)\n\
@@ -302,11 +487,19 @@ mod tests {
              eth1\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n",
         )
         .unwrap();
-        assert_eq!(observe(&root).release.unwrap(), "6.1.0-18-amd64");
+        assert_eq!(root.sysctl("kernel.osrelease").unwrap(), "6.1.0-18-amd64");
         assert_eq!(default_route_interfaces(&root), vec!["eth0".to_string()]);
         let missing = KernelRoot {
             root: dir.path().join("nope"),
         };
-        assert!(observe(&missing).release.unwrap_err().contains("osrelease"));
+        assert!(missing
+            .sysctl("kernel.osrelease")
+            .unwrap_err()
+            .contains("osrelease"));
+        assert_eq!(
+            missing.sysctl_path("net/ipv4/conf/eth0.100/rp_filter"),
+            dir.path()
+                .join("nope/proc/sys/net/ipv4/conf/eth0.100/rp_filter")
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! every wait is bounded by the caller's timeout.
 
 pub mod kernel;
+pub mod nic;
 pub mod postgres;
 pub mod redis;
 

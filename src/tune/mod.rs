@@ -1,6 +1,7 @@
 //! Pure planners: current values + desired values → a plan with before/after per item.
 //! Probes apply plans; nothing here does I/O.
 
+pub mod kernel;
 pub mod postgres;
 pub mod redis;
 

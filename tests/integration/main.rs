@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod generated;
+mod kernel_nic;
 mod postgres_doctor;
 mod postgres_reachable;
 mod redis_doctor;

@@ -1,0 +1,295 @@
+//! NICs: kernel counters from sysfs, the driver's own counters through the ETHTOOL_GSTATS
+//! ioctl, and link facts from the ethtool netlink API (the ethtool crate), each read at both
+//! ends of the sample window.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::kernel::KernelRoot;
+
+/// Counter name → value.
+pub type NicCounters = BTreeMap<String, u64>;
+
+/// Speed, duplex and autonegotiation of a link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkFacts {
+    /// Mb/s; None when the driver does not know (virtual NICs, link down).
+    pub speed_mbps: Option<u32>,
+    /// full, half, or None when unknown.
+    pub duplex: Option<String>,
+    /// Whether autonegotiation is on, when known.
+    pub autoneg: Option<bool>,
+    /// Where the facts came from: "ethtool netlink" or "sysfs".
+    pub source: &'static str,
+}
+
+/// What one NIC probe saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NicObservation {
+    /// Interface name.
+    pub iface: String,
+    /// operstate (up, down, unknown …).
+    pub operstate: String,
+    /// carrier, when readable.
+    pub carrier: Option<bool>,
+    /// MTU.
+    pub mtu: Option<u64>,
+    /// sysfs statistics plus carrier_changes, at the start and the end of the window.
+    pub stats: Result<(NicCounters, NicCounters), String>,
+    /// The driver's own counters (`ethtool -S`), at the start and the end of the window.
+    pub driver: Result<(NicCounters, NicCounters), String>,
+    /// Link facts.
+    pub link: Result<LinkFacts, String>,
+    /// The window between the two reads.
+    pub window: Duration,
+}
+
+/// Whether the interface exists (under the root).
+pub fn exists(root: &KernelRoot, iface: &str) -> bool {
+    !iface.is_empty()
+        && !iface.contains('/')
+        && root.path(&format!("sys/class/net/{iface}")).exists()
+}
+
+fn read(root: &KernelRoot, iface: &str, file: &str) -> Option<String> {
+    std::fs::read_to_string(root.path(&format!("sys/class/net/{iface}/{file}")))
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// The kernel's counters for an interface: /sys/class/net/IF/statistics/* and carrier_changes.
+pub fn sysfs_counters(root: &KernelRoot, iface: &str) -> Result<NicCounters, String> {
+    let dir = root.path(&format!("sys/class/net/{iface}/statistics"));
+    let mut out = NicCounters::new();
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Ok(v) = std::fs::read_to_string(e.path()) {
+            if let Ok(n) = v.trim().parse() {
+                out.insert(name, n);
+            }
+        }
+    }
+    if let Some(n) = read(root, iface, "carrier_changes").and_then(|v| v.parse().ok()) {
+        out.insert("carrier_changes".into(), n);
+    }
+    Ok(out)
+}
+
+fn sysfs_link(root: &KernelRoot, iface: &str) -> Result<LinkFacts, String> {
+    // speed reads -1 (or fails with EINVAL) when unknown
+    let speed = read(root, iface, "speed")
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|s| *s > 0)
+        .map(|s| s as u32);
+    let duplex = read(root, iface, "duplex").filter(|d| d == "full" || d == "half");
+    Ok(LinkFacts {
+        speed_mbps: speed,
+        duplex,
+        autoneg: None,
+        source: "sysfs",
+    })
+}
+
+async fn netlink_link(iface: &str, timeout: Duration) -> Result<LinkFacts, String> {
+    use ethtool::{EthtoolAttr, EthtoolLinkModeAttr, EthtoolLinkModeDuplex};
+    use futures::StreamExt;
+    let work = async {
+        let (connection, mut handle, _) =
+            ethtool::new_connection().map_err(|e| format!("ethtool netlink: {e}"))?;
+        let task = tokio::spawn(connection);
+        let mut stream = handle
+            .link_mode()
+            .get(Some(iface))
+            .execute()
+            .await
+            .map_err(|e| format!("ethtool netlink: {e}"))?;
+        let mut facts = LinkFacts {
+            speed_mbps: None,
+            duplex: None,
+            autoneg: None,
+            source: "ethtool netlink",
+        };
+        let mut seen = false;
+        while let Some(msg) = stream.next().await {
+            let msg = msg.map_err(|e| format!("ethtool netlink: {e}"))?;
+            seen = true;
+            for attr in &msg.payload.nlas {
+                if let EthtoolAttr::LinkMode(a) = attr {
+                    match a {
+                        // SPEED_UNKNOWN is u32::MAX
+                        EthtoolLinkModeAttr::Speed(s) if *s != u32::MAX && *s > 0 => {
+                            facts.speed_mbps = Some(*s)
+                        }
+                        EthtoolLinkModeAttr::Duplex(EthtoolLinkModeDuplex::Full) => {
+                            facts.duplex = Some("full".into())
+                        }
+                        EthtoolLinkModeAttr::Duplex(EthtoolLinkModeDuplex::Half) => {
+                            facts.duplex = Some("half".into())
+                        }
+                        EthtoolLinkModeAttr::Autoneg(on) => facts.autoneg = Some(*on),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        task.abort();
+        if !seen {
+            return Err("ethtool netlink: no link-mode reply".to_string());
+        }
+        Ok(facts)
+    };
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| format!("ethtool netlink: no answer within {timeout:?}"))?
+}
+
+/// Driver counters through SIOCETHTOOL: ETHTOOL_GSSET_INFO, ETHTOOL_GSTRINGS, ETHTOOL_GSTATS.
+pub fn driver_counters(iface: &str) -> Result<NicCounters, String> {
+    const SIOCETHTOOL: libc::c_ulong = 0x8946;
+    const ETHTOOL_GSSET_INFO: u32 = 0x37;
+    const ETHTOOL_GSTRINGS: u32 = 0x1b;
+    const ETHTOOL_GSTATS: u32 = 0x1d;
+    const ETH_SS_STATS: u32 = 1;
+    const ETH_GSTRING_LEN: usize = 32;
+
+    #[repr(C)]
+    struct IfReq {
+        name: [u8; libc::IFNAMSIZ],
+        data: *mut libc::c_void,
+        _pad: [u8; 16],
+    }
+
+    if iface.len() >= libc::IFNAMSIZ {
+        return Err(format!("{iface}: interface name too long"));
+    }
+    // SAFETY: a plain datagram socket used only for the ioctl below, closed by OwnedFd.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(format!("socket: {}", std::io::Error::last_os_error()));
+    }
+    // SAFETY: fd is a fresh, valid descriptor that nothing else owns.
+    let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+    let ioctl = |buf: *mut libc::c_void| -> Result<(), String> {
+        let mut req = IfReq {
+            name: [0; libc::IFNAMSIZ],
+            data: buf,
+            _pad: [0; 16],
+        };
+        req.name[..iface.len()].copy_from_slice(iface.as_bytes());
+        // SAFETY: req points at a live ifreq whose data points at a buffer sized for the
+        // command, as the ethtool ABI requires.
+        let rc = unsafe {
+            libc::ioctl(
+                std::os::fd::AsRawFd::as_raw_fd(&fd),
+                SIOCETHTOOL as _,
+                &mut req as *mut IfReq,
+            )
+        };
+        if rc < 0 {
+            return Err(format!(
+                "SIOCETHTOOL on {iface}: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(())
+    };
+
+    // struct ethtool_sset_info { u32 cmd; u32 reserved; u64 sset_mask; u32 data[]; }
+    let mut sset = [0u64; 3];
+    {
+        // SAFETY: the first u64 is reinterpreted as the two u32 header fields.
+        let head: &mut [u32; 2] = unsafe { &mut *(sset.as_mut_ptr() as *mut [u32; 2]) };
+        head[0] = ETHTOOL_GSSET_INFO;
+    }
+    sset[1] = 1u64 << ETH_SS_STATS;
+    ioctl(sset.as_mut_ptr().cast())?;
+    if sset[1] & (1 << ETH_SS_STATS) == 0 {
+        return Ok(NicCounters::new());
+    }
+    // SAFETY: data[0] is the first u32 after the 16-byte header.
+    let n = unsafe { *(sset.as_ptr().add(2) as *const u32) } as usize;
+    if n == 0 || n > 65536 {
+        return Ok(NicCounters::new());
+    }
+
+    // struct ethtool_gstrings { u32 cmd; u32 string_set; u32 len; u8 data[]; }
+    let mut strings = vec![0u8; 12 + n * ETH_GSTRING_LEN];
+    strings[0..4].copy_from_slice(&ETHTOOL_GSTRINGS.to_ne_bytes());
+    strings[4..8].copy_from_slice(&ETH_SS_STATS.to_ne_bytes());
+    strings[8..12].copy_from_slice(&(n as u32).to_ne_bytes());
+    ioctl(strings.as_mut_ptr().cast())?;
+
+    // struct ethtool_stats { u32 cmd; u32 n_stats; u64 data[]; }
+    let mut stats = vec![0u64; 1 + n];
+    {
+        // SAFETY: the first u64 is reinterpreted as the two u32 header fields.
+        let head: &mut [u32; 2] = unsafe { &mut *(stats.as_mut_ptr() as *mut [u32; 2]) };
+        head[0] = ETHTOOL_GSTATS;
+        head[1] = n as u32;
+    }
+    ioctl(stats.as_mut_ptr().cast())?;
+
+    let mut out = NicCounters::new();
+    for i in 0..n {
+        let raw = &strings[12 + i * ETH_GSTRING_LEN..12 + (i + 1) * ETH_GSTRING_LEN];
+        let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
+        let name = String::from_utf8_lossy(&raw[..end]).trim().to_string();
+        if !name.is_empty() {
+            out.insert(name, stats[1 + i]);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads an interface's counters twice across `sample` and its link facts.
+pub async fn observe(
+    root: &KernelRoot,
+    iface: &str,
+    sample: Duration,
+    timeout: Duration,
+) -> NicObservation {
+    let real = root.is_real();
+    let driver_read = || {
+        if real {
+            driver_counters(iface)
+        } else {
+            Err(
+                "driver counters come from the ETHTOOL_GSTATS ioctl on a real interface"
+                    .to_string(),
+            )
+        }
+    };
+    let stats0 = sysfs_counters(root, iface);
+    let driver0 = driver_read();
+    let clock = Instant::now();
+    tokio::time::sleep(sample).await;
+    let window = clock.elapsed();
+    let stats1 = sysfs_counters(root, iface);
+    let driver1 = driver_read();
+    let link = if real {
+        match netlink_link(iface, timeout).await {
+            Ok(f) => Ok(f),
+            // Kernels or containers without ethtool netlink: fall back to sysfs.
+            Err(_) => sysfs_link(root, iface),
+        }
+    } else {
+        sysfs_link(root, iface)
+    };
+    let pair = |a: Result<NicCounters, String>, b: Result<NicCounters, String>| match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    NicObservation {
+        iface: iface.to_string(),
+        operstate: read(root, iface, "operstate").unwrap_or_else(|| "unknown".into()),
+        carrier: read(root, iface, "carrier").map(|c| c == "1"),
+        mtu: read(root, iface, "mtu").and_then(|m| m.parse().ok()),
+        stats: pair(stats0, stats1),
+        driver: pair(driver0, driver1),
+        link,
+        window,
+    }
+}

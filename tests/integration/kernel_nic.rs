@@ -1,0 +1,433 @@
+//! Kernel and NIC checks, `statectl nic` and `tune kernel`: net.* keys only inside network
+//! namespaces the test makes, vm.* only in a fake root, NICs as veth pairs or fixtures.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use crate::support::{doctor_json, evidence, require, run, Run};
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+fn can_make_namespaces() -> bool {
+    require(
+        is_root()
+            && Command::new("ip").arg("-V").output().is_ok()
+            && Command::new("unshare").arg("--version").output().is_ok(),
+        "root with iproute2 and unshare (network namespaces)",
+    )
+}
+
+/// Two named network namespaces joined by a veth pair (va in the first, vb in the second),
+/// deleted on drop.
+struct VethPair {
+    a: String,
+    b: String,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+fn sh(cmd: &str) {
+    let out = Command::new("sh").arg("-c").arg(cmd).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl VethPair {
+    fn new() -> VethPair {
+        let n = format!(
+            "{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let (a, b) = (format!("stl-a-{n}"), format!("stl-b-{n}"));
+        sh(&format!("ip netns add {a} && ip netns add {b}"));
+        let p = VethPair { a, b };
+        sh(&format!(
+            "ip -n {a} link add va type veth peer name vb netns {b} && \
+             ip -n {a} addr add 10.231.0.1/24 dev va && ip -n {b} addr add 10.231.0.2/24 dev vb && \
+             ip -n {a} link set va up && ip -n {b} link set vb up && ip -n {a} link set lo up",
+            a = p.a,
+            b = p.b
+        ));
+        p
+    }
+
+    /// Runs statectl in the first namespace.
+    fn statectl(&self, args: &[&str]) -> Run {
+        let mut full = vec![
+            "netns",
+            "exec",
+            self.a.as_str(),
+            env!("CARGO_BIN_EXE_statectl"),
+        ];
+        full.extend_from_slice(args);
+        let out = Command::new("ip")
+            .args(&full)
+            .env_remove("STATECTL_ROOT")
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+impl Drop for VethPair {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.a]).status();
+        let _ = Command::new("ip").args(["netns", "del", &self.b]).status();
+    }
+}
+
+#[test]
+fn nic_counters_on_a_veth_pair_move_with_traffic() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let pair = VethPair::new();
+    // 40 UDP datagrams from the first namespace to the second, during the window
+    let ns = pair.a.clone();
+    let sender = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        sh(&format!(
+            "ip netns exec {ns} bash -c 'for i in $(seq 40); do echo x > /dev/udp/10.231.0.2/9; sleep 0.01; done'"
+        ));
+    });
+    let r = pair.statectl(&["nic", "va", "--sample", "1500ms", "--format", "json"]);
+    sender.join().unwrap();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let nic = &v[0];
+    assert_eq!(nic["iface"], "va");
+    assert_eq!(nic["operstate"], "up");
+    let counter = |name: &str| {
+        nic["counters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let tx = counter("tx_packets");
+    assert!(tx["delta"].as_u64().unwrap() >= 40, "{tx}");
+    assert!(tx["total"].as_u64().unwrap() >= tx["delta"].as_u64().unwrap());
+    assert_eq!(counter("rx_crc_errors")["delta"], 0);
+    // veth answers ethtool's link-mode query with 10000 Mb/s full duplex
+    assert_eq!(nic["link"]["source"], "ethtool netlink", "{nic}");
+    assert_eq!(nic["link"]["speed_mbps"], 10000, "{nic}");
+
+    let r = pair.statectl(&[
+        "doctor", "--format", "json", "--only", "nic.*", "--iface", "va",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for f in v["findings"].as_array().unwrap() {
+        assert_eq!(f["target"], "nic:va");
+        assert_eq!(f["status"], "pass", "{f}");
+    }
+    // a downed link fails
+    sh(&format!("ip -n {} link set vb down", pair.b));
+    let r = pair.statectl(&[
+        "doctor", "--format", "json", "--only", "nic.link", "--iface", "va",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["findings"][0]["status"], "fail", "{}", r.stdout);
+}
+
+fn fixture_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/nic-1g-crc");
+    sh(&format!(
+        "cp -a {}/. {}",
+        src.display(),
+        dir.path().display()
+    ));
+    dir
+}
+
+#[test]
+fn a_1g_link_with_rising_crc_errors_fails_and_warns() {
+    let root = fixture_root();
+    let stats = root.path().join("sys/class/net/eth0/statistics");
+    let bump = stats.clone();
+    // the second read sees 5 more CRC errors (and 1000 more packets)
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        std::fs::write(bump.join("rx_crc_errors"), "1747\n").unwrap();
+        std::fs::write(bump.join("rx_errors"), "1747\n").unwrap();
+        std::fs::write(bump.join("rx_packets"), "48212937\n").unwrap();
+    });
+    let r = doctor_json(
+        "nic.*",
+        &["--iface", "eth0", "--sample", "1s"],
+        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+    );
+    t.join().unwrap();
+    let crc = r.finding("nic.crc_errors");
+    assert_eq!(crc["status"], "fail", "{crc}");
+    assert_eq!(evidence(&crc, "rx_crc_errors_delta"), Some("5"));
+    assert_eq!(evidence(&crc, "rx_crc_errors_total"), Some("1747"));
+    let link = r.finding("nic.link");
+    assert_eq!(link["status"], "warn", "{link}");
+    assert_eq!(evidence(&link, "speed_mbps"), Some("1000"));
+    assert_eq!(
+        r.finding("nic.errors")["status"],
+        "pass",
+        "5 of 1000 is 0.5%"
+    );
+
+    // with no change between the reads: the lifetime count alone warns
+    let r = doctor_json(
+        "nic.crc_errors",
+        &["--iface", "eth0", "--sample", "200ms"],
+        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+    );
+    assert_eq!(r.finding("nic.crc_errors")["status"], "warn");
+
+    let r = run(
+        &["nic", "eth0", "--sample", "100ms", "--color", "never"],
+        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+    );
+    assert!(
+        r.stdout
+            .contains("eth0: up, carrier on, mtu 1500, 1000 Mb/s full"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("rx_crc_errors"));
+}
+
+#[test]
+fn unknown_interfaces_are_usage_errors() {
+    for args in [
+        vec!["nic", "nosuch0"],
+        vec!["doctor", "--only", "nic.*", "--iface", "nosuch0"],
+    ] {
+        let r = run(&args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1);
+        assert!(r.stderr.contains("nosuch0"));
+    }
+}
+
+fn fake_kernel_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("proc/sys/kernel/osrelease", "6.1.0-28-amd64\n");
+    w("proc/sys/vm/overcommit_memory", "0\n");
+    w("proc/sys/net/core/somaxconn", "65535\n");
+    w("proc/sys/net/ipv4/tcp_max_syn_backlog", "128\n");
+    w("proc/sys/net/ipv4/tcp_slow_start_after_idle", "1\n");
+    w("proc/sys/net/ipv4/tcp_syncookies", "1\n");
+    w("proc/sys/net/ipv4/ip_local_port_range", "32768\t60999\n");
+    w("proc/sys/net/ipv4/ip_local_reserved_ports", "\n");
+    w(
+        "proc/net/snmp",
+        "Tcp: RetransSegs OutSegs\nTcp: 100 100000\n",
+    );
+    w(
+        "proc/net/netstat",
+        "TcpExt: ListenOverflows ListenDrops TCPSynRetrans\nTcpExt: 7 7 0\n",
+    );
+    w(
+        "etc/sysctl.d/99-sysctl.conf",
+        "# Debian links this to /etc/sysctl.conf\nvm.overcommit_memory = 0\n",
+    );
+    dir
+}
+
+#[test]
+fn tune_kernel_in_a_fake_root_never_lowers_and_warns_about_overrides() {
+    let root = fake_kernel_root();
+    let env = [("STATECTL_ROOT", root.path().to_str().unwrap())];
+    let read = |rel: &str| {
+        std::fs::read_to_string(root.path().join(rel))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let r = run(&["tune", "kernel", "--format", "json"], &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    let action = |v: &serde_json::Value, k: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == k)
+            .unwrap()["action"]
+            .clone()
+    };
+    assert_eq!(action(&v, "net.core.somaxconn"), "keep_higher");
+    assert_eq!(action(&v, "vm.overcommit_memory"), "set");
+    assert!(
+        v["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("99-sysctl.conf sets vm.overcommit_memory = 0")),
+        "{v}"
+    );
+    assert_eq!(read("proc/sys/vm/overcommit_memory"), "0", "dry run");
+    assert!(!root.path().join("etc/sysctl.d/60-statectl.conf").exists());
+
+    let r = run(&["tune", "kernel", "--apply", "--format", "json"], &env);
+    assert_eq!(r.json()["changed"], true);
+    assert_eq!(read("proc/sys/vm/overcommit_memory"), "1");
+    assert_eq!(read("proc/sys/net/ipv4/tcp_max_syn_backlog"), "8192");
+    assert_eq!(
+        read("proc/sys/net/core/somaxconn"),
+        "65535",
+        "never lowered"
+    );
+    let persisted = read("etc/sysctl.d/60-statectl.conf");
+    assert!(
+        persisted.contains("vm.overcommit_memory = 1") && !persisted.contains("somaxconn"),
+        "{persisted}"
+    );
+
+    let r = run(&["tune", "kernel", "--apply"], &env);
+    assert!(r.stdout.contains("nothing to change"), "{}", r.stdout);
+    let r = run(&["tune", "kernel", "--apply", "--format", "json"], &env);
+    assert_eq!(r.json()["changed"], false);
+
+    let r = run(
+        &[
+            "tune",
+            "kernel",
+            "--set",
+            "net.core.somaxconn=4096",
+            "--apply",
+            "--force",
+        ],
+        &env,
+    );
+    assert_eq!(r.code, 0);
+    assert_eq!(read("proc/sys/net/core/somaxconn"), "4096");
+}
+
+#[test]
+fn tune_kernel_bad_input_writes_nothing() {
+    let root = fake_kernel_root();
+    let env = [("STATECTL_ROOT", root.path().to_str().unwrap())];
+    for (set, needle) in [
+        ("net.core.nosuchkey=1", "unknown sysctl key"),
+        ("net.core.somaxconn=lots", "expected a number"),
+        ("garbage", "NAME=VALUE"),
+    ] {
+        let r = run(&["tune", "kernel", "--set", set, "--apply"], &env);
+        assert_eq!(r.code, 2, "{set}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1);
+        assert!(r.stderr.contains(needle), "{}", r.stderr);
+    }
+    assert!(!root.path().join("etc/sysctl.d/60-statectl.conf").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.path().join("proc/sys/net/core/somaxconn")).unwrap(),
+        "65535\n"
+    );
+}
+
+#[test]
+fn kernel_counters_are_judged_by_their_change() {
+    let root = fake_kernel_root();
+    let netstat = root.path().join("proc/net/netstat");
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::write(
+            netstat,
+            "TcpExt: ListenOverflows ListenDrops TCPSynRetrans\nTcpExt: 19 19 2\n",
+        )
+        .unwrap();
+    });
+    let r = doctor_json(
+        "kernel.*",
+        &["--sample", "1s"],
+        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+    );
+    t.join().unwrap();
+    let f = r.finding("kernel.listen_overflows");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_eq!(evidence(&f, "ListenOverflows_delta"), Some("12"));
+    assert_eq!(evidence(&f, "ListenOverflows_total"), Some("19"));
+    assert_eq!(r.finding("kernel.retransmits")["status"], "pass");
+    assert_eq!(r.finding("kernel.syn_backlog")["status"], "warn");
+    assert_eq!(r.finding("kernel.conntrack")["status"], "skip");
+    assert_eq!(r.finding("kernel.version")["status"], "pass");
+    assert_eq!(
+        r.finding("kernel.oom")["status"],
+        "skip",
+        "no /dev/kmsg in the fake root"
+    );
+}
+
+#[test]
+fn tune_kernel_writes_net_keys_only_inside_a_new_namespace() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let host_somaxconn = std::fs::read_to_string("/proc/sys/net/core/somaxconn").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let bin = env!("CARGO_BIN_EXE_statectl");
+    let script = format!(
+        "set -e; \
+         {bin} tune kernel --set net.core.somaxconn=8191 --set net.core.netdev_max_backlog=5000 --apply --persist {d}/60.conf --format json > {d}/first.json; \
+         cat /proc/sys/net/core/somaxconn > {d}/live; \
+         {bin} tune kernel --set net.core.somaxconn=8191 --apply --persist {d}/60.conf --format json > {d}/second.json"
+    );
+    let out = Command::new("unshare")
+        .args(["-n", "sh", "-c", &script])
+        .env_remove("STATECTL_ROOT")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("first.json")).unwrap())
+            .unwrap();
+    assert_eq!(first["changed"], true);
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items[0]["action"], "set");
+    assert_eq!(
+        items[1]["action"], "not_applicable",
+        "netdev_max_backlog does not exist in a child namespace"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("live"))
+            .unwrap()
+            .trim(),
+        "8191"
+    );
+    assert!(std::fs::read_to_string(dir.path().join("60.conf"))
+        .unwrap()
+        .contains("net.core.somaxconn = 8191"));
+    let second: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("second.json")).unwrap())
+            .unwrap();
+    assert_eq!(second["changed"], false, "{second}");
+    assert_eq!(
+        std::fs::read_to_string("/proc/sys/net/core/somaxconn").unwrap(),
+        host_somaxconn,
+        "the host's value is untouched"
+    );
+}
