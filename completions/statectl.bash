@@ -240,7 +240,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__postgres)
-            opts="-c -n -q -v -h --postgres --connections --requests --duration --depth --rate --keep --format --color --quiet --verbose --help"
+            opts="-c -n -q -v -h --postgres --connections --requests --duration --depth --rate --keep --keyspace --read-ratio --threads --timeout --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +278,22 @@ _statectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keyspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
                     return 0
@@ -294,7 +310,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__redis)
-            opts="-c -n -P -q -v -h --redis --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --format --color --quiet --verbose --help"
+            opts="-c -n -P -q -v -h --redis --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --read-ratio --timeout --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +369,14 @@ _statectl() {
                     return 0
                     ;;
                 --threads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --read-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

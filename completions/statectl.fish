@@ -166,9 +166,9 @@ complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l redis -d 'The server to load' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s c -l connections -d 'Concurrent connections' -r
-complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s n -l requests -d 'Total requests (conflicts with --duration)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s n -l requests -d 'Total requests (default 100000 when --duration is not given)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l duration -d 'Run for this long' -r
-complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s P -l pipeline -d 'Requests in flight per connection' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s P -l pipeline -d 'Commands per write: each batch of P replies is timed reply by reply' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l workload -d 'What to send' -r -f -a "get\t'GET of existing keys'
 set\t'SET of keys'
 session\t'SET with EX, GET, EXPIRE refresh and HGETALL of a session hash'
@@ -178,6 +178,8 @@ complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l ttl -d 'TTL for written keys, seconds' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l rate -d 'Open-loop rate in requests per second (latency corrected for coordinated omission)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l threads -d 'Runtime threads (1 = current-thread, best on small machines)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l read-ratio -d 'Share of reads in the mixed workload (the rest are SET with EX)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l timeout -d 'Bound on every wait for the server' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
@@ -191,10 +193,14 @@ complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l postgres -d 'The server to load (URL or key=value)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s c -l connections -d 'Concurrent connections' -r
-complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s n -l requests -d 'Total queries (conflicts with --duration)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s n -l requests -d 'Total queries (default 100000 when --duration is not given)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l duration -d 'Run for this long' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l depth -d 'Queries in flight per connection' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l rate -d 'Open-loop rate in queries per second' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l keyspace -d 'Sessions in the table' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l read-ratio -d 'Share of reads (the rest are upserts)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l threads -d 'Runtime threads (1 = current-thread, best on small machines)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l timeout -d 'Bound on connecting and setup' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'

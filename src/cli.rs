@@ -270,13 +270,13 @@ pub struct BenchRedisArgs {
     /// Concurrent connections.
     #[arg(short = 'c', long, default_value_t = 50)]
     pub connections: usize,
-    /// Total requests (conflicts with --duration).
+    /// Total requests (default 100000 when --duration is not given).
     #[arg(short = 'n', long, conflicts_with = "duration")]
     pub requests: Option<u64>,
     /// Run for this long.
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
-    /// Requests in flight per connection.
+    /// Commands per write: each batch of P replies is timed reply by reply.
     #[arg(short = 'P', long, default_value_t = 1)]
     pub pipeline: usize,
     /// What to send.
@@ -300,6 +300,12 @@ pub struct BenchRedisArgs {
     /// Keep the statectl:bench:* keys instead of deleting them at the end.
     #[arg(long)]
     pub keep_keys: bool,
+    /// Share of reads in the mixed workload (the rest are SET with EX).
+    #[arg(long, default_value_t = 0.8)]
+    pub read_ratio: f64,
+    /// Bound on every wait for the server.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Flags of `bench postgres`.
@@ -311,7 +317,7 @@ pub struct BenchPostgresArgs {
     /// Concurrent connections.
     #[arg(short = 'c', long, default_value_t = 16)]
     pub connections: usize,
-    /// Total queries (conflicts with --duration).
+    /// Total queries (default 100000 when --duration is not given).
     #[arg(short = 'n', long, conflicts_with = "duration")]
     pub requests: Option<u64>,
     /// Run for this long.
@@ -326,6 +332,18 @@ pub struct BenchPostgresArgs {
     /// Keep the statectl_bench schema instead of dropping it at the end.
     #[arg(long)]
     pub keep: bool,
+    /// Sessions in the table.
+    #[arg(long, default_value_t = 100_000)]
+    pub keyspace: u64,
+    /// Share of reads (the rest are upserts).
+    #[arg(long, default_value_t = 0.9)]
+    pub read_ratio: f64,
+    /// Runtime threads (1 = current-thread, best on small machines).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Bound on connecting and setup.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Flags of `latency`.

@@ -2,6 +2,8 @@
 
 /// Atomic file writes (temp file, fsync, rename, fsync dir).
 pub mod atomic;
+/// Load generators and HDR statistics.
+pub mod bench;
 /// The clap definition: flags and help text only.
 pub mod cli;
 /// One module per subcommand.
@@ -18,6 +20,8 @@ pub mod model;
 pub mod probe;
 /// Table, JSON, JUnit and Prometheus output.
 pub mod render;
+/// RESP framing shared by bench and capture.
+pub mod resp;
 /// Targets and their credentials.
 pub mod target;
 /// Pure planners for `tune`.
@@ -63,9 +67,9 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Tune(TuneCommand::Redis(a)) => runtime.block_on(cmd::tune::redis(a, out)),
         Command::Tune(TuneCommand::Kernel(a)) => cmd::tune::kernel(a, out),
         Command::Tune(TuneCommand::Postgres(a)) => runtime.block_on(cmd::tune::postgres(a, out)),
-        Command::Bench(BenchCommand::Redis(_)) => not_yet("bench redis"),
-        Command::Bench(BenchCommand::Postgres(_)) => not_yet("bench postgres"),
-        Command::Latency(_) => not_yet("latency"),
+        Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out),
+        Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out),
+        Command::Latency(a) => runtime.block_on(cmd::latency::run(a, out)),
         Command::Capture(_) => not_yet("capture"),
         Command::Nic(a) => runtime.block_on(cmd::nic::run(a, out)),
         Command::Completions(a) => {

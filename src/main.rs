@@ -7,10 +7,16 @@ fn main() -> ExitCode {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             // A closed pipe (`statectl doctor | head`) is not a failure.
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                if io.kind() == std::io::ErrorKind::BrokenPipe {
-                    return ExitCode::SUCCESS;
-                }
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .map(|io| io.kind())
+                    .or_else(|| {
+                        c.downcast_ref::<serde_json::Error>()
+                            .and_then(|j| j.io_error_kind())
+                    })
+                    == Some(std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
             }
             eprintln!("statectl: {e:#}");
             let exit = if e.is::<UsageError>() {

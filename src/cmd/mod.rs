@@ -1,6 +1,8 @@
 //! One module per subcommand; each orchestrates probes, checks and renderers and returns an Exit.
 
+pub mod bench;
 pub mod doctor;
 pub mod generate;
+pub mod latency;
 pub mod nic;
 pub mod tune;

@@ -237,6 +237,11 @@ impl RedisSession {
         .await
     }
 
+    /// The underlying connection, for callers that pipeline their own commands.
+    pub fn connection(&mut self) -> &mut MultiplexedConnection {
+        &mut self.conn
+    }
+
     /// INFO with every section, parsed into key → value.
     pub async fn info(&mut self) -> Result<BTreeMap<String, String>, ProbeError> {
         let text: String = self

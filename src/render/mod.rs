@@ -1,5 +1,6 @@
 //! Output for people and machines. Renderers take a writer and model types, nothing else.
 
+pub mod bench;
 pub mod json;
 pub mod junit;
 pub mod prometheus;

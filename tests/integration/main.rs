@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bench;
 mod cli;
 mod generated;
 mod kernel_nic;

@@ -1,0 +1,476 @@
+//! The Redis load generator: one task per connection writing raw RESP, P commands per write,
+//! every reply timed as it is decoded. Setup and cleanup go through the redis crate.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::stats::Recorder;
+use crate::cli::Workload;
+use crate::resp::{self, Frame};
+
+/// Every key a run creates starts with this.
+pub const NAMESPACE: &str = "statectl:bench:";
+
+/// How a Redis run is shaped.
+#[derive(Debug, Clone)]
+pub struct RedisLoad {
+    /// host:port.
+    pub addr: String,
+    /// User and password for AUTH, if any.
+    pub auth: Option<(Option<String>, String)>,
+    /// SELECT this database first.
+    pub db: i64,
+    /// Connections.
+    pub connections: usize,
+    /// Total requests, split exactly over the connections.
+    pub requests: Option<u64>,
+    /// Or: run until this long has passed.
+    pub duration: Option<Duration>,
+    /// Commands per write.
+    pub pipeline: usize,
+    /// What to send.
+    pub workload: Workload,
+    /// Distinct keys.
+    pub keyspace: u64,
+    /// Value size, bytes.
+    pub value_size: usize,
+    /// TTL of written keys, seconds.
+    pub ttl: u64,
+    /// Open-loop rate, requests per second over all connections.
+    pub rate: Option<u64>,
+    /// Share of reads in the mixed workload.
+    pub read_ratio: f64,
+    /// Bound on every wait for the server.
+    pub timeout: Duration,
+}
+
+/// A small, fast PRNG (xorshift64*) per task; quality is ample for picking keys.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+fn key(out: &mut Vec<u8>, kind: &[u8], n: u64) -> usize {
+    let start = out.len();
+    out.extend_from_slice(NAMESPACE.as_bytes());
+    out.extend_from_slice(kind);
+    let mut buf = itoa::Buffer::new();
+    out.extend_from_slice(buf.format(n).as_bytes());
+    out.len() - start
+}
+
+/// Appends one request of the workload to `out`.
+struct Commands {
+    value: Vec<u8>,
+    ttl: Vec<u8>,
+    keyspace: u64,
+    hashes: u64,
+    workload: Workload,
+    read_ratio: f64,
+    step: u64,
+    scratch: Vec<u8>,
+}
+
+impl Commands {
+    fn push(&mut self, out: &mut Vec<u8>, rng: &mut Rng) {
+        let n = rng.next() % self.keyspace;
+        self.scratch.clear();
+        let op = match self.workload {
+            Workload::Get => 0,
+            Workload::Set => 1,
+            Workload::Mixed => {
+                if (rng.next() % 10_000) as f64 / 10_000.0 < self.read_ratio {
+                    0
+                } else {
+                    1
+                }
+            }
+            Workload::Session => {
+                self.step += 1;
+                2 + self.step % 4
+            }
+        };
+        match op {
+            0 => {
+                key(&mut self.scratch, b"k:", n);
+                resp::encode(out, &[b"GET", &self.scratch]);
+            }
+            1 => {
+                key(&mut self.scratch, b"k:", n);
+                resp::encode(out, &[b"SET", &self.scratch, &self.value, b"EX", &self.ttl]);
+            }
+            2 => {
+                key(&mut self.scratch, b"s:", n);
+                resp::encode(out, &[b"SET", &self.scratch, &self.value, b"EX", &self.ttl]);
+            }
+            3 => {
+                key(&mut self.scratch, b"s:", n);
+                resp::encode(out, &[b"GET", &self.scratch]);
+            }
+            4 => {
+                key(&mut self.scratch, b"s:", n);
+                resp::encode(out, &[b"EXPIRE", &self.scratch, &self.ttl]);
+            }
+            _ => {
+                key(&mut self.scratch, b"h:", n % self.hashes);
+                resp::encode(out, &[b"HGETALL", &self.scratch]);
+            }
+        }
+    }
+}
+
+/// Session hashes a run seeds (HGETALL targets), at most this many.
+const MAX_HASHES: u64 = 10_000;
+
+/// Refuses a server that already holds keys in the bench namespace, then seeds the keys the
+/// workload reads. Returns how many keys were written.
+pub async fn prepare(
+    conn: &mut redis::aio::MultiplexedConnection,
+    load: &RedisLoad,
+) -> anyhow::Result<u64> {
+    // SCAN, never KEYS; a bounded number of pages is enough to find a previous run's keys.
+    let mut cursor = 0u64;
+    for _ in 0..1000 {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{NAMESPACE}*"))
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(conn)
+            .await?;
+        if let Some(k) = keys.first() {
+            anyhow::bail!(
+                "{}: keys under {NAMESPACE}* exist (e.g. {k}) that this run did not create; \
+                 remove them with `redis-cli --scan --pattern '{NAMESPACE}*' | xargs redis-cli unlink` \
+                 or bench another database",
+                load.addr
+            );
+        }
+        cursor = next;
+        if cursor == 0 {
+            break;
+        }
+    }
+    let value = vec![b'x'; load.value_size];
+    let mut written = 0;
+    let seed_strings = matches!(
+        load.workload,
+        Workload::Get | Workload::Mixed | Workload::Session
+    );
+    let prefix = if load.workload == Workload::Session {
+        "s:"
+    } else {
+        "k:"
+    };
+    if seed_strings {
+        let mut i = 0;
+        while i < load.keyspace {
+            let mut p = redis::pipe();
+            for n in i..(i + 1000).min(load.keyspace) {
+                p.cmd("SET")
+                    .arg(format!("{NAMESPACE}{prefix}{n}"))
+                    .arg(&value)
+                    .arg("EX")
+                    .arg(load.ttl)
+                    .ignore();
+                written += 1;
+            }
+            p.query_async::<()>(conn).await?;
+            i += 1000;
+        }
+    }
+    if load.workload == Workload::Session {
+        let hashes = load.keyspace.min(MAX_HASHES);
+        let mut i = 0;
+        while i < hashes {
+            let mut p = redis::pipe();
+            for n in i..(i + 1000).min(hashes) {
+                let k = format!("{NAMESPACE}h:{n}");
+                p.cmd("HSET")
+                    .arg(&k)
+                    .arg("user")
+                    .arg(n)
+                    .arg("token")
+                    .arg(&value)
+                    .arg("seen")
+                    .arg(1_700_000_000u64 + n)
+                    .ignore();
+                p.cmd("EXPIRE").arg(&k).arg(load.ttl).ignore();
+                written += 1;
+            }
+            p.query_async::<()>(conn).await?;
+            i += 1000;
+        }
+    }
+    Ok(written)
+}
+
+/// Deletes every key in the bench namespace (SCAN + UNLINK).
+pub async fn cleanup(conn: &mut redis::aio::MultiplexedConnection) -> anyhow::Result<u64> {
+    let mut cursor = 0u64;
+    let mut removed = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(format!("{NAMESPACE}*"))
+            .arg("COUNT")
+            .arg(5000)
+            .query_async(conn)
+            .await?;
+        if !keys.is_empty() {
+            removed += keys.len() as u64;
+            redis::cmd("UNLINK")
+                .arg(&keys)
+                .query_async::<()>(conn)
+                .await?;
+        }
+        cursor = next;
+        if cursor == 0 {
+            return Ok(removed);
+        }
+    }
+}
+
+/// Reads into `buf` until at least one more byte arrives, bounded by the timeout.
+async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>, timeout: Duration) -> Result<(), String> {
+    if buf.capacity() - buf.len() < 16 * 1024 {
+        buf.reserve(64 * 1024);
+    }
+    match tokio::time::timeout(timeout, stream.read_buf(buf)).await {
+        Err(_) => Err("timeout".into()),
+        Ok(Ok(0)) => Err("connection closed by server".into()),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("connection: {}", e.kind())),
+    }
+}
+
+async fn handshake(stream: &mut TcpStream, load: &RedisLoad) -> anyhow::Result<()> {
+    let mut out = Vec::new();
+    let mut expected = 0;
+    if let Some((user, pass)) = &load.auth {
+        match user {
+            Some(u) => resp::encode(&mut out, &[b"AUTH", u.as_bytes(), pass.as_bytes()]),
+            None => resp::encode(&mut out, &[b"AUTH", pass.as_bytes()]),
+        }
+        expected += 1;
+    }
+    if load.db != 0 {
+        resp::encode(&mut out, &[b"SELECT", load.db.to_string().as_bytes()]);
+        expected += 1;
+    }
+    if expected == 0 {
+        return Ok(());
+    }
+    stream.write_all(&out).await?;
+    let mut buf = Vec::new();
+    let mut pos = 0;
+    while expected > 0 {
+        match resp::frame(&buf, pos)? {
+            Some((_, Frame::Error)) => {
+                anyhow::bail!(
+                    "{}: the server refused AUTH/SELECT: {} (the password is never shown)",
+                    load.addr,
+                    resp::error_word(&buf, pos)
+                )
+            }
+            Some((end, _)) => {
+                pos = end;
+                expected -= 1;
+            }
+            None => fill(stream, &mut buf, load.timeout)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e} during AUTH/SELECT", load.addr))?,
+        }
+    }
+    Ok(())
+}
+
+/// Opens and authenticates every connection up front, so setup cost stays out of the timings.
+pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<TcpStream>> {
+    let mut out = Vec::with_capacity(load.connections);
+    for _ in 0..load.connections {
+        let mut s = tokio::time::timeout(load.timeout, TcpStream::connect(&load.addr))
+            .await
+            .map_err(|_| anyhow::anyhow!("{}: no connection within {:?}", load.addr, load.timeout))?
+            .map_err(|e| anyhow::anyhow!("{}: {e}", load.addr))?;
+        s.set_nodelay(true)?;
+        handshake(&mut s, load).await?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Drives one connection until its quota, the deadline, or an error; returns what it saw and
+/// whether it ended early.
+pub async fn drive(
+    mut stream: TcpStream,
+    index: usize,
+    load: Arc<RedisLoad>,
+    quota: Option<u64>,
+    start: Instant,
+    done: Arc<AtomicU64>,
+) -> (Recorder, bool) {
+    let mut rec = Recorder::default();
+    let mut rng =
+        Rng(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407));
+    let mut cmds = Commands {
+        value: vec![b'x'; load.value_size],
+        ttl: load.ttl.to_string().into_bytes(),
+        keyspace: load.keyspace.max(1),
+        hashes: load.keyspace.clamp(1, MAX_HASHES),
+        workload: load.workload,
+        read_ratio: load.read_ratio,
+        step: index as u64,
+        scratch: Vec::with_capacity(64),
+    };
+    let deadline = load.duration.map(|d| start + d);
+    // Under --rate each connection sends its share on a fixed schedule, and latency counts
+    // from the scheduled time: the coordinated-omission correction.
+    let interval = load.rate.map(|r| {
+        Duration::from_secs_f64(load.connections as f64 * load.pipeline as f64 / r.max(1) as f64)
+    });
+    let mut out = Vec::with_capacity(load.pipeline * 64);
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut sent = 0u64;
+    let mut batch_no = 0u64;
+    loop {
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return (rec, false);
+        }
+        if super::STOP.load(Ordering::Relaxed) {
+            return (rec, true);
+        }
+        let left = quota.map(|q| q - sent);
+        if left == Some(0) {
+            return (rec, false);
+        }
+        let n = left.map_or(load.pipeline as u64, |l| l.min(load.pipeline as u64));
+        let t0 = match interval {
+            Some(iv) => {
+                let due =
+                    start + iv.mul_f64(batch_no as f64 + (index as f64 / load.connections as f64));
+                if due > now {
+                    if deadline.is_some_and(|d| due >= d) {
+                        return (rec, false);
+                    }
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                rec.lag(Instant::now().saturating_duration_since(due));
+                due
+            }
+            None => now,
+        };
+        batch_no += 1;
+        out.clear();
+        for _ in 0..n {
+            cmds.push(&mut out, &mut rng);
+        }
+        if let Err(e) = tokio::time::timeout(load.timeout, stream.write_all(&out))
+            .await
+            .map_err(|_| "timeout".to_string())
+            .and_then(|r| r.map_err(|e| format!("connection: {}", e.kind())))
+        {
+            rec.error(&e, n);
+            return (rec, true);
+        }
+        sent += n;
+        let mut pending = n;
+        let mut pos = 0;
+        while pending > 0 {
+            match resp::frame(&buf, pos) {
+                Ok(Some((end, Frame::Error))) => {
+                    rec.error(&resp::error_word(&buf, pos), 1);
+                    pos = end;
+                    pending -= 1;
+                }
+                Ok(Some((end, _))) => {
+                    rec.ok(t0.elapsed());
+                    pos = end;
+                    pending -= 1;
+                }
+                Ok(None) => {
+                    buf.drain(..pos);
+                    pos = 0;
+                    if let Err(e) = fill(&mut stream, &mut buf, load.timeout).await {
+                        rec.error(&e, pending);
+                        done.fetch_add(n - pending, Ordering::Relaxed);
+                        return (rec, true);
+                    }
+                }
+                Err(e) => {
+                    rec.error(&format!("protocol: {}", e.why), pending);
+                    return (rec, true);
+                }
+            }
+        }
+        buf.drain(..pos);
+        done.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// Splits `total` requests over `conns` connections exactly.
+pub fn quotas(total: Option<u64>, conns: usize) -> Vec<Option<u64>> {
+    (0..conns)
+        .map(|i| total.map(|t| t / conns as u64 + u64::from((i as u64) < t % conns as u64)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotas_add_up_exactly() {
+        let q = quotas(Some(1003), 10);
+        assert_eq!(q.iter().map(|q| q.unwrap()).sum::<u64>(), 1003);
+        assert_eq!(q[0], Some(101));
+        assert_eq!(q[9], Some(100));
+        assert!(quotas(None, 3).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn workloads_encode_namespaced_commands() {
+        let mut c = Commands {
+            value: b"vv".to_vec(),
+            ttl: b"60".to_vec(),
+            keyspace: 10,
+            hashes: 10,
+            workload: Workload::Session,
+            read_ratio: 0.8,
+            step: 0,
+            scratch: Vec::new(),
+        };
+        let mut out = Vec::new();
+        let mut rng = Rng(42);
+        for _ in 0..4 {
+            c.push(&mut out, &mut rng);
+        }
+        let text = String::from_utf8_lossy(&out);
+        for cmd in ["SET", "GET", "EXPIRE", "HGETALL"] {
+            assert!(
+                text.contains(&format!("${}\r\n{cmd}\r\n", cmd.len())),
+                "{text}"
+            );
+        }
+        assert!(text.contains(NAMESPACE));
+        // four complete frames
+        let mut pos = 0;
+        for _ in 0..4 {
+            pos = resp::frame(&out, pos).unwrap().unwrap().0;
+        }
+        assert_eq!(pos, out.len());
+    }
+}

@@ -1,0 +1,335 @@
+//! Pure statistics for benchmarks and latency sampling: HDR histograms kept per task and merged,
+//! and the report they summarise into.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+/// The brief's state-retrieval target.
+pub const LATENCY_TARGET_MS: f64 = 5.0;
+/// The brief's throughput threshold per node.
+pub const RPS_TARGET: f64 = 50_000.0;
+/// Longest latency a histogram holds (60 s); longer values are clamped to it.
+const MAX_US: u64 = 60_000_000;
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, MAX_US, 3).expect("static bounds are valid")
+}
+
+/// What one task saw: latencies, errors by kind, and schedule lag under `--rate`.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    /// Latency of every successful reply, µs.
+    pub latency: Histogram<u64>,
+    /// How late each send was against its schedule, µs (open-loop runs only).
+    pub lag: Histogram<u64>,
+    /// Errors by kind (`ERR`, `WRONGTYPE`, `connection reset` …).
+    pub errors: BTreeMap<String, u64>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Recorder {
+            latency: new_histogram(),
+            lag: new_histogram(),
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+impl Recorder {
+    /// Records one successful reply.
+    pub fn ok(&mut self, latency: Duration) {
+        let us = (latency.as_micros() as u64).clamp(1, MAX_US);
+        self.latency.record(us).expect("clamped into range");
+    }
+
+    /// Records `n` failures of one kind.
+    pub fn error(&mut self, kind: &str, n: u64) {
+        *self.errors.entry(kind.to_string()).or_default() += n;
+    }
+
+    /// Records how late a send was.
+    pub fn lag(&mut self, lag: Duration) {
+        let us = (lag.as_micros() as u64).clamp(1, MAX_US);
+        self.lag.record(us).expect("clamped into range");
+    }
+
+    /// Adds another task's recorder into this one.
+    pub fn merge(&mut self, other: &Recorder) {
+        self.latency.add(&other.latency).expect("same bounds");
+        self.lag.add(&other.lag).expect("same bounds");
+        for (k, v) in &other.errors {
+            *self.errors.entry(k.clone()).or_default() += v;
+        }
+    }
+
+    /// Successful replies recorded.
+    pub fn count(&self) -> u64 {
+        self.latency.len()
+    }
+
+    /// Failures recorded.
+    pub fn error_count(&self) -> u64 {
+        self.errors.values().sum()
+    }
+}
+
+/// Percentiles in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    /// Fastest.
+    pub min: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Slowest.
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+impl Percentiles {
+    /// Summarises a µs histogram in ms.
+    pub fn of(h: &Histogram<u64>) -> Percentiles {
+        let ms = |us: u64| us as f64 / 1000.0;
+        Percentiles {
+            min: ms(h.min()),
+            p50: ms(h.value_at_quantile(0.50)),
+            p90: ms(h.value_at_quantile(0.90)),
+            p99: ms(h.value_at_quantile(0.99)),
+            p999: ms(h.value_at_quantile(0.999)),
+            max: ms(h.max()),
+            mean: h.mean() / 1000.0,
+        }
+    }
+}
+
+/// One histogram bucket for machines: how many replies took at most `le_us`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Upper bound, µs.
+    pub le_us: u64,
+    /// Replies in this bucket.
+    pub count: u64,
+}
+
+/// Whether the run met the brief's targets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// p99 target, ms.
+    pub latency_target_ms: f64,
+    /// Whether p99 met it.
+    pub latency_ok: bool,
+    /// Throughput threshold, requests per second.
+    pub rps_target: f64,
+    /// Whether the run reached it.
+    pub rps_ok: bool,
+}
+
+/// The result of one benchmark run, as `--format json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchReport {
+    /// `redis` or `postgres`.
+    pub kind: String,
+    /// The server (no password).
+    pub target: String,
+    /// Workload name.
+    pub workload: String,
+    /// Connections.
+    pub connections: usize,
+    /// Requests in flight per connection.
+    pub pipeline: usize,
+    /// Open-loop rate asked for, if any.
+    pub rate: Option<u64>,
+    /// Wall time of the measured phase, ms.
+    pub duration_ms: u64,
+    /// Successful requests (one latency sample each).
+    pub requests: u64,
+    /// Failed requests.
+    pub errors: u64,
+    /// Failures by kind.
+    pub errors_by_kind: BTreeMap<String, u64>,
+    /// Successful requests per second.
+    pub rps: f64,
+    /// Latency percentiles, ms (coordinated-omission corrected under --rate).
+    pub latency_ms: Percentiles,
+    /// How late sends were against the schedule, ms (open-loop runs only).
+    pub schedule_lag_ms: Option<Percentiles>,
+    /// Client CPU (user + system) as a percentage of one core.
+    pub client_cpu_percent: f64,
+    /// Runtime threads the client used.
+    pub client_threads: usize,
+    /// Whether the client itself was the bottleneck (CPU near its thread count).
+    pub client_saturated: bool,
+    /// Whether the run ended early (a server that died, a timeout).
+    pub partial: bool,
+    /// The brief's targets.
+    pub verdict: Verdict,
+    /// Latency histogram buckets (log-scaled, µs).
+    pub buckets: Vec<Bucket>,
+}
+
+/// Parameters that describe a run, for the report.
+#[derive(Debug, Clone)]
+pub struct RunShape {
+    /// `redis` or `postgres`.
+    pub kind: &'static str,
+    /// Server label.
+    pub target: String,
+    /// Workload name.
+    pub workload: String,
+    /// Connections.
+    pub connections: usize,
+    /// In flight per connection.
+    pub pipeline: usize,
+    /// Open-loop rate.
+    pub rate: Option<u64>,
+    /// Runtime threads.
+    pub threads: usize,
+}
+
+/// Summarises a merged recorder.
+pub fn summarize(
+    shape: &RunShape,
+    r: &Recorder,
+    wall: Duration,
+    cpu: Duration,
+    partial: bool,
+) -> BenchReport {
+    let secs = wall.as_secs_f64().max(1e-9);
+    let rps = r.count() as f64 / secs;
+    let latency = if r.count() == 0 {
+        Percentiles {
+            min: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+            p99: 0.0,
+            p999: 0.0,
+            max: 0.0,
+            mean: 0.0,
+        }
+    } else {
+        Percentiles::of(&r.latency)
+    };
+    let cpu_percent = cpu.as_secs_f64() / secs * 100.0;
+    let buckets = if r.count() == 0 {
+        Vec::new()
+    } else {
+        r.latency
+            .iter_log(1, 2.0)
+            .filter(|v| v.count_since_last_iteration() > 0)
+            .map(|v| Bucket {
+                le_us: v.value_iterated_to(),
+                count: v.count_since_last_iteration(),
+            })
+            .collect()
+    };
+    BenchReport {
+        kind: shape.kind.to_string(),
+        target: shape.target.clone(),
+        workload: shape.workload.clone(),
+        connections: shape.connections,
+        pipeline: shape.pipeline,
+        rate: shape.rate,
+        duration_ms: wall.as_millis() as u64,
+        requests: r.count(),
+        errors: r.error_count(),
+        errors_by_kind: r.errors.clone(),
+        rps,
+        verdict: Verdict {
+            latency_target_ms: LATENCY_TARGET_MS,
+            latency_ok: r.count() > 0 && latency.p99 < LATENCY_TARGET_MS,
+            rps_target: RPS_TARGET,
+            rps_ok: rps >= RPS_TARGET,
+        },
+        latency_ms: latency,
+        schedule_lag_ms: (shape.rate.is_some() && !r.lag.is_empty())
+            .then(|| Percentiles::of(&r.lag)),
+        client_cpu_percent: cpu_percent,
+        client_threads: shape.threads,
+        client_saturated: cpu_percent >= 90.0 * shape.threads as f64,
+        partial,
+        buckets,
+    }
+}
+
+/// User + system CPU time of this process so far.
+pub fn process_cpu() -> Duration {
+    // SAFETY: getrusage fills the struct we own; RUSAGE_SELF is always valid.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape() -> RunShape {
+        RunShape {
+            kind: "redis",
+            target: "t".into(),
+            workload: "get".into(),
+            connections: 2,
+            pipeline: 1,
+            rate: None,
+            threads: 1,
+        }
+    }
+
+    #[test]
+    fn merged_counts_are_exact_and_percentiles_ordered() {
+        let mut a = Recorder::default();
+        let mut b = Recorder::default();
+        for i in 0..1000u64 {
+            a.ok(Duration::from_micros(100 + i));
+            b.ok(Duration::from_micros(2000 + i));
+        }
+        b.error("ERR", 3);
+        a.merge(&b);
+        assert_eq!(a.count(), 2000);
+        assert_eq!(a.error_count(), 3);
+        let r = summarize(
+            &shape(),
+            &a,
+            Duration::from_secs(1),
+            Duration::from_millis(500),
+            false,
+        );
+        assert_eq!(r.requests, 2000);
+        assert_eq!(r.rps, 2000.0);
+        let l = &r.latency_ms;
+        assert!(
+            l.min <= l.p50
+                && l.p50 <= l.p90
+                && l.p90 <= l.p99
+                && l.p99 <= l.p999
+                && l.p999 <= l.max
+        );
+        assert!((l.p50 - 1.1).abs() < 0.01, "{l:?}");
+        assert!(r.verdict.latency_ok && !r.verdict.rps_ok);
+        assert_eq!(r.buckets.iter().map(|b| b.count).sum::<u64>(), 2000);
+        assert!((r.client_cpu_percent - 50.0).abs() < 0.01 && !r.client_saturated);
+    }
+
+    #[test]
+    fn an_empty_run_is_not_a_pass() {
+        let r = summarize(
+            &shape(),
+            &Recorder::default(),
+            Duration::from_secs(1),
+            Duration::ZERO,
+            true,
+        );
+        assert!(!r.verdict.latency_ok && r.partial && r.buckets.is_empty());
+    }
+}

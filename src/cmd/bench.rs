@@ -1,0 +1,280 @@
+//! `statectl bench redis|postgres`: set up, load, clean up, report.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::bench::postgres::{self as pgload, PgLoad};
+use crate::bench::redis::{self as rload, RedisLoad};
+use crate::bench::stats::{self, BenchReport, Recorder, RunShape};
+use crate::cli::{BenchPostgresArgs, BenchRedisArgs, Format, OutputArgs};
+use crate::exit::{Exit, UsageError};
+use crate::render::{self, Style};
+use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget};
+
+/// The default request count when neither -n nor --duration is given (redis-benchmark's).
+const DEFAULT_REQUESTS: u64 = 100_000;
+
+fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()?
+    })
+}
+
+fn check(out: &OutputArgs, connections: usize, depth: usize, ratio: f64) -> Result<(), UsageError> {
+    if !matches!(out.format, Format::Table | Format::Json) {
+        return Err(UsageError("--format: bench prints table or json".into()));
+    }
+    if connections == 0 || depth == 0 {
+        return Err(UsageError(
+            "-c and the pipeline depth must be at least 1".into(),
+        ));
+    }
+    if !(0.0..=1.0).contains(&ratio) {
+        return Err(UsageError(format!(
+            "--read-ratio {ratio}: must be between 0 and 1"
+        )));
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr (TTY only) fed from a shared counter until `finished` is set.
+fn progress(
+    out: &OutputArgs,
+    total: Option<u64>,
+    duration: Option<Duration>,
+    done: Arc<AtomicU64>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if out.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match (total, duration) {
+        (Some(t), _) => indicatif::ProgressBar::new(t),
+        (None, Some(d)) => indicatif::ProgressBar::new(d.as_millis() as u64),
+        _ => indicatif::ProgressBar::new_spinner(),
+    };
+    let by_time = total.is_none();
+    let start = Instant::now();
+    Some(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if by_time {
+                bar.set_position(start.elapsed().as_millis() as u64);
+            } else {
+                bar.set_position(done.load(Ordering::Relaxed));
+            }
+            bar.set_message(format!("{} requests", done.load(Ordering::Relaxed)));
+            if crate::bench::STOP.load(Ordering::Relaxed) {
+                bar.finish_and_clear();
+                return;
+            }
+        }
+    }))
+}
+
+fn watch_ctrl_c() {
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            crate::bench::STOP.store(true, Ordering::Relaxed);
+        }
+    });
+}
+
+fn finish(out: &OutputArgs, r: &BenchReport) -> anyhow::Result<Exit> {
+    let stdout = &mut std::io::stdout().lock();
+    match out.format {
+        Format::Json => render::json::write(stdout, r)?,
+        _ => render::bench::report(stdout, Style::resolve(out.color, out.quiet, out.verbose), r)?,
+    }
+    Ok(if r.errors > 0 || r.partial {
+        Exit::Fail
+    } else if !(r.verdict.latency_ok && r.verdict.rps_ok) {
+        Exit::Warn
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `statectl bench redis`.
+pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check(out, a.connections, a.pipeline, a.read_ratio)?;
+    let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None))?;
+    if target.label.starts_with("rediss://") {
+        return Err(UsageError(format!(
+            "--redis {}: bench speaks plain TCP; TLS targets are not supported by bench yet",
+            target.label
+        ))
+        .into());
+    }
+    let settings = target.info.redis_settings();
+    let load = Arc::new(RedisLoad {
+        addr: target.host_port(),
+        auth: settings
+            .password()
+            .map(|p| (settings.username().map(str::to_string), p.to_string())),
+        db: settings.db(),
+        connections: a.connections,
+        requests: a.requests.or(if a.duration.is_none() {
+            Some(DEFAULT_REQUESTS)
+        } else {
+            None
+        }),
+        duration: a.duration,
+        pipeline: a.pipeline,
+        workload: a.workload,
+        keyspace: a.keyspace.max(1),
+        value_size: a.value_size,
+        ttl: a.ttl,
+        rate: a.rate,
+        read_ratio: a.read_ratio,
+        timeout: a.timeout,
+    });
+    let rt = runtime(a.threads)?;
+    let report = rt.block_on(async {
+        let (mut session, _) = crate::probe::redis::RedisSession::connect(&target, a.timeout)
+            .await
+            .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
+        rload::prepare(session.connection(), &load)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: seeding keys: {e}", target.label))?;
+        let result = async {
+            let streams = rload::connect_all(&load).await?;
+            watch_ctrl_c();
+            let done = Arc::new(AtomicU64::new(0));
+            let bar = progress(out, load.requests, load.duration, done.clone());
+            let cpu0 = stats::process_cpu();
+            let start = Instant::now();
+            let tasks: Vec<_> = streams
+                .into_iter()
+                .zip(rload::quotas(load.requests, load.connections))
+                .enumerate()
+                .map(|(i, (s, q))| {
+                    tokio::spawn(rload::drive(s, i, load.clone(), q, start, done.clone()))
+                })
+                .collect();
+            let mut rec = Recorder::default();
+            let mut partial = false;
+            for t in tasks {
+                let (r, p) = t.await?;
+                rec.merge(&r);
+                partial |= p;
+            }
+            let wall = start.elapsed();
+            let cpu = stats::process_cpu().saturating_sub(cpu0);
+            crate::bench::STOP.store(true, Ordering::Relaxed);
+            if let Some(b) = bar {
+                let _ = b.await;
+            }
+            anyhow::Ok((rec, wall, cpu, partial))
+        }
+        .await;
+        // Clean up even after a failed run; a dead server cannot be cleaned and says so.
+        if !a.keep_keys {
+            if let Err(e) = rload::cleanup(session.connection()).await {
+                eprintln!("statectl: could not delete {}* keys: {e}", rload::NAMESPACE);
+            }
+        }
+        let (rec, wall, cpu, partial) = result?;
+        let shape = RunShape {
+            kind: "redis",
+            target: target.label.clone(),
+            workload: format!("{:?}", a.workload).to_lowercase(),
+            connections: a.connections,
+            pipeline: a.pipeline,
+            rate: a.rate,
+            threads: a.threads.max(1),
+        };
+        anyhow::Ok(stats::summarize(&shape, &rec, wall, cpu, partial))
+    })?;
+    finish(out, &report)
+}
+
+/// `statectl bench postgres`.
+pub fn postgres(a: &BenchPostgresArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check(out, a.connections, a.depth, a.read_ratio)?;
+    let target = PostgresTarget::parse(a.postgres.as_deref().unwrap_or(""), &PgEnv::from_env())?;
+    let load = Arc::new(PgLoad {
+        connections: a.connections,
+        requests: a.requests.or(if a.duration.is_none() {
+            Some(DEFAULT_REQUESTS)
+        } else {
+            None
+        }),
+        duration: a.duration,
+        depth: a.depth,
+        keyspace: a.keyspace.max(1),
+        read_ratio: a.read_ratio,
+        rate: a.rate,
+    });
+    let rt = runtime(a.threads)?;
+    let report = rt.block_on(async {
+        let connect = || crate::probe::postgres::PostgresSession::connect(&target, a.timeout);
+        let admin = connect()
+            .await
+            .map_err(|e| anyhow::anyhow!("--postgres {}: {e}", target.label))?;
+        pgload::prepare(&admin.client, load.keyspace)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", target.label))?;
+        let result = async {
+            let mut clients = Vec::new();
+            for _ in 0..load.connections {
+                let s = connect()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("--postgres {}: {e}", target.label))?;
+                clients.push(Arc::new(s.client));
+            }
+            watch_ctrl_c();
+            let budget = Arc::new(AtomicU64::new(0));
+            let bar = progress(out, load.requests, load.duration, budget.clone());
+            let cpu0 = stats::process_cpu();
+            let start = Instant::now();
+            let tasks: Vec<_> = clients
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    tokio::spawn(pgload::drive(c, i, load.clone(), budget.clone(), start))
+                })
+                .collect();
+            let mut rec = Recorder::default();
+            let mut partial = false;
+            for t in tasks {
+                let (r, p) = t.await?;
+                rec.merge(&r);
+                partial |= p;
+            }
+            let wall = start.elapsed();
+            let cpu = stats::process_cpu().saturating_sub(cpu0);
+            crate::bench::STOP.store(true, Ordering::Relaxed);
+            if let Some(b) = bar {
+                let _ = b.await;
+            }
+            anyhow::Ok((rec, wall, cpu, partial))
+        }
+        .await;
+        if !a.keep {
+            if let Err(e) = pgload::cleanup(&admin.client).await {
+                eprintln!("statectl: could not drop schema {}: {e}", pgload::SCHEMA);
+            }
+        }
+        let (rec, wall, cpu, partial) = result?;
+        let shape = RunShape {
+            kind: "postgres",
+            target: target.label.clone(),
+            workload: format!("session read/upsert {:.0}% reads", load.read_ratio * 100.0),
+            connections: load.connections,
+            pipeline: load.depth,
+            rate: load.rate,
+            threads: a.threads.max(1),
+        };
+        anyhow::Ok(stats::summarize(&shape, &rec, wall, cpu, partial))
+    })?;
+    finish(out, &report)
+}

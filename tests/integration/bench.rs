@@ -1,0 +1,322 @@
+//! `bench` and `latency` against real servers.
+
+use std::time::{Duration, Instant};
+
+use statectl::bench::stats::BenchReport;
+
+use crate::support::{run, PgCluster, RedisServer, PG_PASSWORD};
+
+fn report(r: &crate::support::Run) -> BenchReport {
+    // Deserialising into the report type is the schema check: every field, every type.
+    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
+}
+
+#[test]
+fn redis_counts_are_exact_keys_are_cleaned_and_json_has_its_schema() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    for (workload, pipeline) in [
+        ("get", "1"),
+        ("session", "1"),
+        ("mixed", "16"),
+        ("set", "16"),
+    ] {
+        let r = run(
+            &[
+                "bench",
+                "redis",
+                "--redis",
+                &srv.url(),
+                "-c",
+                "7",
+                "-n",
+                "1003",
+                "-P",
+                pipeline,
+                "--workload",
+                workload,
+                "--keyspace",
+                "500",
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        // 4 = a target missed (a 1003-request run rarely reaches 50k rps); never 1 or 3
+        assert!(
+            r.code == 0 || r.code == 4,
+            "{workload}: {}{}",
+            r.stdout,
+            r.stderr
+        );
+        let b = report(&r);
+        assert_eq!(b.requests, 1003, "{workload}: every reply is one sample");
+        assert_eq!(b.errors, 0);
+        assert_eq!(b.buckets.iter().map(|x| x.count).sum::<u64>(), 1003);
+        let l = &b.latency_ms;
+        assert!(
+            l.min <= l.p50
+                && l.p50 <= l.p90
+                && l.p90 <= l.p99
+                && l.p99 <= l.p999
+                && l.p999 <= l.max
+        );
+        assert!(!b.partial);
+        assert_eq!(
+            srv.cli(None, &["DBSIZE"]),
+            "0",
+            "{workload}: keys deleted at the end"
+        );
+    }
+    let v: serde_json::Value = serde_json::from_str(
+        &run(
+            &[
+                "bench",
+                "redis",
+                "--redis",
+                &srv.url(),
+                "-n",
+                "100",
+                "--format",
+                "json",
+            ],
+            &[],
+        )
+        .stdout,
+    )
+    .unwrap();
+    for k in [
+        "rps",
+        "latency_ms",
+        "verdict",
+        "client_cpu_percent",
+        "client_saturated",
+        "errors_by_kind",
+        "buckets",
+    ] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+}
+
+#[test]
+fn keep_keys_and_a_foreign_namespace_is_refused() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "bench",
+            "redis",
+            "--redis",
+            &srv.url(),
+            "-n",
+            "100",
+            "--keyspace",
+            "50",
+            "--keep-keys",
+        ],
+        &[],
+    );
+    assert!(r.code == 0 || r.code == 4, "{}", r.stderr);
+    assert_eq!(srv.cli(None, &["DBSIZE"]), "50");
+    // those keys were not created by the next run: it refuses and touches nothing
+    let r = run(&["bench", "redis", "--redis", &srv.url(), "-n", "100"], &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("statectl:bench:") && r.stderr.contains("did not create"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(srv.cli(None, &["DBSIZE"]), "50");
+}
+
+#[test]
+fn a_rate_limited_run_holds_its_rate() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "bench",
+            "redis",
+            "--redis",
+            &srv.url(),
+            "-c",
+            "4",
+            "--rate",
+            "2000",
+            "--duration",
+            "2s",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        r.code, 4,
+        "2000 rps is below the 50k threshold: {}",
+        r.stderr
+    );
+    let b = report(&r);
+    assert!(
+        (3600..=4100).contains(&b.requests),
+        "2000 rps for 2 s: {}",
+        b.requests
+    );
+    assert!((b.rps - 2000.0).abs() < 200.0, "{}", b.rps);
+    assert!(b.schedule_lag_ms.is_some());
+}
+
+#[test]
+fn a_server_that_dies_mid_run_gives_a_partial_report() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let url = srv.url();
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(1500));
+        drop(srv);
+    });
+    let start = Instant::now();
+    let r = run(
+        &[
+            "bench",
+            "redis",
+            "--redis",
+            &url,
+            "-c",
+            "10",
+            "--keyspace",
+            "1000",
+            "--duration",
+            "20s",
+            "--timeout",
+            "2s",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    killer.join().unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "ended cleanly, no hang: {:?}",
+        start.elapsed()
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let b = report(&r);
+    assert!(b.partial && b.errors > 0 && b.requests > 0, "{}", r.stdout);
+    assert!(
+        b.errors_by_kind.keys().any(|k| k.contains("connection")),
+        "{:?}",
+        b.errors_by_kind
+    );
+}
+
+#[test]
+fn postgres_bench_counts_and_drops_its_schema() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "bench",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "-c",
+            "4",
+            "--depth",
+            "3",
+            "-n",
+            "2000",
+            "--keyspace",
+            "1000",
+            "--format",
+            "json",
+        ],
+        &[("PGPASSWORD", PG_PASSWORD)],
+    );
+    assert!(r.code == 0 || r.code == 4, "{}{}", r.stdout, r.stderr);
+    let b = report(&r);
+    assert_eq!(b.requests, 2000);
+    assert_eq!(b.errors, 0);
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'statectl_bench'"),
+        "0"
+    );
+    pg.psql("CREATE SCHEMA statectl_bench");
+    let r = run(
+        &["bench", "postgres", "--postgres", &pg.url(), "-n", "10"],
+        &[("PGPASSWORD", PG_PASSWORD)],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+}
+
+#[test]
+fn latency_windows_and_a_frozen_server() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "latency",
+            "--redis",
+            &srv.url(),
+            "--duration",
+            "1500ms",
+            "--window",
+            "500ms",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["windows"].as_array().unwrap().len() >= 3);
+    assert!(v["count"].as_u64().unwrap() > 50, "{v}");
+    assert_eq!(v["errors"], 0);
+    let r = run(
+        &[
+            "latency",
+            "--redis",
+            &srv.url(),
+            "--duration",
+            "1s",
+            "--window",
+            "500ms",
+        ],
+        &[],
+    );
+    assert!(
+        r.stdout.contains("p99 ms") && r.stdout.contains("summary:"),
+        "{}",
+        r.stdout
+    );
+
+    srv.freeze();
+    let start = Instant::now();
+    let r = run(
+        &[
+            "latency",
+            "--redis",
+            &srv.url(),
+            "--duration",
+            "3s",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(r.code, 3);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
+}
