@@ -4,6 +4,8 @@
 pub mod atomic;
 /// Load generators and HDR statistics.
 pub mod bench;
+/// Pure packet analysis for `capture`.
+pub mod capture;
 /// The clap definition: flags and help text only.
 pub mod cli;
 /// One module per subcommand.
@@ -33,12 +35,6 @@ use clap::Parser;
 
 use cli::{BenchCommand, Cli, Command, TuneCommand};
 use exit::Exit;
-
-fn not_yet(what: &str) -> anyhow::Result<Exit> {
-    anyhow::bail!(
-        "`statectl {what}` is not available yet in this build; see README.md for what ships today"
-    )
-}
 
 /// Parses `argv` and runs the subcommand. Errors carry a one-line message; usage errors are
 /// [`exit::UsageError`].
@@ -70,7 +66,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out),
         Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out),
         Command::Latency(a) => runtime.block_on(cmd::latency::run(a, out)),
-        Command::Capture(_) => not_yet("capture"),
+        Command::Capture(a) => runtime.block_on(cmd::capture::run(a, out)),
         Command::Nic(a) => runtime.block_on(cmd::nic::run(a, out)),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;

@@ -14,6 +14,9 @@ have kill || need+=(procps)
 have runuser || need+=(util-linux)
 have tcpdump || need+=(tcpdump)
 have openssl || need+=(openssl)
+# the pcap crate links libpcap at build time
+{ dpkg -s libpcap-dev >/dev/null 2>&1 || [ -e /usr/lib/x86_64-linux-gnu/libpcap.so ] || [ -e /usr/lib/aarch64-linux-gnu/libpcap.so ]; } || need+=(libpcap-dev)
+have pkg-config || need+=(pkg-config)
 
 if ((${#need[@]})); then
   echo "tests/ci.sh: installing ${need[*]}" >&2

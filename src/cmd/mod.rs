@@ -1,6 +1,7 @@
 //! One module per subcommand; each orchestrates probes, checks and renderers and returns an Exit.
 
 pub mod bench;
+pub mod capture;
 pub mod doctor;
 pub mod generate;
 pub mod latency;

@@ -3,6 +3,7 @@
 
 pub mod kernel;
 pub mod nic;
+pub mod packets;
 pub mod postgres;
 pub mod redis;
 

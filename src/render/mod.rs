@@ -1,6 +1,7 @@
 //! Output for people and machines. Renderers take a writer and model types, nothing else.
 
 pub mod bench;
+pub mod capture;
 pub mod json;
 pub mod junit;
 pub mod prometheus;

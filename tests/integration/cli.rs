@@ -47,13 +47,6 @@ fn bad_input_gets_one_clear_line_and_a_usage_exit() {
 }
 
 #[test]
-fn a_subcommand_not_built_yet_says_so_and_exits_1() {
-    let r = run(&["capture", "-r", "/nonexistent.pcap"], &[]);
-    assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("not available yet"), "{}", r.stderr);
-}
-
-#[test]
 fn list_prints_every_check_with_its_doc() {
     let r = run(&["doctor", "--list", "--format", "json"], &[]);
     assert_eq!(r.code, 0);

@@ -3,6 +3,7 @@
 mod support;
 
 mod bench;
+mod capture;
 mod cli;
 mod generated;
 mod kernel_nic;

@@ -1,0 +1,945 @@
+//! The analysis shared by live and offline capture: a small bounded TCP reassembler per flow,
+//! incremental RESP decoding of both directions, and request/reply pairing in order per
+//! connection for per-command latency. Values are never kept; key names only as counts (or
+//! hashed with `--redact-keys`).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+use serde::Serialize;
+
+use super::decode::Segment;
+use crate::resp::{self, Frame};
+
+/// Bytes of out-of-order data one direction may hold before the gap is given up on.
+const MAX_PENDING_BYTES: usize = 1 << 20;
+/// Segments held after a hole before the hole is taken as lost (a retransmission would have
+/// come long before this many later segments).
+const HOLD_SEGMENTS: usize = 64;
+/// Undecoded bytes one direction may buffer (a huge value in flight) before it is dropped.
+const MAX_BUFFER: usize = 64 << 20;
+/// Distinct keys counted; later new keys go to "(other keys)".
+const MAX_KEYS: usize = 100_000;
+/// Requests waiting for replies on one connection.
+const MAX_INFLIGHT: usize = 100_000;
+
+/// Commands whose first argument is a key. Every other command's arguments are never read:
+/// AUTH's password, EVAL's script and CONFIG's values stay out of the report.
+const KEYED: &[&str] = &[
+    "GET",
+    "SET",
+    "SETEX",
+    "PSETEX",
+    "SETNX",
+    "GETSET",
+    "GETDEL",
+    "GETEX",
+    "DEL",
+    "UNLINK",
+    "EXISTS",
+    "EXPIRE",
+    "PEXPIRE",
+    "EXPIREAT",
+    "PEXPIREAT",
+    "TTL",
+    "PTTL",
+    "PERSIST",
+    "TYPE",
+    "INCR",
+    "INCRBY",
+    "DECR",
+    "DECRBY",
+    "INCRBYFLOAT",
+    "APPEND",
+    "STRLEN",
+    "GETRANGE",
+    "SETRANGE",
+    "MGET",
+    "MSET",
+    "HGET",
+    "HSET",
+    "HSETNX",
+    "HMSET",
+    "HMGET",
+    "HGETALL",
+    "HDEL",
+    "HEXISTS",
+    "HINCRBY",
+    "HKEYS",
+    "HVALS",
+    "HLEN",
+    "LPUSH",
+    "RPUSH",
+    "LPOP",
+    "RPOP",
+    "LRANGE",
+    "LLEN",
+    "LINDEX",
+    "LREM",
+    "LTRIM",
+    "LSET",
+    "SADD",
+    "SREM",
+    "SMEMBERS",
+    "SISMEMBER",
+    "SCARD",
+    "SPOP",
+    "ZADD",
+    "ZREM",
+    "ZRANGE",
+    "ZSCORE",
+    "ZCARD",
+    "ZINCRBY",
+    "ZRANK",
+    "ZREVRANGE",
+    "ZRANGEBYSCORE",
+    "ZREVRANK",
+    "XADD",
+    "XRANGE",
+    "XREVRANGE",
+    "XLEN",
+    "XTRIM",
+    "DUMP",
+    "RESTORE",
+    "RENAME",
+    "OBJECT",
+    "WATCH",
+];
+
+/// A request waiting for its reply.
+struct Pending {
+    ts: Duration,
+    command: u16,
+    key: Option<u32>,
+}
+
+/// One direction of a connection.
+#[derive(Default)]
+struct Half {
+    next: Option<u32>,
+    pending: BTreeMap<u32, Vec<u8>>,
+    pending_bytes: usize,
+    buf: Vec<u8>,
+    /// Set after a gap or garbage: wait for a segment that starts a RESP value.
+    lost: bool,
+}
+
+#[derive(Default)]
+struct Conn {
+    to_server: Half,
+    to_client: Half,
+    inflight: VecDeque<Pending>,
+}
+
+/// Per-command latency and counts.
+struct CommandStats {
+    latency: Histogram<u64>,
+    count: u64,
+    errors: u64,
+}
+
+/// One slow request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlowRequest {
+    /// Command.
+    pub command: String,
+    /// Key (hashed with --redact-keys), when the command has one.
+    pub key: Option<String>,
+    /// Request to reply, ms.
+    pub latency_ms: f64,
+}
+
+/// One command's row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommandRow {
+    /// Command name.
+    pub command: String,
+    /// Requests with a reply.
+    pub count: u64,
+    /// Of those, error replies.
+    pub errors: u64,
+    /// Median, ms.
+    pub p50_ms: f64,
+    /// 99th percentile, ms.
+    pub p99_ms: f64,
+    /// Slowest, ms.
+    pub max_ms: f64,
+}
+
+/// A key and how often it was used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyCount {
+    /// The key name (lossy UTF-8, 64 characters at most) or its hash.
+    pub key: String,
+    /// Requests naming it.
+    pub count: u64,
+}
+
+/// Everything a capture found, as `--format json` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaptureReport {
+    /// The file read or the interface captured.
+    pub source: String,
+    /// The Redis port.
+    pub port: u16,
+    /// Every packet read.
+    pub packets: u64,
+    /// TCP packets to or from the port.
+    pub tcp_packets: u64,
+    /// Bytes of those packets as captured.
+    pub bytes: u64,
+    /// Connections seen.
+    pub connections: u64,
+    /// Segments with payload.
+    pub data_segments: u64,
+    /// Segments that carried data already seen (retransmissions).
+    pub retransmitted_segments: u64,
+    /// retransmitted_segments / data_segments: the brief's packet-loss signal.
+    pub retransmit_share: f64,
+    /// Segments that arrived ahead of a gap and were held.
+    pub out_of_order_segments: u64,
+    /// Gaps given up on (missing segments): the stream was resynchronised after them.
+    pub gaps: u64,
+    /// Bytes that were not RESP and were skipped.
+    pub protocol_errors: u64,
+    /// Replies with no request seen (capture started mid-conversation, or after a gap).
+    pub unmatched_replies: u64,
+    /// Requests whose reply was never seen.
+    pub unanswered_requests: u64,
+    /// Requests paired with replies.
+    pub requests: u64,
+    /// Per command, busiest first.
+    pub commands: Vec<CommandRow>,
+    /// Error replies by first word (ERR, WRONGTYPE, OOM, NOAUTH …).
+    pub errors: BTreeMap<String, u64>,
+    /// Most used keys.
+    pub top_keys: Vec<KeyCount>,
+    /// The ten slowest requests.
+    pub slowest: Vec<SlowRequest>,
+    /// Kernel drops reported by the capture (live only).
+    pub kernel_drops: Option<u64>,
+    /// Why reading stopped early, when it did (a truncated file, say).
+    pub stopped_early: Option<String>,
+    /// What the latency measures.
+    pub latency_note: String,
+}
+
+/// The analyser: feed it segments in capture order, then take the report.
+pub struct Analysis {
+    port: u16,
+    redact: bool,
+    conns: HashMap<(SocketAddr, SocketAddr), Conn>,
+    connections: u64,
+    names: Vec<String>,
+    name_ids: HashMap<Vec<u8>, u16>,
+    stats: Vec<CommandStats>,
+    keys: Vec<Vec<u8>>,
+    key_ids: HashMap<Vec<u8>, u32>,
+    key_counts: Vec<u64>,
+    other_keys: u64,
+    errors: BTreeMap<String, u64>,
+    slowest: Vec<(Duration, u16, Option<u32>)>,
+    /// Counters the report shows.
+    pub packets: u64,
+    tcp_packets: u64,
+    bytes: u64,
+    data_segments: u64,
+    retransmitted: u64,
+    out_of_order: u64,
+    gaps: u64,
+    protocol_errors: u64,
+    unmatched: u64,
+    requests: u64,
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl Analysis {
+    /// An analyser for traffic to and from `port`.
+    pub fn new(port: u16, redact: bool) -> Self {
+        Analysis {
+            port,
+            redact,
+            conns: HashMap::new(),
+            connections: 0,
+            names: Vec::new(),
+            name_ids: HashMap::new(),
+            stats: Vec::new(),
+            keys: Vec::new(),
+            key_ids: HashMap::new(),
+            key_counts: Vec::new(),
+            other_keys: 0,
+            errors: BTreeMap::new(),
+            slowest: Vec::new(),
+            packets: 0,
+            tcp_packets: 0,
+            bytes: 0,
+            data_segments: 0,
+            retransmitted: 0,
+            out_of_order: 0,
+            gaps: 0,
+            protocol_errors: 0,
+            unmatched: 0,
+            requests: 0,
+        }
+    }
+
+    /// The port analysed.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Feeds one captured frame's segment (or None when the frame holds no TCP).
+    pub fn segment(&mut self, ts: Duration, captured_len: usize, seg: Option<Segment<'_>>) {
+        self.packets += 1;
+        let Some(seg) = seg else { return };
+        let to_server = seg.dst.port() == self.port;
+        if !to_server && seg.src.port() != self.port {
+            return;
+        }
+        self.tcp_packets += 1;
+        self.bytes += captured_len as u64;
+        let key = if to_server {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        let conn = match self.conns.get_mut(&key) {
+            Some(c) => c,
+            None => {
+                self.connections += 1;
+                self.conns.entry(key).or_default()
+            }
+        };
+        if !seg.payload.is_empty() {
+            self.data_segments += 1;
+        }
+        let half = if to_server {
+            &mut conn.to_server
+        } else {
+            &mut conn.to_client
+        };
+        let outcome = reassemble(half, &seg, to_server);
+        self.retransmitted += outcome.retransmitted;
+        self.out_of_order += outcome.out_of_order;
+        if outcome.gap {
+            self.gaps += 1;
+        }
+        if outcome.skipped {
+            self.protocol_errors += 1;
+        }
+        if outcome.gap || (outcome.skipped && !to_server) {
+            // the pairing is lost: what is in flight can no longer be matched
+            conn.inflight.clear();
+        }
+        self.drain(key, to_server, ts);
+    }
+
+    fn command_id(&mut self, name: &[u8]) -> u16 {
+        if let Some(id) = self.name_ids.get(name) {
+            return *id;
+        }
+        let id = self.names.len() as u16;
+        let upper = String::from_utf8_lossy(name).to_ascii_uppercase();
+        self.names.push(upper);
+        self.stats.push(CommandStats {
+            latency: Histogram::new_with_bounds(1, 60_000_000, 3).expect("static bounds"),
+            count: 0,
+            errors: 0,
+        });
+        self.name_ids.insert(name.to_vec(), id);
+        id
+    }
+
+    fn key_id(&mut self, key: &[u8]) -> Option<u32> {
+        if let Some(id) = self.key_ids.get(key) {
+            self.key_counts[*id as usize] += 1;
+            return Some(*id);
+        }
+        if self.keys.len() >= MAX_KEYS {
+            self.other_keys += 1;
+            return None;
+        }
+        let id = self.keys.len() as u32;
+        self.keys.push(key.to_vec());
+        self.key_counts.push(1);
+        self.key_ids.insert(key.to_vec(), id);
+        Some(id)
+    }
+
+    /// Decodes what one direction has buffered.
+    fn drain(&mut self, key: (SocketAddr, SocketAddr), to_server: bool, ts: Duration) {
+        let mut buf = {
+            let conn = self.conns.get_mut(&key).expect("present");
+            let half = if to_server {
+                &mut conn.to_server
+            } else {
+                &mut conn.to_client
+            };
+            std::mem::take(&mut half.buf)
+        };
+        let mut pos = 0;
+        loop {
+            if pos >= buf.len() {
+                break;
+            }
+            if to_server && buf[pos] != b'*' {
+                // an inline command (telnet, redis-cli's MONITOR)
+                let Some(eol) = buf[pos..].iter().position(|b| *b == b'\n') else {
+                    break;
+                };
+                let line = buf[pos..pos + eol].to_vec();
+                pos += eol + 1;
+                let mut words = line
+                    .split(|b| *b == b' ' || *b == b'\r')
+                    .filter(|w| !w.is_empty());
+                if let Some(cmd) = words.next() {
+                    let id = self.command_id(cmd);
+                    let k = if KEYED.contains(&self.names[id as usize].as_str()) {
+                        words.next().and_then(|k| self.key_id(k))
+                    } else {
+                        None
+                    };
+                    self.push_request(key, ts, id, k);
+                }
+                continue;
+            }
+            match resp::frame(&buf, pos) {
+                Ok(Some((end, kind))) => {
+                    if to_server {
+                        let (cmd, first) = command_and_key(&buf[pos..end]);
+                        if let Some(cmd) = cmd {
+                            let id = self.command_id(cmd);
+                            let k = match first {
+                                Some(k) if KEYED.contains(&self.names[id as usize].as_str()) => {
+                                    self.key_id(k)
+                                }
+                                _ => None,
+                            };
+                            self.push_request(key, ts, id, k);
+                        }
+                    } else {
+                        let error = (kind == Frame::Error).then(|| resp::error_word(&buf, pos));
+                        self.reply(key, ts, error, buf[pos] == b'>');
+                    }
+                    pos = end;
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    self.protocol_errors += 1;
+                    pos = buf.len();
+                    let conn = self.conns.get_mut(&key).expect("present");
+                    let half = if to_server {
+                        &mut conn.to_server
+                    } else {
+                        &mut conn.to_client
+                    };
+                    half.lost = true;
+                    conn.inflight.clear();
+                }
+            }
+        }
+        buf.drain(..pos);
+        if buf.len() > MAX_BUFFER {
+            buf.clear();
+            self.protocol_errors += 1;
+        }
+        let conn = self.conns.get_mut(&key).expect("present");
+        let half = if to_server {
+            &mut conn.to_server
+        } else {
+            &mut conn.to_client
+        };
+        half.buf = buf;
+    }
+
+    fn push_request(
+        &mut self,
+        key: (SocketAddr, SocketAddr),
+        ts: Duration,
+        command: u16,
+        k: Option<u32>,
+    ) {
+        let conn = self.conns.get_mut(&key).expect("present");
+        if conn.inflight.len() < MAX_INFLIGHT {
+            conn.inflight.push_back(Pending {
+                ts,
+                command,
+                key: k,
+            });
+        }
+    }
+
+    fn reply(
+        &mut self,
+        key: (SocketAddr, SocketAddr),
+        ts: Duration,
+        error: Option<String>,
+        push: bool,
+    ) {
+        if push {
+            return; // RESP3 pushes answer no request
+        }
+        let conn = self.conns.get_mut(&key).expect("present");
+        let Some(p) = conn.inflight.pop_front() else {
+            self.unmatched += 1;
+            return;
+        };
+        let latency = ts.saturating_sub(p.ts);
+        let us = (latency.as_micros() as u64).clamp(1, 60_000_000);
+        let s = &mut self.stats[p.command as usize];
+        s.latency.record(us).expect("clamped");
+        s.count += 1;
+        self.requests += 1;
+        if let Some(word) = error {
+            s.errors += 1;
+            *self.errors.entry(word).or_default() += 1;
+        }
+        if self.slowest.len() < 10 || latency > self.slowest.last().map(|s| s.0).unwrap_or_default()
+        {
+            self.slowest.push((latency, p.command, p.key));
+            self.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+            self.slowest.truncate(10);
+        }
+    }
+
+    fn key_label(&self, id: u32) -> String {
+        let k = &self.keys[id as usize];
+        if self.redact {
+            use std::hash::{Hash, Hasher};
+            // SipHash with fixed keys: the same key hashes the same across runs and hosts
+            let mut h = std::hash::DefaultHasher::new();
+            k.hash(&mut h);
+            format!("h:{:016x}", h.finish())
+        } else {
+            String::from_utf8_lossy(k).chars().take(64).collect()
+        }
+    }
+
+    /// The report, with `source` and what the capture layer knows.
+    pub fn report(
+        &self,
+        source: String,
+        kernel_drops: Option<u64>,
+        stopped_early: Option<String>,
+    ) -> CaptureReport {
+        let ms = |us: u64| us as f64 / 1000.0;
+        let mut commands: Vec<CommandRow> = self
+            .stats
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.count > 0)
+            .map(|(i, s)| CommandRow {
+                command: self.names[i].clone(),
+                count: s.count,
+                errors: s.errors,
+                p50_ms: ms(s.latency.value_at_quantile(0.5)),
+                p99_ms: ms(s.latency.value_at_quantile(0.99)),
+                max_ms: ms(s.latency.max()),
+            })
+            .collect();
+        commands.sort_by(|a, b| b.count.cmp(&a.count).then(a.command.cmp(&b.command)));
+        let mut top: Vec<(u32, u64)> = self
+            .key_counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i as u32, *c))
+            .collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut top_keys: Vec<KeyCount> = top
+            .iter()
+            .take(10)
+            .map(|(id, c)| KeyCount {
+                key: self.key_label(*id),
+                count: *c,
+            })
+            .collect();
+        if self.other_keys > 0 {
+            top_keys.push(KeyCount {
+                key: "(other keys, not counted one by one)".into(),
+                count: self.other_keys,
+            });
+        }
+        CaptureReport {
+            source,
+            port: self.port,
+            packets: self.packets,
+            tcp_packets: self.tcp_packets,
+            bytes: self.bytes,
+            connections: self.connections,
+            data_segments: self.data_segments,
+            retransmitted_segments: self.retransmitted,
+            retransmit_share: ratio(self.retransmitted, self.data_segments),
+            out_of_order_segments: self.out_of_order,
+            gaps: self.gaps,
+            protocol_errors: self.protocol_errors,
+            unmatched_replies: self.unmatched,
+            unanswered_requests: self.conns.values().map(|c| c.inflight.len() as u64).sum(),
+            requests: self.requests,
+            commands,
+            errors: self.errors.clone(),
+            top_keys,
+            slowest: self
+                .slowest
+                .iter()
+                .map(|(l, c, k)| SlowRequest {
+                    command: self.names[*c as usize].clone(),
+                    key: k.map(|k| self.key_label(k)),
+                    latency_ms: l.as_secs_f64() * 1000.0,
+                })
+                .collect(),
+            kernel_drops,
+            stopped_early,
+            latency_note: "on the wire at the capture point: from the packet that completes a request to the packet that completes its reply".into(),
+        }
+    }
+}
+
+/// The command name and first argument of a RESP request (an array of bulk strings).
+fn command_and_key(frame: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let mut pos = match frame.iter().position(|b| *b == b'\n') {
+        Some(p) => p + 1,
+        None => return (None, None),
+    };
+    let mut bulk = || -> Option<&[u8]> {
+        if frame.get(pos) != Some(&b'$') {
+            return None;
+        }
+        let eol = pos + frame[pos..].iter().position(|b| *b == b'\r')?;
+        let len: usize = std::str::from_utf8(&frame[pos + 1..eol])
+            .ok()?
+            .parse()
+            .ok()?;
+        let start = eol + 2;
+        let s = frame.get(start..start + len)?;
+        pos = start + len + 2;
+        Some(s)
+    };
+    let cmd = bulk();
+    let key = if cmd.is_some() { bulk() } else { None };
+    (cmd, key)
+}
+
+/// What one segment did to a direction's stream.
+#[derive(Debug, Default, PartialEq)]
+struct Outcome {
+    retransmitted: u64,
+    out_of_order: u64,
+    gap: bool,
+    /// Bytes were skipped because they did not start a RESP value.
+    skipped: bool,
+}
+
+fn resumes(payload: &[u8], to_server: bool) -> bool {
+    match payload.first() {
+        Some(b'*') => true,
+        Some(b) if !to_server => b"+-:$_#,(!=%~>|".contains(b),
+        _ => false,
+    }
+}
+
+/// Appends the segment's new bytes to the direction in sequence order.
+fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
+    let mut out = Outcome::default();
+    let len = seg.payload.len() as u32;
+    if seg.syn {
+        h.next = Some(seg.seq.wrapping_add(1));
+        return out;
+    }
+    if len == 0 {
+        return out;
+    }
+    let Some(next) = h.next else {
+        // first data seen on a stream already under way
+        h.next = Some(seg.seq.wrapping_add(len));
+        if resumes(seg.payload, to_server) {
+            h.buf.extend_from_slice(seg.payload);
+        } else {
+            h.lost = true;
+            out.skipped = true;
+        }
+        return out;
+    };
+    let off = seg.seq.wrapping_sub(next) as i32;
+    if off < 0 {
+        out.retransmitted = 1;
+        let seen = (-off) as u32;
+        if seen >= len {
+            return out;
+        }
+        // a retransmission that also carries new bytes: keep the new tail
+        let tail = &seg.payload[seen as usize..];
+        out.skipped |= !append(h, tail, to_server);
+        h.next = Some(next.wrapping_add(tail.len() as u32));
+    } else if off > 0 {
+        out.out_of_order = 1;
+        if h.pending.insert(seg.seq, seg.payload.to_vec()).is_none() {
+            h.pending_bytes += seg.payload.len();
+        } else {
+            out.retransmitted = 1;
+        }
+        if h.pending.len() <= HOLD_SEGMENTS && h.pending_bytes <= MAX_PENDING_BYTES {
+            return out;
+        }
+        // The hole has not filled while this much arrived after it: the capture lost it.
+        // Skip to the first held segment and resume at the next RESP value.
+        out.gap = true;
+        h.buf.clear();
+        h.next = h.pending.keys().next().copied();
+        h.lost = true;
+    } else {
+        out.skipped |= !append(h, seg.payload, to_server);
+        h.next = Some(next.wrapping_add(len));
+    }
+    // release held segments that are now in order
+    while let Some((&seq, _)) = h.pending.iter().next() {
+        let next = h.next.expect("set above");
+        let off = seq.wrapping_sub(next) as i32;
+        if off > 0 {
+            break;
+        }
+        let data = h.pending.remove(&seq).expect("present");
+        h.pending_bytes -= data.len();
+        let seen = (-off) as usize;
+        if seen < data.len() {
+            out.skipped |= !append(h, &data[seen..], to_server);
+            h.next = Some(next.wrapping_add((data.len() - seen) as u32));
+        }
+    }
+    out
+}
+
+/// Appends in-order bytes; false when they were skipped while waiting to resynchronise.
+fn append(h: &mut Half, bytes: &[u8], to_server: bool) -> bool {
+    if h.lost {
+        if resumes(bytes, to_server) {
+            h.lost = false;
+        } else {
+            return false;
+        }
+    }
+    h.buf.extend_from_slice(bytes);
+    true
+}
+
+/// Flushes what can be flushed at the end of input: data held after a gap counts as a gap.
+impl Analysis {
+    /// Call once at the end: held out-of-order data whose gap never filled is counted.
+    pub fn finish(&mut self) {
+        for c in self.conns.values_mut() {
+            for h in [&mut c.to_server, &mut c.to_client] {
+                if !h.pending.is_empty() {
+                    self.gaps += 1;
+                    h.pending.clear();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn seg<'a>(to_server: bool, seq: u32, payload: &'a [u8]) -> Segment<'a> {
+        let (c, s): (SocketAddr, SocketAddr) = (
+            "127.0.0.1:50000".parse().unwrap(),
+            "127.0.0.1:6379".parse().unwrap(),
+        );
+        Segment {
+            src: if to_server { c } else { s },
+            dst: if to_server { s } else { c },
+            seq,
+            syn: false,
+            fin: false,
+            payload,
+        }
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn pipelined_requests_pair_in_order_with_errors_and_keys() {
+        let mut a = Analysis::new(6379, false);
+        let mut req = Vec::new();
+        resp::encode(&mut req, &[b"SET", b"session:1", b"secret-value"]);
+        resp::encode(&mut req, &[b"GET", b"session:1"]);
+        resp::encode(&mut req, &[b"LPUSH", b"session:1", b"x"]);
+        resp::encode(&mut req, &[b"AUTH", b"hunter2"]);
+        a.segment(ms(0), 100, Some(seg(true, 1000, &req)));
+        a.segment(
+            ms(2),
+            100,
+            Some(seg(false, 5000, b"+OK\r\n$12\r\nsecret-value\r\n")),
+        );
+        a.segment(
+            ms(5),
+            100,
+            Some(seg(
+                false,
+                5024,
+                b"-WRONGTYPE Operation against a key\r\n-WRONGPASS x\r\n",
+            )),
+        );
+        let r = a.report("t".into(), None, None);
+        assert_eq!(r.requests, 4);
+        let get = r.commands.iter().find(|c| c.command == "GET").unwrap();
+        assert!((get.p50_ms - 2.0).abs() < 0.01, "{get:?}");
+        assert_eq!(r.errors.get("WRONGTYPE"), Some(&1));
+        assert_eq!(r.errors.get("WRONGPASS"), Some(&1));
+        assert_eq!(
+            r.top_keys[0],
+            KeyCount {
+                key: "session:1".into(),
+                count: 3
+            }
+        );
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(
+            !json.contains("secret-value") && !json.contains("hunter2"),
+            "values and passwords never appear"
+        );
+        assert_eq!(r.slowest[0].latency_ms, 5.0);
+        let redacted = {
+            let mut b = Analysis::new(6379, true);
+            b.segment(ms(0), 1, Some(seg(true, 1, &req)));
+            b.segment(ms(1), 1, Some(seg(false, 1, b"+OK\r\n")));
+            b.report("t".into(), None, None)
+        };
+        assert!(
+            redacted.top_keys[0].key.starts_with("h:")
+                && !serde_json::to_string(&redacted)
+                    .unwrap()
+                    .contains("session:1")
+        );
+    }
+
+    #[test]
+    fn retransmissions_out_of_order_and_gaps_are_counted() {
+        let mut a = Analysis::new(6379, false);
+        let mut req = Vec::new();
+        resp::encode(&mut req, &[b"GET", b"k"]);
+        let (p1, p2) = req.split_at(5);
+        let mut b = Analysis::new(6379, false);
+        b.segment(ms(0), 1, Some(seg(true, 100, p1)));
+        b.segment(ms(0), 1, Some(seg(true, 100, p1))); // retransmission
+        b.segment(ms(0), 1, Some(seg(true, 105 + 3, &p2[3..]))); // ahead of a hole
+        b.segment(ms(0), 1, Some(seg(true, 105, &p2[..3]))); // fills it
+        b.segment(ms(1), 1, Some(seg(false, 9, b"$-1\r\n")));
+        let r = b.report("t".into(), None, None);
+        assert_eq!(
+            (
+                r.retransmitted_segments,
+                r.out_of_order_segments,
+                r.requests
+            ),
+            (1, 1, 1)
+        );
+        assert!(
+            (r.retransmit_share - 0.2).abs() < 1e-9,
+            "1 of 5 data segments"
+        );
+        // a stream first seen mid-frame is skipped until a value starts, not misparsed
+        a.segment(ms(0), 1, Some(seg(true, 500, &req[3..])));
+        a.segment(ms(0), 1, Some(seg(true, 500 + req.len() as u32 - 3, &req)));
+        a.segment(ms(1), 1, Some(seg(false, 9, b"$-1\r\n")));
+        let r = a.report("t".into(), None, None);
+        assert_eq!(
+            (r.requests, r.protocol_errors),
+            (1, 1),
+            "the partial frame is skipped and counted"
+        );
+    }
+
+    #[test]
+    fn garbage_is_skipped_not_fatal() {
+        let mut a = Analysis::new(6379, false);
+        a.segment(
+            ms(0),
+            1,
+            Some(seg(true, 1, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")),
+        );
+        a.segment(ms(1), 1, Some(seg(false, 1, b"\x00\x01binary junk")));
+        a.segment(ms(2), 1, Some(seg(true, 21, b"*1\r\n$4\r\nPING\r\n")));
+        a.segment(ms(3), 1, Some(seg(false, 14, b"+PONG\r\n")));
+        let r = a.report("t".into(), None, None);
+        assert!(r.protocol_errors >= 1 || r.unmatched_replies >= 1);
+        assert_eq!(
+            r.commands
+                .iter()
+                .find(|c| c.command == "PING")
+                .map(|c| c.count),
+            Some(1)
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Any split of a pipelined stream into segments, delivered in any order with duplicates,
+        /// reassembles to the same requests.
+        #[test]
+        fn reassembly_survives_reordering_and_duplicates(
+            n in 1usize..40,
+            cuts in prop::collection::vec(1usize..50, 1..30),
+            order in prop::collection::vec(any::<u16>(), 30),
+            dups in prop::collection::vec(any::<bool>(), 30),
+        ) {
+            let mut stream = Vec::new();
+            for i in 0..n {
+                resp::encode(&mut stream, &[b"GET", format!("k{i}").as_bytes()]);
+            }
+            let mut segs = Vec::new();
+            let mut at = 0;
+            for c in cuts.iter().cycle() {
+                if at >= stream.len() { break; }
+                let end = (at + c).min(stream.len());
+                segs.push((at as u32, &stream[at..end]));
+                at = end;
+            }
+            // the first segment arrives first (the stream starts there); the rest shuffled
+            let mut rest: Vec<_> = segs[1..].to_vec();
+            // reordering as networks do it: a segment moves at most a few places
+            for (i, o) in order.iter().enumerate().take(rest.len()) {
+                let j = (i + *o as usize % 8).min(rest.len() - 1);
+                rest.swap(i, j);
+            }
+            let mut a = Analysis::new(6379, false);
+            a.segment(ms(0), 1, Some(seg(true, 1_000_000, segs[0].1)));
+            for (i, (off, data)) in rest.iter().enumerate() {
+                a.segment(ms(0), 1, Some(seg(true, 1_000_000 + off, data)));
+                if dups.get(i).copied().unwrap_or(false) {
+                    a.segment(ms(0), 1, Some(seg(true, 1_000_000 + off, data)));
+                }
+            }
+            let replies = "$-1\r\n".repeat(n);
+            a.segment(ms(1), 1, Some(seg(false, 7, replies.as_bytes())));
+            let r = a.report("t".into(), None, None);
+            prop_assert_eq!(r.requests, n as u64);
+            prop_assert_eq!(r.unmatched_replies, 0);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..20)) {
+            let mut a = Analysis::new(6379, false);
+            let mut seq = 0u32;
+            for (i, c) in chunks.iter().enumerate() {
+                a.segment(ms(i as u64), c.len(), Some(seg(i % 2 == 0, seq, c)));
+                seq = seq.wrapping_add(c.len() as u32 / 2);
+            }
+            a.finish();
+            let _ = a.report("t".into(), None, None);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! `statectl capture`: live (libpcap ring, kernel BPF filter) or from a pcap/pcapng file; the
+//! same analysis either way.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use pcap_file::pcap::PcapWriter;
+
+use crate::capture::analysis::Analysis;
+use crate::capture::decode;
+use crate::cli::{CaptureArgs, Format, OutputArgs};
+use crate::exit::{Exit, UsageError};
+use crate::probe::packets::{self, Live, LiveCounters, Sink};
+use crate::render::{self, Style};
+
+/// Decodes every packet into the analysis, and writes it to the pcap when asked.
+struct Analyser {
+    analysis: Analysis,
+    write_to: Option<std::path::PathBuf>,
+    writer: Option<PcapWriter<BufWriter<File>>>,
+    write_error: Option<String>,
+    unsupported: Option<u32>,
+}
+
+impl Analyser {
+    fn new(port: u16, redact: bool, write_to: Option<std::path::PathBuf>) -> Self {
+        Analyser {
+            analysis: Analysis::new(port, redact),
+            write_to,
+            writer: None,
+            write_error: None,
+            unsupported: None,
+        }
+    }
+}
+
+impl Sink for Analyser {
+    fn start(&mut self, linktype: u32) -> Result<(), String> {
+        if let Some(path) = &self.write_to {
+            self.writer = Some(packets::create_pcap(path, linktype, 262_144)?);
+        }
+        // like tcpdump's "listening on": scripts wait for this line before sending traffic
+        eprintln!(
+            "statectl: capturing on tcp port {} (link type {linktype})",
+            self.analysis.port()
+        );
+        Ok(())
+    }
+
+    fn packet(&mut self, ts: Duration, linktype: u32, data: &[u8], orig_len: u32) {
+        if let Some(w) = &mut self.writer {
+            if let Err(e) = packets::write_packet(w, ts, data, orig_len) {
+                self.write_error.get_or_insert(e);
+            }
+        }
+        if !decode::supported(linktype) {
+            self.unsupported = Some(linktype);
+        }
+        self.analysis
+            .segment(ts, data.len(), decode::decode(linktype, data));
+    }
+}
+
+/// `statectl capture`.
+pub async fn run(a: &CaptureArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    if !matches!(out.format, Format::Table | Format::Json) {
+        return Err(UsageError("--format: capture prints table or json".into()).into());
+    }
+    let mut sink = Analyser::new(a.port, a.redact_keys, a.write.clone());
+    let (source, kernel_drops, stopped_early) = match &a.read {
+        Some(path) => {
+            let end = packets::read_file(path, &mut sink).map_err(UsageError)?;
+            (path.display().to_string(), None, end.stopped_early)
+        }
+        None => live(a, out, &mut sink).await?,
+    };
+    if let Some(w) = sink.writer.take() {
+        let mut inner = w.into_writer();
+        std::io::Write::flush(&mut inner)?;
+        inner
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .sync_all()?;
+    }
+    sink.analysis.finish();
+    let mut stopped = stopped_early;
+    if let Some(lt) = sink.unsupported {
+        stopped.get_or_insert(format!(
+            "link type {lt} is not decoded (Ethernet, Linux cooked, raw IP and loopback are)"
+        ));
+    }
+    let report = sink.analysis.report(source, kernel_drops, stopped.clone());
+    let stdout = &mut std::io::stdout().lock();
+    match out.format {
+        Format::Json => render::json::write(stdout, &report)?,
+        _ => render::capture::report(
+            stdout,
+            Style::resolve(out.color, out.quiet, out.verbose),
+            &report,
+        )?,
+    }
+    if let Some(e) = sink.write_error {
+        anyhow::bail!("writing the pcap: {e}");
+    }
+    if let Some(why) = stopped {
+        eprintln!("statectl: {why}");
+        return Ok(Exit::Error);
+    }
+    Ok(Exit::Ok)
+}
+
+async fn live(
+    a: &CaptureArgs,
+    out: &OutputArgs,
+    sink: &mut Analyser,
+) -> anyhow::Result<(String, Option<u64>, Option<String>)> {
+    let iface = a.interface.clone().unwrap_or_else(|| "lo".into());
+    // pnet finds the interfaces; libpcap captures on them
+    if !pnet_datalink::interfaces().iter().any(|i| i.name == iface) {
+        return Err(UsageError(format!("-i {iface}: no such network interface")).into());
+    }
+    let live = Live {
+        iface: iface.clone(),
+        port: a.port,
+        count: a.count,
+        duration: a.duration,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let counters = Arc::new(LiveCounters::default());
+    let progress = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
+        let (counters, stop) = (counters.clone(), stop.clone());
+        tokio::spawn(async move {
+            let bar = indicatif::ProgressBar::new_spinner();
+            while !stop.load(Ordering::Relaxed) {
+                bar.set_message(format!(
+                    "{} packets, {} bytes, {} kernel drops",
+                    counters.packets.load(Ordering::Relaxed),
+                    counters.bytes.load(Ordering::Relaxed),
+                    counters.drops.load(Ordering::Relaxed)
+                ));
+                bar.tick();
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            bar.finish_and_clear();
+        })
+    });
+    let signal_stop = stop.clone();
+    let signals = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            signal_stop.store(true, Ordering::Relaxed);
+        }
+    });
+    // libpcap blocks: the loop runs on its own thread and polls `stop` between reads
+    let mut owned = std::mem::replace(sink, Analyser::new(a.port, a.redact_keys, None));
+    let (stop2, counters2) = (stop.clone(), counters.clone());
+    let (result, owned) = tokio::task::spawn_blocking(move || {
+        let r = packets::capture(&live, &stop2, &counters2, &mut owned);
+        (r, owned)
+    })
+    .await?;
+    *sink = owned;
+    stop.store(true, Ordering::Relaxed);
+    signals.abort();
+    if let Some(p) = progress {
+        let _ = p.await;
+    }
+    let end = result.map_err(|e| anyhow::anyhow!(e))?;
+    Ok((format!("live on {iface}"), Some(end.kernel_drops), None))
+}

@@ -1,0 +1,260 @@
+//! Packets in and out: pcap/pcapng files (pcap-file) and live capture through libpcap (the pcap
+//! crate: a TPACKET_V3 mmap ring, an in-kernel BPF filter, loopback's outgoing duplicates
+//! dropped, and the kernel's drop counters). Every packet goes to a sink the caller supplies.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapReader, PcapWriter};
+use pcap_file::pcapng::{Block, PcapNgReader};
+use pcap_file::{DataLink, TsResolution};
+
+/// Receives each packet: timestamp since the epoch, link type, bytes as captured, original length.
+pub trait Sink {
+    /// Called once a live capture is open, with the interface's link type, before any packet.
+    fn start(&mut self, _linktype: u32) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// One packet.
+    fn packet(&mut self, ts: Duration, linktype: u32, data: &[u8], orig_len: u32);
+}
+
+/// How reading a file ended.
+#[derive(Debug, Default, PartialEq)]
+pub struct FileEnd {
+    /// Packets read.
+    pub packets: u64,
+    /// Why reading stopped before the end of the file, when it did.
+    pub stopped_early: Option<String>,
+}
+
+/// Reads a pcap or pcapng file into `sink`. A file that is not a capture is an error; a file
+/// cut short stops with the reason, keeping what was read.
+pub fn read_file(path: &Path, sink: &mut dyn Sink) -> Result<FileEnd, String> {
+    let name = path.display();
+    let mut f = File::open(path).map_err(|e| format!("{name}: {e}"))?;
+    let mut magic = [0u8; 4];
+    f.read_exact(&mut magic)
+        .map_err(|_| format!("{name}: not a pcap or pcapng file (too short)"))?;
+    let f = File::open(path).map_err(|e| format!("{name}: {e}"))?;
+    let reader = BufReader::with_capacity(1 << 20, f);
+    let mut end = FileEnd::default();
+    match u32::from_le_bytes(magic) {
+        0xa1b2c3d4 | 0xd4c3b2a1 | 0xa1b23c4d | 0x4d3cb2a1 => {
+            let mut r = PcapReader::new(reader).map_err(|e| format!("{name}: {e}"))?;
+            let linktype = u32::from(r.header().datalink);
+            while let Some(p) = r.next_packet() {
+                match p {
+                    Ok(p) => {
+                        sink.packet(p.timestamp, linktype, &p.data, p.orig_len);
+                        end.packets += 1;
+                    }
+                    Err(e) => {
+                        end.stopped_early = Some(format!(
+                            "{name}: cut short after {} packets ({e})",
+                            end.packets
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        0x0a0d0d0a => {
+            let mut r = PcapNgReader::new(reader).map_err(|e| format!("{name}: {e}"))?;
+            // link types by interface id, as the interface description blocks declare them
+            let mut links: Vec<u32> = Vec::new();
+            loop {
+                let block = match r.next_block() {
+                    None => break,
+                    Some(Ok(b)) => b,
+                    Some(Err(e)) => {
+                        end.stopped_early = Some(format!(
+                            "{name}: cut short after {} packets ({e})",
+                            end.packets
+                        ));
+                        break;
+                    }
+                };
+                match block {
+                    Block::SectionHeader(_) => links.clear(),
+                    Block::InterfaceDescription(i) => links.push(u32::from(i.linktype)),
+                    Block::EnhancedPacket(p) => {
+                        let lt = links.get(p.interface_id as usize).copied().unwrap_or(1);
+                        sink.packet(p.timestamp, lt, &p.data, p.original_len);
+                        end.packets += 1;
+                    }
+                    Block::SimplePacket(p) => {
+                        let lt = links.first().copied().unwrap_or(1);
+                        sink.packet(Duration::ZERO, lt, &p.data, p.original_len);
+                        end.packets += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => return Err(format!("{name}: not a pcap or pcapng file")),
+    }
+    Ok(end)
+}
+
+/// Creates a pcap file, mode 0600 from the first byte (captures hold session tokens), with
+/// nanosecond timestamps.
+pub fn create_pcap(
+    path: &Path,
+    linktype: u32,
+    snaplen: u32,
+) -> Result<PcapWriter<BufWriter<File>>, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    // an existing file keeps its mode through truncate: force 0600
+    use std::os::unix::fs::PermissionsExt;
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = PcapHeader {
+        datalink: DataLink::from(linktype),
+        ts_resolution: TsResolution::NanoSecond,
+        snaplen,
+        ..Default::default()
+    };
+    PcapWriter::with_header(BufWriter::with_capacity(1 << 20, f), header)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes one packet.
+pub fn write_packet(
+    w: &mut PcapWriter<BufWriter<File>>,
+    ts: Duration,
+    data: &[u8],
+    orig_len: u32,
+) -> Result<(), String> {
+    w.write_packet(&PcapPacket::new(ts, orig_len, data))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// What a live capture is asked to do.
+#[derive(Debug, Clone)]
+pub struct Live {
+    /// Interface.
+    pub iface: String,
+    /// TCP port for the kernel filter.
+    pub port: u16,
+    /// Stop after this many packets.
+    pub count: Option<u64>,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+}
+
+/// Counters a live capture shares with its progress display.
+#[derive(Debug, Default)]
+pub struct LiveCounters {
+    /// Packets delivered.
+    pub packets: AtomicU64,
+    /// Bytes delivered.
+    pub bytes: AtomicU64,
+    /// Kernel drops so far.
+    pub drops: AtomicU64,
+}
+
+/// How a live capture ended.
+#[derive(Debug)]
+pub struct LiveEnd {
+    /// The link type of the interface.
+    pub linktype: u32,
+    /// Packets the kernel dropped (ring full) plus those the interface dropped.
+    pub kernel_drops: u64,
+}
+
+/// Opens the interface, calls `sink.start` with its link type, then feeds packets to `sink`
+/// until the count, the duration or `stop`.
+pub fn capture(
+    live: &Live,
+    stop: &AtomicBool,
+    counters: &LiveCounters,
+    sink: &mut dyn Sink,
+) -> Result<LiveEnd, String> {
+    let iface = &live.iface;
+    let inactive = pcap::Capture::from_device(iface.as_str())
+        .map_err(|e| format!("-i {iface}: {e}"))?
+        .promisc(false)
+        .snaplen(262_144)
+        .buffer_size(64 << 20)
+        .timeout(100)
+        .precision(pcap::Precision::Nano);
+    // Non-blocking reads plus our own poll(): libpcap's read timeout does not fire on an idle
+    // TPACKET_V3 ring, and a capture must stop on time even when nothing arrives.
+    let mut cap = inactive
+        .open()
+        .and_then(|c| c.setnonblock())
+        .map_err(|e| format!("-i {iface}: {e}"))?;
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&cap);
+    cap.filter(&format!("tcp port {}", live.port), true)
+        .map_err(|e| format!("-i {iface}: BPF filter: {e}"))?;
+    let linktype = cap.get_datalink().0 as u32;
+    sink.start(linktype)?;
+    let start = Instant::now();
+    let mut n = 0u64;
+    let mut last_stats = Instant::now();
+    let mut drops = 0u64;
+    // On Ctrl-C or at the deadline, packets still sit in the ring's current block, which the
+    // kernel hands over only when it retires (the 100 ms timeout): keep draining that long.
+    let mut draining: Option<Instant> = None;
+    loop {
+        if live.count.is_some_and(|c| n >= c) {
+            break;
+        }
+        if draining.is_none()
+            && (stop.load(Ordering::Relaxed) || live.duration.is_some_and(|d| start.elapsed() >= d))
+        {
+            draining = Some(Instant::now());
+        }
+        if draining.is_some_and(|t| t.elapsed() > Duration::from_millis(250)) {
+            break;
+        }
+        match cap.next_packet() {
+            Ok(p) => {
+                let ts = Duration::new(p.header.ts.tv_sec as u64, p.header.ts.tv_usec as u32);
+                sink.packet(ts, linktype, p.data, p.header.len);
+                n += 1;
+                counters.packets.fetch_add(1, Ordering::Relaxed);
+                counters
+                    .bytes
+                    .fetch_add(p.data.len() as u64, Ordering::Relaxed);
+            }
+            Err(pcap::Error::TimeoutExpired) => {
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd for the capture's descriptor, which outlives the call.
+                unsafe { libc::poll(&mut pfd, 1, 50) };
+            }
+            Err(e) => return Err(format!("-i {iface}: {e}")),
+        }
+        if last_stats.elapsed() > Duration::from_millis(250) {
+            if let Ok(s) = cap.stats() {
+                drops = u64::from(s.dropped) + u64::from(s.if_dropped);
+                counters.drops.store(drops, Ordering::Relaxed);
+            }
+            last_stats = Instant::now();
+        }
+    }
+    if let Ok(s) = cap.stats() {
+        drops = u64::from(s.dropped) + u64::from(s.if_dropped);
+    }
+    Ok(LiveEnd {
+        linktype,
+        kernel_drops: drops,
+    })
+}

@@ -1,0 +1,357 @@
+//! `statectl capture` live on lo against a private redis-server, and offline on the files it and
+//! tcpdump write.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use statectl::resp;
+
+use crate::support::{require, run, RedisServer};
+
+/// Sends `cmds` in one write and reads exactly that many replies.
+fn send(s: &mut TcpStream, cmds: &[Vec<&[u8]>]) {
+    let mut out = Vec::new();
+    for c in cmds {
+        resp::encode(&mut out, c);
+    }
+    s.write_all(&out).unwrap();
+    let mut buf = Vec::new();
+    let (mut pos, mut got) = (0, 0);
+    while got < cmds.len() {
+        match resp::frame(&buf, pos).unwrap() {
+            Some((end, _)) => {
+                pos = end;
+                got += 1;
+            }
+            None => {
+                let mut chunk = [0u8; 65536];
+                let n = s.read(&mut chunk).unwrap();
+                assert!(n > 0, "server closed");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        }
+    }
+}
+
+/// 1000 SET, 500 GET, 100 pipelined MGET, 3 WRONGTYPE errors, on one connection.
+fn known_mix(port: u16) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    for i in 0..1000 {
+        let k = format!("session:{i}");
+        send(
+            &mut s,
+            &[vec![b"SET", k.as_bytes(), b"token-value-not-to-be-shown"]],
+        );
+    }
+    for i in 0..500 {
+        let k = format!("session:{i}");
+        send(&mut s, &[vec![b"GET", k.as_bytes()]]);
+    }
+    let mget: Vec<Vec<&[u8]>> = (0..100)
+        .map(|_| vec![&b"MGET"[..], b"session:1", b"session:2"])
+        .collect();
+    send(&mut s, &mget);
+    for _ in 0..3 {
+        send(&mut s, &[vec![b"LPUSH", b"session:7", b"x"]]);
+    }
+}
+
+fn can_capture() -> bool {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    require(
+        root && Command::new("tcpdump").arg("--version").output().is_ok(),
+        "root and tcpdump (live capture on lo)",
+    )
+}
+
+/// Starts a capture process and waits until it says it is capturing.
+fn start(program: &str, args: &[&str], ready: &str) -> std::process::Child {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "{program} exited before it was ready"
+        );
+        if line.contains(ready) {
+            break;
+        }
+    }
+    // keep draining stderr so the child never blocks on it
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut err, &mut std::io::sink());
+    });
+    child
+}
+
+fn interrupt(child: &mut std::process::Child) -> String {
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean stop on SIGINT: {status:?}");
+    out
+}
+
+fn count(report: &serde_json::Value, cmd: &str) -> u64 {
+    report["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["command"] == cmd)
+        .map_or(0, |c| c["count"].as_u64().unwrap())
+}
+
+fn tcpdump_count(path: &Path) -> usize {
+    let out = Command::new("tcpdump")
+        .args(["-r"])
+        .arg(path)
+        .arg("-nn")
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn live_capture_decodes_a_known_mix_exactly_and_tcpdump_agrees() {
+    if !can_capture() {
+        return;
+    }
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours.pcap");
+    let theirs = dir.path().join("tcpdump.pcap");
+    let port = srv.port.to_string();
+    let mut cap = start(
+        env!("CARGO_BIN_EXE_statectl"),
+        &[
+            "capture",
+            "-i",
+            "lo",
+            "-p",
+            &port,
+            "-w",
+            ours.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        "capturing on",
+    );
+    let mut td = start(
+        "tcpdump",
+        &[
+            "-i",
+            "lo",
+            "-B",
+            "65536",
+            "-w",
+            theirs.to_str().unwrap(),
+            "tcp",
+            "port",
+            &port,
+        ],
+        "listening on",
+    );
+    known_mix(srv.port);
+    // tcpdump hands a ring block over when it retires (its 1 s timeout): wait that out
+    std::thread::sleep(Duration::from_millis(1500));
+    let report: serde_json::Value = serde_json::from_str(&interrupt(&mut cap)).unwrap();
+    let _ = interrupt(&mut td);
+
+    assert_eq!(count(&report, "SET"), 1000, "{report}");
+    assert_eq!(count(&report, "GET"), 500);
+    assert_eq!(count(&report, "MGET"), 100);
+    assert_eq!(count(&report, "LPUSH"), 3);
+    assert_eq!(report["errors"]["WRONGTYPE"], 3);
+    assert_eq!(report["kernel_drops"], 0);
+    assert_eq!(
+        report["retransmitted_segments"], 0,
+        "loopback duplicates are not retransmissions"
+    );
+    assert!(
+        !report.to_string().contains("token-value-not-to-be-shown"),
+        "values never shown"
+    );
+    assert_eq!(report["top_keys"][0]["key"], "session:1");
+    assert_eq!(report["slowest"].as_array().unwrap().len(), 10);
+
+    // the pcap we wrote: 0600, read by tcpdump with the same packet count
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&ours).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        tcpdump_count(&ours) as u64,
+        report["packets"].as_u64().unwrap()
+    );
+
+    // offline analysis of both files gives the same counts
+    for file in [&ours, &theirs] {
+        let r = run(
+            &[
+                "capture",
+                "-r",
+                file.to_str().unwrap(),
+                "-p",
+                &port,
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let off: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        for cmd in ["SET", "GET", "MGET", "LPUSH"] {
+            assert_eq!(
+                count(&off, cmd),
+                count(&report, cmd),
+                "{} {cmd}: {off}",
+                file.display()
+            );
+        }
+        assert_eq!(off["errors"]["WRONGTYPE"], 3);
+    }
+
+    // --redact-keys hashes key names
+    let r = run(
+        &[
+            "capture",
+            "-r",
+            ours.to_str().unwrap(),
+            "-p",
+            &port,
+            "--redact-keys",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(!r.stdout.contains("session:"), "{}", r.stdout);
+
+    // a file cut short: a clear message, a partial report, no panic
+    let bytes = std::fs::read(&ours).unwrap();
+    let cut = dir.path().join("cut.pcap");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2 + 7]).unwrap();
+    let r = run(
+        &[
+            "capture",
+            "-r",
+            cut.to_str().unwrap(),
+            "-p",
+            &port,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("cut short") && r.stderr.lines().count() == 1,
+        "{}",
+        r.stderr
+    );
+    let partial: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        partial["requests"].as_u64().unwrap() > 0 && partial["requests"].as_u64().unwrap() < 1603
+    );
+    assert!(partial["stopped_early"]
+        .as_str()
+        .unwrap()
+        .contains("cut short"));
+
+    // missing segments: drop every 40th packet of the stream
+    let gapped = dir.path().join("gapped.pcap");
+    {
+        let mut r = pcap_file::pcap::PcapReader::new(std::fs::File::open(&ours).unwrap()).unwrap();
+        let mut w = pcap_file::pcap::PcapWriter::with_header(
+            std::fs::File::create(&gapped).unwrap(),
+            r.header(),
+        )
+        .unwrap();
+        let mut i = 0;
+        while let Some(p) = r.next_packet() {
+            let p = p.unwrap();
+            i += 1;
+            if i % 40 != 0 {
+                w.write_packet(&p).unwrap();
+            }
+        }
+    }
+    let r = run(
+        &[
+            "capture",
+            "-r",
+            gapped.to_str().unwrap(),
+            "-p",
+            &port,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let g: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        g["gaps"].as_u64().unwrap()
+            + g["unmatched_replies"].as_u64().unwrap()
+            + g["protocol_errors"].as_u64().unwrap()
+            > 0,
+        "{g}"
+    );
+    assert!(
+        g["requests"].as_u64().unwrap() > 1000,
+        "most of the stream still decodes: {g}"
+    );
+}
+
+#[test]
+fn bad_files_and_interfaces_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pcap");
+    std::fs::write(&junk, b"this is not a capture at all").unwrap();
+    for (args, needle) in [
+        (
+            vec!["capture", "-r", junk.to_str().unwrap()],
+            "not a pcap or pcapng file",
+        ),
+        (
+            vec!["capture", "-r", "/nonexistent.pcap"],
+            "/nonexistent.pcap",
+        ),
+        (vec!["capture", "-i", "nosuch0", "-c", "1"], "nosuch0"),
+    ] {
+        let r = run(&args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(r.stderr.contains(needle), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+}
