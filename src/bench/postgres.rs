@@ -82,26 +82,21 @@ pub async fn drive(
     budget: Arc<AtomicU64>,
     start: Instant,
 ) -> (Recorder, bool) {
-    let read = match client
-        .prepare(&format!(
-            "SELECT token, data FROM {SCHEMA}.sessions WHERE id = $1"
-        ))
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => {
-            let mut r = Recorder::default();
-            r.error(&error_kind(&e), 1);
-            return (r, true);
-        }
+    let statements = async {
+        let read = client
+            .prepare(&format!(
+                "SELECT token, data FROM {SCHEMA}.sessions WHERE id = $1"
+            ))
+            .await?;
+        let upsert = client
+            .prepare(&format!(
+                "INSERT INTO {SCHEMA}.sessions (id, token, data, expires_at) VALUES ($1, $2, $3, now() + interval '30 minutes') \
+                 ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, data = EXCLUDED.data, expires_at = EXCLUDED.expires_at"
+            ))
+            .await?;
+        Ok::<_, tokio_postgres::Error>((read, upsert))
     };
-    let upsert = match client
-        .prepare(&format!(
-            "INSERT INTO {SCHEMA}.sessions (id, token, data, expires_at) VALUES ($1, $2, $3, now() + interval '30 minutes') \
-             ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token, data = EXCLUDED.data, expires_at = EXCLUDED.expires_at"
-        ))
-        .await
-    {
+    let (read, upsert) = match statements.await {
         Ok(s) => s,
         Err(e) => {
             let mut r = Recorder::default();

@@ -88,6 +88,36 @@ fn watch_ctrl_c() {
     });
 }
 
+/// Starts the connection tasks `spawn` makes at one instant, shows progress, and merges what
+/// they recorded: (recorder, wall time, client CPU, whether any ended early).
+async fn measure(
+    out: &OutputArgs,
+    requests: Option<u64>,
+    duration: Option<Duration>,
+    counter: Arc<AtomicU64>,
+    spawn: impl FnOnce(Instant) -> Vec<tokio::task::JoinHandle<(Recorder, bool)>>,
+) -> anyhow::Result<(Recorder, Duration, Duration, bool)> {
+    watch_ctrl_c();
+    let bar = progress(out, requests, duration, counter);
+    let cpu0 = stats::process_cpu();
+    let start = Instant::now();
+    let tasks = spawn(start);
+    let mut rec = Recorder::default();
+    let mut partial = false;
+    for t in tasks {
+        let (r, p) = t.await?;
+        rec.merge(&r);
+        partial |= p;
+    }
+    let wall = start.elapsed();
+    let cpu = stats::process_cpu().saturating_sub(cpu0);
+    crate::bench::STOP.store(true, Ordering::Relaxed);
+    if let Some(b) = bar {
+        let _ = b.await;
+    }
+    Ok((rec, wall, cpu, partial))
+}
+
 fn finish(out: &OutputArgs, r: &BenchReport) -> anyhow::Result<Exit> {
     let stdout = &mut std::io::stdout().lock();
     match out.format {
@@ -147,33 +177,18 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             .map_err(|e| anyhow::anyhow!("{}: seeding keys: {e}", target.label))?;
         let result = async {
             let streams = rload::connect_all(&load).await?;
-            watch_ctrl_c();
             let done = Arc::new(AtomicU64::new(0));
-            let bar = progress(out, load.requests, load.duration, done.clone());
-            let cpu0 = stats::process_cpu();
-            let start = Instant::now();
-            let tasks: Vec<_> = streams
-                .into_iter()
-                .zip(rload::quotas(load.requests, load.connections))
-                .enumerate()
-                .map(|(i, (s, q))| {
-                    tokio::spawn(rload::drive(s, i, load.clone(), q, start, done.clone()))
-                })
-                .collect();
-            let mut rec = Recorder::default();
-            let mut partial = false;
-            for t in tasks {
-                let (r, p) = t.await?;
-                rec.merge(&r);
-                partial |= p;
-            }
-            let wall = start.elapsed();
-            let cpu = stats::process_cpu().saturating_sub(cpu0);
-            crate::bench::STOP.store(true, Ordering::Relaxed);
-            if let Some(b) = bar {
-                let _ = b.await;
-            }
-            anyhow::Ok((rec, wall, cpu, partial))
+            measure(out, load.requests, load.duration, done.clone(), |start| {
+                streams
+                    .into_iter()
+                    .zip(rload::quotas(load.requests, load.connections))
+                    .enumerate()
+                    .map(|(i, (s, q))| {
+                        tokio::spawn(rload::drive(s, i, load.clone(), q, start, done.clone()))
+                    })
+                    .collect()
+            })
+            .await
         }
         .await;
         // Clean up even after a failed run; a dead server cannot be cleaned and says so.
@@ -231,32 +246,17 @@ pub fn postgres(a: &BenchPostgresArgs, out: &OutputArgs) -> anyhow::Result<Exit>
                     .map_err(|e| anyhow::anyhow!("--postgres {}: {e}", target.label))?;
                 clients.push(Arc::new(s.client));
             }
-            watch_ctrl_c();
             let budget = Arc::new(AtomicU64::new(0));
-            let bar = progress(out, load.requests, load.duration, budget.clone());
-            let cpu0 = stats::process_cpu();
-            let start = Instant::now();
-            let tasks: Vec<_> = clients
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    tokio::spawn(pgload::drive(c, i, load.clone(), budget.clone(), start))
-                })
-                .collect();
-            let mut rec = Recorder::default();
-            let mut partial = false;
-            for t in tasks {
-                let (r, p) = t.await?;
-                rec.merge(&r);
-                partial |= p;
-            }
-            let wall = start.elapsed();
-            let cpu = stats::process_cpu().saturating_sub(cpu0);
-            crate::bench::STOP.store(true, Ordering::Relaxed);
-            if let Some(b) = bar {
-                let _ = b.await;
-            }
-            anyhow::Ok((rec, wall, cpu, partial))
+            measure(out, load.requests, load.duration, budget.clone(), |start| {
+                clients
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        tokio::spawn(pgload::drive(c, i, load.clone(), budget.clone(), start))
+                    })
+                    .collect()
+            })
+            .await
         }
         .await;
         if !a.keep {
