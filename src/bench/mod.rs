@@ -3,6 +3,7 @@
 pub mod postgres;
 pub mod redis;
 pub mod stats;
+pub mod tls;
 
 use std::sync::atomic::AtomicBool;
 

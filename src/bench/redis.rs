@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::tls::Stream;
+
 use super::stats::Recorder;
 use crate::cli::Workload;
 use crate::resp::{self, Frame};
@@ -46,6 +48,8 @@ pub struct RedisLoad {
     pub read_ratio: f64,
     /// Bound on every wait for the server.
     pub timeout: Duration,
+    /// For rediss://: the server name to verify, and whether to skip verification (#insecure).
+    pub tls: Option<(String, bool)>,
 }
 
 /// A small, fast PRNG (xorshift64*) per task; quality is ample for picking keys.
@@ -244,7 +248,7 @@ pub async fn cleanup(conn: &mut redis::aio::MultiplexedConnection) -> anyhow::Re
 }
 
 /// Reads into `buf` until at least one more byte arrives, bounded by the timeout.
-async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>, timeout: Duration) -> Result<(), String> {
+async fn fill(stream: &mut Stream, buf: &mut Vec<u8>, timeout: Duration) -> Result<(), String> {
     if buf.capacity() - buf.len() < 16 * 1024 {
         buf.reserve(64 * 1024);
     }
@@ -256,7 +260,7 @@ async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>, timeout: Duration) -> R
     }
 }
 
-async fn handshake(stream: &mut TcpStream, load: &RedisLoad) -> anyhow::Result<()> {
+async fn handshake(stream: &mut Stream, load: &RedisLoad) -> anyhow::Result<()> {
     let mut out = Vec::new();
     let mut expected = 0;
     if let Some((user, pass)) = &load.auth {
@@ -298,14 +302,32 @@ async fn handshake(stream: &mut TcpStream, load: &RedisLoad) -> anyhow::Result<(
 }
 
 /// Opens and authenticates every connection up front, so setup cost stays out of the timings.
-pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<TcpStream>> {
+pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<Stream>> {
     let mut out = Vec::with_capacity(load.connections);
+    let tls = load
+        .tls
+        .as_ref()
+        .map(|(host, insecure)| (host.clone(), super::tls::connector(*insecure)));
     for _ in 0..load.connections {
-        let mut s = tokio::time::timeout(load.timeout, TcpStream::connect(&load.addr))
+        let tcp = tokio::time::timeout(load.timeout, TcpStream::connect(&load.addr))
             .await
             .map_err(|_| anyhow::anyhow!("{}: no connection within {:?}", load.addr, load.timeout))?
             .map_err(|e| anyhow::anyhow!("{}: {e}", load.addr))?;
-        s.set_nodelay(true)?;
+        tcp.set_nodelay(true)?;
+        let mut s = match &tls {
+            None => Stream::Plain(tcp),
+            Some((host, connector)) => {
+                let name = rustls::pki_types::ServerName::try_from(host.clone())
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", load.addr))?;
+                let t = tokio::time::timeout(load.timeout, connector.connect(name, tcp))
+                    .await
+                    .map_err(|_| {
+                        anyhow::anyhow!("{}: no TLS handshake within {:?}", load.addr, load.timeout)
+                    })?
+                    .map_err(|e| anyhow::anyhow!("{}: TLS: {e}", load.addr))?;
+                Stream::Tls(Box::new(t))
+            }
+        };
         handshake(&mut s, load).await?;
         out.push(s);
     }
@@ -315,7 +337,7 @@ pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<TcpStream>> {
 /// Drives one connection until its quota, the deadline, or an error; returns what it saw and
 /// whether it ended early.
 pub async fn drive(
-    mut stream: TcpStream,
+    mut stream: Stream,
     index: usize,
     load: Arc<RedisLoad>,
     quota: Option<u64>,

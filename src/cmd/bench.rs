@@ -137,13 +137,6 @@ fn finish(out: &OutputArgs, r: &BenchReport) -> anyhow::Result<Exit> {
 pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     check(out, a.connections, a.pipeline, a.read_ratio)?;
     let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None))?;
-    if target.label.starts_with("rediss://") {
-        return Err(UsageError(format!(
-            "--redis {}: bench speaks plain TCP; TLS targets are not supported by bench yet",
-            target.label
-        ))
-        .into());
-    }
     let settings = target.info.redis_settings();
     let load = Arc::new(RedisLoad {
         addr: target.host_port(),
@@ -166,6 +159,10 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
         rate: a.rate,
         read_ratio: a.read_ratio,
         timeout: a.timeout,
+        tls: match target.info.addr() {
+            redis::ConnectionAddr::TcpTls { host, insecure, .. } => Some((host.clone(), *insecure)),
+            _ => None,
+        },
     });
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {

@@ -321,3 +321,46 @@ fn latency_windows_and_a_frozen_server() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
 }
+
+#[test]
+fn bench_over_tls() {
+    let certs = tempfile::tempdir().unwrap();
+    if !crate::support::require(crate::support::self_signed_cert(certs.path()), "openssl") {
+        return;
+    }
+    let tls_port = crate::support::free_port();
+    let d = certs.path().display();
+    let Some(_srv) = RedisServer::start(&[
+        &format!("tls-port {tls_port}"),
+        &format!("tls-cert-file {d}/cert.pem"),
+        &format!("tls-key-file {d}/key.pem"),
+        "tls-auth-clients no",
+    ]) else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{tls_port}/#insecure");
+    let r = run(
+        &[
+            "bench", "redis", "--redis", &url, "-c", "4", "-n", "2000", "-P", "4", "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(r.code == 0 || r.code == 4, "{}{}", r.stdout, r.stderr);
+    let b = report(&r);
+    assert_eq!((b.requests, b.errors), (2000, 0));
+    // without #insecure the self-signed certificate is refused
+    let r = run(
+        &[
+            "bench",
+            "redis",
+            "--redis",
+            &format!("rediss://127.0.0.1:{tls_port}"),
+            "-n",
+            "10",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains(&tls_port.to_string()), "{}", r.stderr);
+}
