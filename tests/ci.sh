@@ -30,6 +30,13 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# The playbook tests need a real ansible-playbook.
+if ! have ansible-playbook; then
+  echo "tests/ci.sh: installing ansible-core (pip)" >&2
+  python3 -m pip install -q --disable-pip-version-check ansible-core
+  have pyenv && pyenv rehash
+fi
+
 # Debian starts the packaged services on install; the tests never use them (they run private
 # servers on free loopback ports), so nothing here depends on them being up or down.
 

@@ -7,6 +7,7 @@ mod capture;
 mod cli;
 mod generated;
 mod kernel_nic;
+mod playbooks;
 mod postgres_doctor;
 mod postgres_reachable;
 mod redis_doctor;

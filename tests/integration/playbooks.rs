@@ -1,0 +1,213 @@
+//! The Ansible playbooks, run with a real ansible-playbook against localhost.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{require, RedisServer};
+
+struct Play {
+    code: i32,
+    out: String,
+}
+
+impl Play {
+    /// The `changed=N` count from the PLAY RECAP.
+    fn changed(&self) -> u32 {
+        self.out
+            .lines()
+            .find(|l| l.contains("ok=") && l.contains("changed="))
+            .and_then(|l| l.split("changed=").nth(1))
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no PLAY RECAP in:\n{}", self.out))
+    }
+}
+
+fn playbook(name: &str, vars: serde_json::Value, check: bool, tmp: &Path) -> Option<Play> {
+    let found = Command::new("ansible-playbook")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require(found, "ansible-playbook (pip install ansible-core)") {
+        return None;
+    }
+    let book = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("playbooks")
+        .join(name);
+    // the python that runs ansible runs its modules too (interpreter discovery trips over pyenv shims)
+    let python = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let python = String::from_utf8_lossy(&python.stdout).trim().to_string();
+    let mut c = Command::new("ansible-playbook");
+    c.args(["-i", "localhost,", "-c", "local"])
+        .arg(&book)
+        .arg("-e")
+        .arg(vars.to_string());
+    if check {
+        c.arg("--check");
+    }
+    let out = c
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_PYTHON_INTERPRETER", &python)
+        .env("ANSIBLE_LOCALHOST_WARNING", "False")
+        .env("ANSIBLE_LOCAL_TEMP", tmp.join("ansible-local"))
+        .env("ANSIBLE_REMOTE_TEMP", tmp.join("ansible-remote"))
+        .output()
+        .unwrap();
+    Some(Play {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr),
+    })
+}
+
+#[test]
+fn doctor_playbook_collects_json_reports_and_fails_only_when_statectl_cannot_run() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    let vars = serde_json::json!({
+        "statectl_bin": env!("CARGO_BIN_EXE_statectl"),
+        "report_dir": reports,
+        "doctor_args": ["--only", "redis.*", "--redis", srv.url()],
+    });
+    let Some(p) = playbook("doctor.yml", vars, false, dir.path()) else {
+        return;
+    };
+    assert_eq!(p.code, 0, "{}", p.out);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("localhost.json")).unwrap())
+            .unwrap();
+    assert!(report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["id"] == "redis.maxmemory" && f["status"] == "fail"));
+    assert!(
+        p.out.contains("fail,") && p.out.contains("(exit 3)"),
+        "{}",
+        p.out
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(reports.join("localhost.json"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+
+    let bad = serde_json::json!({
+        "statectl_bin": env!("CARGO_BIN_EXE_statectl"),
+        "report_dir": reports,
+        "doctor_args": ["--only", "redis.nosuch"],
+    });
+    let p = playbook("doctor.yml", bad, false, dir.path()).unwrap();
+    assert_ne!(p.code, 0, "a usage error is a failed task: {}", p.out);
+}
+
+#[test]
+fn tune_playbook_checks_applies_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        "# test node\nbind 127.0.0.1 -::1\nport 6379\nmaxmemory-policy noeviction\n",
+    )
+    .unwrap();
+    // kernel keys go to a fake root: a test never writes this machine's vm.* values
+    let root = dir.path().join("root");
+    for (k, v) in [
+        ("proc/sys/net/core/somaxconn", "128"),
+        ("proc/sys/net/ipv4/tcp_max_syn_backlog", "128"),
+        ("proc/sys/net/ipv4/tcp_slow_start_after_idle", "1"),
+        ("proc/sys/net/ipv4/tcp_syncookies", "1"),
+        ("proc/sys/vm/overcommit_memory", "0"),
+    ] {
+        let p = root.join(k);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, format!("{v}\n")).unwrap();
+    }
+    let vars = serde_json::json!({
+        "statectl_bin": env!("CARGO_BIN_EXE_statectl"),
+        "redis_conf": conf,
+        "statectl_env": {"STATECTL_ROOT": root},
+    });
+    let Some(p) = playbook("tune.yml", vars.clone(), true, dir.path()) else {
+        return;
+    };
+    assert_eq!(p.code, 0, "{}", p.out);
+    assert_eq!(
+        p.changed(),
+        2,
+        "check mode reports what would change: {}",
+        p.out
+    );
+    assert!(
+        std::fs::read_to_string(&conf)
+            .unwrap()
+            .contains("noeviction"),
+        "check mode writes nothing"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("proc/sys/vm/overcommit_memory")).unwrap(),
+        "0\n"
+    );
+
+    let p = playbook("tune.yml", vars.clone(), false, dir.path()).unwrap();
+    assert_eq!(p.code, 0, "{}", p.out);
+    assert_eq!(p.changed(), 2, "{}", p.out);
+    assert!(std::fs::read_to_string(&conf)
+        .unwrap()
+        .contains("maxmemory-policy allkeys-lru"));
+    assert_eq!(
+        std::fs::read_to_string(root.join("proc/sys/vm/overcommit_memory")).unwrap(),
+        "1\n"
+    );
+    assert!(
+        p.out.contains("restart redis-server to apply: tcp-backlog")
+            || !std::fs::read_to_string(&conf)
+                .unwrap()
+                .contains("tcp-backlog"),
+        "{}",
+        p.out
+    );
+
+    let p = playbook("tune.yml", vars, false, dir.path()).unwrap();
+    assert_eq!(p.code, 0, "{}", p.out);
+    assert_eq!(p.changed(), 0, "a second run changes nothing: {}", p.out);
+}
+
+#[test]
+fn every_playbook_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    for book in ["doctor.yml", "tune.yml", "provision.yml"] {
+        let found = Command::new("ansible-playbook")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !require(found, "ansible-playbook (pip install ansible-core)") {
+            return;
+        }
+        let out = Command::new("ansible-playbook")
+            .args(["-i", "localhost,", "--syntax-check"])
+            .arg(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("playbooks")
+                    .join(book),
+            )
+            .env("ANSIBLE_LOCAL_TEMP", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{book}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
