@@ -206,6 +206,8 @@ mod tests {
         }
         assert!(frame(b"HTTP/1.1 200 OK\r\n", 0).is_err());
         assert!(frame(b"$x\r\n", 0).is_err());
+        assert!(frame(b"$1x\r\n", 0).is_err());
+        assert!(frame(b"$99999999999999999999\r\n", 0).is_err());
         assert!(frame(b"$3\r\nabcd\r\n", 0).is_err());
         let deep = "*1\r\n".repeat(100) + ":1\r\n";
         assert!(frame(deep.as_bytes(), 0).is_err());

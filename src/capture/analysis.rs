@@ -3,11 +3,14 @@
 //! connection for per-command latency. Values are never kept; key names only as counts (or
 //! hashed with `--redact-keys`).
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+// FxHash: these maps are looked up once or twice per packet; SipHash's DoS resistance buys
+// nothing against a capture file and costs a third of the per-packet time.
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use super::decode::Segment;
@@ -230,7 +233,11 @@ pub struct CaptureReport {
 pub struct Analysis {
     port: u16,
     redact: bool,
-    conns: HashMap<(SocketAddr, SocketAddr), Conn>,
+    /// Connections, addressed by index; `conn_ids` maps (client, server) to the index and
+    /// `last` remembers the previous packet's, since packets come in runs per connection.
+    conns: Vec<Conn>,
+    conn_ids: HashMap<(SocketAddr, SocketAddr), usize>,
+    last: Option<((SocketAddr, SocketAddr), usize)>,
     connections: u64,
     names: Vec<String>,
     name_ids: HashMap<Vec<u8>, u16>,
@@ -268,13 +275,15 @@ impl Analysis {
         Analysis {
             port,
             redact,
-            conns: HashMap::new(),
+            conns: Vec::new(),
+            conn_ids: HashMap::default(),
+            last: None,
             connections: 0,
             names: Vec::new(),
-            name_ids: HashMap::new(),
+            name_ids: HashMap::default(),
             stats: Vec::new(),
             keys: Vec::new(),
-            key_ids: HashMap::new(),
+            key_ids: HashMap::default(),
             key_counts: Vec::new(),
             other_keys: 0,
             errors: BTreeMap::new(),
@@ -312,13 +321,20 @@ impl Analysis {
         } else {
             (seg.dst, seg.src)
         };
-        let conn = match self.conns.get_mut(&key) {
-            Some(c) => c,
-            None => {
-                self.connections += 1;
-                self.conns.entry(key).or_default()
+        let idx = match self.last {
+            Some((k, i)) if k == key => i,
+            _ => {
+                let next = self.conns.len();
+                let i = *self.conn_ids.entry(key).or_insert(next);
+                if i == next {
+                    self.connections += 1;
+                    self.conns.push(Conn::default());
+                }
+                self.last = Some((key, i));
+                i
             }
         };
+        let conn = &mut self.conns[idx];
         if !seg.payload.is_empty() {
             self.data_segments += 1;
         }
@@ -340,7 +356,7 @@ impl Analysis {
             // the pairing is lost: what is in flight can no longer be matched
             conn.inflight.clear();
         }
-        self.drain(key, to_server, ts);
+        self.drain(idx, to_server, ts);
     }
 
     fn command_id(&mut self, name: &[u8]) -> u16 {
@@ -376,9 +392,9 @@ impl Analysis {
     }
 
     /// Decodes what one direction has buffered.
-    fn drain(&mut self, key: (SocketAddr, SocketAddr), to_server: bool, ts: Duration) {
+    fn drain(&mut self, key: usize, to_server: bool, ts: Duration) {
         let mut buf = {
-            let conn = self.conns.get_mut(&key).expect("present");
+            let conn = &mut self.conns[key];
             let half = if to_server {
                 &mut conn.to_server
             } else {
@@ -436,7 +452,7 @@ impl Analysis {
                 Err(_) => {
                     self.protocol_errors += 1;
                     pos = buf.len();
-                    let conn = self.conns.get_mut(&key).expect("present");
+                    let conn = &mut self.conns[key];
                     let half = if to_server {
                         &mut conn.to_server
                     } else {
@@ -452,7 +468,7 @@ impl Analysis {
             buf.clear();
             self.protocol_errors += 1;
         }
-        let conn = self.conns.get_mut(&key).expect("present");
+        let conn = &mut self.conns[key];
         let half = if to_server {
             &mut conn.to_server
         } else {
@@ -461,14 +477,8 @@ impl Analysis {
         half.buf = buf;
     }
 
-    fn push_request(
-        &mut self,
-        key: (SocketAddr, SocketAddr),
-        ts: Duration,
-        command: u16,
-        k: Option<u32>,
-    ) {
-        let conn = self.conns.get_mut(&key).expect("present");
+    fn push_request(&mut self, key: usize, ts: Duration, command: u16, k: Option<u32>) {
+        let conn = &mut self.conns[key];
         if conn.inflight.len() < MAX_INFLIGHT {
             conn.inflight.push_back(Pending {
                 ts,
@@ -478,17 +488,11 @@ impl Analysis {
         }
     }
 
-    fn reply(
-        &mut self,
-        key: (SocketAddr, SocketAddr),
-        ts: Duration,
-        error: Option<String>,
-        push: bool,
-    ) {
+    fn reply(&mut self, key: usize, ts: Duration, error: Option<String>, push: bool) {
         if push {
             return; // RESP3 pushes answer no request
         }
-        let conn = self.conns.get_mut(&key).expect("present");
+        let conn = &mut self.conns[key];
         let Some(p) = conn.inflight.pop_front() else {
             self.unmatched += 1;
             return;
@@ -582,7 +586,7 @@ impl Analysis {
             gaps: self.gaps,
             protocol_errors: self.protocol_errors,
             unmatched_replies: self.unmatched,
-            unanswered_requests: self.conns.values().map(|c| c.inflight.len() as u64).sum(),
+            unanswered_requests: self.conns.iter().map(|c| c.inflight.len() as u64).sum(),
             requests: self.requests,
             commands,
             errors: self.errors.clone(),
@@ -734,7 +738,7 @@ fn append(h: &mut Half, bytes: &[u8], to_server: bool) -> bool {
 impl Analysis {
     /// Call once at the end: held out-of-order data whose gap never filled is counted.
     pub fn finish(&mut self) {
-        for c in self.conns.values_mut() {
+        for c in self.conns.iter_mut() {
             for h in [&mut c.to_server, &mut c.to_client] {
                 if !h.pending.is_empty() {
                     self.gaps += 1;

@@ -209,20 +209,34 @@ pub fn capture(
     // On Ctrl-C or at the deadline, packets still sit in the ring's current block, which the
     // kernel hands over only when it retires (the 100 ms timeout): keep draining that long.
     let mut draining: Option<Instant> = None;
+    let mut idle = true;
     loop {
         if live.count.is_some_and(|c| n >= c) {
             break;
         }
-        if draining.is_none()
-            && (stop.load(Ordering::Relaxed) || live.duration.is_some_and(|d| start.elapsed() >= d))
-        {
-            draining = Some(Instant::now());
-        }
-        if draining.is_some_and(|t| t.elapsed() > Duration::from_millis(250)) {
-            break;
+        // The clock and the stop flag are read every 256 packets or when the ring is empty:
+        // reading the clock per packet was a tenth of the capture's CPU.
+        if idle || n % 256 == 0 {
+            if draining.is_none()
+                && (stop.load(Ordering::Relaxed)
+                    || live.duration.is_some_and(|d| start.elapsed() >= d))
+            {
+                draining = Some(Instant::now());
+            }
+            if draining.is_some_and(|t| t.elapsed() > Duration::from_millis(250)) {
+                break;
+            }
+            if last_stats.elapsed() > Duration::from_millis(250) {
+                if let Ok(s) = cap.stats() {
+                    drops = u64::from(s.dropped) + u64::from(s.if_dropped);
+                    counters.drops.store(drops, Ordering::Relaxed);
+                }
+                last_stats = Instant::now();
+            }
         }
         match cap.next_packet() {
             Ok(p) => {
+                idle = false;
                 let ts = Duration::new(p.header.ts.tv_sec as u64, p.header.ts.tv_usec as u32);
                 sink.packet(ts, linktype, p.data, p.header.len);
                 n += 1;
@@ -232,6 +246,7 @@ pub fn capture(
                     .fetch_add(p.data.len() as u64, Ordering::Relaxed);
             }
             Err(pcap::Error::TimeoutExpired) => {
+                idle = true;
                 let mut pfd = libc::pollfd {
                     fd,
                     events: libc::POLLIN,
@@ -241,13 +256,6 @@ pub fn capture(
                 unsafe { libc::poll(&mut pfd, 1, 50) };
             }
             Err(e) => return Err(format!("-i {iface}: {e}")),
-        }
-        if last_stats.elapsed() > Duration::from_millis(250) {
-            if let Ok(s) = cap.stats() {
-                drops = u64::from(s.dropped) + u64::from(s.if_dropped);
-                counters.drops.store(drops, Ordering::Relaxed);
-            }
-            last_stats = Instant::now();
         }
     }
     if let Ok(s) = cap.stats() {
