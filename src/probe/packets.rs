@@ -216,7 +216,7 @@ pub fn capture(
         }
         // The clock and the stop flag are read every 256 packets or when the ring is empty:
         // reading the clock per packet was a tenth of the capture's CPU.
-        if idle || n % 256 == 0 {
+        if idle || n.is_multiple_of(256) {
             if draining.is_none()
                 && (stop.load(Ordering::Relaxed)
                     || live.duration.is_some_and(|d| start.elapsed() >= d))

@@ -323,8 +323,16 @@ fn a_healthy_server_passes() {
         );
     }
     let url = format!("redis://:healthy-pw-1@127.0.0.1:{}", srv.port);
+    // The suite runs many servers at once on two cores: PING p99 then says more about the test
+    // machine than the server, so the latency bounds are widened here (and only here).
+    let cfg = certs.path().join("statectl.toml");
+    std::fs::write(
+        &cfg,
+        "[redis]\nlatency_p99_warn_ms = 100.0\nlatency_spike_fail_ms = 1000.0\n",
+    )
+    .unwrap();
     let start = Instant::now();
-    let r = doctor(&url, "redis.*", &[]);
+    let r = doctor(&url, "redis.*", &["--config", cfg.to_str().unwrap()]);
     let took = start.elapsed();
     let v = r.json();
     for f in v["findings"].as_array().unwrap() {
