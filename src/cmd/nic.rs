@@ -206,13 +206,24 @@ pub async fn run(a: &NicArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     }
     let style = Style::resolve(out.color, out.quiet, out.verbose);
     let timeout = std::time::Duration::from_secs(2);
+    // One Ctrl-C listener for the whole watch, raced against every window, so an interrupt
+    // during a window ends the watch instead of being missed.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
-        let obs = futures::future::join_all(
+        let windows = futures::future::join_all(
             ifaces
                 .iter()
                 .map(|i| nic::observe(&root, i, a.sample, timeout)),
-        )
-        .await;
+        );
+        let obs = if a.watch {
+            tokio::select! {
+                _ = &mut ctrl_c => return Ok(Exit::Ok),
+                obs = windows => obs,
+            }
+        } else {
+            windows.await
+        };
         let reports: Vec<NicReport> = obs.iter().map(report).collect();
         let stdout = &mut std::io::stdout().lock();
         match out.format {
@@ -234,11 +245,6 @@ pub async fn run(a: &NicArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
         stdout.flush()?;
         if !a.watch {
             return Ok(Exit::Ok);
-        }
-        // The next window starts right away; Ctrl-C ends the watch cleanly.
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => return Ok(Exit::Ok),
-            _ = tokio::time::sleep(std::time::Duration::ZERO) => {}
         }
     }
 }

@@ -431,3 +431,34 @@ fn tune_kernel_writes_net_keys_only_inside_a_new_namespace() {
         "the host's value is untouched"
     );
 }
+
+#[test]
+fn nic_watch_refreshes_until_interrupted() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_statectl"))
+        .args([
+            "nic", "lo", "--watch", "--sample", "200ms", "--format", "json",
+        ])
+        .env_remove("STATECTL_ROOT")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    for _ in 0..3 {
+        // one JSON document per refresh, one per line
+        let line = lines.next().unwrap().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v[0]["iface"], "lo");
+        assert!(v[0]["window_ms"].as_u64().unwrap() >= 200);
+    }
+    assert!(Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "Ctrl-C ends the watch cleanly: {status:?}"
+    );
+}
