@@ -889,7 +889,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
         /// Any split of a pipelined stream into segments, delivered in any order with duplicates,
         /// reassembles to the same requests.
