@@ -182,8 +182,15 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     let mut next_window = start + a.window;
     let mut tick = tokio::time::interval(a.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    // Listen for Ctrl-C from the start (a spawned task polls at once), so even an early
+    // interrupt ends with the summary.
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop_tx.send(true);
+        }
+    });
+    tokio::task::yield_now().await;
     loop {
         let done = a.duration.is_some_and(|d| start.elapsed() >= d);
         if Instant::now() >= next_window || done {
@@ -208,7 +215,7 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             break;
         }
         tokio::select! {
-            _ = &mut ctrl_c => break,
+            _ = stop_rx.changed() => break,
             _ = tick.tick() => {}
         }
         match conn.probe().await {

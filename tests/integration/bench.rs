@@ -364,3 +364,29 @@ fn bench_over_tls() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains(&tls_port.to_string()), "{}", r.stderr);
 }
+
+#[test]
+fn latency_stops_on_ctrl_c_with_a_summary() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_statectl"))
+        .args(["latency", "--redis", &srv.url(), "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(4),
+        "{:?}",
+        out.status
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["count"].as_u64().unwrap() > 10, "{v}");
+}
