@@ -16,6 +16,11 @@ use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget};
 /// The default request count when neither -n nor --duration is given (redis-benchmark's).
 const DEFAULT_REQUESTS: u64 = 100_000;
 
+/// -n, or redis-benchmark's 100000 when neither -n nor --duration is given.
+fn request_budget(requests: Option<u64>, duration: Option<Duration>) -> Option<u64> {
+    requests.or(duration.is_none().then_some(DEFAULT_REQUESTS))
+}
+
 fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(if threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
@@ -145,11 +150,7 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             .map(|p| (settings.username().map(str::to_string), p.to_string())),
         db: settings.db(),
         connections: a.connections,
-        requests: a.requests.or(if a.duration.is_none() {
-            Some(DEFAULT_REQUESTS)
-        } else {
-            None
-        }),
+        requests: request_budget(a.requests, a.duration),
         duration: a.duration,
         pipeline: a.pipeline,
         workload: a.workload,
@@ -215,11 +216,7 @@ pub fn postgres(a: &BenchPostgresArgs, out: &OutputArgs) -> anyhow::Result<Exit>
     let target = PostgresTarget::parse(a.postgres.as_deref().unwrap_or(""), &PgEnv::from_env())?;
     let load = Arc::new(PgLoad {
         connections: a.connections,
-        requests: a.requests.or(if a.duration.is_none() {
-            Some(DEFAULT_REQUESTS)
-        } else {
-            None
-        }),
+        requests: request_budget(a.requests, a.duration),
         duration: a.duration,
         depth: a.depth,
         keyspace: a.keyspace.max(1),

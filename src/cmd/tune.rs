@@ -229,19 +229,6 @@ pub struct RedisTuneReport {
     pub forced: Option<String>,
 }
 
-fn ram_bytes() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kb: u64 = text
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
-}
-
 /// `statectl tune redis`.
 pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     check_format(out)?;
@@ -264,9 +251,12 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> 
     let maxmemory = match a.maxmemory.as_deref() {
         None => "2gb".to_string(),
         Some("auto") => {
-            let ram = ram_bytes().ok_or_else(|| {
-                anyhow::anyhow!("--maxmemory auto: cannot read MemTotal from /proc/meminfo")
-            })?;
+            let ram =
+                crate::probe::kernel::mem_total(&crate::probe::kernel::KernelRoot::from_env())
+                    .ok()
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--maxmemory auto: cannot read MemTotal from /proc/meminfo")
+                    })?;
             // Leave room for the fork's copy-on-write when RDB/AOF is on.
             let share = if persistence { 0.5 } else { 0.8 };
             format!("{}mb", (ram as f64 * share / 1048576.0) as u64)
@@ -280,7 +270,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> 
             v.to_string()
         }
     };
-    let somaxconn = crate::probe::kernel::KernelRoot::default()
+    let somaxconn = crate::probe::kernel::KernelRoot::from_env()
         .sysctl("net.core.somaxconn")
         .ok()
         .and_then(|s| s.parse::<u64>().ok());

@@ -322,7 +322,8 @@ pub fn selected_bracket(s: &str) -> Option<String> {
     Some(s[start + 1..end].to_string())
 }
 
-fn mem_total(root: &KernelRoot) -> Result<u64, String> {
+/// MemTotal in bytes, from /proc/meminfo.
+pub fn mem_total(root: &KernelRoot) -> Result<u64, String> {
     let text = read_trimmed(&root.path("proc/meminfo"))?;
     text.lines()
         .find_map(|l| l.strip_prefix("MemTotal:"))

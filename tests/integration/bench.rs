@@ -324,18 +324,7 @@ fn latency_windows_and_a_frozen_server() {
 
 #[test]
 fn bench_over_tls() {
-    let certs = tempfile::tempdir().unwrap();
-    if !crate::support::require(crate::support::self_signed_cert(certs.path()), "openssl") {
-        return;
-    }
-    let tls_port = crate::support::free_port();
-    let d = certs.path().display();
-    let Some(_srv) = RedisServer::start(&[
-        &format!("tls-port {tls_port}"),
-        &format!("tls-cert-file {d}/cert.pem"),
-        &format!("tls-key-file {d}/key.pem"),
-        "tls-auth-clients no",
-    ]) else {
+    let Some((_srv, tls_port, _certs)) = RedisServer::start_tls(&[]) else {
         return;
     };
     let url = format!("rediss://127.0.0.1:{tls_port}/#insecure");

@@ -298,21 +298,11 @@ fn tcp_backlog_above_somaxconn_warns() {
 
 #[test]
 fn a_healthy_server_passes() {
-    let certs = tempfile::tempdir().unwrap();
-    if !crate::support::require(crate::support::self_signed_cert(certs.path()), "openssl") {
-        return;
-    }
-    let tls_port = crate::support::free_port();
-    let d = certs.path().display();
-    let Some(srv) = RedisServer::start(&[
+    let Some((srv, tls_port, certs)) = RedisServer::start_tls(&[
         "requirepass healthy-pw-1",
         "maxmemory 100mb",
         "maxmemory-policy allkeys-lru",
         "latency-monitor-threshold 100",
-        &format!("tls-port {tls_port}"),
-        &format!("tls-cert-file {d}/cert.pem"),
-        &format!("tls-key-file {d}/key.pem"),
-        "tls-auth-clients no",
     ]) else {
         return;
     };

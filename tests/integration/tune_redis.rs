@@ -23,6 +23,13 @@ fn hash(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap()
 }
 
+/// `statectl tune redis --config CONF ARGS…`.
+fn tune(conf: &str, args: &[&str], env: &[(&str, &str)]) -> crate::support::Run {
+    let mut all = vec!["tune", "redis", "--config", conf];
+    all.extend_from_slice(args);
+    run(&all, env)
+}
+
 fn backups(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()
@@ -46,17 +53,7 @@ fn debian_conf_diff_touches_only_planned_lines_and_redis_starts_on_it() {
     let old = std::fs::read_to_string(&conf).unwrap();
     assert!(old.lines().count() > 2000);
 
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        &[],
-    );
+    let r = tune(conf.to_str().unwrap(), &["--format", "json"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         std::fs::read_to_string(&conf).unwrap(),
@@ -68,16 +65,9 @@ fn debian_conf_diff_touches_only_planned_lines_and_redis_starts_on_it() {
         .unwrap()
         .contains("+maxmemory 2gb"));
 
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--apply",
-            "--format",
-            "json",
-        ],
+    let r = tune(
+        conf.to_str().unwrap(),
+        &["--apply", "--format", "json"],
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -131,16 +121,7 @@ fn debian_conf_diff_touches_only_planned_lines_and_redis_starts_on_it() {
     // a second apply is a no-op: same bytes, no new backup
     let before = hash(&conf);
     let n = backups(dir.path());
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--apply",
-        ],
-        &[],
-    );
+    let r = tune(conf.to_str().unwrap(), &["--apply"], &[]);
     assert_eq!(r.code, 0);
     assert!(r.stdout.contains("nothing to change"), "{}", r.stdout);
     assert_eq!(hash(&conf), before);
@@ -179,16 +160,7 @@ fn malformed_input_is_one_line_with_the_line_number_and_nothing_changes() {
         ),
     ] {
         std::fs::write(&conf, text).unwrap();
-        let r = run(
-            &[
-                "tune",
-                "redis",
-                "--config",
-                conf.to_str().unwrap(),
-                "--apply",
-            ],
-            &[],
-        );
+        let r = tune(conf.to_str().unwrap(), &["--apply"], &[]);
         assert_eq!(r.code, 2, "{}", r.stderr);
         assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
         assert!(r.stderr.contains(needle), "{}", r.stderr);
@@ -202,18 +174,9 @@ fn malformed_input_is_one_line_with_the_line_number_and_nothing_changes() {
         ("no-such-thing=1", "no-such-thing"),
         ("maxmemory=lots", "size"),
     ] {
-        let r = run(
-            &[
-                "tune",
-                "redis",
-                "--config",
-                conf.to_str().unwrap(),
-                "--apply",
-                "--set",
-                set,
-                "--set",
-                "bind=127.0.0.1",
-            ],
+        let r = tune(
+            conf.to_str().unwrap(),
+            &["--apply", "--set", set, "--set", "bind=127.0.0.1"],
             &[],
         );
         assert_eq!(r.code, 2, "{set}: {}", r.stderr);
@@ -237,16 +200,7 @@ fn exposing_a_passwordless_server_is_refused_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let conf = dir.path().join("redis.conf");
     std::fs::write(&conf, "bind 0.0.0.0\nport 6379\n").unwrap();
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--apply",
-        ],
-        &[],
-    );
+    let r = tune(conf.to_str().unwrap(), &["--apply"], &[]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("refusing") && r.stderr.contains("0.0.0.0"),
@@ -257,17 +211,7 @@ fn exposing_a_passwordless_server_is_refused_unless_forced() {
         std::fs::read_to_string(&conf).unwrap(),
         "bind 0.0.0.0\nport 6379\n"
     );
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--apply",
-            "--force",
-        ],
-        &[],
-    );
+    let r = tune(conf.to_str().unwrap(), &["--apply", "--force"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("warning"));
     assert!(std::fs::read_to_string(&conf)
@@ -275,15 +219,9 @@ fn exposing_a_passwordless_server_is_refused_unless_forced() {
         .contains("maxmemory 2gb"));
     // with a password it is fine, and the password never shows
     std::fs::write(&conf, "bind 0.0.0.0\nport 6379\n").unwrap();
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--set",
-            "requirepass=Sup3r-Secret",
-        ],
+    let r = tune(
+        conf.to_str().unwrap(),
+        &["--set", "requirepass=Sup3r-Secret"],
         &[],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -296,16 +234,9 @@ fn a_kill_before_the_rename_leaves_the_old_file_whole() {
     let conf = dir.path().join("redis.conf");
     let text = "# keep me\nport 6379\nbind 127.0.0.1\n".repeat(200);
     std::fs::write(&conf, &text).unwrap();
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--apply",
-            "--backup-dir",
-            dir.path().to_str().unwrap(),
-        ],
+    let r = tune(
+        conf.to_str().unwrap(),
+        &["--apply", "--backup-dir", dir.path().to_str().unwrap()],
         &[("STATECTL_FAILPOINT", "atomic-write-before-rename")],
     );
     assert_ne!(r.code, 0, "the failpoint aborts the process");
@@ -315,16 +246,7 @@ fn a_kill_before_the_rename_leaves_the_old_file_whole() {
         "old file intact, never truncated"
     );
     // a normal run afterwards works
-    let r = run(
-        &[
-            "tune",
-            "redis",
-            "--config",
-            conf.to_str().unwrap(),
-            "--apply",
-        ],
-        &[],
-    );
+    let r = tune(conf.to_str().unwrap(), &["--apply"], &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 

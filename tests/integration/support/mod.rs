@@ -72,6 +72,28 @@ impl RedisServer {
         Self::launch(None, config)
     }
 
+    /// Starts redis-server with a TLS port too (self-signed certificate, clients not
+    /// authenticated) plus `config`; returns the server, its TLS port and the certificate dir.
+    /// None when redis-server or openssl is missing (outside CI).
+    pub fn start_tls(config: &[&str]) -> Option<(RedisServer, u16, tempfile::TempDir)> {
+        let certs = tempfile::tempdir().unwrap();
+        if !require(self_signed_cert(certs.path()), "openssl") {
+            return None;
+        }
+        let tls_port = free_port();
+        let d = certs.path().display();
+        let mut lines = vec![
+            format!("tls-port {tls_port}"),
+            format!("tls-cert-file {d}/cert.pem"),
+            format!("tls-key-file {d}/key.pem"),
+            "tls-auth-clients no".to_string(),
+        ];
+        lines.extend(config.iter().map(|l| l.to_string()));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let srv = RedisServer::start(&refs)?;
+        Some((srv, tls_port, certs))
+    }
+
     /// Starts redis-server on an existing config file (e.g. one `tune redis` wrote), with the
     /// harness's port, dir and logging given on the command line so they override the file.
     pub fn start_file(conf: &Path) -> Option<RedisServer> {
@@ -318,6 +340,24 @@ impl PgCluster {
         );
     }
 
+    /// psql as the superuser over TCP, without ~/.psqlrc.
+    fn psql_command(&self) -> Command {
+        let mut c = Command::new(self.bindir.join("psql"));
+        c.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-X",
+        ])
+        .env("PGPASSWORD", PG_PASSWORD);
+        c
+    }
+
     /// A URL for the superuser, without password.
     pub fn url(&self) -> String {
         format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
@@ -325,18 +365,9 @@ impl PgCluster {
 
     /// Runs SQL through psql as the superuser; returns stdout, panics on failure.
     pub fn psql(&self, sql: &str) -> String {
-        let out = Command::new(self.bindir.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-            ])
-            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        let out = self
+            .psql_command()
+            .args(["-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
             .env("PGPASSWORD", PG_PASSWORD)
             .output()
             .unwrap();
@@ -353,22 +384,8 @@ impl PgCluster {
     /// Starts psql in the background as the superuser with application_name `app`; the caller
     /// kills it.
     pub fn spawn_psql(&self, app: &str, sql: &str) -> Child {
-        Command::new(self.bindir.join("psql"))
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-X",
-                "-q",
-                "-c",
-                sql,
-            ])
-            .env("PGPASSWORD", PG_PASSWORD)
+        self.psql_command()
+            .args(["-q", "-c", sql])
             .env("PGAPPNAME", app)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
