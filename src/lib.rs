@@ -1,5 +1,7 @@
 //! statectl: provision, tune and diagnose the infrastructure that holds API state.
 
+/// The area registry: which checks, probe and cross-area reads each area has.
+pub mod areas;
 /// Atomic file writes (temp file, fsync, rename, fsync dir).
 pub mod atomic;
 /// Load generators and HDR statistics.
@@ -18,6 +20,8 @@ pub mod doctor;
 pub mod exit;
 /// Findings, statuses and reports.
 pub mod model;
+/// What the probes saw: observation types, pure data.
+pub mod observe;
 /// Live I/O against hosts.
 pub mod probe;
 /// Table, JSON, JUnit and Prometheus output.

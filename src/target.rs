@@ -415,6 +415,79 @@ pub fn redact_conn(input: &str) -> String {
     out.join(" ")
 }
 
+/// Every target of a `doctor` or `preflight` run, resolved and validated once: the areas that
+/// no selected check needs get none.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    /// Redis servers.
+    pub redis: Vec<RedisTarget>,
+    /// PostgreSQL servers.
+    pub postgres: Vec<PostgresTarget>,
+    /// Network interfaces.
+    pub ifaces: Vec<String>,
+}
+
+impl Targets {
+    /// Resolves flags and environment for the areas `needs` names. With no Redis or PostgreSQL
+    /// target named, the local defaults are checked; naming any replaces them. Bad input is a
+    /// [`UsageError`] naming it.
+    pub fn resolve(
+        args: &crate::cli::TargetArgs,
+        needs: impl Fn(crate::doctor::Area) -> bool,
+        root: &crate::probe::kernel::KernelRoot,
+    ) -> Result<Targets, UsageError> {
+        use crate::doctor::Area;
+        let defaults = args.redis.is_empty() && args.postgres.is_empty();
+        let mut t = Targets::default();
+        if needs(Area::Redis) {
+            let auth = RedisAuthSources::from_env(args.redis_password_file.clone());
+            let urls = if defaults {
+                vec![DEFAULT_REDIS.to_string()]
+            } else {
+                args.redis.clone()
+            };
+            t.redis = urls
+                .iter()
+                .map(|u| RedisTarget::parse(u, &auth))
+                .collect::<Result<_, _>>()?;
+        }
+        if needs(Area::Postgres) {
+            let env = PgEnv::from_env();
+            let conns = if defaults {
+                vec![String::new()]
+            } else {
+                args.postgres.clone()
+            };
+            t.postgres = conns
+                .iter()
+                .map(|c| PostgresTarget::parse(c, &env))
+                .collect::<Result<_, _>>()?;
+        }
+        if needs(Area::Nic) {
+            if args.iface.is_empty() {
+                t.ifaces = crate::probe::kernel::default_route_interfaces(root);
+            } else {
+                if let Some(i) = args
+                    .iface
+                    .iter()
+                    .find(|i| !crate::probe::nic::exists(root, i))
+                {
+                    return Err(UsageError(format!(
+                        "--iface {i}: no such network interface"
+                    )));
+                }
+                t.ifaces = args.iface.clone();
+            }
+        }
+        Ok(t)
+    }
+
+    /// How many targets there are, for progress messages.
+    pub fn count(&self) -> usize {
+        self.redis.len() + self.postgres.len() + self.ifaces.len()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

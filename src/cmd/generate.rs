@@ -81,7 +81,7 @@ fn exit_status_section() -> String {
 
 fn checks_section() -> String {
     let mut s = String::from(".SH CHECKS\n");
-    for c in doctor::matrix() {
+    for c in crate::areas::matrix() {
         let tags: Vec<&str> = c
             .tags
             .iter()

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use crate::cli::{Format, NicArgs, OutputArgs};
 use crate::exit::{Exit, UsageError};
+use crate::observe::nic::{LinkFacts, NicObservation};
 use crate::probe::kernel::{default_route_interfaces, KernelRoot};
-use crate::probe::nic::{self, LinkFacts, NicObservation};
+use crate::probe::nic;
 use crate::render::{self, Style};
 
 /// Kernel counters always shown.

@@ -1,10 +1,11 @@
 //! Kernel checks: release, listen backlogs, accept-queue overflows, retransmissions, SYN
 //! cookies, conntrack, ephemeral ports and the OOM killer.
 
-use super::{Area, Check, Eval, Tag};
-use crate::config::{parse_major_minor, Thresholds};
+use super::{Area, Check, Ctx, Eval, Tag};
+use crate::config::parse_major_minor;
 use crate::model::{Status, Verdict};
-use crate::probe::kernel::KernelObservation;
+use crate::observe::kernel::KernelObservation;
+use crate::observe::Observations;
 
 const BOTH: &[Tag] = &[Tag::Doctor, Tag::Preflight];
 const DOCTOR: &[Tag] = &[Tag::Doctor];
@@ -86,7 +87,7 @@ pub static CHECKS: &[Check] = &[
 ];
 
 /// `kernel.version`.
-pub fn version(k: &KernelObservation, t: &Thresholds) -> Verdict {
+pub fn version(k: &KernelObservation, t: &Ctx) -> Verdict {
     let release = match &k.release {
         Ok(r) => r,
         Err(e) => return Verdict::skip(format!("cannot read the kernel release: {e}")),
@@ -126,7 +127,7 @@ fn sysctl_num(k: &KernelObservation, key: &str) -> Result<u64, Verdict> {
 const TUNE_FIX: &str = "statectl tune kernel --apply (persists in /etc/sysctl.d/60-statectl.conf); listening sockets keep their old cap until the service restarts";
 
 /// `kernel.somaxconn`.
-pub fn somaxconn(k: &KernelObservation, t: &Thresholds) -> Verdict {
+pub fn somaxconn(k: &KernelObservation, t: &Ctx) -> Verdict {
     let v0 = match sysctl_num(k, "net.core.somaxconn") {
         Ok(v) => v,
         Err(skip) => return skip,
@@ -144,9 +145,9 @@ pub fn somaxconn(k: &KernelObservation, t: &Thresholds) -> Verdict {
             TUNE_FIX,
         );
     }
-    for (target, backlog) in &k.redis_backlogs {
+    for (target, backlog) in local_redis_backlogs(t.obs) {
         v = v.with(format!("tcp-backlog {target}"), backlog);
-        if *backlog > v0 {
+        if backlog > v0 {
             v.escalate(
                 Status::Warn,
                 format!("net.core.somaxconn {v0} is below the tcp-backlog {backlog} of {target}: the kernel caps it silently"),
@@ -157,8 +158,27 @@ pub fn somaxconn(k: &KernelObservation, t: &Thresholds) -> Verdict {
     v
 }
 
+/// The tcp-backlog of every Redis server this run found running on this host: the Redis area's
+/// observation, read by `kernel.somaxconn`.
+pub fn local_redis_backlogs(obs: &Observations) -> Vec<(&str, u64)> {
+    obs.redis
+        .iter()
+        .filter_map(|r| {
+            let snap = r.result.as_ref().ok().filter(|s| s.local.is_some())?;
+            let b = snap
+                .config
+                .as_ref()
+                .ok()?
+                .get("tcp-backlog")?
+                .parse()
+                .ok()?;
+            Some((r.target.as_str(), b))
+        })
+        .collect()
+}
+
 /// `kernel.syn_backlog`.
-pub fn syn_backlog(k: &KernelObservation, t: &Thresholds) -> Verdict {
+pub fn syn_backlog(k: &KernelObservation, t: &Ctx) -> Verdict {
     let n = match sysctl_num(k, "net.ipv4.tcp_max_syn_backlog") {
         Ok(v) => v,
         Err(skip) => return skip,
@@ -195,7 +215,7 @@ fn deltas(k: &KernelObservation, keys: &[&str]) -> Result<Vec<(u64, u64)>, Verdi
 }
 
 /// `kernel.listen_overflows`.
-pub fn listen_overflows(k: &KernelObservation, _t: &Thresholds) -> Verdict {
+pub fn listen_overflows(k: &KernelObservation, _t: &Ctx) -> Verdict {
     let d = match deltas(k, &["TcpExt.ListenOverflows", "TcpExt.ListenDrops"]) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -229,7 +249,7 @@ pub fn listen_overflows(k: &KernelObservation, _t: &Thresholds) -> Verdict {
 }
 
 /// `kernel.retransmits`.
-pub fn retransmits(k: &KernelObservation, t: &Thresholds) -> Verdict {
+pub fn retransmits(k: &KernelObservation, t: &Ctx) -> Verdict {
     let d = match deltas(
         k,
         &["Tcp.RetransSegs", "Tcp.OutSegs", "TcpExt.TCPSynRetrans"],
@@ -278,7 +298,7 @@ pub fn retransmits(k: &KernelObservation, t: &Thresholds) -> Verdict {
 }
 
 /// `kernel.syncookies`.
-pub fn syncookies(k: &KernelObservation, _t: &Thresholds) -> Verdict {
+pub fn syncookies(k: &KernelObservation, _t: &Ctx) -> Verdict {
     let n = match sysctl_num(k, "net.ipv4.tcp_syncookies") {
         Ok(v) => v,
         Err(skip) => return skip,
@@ -295,7 +315,7 @@ pub fn syncookies(k: &KernelObservation, _t: &Thresholds) -> Verdict {
 }
 
 /// `kernel.conntrack`.
-pub fn conntrack(k: &KernelObservation, t: &Thresholds) -> Verdict {
+pub fn conntrack(k: &KernelObservation, t: &Ctx) -> Verdict {
     let Some((count, max)) = k.conntrack else {
         return Verdict::skip("nf_conntrack is not loaded (no net.netfilter.nf_conntrack_count)");
     };
@@ -331,7 +351,7 @@ fn reserved(list: &str) -> Vec<(u32, u32)> {
 }
 
 /// `kernel.ephemeral_ports`.
-pub fn ephemeral_ports(k: &KernelObservation, _t: &Thresholds) -> Verdict {
+pub fn ephemeral_ports(k: &KernelObservation, _t: &Ctx) -> Verdict {
     let Some(range) = k.sysctls.get("net.ipv4.ip_local_port_range") else {
         return Verdict::skip("net.ipv4.ip_local_port_range does not exist here");
     };
@@ -369,7 +389,7 @@ pub fn ephemeral_ports(k: &KernelObservation, _t: &Thresholds) -> Verdict {
 }
 
 /// `kernel.oom`.
-pub fn oom(k: &KernelObservation, _t: &Thresholds) -> Verdict {
+pub fn oom(k: &KernelObservation, _t: &Ctx) -> Verdict {
     let kills = match &k.oom_kills {
         Ok(k) => k,
         Err(e) => return Verdict::skip(format!("cannot read the kernel log: {e}")),
@@ -396,12 +416,13 @@ pub fn oom(k: &KernelObservation, _t: &Thresholds) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::probe::kernel::{Counters, Listener, OomKill};
+    use crate::config::Thresholds;
+    use crate::observe::kernel::{Counters, HostFacts, Listener, OomKill};
     use std::time::Duration;
 
-    fn obs() -> KernelObservation {
+    pub(crate) fn obs() -> KernelObservation {
         let c: Counters = [
             ("Tcp.RetransSegs", 10),
             ("Tcp.OutSegs", 1000),
@@ -432,7 +453,11 @@ mod tests {
             }],
             conntrack: None,
             oom_kills: Ok(Vec::new()),
-            redis_backlogs: Vec::new(),
+            host: HostFacts {
+                overcommit_memory: Ok("1".into()),
+                thp_enabled: Ok("madvise".into()),
+                mem_total: Ok(24 << 30),
+            },
         }
     }
 
@@ -443,6 +468,7 @@ mod tests {
     #[test]
     fn healthy_passes_and_conntrack_skips_when_absent() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let k = obs();
         for c in CHECKS {
             let Eval::Kernel(f) = c.eval else {
@@ -461,14 +487,39 @@ mod tests {
     #[test]
     fn backlog_settings() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut k = obs();
         k.sysctls.insert("net.core.somaxconn".into(), "1024".into());
         assert_eq!(somaxconn(&k, &t).status, Status::Warn);
-        let mut k = obs();
-        k.redis_backlogs = vec![("redis://127.0.0.1:6379".into(), 8192)];
-        let v = somaxconn(&k, &t);
+        // a local Redis server's tcp-backlog, read from the Redis area's observation
+        let mut redis = crate::doctor::redis::tests::snapshot(&[]);
+        redis
+            .config
+            .as_mut()
+            .unwrap()
+            .insert("tcp-backlog".into(), "8192".into());
+        let mut o = crate::observe::Observations {
+            redis: vec![crate::observe::RedisObservation {
+                target: "redis://127.0.0.1:6379".into(),
+                addr: "127.0.0.1:6379".into(),
+                result: Ok(redis),
+            }],
+            ..Default::default()
+        };
+        let with_redis = Ctx {
+            thresholds: t.thresholds,
+            obs: &o,
+        };
+        let v = somaxconn(&obs(), &with_redis);
         assert_eq!(v.status, Status::Warn);
         assert!(v.summary.contains("8192"));
+        // a remote one is not this kernel's business
+        o.redis[0].result.as_mut().unwrap().local = None;
+        let remote = Ctx {
+            thresholds: t.thresholds,
+            obs: &o,
+        };
+        assert_eq!(somaxconn(&obs(), &remote).status, Status::Pass);
         let mut k = obs();
         k.sysctls.remove("net.core.somaxconn");
         assert_eq!(somaxconn(&k, &t).status, Status::Skip);
@@ -483,6 +534,7 @@ mod tests {
     #[test]
     fn counters_are_judged_by_their_change_in_the_window() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut k = obs();
         assert_eq!(
             listen_overflows(&k, &t).status,
@@ -508,6 +560,7 @@ mod tests {
     #[test]
     fn conntrack_ports_and_oom() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut k = obs();
         k.conntrack = Some((900, 1000));
         assert_eq!(conntrack(&k, &t).status, Status::Warn);
@@ -540,6 +593,7 @@ mod tests {
     #[test]
     fn version_boundaries() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let with = |r: &str| KernelObservation {
             release: Ok(r.into()),
             ..obs()

@@ -10,11 +10,11 @@ pub mod redis;
 use crate::config::Thresholds;
 use crate::exit::UsageError;
 use crate::model::{Finding, Verdict};
-use crate::probe::kernel::KernelObservation;
-use crate::probe::nic::NicObservation;
-use crate::probe::postgres::{PostgresObservation, PostgresSnapshot};
-use crate::probe::redis::{RedisObservation, RedisSnapshot};
-use crate::probe::ProbeError;
+use crate::observe::kernel::KernelObservation;
+use crate::observe::nic::NicObservation;
+use crate::observe::postgres::PostgresSnapshot;
+use crate::observe::redis::RedisSnapshot;
+use crate::observe::{Observations, ProbeError};
 
 /// The part of the stack a check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +56,15 @@ pub enum Eval {
     /// Judges whether a Redis target could be reached at all.
     RedisReach(fn(&Result<RedisSnapshot, ProbeError>) -> Verdict),
     /// Judges a reachable Redis target.
-    Redis(fn(&RedisSnapshot, &Thresholds) -> Verdict),
+    Redis(fn(&RedisSnapshot, &Ctx) -> Verdict),
     /// Judges whether a PostgreSQL target could be reached at all.
     PostgresReach(fn(&Result<PostgresSnapshot, ProbeError>) -> Verdict),
     /// Judges a reachable PostgreSQL target.
-    Postgres(fn(&PostgresSnapshot, &Thresholds) -> Verdict),
+    Postgres(fn(&PostgresSnapshot, &Ctx) -> Verdict),
     /// Judges the local kernel.
-    Kernel(fn(&KernelObservation, &Thresholds) -> Verdict),
+    Kernel(fn(&KernelObservation, &Ctx) -> Verdict),
     /// Judges one NIC.
-    Nic(fn(&NicObservation, &Thresholds) -> Verdict),
+    Nic(fn(&NicObservation, &Ctx) -> Verdict),
 }
 
 /// One check: a stable id, where it looks, who runs it, what it means, and how it judges.
@@ -98,27 +98,39 @@ impl Check {
     }
 }
 
-/// Every check, in the order reports list them.
-pub fn matrix() -> Vec<Check> {
-    let mut all = Vec::new();
-    all.extend_from_slice(redis::CHECKS);
-    all.extend_from_slice(postgres::CHECKS);
-    all.extend_from_slice(kernel::CHECKS);
-    all.extend_from_slice(nic::CHECKS);
-    all
+/// What a check may read besides its own subject: the thresholds in force and everything the
+/// run observed, so facts one area needs from another (the host's RAM for `redis.maxmemory`, local
+/// Redis servers' tcp-backlog for `kernel.somaxconn`) are plain reads of observations.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The thresholds in force.
+    pub thresholds: &'a Thresholds,
+    /// Every observation of the run.
+    pub obs: &'a Observations,
 }
 
-/// What the probes saw, for every target.
-#[derive(Debug, Default)]
-pub struct Observations {
-    /// One per `--redis` target, in order.
-    pub redis: Vec<RedisObservation>,
-    /// One per `--postgres` target, in order.
-    pub postgres: Vec<PostgresObservation>,
-    /// The local kernel, when any kernel check is selected.
-    pub kernel: Option<KernelObservation>,
-    /// One per `--iface`, in order.
-    pub nic: Vec<NicObservation>,
+impl std::ops::Deref for Ctx<'_> {
+    type Target = Thresholds;
+    fn deref(&self) -> &Thresholds {
+        self.thresholds
+    }
+}
+
+static NOTHING_OBSERVED: Observations = Observations {
+    redis: Vec::new(),
+    postgres: Vec::new(),
+    kernel: None,
+    nic: Vec::new(),
+};
+
+impl<'a> Ctx<'a> {
+    /// A context with the given thresholds and no other observations.
+    pub fn of(thresholds: &'a Thresholds) -> Self {
+        Ctx {
+            thresholds,
+            obs: &NOTHING_OBSERVED,
+        }
+    }
 }
 
 /// The target label kernel findings carry.
@@ -126,8 +138,12 @@ pub const KERNEL_TARGET: &str = "kernel";
 
 /// Picks the checks with `tag`, keeping those matching `only` (all when empty) and dropping
 /// those matching `skip`. Every pattern must match at least one check.
-pub fn select(tag: Tag, only: &[String], skip: &[String]) -> Result<Vec<Check>, UsageError> {
-    let all = matrix();
+pub fn select(
+    all: &[Check],
+    tag: Tag,
+    only: &[String],
+    skip: &[String],
+) -> Result<Vec<Check>, UsageError> {
     let compile = |flag: &str, pats: &[String]| -> Result<Vec<glob::Pattern>, UsageError> {
         pats.iter()
             .filter(|p| !p.is_empty())
@@ -146,7 +162,8 @@ pub fn select(tag: Tag, only: &[String], skip: &[String]) -> Result<Vec<Check>, 
     let only = compile("--only", only)?;
     let skip = compile("--skip", skip)?;
     Ok(all
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|c| c.has(tag))
         .filter(|c| only.is_empty() || only.iter().any(|p| p.matches(c.id)))
         .filter(|c| !skip.iter().any(|p| p.matches(c.id)))
@@ -170,7 +187,8 @@ fn unreachable_skip(check: &str) -> Verdict {
 }
 
 /// Applies the selected checks to the observations, target by target.
-pub fn evaluate(checks: &[Check], obs: &Observations, t: &Thresholds) -> Vec<Finding> {
+pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -> Vec<Finding> {
+    let t = &Ctx { thresholds, obs };
     let mut out = Vec::new();
     for o in &obs.redis {
         for c in checks {
@@ -219,14 +237,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, t: &Thresholds) -> Vec<Fin
 /// The failing verdict for a target that could not be reached, with the remediation for
 /// each kind of failure. `verify` is the command that shows it fixed.
 pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -> Verdict {
-    let addr = match e {
-        ProbeError::Refused { addr }
-        | ProbeError::Timeout { addr, .. }
-        | ProbeError::Auth { addr, .. }
-        | ProbeError::Resolve { addr, .. }
-        | ProbeError::Protocol { addr, .. }
-        | ProbeError::Other { addr, .. } => addr.as_str(),
-    };
+    let addr = e.addr();
     let (host, port) = addr.rsplit_once(':').unwrap_or((addr, ""));
     let host = host.trim_matches(|c| c == '[' || c == ']');
     let verify = &verify.replace("HOST", host).replace("PORT", port);
@@ -273,68 +284,4 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
     Verdict::new(crate::model::Status::Fail, summary)
         .with("failure", kind)
         .fix(fix)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn ids_are_unique_dotted_and_documented() {
-        let all = matrix();
-        let mut seen = HashSet::new();
-        for c in &all {
-            assert!(seen.insert(c.id), "duplicate id {}", c.id);
-            assert!(
-                c.id.starts_with(c.area.as_str()) && c.id.contains('.'),
-                "{}",
-                c.id
-            );
-            assert!(!c.doc.is_empty() && !c.doc.contains('\n'), "{}", c.id);
-            assert!(!c.tags.is_empty(), "{}", c.id);
-        }
-    }
-
-    #[test]
-    fn only_and_skip_take_globs_and_reject_unknown_ids() {
-        let ids = |v: Vec<Check>| v.iter().map(|c| c.id).collect::<Vec<_>>();
-        let redis = ids(select(Tag::Doctor, &["redis.*".into()], &[]).unwrap());
-        assert!(redis.contains(&"redis.reachable"));
-        assert!(redis.iter().all(|i| i.starts_with("redis.")));
-        let no_kernel = ids(select(Tag::Doctor, &[], &["kernel.*".into()]).unwrap());
-        assert!(!no_kernel.iter().any(|i| i.starts_with("kernel.")));
-        let e = select(Tag::Doctor, &["redis.nosuch".into()], &[]).unwrap_err();
-        assert!(
-            e.0.contains("redis.nosuch") && e.0.contains("--only"),
-            "{}",
-            e.0
-        );
-        assert!(select(Tag::Doctor, &[], &["[".into()]).is_err());
-    }
-
-    #[test]
-    fn an_unreachable_target_gives_one_failure_and_skips_not_errors() {
-        let obs = Observations {
-            redis: vec![RedisObservation {
-                target: "redis://h:1".into(),
-                addr: "h:1".into(),
-                result: Err(ProbeError::Refused { addr: "h:1".into() }),
-            }],
-            ..Default::default()
-        };
-        let checks = select(Tag::Doctor, &["redis.*".into()], &[]).unwrap();
-        let f = evaluate(&checks, &obs, &Thresholds::default());
-        assert_eq!(f.len(), checks.len());
-        let fails: Vec<_> = f
-            .iter()
-            .filter(|f| f.status == crate::model::Status::Fail)
-            .collect();
-        assert_eq!(fails.len(), 1);
-        assert_eq!(fails[0].id, "redis.reachable");
-        assert!(f
-            .iter()
-            .filter(|f| f.id != "redis.reachable")
-            .all(|f| f.status == crate::model::Status::Skip && f.summary.contains("unreachable")));
-    }
 }

@@ -1,9 +1,8 @@
 //! NIC checks: CRC errors (signal attenuation), error and drop ratios, link facts.
 
-use super::{Area, Check, Eval, Tag};
-use crate::config::Thresholds;
+use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
-use crate::probe::nic::{NicCounters, NicObservation};
+use crate::observe::nic::{NicCounters, NicObservation};
 
 const DOCTOR: &[Tag] = &[Tag::Doctor];
 
@@ -77,7 +76,7 @@ fn driver_crc(n: &NicObservation) -> Vec<(String, u64, u64)> {
 const CRC_FIX: &str = "CRC errors mean a bad signal: reseat or replace the cable or optic, check the switch port's counters, and compare with the peer; verify the counter stops rising with `statectl nic IFACE --watch`";
 
 /// `nic.crc_errors`.
-pub fn crc_errors(n: &NicObservation, _t: &Thresholds) -> Verdict {
+pub fn crc_errors(n: &NicObservation, _t: &Ctx) -> Verdict {
     let s = match stats(n) {
         Ok(s) => s,
         Err(skip) => return skip,
@@ -126,7 +125,7 @@ fn ratio(bad: u64, packets: u64) -> f64 {
 }
 
 /// `nic.errors`.
-pub fn errors(n: &NicObservation, t: &Thresholds) -> Verdict {
+pub fn errors(n: &NicObservation, t: &Ctx) -> Verdict {
     let s = match stats(n) {
         Ok(s) => s,
         Err(skip) => return skip,
@@ -157,7 +156,7 @@ pub fn errors(n: &NicObservation, t: &Thresholds) -> Verdict {
 }
 
 /// `nic.drops`.
-pub fn drops(n: &NicObservation, t: &Thresholds) -> Verdict {
+pub fn drops(n: &NicObservation, t: &Ctx) -> Verdict {
     let s = match stats(n) {
         Ok(s) => s,
         Err(skip) => return skip,
@@ -188,7 +187,7 @@ pub fn drops(n: &NicObservation, t: &Thresholds) -> Verdict {
 }
 
 /// `nic.link`.
-pub fn link(n: &NicObservation, t: &Thresholds) -> Verdict {
+pub fn link(n: &NicObservation, t: &Ctx) -> Verdict {
     let mut v = Verdict::pass("link up")
         .with("operstate", &n.operstate)
         .with(
@@ -223,7 +222,7 @@ pub fn link(n: &NicObservation, t: &Thresholds) -> Verdict {
         Ok(f) => f,
         Err(e) => return Verdict::skip(format!("cannot read link facts: {e}")),
     };
-    v = v.with("source", facts.source);
+    v = v.with("source", &facts.source);
     if let Some(d) = &facts.duplex {
         v = v.with("duplex", d);
         if d == "half" {
@@ -268,7 +267,8 @@ pub fn link(n: &NicObservation, t: &Thresholds) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::nic::LinkFacts;
+    use crate::config::Thresholds;
+    use crate::observe::nic::LinkFacts;
     use std::time::Duration;
 
     fn counters(kv: &[(&str, u64)]) -> NicCounters {
@@ -287,7 +287,7 @@ mod tests {
                 speed_mbps: Some(25000),
                 duplex: Some("full".into()),
                 autoneg: Some(true),
-                source: "sysfs",
+                source: "sysfs".into(),
             }),
             window: Duration::from_secs(1),
         }
@@ -296,6 +296,7 @@ mod tests {
     #[test]
     fn crc_rising_fails_lifetime_warns() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         assert_eq!(
             crc_errors(&obs(&[("rx_crc_errors", 0)], &[("rx_crc_errors", 0)]), &t).status,
             Status::Pass
@@ -321,6 +322,7 @@ mod tests {
     #[test]
     fn error_and_drop_ratios_use_the_window() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let v = errors(
             &obs(
                 &[("rx_errors", 500), ("rx_packets", 0)],
@@ -358,27 +360,28 @@ mod tests {
     #[test]
     fn link_states() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         assert_eq!(link(&obs(&[], &[]), &t).status, Status::Pass);
         let mut n = obs(&[], &[]);
         n.link = Ok(LinkFacts {
             speed_mbps: Some(1000),
             duplex: Some("full".into()),
             autoneg: None,
-            source: "sysfs",
+            source: "sysfs".into(),
         });
         assert_eq!(link(&n, &t).status, Status::Warn);
         n.link = Ok(LinkFacts {
             speed_mbps: Some(10000),
             duplex: Some("half".into()),
             autoneg: None,
-            source: "sysfs",
+            source: "sysfs".into(),
         });
         assert_eq!(link(&n, &t).status, Status::Fail);
         n.link = Ok(LinkFacts {
             speed_mbps: None,
             duplex: None,
             autoneg: None,
-            source: "sysfs",
+            source: "sysfs".into(),
         });
         assert_eq!(link(&n, &t).status, Status::Skip);
         n.operstate = "down".into();

@@ -1,10 +1,9 @@
 //! PostgreSQL checks.
 
-use super::{unreachable_verdict, Area, Check, Eval, Tag};
-use crate::config::Thresholds;
+use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
-use crate::probe::postgres::{PostgresDetail, PostgresSnapshot};
-use crate::probe::ProbeError;
+use crate::observe::postgres::{PostgresDetail, PostgresSnapshot};
+use crate::observe::ProbeError;
 
 const BOTH: &[Tag] = &[Tag::Doctor, Tag::Preflight];
 const DOCTOR: &[Tag] = &[Tag::Doctor];
@@ -132,7 +131,7 @@ pub fn reachable(r: &Result<PostgresSnapshot, ProbeError>) -> Verdict {
 }
 
 /// `postgres.version`.
-pub fn version(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+pub fn version(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     let v = Verdict::pass(format!("PostgreSQL {}", s.server_version))
         .with("server_version_num", s.server_version_num)
         .with("minimum", t.postgres.min_version_num);
@@ -154,7 +153,7 @@ pub fn version(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
 const LOGICAL_FIX: &str = "ALTER SYSTEM SET wal_level = logical; raise max_replication_slots and max_wal_senders above the number of subscribers and replicas (statectl tune postgres --apply does both), then restart PostgreSQL; verify with `SHOW wal_level`";
 
 /// `postgres.logical_replication`.
-pub fn logical_replication(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+pub fn logical_replication(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -203,7 +202,7 @@ pub fn logical_replication(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 /// `postgres.deadlocks`.
-pub fn deadlocks(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+pub fn deadlocks(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -264,7 +263,7 @@ pub fn deadlocks(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 /// `postgres.connections`.
-pub fn connections(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+pub fn connections(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -314,7 +313,7 @@ pub fn connections(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `postgres.idle_in_transaction`.
-pub fn idle_in_transaction(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+pub fn idle_in_transaction(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -347,7 +346,7 @@ pub fn idle_in_transaction(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `postgres.replication`.
-pub fn replication(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+pub fn replication(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -416,7 +415,7 @@ pub fn replication(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `postgres.wraparound`.
-pub fn wraparound(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
+pub fn wraparound(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -445,7 +444,7 @@ pub fn wraparound(s: &PostgresSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `postgres.durability`.
-pub fn durability(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+pub fn durability(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -477,7 +476,7 @@ fn local_address(addr: &str) -> bool {
 }
 
 /// `postgres.security`.
-pub fn security(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
+pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
     let d = match detail(s) {
         Ok(d) => d,
         Err(skip) => return skip,
@@ -540,7 +539,8 @@ pub fn security(s: &PostgresSnapshot, _t: &Thresholds) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::postgres::{BlockedBackend, HbaTrust, Setting, Slot};
+    use crate::config::Thresholds;
+    use crate::observe::postgres::{BlockedBackend, HbaTrust, Setting, Slot};
     use std::time::Duration;
 
     fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
@@ -599,6 +599,7 @@ mod tests {
     fn healthy_snapshot_passes_everything() {
         let s = snap(&[]);
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         for c in CHECKS {
             let v = match c.eval {
                 Eval::Postgres(f) => f(&s, &t),
@@ -612,6 +613,7 @@ mod tests {
     #[test]
     fn version_threshold() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut s = snap(&[]);
         assert_eq!(version(&s, &t).status, Status::Pass);
         s.server_version_num = 140011;
@@ -631,6 +633,7 @@ mod tests {
     #[test]
     fn wal_level_slots_and_pending_restart() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let v = logical_replication(&snap(&[("wal_level", "replica")]), &t);
         assert_eq!(v.status, Status::Fail);
         let mut s = snap(&[("wal_level", "replica")]);
@@ -651,6 +654,7 @@ mod tests {
     #[test]
     fn deadlock_counter_and_blocked_chain() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut s = snap(&[]);
         d(&mut s).deadlocks = Ok((4, 5));
         assert_eq!(deadlocks(&s, &t).status, Status::Fail);
@@ -688,6 +692,7 @@ mod tests {
     #[test]
     fn connections_and_reserved_slots() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut s = snap(&[]);
         d(&mut s).backends = Ok(81);
         assert_eq!(connections(&s, &t).status, Status::Warn);
@@ -702,6 +707,7 @@ mod tests {
     #[test]
     fn idle_replication_wraparound_durability_security() {
         let t = Thresholds::default();
+        let t = &Ctx::of(&t);
         let mut s = snap(&[]);
         d(&mut s).idle_in_transaction = Ok(vec![(77, 301.0), (78, 10.0)]);
         let v = idle_in_transaction(&s, &t);

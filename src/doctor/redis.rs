@@ -1,12 +1,13 @@
 //! Redis checks.
 
-use super::{unreachable_verdict, Area, Check, Eval, Tag};
-use crate::config::{parse_major_minor, Thresholds};
+use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
+use crate::config::parse_major_minor;
 use crate::model::{Status, Verdict};
+use crate::observe::kernel::KernelObservation;
 use std::collections::BTreeMap;
 
-use crate::probe::redis::RedisSnapshot;
-use crate::probe::ProbeError;
+use crate::observe::redis::{LocalFacts, RedisSnapshot};
+use crate::observe::ProbeError;
 
 const BOTH: &[Tag] = &[Tag::Doctor, Tag::Preflight];
 const DOCTOR: &[Tag] = &[Tag::Doctor];
@@ -200,7 +201,7 @@ pub fn reachable(r: &Result<RedisSnapshot, ProbeError>) -> Verdict {
 }
 
 /// `redis.version`.
-pub fn version(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
+pub fn version(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let info = match infos(s) {
         Ok((i, _)) => i,
         Err(skip) => return skip,
@@ -231,7 +232,7 @@ pub fn version(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
 const MAXCLIENTS_FIX: &str = "Raise maxclients (CONFIG SET maxclients N, and in redis.conf) and LimitNOFILE in the service unit to at least maxclients+32; look for leaking clients with CLIENT LIST; verify with `redis-cli INFO clients`";
 
 /// `redis.maxclients`.
-pub fn maxclients(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
+pub fn maxclients(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let (a, b) = match infos(s) {
         Ok(x) => x,
         Err(skip) => return skip,
@@ -296,7 +297,7 @@ pub fn maxclients(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `redis.maxmemory`.
-pub fn maxmemory(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
+pub fn maxmemory(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let (_, b) = match infos(s) {
         Ok(x) => x,
         Err(skip) => return skip,
@@ -304,10 +305,9 @@ pub fn maxmemory(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
     let (Some(maxm), Some(used)) = (num(b, "maxmemory"), num(b, "used_memory")) else {
         return Verdict::skip("INFO memory lacks maxmemory or used_memory");
     };
-    let ram = s
-        .local
-        .as_ref()
-        .and_then(|l| l.host.mem_total.as_ref().ok().map(|m| *m as f64))
+    let ram = host_of(s, t)
+        .ok()
+        .and_then(|(_, k)| k.host.mem_total.as_ref().ok().map(|m| *m as f64))
         .or_else(|| num(b, "total_system_memory"))
         .filter(|r| *r > 0.0);
     let mut v = Verdict::pass(if maxm > 0.0 {
@@ -353,7 +353,7 @@ pub fn maxmemory(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `redis.eviction_policy`.
-pub fn eviction_policy(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
+pub fn eviction_policy(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
     let (a, b) = match infos(s) {
         Ok(x) => x,
         Err(skip) => return skip,
@@ -385,7 +385,7 @@ pub fn eviction_policy(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 /// `redis.fragmentation`.
-pub fn fragmentation(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
+pub fn fragmentation(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let (_, b) = match infos(s) {
         Ok(x) => x,
         Err(skip) => return skip,
@@ -430,7 +430,7 @@ pub fn fragmentation(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
 }
 
 /// `redis.ttl_coverage`.
-pub fn ttl_coverage(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
+pub fn ttl_coverage(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let sample = match &s.ttl_sample {
         Ok(x) => x,
         Err(e) => return Verdict::skip(format!("could not sample keys with SCAN: {e}")),
@@ -475,7 +475,7 @@ fn percentile(sorted: &[std::time::Duration], q: f64) -> std::time::Duration {
 const LATENCY_FIX: &str = "Find what blocks the event loop: `redis-cli SLOWLOG GET 10` and `LATENCY DOCTOR`; replace KEYS/large DEL/FLUSHALL with SCAN/UNLINK/ASYNC, check fork time (latest_fork_usec), THP and swapping; enable `latency-monitor-threshold 100`";
 
 /// `redis.latency`.
-pub fn latency(s: &RedisSnapshot, t: &Thresholds) -> Verdict {
+pub fn latency(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let warn_ms = t.redis.latency_p99_warn_ms;
     let fail_ms = t.redis.latency_spike_fail_ms;
     let mut sorted = s.pings.clone();
@@ -578,7 +578,7 @@ fn exposed_bind(word: &str) -> bool {
 }
 
 /// `redis.security`.
-pub fn security(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
+pub fn security(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
     let c = match config(s) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -656,7 +656,7 @@ pub fn security(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 /// `redis.persistence`.
-pub fn persistence(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
+pub fn persistence(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
     let (_, b) = match infos(s) {
         Ok(x) => x,
         Err(skip) => return skip,
@@ -698,7 +698,7 @@ pub fn persistence(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 /// `redis.replication`.
-pub fn replication(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
+pub fn replication(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
     let (_, b) = match infos(s) {
         Ok(x) => x,
         Err(skip) => return skip,
@@ -748,8 +748,25 @@ pub fn replication(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
     v
 }
 
+/// For a server running on this host: its process facts and the host's, which the kernel area
+/// observed. Otherwise the skip that says why host checks cannot run.
+fn host_of<'a>(
+    s: &'a RedisSnapshot,
+    t: &Ctx<'a>,
+) -> Result<(&'a LocalFacts, &'a KernelObservation), Verdict> {
+    let Some(local) = &s.local else {
+        return Err(Verdict::skip("the server is not a redis-server process on this host; run statectl on the Redis host for host checks"));
+    };
+    let Some(k) = &t.obs.kernel else {
+        return Err(Verdict::skip(
+            "this host's kernel facts were not observed in this run",
+        ));
+    };
+    Ok((local, k))
+}
+
 /// `redis.tcp_backlog`.
-pub fn tcp_backlog(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
+pub fn tcp_backlog(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     let c = match config(s) {
         Ok(c) => c,
         Err(skip) => return skip,
@@ -757,13 +774,12 @@ pub fn tcp_backlog(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
     let Some(backlog) = num(c, "tcp-backlog") else {
         return Verdict::skip("CONFIG GET shows no tcp-backlog");
     };
-    let Some(local) = &s.local else {
-        return Verdict::skip(
-            "the server is not on this host: its net.core.somaxconn cannot be read from here",
-        );
+    let k = match host_of(s, t) {
+        Ok((_, k)) => k,
+        Err(skip) => return skip,
     };
-    let somaxconn = match &local.host.somaxconn {
-        Ok(v) => *v as f64,
+    let somaxconn = match k.sysctl_u64("net.core.somaxconn") {
+        Ok(v) => v as f64,
         Err(e) => return Verdict::skip(format!("cannot read net.core.somaxconn: {e}")),
     };
     let mut v = Verdict::pass(format!("tcp-backlog {backlog} ≤ somaxconn {somaxconn}"))
@@ -780,11 +796,12 @@ pub fn tcp_backlog(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 /// `redis.host`.
-pub fn host(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
-    let Some(local) = &s.local else {
-        return Verdict::skip("the server is not a redis-server process on this host; run statectl on the Redis host for host checks");
+pub fn host(s: &RedisSnapshot, t: &Ctx) -> Verdict {
+    let (local, k) = match host_of(s, t) {
+        Ok(x) => x,
+        Err(skip) => return skip,
     };
-    let h = &local.host;
+    let h = &k.host;
     let mut v = Verdict::pass("overcommit, THP and the kernel log are fine").with("pid", local.pid);
     match &h.overcommit_memory {
         Ok(o) => {
@@ -812,7 +829,7 @@ pub fn host(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
         }
         Err(e) => v = v.with("transparent_hugepage", format!("unreadable: {e}")),
     }
-    match &h.oom_kills {
+    match &k.oom_kills {
         Ok(kills) => {
             let ours: Vec<_> = kills
                 .iter()
@@ -850,10 +867,12 @@ pub fn host(s: &RedisSnapshot, _t: &Thresholds) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::probe::kernel::{HostFacts, OomKill};
-    use crate::probe::redis::{AclUser, LatencyEvent, LocalFacts, SlowlogEntry, TtlSample};
+    use crate::config::Thresholds;
+    use crate::observe::kernel::OomKill;
+    use crate::observe::redis::{AclUser, LatencyEvent, LocalFacts, SlowlogEntry, TtlSample};
+    use crate::observe::Observations;
     use std::time::Duration;
 
     fn map(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -917,16 +936,15 @@ mod tests {
             local: Some(LocalFacts {
                 pid: 42,
                 nofile: Ok(65535),
-                host: HostFacts {
-                    overcommit_memory: Ok("1".into()),
-                    thp_enabled: Ok("madvise".into()),
-                    somaxconn: Ok(4096),
-                    mem_total: Ok(24 << 30),
-                    oom_kills: Ok(Vec::new()),
-                },
             }),
         }
     }
+
+    /// A run that observed this (healthy) host too: 24 GiB, overcommit 1, THP madvise.
+    static HOST: std::sync::LazyLock<Observations> = std::sync::LazyLock::new(|| Observations {
+        kernel: Some(crate::doctor::kernel::tests::obs()),
+        ..Default::default()
+    });
 
     fn end(s: &mut RedisSnapshot, kv: &[(&str, &str)]) {
         s.info_end.as_mut().unwrap().extend(map(kv));
@@ -944,6 +962,10 @@ mod tests {
     fn the_healthy_snapshot_passes_every_check() {
         let s = snapshot(&[]);
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         for c in CHECKS {
             let v = match c.eval {
                 Eval::Redis(f) => f(&s, &t),
@@ -976,6 +998,10 @@ mod tests {
     #[test]
     fn version_fails_below_seven_and_skips_without_info() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         assert_eq!(
             version(&snapshot(&[("redis_version", "7.2.4")]), &t).status,
             Status::Pass
@@ -994,6 +1020,10 @@ mod tests {
     #[test]
     fn maxclients_ratio_rejections_and_nofile() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let at = |c: &str| {
             maxclients(
                 &snapshot(&[("connected_clients", c), ("maxclients", "100")]),
@@ -1027,6 +1057,10 @@ mod tests {
     #[test]
     fn maxmemory_zero_fails_naming_a_value_and_high_use_warns() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let v = maxmemory(&snapshot(&[("maxmemory", "0")]), &t);
         assert_eq!(v.status, Status::Fail);
         // 80% of the local 24 GiB
@@ -1047,6 +1081,10 @@ mod tests {
     #[test]
     fn noeviction_and_evictions_in_the_window_warn() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         assert_eq!(
             eviction_policy(&snapshot(&[("maxmemory_policy", "noeviction")]), &t).status,
             Status::Warn
@@ -1062,6 +1100,10 @@ mod tests {
     #[test]
     fn fragmentation_needs_both_ratio_and_bytes() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let mb = |n: u64| (n << 20).to_string();
         // high ratio but tiny instance: fine
         assert_eq!(fragmentation(&snapshot(&[]), &t).status, Status::Pass);
@@ -1089,6 +1131,10 @@ mod tests {
     #[test]
     fn ttl_coverage_warns_above_ten_percent_and_shows_the_count() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let mut s = snapshot(&[]);
         s.ttl_sample = Ok(TtlSample {
             sampled: 1000,
@@ -1111,6 +1157,10 @@ mod tests {
     #[test]
     fn latency_bounds_for_pings_slowlog_and_events() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let mut s = snapshot(&[]);
         s.pings = vec![Duration::from_millis(6); 100];
         assert_eq!(latency(&s, &t).status, Status::Warn);
@@ -1150,6 +1200,10 @@ mod tests {
     #[test]
     fn security_exposure_passwords_tls_and_acl_users() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let with = |f: &dyn Fn(&mut RedisSnapshot)| {
             let mut s = snapshot(&[]);
             f(&mut s);
@@ -1214,6 +1268,10 @@ mod tests {
     #[test]
     fn persistence_and_replication() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         assert_eq!(
             persistence(&snapshot(&[("rdb_last_bgsave_status", "err")]), &t).status,
             Status::Fail
@@ -1254,6 +1312,10 @@ mod tests {
     #[test]
     fn backlog_and_host_checks_need_a_local_server() {
         let t = Thresholds::default();
+        let t = &Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
         let mut s = snapshot(&[]);
         s.config
             .as_mut()
@@ -1264,24 +1326,48 @@ mod tests {
         assert_eq!(tcp_backlog(&s, &t).status, Status::Skip);
         assert_eq!(host(&s, &t).status, Status::Skip);
 
-        let mut s = snapshot(&[]);
-        let h = &mut s.local.as_mut().unwrap().host;
-        h.overcommit_memory = Ok("0".into());
-        h.thp_enabled = Ok("always".into());
-        let v = host(&s, &t);
+        // without this host's kernel facts in the run, host checks skip and say so
+        let none = Ctx::of(t.thresholds);
+        let v = host(&snapshot(&[]), &none);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("not observed"), "{}", v.summary);
+
+        let s = snapshot(&[]);
+        let mut o = HOST.clone();
+        let k = o.kernel.as_mut().unwrap();
+        k.host.overcommit_memory = Ok("0".into());
+        k.host.thp_enabled = Ok("always".into());
+        let v = host(
+            &s,
+            &Ctx {
+                thresholds: t.thresholds,
+                obs: &o,
+            },
+        );
         assert_eq!(v.status, Status::Warn);
-        let h = &mut s.local.as_mut().unwrap().host;
-        h.oom_kills = Ok(vec![OomKill {
+        o.kernel.as_mut().unwrap().oom_kills = Ok(vec![OomKill {
             pid: 4242,
             comm: "redis-server".into(),
             uptime_s: 5,
         }]);
-        let v = host(&s, &t);
+        let v = host(
+            &s,
+            &Ctx {
+                thresholds: t.thresholds,
+                obs: &o,
+            },
+        );
         assert_eq!(v.status, Status::Fail);
         assert!(v.summary.contains("redis-server (pid 4242)"));
-        let mut s = snapshot(&[]);
-        s.local.as_mut().unwrap().host.oom_kills = Err("/dev/kmsg: Operation not permitted".into());
-        let v = host(&s, &t);
+        let mut o = HOST.clone();
+        o.kernel.as_mut().unwrap().oom_kills = Err("/dev/kmsg: Operation not permitted".into());
+        let v = host(
+            &s,
+            &Ctx {
+                thresholds: t.thresholds,
+                obs: &o,
+            },
+        );
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.contains("Operation not permitted"));
     }

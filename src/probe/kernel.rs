@@ -2,6 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
+use futures::future::BoxFuture;
+
+use super::ProbeContext;
+use crate::doctor::Area;
+use crate::observe::kernel::{Counters, HostFacts, KernelObservation, Listener, OomKill};
+use crate::observe::Observed;
+
 /// Where /proc and /sys are read from; tests point it at a fake tree.
 #[derive(Debug, Clone)]
 pub struct KernelRoot {
@@ -67,10 +74,6 @@ fn read_trimmed(p: &Path) -> Result<String, String> {
         .map_err(|e| format!("{}: {e}", p.display()))
 }
 
-/// TCP counters from /proc/net/snmp and /proc/net/netstat, by `Group.Name` (e.g.
-/// `Tcp.RetransSegs`, `TcpExt.ListenOverflows`).
-pub type Counters = std::collections::BTreeMap<String, u64>;
-
 /// Parses the header/value line pairs of /proc/net/snmp or /proc/net/netstat.
 pub fn parse_snmp(text: &str) -> Counters {
     let mut out = Counters::new();
@@ -98,15 +101,6 @@ pub fn tcp_counters(root: &KernelRoot) -> Result<Counters, String> {
     let mut c = parse_snmp(&read_trimmed(&root.path("proc/net/snmp"))?);
     c.extend(parse_snmp(&read_trimmed(&root.path("proc/net/netstat"))?));
     Ok(c)
-}
-
-/// A listening TCP socket and its accept queue now.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Listener {
-    /// Local port.
-    pub port: u16,
-    /// Connections waiting in the accept queue (Recv-Q).
-    pub queued: u64,
 }
 
 /// Listening sockets from /proc/net/tcp and tcp6 (state 0A), with their Recv-Q.
@@ -137,27 +131,6 @@ pub fn listeners(root: &KernelRoot) -> Vec<Listener> {
     out
 }
 
-/// What the kernel probe saw.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KernelObservation {
-    /// kernel.osrelease, or why it could not be read.
-    pub release: Result<String, String>,
-    /// Sysctls the checks read, by dotted key (missing keys are absent).
-    pub sysctls: std::collections::BTreeMap<String, String>,
-    /// TCP counters at the start and the end of the window.
-    pub counters: Result<(Counters, Counters), String>,
-    /// The window between the two counter reads.
-    pub window: std::time::Duration,
-    /// Listening sockets at the end of the window.
-    pub listeners: Vec<Listener>,
-    /// nf_conntrack_count and nf_conntrack_max, or None when conntrack is not loaded.
-    pub conntrack: Option<(u64, u64)>,
-    /// OOM kills in the kernel log, or why the log could not be read.
-    pub oom_kills: Result<Vec<OomKill>, String>,
-    /// tcp-backlog of each local Redis target (filled in from the Redis probes).
-    pub redis_backlogs: Vec<(String, u64)>,
-}
-
 /// The sysctls the kernel checks read.
 pub const CHECKED_SYSCTLS: &[&str] = &[
     "net.core.somaxconn",
@@ -180,7 +153,7 @@ fn conntrack(root: &KernelRoot) -> Option<(u64, u64)> {
     Some((count, max))
 }
 
-/// Reads the kernel facts the checks need; with `sample`, reads the TCP counters at both ends
+/// Reads the kernel and host facts the checks need; with `sample`, reads the TCP counters at both ends
 /// of that window.
 pub async fn observe(root: &KernelRoot, sample: Option<std::time::Duration>) -> KernelObservation {
     let start = tcp_counters(root);
@@ -201,19 +174,16 @@ pub async fn observe(root: &KernelRoot, sample: Option<std::time::Duration>) -> 
         listeners: listeners(root),
         conntrack: conntrack(root),
         oom_kills: read_kmsg(root).map(|log| parse_oom_kills(&log)),
-        redis_backlogs: Vec::new(),
+        host: host_facts(root),
     }
 }
 
-/// One OOM-killer kill found in the kernel log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OomKill {
-    /// The victim's pid.
-    pub pid: u32,
-    /// The victim's command name.
-    pub comm: String,
-    /// Seconds since boot when it happened.
-    pub uptime_s: u64,
+/// The kernel area's probe: this host, with a sample window only when a kernel check needs one.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let window = cx.full(Area::Kernel).then_some(cx.timing.sample);
+        Observed::Kernel(observe(&cx.root, window).await)
+    })
 }
 
 /// Parses OOM-killer kills out of kernel log records (`/dev/kmsg` or `dmesg` lines): the line
@@ -285,21 +255,6 @@ pub fn read_kmsg(root: &KernelRoot) -> Result<String, String> {
     Ok(out)
 }
 
-/// Facts about this host that Redis and PostgreSQL depend on.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostFacts {
-    /// vm.overcommit_memory.
-    pub overcommit_memory: Result<String, String>,
-    /// The selected value of /sys/kernel/mm/transparent_hugepage/enabled (always, madvise, never).
-    pub thp_enabled: Result<String, String>,
-    /// net.core.somaxconn.
-    pub somaxconn: Result<u64, String>,
-    /// MemTotal in bytes.
-    pub mem_total: Result<u64, String>,
-    /// OOM kills in the kernel log, or why the log could not be read.
-    pub oom_kills: Result<Vec<OomKill>, String>,
-}
-
 /// Reads the host facts.
 pub fn host_facts(root: &KernelRoot) -> HostFacts {
     let thp = read_trimmed(&root.path("sys/kernel/mm/transparent_hugepage/enabled"))
@@ -307,11 +262,7 @@ pub fn host_facts(root: &KernelRoot) -> HostFacts {
     HostFacts {
         overcommit_memory: root.sysctl("vm.overcommit_memory"),
         thp_enabled: thp,
-        somaxconn: root
-            .sysctl("net.core.somaxconn")
-            .and_then(|s| s.parse().map_err(|e| format!("somaxconn {s:?}: {e}"))),
         mem_total: mem_total(root),
-        oom_kills: read_kmsg(root).map(|log| parse_oom_kills(&log)),
     }
 }
 
@@ -461,9 +412,7 @@ mod tests {
         let h = host_facts(&root);
         assert_eq!(h.overcommit_memory.unwrap(), "0");
         assert_eq!(h.thp_enabled.unwrap(), "always");
-        assert_eq!(h.somaxconn.unwrap(), 128);
         assert_eq!(h.mem_total.unwrap(), 24576000 * 1024);
-        assert!(h.oom_kills.unwrap_err().contains("kmsg"));
         assert_eq!(process_nofile(&root, 42).unwrap(), 1024);
         assert!(process_nofile(&root, 43).is_err());
     }

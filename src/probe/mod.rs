@@ -9,60 +9,34 @@ pub mod redis;
 
 use std::time::Duration;
 
-/// Why a probe could not reach or talk to its target. Each variant names the address.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ProbeError {
-    /// Nothing listens at the address.
-    #[error("connection refused by {addr}")]
-    Refused {
-        /// host:port
-        addr: String,
-    },
-    /// The address took the connection (or not) but did not answer in time.
-    #[error("no answer from {addr} within {} while {stage}", humantime::format_duration(*.timeout))]
-    Timeout {
-        /// host:port
-        addr: String,
-        /// The timeout that expired.
-        timeout: Duration,
-        /// What was being waited for.
-        stage: &'static str,
-    },
-    /// The server rejected the credentials (the password itself is never included).
-    #[error("authentication failed at {addr}: {detail}")]
-    Auth {
-        /// host:port
-        addr: String,
-        /// The server's reason.
-        detail: String,
-    },
-    /// The host name does not resolve.
-    #[error("cannot resolve {addr}: {detail}")]
-    Resolve {
-        /// host:port
-        addr: String,
-        /// The resolver's reason.
-        detail: String,
-    },
-    /// Something answered, but not in the expected protocol.
-    #[error("{addr} did not answer as {expected}: {detail}")]
-    Protocol {
-        /// host:port
-        addr: String,
-        /// "a Redis server" or "a PostgreSQL server".
-        expected: &'static str,
-        /// What went wrong.
-        detail: String,
-    },
-    /// Any other failure.
-    #[error("{addr}: {detail}")]
-    Other {
-        /// host:port
-        addr: String,
-        /// What went wrong.
-        detail: String,
-    },
+use crate::config::Timing;
+use crate::doctor::Area;
+use crate::target::Targets;
+
+/// What every area's probe gets: the resolved targets, the timing, which areas need their full
+/// probe (the sample window, CONFIG, ACLs …) rather than reachability only, and the host root.
+#[derive(Debug, Clone)]
+pub struct ProbeContext {
+    /// Every target, resolved and validated once.
+    pub targets: Targets,
+    /// Timeout and sample window.
+    pub timing: Timing,
+    /// Most keys the Redis TTL sample looks at.
+    pub ttl_sample_keys: u64,
+    /// Areas that need their full probe.
+    pub full: Vec<Area>,
+    /// Where this machine's /proc, /sys and /etc are read.
+    pub root: kernel::KernelRoot,
 }
+
+impl ProbeContext {
+    /// Whether `area` needs its full probe.
+    pub fn full(&self, area: Area) -> bool {
+        self.full.contains(&area)
+    }
+}
+
+pub use crate::observe::ProbeError;
 
 /// Runs `fut` with a timeout, turning expiry into [`ProbeError::Timeout`].
 pub async fn bounded<T>(
@@ -76,7 +50,7 @@ pub async fn bounded<T>(
         Err(_) => Err(ProbeError::Timeout {
             addr: addr.to_string(),
             timeout,
-            stage,
+            stage: stage.into(),
         }),
     }
 }

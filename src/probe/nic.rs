@@ -2,49 +2,14 @@
 //! ioctl, and link facts from the ethtool netlink API (the ethtool crate), each read at both
 //! ends of the sample window.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use futures::future::BoxFuture;
 
 use super::kernel::KernelRoot;
-
-/// Counter name → value.
-pub type NicCounters = BTreeMap<String, u64>;
-
-/// Speed, duplex and autonegotiation of a link.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LinkFacts {
-    /// Mb/s; None when the driver does not know (virtual NICs, link down).
-    pub speed_mbps: Option<u32>,
-    /// full, half, or None when unknown.
-    pub duplex: Option<String>,
-    /// Whether autonegotiation is on, when known.
-    pub autoneg: Option<bool>,
-    /// Where the facts came from: "ethtool netlink" or "sysfs".
-    pub source: &'static str,
-}
-
-/// What one NIC probe saw.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NicObservation {
-    /// Interface name.
-    pub iface: String,
-    /// operstate (up, down, unknown …).
-    pub operstate: String,
-    /// carrier, when readable.
-    pub carrier: Option<bool>,
-    /// MTU.
-    pub mtu: Option<u64>,
-    /// sysfs statistics plus carrier_changes, at the start and the end of the window.
-    pub stats: Result<(NicCounters, NicCounters), String>,
-    /// The driver's own counters (`ethtool -S`), at the start and the end of the window.
-    pub driver: Result<(NicCounters, NicCounters), String>,
-    /// Link facts.
-    pub link: Result<LinkFacts, String>,
-    /// The window between the two reads.
-    pub window: Duration,
-}
+use super::ProbeContext;
+use crate::observe::nic::{LinkFacts, NicCounters, NicObservation};
+use crate::observe::Observed;
 
 /// Whether the interface exists (under the root).
 pub fn exists(root: &KernelRoot, iface: &str) -> bool {
@@ -89,7 +54,7 @@ fn sysfs_link(root: &KernelRoot, iface: &str) -> Result<LinkFacts, String> {
         speed_mbps: speed,
         duplex,
         autoneg: None,
-        source: "sysfs",
+        source: "sysfs".into(),
     })
 }
 
@@ -110,7 +75,7 @@ async fn netlink_link(iface: &str, timeout: Duration) -> Result<LinkFacts, Strin
             speed_mbps: None,
             duplex: None,
             autoneg: None,
-            source: "ethtool netlink",
+            source: "ethtool netlink".into(),
         };
         let mut seen = false;
         while let Some(msg) = stream.next().await {
@@ -242,6 +207,19 @@ pub fn driver_counters(iface: &str) -> Result<NicCounters, String> {
         }
     }
     Ok(out)
+}
+
+/// The NIC area's probe: every interface named or found, concurrently.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let (sample, timeout) = (cx.timing.sample, cx.timing.timeout);
+        let seen = cx
+            .targets
+            .ifaces
+            .iter()
+            .map(|i| observe(&cx.root, i, sample, timeout));
+        Observed::Nic(futures::future::join_all(seen).await)
+    })
 }
 
 /// Reads an interface's counters twice across `sample` and its link facts.

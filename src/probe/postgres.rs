@@ -3,7 +3,14 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::{bounded, io_kind, ProbeError};
+use futures::future::BoxFuture;
+
+use super::{bounded, io_kind, ProbeContext, ProbeError};
+use crate::doctor::Area;
+use crate::observe::postgres::{
+    BlockedBackend, HbaTrust, PostgresDetail, PostgresObservation, PostgresSnapshot, Setting, Slot,
+};
+use crate::observe::Observed;
 use crate::target::PostgresTarget;
 
 /// An open connection plus the address for messages.
@@ -12,101 +19,6 @@ pub struct PostgresSession {
     pub client: tokio_postgres::Client,
     addr: String,
     timeout: Duration,
-}
-
-/// What one PostgreSQL probe saw of a reachable server.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PostgresSnapshot {
-    /// Time to connect, authenticate and answer the first query.
-    pub connect_time: Duration,
-    /// server_version_num, e.g. 150018.
-    pub server_version_num: u32,
-    /// server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)".
-    pub server_version: String,
-    /// Everything the doctor matrix needs beyond reachability; None when not collected.
-    pub detail: Option<PostgresDetail>,
-}
-
-/// One row of pg_settings.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Setting {
-    /// The value in force, in `unit`.
-    pub setting: String,
-    /// pg_settings.unit ("8kB", "MB", "ms", "" …).
-    pub unit: String,
-    /// postmaster (restart), sighup (reload), superuser, user …
-    pub context: String,
-    /// A changed value waits for a restart.
-    pub pending_restart: bool,
-}
-
-/// A backend waiting on a lock and one backend it waits for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BlockedBackend {
-    /// The waiting pid.
-    pub pid: i32,
-    /// A pid holding the lock.
-    pub blocking_pid: i32,
-    /// Seconds it has waited.
-    pub wait_s: f64,
-    /// The waiting query, literals masked, at most 60 characters.
-    pub query: String,
-}
-
-/// A replication slot.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Slot {
-    /// slot_name.
-    pub name: String,
-    /// Whether a consumer is connected.
-    pub active: bool,
-    /// reserved, extended, unreserved or lost.
-    pub wal_status: String,
-}
-
-/// A pg_hba.conf rule with `trust` on a host line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HbaTrust {
-    /// Line number in pg_hba.conf.
-    pub line: i32,
-    /// host, hostssl, hostnossl …
-    pub kind: String,
-    /// Address as written (may be empty for `all`/`samehost`).
-    pub address: String,
-    /// Netmask, if given separately.
-    pub netmask: String,
-}
-
-/// The doctor-matrix part of a PostgreSQL snapshot. Each query the role may be denied is a
-/// `Result` carrying the server's reason.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostgresDetail {
-    /// The role connected as.
-    pub role: String,
-    /// rolsuper.
-    pub superuser: bool,
-    /// Superuser or member of pg_monitor: may see every session and replication detail.
-    pub can_monitor: bool,
-    /// pg_settings by name.
-    pub settings: BTreeMap<String, Setting>,
-    /// The window between the two counter reads.
-    pub window: Duration,
-    /// sum(deadlocks) over pg_stat_database at the start and end of the window.
-    pub deadlocks: Result<(i64, i64), String>,
-    /// Blocked backends at the end of the window.
-    pub blocked: Result<Vec<BlockedBackend>, String>,
-    /// Client backends now.
-    pub backends: Result<i64, String>,
-    /// Sessions idle in transaction: (pid, seconds).
-    pub idle_in_transaction: Result<Vec<(i32, f64)>, String>,
-    /// pg_stat_replication: (application_name, replay lag seconds when known).
-    pub replicas: Result<Vec<(String, Option<f64>)>, String>,
-    /// pg_replication_slots.
-    pub slots: Result<Vec<Slot>, String>,
-    /// age(datfrozenxid) per database.
-    pub xid_age: Result<Vec<(String, i64)>, String>,
-    /// trust rules on host lines, or why pg_hba_file_rules could not be read.
-    pub hba_trust: Result<Vec<HbaTrust>, String>,
 }
 
 /// Masks string and number literals in SQL and keeps at most `max` characters, so evidence
@@ -158,17 +70,6 @@ pub fn mask_literals(sql: &str, max: usize) -> String {
     }
 }
 
-/// The observation of one PostgreSQL target.
-#[derive(Debug, Clone)]
-pub struct PostgresObservation {
-    /// The target's label (no password).
-    pub target: String,
-    /// host:port or socket path.
-    pub addr: String,
-    /// The snapshot, or the reason the server could not be reached.
-    pub result: Result<PostgresSnapshot, ProbeError>,
-}
-
 fn classify(
     addr: &str,
     timeout: Duration,
@@ -196,7 +97,7 @@ fn classify(
             return ProbeError::Timeout {
                 addr,
                 timeout,
-                stage,
+                stage: stage.into(),
             }
         }
         _ => {}
@@ -212,7 +113,7 @@ fn classify(
         return ProbeError::Timeout {
             addr,
             timeout,
-            stage,
+            stage: stage.into(),
         };
     }
     if text.contains("password missing") || text.starts_with("authentication error") {
@@ -234,7 +135,7 @@ fn classify(
     {
         return ProbeError::Protocol {
             addr,
-            expected: "a PostgreSQL server",
+            expected: "a PostgreSQL server".into(),
             detail: text,
         };
     }
@@ -504,6 +405,19 @@ impl PostgresSession {
     }
 }
 
+/// The PostgreSQL area's probe: every `--postgres` target, concurrently.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let window = cx.full(Area::Postgres).then_some(cx.timing.sample);
+        let seen = cx
+            .targets
+            .postgres
+            .iter()
+            .map(|t| observe(t, cx.timing.timeout, window));
+        Observed::Postgres(futures::future::join_all(seen).await)
+    })
+}
+
 /// Probes one target: connect, authenticate, read the version; with `sample`, also everything
 /// the doctor matrix needs, reading counters at both ends of that window.
 pub async fn observe(
@@ -522,7 +436,7 @@ pub async fn observe(
             .await?;
         let row = rows.first().ok_or_else(|| ProbeError::Protocol {
             addr: target.addr.clone(),
-            expected: "a PostgreSQL server",
+            expected: "a PostgreSQL server".into(),
             detail: "no row for the version query".into(),
         })?;
         let num: i32 = row.get(0);

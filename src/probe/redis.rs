@@ -5,7 +5,14 @@ use std::time::{Duration, Instant};
 
 use redis::aio::MultiplexedConnection;
 
-use super::{bounded, io_kind, ProbeError};
+use futures::future::BoxFuture;
+
+use super::{bounded, io_kind, ProbeContext, ProbeError};
+use crate::doctor::Area;
+use crate::observe::redis::{
+    AclUser, LatencyEvent, LocalFacts, RedisObservation, RedisSnapshot, SlowlogEntry, TtlSample,
+};
+use crate::observe::Observed;
 use crate::target::RedisTarget;
 
 /// An open, authenticated connection plus the address for messages.
@@ -13,113 +20,6 @@ pub struct RedisSession {
     conn: MultiplexedConnection,
     addr: String,
     timeout: Duration,
-}
-
-/// What one Redis probe saw of a reachable server. Each part that a server may refuse (CONFIG
-/// renamed, an ACL denying a command) is a `Result` whose error says why, so the checks that need
-/// it can skip with that reason instead of passing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RedisSnapshot {
-    /// Round trip of the first PING.
-    pub first_ping: Duration,
-    /// INFO, all sections, as key → value, read at the start of the window.
-    pub info: Result<BTreeMap<String, String>, String>,
-    /// INFO read again at the end of the window (counter deltas come from the two reads).
-    pub info_end: Result<BTreeMap<String, String>, String>,
-    /// The window between the two INFO reads.
-    pub window: Duration,
-    /// CONFIG GET * as name → value.
-    pub config: Result<BTreeMap<String, String>, String>,
-    /// PING round trips measured during the window.
-    pub pings: Vec<Duration>,
-    /// PINGs that got no answer within the timeout during the window.
-    pub ping_timeouts: u32,
-    /// LATENCY LATEST at the end of the window.
-    pub latency_events: Result<Vec<LatencyEvent>, String>,
-    /// SLOWLOG entries logged during the window.
-    pub slowlog: Result<Vec<SlowlogEntry>, String>,
-    /// Unix time (seconds) at the start of the window, by this machine's clock.
-    pub window_start_unix: u64,
-    /// ACL LIST rules and, for users that are not admins, the dangerous commands they may run.
-    pub acl: Result<Vec<AclUser>, String>,
-    /// A bounded SCAN sample of keys and how many have no expiry.
-    pub ttl_sample: Result<TtlSample, String>,
-    /// Facts read from this machine when the server runs here.
-    pub local: Option<LocalFacts>,
-}
-
-/// One LATENCY LATEST row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LatencyEvent {
-    /// Event name, e.g. `command` or `fork`.
-    pub name: String,
-    /// Unix time of the latest spike.
-    pub unix: u64,
-    /// Latest spike, ms.
-    pub latest_ms: u64,
-    /// All-time max, ms.
-    pub max_ms: u64,
-}
-
-/// One SLOWLOG entry: only the command name is kept, never its arguments.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SlowlogEntry {
-    /// Entry id.
-    pub id: u64,
-    /// Unix time it was logged.
-    pub unix: u64,
-    /// Execution time, microseconds.
-    pub micros: u64,
-    /// The command name, upper-cased.
-    pub command: String,
-}
-
-/// An ACL user and what the checks need to know about it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AclUser {
-    /// User name.
-    pub name: String,
-    /// Whether the user is enabled (`on`).
-    pub enabled: bool,
-    /// Whether the user needs no password (`nopass`).
-    pub nopass: bool,
-    /// Whether the user may run every command (`+@all` / `allcommands`).
-    pub all_commands: bool,
-    /// Dangerous commands (FLUSHALL, CONFIG, DEBUG, KEYS) that ACL DRYRUN allows this user.
-    pub dangerous_allowed: Vec<String>,
-}
-
-/// The result of sampling keys with SCAN.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TtlSample {
-    /// Keys looked at.
-    pub sampled: u64,
-    /// Of those, keys with no expiry (PTTL -1).
-    pub without_ttl: u64,
-    /// DBSIZE of the selected database.
-    pub dbsize: u64,
-}
-
-/// Facts read on this machine about a local server's process and host.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LocalFacts {
-    /// The server's pid (INFO process_id).
-    pub pid: u32,
-    /// Soft "Max open files" of the process.
-    pub nofile: Result<u64, String>,
-    /// Host facts: overcommit, THP, somaxconn, RAM, OOM kills.
-    pub host: crate::probe::kernel::HostFacts,
-}
-
-/// The observation of one Redis target: its label and either a snapshot or why there is none.
-#[derive(Debug, Clone)]
-pub struct RedisObservation {
-    /// The target's label (no password).
-    pub target: String,
-    /// host:port.
-    pub addr: String,
-    /// The snapshot, or the reason the server could not be reached.
-    pub result: Result<RedisSnapshot, ProbeError>,
 }
 
 /// Maps a redis crate error to a [`ProbeError`], never including credentials.
@@ -139,7 +39,7 @@ fn classify(
         return ProbeError::Timeout {
             addr,
             timeout,
-            stage,
+            stage: stage.into(),
         };
     }
     if e.kind() == redis::ErrorKind::AuthenticationFailed
@@ -165,7 +65,7 @@ fn classify(
     if e.kind() == redis::ErrorKind::Parse || e.kind() == redis::ErrorKind::UnexpectedReturnType {
         return ProbeError::Protocol {
             addr,
-            expected: "a Redis server",
+            expected: "a Redis server".into(),
             detail: text,
         };
     }
@@ -209,7 +109,7 @@ impl RedisSession {
             if pong != "PONG" {
                 return Err(ProbeError::Protocol {
                     addr: session.addr.clone(),
-                    expected: "a Redis server",
+                    expected: "a Redis server".into(),
                     detail: format!(
                         "PING answered {:?}",
                         pong.chars().take(40).collect::<String>()
@@ -567,6 +467,21 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
     }
 }
 
+/// The Redis area's probe: every `--redis` target, concurrently.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let probe = RedisProbe {
+            timeout: cx.timing.timeout,
+            sample: cx.timing.sample,
+            ttl_sample_keys: cx.ttl_sample_keys,
+            full: cx.full(Area::Redis),
+            root: cx.root.clone(),
+        };
+        let seen = cx.targets.redis.iter().map(|t| observe(t, &probe));
+        Observed::Redis(futures::future::join_all(seen).await)
+    })
+}
+
 /// Reads /proc facts when the server is a redis-server process on this machine.
 fn local_facts(
     target: &RedisTarget,
@@ -586,7 +501,6 @@ fn local_facts(
     Some(LocalFacts {
         pid,
         nofile: kernel::process_nofile(root, pid),
-        host: kernel::host_facts(root),
     })
 }
 

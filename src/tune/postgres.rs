@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::exit::UsageError;
-use crate::probe::postgres::Setting;
+use crate::observe::postgres::Setting;
 
 /// What applying an item means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,0 +1,169 @@
+//! The one list of areas: for each, the checks it owns (pure, `doctor/`), the probe that feeds
+//! them (I/O, `probe/`) and the other areas whose observations its checks read. `doctor` and
+//! `preflight` ask this list which probes the selected checks need and run those; a new area
+//! is a probe module, an observation module, a check module and one line here.
+
+use futures::future::BoxFuture;
+
+use crate::doctor::{self, Area, Check};
+use crate::observe::{Observations, Observed};
+use crate::probe::{self, ProbeContext};
+
+/// One area of the stack.
+pub struct AreaEntry {
+    /// Which area.
+    pub area: Area,
+    /// The checks it owns, in report order.
+    pub checks: &'static [Check],
+    /// Observes every target of the area named in the context.
+    pub probe: for<'a> fn(&'a ProbeContext) -> BoxFuture<'a, Observed>,
+    /// Areas whose observations the full checks of this one read (the host's RAM and kernel
+    /// settings for Redis); their probes run too, without a sample window of their own.
+    pub reads: &'static [Area],
+}
+
+/// Every area, in the order reports list them.
+pub static AREAS: &[AreaEntry] = &[
+    AreaEntry {
+        area: Area::Redis,
+        checks: doctor::redis::CHECKS,
+        probe: probe::redis::observe_area,
+        reads: &[Area::Kernel],
+    },
+    AreaEntry {
+        area: Area::Postgres,
+        checks: doctor::postgres::CHECKS,
+        probe: probe::postgres::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
+        area: Area::Kernel,
+        checks: doctor::kernel::CHECKS,
+        probe: probe::kernel::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
+        area: Area::Nic,
+        checks: doctor::nic::CHECKS,
+        probe: probe::nic::observe_area,
+        reads: &[],
+    },
+];
+
+/// Every check of every area, in report order.
+pub fn matrix() -> Vec<Check> {
+    AREAS
+        .iter()
+        .flat_map(|a| a.checks.iter().copied())
+        .collect()
+}
+
+/// The areas whose probes must run for `checks`: the areas of the checks, plus what the full
+/// checks among them read.
+pub fn needed(checks: &[Check]) -> Vec<&'static AreaEntry> {
+    AREAS
+        .iter()
+        .filter(|a| {
+            doctor::needs(checks, a.area)
+                || AREAS
+                    .iter()
+                    .any(|b| b.reads.contains(&a.area) && doctor::needs_full(checks, b.area))
+        })
+        .collect()
+}
+
+/// Runs the probes of `areas` concurrently and folds what they saw into one [`Observations`].
+pub async fn observe(areas: &[&'static AreaEntry], cx: &ProbeContext) -> Observations {
+    let seen = futures::future::join_all(areas.iter().map(|a| (a.probe)(cx))).await;
+    let mut obs = Observations::default();
+    for o in seen {
+        obs.add(o);
+    }
+    obs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::doctor::{evaluate, select, Tag};
+    use crate::observe::{ProbeError, RedisObservation};
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_dotted_documented_and_owned_by_their_area() {
+        let mut seen = HashSet::new();
+        for a in AREAS {
+            for c in a.checks {
+                assert!(seen.insert(c.id), "duplicate id {}", c.id);
+                assert_eq!(c.area, a.area, "{} is listed under {:?}", c.id, a.area);
+                assert!(
+                    c.id.starts_with(c.area.as_str()) && c.id.contains('.'),
+                    "{}",
+                    c.id
+                );
+                assert!(!c.doc.is_empty() && !c.doc.contains('\n'), "{}", c.id);
+                assert!(!c.tags.is_empty(), "{}", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn only_and_skip_take_globs_and_reject_unknown_ids() {
+        let all = matrix();
+        let ids = |v: Vec<Check>| v.iter().map(|c| c.id).collect::<Vec<_>>();
+        let redis = ids(select(&all, Tag::Doctor, &["redis.*".into()], &[]).unwrap());
+        assert!(redis.contains(&"redis.reachable"));
+        assert!(redis.iter().all(|i| i.starts_with("redis.")));
+        let no_kernel = ids(select(&all, Tag::Doctor, &[], &["kernel.*".into()]).unwrap());
+        assert!(!no_kernel.iter().any(|i| i.starts_with("kernel.")));
+        let e = select(&all, Tag::Doctor, &["redis.nosuch".into()], &[]).unwrap_err();
+        assert!(
+            e.0.contains("redis.nosuch") && e.0.contains("--only"),
+            "{}",
+            e.0
+        );
+        assert!(select(&all, Tag::Doctor, &[], &["[".into()]).is_err());
+    }
+
+    #[test]
+    fn needed_areas_follow_the_selected_checks_and_what_they_read() {
+        let all = matrix();
+        let areas = |only: &str| {
+            let checks = select(&all, Tag::Doctor, &[only.to_string()], &[]).unwrap();
+            needed(&checks).iter().map(|a| a.area).collect::<Vec<_>>()
+        };
+        // the full Redis checks read the host's facts from the kernel area
+        assert_eq!(areas("redis.*"), vec![Area::Redis, Area::Kernel]);
+        // reachability alone needs no host facts
+        assert_eq!(areas("redis.reachable"), vec![Area::Redis]);
+        assert_eq!(areas("postgres.*"), vec![Area::Postgres]);
+        assert_eq!(areas("kernel.*"), vec![Area::Kernel]);
+        assert_eq!(areas("nic.*"), vec![Area::Nic]);
+    }
+
+    #[test]
+    fn an_unreachable_target_gives_one_failure_and_skips_not_errors() {
+        let obs = Observations {
+            redis: vec![RedisObservation {
+                target: "redis://h:1".into(),
+                addr: "h:1".into(),
+                result: Err(ProbeError::Refused { addr: "h:1".into() }),
+            }],
+            ..Default::default()
+        };
+        let checks = select(&matrix(), Tag::Doctor, &["redis.*".into()], &[]).unwrap();
+        let f = evaluate(&checks, &obs, &Thresholds::default());
+        assert_eq!(f.len(), checks.len());
+        let fails: Vec<_> = f
+            .iter()
+            .filter(|f| f.status == crate::model::Status::Fail)
+            .collect();
+        assert_eq!(fails.len(), 1);
+        assert_eq!(fails[0].id, "redis.reachable");
+        assert!(f
+            .iter()
+            .filter(|f| f.id != "redis.reachable")
+            .all(|f| f.status == crate::model::Status::Skip && f.summary.contains("unreachable")));
+    }
+}
