@@ -107,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--maxmemory', '--maxmemory', [CompletionResultType]::ParameterName, 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)')
             [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also CONFIG SET live items on this running server and read them back')
             [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Where to keep the timestamped backup (default: beside the file)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on each step of --live (connect, CONFIG GET, CONFIG SET), e.g. 5s')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
             [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Write the file (default: print the diff only)')
@@ -257,6 +258,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between probes')
             [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Length of each rolling window row')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long (default: until Ctrl-C)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on one probe (connect, PING or SELECT 1); a longer wait counts as an error')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
@@ -292,6 +294,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
         }
         'statectl;nic' {
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'The window over which counters are read twice')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on the ethtool netlink query for link facts, e.g. 2s')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Refresh every window until Ctrl-C (with --format json: one document per line)')

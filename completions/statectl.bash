@@ -770,7 +770,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__latency)
-            opts="-q -v -h --redis --postgres --interval --window --duration --format --color --quiet --verbose --help"
+            opts="-q -v -h --redis --postgres --interval --window --duration --timeout --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +793,10 @@ _statectl() {
                     return 0
                     ;;
                 --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -838,13 +842,17 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__nic)
-            opts="-q -v -h --sample --watch --format --color --quiet --verbose --help"
+            opts="-q -v -h --sample --watch --timeout --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1086,7 +1094,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune__subcmd__redis)
-            opts="-q -v -h --config --profile --set --maxmemory --apply --live --backup-dir --force --format --color --quiet --verbose --help"
+            opts="-q -v -h --config --profile --set --maxmemory --apply --live --backup-dir --force --timeout --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,6 +1121,10 @@ _statectl() {
                     return 0
                     ;;
                 --backup-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -100,6 +100,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --maxmemory 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)'
             cand --live 'Also CONFIG SET live items on this running server and read them back'
             cand --backup-dir 'Where to keep the timestamped backup (default: beside the file)'
+            cand --timeout 'Bound on each step of --live (connect, CONFIG GET, CONFIG SET), e.g. 5s'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
             cand --apply 'Write the file (default: print the diff only)'
@@ -235,6 +236,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --interval 'Time between probes'
             cand --window 'Length of each rolling window row'
             cand --duration 'Stop after this long (default: until Ctrl-C)'
+            cand --timeout 'Bound on one probe (connect, PING or SELECT 1); a longer wait counts as an error'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
             cand -q 'Print less: only warnings, failures and errors'
@@ -268,6 +270,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
         }
         &'statectl;nic'= {
             cand --sample 'The window over which counters are read twice'
+            cand --timeout 'Bound on the ethtool netlink query for link facts, e.g. 2s'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
             cand --watch 'Refresh every window until Ctrl-C (with --format json: one document per line)'

@@ -105,6 +105,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l maxmemory -d 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l live -d 'Also CONFIG SET live items on this running server and read them back' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l backup-dir -d 'Where to keep the timestamped backup (default: beside the file)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l timeout -d 'Bound on each step of --live (connect, CONFIG GET, CONFIG SET), e.g. 5s' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
@@ -220,6 +221,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand latency" -l postgres -
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l interval -d 'Time between probes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l window -d 'Length of each rolling window row' -r
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l duration -d 'Stop after this long (default: until Ctrl-C)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l timeout -d 'Bound on one probe (connect, PING or SELECT 1); a longer wait counts as an error' -r
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
@@ -248,6 +250,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand capture" -s q -l quiet
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -l sample -d 'The window over which counters are read twice' -r
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l timeout -d 'Bound on the ethtool netlink query for link facts, e.g. 2s' -r
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'

@@ -193,6 +193,10 @@ pub struct TuneRedisArgs {
     /// Apply a plan that the safety checks refuse (prints a warning).
     #[arg(long)]
     pub force: bool,
+
+    /// Bound on each step of --live (connect, CONFIG GET, CONFIG SET), e.g. 5s.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Flags of `tune kernel`.
@@ -364,6 +368,10 @@ pub struct LatencyArgs {
     /// Stop after this long (default: until Ctrl-C).
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<Duration>,
+
+    /// Bound on one probe (connect, PING or SELECT 1); a longer wait counts as an error.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Flags of `capture`.
@@ -404,6 +412,9 @@ pub struct NicArgs {
     /// Refresh every window until Ctrl-C (with --format json: one document per line).
     #[arg(long)]
     pub watch: bool,
+    /// Bound on the ethtool netlink query for link facts, e.g. 2s.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub timeout: Duration,
 }
 
 /// Shells that completions can be generated for.

@@ -11,6 +11,11 @@ use crate::exit::UsageError;
 /// Where the optional thresholds file is looked for when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "/etc/statectl/statectl.toml";
 
+/// The brief's state-retrieval target: p99 round trip below this, milliseconds.
+pub const LATENCY_TARGET_MS: f64 = 5.0;
+/// A round trip above this is a spike (the brief's "latency spikes > 500ms"), milliseconds.
+pub const LATENCY_SPIKE_MS: f64 = 500.0;
+
 /// Every threshold a check compares against. Defaults come from the product brief and
 /// ../shared/reference/checks.md; `statectl.toml` may override any of them.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -61,8 +66,8 @@ impl Default for RedisThresholds {
             fragmentation_min_bytes: 10 * 1024 * 1024,
             ttl_sample_keys: 1000,
             no_ttl_warn_ratio: 0.10,
-            latency_p99_warn_ms: 5.0,
-            latency_spike_fail_ms: 500.0,
+            latency_p99_warn_ms: LATENCY_TARGET_MS,
+            latency_spike_fail_ms: LATENCY_SPIKE_MS,
         }
     }
 }

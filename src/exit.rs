@@ -15,6 +15,8 @@ pub enum Exit {
     Usage,
     /// 1: statectl itself could not run.
     Error,
+    /// 130 (128 + SIGINT, as shells report it): interrupted by Ctrl-C; what ran is reported.
+    Interrupted,
 }
 
 impl Exit {
@@ -26,6 +28,7 @@ impl Exit {
             Exit::Usage => 2,
             Exit::Fail => 3,
             Exit::Warn => 4,
+            Exit::Interrupted => 130,
         }
     }
 

@@ -6,6 +6,8 @@ pub mod areas;
 pub mod atomic;
 /// Load generators and HDR statistics.
 pub mod bench;
+/// One cancellation token, cancelled by Ctrl-C.
+pub mod cancel;
 /// Pure packet analysis for `capture`.
 pub mod capture;
 /// The clap definition: flags and help text only.
@@ -37,7 +39,9 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
+use cancel::CancellationToken;
 use cli::{BenchCommand, Cli, Command, TuneCommand};
+use doctor::Tag;
 use exit::Exit;
 
 /// Parses `argv` and runs the subcommand. Errors carry a one-line message; usage errors are
@@ -61,17 +65,33 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         .enable_all()
         .build()?;
     let out = &cli.output;
+    // The one cancellation: Ctrl-C cancels it, and every subcommand's loops and waits select on
+    // it. Each runtime that runs interruptible work installs the signal handlers inside itself.
+    let cancel = &CancellationToken::new();
+    let rt = &runtime;
     match &cli.command {
-        Command::Doctor(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Doctor, out)),
-        Command::Preflight(a) => runtime.block_on(cmd::doctor::run(a, doctor::Tag::Preflight, out)),
-        Command::Tune(TuneCommand::Redis(a)) => runtime.block_on(cmd::tune::redis(a, out)),
+        Command::Doctor(a) => {
+            interruptible(rt, cancel, cmd::doctor::run(a, Tag::Doctor, out, cancel))
+        }
+        Command::Preflight(a) => {
+            interruptible(rt, cancel, cmd::doctor::run(a, Tag::Preflight, out, cancel))
+        }
+        Command::Tune(TuneCommand::Redis(a)) => interruptible(
+            rt,
+            cancel,
+            cmd::tune::interruptible(cancel, cmd::tune::redis(a, out)),
+        ),
         Command::Tune(TuneCommand::Kernel(a)) => cmd::tune::kernel(a, out),
-        Command::Tune(TuneCommand::Postgres(a)) => runtime.block_on(cmd::tune::postgres(a, out)),
-        Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out),
-        Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out),
-        Command::Latency(a) => runtime.block_on(cmd::latency::run(a, out)),
-        Command::Capture(a) => runtime.block_on(cmd::capture::run(a, out)),
-        Command::Nic(a) => runtime.block_on(cmd::nic::run(a, out)),
+        Command::Tune(TuneCommand::Postgres(a)) => interruptible(
+            rt,
+            cancel,
+            cmd::tune::interruptible(cancel, cmd::tune::postgres(a, out)),
+        ),
+        Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out, cancel),
+        Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out, cancel),
+        Command::Latency(a) => interruptible(rt, cancel, cmd::latency::run(a, out, cancel)),
+        Command::Capture(a) => interruptible(rt, cancel, cmd::capture::run(a, out, cancel)),
+        Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, cancel)),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)
@@ -84,4 +104,16 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
     }
+}
+
+/// Runs `work` on `runtime` with the signal handlers that cancel `cancel` installed first.
+fn interruptible(
+    runtime: &tokio::runtime::Runtime,
+    cancel: &CancellationToken,
+    work: impl std::future::Future<Output = anyhow::Result<Exit>>,
+) -> anyhow::Result<Exit> {
+    runtime.block_on(async {
+        cancel::on_signal(cancel)?;
+        work.await
+    })
 }

@@ -206,6 +206,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Counts by status.
     pub summary: Summary,
+    /// The run was interrupted (Ctrl-C): sample windows were cut short and unfinished probes
+    /// are `error` findings.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 impl Report {
@@ -221,6 +225,7 @@ impl Report {
             duration_ms,
             summary: Summary::of(&findings),
             findings,
+            interrupted: false,
         }
     }
 }

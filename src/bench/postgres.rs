@@ -28,6 +28,8 @@ pub struct PgLoad {
     pub read_ratio: f64,
     /// Open-loop rate over all connections.
     pub rate: Option<u64>,
+    /// Cancelled by Ctrl-C: every lane stops at once and the run is partial.
+    pub cancel: crate::cancel::CancellationToken,
 }
 
 /// Refuses an existing schema, then creates and fills the session table.
@@ -131,14 +133,14 @@ pub async fn drive(
                 if deadline.is_some_and(|d| now >= d) {
                     return (rec, false);
                 }
-                if super::STOP.load(Ordering::Relaxed) {
+                if load.cancel.is_cancelled() {
                     return (rec, true);
                 }
                 let t0 = match interval {
                     Some(iv) => {
                         let due = start + iv.mul_f64(n as f64 + lane as f64 / load.depth as f64);
-                        if due > now {
-                            tokio::time::sleep_until(due.into()).await;
+                        if due > now && !crate::cancel::sleep(&load.cancel, due - now).await {
+                            return (rec, true);
                         }
                         rec.lag(Instant::now().saturating_duration_since(due));
                         due
@@ -151,13 +153,20 @@ pub async fn drive(
                 rng ^= rng >> 27;
                 let r = rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
                 let id = (r % load.keyspace.max(1)) as i64 + 1;
-                let result = if ((r >> 40) % 10_000) as f64 / 10_000.0 < load.read_ratio {
-                    client.query_opt(&read, &[&id]).await.map(|_| ())
-                } else {
-                    client
-                        .execute(&upsert, &[&id, &format!("t{r:x}"), &"y".repeat(64)])
-                        .await
-                        .map(|_| ())
+                let query = async {
+                    if ((r >> 40) % 10_000) as f64 / 10_000.0 < load.read_ratio {
+                        client.query_opt(&read, &[&id]).await.map(|_| ())
+                    } else {
+                        client
+                            .execute(&upsert, &[&id, &format!("t{r:x}"), &"y".repeat(64)])
+                            .await
+                            .map(|_| ())
+                    }
+                };
+                // A query still in flight at Ctrl-C is neither a latency nor an error.
+                let result = tokio::select! {
+                    r = query => r,
+                    _ = load.cancel.cancelled() => return (rec, true),
                 };
                 match result {
                     Ok(()) => rec.ok(t0.elapsed()),

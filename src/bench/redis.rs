@@ -48,6 +48,8 @@ pub struct RedisLoad {
     pub read_ratio: f64,
     /// Bound on every wait for the server.
     pub timeout: Duration,
+    /// Cancelled by Ctrl-C: every connection stops at once and the run is partial.
+    pub cancel: crate::cancel::CancellationToken,
     /// For rediss://: the server name to verify, and whether to skip verification (#insecure).
     pub tls: Option<(String, bool)>,
 }
@@ -372,7 +374,7 @@ pub async fn drive(
         if deadline.is_some_and(|d| now >= d) {
             return (rec, false);
         }
-        if super::STOP.load(Ordering::Relaxed) {
+        if load.cancel.is_cancelled() {
             return (rec, true);
         }
         let left = quota.map(|q| q - sent);
@@ -388,7 +390,9 @@ pub async fn drive(
                     if deadline.is_some_and(|d| due >= d) {
                         return (rec, false);
                     }
-                    tokio::time::sleep_until(due.into()).await;
+                    if !crate::cancel::sleep(&load.cancel, due - now).await {
+                        return (rec, true);
+                    }
                 }
                 rec.lag(Instant::now().saturating_duration_since(due));
                 due
@@ -426,7 +430,15 @@ pub async fn drive(
                 Ok(None) => {
                     buf.drain(..pos);
                     pos = 0;
-                    if let Err(e) = fill(&mut stream, &mut buf, load.timeout).await {
+                    // Replies still in flight at Ctrl-C are neither latencies nor errors.
+                    let filled = tokio::select! {
+                        r = fill(&mut stream, &mut buf, load.timeout) => r,
+                        _ = load.cancel.cancelled() => {
+                            done.fetch_add(n - pending, Ordering::Relaxed);
+                            return (rec, true);
+                        }
+                    };
+                    if let Err(e) = filled {
                         rec.error(&e, pending);
                         done.fetch_add(n - pending, Ordering::Relaxed);
                         return (rec, true);

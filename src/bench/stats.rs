@@ -7,8 +7,7 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
-/// The brief's state-retrieval target.
-pub const LATENCY_TARGET_MS: f64 = 5.0;
+pub use crate::config::LATENCY_TARGET_MS;
 /// The brief's throughput threshold per node.
 pub const RPS_TARGET: f64 = 50_000.0;
 /// Longest latency a histogram holds (60 s); longer values are clamped to it.
@@ -261,13 +260,24 @@ pub fn summarize(
     }
 }
 
-/// User + system CPU time of this process so far.
-pub fn process_cpu() -> Duration {
-    // SAFETY: getrusage fills the struct we own; RUSAGE_SELF is always valid.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(ru.ru_utime) + tv(ru.ru_stime)
+/// The request count when neither -n nor --duration is given (redis-benchmark's).
+pub const DEFAULT_REQUESTS: u64 = 100_000;
+
+/// -n, or redis-benchmark's 100000 when neither -n nor --duration is given.
+pub fn request_budget(requests: Option<u64>, duration: Option<Duration>) -> Option<u64> {
+    requests.or(duration.is_none().then_some(DEFAULT_REQUESTS))
+}
+
+/// Errors or a partial run fail; a missed latency or throughput target warns.
+pub fn exit(r: &BenchReport) -> crate::exit::Exit {
+    use crate::exit::Exit;
+    if r.errors > 0 || r.partial {
+        Exit::Fail
+    } else if !(r.verdict.latency_ok && r.verdict.rps_ok) {
+        Exit::Warn
+    } else {
+        Exit::Ok
+    }
 }
 
 #[cfg(test)]
@@ -331,5 +341,31 @@ mod tests {
             true,
         );
         assert!(!r.verdict.latency_ok && r.partial && r.buckets.is_empty());
+    }
+
+    #[test]
+    fn budget_defaults_only_without_duration_and_exit_policy() {
+        assert_eq!(request_budget(None, None), Some(DEFAULT_REQUESTS));
+        assert_eq!(request_budget(Some(5), None), Some(5));
+        assert_eq!(request_budget(None, Some(Duration::from_secs(1))), None);
+        let mut rec = Recorder::default();
+        rec.ok(Duration::from_micros(100));
+        let mut r = summarize(
+            &shape(),
+            &rec,
+            Duration::from_secs(1),
+            Duration::ZERO,
+            false,
+        );
+        r.verdict.rps_ok = true;
+        r.verdict.latency_ok = true;
+        assert_eq!(exit(&r), crate::exit::Exit::Ok);
+        r.verdict.rps_ok = false;
+        assert_eq!(exit(&r), crate::exit::Exit::Warn);
+        r.partial = true;
+        assert_eq!(exit(&r), crate::exit::Exit::Fail);
+        r.partial = false;
+        r.errors = 1;
+        assert_eq!(exit(&r), crate::exit::Exit::Fail);
     }
 }

@@ -8,19 +8,13 @@ use std::time::{Duration, Instant};
 use crate::bench::postgres::{self as pgload, PgLoad};
 use crate::bench::redis::{self as rload, RedisLoad};
 use crate::bench::stats::{self, BenchReport, Recorder, RunShape};
+use crate::cancel::CancellationToken;
 use crate::cli::{BenchPostgresArgs, BenchRedisArgs, Format, OutputArgs};
 use crate::exit::{Exit, UsageError};
 use crate::render::{self, Style};
 use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget};
 
-/// The default request count when neither -n nor --duration is given (redis-benchmark's).
-const DEFAULT_REQUESTS: u64 = 100_000;
-
-/// -n, or redis-benchmark's 100000 when neither -n nor --duration is given.
-fn request_budget(requests: Option<u64>, duration: Option<Duration>) -> Option<u64> {
-    requests.or(duration.is_none().then_some(DEFAULT_REQUESTS))
-}
-
+/// The load generator's runtime: one thread, or `--threads` workers.
 fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(if threads <= 1 {
         tokio::runtime::Builder::new_current_thread()
@@ -57,6 +51,7 @@ fn progress(
     total: Option<u64>,
     duration: Option<Duration>,
     done: Arc<AtomicU64>,
+    finished: CancellationToken,
 ) -> Option<tokio::task::JoinHandle<()>> {
     if out.quiet || !std::io::stderr().is_terminal() {
         return None;
@@ -69,28 +64,16 @@ fn progress(
     let by_time = total.is_none();
     let start = Instant::now();
     Some(tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        while crate::cancel::sleep(&finished, Duration::from_millis(100)).await {
             if by_time {
                 bar.set_position(start.elapsed().as_millis() as u64);
             } else {
                 bar.set_position(done.load(Ordering::Relaxed));
             }
             bar.set_message(format!("{} requests", done.load(Ordering::Relaxed)));
-            if crate::bench::STOP.load(Ordering::Relaxed) {
-                bar.finish_and_clear();
-                return;
-            }
         }
+        bar.finish_and_clear();
     }))
-}
-
-fn watch_ctrl_c() {
-    tokio::spawn(async {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            crate::bench::STOP.store(true, Ordering::Relaxed);
-        }
-    });
 }
 
 /// Starts the connection tasks `spawn` makes at one instant, shows progress, and merges what
@@ -102,9 +85,9 @@ async fn measure(
     counter: Arc<AtomicU64>,
     spawn: impl FnOnce(Instant) -> Vec<tokio::task::JoinHandle<(Recorder, bool)>>,
 ) -> anyhow::Result<(Recorder, Duration, Duration, bool)> {
-    watch_ctrl_c();
-    let bar = progress(out, requests, duration, counter);
-    let cpu0 = stats::process_cpu();
+    let finished = CancellationToken::new();
+    let bar = progress(out, requests, duration, counter, finished.clone());
+    let cpu0 = crate::bench::process_cpu();
     let start = Instant::now();
     let tasks = spawn(start);
     let mut rec = Recorder::default();
@@ -115,8 +98,8 @@ async fn measure(
         partial |= p;
     }
     let wall = start.elapsed();
-    let cpu = stats::process_cpu().saturating_sub(cpu0);
-    crate::bench::STOP.store(true, Ordering::Relaxed);
+    let cpu = crate::bench::process_cpu().saturating_sub(cpu0);
+    finished.cancel();
     if let Some(b) = bar {
         let _ = b.await;
     }
@@ -129,17 +112,15 @@ fn finish(out: &OutputArgs, r: &BenchReport) -> anyhow::Result<Exit> {
         Format::Json => render::json::write(stdout, r)?,
         _ => render::bench::report(stdout, Style::resolve(out.color, out.quiet, out.verbose), r)?,
     }
-    Ok(if r.errors > 0 || r.partial {
-        Exit::Fail
-    } else if !(r.verdict.latency_ok && r.verdict.rps_ok) {
-        Exit::Warn
-    } else {
-        Exit::Ok
-    })
+    Ok(stats::exit(r))
 }
 
 /// `statectl bench redis`.
-pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub fn redis(
+    a: &BenchRedisArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     check(out, a.connections, a.pipeline, a.read_ratio)?;
     let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None))?;
     let settings = target.info.redis_settings();
@@ -150,7 +131,7 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             .map(|p| (settings.username().map(str::to_string), p.to_string())),
         db: settings.db(),
         connections: a.connections,
-        requests: request_budget(a.requests, a.duration),
+        requests: stats::request_budget(a.requests, a.duration),
         duration: a.duration,
         pipeline: a.pipeline,
         workload: a.workload,
@@ -160,6 +141,7 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
         rate: a.rate,
         read_ratio: a.read_ratio,
         timeout: a.timeout,
+        cancel: cancel.clone(),
         tls: match target.info.addr() {
             redis::ConnectionAddr::TcpTls { host, insecure, .. } => Some((host.clone(), *insecure)),
             _ => None,
@@ -167,6 +149,7 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     });
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {
+        crate::cancel::on_signal(cancel)?;
         let (mut session, _) = crate::probe::redis::RedisSession::connect(&target, a.timeout)
             .await
             .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
@@ -211,20 +194,26 @@ pub fn redis(a: &BenchRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
 }
 
 /// `statectl bench postgres`.
-pub fn postgres(a: &BenchPostgresArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub fn postgres(
+    a: &BenchPostgresArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     check(out, a.connections, a.depth, a.read_ratio)?;
     let target = PostgresTarget::parse(a.postgres.as_deref().unwrap_or(""), &PgEnv::from_env())?;
     let load = Arc::new(PgLoad {
         connections: a.connections,
-        requests: request_budget(a.requests, a.duration),
+        requests: stats::request_budget(a.requests, a.duration),
         duration: a.duration,
         depth: a.depth,
         keyspace: a.keyspace.max(1),
         read_ratio: a.read_ratio,
         rate: a.rate,
+        cancel: cancel.clone(),
     });
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {
+        crate::cancel::on_signal(cancel)?;
         let connect = || crate::probe::postgres::PostgresSession::connect(&target, a.timeout);
         let admin = connect()
             .await

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use pcap_file::pcap::PcapWriter;
 
+use crate::cancel::CancellationToken;
 use crate::capture::analysis::Analysis;
 use crate::capture::decode;
 use crate::cli::{CaptureArgs, Format, OutputArgs};
@@ -65,18 +66,48 @@ impl Sink for Analyser {
 }
 
 /// `statectl capture`.
-pub async fn run(a: &CaptureArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    a: &CaptureArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     if !matches!(out.format, Format::Table | Format::Json) {
         return Err(UsageError("--format: capture prints table or json".into()).into());
     }
+    // Packet loops run on blocking threads and poll this flag; Ctrl-C sets it.
+    let stop = Arc::new(AtomicBool::new(false));
+    let bridge = {
+        let (stop, cancel) = (stop.clone(), cancel.clone());
+        tokio::spawn(async move {
+            cancel.cancelled().await;
+            stop.store(true, Ordering::Relaxed);
+        })
+    };
     let mut sink = Analyser::new(a.port, a.redact_keys, a.write.clone());
+    let mut interrupted = false;
     let (source, kernel_drops, stopped_early) = match &a.read {
         Some(path) => {
-            let end = packets::read_file(path, &mut sink).map_err(UsageError)?;
-            (path.display().to_string(), None, end.stopped_early)
+            let (path, stop) = (path.clone(), stop.clone());
+            let (end, owned) = tokio::task::spawn_blocking(move || {
+                let end = packets::read_file(&path, &mut sink, &stop);
+                (end, sink)
+            })
+            .await?;
+            sink = owned;
+            let end = end.map_err(UsageError)?;
+            // Ctrl-C ends a file read early: a partial report, and exit 130.
+            interrupted = end.interrupted;
+            let name = a
+                .read
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            (name, None, end.stopped_early)
         }
-        None => live(a, out, &mut sink).await?,
+        // Ctrl-C is how a live capture without -c or --duration normally ends.
+        None => live(a, out, &mut sink, &stop).await?,
     };
+    bridge.abort();
     if let Some(w) = sink.writer.take() {
         let mut inner = w.into_writer();
         std::io::Write::flush(&mut inner)?;
@@ -109,6 +140,10 @@ pub async fn run(a: &CaptureArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
         eprintln!("statectl: {why}");
         return Ok(Exit::Error);
     }
+    if interrupted {
+        eprintln!("statectl: interrupted: the report covers the packets read so far");
+        return Ok(Exit::Interrupted);
+    }
     Ok(Exit::Ok)
 }
 
@@ -116,6 +151,7 @@ async fn live(
     a: &CaptureArgs,
     out: &OutputArgs,
     sink: &mut Analyser,
+    stop: &Arc<AtomicBool>,
 ) -> anyhow::Result<(String, Option<u64>, Option<String>)> {
     let iface = a.interface.clone().unwrap_or_else(|| "lo".into());
     // pnet finds the interfaces; libpcap captures on them
@@ -128,13 +164,13 @@ async fn live(
         count: a.count,
         duration: a.duration,
     };
-    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicBool::new(false));
     let counters = Arc::new(LiveCounters::default());
     let progress = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
-        let (counters, stop) = (counters.clone(), stop.clone());
+        let (counters, done) = (counters.clone(), done.clone());
         tokio::spawn(async move {
             let bar = indicatif::ProgressBar::new_spinner();
-            while !stop.load(Ordering::Relaxed) {
+            while !done.load(Ordering::Relaxed) {
                 bar.set_message(format!(
                     "{} packets, {} bytes, {} kernel drops",
                     counters.packets.load(Ordering::Relaxed),
@@ -147,12 +183,6 @@ async fn live(
             bar.finish_and_clear();
         })
     });
-    let signal_stop = stop.clone();
-    let signals = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            signal_stop.store(true, Ordering::Relaxed);
-        }
-    });
     // libpcap blocks: the loop runs on its own thread and polls `stop` between reads
     let mut owned = std::mem::replace(sink, Analyser::new(a.port, a.redact_keys, None));
     let (stop2, counters2) = (stop.clone(), counters.clone());
@@ -162,8 +192,7 @@ async fn live(
     })
     .await?;
     *sink = owned;
-    stop.store(true, Ordering::Relaxed);
-    signals.abort();
+    done.store(true, Ordering::Relaxed);
     if let Some(p) = progress {
         let _ = p.await;
     }

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Instant, SystemTime};
 
 use crate::areas::{self, AreaEntry};
+use crate::cancel::CancellationToken;
 use crate::cli::{CheckArgs, Format, OutputArgs};
 use crate::config::{Thresholds, Timing};
 use crate::doctor::{self, Check, Tag};
@@ -27,7 +28,7 @@ pub struct Plan {
 }
 
 /// Resolves flags, environment and config file into a [`Plan`]; bad input is a UsageError.
-pub fn plan(args: &CheckArgs, tag: Tag) -> anyhow::Result<Plan> {
+pub fn plan(args: &CheckArgs, tag: Tag, cancel: &CancellationToken) -> anyhow::Result<Plan> {
     let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
     let thresholds = Thresholds::load(args.config.as_deref())?;
     let areas = areas::needed(&checks);
@@ -48,6 +49,7 @@ pub fn plan(args: &CheckArgs, tag: Tag) -> anyhow::Result<Plan> {
             ttl_sample_keys: thresholds.redis.ttl_sample_keys,
             full,
             root,
+            cancel: cancel.clone(),
         },
         checks,
         areas,
@@ -72,7 +74,12 @@ fn list(w: &mut dyn Write, checks: &[Check], format: Format, style: Style) -> an
 }
 
 /// `statectl doctor` / `statectl preflight`.
-pub async fn run(args: &CheckArgs, tag: Tag, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    args: &CheckArgs,
+    tag: Tag,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     let style = Style::resolve(out.color, out.quiet, out.verbose);
     let stdout = &mut std::io::stdout().lock();
     if args.list {
@@ -80,7 +87,7 @@ pub async fn run(args: &CheckArgs, tag: Tag, out: &OutputArgs) -> anyhow::Result
         list(stdout, &checks, out.format, style)?;
         return Ok(Exit::Ok);
     }
-    let plan = plan(args, tag)?;
+    let plan = plan(args, tag, cancel)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let spinner = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
@@ -98,8 +105,14 @@ pub async fn run(args: &CheckArgs, tag: Tag, out: &OutputArgs) -> anyhow::Result
         s.finish_and_clear();
     }
     let findings = doctor::evaluate(&plan.checks, &obs, &plan.thresholds);
-    let report = Report::new(started, clock.elapsed().as_millis() as u64, findings);
+    let mut report = Report::new(started, clock.elapsed().as_millis() as u64, findings);
+    report.interrupted = cancel.is_cancelled();
     render::report(stdout, out.format, style, &report)?;
     stdout.flush()?;
-    Ok(Exit::from_findings(&report.findings))
+    let exit = Exit::from_findings(&report.findings);
+    Ok(if report.interrupted {
+        exit.merge(Exit::Interrupted)
+    } else {
+        exit
+    })
 }

@@ -1,154 +1,32 @@
 //! `statectl latency`: PING (or SELECT 1) at an interval, a row of percentiles per window with
 //! spikes flagged, and an HDR summary at the end; redis-cli --latency-history done right.
+//! Ctrl-C ends the run with the summary.
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use serde::Serialize;
-
-use crate::bench::stats::{Percentiles, Recorder, LATENCY_TARGET_MS};
+use crate::bench::latency::{self, LatencyReport};
+use crate::bench::stats::{Percentiles, Recorder};
+use crate::cancel::CancellationToken;
 use crate::cli::{Format, LatencyArgs, OutputArgs};
+use crate::config::LATENCY_SPIKE_MS;
 use crate::exit::{Exit, UsageError};
-use crate::probe::postgres::PostgresSession;
-use crate::probe::redis::RedisSession;
+use crate::probe::ping::Pinger;
+use crate::render;
 use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget, DEFAULT_REDIS};
 
-/// A round trip above this is a spike (the brief's "latency spikes > 500ms").
-const SPIKE_MS: f64 = 500.0;
-/// Bound on one probe; a longer wait counts as an error.
-const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// One window's row.
-#[derive(Debug, Serialize)]
-pub struct Window {
-    /// Offset of the window's end from the start, ms.
-    pub at_ms: u64,
-    /// Successful probes.
-    pub count: u64,
-    /// Percentiles, ms (absent when no probe succeeded).
-    pub latency_ms: Option<Percentiles>,
-    /// Probes slower than 500 ms.
-    pub spikes: u64,
-    /// Failed probes.
-    pub errors: u64,
-}
-
-/// The whole run, as `--format json` prints it.
-#[derive(Debug, Serialize)]
-pub struct LatencyReport {
-    /// The server (no password).
-    pub target: String,
-    /// What was sent.
-    pub probe: String,
-    /// Interval between probes, ms.
-    pub interval_ms: u64,
-    /// Every window.
-    pub windows: Vec<Window>,
-    /// Over the whole run.
-    pub summary: Option<Percentiles>,
-    /// Successful probes.
-    pub count: u64,
-    /// Probes slower than 500 ms.
-    pub spikes: u64,
-    /// Failed probes.
-    pub errors: u64,
-}
-
-enum Conn {
-    Redis(RedisTarget, Option<RedisSession>),
-    Postgres(PostgresTarget, Option<PostgresSession>),
-}
-
-impl Conn {
-    /// One probe; reconnects after a failure. Returns the round trip.
-    async fn probe(&mut self) -> Result<Duration, String> {
-        match self {
-            Conn::Redis(t, s) => {
-                if s.is_none() {
-                    *s = Some(
-                        RedisSession::connect(t, PROBE_TIMEOUT)
-                            .await
-                            .map_err(|e| e.to_string())?
-                            .0,
-                    );
-                }
-                let start = Instant::now();
-                let r: Result<String, _> = s
-                    .as_mut()
-                    .unwrap()
-                    .cmd(&redis::cmd("PING"), "waiting for PING")
-                    .await;
-                match r {
-                    Ok(_) => Ok(start.elapsed()),
-                    Err(e) => {
-                        *s = None;
-                        Err(e.to_string())
-                    }
-                }
-            }
-            Conn::Postgres(t, s) => {
-                if s.is_none() {
-                    *s = Some(
-                        PostgresSession::connect(t, PROBE_TIMEOUT)
-                            .await
-                            .map_err(|e| e.to_string())?,
-                    );
-                }
-                let start = Instant::now();
-                let r = tokio::time::timeout(
-                    PROBE_TIMEOUT,
-                    s.as_ref().unwrap().client.simple_query("SELECT 1"),
-                )
-                .await;
-                match r {
-                    Ok(Ok(_)) => Ok(start.elapsed()),
-                    Ok(Err(e)) => {
-                        *s = None;
-                        Err(e.to_string())
-                    }
-                    Err(_) => {
-                        *s = None;
-                        Err("timeout".into())
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn row(w: &mut dyn Write, win: &Window) -> std::io::Result<()> {
-    let cell = |f: fn(&Percentiles) -> f64| {
-        win.latency_ms
-            .as_ref()
-            .map_or("-".to_string(), |p| format!("{:.3}", f(p)))
-    };
-    writeln!(
-        w,
-        "{:>9.1} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}{}",
-        win.at_ms as f64 / 1000.0,
-        win.count,
-        cell(|p| p.min),
-        cell(|p| p.p50),
-        cell(|p| p.p99),
-        cell(|p| p.max),
-        win.spikes,
-        win.errors,
-        if win.spikes > 0 {
-            "  << spike > 500 ms"
-        } else {
-            ""
-        }
-    )
-}
-
 /// `statectl latency`.
-pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub async fn run(
+    a: &LatencyArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     if !matches!(out.format, Format::Table | Format::Json) {
         return Err(UsageError("--format: latency prints table or json".into()).into());
     }
-    let mut conn = match &a.postgres {
-        Some(c) => Conn::Postgres(PostgresTarget::parse(c, &PgEnv::from_env())?, None),
-        None => Conn::Redis(
+    let mut pinger = match &a.postgres {
+        Some(c) => Pinger::Postgres(PostgresTarget::parse(c, &PgEnv::from_env())?, None),
+        None => Pinger::Redis(
             RedisTarget::parse(
                 a.redis.as_deref().unwrap_or(DEFAULT_REDIS),
                 &RedisAuthSources::from_env(None),
@@ -156,23 +34,11 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             None,
         ),
     };
-    let (target, probe) = match &conn {
-        Conn::Redis(t, _) => (t.label.clone(), "PING"),
-        Conn::Postgres(t, _) => (t.label.clone(), "SELECT 1"),
-    };
+    let (target, probe) = pinger.describe();
     let table = out.format == Format::Table;
     let stdout = &mut std::io::stdout();
     if table {
-        writeln!(
-            stdout,
-            "{probe} {target} every {} ms",
-            a.interval.as_millis()
-        )?;
-        writeln!(
-            stdout,
-            "{:>9} {:>7} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7}",
-            "time (s)", "probes", "min ms", "p50 ms", "p99 ms", "max ms", "spikes", "errors"
-        )?;
+        render::latency::header(stdout, probe, &target, a.interval.as_millis())?;
     }
     let start = Instant::now();
     let mut total = Recorder::default();
@@ -182,27 +48,12 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     let mut next_window = start + a.window;
     let mut tick = tokio::time::interval(a.interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // Listen for Ctrl-C from the start (a spawned task polls at once), so even an early
-    // interrupt ends with the summary.
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop_tx.send(true);
-        }
-    });
-    tokio::task::yield_now().await;
     loop {
-        let done = a.duration.is_some_and(|d| start.elapsed() >= d);
+        let done = cancel.is_cancelled() || a.duration.is_some_and(|d| start.elapsed() >= d);
         if Instant::now() >= next_window || done {
-            let w = Window {
-                at_ms: start.elapsed().as_millis() as u64,
-                count: win.count(),
-                latency_ms: (win.count() > 0).then(|| Percentiles::of(&win.latency)),
-                spikes: win_spikes,
-                errors: win.error_count(),
-            };
+            let w = latency::window(start.elapsed(), &win, win_spikes);
             if table {
-                row(stdout, &w)?;
+                render::latency::row(stdout, &w, LATENCY_SPIKE_MS)?;
                 stdout.flush()?;
             }
             total.merge(&win);
@@ -215,12 +66,17 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             break;
         }
         tokio::select! {
-            _ = stop_rx.changed() => break,
+            _ = cancel.cancelled() => continue,
             _ = tick.tick() => {}
         }
-        match conn.probe().await {
+        // A probe cut short by Ctrl-C is not an error: the run just ends.
+        let once = tokio::select! {
+            r = pinger.once(a.timeout) => r,
+            _ = cancel.cancelled() => continue,
+        };
+        match once {
             Ok(rtt) => {
-                if rtt.as_secs_f64() * 1000.0 > SPIKE_MS {
+                if latency::is_spike(rtt) {
                     win_spikes += 1;
                     spikes += 1;
                 }
@@ -229,11 +85,11 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             Err(e) => win.error(&e, 1),
         }
     }
-    total.merge(&win);
     let report = LatencyReport {
         target,
         probe: probe.to_string(),
         interval_ms: a.interval.as_millis() as u64,
+        spike_ms: LATENCY_SPIKE_MS,
         summary: (total.count() > 0).then(|| Percentiles::of(&total.latency)),
         count: total.count(),
         spikes,
@@ -241,26 +97,9 @@ pub async fn run(a: &LatencyArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
         windows,
     };
     if table {
-        match &report.summary {
-            Some(p) => writeln!(
-                stdout,
-                "summary: {} probes, min {:.3} p50 {:.3} p90 {:.3} p99 {:.3} p99.9 {:.3} max {:.3} ms; {} spikes, {} errors",
-                report.count, p.min, p.p50, p.p90, p.p99, p.p999, p.max, report.spikes, report.errors
-            )?,
-            None => writeln!(stdout, "summary: no probe succeeded; {} errors", report.errors)?,
-        }
+        render::latency::summary(stdout, &report)?;
     } else {
-        crate::render::json::write(stdout, &report)?;
+        render::json::write(stdout, &report)?;
     }
-    Ok(if report.errors > 0 || report.spikes > 0 {
-        Exit::Fail
-    } else if report
-        .summary
-        .as_ref()
-        .is_some_and(|p| p.p99 > LATENCY_TARGET_MS)
-    {
-        Exit::Warn
-    } else {
-        Exit::Ok
-    })
+    Ok(latency::exit(&report))
 }

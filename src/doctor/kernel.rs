@@ -468,7 +468,7 @@ pub(crate) mod tests {
     #[test]
     fn healthy_passes_and_conntrack_skips_when_absent() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let k = obs();
         for c in CHECKS {
             let Eval::Kernel(f) = c.eval else {
@@ -487,7 +487,7 @@ pub(crate) mod tests {
     #[test]
     fn backlog_settings() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut k = obs();
         k.sysctls.insert("net.core.somaxconn".into(), "1024".into());
         assert_eq!(somaxconn(&k, &t).status, Status::Warn);
@@ -534,7 +534,7 @@ pub(crate) mod tests {
     #[test]
     fn counters_are_judged_by_their_change_in_the_window() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut k = obs();
         assert_eq!(
             listen_overflows(&k, &t).status,
@@ -560,7 +560,7 @@ pub(crate) mod tests {
     #[test]
     fn conntrack_ports_and_oom() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut k = obs();
         k.conntrack = Some((900, 1000));
         assert_eq!(conntrack(&k, &t).status, Status::Warn);
@@ -593,7 +593,7 @@ pub(crate) mod tests {
     #[test]
     fn version_boundaries() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let with = |r: &str| KernelObservation {
             release: Ok(r.into()),
             ..obs()

@@ -268,6 +268,14 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
             format!("{addr} answered, but not as {expected}: {detail}"),
             format!("Point the target at {service}'s port; something else listens at {addr}"),
         ),
+        ProbeError::Interrupted { addr } => {
+            return Verdict::new(
+                crate::model::Status::Error,
+                format!("{addr}: interrupted (Ctrl-C) before the probe finished"),
+            )
+            .with("failure", "interrupted")
+            .fix(format!("Run again and let it finish; verify with `{verify}`"));
+        }
         ProbeError::Other { addr, detail } => (
             format!("{addr}: {detail}"),
             format!("Check that {service} is running and reachable; verify with `{verify}`"),
@@ -279,6 +287,7 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
         ProbeError::Auth { .. } => "auth",
         ProbeError::Resolve { .. } => "resolve",
         ProbeError::Protocol { .. } => "protocol",
+        ProbeError::Interrupted { .. } => "interrupted",
         ProbeError::Other { .. } => "other",
     };
     Verdict::new(crate::model::Status::Fail, summary)

@@ -2,7 +2,7 @@
 
 use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
-use crate::observe::nic::{NicCounters, NicObservation};
+use crate::observe::nic::{LinkFacts, NicCounters, NicObservation};
 
 const DOCTOR: &[Tag] = &[Tag::Doctor];
 
@@ -264,6 +264,126 @@ pub fn link(n: &NicObservation, t: &Ctx) -> Verdict {
     v
 }
 
+/// Kernel counters always shown.
+const KERNEL_COUNTERS: &[&str] = &[
+    "rx_packets",
+    "tx_packets",
+    "rx_bytes",
+    "tx_bytes",
+    "rx_errors",
+    "tx_errors",
+    "rx_dropped",
+    "tx_dropped",
+    "rx_crc_errors",
+    "rx_frame_errors",
+    "rx_missed_errors",
+    "rx_fifo_errors",
+    "rx_over_errors",
+    "rx_length_errors",
+    "tx_carrier_errors",
+    "tx_fifo_errors",
+    "collisions",
+    "carrier_changes",
+];
+
+/// Driver counters shown when their name says they count trouble.
+const DRIVER_TROUBLE: &[&str] = &[
+    "err",
+    "drop",
+    "crc",
+    "fcs",
+    "miss",
+    "fifo",
+    "discard",
+    "timeout",
+    "collision",
+    "abort",
+];
+
+/// One counter row.
+#[derive(Debug, serde::Serialize)]
+pub struct CounterRow {
+    /// Counter name.
+    pub name: String,
+    /// "kernel" (sysfs) or "driver" (ETHTOOL_GSTATS).
+    pub source: &'static str,
+    /// Value at the end of the window.
+    pub total: u64,
+    /// Change over the window.
+    pub delta: u64,
+}
+
+/// One interface, as `--format json` prints it.
+#[derive(Debug, serde::Serialize)]
+pub struct NicReport {
+    /// Interface name.
+    pub iface: String,
+    /// operstate.
+    pub operstate: String,
+    /// carrier.
+    pub carrier: Option<bool>,
+    /// MTU.
+    pub mtu: Option<u64>,
+    /// Link facts, when readable.
+    pub link: Option<LinkFacts>,
+    /// Why link facts or driver counters could not be read.
+    pub notes: Vec<String>,
+    /// The window, ms.
+    pub window_ms: u64,
+    /// The counters.
+    pub counters: Vec<CounterRow>,
+}
+
+/// The report `statectl nic` prints: link facts and every counter that counts trouble.
+pub fn report(o: &NicObservation) -> NicReport {
+    let mut counters = Vec::new();
+    let mut notes = Vec::new();
+    match &o.stats {
+        Ok((a, b)) => {
+            for k in KERNEL_COUNTERS {
+                if let Some(end) = b.get(*k) {
+                    counters.push(CounterRow {
+                        name: k.to_string(),
+                        source: "kernel",
+                        total: *end,
+                        delta: end.saturating_sub(a.get(*k).copied().unwrap_or(*end)),
+                    });
+                }
+            }
+        }
+        Err(e) => notes.push(format!("kernel counters: {e}")),
+    }
+    match &o.driver {
+        Ok((a, b)) => {
+            for (k, end) in b {
+                let l = k.to_ascii_lowercase();
+                if DRIVER_TROUBLE.iter().any(|t| l.contains(t)) {
+                    counters.push(CounterRow {
+                        name: k.clone(),
+                        source: "driver",
+                        total: *end,
+                        delta: end.saturating_sub(a.get(k).copied().unwrap_or(*end)),
+                    });
+                }
+            }
+        }
+        Err(e) => notes.push(format!("driver counters: {e}")),
+    }
+    if let Err(e) = &o.link {
+        notes.push(format!("link facts: {e}"));
+    }
+    NicReport {
+        iface: o.iface.clone(),
+        operstate: o.operstate.clone(),
+        carrier: o.carrier,
+        mtu: o.mtu,
+        link: o.link.clone().ok(),
+        notes,
+        window_ms: o.window.as_millis() as u64,
+        counters,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,7 +416,7 @@ mod tests {
     #[test]
     fn crc_rising_fails_lifetime_warns() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         assert_eq!(
             crc_errors(&obs(&[("rx_crc_errors", 0)], &[("rx_crc_errors", 0)]), &t).status,
             Status::Pass
@@ -322,7 +442,7 @@ mod tests {
     #[test]
     fn error_and_drop_ratios_use_the_window() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let v = errors(
             &obs(
                 &[("rx_errors", 500), ("rx_packets", 0)],
@@ -360,7 +480,7 @@ mod tests {
     #[test]
     fn link_states() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         assert_eq!(link(&obs(&[], &[]), &t).status, Status::Pass);
         let mut n = obs(&[], &[]);
         n.link = Ok(LinkFacts {

@@ -599,7 +599,7 @@ mod tests {
     fn healthy_snapshot_passes_everything() {
         let s = snap(&[]);
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         for c in CHECKS {
             let v = match c.eval {
                 Eval::Postgres(f) => f(&s, &t),
@@ -613,7 +613,7 @@ mod tests {
     #[test]
     fn version_threshold() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut s = snap(&[]);
         assert_eq!(version(&s, &t).status, Status::Pass);
         s.server_version_num = 140011;
@@ -633,7 +633,7 @@ mod tests {
     #[test]
     fn wal_level_slots_and_pending_restart() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let v = logical_replication(&snap(&[("wal_level", "replica")]), &t);
         assert_eq!(v.status, Status::Fail);
         let mut s = snap(&[("wal_level", "replica")]);
@@ -654,7 +654,7 @@ mod tests {
     #[test]
     fn deadlock_counter_and_blocked_chain() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut s = snap(&[]);
         d(&mut s).deadlocks = Ok((4, 5));
         assert_eq!(deadlocks(&s, &t).status, Status::Fail);
@@ -692,7 +692,7 @@ mod tests {
     #[test]
     fn connections_and_reserved_slots() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut s = snap(&[]);
         d(&mut s).backends = Ok(81);
         assert_eq!(connections(&s, &t).status, Status::Warn);
@@ -707,7 +707,7 @@ mod tests {
     #[test]
     fn idle_replication_wraparound_durability_security() {
         let t = Thresholds::default();
-        let t = &Ctx::of(&t);
+        let t = Ctx::of(&t);
         let mut s = snap(&[]);
         d(&mut s).idle_in_transaction = Ok(vec![(77, 301.0), (78, 10.0)]);
         let v = idle_in_transaction(&s, &t);

@@ -962,7 +962,7 @@ pub(crate) mod tests {
     fn the_healthy_snapshot_passes_every_check() {
         let s = snapshot(&[]);
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -998,7 +998,7 @@ pub(crate) mod tests {
     #[test]
     fn version_fails_below_seven_and_skips_without_info() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1020,7 +1020,7 @@ pub(crate) mod tests {
     #[test]
     fn maxclients_ratio_rejections_and_nofile() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1057,7 +1057,7 @@ pub(crate) mod tests {
     #[test]
     fn maxmemory_zero_fails_naming_a_value_and_high_use_warns() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1081,7 +1081,7 @@ pub(crate) mod tests {
     #[test]
     fn noeviction_and_evictions_in_the_window_warn() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1100,7 +1100,7 @@ pub(crate) mod tests {
     #[test]
     fn fragmentation_needs_both_ratio_and_bytes() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1131,7 +1131,7 @@ pub(crate) mod tests {
     #[test]
     fn ttl_coverage_warns_above_ten_percent_and_shows_the_count() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1157,7 +1157,7 @@ pub(crate) mod tests {
     #[test]
     fn latency_bounds_for_pings_slowlog_and_events() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1200,7 +1200,7 @@ pub(crate) mod tests {
     #[test]
     fn security_exposure_passwords_tls_and_acl_users() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1268,7 +1268,7 @@ pub(crate) mod tests {
     #[test]
     fn persistence_and_replication() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };
@@ -1312,7 +1312,7 @@ pub(crate) mod tests {
     #[test]
     fn backlog_and_host_checks_need_a_local_server() {
         let t = Thresholds::default();
-        let t = &Ctx {
+        let t = Ctx {
             thresholds: &t,
             obs: &HOST,
         };

@@ -64,6 +64,12 @@ pub enum ProbeError {
         /// What went wrong.
         detail: String,
     },
+    /// The run was interrupted (Ctrl-C) before the probe finished.
+    #[error("{addr}: interrupted before the probe finished")]
+    Interrupted {
+        /// host:port
+        addr: String,
+    },
     /// Any other failure.
     #[error("{addr}: {detail}")]
     Other {
@@ -83,6 +89,7 @@ impl ProbeError {
             | ProbeError::Auth { addr, .. }
             | ProbeError::Resolve { addr, .. }
             | ProbeError::Protocol { addr, .. }
+            | ProbeError::Interrupted { addr }
             | ProbeError::Other { addr, .. } => addr,
         }
     }
@@ -111,7 +118,7 @@ pub enum Observed {
     /// The PostgreSQL targets.
     Postgres(Vec<PostgresObservation>),
     /// The local kernel and host.
-    Kernel(KernelObservation),
+    Kernel(Box<KernelObservation>),
     /// The interfaces.
     Nic(Vec<NicObservation>),
 }
@@ -122,7 +129,7 @@ impl Observations {
         match o {
             Observed::Redis(v) => self.redis.extend(v),
             Observed::Postgres(v) => self.postgres.extend(v),
-            Observed::Kernel(k) => self.kernel = Some(k),
+            Observed::Kernel(k) => self.kernel = Some(*k),
             Observed::Nic(v) => self.nic.extend(v),
         }
     }

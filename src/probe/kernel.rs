@@ -155,11 +155,15 @@ fn conntrack(root: &KernelRoot) -> Option<(u64, u64)> {
 
 /// Reads the kernel and host facts the checks need; with `sample`, reads the TCP counters at both ends
 /// of that window.
-pub async fn observe(root: &KernelRoot, sample: Option<std::time::Duration>) -> KernelObservation {
+pub async fn observe(
+    root: &KernelRoot,
+    sample: Option<std::time::Duration>,
+    cancel: &crate::cancel::CancellationToken,
+) -> KernelObservation {
     let start = tcp_counters(root);
     let clock = std::time::Instant::now();
     if let Some(s) = sample {
-        tokio::time::sleep(s).await;
+        crate::cancel::sleep(cancel, s).await;
     }
     let window = clock.elapsed();
     let counters = match (start, tcp_counters(root)) {
@@ -182,7 +186,7 @@ pub async fn observe(root: &KernelRoot, sample: Option<std::time::Duration>) -> 
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     Box::pin(async move {
         let window = cx.full(Area::Kernel).then_some(cx.timing.sample);
-        Observed::Kernel(observe(&cx.root, window).await)
+        Observed::Kernel(Box::new(observe(&cx.root, window, &cx.cancel).await))
     })
 }
 

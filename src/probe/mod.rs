@@ -4,8 +4,10 @@
 pub mod kernel;
 pub mod nic;
 pub mod packets;
+pub mod ping;
 pub mod postgres;
 pub mod redis;
+pub mod sysctl;
 
 use std::time::Duration;
 
@@ -27,6 +29,8 @@ pub struct ProbeContext {
     pub full: Vec<Area>,
     /// Where this machine's /proc, /sys and /etc are read.
     pub root: kernel::KernelRoot,
+    /// Cancelled by Ctrl-C: sample windows end early and in-flight work gets a short grace.
+    pub cancel: crate::cancel::CancellationToken,
 }
 
 impl ProbeContext {

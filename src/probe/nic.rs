@@ -217,7 +217,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             .targets
             .ifaces
             .iter()
-            .map(|i| observe(&cx.root, i, sample, timeout));
+            .map(|i| observe(&cx.root, i, sample, timeout, &cx.cancel));
         Observed::Nic(futures::future::join_all(seen).await)
     })
 }
@@ -228,6 +228,7 @@ pub async fn observe(
     iface: &str,
     sample: Duration,
     timeout: Duration,
+    cancel: &crate::cancel::CancellationToken,
 ) -> NicObservation {
     let real = root.is_real();
     let driver_read = || {
@@ -243,7 +244,7 @@ pub async fn observe(
     let stats0 = sysfs_counters(root, iface);
     let driver0 = driver_read();
     let clock = Instant::now();
-    tokio::time::sleep(sample).await;
+    crate::cancel::sleep(cancel, sample).await;
     let window = clock.elapsed();
     let stats1 = sysfs_counters(root, iface);
     let driver1 = driver_read();

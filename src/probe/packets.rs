@@ -30,11 +30,13 @@ pub struct FileEnd {
     pub packets: u64,
     /// Why reading stopped before the end of the file, when it did.
     pub stopped_early: Option<String>,
+    /// Reading stopped because `stop` was set (Ctrl-C).
+    pub interrupted: bool,
 }
 
 /// Reads a pcap or pcapng file into `sink`. A file that is not a capture is an error; a file
 /// cut short stops with the reason, keeping what was read.
-pub fn read_file(path: &Path, sink: &mut dyn Sink) -> Result<FileEnd, String> {
+pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<FileEnd, String> {
     let name = path.display();
     let mut f = File::open(path).map_err(|e| format!("{name}: {e}"))?;
     let mut magic = [0u8; 4];
@@ -48,6 +50,10 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink) -> Result<FileEnd, String> {
             let mut r = PcapReader::new(reader).map_err(|e| format!("{name}: {e}"))?;
             let linktype = u32::from(r.header().datalink);
             while let Some(p) = r.next_packet() {
+                if stop.load(Ordering::Relaxed) {
+                    end.interrupted = true;
+                    break;
+                }
                 match p {
                     Ok(p) => {
                         sink.packet(p.timestamp, linktype, &p.data, p.orig_len);
@@ -68,6 +74,10 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink) -> Result<FileEnd, String> {
             // link types by interface id, as the interface description blocks declare them
             let mut links: Vec<u32> = Vec::new();
             loop {
+                if stop.load(Ordering::Relaxed) {
+                    end.interrupted = true;
+                    break;
+                }
                 let block = match r.next_block() {
                     None => break,
                     Some(Ok(b)) => b,

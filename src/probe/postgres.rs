@@ -289,7 +289,11 @@ impl PostgresSession {
         .map(|v| v.first().copied().unwrap_or(0))
     }
 
-    async fn detail(&self, sample: Duration) -> Result<PostgresDetail, ProbeError> {
+    async fn detail(
+        &self,
+        sample: Duration,
+        cancel: &crate::cancel::CancellationToken,
+    ) -> Result<PostgresDetail, ProbeError> {
         let who = self
             .query(
                 "SELECT current_user::text, rolsuper, rolsuper OR pg_has_role(current_user, 'pg_monitor', 'MEMBER') \
@@ -307,7 +311,7 @@ impl PostgresSession {
         })?;
         let d0 = self.deadlocks().await;
         let clock = Instant::now();
-        tokio::time::sleep(sample).await;
+        crate::cancel::sleep(cancel, sample).await;
         let window = clock.elapsed();
         let d1 = self.deadlocks().await;
         let deadlocks = d0.and_then(|a| d1.map(|b| (a, b)));
@@ -409,11 +413,18 @@ impl PostgresSession {
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     Box::pin(async move {
         let window = cx.full(Area::Postgres).then_some(cx.timing.sample);
-        let seen = cx
-            .targets
-            .postgres
-            .iter()
-            .map(|t| observe(t, cx.timing.timeout, window));
+        let seen = cx.targets.postgres.iter().map(|t| async {
+            let work = observe(t, cx.timing.timeout, window, &cx.cancel);
+            crate::cancel::with_grace(&cx.cancel, work)
+                .await
+                .unwrap_or_else(|| PostgresObservation {
+                    target: t.label.clone(),
+                    addr: t.addr.clone(),
+                    result: Err(ProbeError::Interrupted {
+                        addr: t.addr.clone(),
+                    }),
+                })
+        });
         Observed::Postgres(futures::future::join_all(seen).await)
     })
 }
@@ -424,6 +435,7 @@ pub async fn observe(
     target: &PostgresTarget,
     timeout: Duration,
     sample: Option<Duration>,
+    cancel: &crate::cancel::CancellationToken,
 ) -> PostgresObservation {
     let start = Instant::now();
     let result = async {
@@ -442,7 +454,7 @@ pub async fn observe(
         let num: i32 = row.get(0);
         let connect_time = start.elapsed();
         let detail = match sample {
-            Some(window) => Some(session.detail(window).await?),
+            Some(window) => Some(session.detail(window, cancel).await?),
             None => None,
         };
         Ok(PostgresSnapshot {

@@ -151,6 +151,40 @@ impl RedisSession {
     }
 }
 
+impl RedisSession {
+    /// CONFIG GET of each name; a directive the server does not know reads as "".
+    pub async fn config_values<'a>(
+        &mut self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<BTreeMap<String, String>, ProbeError> {
+        let mut out = BTreeMap::new();
+        for n in names {
+            let pair: Vec<String> = self
+                .cmd(
+                    redis::cmd("CONFIG").arg("GET").arg(n),
+                    "waiting for CONFIG GET",
+                )
+                .await?;
+            out.insert(n.to_string(), pair.get(1).cloned().unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    /// CONFIG SET one directive, then reads it back. The error names the directive.
+    pub async fn config_set(&mut self, name: &str, value: &str) -> Result<String, String> {
+        let mut set = redis::cmd("CONFIG");
+        set.arg("SET").arg(name).arg(value);
+        self.cmd::<()>(&set, "waiting for CONFIG SET")
+            .await
+            .map_err(|e| format!("CONFIG SET {name}: {e}"))?;
+        let back = self
+            .config_values([name])
+            .await
+            .map_err(|e| format!("CONFIG GET {name}: {e}"))?;
+        Ok(back.get(name).cloned().unwrap_or_default())
+    }
+}
+
 /// Parses INFO output: `key:value` lines, sections and comments skipped.
 pub fn parse_info(text: &str) -> BTreeMap<String, String> {
     text.lines()
@@ -173,6 +207,8 @@ pub struct RedisProbe {
     pub full: bool,
     /// Where this machine's /proc and /sys are read.
     pub root: crate::probe::kernel::KernelRoot,
+    /// Ends the sample window early.
+    pub cancel: crate::cancel::CancellationToken,
 }
 
 /// The part of a refusal worth showing: the server's words, not our address prefix.
@@ -369,11 +405,15 @@ impl RedisSession {
         })
     }
 
-    /// PINGs back to back (10 ms apart) until `window` has passed.
-    async fn ping_window(&mut self, window: Duration) -> (Vec<Duration>, u32) {
+    /// PINGs back to back (10 ms apart) until `window` has passed or the run is cancelled.
+    async fn ping_window(
+        &mut self,
+        window: Duration,
+        cancel: &crate::cancel::CancellationToken,
+    ) -> (Vec<Duration>, u32) {
         let start = Instant::now();
         let (mut rtts, mut timeouts) = (Vec::new(), 0);
-        while start.elapsed() < window {
+        while start.elapsed() < window && !cancel.is_cancelled() {
             let t = Instant::now();
             match self
                 .cmd::<String>(&redis::cmd("PING"), "waiting for PING")
@@ -383,7 +423,7 @@ impl RedisSession {
                 Err(ProbeError::Timeout { .. }) => timeouts += 1,
                 Err(_) => break,
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            crate::cancel::sleep(cancel, Duration::from_millis(10)).await;
         }
         (rtts, timeouts)
     }
@@ -419,7 +459,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         let slow_before = s.slowlog(1).await.map(|v| v.first().map(|e| e.id));
         let window_start_unix = unix_now();
         let window_clock = Instant::now();
-        let (pings, ping_timeouts) = s.ping_window(probe.sample).await;
+        let (pings, ping_timeouts) = s.ping_window(probe.sample, &probe.cancel).await;
         let window = window_clock.elapsed();
         let info_end = s.info().await.map_err(reason);
         let latency_events = s
@@ -476,8 +516,19 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             ttl_sample_keys: cx.ttl_sample_keys,
             full: cx.full(Area::Redis),
             root: cx.root.clone(),
+            cancel: cx.cancel.clone(),
         };
-        let seen = cx.targets.redis.iter().map(|t| observe(t, &probe));
+        let seen = cx.targets.redis.iter().map(|t| async {
+            crate::cancel::with_grace(&cx.cancel, observe(t, &probe))
+                .await
+                .unwrap_or_else(|| RedisObservation {
+                    target: t.label.clone(),
+                    addr: t.host_port(),
+                    result: Err(ProbeError::Interrupted {
+                        addr: t.host_port(),
+                    }),
+                })
+        });
         Observed::Redis(futures::future::join_all(seen).await)
     })
 }

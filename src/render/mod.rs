@@ -4,8 +4,11 @@ pub mod bench;
 pub mod capture;
 pub mod json;
 pub mod junit;
+pub mod latency;
+pub mod nic;
 pub mod prometheus;
 pub mod table;
+pub mod tune;
 
 use std::io::{IsTerminal, Write};
 

@@ -96,7 +96,14 @@ pub fn report(w: &mut dyn Write, style: Style, r: &Report) -> std::io::Result<()
         s.skip,
         s.error,
         r.duration_ms
-    )
+    )?;
+    if r.interrupted {
+        writeln!(
+            w,
+            "interrupted: sample windows were cut short; unfinished probes are errors"
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

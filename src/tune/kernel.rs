@@ -172,6 +172,46 @@ pub fn parse_line(line: &str) -> Option<(String, String)> {
     Some((k.trim().replace('/', "."), norm(v)))
 }
 
+/// Warnings for files `sysctl --system` reads after ours (name order, /etc/sysctl.conf last)
+/// that set a planned key to another value: those win at boot. `later` is (file, its keys in
+/// order), as the probe found them.
+pub fn overrides(items: &[Item], later: &[(String, Vec<(String, String)>)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (file, keys) in later {
+        let kept = items
+            .iter()
+            .filter(|i| matches!(i.action, Action::Set | Action::Unchanged));
+        for i in kept {
+            if let Some((_, v)) = keys.iter().rev().find(|(k, _)| *k == i.key) {
+                if *v != i.after {
+                    out.push(format!(
+                        "{file} sets {} = {v}, which overrides {} at boot",
+                        i.key, i.after
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What `tune kernel` did, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// False for a dry run.
+    pub applied: bool,
+    /// Whether this run changed a live value or the persisted file.
+    pub changed: bool,
+    /// Every planned key.
+    pub items: Vec<Item>,
+    /// The drop-in file the plan persists to.
+    pub persist: String,
+    /// Unified diff of that file; empty when it already holds the plan.
+    pub diff: String,
+    /// Later files that override a planned value at boot.
+    pub warnings: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -210,6 +210,27 @@ pub fn alter_system(item: &Item) -> String {
     )
 }
 
+/// What `tune postgres` did, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The server (no password).
+    pub target: String,
+    /// False for a dry run.
+    pub applied: bool,
+    /// Whether this run changed anything (a dry run never does).
+    pub changed: bool,
+    /// Whether a restart is needed for a value to take effect.
+    pub restart_required: bool,
+    /// Every planned setting with before and after.
+    pub items: Vec<Item>,
+    /// The statements run (or that --apply would run).
+    pub statements: Vec<String>,
+    /// Parameters pg_settings marks pending_restart after the apply.
+    pub pending_restart: Vec<String>,
+    /// Errors pg_file_settings reports after the apply.
+    pub errors: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

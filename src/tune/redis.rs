@@ -729,6 +729,73 @@ pub fn plan(conf: &ConfFile, desired: &[(String, String)]) -> Result<Plan, Usage
     Ok(Plan { items, text })
 }
 
+/// Whether a config persists to disk (RDB `save` rules or `appendonly yes`): then BGSAVE and
+/// BGREWRITEAOF fork, and copy-on-write needs memory beside maxmemory.
+pub fn persistence_on(conf: &ConfFile) -> bool {
+    conf.effective("appendonly").is_some_and(|v| v == "yes")
+        || conf
+            .effective("save")
+            .is_some_and(|v| !v.is_empty() && v != "\"\"")
+}
+
+/// The share of RAM maxmemory may take: 80%, or 50% when RDB/AOF forks need room for
+/// copy-on-write. `doctor` (redis.maxmemory) and `tune redis --maxmemory auto` both use it.
+pub fn maxmemory_share(persistence: bool) -> f64 {
+    if persistence {
+        0.5
+    } else {
+        0.8
+    }
+}
+
+/// maxmemory in bytes for a host with `ram` bytes.
+pub fn maxmemory_for(ram: u64, persistence: bool) -> u64 {
+    (ram as f64 * maxmemory_share(persistence)) as u64
+}
+
+/// Redis's own default tcp-backlog.
+pub const REDIS_DEFAULT_BACKLOG: u64 = 511;
+
+/// tcp-backlog for the profile: Redis's 511, or less when net.core.somaxconn would silently cap
+/// it (unknown somaxconn keeps 511).
+pub fn backlog_for(somaxconn: Option<u64>) -> u64 {
+    somaxconn.map_or(REDIS_DEFAULT_BACKLOG, |s| s.min(REDIS_DEFAULT_BACKLOG))
+}
+
+/// One live reconfiguration of a running server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveChange {
+    /// Directive.
+    pub name: String,
+    /// CONFIG GET before (secrets masked).
+    pub before: String,
+    /// CONFIG GET after CONFIG SET (the read-back; secrets masked), or the value a dry run would set.
+    pub after: String,
+    /// Whether the read-back matches the desired value (false for a dry run).
+    pub ok: bool,
+}
+
+/// What `--live` does to a running server, given its CONFIG GET values: the directives to
+/// CONFIG SET (name, value), and those that differ but only apply on restart.
+pub fn live_plan(
+    items: &[Item],
+    running: &std::collections::BTreeMap<String, String>,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let (mut set, mut restart) = (Vec::new(), Vec::new());
+    for i in items {
+        let now = running.get(&i.name).map(String::as_str).unwrap_or("");
+        if same_value(&i.name, now, &i.after) {
+            continue;
+        }
+        if i.live {
+            set.push((i.name.clone(), i.after.clone()));
+        } else {
+            restart.push(i.name.clone());
+        }
+    }
+    (set, restart)
+}
+
 /// The `session-cache` profile: the brief's settings. `maxmemory` and `tcp_backlog` are
 /// resolved by the caller (2gb or `--maxmemory`; 511 unless somaxconn is lower).
 pub fn session_cache(maxmemory: &str, tcp_backlog: u64) -> Vec<(String, String)> {
@@ -824,6 +891,29 @@ pub fn diff(path: &str, old: &str, new: &str) -> String {
             }
         })
         .collect()
+}
+
+/// What `tune redis` did, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The file planned against.
+    pub config: String,
+    /// False for a dry run.
+    pub applied: bool,
+    /// Whether this run changed the file or the live server.
+    pub changed: bool,
+    /// Directives whose new value needs a restart to take effect.
+    pub restart_required: Vec<String>,
+    /// Every planned directive (secret values shown as ***).
+    pub items: Vec<Item>,
+    /// Unified diff of the file (secrets masked); empty when nothing changes.
+    pub diff: String,
+    /// Where the previous file was saved, when the file was written.
+    pub backup: Option<String>,
+    /// CONFIG SET changes made with --live.
+    pub live: Vec<LiveChange>,
+    /// A safety refusal overridden by --force.
+    pub forced: Option<String>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod capture;
 mod cli;
 mod generated;
 mod kernel_nic;
+mod layers;
 mod playbooks;
 mod postgres_doctor;
 mod postgres_reachable;

@@ -1,0 +1,90 @@
+//! `statectl tune postgres`: plan against pg_settings; --apply runs ALTER SYSTEM and reloads.
+
+use super::{check_format, emit};
+use crate::cli::{OutputArgs, TunePostgresArgs};
+use crate::exit::Exit;
+use crate::probe::postgres::{reason, PostgresSession};
+use crate::render;
+use crate::target::{PgEnv, PostgresTarget};
+use crate::tune::{self, postgres as plan_pg};
+
+/// `statectl tune postgres`.
+pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check_format(out)?;
+    let target = PostgresTarget::parse(a.postgres.as_deref().unwrap_or(""), &PgEnv::from_env())?;
+    let mut sets = Vec::new();
+    for s in &a.set {
+        sets.push(tune::parse_assignment("--set", s)?);
+    }
+    let fail = |e: crate::probe::ProbeError| anyhow::anyhow!("{}: {}", target.label, e);
+    let session = PostgresSession::connect(&target, a.timeout)
+        .await
+        .map_err(fail)?;
+    let settings = session
+        .settings()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e}", target.label))?;
+    let (pending, _) = session
+        .file_settings()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e} (tune postgres needs a superuser)", target.label))?;
+    let mut desired = plan_pg::profile(&a.profile, &settings)?;
+    desired.extend(sets);
+    let items = plan_pg::plan(&settings, &pending, &desired)?;
+    let statements: Vec<String> = items
+        .iter()
+        .filter(|i| i.changes())
+        .map(plan_pg::alter_system)
+        .collect();
+    let mut report = plan_pg::Report {
+        target: target.label.clone(),
+        applied: a.apply,
+        changed: false,
+        restart_required: items.iter().any(|i| {
+            matches!(
+                i.action,
+                plan_pg::Action::Restart | plan_pg::Action::PendingRestart
+            )
+        }),
+        items,
+        statements,
+        pending_restart: Vec::new(),
+        errors: Vec::new(),
+    };
+    if a.apply && !report.statements.is_empty() {
+        for st in &report.statements {
+            session
+                .execute(st, "running ALTER SYSTEM")
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {st}: {}", target.label, reason(e)))?;
+        }
+        session
+            .execute("SELECT pg_reload_conf()", "reloading the configuration")
+            .await
+            .map_err(fail)?;
+        report.changed = true;
+        // The reload is asynchronous: give the postmaster a moment before reading back.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let after = session
+            .settings()
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", target.label))?;
+        report.pending_restart = report
+            .items
+            .iter()
+            .filter(|i| after.get(&i.name).is_some_and(|s| s.pending_restart))
+            .map(|i| i.name.clone())
+            .collect();
+        report.errors = session
+            .file_settings()
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", target.label))?
+            .1;
+    }
+    emit(out, &report, render::tune::postgres)?;
+    Ok(if report.errors.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Fail
+    })
+}

@@ -1,0 +1,172 @@
+//! `statectl tune redis`: plan redis.conf edits (dry run by default); --apply writes atomically
+//! with a backup; --live compares (and with --apply, CONFIG SETs) a running server.
+
+use super::{check_format, emit};
+use crate::cli::{OutputArgs, TuneRedisArgs};
+use crate::exit::{Exit, UsageError};
+use crate::probe::kernel::{self, KernelRoot};
+use crate::probe::redis::RedisSession;
+use crate::render;
+use crate::target::{RedisAuthSources, RedisTarget};
+use crate::tune::{self, redis as plan_redis};
+
+/// `statectl tune redis`.
+pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+    check_format(out)?;
+    let path = a.config.display().to_string();
+    let old = std::fs::read_to_string(&a.config)
+        .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
+    let conf = plan_redis::ConfFile::parse(&old)
+        .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
+    if a.profile != "session-cache" {
+        return Err(UsageError(format!(
+            "--profile {}: unknown profile (known: session-cache)",
+            a.profile
+        ))
+        .into());
+    }
+    let persistence = plan_redis::persistence_on(&conf);
+    let root = KernelRoot::from_env();
+    let maxmemory = match a.maxmemory.as_deref() {
+        None => "2gb".to_string(),
+        Some("auto") => {
+            let ram = kernel::mem_total(&root)
+                .map_err(|e| anyhow::anyhow!("--maxmemory auto: cannot read MemTotal: {e}"))?;
+            format!("{}mb", plan_redis::maxmemory_for(ram, persistence) >> 20)
+        }
+        Some(v) => {
+            plan_redis::memtoll(v).ok_or_else(|| {
+                UsageError(format!(
+                    "--maxmemory {v}: expected a size such as 2gb, or auto"
+                ))
+            })?;
+            v.to_string()
+        }
+    };
+    let backlog = plan_redis::backlog_for(root.sysctl_u64("net.core.somaxconn").ok());
+    let mut desired = plan_redis::session_cache(&maxmemory, backlog);
+    for s in &a.set {
+        desired.push(tune::parse_assignment("--set", s)?);
+    }
+    let plan = plan_redis::plan(&conf, &desired)?;
+    let mut forced = None;
+    let planned_conf = plan_redis::ConfFile::parse(&plan.text)
+        .map_err(|e| UsageError(format!("planned {path}:{}: {}", e.line, e.message)))?;
+    if let Some(why) = plan_redis::exposure(&planned_conf) {
+        if !a.force {
+            return Err(UsageError(format!("refusing to plan {path}: {why}; set a password (--set requirepass=…) or an aclfile, or pass --force")).into());
+        }
+        eprintln!("statectl: warning: {why} (--force)");
+        forced = Some(why);
+    }
+    let mut report = plan_redis::Report {
+        config: path.clone(),
+        applied: a.apply,
+        changed: false,
+        restart_required: Vec::new(),
+        items: plan
+            .items
+            .iter()
+            .map(|i| plan_redis::Item {
+                before: i.before.as_ref().map(|b| plan_redis::shown(&i.name, b)),
+                after: plan_redis::shown(&i.name, &i.after),
+                ..i.clone()
+            })
+            .collect(),
+        diff: if plan.changes() {
+            plan_redis::diff(&path, &old, &plan.text)
+        } else {
+            String::new()
+        },
+        backup: None,
+        live: Vec::new(),
+        forced,
+    };
+    report.restart_required = plan
+        .items
+        .iter()
+        .filter(|i| !i.live && i.action != plan_redis::Action::Unchanged)
+        .map(|i| i.name.clone())
+        .collect();
+    if a.apply && plan.changes() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&a.config)?.permissions().mode() & 0o7777;
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace([':', '-'], "");
+        let name = a
+            .config
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("redis.conf");
+        let dir = match &a.backup_dir {
+            Some(d) => d.clone(),
+            None => a
+                .config
+                .parent()
+                .map(|p| p.to_path_buf())
+                .unwrap_or_default(),
+        };
+        let backup = dir.join(format!("{name}.statectl-{stamp}.bak"));
+        crate::atomic::write(&backup, old.as_bytes(), mode)
+            .map_err(|e| anyhow::anyhow!("backup {}: {e}", backup.display()))?;
+        crate::atomic::write(&a.config, plan.text.as_bytes(), 0o640)
+            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+        report.backup = Some(backup.display().to_string());
+        report.changed = true;
+    }
+    if let Some(url) = &a.live {
+        live(url, a, &plan, &mut report).await?;
+    }
+    emit(out, &report, render::tune::redis)?;
+    Ok(if report.live.iter().any(|l| a.apply && !l.ok) {
+        Exit::Fail
+    } else {
+        Exit::Ok
+    })
+}
+
+/// `--live`: compares the running server with the plan, and with --apply sets what CONFIG SET
+/// can set, reading each value back.
+async fn live(
+    url: &str,
+    a: &TuneRedisArgs,
+    plan: &plan_redis::Plan,
+    report: &mut plan_redis::Report,
+) -> anyhow::Result<()> {
+    let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None))?;
+    let fail = |e: String| anyhow::anyhow!("--live {}: {e}", target.label);
+    let (mut session, _) = RedisSession::connect(&target, a.timeout)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let running = session
+        .config_values(plan.items.iter().map(|i| i.name.as_str()))
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let (set, restart) = plan_redis::live_plan(&plan.items, &running);
+    for name in restart {
+        if !report.restart_required.contains(&name) {
+            report.restart_required.push(name);
+        }
+    }
+    for (name, value) in set {
+        let before = plan_redis::shown(&name, &running[&name]);
+        let (after, ok) = if a.apply {
+            let back = session.config_set(&name, &value).await.map_err(fail)?;
+            report.changed = true;
+            (
+                plan_redis::shown(&name, &back),
+                plan_redis::same_value(&name, &back, &value),
+            )
+        } else {
+            (plan_redis::shown(&name, &value), false)
+        };
+        report.live.push(plan_redis::LiveChange {
+            name,
+            before,
+            after,
+            ok,
+        });
+    }
+    Ok(())
+}

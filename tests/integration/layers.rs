@@ -1,0 +1,128 @@
+//! The layering rule of ../shared/STYLE.md, checked on the sources: the pure layers (observation
+//! types, checks, planners, packet analysis, bench statistics) name no probe, file system,
+//! socket, environment or process; `cmd/` holds no thresholds.
+
+use std::path::{Path, PathBuf};
+
+/// Pure modules: every .rs file under these paths (files or directories).
+const PURE: &[&str] = &[
+    "src/observe",
+    "src/bench/latency.rs",
+    "src/doctor",
+    "src/tune",
+    "src/capture",
+    "src/bench/stats.rs",
+];
+
+/// What a pure module must not name.
+const FORBIDDEN: &[&str] = &[
+    "probe::",
+    "std::fs",
+    "tokio::fs",
+    "std::net::TcpStream",
+    "std::net::UdpSocket",
+    "std::net::TcpListener",
+    "tokio::net",
+    "std::env",
+    "std::process",
+    "TcpStream",
+    "UdpSocket",
+    "TcpListener",
+    "crate::areas",
+];
+
+fn rust_files(root: &Path) -> Vec<PathBuf> {
+    if root.is_file() {
+        return vec![root.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(root).unwrap_or_else(|e| panic!("{}: {e}", root.display())) {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The code of a file without its comments, so prose may mention what code may not use.
+fn code(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            // the first `//` outside a string literal ("redis://…" is code) starts a comment
+            let comment = l
+                .match_indices("//")
+                .map(|(i, _)| i)
+                .find(|i| l[..*i].matches('"').count() % 2 == 0);
+            comment.map_or(l, |i| &l[..i])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// (file, forbidden name) for every violation under `roots`.
+fn violations(base: &Path, roots: &[&str], forbidden: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in roots {
+        for f in rust_files(&base.join(r)) {
+            let text = code(&std::fs::read_to_string(&f).unwrap());
+            for name in forbidden {
+                if text.contains(name) {
+                    out.push(format!("{} names {name}", f.display()));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn pure_layers_name_no_io() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let v = violations(base, PURE, FORBIDDEN);
+    assert!(v.is_empty(), "layering rule broken:\n{}", v.join("\n"));
+}
+
+#[test]
+fn the_rule_catches_a_violation() {
+    // The checker itself must be able to fail: a planted file that reads the environment.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src/doctor")).unwrap();
+    std::fs::write(
+        dir.path().join("src/doctor/bad.rs"),
+        "// std::env in a comment is fine\nfn f() -> String { std::env::var(\"X\").unwrap() }\nconst U: &str = \"redis://h\"; // probe:: in a comment\n",
+    )
+    .unwrap();
+    let v = violations(dir.path(), &["src/doctor"], FORBIDDEN);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(v[0].ends_with("names std::env"), "{v:?}");
+}
+
+#[test]
+fn cmd_holds_no_threshold_ratio_or_policy_constant() {
+    // Orchestration only: a numeric const or static in cmd/ is a policy that belongs in a pure
+    // module (or config::Thresholds), where it has a unit test.
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for f in rust_files(&base.join("src/cmd")) {
+        let text = code(&std::fs::read_to_string(&f).unwrap());
+        for l in text.lines() {
+            let t = l.trim_start();
+            let is_item = t.starts_with("const ")
+                || t.starts_with("pub const ")
+                || t.starts_with("static ")
+                || t.starts_with("pub static ");
+            if is_item {
+                found.push(format!("{}: {t}", f.display()));
+            }
+        }
+        for lit in ["0.5", "0.8", "500.0", "5.0", "511"] {
+            if text.contains(lit) {
+                found.push(format!("{} holds the literal {lit}", f.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "policy in cmd/:\n{}", found.join("\n"));
+}
