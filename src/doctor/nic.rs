@@ -509,4 +509,34 @@ mod tests {
         let n = obs(&[("carrier_changes", 2)], &[("carrier_changes", 4)]);
         assert_eq!(link(&n, &t).status, Status::Warn);
     }
+
+    #[test]
+    fn the_nic_report_keeps_kernel_counters_and_troubled_driver_counters() {
+        let mut n = obs(
+            &[("rx_crc_errors", 3), ("rx_packets", 10)],
+            &[("rx_crc_errors", 7), ("rx_packets", 20)],
+        );
+        let drv = |kv: &[(&str, u64)]| -> NicCounters {
+            kv.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+        };
+        n.driver = Ok((
+            drv(&[("rx_fcs_errors", 1), ("rx_bytes_nic", 5), ("tx_timeout", 0)]),
+            drv(&[("rx_fcs_errors", 4), ("rx_bytes_nic", 9), ("tx_timeout", 0)]),
+        ));
+        let r = report(&n);
+        let row = |name: &str| r.counters.iter().find(|c| c.name == name);
+        let crc = row("rx_crc_errors").unwrap();
+        assert_eq!((crc.source, crc.total, crc.delta), ("kernel", 7, 4));
+        assert_eq!(row("rx_fcs_errors").unwrap().delta, 3);
+        assert!(
+            row("tx_timeout").is_some(),
+            "a trouble counter shows even at 0"
+        );
+        assert!(
+            row("rx_bytes_nic").is_none(),
+            "a driver counter that is not trouble is left out"
+        );
+        n.driver = Err("no ioctl".into());
+        assert!(report(&n).notes.iter().any(|x| x.contains("no ioctl")));
+    }
 }

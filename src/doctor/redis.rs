@@ -4,6 +4,7 @@ use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
 use crate::config::parse_major_minor;
 use crate::model::{Status, Verdict};
 use crate::observe::kernel::KernelObservation;
+use crate::tune::redis::{maxmemory_for, maxmemory_share};
 use std::collections::BTreeMap;
 
 use crate::observe::redis::{LocalFacts, RedisSnapshot};
@@ -327,11 +328,14 @@ pub fn maxmemory(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     }
     if maxm == 0.0 {
         let suggestion = match ram {
-            Some(r) => format!(
-                "Set maxmemory to about 80% of RAM: `redis-cli CONFIG SET maxmemory {}` and `maxmemory {}` in redis.conf (about 50% when RDB/AOF forks); verify with `redis-cli INFO memory`",
-                conf_bytes(r * 0.8),
-                conf_bytes(r * 0.8)
-            ),
+            Some(r) => {
+                let m = conf_bytes(maxmemory_for(r as u64, false) as f64);
+                format!(
+                    "Set maxmemory to about {:.0}% of RAM: `redis-cli CONFIG SET maxmemory {m}` and `maxmemory {m}` in redis.conf (about {:.0}% when RDB/AOF forks); verify with `redis-cli INFO memory`",
+                    maxmemory_share(false) * 100.0,
+                    maxmemory_share(true) * 100.0,
+                )
+            }
             None => "Set maxmemory to about 80% of the host's RAM (50% with RDB/AOF) with CONFIG SET maxmemory and in redis.conf; verify with `redis-cli INFO memory`".to_string(),
         };
         v.escalate(

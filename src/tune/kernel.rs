@@ -307,4 +307,40 @@ mod tests {
             Some(("net.core.somaxconn".into(), "10".into()))
         );
     }
+
+    #[test]
+    fn later_files_that_set_a_planned_key_differently_warn() {
+        let item = |key: &str, after: &str, action| Item {
+            key: key.into(),
+            before: Some("1".into()),
+            after: after.into(),
+            action,
+        };
+        let items = vec![
+            item("net.core.somaxconn", "4096", Action::Set),
+            item("net.ipv4.tcp_syncookies", "1", Action::Unchanged),
+            item("net.ipv4.tcp_max_syn_backlog", "8192", Action::KeepHigher),
+        ];
+        let later = vec![
+            (
+                "/etc/sysctl.d/99-local.conf".to_string(),
+                vec![
+                    ("net.core.somaxconn".to_string(), "128".to_string()),
+                    ("net.core.somaxconn".to_string(), "256".to_string()),
+                    ("net.ipv4.tcp_max_syn_backlog".to_string(), "1".to_string()),
+                ],
+            ),
+            (
+                "/etc/sysctl.conf".to_string(),
+                vec![("net.ipv4.tcp_syncookies".to_string(), "1".to_string())],
+            ),
+        ];
+        let w = overrides(&items, &later);
+        // the last line of a file wins; a kept-higher key is not ours to warn about; an equal
+        // value is no override
+        assert_eq!(
+            w,
+            vec!["/etc/sysctl.d/99-local.conf sets net.core.somaxconn = 256, which overrides 4096 at boot".to_string()]
+        );
+    }
 }

@@ -233,3 +233,54 @@ proptest! {
         prop_assert_eq!(again.text, p.text);
     }
 }
+
+#[test]
+fn persistence_is_save_rules_or_appendonly() {
+    assert!(persistence_on(&conf("save 3600 1\n")));
+    assert!(persistence_on(&conf("save \"\"\nappendonly yes\n")));
+    assert!(!persistence_on(&conf("save \"\"\nappendonly no\n")));
+    assert!(!persistence_on(&conf("save ''\n")));
+    // Redis 7 defaults to RDB snapshots when no save line is given, but a file without one is
+    // planned as written: only what the file says counts.
+    assert!(!persistence_on(&conf("port 6379\n")));
+}
+
+#[test]
+fn maxmemory_takes_80_percent_or_50_with_persistence() {
+    let gib = 1u64 << 30;
+    assert_eq!(maxmemory_for(10 * gib, false), 8 * gib);
+    assert_eq!(maxmemory_for(10 * gib, true), 5 * gib);
+    assert_eq!(maxmemory_share(false), 0.8);
+}
+
+#[test]
+fn backlog_is_511_unless_somaxconn_caps_it() {
+    assert_eq!(backlog_for(None), 511);
+    assert_eq!(backlog_for(Some(4096)), 511);
+    assert_eq!(backlog_for(Some(128)), 128);
+}
+
+#[test]
+fn live_plan_sets_runtime_directives_and_defers_the_rest() {
+    let p = plan(
+        &conf("maxmemory 1gb\ntcp-backlog 128\n"),
+        &set(&[
+            ("maxmemory", "2gb"),
+            ("tcp-backlog", "511"),
+            ("maxmemory-policy", "allkeys-lru"),
+        ]),
+    )
+    .unwrap();
+    let running: std::collections::BTreeMap<String, String> = [
+        ("maxmemory", "1073741824"),
+        ("tcp-backlog", "128"),
+        // already live: 2gb in bytes would be equal, so only the policy is the same here
+        ("maxmemory-policy", "allkeys-lru"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (to_set, restart) = live_plan(&p.items, &running);
+    assert_eq!(to_set, vec![("maxmemory".to_string(), "2gb".to_string())]);
+    assert_eq!(restart, vec!["tcp-backlog".to_string()]);
+}
