@@ -106,6 +106,27 @@ async fn measure(
     Ok((rec, wall, cpu, partial))
 }
 
+/// Cleanup after a run, bounded: by `timeout`, or by the grace period after Ctrl-C, so a server
+/// that froze (its locks held) cannot keep the run from ending.
+async fn bounded_cleanup<T, E: std::fmt::Display>(
+    cancel: &CancellationToken,
+    timeout: Duration,
+    work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    let limit = if cancel.is_cancelled() {
+        crate::cancel::GRACE
+    } else {
+        timeout
+    };
+    match tokio::time::timeout(limit, work).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "no answer within {}",
+            humantime::format_duration(limit)
+        )),
+    }
+}
+
 fn finish(out: &OutputArgs, r: &BenchReport) -> anyhow::Result<Exit> {
     let stdout = &mut std::io::stdout().lock();
     match out.format {
@@ -174,7 +195,8 @@ pub fn redis(
         .await;
         // Clean up even after a failed run; a dead server cannot be cleaned and says so.
         if !a.keep_keys {
-            if let Err(e) = rload::cleanup(session.connection()).await {
+            let done = bounded_cleanup(cancel, a.timeout, rload::cleanup(session.connection()));
+            if let Err(e) = done.await {
                 eprintln!("statectl: could not delete {}* keys: {e}", rload::NAMESPACE);
             }
         }
@@ -243,8 +265,12 @@ pub fn postgres(
         }
         .await;
         if !a.keep {
-            if let Err(e) = pgload::cleanup(&admin.client).await {
-                eprintln!("statectl: could not drop schema {}: {e}", pgload::SCHEMA);
+            let done = bounded_cleanup(cancel, a.timeout, pgload::cleanup(&admin.client));
+            if let Err(e) = done.await {
+                eprintln!(
+                    "statectl: could not drop schema {0}: {e}; drop it with DROP SCHEMA {0} CASCADE",
+                    pgload::SCHEMA
+                );
             }
         }
         let (rec, wall, cpu, partial) = result?;

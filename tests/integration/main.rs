@@ -6,6 +6,7 @@ mod bench;
 mod capture;
 mod cli;
 mod generated;
+mod interrupt;
 mod kernel_nic;
 mod layers;
 mod playbooks;

@@ -1,0 +1,371 @@
+//! Ctrl-C (SIGINT) ends every long-running subcommand within about a second, with what it has
+//! so far, even when the server it waits on is frozen with SIGSTOP. The bound asserted is loose
+//! (it catches hangs, not speed); the measured time is printed.
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{statectl, PgCluster, RedisServer, PG_PASSWORD};
+
+/// What an interrupted run left.
+struct Interrupted {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    /// From SIGINT to exit.
+    took: Duration,
+}
+
+fn spawn(args: &[&str]) -> Child {
+    spawn_env(args, &[])
+}
+
+fn spawn_env(args: &[&str], env: &[(&str, &str)]) -> Child {
+    statectl()
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn signal(pid: u32, sig: &str) {
+    assert!(Command::new("kill")
+        .args([&format!("-{sig}"), &pid.to_string()])
+        .status()
+        .unwrap()
+        .success());
+}
+
+/// Polls `ready` (every 20 ms, up to 20 s), then sends SIGINT and collects the run.
+fn interrupt_when(mut child: Child, what: &str, mut ready: impl FnMut() -> bool) -> Interrupted {
+    let start = Instant::now();
+    while !ready() {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("exited ({status:?}) before {what}: {err}");
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "never {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Instant::now();
+    signal(child.id(), "INT");
+    // read both pipes to the end on threads, so neither can block the child
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let o = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let e = std::thread::spawn(move || {
+        let mut s = String::new();
+        err.read_to_string(&mut s).unwrap();
+        s
+    });
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if sent.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("still running 15 s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = sent.elapsed();
+    let r = Interrupted {
+        code: status.code(),
+        stdout: o.join().unwrap(),
+        stderr: e.join().unwrap(),
+        took,
+    };
+    eprintln!("{what}: exit {:?} {:?} after SIGINT", r.code, r.took);
+    assert!(
+        r.took < Duration::from_millis(2500),
+        "took {:?} after SIGINT (target: 1 s); stderr: {}",
+        r.took,
+        r.stderr
+    );
+    r
+}
+
+fn clients(srv: &RedisServer) -> u64 {
+    srv.cli(None, &["INFO", "clients"])
+        .lines()
+        .find_map(|l| l.strip_prefix("connected_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn doctor_ends_mid_window_with_a_partial_report_and_exit_130() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let child = spawn(&[
+        "doctor",
+        "--redis",
+        &srv.url(),
+        "--only",
+        "redis.*",
+        "--sample",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    // redis-cli itself is one client; statectl's probe is the second
+    let r = interrupt_when(child, "doctor connected", || clients(&srv) >= 2);
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["interrupted"], true);
+    let reach = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "redis.reachable")
+        .unwrap();
+    assert_eq!(reach["status"], "pass", "{reach}");
+}
+
+#[test]
+fn doctor_against_a_frozen_server_reports_the_probe_as_interrupted() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    srv.freeze();
+    let child = spawn(&[
+        "doctor",
+        "--redis",
+        &srv.url(),
+        "--only",
+        "redis.*",
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    // the kernel completes the handshake of a stopped server: wait for the connection
+    let port = srv.url().rsplit(':').next().unwrap().to_string();
+    let r = interrupt_when(child, "doctor connected to the frozen server", || {
+        established_to(&port)
+    });
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let reach = &v["findings"][0];
+    assert_eq!(reach["id"], "redis.reachable");
+    assert_eq!(reach["status"], "error", "{reach}");
+    assert!(reach["summary"].as_str().unwrap().contains("interrupted"));
+}
+
+/// Whether a TCP connection to 127.0.0.1:`port` is established (from /proc/net/tcp).
+fn established_to(port: &str) -> bool {
+    let hex = format!("{:04X}", port.parse::<u16>().unwrap());
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .any(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            c.len() > 3 && c[2].ends_with(&format!(":{hex}")) && c[3] == "01"
+        })
+}
+
+#[test]
+fn preflight_against_a_frozen_server_ends_on_ctrl_c() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    srv.freeze();
+    let child = spawn(&[
+        "preflight",
+        "--redis",
+        &srv.url(),
+        "--only",
+        "redis.reachable",
+        "--timeout",
+        "60s",
+    ]);
+    let port = srv.url().rsplit(':').next().unwrap().to_string();
+    let r = interrupt_when(child, "preflight connected", || established_to(&port));
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    assert!(r.stdout.contains("interrupted"), "{}", r.stdout);
+}
+
+#[test]
+fn bench_redis_stops_with_a_partial_report() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let child = spawn(&[
+        "bench",
+        "redis",
+        "--redis",
+        &srv.url(),
+        "-c",
+        "4",
+        "--duration",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    let r = interrupt_when(child, "bench connected", || clients(&srv) >= 5);
+    assert_eq!(r.code, Some(3), "a partial run exits 3: {}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["partial"], true);
+    assert_eq!(
+        v["errors"], 0,
+        "requests cut off by Ctrl-C are not errors: {v}"
+    );
+}
+
+#[test]
+fn bench_postgres_stops_even_while_its_queries_hang() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let child = spawn_env(
+        &[
+            "bench",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "-c",
+            "2",
+            "--duration",
+            "60s",
+            "--format",
+            "json",
+        ],
+        &[("PGPASSWORD", PG_PASSWORD)],
+    );
+    // the bench's two load connections plus its admin one
+    let mut backends = Vec::new();
+    let r = interrupt_when(child, "bench running", || {
+        let out = pg.psql(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'statectl' AND query LIKE '%statectl_bench%'",
+        );
+        backends = out
+            .lines()
+            .filter_map(|l| l.trim().parse::<u32>().ok())
+            .collect();
+        if backends.len() >= 2 {
+            // freeze the backends mid-run: their queries now never answer
+            for p in &backends {
+                signal(*p, "STOP");
+            }
+            true
+        } else {
+            false
+        }
+    });
+    for p in &backends {
+        signal(*p, "CONT");
+    }
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["partial"], true, "{v}");
+}
+
+#[test]
+fn latency_against_a_frozen_server_ends_with_a_summary() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let child = spawn(&[
+        "latency",
+        "--redis",
+        &srv.url(),
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+    ]);
+    let r = interrupt_when(child, "latency connected", || {
+        if clients(&srv) >= 2 {
+            srv.freeze();
+            true
+        } else {
+            false
+        }
+    });
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["count"].as_u64().is_some(), "{v}");
+    assert!(r.code == Some(0) || r.code == Some(4), "{:?}", r.code);
+}
+
+#[test]
+fn nic_ends_its_window_early() {
+    let child = spawn(&["nic", "lo", "--sample", "60s", "--format", "json"]);
+    let pid = child.id();
+    // the window has begun once the process sleeps in it (state S) after reading counters
+    let r = interrupt_when(child, "nic in its window", || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.split_whitespace().nth(2) == Some("S"))
+            .unwrap_or(false)
+    });
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v[0]["window_ms"].as_u64().unwrap() < 60_000, "{v}");
+}
+
+#[test]
+fn tune_redis_live_against_a_frozen_server_ends_saying_what_may_be_applied() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "port 6379\nrequirepass x\n").unwrap();
+    srv.freeze();
+    let child = spawn(&[
+        "tune",
+        "redis",
+        "--config",
+        conf.to_str().unwrap(),
+        "--live",
+        &srv.url(),
+        "--timeout",
+        "60s",
+    ]);
+    let port = srv.url().rsplit(':').next().unwrap().to_string();
+    let r = interrupt_when(child, "tune connected", || established_to(&port));
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
+}
+
+#[test]
+fn tune_postgres_against_a_frozen_postmaster_ends_on_ctrl_c() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    // A stopped postmaster: the kernel still completes the TCP handshake, the startup packet is
+    // never answered.
+    let pid_file = std::fs::read_to_string(pg.dir.path().join("data/postmaster.pid")).unwrap();
+    let postmaster: u32 = pid_file.lines().next().unwrap().trim().parse().unwrap();
+    signal(postmaster, "STOP");
+    let child = spawn_env(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "--timeout",
+            "60s",
+        ],
+        &[("PGPASSWORD", PG_PASSWORD)],
+    );
+    let port = pg.port.to_string();
+    let r = interrupt_when(child, "tune postgres connected", || established_to(&port));
+    signal(postmaster, "CONT");
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
+}
