@@ -140,7 +140,7 @@ _statectl() {
 
     case "${cmd}" in
         statectl)
-            opts="-q -v -h -V --format --color --quiet --verbose --help --version doctor preflight tune bench latency capture nic completions man help"
+            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency capture nic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -154,6 +154,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -162,7 +166,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench)
-            opts="-q -v -h --format --color --quiet --verbose --help redis postgres help"
+            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis postgres help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,6 +178,10 @@ _statectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -240,7 +248,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__postgres)
-            opts="-c -n -q -v -h --postgres --connections --requests --duration --depth --rate --keep --keyspace --read-ratio --threads --timeout --format --color --quiet --verbose --help"
+            opts="-c -n -q -v -h --postgres --connections --requests --duration --depth --rate --keep --keyspace --read-ratio --threads --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +310,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -310,7 +322,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__redis)
-            opts="-c -n -P -q -v -h --redis --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --read-ratio --timeout --format --color --quiet --verbose --help"
+            opts="-c -n -P -q -v -h --redis --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --read-ratio --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +400,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -396,7 +412,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__capture)
-            opts="-i -p -c -w -r -q -v -h --interface --port --count --duration --write --read --redact-keys --format --color --quiet --verbose --help"
+            opts="-i -p -c -w -r -q -v -h --interface --port --count --duration --write --read --redact-keys --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +470,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -462,7 +482,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__completions)
-            opts="-q -v -h --out --format --color --quiet --verbose --help bash zsh fish elvish powershell"
+            opts="-q -v -h --out --format --color --quiet --verbose --host-root --help bash zsh fish elvish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +500,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -488,7 +512,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --config --format --color --quiet --verbose --help"
+            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +560,10 @@ _statectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -770,7 +798,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__latency)
-            opts="-q -v -h --redis --postgres --interval --window --duration --timeout --format --color --quiet --verbose --help"
+            opts="-q -v -h --redis --postgres --interval --window --duration --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -808,6 +836,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -816,7 +848,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__man)
-            opts="-q -v -h --out --format --color --quiet --verbose --help"
+            opts="-q -v -h --out --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -834,6 +866,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -842,7 +878,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__nic)
-            opts="-q -v -h --sample --watch --timeout --format --color --quiet --verbose --help"
+            opts="-q -v -h --sample --watch --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -864,6 +900,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -872,7 +912,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --config --format --color --quiet --verbose --help"
+            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -922,6 +962,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -930,7 +974,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune)
-            opts="-q -v -h --format --color --quiet --verbose --help redis kernel postgres help"
+            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis kernel postgres help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -942,6 +986,10 @@ _statectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1022,7 +1070,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune__subcmd__kernel)
-            opts="-q -v -h --profile --set --apply --persist --force --format --color --quiet --verbose --help"
+            opts="-q -v -h --profile --set --apply --persist --force --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,6 +1096,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1056,7 +1108,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune__subcmd__postgres)
-            opts="-q -v -h --postgres --profile --set --apply --timeout --format --color --quiet --verbose --help"
+            opts="-q -v -h --postgres --profile --set --apply --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1086,6 +1138,10 @@ _statectl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1094,7 +1150,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune__subcmd__redis)
-            opts="-q -v -h --config --profile --set --maxmemory --apply --live --backup-dir --force --timeout --format --color --quiet --verbose --help"
+            opts="-q -v -h --config --profile --set --maxmemory --apply --live --backup-dir --force --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1190,10 @@ _statectl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_statectl_global_optspecs
-    string join \n format= color= q/quiet v/verbose h/help V/version
+    string join \n format= color= q/quiet v/verbose host-root= h/help V/version
 end
 
 function __fish_statectl_needs_command
@@ -31,6 +31,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_needs_command" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_needs_command" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_needs_command" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_needs_command" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -61,6 +62,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l list -d 'Print every check with its one-line doc, and exit'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -81,6 +83,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l list -d 'Print every check with its one-line doc, and exit'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -92,6 +95,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -99,7 +103,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_s
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "kernel" -d 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "postgres" -d 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and not __fish_seen_subcommand_from redis kernel postgres help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l config -d 'The redis.conf to plan against and edit' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l config -d 'The redis.conf to plan against and edit [default: /etc/redis/redis.conf, below --host-root when given]' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l profile -d 'The settings profile' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l set -d 'Set a directive: name=value. Repeatable; wins over the profile' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l maxmemory -d 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)' -r
@@ -113,6 +117,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l apply -d 'Write the file (default: print the diff only)'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l force -d 'Apply a plan that the safety checks refuse (prints a warning)'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
@@ -128,6 +133,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l apply -d 'Write the live values and persist them (default: print the plan only)'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -l force -d 'Allow lowering a value'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from kernel" -s q -l quiet -d 'Print less: only warnings, failures and errors'
@@ -144,6 +150,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -l apply -d 'Issue ALTER SYSTEM for real differences and reload (default: print the plan only)'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from postgres" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -159,6 +166,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -188,6 +196,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l keep-keys -d 'Keep the statectl:bench:* keys instead of deleting them at the end'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -209,6 +218,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -l keep -d 'Keep the statectl_bench schema instead of dropping it at the end'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from postgres" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -229,6 +239,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -245,6 +256,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -l redact-keys -d 'Hash key names in the report'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -258,6 +270,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand nic" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -l watch -d 'Refresh every window until Ctrl-C (with --format json: one document per line)'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
@@ -270,6 +283,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand completions" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -281,6 +295,7 @@ prometheus\t'Prometheus text exposition format'"
 complete -c statectl -n "__fish_statectl_using_subcommand man" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand man" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -31,8 +31,10 @@ pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
         let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(m.uid()), Some(m.gid()));
     }
     tmp.as_file().sync_all()?;
-    // Test hook: die the way a kill -9 would, after the temp file is written and before the
-    // rename, so tests can prove the target is never half-written.
+    // Test hook, compiled only with the test-only `failpoints` feature: die the way a kill -9
+    // would, after the temp file is written and before the rename, so tests can prove the
+    // target is never half-written.
+    #[cfg(feature = "failpoints")]
     if std::env::var_os("STATECTL_FAILPOINT").is_some_and(|v| v == "atomic-write-before-rename") {
         std::process::abort();
     }

@@ -20,6 +20,9 @@ pub struct Cli {
     #[command(flatten)]
     pub output: OutputArgs,
 
+    #[command(flatten)]
+    pub host: HostArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,6 +46,16 @@ pub struct OutputArgs {
     /// Print more: evidence for passing checks, and probe steps on stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+}
+
+/// Where the host's files are; shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct HostArgs {
+    /// Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter's --path.rootfs):
+    /// for statectl in a container with the host's trees mounted there. tune writes below DIR
+    /// too, and says so.
+    #[arg(long, global = true, value_name = "DIR", env = "STATECTL_HOST_ROOT")]
+    pub host_root: Option<PathBuf>,
 }
 
 /// Output formats.
@@ -169,9 +182,10 @@ pub enum TuneCommand {
 /// Flags of `tune redis`.
 #[derive(Debug, Clone, Args)]
 pub struct TuneRedisArgs {
-    /// The redis.conf to plan against and edit.
-    #[arg(long, value_name = "FILE", default_value = "/etc/redis/redis.conf")]
-    pub config: PathBuf,
+    /// The redis.conf to plan against and edit [default: /etc/redis/redis.conf, below
+    /// --host-root when given].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The settings profile.
     #[arg(long, default_value = "session-cache")]
     pub profile: String,

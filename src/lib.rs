@@ -69,19 +69,24 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
     // it. Each runtime that runs interruptible work installs the signal handlers inside itself.
     let cancel = &CancellationToken::new();
     let rt = &runtime;
+    let root = &probe::kernel::HostRoot::new(cli.host.host_root.as_deref());
     match &cli.command {
-        Command::Doctor(a) => {
-            interruptible(rt, cancel, cmd::doctor::run(a, Tag::Doctor, out, cancel))
-        }
-        Command::Preflight(a) => {
-            interruptible(rt, cancel, cmd::doctor::run(a, Tag::Preflight, out, cancel))
-        }
+        Command::Doctor(a) => interruptible(
+            rt,
+            cancel,
+            cmd::doctor::run(a, Tag::Doctor, out, root, cancel),
+        ),
+        Command::Preflight(a) => interruptible(
+            rt,
+            cancel,
+            cmd::doctor::run(a, Tag::Preflight, out, root, cancel),
+        ),
         Command::Tune(TuneCommand::Redis(a)) => interruptible(
             rt,
             cancel,
-            cmd::tune::interruptible(cancel, cmd::tune::redis(a, out)),
+            cmd::tune::interruptible(cancel, cmd::tune::redis(a, out, root)),
         ),
-        Command::Tune(TuneCommand::Kernel(a)) => cmd::tune::kernel(a, out),
+        Command::Tune(TuneCommand::Kernel(a)) => cmd::tune::kernel(a, out, root),
         Command::Tune(TuneCommand::Postgres(a)) => interruptible(
             rt,
             cancel,
@@ -91,7 +96,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out, cancel),
         Command::Latency(a) => interruptible(rt, cancel, cmd::latency::run(a, out, cancel)),
         Command::Capture(a) => interruptible(rt, cancel, cmd::capture::run(a, out, cancel)),
-        Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, cancel)),
+        Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, root, cancel)),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)

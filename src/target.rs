@@ -434,7 +434,7 @@ impl Targets {
     pub fn resolve(
         args: &crate::cli::TargetArgs,
         needs: impl Fn(crate::doctor::Area) -> bool,
-        root: &crate::probe::kernel::KernelRoot,
+        root: &crate::probe::kernel::HostRoot,
     ) -> Result<Targets, UsageError> {
         use crate::doctor::Area;
         let defaults = args.redis.is_empty() && args.postgres.is_empty();

@@ -11,7 +11,8 @@ use crate::config::{Thresholds, Timing};
 use crate::doctor::{self, Check, Tag};
 use crate::exit::Exit;
 use crate::model::Report;
-use crate::probe::{self, ProbeContext};
+use crate::probe::kernel::HostRoot;
+use crate::probe::ProbeContext;
 use crate::render::{self, Style};
 use crate::target::Targets;
 
@@ -28,12 +29,16 @@ pub struct Plan {
 }
 
 /// Resolves flags, environment and config file into a [`Plan`]; bad input is a UsageError.
-pub fn plan(args: &CheckArgs, tag: Tag, cancel: &CancellationToken) -> anyhow::Result<Plan> {
+pub fn plan(
+    args: &CheckArgs,
+    tag: Tag,
+    root: &HostRoot,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Plan> {
     let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
     let thresholds = Thresholds::load(args.config.as_deref())?;
     let areas = areas::needed(&checks);
-    let root = probe::kernel::KernelRoot::from_env();
-    let targets = Targets::resolve(&args.targets, |a| areas.iter().any(|e| e.area == a), &root)?;
+    let targets = Targets::resolve(&args.targets, |a| areas.iter().any(|e| e.area == a), root)?;
     let full = areas
         .iter()
         .map(|e| e.area)
@@ -48,7 +53,7 @@ pub fn plan(args: &CheckArgs, tag: Tag, cancel: &CancellationToken) -> anyhow::R
             },
             ttl_sample_keys: thresholds.redis.ttl_sample_keys,
             full,
-            root,
+            root: root.clone(),
             cancel: cancel.clone(),
         },
         checks,
@@ -78,6 +83,7 @@ pub async fn run(
     args: &CheckArgs,
     tag: Tag,
     out: &OutputArgs,
+    root: &HostRoot,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
     let style = Style::resolve(out.color, out.quiet, out.verbose);
@@ -87,7 +93,7 @@ pub async fn run(
         list(stdout, &checks, out.format, style)?;
         return Ok(Exit::Ok);
     }
-    let plan = plan(args, tag, cancel)?;
+    let plan = plan(args, tag, root, cancel)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let spinner = (!out.quiet && std::io::stderr().is_terminal()).then(|| {

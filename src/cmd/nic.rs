@@ -7,7 +7,7 @@ use crate::cancel::CancellationToken;
 use crate::cli::{Format, NicArgs, OutputArgs};
 use crate::doctor::{self, nic::NicReport};
 use crate::exit::{Exit, UsageError};
-use crate::probe::kernel::{default_route_interfaces, KernelRoot};
+use crate::probe::kernel::{default_route_interfaces, HostRoot};
 use crate::probe::nic;
 use crate::render::{self, Style};
 
@@ -15,16 +15,16 @@ use crate::render::{self, Style};
 pub async fn run(
     a: &NicArgs,
     out: &OutputArgs,
+    root: &HostRoot,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
-    let root = KernelRoot::from_env();
     let ifaces = if a.ifaces.is_empty() {
-        default_route_interfaces(&root)
+        default_route_interfaces(root)
     } else {
         a.ifaces.clone()
     };
     for i in &ifaces {
-        if !nic::exists(&root, i) {
+        if !nic::exists(root, i) {
             return Err(UsageError(format!("{i}: no such network interface")).into());
         }
     }
@@ -38,7 +38,7 @@ pub async fn run(
     loop {
         let windows = ifaces
             .iter()
-            .map(|i| nic::observe(&root, i, a.sample, a.timeout, cancel));
+            .map(|i| nic::observe(root, i, a.sample, a.timeout, cancel));
         let obs = futures::future::join_all(windows).await;
         // Ctrl-C ends a watch at once; a single run still shows its (shortened) window.
         if a.watch && cancel.is_cancelled() {

@@ -9,35 +9,37 @@ use crate::doctor::Area;
 use crate::observe::kernel::{Counters, HostFacts, KernelObservation, Listener, OomKill};
 use crate::observe::Observed;
 
-/// Where /proc and /sys are read from; tests point it at a fake tree.
+/// Where this host's /proc, /sys, /etc and /dev are: `/`, or the directory `--host-root` names
+/// (node_exporter's --path.rootfs habit: statectl in a container with the host's trees mounted
+/// under one directory). Every read goes through it, and writes under it land there.
 #[derive(Debug, Clone)]
-pub struct KernelRoot {
+pub struct HostRoot {
     /// Normally `/`.
     pub root: PathBuf,
 }
 
-impl Default for KernelRoot {
+impl Default for HostRoot {
     fn default() -> Self {
-        KernelRoot {
+        HostRoot {
             root: PathBuf::from("/"),
         }
     }
 }
 
-impl KernelRoot {
-    /// `/`, or the tree named by STATECTL_ROOT (tests and fixtures: a fake /proc, /sys, /etc).
-    pub fn from_env() -> Self {
-        match std::env::var_os("STATECTL_ROOT") {
-            Some(r) if !r.is_empty() => KernelRoot {
-                root: PathBuf::from(r),
+impl HostRoot {
+    /// `dir`, or `/` when none is given.
+    pub fn new(dir: Option<&Path>) -> Self {
+        match dir {
+            Some(d) if !d.as_os_str().is_empty() => HostRoot {
+                root: d.to_path_buf(),
             },
-            _ => KernelRoot::default(),
+            _ => HostRoot::default(),
         }
     }
 
-    /// Whether this is the real machine rather than a fake tree.
-    pub fn is_real(&self) -> bool {
-        self.root == Path::new("/")
+    /// The host root when it is not `/`, for reports that say where they read and wrote.
+    pub fn shown(&self) -> Option<String> {
+        (self.root != Path::new("/")).then(|| self.root.display().to_string())
     }
 
     /// The file behind a sysctl key. Dots become slashes, except that a key given with slashes
@@ -97,14 +99,14 @@ pub fn parse_snmp(text: &str) -> Counters {
 }
 
 /// Reads the TCP counters.
-pub fn tcp_counters(root: &KernelRoot) -> Result<Counters, String> {
+pub fn tcp_counters(root: &HostRoot) -> Result<Counters, String> {
     let mut c = parse_snmp(&read_trimmed(&root.path("proc/net/snmp"))?);
     c.extend(parse_snmp(&read_trimmed(&root.path("proc/net/netstat"))?));
     Ok(c)
 }
 
 /// Listening sockets from /proc/net/tcp and tcp6 (state 0A), with their Recv-Q.
-pub fn listeners(root: &KernelRoot) -> Vec<Listener> {
+pub fn listeners(root: &HostRoot) -> Vec<Listener> {
     let mut out = Vec::new();
     for f in ["proc/net/tcp", "proc/net/tcp6"] {
         let Ok(text) = std::fs::read_to_string(root.path(f)) else {
@@ -140,14 +142,14 @@ pub const CHECKED_SYSCTLS: &[&str] = &[
     "net.ipv4.ip_local_reserved_ports",
 ];
 
-fn read_sysctls(root: &KernelRoot) -> std::collections::BTreeMap<String, String> {
+fn read_sysctls(root: &HostRoot) -> std::collections::BTreeMap<String, String> {
     CHECKED_SYSCTLS
         .iter()
         .filter_map(|k| root.sysctl(k).ok().map(|v| (k.to_string(), v)))
         .collect()
 }
 
-fn conntrack(root: &KernelRoot) -> Option<(u64, u64)> {
+fn conntrack(root: &HostRoot) -> Option<(u64, u64)> {
     let count = root.sysctl_u64("net.netfilter.nf_conntrack_count").ok()?;
     let max = root.sysctl_u64("net.netfilter.nf_conntrack_max").ok()?;
     Some((count, max))
@@ -156,7 +158,7 @@ fn conntrack(root: &KernelRoot) -> Option<(u64, u64)> {
 /// Reads the kernel and host facts the checks need; with `sample`, reads the TCP counters at both ends
 /// of that window.
 pub async fn observe(
-    root: &KernelRoot,
+    root: &HostRoot,
     sample: Option<std::time::Duration>,
     cancel: &crate::cancel::CancellationToken,
 ) -> KernelObservation {
@@ -229,7 +231,7 @@ pub fn parse_oom_kills(log: &str) -> Vec<OomKill> {
 }
 
 /// Reads every record currently in the kernel ring buffer from `/dev/kmsg` without blocking.
-pub fn read_kmsg(root: &KernelRoot) -> Result<String, String> {
+pub fn read_kmsg(root: &HostRoot) -> Result<String, String> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let path = root.path("dev/kmsg");
@@ -260,7 +262,7 @@ pub fn read_kmsg(root: &KernelRoot) -> Result<String, String> {
 }
 
 /// Reads the host facts.
-pub fn host_facts(root: &KernelRoot) -> HostFacts {
+pub fn host_facts(root: &HostRoot) -> HostFacts {
     let thp = read_trimmed(&root.path("sys/kernel/mm/transparent_hugepage/enabled"))
         .and_then(|s| selected_bracket(&s).ok_or_else(|| format!("unexpected THP setting {s:?}")));
     HostFacts {
@@ -278,7 +280,7 @@ pub fn selected_bracket(s: &str) -> Option<String> {
 }
 
 /// MemTotal in bytes, from /proc/meminfo.
-pub fn mem_total(root: &KernelRoot) -> Result<u64, String> {
+pub fn mem_total(root: &HostRoot) -> Result<u64, String> {
     let text = read_trimmed(&root.path("proc/meminfo"))?;
     text.lines()
         .find_map(|l| l.strip_prefix("MemTotal:"))
@@ -288,7 +290,7 @@ pub fn mem_total(root: &KernelRoot) -> Result<u64, String> {
 }
 
 /// The soft "Max open files" limit of a process, from /proc/PID/limits.
-pub fn process_nofile(root: &KernelRoot, pid: u32) -> Result<u64, String> {
+pub fn process_nofile(root: &HostRoot, pid: u32) -> Result<u64, String> {
     let text = read_trimmed(&root.path(&format!("proc/{pid}/limits")))?;
     let line = text
         .lines()
@@ -306,12 +308,12 @@ pub fn process_nofile(root: &KernelRoot, pid: u32) -> Result<u64, String> {
 }
 
 /// The command name of a process (/proc/PID/comm).
-pub fn process_comm(root: &KernelRoot, pid: u32) -> Result<String, String> {
+pub fn process_comm(root: &HostRoot, pid: u32) -> Result<String, String> {
     read_trimmed(&root.path(&format!("proc/{pid}/comm")))
 }
 
 /// The interfaces that carry a default route (IPv4 and IPv6), from /proc/net.
-pub fn default_route_interfaces(root: &KernelRoot) -> Vec<String> {
+pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
     let mut out = Vec::new();
     if let Ok(text) = std::fs::read_to_string(root.path("proc/net/route")) {
         for line in text.lines().skip(1) {
@@ -362,7 +364,7 @@ mod tests {
              1: 0100007F:18EB 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   0 0 2 1\n",
         )
         .unwrap();
-        let root = KernelRoot {
+        let root = HostRoot {
             root: dir.path().to_path_buf(),
         };
         assert_eq!(
@@ -410,7 +412,7 @@ mod tests {
             "MemTotal:       24576000 kB\nMemFree: 1 kB\n",
         );
         w("proc/42/limits", "Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n");
-        let root = KernelRoot {
+        let root = HostRoot {
             root: dir.path().to_path_buf(),
         };
         let h = host_facts(&root);
@@ -424,7 +426,7 @@ mod tests {
     #[test]
     fn fake_root_is_read_and_default_routes_found() {
         let dir = tempfile::tempdir().unwrap();
-        let root = KernelRoot {
+        let root = HostRoot {
             root: dir.path().to_path_buf(),
         };
         std::fs::create_dir_all(dir.path().join("proc/sys/kernel")).unwrap();
@@ -443,7 +445,7 @@ mod tests {
         .unwrap();
         assert_eq!(root.sysctl("kernel.osrelease").unwrap(), "6.1.0-18-amd64");
         assert_eq!(default_route_interfaces(&root), vec!["eth0".to_string()]);
-        let missing = KernelRoot {
+        let missing = HostRoot {
             root: dir.path().join("nope"),
         };
         assert!(missing

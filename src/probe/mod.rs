@@ -28,7 +28,7 @@ pub struct ProbeContext {
     /// Areas that need their full probe.
     pub full: Vec<Area>,
     /// Where this machine's /proc, /sys and /etc are read.
-    pub root: kernel::KernelRoot,
+    pub root: kernel::HostRoot,
     /// Cancelled by Ctrl-C: sample windows end early and in-flight work gets a short grace.
     pub cancel: crate::cancel::CancellationToken,
 }

@@ -6,26 +6,26 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 
-use super::kernel::KernelRoot;
+use super::kernel::HostRoot;
 use super::ProbeContext;
 use crate::observe::nic::{LinkFacts, NicCounters, NicObservation};
 use crate::observe::Observed;
 
 /// Whether the interface exists (under the root).
-pub fn exists(root: &KernelRoot, iface: &str) -> bool {
+pub fn exists(root: &HostRoot, iface: &str) -> bool {
     !iface.is_empty()
         && !iface.contains('/')
         && root.path(&format!("sys/class/net/{iface}")).exists()
 }
 
-fn read(root: &KernelRoot, iface: &str, file: &str) -> Option<String> {
+fn read(root: &HostRoot, iface: &str, file: &str) -> Option<String> {
     std::fs::read_to_string(root.path(&format!("sys/class/net/{iface}/{file}")))
         .ok()
         .map(|s| s.trim().to_string())
 }
 
 /// The kernel's counters for an interface: /sys/class/net/IF/statistics/* and carrier_changes.
-pub fn sysfs_counters(root: &KernelRoot, iface: &str) -> Result<NicCounters, String> {
+pub fn sysfs_counters(root: &HostRoot, iface: &str) -> Result<NicCounters, String> {
     let dir = root.path(&format!("sys/class/net/{iface}/statistics"));
     let mut out = NicCounters::new();
     let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -43,7 +43,7 @@ pub fn sysfs_counters(root: &KernelRoot, iface: &str) -> Result<NicCounters, Str
     Ok(out)
 }
 
-fn sysfs_link(root: &KernelRoot, iface: &str) -> Result<LinkFacts, String> {
+fn sysfs_link(root: &HostRoot, iface: &str) -> Result<LinkFacts, String> {
     // speed reads -1 (or fails with EINVAL) when unknown
     let speed = read(root, iface, "speed")
         .and_then(|s| s.parse::<i64>().ok())
@@ -222,25 +222,45 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     })
 }
 
+/// Whether `iface` under the root's /sys is this network namespace's `iface`, by ifindex.
+fn this_namespace(root: &HostRoot, iface: &str) -> Result<(), String> {
+    let sys: u32 = read(root, iface, "ifindex")
+        .and_then(|i| i.parse().ok())
+        .ok_or_else(|| {
+            format!(
+                "{iface} has no ifindex under {}: cannot tell that it is this network namespace's interface",
+                root.path("sys/class/net").display()
+            )
+        })?;
+    let name = std::ffi::CString::new(iface).map_err(|_| format!("{iface:?}: not a name"))?;
+    // SAFETY: name is a valid NUL-terminated string that outlives the call.
+    let here = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    if here == 0 {
+        return Err(format!(
+            "{iface} is not an interface of this network namespace"
+        ));
+    }
+    if here != sys {
+        return Err(format!(
+            "{iface} under {} is ifindex {sys}, but this network namespace's {iface} is {here}: not the same interface",
+            root.path("sys").display()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads an interface's counters twice across `sample` and its link facts.
 pub async fn observe(
-    root: &KernelRoot,
+    root: &HostRoot,
     iface: &str,
     sample: Duration,
     timeout: Duration,
     cancel: &crate::cancel::CancellationToken,
 ) -> NicObservation {
-    let real = root.is_real();
-    let driver_read = || {
-        if real {
-            driver_counters(iface)
-        } else {
-            Err(
-                "driver counters come from the ETHTOOL_GSTATS ioctl on a real interface"
-                    .to_string(),
-            )
-        }
-    };
+    // The ioctl and netlink see this network namespace; sysfs is the host root's. Only ask
+    // them about an interface that is the same one in both.
+    let here = this_namespace(root, iface);
+    let driver_read = || here.clone().and_then(|()| driver_counters(iface));
     let stats0 = sysfs_counters(root, iface);
     let driver0 = driver_read();
     let clock = Instant::now();
@@ -248,7 +268,7 @@ pub async fn observe(
     let window = clock.elapsed();
     let stats1 = sysfs_counters(root, iface);
     let driver1 = driver_read();
-    let link = if real {
+    let link = if here.is_ok() {
         match netlink_link(iface, timeout).await {
             Ok(f) => Ok(f),
             // Kernels or containers without ethtool netlink: fall back to sysfs.

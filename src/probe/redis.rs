@@ -206,7 +206,7 @@ pub struct RedisProbe {
     /// Collect everything (the doctor matrix) or only connect, PING and INFO (reachability).
     pub full: bool,
     /// Where this machine's /proc and /sys are read.
-    pub root: crate::probe::kernel::KernelRoot,
+    pub root: crate::probe::kernel::HostRoot,
     /// Ends the sample window early.
     pub cancel: crate::cancel::CancellationToken,
 }
@@ -537,7 +537,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
 fn local_facts(
     target: &RedisTarget,
     info: &Result<BTreeMap<String, String>, String>,
-    root: &crate::probe::kernel::KernelRoot,
+    root: &crate::probe::kernel::HostRoot,
 ) -> Option<LocalFacts> {
     use crate::probe::kernel;
     if !target.is_local() {

@@ -3,18 +3,18 @@
 
 use std::path::{Path, PathBuf};
 
-use super::kernel::KernelRoot;
+use super::kernel::HostRoot;
 use crate::tune::kernel::parse_line;
 
 /// Sets one live sysctl by writing its /proc/sys file below the root, which is what sysctl(8)
 /// does. Under `--host-root` this is the host's /proc/sys as mounted there.
-pub fn write(root: &KernelRoot, key: &str, value: &str) -> Result<(), String> {
+pub fn write(root: &HostRoot, key: &str, value: &str) -> Result<(), String> {
     let path = root.sysctl_path(key);
     std::fs::write(&path, format!("{value}\n")).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// The files `sysctl --system` reads after `ours`, each with the keys it sets in order.
-pub fn later_files(root: &KernelRoot, ours: &Path) -> Vec<(String, Vec<(String, String)>)> {
+pub fn later_files(root: &HostRoot, ours: &Path) -> Vec<(String, Vec<(String, String)>)> {
     let our_name = ours
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

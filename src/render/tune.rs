@@ -82,6 +82,9 @@ pub fn redis(w: &mut dyn Write, style: Style, r: &plan_redis::Report) -> anyhow:
         ]);
     }
     writeln!(w, "{}\n{t}", r.config)?;
+    if let Some(root) = &r.host_root {
+        writeln!(w, "host root: {root} (read and written below it)")?;
+    }
     if r.diff.is_empty() {
         writeln!(w, "nothing to change: {} already matches", r.config)?;
     } else {
@@ -113,6 +116,12 @@ pub fn redis(w: &mut dyn Write, style: Style, r: &plan_redis::Report) -> anyhow:
 
 /// `tune kernel` as a table.
 pub fn kernel(w: &mut dyn Write, style: Style, r: &plan_kernel::Report) -> anyhow::Result<()> {
+    if let Some(root) = &r.host_root {
+        writeln!(
+            w,
+            "host root: {root} (live values and files are read and written below it)"
+        )?;
+    }
     let mut t = super::table::new_table(style, &["KEY", "CURRENT", "DESIRED", "ACTION"]);
     for i in &r.items {
         let action = match i.action {

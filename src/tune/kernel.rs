@@ -200,6 +200,9 @@ pub fn overrides(items: &[Item], later: &[(String, Vec<(String, String)>)]) -> V
 pub struct Report {
     /// False for a dry run.
     pub applied: bool,
+    /// `--host-root`, when given: every file and live value was read and written below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_root: Option<String>,
     /// Whether this run changed a live value or the persisted file.
     pub changed: bool,
     /// Every planned key.

@@ -898,6 +898,9 @@ pub fn diff(path: &str, old: &str, new: &str) -> String {
 pub struct Report {
     /// The file planned against.
     pub config: String,
+    /// `--host-root`, when given: every file and live value was read and written below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_root: Option<String>,
     /// False for a dry run.
     pub applied: bool,
     /// Whether this run changed the file or the live server.

@@ -75,7 +75,7 @@ impl VethPair {
         full.extend_from_slice(args);
         let out = Command::new("ip")
             .args(&full)
-            .env_remove("STATECTL_ROOT")
+            .env_remove("STATECTL_HOST_ROOT")
             .output()
             .unwrap();
         Run {
@@ -174,7 +174,7 @@ fn a_1g_link_with_rising_crc_errors_fails_and_warns() {
     let r = doctor_json(
         "nic.*",
         &["--iface", "eth0", "--sample", "1s"],
-        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+        &[("STATECTL_HOST_ROOT", root.path().to_str().unwrap())],
     );
     t.join().unwrap();
     let crc = r.finding("nic.crc_errors");
@@ -194,13 +194,13 @@ fn a_1g_link_with_rising_crc_errors_fails_and_warns() {
     let r = doctor_json(
         "nic.crc_errors",
         &["--iface", "eth0", "--sample", "200ms"],
-        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+        &[("STATECTL_HOST_ROOT", root.path().to_str().unwrap())],
     );
     assert_eq!(r.finding("nic.crc_errors")["status"], "warn");
 
     let r = run(
         &["nic", "eth0", "--sample", "100ms", "--color", "never"],
-        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+        &[("STATECTL_HOST_ROOT", root.path().to_str().unwrap())],
     );
     assert!(
         r.stdout
@@ -257,7 +257,7 @@ fn fake_kernel_root() -> tempfile::TempDir {
 #[test]
 fn tune_kernel_in_a_fake_root_never_lowers_and_warns_about_overrides() {
     let root = fake_kernel_root();
-    let env = [("STATECTL_ROOT", root.path().to_str().unwrap())];
+    let env = [("STATECTL_HOST_ROOT", root.path().to_str().unwrap())];
     let read = |rel: &str| {
         std::fs::read_to_string(root.path().join(rel))
             .unwrap()
@@ -326,7 +326,7 @@ fn tune_kernel_in_a_fake_root_never_lowers_and_warns_about_overrides() {
 #[test]
 fn tune_kernel_bad_input_writes_nothing() {
     let root = fake_kernel_root();
-    let env = [("STATECTL_ROOT", root.path().to_str().unwrap())];
+    let env = [("STATECTL_HOST_ROOT", root.path().to_str().unwrap())];
     for (set, needle) in [
         ("net.core.nosuchkey=1", "unknown sysctl key"),
         ("net.core.somaxconn=lots", "expected a number"),
@@ -359,7 +359,7 @@ fn kernel_counters_are_judged_by_their_change() {
     let r = doctor_json(
         "kernel.*",
         &["--sample", "1s"],
-        &[("STATECTL_ROOT", root.path().to_str().unwrap())],
+        &[("STATECTL_HOST_ROOT", root.path().to_str().unwrap())],
     );
     t.join().unwrap();
     let f = r.finding("kernel.listen_overflows");
@@ -394,7 +394,7 @@ fn tune_kernel_writes_net_keys_only_inside_a_new_namespace() {
     );
     let out = Command::new("unshare")
         .args(["-n", "sh", "-c", &script])
-        .env_remove("STATECTL_ROOT")
+        .env_remove("STATECTL_HOST_ROOT")
         .output()
         .unwrap();
     assert!(
@@ -439,7 +439,7 @@ fn nic_watch_refreshes_until_interrupted() {
         .args([
             "nic", "lo", "--watch", "--sample", "200ms", "--format", "json",
         ])
-        .env_remove("STATECTL_ROOT")
+        .env_remove("STATECTL_HOST_ROOT")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -461,4 +461,58 @@ fn nic_watch_refreshes_until_interrupted() {
         status.success(),
         "Ctrl-C ends the watch cleanly: {status:?}"
     );
+}
+
+#[test]
+fn host_root_flag_reads_and_writes_below_it_and_says_so() {
+    // node_exporter's --path.rootfs habit: the flag form, no environment
+    let root = fake_kernel_root();
+    let dir = root.path().to_str().unwrap();
+    let r = run(
+        &[
+            "--host-root",
+            dir,
+            "tune",
+            "kernel",
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["host_root"], dir, "{v}");
+    assert_eq!(
+        std::fs::read_to_string(root.path().join("proc/sys/vm/overcommit_memory"))
+            .unwrap()
+            .trim(),
+        "1",
+        "the live value below the host root"
+    );
+    assert!(root.path().join("etc/sysctl.d/60-statectl.conf").exists());
+    let r = run(&["tune", "kernel", "--host-root", dir], &[]);
+    assert!(
+        r.stdout.contains(&format!("host root: {dir}")),
+        "{}",
+        r.stdout
+    );
+    // tune redis defaults to /etc/redis/redis.conf below the host root
+    std::fs::create_dir_all(root.path().join("etc/redis")).unwrap();
+    std::fs::write(
+        root.path().join("etc/redis/redis.conf"),
+        "bind 127.0.0.1\nrequirepass x\n",
+    )
+    .unwrap();
+    let r = run(
+        &["--host-root", dir, "tune", "redis", "--format", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(
+        v["config"],
+        root.path().join("etc/redis/redis.conf").to_str().unwrap()
+    );
+    assert_eq!(v["host_root"], dir);
 }

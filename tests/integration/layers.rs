@@ -126,3 +126,31 @@ fn cmd_holds_no_threshold_ratio_or_policy_constant() {
     }
     assert!(found.is_empty(), "policy in cmd/:\n{}", found.join("\n"));
 }
+
+#[test]
+fn failpoints_are_compiled_only_with_the_test_feature() {
+    // No test-only behaviour in the shipped binary: every STATECTL_FAILPOINT read sits under
+    // #[cfg(feature = "failpoints")], which only the test suite's dev-dependency turns on.
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut bare = Vec::new();
+    for f in rust_files(&base.join("src")) {
+        let text = code(&std::fs::read_to_string(&f).unwrap());
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            if l.contains("STATECTL_FAILPOINT") {
+                let guarded = lines[i.saturating_sub(3)..i]
+                    .iter()
+                    .any(|p| p.contains("cfg(feature = \"failpoints\")"));
+                if !guarded {
+                    bare.push(format!("{}:{}", f.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(bare.is_empty(), "unguarded failpoints: {bare:?}");
+    let manifest = std::fs::read_to_string(base.join("Cargo.toml")).unwrap();
+    assert!(
+        !manifest.contains("default = [\"failpoints\"") && manifest.contains("failpoints = []"),
+        "the failpoints feature exists and is not a default"
+    );
+}

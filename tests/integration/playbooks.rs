@@ -136,7 +136,7 @@ fn tune_playbook_checks_applies_and_is_idempotent() {
     let vars = serde_json::json!({
         "statectl_bin": env!("CARGO_BIN_EXE_statectl"),
         "redis_conf": conf,
-        "statectl_env": {"STATECTL_ROOT": root},
+        "statectl_env": {"STATECTL_HOST_ROOT": root},
     });
     let Some(p) = playbook("tune.yml", vars.clone(), true, dir.path()) else {
         return;

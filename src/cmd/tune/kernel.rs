@@ -4,15 +4,14 @@
 use super::{check_format, emit};
 use crate::cli::{OutputArgs, TuneKernelArgs};
 use crate::exit::{Exit, UsageError};
-use crate::probe::kernel::KernelRoot;
+use crate::probe::kernel::HostRoot;
 use crate::probe::sysctl;
 use crate::render;
 use crate::tune::{self, kernel as plan_kernel};
 
 /// `statectl tune kernel`.
-pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs, root: &HostRoot) -> anyhow::Result<Exit> {
     check_format(out)?;
-    let root = KernelRoot::from_env();
     let mut desired = match (&a.profile, a.set.is_empty()) {
         (Some(p), _) => plan_kernel::profile(p)?,
         (None, true) => plan_kernel::profile("session-cache")?,
@@ -46,8 +45,9 @@ pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             .header(&path, &format!("{path} (planned)"))
             .to_string()
     };
-    let warnings = plan_kernel::overrides(&items, &sysctl::later_files(&root, &persist));
+    let warnings = plan_kernel::overrides(&items, &sysctl::later_files(root, &persist));
     let mut report = plan_kernel::Report {
+        host_root: root.shown(),
         applied: a.apply,
         changed: false,
         items,
@@ -61,7 +61,7 @@ pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             .iter()
             .filter(|i| i.action == plan_kernel::Action::Set)
         {
-            sysctl::write(&root, &i.key, &i.after)
+            sysctl::write(root, &i.key, &i.after)
                 .map_err(|e| anyhow::anyhow!("setting {} = {}: {e}", i.key, i.after))?;
             report.changed = true;
         }

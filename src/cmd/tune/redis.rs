@@ -4,17 +4,21 @@
 use super::{check_format, emit};
 use crate::cli::{OutputArgs, TuneRedisArgs};
 use crate::exit::{Exit, UsageError};
-use crate::probe::kernel::{self, KernelRoot};
+use crate::probe::kernel::{self, HostRoot};
 use crate::probe::redis::RedisSession;
 use crate::render;
 use crate::target::{RedisAuthSources, RedisTarget};
 use crate::tune::{self, redis as plan_redis};
 
 /// `statectl tune redis`.
-pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyhow::Result<Exit> {
     check_format(out)?;
-    let path = a.config.display().to_string();
-    let old = std::fs::read_to_string(&a.config)
+    let config = a
+        .config
+        .clone()
+        .unwrap_or_else(|| root.path("etc/redis/redis.conf"));
+    let path = config.display().to_string();
+    let old = std::fs::read_to_string(&config)
         .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
     let conf = plan_redis::ConfFile::parse(&old)
         .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
@@ -26,11 +30,10 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> 
         .into());
     }
     let persistence = plan_redis::persistence_on(&conf);
-    let root = KernelRoot::from_env();
     let maxmemory = match a.maxmemory.as_deref() {
         None => "2gb".to_string(),
         Some("auto") => {
-            let ram = kernel::mem_total(&root)
+            let ram = kernel::mem_total(root)
                 .map_err(|e| anyhow::anyhow!("--maxmemory auto: cannot read MemTotal: {e}"))?;
             format!("{}mb", plan_redis::maxmemory_for(ram, persistence) >> 20)
         }
@@ -61,6 +64,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> 
     }
     let mut report = plan_redis::Report {
         config: path.clone(),
+        host_root: root.shown(),
         applied: a.apply,
         changed: false,
         restart_required: Vec::new(),
@@ -90,27 +94,22 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs) -> anyhow::Result<Exit> 
         .collect();
     if a.apply && plan.changes() {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&a.config)?.permissions().mode() & 0o7777;
+        let mode = std::fs::metadata(&config)?.permissions().mode() & 0o7777;
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()
             .replace([':', '-'], "");
-        let name = a
-            .config
+        let name = config
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("redis.conf");
         let dir = match &a.backup_dir {
             Some(d) => d.clone(),
-            None => a
-                .config
-                .parent()
-                .map(|p| p.to_path_buf())
-                .unwrap_or_default(),
+            None => config.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
         };
         let backup = dir.join(format!("{name}.statectl-{stamp}.bak"));
         crate::atomic::write(&backup, old.as_bytes(), mode)
             .map_err(|e| anyhow::anyhow!("backup {}: {e}", backup.display()))?;
-        crate::atomic::write(&a.config, plan.text.as_bytes(), 0o640)
+        crate::atomic::write(&config, plan.text.as_bytes(), 0o640)
             .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
         report.backup = Some(backup.display().to_string());
         report.changed = true;
