@@ -166,4 +166,53 @@ mod tests {
             .filter(|f| f.id != "redis.reachable")
             .all(|f| f.status == crate::model::Status::Skip && f.summary.contains("unreachable")));
     }
+
+    #[test]
+    fn docs_take_every_threshold_from_thresholds() {
+        let t = Thresholds::default();
+        // every default threshold value, as a doc would print it
+        let json = serde_json::to_value(&t).unwrap();
+        let mut values = Vec::new();
+        for (section, keys) in json.as_object().unwrap() {
+            for key in keys.as_object().unwrap().keys() {
+                values.push(t.shown(&format!("{section}.{key}"), "").unwrap());
+            }
+        }
+        assert!(values.contains(&"5".to_string()) && values.contains(&"0.8".to_string()));
+        for c in matrix() {
+            let filled = t.fill(c.doc);
+            assert!(
+                !filled.contains('{'),
+                "{}: unresolved placeholder in {filled}",
+                c.id
+            );
+            // the doc's own text (placeholders removed) names no threshold value
+            let mut raw = String::new();
+            let mut depth = 0;
+            for ch in c.doc.chars() {
+                match ch {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ if depth == 0 => raw.push(ch),
+                    _ => {}
+                }
+            }
+            for word in raw.split(|ch: char| !(ch.is_ascii_digit() || ch == '.')) {
+                let word = word.trim_matches('.');
+                assert!(
+                    word.is_empty() || !values.iter().any(|v| v == word),
+                    "{}: the doc hard-codes {word}; use a {{section.key}} placeholder",
+                    c.id
+                );
+            }
+        }
+        // and a changed threshold reaches the doc
+        let custom = Thresholds::parse("[redis]\nclients_warn_ratio = 0.61\n").unwrap();
+        let doc = matrix()
+            .iter()
+            .find(|c| c.id == "redis.maxclients")
+            .unwrap()
+            .doc;
+        assert!(custom.fill(doc).contains("above 0.61 warns"));
+    }
 }

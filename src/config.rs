@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::exit::UsageError;
 
@@ -18,7 +18,7 @@ pub const LATENCY_SPIKE_MS: f64 = 500.0;
 
 /// Every threshold a check compares against. Defaults come from the product brief and
 /// ../shared/reference/checks.md; `statectl.toml` may override any of them.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     /// Redis thresholds.
@@ -30,7 +30,7 @@ pub struct Thresholds {
 }
 
 /// Redis thresholds (`[redis]` in statectl.toml).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisThresholds {
     /// Lowest acceptable server version, "major.minor".
@@ -73,7 +73,7 @@ impl Default for RedisThresholds {
 }
 
 /// PostgreSQL thresholds (`[postgres]` in statectl.toml).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PostgresThresholds {
     /// Lowest acceptable server_version_num.
@@ -107,7 +107,7 @@ impl Default for PostgresThresholds {
 }
 
 /// Kernel thresholds (`[kernel]` in statectl.toml).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KernelThresholds {
     /// Lowest acceptable kernel release, "major.minor".
@@ -182,6 +182,52 @@ impl Thresholds {
     }
 }
 
+impl Thresholds {
+    /// The value of `section.key` (`redis.clients_warn_ratio`) as a check doc shows it:
+    /// plainly, as a percentage with `%` (`0.01` → `1%`), or in MiB with `MiB`.
+    pub fn shown(&self, key: &str, unit: &str) -> Option<String> {
+        let all = serde_json::to_value(self).ok()?;
+        let (section, name) = key.split_once('.')?;
+        let v = all.get(section)?.get(name)?;
+        let num = |f: f64| {
+            let s = format!("{f:.4}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        };
+        Some(match (unit, v) {
+            ("%", serde_json::Value::Number(n)) => format!("{}%", num(n.as_f64()? * 100.0)),
+            ("MiB", serde_json::Value::Number(n)) => {
+                format!("{} MiB", num(n.as_f64()? / 1048576.0))
+            }
+            ("", serde_json::Value::Number(n)) if n.is_f64() => num(n.as_f64()?),
+            ("", serde_json::Value::Number(n)) => n.to_string(),
+            ("", serde_json::Value::String(s)) => s.clone(),
+            _ => return None,
+        })
+    }
+
+    /// A check doc with every `{section.key}` or `{section.key:unit}` filled from these
+    /// thresholds; an unknown key stays as written (a unit test proves none is left).
+    pub fn fill(&self, doc: &str) -> String {
+        let mut out = String::with_capacity(doc.len());
+        let mut rest = doc;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            let inner = &rest[open + 1..close];
+            let (key, unit) = inner.split_once(':').unwrap_or((inner, ""));
+            out.push_str(&rest[..open]);
+            match self.shown(key, unit) {
+                Some(v) => out.push_str(&v),
+                None => out.push_str(&rest[open..=close]),
+            }
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
 /// Parses the leading `major.minor` of a version string such as `7.0.15` or `6.1.0-18-amd64`.
 pub fn parse_major_minor(s: &str) -> Option<(u32, u32)> {
     let mut parts = s.split(|c: char| !c.is_ascii_digit());
@@ -225,5 +271,17 @@ mod tests {
         assert_eq!(parse_major_minor("7.0.15"), Some((7, 0)));
         assert_eq!(parse_major_minor("5"), Some((5, 0)));
         assert_eq!(parse_major_minor("x"), None);
+    }
+
+    #[test]
+    fn docs_fill_from_the_thresholds_in_force() {
+        let t = Thresholds::default();
+        assert_eq!(
+            t.fill("above {redis.clients_warn_ratio} warns, {kernel.retrans_warn_ratio:%}, {redis.fragmentation_min_bytes:MiB}, {kernel.min_version}, {postgres.xid_age_warn}"),
+            "above 0.8 warns, 1%, 10 MiB, 5.10, 1300000000"
+        );
+        let t = Thresholds::parse("[redis]\nclients_warn_ratio = 0.7\n").unwrap();
+        assert_eq!(t.fill("{redis.clients_warn_ratio}"), "0.7");
+        assert_eq!(t.fill("{redis.nosuch} {"), "{redis.nosuch} {");
     }
 }

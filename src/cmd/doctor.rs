@@ -2,11 +2,12 @@
 //! run the selected checks, render the report.
 
 use std::io::{IsTerminal, Write};
+
 use std::time::{Instant, SystemTime};
 
 use crate::areas::{self, AreaEntry};
 use crate::cancel::CancellationToken;
-use crate::cli::{CheckArgs, Format, OutputArgs};
+use crate::cli::{CheckArgs, OutputArgs};
 use crate::config::{Thresholds, Timing};
 use crate::doctor::{self, Check, Tag};
 use crate::exit::Exit;
@@ -62,22 +63,6 @@ pub fn plan(
     })
 }
 
-fn list(w: &mut dyn Write, checks: &[Check], format: Format, style: Style) -> anyhow::Result<()> {
-    if format == Format::Json {
-        let items: Vec<_> = checks
-            .iter()
-            .map(|c| serde_json::json!({"id": c.id, "area": c.area.as_str(), "doc": c.doc}))
-            .collect();
-        return render::json::write(w, &items);
-    }
-    let mut t = render::table::new_table(style, &["CHECK", "AREA", "WHAT IT CHECKS"]);
-    for c in checks {
-        t.add_row(vec![c.id, c.area.as_str(), c.doc]);
-    }
-    writeln!(w, "{t}")?;
-    Ok(())
-}
-
 /// `statectl doctor` / `statectl preflight`.
 pub async fn run(
     args: &CheckArgs,
@@ -90,7 +75,9 @@ pub async fn run(
     let stdout = &mut std::io::stdout().lock();
     if args.list {
         let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
-        list(stdout, &checks, out.format, style)?;
+        // the docs show the thresholds in force: the defaults, or statectl.toml's
+        let thresholds = Thresholds::load(args.config.as_deref())?;
+        render::checks::list(stdout, &checks, &thresholds, out.format, style)?;
         return Ok(Exit::Ok);
     }
     let plan = plan(args, tag, root, cancel)?;

@@ -80,7 +80,11 @@ fn exit_status_section() -> String {
 }
 
 fn checks_section() -> String {
-    let mut s = String::from(".SH CHECKS\n");
+    let mut s = format!(
+        ".SH CHECKS\n{}\n",
+        roff_escape("The thresholds shown are the defaults; statectl.toml may change them (statectl doctor --list --config FILE shows the values in force).")
+    );
+    let defaults = crate::config::Thresholds::default();
     for c in crate::areas::matrix() {
         let tags: Vec<&str> = c
             .tags
@@ -94,7 +98,7 @@ fn checks_section() -> String {
             ".TP\n\\fB{}\\fR ({})\n{}\n",
             roff_escape(c.id),
             tags.join(", "),
-            roff_escape(c.doc)
+            roff_escape(&defaults.fill(c.doc))
         );
     }
     s

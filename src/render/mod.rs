@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod capture;
+pub mod checks;
 pub mod json;
 pub mod junit;
 pub mod latency;

@@ -70,6 +70,49 @@ fn list_prints_every_check_with_its_doc() {
 }
 
 #[test]
+fn list_shows_the_thresholds_in_force() {
+    let doc = |args: &[&str], id: &str| {
+        let mut all = vec!["doctor", "--list", "--format", "json"];
+        all.extend_from_slice(args);
+        let r = run(&all, &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["doc"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let d = doc(&[], "redis.maxclients");
+    assert!(d.contains("above 0.8 warns, above 0.95 fails"), "{d}");
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("statectl.toml");
+    std::fs::write(
+        &conf,
+        "[redis]\nclients_warn_ratio = 0.7\n[kernel]\nretrans_warn_ratio = 0.02\n",
+    )
+    .unwrap();
+    let c = conf.to_str().unwrap();
+    let d = doc(&["--config", c], "redis.maxclients");
+    assert!(d.contains("above 0.7 warns, above 0.95 fails"), "{d}");
+    let d = doc(&["--config", c], "kernel.retransmits");
+    assert!(d.contains("above 2% warns, above 5% fails"), "{d}");
+    // the man page shows the defaults
+    let man = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/man/statectl-doctor.1"
+    ))
+    .unwrap();
+    assert!(
+        man.contains("above 0.8 warns"),
+        "man page lacks the default"
+    );
+}
+
+#[test]
 fn kernel_version_passes_here_and_exit_codes_follow_findings() {
     let r = run(
         &["preflight", "--format", "json", "--only", "kernel.version"],
