@@ -385,7 +385,7 @@ pub fn report(o: &NicObservation) -> NicReport {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::observe::nic::LinkFacts;
@@ -395,7 +395,7 @@ mod tests {
         kv.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
 
-    fn obs(start: &[(&str, u64)], end: &[(&str, u64)]) -> NicObservation {
+    pub(crate) fn obs(start: &[(&str, u64)], end: &[(&str, u64)]) -> NicObservation {
         NicObservation {
             iface: "eth0".into(),
             operstate: "up".into(),

@@ -259,6 +259,17 @@ pub fn deadlocks(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
         Ok(_) => {}
         Err(e) => v = v.with("blocked", format!("unreadable: {e}")),
     }
+    // A pass needs both inputs: with either unreadable, "no deadlocks" is not known.
+    let unread = [
+        ("the deadlock counter", d.deadlocks.as_ref().err()),
+        ("the blocked backends", d.blocked.as_ref().err()),
+    ];
+    if v.status == Status::Pass {
+        if let Some((what, Some(e))) = unread.iter().find(|(_, e)| e.is_some()) {
+            v.status = Status::Skip;
+            v.summary = format!("not checked: {what} could not be read: {e}");
+        }
+    }
     v
 }
 
@@ -537,13 +548,13 @@ pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::observe::postgres::{BlockedBackend, HbaTrust, Setting, Slot};
     use std::time::Duration;
 
-    fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
+    pub(crate) fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
         let mut all: Vec<(&str, &str)> = vec![
             ("wal_level", "logical"),
             ("max_replication_slots", "10"),

@@ -14,4 +14,5 @@ mod postgres_doctor;
 mod postgres_reachable;
 mod redis_doctor;
 mod redis_reachable;
+mod scenarios;
 mod tune_redis;
