@@ -1,0 +1,398 @@
+//! Redis checks, one file per concern: capacity (clients, memory, eviction, fragmentation,
+//! TTLs), latency, security, replication (and persistence), host. Reachability and version live
+//! here with the list of checks and the helpers they share.
+
+mod capacity;
+mod host;
+mod latency;
+mod replication;
+mod security;
+
+pub use capacity::{eviction_policy, fragmentation, maxclients, maxmemory, ttl_coverage};
+pub use host::{host, tcp_backlog};
+pub use latency::latency;
+pub use replication::{persistence, replication};
+pub use security::security;
+
+use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
+use crate::config::parse_major_minor;
+use crate::model::{Status, Verdict};
+use crate::observe::kernel::KernelObservation;
+use crate::tune::redis::{maxmemory_for, maxmemory_share};
+use std::collections::BTreeMap;
+
+use crate::observe::redis::{LocalFacts, RedisSnapshot};
+use crate::observe::ProbeError;
+
+const BOTH: &[Tag] = &[Tag::Doctor, Tag::Preflight];
+const DOCTOR: &[Tag] = &[Tag::Doctor];
+
+/// The Redis checks, in report order.
+pub static CHECKS: &[Check] = &[
+    Check {
+        id: "redis.reachable",
+        area: Area::Redis,
+        tags: BOTH,
+        doc: "TCP connect, AUTH and PING within --timeout; fails on refused, timeout, wrong password or a non-Redis peer",
+        full: false,
+        eval: Eval::RedisReach(reachable),
+    },
+    Check {
+        id: "redis.version",
+        area: Area::Redis,
+        tags: BOTH,
+        doc: "redis_version is at least {redis.min_version} (redis.min_version)",
+        full: false,
+        eval: Eval::Redis(version),
+    },
+    Check {
+        id: "redis.maxclients",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "connected_clients/maxclients above {redis.clients_warn_ratio} warns, above {redis.clients_fail_ratio} fails; rejected_connections rising in the window fails; a local nofile limit below maxclients+32 warns",
+        full: true,
+        eval: Eval::Redis(maxclients),
+    },
+    Check {
+        id: "redis.maxmemory",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "maxmemory 0 fails (the remediation names ~80% of RAM); used_memory/maxmemory above {redis.memory_warn_ratio} warns",
+        full: true,
+        eval: Eval::Redis(maxmemory),
+    },
+    Check {
+        id: "redis.eviction_policy",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "noeviction on a cache warns; evicted_keys rising in the window warns",
+        full: true,
+        eval: Eval::Redis(eviction_policy),
+    },
+    Check {
+        id: "redis.fragmentation",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "mem_fragmentation_ratio above {redis.fragmentation_ratio} with more than {redis.fragmentation_min_bytes:MiB} wasted warns; below 1.0 (swapping) warns",
+        full: true,
+        eval: Eval::Redis(fragmentation),
+    },
+    Check {
+        id: "redis.ttl_coverage",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "a bounded SCAN sample ({redis.ttl_sample_keys} keys, never KEYS) with more than {redis.no_ttl_warn_ratio:%} of keys without an expiry warns",
+        full: true,
+        eval: Eval::Redis(ttl_coverage),
+    },
+    Check {
+        id: "redis.latency",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "PING round trips over the window: p99 above {redis.latency_p99_warn_ms} ms warns, any above {redis.latency_spike_fail_ms} ms fails; LATENCY LATEST and SLOWLOG entries in the window by the same bounds",
+        full: true,
+        eval: Eval::Redis(latency),
+    },
+    Check {
+        id: "redis.security",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "a non-loopback bind fails with a passwordless default user or protected-mode no; default nopass, no TLS port, or app users allowed FLUSHALL/CONFIG/DEBUG/KEYS warn",
+        full: true,
+        eval: Eval::Redis(security),
+    },
+    Check {
+        id: "redis.persistence",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "rdb_last_bgsave_status or aof_last_write_status other than ok fails",
+        full: true,
+        eval: Eval::Redis(persistence),
+    },
+    Check {
+        id: "redis.replication",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "a replica whose master link is down fails (split brain); a master with replicas and min-replicas-to-write 0 warns",
+        full: true,
+        eval: Eval::Redis(replication),
+    },
+    Check {
+        id: "redis.tcp_backlog",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "tcp-backlog above net.core.somaxconn warns: the kernel silently caps the accept queue (local servers)",
+        full: true,
+        eval: Eval::Redis(tcp_backlog),
+    },
+    Check {
+        id: "redis.host",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "for a local server: vm.overcommit_memory other than 1 or THP [always] warns; OOM-killer kills of redis-server in the kernel log fail",
+        full: true,
+        eval: Eval::Redis(host),
+    },
+];
+
+pub(super) fn ms(d: std::time::Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
+}
+
+/// A byte count for people: `1.5 GiB`.
+pub(super) fn human_bytes(n: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n;
+    let mut u = 0;
+    while v >= 1024.0 && u < units.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n:.0} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}
+
+/// A byte count in redis.conf syntax, rounded down to whole megabytes: `1638mb`.
+pub(super) fn conf_bytes(n: f64) -> String {
+    format!("{}mb", (n / (1024.0 * 1024.0)).floor() as u64)
+}
+
+pub(super) type Info = BTreeMap<String, String>;
+
+/// Below this much data MEMORY DOCTOR calls an instance empty (5 MB, redis/src/object.c).
+pub(super) const NEARLY_EMPTY: f64 = 5.0 * 1024.0 * 1024.0;
+
+/// The INFO reads at the start and end of the window, or the skip that says why there are none.
+pub(super) fn infos(s: &RedisSnapshot) -> Result<(&Info, &Info), Verdict> {
+    let a = s
+        .info
+        .as_ref()
+        .map_err(|e| Verdict::skip(format!("INFO is not readable: {e}")))?;
+    Ok((a, s.info_end.as_ref().unwrap_or(a)))
+}
+
+pub(super) fn config(s: &RedisSnapshot) -> Result<&Info, Verdict> {
+    s.config.as_ref().map_err(|e| {
+        Verdict::skip(format!(
+            "CONFIG GET is not available (renamed, or denied to this user): {e}"
+        ))
+    })
+}
+
+pub(super) fn num(m: &Info, k: &str) -> Option<f64> {
+    m.get(k)?.parse().ok()
+}
+
+pub(super) fn pct(r: f64) -> String {
+    format!("{:.1}%", r * 100.0)
+}
+
+/// `redis.reachable`.
+pub fn reachable(r: &Result<RedisSnapshot, ProbeError>) -> Verdict {
+    match r {
+        Ok(s) => {
+            let mut v = Verdict::pass(format!("PONG in {} ms", ms(s.first_ping)))
+                .with("ping_ms", ms(s.first_ping));
+            if let Ok(info) = &s.info {
+                if let Some(ver) = info.get("redis_version") {
+                    v = v.with("redis_version", ver);
+                }
+            }
+            v
+        }
+        Err(ProbeError::Other { addr, detail }) if detail.contains("max number of clients") => {
+            Verdict::new(
+                Status::Fail,
+                format!("{addr} refuses new clients: ERR max number of clients reached"),
+            )
+            .with("failure", "maxclients")
+            .fix("Raise maxclients (CONFIG SET maxclients, redis.conf) and LimitNOFILE to maxclients+32; close leaking clients (CLIENT LIST, CLIENT KILL); verify with `redis-cli INFO clients`")
+        }
+        Err(e) => unreachable_verdict(e, "redis-server", "redis-cli -h HOST -p PORT PING"),
+    }
+}
+
+/// `redis.version`.
+pub fn version(s: &RedisSnapshot, t: &Ctx) -> Verdict {
+    let info = match infos(s) {
+        Ok((i, _)) => i,
+        Err(skip) => return skip,
+    };
+    let Some(ver) = info.get("redis_version") else {
+        return Verdict::skip("INFO has no redis_version field");
+    };
+    let want = parse_major_minor(&t.redis.min_version).unwrap_or((7, 0));
+    let have = parse_major_minor(ver);
+    let v = Verdict::pass(format!("Redis {ver}"))
+        .with("redis_version", ver)
+        .with("minimum", &t.redis.min_version);
+    match have {
+        Some(h) if h >= want => v,
+        Some(_) => {
+            let mut v = v;
+            v.escalate(
+                Status::Fail,
+                format!("Redis {ver} is older than {}", t.redis.min_version),
+                "Upgrade to Redis 7 (ACLs v2, functions, multi-part AOF); verify with `redis-cli INFO server`",
+            );
+            v
+        }
+        None => Verdict::new(Status::Error, format!("cannot parse redis_version {ver:?}")),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::config::Thresholds;
+
+    use crate::observe::redis::{AclUser, LocalFacts, TtlSample};
+    use crate::observe::Observations;
+    use std::time::Duration;
+
+    pub(crate) fn map(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
+        kv.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// A healthy snapshot; each test breaks one thing.
+    pub(crate) fn snapshot(info: &[(&str, &str)]) -> RedisSnapshot {
+        let mut base = map(&[
+            ("redis_version", "7.0.15"),
+            ("connected_clients", "3"),
+            ("maxclients", "10000"),
+            ("rejected_connections", "0"),
+            ("maxmemory", "2147483648"),
+            ("used_memory", "1048576"),
+            ("used_memory_rss", "8388608"),
+            ("mem_fragmentation_ratio", "8.0"),
+            ("maxmemory_policy", "allkeys-lru"),
+            ("evicted_keys", "0"),
+            ("rdb_last_bgsave_status", "ok"),
+            ("aof_enabled", "0"),
+            ("aof_last_write_status", "ok"),
+            ("role", "master"),
+            ("connected_slaves", "0"),
+            ("total_system_memory", "25769803776"),
+        ]);
+        base.extend(map(info));
+        RedisSnapshot {
+            first_ping: Duration::from_micros(250),
+            info: Ok(base.clone()),
+            info_end: Ok(base),
+            window: Duration::from_secs(1),
+            config: Ok(map(&[
+                ("bind", "127.0.0.1 -::1"),
+                ("protected-mode", "yes"),
+                ("tls-port", "6380"),
+                ("tcp-backlog", "511"),
+                ("maxclients", "10000"),
+                ("min-replicas-to-write", "0"),
+                ("latency-monitor-threshold", "100"),
+            ])),
+            pings: (0..100).map(|i| Duration::from_micros(200 + i)).collect(),
+            ping_timeouts: 0,
+            latency_events: Ok(Vec::new()),
+            slowlog: Ok(Vec::new()),
+            window_start_unix: 1_700_000_000,
+            acl: Ok(vec![AclUser {
+                name: "default".into(),
+                enabled: true,
+                nopass: false,
+                all_commands: true,
+                dangerous_allowed: Vec::new(),
+            }]),
+            ttl_sample: Ok(TtlSample {
+                sampled: 100,
+                without_ttl: 2,
+                dbsize: 100,
+            }),
+            local: Some(LocalFacts {
+                pid: 42,
+                nofile: Ok(65535),
+            }),
+        }
+    }
+
+    /// A run that observed this (healthy) host too: 24 GiB, overcommit 1, THP madvise.
+    pub(crate) static HOST: std::sync::LazyLock<Observations> =
+        std::sync::LazyLock::new(|| Observations {
+            kernel: Some(crate::doctor::kernel::tests::obs()),
+            ..Default::default()
+        });
+
+    pub(crate) fn end(s: &mut RedisSnapshot, kv: &[(&str, &str)]) {
+        s.info_end.as_mut().unwrap().extend(map(kv));
+    }
+
+    pub(crate) fn ev<'a>(v: &'a Verdict, k: &str) -> &'a str {
+        &v.evidence
+            .iter()
+            .find(|e| e.key == k)
+            .unwrap_or_else(|| panic!("no {k} in {v:?}"))
+            .value
+    }
+
+    #[test]
+    fn the_healthy_snapshot_passes_every_check() {
+        let s = snapshot(&[]);
+        let t = Thresholds::default();
+        let t = Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
+        for c in CHECKS {
+            let v = match c.eval {
+                Eval::Redis(f) => f(&s, &t),
+                Eval::RedisReach(f) => f(&Ok(s.clone())),
+                _ => unreachable!(),
+            };
+            assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);
+        }
+    }
+
+    #[test]
+    fn reachable_passes_with_rtt_and_fails_naming_the_address() {
+        let v = reachable(&Ok(snapshot(&[])));
+        assert_eq!(v.status, Status::Pass);
+        assert_eq!(ev(&v, "redis_version"), "7.0.15");
+        let v = reachable(&Err(ProbeError::Refused {
+            addr: "127.0.0.1:1".into(),
+        }));
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.summary.contains("127.0.0.1:1") && v.remediation.contains("-p 1"));
+        let v = reachable(&Err(ProbeError::Other {
+            addr: "h:1".into(),
+            detail: "ERR max number of clients reached".into(),
+        }));
+        assert!(
+            v.summary.contains("max number of clients") && v.remediation.contains("maxclients")
+        );
+    }
+
+    #[test]
+    fn version_fails_below_seven_and_skips_without_info() {
+        let t = Thresholds::default();
+        let t = Ctx {
+            thresholds: &t,
+            obs: &HOST,
+        };
+        assert_eq!(
+            version(&snapshot(&[("redis_version", "7.2.4")]), &t).status,
+            Status::Pass
+        );
+        assert_eq!(
+            version(&snapshot(&[("redis_version", "6.2.14")]), &t).status,
+            Status::Fail
+        );
+        let mut s = snapshot(&[]);
+        s.info = Err("NOPERM".into());
+        let v = version(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("NOPERM"));
+    }
+}
