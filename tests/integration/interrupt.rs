@@ -153,17 +153,25 @@ fn doctor_against_a_frozen_server_reports_the_probe_as_interrupted() {
         "--format",
         "json",
     ]);
-    // the kernel completes the handshake of a stopped server: wait for the connection
-    let port = srv.url().rsplit(':').next().unwrap().to_string();
-    let r = interrupt_when(child, "doctor connected to the frozen server", || {
-        established_to(&port)
-    });
+    let r = interrupt_when_connected(child, "doctor connected to the frozen server", &srv.url());
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let reach = &v["findings"][0];
     assert_eq!(reach["id"], "redis.reachable");
     assert_eq!(reach["status"], "error", "{reach}");
     assert!(reach["summary"].as_str().unwrap().contains("interrupted"));
+}
+
+/// SIGINT once the child holds a TCP connection to the server at `url` (a frozen server still
+/// completes the handshake in the kernel).
+fn interrupt_when_connected(child: Child, what: &str, url: &str) -> Interrupted {
+    let port = url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.split('/').next())
+        .unwrap()
+        .to_string();
+    interrupt_when(child, what, || established_to(&port))
 }
 
 /// Whether a TCP connection to 127.0.0.1:`port` is established (from /proc/net/tcp).
@@ -194,8 +202,7 @@ fn preflight_against_a_frozen_server_ends_on_ctrl_c() {
         "--timeout",
         "60s",
     ]);
-    let port = srv.url().rsplit(':').next().unwrap().to_string();
-    let r = interrupt_when(child, "preflight connected", || established_to(&port));
+    let r = interrupt_when_connected(child, "preflight connected", &srv.url());
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     assert!(r.stdout.contains("interrupted"), "{}", r.stdout);
 }
@@ -336,8 +343,7 @@ fn tune_redis_live_against_a_frozen_server_ends_saying_what_may_be_applied() {
         "--timeout",
         "60s",
     ]);
-    let port = srv.url().rsplit(':').next().unwrap().to_string();
-    let r = interrupt_when(child, "tune connected", || established_to(&port));
+    let r = interrupt_when_connected(child, "tune connected", &srv.url());
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
 }
@@ -363,8 +369,7 @@ fn tune_postgres_against_a_frozen_postmaster_ends_on_ctrl_c() {
         ],
         &[("PGPASSWORD", PG_PASSWORD)],
     );
-    let port = pg.port.to_string();
-    let r = interrupt_when(child, "tune postgres connected", || established_to(&port));
+    let r = interrupt_when_connected(child, "tune postgres connected", &pg.url());
     signal(postmaster, "CONT");
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
