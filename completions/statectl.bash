@@ -412,7 +412,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__capture)
-            opts="-i -p -c -w -r -q -v -h --interface --port --count --duration --write --read --redact-keys --format --color --quiet --verbose --host-root --help"
+            opts="-i -p -c -w -r -q -v -h --interface --port --count --duration --write --read --show-keys --redact-salt --redact-keys --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +459,10 @@ _statectl() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redact-salt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

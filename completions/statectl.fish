@@ -249,6 +249,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand capture" -s c -l count
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -l duration -d 'Stop after this long' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s w -l write -d 'Write packets to this pcap file (created 0600)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s r -l read -d 'Analyse this pcap or pcapng file instead of capturing' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l redact-salt -d 'Hash key names with this salt instead of a random one, so two runs label the same key alike. Treat it as a secret: it is never printed' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
@@ -257,7 +258,8 @@ complete -c statectl -n "__fish_statectl_using_subcommand capture" -l color -d '
 always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
-complete -c statectl -n "__fish_statectl_using_subcommand capture" -l redact-keys -d 'Hash key names in the report'
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l show-keys -d 'Print key names as seen. By default they are shown as keyed hashes (HMAC-SHA256 with a random key per run), since session keys often carry the token itself'
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -l redact-keys -d 'Hash key names (the default; kept for scripts that pass it)'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -409,8 +409,21 @@ pub struct CaptureArgs {
     /// Analyse this pcap or pcapng file instead of capturing.
     #[arg(short = 'r', long, value_name = "FILE", conflicts_with_all = ["write", "interface"])]
     pub read: Option<PathBuf>,
-    /// Hash key names in the report.
-    #[arg(long)]
+    /// Print key names as seen. By default they are shown as keyed hashes (HMAC-SHA256 with a
+    /// random key per run), since session keys often carry the token itself.
+    #[arg(long, conflicts_with = "redact_salt")]
+    pub show_keys: bool,
+    /// Hash key names with this salt instead of a random one, so two runs label the same key
+    /// alike. Treat it as a secret: it is never printed.
+    #[arg(
+        long,
+        value_name = "SALT",
+        env = "STATECTL_REDACT_SALT",
+        hide_env_values = true
+    )]
+    pub redact_salt: Option<String>,
+    /// Hash key names (the default; kept for scripts that pass it).
+    #[arg(long, hide = true, conflicts_with = "show_keys")]
     pub redact_keys: bool,
 }
 

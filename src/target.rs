@@ -355,64 +355,121 @@ pub fn is_loopback_host(host: &str) -> bool {
             .unwrap_or(false)
 }
 
+/// RFC 3986 percent-decoding of URL userinfo, as redis-rs and libpq do: `+` stays `+`.
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
-/// A URL with any password replaced by `***`, for messages.
+/// What stands in for a secret in messages.
+const MASK: &str = "***";
+
+/// A URL with its password, and any `password=` query parameter, replaced by `***`, for
+/// messages. A URL that does not parse (a `/`, `?` or `#` in the password ends the authority
+/// early) has everything between `//` and its last `@` masked.
 pub fn redact_url(input: &str) -> String {
-    if let Some((scheme, rest)) = input.split_once("://") {
-        let (auth, tail) = match rest.find(['/', '?', '#']) {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
-        };
-        if let Some(at) = auth.rfind('@') {
-            let (userinfo, hostpart) = auth.split_at(at);
-            let user = userinfo.split(':').next().unwrap_or("");
-            if userinfo.contains(':') {
-                return format!("{scheme}://{user}:***{hostpart}{tail}");
-            }
+    if let Ok(mut u) = url::Url::parse(input) {
+        if u.password().is_some() {
+            let _ = u.set_password(Some(MASK));
         }
+        if u.query_pairs()
+            .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+        {
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, v)| {
+                    let secret = k.eq_ignore_ascii_case("password");
+                    (
+                        k.into_owned(),
+                        if secret { MASK.into() } else { v.into_owned() },
+                    )
+                })
+                .collect();
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        return u.to_string().replace("%2A%2A%2A", MASK);
     }
-    input.to_string()
+    match (input.find("//"), input.rfind('@')) {
+        (Some(i), Some(at)) if at > i + 2 => format!("{}//{MASK}{}", &input[..i], &input[at..]),
+        // no userinfo at all, or an `@` in something that is not a URL: mask every value
+        // of a password parameter, if any
+        _ => match input.to_ascii_lowercase().find("password=") {
+            Some(i) => format!("{}password={MASK}", &input[..i]),
+            None => input.to_string(),
+        },
+    }
 }
 
-/// A connection string (URL or key=value) with any password replaced by `***`.
+/// A connection string (URL or libpq key=value pairs) with any password replaced by `***`.
+/// Key=value strings are read with libpq's rules (spaces around `=`, single quotes, backslash
+/// escapes); one that does not parse has everything after its first `password` key masked.
 pub fn redact_conn(input: &str) -> String {
     if input.contains("://") {
-        let url = redact_url(input);
-        // Also hide ?password=… query parameters.
-        return match url.find("password=") {
-            Some(i) => {
-                let end = url[i..].find('&').map(|j| i + j).unwrap_or(url.len());
-                format!("{}password=***{}", &url[..i], &url[end..])
-            }
-            None => url,
-        };
+        return redact_url(input);
     }
+    match conninfo_pairs(input) {
+        Some(pairs) => pairs
+            .into_iter()
+            .map(|(k, raw)| {
+                if k == "password" {
+                    format!("{k}={MASK}")
+                } else {
+                    format!("{k}={raw}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => match input.find("password") {
+            Some(i) => format!("{}password={MASK}", &input[..i]),
+            None => input.to_string(),
+        },
+    }
+}
+
+/// Splits libpq key=value text into (key, value as written), or None where libpq would reject
+/// it (a key without `=`, an unterminated quote).
+fn conninfo_pairs(input: &str) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let mut words = input.split_whitespace().peekable();
-    while let Some(w) = words.next() {
-        match w.split_once('=') {
-            Some((k, _)) if k.trim() == "password" => out.push(format!("{k}=***")),
-            Some(_) => out.push(w.to_string()),
-            None if w == "password" => {
-                // "password = secret" spelled with spaces
-                out.push("password".into());
-                if words.peek() == Some(&"=") {
-                    out.push(words.next().unwrap().to_string());
-                }
-                if words.next().is_some() {
-                    out.push("***".into());
+    let mut chars = input.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        if chars.peek().is_none() {
+            return Some(out);
+        }
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+            key.push(c);
+        }
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        chars.next_if_eq(&'=')?;
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let mut raw = String::new();
+        if chars.next_if_eq(&'\'').is_some() {
+            raw.push('\'');
+            loop {
+                match chars.next()? {
+                    '\\' => {
+                        raw.push('\\');
+                        raw.push(chars.next()?);
+                    }
+                    '\'' => {
+                        raw.push('\'');
+                        break;
+                    }
+                    c => raw.push(c),
                 }
             }
-            None => out.push(w.to_string()),
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                raw.push(c);
+                if c == '\\' {
+                    raw.push(chars.next()?);
+                }
+            }
         }
+        out.push((key, raw));
     }
-    out.join(" ")
 }
 
 /// Every target of a `doctor` or `preflight` run, resolved and validated once: the areas that
@@ -600,5 +657,70 @@ mod tests {
             .0;
         assert!(e.starts_with("--postgres "), "{e}");
         assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    // issue 12, defect 1: a password reached stderr when a URL failed to parse
+    #[test]
+    fn redaction_never_leaks_a_password_that_breaks_parsing() {
+        for (input, secret) in [
+            ("redis://u:pa/ss@h:1", "pa/ss"),
+            ("redis://u:pa?ss@h:1", "pa?ss"),
+            ("redis://u:pa#ss@h:1", "pa#ss"),
+            ("redis://u:p@ss@h:1/0", "p@ss"),
+            ("postgresql://app:s3/cr3t@db:5432/app", "s3/cr3t"),
+            (
+                "postgresql://app@db/app?password=s3cr3t&sslmode=require",
+                "s3cr3t",
+            ),
+        ] {
+            let r = redact_url(input);
+            assert!(!r.contains(secret), "{input} -> {r}");
+            let r = redact_conn(input);
+            assert!(!r.contains(secret), "{input} -> {r}");
+        }
+        for (input, secret) in [
+            ("host=db password='my secret' bogus", "secret"),
+            ("host=db password = 'it''s' x", "it"),
+            (r"host=db password='a\' b' user=x", " b"),
+            ("password=plain host=db", "plain"),
+            ("host=db password='unterminated secret", "secret"),
+        ] {
+            let r = redact_conn(input);
+            assert!(!r.contains(secret), "{input} -> {r}");
+        }
+        // what is not secret stays, so the message still names the input
+        assert_eq!(
+            redact_conn("host=db password='my secret' user=app"),
+            "host=db password=*** user=app"
+        );
+        assert_eq!(redact_url("redis://u:pa/ss@h:1"), "redis://***@h:1");
+        assert_eq!(redact_url("redis://u:secret@h:1/2"), "redis://u:***@h:1/2");
+    }
+
+    // issue 12, defect 1: the same through the error a bad --redis or --postgres gives
+    #[test]
+    fn parse_errors_name_the_input_without_its_password() {
+        let e =
+            RedisTarget::parse("redis://u:pa/ss@h:1", &RedisAuthSources::default()).unwrap_err();
+        assert!(!e.0.contains("pa/ss") && e.0.contains("--redis"), "{}", e.0);
+        let e = PostgresTarget::parse("host=db password='my secret' bogus", &PgEnv::default())
+            .unwrap_err();
+        assert!(
+            !e.0.contains("secret") && e.0.contains("--postgres"),
+            "{}",
+            e.0
+        );
+    }
+
+    // issue 12, defect 2: `+` and `&` in a password silently broke AUTH
+    #[test]
+    fn userinfo_is_percent_decoded_as_rfc_3986_says() {
+        let t = RedisTarget::parse("redis://u:p%2Bq+r%26s%40@h:1", &RedisAuthSources::default())
+            .unwrap();
+        let s = t.info.redis_settings();
+        assert_eq!(s.password(), Some("p+q+r&s@"));
+        assert_eq!(s.username(), Some("u"));
+        let t = RedisTarget::parse("redis://:a+b&c@h:1", &RedisAuthSources::default()).unwrap();
+        assert_eq!(t.info.redis_settings().password(), Some("a+b&c"));
     }
 }

@@ -229,10 +229,21 @@ pub struct CaptureReport {
     pub latency_note: String,
 }
 
+/// How key names appear in the report.
+#[derive(Clone)]
+pub enum KeyNames {
+    /// As seen (at most 64 characters): `--show-keys`.
+    Plain,
+    /// HMAC-SHA256 with this secret, first 8 bytes in hex: the same key gives the same label
+    /// within a run (or across runs that share `--redact-salt`), and a guessable key cannot be
+    /// found by hashing guesses without the secret.
+    Hmac(Vec<u8>),
+}
+
 /// The analyser: feed it segments in capture order, then take the report.
 pub struct Analysis {
     port: u16,
-    redact: bool,
+    keys_shown: KeyNames,
     /// Connections, addressed by index; `conn_ids` maps (client, server) to the index and
     /// `last` remembers the previous packet's, since packets come in runs per connection.
     conns: Vec<Conn>,
@@ -271,10 +282,10 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 impl Analysis {
     /// An analyser for traffic to and from `port`.
-    pub fn new(port: u16, redact: bool) -> Self {
+    pub fn new(port: u16, keys_shown: KeyNames) -> Self {
         Analysis {
             port,
-            redact,
+            keys_shown,
             conns: Vec::new(),
             conn_ids: HashMap::default(),
             last: None,
@@ -517,14 +528,17 @@ impl Analysis {
 
     fn key_label(&self, id: u32) -> String {
         let k = &self.keys[id as usize];
-        if self.redact {
-            use std::hash::{Hash, Hasher};
-            // SipHash with fixed keys: the same key hashes the same across runs and hosts
-            let mut h = std::hash::DefaultHasher::new();
-            k.hash(&mut h);
-            format!("h:{:016x}", h.finish())
-        } else {
-            String::from_utf8_lossy(k).chars().take(64).collect()
+        match &self.keys_shown {
+            KeyNames::Hmac(secret) => {
+                use hmac::{KeyInit, Mac};
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+                    .expect("HMAC takes a key of any length");
+                mac.update(k);
+                let tag = mac.finalize().into_bytes();
+                let hex: String = tag[..8].iter().map(|b| format!("{b:02x}")).collect();
+                format!("h:{hex}")
+            }
+            KeyNames::Plain => String::from_utf8_lossy(k).chars().take(64).collect(),
         }
     }
 
@@ -775,7 +789,7 @@ mod tests {
 
     #[test]
     fn pipelined_requests_pair_in_order_with_errors_and_keys() {
-        let mut a = Analysis::new(6379, false);
+        let mut a = Analysis::new(6379, KeyNames::Plain);
         let mut req = Vec::new();
         resp::encode(&mut req, &[b"SET", b"session:1", b"secret-value"]);
         resp::encode(&mut req, &[b"GET", b"session:1"]);
@@ -816,7 +830,7 @@ mod tests {
         );
         assert_eq!(r.slowest[0].latency_ms, 5.0);
         let redacted = {
-            let mut b = Analysis::new(6379, true);
+            let mut b = Analysis::new(6379, KeyNames::Hmac(b"test-salt".to_vec()));
             b.segment(ms(0), 1, Some(seg(true, 1, &req)));
             b.segment(ms(1), 1, Some(seg(false, 1, b"+OK\r\n")));
             b.report("t".into(), None, None)
@@ -831,11 +845,11 @@ mod tests {
 
     #[test]
     fn retransmissions_out_of_order_and_gaps_are_counted() {
-        let mut a = Analysis::new(6379, false);
+        let mut a = Analysis::new(6379, KeyNames::Plain);
         let mut req = Vec::new();
         resp::encode(&mut req, &[b"GET", b"k"]);
         let (p1, p2) = req.split_at(5);
-        let mut b = Analysis::new(6379, false);
+        let mut b = Analysis::new(6379, KeyNames::Plain);
         b.segment(ms(0), 1, Some(seg(true, 100, p1)));
         b.segment(ms(0), 1, Some(seg(true, 100, p1))); // retransmission
         b.segment(ms(0), 1, Some(seg(true, 105 + 3, &p2[3..]))); // ahead of a hole
@@ -868,7 +882,7 @@ mod tests {
 
     #[test]
     fn garbage_is_skipped_not_fatal() {
-        let mut a = Analysis::new(6379, false);
+        let mut a = Analysis::new(6379, KeyNames::Plain);
         a.segment(
             ms(0),
             1,
@@ -919,7 +933,7 @@ mod tests {
                 let j = (i + *o as usize % 8).min(rest.len() - 1);
                 rest.swap(i, j);
             }
-            let mut a = Analysis::new(6379, false);
+            let mut a = Analysis::new(6379, KeyNames::Plain);
             a.segment(ms(0), 1, Some(seg(true, 1_000_000, segs[0].1)));
             for (i, (off, data)) in rest.iter().enumerate() {
                 a.segment(ms(0), 1, Some(seg(true, 1_000_000 + off, data)));
@@ -936,7 +950,7 @@ mod tests {
 
         #[test]
         fn arbitrary_bytes_never_panic(chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..20)) {
-            let mut a = Analysis::new(6379, false);
+            let mut a = Analysis::new(6379, KeyNames::Plain);
             let mut seq = 0u32;
             for (i, c) in chunks.iter().enumerate() {
                 a.segment(ms(i as u64), c.len(), Some(seg(i % 2 == 0, seq, c)));

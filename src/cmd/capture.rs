@@ -10,7 +10,7 @@ use std::time::Duration;
 use pcap_file::pcap::PcapWriter;
 
 use crate::cancel::CancellationToken;
-use crate::capture::analysis::Analysis;
+use crate::capture::analysis::{Analysis, KeyNames};
 use crate::capture::decode;
 use crate::cli::{CaptureArgs, Format, OutputArgs};
 use crate::exit::{Exit, UsageError};
@@ -27,9 +27,9 @@ struct Analyser {
 }
 
 impl Analyser {
-    fn new(port: u16, redact: bool, write_to: Option<std::path::PathBuf>) -> Self {
+    fn new(port: u16, keys: KeyNames, write_to: Option<std::path::PathBuf>) -> Self {
         Analyser {
-            analysis: Analysis::new(port, redact),
+            analysis: Analysis::new(port, keys),
             write_to,
             writer: None,
             write_error: None,
@@ -65,6 +65,20 @@ impl Sink for Analyser {
     }
 }
 
+/// Key names as asked: plain with --show-keys, else hashed with --redact-salt or a key drawn
+/// for this run alone.
+fn key_names(a: &CaptureArgs) -> anyhow::Result<KeyNames> {
+    if a.show_keys {
+        return Ok(KeyNames::Plain);
+    }
+    if let Some(salt) = &a.redact_salt {
+        return Ok(KeyNames::Hmac(salt.as_bytes().to_vec()));
+    }
+    let mut key = vec![0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
+    Ok(KeyNames::Hmac(key))
+}
+
 /// `statectl capture`.
 pub async fn run(
     a: &CaptureArgs,
@@ -83,7 +97,7 @@ pub async fn run(
             stop.store(true, Ordering::Relaxed);
         })
     };
-    let mut sink = Analyser::new(a.port, a.redact_keys, a.write.clone());
+    let mut sink = Analyser::new(a.port, key_names(a)?, a.write.clone());
     let mut interrupted = false;
     let (source, kernel_drops, stopped_early) = match &a.read {
         Some(path) => {
@@ -184,7 +198,7 @@ async fn live(
         })
     });
     // libpcap blocks: the loop runs on its own thread and polls `stop` between reads
-    let mut owned = std::mem::replace(sink, Analyser::new(a.port, a.redact_keys, None));
+    let mut owned = std::mem::replace(sink, Analyser::new(a.port, KeyNames::Plain, None));
     let (stop2, counters2) = (stop.clone(), counters.clone());
     let (result, owned) = tokio::task::spawn_blocking(move || {
         let r = packets::capture(&live, &stop2, &counters2, &mut owned);

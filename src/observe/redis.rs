@@ -115,3 +115,59 @@ pub struct RedisObservation {
     /// The snapshot, or the reason the server could not be reached.
     pub result: Result<RedisSnapshot, ProbeError>,
 }
+
+/// Directives whose values are secrets. An observation keeps only whether each is set
+/// ([`SECRET_SET`] or empty); plans, diffs and errors show `***`.
+pub const SECRET_DIRECTIVES: &[&str] = &[
+    "requirepass",
+    "masterauth",
+    "user",
+    "tls-key-file-pass",
+    "tls-client-key-file-pass",
+];
+
+/// What a secret directive's value becomes in an observation when it is set.
+pub const SECRET_SET: &str = "(set)";
+
+/// CONFIG GET * as name → value, with every secret's value dropped at the boundary: only
+/// whether it is set survives, so no snapshot, Debug print or fixture can hold it.
+pub fn config_from_pairs(flat: Vec<String>) -> BTreeMap<String, String> {
+    let mut it = flat.into_iter();
+    let mut out = BTreeMap::new();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        let v = if SECRET_DIRECTIVES.contains(&k.as_str()) && !v.is_empty() {
+            SECRET_SET.to_string()
+        } else if SECRET_DIRECTIVES.contains(&k.as_str()) {
+            String::new()
+        } else {
+            v
+        };
+        out.insert(k, v);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // issue 12, defect 3: requirepass and masterauth sat in a Debug-printable snapshot
+    #[test]
+    fn secret_config_values_are_dropped_keeping_only_whether_they_are_set() {
+        let flat = [
+            "requirepass",
+            "hunter2-planted",
+            "masterauth",
+            "",
+            "maxclients",
+            "10000",
+        ]
+        .map(String::from)
+        .to_vec();
+        let c = config_from_pairs(flat);
+        assert_eq!(c["requirepass"], SECRET_SET);
+        assert_eq!(c["masterauth"], "");
+        assert_eq!(c["maxclients"], "10000");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

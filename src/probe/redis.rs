@@ -322,11 +322,7 @@ impl RedisSession {
                 "waiting for CONFIG GET",
             )
             .await?;
-        Ok(flat
-            .chunks(2)
-            .filter(|c| c.len() == 2)
-            .map(|c| (c[0].clone(), c[1].clone()))
-            .collect())
+        Ok(crate::observe::redis::config_from_pairs(flat))
     }
 
     async fn slowlog(&mut self, count: u32) -> Result<Vec<SlowlogEntry>, ProbeError> {

@@ -852,13 +852,7 @@ pub fn exposure(conf: &ConfFile) -> Option<String> {
 }
 
 /// Directives whose values are secrets: never shown in plans, diffs or errors.
-pub const SECRET: &[&str] = &[
-    "requirepass",
-    "masterauth",
-    "user",
-    "tls-key-file-pass",
-    "tls-client-key-file-pass",
-];
+pub use crate::observe::redis::SECRET_DIRECTIVES as SECRET;
 
 /// A value fit to show: secrets become `***`.
 pub fn shown(name: &str, value: &str) -> String {

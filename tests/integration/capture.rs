@@ -159,6 +159,7 @@ fn live_capture_decodes_a_known_mix_exactly_and_tcpdump_agrees() {
             &port,
             "-w",
             ours.to_str().unwrap(),
+            "--show-keys",
             "--format",
             "json",
         ],
@@ -240,21 +241,41 @@ fn live_capture_decodes_a_known_mix_exactly_and_tcpdump_agrees() {
         assert_eq!(off["errors"]["WRONGTYPE"], 3);
     }
 
-    // --redact-keys hashes key names
-    let r = run(
-        &[
+    // key names are keyed hashes by default: random per run, stable under one --redact-salt
+    let top = |extra: &[&str]| {
+        let mut args = vec![
             "capture",
             "-r",
             ours.to_str().unwrap(),
             "-p",
             &port,
-            "--redact-keys",
             "--format",
             "json",
-        ],
-        &[],
+        ];
+        args.extend_from_slice(extra);
+        let r = run(&args, &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(!r.stdout.contains("session:"), "{}", r.stdout);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["top_keys"][0]["key"].as_str().unwrap().to_string()
+    };
+    let (a, b) = (top(&[]), top(&[]));
+    assert!(
+        a.starts_with("h:") && a != b,
+        "a random key per run: {a} {b}"
     );
-    assert!(!r.stdout.contains("session:"), "{}", r.stdout);
+    let salted = top(&["--redact-salt", "ops-2026"]);
+    assert_eq!(
+        salted,
+        top(&["--redact-salt", "ops-2026"]),
+        "comparable runs"
+    );
+    assert_ne!(salted, top(&["--redact-salt", "other"]));
+    assert_eq!(
+        top(&["--redact-keys"]).len(),
+        a.len(),
+        "the old flag still hashes"
+    );
 
     // a file cut short: a clear message, a partial report, no panic
     let bytes = std::fs::read(&ours).unwrap();

@@ -23,8 +23,8 @@ pub fn security(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
     let bind = c.get("bind").cloned().unwrap_or_default();
     let protected = c.get("protected-mode").cloned().unwrap_or_default();
     let tls_port = c.get("tls-port").cloned().unwrap_or_else(|| "0".into());
-    // The default user's password state: from ACL LIST when we may read it, else requirepass
-    // (whose value is never kept, only whether it is empty).
+    // The default user's password state: from ACL LIST when we may read it, else requirepass,
+    // of which the probe keeps only whether it is set (observe::redis::config_from_pairs).
     let default_nopass = match &s.acl {
         Ok(users) => users
             .iter()
