@@ -654,9 +654,11 @@ pub fn plan(conf: &ConfFile, desired: &[(String, String)]) -> Result<Plan, Usage
         if !KNOWN.contains(&name.as_str()) {
             return Err(UsageError(format!("--set {name}: not a Redis 7 directive")));
         }
-        let args = tokenize(value).map_err(|e| UsageError(format!("--set {name}={value}: {e}")))?;
+        // a secret's value never reaches a message, not even a malformed one
+        let said = shown(&name, value);
+        let args = tokenize(value).map_err(|e| UsageError(format!("--set {name}={said}: {e}")))?;
         if !MULTI.contains(&name.as_str()) {
-            validate(&name, &args).map_err(|e| UsageError(format!("--set {name}={value}: {e}")))?;
+            validate(&name, &args).map_err(|e| UsageError(format!("--set {name}={said}: {e}")))?;
         }
         let current = ConfFile {
             lines: lines.clone(),

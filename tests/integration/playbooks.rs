@@ -41,7 +41,8 @@ fn playbook(name: &str, vars: serde_json::Value, check: bool, tmp: &Path) -> Opt
         .unwrap();
     let python = String::from_utf8_lossy(&python.stdout).trim().to_string();
     let mut c = Command::new("ansible-playbook");
-    c.args(["-i", "localhost,", "-c", "local"])
+    // -v prints each task's result, argv included: what a secret must never reach
+    c.args(["-v", "-i", "localhost,", "-c", "local"])
         .arg(&book)
         .arg("-e")
         .arg(vars.to_string());
@@ -210,4 +211,32 @@ fn every_playbook_parses() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+// issue 12, defect 5: the tune task logged a secret passed in redis_args
+#[test]
+fn a_secret_in_redis_args_never_reaches_the_ansible_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(
+        &conf,
+        "bind 127.0.0.1
+port 6379
+",
+    )
+    .unwrap();
+    let vars = serde_json::json!({
+        "statectl_bin": env!("CARGO_BIN_EXE_statectl"),
+        "redis_conf": conf,
+        "tune_kernel": false,
+        "redis_args": ["--set", "requirepass=ansible-Zq7-secret"],
+    });
+    let Some(p) = playbook("tune.yml", vars, false, dir.path()) else {
+        return;
+    };
+    assert_eq!(p.code, 0, "{}", p.out);
+    assert!(!p.out.contains("ansible-Zq7-secret"), "{}", p.out);
+    assert!(std::fs::read_to_string(&conf)
+        .unwrap()
+        .contains("requirepass ansible-Zq7-secret"));
 }

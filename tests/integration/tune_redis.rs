@@ -315,3 +315,75 @@ fn live_mode_sets_and_reads_back_and_reports_restart_items() {
     assert_eq!(again["changed"], false, "{again}");
     assert_eq!(again["live"].as_array().unwrap().len(), 0);
 }
+
+// issue 12, defect 5: a secret passed with --set showed in `ps`, and a quoting error echoed it
+#[test]
+fn secrets_come_from_a_file_or_stdin_and_never_reach_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let c = conf.to_str().unwrap();
+    let secret = "planted-Zq7-secret";
+    let file = dir.path().join("pw");
+    std::fs::write(&file, format!("{secret}\n")).unwrap();
+    let r = tune(
+        c,
+        &[
+            "--set",
+            &format!("requirepass=@{}", file.display()),
+            "--apply",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret));
+    assert!(
+        std::fs::read_to_string(&conf)
+            .unwrap()
+            .contains(&format!("requirepass {secret}")),
+        "the file's first line is the value"
+    );
+    // from stdin
+    let mut child = crate::support::statectl()
+        .args([
+            "tune",
+            "redis",
+            "--config",
+            c,
+            "--set",
+            "masterauth=-",
+            "--format",
+            "json",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"stdin-Zq7-secret\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\"masterauth\"") && !text.contains("stdin-Zq7"),
+        "{text}"
+    );
+    // a malformed secret: one line, exit 2, the value never echoed
+    for bad in ["requirepass=\"unterminated-Zq7", "requirepass=\"ab-Zq7\"x"] {
+        let r = tune(c, &["--set", bad], &[]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("requirepass") && !r.stderr.contains("Zq7"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = tune(c, &["--set", "requirepass=@/nonexistent/pw"], &[]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("/nonexistent/pw"), "{}", r.stderr);
+}

@@ -49,7 +49,9 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     let backlog = plan_redis::backlog_for(root.sysctl_u64("net.core.somaxconn").ok());
     let mut desired = plan_redis::session_cache(&maxmemory, backlog);
     for s in &a.set {
-        desired.push(tune::parse_assignment("--set", s)?);
+        let (name, value) = tune::parse_assignment("--set", s)?;
+        let value = secret_value(&name, value)?;
+        desired.push((name, value));
     }
     let plan = plan_redis::plan(&conf, &desired)?;
     let mut forced = None;
@@ -123,6 +125,34 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     } else {
         Exit::Ok
     })
+}
+
+/// A secret directive's value from `@FILE` (its first line) or `-` (the first line of stdin),
+/// so it never shows in `ps`; other values as given.
+fn secret_value(name: &str, value: String) -> Result<String, UsageError> {
+    if !plan_redis::SECRET.contains(&name.to_ascii_lowercase().as_str()) {
+        return Ok(value);
+    }
+    let text = if value == "-" {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| UsageError(format!("--set {name}=-: reading stdin: {e}")))?;
+        line
+    } else if let Some(path) = value.strip_prefix('@') {
+        std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("--set {name}=@{path}: {e}")))?
+    } else {
+        return Ok(value);
+    };
+    let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if first.is_empty() {
+        return Err(UsageError(format!(
+            "--set {name}={}: the first line is empty",
+            if value == "-" { "-" } else { value.as_str() }
+        )));
+    }
+    Ok(first.to_string())
 }
 
 /// `--live`: compares the running server with the plan, and with --apply sets what CONFIG SET
