@@ -119,13 +119,19 @@ pub fn create_pcap(
     snaplen: u32,
 ) -> Result<PcapWriter<BufWriter<File>>, String> {
     use std::os::unix::fs::OpenOptionsExt;
+    // O_NOFOLLOW: a symlink planted at the path (statectl runs as root, often in /tmp) makes
+    // the open fail instead of truncating whatever it points at.
     let f = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => format!("{}: is a symbolic link; not following it", path.display()),
+            _ => format!("{}: {e}", path.display()),
+        })?;
     // an existing file keeps its mode through truncate: force 0600
     use std::os::unix::fs::PermissionsExt;
     f.set_permissions(std::fs::Permissions::from_mode(0o600))
@@ -275,4 +281,27 @@ pub fn capture(
         linktype,
         kernel_drops: drops,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // issue 12, defect 6: `capture -w` followed a symlink when it created the file
+    #[test]
+    fn the_pcap_is_never_written_through_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("shadow");
+        std::fs::write(&victim, "root:x:0:0\n").unwrap();
+        let link = dir.path().join("capture.pcap");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let e = create_pcap(&link, 1, 65535).err().expect("refused");
+        assert!(e.contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root:x:0:0\n");
+        // a plain path still works, 0600
+        let plain = dir.path().join("ok.pcap");
+        drop(create_pcap(&plain, 1, 65535).unwrap());
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777, 0o600);
+    }
 }
