@@ -479,17 +479,23 @@ pub struct ManArgs {
     pub out: PathBuf,
 }
 
-/// Parses `2s`, `500ms`, `1m` …; a bare number is seconds.
+/// The longest duration any flag takes: a year. Longer is a typo, and deadlines computed from
+/// it (`start + d`) would overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Parses `2s`, `500ms`, `1m` …; a bare number is seconds, at most [`MAX_DURATION`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = if s.chars().all(|c| c.is_ascii_digit() || c == '.') && !s.is_empty() {
-        s.parse::<f64>()
-            .map(Duration::from_secs_f64)
-            .map_err(|e| e.to_string())?
+        let secs = s.parse::<f64>().map_err(|e| e.to_string())?;
+        Duration::try_from_secs_f64(secs).map_err(|_| "too large (at most 365 days)".to_string())?
     } else {
         humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 2s, 500ms, 1m)"))?
     };
     if d.is_zero() {
         return Err("must be greater than zero".into());
+    }
+    if d > MAX_DURATION {
+        return Err("too large (at most 365 days)".into());
     }
     Ok(d)
 }
@@ -511,5 +517,16 @@ mod tests {
         assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
+    }
+
+    // issue 12, defect 8: a huge duration panicked in Duration::from_secs_f64 or overflowed a
+    // deadline; it is a usage error now
+    #[test]
+    fn absurd_durations_are_refused() {
+        for bad in ["99999999999999999999", "99999999999999999999s", "1e300", "500000000000s", "366days", "0", "0s", "-1s", "nan"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_duration("365days").unwrap(), MAX_DURATION);
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
     }
 }
