@@ -523,7 +523,17 @@ mod tests {
     // deadline; it is a usage error now
     #[test]
     fn absurd_durations_are_refused() {
-        for bad in ["99999999999999999999", "99999999999999999999s", "1e300", "500000000000s", "366days", "0", "0s", "-1s", "nan"] {
+        for bad in [
+            "99999999999999999999",
+            "99999999999999999999s",
+            "1e300",
+            "500000000000s",
+            "366days",
+            "0",
+            "0s",
+            "-1s",
+            "nan",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_duration("365days").unwrap(), MAX_DURATION);

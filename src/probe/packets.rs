@@ -129,7 +129,9 @@ pub fn create_pcap(
         .custom_flags(libc::O_NOFOLLOW)
         .open(path)
         .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => format!("{}: is a symbolic link; not following it", path.display()),
+            Some(libc::ELOOP) => {
+                format!("{}: is a symbolic link; not following it", path.display())
+            }
             _ => format!("{}: {e}", path.display()),
         })?;
     // an existing file keeps its mode through truncate: force 0600
@@ -302,6 +304,9 @@ mod tests {
         let plain = dir.path().join("ok.pcap");
         drop(create_pcap(&plain, 1, 65535).unwrap());
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 }

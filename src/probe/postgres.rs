@@ -190,6 +190,21 @@ impl PostgresSession {
     }
 }
 
+/// One typed column of a row; a NULL or an unexpected type is a protocol error that names the
+/// column, never a panic (a proxy or a PostgreSQL look-alike may answer differently).
+fn column<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a tokio_postgres::Row,
+    idx: usize,
+    name: &str,
+    addr: &str,
+) -> Result<T, ProbeError> {
+    row.try_get(idx).map_err(|e| ProbeError::Protocol {
+        addr: addr.to_string(),
+        expected: "a PostgreSQL server".into(),
+        detail: format!("column {name}: {e}"),
+    })
+}
+
 /// Why a query failed, in the server's words (e.g. "permission denied for view …").
 pub fn reason(e: ProbeError) -> String {
     match e {
@@ -301,10 +316,14 @@ impl PostgresSession {
                 "reading the role's rights",
             )
             .await?;
-        let (role, superuser, can_monitor) = who
-            .first()
-            .map(|r| (r.get::<_, String>(0), r.get(1), r.get(2)))
-            .unwrap_or_default();
+        let (role, superuser, can_monitor) = match who.first() {
+            Some(r) => (
+                column(r, 0, "current_user", &self.addr)?,
+                column::<Option<bool>>(r, 1, "rolsuper", &self.addr)?.unwrap_or(false),
+                column::<Option<bool>>(r, 2, "pg_monitor membership", &self.addr)?.unwrap_or(false),
+            ),
+            None => Default::default(),
+        };
         let settings = self.settings().await.map_err(|detail| ProbeError::Other {
             addr: self.addr.clone(),
             detail,
@@ -451,7 +470,7 @@ pub async fn observe(
             expected: "a PostgreSQL server".into(),
             detail: "no row for the version query".into(),
         })?;
-        let num: i32 = row.get(0);
+        let num: i32 = column(row, 0, "server_version_num", &target.addr)?;
         let connect_time = start.elapsed();
         let detail = match sample {
             Some(window) => Some(session.detail(window, cancel).await?),
@@ -460,7 +479,7 @@ pub async fn observe(
         Ok(PostgresSnapshot {
             connect_time,
             server_version_num: num.max(0) as u32,
-            server_version: row.get(1),
+            server_version: column(row, 1, "server_version", &target.addr)?,
             detail,
         })
     }

@@ -154,3 +154,34 @@ fn failpoints_are_compiled_only_with_the_test_feature() {
         "the failpoints feature exists and is not a default"
     );
 }
+
+// issue 12, defect 9: `Row::get` panics on a NULL or an unexpected type
+#[test]
+fn postgres_rows_are_read_with_try_get_only() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for f in rust_files(&base.join("src")) {
+        let text = code(&std::fs::read_to_string(&f).unwrap());
+        if !text.contains("tokio_postgres") && !text.contains("PostgresSession") {
+            continue;
+        }
+        for (i, l) in text.lines().enumerate() {
+            // row.get(0), r.get::<_, String>(1): the panicking accessor on a Row
+            let t = l.replace(' ', "");
+            let on_row = t.match_indices(".get").any(|(at, _)| {
+                let rest = &t[at + 4..];
+                let ident: String = t[..at]
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                (rest.starts_with('(') || rest.starts_with("::<"))
+                    && (ident == "wor" || ident == "r")
+            });
+            if on_row {
+                found.push(format!("{}:{}: {}", f.display(), i + 1, l.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "use try_get:\n{}", found.join("\n"));
+}
