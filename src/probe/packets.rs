@@ -297,7 +297,9 @@ mod tests {
         std::fs::write(&victim, "root:x:0:0\n").unwrap();
         let link = dir.path().join("capture.pcap");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
-        let e = create_pcap(&link, 1, 65535).err().expect("refused");
+        let Err(e) = create_pcap(&link, 1, 65535) else {
+            panic!("a symlink must be refused")
+        };
         assert!(e.contains("symbolic link"), "{e}");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "root:x:0:0\n");
         // a plain path still works, 0600
