@@ -142,14 +142,19 @@ pub fn plan(
 /// The persisted drop-in after the plan: existing lines kept, planned keys updated in place or
 /// appended. Keys that stay higher or do not apply are not persisted.
 pub fn persisted(old: &str, items: &[Item]) -> String {
+    let kept: Vec<&Item> = items
+        .iter()
+        .filter(|i| matches!(i.action, Action::Set | Action::Unchanged))
+        .collect();
+    // nothing to persist: no new file, and an existing one stays as it is
+    if kept.is_empty() {
+        return old.to_string();
+    }
     let mut lines: Vec<String> = old.lines().map(str::to_string).collect();
     if lines.is_empty() {
         lines.push("# Managed by statectl tune kernel".into());
     }
-    for i in items
-        .iter()
-        .filter(|i| matches!(i.action, Action::Set | Action::Unchanged))
-    {
+    for i in kept {
         let line = format!("{} = {}", i.key, i.after);
         match lines
             .iter()
@@ -345,5 +350,19 @@ mod tests {
             w,
             vec!["/etc/sysctl.d/99-local.conf sets net.core.somaxconn = 256, which overrides 4096 at boot".to_string()]
         );
+    }
+
+    // issue 12, defect 16: a keep-only plan wrote an empty managed file and said "persisted"
+    #[test]
+    fn a_plan_with_nothing_to_persist_leaves_the_file_alone() {
+        let keep = vec![Item {
+            key: "net.core.somaxconn".into(),
+            before: Some("65535".into()),
+            after: "4096".into(),
+            action: Action::KeepHigher,
+        }];
+        assert_eq!(persisted("", &keep), "");
+        let old = "# Managed by statectl tune kernel\nvm.overcommit_memory = 1\n";
+        assert_eq!(persisted(old, &keep), old);
     }
 }
