@@ -95,22 +95,15 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         .map(|i| i.name.clone())
         .collect();
     if a.apply && plan.changes() {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&config)?.permissions().mode() & 0o7777;
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()
             .replace([':', '-'], "");
-        let name = config
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("redis.conf");
         let dir = match &a.backup_dir {
             Some(d) => d.clone(),
             None => config.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
         };
-        let backup = dir.join(format!("{name}.statectl-{stamp}.bak"));
-        crate::atomic::write(&backup, old.as_bytes(), mode)
-            .map_err(|e| anyhow::anyhow!("backup {}: {e}", backup.display()))?;
+        let backup = crate::atomic::backup(&config, &dir, &stamp, old.as_bytes())
+            .map_err(|e| anyhow::anyhow!("backup in {}: {e}", dir.display()))?;
         crate::atomic::write(&config, plan.text.as_bytes(), 0o640)
             .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
         report.backup = Some(backup.display().to_string());
