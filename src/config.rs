@@ -178,6 +178,7 @@ impl Thresholds {
                 t.kernel.min_version
             )
         })?;
+        t.check_ranges()?;
         Ok(t)
     }
 }
@@ -225,6 +226,67 @@ impl Thresholds {
         }
         out.push_str(rest);
         out
+    }
+}
+
+impl Thresholds {
+    /// Ranges and orderings a threshold file must respect; the error names the key and the rule.
+    fn check_ranges(&self) -> Result<(), String> {
+        let (r, p, k) = (&self.redis, &self.postgres, &self.kernel);
+        let ratios = [
+            ("redis.clients_warn_ratio", r.clients_warn_ratio),
+            ("redis.clients_fail_ratio", r.clients_fail_ratio),
+            ("redis.memory_warn_ratio", r.memory_warn_ratio),
+            ("redis.no_ttl_warn_ratio", r.no_ttl_warn_ratio),
+            ("postgres.connections_warn_ratio", p.connections_warn_ratio),
+            ("postgres.connections_fail_ratio", p.connections_fail_ratio),
+            ("kernel.retrans_warn_ratio", k.retrans_warn_ratio),
+            ("kernel.retrans_fail_ratio", k.retrans_fail_ratio),
+            ("kernel.conntrack_warn_ratio", k.conntrack_warn_ratio),
+            ("kernel.nic_error_ratio", k.nic_error_ratio),
+        ];
+        for (key, v) in ratios {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{key} = {v}: a ratio must be between 0 and 1"));
+            }
+        }
+        let positive = [
+            ("redis.latency_p99_warn_ms", r.latency_p99_warn_ms),
+            ("redis.latency_spike_fail_ms", r.latency_spike_fail_ms),
+            ("redis.ttl_sample_keys", r.ttl_sample_keys as f64),
+            ("postgres.idle_in_transaction_warn_s", p.idle_in_transaction_warn_s),
+            ("postgres.replay_lag_warn_s", p.replay_lag_warn_s),
+            ("postgres.xid_age_warn", p.xid_age_warn as f64),
+            ("kernel.somaxconn_min", k.somaxconn_min as f64),
+            ("kernel.syn_backlog_min", k.syn_backlog_min as f64),
+            ("kernel.link_speed_min_mbps", f64::from(k.link_speed_min_mbps)),
+        ];
+        for (key, v) in positive {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(format!("{key} = {v}: must be greater than 0"));
+            }
+        }
+        if !(r.fragmentation_ratio >= 1.0 && r.fragmentation_ratio.is_finite()) {
+            return Err(format!(
+                "redis.fragmentation_ratio = {}: must be at least 1 (below 1 means swapping)",
+                r.fragmentation_ratio
+            ));
+        }
+        let ordered = [
+            ("redis.clients_warn_ratio", r.clients_warn_ratio, "redis.clients_fail_ratio", r.clients_fail_ratio),
+            ("redis.latency_p99_warn_ms", r.latency_p99_warn_ms, "redis.latency_spike_fail_ms", r.latency_spike_fail_ms),
+            ("postgres.connections_warn_ratio", p.connections_warn_ratio, "postgres.connections_fail_ratio", p.connections_fail_ratio),
+            ("postgres.xid_age_warn", p.xid_age_warn as f64, "postgres.xid_age_fail", p.xid_age_fail as f64),
+            ("kernel.retrans_warn_ratio", k.retrans_warn_ratio, "kernel.retrans_fail_ratio", k.retrans_fail_ratio),
+        ];
+        for (wk, w, fk, f) in ordered {
+            if w > f {
+                return Err(format!(
+                    "{wk} = {w} is above {fk} = {f}: a warning must come before the failure"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -283,5 +345,22 @@ mod tests {
         let t = Thresholds::parse("[redis]\nclients_warn_ratio = 0.7\n").unwrap();
         assert_eq!(t.fill("{redis.clients_warn_ratio}"), "0.7");
         assert_eq!(t.fill("{redis.nosuch} {"), "{redis.nosuch} {");
+    }
+
+    // issue 12, defect 26: -5 ms and a warn ratio above its fail ratio were accepted
+    #[test]
+    fn out_of_range_and_misordered_thresholds_name_the_key_and_the_rule() {
+        for (text, needle) in [
+            ("[redis]\nlatency_p99_warn_ms = -5\n", "redis.latency_p99_warn_ms = -5: must be greater than 0"),
+            ("[redis]\nclients_warn_ratio = 0.99\n", "redis.clients_warn_ratio = 0.99 is above redis.clients_fail_ratio"),
+            ("[kernel]\nnic_error_ratio = 1.5\n", "kernel.nic_error_ratio = 1.5: a ratio must be between 0 and 1"),
+            ("[postgres]\nxid_age_warn = 2000000000\n", "postgres.xid_age_warn = 2000000000 is above"),
+            ("[redis]\nfragmentation_ratio = 0.5\n", "redis.fragmentation_ratio"),
+            ("[redis]\nlatency_spike_fail_ms = 1\n", "redis.latency_p99_warn_ms = 5 is above redis.latency_spike_fail_ms = 1"),
+        ] {
+            let e = Thresholds::parse(text).unwrap_err();
+            assert!(e.contains(needle), "{text}: {e}");
+        }
+        assert!(Thresholds::parse("[redis]\nclients_warn_ratio = 0.95\n").is_ok(), "equal is fine");
     }
 }
