@@ -163,6 +163,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub list: bool,
 
+    /// Exit 4 when any check was skipped (not checked is not passed): for CI.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

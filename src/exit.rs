@@ -37,6 +37,17 @@ impl Exit {
         self.max(other)
     }
 
+    /// The outcome of a report: by its findings, and with `strict`, at least a warning (4) when
+    /// any check was skipped.
+    pub fn from_report(findings: &[Finding], strict: bool) -> Exit {
+        let e = Exit::from_findings(findings);
+        if strict && findings.iter().any(|f| f.status == Status::Skip) {
+            e.merge(Exit::Warn)
+        } else {
+            e
+        }
+    }
+
     /// The outcome that a set of findings calls for.
     pub fn from_findings(findings: &[Finding]) -> Exit {
         findings.iter().fold(Exit::Ok, |acc, f| {
@@ -77,5 +88,16 @@ mod tests {
         );
         assert_eq!(Exit::from_findings(&[f(Status::Error)]).code(), 3);
         assert_eq!(Exit::Warn.merge(Exit::Error).code(), 1);
+    }
+
+    // issue 12, defect 22: a run of skips exited 0
+    #[test]
+    fn strict_turns_a_skip_into_exit_4() {
+        let f = |s| Finding::new("a.b", "t", Verdict::new(s, "x"));
+        let skips = [f(Status::Pass), f(Status::Skip)];
+        assert_eq!(Exit::from_report(&skips, false), Exit::Ok);
+        assert_eq!(Exit::from_report(&skips, true), Exit::Warn);
+        assert_eq!(Exit::from_report(&[f(Status::Fail), f(Status::Skip)], true), Exit::Fail);
+        assert_eq!(Exit::from_report(&[f(Status::Pass)], true), Exit::Ok);
     }
 }

@@ -102,7 +102,7 @@ pub async fn run(
     report.interrupted = cancel.is_cancelled();
     render::report(stdout, out.format, style, &report)?;
     stdout.flush()?;
-    let exit = Exit::from_findings(&report.findings);
+    let exit = Exit::from_report(&report.findings, args.strict);
     Ok(if report.interrupted {
         exit.merge(Exit::Interrupted)
     } else {

@@ -97,6 +97,14 @@ pub fn report(w: &mut dyn Write, style: Style, r: &Report) -> std::io::Result<()
         s.error,
         r.duration_ms
     )?;
+    if s.skip > 0 {
+        writeln!(
+            w,
+            "NOT CHECKED: {} of {} checks were skipped (the SKIP rows say why); --strict makes this exit 4",
+            s.skip,
+            r.findings.len()
+        )?;
+    }
     if r.interrupted {
         writeln!(
             w,

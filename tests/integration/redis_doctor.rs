@@ -354,3 +354,30 @@ fn a_healthy_server_passes() {
     let r = doctor_json("redis.reachable", &["--redis", &tls], &[]);
     assert_eq!(status(&r, "redis.reachable"), "fail", "{}", r.stdout);
 }
+
+// issue 12, defect 22: an ACL user allowed only PING got a page of skips and exit 0
+#[test]
+fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
+    let Some(srv) = RedisServer::start(&["user pinger on >ping-pw-1 ~* +ping +hello +auth"]) else {
+        return;
+    };
+    let url = format!("redis://pinger:ping-pw-1@127.0.0.1:{}", srv.port);
+    let args = |extra: &[&str]| {
+        let mut a = vec!["doctor", "--only", "redis.*", "--redis", url.as_str(), "--sample", "200ms"];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let a = args(&[]);
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("NOT CHECKED"))
+        .unwrap_or_else(|| panic!("no NOT CHECKED line: {}", r.stdout));
+    assert!(line.contains("of 13 checks were skipped"), "{line}");
+    let a = args(&["--strict", "--format", "json"]);
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert_eq!(r.code, 4, "{}", r.stdout);
+    assert!(r.json()["summary"]["skip"].as_u64().unwrap() >= 10, "{}", r.stdout);
+}
