@@ -130,7 +130,11 @@ mod tests {
         let a = super::backup(&conf, dir.path(), "20261128T180000Z", b"v1").unwrap();
         let b = super::backup(&conf, dir.path(), "20261128T180000Z", b"v2").unwrap();
         assert_ne!(a, b);
-        assert_eq!(std::fs::read(&a).unwrap(), b"v1", "the first backup is kept");
+        assert_eq!(
+            std::fs::read(&a).unwrap(),
+            b"v1",
+            "the first backup is kept"
+        );
         assert_eq!(std::fs::read(&b).unwrap(), b"v2");
         for p in [&a, &b] {
             let m = std::fs::metadata(p).unwrap();

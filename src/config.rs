@@ -254,12 +254,18 @@ impl Thresholds {
             ("redis.latency_p99_warn_ms", r.latency_p99_warn_ms),
             ("redis.latency_spike_fail_ms", r.latency_spike_fail_ms),
             ("redis.ttl_sample_keys", r.ttl_sample_keys as f64),
-            ("postgres.idle_in_transaction_warn_s", p.idle_in_transaction_warn_s),
+            (
+                "postgres.idle_in_transaction_warn_s",
+                p.idle_in_transaction_warn_s,
+            ),
             ("postgres.replay_lag_warn_s", p.replay_lag_warn_s),
             ("postgres.xid_age_warn", p.xid_age_warn as f64),
             ("kernel.somaxconn_min", k.somaxconn_min as f64),
             ("kernel.syn_backlog_min", k.syn_backlog_min as f64),
-            ("kernel.link_speed_min_mbps", f64::from(k.link_speed_min_mbps)),
+            (
+                "kernel.link_speed_min_mbps",
+                f64::from(k.link_speed_min_mbps),
+            ),
         ];
         for (key, v) in positive {
             if !(v > 0.0 && v.is_finite()) {
@@ -273,11 +279,36 @@ impl Thresholds {
             ));
         }
         let ordered = [
-            ("redis.clients_warn_ratio", r.clients_warn_ratio, "redis.clients_fail_ratio", r.clients_fail_ratio),
-            ("redis.latency_p99_warn_ms", r.latency_p99_warn_ms, "redis.latency_spike_fail_ms", r.latency_spike_fail_ms),
-            ("postgres.connections_warn_ratio", p.connections_warn_ratio, "postgres.connections_fail_ratio", p.connections_fail_ratio),
-            ("postgres.xid_age_warn", p.xid_age_warn as f64, "postgres.xid_age_fail", p.xid_age_fail as f64),
-            ("kernel.retrans_warn_ratio", k.retrans_warn_ratio, "kernel.retrans_fail_ratio", k.retrans_fail_ratio),
+            (
+                "redis.clients_warn_ratio",
+                r.clients_warn_ratio,
+                "redis.clients_fail_ratio",
+                r.clients_fail_ratio,
+            ),
+            (
+                "redis.latency_p99_warn_ms",
+                r.latency_p99_warn_ms,
+                "redis.latency_spike_fail_ms",
+                r.latency_spike_fail_ms,
+            ),
+            (
+                "postgres.connections_warn_ratio",
+                p.connections_warn_ratio,
+                "postgres.connections_fail_ratio",
+                p.connections_fail_ratio,
+            ),
+            (
+                "postgres.xid_age_warn",
+                p.xid_age_warn as f64,
+                "postgres.xid_age_fail",
+                p.xid_age_fail as f64,
+            ),
+            (
+                "kernel.retrans_warn_ratio",
+                k.retrans_warn_ratio,
+                "kernel.retrans_fail_ratio",
+                k.retrans_fail_ratio,
+            ),
         ];
         for (wk, w, fk, f) in ordered {
             if w > f {
@@ -351,16 +382,37 @@ mod tests {
     #[test]
     fn out_of_range_and_misordered_thresholds_name_the_key_and_the_rule() {
         for (text, needle) in [
-            ("[redis]\nlatency_p99_warn_ms = -5\n", "redis.latency_p99_warn_ms = -5: must be greater than 0"),
-            ("[redis]\nclients_warn_ratio = 0.99\n", "redis.clients_warn_ratio = 0.99 is above redis.clients_fail_ratio"),
-            ("[kernel]\nnic_error_ratio = 1.5\n", "kernel.nic_error_ratio = 1.5: a ratio must be between 0 and 1"),
-            ("[postgres]\nxid_age_warn = 2000000000\n", "postgres.xid_age_warn = 2000000000 is above"),
-            ("[redis]\nfragmentation_ratio = 0.5\n", "redis.fragmentation_ratio"),
-            ("[redis]\nlatency_spike_fail_ms = 1\n", "redis.latency_p99_warn_ms = 5 is above redis.latency_spike_fail_ms = 1"),
+            (
+                "[redis]\nlatency_p99_warn_ms = -5\n",
+                "redis.latency_p99_warn_ms = -5: must be greater than 0",
+            ),
+            (
+                "[redis]\nclients_warn_ratio = 0.99\n",
+                "redis.clients_warn_ratio = 0.99 is above redis.clients_fail_ratio",
+            ),
+            (
+                "[kernel]\nnic_error_ratio = 1.5\n",
+                "kernel.nic_error_ratio = 1.5: a ratio must be between 0 and 1",
+            ),
+            (
+                "[postgres]\nxid_age_warn = 2000000000\n",
+                "postgres.xid_age_warn = 2000000000 is above",
+            ),
+            (
+                "[redis]\nfragmentation_ratio = 0.5\n",
+                "redis.fragmentation_ratio",
+            ),
+            (
+                "[redis]\nlatency_spike_fail_ms = 1\n",
+                "redis.latency_p99_warn_ms = 5 is above redis.latency_spike_fail_ms = 1",
+            ),
         ] {
             let e = Thresholds::parse(text).unwrap_err();
             assert!(e.contains(needle), "{text}: {e}");
         }
-        assert!(Thresholds::parse("[redis]\nclients_warn_ratio = 0.95\n").is_ok(), "equal is fine");
+        assert!(
+            Thresholds::parse("[redis]\nclients_warn_ratio = 0.95\n").is_ok(),
+            "equal is fine"
+        );
     }
 }

@@ -97,7 +97,10 @@ mod tests {
         let skips = [f(Status::Pass), f(Status::Skip)];
         assert_eq!(Exit::from_report(&skips, false), Exit::Ok);
         assert_eq!(Exit::from_report(&skips, true), Exit::Warn);
-        assert_eq!(Exit::from_report(&[f(Status::Fail), f(Status::Skip)], true), Exit::Fail);
+        assert_eq!(
+            Exit::from_report(&[f(Status::Fail), f(Status::Skip)], true),
+            Exit::Fail
+        );
         assert_eq!(Exit::from_report(&[f(Status::Pass)], true), Exit::Ok);
     }
 }

@@ -41,6 +41,9 @@ pub struct RedisSnapshot {
     pub ttl_sample: Result<TtlSample, String>,
     /// Facts read from this machine when the server runs here.
     pub local: Option<LocalFacts>,
+    /// A note on authentication, e.g. a password given to a server that has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_note: Option<String>,
 }
 
 /// One LATENCY LATEST row.

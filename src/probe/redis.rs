@@ -20,7 +20,13 @@ pub struct RedisSession {
     conn: MultiplexedConnection,
     addr: String,
     timeout: Duration,
+    /// Set when a password was given but the server has none, and the session connected
+    /// without it (redis-cli warns and goes on; so do we).
+    pub auth_note: Option<String>,
 }
+
+/// The auth failure of a server that has no password at all.
+const NO_PASSWORD_SET: &str = "a password was given but the server has none configured";
 
 /// Maps a redis crate error to a [`ProbeError`], never including credentials.
 fn classify(
@@ -49,9 +55,7 @@ fn classify(
         let detail = match code.as_str() {
             "NOAUTH" => "the server requires a password and none was given (URL, REDISCLI_AUTH or --redis-password-file)".to_string(),
             "WRONGPASS" => "wrong user name or password (WRONGPASS)".to_string(),
-            _ if text.contains("without any password configured") => {
-                "a password was given but the server has none configured".to_string()
-            }
+            _ if text.contains("without any password configured") => NO_PASSWORD_SET.to_string(),
             _ => e.detail().unwrap_or("rejected").to_string(),
         };
         return ProbeError::Auth { addr, detail };
@@ -84,8 +88,46 @@ impl RedisSession {
         target: &RedisTarget,
         timeout: Duration,
     ) -> Result<(Self, Duration), ProbeError> {
+        let first = Self::connect_as(target.info.clone(), target, timeout).await;
+        let s = target.info.redis_settings();
+        // `AUTH password` to a server whose default user has no password fails ("called without
+        // any password configured"), which redis-rs reports without the server's words. With
+        // no user name, connecting without the password tells the cases apart: it works only
+        // when the default user is nopass, exactly the server that refused. redis-cli warns and
+        // goes on there (REDISCLI_AUTH set for every host); so do we.
+        let retry = matches!(&first, Err(ProbeError::Auth { .. }))
+            && s.username().is_none()
+            && s.password().is_some();
+        if !retry {
+            return first;
+        }
+        let without = redis::RedisConnectionInfo::default()
+            .set_db(s.db())
+            .set_skip_set_lib_name();
+        let info = target.info.clone().set_redis_settings(without);
+        match Self::connect_as(info, target, timeout).await {
+            Ok((mut session, rtt)) => {
+                session.auth_note = Some(format!(
+                    "{NO_PASSWORD_SET} (URL, REDISCLI_AUTH or --redis-password-file): connected without it, as redis-cli does"
+                ));
+                Ok((session, rtt))
+            }
+            // the server does want a password: the one given is wrong
+            Err(ProbeError::Auth { addr, .. }) => Err(ProbeError::Auth {
+                addr,
+                detail: "wrong password".into(),
+            }),
+            Err(_) => first,
+        }
+    }
+
+    async fn connect_as(
+        info: redis::ConnectionInfo,
+        target: &RedisTarget,
+        timeout: Duration,
+    ) -> Result<(Self, Duration), ProbeError> {
         let addr = target.host_port();
-        let client = redis::Client::open(target.info.clone()).map_err(|e| ProbeError::Other {
+        let client = redis::Client::open(info).map_err(|e| ProbeError::Other {
             addr: addr.clone(),
             detail: e.to_string(),
         })?;
@@ -102,6 +144,7 @@ impl RedisSession {
                 conn,
                 addr: a,
                 timeout,
+                auth_note: None,
             };
             let start = Instant::now();
             let pong: String = session.cmd(&redis::cmd("PING"), "waiting for PING").await?;
@@ -447,6 +490,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
                 acl: Err("not collected".into()),
                 ttl_sample: Err("not collected".into()),
                 local: None,
+                auth_note: s.auth_note.clone(),
             });
         }
         let config = s.config_all().await.map_err(reason);
@@ -493,6 +537,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             acl,
             ttl_sample,
             local,
+            auth_note: s.auth_note.clone(),
         })
     }
     .await;

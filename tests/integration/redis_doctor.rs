@@ -363,7 +363,15 @@ fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
     };
     let url = format!("redis://pinger:ping-pw-1@127.0.0.1:{}", srv.port);
     let args = |extra: &[&str]| {
-        let mut a = vec!["doctor", "--only", "redis.*", "--redis", url.as_str(), "--sample", "200ms"];
+        let mut a = vec![
+            "doctor",
+            "--only",
+            "redis.*",
+            "--redis",
+            url.as_str(),
+            "--sample",
+            "200ms",
+        ];
         a.extend_from_slice(extra);
         a.into_iter().map(String::from).collect::<Vec<_>>()
     };
@@ -379,5 +387,9 @@ fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
     let a = args(&["--strict", "--format", "json"]);
     let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     assert_eq!(r.code, 4, "{}", r.stdout);
-    assert!(r.json()["summary"]["skip"].as_u64().unwrap() >= 10, "{}", r.stdout);
+    assert!(
+        r.json()["summary"]["skip"].as_u64().unwrap() >= 10,
+        "{}",
+        r.stdout
+    );
 }

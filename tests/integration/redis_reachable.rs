@@ -221,3 +221,24 @@ fn one_dead_target_does_not_stop_the_others() {
     // probes run concurrently: one timeout, not the sum of them
     assert!(took < Duration::from_millis(2500), "took {took:?}");
 }
+
+// issue 12, defect 25: REDISCLI_AUTH set globally failed a server that has no password;
+// redis-cli warns and goes on
+#[test]
+fn a_password_for_a_passwordless_server_is_a_note_not_a_failure() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let r = doctor_json(
+        "redis.reachable,redis.version",
+        &["--redis", &srv.url()],
+        &[("REDISCLI_AUTH", "global-Zq7-pw")],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("redis.reachable");
+    assert_eq!(f["status"], "pass", "{f}");
+    let note = evidence(&f, "auth").unwrap_or_else(|| panic!("no auth note: {f}"));
+    assert!(note.contains("none configured"), "{note}");
+    assert_eq!(r.finding("redis.version")["status"], "pass");
+    assert!(!r.stdout.contains("global-Zq7-pw"));
+}

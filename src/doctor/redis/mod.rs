@@ -201,6 +201,9 @@ pub fn reachable(r: &Result<RedisSnapshot, ProbeError>) -> Verdict {
                     v = v.with("redis_version", ver);
                 }
             }
+            if let Some(note) = &s.auth_note {
+                v = v.with("auth", note);
+            }
             v
         }
         Err(ProbeError::Other { addr, detail }) if detail.contains("max number of clients") => {
@@ -315,6 +318,7 @@ pub(crate) mod tests {
                 pid: 42,
                 nofile: Ok(65535),
             }),
+            auth_note: None,
         }
     }
 
