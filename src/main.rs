@@ -18,7 +18,8 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("statectl: {e:#}");
+            // an error may quote a server or a URL: no raw control characters on a terminal
+            eprintln!("statectl: {}", statectl::render::escape(&format!("{e:#}")));
             let exit = if e.is::<UsageError>() {
                 Exit::Usage
             } else {

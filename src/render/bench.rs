@@ -50,7 +50,7 @@ pub fn report(w: &mut dyn Write, style: Style, r: &BenchReport) -> std::io::Resu
     }
     writeln!(w, "{t}")?;
     for (kind, n) in &r.errors_by_kind {
-        writeln!(w, "error {kind}: {n}")?;
+        writeln!(w, "error {}: {n}", super::escape(kind))?;
     }
     writeln!(
         w,

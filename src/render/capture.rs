@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::Style;
+use super::{escape, Style};
 use crate::capture::analysis::CaptureReport;
 
 /// Prints the traffic summary, per-command latency, errors, top keys and the slowest requests.
@@ -35,7 +35,7 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
     );
     for c in &r.commands {
         t.add_row(vec![
-            c.command.clone(),
+            escape(&c.command).into_owned(),
             c.count.to_string(),
             c.errors.to_string(),
             format!("{:.3}", c.p50_ms),
@@ -46,12 +46,12 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
     writeln!(w, "{t}")?;
     writeln!(w, "latency is {}", r.latency_note)?;
     for (word, n) in &r.errors {
-        writeln!(w, "error replies -{word}: {n}")?;
+        writeln!(w, "error replies -{}: {n}", escape(word))?;
     }
     if !r.top_keys.is_empty() {
         let mut t = super::table::new_table(style, &["TOP KEY", "REQUESTS"]);
         for k in &r.top_keys {
-            t.add_row(vec![k.key.clone(), k.count.to_string()]);
+            t.add_row(vec![escape(&k.key).into_owned(), k.count.to_string()]);
         }
         writeln!(w, "{t}")?;
     }
@@ -59,15 +59,15 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
         let mut t = super::table::new_table(style, &["SLOWEST", "KEY", "ms"]);
         for s in &r.slowest {
             t.add_row(vec![
-                s.command.clone(),
-                s.key.clone().unwrap_or_default(),
+                escape(&s.command).into_owned(),
+                escape(s.key.as_deref().unwrap_or_default()).into_owned(),
                 format!("{:.3}", s.latency_ms),
             ]);
         }
         writeln!(w, "{t}")?;
     }
     if let Some(why) = &r.stopped_early {
-        writeln!(w, "partial report: {why}")?;
+        writeln!(w, "partial report: {}", escape(why))?;
     }
     Ok(())
 }

@@ -16,6 +16,27 @@ use std::io::{IsTerminal, Write};
 use crate::cli::{ColorChoice, Format};
 use crate::model::Report;
 
+/// Text that came from outside (a server's error, a key on the wire, a URL, a driver's counter
+/// name), made safe for a terminal: every control character but a newline is shown escaped
+/// (`\x1b`), so a peer cannot set the title, clear the screen or move the cursor.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push('\n'),
+            c if c.is_control() && (c as u32) < 0x100 => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// How tables should look.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -53,4 +74,18 @@ pub fn report(w: &mut dyn Write, format: Format, style: Style, r: &Report) -> an
         Format::Prometheus => prometheus::report(w, r)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_shows_control_characters_and_keeps_the_rest() {
+        assert_eq!(escape("-ERR \x1b]0;pwned\x07\x1b[2J"), "-ERR \\x1b]0;pwned\\x07\\x1b[2J");
+        assert_eq!(escape("a\nb\tc\r"), "a\nb\\x09c\\x0d");
+        assert_eq!(escape("\u{9b}31m"), "\\x9b31m", "C1 CSI too");
+        assert_eq!(escape("ünïcode ok"), "ünïcode ok");
+        assert!(matches!(escape("plain"), std::borrow::Cow::Borrowed(_)));
+    }
 }

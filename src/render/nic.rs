@@ -48,7 +48,7 @@ pub fn report(w: &mut dyn Write, style: Style, r: &NicReport) -> std::io::Result
             continue;
         }
         t.add_row(vec![
-            c.name.clone(),
+            super::escape(&c.name).into_owned(),
             c.source.to_string(),
             c.total.to_string(),
             c.delta.to_string(),
@@ -56,7 +56,7 @@ pub fn report(w: &mut dyn Write, style: Style, r: &NicReport) -> std::io::Result
     }
     writeln!(w, "{t}")?;
     for n in &r.notes {
-        writeln!(w, "note: {n}")?;
+        writeln!(w, "note: {}", super::escape(n))?;
     }
     writeln!(w)
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 
-use super::Style;
+use super::{escape, Style};
 use crate::model::{Report, Status};
 
 fn status_cell(s: Status, color: bool) -> Cell {
@@ -60,7 +60,7 @@ pub fn report(w: &mut dyn Write, style: Style, r: &Report) -> std::io::Result<()
         if rows.is_empty() {
             continue;
         }
-        writeln!(w, "{target}")?;
+        writeln!(w, "{}", escape(target))?;
         let mut t = new_table(
             style,
             &["STATUS", "CHECK", "FINDING", "EVIDENCE", "REMEDIATION"],
@@ -71,16 +71,16 @@ pub fn report(w: &mut dyn Write, style: Style, r: &Report) -> std::io::Result<()
             } else {
                 f.evidence
                     .iter()
-                    .map(|e| format!("{}={}", e.key, e.value))
+                    .map(|e| format!("{}={}", escape(&e.key), escape(&e.value)))
                     .collect::<Vec<_>>()
                     .join("\n")
             };
             t.add_row(vec![
                 status_cell(f.status, style.color),
-                Cell::new(&f.id),
-                Cell::new(&f.summary),
+                Cell::new(escape(&f.id)),
+                Cell::new(escape(&f.summary)),
                 Cell::new(evidence),
-                Cell::new(&f.remediation),
+                Cell::new(escape(&f.remediation)),
             ]);
         }
         writeln!(w, "{t}\n")?;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::Style;
+use super::{escape, Style};
 use crate::tune::{kernel as plan_kernel, postgres as plan_pg, redis as plan_redis};
 
 /// `tune postgres` as a table.
@@ -20,8 +20,8 @@ pub fn postgres(w: &mut dyn Write, style: Style, r: &plan_pg::Report) -> anyhow:
         };
         t.add_row(vec![
             i.name.as_str(),
-            &i.before,
-            &i.after,
+            &escape(&i.before),
+            &escape(&i.after),
             &i.context,
             action,
         ]);
@@ -71,8 +71,8 @@ pub fn redis(w: &mut dyn Write, style: Style, r: &plan_redis::Report) -> anyhow:
         };
         t.add_row(vec![
             i.name.as_str(),
-            i.before.as_deref().unwrap_or("(absent)"),
-            &i.after,
+            &escape(i.before.as_deref().unwrap_or("(absent)")),
+            &escape(&i.after),
             action,
             if i.live {
                 "live (CONFIG SET)"
@@ -102,7 +102,13 @@ pub fn redis(w: &mut dyn Write, style: Style, r: &plan_redis::Report) -> anyhow:
         } else {
             "CONFIG SET did not take"
         };
-        writeln!(w, "live: {} {} -> {} ({state})", l.name, l.before, l.after)?;
+        writeln!(
+            w,
+            "live: {} {} -> {} ({state})",
+            l.name,
+            escape(&l.before),
+            escape(&l.after)
+        )?;
     }
     if !r.restart_required.is_empty() {
         writeln!(

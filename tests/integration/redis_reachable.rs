@@ -242,3 +242,51 @@ fn a_password_for_a_passwordless_server_is_a_note_not_a_failure() {
     assert_eq!(r.finding("redis.version")["status"], "pass");
     assert!(!r.stdout.contains("global-Zq7-pw"));
 }
+
+// issue 12, defect 23: a server's error text went raw into tables: this one sets the terminal's
+// title and clears the screen
+#[test]
+fn control_characters_from_a_server_never_reach_the_terminal() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        // answer every connection (doctor may connect more than once) until the test ends
+        listener.set_nonblocking(false).unwrap();
+        for _ in 0..2 {
+            if let Ok((mut s, _)) = listener.accept() {
+                let _ = s.write_all(b"-ERR \x1b]0;pwned\x07\x1b[2J\r\n");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    });
+    let url = format!("redis://127.0.0.1:{port}");
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &url,
+            "--color",
+            "never",
+            "--timeout",
+            "1s",
+        ],
+        &[],
+    );
+    // unblock the fake peer if the doctor connected only once
+    let _ = std::net::TcpStream::connect(("127.0.0.1", port));
+    t.join().unwrap();
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{name} holds a raw control character: {text:?}"
+        );
+    }
+    assert!(
+        r.stdout.contains("\\x1b") || r.stdout.contains("\\u{1b}"),
+        "shown escaped: {}",
+        r.stdout
+    );
+}
