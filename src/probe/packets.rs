@@ -47,7 +47,7 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
     let mut end = FileEnd::default();
     match u32::from_le_bytes(magic) {
         0xa1b2c3d4 | 0xd4c3b2a1 | 0xa1b23c4d | 0x4d3cb2a1 => {
-            let mut r = PcapReader::new(reader).map_err(|e| format!("{name}: {e}"))?;
+            let mut r = PcapReader::new(reader).map_err(|e| header_error(&name, e))?;
             let linktype = u32::from(r.header().datalink);
             while let Some(p) = r.next_packet() {
                 if stop.load(Ordering::Relaxed) {
@@ -70,7 +70,7 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
             }
         }
         0x0a0d0d0a => {
-            let mut r = PcapNgReader::new(reader).map_err(|e| format!("{name}: {e}"))?;
+            let mut r = PcapNgReader::new(reader).map_err(|e| header_error(&name, e))?;
             // link types by interface id, as the interface description blocks declare them
             let mut links: Vec<u32> = Vec::new();
             loop {
@@ -109,6 +109,17 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
         _ => return Err(format!("{name}: not a pcap or pcapng file")),
     }
     Ok(end)
+}
+
+/// Why a capture's header could not be read, in words: a file cut inside its header is not a
+/// complete capture (pcap-file says only "Error reading bytes").
+fn header_error(name: &impl std::fmt::Display, e: pcap_file::PcapError) -> String {
+    match e {
+        pcap_file::PcapError::IncompleteBuffer | pcap_file::PcapError::IoError(_) => {
+            format!("{name}: not a complete capture: the file ends inside its header")
+        }
+        e => format!("{name}: not a readable capture: {e}"),
+    }
 }
 
 /// Creates a pcap file, mode 0600 from the first byte (captures hold session tokens), with

@@ -358,10 +358,23 @@ fn bad_files_and_interfaces_are_one_line_errors() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.pcap");
     std::fs::write(&junk, b"this is not a capture at all").unwrap();
+    // issue 12, defect 31: a file shorter than its header said "Error reading bytes"
+    let short = dir.path().join("short.pcap");
+    std::fs::write(&short, b"\xd4\xc3\xb2\xa1\x02\x00").unwrap();
+    let short_ng = dir.path().join("short.pcapng");
+    std::fs::write(&short_ng, b"\x0a\x0d\x0d\x0a\x1c\x00").unwrap();
     for (args, needle) in [
         (
             vec!["capture", "-r", junk.to_str().unwrap()],
             "not a pcap or pcapng file",
+        ),
+        (
+            vec!["capture", "-r", short.to_str().unwrap()],
+            "short.pcap: not a complete capture",
+        ),
+        (
+            vec!["capture", "-r", short_ng.to_str().unwrap()],
+            "short.pcapng: not a complete capture",
         ),
         (
             vec!["capture", "-r", "/nonexistent.pcap"],
