@@ -20,6 +20,20 @@ fn status_cell(s: Status, color: bool) -> Cell {
     }
 }
 
+/// The width a terminal table falls back to.
+const FALLBACK_WIDTH: u16 = 80;
+
+/// A width to force on a table: on a terminal that reports no width, or one under 40 columns
+/// (a serial console, a misconfigured pty), 80; otherwise none (the terminal's own, or no
+/// wrapping at all in a pipe). Without it such a terminal gets one character per column.
+fn fallback_width(terminal: bool, reported: Option<u16>) -> Option<u16> {
+    match reported {
+        Some(w) if w < 40 => Some(FALLBACK_WIDTH),
+        None if terminal => Some(FALLBACK_WIDTH),
+        _ => None,
+    }
+}
+
 /// A new table with the house style.
 pub fn new_table(style: Style, header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -29,6 +43,9 @@ pub fn new_table(style: Style, header: &[&str]) -> Table {
         t.load_style(presets::ASCII_FULL_CONDENSED).force_no_tty();
     }
     t.set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(w) = fallback_width(style.color, t.width()) {
+        t.set_width(w);
+    }
     t.set_header(header.iter().map(|h| {
         let c = Cell::new(h);
         if style.color {
@@ -174,5 +191,25 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains("redis://a:1\n") && text.contains("redis://b:2"));
         assert!(text.contains('\u{1b}'));
+    }
+
+    // issue 12, defect 33: a zero-width or very narrow terminal collapsed tables
+    #[test]
+    fn narrow_or_unknown_terminals_get_80_columns() {
+        assert_eq!(fallback_width(true, Some(0)), Some(80));
+        assert_eq!(fallback_width(true, Some(39)), Some(80));
+        assert_eq!(fallback_width(true, None), Some(80));
+        assert_eq!(fallback_width(true, Some(120)), None);
+        assert_eq!(fallback_width(false, None), None, "a pipe is not wrapped");
+        let style = Style { color: false, quiet: false, verbose: false };
+        let mut t = new_table(style, &["A", "B"]);
+        t.set_width(0);
+        // what new_table does when a terminal reports 0 columns
+        if let Some(w) = fallback_width(true, t.width()) {
+            t.set_width(w);
+        }
+        t.add_row(vec!["redis.reachable", "connection refused at 127.0.0.1:6379"]);
+        let text = t.to_string();
+        assert!(text.contains("redis.reachable"), "not one character per column:\n{text}");
     }
 }

@@ -250,3 +250,23 @@ fn help_is_actionable() {
         assert!(r.stdout.contains(sub), "--help lacks {sub}");
     }
 }
+
+// issue 12, defect 33: on a very narrow terminal tables collapsed to one character per column
+#[test]
+fn a_narrow_terminal_gets_readable_tables() {
+    // a real pty (util-linux's script) whose width is 10 columns
+    let bin = env!("CARGO_BIN_EXE_statectl");
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("stty cols 10 rows 40; {bin} doctor --only kernel.version"),
+            "/dev/null",
+        ])
+        .output();
+    let Ok(out) = out else {
+        assert!(!crate::support::in_ci(), "script (util-linux) is missing");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("kernel.version"), "{text}");
+}
