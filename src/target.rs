@@ -188,7 +188,8 @@ pub struct PgEnv {
     pub password: Option<String>,
     /// PGPASSFILE, or ~/.pgpass.
     pub passfile: Option<PathBuf>,
-    /// The OS user name, psql's default role.
+    /// The OS user name, libpq's and psql's default role (from the password database, as
+    /// libpq does, not from $USER).
     pub os_user: Option<String>,
 }
 
@@ -205,7 +206,10 @@ impl PgEnv {
             passfile: var("PGPASSFILE")
                 .map(PathBuf::from)
                 .or_else(|| var("HOME").map(|h| Path::new(&h).join(".pgpass"))),
-            os_user: var("USER").or_else(|| var("LOGNAME")),
+            os_user: whoami::username()
+                .ok()
+                .or_else(|| var("USER"))
+                .or_else(|| var("LOGNAME")),
         }
     }
 }

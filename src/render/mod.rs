@@ -82,7 +82,10 @@ mod tests {
 
     #[test]
     fn escape_shows_control_characters_and_keeps_the_rest() {
-        assert_eq!(escape("-ERR \x1b]0;pwned\x07\x1b[2J"), "-ERR \\x1b]0;pwned\\x07\\x1b[2J");
+        assert_eq!(
+            escape("-ERR \x1b]0;pwned\x07\x1b[2J"),
+            "-ERR \\x1b]0;pwned\\x07\\x1b[2J"
+        );
         assert_eq!(escape("a\nb\tc\r"), "a\nb\\x09c\\x0d");
         assert_eq!(escape("\u{9b}31m"), "\\x9b31m", "C1 CSI too");
         assert_eq!(escape("ünïcode ok"), "ünïcode ok");

@@ -201,15 +201,25 @@ mod tests {
         assert_eq!(fallback_width(true, None), Some(80));
         assert_eq!(fallback_width(true, Some(120)), None);
         assert_eq!(fallback_width(false, None), None, "a pipe is not wrapped");
-        let style = Style { color: false, quiet: false, verbose: false };
+        let style = Style {
+            color: false,
+            quiet: false,
+            verbose: false,
+        };
         let mut t = new_table(style, &["A", "B"]);
         t.set_width(0);
         // what new_table does when a terminal reports 0 columns
         if let Some(w) = fallback_width(true, t.width()) {
             t.set_width(w);
         }
-        t.add_row(vec!["redis.reachable", "connection refused at 127.0.0.1:6379"]);
+        t.add_row(vec![
+            "redis.reachable",
+            "connection refused at 127.0.0.1:6379",
+        ]);
         let text = t.to_string();
-        assert!(text.contains("redis.reachable"), "not one character per column:\n{text}");
+        assert!(
+            text.contains("redis.reachable"),
+            "not one character per column:\n{text}"
+        );
     }
 }

@@ -136,3 +136,34 @@ fn refused_and_not_postgres() {
     assert_eq!(f["status"], "fail", "{f}");
     assert_ne!(evidence(&f, "failure"), Some("refused"), "{f}");
 }
+
+// issue 12, defect 24: the default role was `postgres` when $USER was unset; libpq and psql use
+// the OS user name
+#[test]
+fn the_default_role_is_the_os_user_as_in_libpq() {
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8_lossy(&me.stdout).trim().to_string();
+    let mut c = crate::support::statectl();
+    c.args([
+        "doctor",
+        "--only",
+        "postgres.reachable",
+        "--timeout",
+        "300ms",
+        "--format",
+        "json",
+    ])
+    .args(["--postgres", "host=127.0.0.1 port=1"])
+    .env_remove("USER")
+    .env_remove("LOGNAME");
+    let out = c.output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let target = v["findings"][0]["target"].as_str().unwrap();
+    assert!(
+        target.starts_with(&format!("postgresql://{me}@")),
+        "{target}"
+    );
+}
