@@ -516,7 +516,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,7 +916,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -64,6 +64,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l list -d 'Print every check with its one-line doc, and exit'
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l strict -d 'Exit 4 when any check was skipped (not checked is not passed): for CI'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -85,6 +86,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l list -d 'Print every check with its one-line doc, and exit'
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l strict -d 'Exit 4 when any check was skipped (not checked is not passed): for CI'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -150,6 +150,11 @@ impl RedisTarget {
         host_port(&self.host, self.port)
     }
 
+    /// Whether the URL asks for TLS (rediss://).
+    pub fn is_tls(&self) -> bool {
+        matches!(self.info.addr(), redis::ConnectionAddr::TcpTls { .. })
+    }
+
     /// Whether the server is on this machine (loopback), so local files such as /proc apply.
     pub fn is_local(&self) -> bool {
         is_loopback_host(&self.host)

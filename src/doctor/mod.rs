@@ -234,8 +234,25 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
     out
 }
 
-/// The failing verdict for a target that could not be reached, with the remediation for
-/// each kind of failure. `verify` is the command that shows it fixed.
+/// The failure kind of a probe error, as evidence and in tests.
+pub fn failure_kind(e: &ProbeError) -> &'static str {
+    match e {
+        ProbeError::Refused { .. } => "refused",
+        ProbeError::ConnectTimeout { .. } => "connect_timeout",
+        ProbeError::Timeout { .. } => "timeout",
+        ProbeError::TlsToPlain { .. } => "tls_to_plain",
+        ProbeError::PlainToTls { .. } => "plain_to_tls",
+        ProbeError::Certificate { .. } => "certificate",
+        ProbeError::Auth { .. } => "auth",
+        ProbeError::Resolve { .. } => "resolve",
+        ProbeError::Protocol { .. } => "protocol",
+        ProbeError::Interrupted { .. } => "interrupted",
+        ProbeError::Other { .. } => "other",
+    }
+}
+
+/// The failing verdict for a target that could not be reached, with the remediation that fits
+/// each kind of failure. `verify` is the command that shows it fixed (HOST and PORT filled in).
 pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -> Verdict {
     let addr = e.addr();
     let (host, port) = addr.rsplit_once(':').unwrap_or((addr, ""));
@@ -244,7 +261,16 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
     let (summary, fix) = match e {
         ProbeError::Refused { addr } => (
             format!("connection refused at {addr}"),
-            format!("Start {service} or fix its bind/port settings and any firewall; verify with `{verify}`"),
+            format!("Nothing listens there: start {service} (systemctl start …) or fix its bind/port settings, or a firewall REJECT rule; verify with `{verify}`"),
+        ),
+        ProbeError::ConnectTimeout { addr, timeout } => (
+            format!(
+                "no TCP handshake with {addr} within {}",
+                humantime::format_duration(*timeout)
+            ),
+            format!(
+                "Packets to {host} go nowhere: a blackholed or missing route, or a firewall dropping SYNs; check `ip route get {host}`, security groups and `nft list ruleset`, then verify with `{verify}`"
+            ),
         ),
         ProbeError::Timeout { addr, timeout, stage } => (
             format!(
@@ -252,21 +278,33 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
                 humantime::format_duration(*timeout)
             ),
             format!(
-                "The port accepts connections but {service} does not answer: the process may be stopped, \
-                 blocked by a long command, swapping, or a firewall drops packets; verify with `{verify}`"
+                "The port accepts connections but {service} does not answer: the process may be stopped (SIGSTOP, a debugger), \
+                 blocked by a long command, or swapping; look for state T or a busy CPU with `ps -eo pid,stat,pcpu,comm`; verify with `{verify}`"
             ),
+        ),
+        ProbeError::TlsToPlain { addr } => (
+            format!("{addr} speaks plain text, but TLS was asked for (rediss://)"),
+            format!("Use redis://{addr} for this port, or point rediss:// at the server's tls-port; verify with `{verify}`"),
+        ),
+        ProbeError::PlainToTls { addr } => (
+            format!("{addr} speaks TLS, but plain text was sent (redis://)"),
+            format!("Use rediss://{addr} (with the CA that signed its certificate); verify with `redis-cli --tls -h {host} -p {port} PING`"),
+        ),
+        ProbeError::Certificate { addr, detail } => (
+            format!("the certificate of {addr} was refused: {detail}"),
+            format!("Trust the CA that signed it, or fix the certificate (its SAN must name {host}, and it must be in date); `#insecure` only for testing; check with `openssl s_client -connect {addr}`"),
         ),
         ProbeError::Auth { addr, detail } => (
             format!("authentication failed at {addr}: {detail}"),
-            format!("Supply the right credentials for {service}; the password itself is never printed"),
+            format!("Supply the right credentials for {service} (URL, environment or password file); the password itself is never printed"),
         ),
         ProbeError::Resolve { addr, detail } => (
             format!("cannot resolve {addr}: {detail}"),
             "Fix the host name or DNS (/etc/hosts, resolv.conf)".to_string(),
         ),
-        ProbeError::Protocol { addr, expected, detail } => (
-            format!("{addr} answered, but not as {expected}: {detail}"),
-            format!("Point the target at {service}'s port; something else listens at {addr}"),
+        ProbeError::Protocol { addr, detail, .. } => (
+            format!("{addr}: {detail}"),
+            format!("Point the target at {service}'s port; something else listens at {addr} (`ss -ltnp 'sport = :{port}'` names it)"),
         ),
         ProbeError::Interrupted { addr } => {
             return Verdict::new(
@@ -281,16 +319,104 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
             format!("Check that {service} is running and reachable; verify with `{verify}`"),
         ),
     };
-    let kind = match e {
-        ProbeError::Refused { .. } => "refused",
-        ProbeError::Timeout { .. } => "timeout",
-        ProbeError::Auth { .. } => "auth",
-        ProbeError::Resolve { .. } => "resolve",
-        ProbeError::Protocol { .. } => "protocol",
-        ProbeError::Interrupted { .. } => "interrupted",
-        ProbeError::Other { .. } => "other",
-    };
-    Verdict::new(crate::model::Status::Fail, summary)
-        .with("failure", kind)
-        .fix(fix)
+    let mut v = Verdict::new(crate::model::Status::Fail, summary)
+        .with("failure", failure_kind(e))
+        .fix(fix);
+    if let ProbeError::Protocol {
+        first_bytes: Some(b),
+        ..
+    } = e
+    {
+        v = v.with("first_bytes", b);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    // issue 12, defect 29: one remediation fitted every failure
+    #[test]
+    fn each_failure_kind_gets_its_own_remediation() {
+        let a = || "10.0.0.5:6379".to_string();
+        let t = Duration::from_secs(2);
+        let table = [
+            (
+                ProbeError::Refused { addr: a() },
+                "refused",
+                "Nothing listens",
+            ),
+            (
+                ProbeError::ConnectTimeout {
+                    addr: a(),
+                    timeout: t,
+                },
+                "connect_timeout",
+                "ip route get 10.0.0.5",
+            ),
+            (
+                ProbeError::Timeout {
+                    addr: a(),
+                    timeout: t,
+                    stage: "waiting for PING".into(),
+                },
+                "timeout",
+                "accepts connections",
+            ),
+            (
+                ProbeError::TlsToPlain { addr: a() },
+                "tls_to_plain",
+                "Use redis://",
+            ),
+            (
+                ProbeError::PlainToTls { addr: a() },
+                "plain_to_tls",
+                "Use rediss://",
+            ),
+            (
+                ProbeError::Certificate {
+                    addr: a(),
+                    detail: "UnknownIssuer".into(),
+                },
+                "certificate",
+                "Trust the CA",
+            ),
+            (
+                ProbeError::Auth {
+                    addr: a(),
+                    detail: "wrong password".into(),
+                },
+                "auth",
+                "credentials",
+            ),
+            (
+                ProbeError::Protocol {
+                    addr: a(),
+                    expected: "a Redis server".into(),
+                    detail: "x".into(),
+                    first_bytes: Some("HTTP/1.1".into()),
+                },
+                "protocol",
+                "something else listens",
+            ),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for (e, kind, fix) in table {
+            let v = unreachable_verdict(&e, "redis-server", "redis-cli -h HOST -p PORT PING");
+            assert_eq!(failure_kind(&e), kind);
+            assert!(
+                v.evidence
+                    .iter()
+                    .any(|x| x.key == "failure" && x.value == kind),
+                "{v:?}"
+            );
+            assert!(v.remediation.contains(fix), "{kind}: {}", v.remediation);
+            assert!(
+                seen.insert(v.remediation.clone()),
+                "{kind} shares its remediation"
+            );
+        }
+    }
 }

@@ -61,7 +61,39 @@ pub enum ProbeError {
         addr: String,
         /// "a Redis server" or "a PostgreSQL server".
         expected: String,
-        /// What went wrong.
+        /// What went wrong, in plain words.
+        detail: String,
+        /// The first bytes the peer sent to a PING, escaped, when a second look saw them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_bytes: Option<String>,
+    },
+    /// The TCP handshake itself never completed: a blackholed route, or a firewall dropping SYNs.
+    #[error("no TCP handshake with {addr} within {}", humantime::format_duration(*.timeout))]
+    ConnectTimeout {
+        /// host:port
+        addr: String,
+        /// The timeout that expired.
+        #[serde(with = "ms")]
+        timeout: Duration,
+    },
+    /// TLS was expected (rediss://) but the port speaks plain text.
+    #[error("{addr} speaks plain text, not TLS")]
+    TlsToPlain {
+        /// host:port
+        addr: String,
+    },
+    /// Plain text was sent (redis://) but the port speaks TLS.
+    #[error("{addr} speaks TLS")]
+    PlainToTls {
+        /// host:port
+        addr: String,
+    },
+    /// The TLS handshake refused the server's certificate.
+    #[error("{addr}: the server's certificate was refused: {detail}")]
+    Certificate {
+        /// host:port
+        addr: String,
+        /// Why (unknown issuer, wrong name, expired …).
         detail: String,
     },
     /// The run was interrupted (Ctrl-C) before the probe finished.
@@ -89,8 +121,120 @@ impl ProbeError {
             | ProbeError::Auth { addr, .. }
             | ProbeError::Resolve { addr, .. }
             | ProbeError::Protocol { addr, .. }
+            | ProbeError::ConnectTimeout { addr, .. }
+            | ProbeError::TlsToPlain { addr }
+            | ProbeError::PlainToTls { addr }
+            | ProbeError::Certificate { addr, .. }
             | ProbeError::Interrupted { addr }
             | ProbeError::Other { addr, .. } => addr,
+        }
+    }
+}
+
+/// What a second, plain look at a peer that could not be talked to saw (probe::peer::look).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeerLook {
+    /// The TCP handshake completed.
+    pub tcp_connected: bool,
+    /// The TCP handshake did not complete in time.
+    pub tcp_timeout: bool,
+    /// A TLS handshake (certificate unchecked) succeeded.
+    pub speaks_tls: bool,
+    /// The first bytes answered to `PING\r\n` on a plain connection (empty: it closed).
+    pub first_bytes: Option<Vec<u8>>,
+}
+
+/// What a peer's first bytes look like, for a person.
+pub fn looks_like(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"HTTP/") {
+        Some("HTTP")
+    } else if bytes.starts_with(b"SSH-") {
+        Some("SSH")
+    } else if matches!(bytes, [0x15 | 0x16, 0x03, ..]) {
+        Some("TLS")
+    } else if bytes.first() == Some(&b'E') && bytes.len() > 5 && bytes[5] == b'S' {
+        // an ErrorResponse ('E', length, then 'S' severity): what PostgreSQL sends a stranger
+        Some("PostgreSQL")
+    } else if matches!(bytes.first(), Some(b'+' | b'-' | b':' | b'$' | b'*')) {
+        Some("Redis")
+    } else {
+        None
+    }
+}
+
+impl PeerLook {
+    /// The failure kind a connection error stands for, given this look: a handshake that never
+    /// completed, TLS on one side only, a refused certificate, or a peer that is not `expected`
+    /// (with its first bytes, escaped). Other errors stay as they are.
+    pub fn refine(
+        &self,
+        e: ProbeError,
+        tls_expected: bool,
+        timeout: Duration,
+        service: &str,
+    ) -> ProbeError {
+        let addr = e.addr().to_string();
+        if matches!(
+            e,
+            ProbeError::Refused { .. }
+                | ProbeError::Auth { .. }
+                | ProbeError::Resolve { .. }
+                | ProbeError::Interrupted { .. }
+        ) {
+            return e;
+        }
+        if let ProbeError::Other { detail, .. } = &e {
+            if detail.contains("certificate") {
+                let why = detail
+                    .split_once("certificate")
+                    .map(|(_, r)| r.trim_start_matches(':').trim())
+                    .unwrap_or(detail);
+                return ProbeError::Certificate {
+                    addr,
+                    detail: why.to_string(),
+                };
+            }
+        }
+        if self.tcp_timeout {
+            return ProbeError::ConnectTimeout { addr, timeout };
+        }
+        let bytes = self.first_bytes.as_deref().unwrap_or_default();
+        if tls_expected && !self.speaks_tls && looks_like(bytes) == Some("Redis") {
+            return ProbeError::TlsToPlain { addr };
+        }
+        if !tls_expected && self.speaks_tls {
+            return ProbeError::PlainToTls { addr };
+        }
+        let expected = match &e {
+            ProbeError::Protocol { expected, .. } => expected.clone(),
+            ProbeError::Other { .. } | ProbeError::Timeout { .. } => service.to_string(),
+            _ => return e,
+        };
+        let Some(bytes) = &self.first_bytes else {
+            return e;
+        };
+        // a Redis server that failed in another way keeps its own error
+        if looks_like(bytes) == Some("Redis") && !matches!(e, ProbeError::Protocol { .. }) {
+            return e;
+        }
+        if bytes.is_empty() && matches!(e, ProbeError::Timeout { .. }) {
+            return e;
+        }
+        let shown: String = String::from_utf8_lossy(bytes).escape_debug().collect();
+        let detail = match looks_like(bytes) {
+            Some(kind) => {
+                format!("the peer answered, but not as {expected} (it looks like {kind})")
+            }
+            None if bytes.is_empty() => {
+                format!("the peer closed the connection without answering as {expected}")
+            }
+            None => format!("the peer answered, but not as {expected}"),
+        };
+        ProbeError::Protocol {
+            addr,
+            expected,
+            detail,
+            first_bytes: (!bytes.is_empty()).then_some(shown),
         }
     }
 }
@@ -168,6 +312,121 @@ pub mod ms {
                 .into_iter()
                 .map(|v| Duration::try_from_secs_f64(v / 1000.0).map_err(serde::de::Error::custom))
                 .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn look(tcp: bool, timeout: bool, tls: bool, bytes: Option<&[u8]>) -> PeerLook {
+        PeerLook {
+            tcp_connected: tcp,
+            tcp_timeout: timeout,
+            speaks_tls: tls,
+            first_bytes: bytes.map(<[u8]>::to_vec),
+        }
+    }
+
+    // issue 12, defects 29 and 30: the second look turns vague errors into failure kinds
+    #[test]
+    fn a_second_look_names_the_failure() {
+        let t = Duration::from_secs(1);
+        let timeout = || ProbeError::Timeout {
+            addr: "h:1".into(),
+            timeout: t,
+            stage: "connecting".into(),
+        };
+        let other = |d: &str| ProbeError::Other {
+            addr: "h:1".into(),
+            detail: d.into(),
+        };
+        let redis = "a Redis server";
+        let kind = |e: ProbeError| std::mem::discriminant(&e);
+        let cases = [
+            (
+                look(false, true, false, None),
+                timeout(),
+                false,
+                kind(ProbeError::ConnectTimeout {
+                    addr: String::new(),
+                    timeout: t,
+                }),
+            ),
+            (
+                look(true, false, false, Some(b"+PONG\r\n")),
+                timeout(),
+                true,
+                kind(ProbeError::TlsToPlain {
+                    addr: String::new(),
+                }),
+            ),
+            (
+                look(true, false, true, Some(b"")),
+                other("connection reset"),
+                false,
+                kind(ProbeError::PlainToTls {
+                    addr: String::new(),
+                }),
+            ),
+            (
+                look(true, false, true, None),
+                other("invalid peer certificate: UnknownIssuer"),
+                true,
+                kind(ProbeError::Certificate {
+                    addr: String::new(),
+                    detail: String::new(),
+                }),
+            ),
+            (
+                look(true, false, false, Some(b"")),
+                timeout(),
+                false,
+                kind(timeout()),
+            ),
+            (
+                look(true, false, false, Some(b"+PONG\r\n")),
+                other("broken pipe"),
+                false,
+                kind(other("")),
+            ),
+        ];
+        for (l, e, tls, want) in cases {
+            let got = l.refine(e.clone(), tls, t, redis);
+            assert_eq!(kind(got.clone()), want, "{e:?} with {l:?} gave {got:?}");
+        }
+        let p = look(true, false, false, Some(b"HTTP/1.1 400 Bad\x1b")).refine(
+            ProbeError::Protocol {
+                addr: "h:1".into(),
+                expected: redis.into(),
+                detail: "Parse error at 1 Unexpected '33'".into(),
+                first_bytes: None,
+            },
+            false,
+            t,
+            redis,
+        );
+        let ProbeError::Protocol {
+            detail,
+            first_bytes,
+            ..
+        } = p
+        else {
+            panic!()
+        };
+        assert_eq!(
+            detail,
+            "the peer answered, but not as a Redis server (it looks like HTTP)"
+        );
+        assert_eq!(first_bytes.as_deref(), Some("HTTP/1.1 400 Bad\\u{1b}"));
+        for (bytes, like) in [
+            (&b"SSH-2.0-OpenSSH"[..], "SSH"),
+            (b"\x15\x03\x03\x00\x02", "TLS"),
+            (b"E\x00\x00\x00\x5cSFATAL", "PostgreSQL"),
+            (b"-ERR x", "Redis"),
+        ] {
+            assert_eq!(looks_like(bytes), Some(like));
         }
     }
 }

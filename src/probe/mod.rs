@@ -4,6 +4,7 @@
 pub mod kernel;
 pub mod nic;
 pub mod packets;
+pub mod peer;
 pub mod ping;
 pub mod postgres;
 pub mod redis;

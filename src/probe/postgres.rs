@@ -137,6 +137,7 @@ fn classify(
             addr,
             expected: "a PostgreSQL server".into(),
             detail: text,
+            first_bytes: None,
         };
     }
     ProbeError::Other { addr, detail: text }
@@ -202,6 +203,7 @@ fn column<'a, T: tokio_postgres::types::FromSql<'a>>(
         addr: addr.to_string(),
         expected: "a PostgreSQL server".into(),
         detail: format!("column {name}: {e}"),
+        first_bytes: None,
     })
 }
 
@@ -469,6 +471,7 @@ pub async fn observe(
             addr: target.addr.clone(),
             expected: "a PostgreSQL server".into(),
             detail: "no row for the version query".into(),
+            first_bytes: None,
         })?;
         let num: i32 = column(row, 0, "server_version_num", &target.addr)?;
         let connect_time = start.elapsed();

@@ -71,6 +71,7 @@ fn classify(
             addr,
             expected: "a Redis server".into(),
             detail: text,
+            first_bytes: None,
         };
     }
     if e.is_connection_dropped() || e.is_io_error() {
@@ -85,6 +86,16 @@ fn classify(
 impl RedisSession {
     /// Connects and authenticates; the whole handshake and a first PING share one timeout.
     pub async fn connect(
+        target: &RedisTarget,
+        timeout: Duration,
+    ) -> Result<(Self, Duration), ProbeError> {
+        match Self::connect_authenticated(target, timeout).await {
+            Err(e) => Err(diagnose(e, target, timeout).await),
+            ok => ok,
+        }
+    }
+
+    async fn connect_authenticated(
         target: &RedisTarget,
         timeout: Duration,
     ) -> Result<(Self, Duration), ProbeError> {
@@ -157,6 +168,7 @@ impl RedisSession {
                         "PING answered {:?}",
                         pong.chars().take(40).collect::<String>()
                     ),
+                    first_bytes: None,
                 });
             }
             Ok((session, rtt))
@@ -226,6 +238,21 @@ impl RedisSession {
             .map_err(|e| format!("CONFIG GET {name}: {e}"))?;
         Ok(back.get(name).cloned().unwrap_or_default())
     }
+}
+
+/// A connection error made specific by a second look at the peer (probe::peer): a handshake
+/// that never completed, TLS on one side only, a refused certificate, or something that is not
+/// Redis, with its first bytes.
+async fn diagnose(e: ProbeError, target: &RedisTarget, timeout: Duration) -> ProbeError {
+    if matches!(
+        e,
+        ProbeError::Refused { .. } | ProbeError::Auth { .. } | ProbeError::Resolve { .. }
+    ) {
+        return e;
+    }
+    let budget = (timeout / 2).min(Duration::from_millis(400));
+    let look = super::peer::look(&target.host, target.port, budget).await;
+    look.refine(e, target.is_tls(), timeout, "a Redis server")
 }
 
 /// Parses INFO output: `key:value` lines, sections and comments skipped.

@@ -17,7 +17,7 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-fn can_make_namespaces() -> bool {
+pub(crate) fn can_make_namespaces() -> bool {
     require(
         is_root()
             && Command::new("ip").arg("-V").output().is_ok()
@@ -28,14 +28,14 @@ fn can_make_namespaces() -> bool {
 
 /// Two named network namespaces joined by a veth pair (va in the first, vb in the second),
 /// deleted on drop.
-struct VethPair {
+pub(crate) struct VethPair {
     a: String,
-    b: String,
+    pub(crate) b: String,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
-fn sh(cmd: &str) {
+pub(crate) fn sh(cmd: &str) {
     let out = Command::new("sh").arg("-c").arg(cmd).output().unwrap();
     assert!(
         out.status.success(),
@@ -45,7 +45,7 @@ fn sh(cmd: &str) {
 }
 
 impl VethPair {
-    fn new() -> VethPair {
+    pub(crate) fn new() -> VethPair {
         let n = format!(
             "{}-{}",
             std::process::id(),
@@ -65,7 +65,7 @@ impl VethPair {
     }
 
     /// Runs statectl in the first namespace.
-    fn statectl(&self, args: &[&str]) -> Run {
+    pub(crate) fn statectl(&self, args: &[&str]) -> Run {
         let mut full = vec![
             "netns",
             "exec",

@@ -5,6 +5,7 @@ mod support;
 mod bench;
 mod capture;
 mod cli;
+mod faults;
 mod generated;
 mod interrupt;
 mod kernel_nic;

@@ -1,0 +1,185 @@
+//! The fault matrix: one row per way a Redis target can fail, against a real peer made for it.
+//! Each row must give its own failure kind and the remediation that fits, with no panic, and
+//! end within timeout + 1.5 s (the probe's one timeout plus the second look at the peer).
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use crate::kernel_nic::{can_make_namespaces, sh, VethPair};
+use crate::support::{evidence, free_port, run, RedisServer, Run};
+
+const TIMEOUT: &str = "1s";
+
+/// `doctor --only redis.reachable` against `url`; returns the run and how long it took.
+fn reach(url: &str) -> (Run, Duration) {
+    let start = Instant::now();
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            url,
+            "--timeout",
+            TIMEOUT,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    (r, start.elapsed())
+}
+
+/// Asserts the row: exit 3, the failure kind, a remediation that mentions `fix`, on time.
+fn row(name: &str, r: &Run, took: Duration, kind: &str, fix: &str) -> serde_json::Value {
+    assert_eq!(r.code, 3, "{name}: {}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
+    let f = r.finding("redis.reachable");
+    assert_eq!(evidence(&f, "failure"), Some(kind), "{name}: {f}");
+    let remediation = f["remediation"].as_str().unwrap();
+    assert!(remediation.contains(fix), "{name}: {remediation}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "{name}: took {took:?} (timeout 1s)"
+    );
+    f
+}
+
+/// A fake peer on a free port that treats each connection with `serve`, for the test's life.
+fn fake(serve: fn(std::net::TcpStream)) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || serve(s));
+        }
+    });
+    port
+}
+
+#[test]
+fn refused_port() {
+    let (r, took) = reach(&format!("redis://127.0.0.1:{}", free_port()));
+    row("refused", &r, took, "refused", "Nothing listens");
+}
+
+#[test]
+fn blackholed_address_is_a_connect_timeout() {
+    if !can_make_namespaces() {
+        return;
+    }
+    // a host in its own namespace whose firewall drops every SYN to 6379
+    let p = VethPair::new();
+    sh(&format!(
+        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport 6379 drop'",
+        b = p.b
+    ));
+    let start = Instant::now();
+    let r = p.statectl(&[
+        "doctor",
+        "--only",
+        "redis.reachable",
+        "--redis",
+        "redis://10.231.0.2:6379",
+        "--timeout",
+        TIMEOUT,
+        "--format",
+        "json",
+    ]);
+    let f = row(
+        "blackholed",
+        &r,
+        start.elapsed(),
+        "connect_timeout",
+        "ip route get 10.231.0.2",
+    );
+    assert!(
+        f["summary"].as_str().unwrap().contains("no TCP handshake"),
+        "{f}"
+    );
+}
+
+#[test]
+fn stopped_server_is_a_timeout_after_connect() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    srv.freeze();
+    let (r, took) = reach(&srv.url());
+    row("SIGSTOP", &r, took, "timeout", "does not answer");
+}
+
+#[test]
+fn http_on_the_redis_port_is_named_with_its_first_bytes() {
+    let port = fake(|mut s| {
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let (r, took) = reach(&format!("redis://127.0.0.1:{port}"));
+    let f = row("HTTP", &r, took, "protocol", "ss -ltnp");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("it looks like HTTP"),
+        "{f}"
+    );
+    assert!(
+        evidence(&f, "first_bytes").is_some_and(|b| b.starts_with("HTTP/1.1 400")),
+        "{f}"
+    );
+}
+
+#[test]
+fn silent_accept_is_a_timeout() {
+    let port = fake(|s| {
+        std::thread::sleep(Duration::from_secs(5));
+        drop(s);
+    });
+    let (r, took) = reach(&format!("redis://127.0.0.1:{port}"));
+    row("silent", &r, took, "timeout", "does not answer");
+}
+
+#[test]
+fn instant_close_is_a_protocol_failure() {
+    let port = fake(drop);
+    let (r, took) = reach(&format!("redis://127.0.0.1:{port}"));
+    let f = row(
+        "instant close",
+        &r,
+        took,
+        "protocol",
+        "something else listens",
+    );
+    assert!(f["summary"]
+        .as_str()
+        .unwrap()
+        .contains("closed the connection"));
+}
+
+#[test]
+fn tls_on_one_side_only_and_an_unknown_certificate() {
+    let Some((srv, tls_port, _certs)) = RedisServer::start_tls(&[]) else {
+        return;
+    };
+    let (r, took) = reach(&srv.url().replace("redis://", "rediss://"));
+    row("TLS to plain", &r, took, "tls_to_plain", "Use redis://");
+    let (r, took) = reach(&format!("redis://127.0.0.1:{tls_port}"));
+    row("plain to TLS", &r, took, "plain_to_tls", "Use rediss://");
+    let (r, took) = reach(&format!("rediss://127.0.0.1:{tls_port}"));
+    row("unknown CA", &r, took, "certificate", "Trust the CA");
+}
+
+#[test]
+fn wrong_password_is_auth() {
+    let Some(srv) = RedisServer::start(&["requirepass right-Zq7"]) else {
+        return;
+    };
+    let url = srv.url().replace("redis://", "redis://:wrong-Zq7@");
+    let (r, took) = reach(&url);
+    let f = row("wrong password", &r, took, "auth", "credentials");
+    assert!(
+        !r.stdout.contains("Zq7") && !r.stderr.contains("Zq7"),
+        "{f}"
+    );
+}
