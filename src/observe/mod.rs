@@ -207,7 +207,11 @@ impl PeerLook {
         }
         let expected = match &e {
             ProbeError::Protocol { expected, .. } => expected.clone(),
-            ProbeError::Other { .. } | ProbeError::Timeout { .. } => service.to_string(),
+            // only a lost connection: an error the server itself sent stays as it is
+            ProbeError::Other { detail, .. } if detail.starts_with("connection lost") => {
+                service.to_string()
+            }
+            ProbeError::Timeout { .. } => service.to_string(),
             _ => return e,
         };
         let Some(bytes) = &self.first_bytes else {

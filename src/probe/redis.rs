@@ -75,6 +75,7 @@ fn classify(
         };
     }
     if e.is_connection_dropped() || e.is_io_error() {
+        // "connection lost" is what observe::PeerLook::refine looks for
         return ProbeError::Other {
             addr,
             detail: format!("connection lost while {stage}: {text}"),
