@@ -43,6 +43,21 @@ impl ProbeContext {
 
 pub use crate::observe::ProbeError;
 
+/// What one target's whole observation may take beyond `--timeout` + `--sample`: every command
+/// after the connect shares one deadline, so a server that freezes mid-window costs the run at
+/// most this much more, not one timeout per remaining command.
+pub const DEADLINE_SLACK: Duration = Duration::from_millis(700);
+
+/// The time a command may take: the timeout, cut to what is left before `deadline`.
+pub fn budget(timeout: Duration, deadline: Option<std::time::Instant>) -> Duration {
+    match deadline {
+        Some(d) => d
+            .saturating_duration_since(std::time::Instant::now())
+            .min(timeout),
+        None => timeout,
+    }
+}
+
 /// Runs `fut` with a timeout, turning expiry into [`ProbeError::Timeout`].
 pub async fn bounded<T>(
     addr: &str,

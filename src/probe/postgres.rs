@@ -19,6 +19,8 @@ pub struct PostgresSession {
     pub client: tokio_postgres::Client,
     addr: String,
     timeout: Duration,
+    /// When set, every query ends by then whatever its timeout (one deadline per target).
+    pub deadline: Option<Instant>,
 }
 
 /// Masks string and number literals in SQL and keeps at most `max` characters, so evidence
@@ -168,6 +170,7 @@ impl PostgresSession {
                     client,
                     addr: a,
                     timeout,
+                    deadline: None,
                 })
             },
         )
@@ -180,7 +183,10 @@ impl PostgresSession {
         sql: &str,
         stage: &'static str,
     ) -> Result<Vec<tokio_postgres::Row>, ProbeError> {
-        let (addr, timeout) = (self.addr.as_str(), self.timeout);
+        let (addr, timeout) = (
+            self.addr.as_str(),
+            super::budget(self.timeout, self.deadline),
+        );
         bounded(addr, timeout, stage, async {
             self.client
                 .query(sql, &[])
@@ -286,7 +292,10 @@ impl PostgresSession {
 
     /// Runs statements one by one (ALTER SYSTEM cannot run in a transaction block).
     pub async fn execute(&self, sql: &str, stage: &'static str) -> Result<(), ProbeError> {
-        let (addr, timeout) = (self.addr.as_str(), self.timeout);
+        let (addr, timeout) = (
+            self.addr.as_str(),
+            super::budget(self.timeout, self.deadline),
+        );
         bounded(addr, timeout, stage, async {
             self.client
                 .batch_execute(sql)
@@ -460,7 +469,9 @@ pub async fn observe(
 ) -> PostgresObservation {
     let start = Instant::now();
     let result = async {
-        let session = PostgresSession::connect(target, timeout).await?;
+        let mut session = PostgresSession::connect(target, timeout).await?;
+        session.deadline =
+            Some(start + timeout + sample.unwrap_or_default() + super::DEADLINE_SLACK);
         let rows = session
             .query(
                 "SELECT current_setting('server_version_num')::int4, current_setting('server_version')",

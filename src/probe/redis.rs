@@ -23,6 +23,8 @@ pub struct RedisSession {
     /// Set when a password was given but the server has none, and the session connected
     /// without it (redis-cli warns and goes on; so do we).
     pub auth_note: Option<String>,
+    /// When set, every command ends by then whatever its timeout (one deadline per target).
+    pub deadline: Option<Instant>,
 }
 
 /// The auth failure of a server that has no password at all.
@@ -157,6 +159,7 @@ impl RedisSession {
                 addr: a,
                 timeout,
                 auth_note: None,
+                deadline: None,
             };
             let start = Instant::now();
             let pong: String = session.cmd(&redis::cmd("PING"), "waiting for PING").await?;
@@ -183,7 +186,10 @@ impl RedisSession {
         cmd: &redis::Cmd,
         stage: &'static str,
     ) -> Result<T, ProbeError> {
-        let (addr, timeout) = (self.addr.clone(), self.timeout);
+        let (addr, timeout) = (
+            self.addr.clone(),
+            super::budget(self.timeout, self.deadline),
+        );
         let conn = &mut self.conn;
         bounded(&addr, timeout, stage, async {
             cmd.query_async(conn)
@@ -444,7 +450,10 @@ impl RedisSession {
                 for k in &keys {
                     p.cmd("PTTL").arg(k);
                 }
-                let (addr, timeout) = (self.addr.clone(), self.timeout);
+                let (addr, timeout) = (
+                    self.addr.clone(),
+                    super::budget(self.timeout, self.deadline),
+                );
                 let conn = &mut self.conn;
                 let ttls: Vec<i64> = bounded(&addr, timeout, "waiting for PTTL", async {
                     p.query_async(conn)
@@ -501,7 +510,9 @@ impl RedisSession {
 /// again at its end.
 pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservation {
     let result = async {
+        let started = Instant::now();
         let (mut s, first_ping) = RedisSession::connect(target, probe.timeout).await?;
+        s.deadline = Some(started + probe.timeout + probe.sample + super::DEADLINE_SLACK);
         let info = s.info().await.map_err(reason);
         if !probe.full {
             return Ok(RedisSnapshot {

@@ -183,3 +183,117 @@ fn wrong_password_is_auth() {
         "{f}"
     );
 }
+
+fn clients(srv: &RedisServer) -> u64 {
+    srv.cli(None, &["INFO", "clients"])
+        .lines()
+        .find_map(|l| l.strip_prefix("connected_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Polls `ready` every 10 ms for up to 10 s.
+fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < Duration::from_secs(10), "never {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+// issue 12, defects 20 and 21: a server frozen mid-window gave passes on zero deltas, and each
+// remaining command waited its own timeout (4.9 s for timeout 1 s + window 2 s)
+#[test]
+fn redis_frozen_mid_window_is_an_error_within_one_deadline() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let url = srv.url();
+    let start = Instant::now();
+    let child = crate::support::statectl()
+        .args([
+            "doctor",
+            "--only",
+            "redis.*",
+            "--redis",
+            &url,
+            "--timeout",
+            "1s",
+            "--sample",
+            "2s",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until("doctor connected", || clients(&srv) >= 2);
+    srv.freeze();
+    let out = child.wait_with_output().unwrap();
+    let took = start.elapsed();
+    eprintln!("frozen mid-window: {took:?} (timeout 1s + sample 2s)");
+    assert!(took < Duration::from_millis(4500), "took {took:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("redis.reachable"), "pass");
+    for id in ["redis.maxclients", "redis.eviction_policy"] {
+        assert_ne!(status(id), "pass", "{id} passed on a frozen window: {v}");
+    }
+    assert_eq!(status("redis.latency"), "fail", "{v}");
+}
+
+#[test]
+fn postgres_frozen_mid_window_never_passes_and_ends_on_time() {
+    let Some(pg) = crate::support::PgCluster::start(&[]) else {
+        return;
+    };
+    let start = Instant::now();
+    let child = crate::support::statectl()
+        .args([
+            "doctor",
+            "--only",
+            "postgres.*",
+            "--postgres",
+            &pg.url(),
+            "--timeout",
+            "1s",
+            "--sample",
+            "2s",
+            "--format",
+            "json",
+        ])
+        .env("PGPASSWORD", crate::support::PG_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = pg.wait_backend("statectl", "true");
+    let stop = |sig: &str| {
+        assert!(std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &pid.to_string()])
+            .status()
+            .unwrap()
+            .success())
+    };
+    stop("STOP");
+    let out = child.wait_with_output().unwrap();
+    let took = start.elapsed();
+    stop("CONT");
+    eprintln!("postgres frozen mid-window: {took:?} (timeout 1s + sample 2s)");
+    assert!(took < Duration::from_millis(4500), "took {took:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for f in v["findings"].as_array().unwrap() {
+        if f["id"] != "postgres.reachable" && f["id"] != "postgres.version" {
+            assert_ne!(f["status"], "pass", "passed on a frozen window: {f}");
+        }
+    }
+}

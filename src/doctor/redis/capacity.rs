@@ -7,9 +7,9 @@ const MAXCLIENTS_FIX: &str = "Raise maxclients (CONFIG SET maxclients N, and in 
 
 /// `redis.maxclients`.
 pub fn maxclients(s: &RedisSnapshot, t: &Ctx) -> Verdict {
-    let (a, b) = match infos(s) {
+    let (a, b) = match window(s) {
         Ok(x) => x,
-        Err(skip) => return skip,
+        Err(v) => return v,
     };
     let maxc =
         num(b, "maxclients").or_else(|| s.config.as_ref().ok().and_then(|c| num(c, "maxclients")));
@@ -131,9 +131,9 @@ pub fn maxmemory(s: &RedisSnapshot, t: &Ctx) -> Verdict {
 
 /// `redis.eviction_policy`.
 pub fn eviction_policy(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
-    let (a, b) = match infos(s) {
+    let (a, b) = match window(s) {
         Ok(x) => x,
-        Err(skip) => return skip,
+        Err(v) => return v,
     };
     let Some(policy) = b.get("maxmemory_policy") else {
         return Verdict::skip("INFO memory lacks maxmemory_policy");

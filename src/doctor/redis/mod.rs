@@ -174,6 +174,34 @@ pub(super) fn infos(s: &RedisSnapshot) -> Result<(&Info, &Info), Verdict> {
     Ok((a, s.info_end.as_ref().unwrap_or(a)))
 }
 
+/// Both INFO reads of the window, for checks that judge a counter's change over it. A window in
+/// which the server stopped answering (PINGs without a reply, or no closing INFO) is no window:
+/// its deltas would read 0 and pass, so the check is an error that says why.
+pub(super) fn window(s: &RedisSnapshot) -> Result<(&Info, &Info), Verdict> {
+    let a = s
+        .info
+        .as_ref()
+        .map_err(|e| Verdict::skip(format!("INFO is not readable: {e}")))?;
+    let b = s.info_end.as_ref().map_err(|e| {
+        Verdict::new(
+            Status::Error,
+            format!("the counters could not be read at the end of the window: {e}"),
+        )
+    })?;
+    if s.ping_timeouts > 0 {
+        return Err(Verdict::new(
+            Status::Error,
+            format!(
+                "the server stopped answering during the window ({} PING(s) got no reply): changes over it mean nothing",
+                s.ping_timeouts
+            ),
+        )
+        .with("ping_timeouts", s.ping_timeouts)
+        .fix("See redis.latency; run again once the server answers"));
+    }
+    Ok((a, b))
+}
+
 pub(super) fn config(s: &RedisSnapshot) -> Result<&Info, Verdict> {
     s.config.as_ref().map_err(|e| {
         Verdict::skip(format!(
