@@ -43,6 +43,10 @@ fn int(buf: &[u8], from: usize, to: usize) -> Result<i64, RespError> {
         })
 }
 
+/// The longest bulk string a reply may announce: Redis's own proto-max-bulk-len default. A
+/// longer one is a broken or hostile peer, and waiting for it would buffer without end.
+pub const MAX_BULK: i64 = 512 * 1024 * 1024;
+
 /// Finds the end of the value starting at `at`: `Ok(Some((end, frame)))` when complete,
 /// `Ok(None)` when more bytes are needed.
 pub fn frame(buf: &[u8], at: usize) -> Result<Option<(usize, Frame)>, RespError> {
@@ -79,6 +83,12 @@ fn frame_depth(buf: &[u8], at: usize, depth: usize) -> Result<Option<(usize, Fra
             let n = int(buf, at + 1, eol)?;
             if n < 0 {
                 return Ok(Some((after, Frame::Scalar)));
+            }
+            if n > MAX_BULK {
+                return Err(RespError {
+                    at,
+                    why: "bulk length above 512 MiB (Redis's proto-max-bulk-len)",
+                });
             }
             let end = after + n as usize + 2;
             if buf.len() < end {
@@ -235,5 +245,13 @@ mod tests {
                 prop_assert_eq!(frame(&cmd[..cut], 0).unwrap(), None);
             }
         }
+    }
+
+    // issue 12, defect 13: a reply announcing a huge $len made the bench buffer grow without end
+    #[test]
+    fn a_bulk_length_above_512_mib_is_an_error_not_a_wait() {
+        let e = frame(b"$1000000000000\r\n", 0).unwrap_err();
+        assert!(e.why.contains("512 MiB"), "{}", e.why);
+        assert!(frame(b"$536870912\r\n", 0).unwrap().is_none(), "512 MiB itself is allowed");
     }
 }

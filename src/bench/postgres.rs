@@ -30,6 +30,8 @@ pub struct PgLoad {
     pub rate: Option<u64>,
     /// Cancelled by Ctrl-C: every lane stops at once and the run is partial.
     pub cancel: crate::cancel::CancellationToken,
+    /// A query that outlives this is an error, and its run is partial.
+    pub timeout: Duration,
 }
 
 /// Refuses an existing schema, then creates and fills the session table.
@@ -163,9 +165,16 @@ pub async fn drive(
                             .map(|_| ())
                     }
                 };
-                // A query still in flight at Ctrl-C is neither a latency nor an error.
+                // A query still in flight at Ctrl-C is neither a latency nor an error; one that
+                // outlives --timeout is an error, and the lane (its connection stuck) stops.
                 let result = tokio::select! {
-                    r = query => r,
+                    r = tokio::time::timeout(load.timeout, query) => match r {
+                        Ok(r) => r,
+                        Err(_) => {
+                            rec.error("timeout", 1);
+                            return (rec, true);
+                        }
+                    },
                     _ = load.cancel.cancelled() => return (rec, true),
                 };
                 match result {

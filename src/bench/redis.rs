@@ -250,7 +250,14 @@ pub async fn cleanup(conn: &mut redis::aio::MultiplexedConnection) -> anyhow::Re
 }
 
 /// Reads into `buf` until at least one more byte arrives, bounded by the timeout.
+/// The most a bench connection buffers for replies it has not finished decoding: far above any
+/// reply a bench workload gets (values of --value-size bytes), far below what hurts the host.
+const MAX_PENDING_REPLY: usize = 64 * 1024 * 1024;
+
 async fn fill(stream: &mut Stream, buf: &mut Vec<u8>, timeout: Duration) -> Result<(), String> {
+    if buf.len() > MAX_PENDING_REPLY {
+        return Err("protocol: a reply larger than 64 MiB".into());
+    }
     if buf.capacity() - buf.len() < 16 * 1024 {
         buf.reserve(64 * 1024);
     }

@@ -232,6 +232,7 @@ pub fn postgres(
         read_ratio: a.read_ratio,
         rate: a.rate,
         cancel: cancel.clone(),
+        timeout: a.timeout,
     });
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {

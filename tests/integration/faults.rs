@@ -297,3 +297,102 @@ fn postgres_frozen_mid_window_never_passes_and_ends_on_time() {
         }
     }
 }
+
+// issue 12, defect 14: against a frozen server bench postgres hung for 10 minutes, then
+// reported 0 errors and not partial
+#[test]
+fn bench_postgres_against_a_server_that_freezes_mid_run_ends_partial_with_timeouts() {
+    let Some(pg) = crate::support::PgCluster::start(&[]) else {
+        return;
+    };
+    let child = crate::support::statectl()
+        .args([
+            "bench",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "-c",
+            "2",
+            "--duration",
+            "60s",
+            "--timeout",
+            "1s",
+            "--format",
+            "json",
+        ])
+        .env("PGPASSWORD", crate::support::PG_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut frozen = Vec::new();
+    wait_until("bench running", || {
+        let out = pg.psql(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'statectl' AND query LIKE '%statectl_bench%'",
+        );
+        frozen = out
+            .lines()
+            .filter_map(|l| l.trim().parse::<u32>().ok())
+            .collect();
+        frozen.len() >= 2
+    });
+    let froze = Instant::now();
+    for p in &frozen {
+        sh(&format!("kill -STOP {p}"));
+    }
+    let out = child.wait_with_output().unwrap();
+    let took = froze.elapsed();
+    for p in &frozen {
+        sh(&format!("kill -CONT {p}"));
+    }
+    eprintln!("bench postgres ended {took:?} after the freeze (timeout 1s)");
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["partial"], true, "{v}");
+    assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
+}
+
+#[test]
+fn bench_redis_against_a_server_that_freezes_or_dies_mid_run_ends_partial() {
+    for die in [false, true] {
+        let Some(mut srv) = RedisServer::start(&[]) else {
+            return;
+        };
+        let child = crate::support::statectl()
+            .args([
+                "bench",
+                "redis",
+                "--redis",
+                &srv.url(),
+                "-c",
+                "4",
+                "--duration",
+                "60s",
+                "--timeout",
+                "1s",
+                "--format",
+                "json",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        wait_until("bench connected", || clients(&srv) >= 5);
+        let at = Instant::now();
+        if die {
+            sh(&format!("kill -KILL {}", srv.pid()));
+        } else {
+            srv.freeze();
+        }
+        let out = child.wait_with_output().unwrap();
+        let took = at.elapsed();
+        eprintln!(
+            "bench redis ended {took:?} after the server {}",
+            if die { "died" } else { "froze" }
+        );
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        assert_eq!(out.status.code(), Some(3), "die={die}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["partial"], true, "{v}");
+        assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
+    }
+}
