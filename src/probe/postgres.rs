@@ -290,6 +290,35 @@ impl PostgresSession {
         Ok((pending, errors))
     }
 
+    /// pg_reload_conf(), then waits (polling, up to `limit`) until this backend has loaded the
+    /// new files (pg_conf_load_time moves), so what is read next is what the server now runs.
+    pub async fn reload(&self, limit: Duration) -> Result<(), ProbeError> {
+        let loaded = || async {
+            let rows = self
+                .query("SELECT pg_conf_load_time()::text", "reading pg_conf_load_time()")
+                .await?;
+            match rows.first() {
+                Some(r) => column::<String>(r, 0, "pg_conf_load_time", &self.addr),
+                None => Ok(String::new()),
+            }
+        };
+        let before = loaded().await?;
+        self.execute("SELECT pg_reload_conf()", "reloading the configuration")
+            .await?;
+        let start = Instant::now();
+        while loaded().await? == before {
+            if start.elapsed() >= limit {
+                return Err(ProbeError::Timeout {
+                    addr: self.addr.clone(),
+                    timeout: limit,
+                    stage: "waiting for the reload to take effect".into(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(())
+    }
+
     /// Runs statements one by one (ALTER SYSTEM cannot run in a transaction block).
     pub async fn execute(&self, sql: &str, stage: &'static str) -> Result<(), ProbeError> {
         let (addr, timeout) = (

@@ -231,6 +231,16 @@ pub struct Report {
     pub errors: Vec<String>,
 }
 
+/// Every parameter pg_settings marks pending_restart, whoever changed it: a restart is owed
+/// whether this run or an earlier one wrote the value.
+pub fn pending_restart(settings: &BTreeMap<String, Setting>) -> Vec<String> {
+    settings
+        .iter()
+        .filter(|(_, s)| s.pending_restart)
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -193,7 +193,18 @@ fn wal_level_replica_fails_and_tune_makes_it_pending_restart() {
         ],
         &pw(),
     );
-    assert_eq!(r.json()["changed"], false);
+    let v = r.json();
+    assert_eq!(v["changed"], false);
+    // issue 12, defect 28: a second apply reported `pending_restart: []` while pg_settings said
+    // wal_level waits for a restart
+    assert!(
+        v["pending_restart"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "wal_level"),
+        "{v}"
+    );
 }
 
 #[test]

@@ -46,9 +46,9 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
                 plan_pg::Action::Restart | plan_pg::Action::PendingRestart
             )
         }),
+        pending_restart: plan_pg::pending_restart(&settings),
         items,
         statements,
-        pending_restart: Vec::new(),
         errors: Vec::new(),
     };
     if a.apply && !report.statements.is_empty() {
@@ -58,23 +58,13 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {st}: {}", target.label, reason(e)))?;
         }
-        session
-            .execute("SELECT pg_reload_conf()", "reloading the configuration")
-            .await
-            .map_err(fail)?;
+        session.reload(a.timeout).await.map_err(fail)?;
         report.changed = true;
-        // The reload is asynchronous: give the postmaster a moment before reading back.
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let after = session
             .settings()
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", target.label))?;
-        report.pending_restart = report
-            .items
-            .iter()
-            .filter(|i| after.get(&i.name).is_some_and(|s| s.pending_restart))
-            .map(|i| i.name.clone())
-            .collect();
+        report.pending_restart = plan_pg::pending_restart(&after);
         report.errors = session
             .file_settings()
             .await
