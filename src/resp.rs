@@ -252,6 +252,9 @@ mod tests {
     fn a_bulk_length_above_512_mib_is_an_error_not_a_wait() {
         let e = frame(b"$1000000000000\r\n", 0).unwrap_err();
         assert!(e.why.contains("512 MiB"), "{}", e.why);
-        assert!(frame(b"$536870912\r\n", 0).unwrap().is_none(), "512 MiB itself is allowed");
+        assert!(
+            frame(b"$536870912\r\n", 0).unwrap().is_none(),
+            "512 MiB itself is allowed"
+        );
     }
 }

@@ -295,7 +295,10 @@ impl PostgresSession {
     pub async fn reload(&self, limit: Duration) -> Result<(), ProbeError> {
         let loaded = || async {
             let rows = self
-                .query("SELECT pg_conf_load_time()::text", "reading pg_conf_load_time()")
+                .query(
+                    "SELECT pg_conf_load_time()::text",
+                    "reading pg_conf_load_time()",
+                )
                 .await?;
             match rows.first() {
                 Some(r) => column::<String>(r, 0, "pg_conf_load_time", &self.addr),

@@ -270,3 +270,20 @@ fn a_narrow_terminal_gets_readable_tables() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("kernel.version"), "{text}");
 }
+
+// issue 12, defect 34: the README's first-run example said "5 checks … (3 ms)"; a real run is
+// every doctor check. The example's summary line must match a real default run's counts.
+#[test]
+fn the_readme_first_run_example_has_the_real_count() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.contains(" checks: ") && l.contains(" pass, "))
+        .expect("a summary line in the README");
+    let claimed: usize = line.split_whitespace().next().unwrap().parse().unwrap();
+    let r = run(&["doctor", "--list", "--format", "json"], &[]);
+    let doctor_checks = r.json().as_array().unwrap().len();
+    assert_eq!(claimed, doctor_checks, "README: {line}");
+    assert!(readme.contains(&format!("of {doctor_checks} checks were skipped")));
+}
