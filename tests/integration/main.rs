@@ -16,4 +16,5 @@ mod postgres_reachable;
 mod redis_doctor;
 mod redis_reachable;
 mod scenarios;
+mod secrets;
 mod tune_redis;
