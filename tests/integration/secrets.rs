@@ -8,6 +8,9 @@ use crate::support::{free_port, run, PgCluster, RedisServer, PG_PASSWORD};
 /// Part of every planted secret; nothing else statectl prints contains it.
 const MARK: &str = "PLANTxQz";
 
+/// (what, arguments, environment) of one way to give a credential.
+type Source<'a> = (&'a str, Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
 fn assert_clean(what: &str, r: &crate::support::Run) {
     for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
         assert!(
@@ -59,7 +62,7 @@ fn a_planted_secret_never_appears_in_any_output() {
     let home_s = home.to_str().unwrap();
 
     // (what, redis args, environment)
-    let redis_sources: Vec<(&str, Vec<&str>, Vec<(&str, &str)>)> = vec![
+    let redis_sources: Vec<Source> = vec![
         ("url", vec!["--redis", &url_pw], vec![]),
         (
             "REDISCLI_AUTH",
@@ -144,13 +147,14 @@ fn a_planted_secret_never_appears_in_any_output() {
     }
     // PostgreSQL: the URL, PGPASSWORD, ~/.pgpass; a malformed key=value string; and Redis's
     // malformed URL
-    let pg_sources: Vec<(&str, &str, Vec<(&str, &str)>)> = vec![
-        ("pg url", &pg_url, vec![]),
-        ("PGPASSWORD", &pg_plain, vec![("PGPASSWORD", PG_PASSWORD)]),
-        ("pgpass", &pg_plain, vec![("HOME", home_s)]),
-        ("malformed kv", &pg_kv_bad, vec![]),
+    let pg_sources: Vec<Source> = vec![
+        ("pg url", vec![&pg_url], vec![]),
+        ("PGPASSWORD", vec![&pg_plain], vec![("PGPASSWORD", PG_PASSWORD)]),
+        ("pgpass", vec![&pg_plain], vec![("HOME", home_s)]),
+        ("malformed kv", vec![&pg_kv_bad], vec![]),
     ];
     for (what, conn, env) in &pg_sources {
+        let conn = conn[0];
         for format in ["table", "json", "junit", "prometheus"] {
             let a = [
                 "doctor",
