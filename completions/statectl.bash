@@ -516,7 +516,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -543,6 +543,10 @@ _statectl() {
                     return 0
                     ;;
                 --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -916,7 +920,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -943,6 +947,10 @@ _statectl() {
                     return 0
                     ;;
                 --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

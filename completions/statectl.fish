@@ -52,6 +52,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l postgres -d
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l sample -d 'The window over which counters are read twice and judged by their change' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l only -d 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
@@ -74,6 +75,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l postgres
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l sample -d 'The window over which counters are read twice and judged by their change' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l only -d 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F

@@ -143,6 +143,10 @@ pub struct TargetArgs {
     /// The window over which counters are read twice and judged by their change.
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
     pub sample: Duration,
+
+    /// How many targets are probed at once (each holds one or two sockets while it is).
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
 }
 
 /// Arguments of `doctor` and `preflight`.

@@ -56,6 +56,7 @@ pub fn plan(
             full,
             root: root.clone(),
             cancel: cancel.clone(),
+            concurrency: args.targets.concurrency.into(),
         },
         checks,
         areas,

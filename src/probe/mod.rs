@@ -32,6 +32,33 @@ pub struct ProbeContext {
     pub root: kernel::HostRoot,
     /// Cancelled by Ctrl-C: sample windows end early and in-flight work gets a short grace.
     pub cancel: crate::cancel::CancellationToken,
+    /// Most targets of one area probed at once.
+    pub concurrency: usize,
+}
+
+impl ProbeContext {
+    /// Runs the probes, at most `concurrency` at a time; results in the order given.
+    pub fn each<F: std::future::Future>(
+        &self,
+        probes: impl IntoIterator<Item = F>,
+    ) -> impl std::future::Future<Output = Vec<F::Output>> {
+        use futures::StreamExt;
+        // made here, not inside the future: a closure that maps targets to probes does not
+        // have to live across an await (its lifetimes would not be general enough to box)
+        let probes: Vec<F> = probes.into_iter().collect();
+        let n = self.concurrency.max(1);
+        async move {
+            // unordered, so a quick failure frees its slot at once; then back in target order
+            let mut done: Vec<(usize, F::Output)> = futures::stream::iter(probes)
+                .enumerate()
+                .map(|(i, f)| async move { (i, f.await) })
+                .buffer_unordered(n)
+                .collect()
+                .await;
+            done.sort_by_key(|(i, _)| *i);
+            done.into_iter().map(|(_, o)| o).collect()
+        }
+    }
 }
 
 impl ProbeContext {
@@ -85,4 +112,40 @@ pub(crate) fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::
         cur = err.source();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn each_bounds_concurrency_and_keeps_target_order() {
+        let cx = ProbeContext {
+            targets: Targets::default(),
+            timing: Timing {
+                timeout: Duration::from_secs(1),
+                sample: Duration::from_secs(1),
+            },
+            ttl_sample_keys: 1,
+            full: Vec::new(),
+            root: kernel::HostRoot::default(),
+            cancel: crate::cancel::CancellationToken::new(),
+            concurrency: 2,
+        };
+        let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let probes = [30u64, 10, 20, 0, 5].map(|ms| {
+            let (running, peak) = (running.clone(), peak.clone());
+            async move {
+                use std::sync::atomic::Ordering::SeqCst;
+                let now = running.fetch_add(1, SeqCst) + 1;
+                peak.fetch_max(now, SeqCst);
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                running.fetch_sub(1, SeqCst);
+                ms
+            }
+        });
+        assert_eq!(cx.each(probes).await, vec![30, 10, 20, 0, 5]);
+        assert_eq!(peak.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
 }

@@ -218,7 +218,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             .ifaces
             .iter()
             .map(|i| observe(&cx.root, i, sample, timeout, &cx.cancel));
-        Observed::Nic(futures::future::join_all(seen).await)
+        Observed::Nic(cx.each(seen).await)
     })
 }
 

@@ -487,7 +487,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                     }),
                 })
         });
-        Observed::Postgres(futures::future::join_all(seen).await)
+        Observed::Postgres(cx.each(seen).await)
     })
 }
 

@@ -598,18 +598,21 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             root: cx.root.clone(),
             cancel: cx.cancel.clone(),
         };
-        let seen = cx.targets.redis.iter().map(|t| async {
-            crate::cancel::with_grace(&cx.cancel, observe(t, &probe))
-                .await
-                .unwrap_or_else(|| RedisObservation {
-                    target: t.label.clone(),
-                    addr: t.host_port(),
-                    result: Err(ProbeError::Interrupted {
+        let probe = &probe;
+        let seen = cx
+            .each(cx.targets.redis.iter().map(|t| async move {
+                crate::cancel::with_grace(&cx.cancel, observe(t, probe))
+                    .await
+                    .unwrap_or_else(|| RedisObservation {
+                        target: t.label.clone(),
                         addr: t.host_port(),
-                    }),
-                })
-        });
-        Observed::Redis(futures::future::join_all(seen).await)
+                        result: Err(ProbeError::Interrupted {
+                            addr: t.host_port(),
+                        }),
+                    })
+            }))
+            .await;
+        Observed::Redis(seen)
     })
 }
 

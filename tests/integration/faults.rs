@@ -396,3 +396,75 @@ fn bench_redis_against_a_server_that_freezes_or_dies_mid_run_ends_partial() {
         assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
     }
 }
+
+// issue 12, defect 19: no bound on concurrency. 200 targets (100 live, 100 refused) with the
+// default --concurrency 64: the run ends within timeout + window + 1 s and the open file
+// descriptors stay below 64 × 2 sockets per target (+ the process's own)
+#[test]
+fn two_hundred_targets_stay_within_the_time_and_fd_bounds() {
+    let mut servers = Vec::new();
+    for _ in 0..4 {
+        let Some(s) = RedisServer::start(&[]) else {
+            return;
+        };
+        servers.push(s);
+    }
+    let mut args: Vec<String> = [
+        "doctor",
+        "--only",
+        "redis.*",
+        "--timeout",
+        "1s",
+        "--sample",
+        "1s",
+        "--format",
+        "json",
+    ]
+    .map(String::from)
+    .to_vec();
+    for i in 0..100 {
+        args.push("--redis".into());
+        args.push(format!("{}/{}", servers[i % 4].url(), i % 16));
+        args.push("--redis".into());
+        args.push(format!("redis://127.0.0.1:{}", free_port()));
+    }
+    let start = Instant::now();
+    let mut child = crate::support::statectl()
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = out;
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut out, &mut s).unwrap();
+        s
+    });
+    let fd_dir = format!("/proc/{}/fd", child.id());
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(d) = std::fs::read_dir(&fd_dir) {
+            peak = peak.max(d.count());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = start.elapsed();
+    let stdout = reader.join().unwrap();
+    eprintln!("200 targets: {took:?}, peak {peak} open fds");
+    assert!(
+        took < Duration::from_millis(3000 + 500),
+        "took {took:?} (timeout 1s + sample 1s + 1s)"
+    );
+    assert!(peak < 64 * 2 + 32, "peak {peak} fds");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let reach: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "redis.reachable")
+        .collect();
+    assert_eq!(reach.len(), 200);
+    assert_eq!(reach.iter().filter(|f| f["status"] == "pass").count(), 100);
+    assert_eq!(reach.iter().filter(|f| f["status"] == "fail").count(), 100);
+}

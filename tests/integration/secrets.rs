@@ -149,7 +149,11 @@ fn a_planted_secret_never_appears_in_any_output() {
     // malformed URL
     let pg_sources: Vec<Source> = vec![
         ("pg url", vec![&pg_url], vec![]),
-        ("PGPASSWORD", vec![&pg_plain], vec![("PGPASSWORD", PG_PASSWORD)]),
+        (
+            "PGPASSWORD",
+            vec![&pg_plain],
+            vec![("PGPASSWORD", PG_PASSWORD)],
+        ),
         ("pgpass", vec![&pg_plain], vec![("HOME", home_s)]),
         ("malformed kv", vec![&pg_kv_bad], vec![]),
     ];
