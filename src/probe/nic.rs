@@ -180,15 +180,21 @@ pub fn driver_counters(iface: &str) -> Result<NicCounters, String> {
         return Ok(NicCounters::new());
     }
 
+    // The kernel fills GSTRINGS and GSTATS with the driver's count *now*, ignoring the length
+    // we pass: a count that grew since GSSET_INFO would be written past a buffer sized for `n`.
+    // So both buffers get generous headroom, and only what the kernel says it wrote is read.
+    let cap = (n * 2).max(n + 256);
+
     // struct ethtool_gstrings { u32 cmd; u32 string_set; u32 len; u8 data[]; }
-    let mut strings = vec![0u8; 12 + n * ETH_GSTRING_LEN];
+    let mut strings = vec![0u8; 12 + cap * ETH_GSTRING_LEN];
     strings[0..4].copy_from_slice(&ETHTOOL_GSTRINGS.to_ne_bytes());
     strings[4..8].copy_from_slice(&ETH_SS_STATS.to_ne_bytes());
     strings[8..12].copy_from_slice(&(n as u32).to_ne_bytes());
     ioctl(strings.as_mut_ptr().cast())?;
+    let n_strings = u32::from_ne_bytes(strings[8..12].try_into().expect("4 bytes")) as usize;
 
     // struct ethtool_stats { u32 cmd; u32 n_stats; u64 data[]; }
-    let mut stats = vec![0u64; 1 + n];
+    let mut stats = vec![0u64; 1 + cap];
     {
         // SAFETY: the first u64 is reinterpreted as the two u32 header fields.
         let head: &mut [u32; 2] = unsafe { &mut *(stats.as_mut_ptr() as *mut [u32; 2]) };
@@ -196,9 +202,18 @@ pub fn driver_counters(iface: &str) -> Result<NicCounters, String> {
         head[1] = n as u32;
     }
     ioctl(stats.as_mut_ptr().cast())?;
+    // SAFETY: as above; the kernel wrote its count into the header.
+    let n_stats = unsafe { (*(stats.as_ptr() as *const [u32; 2]))[1] } as usize;
+    if n_strings > cap || n_stats > cap {
+        return Err(format!(
+            "{iface}: the driver's counter list grew from {n} to {} during the read; try again",
+            n_strings.max(n_stats)
+        ));
+    }
 
     let mut out = NicCounters::new();
-    for i in 0..n {
+    // names and values pair up only as far as both lists go
+    for i in 0..n_strings.min(n_stats) {
         let raw = &strings[12 + i * ETH_GSTRING_LEN..12 + (i + 1) * ETH_GSTRING_LEN];
         let end = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
         let name = String::from_utf8_lossy(&raw[..end]).trim().to_string();
