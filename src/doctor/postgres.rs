@@ -126,6 +126,13 @@ pub fn reachable(r: &Result<PostgresSnapshot, ProbeError>) -> Verdict {
                 .with("connect_ms", ms)
                 .with("server_version", &s.server_version)
         }
+        // 53300 too_many_connections: the server is up, and full
+        Err(ProbeError::Other { addr, detail }) if detail.contains("(53300)") => Verdict::new(
+            Status::Fail,
+            format!("{addr} refuses new connections: {detail}"),
+        )
+        .with("failure", "too_many_connections")
+        .fix("Every non-reserved slot is taken: find who holds them (SELECT usename, application_name, state, count(*) FROM pg_stat_activity GROUP BY 1,2,3), close idle or leaking clients, put a pooler (PgBouncer) in front, or raise max_connections (restart); verify with `psql -c 'SELECT 1'` as the application's role"),
         Err(e) => unreachable_verdict(e, "PostgreSQL", "pg_isready -h HOST -p PORT"),
     }
 }

@@ -468,3 +468,135 @@ fn two_hundred_targets_stay_within_the_time_and_fd_bounds() {
     assert_eq!(reach.iter().filter(|f| f["status"] == "pass").count(), 100);
     assert_eq!(reach.iter().filter(|f| f["status"] == "fail").count(), 100);
 }
+
+// the fault matrix: PostgreSQL closes new connections at once when only superuser slots are left
+#[test]
+fn postgres_with_only_superuser_slots_left_names_the_full_server() {
+    let Some(pg) = crate::support::PgCluster::start(&[
+        "max_connections = 4",
+        "superuser_reserved_connections = 2",
+    ]) else {
+        return;
+    };
+    pg.psql("CREATE ROLE app LOGIN PASSWORD 'app-Zq7-pw'");
+    // two sessions as app take the two ordinary slots
+    let mut held = Vec::new();
+    for i in 0..2 {
+        let mut c = std::process::Command::new("psql");
+        c.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &pg.port.to_string(),
+            "-U",
+            "app",
+            "-d",
+            "postgres",
+            "-c",
+            "SELECT pg_sleep(60)",
+        ])
+        .env("PGPASSWORD", "app-Zq7-pw")
+        .env("PGAPPNAME", format!("holder{i}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+        held.push(c.spawn().unwrap());
+    }
+    for i in 0..2 {
+        pg.wait_backend(&format!("holder{i}"), "state = 'active'");
+    }
+    let url = pg.url_as("app", "app-Zq7-pw");
+    let start = Instant::now();
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "postgres.reachable",
+            "--postgres",
+            &url,
+            "--timeout",
+            "1s",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let took = start.elapsed();
+    for mut h in held {
+        let _ = h.kill();
+        let _ = h.wait();
+    }
+    let f = r.finding("postgres.reachable");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_eq!(evidence(&f, "failure"), Some("too_many_connections"), "{f}");
+    assert!(
+        f["remediation"].as_str().unwrap().contains("PgBouncer"),
+        "{f}"
+    );
+    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    assert!(!r.stdout.contains("Zq7"));
+}
+
+// the fault matrix: /proc files that cannot be read (a host root whose files are mode 000, read
+// by an unprivileged user, since root reads them anyway): skips and errors with the reason, no
+// pass, no panic
+#[test]
+fn unreadable_proc_files_skip_with_the_reason() {
+    if !crate::kernel_nic::is_root() {
+        assert!(!crate::support::in_ci(), "needs root to run as nobody");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in [
+        ("proc/sys/kernel/osrelease", "6.1.0\n"),
+        ("proc/sys/net/core/somaxconn", "4096\n"),
+        ("proc/sys/net/ipv4/tcp_max_syn_backlog", "8192\n"),
+        ("proc/sys/net/ipv4/tcp_syncookies", "1\n"),
+        ("proc/net/snmp", "Tcp: RetransSegs OutSegs\nTcp: 1 100\n"),
+        (
+            "proc/net/netstat",
+            "TcpExt: ListenOverflows ListenDrops\nTcpExt: 0 0\n",
+        ),
+    ] {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new("runuser")
+        .args([
+            "-u",
+            "nobody",
+            "--",
+            env!("CARGO_BIN_EXE_statectl"),
+            "--host-root",
+        ])
+        .arg(dir.path())
+        .args([
+            "doctor", "--only", "kernel.*", "--sample", "100ms", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    let v: serde_json::Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout} {}", String::from_utf8_lossy(&out.stderr)));
+    for f in v["findings"].as_array().unwrap() {
+        assert_ne!(f["status"], "pass", "passed on unreadable input: {f}");
+        if f["status"] == "skip" || f["status"] == "error" {
+            assert!(!f["summary"].as_str().unwrap().is_empty(), "{f}");
+        }
+    }
+    let somaxconn = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "kernel.somaxconn")
+        .unwrap();
+    assert!(
+        somaxconn["summary"].as_str().unwrap().contains("somaxconn"),
+        "{somaxconn}"
+    );
+}

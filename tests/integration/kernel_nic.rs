@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::support::{doctor_json, evidence, require, run, Run};
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .map(|s| {
             s.lines()
