@@ -27,6 +27,17 @@ const MAX_BUFFER: usize = 64 << 20;
 const MAX_KEYS: usize = 100_000;
 /// Requests waiting for replies on one connection.
 const MAX_INFLIGHT: usize = 100_000;
+/// Distinct command names with their own row (and histogram); later ones count as "(other)".
+/// Redis 7 has about 240 commands: more names than this is noise or an attack on the wire.
+const MAX_COMMAND_NAMES: usize = 512;
+/// Distinct error words kept; later ones count as "(other)".
+const MAX_ERROR_WORDS: usize = 256;
+/// A flow that sends nothing for this long (capture time) is freed.
+const IDLE_FLOW: Duration = Duration::from_secs(60);
+/// Segments between two sweeps for idle flows.
+const SWEEP_EVERY: u64 = 4096;
+/// The row that names beyond the caps count under.
+const OTHER: &str = "(other)";
 
 /// Commands whose first argument is a key. Every other command's arguments are never read:
 /// AUTH's password, EVAL's script and CONFIG's values stay out of the report.
@@ -134,6 +145,13 @@ struct Conn {
     to_server: Half,
     to_client: Half,
     inflight: VecDeque<Pending>,
+    /// (client, server), to forget the flow when it is freed.
+    key: Option<(SocketAddr, SocketAddr)>,
+    /// Capture time of its latest segment.
+    last_ts: Duration,
+    /// FIN or RST seen from the client, from the server.
+    fin_client: bool,
+    fin_server: bool,
 }
 
 /// Per-command latency and counts.
@@ -211,6 +229,11 @@ pub struct CaptureReport {
     pub unmatched_replies: u64,
     /// Requests whose reply was never seen.
     pub unanswered_requests: u64,
+    /// Flows forgotten after FIN/RST from both sides, or 60 s idle (their memory freed).
+    pub flows_freed: u64,
+    /// Caps the capture reached (distinct command names, error words, keys), in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caps: Vec<String>,
     /// Requests paired with replies.
     pub requests: u64,
     /// Per command, busiest first.
@@ -249,7 +272,14 @@ pub struct Analysis {
     conns: Vec<Conn>,
     conn_ids: HashMap<(SocketAddr, SocketAddr), usize>,
     last: Option<((SocketAddr, SocketAddr), usize)>,
+    /// Slots of freed flows, reused by new ones.
+    free: Vec<usize>,
     connections: u64,
+    flows_freed: u64,
+    unanswered_freed: u64,
+    since_sweep: u64,
+    /// Which caps were reached (command names, error words, keys).
+    caps: BTreeMap<&'static str, u64>,
     names: Vec<String>,
     name_ids: HashMap<Vec<u8>, u16>,
     stats: Vec<CommandStats>,
@@ -288,6 +318,11 @@ impl Analysis {
             keys_shown,
             conns: Vec::new(),
             conn_ids: HashMap::default(),
+            free: Vec::new(),
+            flows_freed: 0,
+            unanswered_freed: 0,
+            since_sweep: 0,
+            caps: BTreeMap::new(),
             last: None,
             connections: 0,
             names: Vec::new(),
@@ -335,17 +370,28 @@ impl Analysis {
         let idx = match self.last {
             Some((k, i)) if k == key => i,
             _ => {
-                let next = self.conns.len();
-                let i = *self.conn_ids.entry(key).or_insert(next);
-                if i == next {
-                    self.connections += 1;
-                    self.conns.push(Conn::default());
-                }
+                let i = match self.conn_ids.get(&key) {
+                    Some(i) => *i,
+                    None => {
+                        let i = self.free.pop().unwrap_or_else(|| {
+                            self.conns.push(Conn::default());
+                            self.conns.len() - 1
+                        });
+                        self.conns[i] = Conn {
+                            key: Some(key),
+                            ..Conn::default()
+                        };
+                        self.conn_ids.insert(key, i);
+                        self.connections += 1;
+                        i
+                    }
+                };
                 self.last = Some((key, i));
                 i
             }
         };
         let conn = &mut self.conns[idx];
+        conn.last_ts = ts;
         if !seg.payload.is_empty() {
             self.data_segments += 1;
         }
@@ -368,14 +414,70 @@ impl Analysis {
             conn.inflight.clear();
         }
         self.drain(idx, to_server, ts);
+        if seg.fin {
+            let conn = &mut self.conns[idx];
+            if to_server {
+                conn.fin_client = true;
+            } else {
+                conn.fin_server = true;
+            }
+            if conn.fin_client && conn.fin_server {
+                self.free_flow(idx);
+            }
+        }
+        self.since_sweep += 1;
+        if self.since_sweep >= SWEEP_EVERY {
+            self.since_sweep = 0;
+            let idle: Vec<usize> = (0..self.conns.len())
+                .filter(|i| {
+                    let c = &self.conns[*i];
+                    c.key.is_some() && ts.saturating_sub(c.last_ts) > IDLE_FLOW
+                })
+                .collect();
+            for i in idle {
+                self.free_flow(i);
+            }
+        }
+    }
+
+    /// Forgets a closed or idle flow: its slot is reused, its requests still waiting count as
+    /// unanswered, and held data that never filled its hole counts as a gap.
+    fn free_flow(&mut self, i: usize) {
+        let c = std::mem::take(&mut self.conns[i]);
+        let Some(key) = c.key else { return };
+        self.unanswered_freed += c.inflight.len() as u64;
+        if !c.to_server.pending.is_empty() || !c.to_client.pending.is_empty() {
+            self.gaps += 1;
+        }
+        self.conn_ids.remove(&key);
+        if self.last.is_some_and(|(_, l)| l == i) {
+            self.last = None;
+        }
+        self.free.push(i);
+        self.flows_freed += 1;
     }
 
     fn command_id(&mut self, name: &[u8]) -> u16 {
         if let Some(id) = self.name_ids.get(name) {
             return *id;
         }
+        if self.names.len() >= MAX_COMMAND_NAMES - 1 {
+            *self.caps.entry("command names").or_default() += 1;
+            if let Some(id) = self.name_ids.get(OTHER.as_bytes()) {
+                return *id;
+            }
+        }
         let id = self.names.len() as u16;
-        let upper = String::from_utf8_lossy(name).to_ascii_uppercase();
+        let name = if self.names.len() >= MAX_COMMAND_NAMES - 1 {
+            OTHER.as_bytes()
+        } else {
+            name
+        };
+        let upper = if name == OTHER.as_bytes() {
+            OTHER.to_string()
+        } else {
+            String::from_utf8_lossy(name).to_ascii_uppercase()
+        };
         self.names.push(upper);
         self.stats.push(CommandStats {
             latency: Histogram::new_with_bounds(1, 60_000_000, 3).expect("static bounds"),
@@ -516,6 +618,12 @@ impl Analysis {
         self.requests += 1;
         if let Some(word) = error {
             s.errors += 1;
+            let word = if self.errors.len() >= MAX_ERROR_WORDS && !self.errors.contains_key(&word) {
+                *self.caps.entry("error words").or_default() += 1;
+                OTHER.to_string()
+            } else {
+                word
+            };
             *self.errors.entry(word).or_default() += 1;
         }
         if self.slowest.len() < 10 || latency > self.slowest.last().map(|s| s.0).unwrap_or_default()
@@ -600,7 +708,21 @@ impl Analysis {
             gaps: self.gaps,
             protocol_errors: self.protocol_errors,
             unmatched_replies: self.unmatched,
-            unanswered_requests: self.conns.iter().map(|c| c.inflight.len() as u64).sum(),
+            unanswered_requests: self.unanswered_freed
+                + self
+                    .conns
+                    .iter()
+                    .map(|c| c.inflight.len() as u64)
+                    .sum::<u64>(),
+            flows_freed: self.flows_freed,
+            caps: self
+                .caps
+                .iter()
+                .map(|(what, n)| format!("more distinct {what} than the report keeps: {n} counted as {OTHER}"))
+                .chain((self.other_keys > 0).then(|| {
+                    format!("more distinct keys than the report keeps: {} requests counted under no key", self.other_keys)
+                }))
+                .collect(),
             requests: self.requests,
             commands,
             errors: self.errors.clone(),

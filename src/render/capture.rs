@@ -66,6 +66,9 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
         }
         writeln!(w, "{t}")?;
     }
+    for cap in &r.caps {
+        writeln!(w, "cap: {}", escape(cap))?;
+    }
     if let Some(why) = &r.stopped_early {
         writeln!(w, "partial report: {}", escape(why))?;
     }

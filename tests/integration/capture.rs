@@ -389,3 +389,131 @@ fn bad_files_and_interfaces_are_one_line_errors() {
         assert!(r.stdout.is_empty());
     }
 }
+
+/// One Ethernet + IPv4 + TCP frame (checksums zero: the analyser does not check them).
+fn tcp_frame(
+    src: ([u8; 4], u16),
+    dst: ([u8; 4], u16),
+    seq: u32,
+    flags: u8,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut f = Vec::with_capacity(54 + payload.len());
+    f.extend_from_slice(&[0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    let total = (20 + 20 + payload.len()) as u16;
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        0,
+        0x40,
+        0,
+        64,
+        6,
+        0,
+        0,
+    ]);
+    f.extend_from_slice(&src.0);
+    f.extend_from_slice(&dst.0);
+    f.extend_from_slice(&src.1.to_be_bytes());
+    f.extend_from_slice(&dst.1.to_be_bytes());
+    f.extend_from_slice(&seq.to_be_bytes());
+    f.extend_from_slice(&[0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f.extend_from_slice(payload);
+    f
+}
+
+// issue 12, defect 12: one histogram per distinct command name (the u16 id wrapped at 65,536)
+// and flows never freed: 200k short connections and 100k random "command names" must stay
+// under 200 MB and say which caps they hit
+#[test]
+fn capture_memory_is_bounded_for_many_flows_and_names() {
+    use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.pcap");
+    {
+        let f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let mut w = PcapWriter::with_header(f, PcapHeader::default()).unwrap();
+        let server = ([10, 0, 0, 1], 6379u16);
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut t = 0u64;
+        for i in 0..200_000u32 {
+            let client = (
+                [10, 1 + (i >> 16) as u8, (i >> 8) as u8, i as u8],
+                40000 + (i % 20000) as u16,
+            );
+            let name = if i % 2 == 0 {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                format!("X{rng:016x}")
+            } else {
+                "GET".to_string()
+            };
+            let req = format!("*2\r\n${}\r\n{name}\r\n$3\r\nkey\r\n", name.len());
+            let reply = b"$-1\r\n";
+            for (src, dst, seq, flags, payload) in [
+                (client, server, 1u32, 0x18u8, req.as_bytes()),
+                (server, client, 1, 0x18, &reply[..]),
+                (client, server, 1 + req.len() as u32, 0x11, &b""[..]),
+                (server, client, 1 + reply.len() as u32, 0x11, &b""[..]),
+            ] {
+                t += 10_000;
+                let frame = tcp_frame(src, dst, seq, flags, payload);
+                let p = PcapPacket::new(Duration::from_nanos(t * 1000), frame.len() as u32, &frame);
+                w.write_packet(&p).unwrap();
+            }
+        }
+    }
+    // a 1 GiB address-space limit: a regression fails here instead of eating the machine
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 1048576; exec {} capture -r {} --format json",
+            env!("CARGO_BIN_EXE_statectl"),
+            path.display()
+        ))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        out.read_to_string(&mut s).unwrap();
+        s
+    });
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(s) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let stdout = reader.join().unwrap();
+    eprintln!("200k flows, 100k names: peak RSS {} MB", peak_kb / 1024);
+    assert!(peak_kb < 200 * 1024, "peak RSS {} MB", peak_kb / 1024);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(v["connections"], 200_000);
+    assert_eq!(v["flows_freed"], 200_000);
+    assert_eq!(v["requests"], 200_000);
+    assert!(
+        v["commands"].as_array().unwrap().len() <= 1024,
+        "one row per name, capped"
+    );
+    let caps = v["caps"].as_array().unwrap();
+    assert!(
+        caps.iter()
+            .any(|c| c.as_str().unwrap().contains("command names")),
+        "{caps:?}"
+    );
+}
