@@ -59,6 +59,18 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
             });
         }
     };
+    if cli.output.verbose {
+        // -v: each probe step (connect, handshake, command, with timings) on stderr. Steps name
+        // stages and addresses, never arguments, so no secret can reach the log.
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(color)
+            .with_target(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .try_init();
+    }
     // rediss:// goes through rustls, which needs one process-wide crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Builder::new_current_thread()

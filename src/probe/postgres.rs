@@ -148,6 +148,21 @@ fn classify(
 impl PostgresSession {
     /// Connects and authenticates within the timeout.
     pub async fn connect(target: &PostgresTarget, timeout: Duration) -> Result<Self, ProbeError> {
+        let start = Instant::now();
+        tracing::debug!(target = %target.label, "postgres: connecting");
+        let r = Self::connect_inner(target, timeout).await;
+        let ms = start.elapsed().as_millis() as u64;
+        match &r {
+            Ok(_) => tracing::debug!(target = %target.label, ms, "postgres: connected"),
+            Err(e) => {
+                let failure = crate::doctor::failure_kind(e);
+                tracing::debug!(target = %target.label, ms, failure, "postgres: connect failed");
+            }
+        }
+        r
+    }
+
+    async fn connect_inner(target: &PostgresTarget, timeout: Duration) -> Result<Self, ProbeError> {
         let addr = target.addr.clone();
         let mut config = target.config.clone();
         config.connect_timeout(timeout);
@@ -187,13 +202,17 @@ impl PostgresSession {
             self.addr.as_str(),
             super::budget(self.timeout, self.deadline),
         );
-        bounded(addr, timeout, stage, async {
+        let start = Instant::now();
+        let r = bounded(addr, timeout, stage, async {
             self.client
                 .query(sql, &[])
                 .await
                 .map_err(|e| classify(addr, timeout, stage, e))
         })
-        .await
+        .await;
+        let (us, ok) = (start.elapsed().as_micros() as u64, r.is_ok());
+        tracing::debug!(addr = %addr, us, ok, "postgres: {stage}");
+        r
     }
 }
 

@@ -92,9 +92,21 @@ impl RedisSession {
         target: &RedisTarget,
         timeout: Duration,
     ) -> Result<(Self, Duration), ProbeError> {
+        let start = Instant::now();
+        tracing::debug!(target = %target.label, tls = target.is_tls(), "redis: connecting");
         match Self::connect_authenticated(target, timeout).await {
-            Err(e) => Err(diagnose(e, target, timeout).await),
-            ok => ok,
+            Err(e) => {
+                let e = diagnose(e, target, timeout).await;
+                let ms = start.elapsed().as_millis() as u64;
+                let failure = crate::doctor::failure_kind(&e);
+                tracing::debug!(target = %target.label, ms, failure, "redis: connect failed");
+                Err(e)
+            }
+            Ok((s, rtt)) => {
+                let (ms, ping_us) = (start.elapsed().as_millis() as u64, rtt.as_micros() as u64);
+                tracing::debug!(target = %target.label, ms, ping_us, "redis: connected, PONG");
+                Ok((s, rtt))
+            }
         }
     }
 
@@ -191,12 +203,17 @@ impl RedisSession {
             super::budget(self.timeout, self.deadline),
         );
         let conn = &mut self.conn;
-        bounded(&addr, timeout, stage, async {
+        let start = Instant::now();
+        let r = bounded(&addr, timeout, stage, async {
             cmd.query_async(conn)
                 .await
                 .map_err(|e| classify(&addr, timeout, stage, e))
         })
-        .await
+        .await;
+        // the stage names the command ("waiting for INFO"); arguments are never logged
+        let (us, ok) = (start.elapsed().as_micros() as u64, r.is_ok());
+        tracing::debug!(addr = %addr, us, ok, "redis: {stage}");
+        r
     }
 
     /// The underlying connection, for callers that pipeline their own commands.

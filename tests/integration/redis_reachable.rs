@@ -283,3 +283,44 @@ fn control_characters_from_a_server_never_reach_the_terminal() {
         r.stdout
     );
 }
+
+// issue 12, defect 32: -v promised probe steps on stderr and printed none
+#[test]
+fn verbose_logs_each_probe_step_with_its_timing() {
+    let Some(srv) = RedisServer::start(&["requirepass step-Zq7-pw"]) else {
+        return;
+    };
+    let url = srv.url().replace("redis://", "redis://:step-Zq7-pw@");
+    let r = run(
+        &[
+            "doctor", "-v", "--only", "redis.*", "--redis", &url, "--sample", "200ms", "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(r.code == 0 || r.code == 4 || r.code == 3, "{}", r.stderr);
+    for step in [
+        "redis: connecting",
+        "redis: connected",
+        "redis: waiting for INFO",
+        "redis: waiting for CONFIG GET",
+    ] {
+        assert!(r.stderr.contains(step), "no {step:?} in:\n{}", r.stderr);
+    }
+    assert!(r.stderr.contains(" us="), "timings: {}", r.stderr);
+    assert!(!r.stderr.contains("Zq7") && !r.stdout.contains("Zq7"));
+    // without -v, stderr stays quiet
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "redis.reachable",
+            "--redis",
+            &url,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(!r.stderr.contains("redis: connecting"), "{}", r.stderr);
+}
