@@ -153,6 +153,19 @@ pub fn kernel(w: &mut dyn Write, style: Style, r: &plan_kernel::Report) -> anyho
             "nothing to change: live values and {} already match",
             r.persist
         )?;
+    } else if let Some(why) = &r.failed {
+        writeln!(w, "NOT APPLIED: {}", escape(why))?;
+        if !r.rolled_back.is_empty() {
+            writeln!(w, "put back as they were: {}", r.rolled_back.join(", "))?;
+        }
+        if !r.left_applied.is_empty() {
+            writeln!(
+                w,
+                "could not be put back (hold the new value): {}",
+                r.left_applied.join(", ")
+            )?;
+        }
+        writeln!(w, "nothing persisted in {}", r.persist)?;
     } else if r.applied {
         writeln!(w, "applied; persisted in {}", r.persist)?;
     } else {

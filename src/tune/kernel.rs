@@ -218,6 +218,16 @@ pub struct Report {
     pub diff: String,
     /// Later files that override a planned value at boot.
     pub warnings: Vec<String>,
+    /// Set when applying stopped at an item: what failed and why. Items set before it were
+    /// put back (`rolled_back`) and nothing was persisted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+    /// Keys set by this run, then put back to their value before it after a later key failed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rolled_back: Vec<String>,
+    /// Keys this run set and could not put back: they hold the new value.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_applied: Vec<String>,
 }
 
 #[cfg(test)]

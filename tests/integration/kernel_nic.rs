@@ -516,3 +516,67 @@ fn host_root_flag_reads_and_writes_below_it_and_says_so() {
     );
     assert_eq!(v["host_root"], dir);
 }
+
+// issue 12, defect 18: tune kernel applied item by item; when a later key failed, the earlier
+// ones stayed changed and the run said nothing about it. Now: put back, persist nothing, say
+// so in the table and the JSON, exit 3.
+#[test]
+fn a_failed_key_rolls_back_the_keys_set_before_it() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let w = |rel: &str, v: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, v).unwrap();
+    };
+    w("proc/sys/net/core/somaxconn", "128\n");
+    w("proc/sys/net/ipv4/tcp_max_syn_backlog", "128\n");
+    let root = dir.path().display().to_string();
+    // in a private mount namespace the second key's file is a read-only bind mount: its write
+    // fails with EROFS even for root, while the first key writes fine
+    let script = format!(
+        "mount --bind {root}/proc/sys/net/ipv4/tcp_max_syn_backlog {root}/proc/sys/net/ipv4/tcp_max_syn_backlog && \
+         mount -o remount,bind,ro {root}/proc/sys/net/ipv4/tcp_max_syn_backlog && \
+         exec {bin} --host-root {root} tune kernel --set net.core.somaxconn=4096 \
+              --set net.ipv4.tcp_max_syn_backlog=8192 --apply --format json",
+        bin = env!("CARGO_BIN_EXE_statectl")
+    );
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        v["failed"]
+            .as_str()
+            .unwrap()
+            .contains("tcp_max_syn_backlog"),
+        "{v}"
+    );
+    assert_eq!(
+        v["rolled_back"],
+        serde_json::json!(["net.core.somaxconn"]),
+        "{v}"
+    );
+    assert_eq!(v["changed"], false);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("proc/sys/net/core/somaxconn"))
+            .unwrap()
+            .trim(),
+        "128",
+        "put back"
+    );
+    assert!(
+        !dir.path().join("etc/sysctl.d/60-statectl.conf").exists(),
+        "nothing persisted"
+    );
+}

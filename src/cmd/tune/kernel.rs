@@ -54,17 +54,38 @@ pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs, root: &HostRoot) -> anyhow::
         persist: path.clone(),
         diff,
         warnings,
+        failed: None,
+        rolled_back: Vec::new(),
+        left_applied: Vec::new(),
     };
     if a.apply {
+        let mut done: Vec<(String, String)> = Vec::new();
         for i in report
             .items
             .iter()
             .filter(|i| i.action == plan_kernel::Action::Set)
         {
-            sysctl::write(root, &i.key, &i.after)
-                .map_err(|e| anyhow::anyhow!("setting {} = {}: {e}", i.key, i.after))?;
-            report.changed = true;
+            match sysctl::write(root, &i.key, &i.after) {
+                Ok(()) => done.push((i.key.clone(), i.before.clone().unwrap_or_default())),
+                Err(e) => {
+                    report.failed = Some(format!("setting {} = {}: {e}", i.key, i.after));
+                    break;
+                }
+            }
         }
+        if report.failed.is_some() {
+            // all or nothing: put back what this run set, newest first, and persist nothing
+            for (key, before) in done.into_iter().rev() {
+                match sysctl::write(root, &key, &before) {
+                    Ok(()) => report.rolled_back.push(key),
+                    Err(_) => report.left_applied.push(key),
+                }
+            }
+            report.changed = !report.left_applied.is_empty();
+            emit(out, &report, render::tune::kernel)?;
+            return Ok(Exit::Fail);
+        }
+        report.changed |= !done.is_empty();
         if new != old {
             if let Some(dir) = persist.parent() {
                 std::fs::create_dir_all(dir)
