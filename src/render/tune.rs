@@ -36,6 +36,13 @@ pub fn postgres(w: &mut dyn Write, style: Style, r: &plan_pg::Report) -> anyhow:
             writeln!(w, "  {s};")?;
         }
         writeln!(w, "  SELECT pg_reload_conf();")?;
+    } else if let Some(why) = &r.failed {
+        writeln!(w, "PARTLY APPLIED: {}", escape(why))?;
+        writeln!(w, "ran and reloaded ({} of {n}):", r.ran.len())?;
+        for s in &r.ran {
+            writeln!(w, "  {s};")?;
+        }
+        writeln!(w, "not run: {}", n - r.ran.len())?;
     } else {
         writeln!(w, "applied {n} change(s) and reloaded")?;
     }

@@ -229,6 +229,13 @@ pub struct Report {
     pub pending_restart: Vec<String>,
     /// Errors pg_file_settings reports after the apply.
     pub errors: Vec<String>,
+    /// Set when a statement failed: which, and the server's reason. The statements before it
+    /// ran (`ran`) and were reloaded; the ones after it did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+    /// With `failed`: the statements that did run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ran: Vec<String>,
 }
 
 /// Every parameter pg_settings marks pending_restart, whoever changed it: a restart is owed

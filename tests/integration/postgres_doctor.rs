@@ -357,3 +357,42 @@ fn a_healthy_cluster_passes() {
     );
     assert_eq!(v["statements"].as_array().unwrap().len(), 0);
 }
+
+// issue 12, defect 18 (tune postgres): a statement that failed midway left the earlier ones
+// applied, unreloaded and unreported
+#[test]
+fn a_failing_statement_reports_what_ran_and_what_did_not() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "--set",
+            "work_mem=8MB",
+            "--set",
+            "max_connections=999999999",
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &pw(),
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let failed = v["failed"].as_str().unwrap();
+    assert!(failed.contains("max_connections"), "{v}");
+    let ran: Vec<&str> = v["ran"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(ran.iter().any(|s| s.contains("work_mem")), "{v}");
+    assert!(!ran.iter().any(|s| s.contains("max_connections")), "{v}");
+    // what ran was reloaded
+    assert_eq!(pg.psql("SHOW work_mem"), "8MB");
+}

@@ -50,16 +50,25 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
         items,
         statements,
         errors: Vec::new(),
+        failed: None,
+        ran: Vec::new(),
     };
     if a.apply && !report.statements.is_empty() {
         for st in &report.statements {
-            session
-                .execute(st, "running ALTER SYSTEM")
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {st}: {}", target.label, reason(e)))?;
+            match session.execute(st, "running ALTER SYSTEM").await {
+                Ok(()) => report.ran.push(st.clone()),
+                Err(e) => {
+                    report.failed = Some(format!("{st}: {}", reason(e)));
+                    break;
+                }
+            }
         }
+        if report.failed.is_none() {
+            report.ran.clear();
+        }
+        // what ran is reloaded either way, so the server runs what its files now say
         session.reload(a.timeout).await.map_err(fail)?;
-        report.changed = true;
+        report.changed = report.failed.is_none() || !report.ran.is_empty();
         let after = session
             .settings()
             .await
@@ -72,7 +81,7 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
             .1;
     }
     emit(out, &report, render::tune::postgres)?;
-    Ok(if report.errors.is_empty() {
+    Ok(if report.errors.is_empty() && report.failed.is_none() {
         Exit::Ok
     } else {
         Exit::Fail
