@@ -37,6 +37,11 @@ impl HostRoot {
         }
     }
 
+    /// Whether this is `/`: this process's own host and network namespace.
+    pub fn is_default(&self) -> bool {
+        self.root == Path::new("/")
+    }
+
     /// The host root when it is not `/`, for reports that say where they read and wrote.
     pub fn shown(&self) -> Option<String> {
         (self.root != Path::new("/")).then(|| self.root.display().to_string())

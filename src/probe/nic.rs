@@ -12,10 +12,117 @@ use crate::observe::nic::{LinkFacts, NicCounters, NicObservation};
 use crate::observe::Observed;
 
 /// Whether the interface exists (under the root).
+/// Whether the interface exists: in this network namespace (asked of the kernel, as `ip link`
+/// does), or, under `--host-root`, in that root's /sys.
 pub fn exists(root: &HostRoot, iface: &str) -> bool {
-    !iface.is_empty()
-        && !iface.contains('/')
-        && root.path(&format!("sys/class/net/{iface}")).exists()
+    if iface.is_empty() || iface.contains('/') {
+        return false;
+    }
+    if root.is_default() {
+        return ifindex(iface).is_some();
+    }
+    root.path(&format!("sys/class/net/{iface}")).exists()
+}
+
+/// The interface's index in this network namespace.
+fn ifindex(iface: &str) -> Option<u32> {
+    let name = std::ffi::CString::new(iface).ok()?;
+    // SAFETY: name is a valid NUL-terminated string that outlives the call.
+    let i = unsafe { libc::if_nametoindex(name.as_ptr()) };
+    (i != 0).then_some(i)
+}
+
+/// A link as rtnetlink reports it in this network namespace (`ip -s link`): state and the
+/// IFLA_STATS64 counters under their sysfs names, plus carrier_changes.
+struct NetlinkView {
+    operstate: String,
+    carrier: Option<bool>,
+    mtu: Option<u64>,
+    counters: NicCounters,
+}
+
+async fn netlink_view(iface: &str, timeout: Duration) -> Result<NetlinkView, String> {
+    use futures::TryStreamExt;
+    use rtnetlink::packet_route::link::{LinkAttribute, State};
+    let work = async {
+        let (connection, handle, _) =
+            rtnetlink::new_connection().map_err(|e| format!("rtnetlink: {e}"))?;
+        let task = tokio::spawn(connection);
+        let msg = handle
+            .link()
+            .get()
+            .match_name(iface.to_string())
+            .execute()
+            .try_next()
+            .await;
+        task.abort();
+        let msg = msg
+            .map_err(|e| format!("rtnetlink: {iface}: {e}"))?
+            .ok_or_else(|| format!("{iface}: no such interface in this network namespace"))?;
+        let mut v = NetlinkView {
+            operstate: "unknown".into(),
+            carrier: None,
+            mtu: None,
+            counters: NicCounters::new(),
+        };
+        for a in msg.attributes {
+            match a {
+                LinkAttribute::Stats64(s) => {
+                    for (k, n) in [
+                        ("rx_packets", s.rx_packets),
+                        ("tx_packets", s.tx_packets),
+                        ("rx_bytes", s.rx_bytes),
+                        ("tx_bytes", s.tx_bytes),
+                        ("rx_errors", s.rx_errors),
+                        ("tx_errors", s.tx_errors),
+                        ("rx_dropped", s.rx_dropped),
+                        ("tx_dropped", s.tx_dropped),
+                        ("multicast", s.multicast),
+                        ("collisions", s.collisions),
+                        ("rx_length_errors", s.rx_length_errors),
+                        ("rx_over_errors", s.rx_over_errors),
+                        ("rx_crc_errors", s.rx_crc_errors),
+                        ("rx_frame_errors", s.rx_frame_errors),
+                        ("rx_fifo_errors", s.rx_fifo_errors),
+                        ("rx_missed_errors", s.rx_missed_errors),
+                        ("tx_aborted_errors", s.tx_aborted_errors),
+                        ("tx_carrier_errors", s.tx_carrier_errors),
+                        ("tx_fifo_errors", s.tx_fifo_errors),
+                        ("tx_heartbeat_errors", s.tx_heartbeat_errors),
+                        ("tx_window_errors", s.tx_window_errors),
+                        ("rx_nohandler", s.rx_nohandler),
+                    ] {
+                        v.counters.insert(k.to_string(), n);
+                    }
+                }
+                LinkAttribute::CarrierChanges(n) => {
+                    v.counters.insert("carrier_changes".into(), u64::from(n));
+                }
+                LinkAttribute::Carrier(c) => v.carrier = Some(c == 1),
+                LinkAttribute::Mtu(m) => v.mtu = Some(u64::from(m)),
+                LinkAttribute::OperState(s) => {
+                    v.operstate = match s {
+                        State::Up => "up",
+                        State::Down => "down",
+                        State::LowerLayerDown => "lowerlayerdown",
+                        State::Dormant => "dormant",
+                        State::Testing => "testing",
+                        State::NotPresent => "notpresent",
+                        _ => "unknown",
+                    }
+                    .to_string()
+                }
+                _ => {}
+            }
+        }
+        if v.counters.is_empty() {
+            return Err(format!("rtnetlink: {iface}: no IFLA_STATS64"));
+        }
+        Ok(v)
+    };
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| format!("rtnetlink: no answer within {timeout:?}"))?
 }
 
 fn read(root: &HostRoot, iface: &str, file: &str) -> Option<String> {
@@ -237,6 +344,52 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     })
 }
 
+/// [`observe`] for an interface of this network namespace.
+async fn observe_here(
+    root: &HostRoot,
+    iface: &str,
+    sample: Duration,
+    timeout: Duration,
+    cancel: &crate::cancel::CancellationToken,
+) -> NicObservation {
+    let v0 = netlink_view(iface, timeout).await;
+    let driver0 = driver_counters(iface);
+    let clock = Instant::now();
+    crate::cancel::sleep(cancel, sample).await;
+    let window = clock.elapsed();
+    let v1 = netlink_view(iface, timeout).await;
+    let driver1 = driver_counters(iface);
+    let link = match netlink_link(iface, timeout).await {
+        Ok(f) => Ok(f),
+        // no ethtool netlink: sysfs, if /sys shows this namespace's interface
+        Err(e) => this_namespace(root, iface)
+            .and_then(|()| sysfs_link(root, iface))
+            .map_err(|why| format!("{e}; {why}")),
+    };
+    let (operstate, carrier, mtu) = match &v1 {
+        Ok(v) => (v.operstate.clone(), v.carrier, v.mtu),
+        Err(_) => ("unknown".to_string(), None, None),
+    };
+    let stats = match (v0, v1) {
+        (Ok(a), Ok(b)) => Ok((a.counters, b.counters)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    let driver = match (driver0, driver1) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    NicObservation {
+        iface: iface.to_string(),
+        operstate,
+        carrier,
+        mtu,
+        stats,
+        driver,
+        link,
+        window,
+    }
+}
+
 /// Whether `iface` under the root's /sys is this network namespace's `iface`, by ifindex.
 fn this_namespace(root: &HostRoot, iface: &str) -> Result<(), String> {
     let sys: u32 = read(root, iface, "ifindex")
@@ -272,8 +425,14 @@ pub async fn observe(
     timeout: Duration,
     cancel: &crate::cancel::CancellationToken,
 ) -> NicObservation {
-    // The ioctl and netlink see this network namespace; sysfs is the host root's. Only ask
-    // them about an interface that is the same one in both.
+    // Without --host-root, this network namespace is the subject: state and counters come from
+    // rtnetlink (as `ip -s link`), never from a /sys that may belong to another namespace (an
+    // `unshare -n` that did not remount it). Under --host-root the host's /sys is the subject;
+    // the ioctl and ethtool netlink see this namespace, so they are asked only about an
+    // interface that is the same one in both.
+    if root.is_default() {
+        return observe_here(root, iface, sample, timeout, cancel).await;
+    }
     let here = this_namespace(root, iface);
     let driver_read = || here.clone().and_then(|()| driver_counters(iface));
     let stats0 = sysfs_counters(root, iface);

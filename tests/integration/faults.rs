@@ -192,6 +192,20 @@ fn clients(srv: &RedisServer) -> u64 {
         .unwrap_or(0)
 }
 
+/// Calls of `cmd` the server has answered (INFO commandstats).
+fn calls(srv: &RedisServer, cmd: &str) -> u64 {
+    srv.cli(None, &["INFO", "commandstats"])
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("cmdstat_{cmd}:calls=")))
+        .and_then(|v| v.split(',').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// PINGs the server has answered.
+fn pings(srv: &RedisServer) -> u64 {
+    calls(srv, "ping")
+}
+
 /// Polls `ready` every 10 ms for up to 10 s.
 fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -227,7 +241,8 @@ fn redis_frozen_mid_window_is_an_error_within_one_deadline() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    wait_until("doctor connected", || clients(&srv) >= 2);
+    // inside the window: its PINGs (every 10 ms, after the first one of the connect) flow
+    wait_until("doctor in its window", || pings(&srv) >= 3);
     srv.freeze();
     let out = child.wait_with_output().unwrap();
     let took = start.elapsed();
@@ -376,7 +391,10 @@ fn bench_redis_against_a_server_that_freezes_or_dies_mid_run_ends_partial() {
             .stdout(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        wait_until("bench connected", || clients(&srv) >= 5);
+        // the run is under way: its connections are up and requests flow
+        wait_until("bench running", || {
+            clients(&srv) >= 5 && calls(&srv, "get") + calls(&srv, "set") >= 200
+        });
         let at = Instant::now();
         if die {
             sh(&format!("kill -KILL {}", srv.pid()));

@@ -580,3 +580,49 @@ fn a_failed_key_rolls_back_the_keys_set_before_it() {
         "nothing persisted"
     );
 }
+
+// issue 12, defect 11: under `unshare -n` with /sys not remounted, a veth of the namespace was
+// "no such interface", and `lo` read the host's counters. Now this namespace's links come from
+// rtnetlink, as `ip -s link` reads them.
+#[test]
+fn nic_reads_this_network_namespace_even_when_sys_is_the_hosts() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_statectl");
+    let out = Command::new("unshare")
+        .args([
+            "-n",
+            "sh",
+            "-c",
+            &format!(
+                "ip link add vA type veth peer name vB && ip link set vA up && ip link set vB up && \
+                 {bin} nic vA --sample 100ms --format json && echo && {bin} nic lo --sample 100ms --format json"
+            ),
+        ])
+        .env_remove("STATECTL_HOST_ROOT")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&stdout)
+        .into_iter()
+        .map(|d| d.unwrap())
+        .collect();
+    assert_eq!(docs[0][0]["iface"], "vA");
+    assert_eq!(docs[0][0]["operstate"], "up");
+    // a fresh namespace's loopback is down and has carried nothing, unlike the host's
+    let lo = &docs[1][0];
+    assert_eq!(lo["operstate"], "down", "{lo}");
+    let rx = lo["counters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "rx_packets")
+        .unwrap();
+    assert_eq!(rx["total"], 0, "{lo}");
+}
