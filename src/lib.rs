@@ -34,6 +34,9 @@ pub mod resp;
 pub mod target;
 /// Pure planners for `tune`.
 pub mod tune;
+/// Fuzz and proptest entry points for every parser of untrusted input (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub mod untrusted;
 
 use std::ffi::OsString;
 

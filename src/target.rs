@@ -375,15 +375,31 @@ fn percent_decode(s: &str) -> String {
 const MASK: &str = "***";
 
 /// A URL with its password, and any `password=` query parameter, replaced by `***`, for
-/// messages. A URL that does not parse (a `/`, `?` or `#` in the password ends the authority
-/// early) has everything between `//` and its last `@` masked.
+/// messages. Users put `/`, `?`, `#` and `@` in passwords unencoded, and a URL parser then
+/// splits the URL elsewhere than they meant (part of the password becomes a path or a query).
+/// So whenever an `@` follows the `//`, everything up to the *last* `@` is userinfo: the user
+/// name before its first `:` stays (unless it holds one of those characters), the rest is
+/// masked. Only a URL without userinfo goes through `url::Url` (for `?password=`).
 pub fn redact_url(input: &str) -> String {
-    if let Ok(mut u) = url::Url::parse(input) {
-        if u.password().is_some() {
-            let _ = u.set_password(Some(MASK));
-        }
-        if u.query_pairs()
-            .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+    let Some(slashes) = input.find("//") else {
+        return mask_password_params(input);
+    };
+    let head = &input[..slashes + 2];
+    let after = &input[slashes + 2..];
+    if let Some(at) = after.rfind('@') {
+        let (userinfo, rest) = (&after[..at], &after[at..]);
+        let shown = match userinfo.split_once(':') {
+            Some((user, _)) if !user.contains(['/', '?', '#']) => format!("{user}:{MASK}"),
+            Some(_) => MASK.to_string(),
+            None if userinfo.contains(['/', '?', '#']) => MASK.to_string(),
+            None => userinfo.to_string(),
+        };
+        return format!("{head}{shown}{}", mask_password_params(rest));
+    }
+    match url::Url::parse(input) {
+        Ok(mut u)
+            if u.query_pairs()
+                .any(|(k, _)| k.eq_ignore_ascii_case("password")) =>
         {
             let pairs: Vec<(String, String)> = u
                 .query_pairs()
@@ -396,18 +412,27 @@ pub fn redact_url(input: &str) -> String {
                 })
                 .collect();
             u.query_pairs_mut().clear().extend_pairs(pairs);
+            u.to_string().replace("%2A%2A%2A", MASK)
         }
-        return u.to_string().replace("%2A%2A%2A", MASK);
+        Ok(_) => input.to_string(),
+        Err(_) => mask_password_params(input),
     }
-    match (input.find("//"), input.rfind('@')) {
-        (Some(i), Some(at)) if at > i + 2 => format!("{}//{MASK}{}", &input[..i], &input[at..]),
-        // no userinfo at all, or an `@` in something that is not a URL: mask every value
-        // of a password parameter, if any
-        _ => match input.to_ascii_lowercase().find("password=") {
-            Some(i) => format!("{}password={MASK}", &input[..i]),
-            None => input.to_string(),
-        },
+}
+
+/// Masks the value of every `password=` in `s` (to the next `&`, `#` or the end).
+fn mask_password_params(s: &str) -> String {
+    let lower = s.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    while let Some(i) = lower[at..].find("password=").map(|i| at + i) {
+        let value = i + "password=".len();
+        let end = s[value..].find(['&', '#']).map_or(s.len(), |e| value + e);
+        out.push_str(&s[at..value]);
+        out.push_str(MASK);
+        at = end;
     }
+    out.push_str(&s[at..]);
+    out
 }
 
 /// A connection string (URL or libpq key=value pairs) with any password replaced by `***`.
@@ -702,7 +727,7 @@ mod tests {
             redact_conn("host=db password='my secret' user=app"),
             "host=db password=*** user=app"
         );
-        assert_eq!(redact_url("redis://u:pa/ss@h:1"), "redis://***@h:1");
+        assert_eq!(redact_url("redis://u:pa/ss@h:1"), "redis://u:***@h:1");
         assert_eq!(redact_url("redis://u:secret@h:1/2"), "redis://u:***@h:1/2");
     }
 

@@ -18,3 +18,4 @@ mod redis_reachable;
 mod scenarios;
 mod secrets;
 mod tune_redis;
+mod untrusted;
