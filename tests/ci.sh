@@ -10,6 +10,8 @@ have redis-server || need+=(redis-server)
 have redis-cli || need+=(redis-tools)
 { have initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
 have ip || need+=(iproute2)
+# the fault matrix drops SYNs with nftables inside a namespace it makes
+have nft || need+=(nftables)
 have kill || need+=(procps)
 have runuser || need+=(util-linux)
 have tcpdump || need+=(tcpdump)
