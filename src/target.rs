@@ -384,7 +384,8 @@ pub fn redact_url(input: &str) -> String {
     let Some(slashes) = input.find("//") else {
         return mask_password_params(input);
     };
-    let head = &input[..slashes + 2];
+    // a scheme has no secret, but text that is not a scheme might
+    let head = &mask_password_params(&input[..slashes + 2]);
     let after = &input[slashes + 2..];
     if let Some(at) = after.rfind('@') {
         let (userinfo, rest) = (&after[..at], &after[at..]);
@@ -439,7 +440,13 @@ fn mask_password_params(s: &str) -> String {
 /// Key=value strings are read with libpq's rules (spaces around `=`, single quotes, backslash
 /// escapes); one that does not parse has everything after its first `password` key masked.
 pub fn redact_conn(input: &str) -> String {
-    if input.contains("://") {
+    // a URL only when it begins with a scheme, as libpq decides; `://` elsewhere is a value
+    let scheme = input.trim_start().split_once("://").map(|(s, _)| s);
+    if scheme.is_some_and(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    }) {
         return redact_url(input);
     }
     match conninfo_pairs(input) {
@@ -711,6 +718,8 @@ mod tests {
             ("redis://u:ab?c@dZq7@h:1", "dZq7"),
             ("redis://u:ab#c@dZq7@h:1", "dZq7"),
             ("postgresql://u:x/y@zZq7@db/app", "zZq7"),
+            // found by `cargo fuzz run targets` in its first second
+            ("host=h password=Zq7secret =://@", "Zq7secret"),
         ] {
             let r = redact_url(input);
             assert!(!r.contains(secret), "{input} -> {r}");

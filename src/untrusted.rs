@@ -63,6 +63,10 @@ pub fn targets(data: &[u8]) {
     let _ = crate::target::RedisTarget::parse(&s, &Default::default());
     let _ = crate::target::PostgresTarget::parse(&s, &Default::default());
     let secret = "Zq7secretZq7";
+    // the secret must come only from where it is planted
+    if s.contains("Zq7") {
+        return;
+    }
     for url in [
         format!("redis://u:{secret}@{s}"),
         format!("redis://u:{s}{secret}@h:1"),

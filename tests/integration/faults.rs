@@ -184,28 +184,6 @@ fn wrong_password_is_auth() {
     );
 }
 
-fn clients(srv: &RedisServer) -> u64 {
-    srv.cli(None, &["INFO", "clients"])
-        .lines()
-        .find_map(|l| l.strip_prefix("connected_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// Calls of `cmd` the server has answered (INFO commandstats).
-fn calls(srv: &RedisServer, cmd: &str) -> u64 {
-    srv.cli(None, &["INFO", "commandstats"])
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("cmdstat_{cmd}:calls=")))
-        .and_then(|v| v.split(',').next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-/// PINGs the server has answered.
-fn pings(srv: &RedisServer) -> u64 {
-    calls(srv, "ping")
-}
-
 /// Polls `ready` every 10 ms for up to 10 s.
 fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -242,7 +220,7 @@ fn redis_frozen_mid_window_is_an_error_within_one_deadline() {
         .spawn()
         .unwrap();
     // inside the window: its PINGs (every 10 ms, after the first one of the connect) flow
-    wait_until("doctor in its window", || pings(&srv) >= 3);
+    wait_until("doctor in its window", || srv.calls("ping") >= 3);
     srv.freeze();
     let out = child.wait_with_output().unwrap();
     let took = start.elapsed();
@@ -341,13 +319,7 @@ fn bench_postgres_against_a_server_that_freezes_mid_run_ends_partial_with_timeou
         .unwrap();
     let mut frozen = Vec::new();
     wait_until("bench running", || {
-        let out = pg.psql(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = 'statectl' AND query LIKE '%statectl_bench%'",
-        );
-        frozen = out
-            .lines()
-            .filter_map(|l| l.trim().parse::<u32>().ok())
-            .collect();
+        frozen = pg.bench_backends();
         frozen.len() >= 2
     });
     let froze = Instant::now();
@@ -393,7 +365,7 @@ fn bench_redis_against_a_server_that_freezes_or_dies_mid_run_ends_partial() {
             .unwrap();
         // the run is under way: its connections are up and requests flow
         wait_until("bench running", || {
-            clients(&srv) >= 5 && calls(&srv, "get") + calls(&srv, "set") >= 200
+            srv.clients() >= 5 && srv.calls("get") + srv.calls("set") >= 200
         });
         let at = Instant::now();
         if die {

@@ -98,14 +98,6 @@ fn interrupt_when(mut child: Child, what: &str, mut ready: impl FnMut() -> bool)
     r
 }
 
-fn clients(srv: &RedisServer) -> u64 {
-    srv.cli(None, &["INFO", "clients"])
-        .lines()
-        .find_map(|l| l.strip_prefix("connected_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
-}
-
 #[test]
 fn doctor_ends_mid_window_with_a_partial_report_and_exit_130() {
     let Some(srv) = RedisServer::start(&[]) else {
@@ -123,7 +115,7 @@ fn doctor_ends_mid_window_with_a_partial_report_and_exit_130() {
         "json",
     ]);
     // redis-cli itself is one client; statectl's probe is the second
-    let r = interrupt_when(child, "doctor connected", || clients(&srv) >= 2);
+    let r = interrupt_when(child, "doctor connected", || srv.clients() >= 2);
     assert_eq!(r.code, Some(130), "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["interrupted"], true);
@@ -224,7 +216,7 @@ fn bench_redis_stops_with_a_partial_report() {
         "--format",
         "json",
     ]);
-    let r = interrupt_when(child, "bench connected", || clients(&srv) >= 5);
+    let r = interrupt_when(child, "bench connected", || srv.clients() >= 5);
     assert_eq!(r.code, Some(3), "a partial run exits 3: {}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["partial"], true);
@@ -257,13 +249,7 @@ fn bench_postgres_stops_even_while_its_queries_hang() {
     // the bench's two load connections plus its admin one
     let mut backends = Vec::new();
     let r = interrupt_when(child, "bench running", || {
-        let out = pg.psql(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = 'statectl' AND query LIKE '%statectl_bench%'",
-        );
-        backends = out
-            .lines()
-            .filter_map(|l| l.trim().parse::<u32>().ok())
-            .collect();
+        backends = pg.bench_backends();
         if backends.len() >= 2 {
             // freeze the backends mid-run: their queries now never answer
             for p in &backends {
@@ -297,7 +283,7 @@ fn latency_against_a_frozen_server_ends_with_a_summary() {
         "json",
     ]);
     let r = interrupt_when(child, "latency connected", || {
-        if clients(&srv) >= 2 {
+        if srv.clients() >= 2 {
             srv.freeze();
             true
         } else {

@@ -183,6 +183,24 @@ impl RedisServer {
         self.stopped = true;
     }
 
+    /// connected_clients (INFO clients); redis-cli itself is one of them.
+    pub fn clients(&self) -> u64 {
+        self.info_value("clients", "connected_clients:")
+    }
+
+    /// How many `cmd` calls the server has answered (INFO commandstats).
+    pub fn calls(&self, cmd: &str) -> u64 {
+        self.info_value("commandstats", &format!("cmdstat_{cmd}:calls="))
+    }
+
+    fn info_value(&self, section: &str, prefix: &str) -> u64 {
+        self.cli(None, &["INFO", section])
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|v| v.split(',').next()?.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     /// Runs a command through redis-cli (with `auth` when the server needs it).
     pub fn cli(&self, auth: Option<&str>, args: &[&str]) -> String {
         let mut c = Command::new("redis-cli");
@@ -411,6 +429,16 @@ impl PgCluster {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The pids of statectl's bench backends (application_name statectl, on the bench schema).
+    pub fn bench_backends(&self) -> Vec<u32> {
+        self.psql(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'statectl' AND query LIKE '%statectl_bench%'",
+        )
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
     }
 
     /// A URL for `user` with `password`.
