@@ -379,7 +379,7 @@ const MASK: &str = "***";
 /// splits the URL elsewhere than they meant (part of the password becomes a path or a query).
 /// So whenever an `@` follows the `//`, everything up to the *last* `@` is userinfo: the user
 /// name before its first `:` stays (unless it holds one of those characters), the rest is
-/// masked. Only a URL without userinfo goes through `url::Url` (for `?password=`).
+/// masked. Any `password=` parameter is masked whatever the URL's shape.
 pub fn redact_url(input: &str) -> String {
     let Some(slashes) = input.find("//") else {
         return mask_password_params(input);
@@ -397,27 +397,7 @@ pub fn redact_url(input: &str) -> String {
         };
         return format!("{head}{shown}{}", mask_password_params(rest));
     }
-    match url::Url::parse(input) {
-        Ok(mut u)
-            if u.query_pairs()
-                .any(|(k, _)| k.eq_ignore_ascii_case("password")) =>
-        {
-            let pairs: Vec<(String, String)> = u
-                .query_pairs()
-                .map(|(k, v)| {
-                    let secret = k.eq_ignore_ascii_case("password");
-                    (
-                        k.into_owned(),
-                        if secret { MASK.into() } else { v.into_owned() },
-                    )
-                })
-                .collect();
-            u.query_pairs_mut().clear().extend_pairs(pairs);
-            u.to_string().replace("%2A%2A%2A", MASK)
-        }
-        Ok(_) => input.to_string(),
-        Err(_) => mask_password_params(input),
-    }
+    mask_password_params(input)
 }
 
 /// Masks the value of every `password=` in `s` (to the next `&`, `#` or the end).

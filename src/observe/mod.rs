@@ -134,8 +134,6 @@ impl ProbeError {
 /// What a second, plain look at a peer that could not be talked to saw (probe::peer::look).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeerLook {
-    /// The TCP handshake completed.
-    pub tcp_connected: bool,
     /// The TCP handshake did not complete in time.
     pub tcp_timeout: bool,
     /// A TLS handshake (certificate unchecked) succeeded.
@@ -324,9 +322,8 @@ pub mod ms {
 mod tests {
     use super::*;
 
-    fn look(tcp: bool, timeout: bool, tls: bool, bytes: Option<&[u8]>) -> PeerLook {
+    fn look(timeout: bool, tls: bool, bytes: Option<&[u8]>) -> PeerLook {
         PeerLook {
-            tcp_connected: tcp,
             tcp_timeout: timeout,
             speaks_tls: tls,
             first_bytes: bytes.map(<[u8]>::to_vec),
@@ -350,7 +347,7 @@ mod tests {
         let kind = |e: ProbeError| std::mem::discriminant(&e);
         let cases = [
             (
-                look(false, true, false, None),
+                look(true, false, None),
                 timeout(),
                 false,
                 kind(ProbeError::ConnectTimeout {
@@ -359,7 +356,7 @@ mod tests {
                 }),
             ),
             (
-                look(true, false, false, Some(b"+PONG\r\n")),
+                look(false, false, Some(b"+PONG\r\n")),
                 timeout(),
                 true,
                 kind(ProbeError::TlsToPlain {
@@ -367,7 +364,7 @@ mod tests {
                 }),
             ),
             (
-                look(true, false, true, Some(b"")),
+                look(false, true, Some(b"")),
                 other("connection reset"),
                 false,
                 kind(ProbeError::PlainToTls {
@@ -375,7 +372,7 @@ mod tests {
                 }),
             ),
             (
-                look(true, false, true, None),
+                look(false, true, None),
                 other("invalid peer certificate: UnknownIssuer"),
                 true,
                 kind(ProbeError::Certificate {
@@ -384,13 +381,13 @@ mod tests {
                 }),
             ),
             (
-                look(true, false, false, Some(b"")),
+                look(false, false, Some(b"")),
                 timeout(),
                 false,
                 kind(timeout()),
             ),
             (
-                look(true, false, false, Some(b"+PONG\r\n")),
+                look(false, false, Some(b"+PONG\r\n")),
                 other("broken pipe"),
                 false,
                 kind(other("")),
@@ -400,7 +397,7 @@ mod tests {
             let got = l.refine(e.clone(), tls, t, redis);
             assert_eq!(kind(got.clone()), want, "{e:?} with {l:?} gave {got:?}");
         }
-        let p = look(true, false, false, Some(b"HTTP/1.1 400 Bad\x1b")).refine(
+        let p = look(false, false, Some(b"HTTP/1.1 400 Bad\x1b")).refine(
             ProbeError::Protocol {
                 addr: "h:1".into(),
                 expected: redis.into(),

@@ -370,14 +370,8 @@ async fn observe_here(
         Ok(v) => (v.operstate.clone(), v.carrier, v.mtu),
         Err(_) => ("unknown".to_string(), None, None),
     };
-    let stats = match (v0, v1) {
-        (Ok(a), Ok(b)) => Ok((a.counters, b.counters)),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    let driver = match (driver0, driver1) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
+    let stats = both(v0.map(|v| v.counters), v1.map(|v| v.counters));
+    let driver = both(driver0, driver1);
     NicObservation {
         iface: iface.to_string(),
         operstate,
@@ -390,6 +384,11 @@ async fn observe_here(
     }
 }
 
+/// The reads at both ends of a window, or the first failure.
+fn both<T>(start: Result<T, String>, end: Result<T, String>) -> Result<(T, T), String> {
+    Ok((start?, end?))
+}
+
 /// Whether `iface` under the root's /sys is this network namespace's `iface`, by ifindex.
 fn this_namespace(root: &HostRoot, iface: &str) -> Result<(), String> {
     let sys: u32 = read(root, iface, "ifindex")
@@ -400,14 +399,8 @@ fn this_namespace(root: &HostRoot, iface: &str) -> Result<(), String> {
                 root.path("sys/class/net").display()
             )
         })?;
-    let name = std::ffi::CString::new(iface).map_err(|_| format!("{iface:?}: not a name"))?;
-    // SAFETY: name is a valid NUL-terminated string that outlives the call.
-    let here = unsafe { libc::if_nametoindex(name.as_ptr()) };
-    if here == 0 {
-        return Err(format!(
-            "{iface} is not an interface of this network namespace"
-        ));
-    }
+    let here = ifindex(iface)
+        .ok_or_else(|| format!("{iface} is not an interface of this network namespace"))?;
     if here != sys {
         return Err(format!(
             "{iface} under {} is ifindex {sys}, but this network namespace's {iface} is {here}: not the same interface",
@@ -451,17 +444,13 @@ pub async fn observe(
     } else {
         sysfs_link(root, iface)
     };
-    let pair = |a: Result<NicCounters, String>, b: Result<NicCounters, String>| match (a, b) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
     NicObservation {
         iface: iface.to_string(),
         operstate: read(root, iface, "operstate").unwrap_or_else(|| "unknown".into()),
         carrier: read(root, iface, "carrier").map(|c| c == "1"),
         mtu: read(root, iface, "mtu").and_then(|m| m.parse().ok()),
-        stats: pair(stats0, stats1),
-        driver: pair(driver0, driver1),
+        stats: both(stats0, stats1),
+        driver: both(driver0, driver1),
         link,
         window,
     }
