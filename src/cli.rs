@@ -114,6 +114,29 @@ pub enum Command {
     Man(ManArgs),
 }
 
+/// TLS files for rediss:// targets, as redis-cli's --cacert, --cert and --key. A URL may carry
+/// its own: rediss://host:port?cacert=FILE&cert=FILE&key=FILE.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RedisTlsArgs {
+    /// Trust only the CAs in this PEM file for rediss:// (default: the system CA store,
+    /// SSL_CERT_FILE and SSL_CERT_DIR honoured).
+    #[arg(long, value_name = "FILE", visible_alias = "cacert")]
+    pub tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for servers with tls-auth-clients yes.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+impl RedisTlsArgs {
+    /// Whether any file is named.
+    pub fn any(&self) -> bool {
+        self.tls_ca.is_some() || self.tls_cert.is_some() || self.tls_key.is_some()
+    }
+}
+
 /// Which hosts to probe and how long to wait for them.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
@@ -125,6 +148,9 @@ pub struct TargetArgs {
     /// Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH.
     #[arg(long, value_name = "FILE")]
     pub redis_password_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub redis_tls: RedisTlsArgs,
 
     /// A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value
     /// pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE,
@@ -209,6 +235,8 @@ pub struct TuneRedisArgs {
     /// Also CONFIG SET live items on this running server and read them back.
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
+    #[command(flatten)]
+    pub redis_tls: RedisTlsArgs,
     /// Where to keep the timestamped backup (default: beside the file).
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
@@ -293,6 +321,8 @@ pub struct BenchRedisArgs {
         default_value = "redis://127.0.0.1:6379"
     )]
     pub redis: String,
+    #[command(flatten)]
+    pub redis_tls: RedisTlsArgs,
     /// Concurrent connections.
     #[arg(short = 'c', long, default_value_t = 50)]
     pub connections: usize,
@@ -378,6 +408,8 @@ pub struct LatencyArgs {
     /// Redis server to PING.
     #[arg(long = "redis", value_name = "URL", conflicts_with = "postgres")]
     pub redis: Option<String>,
+    #[command(flatten)]
+    pub redis_tls: RedisTlsArgs,
     /// PostgreSQL server to send SELECT 1 to instead.
     #[arg(long = "postgres", value_name = "CONN")]
     pub postgres: Option<String>,

@@ -32,6 +32,8 @@ pub mod render;
 pub mod resp;
 /// Targets and their credentials.
 pub mod target;
+/// TLS clients: trust, client certificates, verification modes and the live handshake report.
+pub mod tls;
 /// Pure planners for `tune`.
 pub mod tune;
 /// Fuzz and proptest entry points for every parser of untrusted input (feature `fuzzing`).

@@ -21,6 +21,8 @@ pub struct RedisTarget {
     pub port: u16,
     /// Connection settings for the redis crate, password included.
     pub info: redis::ConnectionInfo,
+    /// The TLS client for rediss:// (None for redis://).
+    pub tls: Option<crate::tls::TlsClient>,
 }
 
 impl std::fmt::Debug for RedisTarget {
@@ -36,13 +38,17 @@ pub struct RedisAuthSources {
     pub password_file: Option<PathBuf>,
     /// REDISCLI_AUTH.
     pub env_password: Option<String>,
+    /// `--tls-ca`, `--tls-cert`, `--tls-key`: the CA file and client certificate for every
+    /// rediss:// target (a URL's own `cacert`, `cert` and `key` parameters win).
+    pub tls: crate::cli::RedisTlsArgs,
 }
 
 impl RedisAuthSources {
     /// Reads the sources from the flags and the environment.
-    pub fn from_env(password_file: Option<PathBuf>) -> Self {
+    pub fn from_env(password_file: Option<PathBuf>, tls: &crate::cli::RedisTlsArgs) -> Self {
         RedisAuthSources {
             password_file,
+            tls: tls.clone(),
             env_password: std::env::var("REDISCLI_AUTH")
                 .ok()
                 .filter(|s| !s.is_empty()),
@@ -101,17 +107,52 @@ impl RedisTarget {
             None => auth.password()?,
         };
 
-        let addr = if tls {
-            redis::ConnectionAddr::TcpTls {
-                host: host.clone(),
-                port,
-                // redis-rs's own URL convention: rediss://host:port/#insecure skips verification
-                insecure: url.fragment() == Some("insecure"),
-                tls_params: None,
+        // redis-cli's names: --cacert, --cert, --key
+        let (mut ca, mut cert, mut key) = (None, None, None);
+        for (k, v) in url.query_pairs() {
+            let slot = match k.as_ref() {
+                "cacert" => &mut ca,
+                "cert" => &mut cert,
+                "key" => &mut key,
+                other => {
+                    return Err(bad(&format!(
+                        "unknown parameter {other:?} (known: cacert, cert, key)"
+                    )))
+                }
+            };
+            if !tls {
+                return Err(bad(&format!("{k}= needs rediss:// (TLS)")));
             }
+            *slot = Some(PathBuf::from(v.as_ref()));
+        }
+        let insecure = url.fragment() == Some("insecure");
+        let client = if tls {
+            let roots = match ca.or_else(|| auth.tls.tls_ca.clone()) {
+                Some(f) => crate::tls::Roots::File(f),
+                None => crate::tls::Roots::System,
+            };
+            let options = crate::tls::TlsOptions {
+                verify: if insecure {
+                    crate::tls::Verify::None
+                } else {
+                    crate::tls::Verify::Full
+                },
+                roots,
+                cert: cert.or_else(|| auth.tls.tls_cert.clone()),
+                key: key.or_else(|| auth.tls.tls_key.clone()),
+                names: crate::tls::REDIS_NAMES,
+            };
+            Some(crate::tls::TlsClient::new(options).map_err(|e| bad(&e))?)
         } else {
-            redis::ConnectionAddr::Tcp(host.clone(), port)
+            if auth.tls.any() {
+                return Err(bad(
+                    "--tls-ca, --tls-cert and --tls-key need rediss:// (TLS)",
+                ));
+            }
+            None
         };
+        // the redis crate only carries the settings: statectl opens the stream (crate::tls)
+        let addr = redis::ConnectionAddr::Tcp(host.clone(), port);
         let mut settings = redis::RedisConnectionInfo::default()
             .set_db(db)
             .set_skip_set_lib_name();
@@ -137,11 +178,18 @@ impl RedisTarget {
         } else {
             format!("/{db}")
         };
+        let label = format!("{scheme}://{userpart}{hostport}{dbpart}");
+        if insecure {
+            warn_once(&format!(
+                "{label}#insecure: the server's certificate is not verified (testing only)"
+            ));
+        }
         Ok(RedisTarget {
-            label: format!("{scheme}://{userpart}{hostport}{dbpart}"),
+            label,
             host,
             port,
             info,
+            tls: client,
         })
     }
 
@@ -152,12 +200,32 @@ impl RedisTarget {
 
     /// Whether the URL asks for TLS (rediss://).
     pub fn is_tls(&self) -> bool {
-        matches!(self.info.addr(), redis::ConnectionAddr::TcpTls { .. })
+        self.tls.is_some()
+    }
+
+    /// Opens a TCP connection (Nagle off) and, for rediss://, TLS over it.
+    pub async fn open(&self) -> std::io::Result<crate::tls::Stream> {
+        let tcp = tokio::net::TcpStream::connect((self.host.as_str(), self.port)).await?;
+        tcp.set_nodelay(true)?;
+        match &self.tls {
+            None => Ok(crate::tls::Stream::Plain(tcp)),
+            Some(c) => c.connect(tcp, &self.host).await,
+        }
     }
 
     /// Whether the server is on this machine (loopback), so local files such as /proc apply.
     pub fn is_local(&self) -> bool {
         is_loopback_host(&self.host)
+    }
+}
+
+/// Prints a warning on stderr, once per text for the whole run.
+pub fn warn_once(text: &str) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let Ok(mut seen) = SEEN.lock() else { return };
+    if !seen.iter().any(|s| s == text) {
+        seen.push(text.to_string());
+        eprintln!("statectl: warning: {text}");
     }
 }
 
@@ -168,8 +236,140 @@ pub struct PostgresTarget {
     pub label: String,
     /// Where to connect, for messages: `host:port` or the socket path.
     pub addr: String,
-    /// Connection settings for tokio-postgres, password included.
+    /// Connection settings for tokio-postgres, password included (sslmode aside).
     pub config: tokio_postgres::Config,
+    /// libpq's sslmode.
+    pub sslmode: SslMode,
+    /// The TLS client for every sslmode but disable (None for a Unix socket).
+    pub tls: Option<crate::tls::TlsClient>,
+}
+
+/// libpq's sslmode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// Plain text only.
+    Disable,
+    /// Plain text first; TLS if the server insists.
+    Allow,
+    /// TLS if the server offers it (libpq's default).
+    Prefer,
+    /// TLS or nothing; the certificate is verified only when a root certificate file exists.
+    Require,
+    /// TLS, the chain verified against the root certificate.
+    VerifyCa,
+    /// TLS, the chain and the host name verified.
+    VerifyFull,
+}
+
+impl SslMode {
+    /// libpq's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+
+    fn parse(s: &str) -> Option<SslMode> {
+        Some(match s {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+}
+
+/// The TLS keys of a connection string, which statectl handles itself (tokio-postgres knows
+/// only three sslmodes and none of the files).
+#[derive(Debug, Default)]
+struct SslKeys {
+    mode: Option<String>,
+    rootcert: Option<String>,
+    cert: Option<String>,
+    key: Option<String>,
+}
+
+/// libpq keys statectl does not support: named in the error rather than silently ignored.
+const UNSUPPORTED_SSL_KEYS: &[&str] = &["sslpassword", "sslcrl", "sslcrldir", "sslcertmode"];
+
+impl SslKeys {
+    /// Takes `key` if it is one of ours; Err names a key statectl cannot honour.
+    fn take(&mut self, key: &str, value: String) -> Result<bool, String> {
+        let slot = match key {
+            "sslmode" => &mut self.mode,
+            "sslrootcert" => &mut self.rootcert,
+            "sslcert" => &mut self.cert,
+            "sslkey" => &mut self.key,
+            // libpq ignores sslcompression since OpenSSL dropped it; SNI is always sent
+            "sslcompression" | "sslsni" => return Ok(true),
+            k if UNSUPPORTED_SSL_KEYS.contains(&k) => {
+                return Err(format!("{k}: not supported by statectl"))
+            }
+            _ => return Ok(false),
+        };
+        *slot = Some(value);
+        Ok(true)
+    }
+
+    /// Splits the TLS keys out of a URL's query or a key=value string; returns the rest.
+    fn split(input: &str) -> Result<(String, SslKeys), String> {
+        let mut keys = SslKeys::default();
+        let trimmed = input.trim_start();
+        if trimmed.starts_with("postgres://") || trimmed.starts_with("postgresql://") {
+            let Some((base, query)) = input.split_once('?') else {
+                return Ok((input.to_string(), keys));
+            };
+            let mut rest = Vec::new();
+            for pair in query.split('&') {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                if !keys.take(k, percent_decode(v))? {
+                    rest.push(pair);
+                }
+            }
+            let rest = if rest.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}?{}", rest.join("&"))
+            };
+            return Ok((rest, keys));
+        }
+        let Some(pairs) = conninfo_pairs(input) else {
+            // tokio-postgres says what is wrong with it
+            return Ok((input.to_string(), keys));
+        };
+        let mut rest = Vec::new();
+        for (k, raw) in pairs {
+            if !keys.take(&k, unquote(&raw))? {
+                rest.push(format!("{k}={raw}"));
+            }
+        }
+        Ok((rest.join(" "), keys))
+    }
+}
+
+/// A key=value value as libpq reads it: quotes removed, backslash escapes undone.
+fn unquote(raw: &str) -> String {
+    let inner = raw
+        .strip_prefix('\'')
+        .and_then(|r| r.strip_suffix('\''))
+        .unwrap_or(raw);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl std::fmt::Debug for PostgresTarget {
@@ -196,6 +396,16 @@ pub struct PgEnv {
     /// The OS user name, libpq's and psql's default role (from the password database, as
     /// libpq does, not from $USER).
     pub os_user: Option<String>,
+    /// PGSSLMODE.
+    pub sslmode: Option<String>,
+    /// PGSSLROOTCERT.
+    pub sslrootcert: Option<String>,
+    /// PGSSLCERT.
+    pub sslcert: Option<String>,
+    /// PGSSLKEY.
+    pub sslkey: Option<String>,
+    /// ~/.postgresql, where libpq looks for root.crt, postgresql.crt and postgresql.key.
+    pub pg_dir: Option<PathBuf>,
 }
 
 impl PgEnv {
@@ -215,6 +425,11 @@ impl PgEnv {
                 .ok()
                 .or_else(|| var("USER"))
                 .or_else(|| var("LOGNAME")),
+            sslmode: var("PGSSLMODE"),
+            sslrootcert: var("PGSSLROOTCERT"),
+            sslcert: var("PGSSLCERT"),
+            sslkey: var("PGSSLKEY"),
+            pg_dir: var("HOME").map(|h| Path::new(&h).join(".postgresql")),
         }
     }
 }
@@ -223,11 +438,19 @@ impl PostgresTarget {
     /// Parses a URL or key=value string, filling gaps from the PG* environment and ~/.pgpass.
     pub fn parse(input: &str, env: &PgEnv) -> Result<PostgresTarget, UsageError> {
         let bad = |why: String| UsageError(format!("--postgres {}: {why}", redact_conn(input)));
-        let mut config = if input.trim().is_empty() {
+        let (rest, ssl) = SslKeys::split(input).map_err(&bad)?;
+        let mut config = if rest.trim().is_empty() {
             tokio_postgres::Config::new()
         } else {
-            // tokio-postgres's messages do not echo the input, so they are safe to show.
-            tokio_postgres::Config::from_str(input).map_err(|e| bad(e.to_string()))?
+            // tokio-postgres's messages (and their causes: "unknown option `x`") name keys,
+            // never values, so they are safe to show.
+            tokio_postgres::Config::from_str(&rest).map_err(|e| {
+                use std::error::Error;
+                match e.source() {
+                    Some(cause) => bad(format!("{e}: {cause}")),
+                    None => bad(e.to_string()),
+                }
+            })?
         };
         if config.get_hosts().is_empty() {
             match &env.host {
@@ -290,12 +513,126 @@ impl PostgresTarget {
         } else {
             host_port(&host, port)
         };
+        let (sslmode, tls) = pg_tls(ssl, env, host.starts_with('/')).map_err(&bad)?;
+        config.ssl_mode(match sslmode {
+            _ if tls.is_none() => tokio_postgres::config::SslMode::Disable,
+            SslMode::Disable | SslMode::Allow => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
         Ok(PostgresTarget {
             label: format!("postgresql://{user}@{}/{dbname}", host_port(&host, port)),
             addr,
             config,
+            sslmode,
+            tls,
         })
     }
+}
+
+/// libpq's TLS settings: sslmode from the string, PGSSLMODE or `prefer`; the root certificate
+/// from sslrootcert, PGSSLROOTCERT or ~/.postgresql/root.crt (`system`: the system store); the
+/// client certificate likewise, its key refused when others can read it.
+fn pg_tls(
+    keys: SslKeys,
+    env: &PgEnv,
+    unix_socket: bool,
+) -> Result<(SslMode, Option<crate::tls::TlsClient>), String> {
+    let mode_text = keys
+        .mode
+        .or_else(|| env.sslmode.clone())
+        .unwrap_or_else(|| "prefer".into());
+    let mode = SslMode::parse(&mode_text).ok_or_else(|| {
+        format!(
+            "invalid sslmode value: {mode_text:?} (disable, allow, prefer, require, verify-ca or verify-full)"
+        )
+    })?;
+    // libpq uses no TLS over a Unix socket whatever the mode
+    if mode == SslMode::Disable || unix_socket {
+        return Ok((mode, None));
+    }
+    let default = |name: &str| env.pg_dir.as_ref().map(|d| d.join(name));
+    let root_path = keys
+        .rootcert
+        .or_else(|| env.sslrootcert.clone())
+        .map(PathBuf::from)
+        .or_else(|| default("root.crt"))
+        .unwrap_or_else(|| PathBuf::from("~/.postgresql/root.crt"));
+    let root = if root_path.as_os_str() == "system" {
+        Some(crate::tls::Roots::System)
+    } else {
+        root_path
+            .exists()
+            .then(|| crate::tls::Roots::File(root_path.clone()))
+    };
+    let verify = match (mode, &root) {
+        (SslMode::VerifyFull, _) => crate::tls::Verify::Full,
+        (SslMode::VerifyCa, _) => crate::tls::Verify::Chain,
+        // libpq: with a root certificate present, require (and prefer) verify the chain
+        (_, Some(_)) => crate::tls::Verify::Chain,
+        (_, None) => crate::tls::Verify::None,
+    };
+    let roots = match root {
+        Some(r) => r,
+        None if verify == crate::tls::Verify::None => crate::tls::Roots::System,
+        None => {
+            return Err(format!(
+                "root certificate file \"{}\" does not exist; either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification",
+                root_path.display()
+            ))
+        }
+    };
+    let cert = keys
+        .cert
+        .or_else(|| env.sslcert.clone())
+        .map(PathBuf::from)
+        .or_else(|| default("postgresql.crt").filter(|p| p.exists()));
+    let key = match &cert {
+        None => None,
+        Some(_) => Some(
+            keys.key
+                .or_else(|| env.sslkey.clone())
+                .map(PathBuf::from)
+                .or_else(|| default("postgresql.key"))
+                .unwrap_or_else(|| PathBuf::from("postgresql.key")),
+        ),
+    };
+    if let (Some(c), Some(k)) = (&cert, &key) {
+        if !k.exists() {
+            return Err(format!(
+                "certificate present, but not private key file \"{}\" (sslcert {})",
+                k.display(),
+                c.display()
+            ));
+        }
+        key_permissions(k)?;
+    }
+    let client = crate::tls::TlsClient::new(crate::tls::TlsOptions {
+        verify,
+        roots,
+        cert,
+        key,
+        names: crate::tls::PG_NAMES,
+    })?;
+    Ok((mode, Some(client)))
+}
+
+/// libpq refuses a private key others may read.
+fn key_permissions(path: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).map_err(|e| format!("sslkey {}: {e}", path.display()))?;
+        let (mode, root_owned) = (m.mode() & 0o777, m.uid() == 0);
+        let allowed = if root_owned { 0o640 } else { 0o600 };
+        if mode & !allowed != 0 {
+            return Err(format!(
+                "private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Looks a password up in a pgpass file, as libpq does; ignores a file others can read.
@@ -347,7 +684,8 @@ fn split_pgpass_line(line: &str) -> Vec<String> {
     fields
 }
 
-fn host_port(host: &str, port: u16) -> String {
+/// `host:port`, with brackets around IPv6 addresses.
+pub fn host_port(host: &str, port: u16) -> String {
     if host.contains(':') {
         format!("[{host}]:{port}")
     } else {
@@ -518,7 +856,8 @@ impl Targets {
         let defaults = args.redis.is_empty() && args.postgres.is_empty();
         let mut t = Targets::default();
         if needs(Area::Redis) {
-            let auth = RedisAuthSources::from_env(args.redis_password_file.clone());
+            let auth =
+                RedisAuthSources::from_env(args.redis_password_file.clone(), &args.redis_tls);
             let urls = if defaults {
                 vec![DEFAULT_REDIS.to_string()]
             } else {
@@ -585,10 +924,126 @@ mod tests {
         let auth = RedisAuthSources {
             password_file: None,
             env_password: Some("fromenv".into()),
+            ..Default::default()
         };
         let t = RedisTarget::parse("redis://127.0.0.1", &auth).unwrap();
         assert_eq!(t.info.redis_settings().password(), Some("fromenv"));
         assert_eq!((t.port, t.is_local()), (6379, true));
+    }
+
+    // issue 13: verify-ca and verify-full were "invalid connection string"; an unknown key was
+    // not named
+    #[test]
+    fn sslmodes_parse_as_libpq_and_bad_keys_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let cert = rcgen::generate_simple_self_signed(vec!["db.test".into()]).unwrap();
+        std::fs::write(&ca, cert.cert.pem()).unwrap();
+        let env = PgEnv {
+            pg_dir: Some(dir.path().join("no-such-dir")),
+            ..Default::default()
+        };
+        let ca_arg = ca.display();
+        for (conn, mode, verify) in [
+            ("host=db", SslMode::Prefer, Some(crate::tls::Verify::None)),
+            ("host=db sslmode=disable", SslMode::Disable, None),
+            ("host=db sslmode=require", SslMode::Require, Some(crate::tls::Verify::None)),
+            (&format!("host=db sslmode=require sslrootcert={ca_arg}"), SslMode::Require, Some(crate::tls::Verify::Chain)),
+            (&format!("host=db sslmode=verify-ca sslrootcert='{ca_arg}'"), SslMode::VerifyCa, Some(crate::tls::Verify::Chain)),
+            (&format!("postgresql://u@db:5433/app?sslmode=verify-full&sslrootcert={ca_arg}&application_name=x"), SslMode::VerifyFull, Some(crate::tls::Verify::Full)),
+            ("host=/run/postgresql sslmode=require", SslMode::Require, None),
+        ] {
+            let t = PostgresTarget::parse(conn, &env).unwrap_or_else(|e| panic!("{conn}: {e}"));
+            assert_eq!(t.sslmode, mode, "{conn}");
+            assert_eq!(t.tls.as_ref().map(|c| c.options.verify), verify, "{conn}");
+        }
+        let env_mode = PgEnv {
+            sslmode: Some("verify-full".into()),
+            sslrootcert: Some(ca.display().to_string()),
+            ..env.clone()
+        };
+        let t = PostgresTarget::parse("host=db", &env_mode).unwrap();
+        assert_eq!(t.sslmode, SslMode::VerifyFull);
+        for (conn, want) in [
+            (
+                "host=db sslmode=verify-al",
+                "invalid sslmode value: \"verify-al\"",
+            ),
+            ("host=db sslmode=verify-full", "root certificate file"),
+            (
+                "host=db password=hunter2 bogus_key=1",
+                "unknown option `bogus_key`",
+            ),
+            ("host=db sslcrl=/x", "sslcrl: not supported"),
+            (
+                "host=db sslmode=require sslcert=/nonexistent/c.pem sslkey=/nonexistent/k.pem",
+                "private key file \"/nonexistent/k.pem\"",
+            ),
+        ] {
+            let e = PostgresTarget::parse(conn, &env).unwrap_err().0;
+            assert!(e.contains(want), "{conn}: {e}");
+            assert!(!e.contains("hunter2"), "{e}");
+        }
+    }
+
+    // libpq refuses a key others can read, with its own words
+    #[test]
+    fn a_client_key_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let c = rcgen::generate_simple_self_signed(vec!["client".into()]).unwrap();
+        let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+        std::fs::write(&cert, c.cert.pem()).unwrap();
+        std::fs::write(&key, c.signing_key.serialize_pem()).unwrap();
+        let conn = format!(
+            "host=db sslmode=require sslcert={} sslkey={}",
+            cert.display(),
+            key.display()
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = PostgresTarget::parse(&conn, &PgEnv::default())
+            .unwrap_err()
+            .0;
+        assert!(e.contains("has group or world access"), "{e}");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let t = PostgresTarget::parse(&conn, &PgEnv::default()).unwrap();
+        assert!(t.tls.unwrap().has_client_cert());
+    }
+
+    #[test]
+    fn redis_tls_files_come_from_flags_or_the_url_and_need_rediss() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        let c = rcgen::generate_simple_self_signed(vec!["r.test".into()]).unwrap();
+        std::fs::write(&ca, c.cert.pem()).unwrap();
+        let url = format!("rediss://r.test:6380?cacert={}", ca.display());
+        let t = RedisTarget::parse(&url, &Default::default()).unwrap();
+        assert_eq!(
+            t.tls.unwrap().options.roots,
+            crate::tls::Roots::File(ca.clone())
+        );
+        let flags = RedisAuthSources {
+            tls: crate::cli::RedisTlsArgs {
+                tls_ca: Some(ca.clone()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let e = RedisTarget::parse("redis://r.test:6379", &flags)
+            .unwrap_err()
+            .0;
+        assert!(e.contains("need rediss://"), "{e}");
+        for (url, want) in [
+            (
+                "rediss://h:1?cacert=/nonexistent/ca.pem",
+                "--tls-ca /nonexistent/ca.pem",
+            ),
+            ("rediss://h:1?bogus=1", "unknown parameter \"bogus\""),
+            ("rediss://h:1?cert=/x.pem", "--tls-cert needs --tls-key"),
+        ] {
+            let e = RedisTarget::parse(url, &Default::default()).unwrap_err().0;
+            assert!(e.contains(want), "{url}: {e}");
+        }
     }
 
     #[test]
@@ -599,6 +1054,7 @@ mod tests {
         let auth = RedisAuthSources {
             password_file: Some(f),
             env_password: Some("envpw".into()),
+            ..Default::default()
         };
         let t = RedisTarget::parse("redis://[::1]:7000", &auth).unwrap();
         assert_eq!(t.info.redis_settings().password(), Some("filepw"));

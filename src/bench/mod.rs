@@ -4,7 +4,6 @@ pub mod latency;
 pub mod postgres;
 pub mod redis;
 pub mod stats;
-pub mod tls;
 
 /// User + system CPU time of this process so far.
 pub fn process_cpu() -> std::time::Duration {

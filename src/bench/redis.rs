@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::tls::Stream;
+use crate::tls::Stream;
 
 use super::stats::Recorder;
 use crate::cli::Workload;
@@ -51,7 +51,7 @@ pub struct RedisLoad {
     /// Cancelled by Ctrl-C: every connection stops at once and the run is partial.
     pub cancel: crate::cancel::CancellationToken,
     /// For rediss://: the server name to verify, and whether to skip verification (#insecure).
-    pub tls: Option<(String, bool)>,
+    pub tls: Option<(String, crate::tls::TlsClient)>,
 }
 
 /// A small, fast PRNG (xorshift64*) per task; quality is ample for picking keys.
@@ -313,29 +313,23 @@ async fn handshake(stream: &mut Stream, load: &RedisLoad) -> anyhow::Result<()> 
 /// Opens and authenticates every connection up front, so setup cost stays out of the timings.
 pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<Stream>> {
     let mut out = Vec::with_capacity(load.connections);
-    let tls = load
-        .tls
-        .as_ref()
-        .map(|(host, insecure)| (host.clone(), super::tls::connector(*insecure)));
     for _ in 0..load.connections {
         let tcp = tokio::time::timeout(load.timeout, TcpStream::connect(&load.addr))
             .await
             .map_err(|_| anyhow::anyhow!("{}: no connection within {:?}", load.addr, load.timeout))?
             .map_err(|e| anyhow::anyhow!("{}: {e}", load.addr))?;
         tcp.set_nodelay(true)?;
-        let mut s = match &tls {
+        let mut s = match &load.tls {
             None => Stream::Plain(tcp),
-            Some((host, connector)) => {
-                let name = rustls::pki_types::ServerName::try_from(host.clone())
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", load.addr))?;
-                let t = tokio::time::timeout(load.timeout, connector.connect(name, tcp))
-                    .await
-                    .map_err(|_| {
-                        anyhow::anyhow!("{}: no TLS handshake within {:?}", load.addr, load.timeout)
-                    })?
-                    .map_err(|e| anyhow::anyhow!("{}: TLS: {e}", load.addr))?;
-                Stream::Tls(Box::new(t))
-            }
+            Some((host, client)) => tokio::time::timeout(load.timeout, client.connect(tcp, host))
+                .await
+                .map_err(|_| {
+                    anyhow::anyhow!("{}: no TLS handshake within {:?}", load.addr, load.timeout)
+                })?
+                .map_err(|e| match crate::tls::probe_error(&load.addr, &e) {
+                    Some(t) => anyhow::anyhow!("{t}"),
+                    None => anyhow::anyhow!("{}: TLS: {e}", load.addr),
+                })?,
         };
         handshake(&mut s, load).await?;
         out.push(s);

@@ -143,7 +143,7 @@ pub fn redis(
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
     check(out, a.connections, a.pipeline, a.read_ratio)?;
-    let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None))?;
+    let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None, &a.redis_tls))?;
     let settings = target.info.redis_settings();
     let load = Arc::new(RedisLoad {
         addr: target.host_port(),
@@ -163,10 +163,7 @@ pub fn redis(
         read_ratio: a.read_ratio,
         timeout: a.timeout,
         cancel: cancel.clone(),
-        tls: match target.info.addr() {
-            redis::ConnectionAddr::TcpTls { host, insecure, .. } => Some((host.clone(), *insecure)),
-            _ => None,
-        },
+        tls: target.tls.clone().map(|c| (target.host.clone(), c)),
     });
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {

@@ -29,7 +29,7 @@ pub async fn run(
         None => Pinger::Redis(
             RedisTarget::parse(
                 a.redis.as_deref().unwrap_or(DEFAULT_REDIS),
-                &RedisAuthSources::from_env(None),
+                &RedisAuthSources::from_env(None, &a.redis_tls),
             )?,
             None,
         ),

@@ -14,7 +14,7 @@ use crate::observe::kernel::KernelObservation;
 use crate::observe::nic::NicObservation;
 use crate::observe::postgres::PostgresSnapshot;
 use crate::observe::redis::RedisSnapshot;
-use crate::observe::{Observations, ProbeError};
+use crate::observe::{Observations, ProbeError, TlsReason};
 
 /// The part of the stack a check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,12 +242,72 @@ pub fn failure_kind(e: &ProbeError) -> &'static str {
         ProbeError::Timeout { .. } => "timeout",
         ProbeError::TlsToPlain { .. } => "tls_to_plain",
         ProbeError::PlainToTls { .. } => "plain_to_tls",
-        ProbeError::Certificate { .. } => "certificate",
+        ProbeError::Tls { reason, .. } => match reason {
+            TlsReason::UnknownIssuer => "tls_unknown_issuer",
+            TlsReason::NameMismatch => "tls_name_mismatch",
+            TlsReason::Expired | TlsReason::NotYetValid => "tls_expired",
+            TlsReason::ProtocolVersion => "tls_protocol_version",
+            TlsReason::ClientCertRequired | TlsReason::ClientCertRejected => "tls_client_cert",
+            TlsReason::TlsRequired => "tls_required",
+            TlsReason::NotOffered => "tls_not_offered",
+            TlsReason::Other => "tls",
+        },
         ProbeError::Auth { .. } => "auth",
         ProbeError::Resolve { .. } => "resolve",
         ProbeError::Protocol { .. } => "protocol",
         ProbeError::Interrupted { .. } => "interrupted",
         ProbeError::Other { .. } => "other",
+    }
+}
+
+/// The remediation for a failed TLS handshake, naming the options of `service`'s client.
+pub(crate) fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) -> String {
+    let pg = service == "PostgreSQL";
+    let (ca, cert, key) = if pg {
+        (
+            "sslrootcert=FILE (or PGSSLROOTCERT, ~/.postgresql/root.crt)",
+            "sslcert",
+            "sslkey",
+        )
+    } else {
+        (
+            "--tls-ca FILE (or ?cacert=FILE in the URL)",
+            "--tls-cert",
+            "--tls-key",
+        )
+    };
+    let check = format!(
+        "`openssl s_client -connect {addr} -servername {host}{}`",
+        if pg { " -starttls postgres" } else { "" }
+    );
+    match reason {
+        TlsReason::UnknownIssuer => format!(
+            "Trust the CA that signed the server's certificate: {ca}, or install it in the system store (update-ca-certificates); check the chain with {check}"
+        ),
+        TlsReason::NameMismatch => format!(
+            "Connect by a name the certificate lists, or reissue it with {host} in its subjectAltName; {}check with {check}",
+            if pg { "sslmode=verify-ca skips only the name check; " } else { "" }
+        ),
+        TlsReason::Expired | TlsReason::NotYetValid => format!(
+            "Renew the server's certificate (and check this machine's clock); see its dates with {check} | openssl x509 -noout -dates"
+        ),
+        TlsReason::ProtocolVersion => format!(
+            "Allow TLS 1.3 on the server ({}); check with {check} -tls1_3",
+            if pg { "ssl_min_protocol_version = 'TLSv1.3', ssl_max_protocol_version unset" } else { "tls-protocols \"TLSv1.3\"" }
+        ),
+        TlsReason::ClientCertRequired | TlsReason::ClientCertRejected => format!(
+            "The server authenticates clients ({}): give {cert} FILE and {key} FILE, a certificate signed by the CA the server trusts",
+            if pg { "clientcert in pg_hba.conf" } else { "tls-auth-clients yes" }
+        ),
+        TlsReason::TlsRequired => format!(
+            "The server takes this client only over TLS (hostssl in pg_hba.conf): connect with sslmode=verify-full and sslrootcert=FILE (or sslmode=require); verify with `psql \"host={host} sslmode=verify-full\" -c 'select 1'`"
+        ),
+        TlsReason::NotOffered => format!(
+            "The server does not offer TLS: set ssl = on with ssl_cert_file and ssl_key_file in postgresql.conf and reload, or lower sslmode; check with {check}"
+        ),
+        TlsReason::Other => format!(
+            "Check that {addr} speaks TLS and shares a protocol version and cipher suite with this client (TLS 1.2 or 1.3); check with {check}"
+        ),
     }
 }
 
@@ -290,9 +350,13 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
             format!("{addr} speaks TLS, but plain text was sent (redis://)"),
             format!("Use rediss://{addr} (with the CA that signed its certificate); verify with `redis-cli --tls -h {host} -p {port} PING`"),
         ),
-        ProbeError::Certificate { addr, detail } => (
-            format!("the certificate of {addr} was refused: {detail}"),
-            format!("Trust the CA that signed it, or fix the certificate (its SAN must name {host}, and it must be in date); `#insecure` only for testing; check with `openssl s_client -connect {addr}`"),
+        ProbeError::Tls {
+            addr,
+            reason,
+            detail,
+        } => (
+            format!("TLS handshake with {addr} failed: {detail}"),
+            tls_fix(*reason, service, host, addr),
         ),
         ProbeError::Auth { addr, detail } => (
             format!("authentication failed at {addr}: {detail}"),
@@ -376,12 +440,31 @@ mod tests {
                 "Use rediss://",
             ),
             (
-                ProbeError::Certificate {
+                ProbeError::Tls {
                     addr: a(),
-                    detail: "UnknownIssuer".into(),
+                    reason: TlsReason::UnknownIssuer,
+                    detail: "unknown issuer".into(),
                 },
-                "certificate",
-                "Trust the CA",
+                "tls_unknown_issuer",
+                "--tls-ca FILE",
+            ),
+            (
+                ProbeError::Tls {
+                    addr: a(),
+                    reason: TlsReason::ClientCertRequired,
+                    detail: "the server requires a client certificate".into(),
+                },
+                "tls_client_cert",
+                "--tls-cert FILE and --tls-key FILE",
+            ),
+            (
+                ProbeError::Tls {
+                    addr: a(),
+                    reason: TlsReason::ProtocolVersion,
+                    detail: "no version in common".into(),
+                },
+                "tls_protocol_version",
+                "Allow TLS 1.3",
             ),
             (
                 ProbeError::Auth {

@@ -7,6 +7,7 @@ pub mod kernel;
 pub mod nic;
 pub mod postgres;
 pub mod redis;
+pub mod tls;
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ pub use kernel::KernelObservation;
 pub use nic::NicObservation;
 pub use postgres::PostgresObservation;
 pub use redis::RedisObservation;
+pub use tls::{TlsFailure, TlsLook, TlsReason};
 
 /// Why a probe could not reach or talk to its target. Each variant names the address.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
@@ -88,12 +90,15 @@ pub enum ProbeError {
         /// host:port
         addr: String,
     },
-    /// The TLS handshake refused the server's certificate.
-    #[error("{addr}: the server's certificate was refused: {detail}")]
-    Certificate {
+    /// The TLS handshake failed: a refused certificate, no protocol version in common, a client
+    /// certificate missing or refused.
+    #[error("{addr}: TLS handshake failed: {detail}")]
+    Tls {
         /// host:port
         addr: String,
-        /// Why (unknown issuer, wrong name, expired …).
+        /// The kind of failure.
+        reason: TlsReason,
+        /// In plain words.
         detail: String,
     },
     /// The run was interrupted (Ctrl-C) before the probe finished.
@@ -124,7 +129,7 @@ impl ProbeError {
             | ProbeError::ConnectTimeout { addr, .. }
             | ProbeError::TlsToPlain { addr }
             | ProbeError::PlainToTls { addr }
-            | ProbeError::Certificate { addr, .. }
+            | ProbeError::Tls { addr, .. }
             | ProbeError::Interrupted { addr }
             | ProbeError::Other { addr, .. } => addr,
         }
@@ -181,17 +186,9 @@ impl PeerLook {
         ) {
             return e;
         }
-        if let ProbeError::Other { detail, .. } = &e {
-            if detail.contains("certificate") {
-                let why = detail
-                    .split_once("certificate")
-                    .map(|(_, r)| r.trim_start_matches(':').trim())
-                    .unwrap_or(detail);
-                return ProbeError::Certificate {
-                    addr,
-                    detail: why.to_string(),
-                };
-            }
+        // a handshake that failed for a stated reason (a certificate, a version) keeps it
+        if matches!(&e, ProbeError::Tls { reason, .. } if *reason != TlsReason::Other) {
+            return e;
         }
         if self.tcp_timeout {
             return ProbeError::ConnectTimeout { addr, timeout };
@@ -373,10 +370,15 @@ mod tests {
             ),
             (
                 look(false, true, None),
-                other("invalid peer certificate: UnknownIssuer"),
-                true,
-                kind(ProbeError::Certificate {
+                ProbeError::Tls {
                     addr: String::new(),
+                    reason: TlsReason::UnknownIssuer,
+                    detail: "unknown issuer".into(),
+                },
+                true,
+                kind(ProbeError::Tls {
+                    addr: String::new(),
+                    reason: TlsReason::UnknownIssuer,
                     detail: String::new(),
                 }),
             ),

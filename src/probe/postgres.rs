@@ -10,8 +10,8 @@ use crate::doctor::Area;
 use crate::observe::postgres::{
     BlockedBackend, HbaTrust, PostgresDetail, PostgresObservation, PostgresSnapshot, Setting, Slot,
 };
-use crate::observe::Observed;
-use crate::target::PostgresTarget;
+use crate::observe::{Observed, TlsReason};
+use crate::target::{PostgresTarget, SslMode};
 
 /// An open connection plus the address for messages.
 pub struct PostgresSession {
@@ -79,8 +79,18 @@ fn classify(
     e: tokio_postgres::Error,
 ) -> ProbeError {
     let addr = addr.to_string();
+    if let Some(tls) = crate::tls::probe_error(&addr, &e) {
+        return tls;
+    }
     if let Some(db) = e.as_db_error() {
         let code = db.code().code();
+        if requires_tls(&e) {
+            return ProbeError::Tls {
+                addr,
+                reason: TlsReason::TlsRequired,
+                detail: format!("the server requires TLS: {}", db.message()),
+            };
+        }
         // 28P01 invalid_password, 28000 invalid_authorization_specification
         if code.starts_with("28") {
             return ProbeError::Auth {
@@ -110,6 +120,13 @@ fn classify(
     while let Some(s) = src {
         text += &format!(": {s}");
         src = s.source();
+    }
+    if text.contains("server does not support TLS") {
+        return ProbeError::Tls {
+            addr,
+            reason: TlsReason::NotOffered,
+            detail: "the server does not offer TLS (ssl = off), and the sslmode requires it".into(),
+        };
     }
     if text.contains("timeout") {
         return ProbeError::Timeout {
@@ -145,6 +162,40 @@ fn classify(
     ProbeError::Other { addr, detail: text }
 }
 
+/// Whether the server refused a plain connection because pg_hba.conf has only a hostssl line
+/// for this client.
+fn requires_tls(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|db| db.code().code() == "28000" && db.message().ends_with("no encryption"))
+}
+
+/// Connects with TLS when the config's sslmode asks for it (or may use it), spawning the
+/// connection's driver.
+async fn open(
+    config: &tokio_postgres::Config,
+    tls: Option<&crate::tls::TlsClient>,
+) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let client = match tls {
+        Some(t) => {
+            let make = tokio_postgres_rustls::MakeRustlsConnect::new((*t.config()).clone());
+            let (client, connection) = config.connect(make).await?;
+            tokio::spawn(async move {
+                // Errors surface on the client's next call; nothing to do here.
+                let _ = connection.await;
+            });
+            client
+        }
+        None => {
+            let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            client
+        }
+    };
+    Ok(client)
+}
+
 impl PostgresSession {
     /// Connects and authenticates within the timeout.
     pub async fn connect(target: &PostgresTarget, timeout: Duration) -> Result<Self, ProbeError> {
@@ -173,14 +224,16 @@ impl PostgresSession {
             timeout,
             "connecting and authenticating",
             async move {
-                let (client, connection) = config
-                    .connect(tokio_postgres::NoTls)
-                    .await
-                    .map_err(|e| classify(&a, timeout, "connecting", e))?;
-                tokio::spawn(async move {
-                    // Errors surface on the client's next call; nothing to do here.
-                    let _ = connection.await;
-                });
+                let client = match open(&config, target.tls.as_ref()).await {
+                    // libpq's allow: plain text first, TLS when the server insists
+                    Err(e) if target.sslmode == SslMode::Allow && requires_tls(&e) => {
+                        let mut tls_config = config.clone();
+                        tls_config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                        open(&tls_config, target.tls.as_ref()).await
+                    }
+                    other => other,
+                }
+                .map_err(|e| classify(&a, timeout, "connecting", e))?;
                 Ok(PostgresSession {
                     client,
                     addr: a,

@@ -30,6 +30,26 @@ pub struct RedisSession {
 /// The auth failure of a server that has no password at all.
 const NO_PASSWORD_SET: &str = "a password was given but the server has none configured";
 
+/// Maps a failure to open the stream (TCP, then TLS) to a [`ProbeError`].
+fn open_error(addr: &str, e: std::io::Error) -> ProbeError {
+    let addr = addr.to_string();
+    if let Some(tls) = crate::tls::probe_error(&addr, &e) {
+        return tls;
+    }
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => ProbeError::Refused { addr },
+        _ if e.to_string().contains("failed to lookup address") => ProbeError::Resolve {
+            addr,
+            detail: e.to_string(),
+        },
+        // the TLS handshake cut short: "connection lost" lets the second look say why
+        _ => ProbeError::Other {
+            addr,
+            detail: format!("connection lost while connecting: {e}"),
+        },
+    }
+}
+
 /// Maps a redis crate error to a [`ProbeError`], never including credentials.
 fn classify(
     addr: &str,
@@ -38,6 +58,9 @@ fn classify(
     e: redis::RedisError,
 ) -> ProbeError {
     let addr = addr.to_string();
+    if let Some(tls) = crate::tls::probe_error(&addr, &e) {
+        return tls;
+    }
     let code = e.code().unwrap_or("").to_string();
     let text = e.to_string();
     if e.is_connection_refusal() || io_kind(&e) == Some(std::io::ErrorKind::ConnectionRefused) {
@@ -153,19 +176,17 @@ impl RedisSession {
         timeout: Duration,
     ) -> Result<(Self, Duration), ProbeError> {
         let addr = target.host_port();
-        let client = redis::Client::open(info).map_err(|e| ProbeError::Other {
-            addr: addr.clone(),
-            detail: e.to_string(),
-        })?;
         let config = redis::AsyncConnectionConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout));
         let a = addr.clone();
         bounded(&addr, timeout, "connecting and sending PING", async move {
-            let conn = client
-                .get_multiplexed_async_connection_with_config(&config)
-                .await
-                .map_err(|e| classify(&a, timeout, "connecting", e))?;
+            let stream = target.open().await.map_err(|e| open_error(&a, e))?;
+            let (conn, driver) =
+                MultiplexedConnection::new_with_config(info.redis_settings(), stream, config)
+                    .await
+                    .map_err(|e| classify(&a, timeout, "connecting", e))?;
+            tokio::spawn(driver);
             let mut session = RedisSession {
                 conn,
                 addr: a,

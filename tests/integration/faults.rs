@@ -167,7 +167,17 @@ fn tls_on_one_side_only_and_an_unknown_certificate() {
     let (r, took) = reach(&format!("redis://127.0.0.1:{tls_port}"));
     row("plain to TLS", &r, took, "plain_to_tls", "Use rediss://");
     let (r, took) = reach(&format!("rediss://127.0.0.1:{tls_port}"));
-    row("unknown CA", &r, took, "certificate", "Trust the CA");
+    let f = row(
+        "unknown CA",
+        &r,
+        took,
+        "tls_unknown_issuer",
+        "--tls-ca FILE",
+    );
+    assert!(
+        f["summary"].as_str().unwrap().contains("unknown issuer"),
+        "{f}"
+    );
 }
 
 #[test]

@@ -156,7 +156,7 @@ async fn live(
     plan: &plan_redis::Plan,
     report: &mut plan_redis::Report,
 ) -> anyhow::Result<()> {
-    let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None))?;
+    let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None, &a.redis_tls))?;
     let fail = |e: String| anyhow::anyhow!("--live {}: {e}", target.label);
     let (mut session, _) = RedisSession::connect(&target, a.timeout)
         .await

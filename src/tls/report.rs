@@ -1,0 +1,252 @@
+//! The live handshake the `redis.tls` and `postgres.tls` checks judge, and the reading of the
+//! certificate files a server names. Certificates are parsed with x509-parser.
+
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+use x509_parser::public_key::PublicKey;
+
+use super::{describe, rustls_error, server_name, TlsClient};
+use crate::observe::tls::{CertFacts, CertFileFacts, TlsFacts, TlsLook};
+use crate::observe::{ProbeError, TlsFailure, TlsReason};
+
+/// What is said before TLS starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preamble {
+    /// Nothing: TLS from the first byte (Redis).
+    None,
+    /// PostgreSQL's SSLRequest, answered by one byte: S (go on) or N (no TLS here).
+    PostgresSslRequest,
+}
+
+/// PostgreSQL's SSLRequest: length 8, then the code 80877103.
+const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+
+/// Now, as Unix seconds.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Connects to `host:port`, says the preamble, and shakes hands with `client`'s trust and
+/// certificate, keeping the certificate's verdict instead of aborting on it. The whole look is
+/// bounded by `timeout`.
+pub async fn handshake(
+    host: &str,
+    port: u16,
+    client: &TlsClient,
+    preamble: Preamble,
+    timeout: Duration,
+) -> TlsLook {
+    let addr = crate::target::host_port(host, port);
+    let start = Instant::now();
+    let failed = |error| TlsLook::Failed { error };
+    let look = async {
+        let mut tcp = match TcpStream::connect((host, port)).await {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return failed(ProbeError::Refused { addr: addr.clone() })
+            }
+            Err(e) => {
+                return failed(ProbeError::Other {
+                    addr: addr.clone(),
+                    detail: e.to_string(),
+                })
+            }
+        };
+        if preamble == Preamble::PostgresSslRequest {
+            let mut answer = [0u8; 1];
+            let said = async {
+                tcp.write_all(&SSL_REQUEST).await?;
+                tcp.read_exact(&mut answer).await
+            };
+            if let Err(e) = said.await {
+                return failed(ProbeError::Protocol {
+                    addr: addr.clone(),
+                    expected: "a PostgreSQL server".into(),
+                    detail: format!("no answer to the SSLRequest: {e}"),
+                    first_bytes: None,
+                });
+            }
+            match answer[0] {
+                b'S' => {}
+                b'N' => {
+                    return TlsLook::Plain {
+                        reason: "the server does not offer TLS (it answered the SSLRequest with N: ssl = off)".into(),
+                    }
+                }
+                other => {
+                    return failed(ProbeError::Protocol {
+                        addr: addr.clone(),
+                        expected: "a PostgreSQL server".into(),
+                        detail: "the answer to the SSLRequest is neither S nor N".into(),
+                        first_bytes: Some(format!("{:?}", other as char).trim_matches('\'').into()),
+                    })
+                }
+            }
+        }
+        let (config, recorder) = client.recording();
+        let hello = tokio_rustls::TlsConnector::from(config).connect(server_name(host), tcp);
+        let tls = match hello.await {
+            Ok(t) => t,
+            Err(e) => {
+                let error = match rustls_error(&e) {
+                    Some(rustls::Error::InvalidMessage(_)) => {
+                        ProbeError::TlsToPlain { addr: addr.clone() }
+                    }
+                    Some(r) => {
+                        let (reason, detail) = describe(r);
+                        ProbeError::Tls {
+                            addr: addr.clone(),
+                            reason,
+                            detail,
+                        }
+                    }
+                    None if e.kind() == std::io::ErrorKind::UnexpectedEof => ProbeError::Tls {
+                        addr: addr.clone(),
+                        reason: TlsReason::Other,
+                        detail: "the peer closed the connection during the TLS handshake".into(),
+                    },
+                    None => ProbeError::Other {
+                        addr: addr.clone(),
+                        detail: format!("TLS handshake: {e}"),
+                    },
+                };
+                return failed(error);
+            }
+        };
+        let handshake = start.elapsed();
+        let conn = tls.get_ref().1;
+        let version = match conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+            Some(v) => format!("{v:?}"),
+            None => "unknown".into(),
+        };
+        let cipher = conn
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_else(|| "unknown".into());
+        let alpn = conn
+            .alpn_protocol()
+            .map(|p| String::from_utf8_lossy(p).into_owned());
+        let leaf = conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|der| cert_facts(der).ok());
+        let verified = match recorder.verdict() {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => {
+                let (reason, detail) = describe(&e);
+                Err(TlsFailure { reason, detail })
+            }
+            None => Err(TlsFailure {
+                reason: TlsReason::Other,
+                detail: "the server's certificate was never verified".into(),
+            }),
+        };
+        let mut tls = tls;
+        let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
+        TlsLook::Done(TlsFacts {
+            version,
+            cipher,
+            alpn,
+            handshake,
+            trust: client.trust(),
+            client_cert: client.has_client_cert(),
+            verified,
+            leaf,
+            checked_unix: unix_now(),
+        })
+    };
+    match tokio::time::timeout(timeout, look).await {
+        Ok(l) => l,
+        Err(_) => TlsLook::Failed {
+            error: ProbeError::Timeout {
+                addr,
+                timeout,
+                stage: "the TLS handshake".into(),
+            },
+        },
+    }
+}
+
+/// What a DER certificate says.
+pub fn cert_facts(der: &[u8]) -> Result<CertFacts, String> {
+    let (_, cert) =
+        X509Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
+    let not_after_unix = cert.validity().not_after.timestamp();
+    let not_after = u64::try_from(not_after_unix)
+        .map(|s| humantime::format_rfc3339(UNIX_EPOCH + Duration::from_secs(s)).to_string())
+        .unwrap_or_else(|_| format!("{not_after_unix} (Unix time)"));
+    let names = match cert.subject_alternative_name() {
+        Ok(Some(san)) => san
+            .value
+            .general_names
+            .iter()
+            .filter_map(|n| match n {
+                GeneralName::DNSName(d) => Some(d.to_string()),
+                GeneralName::IPAddress(b) => ip_text(b),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let spki = cert.public_key();
+    let key = match spki.parsed() {
+        Ok(PublicKey::RSA(r)) => format!("RSA {}", r.key_size()),
+        Ok(PublicKey::EC(p)) => match p.key_size() {
+            256 => "EC P-256".into(),
+            384 => "EC P-384".into(),
+            528 | 521 => "EC P-521".into(),
+            n => format!("EC {n}"),
+        },
+        _ => match spki.algorithm.algorithm.to_id_string().as_str() {
+            "1.3.101.112" => "Ed25519".into(),
+            "1.3.101.113" => "Ed448".into(),
+            other => format!("algorithm {other}"),
+        },
+    };
+    Ok(CertFacts {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        names,
+        not_after_unix,
+        not_after,
+        key,
+    })
+}
+
+fn ip_text(b: &[u8]) -> Option<String> {
+    match b.len() {
+        4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(b).ok()?).to_string()),
+        16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(b).ok()?).to_string()),
+        _ => None,
+    }
+}
+
+/// Reads a certificate file a server names and, when `key` is given, whether that key matches it.
+pub fn read_cert_file(cert: &Path, key: Option<&Path>) -> Result<CertFileFacts, String> {
+    let chain = super::read_certs(cert, "certificate")?;
+    let facts = cert_facts(&chain[0])?;
+    let key_match = key.map(|k| {
+        let der = super::read_key(k, "key")?;
+        let signing = super::provider()
+            .key_provider
+            .load_private_key(der)
+            .map_err(|_| format!("key {}: unsupported key type", k.display()))?;
+        Ok(rustls::sign::CertifiedKey::new(chain.clone(), signing)
+            .keys_match()
+            .is_ok())
+    });
+    Ok(CertFileFacts {
+        cert: facts,
+        key_match,
+        checked_unix: unix_now(),
+    })
+}
