@@ -27,6 +27,27 @@ pub struct Thresholds {
     pub postgres: PostgresThresholds,
     /// Kernel thresholds.
     pub kernel: KernelThresholds,
+    /// TLS thresholds, for every endpoint and certificate file.
+    pub tls: TlsThresholds,
+}
+
+/// TLS thresholds (`[tls]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsThresholds {
+    /// A certificate expiring within this many days warns.
+    pub expiry_warn_days: i64,
+    /// Within this many days (or expired) fails.
+    pub expiry_fail_days: i64,
+}
+
+impl Default for TlsThresholds {
+    fn default() -> Self {
+        TlsThresholds {
+            expiry_warn_days: 30,
+            expiry_fail_days: 7,
+        }
+    }
 }
 
 /// Redis thresholds (`[redis]` in statectl.toml).
@@ -271,6 +292,13 @@ impl Thresholds {
             if !(v > 0.0 && v.is_finite()) {
                 return Err(format!("{key} = {v}: must be greater than 0"));
             }
+        }
+        let tls = &self.tls;
+        if tls.expiry_fail_days < 0 || tls.expiry_warn_days < tls.expiry_fail_days {
+            return Err(format!(
+                "tls.expiry_warn_days = {} and tls.expiry_fail_days = {}: need 0 <= fail <= warn",
+                tls.expiry_warn_days, tls.expiry_fail_days
+            ));
         }
         if !(r.fragmentation_ratio >= 1.0 && r.fragmentation_ratio.is_finite()) {
             return Err(format!(

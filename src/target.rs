@@ -530,6 +530,27 @@ impl PostgresTarget {
     }
 }
 
+impl PostgresTarget {
+    /// The first host and port (a socket directory for Unix sockets).
+    pub fn host_port_pair(&self) -> (String, u16) {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+            Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        (
+            host,
+            self.config.get_ports().first().copied().unwrap_or(5432),
+        )
+    }
+
+    /// Whether the server is on this machine (loopback or a Unix socket).
+    pub fn is_local(&self) -> bool {
+        let (host, _) = self.host_port_pair();
+        host.starts_with('/') || is_loopback_host(&host)
+    }
+}
+
 /// libpq's TLS settings: sslmode from the string, PGSSLMODE or `prefer`; the root certificate
 /// from sslrootcert, PGSSLROOTCERT or ~/.postgresql/root.crt (`system`: the system store); the
 /// client certificate likewise, its key refused when others can read it.

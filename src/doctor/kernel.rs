@@ -503,6 +503,7 @@ pub(crate) mod tests {
                 target: "redis://127.0.0.1:6379".into(),
                 addr: "127.0.0.1:6379".into(),
                 result: Ok(redis),
+                tls: None,
             }],
             ..Default::default()
         };

@@ -6,6 +6,7 @@ pub mod kernel;
 pub mod nic;
 pub mod postgres;
 pub mod redis;
+pub mod tls;
 
 use crate::config::Thresholds;
 use crate::exit::UsageError;
@@ -14,7 +15,7 @@ use crate::observe::kernel::KernelObservation;
 use crate::observe::nic::NicObservation;
 use crate::observe::postgres::PostgresSnapshot;
 use crate::observe::redis::RedisSnapshot;
-use crate::observe::{Observations, ProbeError, TlsReason};
+use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
 /// The part of the stack a check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,9 @@ pub enum Eval {
     PostgresReach(fn(&Result<PostgresSnapshot, ProbeError>) -> Verdict),
     /// Judges a reachable PostgreSQL target.
     Postgres(fn(&PostgresSnapshot, &Ctx) -> Verdict),
+    /// Judges the live TLS handshake with a Redis or PostgreSQL target (made whether or not
+    /// the target could otherwise be reached), given its address.
+    Tls(fn(Option<&TlsLook>, &str, &Ctx) -> Verdict),
     /// Judges the local kernel.
     Kernel(fn(&KernelObservation, &Ctx) -> Verdict),
     /// Judges one NIC.
@@ -194,6 +198,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             let v = match c.eval {
                 Eval::RedisReach(f) => f(&o.result),
+                Eval::Tls(f) if c.area == Area::Redis => f(o.tls.as_ref(), &o.addr, t),
                 Eval::Redis(f) => match &o.result {
                     Ok(s) => f(s, t),
                     Err(_) => unreachable_skip("redis.reachable"),
@@ -207,6 +212,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             let v = match c.eval {
                 Eval::PostgresReach(f) => f(&o.result),
+                Eval::Tls(f) if c.area == Area::Postgres => f(o.tls.as_ref(), &o.addr, t),
                 Eval::Postgres(f) => match &o.result {
                     Ok(s) => f(s, t),
                     Err(_) => unreachable_skip("postgres.reachable"),

@@ -86,11 +86,107 @@ pub static CHECKS: &[Check] = &[
         id: "postgres.security",
         area: Area::Postgres,
         tags: DOCTOR,
-        doc: "ssl off or password_encryption other than scram-sha-256 warns; a trust rule for non-local hosts in pg_hba fails (skip when the role cannot read pg_hba_file_rules)",
+        doc: "password_encryption other than scram-sha-256 warns; a trust rule for non-local hosts in pg_hba fails (skip when the role cannot read pg_hba_file_rules); TLS: postgres.tls, postgres.tls_config",
         full: true,
         eval: Eval::Postgres(security),
     },
+    Check {
+        id: "postgres.tls",
+        area: Area::Postgres,
+        tags: BOTH,
+        doc: "a live SSLRequest and handshake: TLS 1.3 passes, 1.2 warns, lower fails; a certificate that does not verify against the CA in force (sslrootcert, the system store) fails; expiry within {tls.expiry_warn_days} days warns, {tls.expiry_fail_days} fails; skip for sslmode=disable, Unix sockets and servers without ssl",
+        full: false,
+        eval: Eval::Tls(tls),
+    },
+    Check {
+        id: "postgres.tls_config",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "ssl off, ssl_min_protocol_version below TLSv1.3, or remote clients connected without TLS (pg_stat_ssl, naming client_addr and user) warns",
+        full: true,
+        eval: Eval::Postgres(tls_config),
+    },
+    Check {
+        id: "postgres.tls_files",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "for a local server: ssl_cert_file and ssl_ca_file expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; an ssl_key_file that does not match ssl_cert_file fails",
+        full: true,
+        eval: Eval::Postgres(tls_files),
+    },
 ];
+
+/// `postgres.tls`.
+pub fn tls(look: Option<&crate::observe::TlsLook>, addr: &str, t: &Ctx) -> Verdict {
+    super::tls::live(look, addr, super::tls::POSTGRES, t)
+}
+
+/// `postgres.tls_files`.
+pub fn tls_files(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
+    match detail(s) {
+        Ok(d) => super::tls::files(d.cert_files.as_ref(), t),
+        Err(skip) => skip,
+    }
+}
+
+/// `postgres.tls_config`.
+pub fn tls_config(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let ssl = setting(d, "ssl");
+    let min = setting(d, "ssl_min_protocol_version");
+    let mut v = Verdict::pass("ssl on, TLS 1.3 minimum, no remote client in clear text")
+        .with("ssl", ssl)
+        .with("ssl_min_protocol_version", min)
+        .with(
+            "ssl_max_protocol_version",
+            match setting(d, "ssl_max_protocol_version") {
+                "" => "(none)",
+                m => m,
+            },
+        );
+    if ssl != "on" {
+        v.escalate(
+            Status::Warn,
+            "ssl is off: credentials and state cross the network in clear text".into(),
+            "Set ssl = on with ssl_cert_file/ssl_key_file and ssl_min_protocol_version = 'TLSv1.3' (reload), and require hostssl in pg_hba.conf; verify with `statectl doctor --only postgres.tls`",
+        );
+        return v;
+    }
+    if min != "TLSv1.3" {
+        v.escalate(
+            Status::Warn,
+            format!("ssl_min_protocol_version is {}: the brief requires TLS 1.3", if min.is_empty() { "unset" } else { min }),
+            "ALTER SYSTEM SET ssl_min_protocol_version = 'TLSv1.3'; SELECT pg_reload_conf(); check clients first with `statectl doctor --only postgres.tls`",
+        );
+    }
+    match &d.plain_clients {
+        Ok(clients) if !clients.is_empty() => {
+            for c in clients.iter().take(10) {
+                v = v.with(
+                    "plain_client",
+                    format!("{} as {} ({} backend(s))", c.addr, c.user, c.count),
+                );
+            }
+            let first = &clients[0];
+            v.escalate(
+                Status::Warn,
+                format!(
+                    "{} remote client(s) without TLS, e.g. {} as {}",
+                    clients.iter().map(|c| c.count).sum::<i64>(),
+                    first.addr,
+                    first.user
+                ),
+                "Make those clients use sslmode=verify-full, then allow only hostssl for remote hosts in pg_hba.conf (reload); list them with `SELECT client_addr, usename FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE NOT ssl`",
+            );
+        }
+        Ok(_) => {}
+        Err(e) => v = v.with("pg_stat_ssl", format!("unreadable: {e}")),
+    }
+    v
+}
 
 fn detail(s: &PostgresSnapshot) -> Result<&PostgresDetail, Verdict> {
     s.detail
@@ -499,18 +595,10 @@ pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
         Ok(d) => d,
         Err(skip) => return skip,
     };
-    let ssl = setting(d, "ssl");
     let enc = setting(d, "password_encryption");
-    let mut v = Verdict::pass("ssl on, scram-sha-256 passwords, no trust for remote hosts")
-        .with("ssl", ssl)
-        .with("password_encryption", enc);
-    if ssl != "on" {
-        v.escalate(
-            Status::Warn,
-            "ssl is off: credentials and state cross the network in clear text".into(),
-            "Set ssl = on with ssl_cert_file/ssl_key_file (reload), and require hostssl in pg_hba.conf; verify with `SELECT ssl FROM pg_stat_ssl`",
-        );
-    }
+    let mut v = Verdict::pass("scram-sha-256 passwords, no trust for remote hosts")
+        .with("password_encryption", enc)
+        .with("tls", "see postgres.tls and postgres.tls_config");
     if enc != "scram-sha-256" {
         v.escalate(
             Status::Warn,
@@ -545,9 +633,7 @@ pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
             );
             v = v.with("pg_hba", format!("unreadable: {e}"));
             if v.status == Status::Pass {
-                return Verdict::skip(why)
-                    .with("ssl", ssl)
-                    .with("password_encryption", enc);
+                return Verdict::skip(why).with("password_encryption", enc);
             }
         }
     }
@@ -574,6 +660,8 @@ pub(crate) mod tests {
             ("ssl", "on"),
             ("password_encryption", "scram-sha-256"),
         ];
+        all.retain(|(k, _)| !settings.iter().any(|(s, _)| s == k));
+        all.extend_from_slice(&[("ssl", "on"), ("ssl_min_protocol_version", "TLSv1.3")]);
         all.retain(|(k, _)| !settings.iter().any(|(s, _)| s == k));
         all.extend_from_slice(settings);
         PostgresSnapshot {
@@ -605,6 +693,8 @@ pub(crate) mod tests {
                 slots: Ok(Vec::new()),
                 xid_age: Ok(vec![("postgres".into(), 1000)]),
                 hba_trust: Ok(Vec::new()),
+                plain_clients: Ok(Vec::new()),
+                cert_files: crate::doctor::tls::tests::healthy_files(),
             }),
         }
     }
@@ -622,6 +712,7 @@ pub(crate) mod tests {
             let v = match c.eval {
                 Eval::Postgres(f) => f(&s, &t),
                 Eval::PostgresReach(f) => f(&Ok(s.clone())),
+                Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
                 _ => unreachable!(),
             };
             assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);
@@ -764,7 +855,25 @@ pub(crate) mod tests {
             Status::Fail
         );
 
-        assert_eq!(security(&snap(&[("ssl", "off")]), &t).status, Status::Warn);
+        assert_eq!(security(&snap(&[("ssl", "off")]), &t).status, Status::Pass);
+        assert_eq!(
+            tls_config(&snap(&[("ssl", "off")]), &t).status,
+            Status::Warn
+        );
+        assert_eq!(
+            tls_config(&snap(&[("ssl_min_protocol_version", "TLSv1.2")]), &t).status,
+            Status::Warn
+        );
+        assert_eq!(tls_config(&snap(&[]), &t).status, Status::Pass);
+        let mut s = snap(&[]);
+        d(&mut s).plain_clients = Ok(vec![crate::observe::postgres::PlainClient {
+            addr: "10.1.2.3".into(),
+            user: "app".into(),
+            count: 2,
+        }]);
+        let v = tls_config(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert!(v.summary.contains("10.1.2.3 as app"), "{}", v.summary);
         assert_eq!(
             security(&snap(&[("password_encryption", "md5")]), &t).status,
             Status::Warn

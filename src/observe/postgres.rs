@@ -102,6 +102,29 @@ pub struct PostgresDetail {
     pub xid_age: Result<Vec<(String, i64)>, String>,
     /// trust rules on host lines, or why pg_hba_file_rules could not be read.
     pub hba_trust: Result<Vec<HbaTrust>, String>,
+    /// Client backends connected over TCP from other hosts without TLS (pg_stat_ssl joined
+    /// with pg_stat_activity), or why they could not be listed.
+    #[serde(default = "not_collected")]
+    pub plain_clients: Result<Vec<PlainClient>, String>,
+    /// The certificate files of a local server (ssl_cert_file, ssl_ca_file); None when not
+    /// looked at (a remote server, settings unreadable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_files: Option<Vec<super::tls::CertFile>>,
+}
+
+fn not_collected<T>() -> Result<T, String> {
+    Err("not collected".into())
+}
+
+/// A client backend connected without TLS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlainClient {
+    /// client_addr.
+    pub addr: String,
+    /// usename.
+    pub user: String,
+    /// How many backends of this address and user.
+    pub count: i64,
 }
 
 /// The observation of one PostgreSQL target.
@@ -113,4 +136,7 @@ pub struct PostgresObservation {
     pub addr: String,
     /// The snapshot, or the reason the server could not be reached.
     pub result: Result<PostgresSnapshot, ProbeError>,
+    /// The live TLS handshake (`postgres.tls`), made whether or not the rest could be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<super::TlsLook>,
 }

@@ -44,6 +44,10 @@ pub struct RedisSnapshot {
     /// A note on authentication, e.g. a password given to a server that has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_note: Option<String>,
+    /// The certificate files a local server names (tls-cert-file, tls-ca-cert-file …); None
+    /// when not looked at (a remote server, CONFIG unreadable, not the full probe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_files: Option<Vec<super::tls::CertFile>>,
 }
 
 /// One LATENCY LATEST row.
@@ -117,6 +121,9 @@ pub struct RedisObservation {
     pub addr: String,
     /// The snapshot, or the reason the server could not be reached.
     pub result: Result<RedisSnapshot, ProbeError>,
+    /// The live TLS handshake (`redis.tls`), made whether or not the rest could be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<super::TlsLook>,
 }
 
 /// Directives whose values are secrets. An observation keeps only whether each is set

@@ -9,6 +9,7 @@ pub mod ping;
 pub mod postgres;
 pub mod redis;
 pub mod sysctl;
+pub mod tls;
 
 use std::time::Duration;
 

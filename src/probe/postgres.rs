@@ -8,10 +8,13 @@ use futures::future::BoxFuture;
 use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 use crate::observe::postgres::{
-    BlockedBackend, HbaTrust, PostgresDetail, PostgresObservation, PostgresSnapshot, Setting, Slot,
+    BlockedBackend, HbaTrust, PlainClient, PostgresDetail, PostgresObservation, PostgresSnapshot,
+    Setting, Slot,
 };
-use crate::observe::{Observed, TlsReason};
+use crate::observe::{Observed, TlsLook, TlsReason};
 use crate::target::{PostgresTarget, SslMode};
+use crate::tls::report;
+use std::path::PathBuf;
 
 /// An open connection plus the address for messages.
 pub struct PostgresSession {
@@ -84,6 +87,13 @@ fn classify(
     }
     if let Some(db) = e.as_db_error() {
         let code = db.code().code();
+        if code == "28000" && db.message().contains("client certificate") {
+            return ProbeError::Tls {
+                addr,
+                reason: TlsReason::ClientCertRequired,
+                detail: format!("{} ({code})", db.message()),
+            };
+        }
         if requires_tls(&e) {
             return ProbeError::Tls {
                 addr,
@@ -525,6 +535,23 @@ impl PostgresSession {
                 },
             )
             .await;
+        let plain_clients = self
+            .rows(
+                "SELECT host(a.client_addr), coalesce(a.usename::text, ''), count(*)::int8 \
+                 FROM pg_stat_activity a JOIN pg_stat_ssl s ON s.pid = a.pid \
+                 WHERE a.backend_type = 'client backend' AND a.client_addr IS NOT NULL \
+                   AND NOT s.ssl AND NOT (a.client_addr << inet '127.0.0.0/8' OR a.client_addr = inet '::1') \
+                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+                "reading pg_stat_ssl",
+                |r| {
+                    Ok(PlainClient {
+                        addr: r.try_get(0)?,
+                        user: r.try_get(1)?,
+                        count: r.try_get(2)?,
+                    })
+                },
+            )
+            .await;
         Ok(PostgresDetail {
             role,
             superuser,
@@ -539,6 +566,8 @@ impl PostgresSession {
             slots,
             xid_age,
             hba_trust,
+            plain_clients,
+            cert_files: None,
         })
     }
 }
@@ -557,6 +586,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                     result: Err(ProbeError::Interrupted {
                         addr: t.addr.clone(),
                     }),
+                    tls: None,
                 })
         });
         Observed::Postgres(cx.each(seen).await)
@@ -591,7 +621,13 @@ pub async fn observe(
         let num: i32 = column(row, 0, "server_version_num", &target.addr)?;
         let connect_time = start.elapsed();
         let detail = match sample {
-            Some(window) => Some(session.detail(window, cancel).await?),
+            Some(window) => {
+                let mut d = session.detail(window, cancel).await?;
+                if target.is_local() {
+                    d.cert_files = Some(cert_files(&d.settings));
+                }
+                Some(d)
+            }
             None => None,
         };
         Ok(PostgresSnapshot {
@@ -600,13 +636,66 @@ pub async fn observe(
             server_version: column(row, 1, "server_version", &target.addr)?,
             detail,
         })
-    }
-    .await;
+    };
+    let look = async {
+        let Some(client) = &target.tls else {
+            return TlsLook::Plain {
+                reason: match target.sslmode {
+                    SslMode::Disable => "sslmode=disable: TLS not asked for".into(),
+                    _ => "a Unix socket: libpq uses no TLS there".into(),
+                },
+            };
+        };
+        let (host, port) = target.host_port_pair();
+        let preamble = report::Preamble::Postgres {
+            user: target.config.get_user().unwrap_or("postgres").to_string(),
+            dbname: target
+                .config
+                .get_dbname()
+                .or(target.config.get_user())
+                .unwrap_or("postgres")
+                .to_string(),
+        };
+        report::handshake(&host, port, client, preamble, timeout).await
+    };
+    let (result, tls) = tokio::join!(result, look);
     PostgresObservation {
         target: target.label.clone(),
         addr: target.addr.clone(),
         result,
+        tls: Some(tls),
     }
+}
+
+/// The certificate files pg_settings names (relative to the data directory, as the server
+/// reads them).
+fn cert_files(settings: &BTreeMap<String, Setting>) -> Vec<crate::observe::tls::CertFile> {
+    use super::tls::Named;
+    let get = |k: &str| {
+        settings
+            .get(k)
+            .map(|s| s.setting.clone())
+            .unwrap_or_default()
+    };
+    if get("ssl") != "on" {
+        return Vec::new();
+    }
+    let data = settings
+        .get("data_directory")
+        .map(|s| PathBuf::from(&s.setting));
+    let named = vec![
+        Named {
+            directive: "ssl_cert_file",
+            path: get("ssl_cert_file"),
+            key: Some(get("ssl_key_file")),
+        },
+        Named {
+            directive: "ssl_ca_file",
+            path: get("ssl_ca_file"),
+            key: None,
+        },
+    ];
+    super::tls::read_files(named, data.as_deref(), &Default::default())
 }
 
 #[cfg(test)]

@@ -12,8 +12,9 @@ use crate::doctor::Area;
 use crate::observe::redis::{
     AclUser, LatencyEvent, LocalFacts, RedisObservation, RedisSnapshot, SlowlogEntry, TtlSample,
 };
-use crate::observe::Observed;
+use crate::observe::{Observed, TlsLook};
 use crate::target::RedisTarget;
+use crate::tls::report;
 
 /// An open, authenticated connection plus the address for messages.
 pub struct RedisSession {
@@ -29,6 +30,24 @@ pub struct RedisSession {
 
 /// The auth failure of a server that has no password at all.
 const NO_PASSWORD_SET: &str = "a password was given but the server has none configured";
+
+/// One PING over a fresh TLS stream before the redis crate takes it: a TLS 1.3 server that
+/// refuses the client's certificate says so in an alert after the handshake, which only a read
+/// sees, and which the crate would report as a bare lost connection. Any one-line reply
+/// (PONG, or NOAUTH before AUTH) shows the session accepted.
+async fn hello(stream: &mut crate::tls::Stream) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(b"PING\r\n").await?;
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") && line.len() < 512 {
+        if stream.read(&mut byte).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        line.push(byte[0]);
+    }
+    Ok(())
+}
 
 /// Maps a failure to open the stream (TCP, then TLS) to a [`ProbeError`].
 fn open_error(addr: &str, e: std::io::Error) -> ProbeError {
@@ -181,7 +200,10 @@ impl RedisSession {
             .set_response_timeout(Some(timeout));
         let a = addr.clone();
         bounded(&addr, timeout, "connecting and sending PING", async move {
-            let stream = target.open().await.map_err(|e| open_error(&a, e))?;
+            let mut stream = target.open().await.map_err(|e| open_error(&a, e))?;
+            if target.is_tls() {
+                hello(&mut stream).await.map_err(|e| open_error(&a, e))?;
+            }
             let (conn, driver) =
                 MultiplexedConnection::new_with_config(info.redis_settings(), stream, config)
                     .await
@@ -568,6 +590,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
                 ttl_sample: Err("not collected".into()),
                 local: None,
                 auth_note: s.auth_note.clone(),
+                cert_files: None,
             });
         }
         let config = s.config_all().await.map_err(reason);
@@ -600,7 +623,12 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             Err(e) => Err(reason(e)),
         };
         let local = local_facts(target, &info, &probe.root);
+        let cert_files = match (&local, &config) {
+            (Some(l), Ok(c)) => Some(cert_files(l.pid, c, &probe.root)),
+            _ => None,
+        };
         Ok(RedisSnapshot {
+            cert_files,
             first_ping,
             info,
             info_end,
@@ -616,13 +644,56 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             local,
             auth_note: s.auth_note.clone(),
         })
-    }
-    .await;
+    };
+    let look = async {
+        match &target.tls {
+            None => TlsLook::Plain {
+                reason: "redis:// target: plain text (name the rediss:// endpoint to check TLS)"
+                    .into(),
+            },
+            Some(c) => {
+                let (host, port) = (&target.host, target.port);
+                report::handshake(host, port, c, report::Preamble::Redis, probe.timeout).await
+            }
+        }
+    };
+    let (result, tls) = tokio::join!(result, look);
     RedisObservation {
         target: target.label.clone(),
         addr: target.host_port(),
         result,
+        tls: Some(tls),
     }
+}
+
+/// The certificate files a local server's CONFIG names; relative paths are the server's
+/// working directory's.
+fn cert_files(
+    pid: u32,
+    config: &BTreeMap<String, String>,
+    root: &crate::probe::kernel::HostRoot,
+) -> Vec<crate::observe::tls::CertFile> {
+    use super::tls::Named;
+    let get = |k: &str| config.get(k).cloned().unwrap_or_default();
+    let named = vec![
+        Named {
+            directive: "tls-cert-file",
+            path: get("tls-cert-file"),
+            key: Some(get("tls-key-file")),
+        },
+        Named {
+            directive: "tls-client-cert-file",
+            path: get("tls-client-cert-file"),
+            key: Some(get("tls-client-key-file")),
+        },
+        Named {
+            directive: "tls-ca-cert-file",
+            path: get("tls-ca-cert-file"),
+            key: None,
+        },
+    ];
+    let cwd = std::fs::read_link(root.path(&format!("/proc/{pid}/cwd"))).ok();
+    super::tls::read_files(named, cwd.as_deref(), root)
 }
 
 /// The Redis area's probe: every `--redis` target, concurrently.
@@ -647,6 +718,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                         result: Err(ProbeError::Interrupted {
                             addr: t.host_port(),
                         }),
+                        tls: None,
                     })
             }))
             .await;

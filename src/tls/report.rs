@@ -13,13 +13,43 @@ use super::{describe, rustls_error, server_name, TlsClient};
 use crate::observe::tls::{CertFacts, CertFileFacts, TlsFacts, TlsLook};
 use crate::observe::{ProbeError, TlsFailure, TlsReason};
 
-/// What is said before TLS starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The protocol around the handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Preamble {
-    /// Nothing: TLS from the first byte (Redis).
-    None,
-    /// PostgreSQL's SSLRequest, answered by one byte: S (go on) or N (no TLS here).
-    PostgresSslRequest,
+    /// Redis: TLS from the first byte; then a PING.
+    Redis,
+    /// PostgreSQL's SSLRequest, answered by one byte: S (go on) or N (no TLS here); then a
+    /// StartupMessage for this user and database.
+    Postgres {
+        /// The role.
+        user: String,
+        /// The database.
+        dbname: String,
+    },
+}
+
+impl Preamble {
+    /// The first message after the handshake: any answer to it shows the server accepted the
+    /// session. A TLS 1.3 server that refuses the client's certificate says so in an alert that
+    /// only a read after the handshake sees.
+    fn first_message(&self) -> Vec<u8> {
+        match self {
+            Preamble::Redis => b"PING\r\n".to_vec(),
+            Preamble::Postgres { user, dbname } => {
+                let mut body = 196_608u32.to_be_bytes().to_vec(); // protocol 3.0
+                for (k, v) in [("user", user), ("database", dbname)] {
+                    body.extend_from_slice(k.as_bytes());
+                    body.push(0);
+                    body.extend_from_slice(v.as_bytes());
+                    body.push(0);
+                }
+                body.push(0);
+                let mut msg = ((body.len() + 4) as u32).to_be_bytes().to_vec();
+                msg.extend_from_slice(&body);
+                msg
+            }
+        }
+    }
 }
 
 /// PostgreSQL's SSLRequest: length 8, then the code 80877103.
@@ -59,7 +89,7 @@ pub async fn handshake(
                 })
             }
         };
-        if preamble == Preamble::PostgresSslRequest {
+        if matches!(preamble, Preamble::Postgres { .. }) {
             let mut answer = [0u8; 1];
             let said = async {
                 tcp.write_all(&SSL_REQUEST).await?;
@@ -151,6 +181,34 @@ pub async fn handshake(
             }),
         };
         let mut tls = tls;
+        let mut answer = [0u8; 512];
+        let answered = async {
+            tls.write_all(&preamble.first_message()).await?;
+            tls.read(&mut answer).await
+        };
+        match answered.await {
+            Err(e) => {
+                if let Some(r) = rustls_error(&e) {
+                    let (reason, detail) = describe(r);
+                    return failed(ProbeError::Tls {
+                        addr: addr.clone(),
+                        reason,
+                        detail,
+                    });
+                }
+            }
+            // PostgreSQL enforces pg_hba's clientcert after the handshake, in an ErrorResponse
+            Ok(n) if answer[0] == b'E' && contains(&answer[..n], b"client certificate") => {
+                return failed(ProbeError::Tls {
+                    addr: addr.clone(),
+                    reason: TlsReason::ClientCertRequired,
+                    detail:
+                        "the server requires a valid client certificate (clientcert in pg_hba.conf)"
+                            .into(),
+                });
+            }
+            Ok(_) => {}
+        }
         let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
         TlsLook::Done(TlsFacts {
             version,
@@ -174,6 +232,10 @@ pub async fn handshake(
             },
         },
     }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// What a DER certificate says.

@@ -17,5 +17,6 @@ mod redis_doctor;
 mod redis_reachable;
 mod scenarios;
 mod secrets;
+mod tls;
 mod tune_redis;
 mod untrusted;

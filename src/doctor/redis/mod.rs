@@ -12,7 +12,7 @@ pub use capacity::{eviction_policy, fragmentation, maxclients, maxmemory, ttl_co
 pub use host::{host, tcp_backlog};
 pub use latency::latency;
 pub use replication::{persistence, replication};
-pub use security::security;
+pub use security::{security, tls, tls_config, tls_files};
 
 use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
 use crate::config::parse_major_minor;
@@ -97,9 +97,33 @@ pub static CHECKS: &[Check] = &[
         id: "redis.security",
         area: Area::Redis,
         tags: DOCTOR,
-        doc: "a non-loopback bind fails with a passwordless default user or protected-mode no; default nopass, no TLS port, or app users allowed FLUSHALL/CONFIG/DEBUG/KEYS warn",
+        doc: "a non-loopback bind fails with a passwordless default user or protected-mode no; default nopass or app users allowed FLUSHALL/CONFIG/DEBUG/KEYS warn (TLS: redis.tls, redis.tls_config)",
         full: true,
         eval: Eval::Redis(security),
+    },
+    Check {
+        id: "redis.tls",
+        area: Area::Redis,
+        tags: BOTH,
+        doc: "a live handshake with a rediss:// target: TLS 1.3 passes, 1.2 warns, lower fails; a certificate that does not verify (issuer, name, dates) fails; expiry within {tls.expiry_warn_days} days warns, {tls.expiry_fail_days} fails; skip for redis://",
+        full: false,
+        eval: Eval::Tls(tls),
+    },
+    Check {
+        id: "redis.tls_config",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "CONFIG: no tls-port, tls-auth-clients other than yes, tls-replication no on a primary with replicas, or tls-protocols allowing TLSv1.2 or lower warns",
+        full: true,
+        eval: Eval::Redis(tls_config),
+    },
+    Check {
+        id: "redis.tls_files",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "for a local server: tls-cert-file, tls-client-cert-file and tls-ca-cert-file expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; a key file that does not match its certificate fails",
+        full: true,
+        eval: Eval::Redis(tls_files),
     },
     Check {
         id: "redis.persistence",
@@ -320,6 +344,9 @@ pub(crate) mod tests {
                 ("bind", "127.0.0.1 -::1"),
                 ("protected-mode", "yes"),
                 ("tls-port", "6380"),
+                ("tls-auth-clients", "yes"),
+                ("tls-replication", "yes"),
+                ("tls-protocols", "TLSv1.3"),
                 ("tcp-backlog", "511"),
                 ("maxclients", "10000"),
                 ("min-replicas-to-write", "0"),
@@ -347,6 +374,7 @@ pub(crate) mod tests {
                 nofile: Ok(65535),
             }),
             auth_note: None,
+            cert_files: crate::doctor::tls::tests::healthy_files(),
         }
     }
 
@@ -381,6 +409,7 @@ pub(crate) mod tests {
             let v = match c.eval {
                 Eval::Redis(f) => f(&s, &t),
                 Eval::RedisReach(f) => f(&Ok(s.clone())),
+                Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
                 _ => unreachable!(),
             };
             assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);

@@ -1,6 +1,7 @@
 //! Redis checks: exposure, passwords, TLS and what app users may run.
 
 use super::*;
+use crate::observe::TlsLook;
 
 /// Whether a `bind` word listens beyond loopback (`*`, `0.0.0.0`, `::`, or a real address).
 fn exposed_bind(word: &str) -> bool {
@@ -22,7 +23,6 @@ pub fn security(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
     };
     let bind = c.get("bind").cloned().unwrap_or_default();
     let protected = c.get("protected-mode").cloned().unwrap_or_default();
-    let tls_port = c.get("tls-port").cloned().unwrap_or_else(|| "0".into());
     // The default user's password state: from ACL LIST when we may read it, else requirepass,
     // of which the probe keeps only whether it is set (observe::redis::config_from_pairs).
     let default_nopass = match &s.acl {
@@ -35,19 +35,18 @@ pub fn security(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
         .split_whitespace()
         .filter(|w| exposed_bind(w))
         .collect();
-    let mut v =
-        Verdict::pass("bound to loopback or protected, default user has a password, TLS on")
-            .with(
-                "bind",
-                if bind.is_empty() {
-                    "(all interfaces)"
-                } else {
-                    &bind
-                },
-            )
-            .with("protected_mode", &protected)
-            .with("default_user_nopass", default_nopass)
-            .with("tls_port", &tls_port);
+    let mut v = Verdict::pass("bound to loopback or protected, default user has a password")
+        .with(
+            "bind",
+            if bind.is_empty() {
+                "(all interfaces)"
+            } else {
+                &bind
+            },
+        )
+        .with("protected_mode", &protected)
+        .with("default_user_nopass", default_nopass)
+        .with("tls", "see redis.tls and redis.tls_config");
     if let Err(e) = &s.acl {
         v = v.with("acl", format!("unreadable: {e}"));
     }
@@ -82,11 +81,78 @@ pub fn security(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
             );
         }
     }
-    if tls_port == "0" {
+    v
+}
+
+/// `redis.tls`.
+pub fn tls(look: Option<&TlsLook>, addr: &str, t: &Ctx) -> Verdict {
+    crate::doctor::tls::live(look, addr, crate::doctor::tls::REDIS, t)
+}
+
+/// `redis.tls_files`.
+pub fn tls_files(s: &RedisSnapshot, t: &Ctx) -> Verdict {
+    crate::doctor::tls::files(s.cert_files.as_ref(), t)
+}
+
+/// `redis.tls_config`.
+pub fn tls_config(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
+    let c = match config(s) {
+        Ok(c) => c,
+        Err(skip) => return skip,
+    };
+    let get = |k: &str| c.get(k).map(String::as_str).unwrap_or("");
+    let port = match get("tls-port") {
+        "" => "0",
+        p => p,
+    };
+    // Redis's default when tls-protocols is empty: "TLSv1.2 TLSv1.3"
+    let protocols = match get("tls-protocols") {
+        "" => "TLSv1.2 TLSv1.3 (default)",
+        p => p,
+    };
+    let mut v =
+        Verdict::pass("TLS port on, clients authenticated, replication over TLS, TLS 1.3 only")
+            .with("tls_port", port)
+            .with("tls_auth_clients", get("tls-auth-clients"))
+            .with("tls_replication", get("tls-replication"))
+            .with("tls_protocols", protocols);
+    if port == "0" {
         v.escalate(
             Status::Warn,
             "no TLS port: session tokens cross the network in clear text".into(),
-            "Set tls-port, tls-cert-file, tls-key-file and tls-ca-cert-file (and tls-replication yes); verify with `redis-cli --tls -p TLS_PORT PING`",
+            "Set tls-port, tls-cert-file, tls-key-file and tls-ca-cert-file (and tls-replication yes, tls-protocols \"TLSv1.3\"), then `port 0`; verify with `redis-cli --tls --cacert CA -p TLS_PORT PING`",
+        );
+        return v;
+    }
+    if get("tls-auth-clients") != "yes" {
+        v.escalate(
+            Status::Warn,
+            format!("tls-auth-clients {}: clients are not asked for a certificate", get("tls-auth-clients")),
+            "CONFIG SET tls-auth-clients yes (and in redis.conf), with tls-ca-cert-file naming the CA that signs client certificates; clients then need --tls-cert/--tls-key",
+        );
+    }
+    let replicas = s
+        .info
+        .as_ref()
+        .ok()
+        .and_then(|i| num(i, "connected_slaves"))
+        .unwrap_or(0.0);
+    if get("tls-replication") != "yes" && replicas > 0.0 {
+        v.escalate(
+            Status::Warn,
+            format!("tls-replication no with {replicas} replica(s): the replication stream is clear text"),
+            "CONFIG SET tls-replication yes on the primary and its replicas (and in redis.conf), replicas pointing at the primary's tls-port",
+        );
+    }
+    let old: Vec<&str> = protocols
+        .split_whitespace()
+        .filter(|p| ["TLSv1", "TLSv1.1", "TLSv1.2"].contains(p))
+        .collect();
+    if !old.is_empty() {
+        v.escalate(
+            Status::Warn,
+            format!("tls-protocols allows {}: the brief requires TLS 1.3", old.join(" ")),
+            "CONFIG SET tls-protocols TLSv1.3 (and in redis.conf); check clients first with `statectl doctor --only redis.tls`",
         );
     }
     v
@@ -140,16 +206,41 @@ mod tests {
             nopass(s)
         });
         assert_eq!(v.status, Status::Fail);
+        // TLS is no longer security's to judge: redis.tls_config says it
+        let no_tls = |s: &mut RedisSnapshot| {
+            s.config
+                .as_mut()
+                .unwrap()
+                .insert("tls-port".into(), "0".into());
+        };
+        assert_eq!(with(&no_tls).status, Status::Pass);
+        let cfg = |f: &dyn Fn(&mut RedisSnapshot)| {
+            let mut s = snapshot(&[]);
+            f(&mut s);
+            tls_config(&s, &t)
+        };
+        let set = |k: &'static str, v: &'static str| {
+            move |s: &mut RedisSnapshot| {
+                s.config.as_mut().unwrap().insert(k.into(), v.into());
+            }
+        };
+        assert_eq!(cfg(&|_| {}).status, Status::Pass);
+        assert_eq!(cfg(&no_tls).status, Status::Warn);
+        assert_eq!(cfg(&set("tls-auth-clients", "no")).status, Status::Warn);
         assert_eq!(
-            with(&|s| {
-                s.config
-                    .as_mut()
-                    .unwrap()
-                    .insert("tls-port".into(), "0".into());
-            })
-            .status,
+            cfg(&set("tls-protocols", "TLSv1.2 TLSv1.3")).status,
             Status::Warn
         );
+        let v = cfg(&set("tls-protocols", ""));
+        assert!(v.summary.contains("TLSv1.2"), "{}", v.summary);
+        assert_eq!(cfg(&set("tls-replication", "no")).status, Status::Pass);
+        let v = cfg(&|s| {
+            set("tls-replication", "no")(s);
+            for i in [s.info.as_mut().unwrap(), s.info_end.as_mut().unwrap()] {
+                i.insert("connected_slaves".into(), "2".into());
+            }
+        });
+        assert_eq!(v.status, Status::Warn);
         let v = with(&|s| {
             s.acl.as_mut().unwrap().push(AclUser {
                 name: "app".into(),

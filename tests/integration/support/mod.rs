@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -69,7 +71,7 @@ impl RedisServer {
     /// Starts redis-server with `--save ""` plus `config` lines; None when it is not installed
     /// (outside CI).
     pub fn start(config: &[&str]) -> Option<RedisServer> {
-        Self::launch(None, config)
+        Self::launch(None, config, None)
     }
 
     /// Starts redis-server with a TLS port too (self-signed certificate, clients not
@@ -94,18 +96,40 @@ impl RedisServer {
         Some((srv, tls_port, certs))
     }
 
+    /// Starts redis-server with only a TLS port (`port 0`), serving `server` and trusting
+    /// `ca` for client certificates, plus `config`; returns the server and its TLS port.
+    pub fn start_tls_only(
+        server: &pki::Pair,
+        ca: &Path,
+        config: &[&str],
+    ) -> Option<(RedisServer, u16)> {
+        let tls_port = free_port();
+        let mut lines = vec![
+            format!("tls-port {tls_port}"),
+            format!("tls-cert-file {}", server.cert.display()),
+            format!("tls-key-file {}", server.key.display()),
+            format!("tls-ca-cert-file {}", ca.display()),
+        ];
+        lines.extend(config.iter().map(|l| l.to_string()));
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let srv = RedisServer::launch(None, &refs, Some(tls_port))?;
+        Some((srv, tls_port))
+    }
+
     /// Starts redis-server on an existing config file (e.g. one `tune redis` wrote), with the
     /// harness's port, dir and logging given on the command line so they override the file.
     pub fn start_file(conf: &Path) -> Option<RedisServer> {
-        Self::launch(Some(conf), &[])
+        Self::launch(Some(conf), &[], None)
     }
 
-    fn launch(file: Option<&Path>, config: &[&str]) -> Option<RedisServer> {
+    /// Starts the server; with `tls_only` the plain port is 0 and readiness is the TLS port
+    /// taking connections (which then is the server's `port`).
+    fn launch(file: Option<&Path>, config: &[&str], tls_only: Option<u16>) -> Option<RedisServer> {
         if !require(which("redis-server").is_some(), "redis-server") {
             return None;
         }
         for _ in 0..5 {
-            let port = free_port();
+            let port = tls_only.unwrap_or_else(free_port);
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path().display();
             let mut cmd = Command::new("redis-server");
@@ -128,8 +152,9 @@ impl RedisServer {
                 ]);
                 cmd.args(["--save", "", "--appendonly", "no"]);
             } else {
+                let plain = if tls_only.is_some() { 0 } else { port };
                 let mut conf = format!(
-                    "port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\ndir {d}\nlogfile {d}/redis.log\n"
+                    "port {plain}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\ndir {d}\nlogfile {d}/redis.log\n"
                 );
                 for line in config {
                     conf += line;
@@ -148,7 +173,10 @@ impl RedisServer {
                 if let Ok(Some(_)) = child.try_wait() {
                     return true; // exited: probably the port was taken; retry below
                 }
-                resp_roundtrip(port, "PING").is_some()
+                match tls_only {
+                    Some(p) => TcpStream::connect(("127.0.0.1", p)).is_ok(),
+                    None => resp_roundtrip(port, "PING").is_some(),
+                }
             });
             if up && child.try_wait().unwrap().is_none() {
                 return Some(RedisServer {
@@ -162,6 +190,12 @@ impl RedisServer {
             let _ = child.wait();
             if file.is_some() {
                 return None;
+            }
+            if tls_only.is_some() {
+                panic!(
+                    "redis-server would not start: {}",
+                    std::fs::read_to_string(dir.path().join("redis.log")).unwrap_or_default()
+                );
             }
         }
         panic!("redis-server would not start on a free port");
@@ -199,6 +233,22 @@ impl RedisServer {
             .find_map(|l| l.strip_prefix(prefix))
             .and_then(|v| v.split(',').next()?.trim().parse().ok())
             .unwrap_or(0)
+    }
+
+    /// Runs a command through redis-cli over TLS, with the CA and a client certificate.
+    pub fn tls_cli(&self, ca: &Path, client: &pki::Pair, args: &[&str]) -> String {
+        let out = Command::new("redis-cli")
+            .args(["--tls", "-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .arg("--cacert")
+            .arg(ca)
+            .arg("--cert")
+            .arg(&client.cert)
+            .arg("--key")
+            .arg(&client.key)
+            .args(args)
+            .output()
+            .expect("redis-cli");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Runs a command through redis-cli (with `auth` when the server needs it).
@@ -295,6 +345,31 @@ pub struct PgCluster {
 impl PgCluster {
     /// Runs initdb and starts the server; None when PostgreSQL is not installed (outside CI).
     pub fn start(settings: &[&str]) -> Option<PgCluster> {
+        Self::start_with(settings, None)
+    }
+
+    /// Starts a server with TLS on (`server`'s certificate, `ca` for client certificates) and
+    /// `hba` as the whole pg_hba.conf, plus `settings`.
+    pub fn start_tls(
+        server: &pki::Pair,
+        ca: &Path,
+        hba: &str,
+        settings: &[&str],
+    ) -> Option<PgCluster> {
+        pki::give_pair_to_postgres(server);
+        let mut all = vec![
+            "ssl = on".to_string(),
+            format!("ssl_cert_file = '{}'", server.cert.display()),
+            format!("ssl_key_file = '{}'", server.key.display()),
+            format!("ssl_ca_file = '{}'", ca.display()),
+        ];
+        all.extend(settings.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        Self::start_with(&refs, Some(hba))
+    }
+
+    /// initdb, `settings` appended to postgresql.conf, `hba` replacing pg_hba.conf, start.
+    pub fn start_with(settings: &[&str], hba: Option<&str>) -> Option<PgCluster> {
         let bindir = pg_bindir();
         if !require(bindir.is_some(), "PostgreSQL (initdb, pg_ctl)") {
             return None;
@@ -337,6 +412,10 @@ impl PgCluster {
             .open(data.join("postgresql.conf"))
             .unwrap();
         f.write_all(conf.as_bytes()).unwrap();
+        if let Some(hba) = hba {
+            std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
+            give_to_postgres(&data.join("pg_hba.conf"));
+        }
         for _ in 0..5 {
             let port = free_port();
             let status = as_postgres(&bindir.join("pg_ctl"))
@@ -529,6 +608,10 @@ pub fn statectl() -> Command {
         "PGPASSWORD",
         "PGDATABASE",
         "PGPASSFILE",
+        "PGSSLMODE",
+        "PGSSLROOTCERT",
+        "PGSSLCERT",
+        "PGSSLKEY",
         "NO_COLOR",
     ] {
         c.env_remove(k);

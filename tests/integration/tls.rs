@@ -1,0 +1,601 @@
+//! Issue 13: TLS everywhere. Real redis-server (TLS port only, clients authenticated) and
+//! PostgreSQL (ssl on, hostssl only) with certificates made here by rcgen.
+
+use std::path::Path;
+
+use crate::support::pki::{Pair, Pki};
+use crate::support::{doctor_json, evidence, run, PgCluster, RedisServer, Run};
+
+/// The standard mutual-TLS Redis: a TLS port only, client certificates required.
+fn mtls_redis(pki: &Pki, server: &Pair, extra: &[&str]) -> Option<(RedisServer, u16)> {
+    let mut config = vec!["tls-auth-clients yes"];
+    config.extend_from_slice(extra);
+    RedisServer::start_tls_only(server, &pki.ca(), &config)
+}
+
+fn tls_flags<'a>(ca: &'a Path, client: &'a Pair) -> Vec<String> {
+    vec![
+        "--tls-ca".into(),
+        ca.display().to_string(),
+        "--tls-cert".into(),
+        client.cert.display().to_string(),
+        "--tls-key".into(),
+        client.key.display().to_string(),
+    ]
+}
+
+fn doctor_redis(only: &str, url: &str, flags: &[String]) -> Run {
+    let mut args = vec!["--redis", url];
+    args.extend(flags.iter().map(String::as_str));
+    doctor_json(only, &args, &[])
+}
+
+fn status(r: &Run, id: &str) -> String {
+    r.finding(id)["status"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn redis_mutual_tls_works_with_the_flags_and_fails_clearly_without_a_client_certificate() {
+    let pki = Pki::new();
+    let server = pki.server("redis", &["localhost", "127.0.0.1"], 365);
+    let client = pki.client("client", "app");
+    let Some((_srv, port)) = mtls_redis(&pki, &server, &["tls-protocols \"TLSv1.3\""]) else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{port}");
+    let flags = tls_flags(&pki.ca(), &client);
+    let r = doctor_redis("redis.reachable,redis.tls,redis.tls_config", &url, &flags);
+    assert_eq!(
+        status(&r, "redis.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let tls = r.finding("redis.tls");
+    assert_eq!(tls["status"], "pass", "{tls}");
+    assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.3"));
+    assert!(
+        evidence(&tls, "cipher").unwrap().starts_with("TLS13_"),
+        "{tls}"
+    );
+    assert_eq!(evidence(&tls, "key"), Some("EC P-256"));
+    assert_eq!(evidence(&tls, "client_cert"), Some("true"));
+    let days: i64 = evidence(&tls, "days_left").unwrap().parse().unwrap();
+    assert!((363..=365).contains(&days), "{tls}");
+    assert!(
+        evidence(&tls, "handshake_ms")
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            > 0.0
+    );
+    // port 0, tls-auth-clients yes, TLSv1.3 only, no replicas
+    assert_eq!(status(&r, "redis.tls_config"), "pass", "{}", r.stdout);
+
+    // the same files as redis-cli's query parameters
+    let q = format!(
+        "{url}?cacert={}&cert={}&key={}",
+        pki.ca().display(),
+        client.cert.display(),
+        client.key.display()
+    );
+    let r = doctor_redis("redis.reachable", &q, &[]);
+    assert_eq!(status(&r, "redis.reachable"), "pass", "{}", r.stdout);
+
+    // no client certificate: the server ends the handshake, and the finding says so
+    let ca_only = vec!["--tls-ca".to_string(), pki.ca().display().to_string()];
+    let r = doctor_redis("redis.reachable,redis.tls", &url, &ca_only);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let tls = r.finding("redis.tls");
+    assert_eq!(tls["status"], "fail", "{tls}");
+    assert_eq!(evidence(&tls, "failure"), Some("tls_client_cert"), "{tls}");
+    let f = r.finding("redis.reachable");
+    assert_eq!(evidence(&f, "failure"), Some("tls_client_cert"), "{f}");
+    let fix = f["remediation"].as_str().unwrap();
+    assert!(fix.contains("--tls-cert FILE and --tls-key FILE"), "{fix}");
+    assert!(fix.contains("tls-auth-clients yes"), "{fix}");
+}
+
+#[test]
+fn redis_tls_judges_version_expiry_name_and_issuer() {
+    let pki = Pki::new();
+    let client = pki.client("client", "app");
+    let flags = tls_flags(&pki.ca(), &client);
+    let good = pki.server("good", &["localhost", "127.0.0.1"], 365);
+
+    // a server that speaks TLS 1.2 only: the brief wants 1.3
+    let Some((_a, port)) = mtls_redis(&pki, &good, &["tls-protocols \"TLSv1.2\""]) else {
+        return;
+    };
+    let r = doctor_redis(
+        "redis.tls,redis.tls_config",
+        &format!("rediss://127.0.0.1:{port}"),
+        &flags,
+    );
+    let tls = r.finding("redis.tls");
+    assert_eq!(tls["status"], "warn", "{tls}");
+    assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.2"));
+    assert!(tls["summary"]
+        .as_str()
+        .unwrap()
+        .contains("requires TLS 1.3"));
+    let cfg = r.finding("redis.tls_config");
+    assert_eq!(cfg["status"], "warn", "{cfg}");
+    assert!(
+        cfg["summary"].as_str().unwrap().contains("TLSv1.2"),
+        "{cfg}"
+    );
+
+    // (days valid, expected status of redis.tls, expected verify failure)
+    let cases: [(&str, Pair, &str, Option<&str>); 5] = [
+        (
+            "5 days",
+            pki.server("soon", &["127.0.0.1"], 5),
+            "fail",
+            None,
+        ),
+        (
+            "20 days",
+            pki.server("later", &["127.0.0.1"], 20),
+            "warn",
+            None,
+        ),
+        (
+            "expired",
+            pki.server("expired", &["127.0.0.1"], -3),
+            "fail",
+            Some("expired"),
+        ),
+        (
+            "wrong name",
+            pki.server("wrong", &["db.example.test"], 365),
+            "fail",
+            Some("name_mismatch"),
+        ),
+        (
+            "untrusted",
+            pki.untrusted("selfsigned", &["127.0.0.1"]),
+            "fail",
+            Some("unknown_issuer"),
+        ),
+    ];
+    for (name, pair, want, failure) in cases {
+        let Some((_srv, port)) = mtls_redis(&pki, &pair, &[]) else {
+            return;
+        };
+        let r = doctor_redis(
+            "redis.tls,redis.tls_files",
+            &format!("rediss://127.0.0.1:{port}"),
+            &flags,
+        );
+        let tls = r.finding("redis.tls");
+        assert_eq!(tls["status"], want, "{name}: {tls}");
+        assert_eq!(evidence(&tls, "verify_failure"), failure, "{name}: {tls}");
+        let summary = tls["summary"].as_str().unwrap();
+        match failure {
+            Some("name_mismatch") => {
+                assert!(
+                    summary.contains("not valid for name \"127.0.0.1\""),
+                    "{summary}"
+                );
+                assert!(summary.contains("db.example.test"), "{summary}");
+            }
+            Some("unknown_issuer") => {
+                assert!(
+                    tls["remediation"].as_str().unwrap().contains("--tls-ca"),
+                    "{tls}"
+                )
+            }
+            Some("expired") => assert!(summary.contains("expired"), "{summary}"),
+            _ => {
+                assert!(summary.contains("expires in"), "{name}: {summary}");
+                assert!(evidence(&tls, "not_after").is_some());
+            }
+        }
+        // the server's own certificate file, read from its CONFIG on this machine (which
+        // takes a connection: none for a certificate that does not verify)
+        let files = r.finding("redis.tls_files");
+        let want_files = if failure.is_some() { "skip" } else { want };
+        assert_eq!(files["status"], want_files, "{name}: {files}");
+    }
+}
+
+#[test]
+fn insecure_warns_on_stderr_and_the_check_says_unverified() {
+    let pki = Pki::new();
+    let server = pki.untrusted("selfsigned", &["127.0.0.1"]);
+    let Some((_srv, port)) =
+        RedisServer::start_tls_only(&server, &pki.ca(), &["tls-auth-clients no"])
+    else {
+        return;
+    };
+    let url = format!("rediss://127.0.0.1:{port}/#insecure");
+    let r = doctor_json("redis.reachable,redis.tls", &["--redis", &url], &[]);
+    assert_eq!(
+        status(&r, "redis.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let warnings: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("#insecure"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(warnings[0].contains("not verified"), "{}", r.stderr);
+    let tls = r.finding("redis.tls");
+    assert_eq!(tls["status"], "warn", "{tls}");
+    assert!(
+        tls["summary"].as_str().unwrap().contains("not verified"),
+        "{tls}"
+    );
+}
+
+#[test]
+fn bench_redis_over_mutual_tls_counts_exactly() {
+    let pki = Pki::new();
+    let server = pki.server("redis", &["127.0.0.1"], 365);
+    let client = pki.client("client", "app");
+    let Some((srv, port)) = mtls_redis(&pki, &server, &[]) else {
+        return;
+    };
+    let calls = |cmd: &str| -> u64 {
+        srv.tls_cli(&pki.ca(), &client, &["INFO", "commandstats"])
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("cmdstat_{cmd}:calls=")))
+            .and_then(|v| v.split(',').next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    let before = calls("get");
+    let url = format!("rediss://127.0.0.1:{port}");
+    let mut args = vec![
+        "bench",
+        "redis",
+        "--redis",
+        &url,
+        "-c",
+        "8",
+        "-n",
+        "3001",
+        "--workload",
+        "get",
+        "--format",
+        "json",
+    ];
+    let flags = tls_flags(&pki.ca(), &client);
+    args.extend(flags.iter().map(String::as_str));
+    let r = run(&args, &[]);
+    assert!(r.code == 0 || r.code == 4, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["requests"], 3001, "{v}");
+    assert_eq!(v["errors"], 0, "{v}");
+    assert_eq!(
+        calls("get") - before,
+        3001,
+        "the server answered exactly the requests counted"
+    );
+    assert_eq!(
+        srv.tls_cli(&pki.ca(), &client, &["DBSIZE"]),
+        "0",
+        "keys deleted"
+    );
+}
+
+/// pg_hba.conf that takes TCP clients only over TLS.
+const HOSTSSL_ONLY: &str = "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n";
+
+fn pg_doctor(only: &str, conn: &str, env: &[(&str, &str)]) -> Run {
+    doctor_json(only, &["--postgres", conn], env)
+}
+
+#[test]
+fn postgres_over_tls_follows_libpq_sslmodes() {
+    let pki = Pki::new();
+    let server = pki.server("pg", &["localhost", "127.0.0.1"], 365);
+    let Some(pg) = PgCluster::start_tls(&server, &pki.ca(), HOSTSSL_ONLY, &[]) else {
+        return;
+    };
+    let base = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=postgres",
+        pg.port
+    );
+    let pw = [("PGPASSWORD", crate::support::PG_PASSWORD)];
+    let ca = pki.ca().display().to_string();
+
+    // require: TLS, certificate unverified (no root certificate): connects, and says so
+    let r = pg_doctor(
+        "postgres.reachable,postgres.tls",
+        &format!("{base} sslmode=require"),
+        &pw,
+    );
+    assert_eq!(
+        status(&r, "postgres.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let tls = r.finding("postgres.tls");
+    assert_eq!(tls["status"], "warn", "{tls}");
+    assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.3"));
+
+    // verify-full against the CA: all passes; the default prefer does TLS too
+    for mode in ["verify-full", "verify-ca", "prefer"] {
+        let conn = format!("{base} sslmode={mode} sslrootcert={ca}");
+        let r = pg_doctor(
+            "postgres.reachable,postgres.tls,postgres.tls_files",
+            &conn,
+            &pw,
+        );
+        assert_eq!(
+            status(&r, "postgres.reachable"),
+            "pass",
+            "{mode}: {}{}",
+            r.stdout,
+            r.stderr
+        );
+        assert_eq!(status(&r, "postgres.tls"), "pass", "{mode}: {}", r.stdout);
+        let files = r.finding("postgres.tls_files");
+        assert_eq!(files["status"], "pass", "{mode}: {files}");
+    }
+    // the URL form, with PGSSLROOTCERT from the environment
+    let url = format!(
+        "postgresql://postgres@127.0.0.1:{}/postgres?sslmode=verify-full",
+        pg.port
+    );
+    let env = [pw[0], ("PGSSLROOTCERT", ca.as_str())];
+    let r = pg_doctor("postgres.reachable", &url, &env);
+    assert_eq!(
+        status(&r, "postgres.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+
+    // ~/.postgresql/root.crt is used when it exists, as libpq does
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join(".postgresql")).unwrap();
+    std::fs::copy(pki.ca(), home.path().join(".postgresql/root.crt")).unwrap();
+    let home_s = home.path().display().to_string();
+    let r = pg_doctor(
+        "postgres.tls",
+        &format!("{base} sslmode=verify-full"),
+        &[pw[0], ("HOME", home_s.as_str())],
+    );
+    let tls = r.finding("postgres.tls");
+    assert_eq!(tls["status"], "pass", "{tls}");
+    assert!(
+        evidence(&tls, "trust").unwrap().contains("root.crt"),
+        "{tls}"
+    );
+
+    // disable: the server takes this client only over TLS, and the finding says so
+    let r = pg_doctor(
+        "postgres.reachable,postgres.tls",
+        &format!("{base} sslmode=disable"),
+        &pw,
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("postgres.reachable");
+    assert_eq!(evidence(&f, "failure"), Some("tls_required"), "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("requires TLS"),
+        "{f}"
+    );
+    assert!(
+        f["remediation"].as_str().unwrap().contains("sslmode="),
+        "{f}"
+    );
+    assert_eq!(status(&r, "postgres.tls"), "skip");
+
+    // allow: plain first, then TLS when the server insists
+    let r = pg_doctor("postgres.reachable", &format!("{base} sslmode=allow"), &pw);
+    assert_eq!(
+        status(&r, "postgres.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn postgres_verify_full_names_the_wrong_hostname_and_tls12_warns() {
+    let pki = Pki::new();
+    let wrong = pki.server("pg", &["db.example.test"], 365);
+    let Some(pg) = PgCluster::start_tls(
+        &wrong,
+        &pki.ca(),
+        HOSTSSL_ONLY,
+        &["ssl_max_protocol_version = 'TLSv1.2'"],
+    ) else {
+        return;
+    };
+    let ca = pki.ca().display().to_string();
+    let base = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=postgres sslrootcert={ca}",
+        pg.port
+    );
+    let pw = [("PGPASSWORD", crate::support::PG_PASSWORD)];
+    let r = pg_doctor(
+        "postgres.reachable,postgres.tls",
+        &format!("{base} sslmode=verify-full"),
+        &pw,
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("postgres.reachable");
+    assert_eq!(evidence(&f, "failure"), Some("tls_name_mismatch"), "{f}");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("\"127.0.0.1\"") && summary.contains("db.example.test"),
+        "{summary}"
+    );
+    assert!(
+        f["remediation"].as_str().unwrap().contains("verify-ca"),
+        "{f}"
+    );
+    let tls = r.finding("postgres.tls");
+    assert_eq!(tls["status"], "fail", "{tls}");
+
+    // verify-ca checks the chain only: connects; TLS 1.2 at most warns; the config says why
+    let r = pg_doctor(
+        "postgres.reachable,postgres.tls,postgres.tls_config",
+        &format!("{base} sslmode=verify-ca"),
+        &pw,
+    );
+    assert_eq!(
+        status(&r, "postgres.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let tls = r.finding("postgres.tls");
+    assert_eq!(tls["status"], "warn", "{tls}");
+    assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.2"));
+    let cfg = r.finding("postgres.tls_config");
+    assert_eq!(cfg["status"], "warn", "{cfg}");
+    assert!(
+        cfg["summary"]
+            .as_str()
+            .unwrap()
+            .contains("ssl_min_protocol_version"),
+        "{cfg}"
+    );
+    assert_eq!(evidence(&cfg, "ssl_max_protocol_version"), Some("TLSv1.2"));
+}
+
+#[test]
+fn postgres_client_certificates_and_every_subcommand_over_tls() {
+    let pki = Pki::new();
+    let server = pki.server("pg", &["127.0.0.1"], 365);
+    let client = pki.client("client", "postgres");
+    let hba =
+        "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-full\n";
+    let Some(pg) = PgCluster::start_tls(
+        &server,
+        &pki.ca(),
+        hba,
+        &["ssl_min_protocol_version = 'TLSv1.3'"],
+    ) else {
+        return;
+    };
+    let conn = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=postgres sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
+        pg.port,
+        pki.ca().display(),
+        client.cert.display(),
+        client.key.display()
+    );
+    let pw = [("PGPASSWORD", crate::support::PG_PASSWORD)];
+    let r = pg_doctor(
+        "postgres.reachable,postgres.tls,postgres.tls_config",
+        &conn,
+        &pw,
+    );
+    assert_eq!(
+        status(&r, "postgres.reachable"),
+        "pass",
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert_eq!(status(&r, "postgres.tls"), "pass", "{}", r.stdout);
+    assert_eq!(status(&r, "postgres.tls_config"), "pass", "{}", r.stdout);
+    // without the client certificate the server refuses
+    let bare = conn.split(" sslcert=").next().unwrap();
+    let r = pg_doctor("postgres.reachable,postgres.tls", bare, &pw);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    for id in ["postgres.reachable", "postgres.tls"] {
+        let f = r.finding(id);
+        assert_eq!(
+            evidence(&f, "failure"),
+            Some("tls_client_cert"),
+            "{id}: {f}"
+        );
+    }
+
+    // latency, bench and tune use the same connection
+    let r = run(
+        &[
+            "latency",
+            "--postgres",
+            &conn,
+            "--duration",
+            "300ms",
+            "--format",
+            "json",
+        ],
+        &pw,
+    );
+    assert_eq!(r.code, 0, "latency: {}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["errors"], 0, "{v}");
+    let r = run(
+        &[
+            "bench",
+            "postgres",
+            "--postgres",
+            &conn,
+            "-c",
+            "2",
+            "-n",
+            "200",
+            "--format",
+            "json",
+        ],
+        &pw,
+    );
+    assert!(
+        r.code == 0 || r.code == 4,
+        "bench: {}{}",
+        r.stdout,
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        (v["requests"].as_u64(), v["errors"].as_u64()),
+        (Some(200), Some(0)),
+        "{v}"
+    );
+    let r = run(
+        &["tune", "postgres", "--postgres", &conn, "--format", "json"],
+        &pw,
+    );
+    assert!(r.code == 0 || r.code == 4, "tune: {}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_client_key_readable_by_others_is_refused_with_libpq_words() {
+    let pki = Pki::new();
+    let client = pki.client("client", "postgres");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&client.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let conn = format!(
+        "host=127.0.0.1 port=1 sslmode=require sslcert={} sslkey={}",
+        client.cert.display(),
+        client.key.display()
+    );
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "postgres.reachable",
+            "--postgres",
+            &conn,
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("has group or world access"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
