@@ -361,7 +361,11 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
             reason,
             detail,
         } => (
-            format!("TLS handshake with {addr} failed: {detail}"),
+            match reason {
+                // no handshake was tried: the server wanted one
+                TlsReason::TlsRequired => format!("{addr} takes this client only over TLS: {detail}"),
+                _ => format!("TLS handshake with {addr} failed: {detail}"),
+            },
             tls_fix(*reason, service, host, addr),
         ),
         ProbeError::Auth { addr, detail } => (

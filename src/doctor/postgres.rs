@@ -633,7 +633,9 @@ pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
             );
             v = v.with("pg_hba", format!("unreadable: {e}"));
             if v.status == Status::Pass {
-                return Verdict::skip(why).with("password_encryption", enc);
+                return Verdict::skip(why)
+                    .with("password_encryption", enc)
+                    .with("pg_hba", format!("unreadable: {e}"));
             }
         }
     }

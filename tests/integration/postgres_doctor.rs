@@ -2,9 +2,7 @@
 
 use std::time::Duration;
 
-use crate::support::{
-    doctor_json, evidence, give_to_postgres, run, self_signed_cert, PgCluster, PG_PASSWORD,
-};
+use crate::support::{doctor_json, evidence, run, PgCluster, PG_PASSWORD};
 
 fn pw() -> [(&'static str, &'static str); 1] {
     [("PGPASSWORD", PG_PASSWORD)]
@@ -312,24 +310,29 @@ fn a_role_without_pg_monitor_skips_with_the_grant_to_give() {
 
 #[test]
 fn a_healthy_cluster_passes() {
-    let certs = tempfile::tempdir().unwrap();
-    if !crate::support::require(self_signed_cert(certs.path()), "openssl") {
-        return;
-    }
-    give_to_postgres(certs.path());
-    let d = certs.path().display();
-    let Some(pg) = PgCluster::start(&[
-        "wal_level = logical",
-        "max_slot_wal_keep_size = 10GB",
-        // the harness turns fsync off for speed; a healthy store has it on
-        "fsync = on",
-        "ssl = on",
-        &format!("ssl_cert_file = '{d}/cert.pem'"),
-        &format!("ssl_key_file = '{d}/key.pem'"),
-    ]) else {
+    // healthy includes TLS as the brief wants it: TLS 1.3 only, verified with the CA
+    let pki = crate::support::pki::Pki::new();
+    let server = pki.server("pg", &["127.0.0.1"], 365);
+    let Some(pg) = PgCluster::start_tls(
+        &server,
+        &pki.ca(),
+        "local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n",
+        &[
+            "wal_level = logical",
+            "max_slot_wal_keep_size = 10GB",
+            // the harness turns fsync off for speed; a healthy store has it on
+            "fsync = on",
+            "ssl_min_protocol_version = 'TLSv1.3'",
+        ],
+    ) else {
         return;
     };
-    let r = doctor_json("postgres.*", &["--postgres", &pg.url()], &pw());
+    let verified = format!(
+        "{}?sslmode=verify-full&sslrootcert={}",
+        pg.url(),
+        pki.ca().display()
+    );
+    let r = doctor_json("postgres.*", &["--postgres", &verified], &pw());
     assert_eq!(r.code, 0, "{}", r.stdout);
     for f in r.json()["findings"].as_array().unwrap() {
         assert_eq!(f["status"], "pass", "{f}");

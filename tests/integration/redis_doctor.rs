@@ -298,21 +298,47 @@ fn tcp_backlog_above_somaxconn_warns() {
 
 #[test]
 fn a_healthy_server_passes() {
-    let Some((srv, tls_port, certs)) = RedisServer::start_tls(&[
-        "requirepass healthy-pw-1",
-        "maxmemory 100mb",
-        "maxmemory-policy allkeys-lru",
-        "latency-monitor-threshold 100",
-    ]) else {
+    // healthy includes TLS as the brief wants it: TLS 1.3 only, clients authenticated
+    let pki = crate::support::pki::Pki::new();
+    let server = pki.server("redis", &["127.0.0.1"], 365);
+    let client = pki.client("client", "app");
+    let Some((srv, tls_port)) = RedisServer::start_tls_only(
+        &server,
+        &pki.ca(),
+        &[
+            "tls-auth-clients yes",
+            "tls-protocols \"TLSv1.3\"",
+            "requirepass healthy-pw-1",
+            "maxmemory 100mb",
+            "maxmemory-policy allkeys-lru",
+            "latency-monitor-threshold 100",
+        ],
+    ) else {
         return;
     };
     for i in 0..30 {
-        srv.cli(
+        srv.tls_cli_as(
+            &pki.ca(),
+            &client,
             Some("healthy-pw-1"),
             &["SET", &format!("session:{i}"), "v", "EX", "900"],
         );
     }
-    let url = format!("redis://:healthy-pw-1@127.0.0.1:{}", srv.port);
+    let url = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}");
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = (
+        pki.ca().display().to_string(),
+        client.cert.display().to_string(),
+        client.key.display().to_string(),
+    );
+    let files = [
+        "--tls-ca",
+        ca.as_str(),
+        "--tls-cert",
+        cert.as_str(),
+        "--tls-key",
+        key.as_str(),
+    ];
     // The suite runs many servers at once on two cores: PING p99 then says more about the test
     // machine than the server, so the latency bounds are widened here (and only here).
     let cfg = certs.path().join("statectl.toml");
@@ -322,7 +348,9 @@ fn a_healthy_server_passes() {
     )
     .unwrap();
     let start = Instant::now();
-    let r = doctor(&url, "redis.*", &["--config", cfg.to_str().unwrap()]);
+    let mut extra = vec!["--config", cfg.to_str().unwrap()];
+    extra.extend_from_slice(&files);
+    let r = doctor(&url, "redis.*", &extra);
     let took = start.elapsed();
     let v = r.json();
     for f in v["findings"].as_array().unwrap() {
@@ -345,14 +373,17 @@ fn a_healthy_server_passes() {
         "one local doctor took {took:?}"
     );
 
-    // the TLS port answers too (self-signed: #insecure, the redis-rs URL convention)
-    let tls = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}/#insecure");
-    let r = doctor_json("redis.reachable", &["--redis", &tls], &[]);
-    assert_eq!(status(&r, "redis.reachable"), "pass", "{}", r.stdout);
-    // and verification is on by default
-    let tls = format!("rediss://:healthy-pw-1@127.0.0.1:{tls_port}");
-    let r = doctor_json("redis.reachable", &["--redis", &tls], &[]);
+    // verification is on by default: without the CA (not in the system store) it fails
+    let client_only = [files[2], files[3], files[4], files[5]];
+    let mut args = vec!["--redis", url.as_str()];
+    args.extend_from_slice(&client_only);
+    let r = doctor_json("redis.reachable", &args, &[]);
     assert_eq!(status(&r, "redis.reachable"), "fail", "{}", r.stdout);
+    // #insecure (the redis-rs URL convention) skips it
+    let insecure = format!("{url}/#insecure");
+    args[1] = insecure.as_str();
+    let r = doctor_json("redis.reachable", &args, &[]);
+    assert_eq!(status(&r, "redis.reachable"), "pass", "{}", r.stdout);
 }
 
 // issue 12, defect 22: an ACL user allowed only PING got a page of skips and exit 0
@@ -383,7 +414,8 @@ fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
         .lines()
         .find(|l| l.starts_with("NOT CHECKED"))
         .unwrap_or_else(|| panic!("no NOT CHECKED line: {}", r.stdout));
-    assert!(line.contains("of 13 checks were skipped"), "{line}");
+    // redis.tls skips too: a plain redis:// target
+    assert!(line.contains("of 16 checks were skipped"), "{line}");
     let a = args(&["--strict", "--format", "json"]);
     let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     assert_eq!(r.code, 4, "{}", r.stdout);

@@ -237,7 +237,22 @@ impl RedisServer {
 
     /// Runs a command through redis-cli over TLS, with the CA and a client certificate.
     pub fn tls_cli(&self, ca: &Path, client: &pki::Pair, args: &[&str]) -> String {
-        let out = Command::new("redis-cli")
+        self.tls_cli_as(ca, client, None, args)
+    }
+
+    /// `tls_cli` with a password (REDISCLI_AUTH).
+    pub fn tls_cli_as(
+        &self,
+        ca: &Path,
+        client: &pki::Pair,
+        auth: Option<&str>,
+        args: &[&str],
+    ) -> String {
+        let mut c = Command::new("redis-cli");
+        if let Some(pw) = auth {
+            c.env("REDISCLI_AUTH", pw);
+        }
+        let out = c
             .args(["--tls", "-h", "127.0.0.1", "-p", &self.port.to_string()])
             .arg("--cacert")
             .arg(ca)
