@@ -48,6 +48,12 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::nic::observe_area,
         reads: &[],
     },
+    AreaEntry {
+        area: Area::Preflight,
+        checks: doctor::preflight::CHECKS,
+        probe: probe::preflight::observe_area,
+        reads: &[],
+    },
 ];
 
 /// Every check of every area, in report order.

@@ -5,6 +5,7 @@
 pub mod kernel;
 pub mod nic;
 pub mod postgres;
+pub mod preflight;
 pub mod redis;
 pub mod tls;
 
@@ -14,6 +15,7 @@ use crate::model::{Finding, Verdict};
 use crate::observe::kernel::KernelObservation;
 use crate::observe::nic::NicObservation;
 use crate::observe::postgres::PostgresSnapshot;
+use crate::observe::preflight::PreflightObservation;
 use crate::observe::redis::RedisSnapshot;
 use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
@@ -28,6 +30,8 @@ pub enum Area {
     Kernel,
     /// The local NICs (`--iface`).
     Nic,
+    /// The host's software (OpenSSL), for fresh nodes.
+    Preflight,
 }
 
 impl Area {
@@ -38,6 +42,7 @@ impl Area {
             Area::Postgres => "postgres",
             Area::Kernel => "kernel",
             Area::Nic => "nic",
+            Area::Preflight => "preflight",
         }
     }
 }
@@ -67,6 +72,8 @@ pub enum Eval {
     Tls(fn(Option<&TlsLook>, &str, &Ctx) -> Verdict),
     /// Judges the local kernel.
     Kernel(fn(&KernelObservation, &Ctx) -> Verdict),
+    /// Judges the host's software.
+    Preflight(fn(&PreflightObservation, &Ctx) -> Verdict),
     /// Judges one NIC.
     Nic(fn(&NicObservation, &Ctx) -> Verdict),
 }
@@ -125,6 +132,7 @@ static NOTHING_OBSERVED: Observations = Observations {
     postgres: Vec::new(),
     kernel: None,
     nic: Vec::new(),
+    preflight: None,
 };
 
 impl<'a> Ctx<'a> {
@@ -139,6 +147,8 @@ impl<'a> Ctx<'a> {
 
 /// The target label kernel findings carry.
 pub const KERNEL_TARGET: &str = "kernel";
+/// The target name of the host's software checks.
+pub const HOST_TARGET: &str = "host";
 
 /// Picks the checks with `tag`, keeping those matching `only` (all when empty) and dropping
 /// those matching `skip`. Every pattern must match at least one check.
@@ -226,6 +236,13 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             if let Eval::Kernel(f) = c.eval {
                 out.push(Finding::new(c.id, KERNEL_TARGET, f(k, t)));
+            }
+        }
+    }
+    if let Some(p) = &obs.preflight {
+        for c in checks {
+            if let Eval::Preflight(f) = c.eval {
+                out.push(Finding::new(c.id, HOST_TARGET, f(p, t)));
             }
         }
     }

@@ -6,6 +6,7 @@
 pub mod kernel;
 pub mod nic;
 pub mod postgres;
+pub mod preflight;
 pub mod redis;
 pub mod tls;
 
@@ -251,6 +252,9 @@ pub struct Observations {
     pub kernel: Option<KernelObservation>,
     /// One per interface, in order.
     pub nic: Vec<NicObservation>,
+    /// The host's software, when a preflight check ran.
+    #[serde(default)]
+    pub preflight: Option<preflight::PreflightObservation>,
 }
 
 /// One area's share of a run's observations, as its probe returns it.
@@ -264,6 +268,8 @@ pub enum Observed {
     Kernel(Box<KernelObservation>),
     /// The interfaces.
     Nic(Vec<NicObservation>),
+    /// The host's software.
+    Preflight(Box<preflight::PreflightObservation>),
 }
 
 impl Observations {
@@ -274,6 +280,7 @@ impl Observations {
             Observed::Postgres(v) => self.postgres.extend(v),
             Observed::Kernel(k) => self.kernel = Some(*k),
             Observed::Nic(v) => self.nic.extend(v),
+            Observed::Preflight(p) => self.preflight = Some(*p),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod packets;
 pub mod peer;
 pub mod ping;
 pub mod postgres;
+pub mod preflight;
 pub mod redis;
 pub mod sysctl;
 pub mod tls;

@@ -69,6 +69,7 @@ fn observations(base: &serde_json::Value, s: &Scenario) -> Observations {
         "postgres": one("postgres"),
         "kernel": v["kernel"],
         "nic": one("nic"),
+        "preflight": v["preflight"],
     });
     serde_json::from_value(obs).unwrap_or_else(|e| panic!("{}: not observations: {e}", s.name))
 }

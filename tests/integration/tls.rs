@@ -599,3 +599,62 @@ fn a_client_key_readable_by_others_is_refused_with_libpq_words() {
     assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
     assert!(r.stdout.is_empty());
 }
+
+#[test]
+fn preflight_openssl_reads_the_host_and_fails_an_old_openssl() {
+    // this machine (and CI's Debian 12) has OpenSSL 3
+    if !crate::support::require(
+        std::process::Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok(),
+        "openssl",
+    ) {
+        return;
+    }
+    let r = run(
+        &[
+            "preflight",
+            "--only",
+            "preflight.openssl",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let f = r.finding("preflight.openssl");
+    assert_eq!(f["status"], "pass", "{f}");
+    assert!(
+        evidence(&f, "openssl version")
+            .unwrap()
+            .starts_with("OpenSSL 3."),
+        "{f}"
+    );
+    // an openssl 1.1 first on PATH: fails, naming it
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("openssl");
+    std::fs::write(&fake, "#!/bin/sh\necho 'OpenSSL 1.1.1w  11 Sep 2023'\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let r = run(
+        &[
+            "preflight",
+            "--only",
+            "preflight.openssl",
+            "--format",
+            "json",
+        ],
+        &[("PATH", path.as_str())],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("preflight.openssl");
+    assert!(
+        f["summary"].as_str().unwrap().contains("OpenSSL 1.1"),
+        "{f}"
+    );
+}
