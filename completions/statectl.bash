@@ -322,13 +322,29 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__redis)
-            opts="-c -n -P -q -v -h --redis --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --read-ratio --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-c -n -P -q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --read-ratio --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -516,7 +532,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -527,6 +543,22 @@ _statectl() {
                     return 0
                     ;;
                 --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -806,13 +838,29 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__latency)
-            opts="-q -v -h --redis --postgres --interval --window --duration --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --postgres --interval --window --duration --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -920,7 +968,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -931,6 +979,22 @@ _statectl() {
                     return 0
                     ;;
                 --redis-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1162,7 +1226,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune__subcmd__redis)
-            opts="-q -v -h --config --profile --set --maxmemory --apply --live --backup-dir --force --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --config --profile --set --maxmemory --apply --live --cacert --tls-ca --tls-cert --tls-key --backup-dir --force --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1185,6 +1249,22 @@ _statectl() {
                     return 0
                     ;;
                 --live)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,6 +43,10 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;doctor'= {
             cand --redis 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file'
             cand --redis-password-file 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
             cand --postgres 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does'
             cand --iface 'A network interface to check. Repeatable. Default: the interfaces of the default routes'
             cand --timeout 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms'
@@ -66,6 +70,10 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;preflight'= {
             cand --redis 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file'
             cand --redis-password-file 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
             cand --postgres 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does'
             cand --iface 'A network interface to check. Repeatable. Default: the interfaces of the default routes'
             cand --timeout 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms'
@@ -107,6 +115,10 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --set 'Set a directive: name=value. Repeatable; wins over the profile'
             cand --maxmemory 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)'
             cand --live 'Also CONFIG SET live items on this running server and read them back'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
             cand --backup-dir 'Where to keep the timestamped backup (default: beside the file)'
             cand --timeout 'Bound on each step of --live (connect, CONFIG GET, CONFIG SET), e.g. 5s'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
@@ -183,6 +195,10 @@ set edit:completion:arg-completer[statectl] = {|@words|
         }
         &'statectl;bench;redis'= {
             cand --redis 'The server to load'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
             cand -c 'Concurrent connections'
             cand --connections 'Concurrent connections'
             cand -n 'Total requests (default 100000 when --duration is not given)'
@@ -246,6 +262,10 @@ set edit:completion:arg-completer[statectl] = {|@words|
         }
         &'statectl;latency'= {
             cand --redis 'Redis server to PING'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
             cand --postgres 'PostgreSQL server to send SELECT 1 to instead'
             cand --interval 'Time between probes'
             cand --window 'Length of each rolling window row'

@@ -48,6 +48,9 @@ complete -c statectl -n "__fish_statectl_needs_command" -f -a "man" -d 'Write th
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
@@ -71,6 +74,9 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s v -l verbos
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
@@ -112,6 +118,9 @@ complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l set -d 'Set a directive: name=value. Repeatable; wins over the profile' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l maxmemory -d 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l live -d 'Also CONFIG SET live items on this running server and read them back' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l backup-dir -d 'Where to keep the timestamped backup (default: beside the file)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l timeout -d 'Bound on each step of --live (connect, CONFIG GET, CONFIG SET), e.g. 5s' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
@@ -178,6 +187,9 @@ complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and not __fish_seen_subcommand_from redis postgres help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l redis -d 'The server to load' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s c -l connections -d 'Concurrent connections' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s n -l requests -d 'Total requests (default 100000 when --duration is not given)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l duration -d 'Run for this long' -r
@@ -231,6 +243,9 @@ complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l redis -d 'Redis server to PING' -r
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand latency" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l postgres -d 'PostgreSQL server to send SELECT 1 to instead' -r
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l interval -d 'Time between probes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -l window -d 'Length of each rolling window row' -r

@@ -224,7 +224,10 @@ pub fn warn_once(text: &str) {
     static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let Ok(mut seen) = SEEN.lock() else { return };
     if !seen.iter().any(|s| s == text) {
-        seen.push(text.to_string());
+        // bounded: a run with thousands of targets still warns for each, remembering a few
+        if seen.len() < 256 {
+            seen.push(text.to_string());
+        }
         eprintln!("statectl: warning: {text}");
     }
 }

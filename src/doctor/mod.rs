@@ -194,7 +194,7 @@ pub fn needs_full(checks: &[Check], area: Area) -> bool {
     checks.iter().any(|c| c.area == area && c.full)
 }
 
-fn unreachable_skip(check: &str) -> Verdict {
+pub(crate) fn unreachable_skip(check: &str) -> Verdict {
     Verdict::skip(format!(
         "not checked: the target is unreachable (see {check})"
     ))

@@ -14,6 +14,8 @@ pub struct Service {
     pub verify: &'static str,
     /// Where the server's protocol versions are set.
     pub versions: &'static str,
+    /// The check that owns a target's unreachability.
+    pub reachable: &'static str,
 }
 
 /// Redis.
@@ -21,6 +23,7 @@ pub const REDIS: Service = Service {
     name: "redis-server",
     verify: "redis-cli --tls -h HOST -p PORT PING",
     versions: "tls-protocols \"TLSv1.3\" in redis.conf (CONFIG SET tls-protocols TLSv1.3)",
+    reachable: "redis.reachable",
 };
 
 /// PostgreSQL.
@@ -28,6 +31,7 @@ pub const POSTGRES: Service = Service {
     name: "PostgreSQL",
     verify: "psql \"host=HOST port=PORT sslmode=verify-full\" -c 'SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()'",
     versions: "ssl_min_protocol_version = 'TLSv1.3' in postgresql.conf, then SELECT pg_reload_conf()",
+    reachable: "postgres.reachable",
 };
 
 /// Judges a live handshake: version, certificate verdict and expiry.
@@ -36,8 +40,16 @@ pub fn live(look: Option<&TlsLook>, addr: &str, svc: Service, t: &Ctx) -> Verdic
         None => return Verdict::skip("no TLS handshake was made for this target"),
         Some(TlsLook::Plain { reason }) => return Verdict::skip(format!("no TLS: {reason}")),
         Some(TlsLook::Failed { error }) => {
+            use crate::observe::ProbeError as E;
+            // a target that cannot be reached at all is the reachable check's one failure
+            if !matches!(
+                error,
+                E::Tls { .. } | E::TlsToPlain { .. } | E::PlainToTls { .. } | E::Protocol { .. }
+            ) {
+                return super::unreachable_skip(svc.reachable);
+            }
             return unreachable_verdict(error, svc.name, svc.verify)
-                .with("failure_stage", "TLS handshake")
+                .with("failure_stage", "TLS handshake");
         }
         Some(TlsLook::Done(f)) => f,
     };
@@ -300,6 +312,13 @@ pub(crate) mod tests {
             Status::Skip
         );
         assert_eq!(live(None, "h:1", REDIS, &t).status, Status::Skip);
+        // refused: redis.reachable's failure, not a second one here
+        let refused = TlsLook::Failed {
+            error: crate::observe::ProbeError::Refused { addr: "h:1".into() },
+        };
+        let v = live(Some(&refused), "h:1", REDIS, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("redis.reachable"), "{}", v.summary);
     }
 
     #[test]
