@@ -30,6 +30,11 @@ fn doctor_redis(only: &str, url: &str, flags: &[String]) -> Run {
     doctor_json(only, &args, &[])
 }
 
+/// Asserts the status of finding `id`, showing the whole run when it differs.
+fn expect(r: &Run, id: &str, want: &str) {
+    assert_eq!(status(r, id), want, "{id}: {}{}", r.stdout, r.stderr);
+}
+
 fn status(r: &Run, id: &str) -> String {
     r.finding(id)["status"].as_str().unwrap().to_string()
 }
@@ -45,13 +50,7 @@ fn redis_mutual_tls_works_with_the_flags_and_fails_clearly_without_a_client_cert
     let url = format!("rediss://127.0.0.1:{port}");
     let flags = tls_flags(&pki.ca(), &client);
     let r = doctor_redis("redis.reachable,redis.tls,redis.tls_config", &url, &flags);
-    assert_eq!(
-        status(&r, "redis.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "redis.reachable", "pass");
     let tls = r.finding("redis.tls");
     assert_eq!(tls["status"], "pass", "{tls}");
     assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.3"));
@@ -212,13 +211,7 @@ fn insecure_warns_on_stderr_and_the_check_says_unverified() {
     };
     let url = format!("rediss://127.0.0.1:{port}/#insecure");
     let r = doctor_json("redis.reachable,redis.tls", &["--redis", &url], &[]);
-    assert_eq!(
-        status(&r, "redis.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "redis.reachable", "pass");
     let warnings: Vec<&str> = r
         .stderr
         .lines()
@@ -311,13 +304,7 @@ fn postgres_over_tls_follows_libpq_sslmodes() {
         &format!("{base} sslmode=require"),
         &pw,
     );
-    assert_eq!(
-        status(&r, "postgres.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "postgres.reachable", "pass");
     let tls = r.finding("postgres.tls");
     assert_eq!(tls["status"], "warn", "{tls}");
     assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.3"));
@@ -330,13 +317,7 @@ fn postgres_over_tls_follows_libpq_sslmodes() {
             &conn,
             &pw,
         );
-        assert_eq!(
-            status(&r, "postgres.reachable"),
-            "pass",
-            "{mode}: {}{}",
-            r.stdout,
-            r.stderr
-        );
+        expect(&r, "postgres.reachable", "pass");
         assert_eq!(status(&r, "postgres.tls"), "pass", "{mode}: {}", r.stdout);
         let files = r.finding("postgres.tls_files");
         assert_eq!(files["status"], "pass", "{mode}: {files}");
@@ -348,13 +329,7 @@ fn postgres_over_tls_follows_libpq_sslmodes() {
     );
     let env = [pw[0], ("PGSSLROOTCERT", ca.as_str())];
     let r = pg_doctor("postgres.reachable", &url, &env);
-    assert_eq!(
-        status(&r, "postgres.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "postgres.reachable", "pass");
 
     // ~/.postgresql/root.crt is used when it exists, as libpq does
     let home = tempfile::tempdir().unwrap();
@@ -394,13 +369,7 @@ fn postgres_over_tls_follows_libpq_sslmodes() {
 
     // allow: plain first, then TLS when the server insists
     let r = pg_doctor("postgres.reachable", &format!("{base} sslmode=allow"), &pw);
-    assert_eq!(
-        status(&r, "postgres.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "postgres.reachable", "pass");
 }
 
 #[test]
@@ -447,13 +416,7 @@ fn postgres_verify_full_names_the_wrong_hostname_and_tls12_warns() {
         &format!("{base} sslmode=verify-ca"),
         &pw,
     );
-    assert_eq!(
-        status(&r, "postgres.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "postgres.reachable", "pass");
     let tls = r.finding("postgres.tls");
     assert_eq!(tls["status"], "warn", "{tls}");
     assert_eq!(evidence(&tls, "protocol"), Some("TLSv1.2"));
@@ -497,13 +460,7 @@ fn postgres_client_certificates_and_every_subcommand_over_tls() {
         &conn,
         &pw,
     );
-    assert_eq!(
-        status(&r, "postgres.reachable"),
-        "pass",
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
+    expect(&r, "postgres.reachable", "pass");
     assert_eq!(status(&r, "postgres.tls"), "pass", "{}", r.stdout);
     assert_eq!(status(&r, "postgres.tls_config"), "pass", "{}", r.stdout);
     // without the client certificate the server refuses
