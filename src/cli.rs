@@ -140,8 +140,10 @@ impl RedisTlsArgs {
 /// Which hosts to probe and how long to wait for them.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS.
-    /// Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file.
+    /// A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS;
+    /// a Cluster node (every node is found from it); or a Sentinel deployment:
+    /// redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The
+    /// password may also come from REDISCLI_AUTH or --redis-password-file.
     #[arg(long = "redis", value_name = "URL")]
     pub redis: Vec<String>,
 
@@ -151,6 +153,16 @@ pub struct TargetArgs {
 
     #[command(flatten)]
     pub redis_tls: RedisTlsArgs,
+
+    /// The sentinels' password for redis+sentinel:// targets, when it differs from the data
+    /// nodes' (the URL's). Prefer the environment variable: a flag shows in `ps`.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "STATECTL_SENTINEL_PASSWORD",
+        hide_env_values = true
+    )]
+    pub sentinel_password: Option<String>,
 
     /// A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value
     /// pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE,

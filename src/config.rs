@@ -29,6 +29,48 @@ pub struct Thresholds {
     pub kernel: KernelThresholds,
     /// TLS thresholds, for every endpoint and certificate file.
     pub tls: TlsThresholds,
+    /// Sentinel thresholds.
+    pub sentinel: SentinelThresholds,
+    /// Redis Cluster thresholds.
+    pub cluster: ClusterThresholds,
+}
+
+/// Sentinel thresholds (`[sentinel]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SentinelThresholds {
+    /// Fewer sentinels than this fails.
+    pub min_sentinels: u64,
+    /// A replica whose master link has been down this long (seconds) is not healthy.
+    pub replica_lag_warn_s: f64,
+}
+
+impl Default for SentinelThresholds {
+    fn default() -> Self {
+        SentinelThresholds {
+            min_sentinels: 3,
+            replica_lag_warn_s: 10.0,
+        }
+    }
+}
+
+/// Redis Cluster thresholds (`[cluster]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusterThresholds {
+    /// Keys per master further apart than this factor warns.
+    pub balance_ratio: f64,
+    /// Below this many keys in the whole cluster the balance is not judged.
+    pub balance_min_keys: u64,
+}
+
+impl Default for ClusterThresholds {
+    fn default() -> Self {
+        ClusterThresholds {
+            balance_ratio: 2.0,
+            balance_min_keys: 1000,
+        }
+    }
 }
 
 /// TLS thresholds (`[tls]` in statectl.toml).
@@ -292,6 +334,18 @@ impl Thresholds {
             if !(v > 0.0 && v.is_finite()) {
                 return Err(format!("{key} = {v}: must be greater than 0"));
             }
+        }
+        if !(self.cluster.balance_ratio >= 1.0 && self.cluster.balance_ratio.is_finite()) {
+            return Err(format!(
+                "cluster.balance_ratio = {}: must be at least 1",
+                self.cluster.balance_ratio
+            ));
+        }
+        if self.sentinel.min_sentinels == 0 || !(self.sentinel.replica_lag_warn_s > 0.0) {
+            return Err(
+                "sentinel.min_sentinels and sentinel.replica_lag_warn_s must be greater than 0"
+                    .into(),
+            );
         }
         let tls = &self.tls;
         if tls.expiry_fail_days < 0 || tls.expiry_warn_days < tls.expiry_fail_days {

@@ -64,6 +64,29 @@ pub fn plan(
     })
 }
 
+/// Expands Sentinel deployments and Cluster seeds into their nodes when a Redis, Sentinel or
+/// Cluster check runs.
+async fn discover(plan: &mut Plan, spinner: Option<&indicatif::ProgressBar>) {
+    use doctor::Area;
+    let wanted = plan
+        .areas
+        .iter()
+        .any(|a| matches!(a.area, Area::Redis | Area::Sentinel | Area::Cluster));
+    if !wanted {
+        return;
+    }
+    if let Some(s) = spinner {
+        s.set_message("discovering Sentinel and Cluster topologies…");
+    }
+    let t = &mut plan.probe.targets;
+    let named = std::mem::take(&mut t.redis);
+    let timeout = plan.probe.timing.timeout;
+    let work = crate::probe::topology::discover(named, &mut t.sentinels, timeout);
+    let (redis, clusters) = work.await;
+    t.redis = redis;
+    t.clusters = clusters;
+}
+
 /// `statectl doctor` / `statectl preflight`.
 pub async fn run(
     args: &CheckArgs,
@@ -81,19 +104,22 @@ pub async fn run(
         render::checks::list(stdout, &checks, &thresholds, out.format, style)?;
         return Ok(Exit::Ok);
     }
-    let plan = plan(args, tag, root, cancel)?;
+    let mut plan = plan(args, tag, root, cancel)?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let spinner = (!out.quiet && std::io::stderr().is_terminal()).then(|| {
         let s = indicatif::ProgressBar::new_spinner();
+        s.enable_steady_tick(std::time::Duration::from_millis(100));
+        s
+    });
+    discover(&mut plan, spinner.as_ref()).await;
+    if let Some(s) = &spinner {
         s.set_message(format!(
             "probing {} target(s) in {} area(s)…",
             plan.probe.targets.count(),
             plan.areas.len()
         ));
-        s.enable_steady_tick(std::time::Duration::from_millis(100));
-        s
-    });
+    }
     let obs = areas::observe(&plan.areas, &plan.probe).await;
     if let Some(s) = spinner {
         s.finish_and_clear();

@@ -2,21 +2,26 @@
 //! `doctor` and `preflight` pick from the same matrix by tag; `--list` and the man page read
 //! the same docs.
 
+pub mod cluster;
 pub mod kernel;
 pub mod nic;
 pub mod postgres;
 pub mod preflight;
 pub mod redis;
+pub mod sentinel;
 pub mod tls;
 
 use crate::config::Thresholds;
 use crate::exit::UsageError;
 use crate::model::{Finding, Verdict};
+use crate::observe::cluster::ClusterObservation;
 use crate::observe::kernel::KernelObservation;
 use crate::observe::nic::NicObservation;
 use crate::observe::postgres::PostgresSnapshot;
 use crate::observe::preflight::PreflightObservation;
+use crate::observe::redis::RedisObservation;
 use crate::observe::redis::RedisSnapshot;
+use crate::observe::sentinel::SentinelObservation;
 use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
 /// The part of the stack a check looks at.
@@ -32,6 +37,10 @@ pub enum Area {
     Nic,
     /// The host's software (OpenSSL), for fresh nodes.
     Preflight,
+    /// Sentinel deployments (`redis+sentinel://`).
+    Sentinel,
+    /// Redis Clusters (found from any node).
+    Cluster,
 }
 
 impl Area {
@@ -43,6 +52,8 @@ impl Area {
             Area::Kernel => "kernel",
             Area::Nic => "nic",
             Area::Preflight => "preflight",
+            Area::Sentinel => "sentinel",
+            Area::Cluster => "cluster",
         }
     }
 }
@@ -72,6 +83,12 @@ pub enum Eval {
     Tls(fn(Option<&TlsLook>, &str, &Ctx) -> Verdict),
     /// Judges the local kernel.
     Kernel(fn(&KernelObservation, &Ctx) -> Verdict),
+    /// Judges a Sentinel deployment.
+    Sentinel(fn(&SentinelObservation, &Ctx) -> Verdict),
+    /// Judges a Redis Cluster.
+    Cluster(fn(&ClusterObservation, &Ctx) -> Verdict),
+    /// Judges the data nodes of one deployment together (split brain), given its label.
+    RedisGroup(fn(&str, &[&RedisObservation], &Ctx) -> Verdict),
     /// Judges the host's software.
     Preflight(fn(&PreflightObservation, &Ctx) -> Verdict),
     /// Judges one NIC.
@@ -133,6 +150,8 @@ static NOTHING_OBSERVED: Observations = Observations {
     kernel: None,
     nic: Vec::new(),
     preflight: None,
+    sentinel: Vec::new(),
+    cluster: Vec::new(),
 };
 
 impl<'a> Ctx<'a> {
@@ -236,6 +255,36 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             if let Eval::Kernel(f) = c.eval {
                 out.push(Finding::new(c.id, KERNEL_TARGET, f(k, t)));
+            }
+        }
+    }
+    // deployment-wide Redis checks: once per deployment; standalone servers each alone
+    let mut groups: Vec<(String, Vec<&RedisObservation>)> = Vec::new();
+    for o in &obs.redis {
+        let key = o.member.as_ref().map_or(&o.target, |m| &m.0).clone();
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(o),
+            None => groups.push((key, vec![o])),
+        }
+    }
+    for (label, members) in &groups {
+        for c in checks {
+            if let Eval::RedisGroup(f) = c.eval {
+                out.push(Finding::new(c.id, label, f(label, members, t)));
+            }
+        }
+    }
+    for o in &obs.sentinel {
+        for c in checks {
+            if let Eval::Sentinel(f) = c.eval {
+                out.push(Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+    for o in &obs.cluster {
+        for c in checks {
+            if let Eval::Cluster(f) = c.eval {
+                out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }

@@ -3,11 +3,13 @@
 //! JSON. Nothing here may name `probe::`, the file system, sockets, the environment or processes
 //! (enforced by `tests/integration/layers.rs`).
 
+pub mod cluster;
 pub mod kernel;
 pub mod nic;
 pub mod postgres;
 pub mod preflight;
 pub mod redis;
+pub mod sentinel;
 pub mod tls;
 
 use std::time::Duration;
@@ -255,6 +257,12 @@ pub struct Observations {
     /// The host's software, when a preflight check ran.
     #[serde(default)]
     pub preflight: Option<preflight::PreflightObservation>,
+    /// One per Sentinel deployment.
+    #[serde(default)]
+    pub sentinel: Vec<sentinel::SentinelObservation>,
+    /// One per Redis Cluster.
+    #[serde(default)]
+    pub cluster: Vec<cluster::ClusterObservation>,
 }
 
 /// One area's share of a run's observations, as its probe returns it.
@@ -270,6 +278,10 @@ pub enum Observed {
     Nic(Vec<NicObservation>),
     /// The host's software.
     Preflight(Box<preflight::PreflightObservation>),
+    /// The Sentinel deployments.
+    Sentinel(Vec<sentinel::SentinelObservation>),
+    /// The Redis Clusters.
+    Cluster(Vec<cluster::ClusterObservation>),
 }
 
 impl Observations {
@@ -281,8 +293,15 @@ impl Observations {
             Observed::Kernel(k) => self.kernel = Some(*k),
             Observed::Nic(v) => self.nic.extend(v),
             Observed::Preflight(p) => self.preflight = Some(*p),
+            Observed::Sentinel(v) => self.sentinel.extend(v),
+            Observed::Cluster(v) => self.cluster.extend(v),
         }
     }
+}
+
+/// The address fields of a SENTINEL MASTER/REPLICAS/SENTINELS entry.
+pub fn sentinel_addr(m: &std::collections::BTreeMap<String, String>) -> Option<(String, u16)> {
+    Some((m.get("ip")?.clone(), m.get("port")?.parse().ok()?))
 }
 
 /// Durations as milliseconds (a float) in JSON, so fixtures read `"window": 1000.0`.

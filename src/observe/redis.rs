@@ -121,6 +121,9 @@ pub struct RedisObservation {
     pub addr: String,
     /// The snapshot, or the reason the server could not be reached.
     pub result: Result<RedisSnapshot, ProbeError>,
+    /// For a node found by discovery: its deployment's label and its role there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<(String, String)>,
     /// The live TLS handshake (`redis.tls`), made whether or not the rest could be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<super::TlsLook>,

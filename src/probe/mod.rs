@@ -1,6 +1,7 @@
 //! Live I/O against hosts. Probes return typed observations and never decide pass or fail;
 //! every wait is bounded by the caller's timeout.
 
+pub mod cluster;
 pub mod kernel;
 pub mod nic;
 pub mod packets;
@@ -9,8 +10,10 @@ pub mod ping;
 pub mod postgres;
 pub mod preflight;
 pub mod redis;
+pub mod sentinel;
 pub mod sysctl;
 pub mod tls;
+pub mod topology;
 
 use std::time::Duration;
 

@@ -349,7 +349,7 @@ pub struct RedisProbe {
 }
 
 /// The part of a refusal worth showing: the server's words, not our address prefix.
-fn reason(e: ProbeError) -> String {
+pub(crate) fn reason(e: ProbeError) -> String {
     match e {
         ProbeError::Other { detail, .. } | ProbeError::Protocol { detail, .. } => detail,
         other => other.to_string(),
@@ -663,6 +663,10 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         addr: target.host_port(),
         result,
         tls: Some(tls),
+        member: target
+            .member
+            .as_ref()
+            .map(|m| (m.deployment.clone(), m.role.clone())),
     }
 }
 
@@ -719,6 +723,10 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                             addr: t.host_port(),
                         }),
                         tls: None,
+                        member: t
+                            .member
+                            .as_ref()
+                            .map(|m| (m.deployment.clone(), m.role.clone())),
                     })
             }))
             .await;

@@ -11,7 +11,7 @@ mod security;
 pub use capacity::{eviction_policy, fragmentation, maxclients, maxmemory, ttl_coverage};
 pub use host::{host, tcp_backlog};
 pub use latency::latency;
-pub use replication::{persistence, replication};
+pub use replication::{min_replicas, persistence, replication, split_brain};
 pub use security::{security, tls, tls_config, tls_files};
 
 use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
@@ -137,9 +137,25 @@ pub static CHECKS: &[Check] = &[
         id: "redis.replication",
         area: Area::Redis,
         tags: DOCTOR,
-        doc: "a replica whose master link is down fails (split brain); a master with replicas and min-replicas-to-write 0 warns",
+        doc: "a replica whose master link is down fails (it serves stale state and may be promoted into a split brain)",
         full: true,
         eval: Eval::Redis(replication),
+    },
+    Check {
+        id: "redis.min_replicas",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "a master with replicas and min-replicas-to-write 0 warns; the remediation gives the value for a majority acknowledgement",
+        full: true,
+        eval: Eval::Redis(min_replicas),
+    },
+    Check {
+        id: "redis.split_brain",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "more than one node of a Sentinel deployment answering role:master fails, listing the masters and their master_repl_offset; skip for a server named alone and for Cluster nodes",
+        full: false,
+        eval: Eval::RedisGroup(split_brain),
     },
     Check {
         id: "redis.tcp_backlog",
@@ -410,6 +426,8 @@ pub(crate) mod tests {
                 Eval::Redis(f) => f(&s, &t),
                 Eval::RedisReach(f) => f(&Ok(s.clone())),
                 Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
+                // judged across a deployment: tests/fixtures/scenarios/redis.json
+                Eval::RedisGroup(_) => continue,
                 _ => unreachable!(),
             };
             assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);

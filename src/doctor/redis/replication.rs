@@ -1,6 +1,7 @@
 //! Redis checks: persistence and replication health.
 
 use super::*;
+use crate::observe::RedisObservation;
 
 /// `redis.persistence`.
 pub fn persistence(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
@@ -74,23 +75,103 @@ pub fn replication(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
         return v;
     }
     let replicas = num(b, "connected_slaves").unwrap_or(0.0);
-    v = v.with("connected_replicas", replicas);
-    if replicas > 0.0 {
-        let min = match config(s) {
-            Ok(c) => c
-                .get("min-replicas-to-write")
-                .cloned()
-                .unwrap_or_else(|| "0".into()),
-            Err(skip) => return skip,
+    v.with("connected_replicas", replicas)
+}
+
+/// `redis.min_replicas`.
+pub fn min_replicas(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
+    let (_, b) = match infos(s) {
+        Ok(x) => x,
+        Err(skip) => return skip,
+    };
+    if b.get("role").map(String::as_str) != Some("master") {
+        return Verdict::pass("a replica: min-replicas-to-write applies to its master")
+            .with("role", b.get("role").map_or("", |r| r));
+    }
+    let replicas = num(b, "connected_slaves").unwrap_or(0.0) as u64;
+    if replicas == 0 {
+        return Verdict::pass("a master without replicas: no write acknowledgement to require")
+            .with("connected_replicas", 0);
+    }
+    let min = match config(s) {
+        Ok(c) => c
+            .get("min-replicas-to-write")
+            .cloned()
+            .unwrap_or_else(|| "0".into()),
+        Err(skip) => return skip,
+    };
+    // a majority of the master and its replicas, counting the master: 2 replicas -> 1
+    let majority = (replicas + 1) / 2;
+    let mut v = Verdict::pass(format!(
+        "min-replicas-to-write {min} with {replicas} replica(s)"
+    ))
+    .with("connected_replicas", replicas)
+    .with("min_replicas_to_write", &min)
+    .with("majority_value", majority);
+    if min == "0" {
+        v.escalate(
+            Status::Warn,
+            format!("master with {replicas} replica(s) and min-replicas-to-write 0: a partitioned master keeps taking writes that a failover will discard"),
+            &format!("CONFIG SET min-replicas-to-write {majority} and min-replicas-max-lag 10 (a majority of the {} nodes acknowledges each write; also in redis.conf); verify with `redis-cli CONFIG GET min-replicas-*`", replicas + 1),
+        );
+    }
+    v
+}
+
+/// `redis.split_brain`.
+pub fn split_brain(label: &str, nodes: &[&RedisObservation], _t: &Ctx) -> Verdict {
+    let Some((_, role)) = nodes.first().and_then(|n| n.member.as_ref()) else {
+        return Verdict::skip(
+            "a single server named by URL: split brain is judged across a deployment (name it with redis+sentinel://)",
+        );
+    };
+    if role.starts_with("cluster") || label.starts_with("cluster:") {
+        return Verdict::skip(
+            "a Redis Cluster has a master per shard: slot ownership is cluster.config_agreement's",
+        );
+    }
+    let mut masters = Vec::new();
+    let mut unread = Vec::new();
+    for n in nodes {
+        let info = match &n.result {
+            Ok(s) => s.info_end.as_ref().or(s.info.as_ref()).ok(),
+            Err(_) => None,
         };
-        v = v.with("min_replicas_to_write", &min);
-        if min == "0" {
-            v.escalate(
-                Status::Warn,
-                format!("master with {replicas} replicas and min-replicas-to-write 0: a partitioned master keeps taking writes that a failover will discard"),
-                "CONFIG SET min-replicas-to-write 1 and min-replicas-max-lag 10 (and in redis.conf); verify with `redis-cli CONFIG GET min-replicas-*`",
-            );
+        match info {
+            Some(i) if i.get("role").map(String::as_str) == Some("master") => masters.push((
+                n.addr.as_str(),
+                i.get("master_repl_offset").map_or("?", |o| o.as_str()),
+                i.get("connected_slaves").map_or("?", |o| o.as_str()),
+            )),
+            Some(_) => {}
+            None => unread.push(n.addr.as_str()),
         }
+    }
+    let list = masters
+        .iter()
+        .map(|(a, off, reps)| format!("{a} (master_repl_offset {off}, {reps} replicas)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut v = Verdict::pass(format!("one master among {} nodes: {list}", nodes.len()))
+        .with("masters", &list);
+    if !unread.is_empty() {
+        v = v.with("not read", unread.join(", "));
+    }
+    match masters.len() {
+        0 if unread.len() == nodes.len() => {
+            return Verdict::skip("no node of the deployment could be read (see redis.reachable)")
+        }
+        0 => v.escalate(
+            Status::Fail,
+            format!("no node of {label} says role:master"),
+            "A failover may be in progress or stuck: check `SENTINEL MASTER NAME` and the sentinels (sentinel.quorum)",
+        ),
+        1 => {}
+        n => v.escalate(
+            Status::Fail,
+            format!("split brain: {n} nodes answer role:master: {list}"),
+            "Keep the master the sentinels name (sentinel.masters_agree), make every other one a replica of it (REPLICAOF HOST PORT), and compare offsets to see which writes the demoted side took; set min-replicas-to-write to stop a partitioned master taking writes",
+        ),
     }
     v
 }
@@ -141,7 +222,21 @@ mod tests {
         );
         assert_eq!(
             replication(&snapshot(&[("connected_slaves", "2")]), &t).status,
-            Status::Warn
+            Status::Pass
         );
+        let v = min_replicas(&snapshot(&[("connected_slaves", "2")]), &t);
+        assert_eq!(v.status, Status::Warn);
+        assert!(
+            v.remediation.contains("min-replicas-to-write 1"),
+            "{}",
+            v.remediation
+        );
+        let v = min_replicas(&snapshot(&[("connected_slaves", "4")]), &t);
+        assert!(
+            v.remediation.contains("min-replicas-to-write 2"),
+            "{}",
+            v.remediation
+        );
+        assert_eq!(min_replicas(&snapshot(&[]), &t).status, Status::Pass);
     }
 }

@@ -7,6 +7,9 @@ use std::str::FromStr;
 
 use crate::exit::UsageError;
 
+pub mod sentinel;
+pub use sentinel::SentinelTarget;
+
 /// The Redis target used when none is named.
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379";
 
@@ -23,6 +26,27 @@ pub struct RedisTarget {
     pub info: redis::ConnectionInfo,
     /// The TLS client for rediss:// (None for redis://).
     pub tls: Option<crate::tls::TlsClient>,
+    /// For a node found by discovery: the deployment it belongs to (a Sentinel URL's label, or
+    /// `cluster:SEED`) and its role there, both part of the label.
+    pub member: Option<Member>,
+}
+
+/// A Redis Cluster found from a seed (probe::topology).
+#[derive(Debug, Clone)]
+pub struct ClusterTarget {
+    /// `cluster:SEED`.
+    pub label: String,
+    /// Every node, the seed first.
+    pub nodes: Vec<RedisTarget>,
+}
+
+/// Where a discovered node belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The deployment's label.
+    pub deployment: String,
+    /// "master", "replica", "cluster master" …
+    pub role: String,
 }
 
 impl std::fmt::Debug for RedisTarget {
@@ -190,7 +214,38 @@ impl RedisTarget {
             port,
             info,
             tls: client,
+            member: None,
         })
+    }
+
+    /// The same credentials, TLS and database at another address, as a member of a deployment:
+    /// how discovered nodes are reached. The label names the node and its role.
+    pub fn at(&self, host: &str, port: u16, member: Member) -> RedisTarget {
+        let mut t = self.clone();
+        let scheme = if self.is_tls() { "rediss" } else { "redis" };
+        let s = self.info.redis_settings();
+        let user = s.username().map(|u| format!("{u}@")).unwrap_or_default();
+        let db = if s.db() == 0 {
+            String::new()
+        } else {
+            format!("/{}", s.db())
+        };
+        t.label = format!(
+            "{scheme}://{user}{}{db} ({}: {})",
+            host_port(host, port),
+            member.deployment,
+            member.role
+        );
+        t.host = host.to_string();
+        t.port = port;
+        t.info = redis::IntoConnectionInfo::into_connection_info(redis::ConnectionAddr::Tcp(
+            host.to_string(),
+            port,
+        ))
+        .expect("a host and port make connection info")
+        .set_redis_settings(s.clone());
+        t.member = Some(member);
+        t
     }
 
     /// `host:port`, with brackets around IPv6 addresses.
@@ -859,8 +914,12 @@ fn conninfo_pairs(input: &str) -> Option<Vec<(String, String)>> {
 /// no selected check needs get none.
 #[derive(Debug, Clone, Default)]
 pub struct Targets {
-    /// Redis servers.
+    /// Redis servers: those named, and after discovery every node of their deployments.
     pub redis: Vec<RedisTarget>,
+    /// Sentinel deployments (`redis+sentinel://`).
+    pub sentinels: Vec<SentinelTarget>,
+    /// Redis Clusters, found by discovery.
+    pub clusters: Vec<ClusterTarget>,
     /// PostgreSQL servers.
     pub postgres: Vec<PostgresTarget>,
     /// Network interfaces.
@@ -879,7 +938,7 @@ impl Targets {
         use crate::doctor::Area;
         let defaults = args.redis.is_empty() && args.postgres.is_empty();
         let mut t = Targets::default();
-        if needs(Area::Redis) {
+        if needs(Area::Redis) || needs(Area::Sentinel) || needs(Area::Cluster) {
             let auth =
                 RedisAuthSources::from_env(args.redis_password_file.clone(), &args.redis_tls);
             let urls = if defaults {
@@ -887,10 +946,14 @@ impl Targets {
             } else {
                 args.redis.clone()
             };
-            t.redis = urls
-                .iter()
-                .map(|u| RedisTarget::parse(u, &auth))
-                .collect::<Result<_, _>>()?;
+            for u in &urls {
+                if SentinelTarget::is_sentinel_url(u) {
+                    let pw = args.sentinel_password.as_deref();
+                    t.sentinels.push(SentinelTarget::parse(u, &auth, pw)?);
+                } else {
+                    t.redis.push(RedisTarget::parse(u, &auth)?);
+                }
+            }
         }
         if needs(Area::Postgres) {
             let env = PgEnv::from_env();
@@ -925,7 +988,14 @@ impl Targets {
 
     /// How many targets there are, for progress messages.
     pub fn count(&self) -> usize {
-        self.redis.len() + self.postgres.len() + self.ifaces.len()
+        self.redis.len()
+            + self
+                .sentinels
+                .iter()
+                .map(|s| s.sentinels.len())
+                .sum::<usize>()
+            + self.postgres.len()
+            + self.ifaces.len()
     }
 }
 

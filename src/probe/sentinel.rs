@@ -1,0 +1,85 @@
+//! The Sentinel area's probe: every sentinel of every deployment, concurrently.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+
+use super::redis::{reason, RedisSession};
+use super::topology::{field_list, fields};
+use super::ProbeContext;
+use crate::observe::sentinel::{SentinelObservation, SentinelSnapshot, SentinelView};
+use crate::observe::Observed;
+use crate::target::{host_port, RedisTarget, SentinelTarget};
+
+/// The Sentinel area's probe.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let timeout = cx.timing.timeout;
+        let seen = cx.each(cx.targets.sentinels.iter().map(|s| observe(s, timeout)));
+        Observed::Sentinel(seen.await)
+    })
+}
+
+/// Asks every sentinel of `s` what it knows of the master.
+pub async fn observe(s: &SentinelTarget, timeout: Duration) -> SentinelObservation {
+    let views = s.sentinels.iter().map(|st| view(st, &s.master, timeout));
+    SentinelObservation {
+        target: s.label.clone(),
+        master: s.master.clone(),
+        sentinels: futures::future::join_all(views).await,
+    }
+}
+
+async fn view(st: &RedisTarget, master: &str, timeout: Duration) -> SentinelView {
+    let result = async {
+        let (mut s, _) = RedisSession::connect(st, timeout).await?;
+        let ask = |sub: &str| {
+            let mut c = redis::cmd("SENTINEL");
+            c.arg(sub).arg(master);
+            c
+        };
+        let master_addr = s
+            .cmd::<Option<Vec<String>>>(
+                &ask("GET-MASTER-ADDR-BY-NAME"),
+                "waiting for SENTINEL GET-MASTER-ADDR-BY-NAME",
+            )
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| match v.as_slice() {
+                [ip, port] => Some(host_port(ip, port.parse().ok()?)),
+                _ => None,
+            });
+        let master_fields = s
+            .cmd::<redis::Value>(&ask("MASTER"), "waiting for SENTINEL MASTER")
+            .await
+            .map(|v| fields(&v))
+            .map_err(reason);
+        let ckquorum = s
+            .cmd::<String>(&ask("CKQUORUM"), "waiting for SENTINEL CKQUORUM")
+            .await
+            .map_err(reason);
+        let replicas = s
+            .cmd::<redis::Value>(&ask("REPLICAS"), "waiting for SENTINEL REPLICAS")
+            .await
+            .map(|v| field_list(&v))
+            .map_err(reason);
+        let sentinels = s
+            .cmd::<redis::Value>(&ask("SENTINELS"), "waiting for SENTINEL SENTINELS")
+            .await
+            .map(|v| field_list(&v))
+            .map_err(reason);
+        Ok(SentinelSnapshot {
+            master_addr,
+            master: master_fields,
+            ckquorum,
+            replicas,
+            sentinels,
+        })
+    }
+    .await;
+    SentinelView {
+        addr: st.host_port(),
+        result,
+    }
+}

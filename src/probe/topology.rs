@@ -1,0 +1,196 @@
+//! Discovery: before the probes run, a Sentinel URL becomes its master, replicas and every
+//! sentinel (SENTINEL MASTER, REPLICAS, SENTINELS asked of the first sentinel that answers), and a
+//! plain Redis target that says `cluster_enabled:1` becomes every node of its cluster (CLUSTER
+//! NODES). Discovered data nodes are probed as standalone servers are, their labels naming their
+//! deployment and role.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::redis::RedisSession;
+use crate::observe::cluster::parse_nodes;
+use crate::target::{ClusterTarget, Member, RedisTarget, SentinelTarget};
+
+/// A flat RESP array of field, value pairs (SENTINEL MASTER) as a map.
+pub fn fields(v: &redis::Value) -> BTreeMap<String, String> {
+    let redis::Value::Array(items) = v else {
+        return BTreeMap::new();
+    };
+    items
+        .chunks(2)
+        .filter_map(|kv| match kv {
+            [k, v] => Some((text(k)?, text(v)?)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A list of such maps (SENTINEL REPLICAS, SENTINEL SENTINELS).
+pub fn field_list(v: &redis::Value) -> Vec<BTreeMap<String, String>> {
+    match v {
+        redis::Value::Array(items) => items.iter().map(fields).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn text(v: &redis::Value) -> Option<String> {
+    match v {
+        redis::Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        redis::Value::SimpleString(s) => Some(s.clone()),
+        redis::Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+use crate::observe::sentinel_addr as addr_of;
+
+/// Expands Sentinel deployments (adding the sentinels they know and returning their data nodes)
+/// and Redis Cluster seeds (returning every node). `redis` keeps its order; a cluster seed is
+/// replaced by its nodes, a Sentinel deployment's nodes follow.
+pub async fn discover(
+    redis: Vec<RedisTarget>,
+    sentinels: &mut [SentinelTarget],
+    timeout: Duration,
+) -> (Vec<RedisTarget>, Vec<ClusterTarget>) {
+    let found = futures::future::join_all(sentinels.iter().map(|s| sentinel(s, timeout))).await;
+    let mut data = Vec::new();
+    for (s, (nodes, more)) in sentinels.iter_mut().zip(found) {
+        for extra in more {
+            if !s
+                .sentinels
+                .iter()
+                .any(|k| k.host_port() == extra.host_port())
+            {
+                s.sentinels.push(extra);
+            }
+        }
+        data.extend(nodes);
+    }
+    let seeds = futures::future::join_all(redis.iter().map(|t| cluster(t, timeout))).await;
+    let mut out = Vec::new();
+    let mut clusters: Vec<ClusterTarget> = Vec::new();
+    for (t, c) in redis.into_iter().zip(seeds) {
+        match c {
+            // a seed of a cluster already found (two seeds of one cluster) adds nothing
+            Some(c)
+                if clusters
+                    .iter()
+                    .any(|k| k.nodes.iter().any(|n| n.host_port() == t.host_port())) =>
+            {
+                drop(c);
+            }
+            Some(c) => {
+                out.extend(c.nodes.iter().cloned());
+                clusters.push(c);
+            }
+            None => out.push(t),
+        }
+    }
+    out.extend(data);
+    (out, clusters)
+}
+
+/// Asks the sentinels in order until one answers: the data nodes, and sentinels not yet named.
+async fn sentinel(s: &SentinelTarget, timeout: Duration) -> (Vec<RedisTarget>, Vec<RedisTarget>) {
+    for st in &s.sentinels {
+        let Ok((mut session, _)) = RedisSession::connect(st, timeout).await else {
+            continue;
+        };
+        let ask = |sub: &'static str| {
+            let mut c = redis::cmd("SENTINEL");
+            c.arg(sub).arg(&s.master);
+            c
+        };
+        let Ok(master) = session
+            .cmd::<redis::Value>(&ask("MASTER"), "waiting for SENTINEL MASTER")
+            .await
+        else {
+            continue;
+        };
+        let member = |role: &str| Member {
+            deployment: s.label.clone(),
+            role: role.to_string(),
+        };
+        let mut nodes = Vec::new();
+        if let Some((h, p)) = addr_of(&fields(&master)) {
+            nodes.push(s.data.at(&h, p, member("master")));
+        }
+        if let Ok(r) = session
+            .cmd::<redis::Value>(&ask("REPLICAS"), "waiting for SENTINEL REPLICAS")
+            .await
+        {
+            for m in field_list(&r) {
+                if let Some((h, p)) = addr_of(&m) {
+                    nodes.push(s.data.at(&h, p, member("replica")));
+                }
+            }
+        }
+        let mut sentinels = Vec::new();
+        if let Ok(r) = session
+            .cmd::<redis::Value>(&ask("SENTINELS"), "waiting for SENTINEL SENTINELS")
+            .await
+        {
+            for m in field_list(&r) {
+                if let Some((h, p)) = addr_of(&m) {
+                    sentinels.push(st.at(&h, p, member("sentinel")));
+                }
+            }
+        }
+        return (nodes, sentinels);
+    }
+    (Vec::new(), Vec::new())
+}
+
+/// The nodes of the cluster `seed` belongs to, or None for a standalone server (or one that
+/// does not answer: its own probe says why).
+async fn cluster(seed: &RedisTarget, timeout: Duration) -> Option<ClusterTarget> {
+    let (mut session, _) = RedisSession::connect(seed, timeout).await.ok()?;
+    let info = session
+        .cmd::<String>(
+            redis::cmd("INFO").arg("cluster"),
+            "waiting for INFO cluster",
+        )
+        .await
+        .ok()?;
+    if !info.lines().any(|l| l.trim_end() == "cluster_enabled:1") {
+        return None;
+    }
+    let text: String = session
+        .cmd(
+            redis::cmd("CLUSTER").arg("NODES"),
+            "waiting for CLUSTER NODES",
+        )
+        .await
+        .ok()?;
+    let label = format!("cluster:{}", seed.host_port());
+    let mut nodes = Vec::new();
+    let mut listed = parse_nodes(&text);
+    // the seed first, then the others in CLUSTER NODES order
+    listed.sort_by_key(|n| !n.has("myself"));
+    for n in listed
+        .iter()
+        .filter(|n| !n.has("handshake") && !n.has("noaddr"))
+    {
+        let (host, port) = match n.addr.rsplit_once(':') {
+            Some((h, p)) => (h.trim_matches(|c| c == '[' || c == ']'), p.parse().ok()),
+            None => continue,
+        };
+        let Some(port) = port else { continue };
+        // a node that reports its address as empty means "the address you reached me at"
+        let host = if host.is_empty() {
+            seed.host.as_str()
+        } else {
+            host
+        };
+        let role = if n.has("master") { "master" } else { "replica" };
+        nodes.push(seed.at(
+            host,
+            port,
+            Member {
+                deployment: label.clone(),
+                role: role.to_string(),
+            },
+        ));
+    }
+    Some(ClusterTarget { label, nodes })
+}
