@@ -237,7 +237,12 @@ pub fn config_agreement(o: &ClusterObservation, _t: &Ctx) -> Verdict {
     let mut disagree = Vec::new();
     let mut epochs: BTreeMap<&str, BTreeSet<u64>> = BTreeMap::new();
     for (addr, s) in views(o) {
-        for n in &s.nodes {
+        // a replica's line shows its master's epoch once its master is known: masters only
+        for n in s
+            .nodes
+            .iter()
+            .filter(|n| n.has("master") && !n.slots.is_empty())
+        {
             epochs
                 .entry(n.id.as_str())
                 .or_default()

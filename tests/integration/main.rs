@@ -7,6 +7,7 @@ mod capture;
 mod cli;
 mod faults;
 mod generated;
+mod ha;
 mod interrupt;
 mod kernel_nic;
 mod layers;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod pki;
+pub mod topology;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -57,6 +58,15 @@ fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) -> boo
     false
 }
 
+/// How a redis-server is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Plain,
+    TlsOnly(u16),
+    Sentinel,
+    ClusterNode,
+}
+
 /// A private redis-server.
 pub struct RedisServer {
     child: Child,
@@ -71,7 +81,7 @@ impl RedisServer {
     /// Starts redis-server with `--save ""` plus `config` lines; None when it is not installed
     /// (outside CI).
     pub fn start(config: &[&str]) -> Option<RedisServer> {
-        Self::launch(None, config, None)
+        Self::launch(None, config, Mode::Plain)
     }
 
     /// Starts redis-server with a TLS port too (self-signed certificate, clients not
@@ -112,24 +122,47 @@ impl RedisServer {
         ];
         lines.extend(config.iter().map(|l| l.to_string()));
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-        let srv = RedisServer::launch(None, &refs, Some(tls_port))?;
+        let srv = RedisServer::launch(None, &refs, Mode::TlsOnly(tls_port))?;
         Some((srv, tls_port))
     }
 
     /// Starts redis-server on an existing config file (e.g. one `tune redis` wrote), with the
     /// harness's port, dir and logging given on the command line so they override the file.
     pub fn start_file(conf: &Path) -> Option<RedisServer> {
-        Self::launch(Some(conf), &[], None)
+        Self::launch(Some(conf), &[], Mode::Plain)
     }
 
-    /// Starts the server; with `tls_only` the plain port is 0 and readiness is the TLS port
+    /// Starts a sentinel (`redis-server FILE --sentinel`) with `config` lines (its `sentinel
+    /// monitor …`).
+    pub fn start_sentinel(config: &[&str]) -> Option<RedisServer> {
+        Self::launch(None, config, Mode::Sentinel)
+    }
+
+    /// Starts a Cluster node (port + 10000 below 65536) with `config` lines.
+    pub fn start_cluster_node(config: &[&str]) -> Option<RedisServer> {
+        Self::launch(None, config, Mode::ClusterNode)
+    }
+
+    /// Starts the server; with `Mode::TlsOnly` the plain port is 0 and readiness is the TLS port
     /// taking connections (which then is the server's `port`).
-    fn launch(file: Option<&Path>, config: &[&str], tls_only: Option<u16>) -> Option<RedisServer> {
+    fn launch(file: Option<&Path>, config: &[&str], mode: Mode) -> Option<RedisServer> {
+        let tls_only = match mode {
+            Mode::TlsOnly(p) => Some(p),
+            _ => None,
+        };
         if !require(which("redis-server").is_some(), "redis-server") {
             return None;
         }
+        let mut last_log = String::new();
         for _ in 0..5 {
-            let port = tls_only.unwrap_or_else(free_port);
+            let port = match mode {
+                Mode::TlsOnly(p) => p,
+                // the cluster bus listens on port + 10000
+                Mode::ClusterNode => std::iter::repeat_with(free_port)
+                    .find(|p| *p < 55000)
+                    .unwrap(),
+                _ => free_port(),
+            };
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path().display();
             let mut cmd = Command::new("redis-server");
@@ -154,15 +187,24 @@ impl RedisServer {
             } else {
                 let plain = if tls_only.is_some() { 0 } else { port };
                 let mut conf = format!(
-                    "port {plain}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndaemonize no\ndir {d}\nlogfile {d}/redis.log\n"
+                    "port {plain}\nbind 127.0.0.1\ndaemonize no\ndir {d}\nlogfile {d}/redis.log\n"
                 );
+                if mode != Mode::Sentinel {
+                    conf += "save \"\"\nappendonly no\n";
+                } else {
+                    cmd.arg("--sentinel");
+                }
                 for line in config {
                     conf += line;
                     conf.push('\n');
                 }
                 let conf_path = dir.path().join("redis.conf");
                 std::fs::write(&conf_path, conf).unwrap();
-                cmd.arg(&conf_path);
+                // the config file comes first; --sentinel may follow it
+                let mut args: Vec<std::ffi::OsString> = vec![conf_path.into()];
+                args.extend(cmd.get_args().map(|a| a.to_os_string()));
+                cmd = Command::new("redis-server");
+                cmd.args(args);
             }
             let mut child = cmd
                 .stdout(Stdio::null())
@@ -191,14 +233,13 @@ impl RedisServer {
             if file.is_some() {
                 return None;
             }
+            let log = std::fs::read_to_string(dir.path().join("redis.log")).unwrap_or_default();
             if tls_only.is_some() {
-                panic!(
-                    "redis-server would not start: {}",
-                    std::fs::read_to_string(dir.path().join("redis.log")).unwrap_or_default()
-                );
+                panic!("redis-server would not start: {log}");
             }
+            last_log = log;
         }
-        panic!("redis-server would not start on a free port");
+        panic!("redis-server would not start on a free port: {last_log}");
     }
 
     /// `redis://127.0.0.1:PORT`.
@@ -209,6 +250,18 @@ impl RedisServer {
     /// The server's pid.
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Sends SIGCONT to a frozen server.
+    pub fn thaw(&mut self) {
+        signal(self.child.id(), "CONT");
+        self.stopped = false;
+    }
+
+    /// Kills the server now (SIGKILL) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Sends SIGSTOP: the port keeps accepting connections but nothing answers.

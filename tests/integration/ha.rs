@@ -1,0 +1,223 @@
+//! Issue 14: Redis HA. A real Sentinel deployment (1 master, 2 replicas, 3 sentinels) and a real
+//! Cluster (3 masters, 3 replicas) on loopback; faults made for real (killed sentinels, a replica
+//! promoted by hand, a master frozen past down-after-milliseconds, deleted slots, an open slot,
+//! a killed replica). Waits poll real events with a deadline.
+
+use std::time::Duration;
+
+use crate::support::topology::{until, Cluster, SentinelSet, MASTER};
+use crate::support::{doctor_json, evidence, Run};
+
+fn doctor(url: &str, only: &str) -> Run {
+    doctor_json(only, &["--redis", url, "--sample", "200ms"], &[])
+}
+
+/// Every finding of `id`.
+fn all<'a>(r: &'a Run, id: &str) -> Vec<serde_json::Value> {
+    r.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == id)
+        .cloned()
+        .collect()
+}
+
+fn status(r: &Run, id: &str) -> String {
+    r.finding(id)["status"].as_str().unwrap().to_string()
+}
+
+fn expect(r: &Run, id: &str, want: &str) -> serde_json::Value {
+    let f = r.finding(id);
+    assert_eq!(f["status"], want, "{id}: {f}\n{}", r.stderr);
+    f
+}
+
+#[test]
+fn sentinel_healthy_then_split_brain_by_hand_then_lost_quorum() {
+    let Some(mut set) = SentinelSet::start([1000, 1000, 1000]) else {
+        return;
+    };
+    // a majority acknowledgement, as redis.min_replicas asks
+    for n in std::iter::once(&set.master).chain(&set.replicas) {
+        n.cli(None, &["CONFIG", "SET", "min-replicas-to-write", "1"]);
+    }
+    let url = set.url();
+    let only = "sentinel.*,redis.split_brain,redis.min_replicas,redis.reachable";
+    let r = doctor(&url, only);
+    for f in r.json()["findings"].as_array().unwrap() {
+        assert_eq!(f["status"], "pass", "{f}");
+    }
+    // the master and both replicas found from the sentinels, each named with its role
+    let reach = all(&r, "redis.reachable");
+    assert_eq!(reach.len(), 3, "{}", r.stdout);
+    let master_label = format!("redis://127.0.0.1:{} ({url}: master)", set.master.port);
+    assert!(
+        reach.iter().any(|f| f["target"] == master_label.as_str()),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        reach
+            .iter()
+            .filter(|f| f["target"].as_str().unwrap().ends_with(": replica)"))
+            .count(),
+        2
+    );
+    let count = r.finding("sentinel.count");
+    assert_eq!(evidence(&count, "answering"), Some("3"), "{count}");
+
+    // a replica promoted by hand: two masters in one deployment
+    set.replicas[0].cli(None, &["REPLICAOF", "NO", "ONE"]);
+    let r = doctor(&url, "redis.split_brain");
+    let f = expect(&r, "redis.split_brain", "fail");
+    let summary = f["summary"].as_str().unwrap();
+    for port in [set.master.port, set.replicas[0].port] {
+        assert!(summary.contains(&format!("127.0.0.1:{port}")), "{summary}");
+    }
+    assert!(summary.contains("master_repl_offset"), "{summary}");
+    set.replicas[0].cli(
+        None,
+        &["REPLICAOF", "127.0.0.1", &set.master.port.to_string()],
+    );
+
+    // two of three sentinels gone: fewer answer than the quorum (2), at once
+    set.sentinels[1].kill();
+    set.sentinels[2].kill();
+    let r = doctor(&url, "sentinel.quorum,sentinel.count");
+    let q = expect(&r, "sentinel.quorum", "fail");
+    assert!(
+        q["summary"].as_str().unwrap().contains("below the quorum"),
+        "{q}"
+    );
+    let c = r.finding("sentinel.count");
+    assert!(evidence(&c, "not answering").is_some(), "{c}");
+    // and once the survivor has flagged them down, CKQUORUM itself says so
+    until(
+        "CKQUORUM failing on the last sentinel",
+        Duration::from_secs(20),
+        || {
+            set.sentinels[0]
+                .cli(None, &["SENTINEL", "CKQUORUM", MASTER])
+                .contains("NOQUORUM")
+        },
+    );
+    let r = doctor(&url, "sentinel.quorum");
+    let q = expect(&r, "sentinel.quorum", "fail");
+    assert!(
+        evidence(&q, "ckquorum").unwrap().contains("NOQUORUM"),
+        "{q}"
+    );
+}
+
+#[test]
+fn a_real_failover_shows_split_brain_until_the_sentinels_reconfigure() {
+    let Some(mut set) = SentinelSet::start([1000, 1000, 1000]) else {
+        return;
+    };
+    let url = set.url();
+    let old = format!("127.0.0.1:{}", set.master.port);
+    set.master.freeze();
+    until(
+        "the sentinels promoting a replica",
+        Duration::from_secs(40),
+        || set.master_addr(0) != old && set.master_addr(1) != old,
+    );
+    set.master.thaw();
+    // the old master says role:master until a sentinel reconfigures it
+    let mut saw_split = false;
+    until(
+        "doctor passing again after the failover",
+        Duration::from_secs(40),
+        || {
+            let r = doctor(&url, "redis.split_brain,sentinel.masters_agree");
+            let split = status(&r, "redis.split_brain");
+            if split == "fail" {
+                let s = r.finding("redis.split_brain")["summary"].to_string();
+                assert!(s.contains(&old), "{s}");
+                saw_split = true;
+            }
+            split == "pass" && status(&r, "sentinel.masters_agree") == "pass"
+        },
+    );
+    assert!(
+        saw_split,
+        "the window in which the old master still said master was never seen"
+    );
+}
+
+#[test]
+fn sentinels_that_disagree_on_down_after_warn() {
+    let Some(set) = SentinelSet::start([1000, 1000, 3000]) else {
+        return;
+    };
+    let r = doctor(&set.url(), "sentinel.config");
+    let f = expect(&r, "sentinel.config", "warn");
+    let s = f["summary"].as_str().unwrap();
+    assert!(
+        s.contains("down-after-milliseconds") && s.contains("3000"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_cluster_is_found_from_one_seed_and_its_faults_are_named() {
+    let Some(mut c) = Cluster::start() else {
+        return;
+    };
+    let seed = c.seed();
+    let r = doctor(
+        &seed,
+        "cluster.state,cluster.slots,cluster.open_slots,cluster.config_agreement,cluster.replicas,cluster.nodes,redis.reachable",
+    );
+    let reach = all(&r, "redis.reachable");
+    assert_eq!(reach.len(), 6, "all six nodes from one seed: {}", r.stdout);
+    for f in r.json()["findings"].as_array().unwrap() {
+        assert_eq!(f["status"], "pass", "{f}");
+    }
+    assert!(reach.iter().all(|f| f["target"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("(cluster:127.0.0.1:{}", c.nodes[0].port))));
+
+    // a slot migrating from node 0 to node 1
+    let (src, dst) = (c.id(0), c.id(1));
+    let owner_of_100 = (0..3)
+        .find(|i| {
+            c.cli(*i, &["CLUSTER", "NODES"])
+                .lines()
+                .any(|l| l.contains("myself") && l.contains(" 0-"))
+        })
+        .unwrap();
+    assert_eq!(
+        owner_of_100, 0,
+        "redis-cli gives the first master slots 0-5460"
+    );
+    c.cli(1, &["CLUSTER", "SETSLOT", "100", "IMPORTING", &src]);
+    c.cli(0, &["CLUSTER", "SETSLOT", "100", "MIGRATING", &dst]);
+    let r = doctor(&seed, "cluster.open_slots");
+    let f = expect(&r, "cluster.open_slots", "warn");
+    let s = f["summary"].as_str().unwrap();
+    assert!(
+        s.contains("slot 100 migrating from") && s.contains(&c.addrs[1]),
+        "{s}"
+    );
+    c.cli(0, &["CLUSTER", "SETSLOT", "100", "STABLE"]);
+    c.cli(1, &["CLUSTER", "SETSLOT", "100", "STABLE"]);
+
+    // a replica killed: once the others flag it, its master has none
+    c.nodes[5].kill();
+    until("cluster.replicas warning", Duration::from_secs(20), || {
+        let r = doctor(&seed, "cluster.replicas");
+        status(&r, "cluster.replicas") == "warn"
+    });
+
+    // a gap: slots 0-99 and 5461 unassigned on every live node
+    for i in 0..5 {
+        c.cli(i, &["CLUSTER", "DELSLOTSRANGE", "0", "99"]);
+        c.cli(i, &["CLUSTER", "DELSLOTS", "5461"]);
+    }
+    let r = doctor(&seed, "cluster.slots");
+    let f = expect(&r, "cluster.slots", "fail");
+    assert_eq!(evidence(&f, "uncovered"), Some("0-99, 5461"), "{f}");
+}
