@@ -341,7 +341,8 @@ impl Thresholds {
                 self.cluster.balance_ratio
             ));
         }
-        if self.sentinel.min_sentinels == 0 || !(self.sentinel.replica_lag_warn_s > 0.0) {
+        let lag = self.sentinel.replica_lag_warn_s;
+        if self.sentinel.min_sentinels == 0 || lag.is_nan() || lag <= 0.0 {
             return Err(
                 "sentinel.min_sentinels and sentinel.replica_lag_warn_s must be greater than 0"
                     .into(),

@@ -101,7 +101,7 @@ pub fn min_replicas(s: &RedisSnapshot, _t: &Ctx) -> Verdict {
         Err(skip) => return skip,
     };
     // a majority of the master and its replicas, counting the master: 2 replicas -> 1
-    let majority = (replicas + 1) / 2;
+    let majority = replicas.div_ceil(2);
     let mut v = Verdict::pass(format!(
         "min-replicas-to-write {min} with {replicas} replica(s)"
     ))
