@@ -13,7 +13,7 @@ fn doctor(url: &str, only: &str) -> Run {
 }
 
 /// Every finding of `id`.
-fn all<'a>(r: &'a Run, id: &str) -> Vec<serde_json::Value> {
+fn all(r: &Run, id: &str) -> Vec<serde_json::Value> {
     r.json()["findings"]
         .as_array()
         .unwrap()
