@@ -135,20 +135,22 @@ pub fn slots(o: &ClusterObservation, _t: &Ctx) -> Verdict {
         Err(v) => return v,
     };
     let mut served = vec![false; SLOTS];
-    let mut on_failed: Vec<u16> = Vec::new();
+    let mut failed = vec![false; SLOTS];
     for n in s.nodes.iter().filter(|n| n.has("master")) {
+        let mark = if n.has("fail") {
+            &mut failed
+        } else {
+            &mut served
+        };
         for &(a, b) in &n.slots {
-            for slot in a..=b {
-                if n.has("fail") {
-                    on_failed.push(slot);
-                } else {
-                    served[usize::from(slot)] = true;
-                }
-            }
+            mark[usize::from(a)..=usize::from(b)].fill(true);
         }
     }
+    let mut on_failed: Vec<u16> = (0..SLOTS as u16)
+        .filter(|s| failed[usize::from(*s)] && !served[usize::from(*s)])
+        .collect();
     let uncovered: Vec<u16> = (0..SLOTS as u16)
-        .filter(|s| !served[usize::from(*s)] && !on_failed.contains(s))
+        .filter(|s| !served[usize::from(*s)] && !failed[usize::from(*s)])
         .collect();
     let mut v = Verdict::pass(format!("all {SLOTS} slots served (as {addr} sees it)"))
         .with("seen_from", addr);
@@ -211,13 +213,11 @@ pub fn open_slots(o: &ClusterObservation, _t: &Ctx) -> Verdict {
 }
 
 /// Slot → owner id, as one node sees it.
-fn owners(s: &ClusterNodeSnapshot) -> BTreeMap<u16, &str> {
-    let mut m = BTreeMap::new();
+fn owners(s: &ClusterNodeSnapshot) -> Vec<Option<&str>> {
+    let mut m = vec![None; SLOTS];
     for n in s.nodes.iter().filter(|n| n.has("master")) {
         for &(a, b) in &n.slots {
-            for slot in a..=b {
-                m.insert(slot, n.id.as_str());
-            }
+            m[usize::from(a)..=usize::from(b)].fill(Some(n.id.as_str()));
         }
     }
     m
@@ -250,7 +250,7 @@ pub fn config_agreement(o: &ClusterObservation, _t: &Ctx) -> Verdict {
         }
         let mine = owners(s);
         let differ: Vec<u16> = (0..SLOTS as u16)
-            .filter(|slot| base.get(slot) != mine.get(slot))
+            .filter(|slot| base[usize::from(*slot)] != mine[usize::from(*slot)])
             .collect();
         if !differ.is_empty() {
             disagree.push(format!(

@@ -64,12 +64,19 @@ fn observations(base: &serde_json::Value, s: &Scenario) -> Observations {
         serde_json::Value::Null => serde_json::json!([]),
         o => serde_json::json!([o]),
     };
+    // `redis_all` (a scenario's whole deployment) replaces the one Redis observation
+    let redis = match &v["redis_all"] {
+        serde_json::Value::Array(a) => serde_json::json!(a),
+        _ => one("redis"),
+    };
     let obs = serde_json::json!({
-        "redis": one("redis"),
+        "redis": redis,
         "postgres": one("postgres"),
         "kernel": v["kernel"],
         "nic": one("nic"),
         "preflight": v["preflight"],
+        "sentinel": v["sentinel"],
+        "cluster": v["cluster"],
     });
     serde_json::from_value(obs).unwrap_or_else(|e| panic!("{}: not observations: {e}", s.name))
 }
