@@ -362,12 +362,18 @@ pub struct BenchRedisArgs {
     /// Open-loop rate in requests per second (latency corrected for coordinated omission).
     #[arg(long)]
     pub rate: Option<u64>,
-    /// Runtime threads (1 = current-thread, best on small machines).
+    /// Runtime threads for the load generator, connections spread over them (1 =
+    /// current-thread, best on small machines; more to saturate a cluster or a multi-threaded
+    /// server).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
     /// Keep the statectl:bench:* keys instead of deleting them at the end.
     #[arg(long)]
     pub keep_keys: bool,
+    /// Treat the server as a Redis Cluster node (found from cluster_enabled:1 anyway): keys are
+    /// routed by slot to every master, MOVED and ASK followed, results per master too.
+    #[arg(long)]
+    pub cluster: bool,
     /// Share of reads in the mixed workload (the rest are SET with EX).
     #[arg(long, default_value_t = 0.8)]
     pub read_ratio: f64,

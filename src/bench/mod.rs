@@ -1,5 +1,6 @@
 //! Benchmarks: load generators (tokio) and pure statistics (HDR histograms).
 
+pub mod cluster;
 pub mod latency;
 pub mod postgres;
 pub mod redis;

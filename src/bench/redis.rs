@@ -52,6 +52,8 @@ pub struct RedisLoad {
     pub cancel: crate::cancel::CancellationToken,
     /// For rediss://: the server name to verify, and whether to skip verification (#insecure).
     pub tls: Option<(String, crate::tls::TlsClient)>,
+    /// A Redis Cluster: the slot map, each connection's home master and its keys.
+    pub cluster: Option<Arc<super::cluster::Cluster>>,
 }
 
 /// A small, fast PRNG (xorshift64*) per task; quality is ample for picking keys.
@@ -66,13 +68,28 @@ impl Rng {
     }
 }
 
-fn key(out: &mut Vec<u8>, kind: &[u8], n: u64) -> usize {
+/// `statectl:bench:KIND N`; on a cluster the number is a hash tag (`k:{N}`), so every key of
+/// number N lives in N's slot.
+fn key(out: &mut Vec<u8>, kind: &[u8], n: u64, tagged: bool) -> usize {
     let start = out.len();
     out.extend_from_slice(NAMESPACE.as_bytes());
     out.extend_from_slice(kind);
     let mut buf = itoa::Buffer::new();
+    if tagged {
+        out.push(b'{');
+    }
     out.extend_from_slice(buf.format(n).as_bytes());
+    if tagged {
+        out.push(b'}');
+    }
     out.len() - start
+}
+
+/// The key a seeding or cleanup command names, as [`key`] writes it.
+pub fn key_text(kind: &str, n: u64, tagged: bool) -> String {
+    let mut v = Vec::new();
+    key(&mut v, kind.as_bytes(), n, tagged);
+    String::from_utf8(v).unwrap_or_default()
 }
 
 /// Appends one request of the workload to `out`.
@@ -85,11 +102,20 @@ struct Commands {
     read_ratio: f64,
     step: u64,
     scratch: Vec<u8>,
+    /// On a cluster: the key numbers of this connection's home master.
+    home_keys: Option<(Arc<super::cluster::Cluster>, usize)>,
 }
 
 impl Commands {
     fn push(&mut self, out: &mut Vec<u8>, rng: &mut Rng) {
-        let n = rng.next() % self.keyspace;
+        let n = match &self.home_keys {
+            Some((c, home)) => {
+                let keys = &c.keys[*home];
+                keys[(rng.next() % keys.len() as u64) as usize]
+            }
+            None => rng.next() % self.keyspace,
+        };
+        let t = self.home_keys.is_some();
         self.scratch.clear();
         let op = match self.workload {
             Workload::Get => 0,
@@ -108,27 +134,27 @@ impl Commands {
         };
         match op {
             0 => {
-                key(&mut self.scratch, b"k:", n);
+                key(&mut self.scratch, b"k:", n, t);
                 resp::encode(out, &[b"GET", &self.scratch]);
             }
             1 => {
-                key(&mut self.scratch, b"k:", n);
+                key(&mut self.scratch, b"k:", n, t);
                 resp::encode(out, &[b"SET", &self.scratch, &self.value, b"EX", &self.ttl]);
             }
             2 => {
-                key(&mut self.scratch, b"s:", n);
+                key(&mut self.scratch, b"s:", n, t);
                 resp::encode(out, &[b"SET", &self.scratch, &self.value, b"EX", &self.ttl]);
             }
             3 => {
-                key(&mut self.scratch, b"s:", n);
+                key(&mut self.scratch, b"s:", n, t);
                 resp::encode(out, &[b"GET", &self.scratch]);
             }
             4 => {
-                key(&mut self.scratch, b"s:", n);
+                key(&mut self.scratch, b"s:", n, t);
                 resp::encode(out, &[b"EXPIRE", &self.scratch, &self.ttl]);
             }
             _ => {
-                key(&mut self.scratch, b"h:", n % self.hashes);
+                key(&mut self.scratch, b"h:", n % self.hashes, t);
                 resp::encode(out, &[b"HGETALL", &self.scratch]);
             }
         }
@@ -144,6 +170,22 @@ pub async fn prepare(
     conn: &mut redis::aio::MultiplexedConnection,
     load: &RedisLoad,
 ) -> anyhow::Result<u64> {
+    prepare_keys(conn, load, None).await
+}
+
+/// [`prepare`] for the key numbers `only` (a cluster master's), or the whole keyspace.
+pub async fn prepare_keys(
+    conn: &mut redis::aio::MultiplexedConnection,
+    load: &RedisLoad,
+    only: Option<&[u64]>,
+) -> anyhow::Result<u64> {
+    let tagged = load.cluster.is_some();
+    let numbers = |limit: u64| -> Vec<u64> {
+        match only {
+            Some(keys) => keys.iter().copied().filter(|n| *n < limit).collect(),
+            None => (0..limit).collect(),
+        }
+    };
     // SCAN, never KEYS; a bounded number of pages is enough to find a previous run's keys.
     let mut cursor = 0u64;
     for _ in 0..1000 {
@@ -180,12 +222,11 @@ pub async fn prepare(
         "k:"
     };
     if seed_strings {
-        let mut i = 0;
-        while i < load.keyspace {
+        for chunk in numbers(load.keyspace).chunks(1000) {
             let mut p = redis::pipe();
-            for n in i..(i + 1000).min(load.keyspace) {
+            for &n in chunk {
                 p.cmd("SET")
-                    .arg(format!("{NAMESPACE}{prefix}{n}"))
+                    .arg(key_text(prefix, n, tagged))
                     .arg(&value)
                     .arg("EX")
                     .arg(load.ttl)
@@ -193,16 +234,14 @@ pub async fn prepare(
                 written += 1;
             }
             p.query_async::<()>(conn).await?;
-            i += 1000;
         }
     }
     if load.workload == Workload::Session {
         let hashes = load.keyspace.min(MAX_HASHES);
-        let mut i = 0;
-        while i < hashes {
+        for chunk in numbers(hashes).chunks(1000) {
             let mut p = redis::pipe();
-            for n in i..(i + 1000).min(hashes) {
-                let k = format!("{NAMESPACE}h:{n}");
+            for &n in chunk {
+                let k = key_text("h:", n, tagged);
                 p.cmd("HSET")
                     .arg(&k)
                     .arg("user")
@@ -216,7 +255,6 @@ pub async fn prepare(
                 written += 1;
             }
             p.query_async::<()>(conn).await?;
-            i += 1000;
         }
     }
     Ok(written)
@@ -311,35 +349,112 @@ async fn handshake(stream: &mut Stream, load: &RedisLoad) -> anyhow::Result<()> 
 }
 
 /// Opens and authenticates every connection up front, so setup cost stays out of the timings.
+/// On a cluster, connection `i` goes to master `i % masters`.
 pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<Stream>> {
     let mut out = Vec::with_capacity(load.connections);
-    for _ in 0..load.connections {
-        let tcp = tokio::time::timeout(load.timeout, TcpStream::connect(&load.addr))
-            .await
-            .map_err(|_| anyhow::anyhow!("{}: no connection within {:?}", load.addr, load.timeout))?
-            .map_err(|e| anyhow::anyhow!("{}: {e}", load.addr))?;
-        tcp.set_nodelay(true)?;
-        let mut s = match &load.tls {
-            None => Stream::Plain(tcp),
-            Some((host, client)) => tokio::time::timeout(load.timeout, client.connect(tcp, host))
-                .await
-                .map_err(|_| {
-                    anyhow::anyhow!("{}: no TLS handshake within {:?}", load.addr, load.timeout)
-                })?
-                .map_err(|e| match crate::tls::probe_error(&load.addr, &e) {
-                    Some(t) => anyhow::anyhow!("{t}"),
-                    None => anyhow::anyhow!("{}: TLS: {e}", load.addr),
-                })?,
+    for i in 0..load.connections {
+        let addr = match &load.cluster {
+            Some(c) => &c.masters[i % c.masters.len()],
+            None => &load.addr,
         };
-        handshake(&mut s, load).await?;
-        out.push(s);
+        out.push(connect_one(load, addr).await?);
     }
     Ok(out)
+}
+
+/// One authenticated connection to `addr` (TLS as the load says; on a cluster the name
+/// verified is the node's host).
+pub async fn connect_one(load: &RedisLoad, addr: &str) -> anyhow::Result<Stream> {
+    let tcp = tokio::time::timeout(load.timeout, TcpStream::connect(addr))
+        .await
+        .map_err(|_| anyhow::anyhow!("{addr}: no connection within {:?}", load.timeout))?
+        .map_err(|e| anyhow::anyhow!("{addr}: {e}"))?;
+    tcp.set_nodelay(true)?;
+    let mut s = match &load.tls {
+        None => Stream::Plain(tcp),
+        Some((host, client)) => {
+            let host = match &load.cluster {
+                Some(_) => addr
+                    .rsplit_once(':')
+                    .map_or(addr, |(h, _)| h)
+                    .trim_matches(|c| c == '[' || c == ']'),
+                None => host.as_str(),
+            };
+            tokio::time::timeout(load.timeout, client.connect(tcp, host))
+                .await
+                .map_err(|_| anyhow::anyhow!("{addr}: no TLS handshake within {:?}", load.timeout))?
+                .map_err(|e| match crate::tls::probe_error(addr, &e) {
+                    Some(t) => anyhow::anyhow!("{t}"),
+                    None => anyhow::anyhow!("{addr}: TLS: {e}"),
+                })?
+        }
+    };
+    handshake(&mut s, load).await?;
+    Ok(s)
 }
 
 /// Drives one connection until its quota, the deadline, or an error; returns what it saw and
 /// whether it ended early.
 pub async fn drive(
+    stream: Stream,
+    index: usize,
+    load: Arc<RedisLoad>,
+    quota: Option<u64>,
+    start: Instant,
+    done: Arc<AtomicU64>,
+) -> (Recorder, bool) {
+    let (rec, partial) = drive_inner(stream, index, load.clone(), quota, start, done).await;
+    if let Some(c) = &load.cluster {
+        if let Ok(mut per) = c.per_master.lock() {
+            per[index % c.masters.len()].merge(&rec);
+        }
+    }
+    (rec, partial)
+}
+
+/// Sends `cmd` to `addr` over this task's side connection to it (ASKING first for ASK) and
+/// reads the reply: Ok(true) when the reply is an error.
+async fn follow(
+    load: &RedisLoad,
+    side: &mut super::cluster::Side,
+    cmd: &[u8],
+    addr: &str,
+    ask: bool,
+) -> Result<bool, String> {
+    if !side.contains_key(addr) {
+        let s = connect_one(load, addr).await.map_err(|e| e.to_string())?;
+        side.insert(addr.to_string(), (s, Vec::new()));
+    }
+    let Some((s, buf)) = side.get_mut(addr) else {
+        return Err("no connection".into());
+    };
+    let mut msg = Vec::with_capacity(cmd.len() + 16);
+    if ask {
+        resp::encode(&mut msg, &[b"ASKING"]);
+    }
+    msg.extend_from_slice(cmd);
+    tokio::time::timeout(load.timeout, s.write_all(&msg))
+        .await
+        .map_err(|_| "timeout".to_string())?
+        .map_err(|e| format!("connection: {}", e.kind()))?;
+    let (mut expected, mut pos) = (if ask { 2 } else { 1 }, 0);
+    loop {
+        match resp::frame(buf, pos) {
+            Ok(Some((end, f))) => {
+                pos = end;
+                expected -= 1;
+                if expected == 0 {
+                    buf.drain(..pos);
+                    return Ok(matches!(f, Frame::Error));
+                }
+            }
+            Ok(None) => fill(s, buf, load.timeout).await?,
+            Err(e) => return Err(format!("protocol: {}", e.why)),
+        }
+    }
+}
+
+async fn drive_inner(
     mut stream: Stream,
     index: usize,
     load: Arc<RedisLoad>,
@@ -348,6 +463,10 @@ pub async fn drive(
     done: Arc<AtomicU64>,
 ) -> (Recorder, bool) {
     let mut rec = Recorder::default();
+    let home = load.cluster.as_ref().map(|c| index % c.masters.len());
+    let mut side = super::cluster::Side::new();
+    let mut starts: Vec<usize> = Vec::with_capacity(load.pipeline);
+    let mut detours: Vec<(Vec<u8>, String)> = Vec::new();
     let mut rng =
         Rng(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407));
     let mut cmds = Commands {
@@ -359,6 +478,7 @@ pub async fn drive(
         read_ratio: load.read_ratio,
         step: index as u64,
         scratch: Vec::with_capacity(64),
+        home_keys: load.cluster.clone().zip(home),
     };
     let deadline = load.duration.map(|d| start + d);
     // Under --rate each connection sends its share on a fixed schedule, and latency counts
@@ -402,9 +522,24 @@ pub async fn drive(
         };
         batch_no += 1;
         out.clear();
+        starts.clear();
+        detours.clear();
         for _ in 0..n {
+            let at = out.len();
             cmds.push(&mut out, &mut rng);
+            // routed by slot: a key whose slot has moved off this connection's master goes to
+            // its owner directly (the map follows MOVED replies)
+            if let (Some(c), Some(h)) = (&load.cluster, home) {
+                let owner = c.owner(super::cluster::slot(&cmds.scratch));
+                if owner != c.masters[h] {
+                    detours.push((out[at..].to_vec(), owner));
+                    out.truncate(at);
+                    continue;
+                }
+            }
+            starts.push(at);
         }
+        let home_n = starts.len() as u64;
         if let Err(e) = tokio::time::timeout(load.timeout, stream.write_all(&out))
             .await
             .map_err(|_| "timeout".to_string())
@@ -414,12 +549,35 @@ pub async fn drive(
             return (rec, true);
         }
         sent += n;
-        let mut pending = n;
+        let mut pending = home_n;
         let mut pos = 0;
         while pending > 0 {
             match resp::frame(&buf, pos) {
                 Ok(Some((end, Frame::Error))) => {
-                    rec.error(&resp::error_word(&buf, pos), 1);
+                    let redirect = load.cluster.as_ref().and_then(|c| {
+                        let (slot, addr, ask) =
+                            super::cluster::redirection(&buf[pos + 1..end.saturating_sub(2)])?;
+                        Some((c, slot, addr, ask))
+                    });
+                    match redirect {
+                        Some((c, slot, addr, ask)) => {
+                            let i = (home_n - pending) as usize;
+                            let cmd =
+                                &out[starts[i]..starts.get(i + 1).copied().unwrap_or(out.len())];
+                            if ask {
+                                c.asked.fetch_add(1, Ordering::Relaxed);
+                            } else {
+                                c.moved.fetch_add(1, Ordering::Relaxed);
+                                c.moved_to(slot, &addr);
+                            }
+                            match follow(&load, &mut side, cmd, &addr, ask).await {
+                                Ok(false) => rec.ok(t0.elapsed()),
+                                Ok(true) => rec.error("redirected request failed", 1),
+                                Err(e) => rec.error(&format!("redirect to {addr}: {e}"), 1),
+                            }
+                        }
+                        None => rec.error(&resp::error_word(&buf, pos), 1),
+                    }
                     pos = end;
                     pending -= 1;
                 }
@@ -452,6 +610,13 @@ pub async fn drive(
             }
         }
         buf.drain(..pos);
+        for (cmd, owner) in &detours {
+            match follow(&load, &mut side, cmd, owner, false).await {
+                Ok(false) => rec.ok(t0.elapsed()),
+                Ok(true) => rec.error("routed request failed", 1),
+                Err(e) => rec.error(&format!("connection to {owner}: {e}"), 1),
+            }
+        }
         done.fetch_add(n, Ordering::Relaxed);
     }
 }

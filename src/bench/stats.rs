@@ -170,6 +170,9 @@ pub struct BenchReport {
     pub client_saturated: bool,
     /// Whether the run ended early (a server that died, a timeout).
     pub partial: bool,
+    /// On a Redis Cluster: figures per master and the redirections followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterReport>,
     /// The brief's targets.
     pub verdict: Verdict,
     /// Latency histogram buckets (log-scaled, µs).
@@ -193,6 +196,32 @@ pub struct RunShape {
     pub rate: Option<u64>,
     /// Runtime threads.
     pub threads: usize,
+}
+
+/// A cluster run's figures per master.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterReport {
+    /// One per master, in slot order.
+    pub masters: Vec<NodeReport>,
+    /// MOVED replies followed (the slot map is updated on each).
+    pub moved: u64,
+    /// ASK replies followed.
+    pub asked: u64,
+}
+
+/// One master's share of a run (the connections homed on it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeReport {
+    /// host:port.
+    pub node: String,
+    /// Replies.
+    pub requests: u64,
+    /// Errors.
+    pub errors: u64,
+    /// Replies per second.
+    pub rps: f64,
+    /// Latency percentiles.
+    pub latency_ms: Percentiles,
 }
 
 /// Summarises a merged recorder.
@@ -257,6 +286,7 @@ pub fn summarize(
         client_saturated: cpu_percent >= 90.0 * shape.threads as f64,
         partial,
         buckets,
+        cluster: None,
     }
 }
 

@@ -145,7 +145,7 @@ pub fn redis(
     check(out, a.connections, a.pipeline, a.read_ratio)?;
     let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None, &a.redis_tls))?;
     let settings = target.info.redis_settings();
-    let load = Arc::new(RedisLoad {
+    let mut load = RedisLoad {
         addr: target.host_port(),
         auth: settings
             .password()
@@ -164,16 +164,27 @@ pub fn redis(
         timeout: a.timeout,
         cancel: cancel.clone(),
         tls: target.tls.clone().map(|c| (target.host.clone(), c)),
-    });
+        cluster: None,
+    };
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {
         crate::cancel::on_signal(cancel)?;
         let (mut session, _) = crate::probe::redis::RedisSession::connect(&target, a.timeout)
             .await
             .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
-        rload::prepare(session.connection(), &load)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}: seeding keys: {e}", target.label))?;
+        load.cluster = cluster_plan(&mut session, &target, a).await?;
+        let load = Arc::new(load);
+        // one session per master on a cluster (seeding and cleanup go where the keys live)
+        let mut sessions = match &load.cluster {
+            None => vec![session],
+            Some(c) => master_sessions(&target, c, a.timeout).await?,
+        };
+        for (i, s) in sessions.iter_mut().enumerate() {
+            let only = load.cluster.as_ref().map(|c| c.keys[i].as_slice());
+            rload::prepare_keys(s.connection(), &load, only)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: seeding keys: {e}", target.label))?;
+        }
         let result = async {
             let streams = rload::connect_all(&load).await?;
             let done = Arc::new(AtomicU64::new(0));
@@ -192,9 +203,11 @@ pub fn redis(
         .await;
         // Clean up even after a failed run; a dead server cannot be cleaned and says so.
         if !a.keep_keys {
-            let done = bounded_cleanup(cancel, a.timeout, rload::cleanup(session.connection()));
-            if let Err(e) = done.await {
-                eprintln!("statectl: could not delete {}* keys: {e}", rload::NAMESPACE);
+            for s in &mut sessions {
+                let done = bounded_cleanup(cancel, a.timeout, rload::cleanup(s.connection()));
+                if let Err(e) = done.await {
+                    eprintln!("statectl: could not delete {}* keys: {e}", rload::NAMESPACE);
+                }
             }
         }
         let (rec, wall, cpu, partial) = result?;
@@ -207,9 +220,105 @@ pub fn redis(
             rate: a.rate,
             threads: a.threads.max(1),
         };
-        anyhow::Ok(stats::summarize(&shape, &rec, wall, cpu, partial))
+        let mut report = stats::summarize(&shape, &rec, wall, cpu, partial);
+        if let Some(c) = &load.cluster {
+            report.cluster = Some(cluster_report(c, &shape, wall, cpu));
+        }
+        anyhow::Ok(report)
     })?;
     finish(out, &report)
+}
+
+/// The slot map and per-master key split when the server is a Cluster node (or --cluster).
+async fn cluster_plan(
+    session: &mut crate::probe::redis::RedisSession,
+    target: &RedisTarget,
+    a: &BenchRedisArgs,
+) -> anyhow::Result<Option<Arc<crate::bench::cluster::Cluster>>> {
+    let info: String = session
+        .cmd(
+            redis::cmd("INFO").arg("cluster"),
+            "waiting for INFO cluster",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
+    let enabled = info.lines().any(|l| l.trim_end() == "cluster_enabled:1");
+    if !enabled {
+        if a.cluster {
+            return Err(UsageError(format!(
+                "--cluster: {} is not a Redis Cluster node (cluster_enabled:0)",
+                target.label
+            ))
+            .into());
+        }
+        return Ok(None);
+    }
+    let slots: redis::Value = session
+        .cmd(
+            redis::cmd("CLUSTER").arg("SLOTS"),
+            "waiting for CLUSTER SLOTS",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
+    let ranges = crate::bench::cluster::parse_slots(&slots, &target.host);
+    let plan = crate::bench::cluster::Cluster::new(&ranges, a.keyspace.max(1))
+        .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
+    Ok(Some(Arc::new(plan)))
+}
+
+/// A session to each master, with the target's credentials and TLS.
+async fn master_sessions(
+    target: &RedisTarget,
+    c: &crate::bench::cluster::Cluster,
+    timeout: Duration,
+) -> anyhow::Result<Vec<crate::probe::redis::RedisSession>> {
+    let mut out = Vec::new();
+    for m in &c.masters {
+        let (host, port) = m.rsplit_once(':').unwrap_or((m, "6379"));
+        let member = crate::target::Member {
+            deployment: format!("cluster:{}", target.host_port()),
+            role: "master".into(),
+        };
+        let t = target.at(
+            host.trim_matches(|c| c == '[' || c == ']'),
+            port.parse().unwrap_or(6379),
+            member,
+        );
+        let (s, _) = crate::probe::redis::RedisSession::connect(&t, timeout)
+            .await
+            .map_err(|e| anyhow::anyhow!("{m}: {e}"))?;
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// Per-master figures and redirections of a cluster run.
+fn cluster_report(
+    c: &crate::bench::cluster::Cluster,
+    shape: &stats::RunShape,
+    wall: Duration,
+    cpu: Duration,
+) -> stats::ClusterReport {
+    let per = c.per_master.lock().map(|p| p.clone()).unwrap_or_default();
+    stats::ClusterReport {
+        masters: c
+            .masters
+            .iter()
+            .zip(per.iter())
+            .map(|(m, r)| {
+                let s = stats::summarize(shape, r, wall, cpu, false);
+                stats::NodeReport {
+                    node: m.clone(),
+                    requests: s.requests,
+                    errors: s.errors,
+                    rps: s.rps,
+                    latency_ms: s.latency_ms,
+                }
+            })
+            .collect(),
+        moved: c.moved.load(std::sync::atomic::Ordering::Relaxed),
+        asked: c.asked.load(std::sync::atomic::Ordering::Relaxed),
+    }
 }
 
 /// `statectl bench postgres`.

@@ -48,7 +48,28 @@ pub fn report(w: &mut dyn Write, style: Style, r: &BenchReport) -> std::io::Resu
         cells.extend(row(lag));
         t.add_row(cells);
     }
+    if let Some(c) = &r.cluster {
+        for m in &c.masters {
+            let mut cells = vec![format!(
+                "{} ({} req, {:.0} rps)",
+                super::escape(&m.node),
+                m.requests,
+                m.rps
+            )];
+            cells.extend(row(&m.latency_ms));
+            t.add_row(cells);
+        }
+    }
     writeln!(w, "{t}")?;
+    if let Some(c) = &r.cluster {
+        writeln!(
+            w,
+            "cluster: {} masters; redirections followed: {} MOVED, {} ASK",
+            c.masters.len(),
+            c.moved,
+            c.asked
+        )?;
+    }
     for (kind, n) in &r.errors_by_kind {
         writeln!(w, "error {}: {n}", super::escape(kind))?;
     }
