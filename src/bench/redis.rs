@@ -652,6 +652,7 @@ mod tests {
             read_ratio: 0.8,
             step: 0,
             scratch: Vec::new(),
+            home_keys: None,
         };
         let mut out = Vec::new();
         let mut rng = Rng(42);
