@@ -37,6 +37,9 @@ pub struct Cluster {
     pub moved: std::sync::atomic::AtomicU64,
     /// ASK replies followed.
     pub asked: std::sync::atomic::AtomicU64,
+    /// Whether any slot has moved since the start: until one does, every key a connection
+    /// draws is its home master's, and no lookup is needed.
+    pub changed: std::sync::atomic::AtomicBool,
 }
 
 impl Cluster {
@@ -82,6 +85,7 @@ impl Cluster {
             keys,
             moved: Default::default(),
             asked: Default::default(),
+            changed: Default::default(),
         })
     }
 
@@ -114,6 +118,8 @@ impl Cluster {
         if let Ok(mut o) = self.owners.write() {
             o[usize::from(slot)] = i as u16;
         }
+        self.changed
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 }
 

@@ -275,10 +275,12 @@ pub async fn cleanup(conn: &mut redis::aio::MultiplexedConnection) -> anyhow::Re
             .await?;
         if !keys.is_empty() {
             removed += keys.len() as u64;
-            redis::cmd("UNLINK")
-                .arg(&keys)
-                .query_async::<()>(conn)
-                .await?;
+            // one key per UNLINK: on a Cluster node one command may not span slots
+            let mut p = redis::pipe();
+            for k in &keys {
+                p.cmd("UNLINK").arg(k).ignore();
+            }
+            p.query_async::<()>(conn).await?;
         }
         cursor = next;
         if cursor == 0 {
@@ -353,13 +355,17 @@ async fn handshake(stream: &mut Stream, load: &RedisLoad) -> anyhow::Result<()> 
 pub async fn connect_all(load: &RedisLoad) -> anyhow::Result<Vec<Stream>> {
     let mut out = Vec::with_capacity(load.connections);
     for i in 0..load.connections {
-        let addr = match &load.cluster {
-            Some(c) => &c.masters[i % c.masters.len()],
-            None => &load.addr,
-        };
-        out.push(connect_one(load, addr).await?);
+        out.push(connect_one(load, addr_for(load, i)).await?);
     }
     Ok(out)
+}
+
+/// Where connection `i` goes: the server, or on a cluster master `i % masters`.
+pub fn addr_for(load: &RedisLoad, i: usize) -> &str {
+    match &load.cluster {
+        Some(c) => &c.masters[i % c.masters.len()],
+        None => &load.addr,
+    }
 }
 
 /// One authenticated connection to `addr` (TLS as the load says; on a cluster the name
@@ -490,6 +496,9 @@ async fn drive_inner(
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut sent = 0u64;
     let mut batch_no = 0u64;
+    // the shared progress counter is bumped every 256 requests, not every batch: with several
+    // runtime threads a counter written per request is a contended cache line
+    let mut unflushed = Flush { done: &done, n: 0 };
     loop {
         let now = Instant::now();
         if deadline.is_some_and(|d| now >= d) {
@@ -530,6 +539,10 @@ async fn drive_inner(
             // routed by slot: a key whose slot has moved off this connection's master goes to
             // its owner directly (the map follows MOVED replies)
             if let (Some(c), Some(h)) = (&load.cluster, home) {
+                if !c.changed.load(Ordering::Acquire) {
+                    starts.push(at);
+                    continue;
+                }
                 let owner = c.owner(super::cluster::slot(&cmds.scratch));
                 if owner != c.masters[h] {
                     detours.push((out[at..].to_vec(), owner));
@@ -617,7 +630,22 @@ async fn drive_inner(
                 Err(e) => rec.error(&format!("connection to {owner}: {e}"), 1),
             }
         }
-        done.fetch_add(n, Ordering::Relaxed);
+        unflushed.n += n;
+        if unflushed.n >= 256 {
+            done.fetch_add(std::mem::take(&mut unflushed.n), Ordering::Relaxed);
+        }
+    }
+}
+
+/// Adds what is left to the progress counter when a connection's task ends, however it ends.
+struct Flush<'a> {
+    done: &'a AtomicU64,
+    n: u64,
+}
+
+impl Drop for Flush<'_> {
+    fn drop(&mut self) {
+        self.done.fetch_add(self.n, Ordering::Relaxed);
     }
 }
 

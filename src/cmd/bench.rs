@@ -106,6 +106,98 @@ async fn measure(
     Ok((rec, wall, cpu, partial))
 }
 
+/// `--threads N` for Redis: N threads, each a single-threaded runtime with its share of the
+/// connections (connection i on thread i % N), no work stealing between them. All connect
+/// first; the clock starts when every thread is ready.
+async fn threaded(
+    out: &OutputArgs,
+    load: &Arc<rload::RedisLoad>,
+    threads: usize,
+    done: Arc<AtomicU64>,
+) -> anyhow::Result<(Recorder, Duration, Duration, bool)> {
+    use std::sync::{Barrier, OnceLock};
+    let threads = threads.min(load.connections).max(1);
+    let ready = Arc::new(Barrier::new(threads + 1));
+    let start_at = Arc::new(OnceLock::<Instant>::new());
+    let go = Arc::new(Barrier::new(threads + 1));
+    let quotas = rload::quotas(load.requests, load.connections);
+    let mut handles = Vec::new();
+    for t in 0..threads {
+        let mine: Vec<(usize, Option<u64>)> = (t..load.connections)
+            .step_by(threads)
+            .map(|i| (i, quotas[i]))
+            .collect();
+        let (load, done) = (load.clone(), done.clone());
+        let (ready, go, start_at) = (ready.clone(), go.clone(), start_at.clone());
+        handles.push(std::thread::spawn(
+            move || -> anyhow::Result<(Recorder, bool)> {
+                let rt = runtime(1)?;
+                rt.block_on(async move {
+                    let mut streams = Vec::new();
+                    let mut failed = None;
+                    for (i, _) in &mine {
+                        match rload::connect_one(&load, rload::addr_for(&load, *i)).await {
+                            Ok(s) => streams.push(s),
+                            Err(e) => {
+                                failed = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    ready.wait();
+                    go.wait();
+                    if let Some(e) = failed {
+                        return Err(e);
+                    }
+                    let start = *start_at.get().expect("set before the go barrier");
+                    let runs = streams.into_iter().zip(mine).map(|(s, (i, q))| {
+                        rload::drive(s, i, load.clone(), q, start, done.clone())
+                    });
+                    let mut rec = Recorder::default();
+                    let mut partial = false;
+                    for (r, p) in futures::future::join_all(runs).await {
+                        rec.merge(&r);
+                        partial |= p;
+                    }
+                    Ok((rec, partial))
+                })
+            },
+        ));
+    }
+    let wait = |b: Arc<Barrier>| tokio::task::spawn_blocking(move || b.wait());
+    wait(ready).await?;
+    let finished = CancellationToken::new();
+    let bar = progress(out, load.requests, load.duration, done, finished.clone());
+    let cpu0 = crate::bench::process_cpu();
+    let start = Instant::now();
+    let _ = start_at.set(start);
+    wait(go).await?;
+    let mut rec = Recorder::default();
+    let mut partial = false;
+    let mut first_error = None;
+    for h in handles {
+        let joined = tokio::task::spawn_blocking(move || h.join()).await?;
+        match joined {
+            Ok(Ok((r, p))) => {
+                rec.merge(&r);
+                partial |= p;
+            }
+            Ok(Err(e)) => first_error = first_error.or(Some(e)),
+            Err(_) => first_error = first_error.or(Some(anyhow::anyhow!("a load thread panicked"))),
+        }
+    }
+    let wall = start.elapsed();
+    let cpu = crate::bench::process_cpu().saturating_sub(cpu0);
+    finished.cancel();
+    if let Some(b) = bar {
+        let _ = b.await;
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok((rec, wall, cpu, partial)),
+    }
+}
+
 /// Cleanup after a run, bounded: by `timeout`, or by the grace period after Ctrl-C, so a server
 /// that froze (its locks held) cannot keep the run from ending.
 async fn bounded_cleanup<T, E: std::fmt::Display>(
@@ -166,7 +258,8 @@ pub fn redis(
         tls: target.tls.clone().map(|c| (target.host.clone(), c)),
         cluster: None,
     };
-    let rt = runtime(a.threads)?;
+    // the load runs on its own threads (threaded); this runtime only sets up and watches
+    let rt = runtime(1)?;
     let report = rt.block_on(async {
         crate::cancel::on_signal(cancel)?;
         let (mut session, _) = crate::probe::redis::RedisSession::connect(&target, a.timeout)
@@ -186,8 +279,11 @@ pub fn redis(
                 .map_err(|e| anyhow::anyhow!("{}: seeding keys: {e}", target.label))?;
         }
         let result = async {
-            let streams = rload::connect_all(&load).await?;
             let done = Arc::new(AtomicU64::new(0));
+            if a.threads > 1 {
+                return threaded(out, &load, a.threads, done).await;
+            }
+            let streams = rload::connect_all(&load).await?;
             measure(out, load.requests, load.duration, done.clone(), |start| {
                 streams
                     .into_iter()

@@ -276,8 +276,23 @@ fn bench_routes_by_slot_counts_exactly_and_follows_moved() {
     // the doctor's balance check now has keys to judge
     let r = doctor(&seed, "cluster.balance");
     expect(&r, "cluster.balance", "pass");
+    let v = bench(&[
+        "-c",
+        "3",
+        "-n",
+        "30",
+        "--workload",
+        "get",
+        "--keyspace",
+        "3000",
+    ]);
+    assert_eq!(v["errors"], 0, "{v}");
     for i in 0..3 {
-        c.cli(i, &["FLUSHALL"]);
+        assert_eq!(
+            c.cli(i, &["DBSIZE"]),
+            "0",
+            "a cluster run deletes its keys from every master"
+        );
     }
 
     // a slot handed to another master mid-run: MOVED followed, the count still exact
