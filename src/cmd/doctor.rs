@@ -79,12 +79,20 @@ async fn discover(plan: &mut Plan, spinner: Option<&indicatif::ProgressBar>) {
         s.set_message("discovering Sentinel and Cluster topologies…");
     }
     let t = &mut plan.probe.targets;
-    let named = std::mem::take(&mut t.redis);
+    let named = t.redis.clone();
     let timeout = plan.probe.timing.timeout;
-    let work = crate::probe::topology::discover(named, &mut t.sentinels, timeout);
-    let (redis, clusters) = work.await;
-    t.redis = redis;
-    t.clusters = clusters;
+    let mut sentinels = t.sentinels.clone();
+    let n = plan.probe.concurrency;
+    let work = crate::probe::topology::discover(named, &mut sentinels, timeout, n);
+    // Ctrl-C during discovery: probe what was named, as named (the probes end at once too)
+    if let Some((redis, clusters, failures)) =
+        crate::cancel::with_grace(&plan.probe.cancel, work).await
+    {
+        t.redis = redis;
+        t.clusters = clusters;
+        t.sentinels = sentinels;
+        t.redis_failures = failures;
+    }
 }
 
 /// `statectl doctor` / `statectl preflight`.

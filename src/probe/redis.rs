@@ -346,6 +346,8 @@ pub struct RedisProbe {
     pub root: crate::probe::kernel::HostRoot,
     /// Ends the sample window early.
     pub cancel: crate::cancel::CancellationToken,
+    /// Targets discovery already failed to reach, with why (no second wait for the same).
+    pub known_failures: Vec<(String, ProbeError)>,
 }
 
 /// The part of a refusal worth showing: the server's words, not our address prefix.
@@ -569,7 +571,15 @@ impl RedisSession {
 /// ACLs, a TTL sample and SLOWLOG, times PINGs over the sample window, and reads the counters
 /// again at its end.
 pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservation {
+    let known = probe
+        .known_failures
+        .iter()
+        .find(|(label, _)| *label == target.label)
+        .map(|(_, e)| e.clone());
     let result = async {
+        if let Some(e) = known {
+            return Err(e);
+        }
         let started = Instant::now();
         let (mut s, first_ping) = RedisSession::connect(target, probe.timeout).await?;
         s.deadline = Some(started + probe.timeout + probe.sample + super::DEADLINE_SLACK);
@@ -710,6 +720,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             full: cx.full(Area::Redis),
             root: cx.root.clone(),
             cancel: cx.cancel.clone(),
+            known_failures: cx.targets.redis_failures.clone(),
         };
         let probe = &probe;
         let seen = cx

@@ -47,12 +47,23 @@ use crate::observe::sentinel_addr as addr_of;
 /// Expands Sentinel deployments (adding the sentinels they know and returning their data nodes)
 /// and Redis Cluster seeds (returning every node). `redis` keeps its order; a cluster seed is
 /// replaced by its nodes, a Sentinel deployment's nodes follow.
+/// A target named that could not be asked (its probe reports this error instead of waiting for
+/// the same failure twice), by label.
+pub type Failures = Vec<(String, crate::observe::ProbeError)>;
+
 pub async fn discover(
     redis: Vec<RedisTarget>,
     sentinels: &mut [SentinelTarget],
     timeout: Duration,
-) -> (Vec<RedisTarget>, Vec<ClusterTarget>) {
-    let found = futures::future::join_all(sentinels.iter().map(|s| sentinel(s, timeout))).await;
+    concurrency: usize,
+) -> (Vec<RedisTarget>, Vec<ClusterTarget>, Failures) {
+    use futures::StreamExt;
+    // at most `concurrency` deployments or seeds asked at once, as the probes do (--concurrency)
+    let n = concurrency.max(1);
+    let found: Vec<_> = futures::stream::iter(sentinels.iter().map(|s| sentinel(s, timeout)))
+        .buffered(n)
+        .collect()
+        .await;
     let mut data = Vec::new();
     for (s, (nodes, more)) in sentinels.iter_mut().zip(found) {
         for extra in more {
@@ -66,10 +77,21 @@ pub async fn discover(
         }
         data.extend(nodes);
     }
-    let seeds = futures::future::join_all(redis.iter().map(|t| cluster(t, timeout))).await;
+    let seeds: Vec<_> = futures::stream::iter(redis.iter().map(|t| cluster(t, timeout)))
+        .buffered(n)
+        .collect()
+        .await;
     let mut out = Vec::new();
     let mut clusters: Vec<ClusterTarget> = Vec::new();
+    let mut failures = Failures::new();
     for (t, c) in redis.into_iter().zip(seeds) {
+        let c = match c {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push((t.label.clone(), e));
+                None
+            }
+        };
         match c {
             // a seed of a cluster already found (two seeds of one cluster) adds nothing
             Some(c)
@@ -87,7 +109,7 @@ pub async fn discover(
         }
     }
     out.extend(data);
-    (out, clusters)
+    (out, clusters, failures)
 }
 
 /// Asks the sentinels in order until one answers: the data nodes, and sentinels not yet named.
@@ -141,27 +163,30 @@ async fn sentinel(s: &SentinelTarget, timeout: Duration) -> (Vec<RedisTarget>, V
     (Vec::new(), Vec::new())
 }
 
-/// The nodes of the cluster `seed` belongs to, or None for a standalone server (or one that
-/// does not answer: its own probe says why).
-async fn cluster(seed: &RedisTarget, timeout: Duration) -> Option<ClusterTarget> {
-    let (mut session, _) = RedisSession::connect(seed, timeout).await.ok()?;
-    let info = session
-        .cmd::<String>(
-            redis::cmd("INFO").arg("cluster"),
-            "waiting for INFO cluster",
-        )
+/// The nodes of the cluster `seed` belongs to, None for a standalone server (or one whose
+/// INFO is refused: its probe says so), or why the seed could not be reached.
+async fn cluster(
+    seed: &RedisTarget,
+    timeout: Duration,
+) -> Result<Option<ClusterTarget>, crate::observe::ProbeError> {
+    let (mut session, _) = RedisSession::connect(seed, timeout).await?;
+    let info = redis::cmd("INFO").arg("cluster").clone();
+    let Ok(info) = session
+        .cmd::<String>(&info, "waiting for INFO cluster")
         .await
-        .ok()?;
+    else {
+        return Ok(None);
+    };
     if !info.lines().any(|l| l.trim_end() == "cluster_enabled:1") {
-        return None;
+        return Ok(None);
     }
-    let text: String = session
-        .cmd(
-            redis::cmd("CLUSTER").arg("NODES"),
-            "waiting for CLUSTER NODES",
-        )
+    let nodes_cmd = redis::cmd("CLUSTER").arg("NODES").clone();
+    let Ok(text) = session
+        .cmd::<String>(&nodes_cmd, "waiting for CLUSTER NODES")
         .await
-        .ok()?;
+    else {
+        return Ok(None);
+    };
     let label = format!("cluster:{}", seed.host_port());
     let mut nodes = Vec::new();
     let mut listed = parse_nodes(&text);
@@ -192,5 +217,5 @@ async fn cluster(seed: &RedisTarget, timeout: Duration) -> Option<ClusterTarget>
             },
         ));
     }
-    Some(ClusterTarget { label, nodes })
+    Ok(Some(ClusterTarget { label, nodes }))
 }

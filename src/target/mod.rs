@@ -920,6 +920,9 @@ pub struct Targets {
     pub sentinels: Vec<SentinelTarget>,
     /// Redis Clusters, found by discovery.
     pub clusters: Vec<ClusterTarget>,
+    /// Named Redis targets discovery could not reach, by label: their probe reports this
+    /// instead of waiting for the same failure again.
+    pub redis_failures: Vec<(String, crate::observe::ProbeError)>,
     /// PostgreSQL servers.
     pub postgres: Vec<PostgresTarget>,
     /// Network interfaces.

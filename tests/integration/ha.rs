@@ -276,6 +276,9 @@ fn bench_routes_by_slot_counts_exactly_and_follows_moved() {
     // the doctor's balance check now has keys to judge
     let r = doctor(&seed, "cluster.balance");
     expect(&r, "cluster.balance", "pass");
+    for i in 0..3 {
+        c.cli(i, &["FLUSHALL"]);
+    }
     let v = bench(&[
         "-c",
         "3",
@@ -296,6 +299,7 @@ fn bench_routes_by_slot_counts_exactly_and_follows_moved() {
     }
 
     // a slot handed to another master mid-run: MOVED followed, the count still exact
+    c.cli(0, &["CONFIG", "RESETSTAT"]);
     let seed2 = seed.clone();
     let run = std::thread::spawn(move || {
         let args = [
