@@ -45,12 +45,13 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;doctor' {
-            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
             [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH')
             [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers with tls-auth-clients yes')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM)')
+            [CompletionResult]::new('--sentinel-password', '--sentinel-password', [CompletionResultType]::ParameterName, 'The sentinels'' password for redis+sentinel:// targets, when it differs from the data nodes'' (the URL''s). Prefer the environment variable: a flag shows in `ps`')
             [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does')
             [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'A network interface to check. Repeatable. Default: the interfaces of the default routes')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms')
@@ -73,12 +74,13 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;preflight' {
-            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
             [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH')
             [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers with tls-auth-clients yes')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM)')
+            [CompletionResult]::new('--sentinel-password', '--sentinel-password', [CompletionResultType]::ParameterName, 'The sentinels'' password for redis+sentinel:// targets, when it differs from the data nodes'' (the URL''s). Prefer the environment variable: a flag shows in `ps`')
             [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does')
             [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'A network interface to check. Repeatable. Default: the interfaces of the default routes')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms')
@@ -227,13 +229,14 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--value-size', '--value-size', [CompletionResultType]::ParameterName, 'Value size in bytes')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL for written keys, seconds')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open-loop rate in requests per second (latency corrected for coordinated omission)')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads (1 = current-thread, best on small machines)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads for the load generator, connections spread over them (1 = current-thread, best on small machines; more to saturate a cluster or a multi-threaded server)')
             [CompletionResult]::new('--read-ratio', '--read-ratio', [CompletionResultType]::ParameterName, 'Share of reads in the mixed workload (the rest are SET with EX)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on every wait for the server')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
             [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
             [CompletionResult]::new('--keep-keys', '--keep-keys', [CompletionResultType]::ParameterName, 'Keep the statectl:bench:* keys instead of deleting them at the end')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'Treat the server as a Redis Cluster node (found from cluster_enabled:1 anyway): keys are routed by slot to every master, MOVED and ASK followed, results per master too')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')

@@ -322,7 +322,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__redis)
-            opts="-c -n -P -q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --read-ratio --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-c -n -P -q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --cluster --read-ratio --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -532,7 +532,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -559,6 +559,10 @@ _statectl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -968,7 +972,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --timeout --sample --concurrency --only --skip --list --strict --config --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -995,6 +999,10 @@ _statectl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -46,11 +46,12 @@ complete -c statectl -n "__fish_statectl_needs_command" -f -a "nic" -d 'Show NIC
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l sentinel-password -d 'The sentinels\' password for redis+sentinel:// targets, when it differs from the data nodes\' (the URL\'s). Prefer the environment variable: a flag shows in `ps`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
@@ -72,11 +73,12 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l strict -d '
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l sentinel-password -d 'The sentinels\' password for redis+sentinel:// targets, when it differs from the data nodes\' (the URL\'s). Prefer the environment variable: a flag shows in `ps`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
@@ -202,7 +204,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l value-size -d 'Value size in bytes' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l ttl -d 'TTL for written keys, seconds' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l rate -d 'Open-loop rate in requests per second (latency corrected for coordinated omission)' -r
-complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l threads -d 'Runtime threads (1 = current-thread, best on small machines)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l threads -d 'Runtime threads for the load generator, connections spread over them (1 = current-thread, best on small machines; more to saturate a cluster or a multi-threaded server)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l read-ratio -d 'Share of reads in the mixed workload (the rest are SET with EX)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l timeout -d 'Bound on every wait for the server' -r
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
@@ -214,6 +216,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l keep-keys -d 'Keep the statectl:bench:* keys instead of deleting them at the end'
+complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -l cluster -d 'Treat the server as a Redis Cluster node (found from cluster_enabled:1 anyway): keys are routed by slot to every master, MOVED and ASK followed, results per master too'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand bench; and __fish_seen_subcommand_from redis" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -8,6 +8,8 @@ need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have redis-server || need+=(redis-server)
 have redis-cli || need+=(redis-tools)
+# the HA tests run Sentinel deployments (redis-server FILE --sentinel)
+have redis-sentinel || need+=(redis-sentinel)
 { have initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || need+=(postgresql)
 have ip || need+=(iproute2)
 # the fault matrix drops SYNs with nftables inside a namespace it makes

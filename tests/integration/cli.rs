@@ -283,7 +283,17 @@ fn the_readme_first_run_example_has_the_real_count() {
         .expect("a summary line in the README");
     let claimed: usize = line.split_whitespace().next().unwrap().parse().unwrap();
     let r = run(&["doctor", "--list", "--format", "json"], &[]);
-    let doctor_checks = r.json().as_array().unwrap().len();
+    // Sentinel and Cluster checks report only on deployments named or discovered: none here
+    let doctor_checks = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            let id = c["id"].as_str().unwrap();
+            !id.starts_with("sentinel.") && !id.starts_with("cluster.")
+        })
+        .count();
     assert_eq!(claimed, doctor_checks, "README: {line}");
     assert!(readme.contains(&format!("of {doctor_checks} checks were skipped")));
 }
