@@ -152,6 +152,23 @@ impl RedisSession {
         }
     }
 
+    /// Connects without the second look on failure: for discovery, which only wants to know
+    /// whether a server is a Cluster node. Ok(None) for a quick failure (the probe looks at it
+    /// itself); a failure that took the whole timeout is looked at here and returned, so the
+    /// probe need not wait for it again.
+    pub async fn connect_quick(
+        target: &RedisTarget,
+        timeout: Duration,
+    ) -> Result<Option<(Self, Duration)>, ProbeError> {
+        match Self::connect_authenticated(target, timeout).await {
+            Ok(s) => Ok(Some(s)),
+            Err(e @ (ProbeError::Timeout { .. } | ProbeError::ConnectTimeout { .. })) => {
+                Err(diagnose(e, target, timeout).await)
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
     async fn connect_authenticated(
         target: &RedisTarget,
         timeout: Duration,
@@ -571,6 +588,7 @@ impl RedisSession {
 /// ACLs, a TTL sample and SLOWLOG, times PINGs over the sample window, and reads the counters
 /// again at its end.
 pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservation {
+    // discovery keeps only failures that took the whole timeout (already looked at)
     let known = probe
         .known_failures
         .iter()

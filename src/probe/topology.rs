@@ -169,7 +169,9 @@ async fn cluster(
     seed: &RedisTarget,
     timeout: Duration,
 ) -> Result<Option<ClusterTarget>, crate::observe::ProbeError> {
-    let (mut session, _) = RedisSession::connect(seed, timeout).await?;
+    let Some((mut session, _)) = RedisSession::connect_quick(seed, timeout).await? else {
+        return Ok(None);
+    };
     let info = redis::cmd("INFO").arg("cluster").clone();
     let Ok(info) = session
         .cmd::<String>(&info, "waiting for INFO cluster")
