@@ -250,9 +250,18 @@ fn control_characters_from_a_server_never_reach_the_terminal() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     // answer every connection (doctor looks at a failing peer a second time) for the test's life
+    // it answers the first command like a server would (after reading it, keeping the
+    // connection open), so the client always reads the reply rather than racing a close
     std::thread::spawn(move || {
         for mut s in listener.incoming().flatten() {
-            let _ = s.write_all(b"-ERR \x1b]0;pwned\x07\x1b[2J\r\n");
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut buf = [0u8; 512];
+                if matches!(s.read(&mut buf), Ok(n) if n > 0) {
+                    let _ = s.write_all(b"-ERR \x1b]0;pwned\x07\x1b[2J\r\n");
+                    while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+                }
+            });
         }
     });
     let url = format!("redis://127.0.0.1:{port}");
