@@ -79,6 +79,12 @@ pub fn targets(data: &[u8]) {
     }
     let kv = format!("host=h password={secret} {s}");
     assert!(!crate::target::redact_conn(&kv).contains(secret), "{kv:?}");
+    // a Sentinel URL: the error names the input without the password, the label never has it
+    let sentinel = format!("redis+sentinel://u:{secret}@{s}");
+    match crate::target::SentinelTarget::parse(&sentinel, &Default::default(), None) {
+        Ok(t) => assert!(!t.label.contains(secret), "{sentinel:?} -> {}", t.label),
+        Err(e) => assert!(!e.0.contains(secret), "{sentinel:?} -> {}", e.0),
+    }
 }
 
 /// Captures: a pcap/pcapng file of any bytes, and any frame under every decoded link type,
