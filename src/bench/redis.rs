@@ -165,15 +165,8 @@ impl Commands {
 const MAX_HASHES: u64 = 10_000;
 
 /// Refuses a server that already holds keys in the bench namespace, then seeds the keys the
-/// workload reads. Returns how many keys were written.
-pub async fn prepare(
-    conn: &mut redis::aio::MultiplexedConnection,
-    load: &RedisLoad,
-) -> anyhow::Result<u64> {
-    prepare_keys(conn, load, None).await
-}
-
-/// [`prepare`] for the key numbers `only` (a cluster master's), or the whole keyspace.
+/// workload reads: the key numbers `only` (a cluster master's), or the whole keyspace. Returns
+/// how many keys were written.
 pub async fn prepare_keys(
     conn: &mut redis::aio::MultiplexedConnection,
     load: &RedisLoad,
