@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure state latency and throughput with HDR percentiles against the 5 ms target')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove state is consistent between copies: a Redis primary and its replica')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -307,6 +308,56 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'statectl;verify' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;verify;redis' {
+            [CompletionResult]::new('--primary', '--primary', [CompletionResultType]::ParameterName, 'The primary (master)')
+            [CompletionResult]::new('--replica', '--replica', [CompletionResultType]::ParameterName, 'Its replica')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers with tls-auth-clients yes')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM)')
+            [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Compare only keys matching this SCAN pattern')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'Compare at most this many keys of the primary (a SCAN sample)')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'How long to wait for the replica to reach the primary''s replication offset')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on each command')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'List at most this many differing keys (the rest are counted)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Compare every key, and look for keys only the replica holds')
+            [CompletionResult]::new('--redact-keys', '--redact-keys', [CompletionResultType]::ParameterName, 'Show keys as keyed hashes (HMAC-SHA256 with a random key per run) instead of names')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;verify;help' {
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;verify;help;redis' {
+            break
+        }
+        'statectl;verify;help;help' {
+            break
+        }
         'statectl;capture' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface to capture on (default: the route to the target, or lo)')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Interface to capture on (default: the route to the target, or lo)')
@@ -380,6 +431,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Measure state latency and throughput with HDR percentiles against the 5 ms target')
             [CompletionResult]::new('latency', 'latency', [CompletionResultType]::ParameterValue, 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove state is consistent between copies: a Redis primary and its replica')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
@@ -420,6 +472,13 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;help;latency' {
+            break
+        }
+        'statectl;help;verify' {
+            [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
+            break
+        }
+        'statectl;help;verify;redis' {
             break
         }
         'statectl;help;capture' {

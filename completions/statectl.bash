@@ -46,6 +46,9 @@ _statectl() {
             statectl,tune)
                 cmd="statectl__subcmd__tune"
                 ;;
+            statectl,verify)
+                cmd="statectl__subcmd__verify"
+                ;;
             statectl__subcmd__bench,help)
                 cmd="statectl__subcmd__bench__subcmd__help"
                 ;;
@@ -94,6 +97,9 @@ _statectl() {
             statectl__subcmd__help,tune)
                 cmd="statectl__subcmd__help__subcmd__tune"
                 ;;
+            statectl__subcmd__help,verify)
+                cmd="statectl__subcmd__help__subcmd__verify"
+                ;;
             statectl__subcmd__help__subcmd__bench,postgres)
                 cmd="statectl__subcmd__help__subcmd__bench__subcmd__postgres"
                 ;;
@@ -108,6 +114,9 @@ _statectl() {
                 ;;
             statectl__subcmd__help__subcmd__tune,redis)
                 cmd="statectl__subcmd__help__subcmd__tune__subcmd__redis"
+                ;;
+            statectl__subcmd__help__subcmd__verify,redis)
+                cmd="statectl__subcmd__help__subcmd__verify__subcmd__redis"
                 ;;
             statectl__subcmd__tune,help)
                 cmd="statectl__subcmd__tune__subcmd__help"
@@ -133,6 +142,18 @@ _statectl() {
             statectl__subcmd__tune__subcmd__help,redis)
                 cmd="statectl__subcmd__tune__subcmd__help__subcmd__redis"
                 ;;
+            statectl__subcmd__verify,help)
+                cmd="statectl__subcmd__verify__subcmd__help"
+                ;;
+            statectl__subcmd__verify,redis)
+                cmd="statectl__subcmd__verify__subcmd__redis"
+                ;;
+            statectl__subcmd__verify__subcmd__help,help)
+                cmd="statectl__subcmd__verify__subcmd__help__subcmd__help"
+                ;;
+            statectl__subcmd__verify__subcmd__help,redis)
+                cmd="statectl__subcmd__verify__subcmd__help__subcmd__redis"
+                ;;
             *)
                 ;;
         esac
@@ -140,7 +161,7 @@ _statectl() {
 
     case "${cmd}" in
         statectl)
-            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency capture nic completions man help"
+            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency verify capture nic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -618,7 +639,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help)
-            opts="doctor preflight tune bench latency capture nic completions man help"
+            opts="doctor preflight tune bench latency verify capture nic completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -828,6 +849,34 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help__subcmd__tune__subcmd__redis)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__verify)
+            opts="redis"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__verify__subcmd__redis)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1281,6 +1330,144 @@ _statectl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify)
+            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__help)
+            opts="redis help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__help__subcmd__redis)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__redis)
+            opts="-q -v -h --primary --replica --cacert --tls-ca --tls-cert --tls-key --match --sample --full --max-lag --timeout --redact-keys --limit --format --color --quiet --verbose --host-root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --primary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replica)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand tune 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
             cand bench 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
             cand latency 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+            cand verify 'Prove state is consistent between copies: a Redis primary and its replica'
             cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
             cand completions 'Print a shell completion script to stdout'
@@ -284,6 +285,51 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'statectl;verify'= {
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;verify;redis'= {
+            cand --primary 'The primary (master)'
+            cand --replica 'Its replica'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
+            cand --match 'Compare only keys matching this SCAN pattern'
+            cand --sample 'Compare at most this many keys of the primary (a SCAN sample)'
+            cand --max-lag 'How long to wait for the replica to reach the primary''s replication offset'
+            cand --timeout 'Bound on each command'
+            cand --limit 'List at most this many differing keys (the rest are counted)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand --full 'Compare every key, and look for keys only the replica holds'
+            cand --redact-keys 'Show keys as keyed hashes (HMAC-SHA256 with a random key per run) instead of names'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;verify;help'= {
+            cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;verify;help;redis'= {
+        }
+        &'statectl;verify;help;help'= {
+        }
         &'statectl;capture'= {
             cand -i 'Interface to capture on (default: the route to the target, or lo)'
             cand --interface 'Interface to capture on (default: the route to the target, or lo)'
@@ -353,6 +399,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand tune 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
             cand bench 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
             cand latency 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+            cand verify 'Prove state is consistent between copies: a Redis primary and its replica'
             cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
             cand completions 'Print a shell completion script to stdout'
@@ -383,6 +430,11 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;help;bench;postgres'= {
         }
         &'statectl;help;latency'= {
+        }
+        &'statectl;help;verify'= {
+            cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+        }
+        &'statectl;help;verify;redis'= {
         }
         &'statectl;help;capture'= {
         }

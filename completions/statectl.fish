@@ -41,6 +41,7 @@ complete -c statectl -n "__fish_statectl_needs_command" -f -a "preflight" -d 'Ch
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "verify" -d 'Prove state is consistent between copies: a Redis primary and its replica'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
@@ -265,6 +266,44 @@ complete -c statectl -n "__fish_statectl_using_subcommand latency" -l host-root 
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l primary -d 'The primary (master)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l replica -d 'Its replica' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l match -d 'Compare only keys matching this SCAN pattern' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l sample -d 'Compare at most this many keys of the primary (a SCAN sample)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l max-lag -d 'How long to wait for the replica to reach the primary\'s replication offset' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l timeout -d 'Bound on each command' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l limit -d 'List at most this many differing keys (the rest are counted)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l full -d 'Compare every key, and look for keys only the replica holds'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l redact-keys -d 'Show keys as keyed hashes (HMAC-SHA256 with a random key per run) instead of names'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s i -l interface -d 'Interface to capture on (default: the route to the target, or lo)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s p -l port -d 'TCP port of the Redis traffic' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s c -l count -d 'Stop after this many packets' -r
@@ -323,18 +362,20 @@ complete -c statectl -n "__fish_statectl_using_subcommand man" -l host-root -d '
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "doctor" -d 'Walk the troubleshooting matrix against live hosts and report every finding'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "preflight" -d 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency capture nic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "doctor" -d 'Walk the troubleshooting matrix against live hosts and report every finding'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "preflight" -d 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "verify" -d 'Prove state is consistent between copies: a Redis primary and its replica'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "redis" -d 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "kernel" -d 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "postgres" -d 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "redis" -d 'Load a Redis server with a session-state workload and report HDR percentiles'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from verify" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'

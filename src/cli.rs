@@ -104,6 +104,9 @@ pub enum Command {
     Bench(BenchCommand),
     /// Sample round-trip latency over time, like redis-cli --latency-history, with percentiles.
     Latency(LatencyArgs),
+    /// Prove state is consistent between copies: a Redis primary and its replica.
+    #[command(subcommand)]
+    Verify(VerifyCommand),
     /// Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency.
     Capture(CaptureArgs),
     /// Show NIC link facts and error, drop and CRC counters with their change over a window.
@@ -299,6 +302,48 @@ pub struct TunePostgresArgs {
     /// How long any one step may take.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+/// `verify` targets.
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Compare a Redis primary with its replica key by key: type, value digest (DEBUG
+    /// DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up.
+    Redis(VerifyRedisArgs),
+}
+
+/// Flags of `verify redis`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyRedisArgs {
+    /// The primary (master).
+    #[arg(long, value_name = "URL")]
+    pub primary: String,
+    /// Its replica.
+    #[arg(long, value_name = "URL")]
+    pub replica: String,
+    #[command(flatten)]
+    pub redis_tls: RedisTlsArgs,
+    /// Compare only keys matching this SCAN pattern.
+    #[arg(long = "match", value_name = "PATTERN", default_value = "*")]
+    pub pattern: String,
+    /// Compare at most this many keys of the primary (a SCAN sample).
+    #[arg(long, default_value_t = 10_000, conflicts_with = "full")]
+    pub sample: u64,
+    /// Compare every key, and look for keys only the replica holds.
+    #[arg(long)]
+    pub full: bool,
+    /// How long to wait for the replica to reach the primary's replication offset.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub max_lag: Duration,
+    /// Bound on each command.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Show keys as keyed hashes (HMAC-SHA256 with a random key per run) instead of names.
+    #[arg(long)]
+    pub redact_keys: bool,
+    /// List at most this many differing keys (the rest are counted).
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
 }
 
 /// `bench` targets.

@@ -39,6 +39,8 @@ pub mod tune;
 /// Fuzz and proptest entry points for every parser of untrusted input (feature `fuzzing`).
 #[cfg(feature = "fuzzing")]
 pub mod untrusted;
+/// `verify`: comparing what two sides hold.
+pub mod verify;
 
 use std::ffi::OsString;
 
@@ -112,6 +114,9 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out, cancel),
         Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out, cancel),
         Command::Latency(a) => interruptible(rt, cancel, cmd::latency::run(a, out, cancel)),
+        Command::Verify(cli::VerifyCommand::Redis(a)) => {
+            interruptible(rt, cancel, cmd::verify::redis(a, out, cancel))
+        }
         Command::Capture(a) => interruptible(rt, cancel, cmd::capture::run(a, out, cancel)),
         Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, root, cancel)),
         Command::Completions(a) => {

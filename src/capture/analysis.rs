@@ -263,6 +263,24 @@ pub enum KeyNames {
     Hmac(Vec<u8>),
 }
 
+impl KeyNames {
+    /// How key `k` is shown.
+    pub fn label(&self, k: &[u8]) -> String {
+        match self {
+            KeyNames::Hmac(secret) => {
+                use hmac::{KeyInit, Mac};
+                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+                    .expect("HMAC takes a key of any length");
+                mac.update(k);
+                let tag = mac.finalize().into_bytes();
+                let hex: String = tag[..8].iter().map(|b| format!("{b:02x}")).collect();
+                format!("h:{hex}")
+            }
+            KeyNames::Plain => String::from_utf8_lossy(k).chars().take(64).collect(),
+        }
+    }
+}
+
 /// The analyser: feed it segments in capture order, then take the report.
 pub struct Analysis {
     port: u16,
@@ -635,19 +653,7 @@ impl Analysis {
     }
 
     fn key_label(&self, id: u32) -> String {
-        let k = &self.keys[id as usize];
-        match &self.keys_shown {
-            KeyNames::Hmac(secret) => {
-                use hmac::{KeyInit, Mac};
-                let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
-                    .expect("HMAC takes a key of any length");
-                mac.update(k);
-                let tag = mac.finalize().into_bytes();
-                let hex: String = tag[..8].iter().map(|b| format!("{b:02x}")).collect();
-                format!("h:{hex}")
-            }
-            KeyNames::Plain => String::from_utf8_lossy(k).chars().take(64).collect(),
-        }
+        self.keys_shown.label(&self.keys[id as usize])
     }
 
     /// The report, with `source` and what the capture layer knows.

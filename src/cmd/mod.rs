@@ -7,3 +7,4 @@ pub mod generate;
 pub mod latency;
 pub mod nic;
 pub mod tune;
+pub mod verify;

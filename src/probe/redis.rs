@@ -276,6 +276,25 @@ impl RedisSession {
         r
     }
 
+    /// Runs a pipeline under the timeout.
+    pub async fn query_pipe<T: redis::FromRedisValue>(
+        &mut self,
+        pipe: &redis::Pipeline,
+        stage: &'static str,
+    ) -> Result<T, ProbeError> {
+        let (addr, timeout) = (
+            self.addr.clone(),
+            super::budget(self.timeout, self.deadline),
+        );
+        let conn = &mut self.conn;
+        bounded(&addr, timeout, stage, async {
+            pipe.query_async(conn)
+                .await
+                .map_err(|e| classify(&addr, timeout, stage, e))
+        })
+        .await
+    }
+
     /// The underlying connection, for callers that pipeline their own commands.
     pub fn connection(&mut self) -> &mut MultiplexedConnection {
         &mut self.conn

@@ -10,6 +10,7 @@ pub mod nic;
 pub mod prometheus;
 pub mod table;
 pub mod tune;
+pub mod verify;
 
 use std::io::{IsTerminal, Write};
 

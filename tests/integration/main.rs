@@ -21,3 +21,4 @@ mod secrets;
 mod tls;
 mod tune_redis;
 mod untrusted;
+mod verify;

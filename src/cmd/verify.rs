@@ -1,0 +1,305 @@
+//! `statectl verify redis`: wait for the replica to reach the primary's replication offset, SCAN
+//! the primary (a sample, or every key), and compare each key on both sides by type, value digest
+//! and TTL; keys that differ are looked at once more, and a key whose primary value changed in
+//! between is "changed during verification", not drift. Read-only on both sides.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::cancel::CancellationToken;
+use crate::capture::analysis::KeyNames;
+use crate::cli::{Format, OutputArgs, VerifyRedisArgs};
+use crate::exit::{Exit, UsageError};
+use crate::probe::redis::RedisSession;
+use crate::target::{RedisAuthSources, RedisTarget};
+use crate::verify::redis::{compare, DifferingKey, KeyView, RedisVerifyReport};
+
+/// Keys fetched per pipeline.
+const BATCH: usize = 200;
+
+/// How values are digested.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Digest {
+    /// DEBUG DIGEST-VALUE (computed on the server).
+    Debug,
+    /// DUMP, hashed here with SHA-256 (when DEBUG is disabled).
+    Dump,
+}
+
+/// `statectl verify redis`.
+pub async fn redis(
+    a: &VerifyRedisArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
+    if !matches!(out.format, Format::Table | Format::Json) {
+        return Err(UsageError("--format: verify prints table or json".into()).into());
+    }
+    let auth = RedisAuthSources::from_env(None, &a.redis_tls);
+    let primary = RedisTarget::parse(&a.primary, &auth)
+        .map_err(|e| UsageError(e.0.replacen("--redis", "--primary", 1)))?;
+    let replica = RedisTarget::parse(&a.replica, &auth)
+        .map_err(|e| UsageError(e.0.replacen("--redis", "--replica", 1)))?;
+    crate::cancel::on_signal(cancel)?;
+    let connect = |t: &RedisTarget, flag: &'static str| {
+        let t = t.clone();
+        async move {
+            RedisSession::connect(&t, a.timeout)
+                .await
+                .map(|(s, _)| s)
+                .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", t.label))
+        }
+    };
+    let mut p = connect(&primary, "--primary").await?;
+    let mut r = connect(&replica, "--replica").await?;
+    let names = if a.redact_keys {
+        let mut key = vec![0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
+        KeyNames::Hmac(key)
+    } else {
+        KeyNames::Plain
+    };
+    let mut report = RedisVerifyReport {
+        primary: primary.label.clone(),
+        replica: replica.label.clone(),
+        digest: String::new(),
+        full: a.full,
+        compared: 0,
+        lag_bytes_at_start: 0,
+        waited_ms: 0,
+        caught_up: false,
+        differing: Vec::new(),
+        changed_during: Vec::new(),
+        more: 0,
+    };
+    let (lag, waited, caught_up) = catch_up(&mut p, &mut r, a.max_lag, cancel).await?;
+    (
+        report.lag_bytes_at_start,
+        report.waited_ms,
+        report.caught_up,
+    ) = (lag, waited.as_millis() as u64, caught_up);
+    if caught_up {
+        let digest = digest_method(&mut p, &mut r).await;
+        report.digest = match digest {
+            Digest::Debug => "DEBUG DIGEST-VALUE",
+            Digest::Dump => "DUMP + SHA-256",
+        }
+        .into();
+        let mut keys = scan(&mut p, &a.pattern, (!a.full).then_some(a.sample), cancel).await?;
+        if a.full {
+            // keys only the replica holds
+            let known: BTreeSet<Vec<u8>> = keys.iter().cloned().collect();
+            let theirs = scan(&mut r, &a.pattern, None, cancel).await?;
+            keys.extend(theirs.into_iter().filter(|k| !known.contains(k)));
+        }
+        let mut suspects = Vec::new();
+        for chunk in keys.chunks(BATCH) {
+            if cancel.is_cancelled() {
+                break;
+            }
+            let (pv, rv) = (
+                views(&mut p, chunk, digest).await?,
+                views(&mut r, chunk, digest).await?,
+            );
+            report.compared += chunk.len() as u64;
+            for ((k, a), b) in chunk.iter().zip(&pv).zip(&rv) {
+                if compare(a, b, 2000).is_some() {
+                    suspects.push((k.clone(), a.clone()));
+                }
+            }
+        }
+        // a second look, once the replica has caught up again: drift stays, in-flight writes go
+        if !suspects.is_empty() {
+            catch_up(&mut p, &mut r, a.max_lag, cancel).await?;
+            for chunk in suspects.chunks(BATCH) {
+                let ks: Vec<Vec<u8>> = chunk.iter().map(|(k, _)| k.clone()).collect();
+                let (pv, rv) = (
+                    views(&mut p, &ks, digest).await?,
+                    views(&mut r, &ks, digest).await?,
+                );
+                for (((k, before), now), theirs) in chunk.iter().zip(&pv).zip(&rv) {
+                    let Some(d) = compare(now, theirs, 2000) else {
+                        continue;
+                    };
+                    if before != now && (before.digest != now.digest || before.kind != now.kind) {
+                        report.changed_during.push(names.label(k));
+                    } else if report.differing.len() < a.limit {
+                        report.differing.push(DifferingKey {
+                            key: names.label(k),
+                            difference: d,
+                        });
+                    } else {
+                        report.more += 1;
+                    }
+                }
+            }
+        }
+    }
+    let stdout = &mut std::io::stdout().lock();
+    match out.format {
+        Format::Json => crate::render::json::write(stdout, &report)?,
+        _ => crate::render::verify::redis(stdout, &report)?,
+    }
+    stdout.flush()?;
+    Ok(if cancel.is_cancelled() {
+        Exit::Interrupted
+    } else if report.consistent() {
+        Exit::Ok
+    } else {
+        Exit::Fail
+    })
+}
+
+/// The replication offsets: the primary's master_repl_offset and how far the replica has read.
+async fn offsets(p: &mut RedisSession, r: &mut RedisSession) -> anyhow::Result<(i64, i64)> {
+    let num = |m: &std::collections::BTreeMap<String, String>, k: &str| -> Option<i64> {
+        m.get(k)?.parse().ok()
+    };
+    let pi = p.info().await?;
+    let ri = r.info().await?;
+    let po = num(&pi, "master_repl_offset")
+        .ok_or_else(|| anyhow::anyhow!("--primary: INFO has no master_repl_offset"))?;
+    if ri.get("role").map(String::as_str) != Some("slave") {
+        anyhow::bail!(
+            "--replica: the server is not a replica (role:{})",
+            ri.get("role").map_or("?", |r| r)
+        );
+    }
+    let ro = num(&ri, "slave_repl_offset")
+        .or(num(&ri, "master_repl_offset"))
+        .unwrap_or(0);
+    Ok((po, ro))
+}
+
+/// Waits until the replica has read up to the primary's offset, within `max_lag`: (bytes behind
+/// at the start, time waited, whether it caught up).
+async fn catch_up(
+    p: &mut RedisSession,
+    r: &mut RedisSession,
+    max_lag: Duration,
+    cancel: &CancellationToken,
+) -> anyhow::Result<(i64, Duration, bool)> {
+    let start = Instant::now();
+    let (target, mut have) = offsets(p, r).await?;
+    let behind = target - have;
+    while have < target {
+        if start.elapsed() >= max_lag
+            || !crate::cancel::sleep(cancel, Duration::from_millis(50)).await
+        {
+            return Ok((behind, start.elapsed(), false));
+        }
+        have = offsets(p, r).await?.1;
+    }
+    Ok((behind, start.elapsed(), true))
+}
+
+/// DEBUG DIGEST-VALUE when both sides allow it, else DUMP.
+async fn digest_method(p: &mut RedisSession, r: &mut RedisSession) -> Digest {
+    let mut probe = redis::cmd("DEBUG");
+    probe.arg("DIGEST-VALUE").arg("statectl:verify:probe");
+    let ok_p = p
+        .cmd::<redis::Value>(&probe, "waiting for DEBUG DIGEST-VALUE")
+        .await
+        .is_ok();
+    let ok_r = r
+        .cmd::<redis::Value>(&probe, "waiting for DEBUG DIGEST-VALUE")
+        .await
+        .is_ok();
+    if ok_p && ok_r {
+        Digest::Debug
+    } else {
+        Digest::Dump
+    }
+}
+
+/// SCAN with MATCH until `limit` keys (or all of them).
+async fn scan(
+    s: &mut RedisSession,
+    pattern: &str,
+    limit: Option<u64>,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut cursor = 0u64;
+    let mut keys = Vec::new();
+    loop {
+        let mut c = redis::cmd("SCAN");
+        c.arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(1000);
+        let (next, page): (u64, Vec<Vec<u8>>) = s.cmd(&c, "waiting for SCAN").await?;
+        keys.extend(page);
+        cursor = next;
+        if cursor == 0 || cancel.is_cancelled() || limit.is_some_and(|l| keys.len() as u64 >= l) {
+            break;
+        }
+    }
+    if let Some(l) = limit {
+        keys.truncate(l as usize);
+    }
+    Ok(keys)
+}
+
+/// TYPE, PTTL and the value's digest of each key, in one pipeline.
+async fn views(
+    s: &mut RedisSession,
+    keys: &[Vec<u8>],
+    digest: Digest,
+) -> anyhow::Result<Vec<KeyView>> {
+    let mut pipe = redis::pipe();
+    for k in keys {
+        pipe.cmd("TYPE").arg(k).cmd("PTTL").arg(k);
+        match digest {
+            Digest::Debug => pipe.cmd("DEBUG").arg("DIGEST-VALUE").arg(k),
+            Digest::Dump => pipe.cmd("DUMP").arg(k),
+        };
+    }
+    let values: Vec<redis::Value> = s.query_pipe(&pipe, "waiting for TYPE/PTTL/digests").await?;
+    Ok(values
+        .chunks(3)
+        .map(|v| {
+            let kind = match &v[0] {
+                redis::Value::SimpleString(s) => s.clone(),
+                redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => "?".into(),
+            };
+            let pttl_ms = match &v[1] {
+                redis::Value::Int(i) => *i,
+                _ => -2,
+            };
+            let digest = match &v[2] {
+                redis::Value::Nil => None,
+                redis::Value::BulkString(b) => Some(hex_digest(b, digest)),
+                redis::Value::SimpleString(s) => Some(s.clone()),
+                redis::Value::Array(items) => items.first().and_then(|i| match i {
+                    redis::Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
+                    redis::Value::SimpleString(s) => Some(s.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            KeyView {
+                digest: if kind == "none" { None } else { digest },
+                kind,
+                pttl_ms,
+            }
+        })
+        .collect())
+}
+
+/// A DEBUG DIGEST-VALUE reply as is; a DUMP payload hashed (the value itself is not kept).
+fn hex_digest(b: &[u8], digest: Digest) -> String {
+    match digest {
+        Digest::Debug => String::from_utf8_lossy(b).into_owned(),
+        Digest::Dump => {
+            use sha2::Digest as _;
+            sha2::Sha256::digest(b)
+                .iter()
+                .map(|x| format!("{x:02x}"))
+                .collect()
+        }
+    }
+}

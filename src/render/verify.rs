@@ -1,0 +1,61 @@
+//! `verify` reports as text.
+
+use std::io::Write;
+
+use crate::verify::redis::RedisVerifyReport;
+
+/// A `verify redis` report.
+pub fn redis(w: &mut dyn Write, r: &RedisVerifyReport) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "verify redis: primary {} against replica {}",
+        super::escape(&r.primary),
+        super::escape(&r.replica)
+    )?;
+    if !r.caught_up {
+        writeln!(
+            w,
+            "FAIL: the replica did not reach the primary's replication offset within {} ms ({} bytes behind at the start): nothing compared",
+            r.waited_ms, r.lag_bytes_at_start
+        )?;
+        return writeln!(
+            w,
+            "Remediation: check the replica's link (INFO replication: master_link_status) and its load; raise --max-lag for a replica that is only slow"
+        );
+    }
+    writeln!(
+        w,
+        "{} keys compared ({}), digests by {}; the replica was {} bytes behind and caught up in {} ms",
+        r.compared,
+        if r.full { "every key" } else { "a SCAN sample" },
+        r.digest,
+        r.lag_bytes_at_start,
+        r.waited_ms
+    )?;
+    for d in &r.differing {
+        writeln!(
+            w,
+            "DIFF  {}  {}",
+            super::escape(&d.key),
+            d.difference.as_str()
+        )?;
+    }
+    if r.more > 0 {
+        writeln!(w, "… and {} more differing keys (raise --limit)", r.more)?;
+    }
+    for k in &r.changed_during {
+        writeln!(w, "CHANGED DURING VERIFICATION  {}", super::escape(k))?;
+    }
+    if r.consistent() {
+        writeln!(
+            w,
+            "PASS: the replica holds the same keys, types, values and TTLs"
+        )
+    } else {
+        writeln!(
+            w,
+            "FAIL: {} key(s) differ; resynchronise the replica (REPLICAOF NO ONE, then REPLICAOF HOST PORT for a full sync) or find who writes to it (replica-read-only yes)",
+            r.differing.len() as u64 + r.more
+        )
+    }
+}

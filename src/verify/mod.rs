@@ -1,0 +1,4 @@
+//! `statectl verify`: pure comparison of what two sides hold. The I/O (connecting, waiting for
+//! replication, scanning, fetching digests) is `cmd::verify`'s.
+
+pub mod redis;

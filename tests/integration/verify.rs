@@ -1,0 +1,133 @@
+//! Issue 15 (in part): `verify redis` against a real master and replica whose copy is made to
+//! drift by writes on the (writable) replica.
+
+use std::time::Duration;
+
+use crate::support::topology::until;
+use crate::support::{run, RedisServer};
+
+/// A master and a writable replica in sync, holding 20 keys (one with a TTL, one a hash).
+fn pair(extra: &[&str]) -> Option<(RedisServer, RedisServer)> {
+    let master = RedisServer::start(extra)?;
+    let mut cfg = vec![
+        format!("replicaof 127.0.0.1 {}", master.port),
+        "replica-read-only no".to_string(),
+    ];
+    cfg.extend(extra.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = cfg.iter().map(String::as_str).collect();
+    let replica = RedisServer::start(&refs)?;
+    until("the replica in sync", Duration::from_secs(20), || {
+        replica
+            .cli(None, &["INFO", "replication"])
+            .contains("master_link_status:up")
+    });
+    for i in 0..18 {
+        master.cli(None, &["SET", &format!("session:{i}"), &format!("v{i}")]);
+    }
+    master.cli(None, &["SET", "ttl:1", "x", "EX", "1000"]);
+    master.cli(None, &["HSET", "hash:1", "a", "1"]);
+    until(
+        "the replica holding all 20 keys",
+        Duration::from_secs(20),
+        || replica.cli(None, &["DBSIZE"]) == "20",
+    );
+    Some((master, replica))
+}
+
+fn verify(m: &RedisServer, r: &RedisServer, extra: &[&str]) -> (i32, serde_json::Value) {
+    let (pu, ru) = (m.url(), r.url());
+    let mut args = vec![
+        "verify",
+        "redis",
+        "--primary",
+        &pu,
+        "--replica",
+        &ru,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args, &[]);
+    let v = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr));
+    (out.code, v)
+}
+
+fn differing(v: &serde_json::Value) -> Vec<(String, String)> {
+    let mut d: Vec<(String, String)> = v["differing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["key"].as_str().unwrap().to_string(),
+                d["difference"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    d.sort();
+    d
+}
+
+#[test]
+fn verify_redis_names_exactly_the_keys_that_drifted() {
+    let Some((m, r)) = pair(&[]) else {
+        return;
+    };
+    let (code, v) = verify(&m, &r, &["--full"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["compared"], 20, "{v}");
+    // DEBUG is off by default (enable-debug-command no): DUMP, hashed here
+    assert_eq!(v["digest"], "DUMP + SHA-256", "{v}");
+
+    r.cli(None, &["SET", "session:3", "tampered"]);
+    r.cli(None, &["HSET", "hash:1", "b", "2"]);
+    r.cli(None, &["DEL", "session:7"]);
+    r.cli(None, &["SET", "stray", "1"]);
+    r.cli(None, &["PERSIST", "ttl:1"]);
+    let (code, v) = verify(&m, &r, &["--full"]);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(
+        differing(&v),
+        [
+            ("hash:1", "value"),
+            ("session:3", "value"),
+            ("session:7", "missing"),
+            ("stray", "extra"),
+            ("ttl:1", "ttl"),
+        ]
+        .map(|(k, d)| (k.to_string(), d.to_string()))
+    );
+    assert_eq!(
+        v["compared"], 21,
+        "20 keys of the primary and the stray one: {v}"
+    );
+    assert!(
+        !v.to_string().contains("tampered"),
+        "values are never shown"
+    );
+    // --redact-keys: the same five, as keyed hashes
+    let (_, v) = verify(&m, &r, &["--full", "--redact-keys"]);
+    let d = differing(&v);
+    assert_eq!(d.len(), 5);
+    assert!(
+        d.iter()
+            .all(|(k, _)| k.starts_with("h:") && !k.contains("session")),
+        "{v}"
+    );
+}
+
+#[test]
+fn verify_redis_uses_debug_digest_where_allowed() {
+    let Some((m, r)) = pair(&["enable-debug-command yes"]) else {
+        return;
+    };
+    r.cli(None, &["SET", "session:0", "tampered"]);
+    let (code, v) = verify(&m, &r, &[]);
+    assert_eq!(code, 3, "{v}");
+    assert_eq!(v["digest"], "DEBUG DIGEST-VALUE", "{v}");
+    assert_eq!(
+        differing(&v),
+        [("session:0".to_string(), "value".to_string())]
+    );
+}
