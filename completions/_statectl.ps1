@@ -319,6 +319,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -347,12 +348,39 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'statectl;verify;cache' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'The cache')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers with tls-auth-clients yes')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM)')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'The database (URL or key=value; PG* variables and ~/.pgpass as psql)')
+            [CompletionResult]::new('--map', '--map', [CompletionResultType]::ParameterName, 'Which keys come from which rows: a pattern with one {placeholder}, and a query taking it as $1 whose first column is the cached value, e.g. ''session:{id}=SELECT payload FROM sessions WHERE id = $1''')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'Compare at most this many keys (a SCAN sample)')
+            [CompletionResult]::new('--compare', '--compare', [CompletionResultType]::ParameterName, 'How to compare: byte for byte, or as JSON documents')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on each command and query')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('--redact-keys', '--redact-keys', [CompletionResultType]::ParameterName, 'Show keys as keyed hashes instead of names')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'statectl;verify;help' {
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'statectl;verify;help;redis' {
+            break
+        }
+        'statectl;verify;help;cache' {
             break
         }
         'statectl;verify;help;help' {
@@ -476,9 +504,13 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
         }
         'statectl;help;verify' {
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL')
             break
         }
         'statectl;help;verify;redis' {
+            break
+        }
+        'statectl;help;verify;cache' {
             break
         }
         'statectl;help;capture' {

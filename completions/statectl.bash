@@ -115,6 +115,9 @@ _statectl() {
             statectl__subcmd__help__subcmd__tune,redis)
                 cmd="statectl__subcmd__help__subcmd__tune__subcmd__redis"
                 ;;
+            statectl__subcmd__help__subcmd__verify,cache)
+                cmd="statectl__subcmd__help__subcmd__verify__subcmd__cache"
+                ;;
             statectl__subcmd__help__subcmd__verify,redis)
                 cmd="statectl__subcmd__help__subcmd__verify__subcmd__redis"
                 ;;
@@ -142,11 +145,17 @@ _statectl() {
             statectl__subcmd__tune__subcmd__help,redis)
                 cmd="statectl__subcmd__tune__subcmd__help__subcmd__redis"
                 ;;
+            statectl__subcmd__verify,cache)
+                cmd="statectl__subcmd__verify__subcmd__cache"
+                ;;
             statectl__subcmd__verify,help)
                 cmd="statectl__subcmd__verify__subcmd__help"
                 ;;
             statectl__subcmd__verify,redis)
                 cmd="statectl__subcmd__verify__subcmd__redis"
+                ;;
+            statectl__subcmd__verify__subcmd__help,cache)
+                cmd="statectl__subcmd__verify__subcmd__help__subcmd__cache"
                 ;;
             statectl__subcmd__verify__subcmd__help,help)
                 cmd="statectl__subcmd__verify__subcmd__help__subcmd__help"
@@ -863,8 +872,22 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help__subcmd__verify)
-            opts="redis"
+            opts="redis cache"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__verify__subcmd__cache)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1353,7 +1376,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__verify)
-            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis help"
+            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis cache help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1378,9 +1401,89 @@ _statectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        statectl__subcmd__verify__subcmd__help)
-            opts="redis help"
+        statectl__subcmd__verify__subcmd__cache)
+            opts="-q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --postgres --map --sample --compare --timeout --redact-keys --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --map)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --compare)
+                    COMPREPLY=($(compgen -W "bytes json" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__help)
+            opts="redis cache help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__help__subcmd__cache)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

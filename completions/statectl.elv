@@ -296,6 +296,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+            cand cache 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'statectl;verify;redis'= {
@@ -322,11 +323,36 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'statectl;verify;cache'= {
+            cand --redis 'The cache'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
+            cand --postgres 'The database (URL or key=value; PG* variables and ~/.pgpass as psql)'
+            cand --map 'Which keys come from which rows: a pattern with one {placeholder}, and a query taking it as $1 whose first column is the cached value, e.g. ''session:{id}=SELECT payload FROM sessions WHERE id = $1'''
+            cand --sample 'Compare at most this many keys (a SCAN sample)'
+            cand --compare 'How to compare: byte for byte, or as JSON documents'
+            cand --timeout 'Bound on each command and query'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand --redact-keys 'Show keys as keyed hashes instead of names'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'statectl;verify;help'= {
             cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+            cand cache 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'statectl;verify;help;redis'= {
+        }
+        &'statectl;verify;help;cache'= {
         }
         &'statectl;verify;help;help'= {
         }
@@ -433,8 +459,11 @@ set edit:completion:arg-completer[statectl] = {|@words|
         }
         &'statectl;help;verify'= {
             cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+            cand cache 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
         }
         &'statectl;help;verify;redis'= {
+        }
+        &'statectl;help;verify;cache'= {
         }
         &'statectl;help;capture'= {
         }

@@ -266,19 +266,20 @@ complete -c statectl -n "__fish_statectl_using_subcommand latency" -l host-root 
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
 prometheus\t'Prometheus text exposition format'"
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l primary -d 'The primary (master)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l replica -d 'Its replica' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
@@ -302,7 +303,30 @@ complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_see
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l redis -d 'The cache' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l postgres -d 'The database (URL or key=value; PG* variables and ~/.pgpass as psql)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l map -d 'Which keys come from which rows: a pattern with one {placeholder}, and a query taking it as $1 whose first column is the cached value, e.g. \'session:{id}=SELECT payload FROM sessions WHERE id = $1\'' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l sample -d 'Compare at most this many keys (a SCAN sample)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l compare -d 'How to compare: byte for byte, or as JSON documents' -r -f -a "bytes\t'Byte for byte'
+json\t'As JSON documents (key order and spacing do not matter)'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l timeout -d 'Bound on each command and query' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l redact-keys -d 'Show keys as keyed hashes instead of names'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s i -l interface -d 'Interface to capture on (default: the route to the target, or lo)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s p -l port -d 'TCP port of the Redis traffic' -r
@@ -379,3 +403,4 @@ complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "redis" -d 'Load a Redis server with a session-state workload and report HDR percentiles'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from verify" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from verify" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'

@@ -310,6 +310,39 @@ pub enum VerifyCommand {
     /// Compare a Redis primary with its replica key by key: type, value digest (DEBUG
     /// DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up.
     Redis(VerifyRedisArgs),
+    /// Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned,
+    /// and keys without a TTL.
+    Cache(VerifyCacheArgs),
+}
+
+/// Flags of `verify cache`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyCacheArgs {
+    /// The cache.
+    #[arg(long, value_name = "URL")]
+    pub redis: String,
+    #[command(flatten)]
+    pub redis_tls: RedisTlsArgs,
+    /// The database (URL or key=value; PG* variables and ~/.pgpass as psql).
+    #[arg(long, value_name = "CONN")]
+    pub postgres: Option<String>,
+    /// Which keys come from which rows: a pattern with one {placeholder}, and a query taking it
+    /// as $1 whose first column is the cached value, e.g.
+    /// 'session:{id}=SELECT payload FROM sessions WHERE id = $1'.
+    #[arg(long, value_name = "PATTERN=SQL")]
+    pub map: String,
+    /// Compare at most this many keys (a SCAN sample).
+    #[arg(long, default_value_t = 1000)]
+    pub sample: u64,
+    /// How to compare: byte for byte, or as JSON documents.
+    #[arg(long, value_enum, default_value = "bytes")]
+    pub compare: crate::verify::cache::Compare,
+    /// Bound on each command and query.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// Show keys as keyed hashes instead of names.
+    #[arg(long)]
+    pub redact_keys: bool,
 }
 
 /// Flags of `verify redis`.

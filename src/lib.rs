@@ -117,6 +117,9 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Verify(cli::VerifyCommand::Redis(a)) => {
             interruptible(rt, cancel, cmd::verify::redis(a, out, cancel))
         }
+        Command::Verify(cli::VerifyCommand::Cache(a)) => {
+            interruptible(rt, cancel, cmd::verify::cache(a, out, cancel))
+        }
         Command::Capture(a) => interruptible(rt, cancel, cmd::capture::run(a, out, cancel)),
         Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, root, cancel)),
         Command::Completions(a) => {

@@ -303,3 +303,226 @@ fn hex_digest(b: &[u8], digest: Digest) -> String {
         }
     }
 }
+
+/// `statectl verify cache`.
+pub async fn cache(
+    a: &crate::cli::VerifyCacheArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
+    use crate::verify::cache::{same, CacheMap, CacheVerifyReport};
+    if !matches!(out.format, Format::Table | Format::Json) {
+        return Err(UsageError("--format: verify prints table or json".into()).into());
+    }
+    let map = CacheMap::parse(&a.map).map_err(|e| UsageError(format!("--map: {e}")))?;
+    let redis_t = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None, &a.redis_tls))?;
+    let pg_t = crate::target::PostgresTarget::parse(
+        a.postgres.as_deref().unwrap_or(""),
+        &crate::target::PgEnv::from_env(),
+    )?;
+    crate::cancel::on_signal(cancel)?;
+    let (mut r, _) = RedisSession::connect(&redis_t, a.timeout)
+        .await
+        .map_err(|e| anyhow::anyhow!("--redis {}: {e}", redis_t.label))?;
+    let pg = crate::probe::postgres::PostgresSession::connect(&pg_t, a.timeout)
+        .await
+        .map_err(|e| anyhow::anyhow!("--postgres {}: {e}", pg_t.label))?;
+    let t = a.timeout;
+    // read-only on the database side, as on the cache side
+    within(
+        t,
+        "starting a read-only transaction",
+        pg.client.batch_execute("BEGIN READ ONLY"),
+    )
+    .await??;
+    let stmt = within(t, "preparing the --map query", pg.client.prepare(&map.sql))
+        .await?
+        .map_err(|e| {
+            UsageError(format!(
+                "--map: the query does not prepare: {}",
+                pg_error(&e)
+            ))
+        })?;
+    let param = stmt.params().first().cloned();
+    let names = if a.redact_keys {
+        let mut key = vec![0u8; 32];
+        getrandom::fill(&mut key)
+            .map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
+        KeyNames::Hmac(key)
+    } else {
+        KeyNames::Plain
+    };
+    let keys = scan(&mut r, &map.scan_pattern(), Some(a.sample), cancel).await?;
+    let mut report = CacheVerifyReport {
+        redis: redis_t.label.clone(),
+        postgres: pg_t.label.clone(),
+        pattern: map.scan_pattern(),
+        compare: a.compare,
+        compared: 0,
+        stale: Vec::new(),
+        orphaned: Vec::new(),
+        without_ttl: Vec::new(),
+        not_strings: Vec::new(),
+    };
+    for k in keys {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let key = String::from_utf8_lossy(&k).into_owned();
+        let Some(id) = map.id(&key) else { continue };
+        let mut pipe = redis::pipe();
+        pipe.cmd("TYPE")
+            .arg(&k)
+            .cmd("PTTL")
+            .arg(&k)
+            .cmd("GET")
+            .arg(&k);
+        // GET of a non-string is an error reply: read the three as values
+        let (kind, pttl, value): (String, i64, redis::Value) = match r
+            .query_pipe::<Vec<redis::Value>>(&pipe, "waiting for TYPE/PTTL/GET")
+            .await
+        {
+            Ok(v) if v.len() == 3 => (
+                redis::from_redis_value(v[0].clone()).unwrap_or_default(),
+                redis::from_redis_value(v[1].clone()).unwrap_or(-2),
+                v[2].clone(),
+            ),
+            Ok(_) => continue,
+            Err(e) => return Err(anyhow::anyhow!("--redis {}: {e}", redis_t.label)),
+        };
+        if kind == "none" {
+            continue; // expired between SCAN and now
+        }
+        report.compared += 1;
+        let label = names.label(&k);
+        if pttl == -1 {
+            report.without_ttl.push(label.clone());
+        }
+        let cached = match value {
+            redis::Value::BulkString(b) => b,
+            _ => {
+                report.not_strings.push(label);
+                continue;
+            }
+        };
+        let row = {
+            use tokio_postgres::types::{ToSql, Type};
+            let (i8v, i4v, i2v): (i64, i32, i16);
+            let arg: &(dyn ToSql + Sync) = match &param {
+                Some(t) if [Type::INT2, Type::INT4, Type::INT8].contains(t) => {
+                    // an id that is not a number of the column's size has no row
+                    let Ok(n) = id.parse::<i64>() else {
+                        report.orphaned.push(label);
+                        continue;
+                    };
+                    match *t {
+                        Type::INT8 => {
+                            i8v = n;
+                            &i8v
+                        }
+                        Type::INT4 => match i32::try_from(n) {
+                            Ok(v) => {
+                                i4v = v;
+                                &i4v
+                            }
+                            Err(_) => {
+                                report.orphaned.push(label);
+                                continue;
+                            }
+                        },
+                        _ => match i16::try_from(n) {
+                            Ok(v) => {
+                                i2v = v;
+                                &i2v
+                            }
+                            Err(_) => {
+                                report.orphaned.push(label);
+                                continue;
+                            }
+                        },
+                    }
+                }
+                Some(t) if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(t) => &id,
+                Some(t) => {
+                    return Err(UsageError(format!(
+                        "--map: $1 is {t}; compare it as text (WHERE id::text = $1) or as bigint ($1::bigint)"
+                    ))
+                    .into())
+                }
+                None => return Err(UsageError("--map: the query takes no $1".into()).into()),
+            };
+            within(
+                t,
+                "running the --map query",
+                pg.client.query_opt(&stmt, &[arg]),
+            )
+            .await?
+            .map_err(|e| anyhow::anyhow!("--postgres: {}", pg_error(&e)))?
+        };
+        let Some(row) = row else {
+            report.orphaned.push(label);
+            continue;
+        };
+        let stored: Vec<u8> = match row.columns().first().map(|c| c.type_().clone()) {
+            Some(tokio_postgres::types::Type::BYTEA) => {
+                row.try_get::<_, Option<Vec<u8>>>(0)?.unwrap_or_default()
+            }
+            Some(t)
+                if [
+                    tokio_postgres::types::Type::TEXT,
+                    tokio_postgres::types::Type::VARCHAR,
+                    tokio_postgres::types::Type::BPCHAR,
+                    tokio_postgres::types::Type::NAME,
+                ]
+                .contains(&t) =>
+            {
+                row.try_get::<_, Option<String>>(0)?
+                    .unwrap_or_default()
+                    .into_bytes()
+            }
+            Some(t) => {
+                return Err(UsageError(format!(
+                    "--map: the query's first column is {t}; select it as text (col::text) or bytea"
+                ))
+                .into())
+            }
+            None => return Err(UsageError("--map: the query returns no column".into()).into()),
+        };
+        if !same(&cached, &stored, a.compare) {
+            report.stale.push(label);
+        }
+    }
+    let _ = pg.client.batch_execute("COMMIT").await;
+    let stdout = &mut std::io::stdout().lock();
+    match out.format {
+        Format::Json => crate::render::json::write(stdout, &report)?,
+        _ => crate::render::verify::cache(stdout, &report)?,
+    }
+    stdout.flush()?;
+    Ok(if cancel.is_cancelled() {
+        Exit::Interrupted
+    } else if report.consistent() {
+        Exit::Ok
+    } else {
+        Exit::Fail
+    })
+}
+
+/// `f` bounded by `t`; the error names what was being waited for.
+async fn within<T>(
+    t: Duration,
+    what: &str,
+    f: impl std::future::Future<Output = T>,
+) -> anyhow::Result<T> {
+    tokio::time::timeout(t, f)
+        .await
+        .map_err(|_| anyhow::anyhow!("--postgres: no answer within {t:?} while {what}"))
+}
+
+/// A PostgreSQL error with the server's message (never the query's parameters).
+fn pg_error(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}

@@ -59,3 +59,42 @@ pub fn redis(w: &mut dyn Write, r: &RedisVerifyReport) -> std::io::Result<()> {
         )
     }
 }
+
+/// A `verify cache` report.
+pub fn cache(
+    w: &mut dyn Write,
+    r: &crate::verify::cache::CacheVerifyReport,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "verify cache: {} keys matching {} in {} against {}",
+        r.compared,
+        super::escape(&r.pattern),
+        super::escape(&r.redis),
+        super::escape(&r.postgres)
+    )?;
+    for (what, keys) in [
+        ("STALE (cache differs from the row)", &r.stale),
+        ("ORPHANED (no row)", &r.orphaned),
+        ("WITHOUT TTL (never corrected)", &r.without_ttl),
+        ("NOT A STRING (not compared)", &r.not_strings),
+    ] {
+        for k in keys {
+            writeln!(w, "{what}  {}", super::escape(k))?;
+        }
+    }
+    if r.consistent() {
+        writeln!(
+            w,
+            "PASS: every cached value matches its row, and every key expires"
+        )
+    } else {
+        writeln!(
+            w,
+            "FAIL: {} stale, {} orphaned, {} without TTL; invalidate on write (DEL the key in the same code path that updates the row, or publish a change event) and give every cached key an expiry",
+            r.stale.len(),
+            r.orphaned.len(),
+            r.without_ttl.len()
+        )
+    }
+}

@@ -131,3 +131,86 @@ fn verify_redis_uses_debug_digest_where_allowed() {
         [("session:0".to_string(), "value".to_string())]
     );
 }
+
+#[test]
+fn verify_cache_names_stale_orphaned_and_ttl_less_keys() {
+    let Some(pg) = crate::support::PgCluster::start(&[]) else {
+        return;
+    };
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    pg.psql("CREATE TABLE sessions (id int PRIMARY KEY, payload text NOT NULL)");
+    pg.psql("INSERT INTO sessions SELECT g, 'payload-' || g FROM generate_series(1, 10) g");
+    for i in 1..=10 {
+        redis.cli(
+            None,
+            &[
+                "SET",
+                &format!("session:{i}"),
+                &format!("payload-{i}"),
+                "EX",
+                "900",
+            ],
+        );
+    }
+    redis.cli(None, &["SET", "other:1", "not mapped"]);
+    let map = "session:{id}=SELECT payload FROM sessions WHERE id = $1";
+    let (ru, pu) = (redis.url(), pg.url());
+    let args = [
+        "verify",
+        "cache",
+        "--redis",
+        &ru,
+        "--postgres",
+        &pu,
+        "--map",
+        map,
+        "--format",
+        "json",
+    ];
+    let env = [("PGPASSWORD", crate::support::PG_PASSWORD)];
+    let r = run(&args, &env);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["compared"], 10, "{v}");
+
+    // two rows change, one goes, one key loses its TTL
+    pg.psql("UPDATE sessions SET payload = 'renewed' WHERE id IN (2, 5)");
+    pg.psql("DELETE FROM sessions WHERE id = 7");
+    redis.cli(None, &["PERSIST", "session:9"]);
+    let r = run(&args, &env);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let sorted = |k: &str| {
+        let mut x: Vec<String> = v[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect();
+        x.sort();
+        x
+    };
+    assert_eq!(sorted("stale"), ["session:2", "session:5"], "{v}");
+    assert_eq!(sorted("orphaned"), ["session:7"], "{v}");
+    assert_eq!(sorted("without_ttl"), ["session:9"], "{v}");
+    assert!(
+        !r.stdout.contains("renewed") && !r.stdout.contains("payload-"),
+        "values are never shown"
+    );
+    // a map that does not fit is a usage error naming it
+    let bad = [
+        "verify",
+        "cache",
+        "--redis",
+        &ru,
+        "--postgres",
+        &pu,
+        "--map",
+        "session:{id}",
+    ];
+    let r = run(&bad, &env);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--map"), "{}", r.stderr);
+}

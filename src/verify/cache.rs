@@ -1,0 +1,159 @@
+//! Comparing cached values with the database rows they were made from: the map from a key
+//! pattern to a query, and the verdict for one key.
+
+use serde::{Deserialize, Serialize};
+
+/// `PATTERN=SQL`: a key pattern with one `{name}` placeholder, and a query taking it as `$1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheMap {
+    /// What comes before the placeholder.
+    pub prefix: String,
+    /// What comes after it.
+    pub suffix: String,
+    /// The query; its first column is the value the cache should hold.
+    pub sql: String,
+}
+
+impl CacheMap {
+    /// Parses `session:{id}=SELECT payload FROM sessions WHERE id = $1`; the error says what is
+    /// wrong with it.
+    pub fn parse(text: &str) -> Result<CacheMap, String> {
+        let (pattern, sql) = text.split_once('=').ok_or(
+            "expected PATTERN=SQL, e.g. 'session:{id}=SELECT payload FROM sessions WHERE id = $1'",
+        )?;
+        let open = pattern
+            .find('{')
+            .ok_or("the pattern has no {placeholder}")?;
+        let close = pattern[open..]
+            .find('}')
+            .map(|c| open + c)
+            .ok_or("the pattern's { is not closed")?;
+        if close == open + 1 {
+            return Err("the placeholder needs a name: {id}".into());
+        }
+        let (prefix, suffix) = (&pattern[..open], &pattern[close + 1..]);
+        if suffix.contains('{')
+            || prefix.contains(['*', '?', '['])
+            || suffix.contains(['*', '?', '['])
+        {
+            return Err("the pattern takes one {placeholder} and no SCAN wildcards".into());
+        }
+        if !sql.contains("$1") {
+            return Err("the query must take the placeholder as $1".into());
+        }
+        Ok(CacheMap {
+            prefix: prefix.to_string(),
+            suffix: suffix.to_string(),
+            sql: sql.trim().to_string(),
+        })
+    }
+
+    /// The SCAN MATCH pattern for the keys it maps (glob characters in the fixed parts escaped).
+    pub fn scan_pattern(&self) -> String {
+        let esc = |s: &str| {
+            s.chars()
+                .flat_map(|c| match c {
+                    '*' | '?' | '[' | ']' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect::<String>()
+        };
+        format!("{}*{}", esc(&self.prefix), esc(&self.suffix))
+    }
+
+    /// The placeholder's value in `key`, when the key fits the pattern.
+    pub fn id<'a>(&self, key: &'a str) -> Option<&'a str> {
+        key.strip_prefix(&self.prefix)?
+            .strip_suffix(&self.suffix)
+            .filter(|id| !id.is_empty())
+    }
+}
+
+/// How cached and stored values are compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// Byte for byte.
+    Bytes,
+    /// As JSON documents (key order and spacing do not matter).
+    Json,
+}
+
+/// Whether a cached value matches the stored one.
+pub fn same(cached: &[u8], stored: &[u8], how: Compare) -> bool {
+    match how {
+        Compare::Bytes => cached == stored,
+        Compare::Json => {
+            match (
+                serde_json::from_slice::<serde_json::Value>(cached),
+                serde_json::from_slice::<serde_json::Value>(stored),
+            ) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => cached == stored,
+            }
+        }
+    }
+}
+
+/// What `verify cache` found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheVerifyReport {
+    /// The Redis target's label.
+    pub redis: String,
+    /// The PostgreSQL target's label.
+    pub postgres: String,
+    /// The key pattern mapped.
+    pub pattern: String,
+    /// How values were compared.
+    pub compare: Compare,
+    /// Keys compared.
+    pub compared: u64,
+    /// Cache and database disagree.
+    pub stale: Vec<String>,
+    /// In the cache, no row in the database.
+    pub orphaned: Vec<String>,
+    /// Cached without an expiry: nothing will ever correct a stale value.
+    pub without_ttl: Vec<String>,
+    /// Keys that are not strings (not compared).
+    pub not_strings: Vec<String>,
+}
+
+impl CacheVerifyReport {
+    /// Whether the cache agrees with the database.
+    pub fn consistent(&self) -> bool {
+        self.stale.is_empty() && self.orphaned.is_empty() && self.without_ttl.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_parse_and_extract_ids() {
+        let m = CacheMap::parse("session:{id}=SELECT payload FROM sessions WHERE id = $1").unwrap();
+        assert_eq!(m.scan_pattern(), "session:*");
+        assert_eq!(m.id("session:42"), Some("42"));
+        assert_eq!(m.id("session:"), None);
+        assert_eq!(m.id("user:42"), None);
+        let m = CacheMap::parse("u:{id}:profile=SELECT p FROM u WHERE id = $1").unwrap();
+        assert_eq!(m.id("u:7:profile"), Some("7"));
+        assert_eq!(m.scan_pattern(), "u:*:profile");
+        for (bad, why) in [
+            ("session:{id}", "PATTERN=SQL"),
+            ("session:id=SELECT 1 WHERE $1", "placeholder"),
+            ("s:{}=SELECT $1", "needs a name"),
+            ("s:{id}=SELECT 1", "$1"),
+            ("s:*:{id}=SELECT $1", "wildcards"),
+        ] {
+            assert!(CacheMap::parse(bad).unwrap_err().contains(why), "{bad}");
+        }
+        assert!(same(
+            br#"{"a":1,"b":2}"#,
+            br#"{ "b": 2, "a": 1 }"#,
+            Compare::Json
+        ));
+        assert!(!same(br#"{"a":1}"#, br#"{"a":2}"#, Compare::Json));
+        assert!(!same(b"x", b"y", Compare::Bytes));
+    }
+}
