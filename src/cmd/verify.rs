@@ -13,10 +13,9 @@ use crate::cli::{Format, OutputArgs, VerifyRedisArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::redis::RedisSession;
 use crate::target::{RedisAuthSources, RedisTarget};
-use crate::verify::redis::{compare, DifferingKey, KeyView, RedisVerifyReport};
-
-/// Keys fetched per pipeline.
-const BATCH: usize = 200;
+use crate::verify::redis::{
+    compare, DifferingKey, KeyView, RedisVerifyReport, BATCH, TTL_TOLERANCE_MS,
+};
 
 /// How values are digested.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,7 +104,7 @@ pub async fn redis(
             );
             report.compared += chunk.len() as u64;
             for ((k, a), b) in chunk.iter().zip(&pv).zip(&rv) {
-                if compare(a, b, 2000).is_some() {
+                if compare(a, b, TTL_TOLERANCE_MS).is_some() {
                     suspects.push((k.clone(), a.clone()));
                 }
             }
@@ -120,7 +119,7 @@ pub async fn redis(
                     views(&mut r, &ks, digest).await?,
                 );
                 for (((k, before), now), theirs) in chunk.iter().zip(&pv).zip(&rv) {
-                    let Some(d) = compare(now, theirs, 2000) else {
+                    let Some(d) = compare(now, theirs, TTL_TOLERANCE_MS) else {
                         continue;
                     };
                     if before != now && (before.digest != now.digest || before.kind != now.kind) {

@@ -3,6 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Keys fetched per pipeline.
+pub const BATCH: usize = 200;
+
+/// TTLs read from the two sides count as equal within this many milliseconds: the time between
+/// the two reads, plus replication's own delay.
+pub const TTL_TOLERANCE_MS: i64 = 2000;
+
 /// What one side holds under a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyView {
