@@ -52,14 +52,7 @@ pub async fn redis(
     };
     let mut p = connect(&primary, "--primary").await?;
     let mut r = connect(&replica, "--replica").await?;
-    let names = if a.redact_keys {
-        let mut key = vec![0u8; 32];
-        getrandom::fill(&mut key)
-            .map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
-        KeyNames::Hmac(key)
-    } else {
-        KeyNames::Plain
-    };
+    let names = key_names(a.redact_keys)?;
     let mut report = RedisVerifyReport {
         primary: primary.label.clone(),
         replica: replica.label.clone(),
@@ -136,19 +129,47 @@ pub async fn redis(
             }
         }
     }
+    let consistent = report.consistent();
+    finish(
+        out,
+        &report,
+        crate::render::verify::redis,
+        consistent,
+        cancel,
+    )
+}
+
+/// Prints the report (JSON or text) and picks the exit code: 3 when the copies differ.
+fn finish<R: serde::Serialize>(
+    out: &OutputArgs,
+    report: &R,
+    text: fn(&mut dyn Write, &R) -> std::io::Result<()>,
+    consistent: bool,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     let stdout = &mut std::io::stdout().lock();
     match out.format {
-        Format::Json => crate::render::json::write(stdout, &report)?,
-        _ => crate::render::verify::redis(stdout, &report)?,
+        Format::Json => crate::render::json::write(stdout, report)?,
+        _ => text(stdout, report)?,
     }
     stdout.flush()?;
     Ok(if cancel.is_cancelled() {
         Exit::Interrupted
-    } else if report.consistent() {
+    } else if consistent {
         Exit::Ok
     } else {
         Exit::Fail
     })
+}
+
+/// Key names as given, or keyed hashes (HMAC-SHA256 with a random key per run).
+fn key_names(redact: bool) -> anyhow::Result<KeyNames> {
+    if !redact {
+        return Ok(KeyNames::Plain);
+    }
+    let mut key = vec![0u8; 32];
+    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
+    Ok(KeyNames::Hmac(key))
 }
 
 /// The replication offsets: the primary's master_repl_offset and how far the replica has read.
@@ -343,14 +364,7 @@ pub async fn cache(
             ))
         })?;
     let param = stmt.params().first().cloned();
-    let names = if a.redact_keys {
-        let mut key = vec![0u8; 32];
-        getrandom::fill(&mut key)
-            .map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
-        KeyNames::Hmac(key)
-    } else {
-        KeyNames::Plain
-    };
+    let names = key_names(a.redact_keys)?;
     let keys = scan(&mut r, &map.scan_pattern(), Some(a.sample), cancel).await?;
     let mut report = CacheVerifyReport {
         redis: redis_t.label.clone(),
@@ -492,19 +506,14 @@ pub async fn cache(
         }
     }
     let _ = pg.client.batch_execute("COMMIT").await;
-    let stdout = &mut std::io::stdout().lock();
-    match out.format {
-        Format::Json => crate::render::json::write(stdout, &report)?,
-        _ => crate::render::verify::cache(stdout, &report)?,
-    }
-    stdout.flush()?;
-    Ok(if cancel.is_cancelled() {
-        Exit::Interrupted
-    } else if report.consistent() {
-        Exit::Ok
-    } else {
-        Exit::Fail
-    })
+    let consistent = report.consistent();
+    finish(
+        out,
+        &report,
+        crate::render::verify::cache,
+        consistent,
+        cancel,
+    )
 }
 
 /// `f` bounded by `t`; the error names what was being waited for.
