@@ -13,6 +13,15 @@ fn mtls_redis(pki: &Pki, server: &Pair, extra: &[&str]) -> Option<(RedisServer, 
     RedisServer::start_tls_only(server, &pki.ca(), &config)
 }
 
+/// A CA, a client certificate, and a mutual-TLS Redis serving a leaf for 127.0.0.1.
+fn mtls_default() -> Option<(Pki, Pair, RedisServer, u16)> {
+    let pki = Pki::new();
+    let server = pki.server("redis", &["127.0.0.1"], 365);
+    let client = pki.client("client", "app");
+    let (srv, port) = mtls_redis(&pki, &server, &[])?;
+    Some((pki, client, srv, port))
+}
+
 fn tls_flags<'a>(ca: &'a Path, client: &'a Pair) -> Vec<String> {
     vec![
         "--tls-ca".into(),
@@ -229,10 +238,7 @@ fn insecure_warns_on_stderr_and_the_check_says_unverified() {
 
 #[test]
 fn bench_redis_over_mutual_tls_counts_exactly() {
-    let pki = Pki::new();
-    let server = pki.server("redis", &["127.0.0.1"], 365);
-    let client = pki.client("client", "app");
-    let Some((srv, port)) = mtls_redis(&pki, &server, &[]) else {
+    let Some((pki, client, srv, port)) = mtls_default() else {
         return;
     };
     let calls = |cmd: &str| -> u64 {
@@ -623,10 +629,7 @@ fn preflight_openssl_reads_the_host_and_fails_an_old_openssl() {
 
 #[test]
 fn the_system_ca_store_is_trusted_and_latency_speaks_tls() {
-    let pki = Pki::new();
-    let server = pki.server("redis", &["127.0.0.1"], 365);
-    let client = pki.client("client", "app");
-    let Some((_srv, port)) = mtls_redis(&pki, &server, &[]) else {
+    let Some((pki, client, _srv, port)) = mtls_default() else {
         return;
     };
     let url = format!("rediss://127.0.0.1:{port}");
