@@ -320,6 +320,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary''s LSN; differing chunks are drilled down to the rows'' primary keys')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -371,9 +372,29 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'statectl;verify;postgres' {
+            [CompletionResult]::new('--primary', '--primary', [CompletionResultType]::ParameterName, 'The primary (or publisher)')
+            [CompletionResult]::new('--replica', '--replica', [CompletionResultType]::ParameterName, 'The replica: a physical standby or a logical subscriber')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Compare only this table (schema.table). Repeatable. Default: every table')
+            [CompletionResult]::new('--chunk-rows', '--chunk-rows', [CompletionResultType]::ParameterName, 'Rows per chunk')
+            [CompletionResult]::new('--max-lag', '--max-lag', [CompletionResultType]::ParameterName, 'How long to wait for the replica to reach the primary''s current LSN')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'statement_timeout of each chunk''s query, and the bound on connecting')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'List at most this many differing rows per table (the rest are counted)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'statectl;verify;help' {
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary''s LSN; differing chunks are drilled down to the rows'' primary keys')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -381,6 +402,9 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;verify;help;cache' {
+            break
+        }
+        'statectl;verify;help;postgres' {
             break
         }
         'statectl;verify;help;help' {
@@ -505,12 +529,16 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
         'statectl;help;verify' {
             [CompletionResult]::new('redis', 'redis', [CompletionResultType]::ParameterValue, 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up')
             [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL')
+            [CompletionResult]::new('postgres', 'postgres', [CompletionResultType]::ParameterValue, 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary''s LSN; differing chunks are drilled down to the rows'' primary keys')
             break
         }
         'statectl;help;verify;redis' {
             break
         }
         'statectl;help;verify;cache' {
+            break
+        }
+        'statectl;help;verify;postgres' {
             break
         }
         'statectl;help;capture' {

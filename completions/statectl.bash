@@ -118,6 +118,9 @@ _statectl() {
             statectl__subcmd__help__subcmd__verify,cache)
                 cmd="statectl__subcmd__help__subcmd__verify__subcmd__cache"
                 ;;
+            statectl__subcmd__help__subcmd__verify,postgres)
+                cmd="statectl__subcmd__help__subcmd__verify__subcmd__postgres"
+                ;;
             statectl__subcmd__help__subcmd__verify,redis)
                 cmd="statectl__subcmd__help__subcmd__verify__subcmd__redis"
                 ;;
@@ -151,6 +154,9 @@ _statectl() {
             statectl__subcmd__verify,help)
                 cmd="statectl__subcmd__verify__subcmd__help"
                 ;;
+            statectl__subcmd__verify,postgres)
+                cmd="statectl__subcmd__verify__subcmd__postgres"
+                ;;
             statectl__subcmd__verify,redis)
                 cmd="statectl__subcmd__verify__subcmd__redis"
                 ;;
@@ -159,6 +165,9 @@ _statectl() {
                 ;;
             statectl__subcmd__verify__subcmd__help,help)
                 cmd="statectl__subcmd__verify__subcmd__help__subcmd__help"
+                ;;
+            statectl__subcmd__verify__subcmd__help,postgres)
+                cmd="statectl__subcmd__verify__subcmd__help__subcmd__postgres"
                 ;;
             statectl__subcmd__verify__subcmd__help,redis)
                 cmd="statectl__subcmd__verify__subcmd__help__subcmd__redis"
@@ -872,7 +881,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help__subcmd__verify)
-            opts="redis cache"
+            opts="redis cache postgres"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -886,6 +895,20 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help__subcmd__verify__subcmd__cache)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__verify__subcmd__postgres)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1376,7 +1399,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__verify)
-            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis cache help"
+            opts="-q -v -h --format --color --quiet --verbose --host-root --help redis cache postgres help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1468,7 +1491,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__verify__subcmd__help)
-            opts="redis cache help"
+            opts="redis cache postgres help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1509,6 +1532,20 @@ _statectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        statectl__subcmd__verify__subcmd__help__subcmd__postgres)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         statectl__subcmd__verify__subcmd__help__subcmd__redis)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1516,6 +1553,60 @@ _statectl() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__verify__subcmd__postgres)
+            opts="-q -v -h --primary --replica --table --chunk-rows --max-lag --timeout --limit --format --color --quiet --verbose --host-root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --primary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replica)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

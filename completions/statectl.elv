@@ -297,6 +297,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
             cand cache 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+            cand postgres 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary''s LSN; differing chunks are drilled down to the rows'' primary keys'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'statectl;verify;redis'= {
@@ -345,14 +346,35 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'statectl;verify;postgres'= {
+            cand --primary 'The primary (or publisher)'
+            cand --replica 'The replica: a physical standby or a logical subscriber'
+            cand --table 'Compare only this table (schema.table). Repeatable. Default: every table'
+            cand --chunk-rows 'Rows per chunk'
+            cand --max-lag 'How long to wait for the replica to reach the primary''s current LSN'
+            cand --timeout 'statement_timeout of each chunk''s query, and the bound on connecting'
+            cand --limit 'List at most this many differing rows per table (the rest are counted)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'statectl;verify;help'= {
             cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
             cand cache 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+            cand postgres 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary''s LSN; differing chunks are drilled down to the rows'' primary keys'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'statectl;verify;help;redis'= {
         }
         &'statectl;verify;help;cache'= {
+        }
+        &'statectl;verify;help;postgres'= {
         }
         &'statectl;verify;help;help'= {
         }
@@ -460,10 +482,13 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;help;verify'= {
             cand redis 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
             cand cache 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+            cand postgres 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary''s LSN; differing chunks are drilled down to the rows'' primary keys'
         }
         &'statectl;help;verify;redis'= {
         }
         &'statectl;help;verify;cache'= {
+        }
+        &'statectl;help;verify;postgres'= {
         }
         &'statectl;help;capture'= {
         }

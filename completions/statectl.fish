@@ -266,20 +266,21 @@ complete -c statectl -n "__fish_statectl_using_subcommand latency" -l host-root 
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand latency" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
 prometheus\t'Prometheus text exposition format'"
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -f -a "postgres" -d 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary\'s LSN; differing chunks are drilled down to the rows\' primary keys'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and not __fish_seen_subcommand_from redis cache postgres help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l primary -d 'The primary (master)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l replica -d 'Its replica' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from redis" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
@@ -325,8 +326,27 @@ complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_see
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l primary -d 'The primary (or publisher)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l replica -d 'The replica: a physical standby or a logical subscriber' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l table -d 'Compare only this table (schema.table). Repeatable. Default: every table' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l chunk-rows -d 'Rows per chunk' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l max-lag -d 'How long to wait for the replica to reach the primary\'s current LSN' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l timeout -d 'statement_timeout of each chunk\'s query, and the bound on connecting' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l limit -d 'List at most this many differing rows per table (the rest are counted)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "postgres" -d 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary\'s LSN; differing chunks are drilled down to the rows\' primary keys'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s i -l interface -d 'Interface to capture on (default: the route to the target, or lo)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s p -l port -d 'TCP port of the Redis traffic' -r
@@ -404,3 +424,4 @@ complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "postgres" -d 'Load PostgreSQL with prepared session reads and upserts and report HDR percentiles'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from verify" -f -a "redis" -d 'Compare a Redis primary with its replica key by key: type, value digest (DEBUG DIGEST-VALUE, or DUMP hashed here), TTL; after waiting for the replica to catch up'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from verify" -f -a "cache" -d 'Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned, and keys without a TTL'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from verify" -f -a "postgres" -d 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary\'s LSN; differing chunks are drilled down to the rows\' primary keys'

@@ -313,6 +313,36 @@ pub enum VerifyCommand {
     /// Compare cached values in Redis with the PostgreSQL rows they come from: stale, orphaned,
     /// and keys without a TTL.
     Cache(VerifyCacheArgs),
+    /// Compare PostgreSQL tables on a primary and its replica (a standby or a logical
+    /// subscriber) chunk by chunk, after waiting for the replica to reach the primary's LSN;
+    /// differing chunks are drilled down to the rows' primary keys.
+    Postgres(VerifyPostgresArgs),
+}
+
+/// Flags of `verify postgres`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyPostgresArgs {
+    /// The primary (or publisher).
+    #[arg(long, value_name = "CONN")]
+    pub primary: String,
+    /// The replica: a physical standby or a logical subscriber.
+    #[arg(long, value_name = "CONN")]
+    pub replica: String,
+    /// Compare only this table (schema.table). Repeatable. Default: every table.
+    #[arg(long = "table", value_name = "SCHEMA.TABLE")]
+    pub tables: Vec<String>,
+    /// Rows per chunk.
+    #[arg(long, default_value_t = 10_000)]
+    pub chunk_rows: u64,
+    /// How long to wait for the replica to reach the primary's current LSN.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub max_lag: Duration,
+    /// statement_timeout of each chunk's query, and the bound on connecting.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// List at most this many differing rows per table (the rest are counted).
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
 }
 
 /// Flags of `verify cache`.

@@ -117,6 +117,9 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Verify(cli::VerifyCommand::Redis(a)) => {
             interruptible(rt, cancel, cmd::verify::redis(a, out, cancel))
         }
+        Command::Verify(cli::VerifyCommand::Postgres(a)) => {
+            interruptible(rt, cancel, cmd::verify::postgres(a, out, cancel))
+        }
         Command::Verify(cli::VerifyCommand::Cache(a)) => {
             interruptible(rt, cancel, cmd::verify::cache(a, out, cancel))
         }

@@ -534,3 +534,224 @@ fn pg_error(e: &tokio_postgres::Error) -> String {
         None => e.to_string(),
     }
 }
+
+/// `statectl verify postgres`.
+pub async fn postgres(
+    a: &crate::cli::VerifyPostgresArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
+    use crate::verify::postgres::{drill, PostgresVerifyReport, TableResult};
+    use std::collections::BTreeMap;
+    if !matches!(out.format, Format::Table | Format::Json) {
+        return Err(UsageError("--format: verify prints table or json".into()).into());
+    }
+    if a.chunk_rows == 0 {
+        return Err(UsageError("--chunk-rows must be at least 1".into()).into());
+    }
+    let env = crate::target::PgEnv::from_env();
+    let parse = |conn: &str, flag: &str| {
+        crate::target::PostgresTarget::parse(conn, &env)
+            .map_err(|e| UsageError(e.0.replacen("--postgres", flag, 1)))
+    };
+    let (pt, rt) = (
+        parse(&a.primary, "--primary")?,
+        parse(&a.replica, "--replica")?,
+    );
+    crate::cancel::on_signal(cancel)?;
+    let connect = |t: crate::target::PostgresTarget, flag: &'static str| async move {
+        crate::probe::postgres::PostgresSession::connect(&t, a.timeout)
+            .await
+            .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", t.label))
+    };
+    let ps = connect(pt.clone(), "--primary").await?;
+    let rs = connect(rt.clone(), "--replica").await?;
+    let (p, r) = (&ps.client, &rs.client);
+    let t = a.timeout;
+    let q = |e: tokio_postgres::Error| anyhow::anyhow!("{}", pg_error(&e));
+    let physical: bool = r
+        .query_one("SELECT pg_is_in_recovery()", &[])
+        .await
+        .map_err(q)?
+        .try_get(0)?;
+    let lsn: String = p
+        .query_one("SELECT pg_current_wal_lsn()::text", &[])
+        .await
+        .map_err(q)?
+        .try_get(0)?;
+    let start = Instant::now();
+    let caught_up = loop {
+        let reached: bool = if physical {
+            r.query_one(
+                "SELECT coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false)",
+                &[&lsn],
+            )
+            .await
+            .map_err(q)?
+            .try_get(0)?
+        } else {
+            // a logical subscriber: every logical slot on the publisher has confirmed the LSN
+            p.query_one(
+                "SELECT coalesce(bool_and(confirmed_flush_lsn >= $1::text::pg_lsn), false) \
+                 FROM pg_replication_slots WHERE slot_type = 'logical'",
+                &[&lsn],
+            )
+            .await
+            .map_err(q)?
+            .try_get(0)?
+        };
+        if reached {
+            break true;
+        }
+        if start.elapsed() >= a.max_lag
+            || !crate::cancel::sleep(cancel, Duration::from_millis(50)).await
+        {
+            break false;
+        }
+    };
+    let mut report = PostgresVerifyReport {
+        primary: pt.label.clone(),
+        replica: rt.label.clone(),
+        replication: if physical { "physical" } else { "logical" }.into(),
+        caught_up,
+        waited_ms: start.elapsed().as_millis() as u64,
+        tables: Vec::new(),
+    };
+    if caught_up {
+        let rows = p
+            .query(
+                "SELECT format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname, \
+                   (SELECT array_agg(format('%I', a.attname) ORDER BY k.ord) FROM pg_index i \
+                      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) \
+                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
+                    WHERE i.indrelid = c.oid AND i.indisprimary), \
+                   (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_index i \
+                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] \
+                    WHERE i.indrelid = c.oid AND i.indisprimary) \
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+                   AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 2",
+                &[],
+            )
+            .await
+            .map_err(q)?;
+        let known: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<_, String>(1))
+            .collect::<Result<_, _>>()?;
+        if let Some(bad) = a.tables.iter().find(|t| !known.contains(t)) {
+            return Err(UsageError(format!("--table {bad}: no such table on the primary")).into());
+        }
+        for row in rows {
+            let (quoted, plain): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+            if !a.tables.is_empty() && !a.tables.contains(&plain) {
+                continue;
+            }
+            let pk: Option<Vec<String>> = row.try_get(2)?;
+            let ty: Option<String> = row.try_get(3)?;
+            let mut result = TableResult {
+                table: plain.clone(),
+                skipped: None,
+                chunks: 0,
+                rows: 0,
+                differing: Vec::new(),
+                more: 0,
+            };
+            let (pk, ty) = match (pk, ty) {
+                (Some(k), Some(ty)) if k.len() == 1 => (k[0].clone(), ty),
+                (Some(k), _) => {
+                    result.skipped = Some(format!(
+                        "a composite primary key ({}): not compared yet",
+                        k.join(", ")
+                    ));
+                    report.tables.push(result);
+                    continue;
+                }
+                _ => {
+                    result.skipped = Some(
+                        "no primary key: not compared (a full scan of both sides is not done silently)"
+                            .into(),
+                    );
+                    report.tables.push(result);
+                    continue;
+                }
+            };
+            // both sides in one snapshot each, read-only, each statement bounded
+            let begin = format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {}",
+                t.as_millis()
+            );
+            for c in [p, r] {
+                c.batch_execute(&begin).await.map_err(q)?;
+            }
+            let range = format!(
+                "($1::text IS NULL OR t.{pk} > $1::text::{ty}) AND ($2::text IS NULL OR t.{pk} <= $2::text::{ty})"
+            );
+            let next_hi = format!(
+                // ORDER BY t.pk: a bare name would sort by the text output column of that name
+                "SELECT t.{pk}::text FROM {quoted} t WHERE ($1::text IS NULL OR t.{pk} > $1::text::{ty}) \
+                 ORDER BY t.{pk} OFFSET {} LIMIT 1",
+                a.chunk_rows - 1
+            );
+            let sum = format!(
+                "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text FROM {quoted} t WHERE {range}"
+            );
+            let rows_of = format!(
+                "SELECT t.{pk}::text, hashtextextended(t::text, 0) FROM {quoted} t WHERE {range}"
+            );
+            let mut lo: Option<String> = None;
+            loop {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                let hi: Option<String> = p
+                    .query_opt(&next_hi, &[&lo])
+                    .await
+                    .map_err(q)?
+                    .map(|row| row.try_get(0))
+                    .transpose()?;
+                let (a_sum, b_sum) = (
+                    p.query_one(&sum, &[&lo, &hi]).await.map_err(q)?,
+                    r.query_one(&sum, &[&lo, &hi]).await.map_err(q)?,
+                );
+                result.chunks += 1;
+                let (a_rows, b_rows): (i64, i64) = (a_sum.try_get(0)?, b_sum.try_get(0)?);
+                let (a_hash, b_hash): (String, String) = (a_sum.try_get(1)?, b_sum.try_get(1)?);
+                result.rows += a_rows;
+                let same = a_rows == b_rows && a_hash == b_hash;
+                if !same {
+                    let side = |rows: Vec<tokio_postgres::Row>| {
+                        rows.iter()
+                            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                            .collect::<Result<BTreeMap<String, i64>, tokio_postgres::Error>>()
+                    };
+                    let pa = side(p.query(&rows_of, &[&lo, &hi]).await.map_err(q)?)?;
+                    let rb = side(r.query(&rows_of, &[&lo, &hi]).await.map_err(q)?)?;
+                    for d in drill(&pa, &rb) {
+                        if result.differing.len() < a.limit {
+                            result.differing.push(d);
+                        } else {
+                            result.more += 1;
+                        }
+                    }
+                }
+                match hi {
+                    Some(h) => lo = Some(h),
+                    None => break,
+                }
+            }
+            for c in [p, r] {
+                let _ = c.batch_execute("COMMIT").await;
+            }
+            report.tables.push(result);
+        }
+    }
+    let consistent = report.consistent();
+    finish(
+        out,
+        &report,
+        crate::render::verify::postgres,
+        consistent,
+        cancel,
+    )
+}

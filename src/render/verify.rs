@@ -98,3 +98,48 @@ pub fn cache(
         )
     }
 }
+
+/// A `verify postgres` report.
+pub fn postgres(
+    w: &mut dyn Write,
+    r: &crate::verify::postgres::PostgresVerifyReport,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "verify postgres: primary {} against {} replica {}",
+        super::escape(&r.primary),
+        r.replication,
+        super::escape(&r.replica)
+    )?;
+    if !r.caught_up {
+        return writeln!(
+            w,
+            "FAIL: the replica did not reach the primary's LSN within {} ms: nothing compared; check replay (pg_stat_replication, pg_stat_subscription) or raise --max-lag",
+            r.waited_ms
+        );
+    }
+    for t in &r.tables {
+        match &t.skipped {
+            Some(why) => writeln!(w, "SKIP  {}: {}", super::escape(&t.table), why)?,
+            None if t.differing.is_empty() => writeln!(
+                w,
+                "PASS  {}: {} rows in {} chunks match",
+                super::escape(&t.table),
+                t.rows,
+                t.chunks
+            )?,
+            None => {
+                writeln!(
+                    w,
+                    "FAIL  {}: {} row(s) differ",
+                    super::escape(&t.table),
+                    t.differing.len() as u64 + t.more
+                )?;
+                for (k, d) in &t.differing {
+                    writeln!(w, "      key {} {:?}", super::escape(k), d)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -2,4 +2,5 @@
 //! replication, scanning, fetching digests) is `cmd::verify`'s.
 
 pub mod cache;
+pub mod postgres;
 pub mod redis;
