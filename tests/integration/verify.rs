@@ -320,3 +320,60 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
     assert_eq!(got, want, "{v}");
     assert!(!r.stdout.contains("owner-"), "row values are never shown");
 }
+
+#[test]
+fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
+    use crate::support::{PgCluster, PG_PASSWORD};
+    let Some(primary) = PgCluster::start(&[]) else {
+        return;
+    };
+    primary.psql("CREATE TABLE events (id bigint PRIMARY KEY, body text)");
+    primary.psql("INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
+    let replica = primary.start_replica().unwrap();
+    let (pu, ru) = (primary.url(), replica.url());
+    let env = [("PGPASSWORD", PG_PASSWORD)];
+    let args = [
+        "verify",
+        "postgres",
+        "--primary",
+        &pu,
+        "--replica",
+        &ru,
+        "--table",
+        "public.events",
+        "--chunk-rows",
+        "3000",
+        "--max-lag",
+        "1s",
+        "--format",
+        "json",
+    ];
+    // rows written just before: the LSN wait lets the standby replay them first
+    primary.psql("INSERT INTO events SELECT g, 'late' FROM generate_series(20001, 20500) g");
+    let r = run(&args, &env);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["replication"], "physical", "{v}");
+    assert_eq!(v["tables"][0]["rows"], 20500, "{v}");
+
+    // the standby's WAL receiver stopped: replay stalls, and verify says so within --max-lag
+    let receivers = replica.processes("walreceiver");
+    assert!(!receivers.is_empty(), "no walreceiver process found");
+    for p in &receivers {
+        PgCluster::signal(*p, "STOP");
+    }
+    primary.psql("INSERT INTO events VALUES (99999, 'unreplayed')");
+    let started = std::time::Instant::now();
+    let r = run(&args, &env);
+    let took = started.elapsed();
+    for p in &receivers {
+        PgCluster::signal(*p, "CONT");
+    }
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["caught_up"], false, "{v}");
+    assert!(
+        took < Duration::from_secs(10),
+        "took {took:?} with --max-lag 1s"
+    );
+}

@@ -528,6 +528,91 @@ impl PgCluster {
         format!("postgresql://postgres@127.0.0.1:{}/postgres", self.port)
     }
 
+    /// A physical streaming replica of this cluster (pg_basebackup -R), started on its own port.
+    pub fn start_replica(&self) -> Option<PgCluster> {
+        let dir = tempfile::tempdir().unwrap();
+        give_to_postgres(dir.path());
+        let data = dir.path().join("data");
+        let out = as_postgres(&self.bindir.join("pg_basebackup"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-R",
+            ])
+            .arg("-D")
+            .arg(&data)
+            .env("PGPASSWORD", PG_PASSWORD)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_basebackup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .unwrap();
+        writeln!(f, "unix_socket_directories = '{}'", dir.path().display()).unwrap();
+        for _ in 0..5 {
+            let port = free_port();
+            let status = as_postgres(&self.bindir.join("pg_ctl"))
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(dir.path().join("log"))
+                .args(["-o", &format!("-p {port}"), "-w", "-t", "30", "start"])
+                .stdout(Stdio::null())
+                .status()
+                .unwrap();
+            if status.success() {
+                return Some(PgCluster {
+                    port,
+                    dir,
+                    bindir: self.bindir.clone(),
+                });
+            }
+        }
+        panic!(
+            "the replica would not start: {}",
+            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
+        );
+    }
+
+    /// Pids of this cluster's processes whose command line contains `what` (e.g. "walreceiver").
+    pub fn processes(&self, what: &str) -> Vec<u32> {
+        let pidfile = self.dir.path().join("data/postmaster.pid");
+        let Some(master) = std::fs::read_to_string(pidfile)
+            .ok()
+            .and_then(|t| t.lines().next()?.trim().parse::<u32>().ok())
+        else {
+            return Vec::new();
+        };
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let ppid = stat
+                    .rsplit_once(')')
+                    .and_then(|(_, r)| r.split_whitespace().nth(1)?.parse::<u32>().ok());
+                let cmd =
+                    std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                ppid == Some(master) && cmd.contains(what)
+            })
+            .collect()
+    }
+
+    /// Sends `sig` (STOP, CONT) to a process.
+    pub fn signal(pid: u32, sig: &str) {
+        signal(pid, sig);
+    }
+
     /// Runs SQL through psql as the superuser; returns stdout, panics on failure.
     pub fn psql(&self, sql: &str) -> String {
         let out = self
