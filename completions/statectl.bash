@@ -1561,7 +1561,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__verify__subcmd__postgres)
-            opts="-q -v -h --primary --replica --table --chunk-rows --max-lag --timeout --limit --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --primary --replica --table --chunk-rows --chunk-time --max-lag --timeout --limit --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1580,6 +1580,10 @@ _statectl() {
                     return 0
                     ;;
                 --chunk-rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --chunk-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -329,7 +329,8 @@ complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_see
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l primary -d 'The primary (or publisher)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l replica -d 'The replica: a physical standby or a logical subscriber' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l table -d 'Compare only this table (schema.table). Repeatable. Default: every table' -r
-complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l chunk-rows -d 'Rows per chunk' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l chunk-rows -d 'Rows per chunk (with --chunk-time: the first chunk\'s)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l chunk-time -d 'Size chunks so each takes about this long (pt-table-checksum\'s --chunk-time), e.g. 0.5s: each next chunk is scaled by how long the last took, at most doubled or halved' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l max-lag -d 'How long to wait for the replica to reach the primary\'s current LSN' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l timeout -d 'statement_timeout of each chunk\'s query, and the bound on connecting' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l limit -d 'List at most this many differing rows per table (the rest are counted)' -r

@@ -331,9 +331,13 @@ pub struct VerifyPostgresArgs {
     /// Compare only this table (schema.table). Repeatable. Default: every table.
     #[arg(long = "table", value_name = "SCHEMA.TABLE")]
     pub tables: Vec<String>,
-    /// Rows per chunk.
+    /// Rows per chunk (with --chunk-time: the first chunk's).
     #[arg(long, default_value_t = 10_000)]
     pub chunk_rows: u64,
+    /// Size chunks so each takes about this long (pt-table-checksum's --chunk-time), e.g. 0.5s:
+    /// each next chunk is scaled by how long the last took, at most doubled or halved.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub chunk_time: Option<Duration>,
     /// How long to wait for the replica to reach the primary's current LSN.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub max_lag: Duration,

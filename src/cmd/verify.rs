@@ -687,12 +687,12 @@ pub async fn postgres(
             let range = format!(
                 "($1::text IS NULL OR t.{pk} > $1::text::{ty}) AND ($2::text IS NULL OR t.{pk} <= $2::text::{ty})"
             );
+            // ORDER BY t.pk: a bare name would sort by the text output column of that name
             let next_hi = format!(
-                // ORDER BY t.pk: a bare name would sort by the text output column of that name
                 "SELECT t.{pk}::text FROM {quoted} t WHERE ($1::text IS NULL OR t.{pk} > $1::text::{ty}) \
-                 ORDER BY t.{pk} OFFSET {} LIMIT 1",
-                a.chunk_rows - 1
+                 ORDER BY t.{pk} OFFSET $2::int8 LIMIT 1"
             );
+            let mut size = a.chunk_rows;
             let sum = format!(
                 "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text FROM {quoted} t WHERE {range}"
             );
@@ -704,8 +704,10 @@ pub async fn postgres(
                 if cancel.is_cancelled() {
                     break;
                 }
+                let chunk_clock = Instant::now();
+                let offset = size as i64 - 1;
                 let hi: Option<String> = p
-                    .query_opt(&next_hi, &[&lo])
+                    .query_opt(&next_hi, &[&lo, &offset])
                     .await
                     .map_err(q)?
                     .map(|row| row.try_get(0))
@@ -734,6 +736,13 @@ pub async fn postgres(
                             result.more += 1;
                         }
                     }
+                }
+                if let Some(target) = a.chunk_time {
+                    size = crate::verify::postgres::next_chunk_size(
+                        size,
+                        chunk_clock.elapsed(),
+                        target,
+                    );
                 }
                 match hi {
                     Some(h) => lo = Some(h),

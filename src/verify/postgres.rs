@@ -47,6 +47,13 @@ pub fn drill(
     out
 }
 
+/// The next chunk's rows when each chunk should take about `target`: scaled by how long the
+/// last one took, at most doubled or halved at a step, never below 100 rows.
+pub fn next_chunk_size(rows: u64, took: std::time::Duration, target: std::time::Duration) -> u64 {
+    let factor = (target.as_secs_f64() / took.as_secs_f64().max(1e-6)).clamp(0.5, 2.0);
+    ((rows as f64 * factor) as u64).max(100)
+}
+
 /// One table's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableResult {
@@ -113,5 +120,15 @@ mod tests {
             ]
         );
         assert!(drill(&p, &p).is_empty());
+    }
+
+    #[test]
+    fn chunks_grow_and_shrink_towards_the_target_time() {
+        use std::time::Duration;
+        let ms = Duration::from_millis;
+        assert_eq!(next_chunk_size(1000, ms(10), ms(500)), 2000);
+        assert_eq!(next_chunk_size(1000, ms(2000), ms(500)), 500);
+        assert_eq!(next_chunk_size(1000, ms(400), ms(500)), 1250);
+        assert_eq!(next_chunk_size(150, ms(5000), ms(500)), 100);
     }
 }

@@ -282,6 +282,20 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
         "{v}"
     );
 
+    // --chunk-time: quick chunks double (500, 1000, then the open rest): 3 chunks, same rows
+    let mut timed = args.to_vec();
+    timed.extend(["--chunk-time", "10s"]);
+    let r = run(&timed, &env);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let accounts = &v["tables"][0];
+    assert_eq!(accounts["table"], "public.accounts", "{v}");
+    assert_eq!(
+        (accounts["rows"].as_i64(), accounts["chunks"].as_u64()),
+        (Some(2500), Some(3)),
+        "{v}"
+    );
+
     // drift made on the subscriber: 3 rows changed, 1 deleted, 1 extra
     subscriber.psql("UPDATE accounts SET balance = balance + 1 WHERE id IN (7, 1200, 2499)");
     subscriber.psql("DELETE FROM accounts WHERE id = 1800");
