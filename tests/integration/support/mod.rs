@@ -484,25 +484,7 @@ impl PgCluster {
             std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
             give_to_postgres(&data.join("pg_hba.conf"));
         }
-        for _ in 0..5 {
-            let port = free_port();
-            let status = as_postgres(&bindir.join("pg_ctl"))
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(dir.path().join("log"))
-                .args(["-o", &format!("-p {port}"), "-w", "-t", "30", "start"])
-                .stdout(Stdio::null())
-                .status()
-                .unwrap();
-            if status.success() {
-                return Some(PgCluster { port, dir, bindir });
-            }
-        }
-        panic!(
-            "PostgreSQL would not start: {}",
-            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
-        );
+        Some(pg_ctl_start(bindir, dir, "PostgreSQL"))
     }
 
     /// psql as the superuser over TCP, without ~/.psqlrc.
@@ -558,29 +540,7 @@ impl PgCluster {
             .open(data.join("postgresql.conf"))
             .unwrap();
         writeln!(f, "unix_socket_directories = '{}'", dir.path().display()).unwrap();
-        for _ in 0..5 {
-            let port = free_port();
-            let status = as_postgres(&self.bindir.join("pg_ctl"))
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(dir.path().join("log"))
-                .args(["-o", &format!("-p {port}"), "-w", "-t", "30", "start"])
-                .stdout(Stdio::null())
-                .status()
-                .unwrap();
-            if status.success() {
-                return Some(PgCluster {
-                    port,
-                    dir,
-                    bindir: self.bindir.clone(),
-                });
-            }
-        }
-        panic!(
-            "the replica would not start: {}",
-            std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
-        );
+        Some(pg_ctl_start(self.bindir.clone(), dir, "the replica"))
     }
 
     /// Pids of this cluster's processes whose command line contains `what` (e.g. "walreceiver").
@@ -725,6 +685,31 @@ pub fn self_signed_cert(dir: &Path) -> bool {
             .unwrap();
     }
     ok
+}
+
+/// Starts the cluster in `dir`/data on a free port (retrying a taken one), logging to `dir`/log;
+/// panics naming `what` with the log when it will not start.
+fn pg_ctl_start(bindir: PathBuf, dir: tempfile::TempDir, what: &str) -> PgCluster {
+    let data = dir.path().join("data");
+    for _ in 0..5 {
+        let port = free_port();
+        let status = as_postgres(&bindir.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.path().join("log"))
+            .args(["-o", &format!("-p {port}"), "-w", "-t", "30", "start"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        if status.success() {
+            return PgCluster { port, dir, bindir };
+        }
+    }
+    panic!(
+        "{what} would not start: {}",
+        std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
+    );
 }
 
 fn as_postgres(program: &Path) -> Command {
