@@ -30,7 +30,7 @@ psql_r() { as_pg "$pgbin/psql" -h 127.0.0.1 -p "$rp" -U postgres -d postgres -X 
 psql_p -c "CREATE TABLE t (id bigint PRIMARY KEY, owner text, balance numeric, seen timestamptz)"
 psql_p -c "INSERT INTO t SELECT g, 'owner-' || g, g * 1.5, now() FROM generate_series(1, $rows) g"
 psql_p -c "VACUUM ANALYZE t"
-as_pg "$pgbin/pg_basebackup" -h 127.0.0.1 -p "$pp" -U postgres -D "$tmp/r" -R
+as_pg "$pgbin/pg_basebackup" -h 127.0.0.1 -p "$pp" -U postgres -D "$tmp/r" -R --checkpoint=fast
 as_pg "$pgbin/pg_ctl" -D "$tmp/r" -l "$tmp/r.log" -w -o "-p $rp -k $tmp -c listen_addresses=127.0.0.1" start >/dev/null
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
@@ -38,14 +38,23 @@ hash_both() {
   psql_p -c "SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM t"
   psql_r -c "SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM t"
 }
-s=(); b=()
+hash_both_at_once() {
+  psql_p -c "SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM t" & local a=$!
+  psql_r -c "SELECT md5(string_agg(t::text, '' ORDER BY id)) FROM t"
+  wait "$a"
+}
+s=(); b=(); c=()
 for _ in $(seq "$runs"); do
   s+=("$(ms "$bin" verify postgres --primary "host=127.0.0.1 port=$pp user=postgres" \
     --replica "host=127.0.0.1 port=$rp user=postgres" --table public.t --format json)")
   b+=("$(ms hash_both)")
+  c+=("$(ms hash_both_at_once)")
 done
 sm=$(printf '%s\n' "${s[@]}" | median); bm=$(printf '%s\n' "${b[@]}" | median)
+cm=$(printf '%s\n' "${c[@]}" | median)
 echo "verify postgres of a $rows-row table, primary and standby on this machine (median of $runs, ms)"
 printf '  statectl verify postgres (chunks of 10000, drill-down ready): %s ms (runs: %s)\n' "$sm" "${s[*]}"
 printf '  md5(string_agg(t::text, '"''"' ORDER BY id)) on each side: %s ms (runs: %s)\n' "$bm" "${b[*]}"
+printf '  the same on both sides at once (statectl also sums both sides at once): %s ms (runs: %s)\n' "$cm" "${c[*]}"
 awk -v a="$sm" -v b="$bm" 'BEGIN {printf "  ratio statectl / baseline = %.2f (goal: at most 1.5)\n", a/b}'
+awk -v a="$sm" -v c="$cm" 'BEGIN {printf "  ratio statectl / baseline at once = %.2f\n", a/c}'

@@ -1425,7 +1425,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__verify__subcmd__cache)
-            opts="-q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --postgres --map --sample --compare --timeout --redact-keys --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --postgres --map --sample --compare --version-column --timeout --redact-keys --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1465,6 +1465,10 @@ _statectl() {
                     ;;
                 --compare)
                     COMPREPLY=($(compgen -W "bytes json" -- "${cur}"))
+                    return 0
+                    ;;
+                --version-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --timeout)
@@ -1561,7 +1565,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__verify__subcmd__postgres)
-            opts="-q -v -h --primary --replica --table --chunk-rows --chunk-time --max-lag --timeout --limit --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --primary --replica --table --chunk-rows --chunk-time --max-lag --timeout --limit --max-load --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1596,6 +1600,10 @@ _statectl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-load)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -313,6 +313,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_see
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l sample -d 'Compare at most this many keys (a SCAN sample)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l compare -d 'How to compare: byte for byte, or as JSON documents' -r -f -a "bytes\t'Byte for byte'
 json\t'As JSON documents (key order and spacing do not matter)'"
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l version-column -d 'Compare only a version: the cached value is a JSON object whose field NAME must equal the query\'s column NAME (e.g. an updated_at or a row version kept in both)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l timeout -d 'Bound on each command and query' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from cache" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
@@ -334,6 +335,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_see
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l max-lag -d 'How long to wait for the replica to reach the primary\'s current LSN' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l timeout -d 'statement_timeout of each chunk\'s query, and the bound on connecting' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l limit -d 'List at most this many differing rows per table (the rest are counted)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l max-load -d 'Pause before each chunk while the primary has more than N active client backends (pt-table-checksum\'s --max-load)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from postgres" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'

@@ -347,6 +347,10 @@ pub struct VerifyPostgresArgs {
     /// List at most this many differing rows per table (the rest are counted).
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+    /// Pause before each chunk while the primary has more than N active client backends
+    /// (pt-table-checksum's --max-load).
+    #[arg(long, value_name = "N")]
+    pub max_load: Option<u32>,
 }
 
 /// Flags of `verify cache`.
@@ -369,8 +373,17 @@ pub struct VerifyCacheArgs {
     #[arg(long, default_value_t = 1000)]
     pub sample: u64,
     /// How to compare: byte for byte, or as JSON documents.
-    #[arg(long, value_enum, default_value = "bytes")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "bytes",
+        conflicts_with = "version_column"
+    )]
     pub compare: crate::verify::cache::Compare,
+    /// Compare only a version: the cached value is a JSON object whose field NAME must equal
+    /// the query's column NAME (e.g. an updated_at or a row version kept in both).
+    #[arg(long, value_name = "NAME")]
+    pub version_column: Option<String>,
     /// Bound on each command and query.
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,

@@ -15,8 +15,10 @@ pub fn redis(w: &mut dyn Write, r: &RedisVerifyReport) -> std::io::Result<()> {
     if !r.caught_up {
         writeln!(
             w,
-            "FAIL: the replica did not reach the primary's replication offset within {} ms ({} bytes behind at the start): nothing compared",
-            r.waited_ms, r.lag_bytes_at_start
+            "FAIL: the replica did not reach the primary's replication offset within {} ms ({} bytes behind at the start; {}): nothing compared",
+            r.waited_ms,
+            r.lag_bytes_at_start,
+            r.lag_reason.as_deref().unwrap_or("behind")
         )?;
         return writeln!(
             w,
@@ -99,11 +101,13 @@ pub fn cache(
     }
 }
 
-/// A `verify postgres` report.
+/// A `verify postgres` report: the wait, then one line per table with its differing keys (never
+/// values) and, for anything but a pass, the remediation.
 pub fn postgres(
     w: &mut dyn Write,
     r: &crate::verify::postgres::PostgresVerifyReport,
 ) -> std::io::Result<()> {
+    use crate::verify::postgres::RowDifference;
     writeln!(
         w,
         "verify postgres: primary {} against {} replica {}",
@@ -111,35 +115,61 @@ pub fn postgres(
         r.replication,
         super::escape(&r.replica)
     )?;
-    if !r.caught_up {
-        return writeln!(
+    if r.paused_ms > 0 {
+        writeln!(
             w,
-            "FAIL: the replica did not reach the primary's LSN within {} ms: nothing compared; check replay (pg_stat_replication, pg_stat_subscription) or raise --max-lag",
-            r.waited_ms
-        );
+            "paused {} ms while the primary was busier than --max-load",
+            r.paused_ms
+        )?;
     }
-    for t in &r.tables {
-        match &t.skipped {
-            Some(why) => writeln!(w, "SKIP  {}: {}", super::escape(&t.table), why)?,
-            None if t.differing.is_empty() => writeln!(
-                w,
-                "PASS  {}: {} rows in {} chunks match",
-                super::escape(&t.table),
-                t.rows,
-                t.chunks
-            )?,
-            None => {
-                writeln!(
-                    w,
-                    "FAIL  {}: {} row(s) differ",
-                    super::escape(&t.table),
-                    t.differing.len() as u64 + t.more
-                )?;
-                for (k, d) in &t.differing {
-                    writeln!(w, "      key {} {:?}", super::escape(k), d)?;
-                }
-            }
+    let line = |w: &mut dyn Write, f: &crate::model::Finding| {
+        writeln!(
+            w,
+            "{:<5} {}",
+            f.status.as_str().to_uppercase(),
+            super::escape(&f.summary)
+        )
+    };
+    let fix = |w: &mut dyn Write, f: &crate::model::Finding| {
+        if f.remediation.is_empty() {
+            Ok(())
+        } else {
+            writeln!(w, "      Remediation: {}", super::escape(&f.remediation))
         }
+    };
+    // the lag finding, then one per table in the tables' order
+    let mut findings = r.findings.iter();
+    if let Some(lag) = findings.next() {
+        line(w, lag)?;
+        fix(w, lag)?;
+    }
+    for (t, f) in r.tables.iter().zip(findings) {
+        write!(
+            w,
+            "{:<5} {}: ",
+            f.status.as_str().to_uppercase(),
+            super::escape(&t.table)
+        )?;
+        writeln!(w, "{}", super::escape(&f.summary))?;
+        for (k, d) in &t.differing {
+            let what = match d {
+                RowDifference::Missing => "missing on the replica",
+                RowDifference::Extra => "extra on the replica",
+                RowDifference::Differs => "differs",
+            };
+            writeln!(w, "      key {}  {what}", super::escape(k))?;
+        }
+        if t.more > 0 {
+            writeln!(w, "      … and {} more (raise --limit)", t.more)?;
+        }
+        for k in &t.changed_during {
+            writeln!(
+                w,
+                "      key {}  changed during verification",
+                super::escape(k)
+            )?;
+        }
+        fix(w, f)?;
     }
     Ok(())
 }

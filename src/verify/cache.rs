@@ -95,6 +95,19 @@ pub fn same(cached: &[u8], stored: &[u8], how: Compare) -> bool {
     }
 }
 
+/// The version a cached JSON object carries in `field`, as text: a string as it is, a number or
+/// a boolean as JSON writes it. None when the value is not a JSON object with that field.
+pub fn cached_version(cached: &[u8], field: &str) -> Option<String> {
+    match serde_json::from_slice::<serde_json::Value>(cached)
+        .ok()?
+        .get(field)?
+    {
+        serde_json::Value::String(s) => Some(s.clone()),
+        v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_)) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
 /// What `verify cache` found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheVerifyReport {
@@ -116,12 +129,21 @@ pub struct CacheVerifyReport {
     pub without_ttl: Vec<String>,
     /// Keys that are not strings (not compared).
     pub not_strings: Vec<String>,
+    /// With --version-column: the column compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_column: Option<String>,
+    /// With --version-column: cached values that are not JSON objects carrying that field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unversioned: Vec<String>,
 }
 
 impl CacheVerifyReport {
     /// Whether the cache agrees with the database.
     pub fn consistent(&self) -> bool {
-        self.stale.is_empty() && self.orphaned.is_empty() && self.without_ttl.is_empty()
+        self.stale.is_empty()
+            && self.orphaned.is_empty()
+            && self.without_ttl.is_empty()
+            && self.unversioned.is_empty()
     }
 }
 
@@ -155,5 +177,20 @@ mod tests {
         ));
         assert!(!same(br#"{"a":1}"#, br#"{"a":2}"#, Compare::Json));
         assert!(!same(b"x", b"y", Compare::Bytes));
+    }
+
+    #[test]
+    fn versions_come_out_of_cached_json_objects() {
+        let v = |s: &str| cached_version(s.as_bytes(), "version");
+        assert_eq!(v(r#"{"version": 7, "user": "a"}"#).as_deref(), Some("7"));
+        assert_eq!(
+            v(r#"{"version": "2024-05-01T10:00:00Z"}"#).as_deref(),
+            Some("2024-05-01T10:00:00Z")
+        );
+        assert_eq!(v(r#"{"version": true}"#).as_deref(), Some("true"));
+        assert_eq!(v(r#"{"version": null}"#), None);
+        assert_eq!(v(r#"{"rev": 7}"#), None);
+        assert_eq!(v("[7]"), None);
+        assert_eq!(v("not json"), None);
     }
 }

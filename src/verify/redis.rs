@@ -114,6 +114,9 @@ pub struct RedisVerifyReport {
     pub changed_during: Vec<String>,
     /// Differing keys beyond the listing limit.
     pub more: u64,
+    /// Why the replica did not catch up (still behind, or not answering), when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag_reason: Option<String>,
 }
 
 impl RedisVerifyReport {

@@ -118,6 +118,53 @@ fn verify_redis_names_exactly_the_keys_that_drifted() {
 }
 
 #[test]
+fn verify_redis_passes_while_the_primary_is_written() {
+    let Some((m, r)) = pair(&[]) else {
+        return;
+    };
+    let found = std::process::Command::new("redis-benchmark")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !crate::support::require(found, "redis-benchmark") {
+        return;
+    }
+    // INCR of 20,000 random counters, without pause, through the whole run
+    let mut writer = std::process::Command::new("redis-benchmark")
+        .args(["-h", "127.0.0.1", "-p", &m.port.to_string()])
+        .args([
+            "-t",
+            "incr",
+            "-r",
+            "20000",
+            "-n",
+            "100000000",
+            "-c",
+            "4",
+            "-q",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    until("counters on the replica", Duration::from_secs(20), || {
+        r.cli(None, &["DBSIZE"]).parse::<u64>().unwrap_or(0) > 5000
+    });
+    let calls = m.calls("incr");
+    let (code, v) = verify(&m, &r, &["--full"]);
+    let during = m.calls("incr") - calls;
+    let _ = writer.kill();
+    let _ = writer.wait();
+    assert!(
+        during > 1000,
+        "the primary was written during the run ({during} INCRs)"
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["differing"], serde_json::json!([]), "{v}");
+    assert!(v["compared"].as_u64().unwrap() > 5000, "{v}");
+}
+
+#[test]
 fn verify_redis_uses_debug_digest_where_allowed() {
     let Some((m, r)) = pair(&["enable-debug-command yes"]) else {
         return;
@@ -213,6 +260,58 @@ fn verify_cache_names_stale_orphaned_and_ttl_less_keys() {
     let r = run(&bad, &env);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--map"), "{}", r.stderr);
+
+    // --version-column: JSON documents cached with the row's version; one bumped in the table,
+    // one cached without a version, one current
+    pg.psql("CREATE TABLE profiles (id int PRIMARY KEY, version int NOT NULL, name text)");
+    pg.psql("INSERT INTO profiles VALUES (1, 3, 'ann'), (2, 8, 'bob'), (3, 1, 'cy')");
+    for (k, doc) in [
+        ("profile:1", r#"{"version": 3, "name": "ann"}"#),
+        ("profile:2", r#"{"version": 7, "name": "bob"}"#),
+        ("profile:3", r#"{"name": "cy"}"#),
+    ] {
+        redis.cli(None, &["SET", k, doc, "EX", "900"]);
+    }
+    let versioned = |column: &str| {
+        let map = format!(
+            "profile:{{id}}=SELECT name, version::text AS {column} FROM profiles WHERE id = $1"
+        );
+        let args = [
+            "verify",
+            "cache",
+            "--redis",
+            &ru,
+            "--postgres",
+            &pu,
+            "--map",
+            &map,
+            "--version-column",
+            "version",
+            "--format",
+            "json",
+        ];
+        run(&args, &env)
+    };
+    let r = versioned("version");
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        (&v["compared"], &v["stale"], &v["unversioned"]),
+        (
+            &serde_json::json!(3),
+            &serde_json::json!(["profile:2"]),
+            &serde_json::json!(["profile:3"])
+        ),
+        "{v}"
+    );
+    // a version column the query does not return is a usage error naming the flag
+    let r = versioned("rev");
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("--version-column version"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -224,14 +323,23 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
     let Some(subscriber) = PgCluster::start(&[]) else {
         return;
     };
-    let table = "CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric)";
-    publisher.psql(table);
-    subscriber.psql(table);
-    publisher.psql("CREATE TABLE audit (at timestamptz, note text)"); // no primary key
+    for table in [
+        "CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric)",
+        "CREATE TABLE audit (at timestamptz, note text)", // no primary key
+        "CREATE TABLE ledger (tenant int, seq int, amount numeric, PRIMARY KEY (tenant, seq))",
+    ] {
+        publisher.psql(table);
+        subscriber.psql(table);
+    }
+    // not published (and absent on the subscriber): not compared
+    publisher.psql("CREATE TABLE notes (id int PRIMARY KEY, body text)");
     publisher.psql(
         "INSERT INTO accounts SELECT g, 'owner-' || g, g * 10 FROM generate_series(1, 2500) g",
     );
-    publisher.psql("CREATE PUBLICATION pub FOR TABLE accounts");
+    publisher.psql(
+        "INSERT INTO ledger SELECT t, s, t * s FROM generate_series(1, 3) t, generate_series(1, 40) s",
+    );
+    publisher.psql("CREATE PUBLICATION pub FOR TABLE accounts, audit, ledger");
     subscriber.psql(&format!(
         "CREATE SUBSCRIPTION sub CONNECTION 'host=127.0.0.1 port={} user=postgres password={PG_PASSWORD} dbname=postgres' PUBLICATION pub",
         publisher.port
@@ -239,7 +347,11 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
     until(
         "the subscriber copying the table",
         Duration::from_secs(30),
-        || subscriber.psql("SELECT count(*) FROM accounts").trim() == "2500",
+        || {
+            subscriber.psql(
+                "SELECT (SELECT count(*) FROM accounts) || '/' || (SELECT count(*) FROM ledger)",
+            ) == "2500/120"
+        },
     );
     let (pu, su) = (publisher.url(), subscriber.url());
     let args = [
@@ -260,6 +372,31 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["replication"], "logical", "{v}");
     let tables = v["tables"].as_array().unwrap();
+    let names: Vec<&str> = tables
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["public.accounts", "public.audit", "public.ledger"],
+        "the publication's tables, not public.notes: {v}"
+    );
+    let statuses: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap(), f["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("verify.postgres.lag", "pass"),
+            ("verify.postgres.table", "pass"),
+            ("verify.postgres.table", "skip"),
+            ("verify.postgres.table", "pass"),
+        ],
+        "{v}"
+    );
     let accounts = tables
         .iter()
         .find(|t| t["table"] == "public.accounts")
@@ -300,6 +437,7 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
     subscriber.psql("UPDATE accounts SET balance = balance + 1 WHERE id IN (7, 1200, 2499)");
     subscriber.psql("DELETE FROM accounts WHERE id = 1800");
     subscriber.psql("INSERT INTO accounts VALUES (9001, 'stray', 0)");
+    subscriber.psql("UPDATE ledger SET amount = -1 WHERE tenant = 2 AND seq = 17");
     let r = run(&args, &env);
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -333,17 +471,76 @@ fn verify_postgres_names_the_drifted_rows_of_a_logical_subscriber() {
     .into();
     assert_eq!(got, want, "{v}");
     assert!(!r.stdout.contains("owner-"), "row values are never shown");
+    let ledger = &v["tables"][2];
+    assert_eq!(ledger["key"], serde_json::json!(["tenant", "seq"]), "{v}");
+    assert_eq!(
+        ledger["differing"],
+        serde_json::json!([["(2,17)", "differs"]]),
+        "{v}"
+    );
+    let table_findings: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "verify.postgres.table" && f["status"] == "fail")
+        .collect();
+    assert_eq!(table_findings.len(), 2, "{v}");
+    assert!(
+        table_findings[0]["summary"].as_str().unwrap().starts_with(
+            "5 row(s) differ: 1 missing on the replica, 1 extra on it, 3 with other values"
+        ),
+        "{v}"
+    );
+
+    // the same as text, and as JUnit for a CI job
+    let text: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--format" && *a != "json")
+        .collect();
+    let r = run(&text, &env);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    for want in [
+        "FAIL  public.accounts: 5 row(s) differ",
+        "key 1800  missing on the replica",
+        "key 9001  extra on the replica",
+        "key (2,17)  differs",
+        "SKIP  public.audit: no primary key",
+        "Remediation: Find who writes to the replica",
+    ] {
+        assert!(r.stdout.contains(want), "{want:?} in\n{}", r.stdout);
+    }
+    assert!(!r.stdout.contains("owner-"), "row values are never shown");
+    let mut junit = text.clone();
+    junit.extend(["--format", "junit"]);
+    let r = run(&junit, &env);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("<testsuites") && r.stdout.matches("<failure").count() == 2,
+        "{}",
+        r.stdout
+    );
+}
+
+/// A primary with `rows` rows in public.events, and its pg_basebackup standby.
+fn standby_with_events(
+    rows: u32,
+) -> Option<(crate::support::PgCluster, crate::support::PgCluster)> {
+    let primary = crate::support::PgCluster::start(&[])?;
+    primary.psql("CREATE TABLE events (id bigint PRIMARY KEY, body text)");
+    primary.psql(&format!(
+        "INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, {rows}) g"
+    ));
+    let replica = primary.start_replica().unwrap();
+    Some((primary, replica))
 }
 
 #[test]
 fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
     use crate::support::{PgCluster, PG_PASSWORD};
-    let Some(primary) = PgCluster::start(&[]) else {
+    let Some((primary, replica)) = standby_with_events(20000) else {
         return;
     };
-    primary.psql("CREATE TABLE events (id bigint PRIMARY KEY, body text)");
-    primary.psql("INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
-    let replica = primary.start_replica().unwrap();
     let (pu, ru) = (primary.url(), replica.url());
     let env = [("PGPASSWORD", PG_PASSWORD)];
     let args = [
@@ -386,8 +583,144 @@ fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
     assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["caught_up"], false, "{v}");
+    assert_eq!(v["findings"][0]["id"], "verify.postgres.lag", "{v}");
+    assert_eq!(v["findings"][0]["status"], "fail", "{v}");
     assert!(
         took < Duration::from_secs(10),
         "took {took:?} with --max-lag 1s"
+    );
+
+    // the whole standby frozen (SIGSTOP) while verify waits for it: a lag finding, not a hang
+    for p in &receivers {
+        PgCluster::signal(*p, "STOP");
+    }
+    primary.psql("INSERT INTO events VALUES (100000, 'unreplayed too')");
+    let mut slow = args.to_vec();
+    let at = slow.iter().position(|a| *a == "1s").unwrap();
+    slow[at] = "4s";
+    let mut child = crate::support::statectl()
+        .args(&slow)
+        .env("PGPASSWORD", PG_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // statectl is polling the standby: now freeze every process of it
+    replica.wait_backend("statectl", "true");
+    let frozen = replica.all_processes();
+    let signal_all = |pids: &[u32], sig: &str| {
+        for p in pids {
+            // a backend listed just as it exited is gone: nothing to signal
+            let _ = std::process::Command::new("kill")
+                .args([format!("-{sig}"), p.to_string()])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
+    };
+    signal_all(&frozen, "STOP");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    signal_all(&frozen, "CONT");
+    signal_all(&receivers, "CONT");
+    let Some(status) = status else {
+        let _ = child.kill();
+        panic!("verify postgres hung on a frozen standby");
+    };
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        status.code(),
+        Some(3),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (
+            v["caught_up"].as_bool(),
+            v["findings"][0]["status"].as_str()
+        ),
+        (Some(false), Some("fail")),
+        "{v}"
+    );
+}
+
+#[test]
+fn verify_postgres_passes_while_the_primary_is_written_and_pauses_for_max_load() {
+    use crate::support::PG_PASSWORD;
+    let Some((primary, replica)) = standby_with_events(100000) else {
+        return;
+    };
+    let (pu, ru) = (primary.url(), replica.url());
+    let env = [("PGPASSWORD", PG_PASSWORD)];
+    let args = [
+        "verify",
+        "postgres",
+        "--primary",
+        &pu,
+        "--replica",
+        &ru,
+        "--chunk-rows",
+        "5000",
+        "--format",
+        "json",
+    ];
+    // 50 random rows updated and one inserted past the end per commit, as fast as the server goes,
+    // all through the run: most chunks see a commit between the two sides' snapshots
+    let mut writer = primary.spawn_psql(
+        "writer",
+        "DO $$ BEGIN FOR i IN 1..1000000 LOOP \
+           UPDATE events SET body = md5(random()::text) \
+             WHERE id IN (SELECT 1 + (random() * 99999)::int FROM generate_series(1, 50)); \
+           INSERT INTO events VALUES (100000 + i, 'new'); COMMIT; \
+         END LOOP; END $$",
+    );
+    primary.wait_backend("writer", "state = 'active'");
+    let before: i64 = primary.psql("SELECT count(*) FROM events").parse().unwrap();
+    let r = run(&args, &env);
+    let after: i64 = primary.psql("SELECT count(*) FROM events").parse().unwrap();
+    let _ = writer.kill();
+    let _ = writer.wait();
+    // the server runs the DO block on without its client: end the backend too
+    primary.psql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'writer'",
+    );
+    assert!(
+        after > before,
+        "the writer wrote during the run ({before} → {after})"
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let t = &v["tables"][0];
+    assert_eq!(t["table"], "public.events", "{v}");
+    assert!(t["rows"].as_i64().unwrap() >= before, "{v}");
+    assert_eq!(t["differing"], serde_json::json!([]), "{v}");
+    // the writes did land between the two sides' snapshots, and were settled, not reported
+    assert!(t["rechecked"].as_u64().unwrap() >= 1, "{v}");
+    assert_eq!(t["changed_during"], serde_json::json!([]), "{v}");
+
+    // --max-load 0 with one busy backend on the primary: verify waits for it, then passes
+    let mut sleeper = primary.spawn_psql("sleeper", "SELECT pg_sleep(2)");
+    primary.wait_backend("sleeper", "state = 'active'");
+    let mut loaded = args.to_vec();
+    loaded.extend(["--max-load", "0"]);
+    let r = run(&loaded, &env);
+    let _ = sleeper.wait();
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["paused_ms"].as_u64().unwrap() >= 500, "{v}");
+    assert!(
+        r.stderr
+            .contains("pausing: 1 active backends on the primary, more than --max-load 0"),
+        "{}",
+        r.stderr
     );
 }

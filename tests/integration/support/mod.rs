@@ -524,6 +524,8 @@ impl PgCluster {
                 "-U",
                 "postgres",
                 "-R",
+                // an immediate checkpoint: the default spread one waits minutes after bulk loads
+                "--checkpoint=fast",
             ])
             .arg("-D")
             .arg(&data)
@@ -566,6 +568,15 @@ impl PgCluster {
                 ppid == Some(master) && cmd.contains(what)
             })
             .collect()
+    }
+
+    /// The postmaster's pid and its children's: the whole server, to freeze it with STOP.
+    pub fn all_processes(&self) -> Vec<u32> {
+        let pidfile = self.dir.path().join("data/postmaster.pid");
+        let master = std::fs::read_to_string(pidfile)
+            .ok()
+            .and_then(|t| t.lines().next()?.trim().parse::<u32>().ok());
+        master.into_iter().chain(self.processes("")).collect()
     }
 
     /// Sends `sig` (STOP, CONT) to a process.

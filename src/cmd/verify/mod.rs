@@ -13,6 +13,9 @@ use crate::cli::{Format, OutputArgs, VerifyRedisArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::redis::RedisSession;
 use crate::target::{RedisAuthSources, RedisTarget};
+mod postgres;
+pub use postgres::postgres;
+
 use crate::verify::redis::{
     compare, DifferingKey, KeyView, RedisVerifyReport, BATCH, TTL_TOLERANCE_MS,
 };
@@ -65,14 +68,16 @@ pub async fn redis(
         differing: Vec::new(),
         changed_during: Vec::new(),
         more: 0,
+        lag_reason: None,
     };
-    let (lag, waited, caught_up) = catch_up(&mut p, &mut r, a.max_lag, cancel).await?;
+    let (lag, waited, behind) = catch_up(&mut p, &mut r, a.max_lag, cancel).await?;
     (
         report.lag_bytes_at_start,
         report.waited_ms,
         report.caught_up,
-    ) = (lag, waited.as_millis() as u64, caught_up);
-    if caught_up {
+    ) = (lag, waited.as_millis() as u64, behind.is_none());
+    report.lag_reason = behind;
+    if report.caught_up {
         let digest = digest_method(&mut p, &mut r).await;
         report.digest = match digest {
             Digest::Debug => "DEBUG DIGEST-VALUE",
@@ -104,7 +109,12 @@ pub async fn redis(
         }
         // a second look, once the replica has caught up again: drift stays, in-flight writes go
         if !suspects.is_empty() {
-            catch_up(&mut p, &mut r, a.max_lag, cancel).await?;
+            if let (_, _, Some(why)) = catch_up(&mut p, &mut r, a.max_lag, cancel).await? {
+                // differences that cannot be confirmed are not called drift
+                report.caught_up = false;
+                report.lag_reason = Some(format!("before the second look: {why}"));
+                suspects.clear();
+            }
             for chunk in suspects.chunks(BATCH) {
                 let ks: Vec<Vec<u8>> = chunk.iter().map(|(k, _)| k.clone()).collect();
                 let (pv, rv) = (
@@ -172,47 +182,71 @@ fn key_names(redact: bool) -> anyhow::Result<KeyNames> {
     Ok(KeyNames::Hmac(key))
 }
 
-/// The replication offsets: the primary's master_repl_offset and how far the replica has read.
-async fn offsets(p: &mut RedisSession, r: &mut RedisSession) -> anyhow::Result<(i64, i64)> {
-    let num = |m: &std::collections::BTreeMap<String, String>, k: &str| -> Option<i64> {
-        m.get(k)?.parse().ok()
+/// The primary's master_repl_offset.
+async fn primary_offset(p: &mut RedisSession) -> anyhow::Result<i64> {
+    p.info()
+        .await?
+        .get("master_repl_offset")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("--primary: INFO has no master_repl_offset"))
+}
+
+/// How far the replica has read, bounded by `limit`: Ok(None) when it did not answer in time.
+async fn replica_offset(r: &mut RedisSession, limit: Duration) -> anyhow::Result<Option<i64>> {
+    let info = match tokio::time::timeout(limit, r.info()).await {
+        Err(_) | Ok(Err(crate::probe::ProbeError::Timeout { .. })) => return Ok(None),
+        Ok(Err(e)) => return Err(anyhow::anyhow!("--replica: {e}")),
+        Ok(Ok(i)) => i,
     };
-    let pi = p.info().await?;
-    let ri = r.info().await?;
-    let po = num(&pi, "master_repl_offset")
-        .ok_or_else(|| anyhow::anyhow!("--primary: INFO has no master_repl_offset"))?;
-    if ri.get("role").map(String::as_str) != Some("slave") {
+    if info.get("role").map(String::as_str) != Some("slave") {
         anyhow::bail!(
             "--replica: the server is not a replica (role:{})",
-            ri.get("role").map_or("?", |r| r)
+            info.get("role").map_or("?", |r| r)
         );
     }
-    let ro = num(&ri, "slave_repl_offset")
-        .or(num(&ri, "master_repl_offset"))
-        .unwrap_or(0);
-    Ok((po, ro))
+    let num = |k: &str| info.get(k).and_then(|v| v.parse::<i64>().ok());
+    Ok(Some(
+        num("slave_repl_offset")
+            .or(num("master_repl_offset"))
+            .unwrap_or(0),
+    ))
 }
 
 /// Waits until the replica has read up to the primary's offset, within `max_lag`: (bytes behind
-/// at the start, time waited, whether it caught up).
+/// at the start, time waited, why it did not catch up: None when it did).
 async fn catch_up(
     p: &mut RedisSession,
     r: &mut RedisSession,
     max_lag: Duration,
     cancel: &CancellationToken,
-) -> anyhow::Result<(i64, Duration, bool)> {
+) -> anyhow::Result<(i64, Duration, Option<String>)> {
     let start = Instant::now();
-    let (target, mut have) = offsets(p, r).await?;
-    let behind = target - have;
-    while have < target {
-        if start.elapsed() >= max_lag
-            || !crate::cancel::sleep(cancel, Duration::from_millis(50)).await
-        {
-            return Ok((behind, start.elapsed(), false));
+    let target = primary_offset(p).await?;
+    let mut behind = None;
+    loop {
+        let left = max_lag.saturating_sub(start.elapsed());
+        let Some(have) = replica_offset(r, left.max(Duration::from_secs(1))).await? else {
+            return Ok((
+                behind.unwrap_or(0),
+                start.elapsed(),
+                Some("the replica did not answer INFO within --max-lag".into()),
+            ));
+        };
+        let lag = *behind.get_or_insert(target - have);
+        if have >= target {
+            return Ok((lag, start.elapsed(), None));
         }
-        have = offsets(p, r).await?.1;
+        if start.elapsed() >= max_lag {
+            return Ok((
+                lag,
+                start.elapsed(),
+                Some(format!("still {} bytes behind", target - have)),
+            ));
+        }
+        if !crate::cancel::sleep(cancel, Duration::from_millis(50)).await {
+            return Ok((lag, start.elapsed(), Some("interrupted".into())));
+        }
     }
-    Ok((behind, start.elapsed(), true))
 }
 
 /// DEBUG DIGEST-VALUE when both sides allow it, else DUMP.
@@ -351,18 +385,24 @@ pub async fn cache(
     // read-only on the database side, as on the cache side
     within(
         t,
+        "--postgres",
         "starting a read-only transaction",
         pg.client.batch_execute("BEGIN READ ONLY"),
     )
     .await??;
-    let stmt = within(t, "preparing the --map query", pg.client.prepare(&map.sql))
-        .await?
-        .map_err(|e| {
-            UsageError(format!(
-                "--map: the query does not prepare: {}",
-                pg_error(&e)
-            ))
-        })?;
+    let stmt = within(
+        t,
+        "--postgres",
+        "preparing the --map query",
+        pg.client.prepare(&map.sql),
+    )
+    .await?
+    .map_err(|e| {
+        UsageError(format!(
+            "--map: the query does not prepare: {}",
+            pg_error(&e)
+        ))
+    })?;
     let param = stmt.params().first().cloned();
     let names = key_names(a.redact_keys)?;
     let keys = scan(&mut r, &map.scan_pattern(), Some(a.sample), cancel).await?;
@@ -376,6 +416,8 @@ pub async fn cache(
         orphaned: Vec::new(),
         without_ttl: Vec::new(),
         not_strings: Vec::new(),
+        version_column: a.version_column.clone(),
+        unversioned: Vec::new(),
     };
     for k in keys {
         if cancel.is_cancelled() {
@@ -466,6 +508,7 @@ pub async fn cache(
             };
             within(
                 t,
+                "--postgres",
                 "running the --map query",
                 pg.client.query_opt(&stmt, &[arg]),
             )
@@ -476,33 +519,29 @@ pub async fn cache(
             report.orphaned.push(label);
             continue;
         };
-        let stored: Vec<u8> = match row.columns().first().map(|c| c.type_().clone()) {
-            Some(tokio_postgres::types::Type::BYTEA) => {
-                row.try_get::<_, Option<Vec<u8>>>(0)?.unwrap_or_default()
+        match &a.version_column {
+            Some(col) => {
+                let i = row
+                    .columns()
+                    .iter()
+                    .position(|c| c.name() == col)
+                    .ok_or_else(|| {
+                        UsageError(format!(
+                            "--version-column {col}: the --map query returns no column of that name"
+                        ))
+                    })?;
+                let stored = cell_bytes(&row, i, "--version-column")?;
+                match crate::verify::cache::cached_version(&cached, col) {
+                    None => report.unversioned.push(label),
+                    Some(v) if v.as_bytes() != stored.as_slice() => report.stale.push(label),
+                    Some(_) => {}
+                }
             }
-            Some(t)
-                if [
-                    tokio_postgres::types::Type::TEXT,
-                    tokio_postgres::types::Type::VARCHAR,
-                    tokio_postgres::types::Type::BPCHAR,
-                    tokio_postgres::types::Type::NAME,
-                ]
-                .contains(&t) =>
-            {
-                row.try_get::<_, Option<String>>(0)?
-                    .unwrap_or_default()
-                    .into_bytes()
+            None => {
+                if !same(&cached, &cell_bytes(&row, 0, "--map")?, a.compare) {
+                    report.stale.push(label);
+                }
             }
-            Some(t) => {
-                return Err(UsageError(format!(
-                    "--map: the query's first column is {t}; select it as text (col::text) or bytea"
-                ))
-                .into())
-            }
-            None => return Err(UsageError("--map: the query returns no column".into()).into()),
-        };
-        if !same(&cached, &stored, a.compare) {
-            report.stale.push(label);
         }
     }
     let _ = pg.client.batch_execute("COMMIT").await;
@@ -516,15 +555,40 @@ pub async fn cache(
     )
 }
 
-/// `f` bounded by `t`; the error names what was being waited for.
+/// Column `i` of a --map query's row as bytes: bytea as it is, text types as UTF-8; other types
+/// are a usage error naming `flag` (select them as text).
+fn cell_bytes(row: &tokio_postgres::Row, i: usize, flag: &str) -> anyhow::Result<Vec<u8>> {
+    use tokio_postgres::types::Type;
+    let Some(col) = row.columns().get(i) else {
+        return Err(UsageError(format!("{flag}: the query returns no column")).into());
+    };
+    let ty = col.type_().clone();
+    if ty == Type::BYTEA {
+        return Ok(row.try_get::<_, Option<Vec<u8>>>(i)?.unwrap_or_default());
+    }
+    if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(&ty) {
+        return Ok(row
+            .try_get::<_, Option<String>>(i)?
+            .unwrap_or_default()
+            .into_bytes());
+    }
+    Err(UsageError(format!(
+        "{flag}: the query's column {} is {ty}; select it as text (col::text) or bytea",
+        col.name()
+    ))
+    .into())
+}
+
+/// `f` bounded by `t`; the error names the flag of the server and what was being waited for.
 async fn within<T>(
     t: Duration,
+    flag: &str,
     what: &str,
     f: impl std::future::Future<Output = T>,
 ) -> anyhow::Result<T> {
     tokio::time::timeout(t, f)
         .await
-        .map_err(|_| anyhow::anyhow!("--postgres: no answer within {t:?} while {what}"))
+        .map_err(|_| anyhow::anyhow!("{flag}: no answer within {t:?} while {what}"))
 }
 
 /// A PostgreSQL error with the server's message (never the query's parameters).
@@ -533,234 +597,4 @@ fn pg_error(e: &tokio_postgres::Error) -> String {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => e.to_string(),
     }
-}
-
-/// `statectl verify postgres`.
-pub async fn postgres(
-    a: &crate::cli::VerifyPostgresArgs,
-    out: &OutputArgs,
-    cancel: &CancellationToken,
-) -> anyhow::Result<Exit> {
-    use crate::verify::postgres::{drill, PostgresVerifyReport, TableResult};
-    use std::collections::BTreeMap;
-    if !matches!(out.format, Format::Table | Format::Json) {
-        return Err(UsageError("--format: verify prints table or json".into()).into());
-    }
-    if a.chunk_rows == 0 {
-        return Err(UsageError("--chunk-rows must be at least 1".into()).into());
-    }
-    let env = crate::target::PgEnv::from_env();
-    let parse = |conn: &str, flag: &str| {
-        crate::target::PostgresTarget::parse(conn, &env)
-            .map_err(|e| UsageError(e.0.replacen("--postgres", flag, 1)))
-    };
-    let (pt, rt) = (
-        parse(&a.primary, "--primary")?,
-        parse(&a.replica, "--replica")?,
-    );
-    crate::cancel::on_signal(cancel)?;
-    let connect = |t: crate::target::PostgresTarget, flag: &'static str| async move {
-        crate::probe::postgres::PostgresSession::connect(&t, a.timeout)
-            .await
-            .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", t.label))
-    };
-    let ps = connect(pt.clone(), "--primary").await?;
-    let rs = connect(rt.clone(), "--replica").await?;
-    let (p, r) = (&ps.client, &rs.client);
-    let t = a.timeout;
-    let q = |e: tokio_postgres::Error| anyhow::anyhow!("{}", pg_error(&e));
-    let physical: bool = r
-        .query_one("SELECT pg_is_in_recovery()", &[])
-        .await
-        .map_err(q)?
-        .try_get(0)?;
-    let lsn: String = p
-        .query_one("SELECT pg_current_wal_lsn()::text", &[])
-        .await
-        .map_err(q)?
-        .try_get(0)?;
-    let start = Instant::now();
-    let caught_up = loop {
-        let reached: bool = if physical {
-            r.query_one(
-                "SELECT coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false)",
-                &[&lsn],
-            )
-            .await
-            .map_err(q)?
-            .try_get(0)?
-        } else {
-            // a logical subscriber: every logical slot on the publisher has confirmed the LSN
-            p.query_one(
-                "SELECT coalesce(bool_and(confirmed_flush_lsn >= $1::text::pg_lsn), false) \
-                 FROM pg_replication_slots WHERE slot_type = 'logical'",
-                &[&lsn],
-            )
-            .await
-            .map_err(q)?
-            .try_get(0)?
-        };
-        if reached {
-            break true;
-        }
-        if start.elapsed() >= a.max_lag
-            || !crate::cancel::sleep(cancel, Duration::from_millis(50)).await
-        {
-            break false;
-        }
-    };
-    let mut report = PostgresVerifyReport {
-        primary: pt.label.clone(),
-        replica: rt.label.clone(),
-        replication: if physical { "physical" } else { "logical" }.into(),
-        caught_up,
-        waited_ms: start.elapsed().as_millis() as u64,
-        tables: Vec::new(),
-    };
-    if caught_up {
-        let rows = p
-            .query(
-                "SELECT format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname, \
-                   (SELECT array_agg(format('%I', a.attname) ORDER BY k.ord) FROM pg_index i \
-                      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) \
-                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-                    WHERE i.indrelid = c.oid AND i.indisprimary), \
-                   (SELECT format_type(a.atttypid, a.atttypmod) FROM pg_index i \
-                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] \
-                    WHERE i.indrelid = c.oid AND i.indisprimary) \
-                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
-                   AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 2",
-                &[],
-            )
-            .await
-            .map_err(q)?;
-        let known: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get::<_, String>(1))
-            .collect::<Result<_, _>>()?;
-        if let Some(bad) = a.tables.iter().find(|t| !known.contains(t)) {
-            return Err(UsageError(format!("--table {bad}: no such table on the primary")).into());
-        }
-        for row in rows {
-            let (quoted, plain): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            if !a.tables.is_empty() && !a.tables.contains(&plain) {
-                continue;
-            }
-            let pk: Option<Vec<String>> = row.try_get(2)?;
-            let ty: Option<String> = row.try_get(3)?;
-            let mut result = TableResult {
-                table: plain.clone(),
-                skipped: None,
-                chunks: 0,
-                rows: 0,
-                differing: Vec::new(),
-                more: 0,
-            };
-            let (pk, ty) = match (pk, ty) {
-                (Some(k), Some(ty)) if k.len() == 1 => (k[0].clone(), ty),
-                (Some(k), _) => {
-                    result.skipped = Some(format!(
-                        "a composite primary key ({}): not compared yet",
-                        k.join(", ")
-                    ));
-                    report.tables.push(result);
-                    continue;
-                }
-                _ => {
-                    result.skipped = Some(
-                        "no primary key: not compared (a full scan of both sides is not done silently)"
-                            .into(),
-                    );
-                    report.tables.push(result);
-                    continue;
-                }
-            };
-            // both sides in one snapshot each, read-only, each statement bounded
-            let begin = format!(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {}",
-                t.as_millis()
-            );
-            for c in [p, r] {
-                c.batch_execute(&begin).await.map_err(q)?;
-            }
-            let range = format!(
-                "($1::text IS NULL OR t.{pk} > $1::text::{ty}) AND ($2::text IS NULL OR t.{pk} <= $2::text::{ty})"
-            );
-            // ORDER BY t.pk: a bare name would sort by the text output column of that name
-            let next_hi = format!(
-                "SELECT t.{pk}::text FROM {quoted} t WHERE ($1::text IS NULL OR t.{pk} > $1::text::{ty}) \
-                 ORDER BY t.{pk} OFFSET $2::int8 LIMIT 1"
-            );
-            let mut size = a.chunk_rows;
-            let sum = format!(
-                "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text FROM {quoted} t WHERE {range}"
-            );
-            let rows_of = format!(
-                "SELECT t.{pk}::text, hashtextextended(t::text, 0) FROM {quoted} t WHERE {range}"
-            );
-            let mut lo: Option<String> = None;
-            loop {
-                if cancel.is_cancelled() {
-                    break;
-                }
-                let chunk_clock = Instant::now();
-                let offset = size as i64 - 1;
-                let hi: Option<String> = p
-                    .query_opt(&next_hi, &[&lo, &offset])
-                    .await
-                    .map_err(q)?
-                    .map(|row| row.try_get(0))
-                    .transpose()?;
-                let (a_sum, b_sum) = (
-                    p.query_one(&sum, &[&lo, &hi]).await.map_err(q)?,
-                    r.query_one(&sum, &[&lo, &hi]).await.map_err(q)?,
-                );
-                result.chunks += 1;
-                let (a_rows, b_rows): (i64, i64) = (a_sum.try_get(0)?, b_sum.try_get(0)?);
-                let (a_hash, b_hash): (String, String) = (a_sum.try_get(1)?, b_sum.try_get(1)?);
-                result.rows += a_rows;
-                let same = a_rows == b_rows && a_hash == b_hash;
-                if !same {
-                    let side = |rows: Vec<tokio_postgres::Row>| {
-                        rows.iter()
-                            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                            .collect::<Result<BTreeMap<String, i64>, tokio_postgres::Error>>()
-                    };
-                    let pa = side(p.query(&rows_of, &[&lo, &hi]).await.map_err(q)?)?;
-                    let rb = side(r.query(&rows_of, &[&lo, &hi]).await.map_err(q)?)?;
-                    for d in drill(&pa, &rb) {
-                        if result.differing.len() < a.limit {
-                            result.differing.push(d);
-                        } else {
-                            result.more += 1;
-                        }
-                    }
-                }
-                if let Some(target) = a.chunk_time {
-                    size = crate::verify::postgres::next_chunk_size(
-                        size,
-                        chunk_clock.elapsed(),
-                        target,
-                    );
-                }
-                match hi {
-                    Some(h) => lo = Some(h),
-                    None => break,
-                }
-            }
-            for c in [p, r] {
-                let _ = c.batch_execute("COMMIT").await;
-            }
-            report.tables.push(result);
-        }
-    }
-    let consistent = report.consistent();
-    finish(
-        out,
-        &report,
-        crate::render::verify::postgres,
-        consistent,
-        cancel,
-    )
 }
