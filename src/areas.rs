@@ -61,6 +61,24 @@ pub static AREAS: &[AreaEntry] = &[
         reads: &[],
     },
     AreaEntry {
+        area: Area::Lb,
+        checks: doctor::lb::CHECKS,
+        probe: probe::lb::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
+        area: Area::Jwt,
+        checks: doctor::jwt::CHECKS,
+        probe: probe::jwt::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
+        area: Area::Http,
+        checks: doctor::http::CHECKS,
+        probe: probe::http::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
         area: Area::Preflight,
         checks: doctor::preflight::CHECKS,
         probe: probe::preflight::observe_area,

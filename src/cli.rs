@@ -140,6 +140,49 @@ impl RedisTlsArgs {
     }
 }
 
+/// The API edge: nodes, their JWKS, the load balancer's configuration.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EdgeArgs {
+    /// An API node, or the load balancer's address: http(s)://host[:port]. Repeatable.
+    #[arg(long = "api", value_name = "URL")]
+    pub api: Vec<String>,
+    /// A node's JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node:
+    /// the sets must agree.
+    #[arg(long = "jwks", value_name = "URL")]
+    pub jwks: Vec<String>,
+    /// The PEM private key a node signs JWTs with: its public half must be published. Only a
+    /// test token is signed with it; the key never leaves this process.
+    #[arg(long, value_name = "FILE")]
+    pub jwt_private_key: Option<PathBuf>,
+    /// The load balancer's configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`,
+    /// else /etc/haproxy/haproxy.cfg.
+    #[arg(long, value_name = "FILE")]
+    pub lb_config: Option<PathBuf>,
+    /// The request header that carries the session.
+    #[arg(long, value_name = "NAME", default_value = "Authorization")]
+    pub session_header: String,
+    /// The cookie that carries the session, if one does.
+    #[arg(long, value_name = "NAME")]
+    pub session_cookie: Option<String>,
+    /// A resource path on each --api node for http.conditional and http.latency (GET only).
+    #[arg(long, value_name = "PATH")]
+    pub resource: Option<String>,
+    /// Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale
+    /// If-Match; the API must refuse it with 412 (http.precondition).
+    #[arg(long, value_name = "PATH")]
+    pub write_probe: Option<String>,
+    /// Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system
+    /// store).
+    #[arg(long, value_name = "FILE")]
+    pub http_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for API nodes that authenticate clients.
+    #[arg(long, value_name = "FILE", requires = "http_key")]
+    pub http_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "http_cert")]
+    pub http_key: Option<PathBuf>,
+}
+
 /// Which hosts to probe and how long to wait for them.
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
@@ -176,6 +219,8 @@ pub struct TargetArgs {
     /// A network interface to check. Repeatable. Default: the interfaces of the default routes.
     #[arg(long = "iface", value_name = "NAME")]
     pub iface: Vec<String>,
+    #[command(flatten)]
+    pub edge: EdgeArgs,
 
     /// How long any one probe may take (connect, command, reply), e.g. 2s or 500ms.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]

@@ -33,6 +33,61 @@ pub struct Thresholds {
     pub sentinel: SentinelThresholds,
     /// Redis Cluster thresholds.
     pub cluster: ClusterThresholds,
+    /// Load balancer thresholds.
+    pub lb: LbThresholds,
+    /// JWT thresholds.
+    pub jwt: JwtThresholds,
+    /// API thresholds.
+    pub http: HttpThresholds,
+}
+
+/// Load balancer thresholds (`[lb]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LbThresholds {
+    /// The lowest nginx version that passes (the brief: 1.24+).
+    pub min_nginx: String,
+    /// The lowest HAProxy version that passes (the brief: 2.8+).
+    pub min_haproxy: String,
+}
+
+impl Default for LbThresholds {
+    fn default() -> Self {
+        LbThresholds {
+            min_nginx: "1.24".into(),
+            min_haproxy: "2.8".into(),
+        }
+    }
+}
+
+/// JWT thresholds (`[jwt]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JwtThresholds {
+    /// RSA keys below this many bits fail.
+    pub min_rsa_bits: u32,
+}
+
+impl Default for JwtThresholds {
+    fn default() -> Self {
+        JwtThresholds { min_rsa_bits: 2048 }
+    }
+}
+
+/// API thresholds (`[http]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpThresholds {
+    /// The state-retrieval latency target, milliseconds: p99 above it warns, p50 above it fails.
+    pub latency_target_ms: f64,
+}
+
+impl Default for HttpThresholds {
+    fn default() -> Self {
+        HttpThresholds {
+            latency_target_ms: LATENCY_TARGET_MS,
+        }
+    }
 }
 
 /// Sentinel thresholds (`[sentinel]` in statectl.toml).

@@ -3,7 +3,10 @@
 //! the same docs.
 
 pub mod cluster;
+pub mod http;
+pub mod jwt;
 pub mod kernel;
+pub mod lb;
 pub mod nic;
 pub mod postgres;
 pub mod preflight;
@@ -15,7 +18,10 @@ use crate::config::Thresholds;
 use crate::exit::UsageError;
 use crate::model::{Finding, Verdict};
 use crate::observe::cluster::ClusterObservation;
+use crate::observe::http::HttpObservation;
+use crate::observe::jwt::JwtObservation;
 use crate::observe::kernel::KernelObservation;
+use crate::observe::lb::LbObservation;
 use crate::observe::nic::NicObservation;
 use crate::observe::postgres::PostgresSnapshot;
 use crate::observe::preflight::PreflightObservation;
@@ -41,6 +47,12 @@ pub enum Area {
     Sentinel,
     /// Redis Clusters (found from any node).
     Cluster,
+    /// The load balancer's configuration (`--lb-config`, or the local nginx/HAProxy).
+    Lb,
+    /// The API nodes' JWT signing keys (`--jwks`).
+    Jwt,
+    /// The API nodes (`--api`).
+    Http,
 }
 
 impl Area {
@@ -54,6 +66,9 @@ impl Area {
             Area::Preflight => "preflight",
             Area::Sentinel => "sentinel",
             Area::Cluster => "cluster",
+            Area::Lb => "lb",
+            Area::Jwt => "jwt",
+            Area::Http => "http",
         }
     }
 }
@@ -93,6 +108,12 @@ pub enum Eval {
     Preflight(fn(&PreflightObservation, &Ctx) -> Verdict),
     /// Judges one NIC.
     Nic(fn(&NicObservation, &Ctx) -> Verdict),
+    /// Judges the load balancer's configuration.
+    Lb(fn(&LbObservation, &Ctx) -> Verdict),
+    /// Judges the JWKS of the API nodes together.
+    Jwt(fn(&JwtObservation, &Ctx) -> Verdict),
+    /// Judges one API node.
+    Http(fn(&HttpObservation, &Ctx) -> Verdict),
 }
 
 /// One check: a stable id, where it looks, who runs it, what it means, and how it judges.
@@ -152,6 +173,9 @@ static NOTHING_OBSERVED: Observations = Observations {
     preflight: None,
     sentinel: Vec::new(),
     cluster: Vec::new(),
+    lb: None,
+    jwt: None,
+    http: Vec::new(),
 };
 
 impl<'a> Ctx<'a> {
@@ -292,6 +316,27 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             if let Eval::Preflight(f) = c.eval {
                 out.push(Finding::new(c.id, HOST_TARGET, f(p, t)));
+            }
+        }
+    }
+    if let Some(o) = &obs.lb {
+        for c in checks {
+            if let Eval::Lb(f) = c.eval {
+                out.push(Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+    if let Some(o) = &obs.jwt {
+        for c in checks {
+            if let Eval::Jwt(f) = c.eval {
+                out.push(Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+    for o in &obs.http {
+        for c in checks {
+            if let Eval::Http(f) = c.eval {
+                out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }

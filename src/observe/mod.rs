@@ -4,7 +4,10 @@
 //! (enforced by `tests/integration/layers.rs`).
 
 pub mod cluster;
+pub mod http;
+pub mod jwt;
 pub mod kernel;
+pub mod lb;
 pub mod nic;
 pub mod postgres;
 pub mod preflight;
@@ -263,6 +266,15 @@ pub struct Observations {
     /// One per Redis Cluster.
     #[serde(default)]
     pub cluster: Vec<cluster::ClusterObservation>,
+    /// The load balancer, when an lb check ran.
+    #[serde(default)]
+    pub lb: Option<lb::LbObservation>,
+    /// The API nodes' JWKS, when a jwt check ran.
+    #[serde(default)]
+    pub jwt: Option<jwt::JwtObservation>,
+    /// One per API node.
+    #[serde(default)]
+    pub http: Vec<http::HttpObservation>,
 }
 
 /// One area's share of a run's observations, as its probe returns it.
@@ -282,6 +294,12 @@ pub enum Observed {
     Sentinel(Vec<sentinel::SentinelObservation>),
     /// The Redis Clusters.
     Cluster(Vec<cluster::ClusterObservation>),
+    /// The load balancer (none when there is nothing to look at).
+    Lb(Option<Box<lb::LbObservation>>),
+    /// The JWKS of the API nodes (none without --jwks).
+    Jwt(Option<Box<jwt::JwtObservation>>),
+    /// The API nodes.
+    Http(Vec<http::HttpObservation>),
 }
 
 impl Observations {
@@ -295,6 +313,9 @@ impl Observations {
             Observed::Preflight(p) => self.preflight = Some(*p),
             Observed::Sentinel(v) => self.sentinel.extend(v),
             Observed::Cluster(v) => self.cluster.extend(v),
+            Observed::Lb(v) => self.lb = v.map(|b| *b),
+            Observed::Jwt(v) => self.jwt = v.map(|b| *b),
+            Observed::Http(v) => self.http.extend(v),
         }
     }
 }

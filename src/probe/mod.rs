@@ -2,7 +2,10 @@
 //! every wait is bounded by the caller's timeout.
 
 pub mod cluster;
+pub mod http;
+pub mod jwt;
 pub mod kernel;
+pub mod lb;
 pub mod nic;
 pub mod packets;
 pub mod peer;

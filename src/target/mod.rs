@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use crate::exit::UsageError;
 
+pub mod edge;
 pub mod sentinel;
 pub use sentinel::SentinelTarget;
 
@@ -927,6 +928,8 @@ pub struct Targets {
     pub postgres: Vec<PostgresTarget>,
     /// Network interfaces.
     pub ifaces: Vec<String>,
+    /// The API edge.
+    pub edge: edge::EdgeTargets,
 }
 
 impl Targets {
@@ -969,6 +972,9 @@ impl Targets {
                 .iter()
                 .map(|c| PostgresTarget::parse(c, &env))
                 .collect::<Result<_, _>>()?;
+        }
+        if needs(Area::Lb) || needs(Area::Jwt) || needs(Area::Http) {
+            t.edge = edge::EdgeTargets::parse(&args.edge)?;
         }
         if needs(Area::Nic) {
             if args.iface.is_empty() {

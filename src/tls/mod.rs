@@ -76,6 +76,13 @@ pub const REDIS_NAMES: OptionNames = OptionNames {
     key: "--tls-key",
 };
 
+/// The API edge's options.
+pub const HTTP_NAMES: OptionNames = OptionNames {
+    ca: "--http-ca",
+    cert: "--http-cert",
+    key: "--http-key",
+};
+
 /// libpq's options.
 pub const PG_NAMES: OptionNames = OptionNames {
     ca: "sslrootcert",

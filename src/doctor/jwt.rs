@@ -1,0 +1,325 @@
+//! `jwt.*`: the signing keys the API nodes publish: the same set everywhere, strong algorithms,
+//! room to rotate, and the signing key among them.
+
+use std::collections::BTreeSet;
+
+use super::{Area, Check, Ctx, Eval, Tag};
+use crate::model::{Status, Verdict};
+use crate::observe::jwt::{JwtObservation, KeySummary};
+
+/// The JWT checks, in report order.
+pub static CHECKS: &[Check] = &[
+    Check {
+        id: "jwt.key_drift",
+        area: Area::Jwt,
+        tags: &[Tag::Doctor],
+        doc: "the --jwks endpoints do not serve the same keys (by kid and SHA-256 thumbprint): fail, naming the node and the kid; an endpoint that cannot be read: error",
+        full: false,
+        eval: Eval::Jwt(key_drift),
+    },
+    Check {
+        id: "jwt.key_match",
+        area: Area::Jwt,
+        tags: &[Tag::Doctor],
+        doc: "a token signed with --jwt-private-key does not verify under any key a node publishes: fail, naming the node; without the flag: skip",
+        full: false,
+        eval: Eval::Jwt(key_match),
+    },
+    Check {
+        id: "jwt.algorithm",
+        area: Area::Jwt,
+        tags: &[Tag::Doctor],
+        doc: "published keys are RS256/PS256/ES256/EdDSA-capable: an RSA key below {jwt.min_rsa_bits} bits, a shared secret (kty oct, HS*) or alg none fails",
+        full: false,
+        eval: Eval::Jwt(algorithm),
+    },
+    Check {
+        id: "jwt.rotation",
+        area: Area::Jwt,
+        tags: &[Tag::Doctor],
+        doc: "a JWKS with a single key and no kid warns: rotation needs overlapping keys told apart by kid",
+        full: false,
+        eval: Eval::Jwt(rotation),
+    },
+];
+
+/// The nodes whose keys could be read, with their keys; the error verdict when none could.
+fn readable(o: &JwtObservation) -> Result<Vec<(&str, &[KeySummary])>, Verdict> {
+    let ok: Vec<(&str, &[KeySummary])> = o
+        .nodes
+        .iter()
+        .filter_map(|n| n.keys.as_deref().ok().map(|k| (n.url.as_str(), k)))
+        .collect();
+    if ok.is_empty() {
+        let why = o
+            .nodes
+            .iter()
+            .find_map(|n| n.keys.as_ref().err().map(|e| format!("{}: {e}", n.url)))
+            .unwrap_or_else(|| "no --jwks given".into());
+        return Err(Verdict::skip(format!("no JWKS could be read ({why})")));
+    }
+    Ok(ok)
+}
+
+fn key_drift(o: &JwtObservation, _: &Ctx) -> Verdict {
+    if let Some(n) = o.nodes.iter().find(|n| n.keys.is_err()) {
+        let e = n.keys.as_ref().err().map_or("", String::as_str);
+        return Verdict::new(Status::Error, format!("the JWKS of {} could not be read: {e}", n.url))
+            .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--tls-ca)");
+    }
+    let nodes = match readable(o) {
+        Ok(n) => n,
+        Err(v) => return v,
+    };
+    if nodes.len() < 2 {
+        return Verdict::skip("one JWKS: nothing to compare (give --jwks once per node)");
+    }
+    let set = |k: &[KeySummary]| -> BTreeSet<(String, String)> {
+        k.iter().map(|k| (k.name(), k.thumbprint.clone())).collect()
+    };
+    let (first_url, first) = (nodes[0].0, set(nodes[0].1));
+    let mut v = Verdict::pass(format!(
+        "{} nodes publish the same {} key(s)",
+        nodes.len(),
+        first.len()
+    ));
+    for (url, keys) in &nodes[1..] {
+        let theirs = set(keys);
+        let differ: Vec<String> = first
+            .symmetric_difference(&theirs)
+            .map(|(kid, _)| kid.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !differ.is_empty() {
+            let msg = format!(
+                "{url} publishes a different key set than {first_url}: kid {}",
+                differ.join(", ")
+            );
+            v.escalate(
+                Status::Fail,
+                msg.clone(),
+                "Synchronize the public keys across nodes: publish the same JWKS everywhere (one source, e.g. a shared secret store or config push), add a new key everywhere before signing with it, and remove an old one only after its tokens expire; tokens signed on one node otherwise fail on another (Token Signature Invalid, in /var/log/nginx/error.log)",
+            );
+            v = v.with(url.to_string(), differ.join(", "));
+        }
+    }
+    v
+}
+
+fn key_match(o: &JwtObservation, _: &Ctx) -> Verdict {
+    let Some(m) = &o.private_key else {
+        return Verdict::skip("no --jwt-private-key given");
+    };
+    let matches = match &m.matches {
+        Ok(x) => x,
+        Err(e) => return Verdict::new(Status::Error, format!("{}: {e}", m.file)),
+    };
+    let missing: Vec<&str> = matches
+        .iter()
+        .filter(|(_, kids)| kids.is_empty())
+        .map(|(u, _)| u.as_str())
+        .collect();
+    let v = if matches.is_empty() {
+        Verdict::skip("no JWKS could be read to match the key against")
+    } else if missing.is_empty() {
+        Verdict::pass(format!(
+            "every node publishes the public half of {} ({}: kid {})",
+            m.file,
+            m.alg,
+            matches[0].1.join(", ")
+        ))
+    } else {
+        Verdict::new(
+            Status::Fail,
+            format!(
+                "the public half of {} ({}) is not published by {}",
+                m.file,
+                m.alg,
+                missing.join(", ")
+            ),
+        )
+        .fix("Publish the signing key's public half (with its kid) in every node's JWKS before the node signs with it; verify by decoding a fresh token's kid against `curl -s URL | jq '.keys[].kid'`")
+    };
+    v.with("alg", &m.alg)
+}
+
+fn algorithm(o: &JwtObservation, t: &Ctx) -> Verdict {
+    let nodes = match readable(o) {
+        Ok(n) => n,
+        Err(v) => return v,
+    };
+    let mut v = Verdict::pass("every published key is asymmetric and strong enough");
+    let mut seen = BTreeSet::new();
+    for (url, keys) in nodes {
+        for k in keys {
+            if !seen.insert(k.thumbprint.clone()) {
+                continue;
+            }
+            let alg = k.alg.as_deref().unwrap_or("");
+            let bad = if k.kty == "oct" || alg.starts_with("HS") {
+                Some(format!("{url} publishes a shared secret (kty oct{}), kid {}: anyone who reads the JWKS can sign tokens", if alg.is_empty() { String::new() } else { format!(", alg {alg}") }, k.name()))
+            } else if alg.eq_ignore_ascii_case("none") {
+                Some(format!("{url} publishes kid {} with alg none", k.name()))
+            } else if k.kty == "RSA" && k.bits.is_some_and(|b| b < t.jwt.min_rsa_bits) {
+                Some(format!(
+                    "{url}: kid {} is a {}-bit RSA key (below {})",
+                    k.name(),
+                    k.bits.unwrap_or(0),
+                    t.jwt.min_rsa_bits
+                ))
+            } else {
+                None
+            };
+            if let Some(msg) = bad {
+                v.escalate(Status::Fail, msg, "Sign with RS256/PS256 (RSA of 2048 bits or more), ES256 or EdDSA; never publish an HMAC secret; rotate the weak key out (publish the new one, sign with it, drop the old one after its tokens expire)");
+            }
+            v = v.with(
+                k.name(),
+                format!(
+                    "{}{}{}",
+                    k.kty,
+                    k.bits.map(|b| format!(" {b} bits")).unwrap_or_default(),
+                    k.alg.as_ref().map(|a| format!(" {a}")).unwrap_or_default()
+                ),
+            );
+        }
+    }
+    v
+}
+
+fn rotation(o: &JwtObservation, _: &Ctx) -> Verdict {
+    let nodes = match readable(o) {
+        Ok(n) => n,
+        Err(v) => return v,
+    };
+    match nodes.iter().find(|(_, k)| k.len() == 1 && k[0].kid.is_none()) {
+        Some((url, _)) => Verdict::new(
+            Status::Warn,
+            format!("{url} publishes one key without a kid: a rotation cannot overlap old and new keys"),
+        )
+        .fix("Give every key a kid and publish the next key beside the current one before switching; keep the old one until the tokens it signed expire"),
+        None => Verdict::pass("keys carry kids (or several are published): rotation can overlap"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::observe::jwt::{JwksNode, KeyMatch};
+
+    fn key(kid: Option<&str>, kty: &str, bits: Option<u32>, tp: &str) -> KeySummary {
+        KeySummary {
+            kid: kid.map(String::from),
+            kty: kty.into(),
+            alg: None,
+            bits,
+            curve: None,
+            thumbprint: tp.into(),
+        }
+    }
+
+    fn obs(nodes: Vec<Vec<KeySummary>>) -> JwtObservation {
+        JwtObservation {
+            target: "jwks".into(),
+            nodes: nodes
+                .into_iter()
+                .enumerate()
+                .map(|(i, keys)| JwksNode {
+                    url: format!("https://node{}/jwks", i + 1),
+                    keys: Ok(keys),
+                })
+                .collect(),
+            private_key: None,
+        }
+    }
+
+    fn run(f: fn(&JwtObservation, &Ctx) -> Verdict, o: &JwtObservation) -> Verdict {
+        f(o, &Ctx::of(&Thresholds::default()))
+    }
+
+    #[test]
+    fn drift_names_the_node_and_the_kid() {
+        let a = key(Some("k1"), "RSA", Some(2048), "t1");
+        let b = key(Some("k2"), "RSA", Some(2048), "t2");
+        assert_eq!(
+            run(key_drift, &obs(vec![vec![a.clone()], vec![a.clone()]])).status,
+            Status::Pass
+        );
+        let v = run(key_drift, &obs(vec![vec![a.clone()], vec![b.clone()]]));
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.summary.contains("https://node2/jwks") && v.summary.contains("k1, k2"),
+            "{}",
+            v.summary
+        );
+        // same kid, other key material: drift too
+        let a2 = key(Some("k1"), "RSA", Some(2048), "t9");
+        assert_eq!(
+            run(key_drift, &obs(vec![vec![a.clone()], vec![a2]])).status,
+            Status::Fail
+        );
+        let mut down = obs(vec![vec![a.clone()], vec![a]]);
+        down.nodes[1].keys = Err("connection refused".into());
+        assert_eq!(run(key_drift, &down).status, Status::Error);
+    }
+
+    #[test]
+    fn weak_and_symmetric_keys_fail() {
+        let good = key(Some("k1"), "RSA", Some(2048), "t1");
+        assert_eq!(
+            run(algorithm, &obs(vec![vec![good.clone()]])).status,
+            Status::Pass
+        );
+        let small = key(Some("old"), "RSA", Some(1024), "t2");
+        let v = run(algorithm, &obs(vec![vec![good.clone(), small]]));
+        assert!(
+            v.status == Status::Fail && v.summary.contains("1024-bit"),
+            "{}",
+            v.summary
+        );
+        let hs = KeySummary {
+            alg: Some("HS256".into()),
+            ..key(Some("h"), "oct", None, "t3")
+        };
+        let v = run(algorithm, &obs(vec![vec![hs]]));
+        assert!(
+            v.status == Status::Fail && v.summary.contains("shared secret"),
+            "{}",
+            v.summary
+        );
+        let ec = KeySummary {
+            curve: Some("P-256".into()),
+            ..key(Some("e"), "EC", None, "t4")
+        };
+        assert_eq!(run(algorithm, &obs(vec![vec![ec]])).status, Status::Pass);
+    }
+
+    #[test]
+    fn rotation_and_key_match() {
+        let lone = key(None, "RSA", Some(2048), "t1");
+        assert_eq!(
+            run(rotation, &obs(vec![vec![lone.clone()]])).status,
+            Status::Warn
+        );
+        let named = key(Some("k"), "RSA", Some(2048), "t1");
+        assert_eq!(run(rotation, &obs(vec![vec![named]])).status, Status::Pass);
+        let mut o = obs(vec![vec![lone.clone()], vec![lone]]);
+        assert_eq!(run(key_match, &o).status, Status::Skip);
+        o.private_key = Some(KeyMatch {
+            file: "signing.pem".into(),
+            alg: "RS256".into(),
+            matches: Ok(vec![
+                ("https://node1/jwks".into(), vec!["k".into()]),
+                ("https://node2/jwks".into(), vec![]),
+            ]),
+        });
+        let v = run(key_match, &o);
+        assert!(
+            v.status == Status::Fail && v.summary.ends_with("https://node2/jwks"),
+            "{}",
+            v.summary
+        );
+    }
+}

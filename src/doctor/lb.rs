@@ -1,0 +1,487 @@
+//! `lb.*`: the load balancer's configuration, read as directives with their file and line.
+
+use super::{Area, Check, Ctx, Eval, Tag};
+use crate::model::{Status, Verdict};
+use crate::observe::lb::{Directive, LbKind, LbObservation};
+
+/// The load balancer checks, in report order.
+pub static CHECKS: &[Check] = &[
+    Check {
+        id: "lb.version",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "nginx below {lb.min_nginx} or HAProxy below {lb.min_haproxy} fails, with the version found; the binary not found: skip",
+        full: false,
+        eval: Eval::Lb(version),
+    },
+    Check {
+        id: "lb.session_header",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "the session header is dropped or overwritten (an underscore without underscores_in_headers on, proxy_set_header or http-request del-header/set-header on it, proxy_pass_request_headers off): fail, naming file:line",
+        full: false,
+        eval: Eval::Lb(session_header),
+    },
+    Check {
+        id: "lb.session_pinning",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "sticky sessions (nginx ip_hash, hash $cookie_…/$remote_addr, sticky; HAProxy cookie … insert, stick-table, stick on, balance source) warn: state still lives on a node",
+        full: false,
+        eval: Eval::Lb(session_pinning),
+    },
+    Check {
+        id: "lb.upstream_keepalive",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and Connection \"\"; HAProxy: http-reuse never)",
+        full: false,
+        eval: Eval::Lb(upstream_keepalive),
+    },
+    Check {
+        id: "lb.health_checks",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx servers without max_fails, or max_fails=0)",
+        full: false,
+        eval: Eval::Lb(health_checks),
+    },
+];
+
+/// The directives, or the skip that says why there are none.
+fn directives(o: &LbObservation) -> Result<&[Directive], Verdict> {
+    o.config
+        .as_deref()
+        .map_err(|e| Verdict::skip(format!("the configuration could not be read: {e}")))
+}
+
+/// Dotted version numbers compared as numbers: `1.22.1` < `1.24`.
+fn version_below(have: &str, want: &str) -> bool {
+    let nums = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    nums(have) < nums(want)
+}
+
+fn version(o: &LbObservation, t: &Ctx) -> Verdict {
+    let min = match o.kind {
+        LbKind::Nginx => &t.lb.min_nginx,
+        LbKind::Haproxy => &t.lb.min_haproxy,
+    };
+    let Some(v) = &o.version else {
+        return Verdict::skip(format!(
+            "the {} version could not be read (is the binary on PATH?)",
+            o.kind.as_str()
+        ));
+    };
+    let verdict = if version_below(v, min) {
+        Verdict::new(
+            Status::Fail,
+            format!("{} {v} is below {min}", o.kind.as_str()),
+        )
+        .fix(match o.kind {
+            LbKind::Nginx => "Install nginx 1.24 or later (nginx.org's packages, or Debian 13's nginx); verify with `nginx -v`",
+            LbKind::Haproxy => "Install HAProxy 2.8 LTS or later (haproxy.debian.net for Debian 12); verify with `haproxy -v`",
+        })
+    } else {
+        Verdict::pass(format!("{} {v}", o.kind.as_str()))
+    };
+    verdict.with("version", v).with("minimum", min)
+}
+
+/// `name` in the `on`/`off` form nginx's flag directives take, where set (the last one wins).
+fn flag<'a>(d: &'a [Directive], name: &str) -> Option<&'a Directive> {
+    d.iter().rev().find(|x| x.name == name)
+}
+
+fn session_header(o: &LbObservation, _: &Ctx) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    let h = &o.session_header;
+    let mut problems: Vec<(String, String)> = Vec::new();
+    match o.kind {
+        LbKind::Nginx => {
+            if h.contains('_') {
+                let underscores = flag(d, "underscores_in_headers");
+                let on = underscores.is_some_and(|x| x.args.first().is_some_and(|a| a == "on"));
+                let ignore = flag(d, "ignore_invalid_headers");
+                let dropped = ignore.is_none_or(|x| x.args.first().is_none_or(|a| a != "off"));
+                if !on && dropped {
+                    problems.push((
+                        underscores.or(ignore).map_or("(default)".into(), Directive::at),
+                        format!("nginx drops the header {h}: it contains '_' and underscores_in_headers is off (the default) while ignore_invalid_headers is on"),
+                    ));
+                }
+            }
+            for x in d {
+                let about_h = x.args.first().is_some_and(|a| a.eq_ignore_ascii_case(h));
+                if x.name == "proxy_set_header" && about_h {
+                    let value = x.args.get(1).map_or("", String::as_str);
+                    let passthrough = format!("$http_{}", h.to_ascii_lowercase().replace('-', "_"));
+                    if value != passthrough {
+                        problems.push((
+                            x.at(),
+                            if value.is_empty() {
+                                format!("proxy_set_header {h} \"\" removes the header")
+                            } else {
+                                format!("proxy_set_header {h} overwrites the header")
+                            },
+                        ));
+                    }
+                }
+                if x.name == "proxy_pass_request_headers"
+                    && x.args.first().is_some_and(|a| a == "off")
+                {
+                    problems.push((
+                        x.at(),
+                        "proxy_pass_request_headers off sends no client header upstream".into(),
+                    ));
+                }
+            }
+        }
+        LbKind::Haproxy => {
+            for x in d {
+                let verb = x.args.first().map_or("", String::as_str);
+                let target = x.args.get(1).is_some_and(|a| a.eq_ignore_ascii_case(h));
+                if x.name == "http-request"
+                    && target
+                    && ["del-header", "set-header"].contains(&verb)
+                {
+                    problems.push((
+                        x.at(),
+                        format!(
+                            "http-request {verb} {h} {} the header",
+                            if verb == "del-header" {
+                                "removes"
+                            } else {
+                                "overwrites"
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let v = match problems.first() {
+        None => Verdict::pass(format!("nothing in the configuration drops or rewrites {h}")),
+        Some((at, what)) => Verdict::new(Status::Fail, format!("{what} ({at})")).fix(match o.kind {
+            LbKind::Nginx => "Pass the session header through unchanged: `underscores_in_headers on;` in the http or server block when its name has an underscore (or rename it with hyphens), and drop proxy_set_header lines that set it; verify with `nginx -T | grep -n -e underscores_in_headers -e proxy_set_header`",
+            LbKind::Haproxy => "Remove the http-request del-header/set-header rule for the session header; verify with `haproxy -c -f /etc/haproxy/haproxy.cfg` and a request through the balancer",
+        }),
+    };
+    problems.iter().fold(v.with("header", h), |v, (at, what)| {
+        v.with(at.clone(), what)
+    })
+}
+
+fn session_pinning(o: &LbObservation, _: &Ctx) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    let sticky = |x: &Directive| -> bool {
+        let a0 = x.args.first().map_or("", String::as_str);
+        match o.kind {
+            LbKind::Nginx => {
+                x.within("upstream")
+                    && (x.name == "ip_hash"
+                        || x.name == "sticky"
+                        || (x.name == "hash"
+                            && (a0.starts_with("$cookie_") || a0 == "$remote_addr")))
+            }
+            LbKind::Haproxy => {
+                (x.name == "cookie"
+                    && x.args
+                        .iter()
+                        .any(|a| a == "insert" || a == "rewrite" || a == "prefix"))
+                    || x.name == "stick-table"
+                    || x.name == "stick"
+                    || (x.name == "balance" && a0 == "source")
+            }
+        }
+    };
+    let found: Vec<&Directive> = d.iter().filter(|x| sticky(x)).collect();
+    match found.first() {
+        None => Verdict::pass("no sticky sessions: any node may serve any request"),
+        Some(x) => found.iter().fold(
+            Verdict::new(
+                Status::Warn,
+                format!(
+                    "sticky sessions: `{} {}` ({}) pins clients to one node, so state still lives there",
+                    x.name,
+                    x.args.join(" "),
+                    x.at()
+                ),
+            )
+            .fix("Keep session state in Redis and balance without affinity (round robin or least_conn); remove ip_hash/hash $cookie_…/sticky (nginx) or cookie … insert/stick (HAProxy), then check that a failed node loses no sessions"),
+            |v, x| v.with(x.at(), format!("{} {}", x.name, x.args.join(" "))),
+        ),
+    }
+}
+
+fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    match o.kind {
+        LbKind::Nginx => {
+            let upstreams: Vec<&Directive> = d
+                .iter()
+                .filter(|x| x.name == "server" && x.within("upstream"))
+                .collect();
+            if upstreams.is_empty() {
+                return Verdict::skip(
+                    "no upstream block: proxy_pass goes straight to an address, without a pool",
+                );
+            }
+            let keepalive = d
+                .iter()
+                .find(|x| x.name == "keepalive" && x.within("upstream"));
+            let http11 = d.iter().any(|x| {
+                x.name == "proxy_http_version" && x.args.first().is_some_and(|a| a == "1.1")
+            });
+            let no_close = d.iter().any(|x| {
+                x.name == "proxy_set_header"
+                    && x.args
+                        .first()
+                        .is_some_and(|a| a.eq_ignore_ascii_case("Connection"))
+                    && x.args.get(1).is_some_and(|a| a.is_empty())
+            });
+            let missing: Vec<&str> = [
+                (keepalive.is_none(), "keepalive N in the upstream block"),
+                (!http11, "proxy_http_version 1.1"),
+                (!no_close, "proxy_set_header Connection \"\""),
+            ]
+            .into_iter()
+            .filter_map(|(m, what)| m.then_some(what))
+            .collect();
+            if missing.is_empty() {
+                Verdict::pass(
+                    "upstream connections are reused (keepalive, HTTP/1.1, no Connection: close)",
+                )
+            } else {
+                Verdict::new(
+                    Status::Warn,
+                    format!("upstream connections are not reused: missing {} ({})", missing.join(", "), upstreams[0].at()),
+                )
+                .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";`, so each request does not pay a new TCP (and TLS) handshake to the backend")
+            }
+        }
+        LbKind::Haproxy => match d
+            .iter()
+            .find(|x| x.name == "http-reuse" && x.args.first().is_some_and(|a| a == "never"))
+        {
+            Some(x) => Verdict::new(
+                Status::Warn,
+                format!(
+                    "http-reuse never ({}): every request opens a new server connection",
+                    x.at()
+                ),
+            )
+            .fix("Remove `http-reuse never` (the default, safe, reuses idle server connections)"),
+            None => Verdict::pass("server connections are reused (http-reuse is not never)"),
+        },
+    }
+}
+
+fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    let unchecked: Vec<&Directive> = match o.kind {
+        LbKind::Nginx => d
+            .iter()
+            .filter(|x| x.name == "server" && x.within("upstream"))
+            .filter(|x| {
+                !x.args
+                    .iter()
+                    .any(|a| a.strip_prefix("max_fails=").is_some_and(|n| n != "0"))
+            })
+            .collect(),
+        LbKind::Haproxy => d
+            .iter()
+            .filter(|x| x.name == "server" && (x.within("backend") || x.within("listen")))
+            .filter(|x| !x.args.iter().any(|a| a == "check"))
+            .collect(),
+    };
+    let servers = d
+        .iter()
+        .filter(|x| {
+            x.name == "server"
+                && (x.within("upstream") || x.within("backend") || x.within("listen"))
+        })
+        .count();
+    if servers == 0 {
+        return Verdict::skip("no upstream servers in the configuration");
+    }
+    match unchecked.first() {
+        None => Verdict::pass(format!("all {servers} upstream servers are health-checked")).with("servers", servers),
+        Some(x) => unchecked.iter().fold(
+            Verdict::new(
+                Status::Warn,
+                format!("{} of {servers} upstream servers have no health check, e.g. `server {}` ({})", unchecked.len(), x.args.join(" "), x.at()),
+            )
+            .fix(match o.kind {
+                LbKind::Nginx => "Give each upstream server max_fails=N fail_timeout=T (passive checks; open-source nginx has no active ones), and have the backend's health endpoint check its state store's latency, not just liveness",
+                LbKind::Haproxy => "Add `check` to each server line (with `option httpchk GET /health` pointing at an endpoint that checks the state store's latency)",
+            }),
+            |v, x| v.with(x.at(), format!("server {}", x.args.join(" "))),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Thresholds;
+    use crate::observe::lb::{parse_haproxy, parse_nginx};
+
+    fn nginx(conf: &str, header: &str) -> LbObservation {
+        LbObservation {
+            target: "nginx.conf".into(),
+            kind: LbKind::Nginx,
+            version: Some("1.24.0".into()),
+            config: parse_nginx(conf, "nginx.conf"),
+            session_header: header.into(),
+            session_cookie: None,
+        }
+    }
+
+    fn haproxy(conf: &str, header: &str) -> LbObservation {
+        LbObservation {
+            kind: LbKind::Haproxy,
+            version: Some("2.8.5".into()),
+            config: Ok(parse_haproxy(conf, "haproxy.cfg")),
+            ..nginx("", header)
+        }
+    }
+
+    fn run(f: fn(&LbObservation, &Ctx) -> Verdict, o: &LbObservation) -> Verdict {
+        f(o, &Ctx::of(&Thresholds::default()))
+    }
+
+    const GOOD: &str = "http { underscores_in_headers on;\nupstream api { keepalive 16; server 127.0.0.1:81 max_fails=3; server 127.0.0.1:82 max_fails=3; }\nserver { location / { proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://api; } } }";
+
+    #[test]
+    fn a_good_nginx_config_passes_everything() {
+        let o = nginx(GOOD, "X_Session_Id");
+        for f in [
+            session_header,
+            session_pinning,
+            upstream_keepalive,
+            health_checks,
+            version,
+        ] {
+            assert_eq!(run(f, &o).status, Status::Pass, "{:?}", run(f, &o));
+        }
+    }
+
+    #[test]
+    fn nginx_drops_underscored_headers_by_default() {
+        let o = nginx(
+            &GOOD.replace("underscores_in_headers on;", ""),
+            "X_Session_Id",
+        );
+        let v = run(session_header, &o);
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.summary.contains("(default)"), "{}", v.summary);
+        // with hyphens there is nothing to drop
+        assert_eq!(
+            run(
+                session_header,
+                &nginx(
+                    &GOOD.replace("underscores_in_headers on;", ""),
+                    "X-Session-Id"
+                )
+            )
+            .status,
+            Status::Pass
+        );
+        // ignore_invalid_headers off passes them on
+        let off = GOOD.replace("underscores_in_headers on;", "ignore_invalid_headers off;");
+        assert_eq!(
+            run(session_header, &nginx(&off, "X_Session_Id")).status,
+            Status::Pass
+        );
+        let cleared = GOOD.replace(
+            "proxy_pass",
+            "proxy_set_header X_Session_Id \"\"; proxy_pass",
+        );
+        let v = run(session_header, &nginx(&cleared, "X_Session_Id"));
+        assert!(
+            v.summary.contains("removes") && v.summary.contains("nginx.conf:3"),
+            "{}",
+            v.summary
+        );
+        let kept = GOOD.replace(
+            "proxy_pass",
+            "proxy_set_header X_Session_Id $http_x_session_id; proxy_pass",
+        );
+        assert_eq!(
+            run(session_header, &nginx(&kept, "X_Session_Id")).status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn pinning_keepalive_and_health_are_found_in_nginx() {
+        let pinned = nginx(&GOOD.replace("keepalive 16;", "ip_hash;"), "Authorization");
+        let v = run(session_pinning, &pinned);
+        assert_eq!(v.status, Status::Warn);
+        assert!(
+            v.summary.contains("ip_hash") && v.summary.contains("nginx.conf:2"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(run(upstream_keepalive, &pinned).status, Status::Warn);
+        let cookie = nginx(
+            &GOOD.replace("keepalive 16;", "hash $cookie_sid consistent;"),
+            "Authorization",
+        );
+        assert_eq!(run(session_pinning, &cookie).status, Status::Warn);
+        let unchecked = nginx(&GOOD.replace(" max_fails=3;", ";"), "Authorization");
+        let v = run(health_checks, &unchecked);
+        assert_eq!(v.status, Status::Warn);
+        assert!(v.summary.starts_with("2 of 2"), "{}", v.summary);
+        let old = LbObservation {
+            version: Some("1.22.1".into()),
+            ..pinned
+        };
+        let v = run(version, &old);
+        assert_eq!(
+            (v.status, v.summary.as_str()),
+            (Status::Fail, "nginx 1.22.1 is below 1.24")
+        );
+    }
+
+    #[test]
+    fn haproxy_rules_are_found_with_their_lines() {
+        let cfg = "defaults\n  mode http\nbackend api\n  cookie SRV insert indirect nocache\n  http-request del-header X-Session-Id\n  server a 127.0.0.1:81 check\n  server b 127.0.0.1:82\n";
+        let o = haproxy(cfg, "X-Session-Id");
+        let v = run(session_header, &o);
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.summary.contains("haproxy.cfg:5"), "{}", v.summary);
+        assert_eq!(run(session_pinning, &o).status, Status::Warn);
+        let v = run(health_checks, &o);
+        assert!(
+            v.status == Status::Warn && v.summary.contains("haproxy.cfg:7"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(run(upstream_keepalive, &o).status, Status::Pass);
+        let never = haproxy(&format!("{cfg}  http-reuse never\n"), "X-Session-Id");
+        assert_eq!(run(upstream_keepalive, &never).status, Status::Warn);
+        let old = LbObservation {
+            version: Some("2.6.12".into()),
+            ..o
+        };
+        assert_eq!(run(version, &old).status, Status::Fail);
+        let unread = LbObservation {
+            config: Err("permission denied".into()),
+            ..old
+        };
+        assert_eq!(run(session_header, &unread).status, Status::Skip);
+    }
+}

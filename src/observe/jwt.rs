@@ -1,0 +1,65 @@
+//! The JWT signing keys the API nodes publish (their JWKS documents), summarised: never a secret,
+//! never a token.
+
+use serde::{Deserialize, Serialize};
+
+/// One published key, as far as the checks need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySummary {
+    /// Its `kid`, if it has one.
+    pub kid: Option<String>,
+    /// `RSA`, `EC`, `OKP` or `oct` (a shared secret).
+    pub kty: String,
+    /// Its `alg`, if it says.
+    pub alg: Option<String>,
+    /// The RSA modulus's bits.
+    pub bits: Option<u32>,
+    /// The curve of an EC or OKP key.
+    pub curve: Option<String>,
+    /// RFC 7638 thumbprint (SHA-256, base64url) of its public members.
+    pub thumbprint: String,
+}
+
+impl KeySummary {
+    /// The kid, or the thumbprint's start for a key without one.
+    pub fn name(&self) -> String {
+        self.kid.clone().unwrap_or_else(|| {
+            format!(
+                "(no kid, thumbprint {})",
+                &self.thumbprint[..self.thumbprint.len().min(12)]
+            )
+        })
+    }
+}
+
+/// One node's JWKS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JwksNode {
+    /// Its URL.
+    pub url: String,
+    /// The keys, or why they could not be read.
+    pub keys: Result<Vec<KeySummary>, String>,
+}
+
+/// Whether the private signing key's public half is published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyMatch {
+    /// The key file (`--jwt-private-key`).
+    pub file: String,
+    /// The algorithm it signs with (RS256, ES256, EdDSA).
+    pub alg: String,
+    /// For each node: the kids (or thumbprints) of the published keys that verify a token this
+    /// key signed; or why the file could not be used.
+    pub matches: Result<Vec<(String, Vec<String>)>, String>,
+}
+
+/// The JWKS of every node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JwtObservation {
+    /// The label findings carry (`jwks`, or the one URL).
+    pub target: String,
+    /// One per `--jwks`, in order.
+    pub nodes: Vec<JwksNode>,
+    /// With `--jwt-private-key`.
+    pub private_key: Option<KeyMatch>,
+}

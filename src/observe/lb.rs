@@ -1,0 +1,312 @@
+//! The load balancer in front of the API: its configuration as directives with the file and line
+//! they come from (nginx's `nginx -T` dump, or an haproxy.cfg), and its version. Parsing is pure.
+
+use serde::{Deserialize, Serialize};
+
+/// Which load balancer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LbKind {
+    /// nginx.
+    Nginx,
+    /// HAProxy.
+    Haproxy,
+}
+
+impl LbKind {
+    /// The product's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LbKind::Nginx => "nginx",
+            LbKind::Haproxy => "haproxy",
+        }
+    }
+}
+
+/// One directive: where it is, the blocks (nginx) or section (HAProxy) around it, its name and
+/// arguments (quotes removed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directive {
+    /// The file it is in.
+    pub file: String,
+    /// Its line, from 1.
+    pub line: usize,
+    /// The enclosing blocks, outermost first: `["http", "upstream api"]`, or the HAProxy
+    /// section: `["backend api"]`.
+    pub context: Vec<String>,
+    /// The directive's name (`proxy_set_header`, `server`, `http-request`).
+    pub name: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+}
+
+impl Directive {
+    /// `file:line`, as findings cite it.
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+
+    /// Whether it sits in a block whose head starts with `head` (`upstream`, `server`, `http`,
+    /// `backend`).
+    pub fn within(&self, head: &str) -> bool {
+        self.context
+            .iter()
+            .any(|c| c == head || c.starts_with(&format!("{head} ")))
+    }
+}
+
+/// The load balancer as observed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LbObservation {
+    /// The config file, or `nginx -T`.
+    pub target: String,
+    /// Which product.
+    pub kind: LbKind,
+    /// Its version (`1.22.1`, `2.6.12`), when the binary could be asked.
+    pub version: Option<String>,
+    /// The directives, or why the configuration could not be read.
+    pub config: Result<Vec<Directive>, String>,
+    /// The header that carries the session (`--session-header`).
+    pub session_header: String,
+    /// The cookie that carries it, if one does (`--session-cookie`).
+    pub session_cookie: Option<String>,
+}
+
+/// Whether `text` is an HAProxy configuration rather than nginx's: HAProxy's sections start
+/// at the beginning of a line with a keyword and no braces.
+pub fn looks_like_haproxy(text: &str) -> bool {
+    text.lines().any(|l| {
+        let w = l.split_whitespace().next().unwrap_or("");
+        !l.starts_with(char::is_whitespace)
+            && ["frontend", "backend", "listen", "defaults"].contains(&w)
+            && !l.contains('{')
+    })
+}
+
+/// The version in `nginx -v` (`nginx version: nginx/1.22.1`) or `haproxy -v` (`HAProxy
+/// version 2.6.12-1+deb12u4 2026/10/17 …`) output.
+pub fn parse_version(text: &str) -> Option<String> {
+    let rest = text
+        .split_once("nginx/")
+        .map(|(_, r)| r)
+        .or_else(|| text.split_once("HAProxy version ").map(|(_, r)| r))?;
+    let v: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    (!v.is_empty()).then_some(v)
+}
+
+/// Splits nginx configuration text into directives. `nginx -T` output is read as the files it
+/// concatenates (`# configuration file PATH:` lines); plain text is attributed to `file`.
+pub fn parse_nginx(text: &str, file: &str) -> Result<Vec<Directive>, String> {
+    let mut out = Vec::new();
+    // nginx -T: one stretch per file
+    let mut parts: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(p) = line
+            .strip_prefix("# configuration file ")
+            .and_then(|l| l.trim_end().strip_suffix(':'))
+        {
+            parts.push((p.to_string(), String::new()));
+        } else if let Some(last) = parts.last_mut() {
+            last.1.push_str(line);
+        } else if !line.starts_with("nginx: ") {
+            parts.push((file.to_string(), line.to_string()));
+        }
+    }
+    for (path, body) in &parts {
+        let mut stack: Vec<String> = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut start = 0usize;
+        for (word, line) in nginx_tokens(body)? {
+            if words.is_empty() {
+                start = line;
+            }
+            match word.as_str() {
+                "{" => {
+                    stack.push(words.join(" "));
+                    words.clear();
+                }
+                "}" => {
+                    if stack.pop().is_none() {
+                        return Err(format!("{path}:{line}: unexpected \"}}\""));
+                    }
+                    words.clear();
+                }
+                ";" => {
+                    if let Some((name, args)) = words.split_first() {
+                        out.push(Directive {
+                            file: path.clone(),
+                            line: start,
+                            context: stack.clone(),
+                            name: name.clone(),
+                            args: args.to_vec(),
+                        });
+                    }
+                    words.clear();
+                }
+                _ => words.push(word),
+            }
+        }
+        if !stack.is_empty() {
+            return Err(format!("{path}: unexpected end of file, expecting \"}}\""));
+        }
+    }
+    Ok(out)
+}
+
+/// nginx's tokens with their lines: words (quotes removed), `{`, `}` and `;`; comments dropped.
+fn nginx_tokens(text: &str) -> Result<Vec<(String, usize)>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => line += 1,
+            c if c.is_whitespace() => {}
+            '#' => {
+                while chars.peek().is_some_and(|c| *c != '\n') {
+                    chars.next();
+                }
+            }
+            '{' | '}' | ';' => out.push((c.to_string(), line)),
+            '"' | '\'' => {
+                let (quote, at) = (c, line);
+                let mut w = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err(format!("line {at}: unterminated quote")),
+                        Some('\\') => w.extend(chars.next()),
+                        Some(x) if x == quote => break,
+                        Some(x) => {
+                            if x == '\n' {
+                                line += 1;
+                            }
+                            w.push(x)
+                        }
+                    }
+                }
+                out.push((w, at));
+            }
+            c => {
+                let mut w = c.to_string();
+                while let Some(&n) = chars.peek() {
+                    if n.is_whitespace() || matches!(n, '{' | '}' | ';') {
+                        break;
+                    }
+                    w.push(n);
+                    chars.next();
+                }
+                out.push((w, line));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Splits an HAProxy configuration into directives, each under its section (`backend api`).
+pub fn parse_haproxy(text: &str, file: &str) -> Vec<Directive> {
+    const SECTIONS: &[&str] = &[
+        "global",
+        "defaults",
+        "frontend",
+        "backend",
+        "listen",
+        "resolvers",
+        "peers",
+        "userlist",
+        "program",
+        "http-errors",
+        "ring",
+        "mailers",
+        "cache",
+    ];
+    let mut out = Vec::new();
+    let mut section: Vec<String> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("");
+        let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        let Some((name, args)) = words.split_first() else {
+            continue;
+        };
+        if SECTIONS.contains(&name.as_str()) {
+            section = vec![words.join(" ")];
+            continue;
+        }
+        out.push(Directive {
+            file: file.to_string(),
+            line: i + 1,
+            context: section.clone(),
+            name: name.clone(),
+            args: args.to_vec(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_dumps_split_into_files_blocks_and_lines() {
+        let dump = "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n\
+# configuration file /etc/nginx/nginx.conf:\n\
+http {\n  underscores_in_headers on; # comment\n  include /etc/nginx/conf.d/*.conf;\n}\n\
+# configuration file /etc/nginx/conf.d/api.conf:\n\
+upstream api {\n  ip_hash;\n  server 10.0.0.1:8080 max_fails=3;\n}\n\
+server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
+        let d = parse_nginx(dump, "-").unwrap();
+        let names: Vec<(&str, &str, usize)> = d
+            .iter()
+            .map(|d| (d.name.as_str(), d.file.as_str(), d.line))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("underscores_in_headers", "/etc/nginx/nginx.conf", 2),
+                ("include", "/etc/nginx/nginx.conf", 3),
+                ("ip_hash", "/etc/nginx/conf.d/api.conf", 2),
+                ("server", "/etc/nginx/conf.d/api.conf", 3),
+                ("proxy_set_header", "/etc/nginx/conf.d/api.conf", 6),
+            ]
+        );
+        assert_eq!(d[2].context, ["upstream api"]);
+        assert!(d[2].within("upstream"));
+        assert_eq!(d[4].args, ["X-Session-Id", ""]);
+        assert_eq!(d[4].context, ["server", "location /"]);
+        assert!(parse_nginx("http {", "f")
+            .unwrap_err()
+            .contains("expecting"));
+        assert!(parse_nginx("}", "f").unwrap_err().contains("f:1"));
+    }
+
+    #[test]
+    fn haproxy_configs_split_into_sections() {
+        let cfg = "global\n  daemon\n\nbackend api\n  balance roundrobin\n  cookie SRV insert indirect # sticky\n  server a 10.0.0.1:80 check\n";
+        assert!(looks_like_haproxy(cfg));
+        assert!(!looks_like_haproxy("http {\n}\n"));
+        let d = parse_haproxy(cfg, "/etc/haproxy/haproxy.cfg");
+        assert_eq!(d[2].name, "cookie");
+        assert_eq!(d[2].args, ["SRV", "insert", "indirect"]);
+        assert_eq!(
+            (d[2].line, d[2].context.clone()),
+            (6, vec!["backend api".to_string()])
+        );
+    }
+
+    #[test]
+    fn versions_come_from_either_banner() {
+        assert_eq!(
+            parse_version("nginx version: nginx/1.22.1\n").as_deref(),
+            Some("1.22.1")
+        );
+        assert_eq!(
+            parse_version("HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/")
+                .as_deref(),
+            Some("2.6.12")
+        );
+        assert_eq!(parse_version("nginx version: openresty/1.21.4.3"), None);
+    }
+}

@@ -1,0 +1,220 @@
+//! The JWKS each API node publishes (`--jwks`), fetched over HTTP(S) and summarised with the
+//! jsonwebtoken crate's JWK types; and whether `--jwt-private-key`'s public half is among them,
+//! found by signing a short-lived test token with it and verifying that under each published key.
+
+use base64::Engine;
+use futures::future::BoxFuture;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
+use sha2::Digest;
+
+use super::ProbeContext;
+use crate::observe::jwt::{JwksNode, JwtObservation, KeyMatch, KeySummary};
+use crate::observe::Observed;
+
+/// The jwt area's probe.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let e = &cx.targets.edge;
+        if e.jwks.is_empty() {
+            return Observed::Jwt(None);
+        }
+        let client = e.client(cx.timing.timeout);
+        let fetched = cx
+            .each(e.jwks.iter().map(|u| fetch(client.clone(), u.clone())))
+            .await;
+        let nodes: Vec<JwksNode> = fetched
+            .iter()
+            .map(|(url, keys)| JwksNode {
+                url: url.clone(),
+                keys: keys
+                    .as_ref()
+                    .map(|ks| ks.iter().map(|(s, _)| s.clone()).collect())
+                    .map_err(Clone::clone),
+            })
+            .collect();
+        let private_key = e
+            .private_key
+            .as_ref()
+            .map(|(file, pem)| key_match(&file.display().to_string(), pem, &fetched));
+        let target = match e.jwks.as_slice() {
+            [one] => one.to_string(),
+            _ => "jwks".to_string(),
+        };
+        Observed::Jwt(Some(Box::new(JwtObservation {
+            target,
+            nodes,
+            private_key,
+        })))
+    })
+}
+
+type Keys = Result<Vec<(KeySummary, Option<Jwk>)>, String>;
+
+/// One node's keys, each summarised, with the typed JWK where the crate could read it.
+async fn fetch(client: Result<reqwest::Client, String>, url: reqwest::Url) -> (String, Keys) {
+    let label = url.to_string();
+    let keys = async {
+        let resp = client?
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| crate::render::escape(&format!("{e:#}")).into_owned())?;
+        if !resp.status().is_success() {
+            return Err(format!("HTTP {}", resp.status().as_u16()));
+        }
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| format!("reading the body: {e}"))?;
+        let doc: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| format!("not a JWKS document: {e}"))?;
+        let keys = doc
+            .get("keys")
+            .and_then(|k| k.as_array())
+            .ok_or("not a JWKS document: no \"keys\" array")?;
+        Ok(keys.iter().map(summarise).collect())
+    }
+    .await;
+    (label, keys)
+}
+
+fn field(v: &serde_json::Value, k: &str) -> Option<String> {
+    v.get(k).and_then(|x| x.as_str()).map(str::to_string)
+}
+
+/// RFC 7638: SHA-256 over the required public members in lexicographic order, base64url.
+fn thumbprint(v: &serde_json::Value) -> String {
+    let kty = field(v, "kty").unwrap_or_default();
+    let members: &[&str] = match kty.as_str() {
+        "RSA" => &["e", "kty", "n"],
+        "EC" => &["crv", "kty", "x", "y"],
+        "OKP" => &["crv", "kty", "x"],
+        "oct" => &["k", "kty"],
+        _ => &["kty"],
+    };
+    let mut canon = serde_json::Map::new();
+    for m in members {
+        canon.insert(
+            (*m).to_string(),
+            serde_json::Value::String(field(v, m).unwrap_or_default()),
+        );
+    }
+    let text = serde_json::Value::Object(canon).to_string();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+/// A key's summary (never its secret), and the crate's typed JWK when it reads one.
+fn summarise(v: &serde_json::Value) -> (KeySummary, Option<Jwk>) {
+    let jwk = serde_json::from_value::<Jwk>(v.clone()).ok();
+    let bits = match jwk.as_ref().map(|j| &j.algorithm) {
+        Some(AlgorithmParameters::RSA(r)) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(r.n.trim_end_matches('='))
+            .ok()
+            .and_then(|n| {
+                let n: Vec<u8> = n.into_iter().skip_while(|b| *b == 0).collect();
+                n.first().map(|b| (n.len() as u32 * 8) - b.leading_zeros())
+            }),
+        _ => None,
+    };
+    let summary = KeySummary {
+        kid: field(v, "kid"),
+        kty: field(v, "kty").unwrap_or_else(|| "?".into()),
+        alg: field(v, "alg"),
+        bits,
+        curve: field(v, "crv"),
+        thumbprint: thumbprint(v),
+    };
+    (summary, jwk)
+}
+
+/// Signs a test token with the private key and tries each node's keys on it.
+fn key_match(file: &str, pem: &[u8], nodes: &[(String, Keys)]) -> KeyMatch {
+    use jsonwebtoken::{Algorithm, EncodingKey};
+    let signer = [
+        (Algorithm::RS256, EncodingKey::from_rsa_pem(pem)),
+        (Algorithm::ES256, EncodingKey::from_ec_pem(pem)),
+        (Algorithm::EdDSA, EncodingKey::from_ed_pem(pem)),
+    ]
+    .into_iter()
+    .find_map(|(alg, k)| k.ok().map(|k| (alg, k)));
+    let Some((alg, key)) = signer else {
+        return KeyMatch {
+            file: file.into(),
+            alg: "?".into(),
+            matches: Err("not an RSA, EC or Ed25519 private key in PEM".into()),
+        };
+    };
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + 60;
+    let claims = serde_json::json!({"sub": "statectl key match", "exp": exp});
+    let token = match jsonwebtoken::encode(&jsonwebtoken::Header::new(alg), &claims, &key) {
+        Ok(t) => t,
+        Err(e) => {
+            return KeyMatch {
+                file: file.into(),
+                alg: format!("{alg:?}"),
+                matches: Err(format!("cannot sign with it: {e}")),
+            }
+        }
+    };
+    let matches = nodes
+        .iter()
+        .filter_map(|(url, keys)| {
+            let keys = keys.as_ref().ok()?;
+            let kids = keys
+                .iter()
+                .filter_map(|(s, jwk)| {
+                    let dk = jsonwebtoken::DecodingKey::from_jwk(jwk.as_ref()?).ok()?;
+                    jsonwebtoken::decode::<serde_json::Value>(
+                        &token,
+                        &dk,
+                        &jsonwebtoken::Validation::new(alg),
+                    )
+                    .ok()
+                    .map(|_| s.name())
+                })
+                .collect();
+            Some((url.clone(), kids))
+        })
+        .collect();
+    KeyMatch {
+        file: file.into(),
+        alg: format!("{alg:?}"),
+        matches: Ok(matches),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbprints_follow_rfc_7638() {
+        // RFC 7638 section 3.1's example key and thumbprint
+        let v = serde_json::json!({
+            "kty": "RSA",
+            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "e": "AQAB",
+            "alg": "RS256",
+            "kid": "2011-04-29"
+        });
+        assert_eq!(
+            thumbprint(&v),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+        let (s, jwk) = summarise(&v);
+        assert_eq!(
+            (s.bits, s.kid.as_deref(), jwk.is_some()),
+            (Some(2048), Some("2011-04-29"), true)
+        );
+        // alg none is not a JWK the crate reads, but it is still summarised (and judged)
+        let (s, jwk) =
+            summarise(&serde_json::json!({"kty": "oct", "k": "c2VjcmV0", "alg": "none"}));
+        assert_eq!(
+            (s.kty.as_str(), s.alg.as_deref(), jwk.is_none()),
+            ("oct", Some("none"), true)
+        );
+    }
+}

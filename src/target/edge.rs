@@ -1,0 +1,151 @@
+//! The API edge's targets: the nodes (`--api`), their JWKS (`--jwks`), the load balancer's
+//! configuration and the TLS client for https://, parsed and read once.
+
+use std::path::PathBuf;
+
+use crate::exit::UsageError;
+
+/// The API edge, resolved.
+#[derive(Clone, Default)]
+pub struct EdgeTargets {
+    /// API nodes (or the balancer's address).
+    pub api: Vec<reqwest::Url>,
+    /// JWKS documents, one per node.
+    pub jwks: Vec<reqwest::Url>,
+    /// The signing key (file, PEM bytes): a secret, never printed.
+    pub private_key: Option<(PathBuf, Vec<u8>)>,
+    /// The balancer's configuration file, when given.
+    pub lb_config: Option<PathBuf>,
+    /// The session header's name.
+    pub session_header: String,
+    /// The session cookie's name.
+    pub session_cookie: Option<String>,
+    /// --resource.
+    pub resource: Option<String>,
+    /// --write-probe.
+    pub write_probe: Option<String>,
+    /// The TLS client for https:// URLs.
+    pub tls: Option<crate::tls::TlsClient>,
+}
+
+impl std::fmt::Debug for EdgeTargets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EdgeTargets")
+            .field(
+                "api",
+                &self.api.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+            )
+            .field(
+                "jwks",
+                &self.jwks.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+            )
+            .field("private_key", &self.private_key.as_ref().map(|(p, _)| p))
+            .field("lb_config", &self.lb_config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An http(s) URL without credentials, or a usage error naming `flag`.
+fn url(flag: &str, text: &str) -> Result<reqwest::Url, UsageError> {
+    let u = reqwest::Url::parse(text)
+        .map_err(|e| UsageError(format!("{flag} {}: {e}", crate::render::escape(text))))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(UsageError(format!(
+            "{flag} {}: expected http://HOST[:PORT]/… or https://…",
+            crate::render::escape(text)
+        )));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(UsageError(format!(
+            "{flag}: credentials in the URL are not accepted (they would show in reports)"
+        )));
+    }
+    Ok(u)
+}
+
+/// A path for --resource/--write-probe: starts with /.
+fn path(flag: &str, p: &Option<String>) -> Result<Option<String>, UsageError> {
+    match p {
+        Some(p) if !p.starts_with('/') => Err(UsageError(format!(
+            "{flag} {}: a path starting with /",
+            crate::render::escape(p)
+        ))),
+        p => Ok(p.clone()),
+    }
+}
+
+impl EdgeTargets {
+    /// Parses the flags; files are read now, so a bad one is a usage error naming its flag.
+    pub fn parse(a: &crate::cli::EdgeArgs) -> Result<EdgeTargets, UsageError> {
+        let api = a
+            .api
+            .iter()
+            .map(|u| url("--api", u))
+            .collect::<Result<_, _>>()?;
+        let jwks = a
+            .jwks
+            .iter()
+            .map(|u| url("--jwks", u))
+            .collect::<Result<_, _>>()?;
+        let private_key = match &a.jwt_private_key {
+            Some(p) => Some((
+                p.clone(),
+                std::fs::read(p)
+                    .map_err(|e| UsageError(format!("--jwt-private-key {}: {e}", p.display())))?,
+            )),
+            None => None,
+        };
+        if let Some(p) = &a.lb_config {
+            std::fs::metadata(p)
+                .map_err(|e| UsageError(format!("--lb-config {}: {e}", p.display())))?;
+        }
+        let h = &a.session_header;
+        if h.is_empty()
+            || !h
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+        {
+            return Err(UsageError(format!(
+                "--session-header {}: a header name (letters, digits, - and _)",
+                crate::render::escape(h)
+            )));
+        }
+        let tls = crate::tls::TlsClient::new(crate::tls::TlsOptions {
+            verify: crate::tls::Verify::Full,
+            roots: match &a.http_ca {
+                Some(f) => crate::tls::Roots::File(f.clone()),
+                None => crate::tls::Roots::System,
+            },
+            cert: a.http_cert.clone(),
+            key: a.http_key.clone(),
+            names: crate::tls::HTTP_NAMES,
+        })
+        .map_err(UsageError)?;
+        Ok(EdgeTargets {
+            api,
+            jwks,
+            private_key,
+            lb_config: a.lb_config.clone(),
+            session_header: h.clone(),
+            session_cookie: a.session_cookie.clone(),
+            resource: path("--resource", &a.resource)?,
+            write_probe: path("--write-probe", &a.write_probe)?,
+            tls: Some(tls),
+        })
+    }
+
+    /// An HTTP client with this edge's TLS settings and `timeout` on each request.
+    pub fn client(&self, timeout: std::time::Duration) -> Result<reqwest::Client, String> {
+        let mut b = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("statectl/", env!("CARGO_PKG_VERSION")));
+        if let Some(t) = &self.tls {
+            let mut cfg = (*t.config()).clone();
+            cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+            b = b.use_preconfigured_tls(cfg);
+        }
+        b.build().map_err(|e| e.to_string())
+    }
+}
