@@ -55,6 +55,19 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l tls-key -d 
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l sentinel-password -d 'The sentinels\' password for redis+sentinel:// targets, when it differs from the data nodes\' (the URL\'s). Prefer the environment variable: a flag shows in `ps`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l api -d 'An API node, or the load balancer\'s address: http(s)://host[:port]. Repeatable' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l jwks -d 'A node\'s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l jwt-private-key -d 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-config -d 'The load balancer\'s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-header -d 'The request header that carries the session' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-cookie -d 'The cookie that carries the session, if one does' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l sample -d 'The window over which counters are read twice and judged by their change' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r
@@ -82,6 +95,19 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l tls-key 
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l sentinel-password -d 'The sentinels\' password for redis+sentinel:// targets, when it differs from the data nodes\' (the URL\'s). Prefer the environment variable: a flag shows in `ps`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l api -d 'An API node, or the load balancer\'s address: http(s)://host[:port]. Repeatable' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l jwks -d 'A node\'s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l jwt-private-key -d 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-config -d 'The load balancer\'s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-header -d 'The request header that carries the session' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-cookie -d 'The cookie that carries the session, if one does' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l sample -d 'The window over which counters are read twice and judged by their change' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r

@@ -164,6 +164,13 @@ pub struct EdgeArgs {
     /// The cookie that carries the session, if one does.
     #[arg(long, value_name = "NAME")]
     pub session_cookie: Option<String>,
+    /// The load balancer's own address, for lb.live_header (with --echo-path).
+    #[arg(long, value_name = "URL", requires = "echo_path")]
+    pub lb_url: Option<String>,
+    /// A path behind the balancer whose backend echoes the request's headers in its body:
+    /// lb.live_header sends a unique session header and cookie there and looks for them.
+    #[arg(long, value_name = "PATH", requires = "lb_url")]
+    pub echo_path: Option<String>,
     /// A resource path on each --api node for http.conditional and http.latency (GET only).
     #[arg(long, value_name = "PATH")]
     pub resource: Option<String>,

@@ -46,6 +46,14 @@ pub static CHECKS: &[Check] = &[
         full: false,
         eval: Eval::Lb(health_checks),
     },
+    Check {
+        id: "lb.live_header",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "opt-in (--lb-url URL --echo-path PATH): a unique session header and cookie sent through the balancer must come back in the backend's echo unchanged, else fail; with several upstream servers, every answer alike warns (pinned)",
+        full: false,
+        eval: Eval::Lb(live_header),
+    },
 ];
 
 /// The directives, or the skip that says why there are none.
@@ -332,6 +340,62 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
     }
 }
 
+fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
+    let Some(l) = &o.live else {
+        return Verdict::skip("opt-in: give --lb-url URL and --echo-path PATH (a backend path that echoes request headers)");
+    };
+    if l.answers.is_empty() {
+        return Verdict::new(
+            Status::Error,
+            format!(
+                "no answer from {}: {}",
+                l.url,
+                l.error.as_deref().unwrap_or("nothing sent")
+            ),
+        );
+    }
+    let n = l.answers.len();
+    let header = l.answers.iter().filter(|a| a.header_arrived).count();
+    let cookie = l.answers.iter().filter(|a| a.cookie_arrived).count();
+    let distinct: std::collections::BTreeSet<&str> =
+        l.answers.iter().map(|a| a.answer_digest.as_str()).collect();
+    let servers = o.config.as_deref().map_or(0, |d| {
+        d.iter()
+            .filter(|x| {
+                x.name == "server"
+                    && (x.within("upstream") || x.within("backend") || x.within("listen"))
+            })
+            .count()
+    });
+    let h = &o.session_header;
+    let v = if header < n || cookie < n {
+        Verdict::new(
+            Status::Fail,
+            format!(
+                "through {}: the session header {h} arrived in {header} of {n} echoes and the cookie {} in {cookie}: the balancer drops or rewrites them",
+                l.url, l.cookie
+            ),
+        )
+        .fix(format!("Pass the session header and cookie through unchanged (see lb.session_header for the directive); verify with `curl -H '{h}: test' {}`", l.url))
+    } else if servers > 1 && distinct.len() == 1 {
+        Verdict::new(
+            Status::Warn,
+            format!("all {n} requests got the same answer although {servers} upstream servers are configured: the balancer may pin this client"),
+        )
+        .fix("Balance without affinity (see lb.session_pinning) so any node serves any request")
+    } else {
+        Verdict::pass(format!(
+            "the session header {h} and cookie {} arrived unchanged in all {n} echoes ({} distinct answers)",
+            l.cookie,
+            distinct.len()
+        ))
+    };
+    v.with("requests", n)
+        .with("header_arrived", header)
+        .with("cookie_arrived", cookie)
+        .with("distinct_answers", distinct.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +410,7 @@ mod tests {
             config: parse_nginx(conf, "nginx.conf"),
             session_header: header.into(),
             session_cookie: None,
+            live: None,
         }
     }
 

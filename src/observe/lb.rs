@@ -70,6 +70,37 @@ pub struct LbObservation {
     pub session_header: String,
     /// The cookie that carries it, if one does (`--session-cookie`).
     pub session_cookie: Option<String>,
+    /// With `--lb-url` and `--echo-path`: requests sent through the balancer.
+    #[serde(default)]
+    pub live: Option<LiveHeader>,
+}
+
+/// Requests carrying a unique session header and cookie, sent through the balancer to a path
+/// whose backend echoes the request headers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveHeader {
+    /// The URL asked.
+    pub url: String,
+    /// The cookie's name.
+    pub cookie: String,
+    /// One per request.
+    pub answers: Vec<LiveAnswer>,
+    /// Why no request got an answer, if none did.
+    pub error: Option<String>,
+}
+
+/// What one request through the balancer came back with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// Whether the echo holds the session header with its value unchanged.
+    pub header_arrived: bool,
+    /// Whether it holds the cookie unchanged.
+    pub cookie_arrived: bool,
+    /// A hash of the echo with the probe's values taken out: different backends answer
+    /// differently when they say who they are.
+    pub answer_digest: String,
 }
 
 /// Whether `text` is an HAProxy configuration rather than nginx's: HAProxy's sections start

@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use super::ProbeContext;
 use crate::observe::lb::{
     looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, LbKind, LbObservation,
+    LiveAnswer, LiveHeader,
 };
 use crate::observe::Observed;
 
@@ -23,17 +24,107 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             e.session_header.clone(),
             e.session_cookie.clone(),
         );
+        let discover = e.discover_lb;
         let timeout = cx.timing.timeout;
         let seen = tokio::time::timeout(
             timeout.max(std::time::Duration::from_secs(5)),
-            tokio::task::spawn_blocking(move || observe(config.as_deref(), header, cookie)),
+            tokio::task::spawn_blocking(move || {
+                (config.is_some() || discover)
+                    .then(|| observe(config.as_deref(), header, cookie))
+                    .flatten()
+            }),
         )
         .await;
-        Observed::Lb(match seen {
-            Ok(Ok(o)) => o.map(Box::new),
+        let mut seen = match seen {
+            Ok(Ok(o)) => o,
             _ => None,
-        })
+        };
+        if let Some((url, path)) = &e.live {
+            let live = live_header(e, url, path, timeout).await;
+            // a live probe without a configuration to read still reports
+            let o = seen.get_or_insert_with(|| LbObservation {
+                target: url.to_string(),
+                kind: LbKind::Nginx,
+                version: None,
+                config: Err("no configuration read (--lb-config)".into()),
+                session_header: e.session_header.clone(),
+                session_cookie: e.session_cookie.clone(),
+                live: None,
+            });
+            o.live = Some(live);
+        }
+        Observed::Lb(seen.map(Box::new))
     })
+}
+
+/// Requests through the balancer to the echo path: how many, at most.
+const LIVE_REQUESTS: usize = 8;
+
+/// Sends requests with a unique session header and cookie through the balancer and looks for
+/// them in the echoed headers.
+async fn live_header(
+    e: &crate::target::edge::EdgeTargets,
+    base: &reqwest::Url,
+    path: &str,
+    timeout: std::time::Duration,
+) -> LiveHeader {
+    use sha2::Digest;
+    let url = base.join(path).unwrap_or_else(|_| base.clone());
+    let cookie = e
+        .session_cookie
+        .clone()
+        .unwrap_or_else(|| "statectl_probe".into());
+    let mut live = LiveHeader {
+        url: url.to_string(),
+        cookie: cookie.clone(),
+        answers: Vec::new(),
+        error: None,
+    };
+    let client = match e.client(timeout) {
+        Ok(c) => c,
+        Err(err) => {
+            live.error = Some(err);
+            return live;
+        }
+    };
+    let mut nonce = [0u8; 12];
+    let _ = getrandom::fill(&mut nonce);
+    let value: String = format!(
+        "statectl-{}",
+        nonce.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let cookie_value = format!("{value}-c");
+    for _ in 0..LIVE_REQUESTS {
+        let sent = client
+            .get(url.clone())
+            .header(e.session_header.as_str(), &value)
+            .header(reqwest::header::COOKIE, format!("{cookie}={cookie_value}"))
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(err) => {
+                live.error = Some(crate::render::escape(&format!("{err:#}")).into_owned());
+                break;
+            }
+        };
+        let status = resp.status().as_u16();
+        let body = String::from_utf8_lossy(&resp.bytes().await.unwrap_or_default()).into_owned();
+        let header_arrived = body.contains(&value)
+            && body
+                .to_ascii_lowercase()
+                .contains(&e.session_header.to_ascii_lowercase());
+        let cookie_arrived = body.contains(&cookie_value);
+        let scrubbed = body.replace(&cookie_value, "").replace(&value, "");
+        let digest = sha2::Sha256::digest(scrubbed.as_bytes());
+        live.answers.push(LiveAnswer {
+            status,
+            header_arrived,
+            cookie_arrived,
+            answer_digest: digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
+        });
+    }
+    live
 }
 
 /// stdout and stderr of a program, or why it did not run or failed.
@@ -84,6 +175,7 @@ pub fn observe(
         config,
         session_header: session_header.clone(),
         session_cookie: session_cookie.clone(),
+        live: None,
     };
     match file {
         Some(f) => {

@@ -16,10 +16,16 @@ pub struct EdgeTargets {
     pub private_key: Option<(PathBuf, Vec<u8>)>,
     /// The balancer's configuration file, when given.
     pub lb_config: Option<PathBuf>,
+    /// Without --lb-config: whether to look for the local balancer (`nginx -T`, then
+    /// /etc/haproxy/haproxy.cfg). Only in a run that names no target, as for the local Redis and
+    /// PostgreSQL defaults: naming any target replaces the defaults.
+    pub discover_lb: bool,
     /// The session header's name.
     pub session_header: String,
     /// The session cookie's name.
     pub session_cookie: Option<String>,
+    /// The balancer's address and the echo path behind it (lb.live_header).
+    pub live: Option<(reqwest::Url, String)>,
     /// --resource.
     pub resource: Option<String>,
     /// --write-probe.
@@ -76,7 +82,7 @@ fn path(flag: &str, p: &Option<String>) -> Result<Option<String>, UsageError> {
 
 impl EdgeTargets {
     /// Parses the flags; files are read now, so a bad one is a usage error naming its flag.
-    pub fn parse(a: &crate::cli::EdgeArgs) -> Result<EdgeTargets, UsageError> {
+    pub fn parse(a: &crate::cli::EdgeArgs, defaults: bool) -> Result<EdgeTargets, UsageError> {
         let api = a
             .api
             .iter()
@@ -126,8 +132,13 @@ impl EdgeTargets {
             jwks,
             private_key,
             lb_config: a.lb_config.clone(),
+            discover_lb: defaults && a.api.is_empty() && a.jwks.is_empty(),
             session_header: h.clone(),
             session_cookie: a.session_cookie.clone(),
+            live: match (&a.lb_url, path("--echo-path", &a.echo_path)?) {
+                (Some(u), Some(p)) => Some((url("--lb-url", u)?, p)),
+                _ => None,
+            },
             resource: path("--resource", &a.resource)?,
             write_probe: path("--write-probe", &a.write_probe)?,
             tls: Some(tls),

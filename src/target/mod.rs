@@ -974,7 +974,7 @@ impl Targets {
                 .collect::<Result<_, _>>()?;
         }
         if needs(Area::Lb) || needs(Area::Jwt) || needs(Area::Http) {
-            t.edge = edge::EdgeTargets::parse(&args.edge)?;
+            t.edge = edge::EdgeTargets::parse(&args.edge, defaults)?;
         }
         if needs(Area::Nic) {
             if args.iface.is_empty() {

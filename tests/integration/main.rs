@@ -5,6 +5,7 @@ mod support;
 mod bench;
 mod capture;
 mod cli;
+mod edge;
 mod faults;
 mod generated;
 mod ha;

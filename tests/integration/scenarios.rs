@@ -77,6 +77,9 @@ fn observations(base: &serde_json::Value, s: &Scenario) -> Observations {
         "preflight": v["preflight"],
         "sentinel": v["sentinel"],
         "cluster": v["cluster"],
+        "lb": v["lb"],
+        "jwt": v["jwt"],
+        "http": v["http"],
     });
     serde_json::from_value(obs).unwrap_or_else(|e| panic!("{}: not observations: {e}", s.name))
 }

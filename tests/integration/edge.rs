@@ -1,0 +1,506 @@
+//! Issue 16: the API edge against real nginx and HAProxy configurations, JWKS served over HTTPS
+//! by two fake nodes with keys made by openssl, and resource servers with and without
+//! optimistic concurrency.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+
+use crate::support::http::{HttpServer, Resp};
+use crate::support::pki::Pki;
+use crate::support::{doctor_json, require, run};
+
+fn on_path(name: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The finding `id` for `target` (or the only one with that id).
+fn finding(v: &serde_json::Value, id: &str, target: Option<&str>) -> serde_json::Value {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id && target.is_none_or(|t| f["target"].as_str().unwrap().contains(t)))
+        .unwrap_or_else(|| panic!("no {id} in {v}"))
+        .clone()
+}
+
+fn status_summary(f: &serde_json::Value) -> (String, String) {
+    (
+        f["status"].as_str().unwrap().to_string(),
+        f["summary"].as_str().unwrap().to_string(),
+    )
+}
+
+/// An RSA key made by openssl (PKCS#1 PEM) and its public JWK with `kid`.
+fn rsa_key(dir: &std::path::Path, bits: u32, kid: &str) -> (std::path::PathBuf, String) {
+    let pem = dir.join(format!("{kid}.pem"));
+    let ok = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&pem)
+        .arg(bits.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = std::process::Command::new("openssl")
+        .args(["rsa", "-noout", "-modulus", "-in"])
+        .arg(&pem)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let hex = text.trim().trim_start_matches("Modulus=");
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let n = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let jwk =
+        format!(r#"{{"kty":"RSA","kid":"{kid}","use":"sig","alg":"RS256","n":"{n}","e":"AQAB"}}"#);
+    (pem, jwk)
+}
+
+fn jwks(keys: &[&str]) -> String {
+    format!(r#"{{"keys":[{}]}}"#, keys.join(","))
+}
+
+#[test]
+fn jwks_of_two_https_nodes_agree_drift_and_weak_keys_fail() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let pki = Pki::new();
+    let leaf = pki.server("node", &["localhost", "127.0.0.1"], 30);
+    let dir = tempfile::tempdir().unwrap();
+    let (k1_pem, k1) = rsa_key(dir.path(), 2048, "k1");
+    let (_, k2) = rsa_key(dir.path(), 2048, "k2");
+    let (_, weak) = rsa_key(dir.path(), 1024, "old");
+    let served = [
+        Arc::new(Mutex::new(jwks(&[&k1]))),
+        Arc::new(Mutex::new(jwks(&[&k1]))),
+    ];
+    let nodes: Vec<HttpServer> = served
+        .iter()
+        .map(|s| {
+            let s = s.clone();
+            HttpServer::start_tls(&leaf, move |_| Resp::json(&s.lock().unwrap()))
+        })
+        .collect();
+    let urls: Vec<String> = nodes
+        .iter()
+        .map(|n| format!("{}/jwks.json", n.url(true)))
+        .collect();
+    let ca = pki.ca().display().to_string();
+    let key = k1_pem.display().to_string();
+    let doctor = || {
+        let r = doctor_json(
+            "jwt.*",
+            &[
+                "--jwks",
+                &urls[0],
+                "--jwks",
+                &urls[1],
+                "--http-ca",
+                &ca,
+                "--jwt-private-key",
+                &key,
+            ],
+            &[],
+        );
+        (r.code, r.json())
+    };
+    let (code, v) = doctor();
+    assert_eq!(code, 0, "{v}");
+    for id in [
+        "jwt.key_drift",
+        "jwt.key_match",
+        "jwt.algorithm",
+        "jwt.rotation",
+    ] {
+        assert_eq!(finding(&v, id, None)["status"], "pass", "{id}: {v}");
+    }
+    assert!(
+        !v.to_string().contains("PRIVATE KEY"),
+        "the key never shows"
+    );
+
+    // node 2 rotated to k2 alone: drift names it and both kids; the signing key is not there
+    *served[1].lock().unwrap() = jwks(&[&k2]);
+    let (code, v) = doctor();
+    assert_eq!(code, 3, "{v}");
+    let (s, summary) = status_summary(&finding(&v, "jwt.key_drift", None));
+    assert_eq!(s, "fail", "{v}");
+    assert!(
+        summary.contains(&urls[1]) && summary.contains("k1, k2"),
+        "{summary}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "jwt.key_match", None));
+    assert!(s == "fail" && summary.ends_with(&urls[1]), "{summary}");
+
+    // a 1024-bit RSA key, then an HMAC secret, published beside k1
+    *served[1].lock().unwrap() = jwks(&[&k1, &weak]);
+    let (_, v) = doctor();
+    let (s, summary) = status_summary(&finding(&v, "jwt.algorithm", None));
+    assert!(s == "fail" && summary.contains("1024-bit"), "{summary}");
+    let hs = r#"{"kty":"oct","kid":"h1","alg":"HS256","k":"c2VjcmV0LXNpZ25pbmcta2V5"}"#;
+    *served[1].lock().unwrap() = jwks(&[&k1, hs]);
+    let (_, v) = doctor();
+    let (s, summary) = status_summary(&finding(&v, "jwt.algorithm", None));
+    assert!(
+        s == "fail" && summary.contains("shared secret"),
+        "{summary}"
+    );
+    assert!(
+        !v.to_string().contains("c2VjcmV0"),
+        "a secret never shows: {v}"
+    );
+
+    // without the CA the nodes' certificates do not verify: an error, not a pass
+    let r = doctor_json(
+        "jwt.key_drift",
+        &["--jwks", &urls[0], "--jwks", &urls[1]],
+        &[],
+    );
+    let (s, summary) = status_summary(&finding(&r.json(), "jwt.key_drift", None));
+    assert!(
+        s == "error" && summary.contains("could not be read"),
+        "{summary}"
+    );
+}
+
+/// A resource server: GET /r gives ETag "v7" and honours If-None-Match; PATCH /r checks If-Match
+/// (or, `careless`, ignores it). Counts the writes it applied.
+fn resource_server(careless: bool) -> (HttpServer, Arc<AtomicU64>) {
+    let writes = Arc::new(AtomicU64::new(0));
+    let w = writes.clone();
+    let server = HttpServer::start(move |req| {
+        let etag = "\"v7\"".to_string();
+        match req.method.as_str() {
+            "GET" if req.header("if-none-match") == Some(&etag) => {
+                Resp(304, vec![("ETag".into(), etag)], vec![])
+            }
+            "GET" => Resp(200, vec![("ETag".into(), etag)], b"{\"state\":1}".to_vec()),
+            "PATCH" if !careless && req.header("if-match") != Some(&etag) => {
+                Resp(412, vec![], vec![])
+            }
+            "PATCH" => {
+                w.fetch_add(1, Ordering::SeqCst);
+                Resp(200, vec![], b"{}".to_vec())
+            }
+            _ => Resp(405, vec![], vec![]),
+        }
+    });
+    (server, writes)
+}
+
+#[test]
+fn conditional_requests_and_a_stale_if_match_on_two_nodes() {
+    let (good, good_writes) = resource_server(false);
+    let (careless, careless_writes) = resource_server(true);
+    let (a, b) = (good.url(false), careless.url(false));
+    let r = doctor_json(
+        "http.*",
+        &[
+            "--api",
+            &a,
+            "--api",
+            &b,
+            "--resource",
+            "/r",
+            "--write-probe",
+            "/r",
+            "--sample",
+            "1s",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    assert_eq!(
+        finding(&v, "http.conditional", Some(&a))["status"],
+        "pass",
+        "{v}"
+    );
+    assert_eq!(
+        finding(&v, "http.precondition", Some(&a))["status"],
+        "pass",
+        "{v}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "http.precondition", Some(&b)));
+    assert!(
+        s == "fail" && summary.starts_with("A WRITE WAS APPLIED"),
+        "{summary}"
+    );
+    assert_eq!(
+        (
+            good_writes.load(Ordering::SeqCst),
+            careless_writes.load(Ordering::SeqCst)
+        ),
+        (0, 1)
+    );
+    let lat = finding(&v, "http.latency", Some(&a));
+    assert_ne!(lat["status"], "error", "{lat}");
+    let requests: u64 = crate::support::evidence(&lat, "requests")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(requests > 10, "{lat}");
+
+    // without --write-probe nothing is written
+    let r = doctor_json("http.precondition", &["--api", &b], &[]);
+    assert_eq!(
+        finding(&r.json(), "http.precondition", None)["status"],
+        "skip"
+    );
+    assert_eq!(careless_writes.load(Ordering::SeqCst), 1);
+    // a bad URL is a usage error naming it
+    let r = run(&["doctor", "--only", "http.*", "--api", "ftp://x"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--api ftp://x"), "{}", r.stderr);
+}
+
+fn nginx_conf(dir: &std::path::Path, http_extra: &str, upstream_extra: &str) -> String {
+    nginx_conf_for(
+        dir,
+        http_extra,
+        upstream_extra,
+        [9, 10],
+        crate::support::free_port(),
+    )
+}
+
+fn nginx_conf_for(
+    dir: &std::path::Path,
+    http_extra: &str,
+    upstream_extra: &str,
+    backends: [u16; 2],
+    listen: u16,
+) -> String {
+    let d = dir.display();
+    let conf = format!(
+        "pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    access_log off;\n    {http_extra}\n    upstream api {{\n        {upstream_extra}\n        server 127.0.0.1:{} max_fails=3;\n        server 127.0.0.1:{} max_fails=3;\n        keepalive 8;\n    }}\n    server {{\n        listen 127.0.0.1:{};\n        location / {{\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n            proxy_pass http://api;\n        }}\n    }}\n}}\n",
+        backends[0],
+        backends[1],
+        listen
+    );
+    let path = dir.join("nginx.conf");
+    std::fs::write(&path, conf).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn nginx_configs_are_judged_from_nginx_t() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lb = |conf: &str| {
+        let r = doctor_json(
+            "lb.*",
+            &["--lb-config", conf, "--session-header", "X_Session_Id"],
+            &[],
+        );
+        r.json()
+    };
+    let conf = nginx_conf(dir.path(), "", "");
+    let v = lb(&conf);
+    // Debian 12 ships nginx 1.22: below the brief's 1.24
+    let (s, summary) = status_summary(&finding(&v, "lb.version", None));
+    assert!(s == "fail" && summary.contains("below 1.24"), "{summary}");
+    let (s, summary) = status_summary(&finding(&v, "lb.session_header", None));
+    assert!(
+        s == "fail" && summary.contains("underscores_in_headers"),
+        "{summary}"
+    );
+    assert_eq!(
+        finding(&v, "lb.session_pinning", None)["status"],
+        "pass",
+        "{v}"
+    );
+    assert_eq!(
+        finding(&v, "lb.upstream_keepalive", None)["status"],
+        "pass",
+        "{v}"
+    );
+    assert_eq!(
+        finding(&v, "lb.health_checks", None)["status"],
+        "pass",
+        "{v}"
+    );
+
+    let conf = nginx_conf(dir.path(), "underscores_in_headers on;", "ip_hash;");
+    let v = lb(&conf);
+    assert_eq!(
+        finding(&v, "lb.session_header", None)["status"],
+        "pass",
+        "{v}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "lb.session_pinning", None));
+    // the line nginx -T shows for ip_hash: the 8th of the file
+    assert!(
+        s == "warn" && summary.contains(&format!("{conf}:8")),
+        "{summary}"
+    );
+}
+
+#[test]
+fn haproxy_configs_are_judged_with_their_lines() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    std::fs::write(
+        &cfg,
+        format!(
+            "global\n    maxconn 100\ndefaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend fe\n    bind 127.0.0.1:{}\n    default_backend api\nbackend api\n    cookie SRV insert indirect nocache\n    http-request del-header X-Session-Id\n    server a 127.0.0.1:9 check cookie a\n    server b 127.0.0.1:10 check cookie b\n",
+            crate::support::free_port()
+        ),
+    )
+    .unwrap();
+    let cfg = cfg.display().to_string();
+    // a configuration HAProxy itself accepts
+    let check = std::process::Command::new("haproxy")
+        .args(["-c", "-f", &cfg])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let r = doctor_json(
+        "lb.*",
+        &["--lb-config", &cfg, "--session-header", "X-Session-Id"],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let (s, summary) = status_summary(&finding(&v, "lb.session_pinning", None));
+    assert!(
+        s == "warn" && summary.contains(&format!("{cfg}:12")),
+        "{summary}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "lb.session_header", None));
+    assert!(
+        s == "fail" && summary.contains(&format!("{cfg}:13")),
+        "{summary}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "lb.version", None));
+    assert!(s == "fail" && summary.contains("below 2.8"), "{summary}");
+    assert_eq!(
+        finding(&v, "lb.health_checks", None)["status"],
+        "pass",
+        "{v}"
+    );
+}
+
+/// nginx running a configuration in the foreground; stopped on drop.
+struct Nginx(std::process::Child);
+
+impl Nginx {
+    fn start(conf: &str, port: u16) -> Nginx {
+        let child = std::process::Command::new("nginx")
+            .args(["-c", conf, "-g", "daemon off;"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        crate::support::topology::until(
+            "nginx listening",
+            std::time::Duration::from_secs(10),
+            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        );
+        Nginx(child)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_live_session_header_through_nginx_arrives_or_is_dropped() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    // two backends echoing the request headers, each saying who it is
+    let echo = |name: &'static str| {
+        HttpServer::start(move |req| {
+            let mut body = format!("backend: {name}\n");
+            for (k, v) in &req.headers {
+                body.push_str(&format!("{k}: {v}\n"));
+            }
+            Resp(200, vec![], body.into_bytes())
+        })
+    };
+    let (b1, b2) = (echo("b1"), echo("b2"));
+    let dir = tempfile::tempdir().unwrap();
+    let live = |http_extra: &str, upstream_extra: &str| {
+        let port = crate::support::free_port();
+        let conf = nginx_conf_for(
+            dir.path(),
+            http_extra,
+            upstream_extra,
+            [b1.port, b2.port],
+            port,
+        );
+        let _nginx = Nginx::start(&conf, port);
+        let lb_url = format!("http://127.0.0.1:{port}");
+        let r = doctor_json(
+            "lb.*",
+            &[
+                "--lb-config",
+                &conf,
+                "--lb-url",
+                &lb_url,
+                "--echo-path",
+                "/echo",
+                "--session-header",
+                "X_Session_Id",
+                "--session-cookie",
+                "sid",
+            ],
+            &[],
+        );
+        r.json()
+    };
+    // the default: nginx drops a header with an underscore
+    let v = live("", "");
+    let (s, summary) = status_summary(&finding(&v, "lb.live_header", None));
+    assert!(
+        s == "fail" && summary.contains("arrived in 0 of 8"),
+        "{summary}"
+    );
+    assert!(
+        !v.to_string().contains("statectl-"),
+        "the probe's values are not reported: {v}"
+    );
+    // underscores allowed: both arrive, and round robin gives both backends' answers
+    let v = live("underscores_in_headers on;", "");
+    let f = finding(&v, "lb.live_header", None);
+    assert_eq!(f["status"], "pass", "{f}");
+    assert_eq!(
+        crate::support::evidence(&f, "distinct_answers"),
+        Some("2"),
+        "{f}"
+    );
+    // ip_hash: one backend answers everything
+    let v = live("underscores_in_headers on;", "ip_hash;");
+    assert_eq!(finding(&v, "lb.live_header", None)["status"], "warn", "{v}");
+    assert_eq!(
+        finding(&v, "lb.session_pinning", None)["status"],
+        "warn",
+        "{v}"
+    );
+}
