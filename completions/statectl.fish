@@ -63,6 +63,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-hea
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l since -d 'How far back lb.error_log reads the balancer\'s error log' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
@@ -103,6 +104,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l since -d 'How far back lb.error_log reads the balancer\'s error log' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F

@@ -171,6 +171,9 @@ pub struct EdgeArgs {
     /// lb.live_header sends a unique session header and cookie there and looks for them.
     #[arg(long, value_name = "PATH", requires = "lb_url")]
     pub echo_path: Option<String>,
+    /// How far back lb.error_log reads the balancer's error log.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    pub since: Duration,
     /// A resource path on each --api node for http.conditional and http.latency (GET only).
     #[arg(long, value_name = "PATH")]
     pub resource: Option<String>,

@@ -18,6 +18,9 @@ have kill || need+=(procps)
 have runuser || need+=(util-linux)
 have tcpdump || need+=(tcpdump)
 have openssl || need+=(openssl)
+# the API edge tests read real nginx and HAProxy configurations and run nginx as a balancer
+have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx)
+have haproxy || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # the pcap crate links libpcap at build time
 { dpkg -s libpcap-dev >/dev/null 2>&1 || [ -e /usr/lib/x86_64-linux-gnu/libpcap.so ] || [ -e /usr/lib/aarch64-linux-gnu/libpcap.so ]; } || need+=(libpcap-dev)
 have pkg-config || need+=(pkg-config)

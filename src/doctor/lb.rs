@@ -54,6 +54,14 @@ pub static CHECKS: &[Check] = &[
         full: false,
         eval: Eval::Lb(live_header),
     },
+    Check {
+        id: "lb.error_log",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "the nginx error log's tail (the error_log the configuration names, within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its first line, redacted; unreadable: skip",
+        full: false,
+        eval: Eval::Lb(error_log),
+    },
 ];
 
 /// The directives, or the skip that says why there are none.
@@ -340,6 +348,51 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
     }
 }
 
+fn error_log(o: &LbObservation, _: &Ctx) -> Verdict {
+    let Some(s) = &o.error_log else {
+        return Verdict::skip(match o.kind {
+            LbKind::Haproxy => "HAProxy logs through syslog: not read here",
+            LbKind::Nginx => "no error log read",
+        });
+    };
+    if let Some(e) = &s.error {
+        return Verdict::skip(format!("the error log could not be read: {e}"));
+    }
+    let count = |sig: &str| {
+        s.counts
+            .iter()
+            .find(|c| c.signature == sig)
+            .map_or(0, |c| c.count)
+    };
+    let window = humantime::format_duration(std::time::Duration::from_secs(s.since_s));
+    let (jwt, dead) = (count("jwt_failures"), count("no_live_upstreams"));
+    let (timeouts, refused) = (count("upstream_timed_out"), count("connection_refused"));
+    let v = if jwt > 0 {
+        Verdict::new(Status::Fail, format!("{jwt} JWT/signature failures in {} in the last {window}", s.path))
+            .fix("Token Signature Invalid: synchronize the public keys across nodes (jwt.key_drift), check the signing key is published (jwt.key_match) and the nodes' clocks")
+    } else if dead > 0 {
+        Verdict::new(Status::Fail, format!("{dead} 'no live upstreams' in {} in the last {window}: every backend was marked down", s.path))
+            .fix("Start or fix the backends (systemctl status …), and check the health checks (lb.health_checks) are not too eager")
+    } else if timeouts + refused > 0 {
+        Verdict::new(
+            Status::Warn,
+            format!("{refused} refused connections and {timeouts} upstream timeouts in {} in the last {window}", s.path),
+        )
+        .fix("Connection refused: start the daemonized backend (systemctl start …); timed out: look at the backend's latency and its state store (http.latency, redis.latency)")
+    } else {
+        Verdict::pass(format!(
+            "no JWT, upstream or connection errors in {} in the last {window}",
+            s.path
+        ))
+    };
+    s.counts.iter().fold(v.with("path", &s.path), |v, c| {
+        v.with(
+            c.signature.clone(),
+            format!("{} (first: {})", c.count, crate::render::escape(&c.first)),
+        )
+    })
+}
+
 fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
     let Some(l) = &o.live else {
         return Verdict::skip("opt-in: give --lb-url URL and --echo-path PATH (a backend path that echoes request headers)");
@@ -411,6 +464,7 @@ mod tests {
             session_header: header.into(),
             session_cookie: None,
             live: None,
+            error_log: None,
         }
     }
 

@@ -73,6 +73,111 @@ pub struct LbObservation {
     /// With `--lb-url` and `--echo-path`: requests sent through the balancer.
     #[serde(default)]
     pub live: Option<LiveHeader>,
+    /// The tail of the error log the configuration names (nginx).
+    #[serde(default)]
+    pub error_log: Option<ErrorLogScan>,
+}
+
+/// What the error log's recent tail holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorLogScan {
+    /// The file read.
+    pub path: String,
+    /// Seconds back from now that were read (--since).
+    pub since_s: u64,
+    /// Per signature: how many lines, and the first one (redacted).
+    pub counts: Vec<SignatureCount>,
+    /// Why it could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+/// One signature's lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureCount {
+    /// `jwt_failures`, `upstream_timed_out`, `no_live_upstreams`, `connection_refused`.
+    pub signature: String,
+    /// Lines in the window.
+    pub count: u64,
+    /// The first of them, cut before the client, request and host parts.
+    pub first: String,
+}
+
+/// The error-log signatures lb.error_log counts, in report order: (name, what a line holds).
+pub const ERROR_LOG_SIGNATURES: &[(&str, &[&str])] = &[
+    ("jwt_failures", &["jwt", "signature", "invalid token"]),
+    ("no_live_upstreams", &["no live upstreams"]),
+    ("upstream_timed_out", &["upstream timed out"]),
+    (
+        "connection_refused",
+        &["connect() failed (111: connection refused)"],
+    ),
+];
+
+/// An nginx error-log line's time (`2026/11/28 23:15:01`, local time) as seconds since the epoch,
+/// given the local offset from UTC in seconds.
+pub fn nginx_log_time(line: &str, utc_offset_s: i64) -> Option<i64> {
+    let stamp = line.get(..19)?;
+    let iso = format!(
+        "{}T{}Z",
+        stamp.get(..10)?.replace('/', "-"),
+        stamp.get(11..)?
+    );
+    let t = humantime::parse_rfc3339(&iso).ok()?;
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(secs - utc_offset_s)
+}
+
+/// The part of an error-log line safe to show: the time, the level and the message, without the
+/// process ids and without what follows `, client:` (addresses, the request line with its query,
+/// the host, the upstream).
+pub fn redact_error_line(line: &str) -> String {
+    let cut = line.find(", client:").map_or(line, |i| &line[..i]);
+    // "2026/11/28 23:15:01 [error] 123#123: *5 message" → time, level, message
+    let mut out = String::new();
+    let mut rest = cut;
+    if let Some(i) = rest.find("] ") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
+        if let Some((pids, msg)) = rest.split_once(": ") {
+            if pids.contains('#') {
+                rest = msg;
+            }
+        }
+        if let Some(msg) = rest.strip_prefix('*') {
+            rest = msg.split_once(' ').map_or(msg, |(_, m)| m);
+        }
+    }
+    out.push_str(rest);
+    out.chars().take(300).collect()
+}
+
+/// Counts the signatures in the lines of `tail` whose time is at or after `since` (seconds since
+/// the epoch); lines without a time count when `since` is None.
+pub fn scan_error_log(tail: &str, since: Option<i64>, utc_offset_s: i64) -> Vec<SignatureCount> {
+    let mut counts: Vec<SignatureCount> = Vec::new();
+    for line in tail.lines() {
+        if let Some(since) = since {
+            match nginx_log_time(line, utc_offset_s) {
+                Some(t) if t >= since => {}
+                _ => continue,
+            }
+        }
+        let lower = line.to_ascii_lowercase();
+        for (name, needles) in ERROR_LOG_SIGNATURES {
+            if needles.iter().any(|n| lower.contains(n)) {
+                match counts.iter_mut().find(|c| c.signature == *name) {
+                    Some(c) => c.count += 1,
+                    None => counts.push(SignatureCount {
+                        signature: name.to_string(),
+                        count: 1,
+                        first: redact_error_line(line),
+                    }),
+                }
+                break;
+            }
+        }
+    }
+    counts
 }
 
 /// Requests carrying a unique session header and cookie, sent through the balancer to a path
@@ -324,6 +429,39 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
         assert_eq!(
             (d[2].line, d[2].context.clone()),
             (6, vec!["backend api".to_string()])
+        );
+    }
+
+    #[test]
+    fn error_logs_are_counted_by_signature_within_the_window_and_redacted() {
+        let log = "2026/11/28 22:00:00 [error] 7#7: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 10.1.2.3, server: , request: \"GET /s?token=abc HTTP/1.1\", upstream: \"http://127.0.0.1:9/s\"\n\
+2026/11/28 23:00:00 [error] 7#7: *2 connect() failed (111: Connection refused) while connecting to upstream, client: 10.1.2.3, server: , request: \"GET /s?token=abc HTTP/1.1\"\n\
+2026/11/28 23:00:01 [error] 7#7: *3 no live upstreams while connecting to upstream, client: 10.1.2.3\n\
+2026/11/28 23:00:02 [error] 7#7: *4 auth_jwt: JWT signature verification failed, client: 10.1.2.3\n\
+2026/11/28 23:00:03 [notice] 7#7: signal process started\n";
+        let since = nginx_log_time("2026/11/28 22:30:00", 0);
+        let c = scan_error_log(log, since, 0);
+        let got: Vec<(&str, u64)> = c.iter().map(|c| (c.signature.as_str(), c.count)).collect();
+        assert_eq!(
+            got,
+            [
+                ("connection_refused", 1),
+                ("no_live_upstreams", 1),
+                ("jwt_failures", 1)
+            ]
+        );
+        assert_eq!(
+            c[0].first,
+            "2026/11/28 23:00:00 [error] connect() failed (111: Connection refused) while connecting to upstream"
+        );
+        assert!(!c
+            .iter()
+            .any(|c| c.first.contains("token=") || c.first.contains("10.1.2.3")));
+        // the whole tail without a window; a local offset moves the window
+        assert_eq!(scan_error_log(log, None, 0)[0].count, 2);
+        assert_eq!(
+            nginx_log_time("2026/11/28 23:00:00 x", 3600),
+            nginx_log_time("2026/11/28 22:00:00", 0)
         );
     }
 

@@ -8,8 +8,8 @@ use futures::future::BoxFuture;
 
 use super::ProbeContext;
 use crate::observe::lb::{
-    looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, LbKind, LbObservation,
-    LiveAnswer, LiveHeader,
+    looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, scan_error_log, ErrorLogScan,
+    LbKind, LbObservation, LiveAnswer, LiveHeader,
 };
 use crate::observe::Observed;
 
@@ -25,12 +25,13 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             e.session_cookie.clone(),
         );
         let discover = e.discover_lb;
+        let since = e.since;
         let timeout = cx.timing.timeout;
         let seen = tokio::time::timeout(
             timeout.max(std::time::Duration::from_secs(5)),
             tokio::task::spawn_blocking(move || {
                 (config.is_some() || discover)
-                    .then(|| observe(config.as_deref(), header, cookie))
+                    .then(|| observe(config.as_deref(), header, cookie, since))
                     .flatten()
             }),
         )
@@ -50,6 +51,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                 session_header: e.session_header.clone(),
                 session_cookie: e.session_cookie.clone(),
                 live: None,
+                error_log: None,
             });
             o.live = Some(live);
         }
@@ -164,6 +166,86 @@ pub fn observe(
     file: Option<&Path>,
     session_header: String,
     session_cookie: Option<String>,
+    since: std::time::Duration,
+) -> Option<LbObservation> {
+    observe_config(file, session_header, session_cookie).map(|mut o| {
+        if o.kind == LbKind::Nginx {
+            o.error_log = Some(error_log(&o, since));
+        }
+        o
+    })
+}
+
+/// Where nginx writes errors: the main context's error_log (a file), else Debian's default.
+fn error_log_path(o: &LbObservation) -> String {
+    o.config
+        .as_deref()
+        .ok()
+        .and_then(|d| {
+            d.iter()
+                .rev()
+                .find(|x| x.name == "error_log" && x.context.is_empty())
+        })
+        .and_then(|x| x.args.first())
+        .filter(|p| p.starts_with('/'))
+        .cloned()
+        .unwrap_or_else(|| NGINX_ERROR_LOG.into())
+}
+
+const NGINX_ERROR_LOG: &str = "/var/log/nginx/error.log";
+/// At most this much of the log's end is read: never a whole multi-GB file.
+const ERROR_LOG_TAIL_BYTES: u64 = 4 << 20;
+
+/// The local time's offset from UTC, seconds (nginx logs local time).
+fn utc_offset_s() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as libc::time_t);
+    // SAFETY: localtime_r writes only into the tm we pass
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&now, &mut tm).is_null() };
+    if ok {
+        tm.tm_gmtoff
+    } else {
+        0
+    }
+}
+
+/// Reads the end of the error log and counts the signatures of the last `since`.
+fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
+    use std::io::{Read, Seek, SeekFrom};
+    let path = error_log_path(o);
+    let mut scan = ErrorLogScan {
+        path: path.clone(),
+        since_s: since.as_secs(),
+        counts: Vec::new(),
+        error: None,
+    };
+    let tail = (|| -> std::io::Result<String> {
+        let mut f = std::fs::File::open(&path)?;
+        let len = f.metadata()?.len();
+        f.seek(SeekFrom::Start(len.saturating_sub(ERROR_LOG_TAIL_BYTES)))?;
+        let mut buf = Vec::new();
+        f.take(ERROR_LOG_TAIL_BYTES).read_to_end(&mut buf)?;
+        Ok(String::from_utf8_lossy(&buf).into_owned())
+    })();
+    match tail {
+        Ok(t) => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            scan.counts = scan_error_log(&t, Some(now - since.as_secs() as i64), utc_offset_s());
+        }
+        Err(e) => scan.error = Some(format!("{path}: {e}")),
+    }
+    scan
+}
+
+/// The configuration alone.
+fn observe_config(
+    file: Option<&Path>,
+    session_header: String,
+    session_cookie: Option<String>,
 ) -> Option<LbObservation> {
     let obs = |target: String, kind, config| LbObservation {
         target,
@@ -176,6 +258,7 @@ pub fn observe(
         session_header: session_header.clone(),
         session_cookie: session_cookie.clone(),
         live: None,
+        error_log: None,
     };
     match file {
         Some(f) => {

@@ -26,6 +26,8 @@ pub struct EdgeTargets {
     pub session_cookie: Option<String>,
     /// The balancer's address and the echo path behind it (lb.live_header).
     pub live: Option<(reqwest::Url, String)>,
+    /// How far back the error log is read.
+    pub since: std::time::Duration,
     /// --resource.
     pub resource: Option<String>,
     /// --write-probe.
@@ -139,6 +141,7 @@ impl EdgeTargets {
                 (Some(u), Some(p)) => Some((url("--lb-url", u)?, p)),
                 _ => None,
             },
+            since: a.since,
             resource: path("--resource", &a.resource)?,
             write_probe: path("--write-probe", &a.write_probe)?,
             tls: Some(tls),

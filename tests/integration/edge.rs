@@ -504,3 +504,57 @@ fn a_live_session_header_through_nginx_arrives_or_is_dropped() {
         "{v}"
     );
 }
+
+#[test]
+fn the_error_log_counts_refused_upstreams_from_a_real_nginx() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    // both upstreams are ports nothing listens on: every request is a 502
+    let dead = [crate::support::free_port(), crate::support::free_port()];
+    let conf = nginx_conf_for(dir.path(), "", "", dead, port);
+    let _nginx = Nginx::start(&conf, port);
+    for i in 0..3 {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET /s?token=secret-{i} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
+    }
+    let log = dir.path().join("error.log");
+    crate::support::topology::until(
+        "nginx logging the refusals",
+        std::time::Duration::from_secs(10),
+        || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("Connection refused")),
+    );
+    let v = doctor_json(
+        "lb.error_log",
+        &["--lb-config", &conf, "--since", "10m"],
+        &[],
+    )
+    .json();
+    let f = finding(&v, "lb.error_log", None);
+    assert!(f["status"] == "warn" || f["status"] == "fail", "{f}");
+    let refused =
+        crate::support::evidence(&f, "connection_refused").unwrap_or_else(|| panic!("{f}"));
+    let n: u64 = refused.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(n >= 3, "{f}");
+    assert!(
+        refused.contains("connect() failed (111: Connection refused)"),
+        "{f}"
+    );
+    assert!(
+        !f.to_string().contains("secret-") && !f.to_string().contains("client:"),
+        "redacted: {f}"
+    );
+    // an unreadable log is a skip with the reason, never a pass (a directory: nginx -T, which
+    // creates a missing log, cannot either)
+    std::fs::remove_file(&log).unwrap();
+    std::fs::create_dir(&log).unwrap();
+    let v = doctor_json("lb.error_log", &["--lb-config", &conf], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.error_log", None));
+    assert!(s == "skip" && summary.contains("error.log"), "{summary}");
+}

@@ -415,6 +415,9 @@ fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
             url.as_str(),
             "--sample",
             "200ms",
+            // PING latency on a loaded test machine is not what this test is about
+            "--skip",
+            "redis.latency",
         ];
         a.extend_from_slice(extra);
         a.into_iter().map(String::from).collect::<Vec<_>>()
@@ -428,7 +431,8 @@ fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
         .find(|l| l.starts_with("NOT CHECKED"))
         .unwrap_or_else(|| panic!("no NOT CHECKED line: {}", r.stdout));
     // redis.tls skips too: a plain redis:// target
-    assert!(line.contains("of 18 checks were skipped"), "{line}");
+    // every redis check but the skipped redis.latency
+    assert!(line.contains("of 17 checks were skipped"), "{line}");
     let a = args(&["--strict", "--format", "json"]);
     let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
     assert_eq!(r.code, 4, "{}", r.stdout);
