@@ -8,6 +8,14 @@ use crate::observe::http::HttpObservation;
 /// The HTTP checks, in report order.
 pub static CHECKS: &[Check] = &[
     Check {
+        id: "http.tls",
+        area: Area::Http,
+        tags: &[Tag::Doctor],
+        doc: "a live handshake with an https:// node: TLS 1.3 pass, 1.2 warn, lower fail; a certificate that does not verify fail; expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; ALPN without h2 warns; http://: skip",
+        full: false,
+        eval: Eval::Http(tls),
+    },
+    Check {
         id: "http.conditional",
         area: Area::Http,
         tags: &[Tag::Doctor],
@@ -32,6 +40,45 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Http(latency),
     },
 ];
+
+/// The API, for TLS messages and remediations.
+const API: super::tls::Service = super::tls::Service {
+    name: "the API server",
+    verify: "curl -sv --http2 https://HOST:PORT/ -o /dev/null",
+    versions: "ssl_protocols TLSv1.3; in nginx (or the API server's TLS settings)",
+    reachable: "http.tls",
+};
+
+fn tls(o: &HttpObservation, t: &Ctx) -> Verdict {
+    use crate::observe::tls::TlsLook;
+    let look = match &o.tls {
+        None => return Verdict::skip("http:// node: no TLS"),
+        Some(l) => l,
+    };
+    if let TlsLook::Failed { error } = look {
+        if !matches!(
+            error,
+            crate::observe::ProbeError::Tls { .. } | crate::observe::ProbeError::TlsToPlain { .. }
+        ) {
+            return super::unreachable_verdict(error, API.name, API.verify);
+        }
+    }
+    let mut v = super::tls::live(Some(look), &o.addr, API, t);
+    if let TlsLook::Done(f) = look {
+        if f.alpn.as_deref() != Some("h2") {
+            v.escalate(
+                Status::Warn,
+                format!(
+                    "{}; ALPN agreed {}: HTTP/2 is not offered",
+                    f.version,
+                    f.alpn.as_deref().unwrap_or("nothing")
+                ),
+                "Offer HTTP/2: `listen 443 ssl http2;` (nginx 1.24: `http2 on;`) or `alpn h2,http/1.1` on the HAProxy bind line",
+            );
+        }
+    }
+    v
+}
 
 fn conditional(o: &HttpObservation, _: &Ctx) -> Verdict {
     let Some(c) = &o.conditional else {
@@ -123,6 +170,8 @@ mod tests {
     fn obs() -> HttpObservation {
         HttpObservation {
             target: "http://node1".into(),
+            addr: "node1:80".into(),
+            tls: None,
             conditional: None,
             precondition: None,
             latency_ms: vec![],

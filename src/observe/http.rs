@@ -10,6 +10,12 @@ pub type Answer = Result<u16, String>;
 pub struct HttpObservation {
     /// The node's URL.
     pub target: String,
+    /// host:port.
+    #[serde(default)]
+    pub addr: String,
+    /// The TLS handshake with an https:// node (none for http://).
+    #[serde(default)]
+    pub tls: Option<crate::observe::tls::TlsLook>,
     /// With `--resource PATH`: the GET, its ETag, and the answer to If-None-Match with it.
     pub conditional: Option<Conditional>,
     /// With `--write-probe PATH`: the answer to a PATCH with a stale If-Match.

@@ -39,8 +39,29 @@ async fn observe(
     sample: Option<std::time::Duration>,
     cx: &ProbeContext,
 ) -> HttpObservation {
+    let host = base
+        .host_str()
+        .unwrap_or("")
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    let port = base.port_or_known_default().unwrap_or(443);
+    let tls = match (&e.tls, base.scheme()) {
+        (Some(t), "https") => Some(
+            crate::tls::report::handshake(
+                &host,
+                port,
+                t,
+                crate::tls::report::Preamble::Http { host: host.clone() },
+                cx.timing.timeout,
+            )
+            .await,
+        ),
+        _ => None,
+    };
     let mut o = HttpObservation {
         target: base.to_string(),
+        addr: crate::target::host_port(&host, port),
+        tls,
         conditional: None,
         precondition: None,
         latency_ms: Vec::new(),

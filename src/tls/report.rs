@@ -26,15 +26,30 @@ pub enum Preamble {
         /// The database.
         dbname: String,
     },
+    /// HTTPS: TLS from the first byte, offering h2 and http/1.1 by ALPN; then the HTTP/2
+    /// preface or a HEAD request, as agreed.
+    Http {
+        /// The Host header.
+        host: String,
+    },
 }
 
 impl Preamble {
     /// The first message after the handshake: any answer to it shows the server accepted the
     /// session. A TLS 1.3 server that refuses the client's certificate says so in an alert that
     /// only a read after the handshake sees.
-    fn first_message(&self) -> Vec<u8> {
+    fn first_message(&self, alpn: Option<&str>) -> Vec<u8> {
         match self {
             Preamble::Redis => b"PING\r\n".to_vec(),
+            // the client preface and an empty SETTINGS frame: the server answers with its own
+            Preamble::Http { .. } if alpn == Some("h2") => {
+                let mut m = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+                m.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
+                m
+            }
+            Preamble::Http { host } => {
+                format!("HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").into_bytes()
+            }
             Preamble::Postgres { user, dbname } => {
                 let mut body = 196_608u32.to_be_bytes().to_vec(); // protocol 3.0
                 for (k, v) in [("user", user), ("database", dbname)] {
@@ -120,7 +135,12 @@ pub async fn handshake(
                 }
             }
         }
-        let (config, recorder) = client.recording();
+        let (mut config, recorder) = client.recording();
+        if matches!(preamble, Preamble::Http { .. }) {
+            let mut offer = (*config).clone();
+            offer.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+            config = std::sync::Arc::new(offer);
+        }
         let hello = tokio_rustls::TlsConnector::from(config).connect(server_name(host), tcp);
         let tls = match hello.await {
             Ok(t) => t,
@@ -183,7 +203,8 @@ pub async fn handshake(
         let mut tls = tls;
         let mut answer = [0u8; 512];
         let answered = async {
-            tls.write_all(&preamble.first_message()).await?;
+            tls.write_all(&preamble.first_message(alpn.as_deref()))
+                .await?;
             tls.read(&mut answer).await
         };
         match answered.await {

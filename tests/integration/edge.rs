@@ -77,7 +77,7 @@ fn jwks_of_two_https_nodes_agree_drift_and_weak_keys_fail() {
         return;
     }
     let pki = Pki::new();
-    let leaf = pki.server("node", &["localhost", "127.0.0.1"], 30);
+    let leaf = pki.server("node", &["localhost", "127.0.0.1"], 90);
     let dir = tempfile::tempdir().unwrap();
     let (k1_pem, k1) = rsa_key(dir.path(), 2048, "k1");
     let (_, k2) = rsa_key(dir.path(), 2048, "k2");
@@ -160,6 +160,27 @@ fn jwks_of_two_https_nodes_agree_drift_and_weak_keys_fail() {
     assert!(
         !v.to_string().contains("c2VjcmV0"),
         "a secret never shows: {v}"
+    );
+
+    // the API itself over TLS: TLS 1.3 with a verified certificate, but only http/1.1 by ALPN
+    let r = doctor_json(
+        "http.tls",
+        &["--api", &nodes[0].url(true), "--http-ca", &ca],
+        &[],
+    );
+    let f = finding(&r.json(), "http.tls", None);
+    let (s, summary) = status_summary(&f);
+    assert!(
+        s == "warn" && summary.contains("TLSv1.3") && summary.contains("HTTP/2 is not offered"),
+        "{f}"
+    );
+    // and without the CA: the certificate does not verify
+    let r = doctor_json("http.tls", &["--api", &nodes[0].url(true)], &[]);
+    assert_eq!(
+        finding(&r.json(), "http.tls", None)["status"],
+        "fail",
+        "{}",
+        r.stdout
     );
 
     // without the CA the nodes' certificates do not verify: an error, not a pass
