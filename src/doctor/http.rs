@@ -11,7 +11,7 @@ pub static CHECKS: &[Check] = &[
         id: "http.tls",
         area: Area::Http,
         tags: &[Tag::Doctor],
-        doc: "a live handshake with an https:// node: TLS 1.3 pass, 1.2 warn, lower fail; a certificate that does not verify fail; expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; ALPN without h2 warns; http://: skip",
+        doc: "a live handshake with an https:// node: TLS 1.3 pass, 1.2 warn, lower fail; a certificate that does not verify fail; expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; ALPN settling on http/1.1 or nothing warns; plain http: skip",
         full: false,
         eval: Eval::Http(tls),
     },
