@@ -58,6 +58,8 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l iface -d 'A
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l api -d 'An API node, or the load balancer\'s address: http(s)://host[:port]. Repeatable' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l jwks -d 'A node\'s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l jwt-private-key -d 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l jwt-public-key -d 'A PEM public key (SubjectPublicKeyInfo) a node verifies with: it must be published in every JWKS (matched by RFC 7638 thumbprint)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l jwt-sample-file -d 'A file holding one JWT issued by the API: only verified against the published keys and summarised (alg, kid, lifetime); the token itself is never shown' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-config -d 'The load balancer\'s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-header -d 'The request header that carries the session' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-cookie -d 'The cookie that carries the session, if one does' -r
@@ -99,6 +101,8 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l iface -d
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l api -d 'An API node, or the load balancer\'s address: http(s)://host[:port]. Repeatable' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l jwks -d 'A node\'s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l jwt-private-key -d 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l jwt-public-key -d 'A PEM public key (SubjectPublicKeyInfo) a node verifies with: it must be published in every JWKS (matched by RFC 7638 thumbprint)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l jwt-sample-file -d 'A file holding one JWT issued by the API: only verified against the published keys and summarised (alg, kid, lifetime); the token itself is never shown' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-config -d 'The load balancer\'s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-header -d 'The request header that carries the session' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-cookie -d 'The cookie that carries the session, if one does' -r

@@ -154,6 +154,14 @@ pub struct EdgeArgs {
     /// test token is signed with it; the key never leaves this process.
     #[arg(long, value_name = "FILE")]
     pub jwt_private_key: Option<PathBuf>,
+    /// A PEM public key (SubjectPublicKeyInfo) a node verifies with: it must be published in
+    /// every JWKS (matched by RFC 7638 thumbprint).
+    #[arg(long, value_name = "FILE")]
+    pub jwt_public_key: Option<PathBuf>,
+    /// A file holding one JWT issued by the API: only verified against the published keys and
+    /// summarised (alg, kid, lifetime); the token itself is never shown.
+    #[arg(long, value_name = "FILE")]
+    pub jwt_sample_file: Option<PathBuf>,
     /// The load balancer's configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`,
     /// else /etc/haproxy/haproxy.cfg.
     #[arg(long, value_name = "FILE")]

@@ -66,11 +66,17 @@ impl Default for LbThresholds {
 pub struct JwtThresholds {
     /// RSA keys below this many bits fail.
     pub min_rsa_bits: u32,
+    /// A sample token living longer than this (exp − iat, seconds) warns: the brief's tokens
+    /// live 15 minutes.
+    pub max_token_lifetime_s: i64,
 }
 
 impl Default for JwtThresholds {
     fn default() -> Self {
-        JwtThresholds { min_rsa_bits: 2048 }
+        JwtThresholds {
+            min_rsa_bits: 2048,
+            max_token_lifetime_s: 900,
+        }
     }
 }
 

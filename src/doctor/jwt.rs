@@ -21,7 +21,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.key_match",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "a token signed with --jwt-private-key does not verify under any key a node publishes: fail, naming the node; without the flag: skip",
+        doc: "a token signed with --jwt-private-key does not verify under any key a node publishes, or --jwt-public-key's thumbprint is not published: fail, naming the node; without either flag: skip",
         full: false,
         eval: Eval::Jwt(key_match),
     },
@@ -41,7 +41,43 @@ pub static CHECKS: &[Check] = &[
         full: false,
         eval: Eval::Jwt(rotation),
     },
+    Check {
+        id: "jwt.sample_token",
+        area: Area::Jwt,
+        tags: &[Tag::Doctor],
+        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; exp - iat above {jwt.max_token_lifetime_s} s warns; never printed; without the flag: skip",
+        full: false,
+        eval: Eval::Jwt(sample_token),
+    },
 ];
+
+fn sample_token(o: &JwtObservation, t: &Ctx) -> Verdict {
+    let Some(s) = &o.sample else {
+        return Verdict::skip("no --jwt-sample-file given");
+    };
+    let v = match &s.verified {
+        Err(e) => Verdict::new(Status::Fail, format!("the sample token ({} kid {}): {e}", s.alg, s.kid.as_deref().unwrap_or("none")))
+            .fix("Token Signature Invalid: the issuing node signs with a key the others do not publish; synchronize the public keys across nodes (jwt.key_drift) and publish before signing"),
+        Ok(_) if s.alg.starts_with("HS") || s.alg.eq_ignore_ascii_case("none") => {
+            Verdict::new(Status::Fail, format!("the sample token is signed with {}", s.alg))
+                .fix("Sign with RS256/PS256, ES256 or EdDSA")
+        }
+        Ok(kid) => match s.lifetime_s {
+            Some(l) if l > t.jwt.max_token_lifetime_s => Verdict::new(
+                Status::Warn,
+                format!("the sample token ({}, kid {kid}) verifies but lives {l} s (exp - iat), above {} s", s.alg, t.jwt.max_token_lifetime_s),
+            )
+            .fix("Issue short-lived access tokens (15 minutes in the brief) and refresh them; a stolen token is then good for minutes, not hours"),
+            _ => Verdict::pass(format!("the sample token ({}, kid {kid}) verifies under a published key", s.alg)),
+        },
+    };
+    v.with("alg", &s.alg)
+        .with("kid", s.kid.as_deref().unwrap_or("none"))
+        .with(
+            "lifetime_s",
+            s.lifetime_s.map_or("unknown".into(), |l| l.to_string()),
+        )
+}
 
 /// The nodes whose keys could be read, with their keys; the error verdict when none could.
 fn readable(o: &JwtObservation) -> Result<Vec<(&str, &[KeySummary])>, Verdict> {
@@ -107,10 +143,20 @@ fn key_drift(o: &JwtObservation, _: &Ctx) -> Verdict {
     v
 }
 
-fn key_match(o: &JwtObservation, _: &Ctx) -> Verdict {
-    let Some(m) = &o.private_key else {
-        return Verdict::skip("no --jwt-private-key given");
-    };
+fn key_match(o: &JwtObservation, t: &Ctx) -> Verdict {
+    // each key given is judged; the worse verdict stands
+    let verdicts: Vec<Verdict> = [&o.private_key, &o.public_key]
+        .into_iter()
+        .flatten()
+        .map(|m| one_key_match(m, t))
+        .collect();
+    verdicts
+        .into_iter()
+        .max_by_key(|v| v.status)
+        .unwrap_or_else(|| Verdict::skip("no --jwt-private-key or --jwt-public-key given"))
+}
+
+fn one_key_match(m: &crate::observe::jwt::KeyMatch, _: &Ctx) -> Verdict {
     let matches = match &m.matches {
         Ok(x) => x,
         Err(e) => return Verdict::new(Status::Error, format!("{}: {e}", m.file)),
@@ -232,6 +278,8 @@ mod tests {
                 })
                 .collect(),
             private_key: None,
+            public_key: None,
+            sample: None,
         }
     }
 

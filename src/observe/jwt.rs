@@ -62,4 +62,26 @@ pub struct JwtObservation {
     pub nodes: Vec<JwksNode>,
     /// With `--jwt-private-key`.
     pub private_key: Option<KeyMatch>,
+    /// With `--jwt-public-key`: matched by thumbprint.
+    #[serde(default)]
+    pub public_key: Option<KeyMatch>,
+    /// With `--jwt-sample-file`: the token's header and lifetime, and whether a published key
+    /// verifies it. Never the token, its signature or its claims' values.
+    #[serde(default)]
+    pub sample: Option<TokenSummary>,
+}
+
+/// A sample token, summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenSummary {
+    /// The file it came from.
+    pub file: String,
+    /// Its header's alg.
+    pub alg: String,
+    /// Its header's kid.
+    pub kid: Option<String>,
+    /// The published key (kid or thumbprint) that verifies its signature, or why none does.
+    pub verified: Result<String, String>,
+    /// exp − iat, seconds, when both are present.
+    pub lifetime_s: Option<i64>,
 }

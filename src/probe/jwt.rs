@@ -8,7 +8,7 @@ use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use sha2::Digest;
 
 use super::ProbeContext;
-use crate::observe::jwt::{JwksNode, JwtObservation, KeyMatch, KeySummary};
+use crate::observe::jwt::{JwksNode, JwtObservation, KeyMatch, KeySummary, TokenSummary};
 use crate::observe::Observed;
 
 /// The jwt area's probe.
@@ -40,10 +40,20 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             [one] => one.to_string(),
             _ => "jwks".to_string(),
         };
+        let public_key = e
+            .public_key
+            .as_ref()
+            .map(|(file, pem)| public_match(&file.display().to_string(), pem, &fetched));
+        let sample = e
+            .sample_token
+            .as_ref()
+            .map(|(file, token)| sample(&file.display().to_string(), token, &fetched));
         Observed::Jwt(Some(Box::new(JwtObservation {
             target,
             nodes,
             private_key,
+            public_key,
+            sample,
         })))
     })
 }
@@ -183,6 +193,125 @@ fn key_match(file: &str, pem: &[u8], nodes: &[(String, Keys)]) -> KeyMatch {
         file: file.into(),
         alg: format!("{alg:?}"),
         matches: Ok(matches),
+    }
+}
+
+/// The published keys whose thumbprint is the public key's, per node (x509-parser reads the
+/// SubjectPublicKeyInfo; RSA and EC P-256/P-384 keys).
+fn public_match(file: &str, pem: &[u8], nodes: &[(String, Keys)]) -> KeyMatch {
+    use x509_parser::prelude::FromDer;
+    use x509_parser::public_key::PublicKey;
+    let b64 = |b: &[u8]| {
+        let b: Vec<u8> = b.iter().copied().skip_while(|x| *x == 0).collect();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+    };
+    let jwk = (|| -> Result<(String, serde_json::Value), String> {
+        let (_, pem) =
+            x509_parser::pem::parse_x509_pem(pem).map_err(|e| format!("not PEM: {e}"))?;
+        if pem.label != "PUBLIC KEY" {
+            return Err(format!("a PEM {} block, not a PUBLIC KEY", pem.label));
+        }
+        let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(&pem.contents)
+            .map_err(|e| format!("not a public key: {e}"))?;
+        match spki
+            .parsed()
+            .map_err(|e| format!("unreadable public key: {e}"))?
+        {
+            PublicKey::RSA(r) => Ok((
+                "RSA".into(),
+                serde_json::json!({"kty": "RSA", "n": b64(r.modulus), "e": b64(r.exponent)}),
+            )),
+            PublicKey::EC(p) => {
+                let d = p.data();
+                let (crv, n) = match d.len() {
+                    65 => ("P-256", 32),
+                    97 => ("P-384", 48),
+                    _ => return Err("an EC key on a curve other than P-256/P-384".into()),
+                };
+                let enc = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+                Ok((
+                    format!("EC {crv}"),
+                    serde_json::json!({"kty": "EC", "crv": crv, "x": enc(&d[1..1 + n]), "y": enc(&d[1 + n..])}),
+                ))
+            }
+            _ => Err("not an RSA or EC public key".into()),
+        }
+    })();
+    match jwk {
+        Err(e) => KeyMatch {
+            file: file.into(),
+            alg: "?".into(),
+            matches: Err(e),
+        },
+        Ok((kind, jwk)) => {
+            let tp = thumbprint(&jwk);
+            KeyMatch {
+                file: file.into(),
+                alg: kind,
+                matches: Ok(nodes
+                    .iter()
+                    .filter_map(|(url, keys)| {
+                        let keys = keys.as_ref().ok()?;
+                        let kids = keys
+                            .iter()
+                            .filter(|(s, _)| s.thumbprint == tp)
+                            .map(|(s, _)| s.name())
+                            .collect();
+                        Some((url.clone(), kids))
+                    })
+                    .collect()),
+            }
+        }
+    }
+}
+
+/// The sample token's header, lifetime, and the published key that verifies it.
+fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
+    let header = match jsonwebtoken::decode_header(token) {
+        Ok(h) => h,
+        Err(e) => {
+            return TokenSummary {
+                file: file.into(),
+                alg: "?".into(),
+                kid: None,
+                verified: Err(format!("not a JWT: {e}")),
+                lifetime_s: None,
+            }
+        }
+    };
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    // a sample may be old: the signature is what is checked, not the dates
+    validation.validate_exp = false;
+    validation.required_spec_claims.clear();
+    let keys = nodes.iter().filter_map(|(_, k)| k.as_ref().ok()).flatten();
+    let mut lifetime_s = None;
+    let mut verified = Err(format!(
+        "no published key verifies it (kid {})",
+        header.kid.as_deref().unwrap_or("none")
+    ));
+    for (s, jwk) in keys {
+        if header.kid.is_some() && s.kid != header.kid {
+            continue;
+        }
+        let Some(dk) = jwk
+            .as_ref()
+            .and_then(|j| jsonwebtoken::DecodingKey::from_jwk(j).ok())
+        else {
+            continue;
+        };
+        if let Ok(t) = jsonwebtoken::decode::<serde_json::Value>(token, &dk, &validation) {
+            let num = |k: &str| t.claims.get(k).and_then(|v| v.as_i64());
+            lifetime_s = num("exp").zip(num("iat")).map(|(e, i)| e - i);
+            verified = Ok(s.name());
+            break;
+        }
+    }
+    TokenSummary {
+        file: file.into(),
+        alg: format!("{:?}", header.alg),
+        kid: header.kid,
+        verified,
+        lifetime_s,
     }
 }
 

@@ -14,6 +14,10 @@ pub struct EdgeTargets {
     pub jwks: Vec<reqwest::Url>,
     /// The signing key (file, PEM bytes): a secret, never printed.
     pub private_key: Option<(PathBuf, Vec<u8>)>,
+    /// The public key (file, PEM bytes).
+    pub public_key: Option<(PathBuf, Vec<u8>)>,
+    /// The sample token (file, its text): a secret, never printed.
+    pub sample_token: Option<(PathBuf, String)>,
     /// The balancer's configuration file, when given.
     pub lb_config: Option<PathBuf>,
     /// Without --lb-config: whether to look for the local balancer (`nginx -T`, then
@@ -103,6 +107,29 @@ impl EdgeTargets {
             )),
             None => None,
         };
+        let read =
+            |flag: &str, p: &Option<PathBuf>| -> Result<Option<(PathBuf, Vec<u8>)>, UsageError> {
+                p.as_ref()
+                    .map(|p| {
+                        std::fs::read(p)
+                            .map(|b| (p.clone(), b))
+                            .map_err(|e| UsageError(format!("{flag} {}: {e}", p.display())))
+                    })
+                    .transpose()
+            };
+        let public_key = read("--jwt-public-key", &a.jwt_public_key)?;
+        let sample_token = match read("--jwt-sample-file", &a.jwt_sample_file)? {
+            Some((p, b)) => Some((
+                p.clone(),
+                String::from_utf8(b)
+                    .map_err(|_| {
+                        UsageError(format!("--jwt-sample-file {}: not text", p.display()))
+                    })?
+                    .trim()
+                    .to_string(),
+            )),
+            None => None,
+        };
         if let Some(p) = &a.lb_config {
             std::fs::metadata(p)
                 .map_err(|e| UsageError(format!("--lb-config {}: {e}", p.display())))?;
@@ -133,6 +160,8 @@ impl EdgeTargets {
             api,
             jwks,
             private_key,
+            public_key,
+            sample_token,
             lb_config: a.lb_config.clone(),
             discover_lb: defaults && a.api.is_empty() && a.jwks.is_empty(),
             session_header: h.clone(),

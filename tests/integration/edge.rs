@@ -131,6 +131,71 @@ fn jwks_of_two_https_nodes_agree_drift_and_weak_keys_fail() {
         "the key never shows"
     );
 
+    // the public half as a PEM file (openssl rsa -pubout) is matched by thumbprint; a token
+    // the API issued is verified and summarised, never shown
+    let public = dir.path().join("k1.pub.pem");
+    let out = std::process::Command::new("openssl")
+        .args(["rsa", "-pubout", "-in"])
+        .arg(&k1_pem)
+        .arg("-out")
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = |kid: &str, pem: &std::path::Path, lifetime: i64| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        h.kid = Some(kid.into());
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(&std::fs::read(pem).unwrap()).unwrap();
+        let claims = serde_json::json!({"sub": "user-7", "iat": now, "exp": now + lifetime});
+        let t = jsonwebtoken::encode(&h, &claims, &key).unwrap();
+        let f = dir.path().join(format!("{kid}-{lifetime}.jwt"));
+        std::fs::write(&f, &t).unwrap();
+        (f.display().to_string(), t)
+    };
+    let sample = |file: &str| {
+        doctor_json(
+            "jwt.key_match,jwt.sample_token",
+            &[
+                "--jwks",
+                &urls[0],
+                "--jwks",
+                &urls[1],
+                "--http-ca",
+                &ca,
+                "--jwt-public-key",
+                public.to_str().unwrap(),
+                "--jwt-sample-file",
+                file,
+            ],
+            &[],
+        )
+    };
+    let (short, short_token) = token("k1", &k1_pem, 900);
+    let r = sample(&short);
+    let v = r.json();
+    assert_eq!(finding(&v, "jwt.key_match", None)["status"], "pass", "{v}");
+    let (s, summary) = status_summary(&finding(&v, "jwt.sample_token", None));
+    assert!(s == "pass" && summary.contains("kid k1"), "{summary}");
+    let signature = short_token.rsplit('.').next().unwrap();
+    assert!(
+        !r.stdout.contains(signature) && !r.stdout.contains("user-7"),
+        "never the token: {v}"
+    );
+    let (long, _) = token("k1", &k1_pem, 86400);
+    let f = finding(&sample(&long).json(), "jwt.sample_token", None);
+    assert_eq!(
+        (
+            f["status"].as_str(),
+            crate::support::evidence(&f, "lifetime_s")
+        ),
+        (Some("warn"), Some("86400")),
+        "{f}"
+    );
+
     // node 2 rotated to k2 alone: drift names it and both kids; the signing key is not there
     *served[1].lock().unwrap() = jwks(&[&k2]);
     let (code, v) = doctor();
@@ -143,6 +208,19 @@ fn jwks_of_two_https_nodes_agree_drift_and_weak_keys_fail() {
     );
     let (s, summary) = status_summary(&finding(&v, "jwt.key_match", None));
     assert!(s == "fail" && summary.ends_with(&urls[1]), "{summary}");
+    // a token signed with k2 does not verify where only k1 is published: Token Signature
+    // Invalid, as the brief's matrix says
+    *served[1].lock().unwrap() = jwks(&[&k1]);
+    let (k2_token, _) = token("k2", &dir.path().join("k2.pem"), 900);
+    let (s, summary) = status_summary(&finding(
+        &sample(&k2_token).json(),
+        "jwt.sample_token",
+        None,
+    ));
+    assert!(
+        s == "fail" && summary.contains("no published key verifies it (kid k2)"),
+        "{summary}"
+    );
 
     // a 1024-bit RSA key, then an HMAC secret, published beside k1
     *served[1].lock().unwrap() = jwks(&[&k1, &weak]);
