@@ -77,6 +77,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l concurrency
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l only -d 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l out -d 'Write the report to FILE instead of stdout, atomically (a temp file in the same directory, then a rename): node_exporter\'s textfile collector never reads half a file. New files are 0644' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
@@ -120,6 +121,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l concurre
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l only -d 'Run only these checks: ids or globs such as `redis.*`. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l out -d 'Write the report to FILE instead of stdout, atomically (a temp file in the same directory, then a rename): node_exporter\'s textfile collector never reads half a file. New files are 0644' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'

@@ -278,6 +278,12 @@ pub struct CheckArgs {
     /// Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Write the report to FILE instead of stdout, atomically (a temp file in the same directory,
+    /// then a rename): node_exporter's textfile collector never reads half a file. New files
+    /// are 0644.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `tune` targets.

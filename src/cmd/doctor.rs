@@ -37,6 +37,20 @@ pub fn plan(
     cancel: &CancellationToken,
 ) -> anyhow::Result<Plan> {
     let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
+    if let Some(out) = &args.out {
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(crate::exit::UsageError(format!(
+                "--out {}: the directory {} does not exist",
+                out.display(),
+                dir.display()
+            ))
+            .into());
+        }
+    }
     let thresholds = Thresholds::load(args.config.as_deref())?;
     let areas = areas::needed(&checks);
     let targets = Targets::resolve(&args.targets, |a| areas.iter().any(|e| e.area == a), root)?;
@@ -103,7 +117,13 @@ pub async fn run(
     root: &HostRoot,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
-    let style = Style::resolve(out.color, out.quiet, out.verbose);
+    // a file gets no colour codes, whatever stdout is
+    let color = if args.out.is_some() {
+        crate::cli::ColorChoice::Never
+    } else {
+        out.color
+    };
+    let style = Style::resolve(color, out.quiet, out.verbose);
     let stdout = &mut std::io::stdout().lock();
     if args.list {
         let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
@@ -135,8 +155,18 @@ pub async fn run(
     let findings = doctor::evaluate(&plan.checks, &obs, &plan.thresholds);
     let mut report = Report::new(started, clock.elapsed().as_millis() as u64, findings);
     report.interrupted = cancel.is_cancelled();
-    render::report(stdout, out.format, style, &report)?;
-    stdout.flush()?;
+    match &args.out {
+        Some(path) => {
+            let mut buf = Vec::new();
+            render::report(&mut buf, out.format, style, &report)?;
+            crate::atomic::write(path, &buf, 0o644)
+                .map_err(|e| anyhow::anyhow!("--out {}: {e}", path.display()))?;
+        }
+        None => {
+            render::report(stdout, out.format, style, &report)?;
+            stdout.flush()?;
+        }
+    }
     let exit = Exit::from_report(&report.findings, args.strict);
     Ok(if report.interrupted {
         exit.merge(Exit::Interrupted)

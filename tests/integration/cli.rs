@@ -300,3 +300,69 @@ fn the_readme_first_run_example_has_the_real_count() {
     assert_eq!(claimed, doctor_checks, "README: {line}");
     assert!(readme.contains(&format!("of {doctor_checks} checks were skipped")));
 }
+
+// issue 17: `doctor --format prometheus --out FILE` for node_exporter's textfile collector
+#[test]
+fn doctor_out_writes_the_report_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("statectl.prom");
+    let p = prom.to_str().unwrap();
+    let args = [
+        "doctor",
+        "--only",
+        "kernel.version",
+        "--format",
+        "prometheus",
+        "--out",
+        p,
+    ];
+    let r = run(&args, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.is_empty(),
+        "the report goes to the file: {}",
+        r.stdout
+    );
+    let text = std::fs::read_to_string(&prom).unwrap();
+    assert!(text.contains("statectl_check_status"), "{text}");
+    assert!(text.contains("kernel.version"), "{text}");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&prom).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    // killed between writing the temp file and the rename: the old report stays whole, and no
+    // temp file is left where the collector reads (it reads *.prom only)
+    std::fs::write(&prom, "# the previous report\n").unwrap();
+    let r = run(
+        &args,
+        &[("STATECTL_FAILPOINT", "atomic-write-before-rename")],
+    );
+    assert_ne!(r.code, 0, "the failpoint aborts the process");
+    assert_eq!(
+        std::fs::read_to_string(&prom).unwrap(),
+        "# the previous report\n"
+    );
+    assert!(std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .all(|e| e.file_name() == "statectl.prom"
+            || !e.file_name().to_string_lossy().ends_with(".prom")));
+    // a directory that does not exist is a usage error naming --out, before any probe
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "kernel.version",
+            "--out",
+            "/nonexistent-dir/x.prom",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--out /nonexistent-dir/x.prom"),
+        "{}",
+        r.stderr
+    );
+}
