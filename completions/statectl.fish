@@ -71,6 +71,10 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l write-probe
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l role -d 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails' -r -f -a "redis\t'A Redis (cache/session) node'
+postgres\t'A PostgreSQL node'
+lb\t'A load balancer'
+app\t'An API node'"
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l sample -d 'The window over which counters are read twice and judged by their change' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r
@@ -115,6 +119,10 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l write-pr
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l role -d 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails' -r -f -a "redis\t'A Redis (cache/session) node'
+postgres\t'A PostgreSQL node'
+lb\t'A load balancer'
+app\t'An API node'"
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l sample -d 'The window over which counters are read twice and judged by their change' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r

@@ -58,6 +58,31 @@ pub struct HostArgs {
     pub host_root: Option<PathBuf>,
 }
 
+/// What a node is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Role {
+    /// A Redis (cache/session) node.
+    Redis,
+    /// A PostgreSQL node.
+    Postgres,
+    /// A load balancer.
+    Lb,
+    /// An API node.
+    App,
+}
+
+impl Role {
+    /// The role's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Redis => "redis",
+            Role::Postgres => "postgres",
+            Role::Lb => "lb",
+            Role::App => "app",
+        }
+    }
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -239,6 +264,11 @@ pub struct TargetArgs {
     pub iface: Vec<String>,
     #[command(flatten)]
     pub edge: EdgeArgs,
+    /// What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers
+    /// preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for
+    /// lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails.
+    #[arg(long = "role", value_enum)]
+    pub roles: Vec<Role>,
 
     /// How long any one probe may take (connect, command, reply), e.g. 2s or 500ms.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]

@@ -5,14 +5,271 @@ use crate::model::{Status, Verdict};
 use crate::observe::preflight::PreflightObservation;
 
 /// The preflight checks, in report order.
-pub static CHECKS: &[Check] = &[Check {
-    id: "preflight.openssl",
-    area: Area::Preflight,
-    tags: &[Tag::Preflight, Tag::Doctor],
-    doc: "OpenSSL below 3.0 fails (`openssl version`, and the libssl that redis-server and postgres link to); skip when neither can be read",
-    full: false,
-    eval: Eval::Preflight(openssl),
-}];
+pub static CHECKS: &[Check] = &[
+    Check {
+        id: "preflight.openssl",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight, Tag::Doctor],
+        doc: "OpenSSL below 3.0 fails (`openssl version`, and the libssl that redis-server and postgres link to); skip when neither can be read",
+        full: false,
+        eval: Eval::Preflight(openssl),
+    },
+    Check {
+        id: "preflight.redis",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "redis-server --version below {redis.min_version} fails; not installed fails, or skips when --role names other roles only",
+        full: false,
+        eval: Eval::Preflight(redis),
+    },
+    Check {
+        id: "preflight.postgres",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "postgres --version (or pg_config) below {postgres.min_version_num} (server_version_num) fails; not installed fails, or skips when --role names other roles only",
+        full: false,
+        eval: Eval::Preflight(postgres),
+    },
+    Check {
+        id: "preflight.proxy",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "nginx below {lb.min_nginx} or HAProxy below {lb.min_haproxy} fails when installed; neither installed fails with --role lb, else skips",
+        full: false,
+        eval: Eval::Preflight(proxy),
+    },
+    Check {
+        id: "preflight.ports",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "6379, 26379 or 5432 held by a process other than redis-server/redis-sentinel or postgres fails, naming it (from /proc/net/tcp and /proc/*/fd)",
+        full: false,
+        eval: Eval::Preflight(ports),
+    },
+    Check {
+        id: "preflight.privileges",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "not root and without CAP_NET_ADMIN, CAP_NET_RAW or CAP_SYS_ADMIN warns, naming the subcommands that will not work",
+        full: false,
+        eval: Eval::Preflight(privileges),
+    },
+];
+
+/// Whether the node's roles require `role`: yes when none are given (judge what is expected of
+/// a state node), else only when named.
+fn wanted(p: &PreflightObservation, role: &str) -> bool {
+    p.roles.is_empty() || p.roles.iter().any(|r| r == role)
+}
+
+/// A server version check: `found` is the banner or why there is none.
+fn server_version(
+    p: &PreflightObservation,
+    role: &str,
+    name: &str,
+    found: &Result<String, String>,
+    parse: fn(&str) -> Option<Vec<u64>>,
+    min: &[u64],
+    install: &str,
+) -> Verdict {
+    let min_text = min.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+    let banner = match found {
+        Ok(b) => b,
+        Err(e) if !wanted(p, role) => {
+            return Verdict::skip(format!(
+                "not a {role} node (--role {}): {e}",
+                p.roles.join(",")
+            ))
+        }
+        Err(e) => {
+            return Verdict::new(Status::Fail, format!("{name} is not installed: {e}")).fix(install)
+        }
+    };
+    let Some(v) = parse(banner) else {
+        return Verdict::new(
+            Status::Error,
+            format!("no version in {name}'s banner {banner:?}"),
+        );
+    };
+    let text = v.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+    if v.as_slice() < min {
+        Verdict::new(Status::Fail, format!("{name} {text} is below {min_text}"))
+            .fix(install)
+            .with("version", text)
+    } else {
+        Verdict::pass(format!("{name} {text}")).with("version", text)
+    }
+}
+
+fn dotted(s: &str) -> Vec<u64> {
+    crate::observe::preflight::numbers(s).unwrap_or_default()
+}
+
+fn redis(p: &PreflightObservation, t: &Ctx) -> Verdict {
+    server_version(
+        p,
+        "redis",
+        "redis-server",
+        &p.redis_server,
+        crate::observe::preflight::redis_version,
+        &dotted(&t.redis.min_version),
+        "Install Redis 7 or later (Debian 12: apt install redis-server; packages.redis.io for newer); verify with `redis-server --version`",
+    )
+}
+
+fn postgres(p: &PreflightObservation, t: &Ctx) -> Verdict {
+    let num = t.postgres.min_version_num as u64;
+    let min = if num >= 100_000 {
+        vec![num / 10_000, num % 10_000]
+    } else {
+        vec![num / 10_000, (num / 100) % 100, num % 100]
+    };
+    server_version(
+        p,
+        "postgres",
+        "PostgreSQL",
+        &p.postgres,
+        crate::observe::preflight::postgres_version,
+        &min,
+        "Install PostgreSQL 15 or later (Debian 12: apt install postgresql; apt.postgresql.org for newer); verify with `postgres --version`",
+    )
+}
+
+fn proxy(p: &PreflightObservation, t: &Ctx) -> Verdict {
+    let lb = p.roles.iter().any(|r| r == "lb");
+    let installed: Vec<(&str, &String, &String)> = [
+        ("nginx", &p.nginx, &t.lb.min_nginx),
+        ("HAProxy", &p.haproxy, &t.lb.min_haproxy),
+    ]
+    .into_iter()
+    .filter_map(|(n, r, m)| r.as_ref().ok().map(|b| (n, b, m)))
+    .collect();
+    if installed.is_empty() {
+        return if lb {
+            Verdict::new(
+                Status::Fail,
+                "neither nginx nor HAProxy is installed on an lb node",
+            )
+            .fix("Install nginx 1.24+ (nginx.org packages) or HAProxy 2.8+ (haproxy.debian.net)")
+        } else {
+            Verdict::skip("neither nginx nor HAProxy is installed (give --role lb to require one)")
+        };
+    }
+    let mut v = Verdict::pass("");
+    let mut seen = Vec::new();
+    for (name, banner, min) in installed {
+        match crate::observe::lb::parse_version(banner) {
+            Some(ver) if dotted(&ver) < dotted(min) => {
+                seen.push(format!("{name} {ver}"));
+                v.escalate(
+                    Status::Fail,
+                    format!("{name} {ver} is below {min}"),
+                    "Install nginx 1.24+ (nginx.org's packages) or HAProxy 2.8 LTS+ (haproxy.debian.net)",
+                );
+                v = v.with(name, ver);
+            }
+            Some(ver) => {
+                seen.push(format!("{name} {ver}"));
+                v = v.with(name, ver);
+            }
+            None => {
+                v.escalate(Status::Error, format!("no version in {name}'s banner"), "");
+            }
+        }
+    }
+    if v.status == Status::Pass {
+        v.summary = seen.join(", ");
+    }
+    v
+}
+
+fn ports(p: &PreflightObservation, _t: &Ctx) -> Verdict {
+    let expected = |port: u16, proc: &str| match port {
+        6379 | 26379 => {
+            proc.starts_with("redis-server")
+                || proc.starts_with("redis-sentinel")
+                || proc.starts_with("valkey")
+        }
+        5432 => proc == "postgres" || proc.starts_with("postgres"),
+        _ => false,
+    };
+    let mut v = Verdict::pass(if p.listeners.is_empty() {
+        "6379, 26379 and 5432 are free".to_string()
+    } else {
+        "the state ports are held by the expected servers".to_string()
+    });
+    for l in &p.listeners {
+        let who = l.process.as_deref().unwrap_or("?");
+        v = v.with(
+            l.port.to_string(),
+            format!(
+                "{who} (pid {})",
+                l.pid.map_or("?".into(), |p| p.to_string())
+            ),
+        );
+        match &l.process {
+            Some(name) if expected(l.port, name) => {}
+            Some(name) => v.escalate(
+                Status::Fail,
+                format!("port {} is held by {name} (pid {}), not the state server", l.port, l.pid.unwrap_or(0)),
+                "Stop or move the process holding the port (ss -ltnp sport = :PORT), or run the state server on another port and say so in its config",
+            ),
+            None => v.escalate(
+                Status::Warn,
+                format!("port {} is in use by a process statectl cannot see (run as root to name it)", l.port),
+                "Find it with `sudo ss -ltnp sport = :PORT`",
+            ),
+        }
+    }
+    v
+}
+
+/// Capability bits (linux/capability.h).
+const CAP_NET_ADMIN: u64 = 1 << 12;
+const CAP_NET_RAW: u64 = 1 << 13;
+const CAP_SYS_ADMIN: u64 = 1 << 21;
+
+fn privileges(p: &PreflightObservation, _t: &Ctx) -> Verdict {
+    let Some(euid) = p.euid else {
+        return Verdict::skip("the user and capabilities could not be read");
+    };
+    if euid == 0 {
+        return Verdict::pass("running as root: tune, capture and nic work");
+    }
+    let caps = p.cap_eff.unwrap_or(0);
+    let missing: Vec<(&str, &str)> = [
+        (
+            CAP_NET_ADMIN,
+            "CAP_NET_ADMIN",
+            "tune kernel --apply (net.* sysctls), nic's ethtool settings",
+        ),
+        (CAP_NET_RAW, "CAP_NET_RAW", "capture (libpcap)"),
+        (
+            CAP_SYS_ADMIN,
+            "CAP_SYS_ADMIN",
+            "tune kernel --apply for vm.* and kernel.*, reading /dev/kmsg",
+        ),
+    ]
+    .into_iter()
+    .filter(|(bit, _, _)| caps & bit == 0)
+    .map(|(_, name, what)| (name, what))
+    .collect();
+    if missing.is_empty() {
+        return Verdict::pass(format!(
+            "uid {euid} with CAP_NET_ADMIN, CAP_NET_RAW and CAP_SYS_ADMIN"
+        ));
+    }
+    let v = Verdict::new(
+        Status::Warn,
+        format!(
+            "uid {euid} without {}: these will not work: {}",
+            missing.iter().map(|m| m.0).collect::<Vec<_>>().join(", "),
+            missing.iter().map(|m| m.1).collect::<Vec<_>>().join("; ")
+        ),
+    )
+    .fix("Run those as root (sudo), or grant the capabilities to the binary: sudo setcap cap_net_admin,cap_net_raw+ep $(command -v statectl)");
+    v.with("euid", euid).with("cap_eff", format!("{caps:016x}"))
+}
 
 /// The major.minor of an `openssl version` line ("OpenSSL 3.0.15 3 Sep 2024") or a libssl
 /// soname ("libssl.so.3", "libssl.so.1.1").
@@ -109,6 +366,7 @@ mod tests {
                 binary: "/usr/bin/redis-server".into(),
                 libssl: Ok("libssl.so.3".into()),
             }],
+            ..PreflightObservation::unknown("not probed".into())
         };
         assert_eq!(openssl(&p, &t).status, Status::Pass);
         p.linked[0].libssl = Ok("libssl.so.1.1".into());
@@ -120,5 +378,98 @@ mod tests {
         let v = openssl(&p, &t);
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.contains("No such file"), "{}", v.summary);
+    }
+
+    fn node() -> PreflightObservation {
+        PreflightObservation {
+            redis_server: Ok(
+                "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=1".into(),
+            ),
+            postgres: Ok("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)".into()),
+            nginx: Ok("nginx version: nginx/1.24.0".into()),
+            euid: Some(0),
+            ..PreflightObservation::unknown("not installed".into())
+        }
+    }
+
+    fn run(f: fn(&PreflightObservation, &Ctx) -> Verdict, p: &PreflightObservation) -> Verdict {
+        f(p, &Ctx::of(&Thresholds::default()))
+    }
+
+    #[test]
+    fn server_versions_and_roles() {
+        let p = node();
+        for f in [redis, postgres, proxy, privileges, ports] {
+            assert_eq!(run(f, &p).status, Status::Pass, "{:?}", run(f, &p));
+        }
+        let old = PreflightObservation {
+            redis_server: Ok("Redis server v=6.2.14 sha=0 malloc=libc bits=64 build=1".into()),
+            postgres: Ok("postgres (PostgreSQL) 13.14".into()),
+            nginx: Ok("nginx version: nginx/1.22.1".into()),
+            ..node()
+        };
+        assert_eq!(run(redis, &old).summary, "redis-server 6.2.14 is below 7.0");
+        assert_eq!(
+            run(postgres, &old).summary,
+            "PostgreSQL 13.14 is below 15.0"
+        );
+        assert_eq!(run(proxy, &old).status, Status::Fail);
+        // not installed: a failure on a state node, a skip where the role says otherwise
+        let bare = PreflightObservation::unknown(
+            "redis-server: No such file or directory (os error 2)".into(),
+        );
+        assert_eq!(run(redis, &bare).status, Status::Fail);
+        let pg_node = PreflightObservation {
+            roles: vec!["postgres".into()],
+            ..bare.clone()
+        };
+        assert_eq!(run(redis, &pg_node).status, Status::Skip);
+        assert_eq!(run(postgres, &pg_node).status, Status::Fail);
+        assert_eq!(run(proxy, &bare).status, Status::Skip);
+        let lb = PreflightObservation {
+            roles: vec!["lb".into()],
+            ..bare
+        };
+        assert_eq!(run(proxy, &lb).status, Status::Fail);
+    }
+
+    #[test]
+    fn ports_held_by_strangers_fail_and_privileges_name_what_breaks() {
+        use crate::observe::preflight::Listener;
+        let l = |port, process: Option<&str>| Listener {
+            port,
+            pid: Some(42),
+            process: process.map(String::from),
+        };
+        let mut p = node();
+        p.listeners = vec![l(6379, Some("redis-server")), l(5432, Some("postgres"))];
+        assert_eq!(run(ports, &p).status, Status::Pass);
+        p.listeners.push(l(26379, Some("python3")));
+        let v = run(ports, &p);
+        assert!(
+            v.status == Status::Fail && v.summary.contains("python3 (pid 42)"),
+            "{}",
+            v.summary
+        );
+        p.listeners = vec![l(6379, None)];
+        assert_eq!(run(ports, &p).status, Status::Warn);
+        let user = PreflightObservation {
+            euid: Some(1000),
+            cap_eff: Some(CAP_NET_RAW),
+            ..node()
+        };
+        let v = run(privileges, &user);
+        assert!(
+            v.status == Status::Warn
+                && v.summary.contains("CAP_NET_ADMIN, CAP_SYS_ADMIN")
+                && !v.summary.contains("capture"),
+            "{}",
+            v.summary
+        );
+        let capped = PreflightObservation {
+            cap_eff: Some(CAP_NET_ADMIN | CAP_NET_RAW | CAP_SYS_ADMIN),
+            ..user
+        };
+        assert_eq!(run(privileges, &capped).status, Status::Pass);
     }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use futures::future::BoxFuture;
 
 use super::ProbeContext;
+use crate::observe::preflight::{listening, Listener};
 use crate::observe::preflight::{LinkedSsl, PreflightObservation};
 use crate::observe::Observed;
 
@@ -13,12 +14,14 @@ use crate::observe::Observed;
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     Box::pin(async move {
         let root = cx.root.clone();
-        let o = tokio::task::spawn_blocking(move || observe(&root))
-            .await
-            .unwrap_or_else(|e| PreflightObservation {
-                openssl_cli: Err(format!("the probe failed: {e}")),
-                linked: Vec::new(),
-            });
+        let roles = cx.targets.roles.clone();
+        let o = tokio::task::spawn_blocking(move || {
+            let mut o = observe(&root);
+            o.roles = roles;
+            o
+        })
+        .await
+        .unwrap_or_else(|e| PreflightObservation::unknown(format!("the probe failed: {e}")));
         Observed::Preflight(Box::new(o))
     })
 }
@@ -27,10 +30,9 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
 pub fn observe(root: &super::kernel::HostRoot) -> PreflightObservation {
     if !root.is_default() {
         let why = "--host-root is given: the host's binaries are not run from here".to_string();
-        return PreflightObservation {
-            openssl_cli: Err(why),
-            linked: Vec::new(),
-        };
+        let mut o = PreflightObservation::unknown(why);
+        o.listeners = listeners(root);
+        return o;
     }
     let openssl_cli = run("openssl", &["version"]).and_then(|out| {
         out.lines()
@@ -45,10 +47,110 @@ pub fn observe(root: &super::kernel::HostRoot) -> PreflightObservation {
             libssl: run("ldd", &[&b.to_string_lossy()]).and_then(|out| libssl_soname(&out)),
         })
         .collect();
+    let first_line = |r: Result<String, String>| {
+        r.and_then(|t| {
+            t.lines()
+                .find(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .ok_or_else(|| "printed nothing".into())
+        })
+    };
+    let pg_bin = server_binaries()
+        .into_iter()
+        .find(|b| b.file_name().is_some_and(|n| n == "postgres"));
+    let postgres = match pg_bin {
+        Some(b) => first_line(run(&b.to_string_lossy(), &["--version"])),
+        None => first_line(run("pg_config", &["--version"]))
+            .map_err(|_| "postgres is not installed (no postgres binary, no pg_config)".into()),
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let cap_eff = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|h| u64::from_str_radix(h.trim(), 16).ok());
     PreflightObservation {
         openssl_cli,
         linked,
+        roles: Vec::new(),
+        redis_server: first_line(run("redis-server", &["--version"])),
+        postgres,
+        nginx: both("nginx", &["-v"]),
+        haproxy: first_line(run("haproxy", &["-v"])),
+        // SAFETY: geteuid has no preconditions and cannot fail
+        euid: Some(unsafe { libc::geteuid() }),
+        cap_eff,
+        listeners: listeners(root),
     }
+}
+
+/// A program's stdout and stderr together (nginx -v prints to stderr).
+fn both(program: &str, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    Ok(format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+    .trim()
+    .to_string())
+}
+
+/// The state ports.
+pub const STATE_PORTS: &[u16] = &[6379, 5432, 26379];
+
+/// What listens on the state ports, with the owning process where /proc/*/fd shows it.
+fn listeners(root: &super::kernel::HostRoot) -> Vec<Listener> {
+    let mut socks = Vec::new();
+    for f in ["proc/net/tcp", "proc/net/tcp6"] {
+        if let Ok(t) = std::fs::read_to_string(root.path(f)) {
+            socks.extend(listening(&t, STATE_PORTS));
+        }
+    }
+    socks.sort();
+    socks.dedup_by_key(|s| s.0);
+    if socks.is_empty() {
+        return Vec::new();
+    }
+    // socket inode → pid, from the fd links of every process
+    let mut owner = std::collections::HashMap::new();
+    if let Ok(procs) = std::fs::read_dir(root.path("proc")) {
+        for p in procs.flatten() {
+            let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+                continue;
+            };
+            for fd in fds.flatten() {
+                if let Ok(l) = std::fs::read_link(fd.path()) {
+                    if let Some(i) = l
+                        .to_str()
+                        .and_then(|l| l.strip_prefix("socket:["))
+                        .and_then(|l| l.strip_suffix(']'))
+                        .and_then(|i| i.parse::<u64>().ok())
+                    {
+                        owner.entry(i).or_insert(pid);
+                    }
+                }
+            }
+        }
+    }
+    socks
+        .into_iter()
+        .map(|(port, inode)| {
+            let pid = owner.get(&inode).copied();
+            let process = pid.and_then(|p| {
+                std::fs::read_to_string(root.path(&format!("proc/{p}/comm")))
+                    .ok()
+                    .map(|c| c.trim().to_string())
+            });
+            Listener { port, pid, process }
+        })
+        .collect()
 }
 
 /// The soname of libssl in ldd's output.

@@ -930,6 +930,8 @@ pub struct Targets {
     pub ifaces: Vec<String>,
     /// The API edge.
     pub edge: edge::EdgeTargets,
+    /// What this node is for (`--role`).
+    pub roles: Vec<String>,
 }
 
 impl Targets {
@@ -973,6 +975,7 @@ impl Targets {
                 .map(|c| PostgresTarget::parse(c, &env))
                 .collect::<Result<_, _>>()?;
         }
+        t.roles = args.roles.iter().map(|r| r.as_str().to_string()).collect();
         if needs(Area::Lb) || needs(Area::Jwt) || needs(Area::Http) {
             t.edge = edge::EdgeTargets::parse(&args.edge, defaults)?;
         }

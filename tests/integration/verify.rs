@@ -608,15 +608,7 @@ fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
     // statectl is polling the standby: now freeze every process of it
     replica.wait_backend("statectl", "true");
     let frozen = replica.all_processes();
-    let signal_all = |pids: &[u32], sig: &str| {
-        for p in pids {
-            // a backend listed just as it exited is gone: nothing to signal
-            let _ = std::process::Command::new("kill")
-                .args([format!("-{sig}"), p.to_string()])
-                .stderr(std::process::Stdio::null())
-                .status();
-        }
-    };
+    let signal_all = crate::support::signal_all;
     signal_all(&frozen, "STOP");
     let started = std::time::Instant::now();
     let status = loop {

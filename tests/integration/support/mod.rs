@@ -342,6 +342,17 @@ impl Drop for RedisServer {
     }
 }
 
+/// Sends `sig` to each of `pids`, ignoring those that exited since they were listed (a whole
+/// server's processes, frozen or thawed at once).
+pub fn signal_all(pids: &[u32], sig: &str) {
+    for p in pids {
+        let _ = Command::new("kill")
+            .args([format!("-{sig}"), p.to_string()])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
 fn signal(pid: u32, sig: &str) {
     let ok = Command::new("kill")
         .args([&format!("-{sig}"), &pid.to_string()])
