@@ -665,14 +665,15 @@ fn verify_postgres_passes_while_the_primary_is_written_and_pauses_for_max_load()
         "--format",
         "json",
     ];
-    // 50 random rows updated and one inserted past the end per commit, as fast as the server goes,
-    // all through the run: most chunks see a commit between the two sides' snapshots
+    // 50 random rows updated and one inserted past the end per commit, a commit every few ms (not
+    // flat out: the suite shares two cores), all through the run: most chunks see a commit
+    // between the two sides' snapshots
     let mut writer = primary.spawn_psql(
         "writer",
         "DO $$ BEGIN FOR i IN 1..1000000 LOOP \
            UPDATE events SET body = md5(random()::text) \
              WHERE id IN (SELECT 1 + (random() * 99999)::int FROM generate_series(1, 50)); \
-           INSERT INTO events VALUES (100000 + i, 'new'); COMMIT; \
+           INSERT INTO events VALUES (100000 + i, 'new'); COMMIT; PERFORM pg_sleep(0.005); \
          END LOOP; END $$",
     );
     primary.wait_backend("writer", "state = 'active'");

@@ -638,8 +638,10 @@ impl PgCluster {
             if let Ok(pid) = out.lines().next().unwrap_or("").trim().parse() {
                 return pid;
             }
+            // loose: a bound that catches a hang, not a timing target (the suite runs many
+            // servers at once on two cores)
             assert!(
-                start.elapsed() < Duration::from_secs(10),
+                start.elapsed() < Duration::from_secs(30),
                 "no backend {app} with {condition}"
             );
             std::thread::sleep(Duration::from_millis(50));
