@@ -89,12 +89,12 @@ fn path(flag: &str, p: &Option<String>) -> Result<Option<String>, UsageError> {
 impl EdgeTargets {
     /// Parses the flags; files are read now, so a bad one is a usage error naming its flag.
     pub fn parse(a: &crate::cli::EdgeArgs, defaults: bool) -> Result<EdgeTargets, UsageError> {
-        let api = a
+        let api: Vec<reqwest::Url> = a
             .api
             .iter()
             .map(|u| url("--api", u))
             .collect::<Result<_, _>>()?;
-        let jwks = a
+        let jwks: Vec<reqwest::Url> = a
             .jwks
             .iter()
             .map(|u| url("--jwks", u))
@@ -145,17 +145,27 @@ impl EdgeTargets {
                 crate::render::escape(h)
             )));
         }
-        let tls = crate::tls::TlsClient::new(crate::tls::TlsOptions {
-            verify: crate::tls::Verify::Full,
-            roots: match &a.http_ca {
-                Some(f) => crate::tls::Roots::File(f.clone()),
-                None => crate::tls::Roots::System,
-            },
-            cert: a.http_cert.clone(),
-            key: a.http_key.clone(),
-            names: crate::tls::HTTP_NAMES,
-        })
-        .map_err(UsageError)?;
+        // the trust store is read only when an https:// URL will need it
+        let https = api
+            .iter()
+            .chain(&jwks)
+            .any(|u: &reqwest::Url| u.scheme() == "https")
+            || a.lb_url.as_deref().is_some_and(|u| u.starts_with("https:"));
+        let tls = (https || a.http_ca.is_some() || a.http_cert.is_some())
+            .then(|| {
+                crate::tls::TlsClient::new(crate::tls::TlsOptions {
+                    verify: crate::tls::Verify::Full,
+                    roots: match &a.http_ca {
+                        Some(f) => crate::tls::Roots::File(f.clone()),
+                        None => crate::tls::Roots::System,
+                    },
+                    cert: a.http_cert.clone(),
+                    key: a.http_key.clone(),
+                    names: crate::tls::HTTP_NAMES,
+                })
+            })
+            .transpose()
+            .map_err(UsageError)?;
         Ok(EdgeTargets {
             api,
             jwks,
@@ -173,7 +183,7 @@ impl EdgeTargets {
             since: a.since,
             resource: path("--resource", &a.resource)?,
             write_probe: path("--write-probe", &a.write_probe)?,
-            tls: Some(tls),
+            tls,
         })
     }
 
