@@ -39,6 +39,27 @@ pub struct Thresholds {
     pub jwt: JwtThresholds,
     /// API thresholds.
     pub http: HttpThresholds,
+    /// A fresh node's hardware.
+    pub preflight: PreflightThresholds,
+}
+
+/// Hardware thresholds (`[preflight]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PreflightThresholds {
+    /// Less memory than this (GiB) fails.
+    pub min_memory_gib: f64,
+    /// A default-route NIC slower than this (Mb/s) warns.
+    pub min_nic_mbps: u64,
+}
+
+impl Default for PreflightThresholds {
+    fn default() -> Self {
+        PreflightThresholds {
+            min_memory_gib: 2.0,
+            min_nic_mbps: 10_000,
+        }
+    }
 }
 
 /// Load balancer thresholds (`[lb]` in statectl.toml).

@@ -47,6 +47,22 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Preflight(ports),
     },
     Check {
+        id: "preflight.sysctl",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "vm.overcommit_memory is not 1 on a Redis node (--role redis, or redis-server installed without roles): warn (somaxconn and tcp_max_syn_backlog are kernel.somaxconn and kernel.syn_backlog, which preflight runs too)",
+        full: false,
+        eval: Eval::Preflight(sysctl),
+    },
+    Check {
+        id: "preflight.hardware",
+        area: Area::Preflight,
+        tags: &[Tag::Preflight],
+        doc: "memory below {preflight.min_memory_gib} GiB fails; rotational disks, uncorrected ECC errors (EDAC) or a default-route NIC below {preflight.min_nic_mbps} Mb/s warn; ECC unknown without EDAC",
+        full: false,
+        eval: Eval::Preflight(hardware),
+    },
+    Check {
         id: "preflight.privileges",
         area: Area::Preflight,
         tags: &[Tag::Preflight],
@@ -222,6 +238,133 @@ fn ports(p: &PreflightObservation, _t: &Ctx) -> Verdict {
         }
     }
     v
+}
+
+fn sysctl(p: &PreflightObservation, _t: &Ctx) -> Verdict {
+    let redis_node = if p.roles.is_empty() {
+        p.redis_server.is_ok()
+    } else {
+        p.roles.iter().any(|r| r == "redis")
+    };
+    if !redis_node {
+        return Verdict::skip("not a Redis node: vm.overcommit_memory is Redis's need");
+    }
+    match &p.overcommit_memory {
+        Err(e) => Verdict::skip(format!("vm.overcommit_memory could not be read: {e}")),
+        Ok(v) if v.trim() == "1" => Verdict::pass("vm.overcommit_memory = 1").with("vm.overcommit_memory", v),
+        Ok(v) => Verdict::new(
+            Status::Warn,
+            format!("vm.overcommit_memory = {v} on a Redis node: BGSAVE and AOF rewrites can fail to fork under memory pressure"),
+        )
+        .fix("statectl tune kernel --apply (or sysctl -w vm.overcommit_memory=1 and a file in /etc/sysctl.d)")
+        .with("vm.overcommit_memory", v),
+    }
+}
+
+fn hardware(p: &PreflightObservation, t: &Ctx) -> Verdict {
+    let (min_gib, min_mbps) = (t.preflight.min_memory_gib, t.preflight.min_nic_mbps);
+    let h = &p.hardware;
+    let Some(mem) = h.mem_total_kb else {
+        return Verdict::skip("/proc/meminfo could not be read");
+    };
+    let gib = mem as f64 / 1048576.0;
+    let mut v = Verdict::pass(format!("{gib:.1} GiB of memory"));
+    if gib < min_gib {
+        v.escalate(
+            Status::Fail,
+            format!("{gib:.1} GiB of memory: below {min_gib} GiB"),
+            "Give the node at least 2 GB (Redis keeps the whole dataset in memory, plus fork copy-on-write headroom)",
+        );
+    }
+    let rotational: Vec<&str> = h
+        .disks
+        .iter()
+        .filter(|d| d.1)
+        .map(|d| d.0.as_str())
+        .collect();
+    if !rotational.is_empty() {
+        v.escalate(
+            Status::Warn,
+            format!(
+                "rotational disks: {} (state wants SSD/NVMe for AOF and WAL fsyncs)",
+                rotational.join(", ")
+            ),
+            "Put Redis's AOF/RDB and PostgreSQL's data and WAL on SSD or NVMe",
+        );
+    }
+    if let Some(mcs) = &h.edac {
+        let ue: u64 = mcs.iter().map(|m| m.2).sum();
+        if ue > 0 {
+            v.escalate(
+                Status::Warn,
+                format!("{ue} uncorrected memory errors reported by EDAC"),
+                "Replace the failing DIMM (edac-util -v names it) before state lives here",
+            );
+        }
+    }
+    let slow: Vec<String> = h
+        .nics
+        .iter()
+        .filter_map(|(i, s)| {
+            s.filter(|s| *s < min_mbps)
+                .map(|s| format!("{i} at {s} Mb/s"))
+        })
+        .collect();
+    if !slow.is_empty() {
+        v.escalate(
+            Status::Warn,
+            format!("default-route NIC below {min_mbps} Mb/s: {}", slow.join(", ")),
+            "Use a 10 Gb/s or faster NIC for the state network (ethtool IFACE shows the negotiated speed)",
+        );
+    }
+    let nvme: Vec<&str> = h
+        .disks
+        .iter()
+        .filter(|d| d.0.starts_with("nvme"))
+        .map(|d| d.0.as_str())
+        .collect();
+    v.with("memory_gib", format!("{gib:.1}"))
+        .with(
+            "disks",
+            h.disks
+                .iter()
+                .map(|(n, r)| format!("{n}{}", if *r { " (rotational)" } else { "" }))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+        .with(
+            "nvme",
+            if nvme.is_empty() {
+                "none".to_string()
+            } else {
+                nvme.join(", ")
+            },
+        )
+        .with(
+            "ecc",
+            match &h.edac {
+                None => "unknown (no EDAC)".to_string(),
+                Some(m) => format!(
+                    "{} controller(s), {} corrected, {} uncorrected",
+                    m.len(),
+                    m.iter().map(|x| x.1).sum::<u64>(),
+                    m.iter().map(|x| x.2).sum::<u64>()
+                ),
+            },
+        )
+        .with(
+            "nics",
+            h.nics
+                .iter()
+                .map(|(i, s)| {
+                    format!(
+                        "{i}: {}",
+                        s.map_or("unknown".into(), |s| format!("{s} Mb/s"))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
 }
 
 /// Capability bits (linux/capability.h).
@@ -431,6 +574,64 @@ mod tests {
             ..bare
         };
         assert_eq!(run(proxy, &lb).status, Status::Fail);
+    }
+
+    #[test]
+    fn overcommit_on_redis_nodes_and_hardware() {
+        let mut p = node();
+        p.overcommit_memory = Ok("1".into());
+        assert_eq!(run(sysctl, &p).status, Status::Pass);
+        p.overcommit_memory = Ok("0".into());
+        assert_eq!(run(sysctl, &p).status, Status::Warn);
+        p.roles = vec!["postgres".into()];
+        assert_eq!(run(sysctl, &p).status, Status::Skip);
+        use crate::observe::preflight::Hardware;
+        let h = |mem_gib: u64,
+                 disks: Vec<(&str, bool)>,
+                 nics: Vec<(&str, Option<u64>)>,
+                 ue: Option<u64>| PreflightObservation {
+            hardware: Hardware {
+                mem_total_kb: Some(mem_gib * 1048576),
+                disks: disks.into_iter().map(|(n, r)| (n.to_string(), r)).collect(),
+                edac: ue.map(|u| vec![("mc0".to_string(), 3, u)]),
+                nics: nics.into_iter().map(|(n, s)| (n.to_string(), s)).collect(),
+            },
+            ..node()
+        };
+        let good = h(
+            16,
+            vec![("nvme0n1", false)],
+            vec![("eth0", Some(25_000))],
+            Some(0),
+        );
+        let v = run(hardware, &good);
+        assert_eq!(v.status, Status::Pass, "{}", v.summary);
+        assert!(v
+            .evidence
+            .iter()
+            .any(|e| e.key == "nvme" && e.value == "nvme0n1"));
+        assert_eq!(
+            run(hardware, &h(1, vec![], vec![], None)).status,
+            Status::Fail
+        );
+        assert_eq!(
+            run(hardware, &h(16, vec![("sda", true)], vec![], None)).status,
+            Status::Warn
+        );
+        let v = run(hardware, &h(16, vec![], vec![("eth0", Some(1000))], None));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("eth0 at 1000 Mb/s"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(
+            run(hardware, &h(16, vec![], vec![("veth0", None)], Some(2))).status,
+            Status::Warn
+        );
+        assert_eq!(
+            run(hardware, &PreflightObservation::unknown("x".into())).status,
+            Status::Skip
+        );
     }
 
     #[test]

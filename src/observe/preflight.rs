@@ -36,6 +36,27 @@ pub struct PreflightObservation {
     /// sockets in /proc/*/fd.
     #[serde(default)]
     pub listeners: Vec<Listener>,
+    /// vm.overcommit_memory, or why it could not be read.
+    #[serde(default = "not_probed")]
+    pub overcommit_memory: Result<String, String>,
+    /// The machine, from /proc and /sys.
+    #[serde(default)]
+    pub hardware: Hardware,
+}
+
+/// What the node is made of.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Hardware {
+    /// MemTotal, kB.
+    pub mem_total_kb: Option<u64>,
+    /// Block devices (no loop, ram, zram or device-mapper): name and whether rotational.
+    pub disks: Vec<(String, bool)>,
+    /// EDAC memory controllers: (name, corrected errors, uncorrected errors); None when EDAC
+    /// is absent (no ECC reporting on this machine).
+    pub edac: Option<Vec<(String, u64, u64)>>,
+    /// The default route's interfaces and their speed in Mb/s (None when the driver does not
+    /// say, as for virtual NICs).
+    pub nics: Vec<(String, Option<u64>)>,
 }
 
 impl PreflightObservation {
@@ -52,6 +73,8 @@ impl PreflightObservation {
             euid: None,
             cap_eff: None,
             listeners: Vec::new(),
+            overcommit_memory: Err("not probed".into()),
+            hardware: Hardware::default(),
         }
     }
 }

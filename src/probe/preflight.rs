@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use futures::future::BoxFuture;
 
 use super::ProbeContext;
-use crate::observe::preflight::{listening, Listener};
+use crate::observe::preflight::{listening, Hardware, Listener};
 use crate::observe::preflight::{LinkedSsl, PreflightObservation};
 use crate::observe::Observed;
 
@@ -32,6 +32,8 @@ pub fn observe(root: &super::kernel::HostRoot) -> PreflightObservation {
         let why = "--host-root is given: the host's binaries are not run from here".to_string();
         let mut o = PreflightObservation::unknown(why);
         o.listeners = listeners(root);
+        o.overcommit_memory = root.sysctl("vm.overcommit_memory");
+        o.hardware = hardware(root);
         return o;
     }
     let openssl_cli = run("openssl", &["version"]).and_then(|out| {
@@ -80,6 +82,70 @@ pub fn observe(root: &super::kernel::HostRoot) -> PreflightObservation {
         euid: Some(unsafe { libc::geteuid() }),
         cap_eff,
         listeners: listeners(root),
+        overcommit_memory: root.sysctl("vm.overcommit_memory"),
+        hardware: hardware(root),
+    }
+}
+
+/// Memory, disks, EDAC and the default route's NIC speed, from /proc and /sys below `root`.
+fn hardware(root: &super::kernel::HostRoot) -> Hardware {
+    let read = |rel: &str| std::fs::read_to_string(root.path(rel)).ok();
+    let mem_total_kb = read("proc/meminfo").and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+    });
+    let mut disks: Vec<(String, bool)> = std::fs::read_dir(root.path("sys/block"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if ["loop", "ram", "zram", "dm-", "sr", "fd"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
+                return None;
+            }
+            let rot = read(&format!("sys/block/{name}/queue/rotational"))?;
+            Some((name, rot.trim() == "1"))
+        })
+        .collect();
+    disks.sort();
+    let edac = std::fs::read_dir(root.path("sys/devices/system/edac/mc"))
+        .ok()
+        .map(|d| {
+            let mut mcs: Vec<(String, u64, u64)> = d
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with("mc"))
+                .map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let n = |f: &str| {
+                        read(&format!("sys/devices/system/edac/mc/{name}/{f}"))
+                            .and_then(|v| v.trim().parse().ok())
+                            .unwrap_or(0)
+                    };
+                    (name.clone(), n("ce_count"), n("ue_count"))
+                })
+                .collect();
+            mcs.sort();
+            mcs
+        });
+    let nics = super::kernel::default_route_interfaces(root)
+        .into_iter()
+        .map(|i| {
+            let speed = read(&format!("sys/class/net/{i}/speed"))
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .filter(|s| *s > 0)
+                .map(|s| s as u64);
+            (i, speed)
+        })
+        .collect();
+    Hardware {
+        mem_total_kb,
+        disks,
+        edac,
+        nics,
     }
 }
 

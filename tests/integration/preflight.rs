@@ -151,3 +151,61 @@ fn a_stranger_on_a_state_port_is_named() {
         r.stdout
     );
 }
+
+#[test]
+fn hardware_and_overcommit_are_read_below_the_host_root() {
+    let root = tempfile::tempdir().unwrap();
+    let p = root.path();
+    let w = |rel: &str, text: &str| {
+        let f = p.join(rel);
+        std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+        std::fs::write(f, text).unwrap();
+    };
+    w(
+        "proc/meminfo",
+        "MemTotal:        1015808 kB\nMemFree:          512000 kB\n",
+    );
+    w("proc/sys/vm/overcommit_memory", "0\n");
+    w("sys/block/sda/queue/rotational", "1\n");
+    w("sys/block/nvme0n1/queue/rotational", "0\n");
+    w("sys/block/loop0/queue/rotational", "0\n");
+    w("sys/devices/system/edac/mc/mc0/ce_count", "5\n");
+    w("sys/devices/system/edac/mc/mc0/ue_count", "0\n");
+    w(
+        "proc/net/route",
+        "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\neth0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n",
+    );
+    w("sys/class/net/eth0/speed", "1000\n");
+    let r = run(
+        &[
+            "preflight",
+            "--only",
+            "preflight.hardware,preflight.sysctl",
+            "--role",
+            "redis",
+            "--host-root",
+            p.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let f = finding(&v, "preflight.hardware");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        f["summary"].as_str().unwrap().contains("below 2 GiB"),
+        "{f}"
+    );
+    let ev = |k: &str| {
+        crate::support::evidence(&f, k)
+            .unwrap_or_else(|| panic!("{k}: {f}"))
+            .to_string()
+    };
+    assert_eq!(ev("disks"), "nvme0n1, sda (rotational)");
+    assert_eq!(ev("nvme"), "nvme0n1");
+    assert_eq!(ev("ecc"), "1 controller(s), 5 corrected, 0 uncorrected");
+    assert_eq!(ev("nics"), "eth0: 1000 Mb/s");
+    assert_eq!(finding(&v, "preflight.sysctl")["status"], "warn", "{v}");
+}
