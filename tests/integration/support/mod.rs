@@ -559,11 +559,7 @@ impl PgCluster {
 
     /// Pids of this cluster's processes whose command line contains `what` (e.g. "walreceiver").
     pub fn processes(&self, what: &str) -> Vec<u32> {
-        let pidfile = self.dir.path().join("data/postmaster.pid");
-        let Some(master) = std::fs::read_to_string(pidfile)
-            .ok()
-            .and_then(|t| t.lines().next()?.trim().parse::<u32>().ok())
-        else {
+        let Some(master) = self.postmaster_pid() else {
             return Vec::new();
         };
         std::fs::read_dir("/proc")
@@ -584,11 +580,17 @@ impl PgCluster {
 
     /// The postmaster's pid and its children's: the whole server, to freeze it with STOP.
     pub fn all_processes(&self) -> Vec<u32> {
-        let pidfile = self.dir.path().join("data/postmaster.pid");
-        let master = std::fs::read_to_string(pidfile)
+        self.postmaster_pid()
+            .into_iter()
+            .chain(self.processes(""))
+            .collect()
+    }
+
+    /// The postmaster's pid, from postmaster.pid.
+    fn postmaster_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.dir.path().join("data/postmaster.pid"))
             .ok()
-            .and_then(|t| t.lines().next()?.trim().parse::<u32>().ok());
-        master.into_iter().chain(self.processes("")).collect()
+            .and_then(|t| t.lines().next()?.trim().parse::<u32>().ok())
     }
 
     /// Sends `sig` (STOP, CONT) to a process.
