@@ -71,11 +71,7 @@ fn directives(o: &LbObservation) -> Result<&[Directive], Verdict> {
         .map_err(|e| Verdict::skip(format!("the configuration could not be read: {e}")))
 }
 
-/// Dotted version numbers compared as numbers: `1.22.1` < `1.24`.
-fn version_below(have: &str, want: &str) -> bool {
-    let nums = |s: &str| -> Vec<u64> { s.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
-    nums(have) < nums(want)
-}
+use crate::observe::preflight::version_below;
 
 fn version(o: &LbObservation, t: &Ctx) -> Verdict {
     let min = match o.kind {
@@ -242,10 +238,7 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
     };
     match o.kind {
         LbKind::Nginx => {
-            let upstreams: Vec<&Directive> = d
-                .iter()
-                .filter(|x| x.name == "server" && x.within("upstream"))
-                .collect();
+            let upstreams: Vec<&Directive> = d.iter().filter(|x| x.is_upstream_server()).collect();
             if upstreams.is_empty() {
                 return Verdict::skip(
                     "no upstream block: proxy_pass goes straight to an address, without a pool",
@@ -309,7 +302,7 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
     let unchecked: Vec<&Directive> = match o.kind {
         LbKind::Nginx => d
             .iter()
-            .filter(|x| x.name == "server" && x.within("upstream"))
+            .filter(|x| x.is_upstream_server())
             .filter(|x| {
                 !x.args
                     .iter()
@@ -318,17 +311,11 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
             .collect(),
         LbKind::Haproxy => d
             .iter()
-            .filter(|x| x.name == "server" && (x.within("backend") || x.within("listen")))
+            .filter(|x| x.is_upstream_server())
             .filter(|x| !x.args.iter().any(|a| a == "check"))
             .collect(),
     };
-    let servers = d
-        .iter()
-        .filter(|x| {
-            x.name == "server"
-                && (x.within("upstream") || x.within("backend") || x.within("listen"))
-        })
-        .count();
+    let servers = d.iter().filter(|x| x.is_upstream_server()).count();
     if servers == 0 {
         return Verdict::skip("no upstream servers in the configuration");
     }
@@ -412,14 +399,10 @@ fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
     let cookie = l.answers.iter().filter(|a| a.cookie_arrived).count();
     let distinct: std::collections::BTreeSet<&str> =
         l.answers.iter().map(|a| a.answer_digest.as_str()).collect();
-    let servers = o.config.as_deref().map_or(0, |d| {
-        d.iter()
-            .filter(|x| {
-                x.name == "server"
-                    && (x.within("upstream") || x.within("backend") || x.within("listen"))
-            })
-            .count()
-    });
+    let servers = o
+        .config
+        .as_deref()
+        .map_or(0, |d| d.iter().filter(|x| x.is_upstream_server()).count());
     let h = &o.session_header;
     let v = if header < n || cookie < n {
         Verdict::new(

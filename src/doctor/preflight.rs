@@ -175,7 +175,7 @@ fn proxy(p: &PreflightObservation, t: &Ctx) -> Verdict {
     let mut seen = Vec::new();
     for (name, banner, min) in installed {
         match crate::observe::lb::parse_version(banner) {
-            Some(ver) if dotted(&ver) < dotted(min) => {
+            Some(ver) if crate::observe::preflight::version_below(&ver, min) => {
                 seen.push(format!("{name} {ver}"));
                 v.escalate(
                     Status::Fail,

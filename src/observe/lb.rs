@@ -46,6 +46,13 @@ impl Directive {
         format!("{}:{}", self.file, self.line)
     }
 
+    /// Whether it is an upstream server: `server` in an nginx upstream block or an HAProxy
+    /// backend/listen section.
+    pub fn is_upstream_server(&self) -> bool {
+        self.name == "server"
+            && (self.within("upstream") || self.within("backend") || self.within("listen"))
+    }
+
     /// Whether it sits in a block whose head starts with `head` (`upstream`, `server`, `http`,
     /// `backend`).
     pub fn within(&self, head: &str) -> bool {

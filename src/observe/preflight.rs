@@ -123,6 +123,11 @@ pub fn numbers(v: &str) -> Option<Vec<u64>> {
     (!n.is_empty()).then_some(n)
 }
 
+/// Dotted versions compared as numbers: `1.22.1` is below `1.24`, `7.0.15` is not below `7.0`.
+pub fn version_below(have: &str, want: &str) -> bool {
+    numbers(have).unwrap_or_default() < numbers(want).unwrap_or_default()
+}
+
 /// Listening sockets on `ports` in /proc/net/tcp text: (port, socket inode).
 pub fn listening(proc_net_tcp: &str, ports: &[u16]) -> Vec<(u16, u64)> {
     proc_net_tcp

@@ -129,35 +129,8 @@ async fn live_header(
     live
 }
 
-/// stdout and stderr of a program, or why it did not run or failed.
-fn run(program: &str, args: &[&str]) -> Result<(String, String), String> {
-    let out = std::process::Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    let (o, e) = (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
-    if !out.status.success() {
-        let last = e
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .to_string();
-        return Err(format!(
-            "{program} {} failed: {}",
-            args.join(" "),
-            crate::render::escape(&last)
-        ));
-    }
-    Ok((o, e))
-}
-
 fn version(program: &str) -> Option<String> {
-    let (o, e) = run(program, &["-v"]).ok()?;
+    let (o, e) = super::command(program, &["-v"]).ok()?;
     parse_version(&format!("{o}{e}"))
 }
 
@@ -281,7 +254,7 @@ fn observe_config(
                 ));
             }
             // nginx -T follows includes; without nginx (or when it rejects the file) the file alone
-            let dumped = run("nginx", &["-T", "-q", "-c", &label]).map(|(o, _)| o);
+            let dumped = super::command("nginx", &["-T", "-q", "-c", &label]).map(|(o, _)| o);
             let config = match dumped {
                 Ok(dump) => parse_nginx(&dump, &label),
                 Err(_) => parse_nginx(&text, &label),
@@ -289,7 +262,7 @@ fn observe_config(
             Some(obs(label, LbKind::Nginx, config))
         }
         // nothing named: the local balancer, if there is one (none: no lb findings at all)
-        None => match run("nginx", &["-T", "-q"]) {
+        None => match super::command("nginx", &["-T", "-q"]) {
             Ok((dump, _)) => Some(obs(
                 "nginx -T".into(),
                 LbKind::Nginx,

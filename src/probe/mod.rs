@@ -122,6 +122,33 @@ pub(crate) fn io_kind(e: &(dyn std::error::Error + 'static)) -> Option<std::io::
     None
 }
 
+/// stdout and stderr of a program, or why it did not run or failed.
+pub fn command(program: &str, args: &[&str]) -> Result<(String, String), String> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("{program}: {e}"))?;
+    let (o, e) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    if !out.status.success() {
+        let last = e
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .to_string();
+        return Err(format!(
+            "{program} {} failed: {}",
+            args.join(" "),
+            crate::render::escape(&last)
+        ));
+    }
+    Ok((o, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

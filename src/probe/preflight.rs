@@ -151,18 +151,7 @@ fn hardware(root: &super::kernel::HostRoot) -> Hardware {
 
 /// A program's stdout and stderr together (nginx -v prints to stderr).
 fn both(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = std::process::Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    Ok(format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-    .trim()
-    .to_string())
+    super::command(program, args).map(|(o, e)| format!("{o}{e}").trim().to_string())
 }
 
 /// The state ports.
@@ -228,16 +217,9 @@ pub fn libssl_soname(ldd: &str) -> Result<String, String> {
         .ok_or_else(|| "not linked to libssl".to_string())
 }
 
+/// A program's stdout, or why it did not run or failed.
 fn run(program: &str, args: &[&str]) -> Result<String, String> {
-    let out = std::process::Command::new(program)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| format!("{program}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("{program} exited with {}", out.status));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    super::command(program, args).map(|(out, _)| out)
 }
 
 /// redis-server on PATH, and the newest PostgreSQL server binary (PATH or Debian's layout).
