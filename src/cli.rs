@@ -314,6 +314,25 @@ pub struct CheckArgs {
     /// are 0644.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+
+    /// Also write the report as FORMAT (table, json, junit, prometheus) to FILE, atomically,
+    /// besides stdout or --out: one run gives JSON to a program and JUnit to CI.
+    /// Repeatable, e.g. `--report junit:preflight.xml`.
+    #[arg(long, value_name = "FORMAT:FILE", value_parser = parse_report)]
+    pub report: Vec<(Format, PathBuf)>,
+}
+
+/// Parses `--report FORMAT:FILE`.
+fn parse_report(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?} is not FORMAT:FILE (e.g. junit:report.xml)"))?;
+    let format = Format::from_str(format, true)
+        .map_err(|_| format!("{format:?} is not a format: table, json, junit or prometheus"))?;
+    if file.is_empty() {
+        return Err(format!("{s:?} names no file after the colon"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 /// `tune` targets.

@@ -36,15 +36,23 @@ pub fn plan(
     root: &HostRoot,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Plan> {
-    let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
-    if let Some(out) = &args.out {
+    let mut checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
+    // preflight needs no server running: it asks a server only when one is named (--redis,
+    // --postgres) or a check of it is asked for by --only; the installed versions are its own
+    let named = !args.targets.redis.is_empty() || !args.targets.postgres.is_empty();
+    if tag == Tag::Preflight && !named && args.only.is_empty() {
+        use doctor::Area;
+        checks.retain(|c| !matches!(c.area, Area::Redis | Area::Postgres));
+    }
+    let files = args.out.iter().map(|p| ("--out", p));
+    for (flag, out) in files.chain(args.report.iter().map(|(_, p)| ("--report", p))) {
         let dir = match out.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => std::path::Path::new("."),
         };
         if !dir.is_dir() {
             return Err(crate::exit::UsageError(format!(
-                "--out {}: the directory {} does not exist",
+                "{flag} {}: the directory {} does not exist",
                 out.display(),
                 dir.display()
             ))
@@ -155,6 +163,13 @@ pub async fn run(
     let findings = doctor::evaluate(&plan.checks, &obs, &plan.thresholds);
     let mut report = Report::new(started, clock.elapsed().as_millis() as u64, findings);
     report.interrupted = cancel.is_cancelled();
+    for (format, path) in &args.report {
+        let mut buf = Vec::new();
+        let plain = Style::resolve(crate::cli::ColorChoice::Never, false, out.verbose);
+        render::report(&mut buf, *format, plain, &report)?;
+        crate::atomic::write(path, &buf, 0o644)
+            .map_err(|e| anyhow::anyhow!("--report {}: {e}", path.display()))?;
+    }
     match &args.out {
         Some(path) => {
             let mut buf = Vec::new();

@@ -209,3 +209,43 @@ fn hardware_and_overcommit_are_read_below_the_host_root() {
     assert_eq!(ev("nics"), "eth0: 1000 Mb/s");
     assert_eq!(finding(&v, "preflight.sysctl")["status"], "warn", "{v}");
 }
+
+// issue 17: preflight needs no server running. Before, a plain `preflight` on a node with no
+// server yet failed redis.reachable and postgres.reachable against the default addresses.
+#[test]
+fn plain_preflight_asks_no_server_and_also_writes_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let xml = dir.path().join("preflight.xml");
+    let spec = format!("junit:{}", xml.display());
+    let r = run(
+        &["preflight", "--format", "json", "--report", &spec],
+        &[("REDISCLI_AUTH", ""), ("PGHOST", "")],
+    );
+    assert!(matches!(r.code, 0 | 3 | 4), "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"preflight.redis"), "{ids:?}");
+    assert!(
+        !ids.iter()
+            .any(|i| i.starts_with("redis.") || i.starts_with("postgres.")),
+        "no server was named: {ids:?}"
+    );
+    // the JUnit file holds the same findings as the JSON on stdout
+    let junit = std::fs::read_to_string(&xml).unwrap();
+    assert!(
+        junit.contains(&format!("tests=\"{}\"", ids.len())),
+        "{junit}"
+    );
+    for id in &ids {
+        assert!(junit.contains(&format!("name=\"{id}\"")), "{id}: {junit}");
+    }
+    // a bad --report names itself and writes nothing
+    let r = run(&["preflight", "--report", "xml:out.xml"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("xml:out.xml"), "{}", r.stderr);
+}
