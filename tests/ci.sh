@@ -24,6 +24,12 @@ have haproxy || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
 # the pcap crate links libpcap at build time
 { dpkg -s libpcap-dev >/dev/null 2>&1 || [ -e /usr/lib/x86_64-linux-gnu/libpcap.so ] || [ -e /usr/lib/aarch64-linux-gnu/libpcap.so ]; } || need+=(libpcap-dev)
 have pkg-config || need+=(pkg-config)
+# the package test: cargo-deb computes Depends with dpkg-shlibdeps; man renders the pages
+have dpkg-shlibdeps || need+=(dpkg-dev)
+have man || need+=(man-db)
+# the fleet test runs an sshd per network namespace
+have sshd || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+have ssh || need+=(openssh-client)
 
 if ((${#need[@]})); then
   echo "tests/ci.sh: installing ${need[*]}" >&2
@@ -42,6 +48,12 @@ if ! have ansible-playbook; then
   echo "tests/ci.sh: installing ansible-core (pip)" >&2
   python3 -m pip install -q --disable-pip-version-check ansible-core
   have pyenv && pyenv rehash
+fi
+
+# The package test builds the .deb with cargo-deb.
+if ! have cargo-deb; then
+  echo "tests/ci.sh: installing cargo-deb (cargo install)" >&2
+  cargo install --locked -q cargo-deb
 fi
 
 # Debian starts the packaged services on install; the tests never use them (they run private

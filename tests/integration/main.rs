@@ -15,6 +15,7 @@ mod layers;
 mod playbooks;
 mod postgres_doctor;
 mod postgres_reachable;
+mod package;
 mod preflight;
 mod redis_doctor;
 mod redis_reachable;
