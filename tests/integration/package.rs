@@ -27,7 +27,10 @@ fn found(program: &str, arg: &str) -> bool {
 
 #[test]
 fn the_deb_installs_its_binary_man_pages_completions_and_disabled_doctor_timer() {
-    if !require(found("cargo-deb", "--version"), "cargo-deb (cargo install cargo-deb)") {
+    if !require(
+        found("cargo-deb", "--version"),
+        "cargo-deb (cargo install cargo-deb)",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -98,7 +101,10 @@ fn the_deb_installs_its_binary_man_pages_completions_and_disabled_doctor_timer()
     let generated = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("man")).unwrap();
     for page in generated {
         let page = page.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(shipped.contains(&format!("{page}.gz")), "{page}: {shipped:?}");
+        assert!(
+            shipped.contains(&format!("{page}.gz")),
+            "{page}: {shipped:?}"
+        );
     }
     assert!(shipped.iter().all(|p| p.ends_with(".1.gz")), "{shipped:?}");
 
@@ -116,7 +122,10 @@ fn the_deb_installs_its_binary_man_pages_completions_and_disabled_doctor_timer()
             .env("MANPAGER", "cat")
             .env("MANWIDTH", "80"));
         let text = String::from_utf8_lossy(&page.stdout);
-        assert!(text.contains("NAME") && text.contains("statectl-doctor"), "{text}");
+        assert!(
+            text.contains("NAME") && text.contains("statectl-doctor"),
+            "{text}"
+        );
     }
 
     // the units: systemd's own verifier, reading them below the root. The root gets what the
@@ -144,13 +153,13 @@ fn the_deb_installs_its_binary_man_pages_completions_and_disabled_doctor_timer()
 
     // ... and shipped disabled: nothing under /etc/systemd links them
     assert!(!root.join("etc/systemd").exists());
-    let timer = std::fs::read_to_string(root.join("lib/systemd/system/statectl-doctor.timer"))
-        .unwrap();
+    let timer =
+        std::fs::read_to_string(root.join("lib/systemd/system/statectl-doctor.timer")).unwrap();
     assert!(timer.contains("OnCalendar=*:0/5"), "{timer}");
 
     // the service's command line, as systemd would expand it, writes the textfile atomically
-    let unit = std::fs::read_to_string(root.join("lib/systemd/system/statectl-doctor.service"))
-        .unwrap();
+    let unit =
+        std::fs::read_to_string(root.join("lib/systemd/system/statectl-doctor.service")).unwrap();
     let exec = unit
         .lines()
         .find_map(|l| l.strip_prefix("ExecStart="))

@@ -76,31 +76,48 @@ fn doctor_playbook_collects_json_reports_and_fails_only_when_statectl_cannot_run
         "report_dir": reports,
         "doctor_args": ["--only", "redis.*", "--redis", srv.url()],
     });
-    let Some(p) = playbook("doctor.yml", vars, false, dir.path()) else {
+    let Some(p) = playbook("doctor.yml", vars.clone(), false, dir.path()) else {
         return;
     };
-    assert_eq!(p.code, 0, "{}", p.out);
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(reports.join("localhost.json")).unwrap())
+    assert_eq!(p.code, 0, "findings are data unless asked: {}", p.out);
+    let fleet: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("fleet.json")).unwrap())
             .unwrap();
-    assert!(report["findings"]
+    let host = &fleet["localhost"];
+    assert_eq!(host["exit_code"], 3, "{host}");
+    assert!(host["findings"]
         .as_array()
         .unwrap()
         .iter()
         .any(|f| f["id"] == "redis.maxmemory" && f["status"] == "fail"));
+    let table = std::fs::read_to_string(reports.join("fleet.txt")).unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("localhost"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(row.contains("redis.maxmemory"), "{table}");
     assert!(
-        p.out.contains("fail,") && p.out.contains("(exit 3)"),
-        "{}",
+        p.out.contains("redis.maxmemory"),
+        "the table is printed: {}",
         p.out
     );
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(
-        std::fs::metadata(reports.join("localhost.json"))
+    for f in ["fleet.json", "fleet.txt"] {
+        let mode = std::fs::metadata(reports.join(f))
             .unwrap()
             .permissions()
-            .mode()
-            & 0o777,
-        0o600
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    // asked to, the play fails on findings and names the host and the check
+    let mut strict = vars.clone();
+    strict["fail_on_findings"] = true.into();
+    let p = playbook("doctor.yml", strict, false, dir.path()).unwrap();
+    assert_ne!(p.code, 0, "{}", p.out);
+    assert!(
+        p.out.contains("localhost:") && p.out.contains("redis.maxmemory"),
+        "{}",
+        p.out
     );
 
     let bad = serde_json::json!({
@@ -187,7 +204,7 @@ fn tune_playbook_checks_applies_and_is_idempotent() {
 #[test]
 fn every_playbook_parses() {
     let dir = tempfile::tempdir().unwrap();
-    for book in ["doctor.yml", "tune.yml", "provision.yml"] {
+    for book in ["doctor.yml", "preflight.yml", "tune.yml", "provision.yml"] {
         let found = Command::new("ansible-playbook")
             .arg("--version")
             .output()
