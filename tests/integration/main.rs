@@ -7,6 +7,7 @@ mod capture;
 mod cli;
 mod edge;
 mod faults;
+mod fleet;
 mod generated;
 mod ha;
 mod interrupt;

@@ -5,12 +5,26 @@ use std::process::Command;
 
 use crate::support::{require, RedisServer};
 
-struct Play {
-    code: i32,
-    out: String,
+pub(crate) struct Play {
+    pub(crate) code: i32,
+    pub(crate) out: String,
 }
 
 impl Play {
+    /// The sum of `changed=N` over every host's PLAY RECAP line.
+    pub(crate) fn changed_total(&self) -> u32 {
+        let recap = self
+            .out
+            .rsplit("PLAY RECAP")
+            .next()
+            .unwrap_or_else(|| panic!("no PLAY RECAP in:\n{}", self.out));
+        recap
+            .lines()
+            .filter_map(|l| l.split("changed=").nth(1))
+            .filter_map(|r| r.split_whitespace().next()?.parse::<u32>().ok())
+            .sum()
+    }
+
     /// The `changed=N` count from the PLAY RECAP.
     fn changed(&self) -> u32 {
         self.out

@@ -30,6 +30,11 @@ pub fn require(found: bool, what: &str) -> bool {
     false
 }
 
+/// `name` in PATH, else the first of `fallbacks` that exists (sbin programs outside PATH).
+pub fn find_program(name: &str, fallbacks: &[&str]) -> Option<PathBuf> {
+    which(name).or_else(|| fallbacks.iter().map(PathBuf::from).find(|p| p.is_file()))
+}
+
 fn which(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
