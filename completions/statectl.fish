@@ -82,6 +82,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l only -d 'Ru
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l out -d 'Write the report to FILE instead of stdout, atomically (a temp file in the same directory, then a rename): node_exporter\'s textfile collector never reads half a file. New files are 0644' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l report -d 'Also write the report as FORMAT (table, json, junit, prometheus) to FILE, atomically, besides stdout or --out: one run gives JSON to a program and JUnit to CI. Repeatable, e.g. `--report junit:preflight.xml`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'
@@ -130,6 +131,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l only -d 
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l skip -d 'Leave out these checks: ids or globs. Repeatable, comma-separated' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l config -d 'Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l out -d 'Write the report to FILE instead of stdout, atomically (a temp file in the same directory, then a rename): node_exporter\'s textfile collector never reads half a file. New files are 0644' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l report -d 'Also write the report as FORMAT (table, json, junit, prometheus) to FILE, atomically, besides stdout or --out: one run gives JSON to a program and JUnit to CI. Repeatable, e.g. `--report junit:preflight.xml`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'

@@ -30,6 +30,8 @@ have man || need+=(man-db)
 # the fleet test runs an sshd per network namespace
 have sshd || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 have ssh || need+=(openssh-client)
+# the fleet's nodes run Ansible's apt module with Debian's python
+/usr/bin/python3 -c 'import apt' 2>/dev/null || need+=(python3-apt)
 
 if ((${#need[@]})); then
   echo "tests/ci.sh: installing ${need[*]}" >&2
@@ -47,6 +49,11 @@ fi
 if ! have ansible-playbook; then
   echo "tests/ci.sh: installing ansible-core (pip)" >&2
   python3 -m pip install -q --disable-pip-version-check ansible-core
+  have pyenv && pyenv rehash
+fi
+if ! have ansible-lint; then
+  echo "tests/ci.sh: installing ansible-lint (pip)" >&2
+  python3 -m pip install -q --disable-pip-version-check ansible-lint
   have pyenv && pyenv rehash
 fi
 

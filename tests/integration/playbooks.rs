@@ -216,29 +216,70 @@ fn tune_playbook_checks_applies_and_is_idempotent() {
 }
 
 #[test]
-fn every_playbook_parses() {
+fn every_playbook_parses_and_lints_and_the_module_documents_itself() {
+    let found = Command::new("ansible-playbook")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require(found, "ansible-playbook (pip install ansible-core)") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    for book in ["doctor.yml", "preflight.yml", "tune.yml", "provision.yml"] {
-        let found = Command::new("ansible-playbook")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !require(found, "ansible-playbook (pip install ansible-core)") {
-            return;
-        }
+    let books = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks");
+    let all = ["doctor.yml", "preflight.yml", "tune.yml", "provision.yml"];
+    for book in all {
         let out = Command::new("ansible-playbook")
             .args(["-i", "localhost,", "--syntax-check"])
-            .arg(
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("playbooks")
-                    .join(book),
-            )
+            .arg(books.join(book))
             .env("ANSIBLE_LOCAL_TEMP", dir.path())
             .output()
             .unwrap();
         assert!(
             out.status.success(),
             "{book}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // ansible-doc renders DOCUMENTATION, EXAMPLES and RETURN
+    let doc = Command::new("ansible-doc")
+        .arg("-M")
+        .arg(books.join("library"))
+        .arg("statectl")
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_LOCAL_TEMP", dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&doc.stdout);
+    assert!(
+        doc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&doc.stderr)
+    );
+    for part in [
+        "fail_on",
+        "check_mode",
+        "EXAMPLES",
+        "RETURN VALUES",
+        "restart_required",
+    ] {
+        assert!(text.contains(part), "ansible-doc lacks {part}: {text}");
+    }
+    let lint = Command::new("ansible-lint").arg("--version").output();
+    if require(
+        lint.is_ok_and(|o| o.status.success()),
+        "ansible-lint (pip install ansible-lint)",
+    ) {
+        let out = Command::new("ansible-lint")
+            .args(["--offline", "--nocolor", "--profile", "production"])
+            .args(all)
+            .current_dir(&books)
+            .env("ANSIBLE_LOCAL_TEMP", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
     }
