@@ -79,6 +79,12 @@ pub static AREAS: &[AreaEntry] = &[
         reads: &[],
     },
     AreaEntry {
+        area: Area::Log,
+        checks: doctor::log::CHECKS,
+        probe: probe::log::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
         area: Area::Preflight,
         checks: doctor::preflight::CHECKS,
         probe: probe::preflight::observe_area,

@@ -165,6 +165,21 @@ impl RedisTlsArgs {
     }
 }
 
+/// Where the log.* checks read, when not where the servers say.
+#[derive(Debug, Clone, Default, Args)]
+pub struct LogArgs {
+    /// The Redis log to read for log.redis, instead of the local server's CONFIG GET logfile
+    /// (a copy fetched from a remote node, say).
+    #[arg(long, value_name = "FILE")]
+    pub redis_log: Option<PathBuf>,
+    /// The PostgreSQL log to read for log.postgres, instead of pg_current_logfile().
+    #[arg(long, value_name = "FILE")]
+    pub postgres_log: Option<PathBuf>,
+    /// The kernel's messages for log.kernel, instead of /var/log/kern.log, syslog or messages.
+    #[arg(long, value_name = "FILE")]
+    pub syslog: Option<PathBuf>,
+}
+
 /// The API edge: nodes, their JWKS, the load balancer's configuration.
 #[derive(Debug, Clone, Default, Args)]
 pub struct EdgeArgs {
@@ -204,7 +219,7 @@ pub struct EdgeArgs {
     /// lb.live_header sends a unique session header and cookie there and looks for them.
     #[arg(long, value_name = "PATH", requires = "lb_url")]
     pub echo_path: Option<String>,
-    /// How far back lb.error_log reads the balancer's error log.
+    /// How far back the logs are read: lb.error_log and the log.* checks.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
     pub since: Duration,
     /// A resource path on each --api node for http.conditional and http.latency (GET only).
@@ -264,6 +279,8 @@ pub struct TargetArgs {
     pub iface: Vec<String>,
     #[command(flatten)]
     pub edge: EdgeArgs,
+    #[command(flatten)]
+    pub logs: LogArgs,
     /// What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers
     /// preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for
     /// lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails.

@@ -7,6 +7,7 @@ pub mod http;
 pub mod jwt;
 pub mod kernel;
 pub mod lb;
+pub mod log;
 pub mod nic;
 pub mod postgres;
 pub mod preflight;
@@ -53,6 +54,19 @@ pub enum Area {
     Jwt,
     /// The API nodes (`--api`).
     Http,
+    /// The servers' own logs and the kernel's messages.
+    Log,
+}
+
+/// Which logs a `log.*` check reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// Each local Redis target's log.
+    Redis,
+    /// Each local PostgreSQL target's log.
+    Postgres,
+    /// The kernel's messages.
+    Kernel,
 }
 
 impl Area {
@@ -69,6 +83,7 @@ impl Area {
             Area::Lb => "lb",
             Area::Jwt => "jwt",
             Area::Http => "http",
+            Area::Log => "log",
         }
     }
 }
@@ -106,6 +121,8 @@ pub enum Eval {
     RedisGroup(fn(&str, &[&RedisObservation], &Ctx) -> Verdict),
     /// Judges the host's software.
     Preflight(fn(&PreflightObservation, &Ctx) -> Verdict),
+    /// Judges one log of a kind.
+    Log(LogKind, fn(&crate::observe::log::LogScan, &Ctx) -> Verdict),
     /// Judges one NIC.
     Nic(fn(&NicObservation, &Ctx) -> Verdict),
     /// Judges the load balancer's configuration.
@@ -176,6 +193,7 @@ static NOTHING_OBSERVED: Observations = Observations {
     lb: None,
     jwt: None,
     http: Vec::new(),
+    log: None,
 };
 
 impl<'a> Ctx<'a> {
@@ -337,6 +355,20 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             if let Eval::Http(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+    if let Some(l) = &obs.log {
+        for c in checks {
+            if let Eval::Log(kind, f) = c.eval {
+                let scans: Vec<&crate::observe::log::LogScan> = match kind {
+                    LogKind::Redis => l.redis.iter().collect(),
+                    LogKind::Postgres => l.postgres.iter().collect(),
+                    LogKind::Kernel => l.kernel.iter().collect(),
+                };
+                for s in scans {
+                    out.push(Finding::new(c.id, &s.target, f(s, t)));
+                }
             }
         }
     }

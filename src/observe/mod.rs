@@ -8,6 +8,7 @@ pub mod http;
 pub mod jwt;
 pub mod kernel;
 pub mod lb;
+pub mod log;
 pub mod nic;
 pub mod postgres;
 pub mod preflight;
@@ -275,6 +276,9 @@ pub struct Observations {
     /// One per API node.
     #[serde(default)]
     pub http: Vec<http::HttpObservation>,
+    /// The servers' logs, when a log check ran.
+    #[serde(default)]
+    pub log: Option<log::LogObservation>,
 }
 
 /// One area's share of a run's observations, as its probe returns it.
@@ -300,6 +304,8 @@ pub enum Observed {
     Jwt(Option<Box<jwt::JwtObservation>>),
     /// The API nodes.
     Http(Vec<http::HttpObservation>),
+    /// The servers' logs.
+    Log(Box<log::LogObservation>),
 }
 
 impl Observations {
@@ -316,6 +322,7 @@ impl Observations {
             Observed::Lb(v) => self.lb = v.map(|b| *b),
             Observed::Jwt(v) => self.jwt = v.map(|b| *b),
             Observed::Http(v) => self.http.extend(v),
+            Observed::Log(l) => self.log = Some(*l),
         }
     }
 }

@@ -170,7 +170,7 @@ const NGINX_ERROR_LOG: &str = "/var/log/nginx/error.log";
 const ERROR_LOG_TAIL_BYTES: u64 = 4 << 20;
 
 /// The local time's offset from UTC, seconds (nginx logs local time).
-fn utc_offset_s() -> i64 {
+pub fn utc_offset_s() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as libc::time_t);

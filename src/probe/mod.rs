@@ -6,6 +6,7 @@ pub mod http;
 pub mod jwt;
 pub mod kernel;
 pub mod lb;
+pub mod log;
 pub mod nic;
 pub mod packets;
 pub mod peer;

@@ -279,6 +279,43 @@ impl PostgresSession {
     }
 }
 
+/// Where a local server writes its log, and how that was found: pg_current_logfile() (needs
+/// superuser or a grant of EXECUTE) under data_directory; else Debian's
+/// `/var/log/postgresql/postgresql-MAJOR-main.log` for the server's major version.
+pub async fn log_location(
+    target: &PostgresTarget,
+    timeout: Duration,
+) -> Result<(std::path::PathBuf, String), String> {
+    let s = PostgresSession::connect(target, timeout)
+        .await
+        .map_err(reason)?;
+    let sql =
+        "SELECT current_setting('server_version_num'), current_setting('data_directory', true)";
+    let rows = s.query(sql, "reading the version").await.map_err(reason)?;
+    let row = rows.first().ok_or("no row for the server's version")?;
+    let addr = &s.addr;
+    let version: String = column(row, 0, "server_version_num", addr).map_err(reason)?;
+    let data: Option<String> = row.try_get(1).ok().flatten();
+    let current = s
+        .query("SELECT pg_current_logfile()", "asking pg_current_logfile()")
+        .await;
+    let file: Option<String> = current
+        .ok()
+        .and_then(|r| r.first().and_then(|r| r.try_get(0).ok()).flatten());
+    if let (Some(f), Some(d)) = (file, data) {
+        return Ok((
+            std::path::Path::new(&d).join(f),
+            "pg_current_logfile()".into(),
+        ));
+    }
+    let major = version.parse::<u32>().map_or(0, |v| v / 10_000);
+    Ok((
+        format!("/var/log/postgresql/postgresql-{major}-main.log").into(),
+        "Debian default (pg_current_logfile() gave nothing: no logging collector, or no grant)"
+            .into(),
+    ))
+}
+
 /// One typed column of a row; a NULL or an unexpected type is a protocol error that names the
 /// column, never a panic (a proxy or a PostgreSQL look-alike may answer differently).
 fn column<'a, T: tokio_postgres::types::FromSql<'a>>(

@@ -932,6 +932,21 @@ pub struct Targets {
     pub edge: edge::EdgeTargets,
     /// What this node is for (`--role`).
     pub roles: Vec<String>,
+    /// Where and how far back the log.* checks read.
+    pub logs: LogTargets,
+}
+
+/// The log.* checks' inputs.
+#[derive(Debug, Clone, Default)]
+pub struct LogTargets {
+    /// How far back (`--since`).
+    pub since: std::time::Duration,
+    /// Explicit files; otherwise each server says where its log is.
+    pub redis_log: Option<std::path::PathBuf>,
+    /// See `redis_log`.
+    pub postgres_log: Option<std::path::PathBuf>,
+    /// See `redis_log`.
+    pub syslog: Option<std::path::PathBuf>,
 }
 
 impl Targets {
@@ -946,7 +961,8 @@ impl Targets {
         use crate::doctor::Area;
         let defaults = args.redis.is_empty() && args.postgres.is_empty();
         let mut t = Targets::default();
-        if needs(Area::Redis) || needs(Area::Sentinel) || needs(Area::Cluster) {
+        // the log area reads the logs of the Redis and PostgreSQL targets
+        if needs(Area::Redis) || needs(Area::Sentinel) || needs(Area::Cluster) || needs(Area::Log) {
             let auth =
                 RedisAuthSources::from_env(args.redis_password_file.clone(), &args.redis_tls);
             let urls = if defaults {
@@ -963,7 +979,7 @@ impl Targets {
                 }
             }
         }
-        if needs(Area::Postgres) {
+        if needs(Area::Postgres) || needs(Area::Log) {
             let env = PgEnv::from_env();
             let conns = if defaults {
                 vec![String::new()]
@@ -976,6 +992,24 @@ impl Targets {
                 .collect::<Result<_, _>>()?;
         }
         t.roles = args.roles.iter().map(|r| r.as_str().to_string()).collect();
+        if needs(Area::Log) {
+            let l = &args.logs;
+            for (flag, f) in [
+                ("--redis-log", &l.redis_log),
+                ("--postgres-log", &l.postgres_log),
+                ("--syslog", &l.syslog),
+            ] {
+                if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
+                    return Err(UsageError(format!("{flag} {}: no such file", f.display())));
+                }
+            }
+            t.logs = LogTargets {
+                since: args.edge.since,
+                redis_log: l.redis_log.clone(),
+                postgres_log: l.postgres_log.clone(),
+                syslog: l.syslog.clone(),
+            };
+        }
         if needs(Area::Lb) || needs(Area::Jwt) || needs(Area::Http) {
             t.edge = edge::EdgeTargets::parse(&args.edge, defaults)?;
         }

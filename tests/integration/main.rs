@@ -13,6 +13,7 @@ mod ha;
 mod interrupt;
 mod kernel_nic;
 mod layers;
+mod logs;
 mod package;
 mod playbooks;
 mod postgres_doctor;

@@ -424,7 +424,8 @@ pub struct PgCluster {
     pub port: u16,
     /// The temp dir holding data/, the socket and the log.
     pub dir: tempfile::TempDir,
-    bindir: PathBuf,
+    /// Where initdb, pg_ctl and psql are.
+    pub bindir: PathBuf,
 }
 
 impl PgCluster {

@@ -1,0 +1,420 @@
+//! The logs area's probe: finds each log the way its server says (CONFIG GET logfile,
+//! pg_current_logfile()), else the Debian default, and reads only the tail inside the window:
+//! backwards from the end, bounded in bytes, into the rotated `.1` file when the window reaches
+//! back past the live file's start.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use futures::future::BoxFuture;
+
+use super::ProbeContext;
+use crate::observe::log::{
+    self, Hit, LogFormat, LogObservation, LogScan, Signature, KERNEL_SIGNATURES,
+    POSTGRES_SIGNATURES, REDIS_SIGNATURES,
+};
+use crate::observe::Observed;
+
+/// Debian's defaults, used when the server cannot say.
+pub const REDIS_DEFAULT_LOG: &str = "/var/log/redis/redis-server.log";
+/// The kernel's messages, most specific first.
+pub const KERNEL_LOGS: &[&str] = &["/var/log/kern.log", "/var/log/syslog", "/var/log/messages"];
+
+/// Chunk read per step backwards.
+const CHUNK: u64 = 1 << 20;
+/// At most this much of one log's end is read, rotated file included: never a whole
+/// multi-GB log.
+pub const BUDGET: u64 = 64 << 20;
+
+/// The end of one log, oldest byte first.
+#[derive(Debug, Default)]
+pub struct Tail {
+    /// The text read (lossy UTF-8), oldest first.
+    pub text: String,
+    /// The files it came from, oldest first.
+    pub files: Vec<String>,
+    /// Bytes read.
+    pub bytes: u64,
+    /// True when `budget` ran out before the window's start was found.
+    pub truncated: bool,
+}
+
+/// Reads `path` backwards from its end until the first line older than `since` (lines are
+/// in time order), at most `budget` bytes. When the live file starts inside the window, its
+/// rotated `PATH.1` is read the same way, before it. A chunk of NUL bytes (the hole that
+/// copytruncate leaves behind a writer without O_APPEND) counts as the start of the data.
+pub fn read_tail(
+    path: &Path,
+    since: i64,
+    budget: u64,
+    time_of: &dyn Fn(&str) -> Option<i64>,
+) -> std::io::Result<Tail> {
+    let mut tail = Tail::default();
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let mut file = Some(path.to_path_buf());
+    let mut first = true;
+    while let Some(p) = file.take() {
+        let mut f = match std::fs::File::open(&p) {
+            Ok(f) => f,
+            // the live file must exist; a missing .1 just means no rotation yet
+            Err(e) if first => return Err(e),
+            Err(_) => break,
+        };
+        first = false;
+        let len = f.metadata()?.len();
+        let mut pos = len;
+        let mut chunks: Vec<Vec<u8>> = Vec::new();
+        let mut reached = false;
+        while pos > 0 {
+            if tail.bytes >= budget {
+                tail.truncated = true;
+                break;
+            }
+            let n = CHUNK.min(pos).min(budget - tail.bytes);
+            pos -= n;
+            f.seek(SeekFrom::Start(pos))?;
+            let mut chunk = vec![0; n as usize];
+            f.read_exact(&mut chunk)?;
+            tail.bytes += n;
+            if chunk.iter().all(|b| *b == 0) {
+                reached = true;
+                break;
+            }
+            // the chunk's first whole line with a time: older than the window means done
+            let text = String::from_utf8_lossy(&chunk);
+            let whole = if pos > 0 {
+                text.split_once('\n').map_or("", |x| x.1)
+            } else {
+                &text
+            };
+            let older = whole.lines().find_map(time_of).is_some_and(|t| t < since);
+            chunks.push(chunk);
+            if older {
+                reached = true;
+                break;
+            }
+        }
+        chunks.reverse();
+        parts.push(chunks.concat());
+        tail.files.push(p.display().to_string());
+        if reached || tail.truncated {
+            break;
+        }
+        // the whole live file is inside the window: the rotated one holds the rest
+        if p == path {
+            let mut older = p.into_os_string();
+            older.push(".1");
+            file = Some(PathBuf::from(older));
+        }
+    }
+    parts.reverse();
+    tail.files.reverse();
+    tail.text = String::from_utf8_lossy(&parts.concat()).into_owned();
+    Ok(tail)
+}
+
+/// Reads and scans one log.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_file(
+    target: &str,
+    path: &Path,
+    found_by: &str,
+    format: LogFormat,
+    sigs: &[Signature],
+    since_s: u64,
+    budget: u64,
+    now: i64,
+) -> LogScan {
+    let offset = crate::probe::lb::utc_offset_s();
+    let since = now - since_s as i64;
+    let time_of = |l: &str| format.time(l, offset, now);
+    let source = path.display().to_string();
+    match read_tail(path, since, budget, &time_of) {
+        Ok(t) => {
+            let (lines, hits) = log::scan(format, &t.text, since, offset, now, sigs);
+            let hits = if format == LogFormat::Syslog {
+                oom_victims(&t.text, since, &time_of)
+            } else {
+                hits
+            };
+            LogScan {
+                target: target.into(),
+                source,
+                found_by: found_by.into(),
+                files: t.files,
+                since_s,
+                bytes_read: t.bytes,
+                truncated: t.truncated,
+                lines,
+                hits,
+                error: None,
+            }
+        }
+        Err(e) => LogScan::unreadable(target, &source, found_by, since_s, format!("{source}: {e}")),
+    }
+}
+
+/// log.kernel: the OOM killer's kills of redis-server and postgres inside the window, read with
+/// kernel.oom's parser.
+fn oom_victims(text: &str, since: i64, time_of: &dyn Fn(&str) -> Option<i64>) -> Vec<Hit> {
+    let mut hit: Option<Hit> = None;
+    for line in text.lines() {
+        let Some(t) = time_of(line).filter(|t| *t >= since) else {
+            continue;
+        };
+        for kill in crate::probe::kernel::parse_oom_kills(line) {
+            if !(kill.comm.starts_with("redis") || kill.comm.starts_with("postgres")) {
+                continue;
+            }
+            let h = hit.get_or_insert_with(|| Hit {
+                signature: KERNEL_SIGNATURES[0].name.into(),
+                count: 0,
+                first: Some(t),
+                last: Some(t),
+                pids: Vec::new(),
+                victims: Vec::new(),
+            });
+            h.count += 1;
+            h.last = Some(t);
+            h.pids.push(kill.pid);
+            if !h.victims.contains(&kill.comm) {
+                h.victims.push(kill.comm);
+            }
+        }
+    }
+    hit.into_iter().collect()
+}
+
+fn now_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A Redis server's log: CONFIG GET logfile (relative to `dir`), for a server on this host.
+async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan {
+    let since_s = cx.targets.logs.since.as_secs();
+    let (path, found_by) = if let Some(p) = &cx.targets.logs.redis_log {
+        (p.clone(), "--redis-log")
+    } else {
+        if !t.is_local() {
+            return LogScan::unreadable(
+                &t.label,
+                "",
+                "",
+                since_s,
+                "the server is not on this host: its log is read where it runs (--redis-log FILE for a copy)".into(),
+            );
+        }
+        let asked = async {
+            let (mut s, _) =
+                crate::probe::redis::RedisSession::connect(t, cx.timing.timeout).await?;
+            s.config_values(["logfile", "dir"]).await
+        };
+        match asked.await {
+            Ok(c) => {
+                let file = c.get("logfile").cloned().unwrap_or_default();
+                if file.is_empty() {
+                    return LogScan::unreadable(
+                        &t.label,
+                        "stdout",
+                        "CONFIG GET logfile",
+                        since_s,
+                        "logfile is empty: Redis logs to stdout (the journal: journalctl -u redis-server)".into(),
+                    );
+                }
+                let dir = c.get("dir").cloned().unwrap_or_default();
+                (
+                    cx.root.path(&Path::new(&dir).join(&file).to_string_lossy()),
+                    "CONFIG GET logfile",
+                )
+            }
+            Err(e) => (
+                cx.root.path(REDIS_DEFAULT_LOG),
+                if e.to_string().is_empty() {
+                    "Debian default"
+                } else {
+                    "Debian default (CONFIG GET failed)"
+                },
+            ),
+        }
+    };
+    let (now, budget) = (now_s(), BUDGET);
+    let label = t.label.clone();
+    let found_by = found_by.to_string();
+    tokio::task::spawn_blocking(move || {
+        scan_file(
+            &label,
+            &path,
+            &found_by,
+            LogFormat::Redis,
+            REDIS_SIGNATURES,
+            since_s,
+            budget,
+            now,
+        )
+    })
+    .await
+    .unwrap_or_else(|e| {
+        LogScan::unreadable(&t.label, "", "", since_s, format!("the reader failed: {e}"))
+    })
+}
+
+/// A PostgreSQL server's log: pg_current_logfile() under data_directory, else log_directory's
+/// newest file, else Debian's `/var/log/postgresql/postgresql-MAJOR-main.log`.
+async fn postgres_log(t: &crate::target::PostgresTarget, cx: &ProbeContext) -> LogScan {
+    let since_s = cx.targets.logs.since.as_secs();
+    let (path, found_by) = if let Some(p) = &cx.targets.logs.postgres_log {
+        (p.clone(), "--postgres-log".to_string())
+    } else {
+        if !t.is_local() {
+            return LogScan::unreadable(
+                &t.label,
+                "",
+                "",
+                since_s,
+                "the server is not on this host: its log is read where it runs (--postgres-log FILE for a copy)".into(),
+            );
+        }
+        match crate::probe::postgres::log_location(t, cx.timing.timeout).await {
+            Ok((p, how)) => (cx.root.path(&p.to_string_lossy()), how),
+            Err(e) => {
+                return LogScan::unreadable(&t.label, "", "", since_s, e);
+            }
+        }
+    };
+    let (now, budget) = (now_s(), BUDGET);
+    let label = t.label.clone();
+    tokio::task::spawn_blocking(move || {
+        scan_file(
+            &label,
+            &path,
+            &found_by,
+            LogFormat::Postgres,
+            POSTGRES_SIGNATURES,
+            since_s,
+            budget,
+            now,
+        )
+    })
+    .await
+    .unwrap_or_else(|e| {
+        LogScan::unreadable(&t.label, "", "", since_s, format!("the reader failed: {e}"))
+    })
+}
+
+/// The kernel's messages: --syslog, else the first of kern.log, syslog, messages that exists.
+fn kernel_log(cx: &ProbeContext) -> LogScan {
+    let since_s = cx.targets.logs.since.as_secs();
+    let (path, found_by) = match &cx.targets.logs.syslog {
+        Some(p) => (p.clone(), "--syslog"),
+        None => match KERNEL_LOGS.iter().map(|p| cx.root.path(p)).find(|p| p.exists()) {
+            Some(p) => (p, "the first of /var/log/kern.log, syslog, messages"),
+            None => {
+                return LogScan::unreadable(
+                    "kernel",
+                    "",
+                    "",
+                    since_s,
+                    "no /var/log/kern.log, syslog or messages here (journald only: kernel.oom reads /dev/kmsg)".into(),
+                )
+            }
+        },
+    };
+    scan_file(
+        "kernel",
+        &path,
+        found_by,
+        LogFormat::Syslog,
+        KERNEL_SIGNATURES,
+        since_s,
+        BUDGET,
+        now_s(),
+    )
+}
+
+/// The logs area's probe.
+pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
+    Box::pin(async move {
+        let redis = futures::future::join_all(cx.targets.redis.iter().map(|t| redis_log(t, cx)));
+        let postgres =
+            futures::future::join_all(cx.targets.postgres.iter().map(|t| postgres_log(t, cx)));
+        let (redis, postgres) = futures::join!(redis, postgres);
+        let kernel = {
+            let cx2 = cx.clone();
+            tokio::task::spawn_blocking(move || kernel_log(&cx2))
+                .await
+                .ok()
+        };
+        Observed::Log(Box::new(LogObservation {
+            redis,
+            postgres,
+            kernel,
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn stamp(t: i64) -> String {
+        let s = humantime::format_rfc3339_seconds(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(t as u64),
+        )
+        .to_string();
+        // "2026-11-29T01:02:03Z" → nginx "2026/11/29 01:02:03"
+        format!("{} {}", s[..10].replace('-', "/"), &s[11..19])
+    }
+
+    fn nginx_time(l: &str) -> Option<i64> {
+        LogFormat::Nginx.time(l, 0, 0)
+    }
+
+    #[test]
+    fn the_tail_stops_at_the_window_and_follows_rotation() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("error.log");
+        let now = 1_796_000_000;
+        // .1 holds 3 h ago to 1 h ago; the live file the last hour
+        let mut old = std::fs::File::create(dir.path().join("error.log.1")).unwrap();
+        for i in 0..7200 {
+            writeln!(old, "{} [error] old line {i}", stamp(now - 10_800 + i)).unwrap();
+        }
+        let mut new = std::fs::File::create(&live).unwrap();
+        for i in 0..3600 {
+            writeln!(new, "{} [error] new line {i}", stamp(now - 3600 + i)).unwrap();
+        }
+        // 90 minutes back reaches into the rotated file
+        let t = read_tail(&live, now - 5400, 64 << 20, &nginx_time).unwrap();
+        assert_eq!(t.files.len(), 2, "{:?}", t.files);
+        assert!(t.files[0].ends_with("error.log.1"));
+        assert!(!t.truncated);
+        assert!(t.text.contains("old line 5400") && t.text.contains("new line 3599"));
+        assert!(t.text.find("old line").unwrap() < t.text.find("new line").unwrap());
+        // 10 minutes back stays in the live file, and reads less than all of it
+        let t = read_tail(&live, now - 600, 64 << 20, &nginx_time).unwrap();
+        assert_eq!(t.files.len(), 1);
+        assert!(t.bytes <= std::fs::metadata(&live).unwrap().len());
+        // a budget smaller than the window says so
+        let t = read_tail(&live, now - 5400, 4096, &nginx_time).unwrap();
+        assert!(t.truncated && t.bytes == 4096);
+    }
+
+    #[test]
+    fn a_sparse_hole_ends_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("redis.log");
+        let f = std::fs::File::create(&p).unwrap();
+        f.set_len(64 << 20).unwrap();
+        drop(f);
+        let mut f = std::fs::OpenOptions::new().append(true).open(&p).unwrap();
+        writeln!(f, "{} [error] after the hole", stamp(1_796_000_000)).unwrap();
+        let t = read_tail(&p, 0, 1 << 30, &nginx_time).unwrap();
+        assert!(!t.truncated);
+        assert!(t.bytes <= 2 * CHUNK, "{}", t.bytes);
+        assert!(t.text.contains("after the hole"));
+        assert!(read_tail(&dir.path().join("missing.log"), 0, 1 << 20, &nginx_time).is_err());
+    }
+}
