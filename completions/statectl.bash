@@ -571,7 +571,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +674,18 @@ _statectl() {
                     return 0
                     ;;
                 --http-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --syslog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1143,7 +1155,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1258,18 @@ _statectl() {
                     return 0
                     ;;
                 --http-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --postgres-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --syslog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

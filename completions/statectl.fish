@@ -65,12 +65,15 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-hea
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
-complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l since -d 'How far back lb.error_log reads the balancer\'s error log' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l since -d 'How far back the logs are read: lb.error_log and the log.* checks' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l redis-log -d 'The Redis log to read for log.redis, instead of the local server\'s CONFIG GET logfile (a copy fetched from a remote node, say)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l postgres-log -d 'The PostgreSQL log to read for log.postgres, instead of pg_current_logfile()' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l syslog -d 'The kernel\'s messages for log.kernel, instead of /var/log/kern.log, syslog or messages' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l role -d 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails' -r -f -a "redis\t'A Redis (cache/session) node'
 postgres\t'A PostgreSQL node'
 lb\t'A load balancer'
@@ -114,12 +117,15 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
-complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l since -d 'How far back lb.error_log reads the balancer\'s error log' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l since -d 'How far back the logs are read: lb.error_log and the log.* checks' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l redis-log -d 'The Redis log to read for log.redis, instead of the local server\'s CONFIG GET logfile (a copy fetched from a remote node, say)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l postgres-log -d 'The PostgreSQL log to read for log.postgres, instead of pg_current_logfile()' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l syslog -d 'The kernel\'s messages for log.kernel, instead of /var/log/kern.log, syslog or messages' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l role -d 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails' -r -f -a "redis\t'A Redis (cache/session) node'
 postgres\t'A PostgreSQL node'
 lb\t'A load balancer'

@@ -278,9 +278,14 @@ async fn postgres_log(t: &crate::target::PostgresTarget, cx: &ProbeContext) -> L
         }
         match crate::probe::postgres::log_location(t, cx.timing.timeout).await {
             Ok((p, how)) => (cx.root.path(&p.to_string_lossy()), how),
-            Err(e) => {
-                return LogScan::unreadable(&t.label, "", "", since_s, e);
-            }
+            // a server that does not answer may say why in its log: Debian's, newest version
+            Err(e) => match debian_postgres_log(&cx.root) {
+                Some(p) => (
+                    p,
+                    format!("Debian default (the server did not answer: {e})"),
+                ),
+                None => return LogScan::unreadable(&t.label, "", "", since_s, e),
+            },
         }
     };
     let (now, budget) = (now_s(), BUDGET);
@@ -301,6 +306,27 @@ async fn postgres_log(t: &crate::target::PostgresTarget, cx: &ProbeContext) -> L
     .unwrap_or_else(|e| {
         LogScan::unreadable(&t.label, "", "", since_s, format!("the reader failed: {e}"))
     })
+}
+
+/// The newest `/var/log/postgresql/postgresql-MAJOR-main.log` below the root.
+fn debian_postgres_log(root: &crate::probe::kernel::HostRoot) -> Option<PathBuf> {
+    let pattern = root.path("var/log/postgresql/postgresql-*-main.log");
+    let mut found: Vec<(u32, PathBuf)> = glob::glob(&pattern.to_string_lossy())
+        .ok()?
+        .flatten()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?;
+            let major = name
+                .strip_prefix("postgresql-")?
+                .split('-')
+                .next()?
+                .parse()
+                .ok()?;
+            Some((major, p))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, p)| p)
 }
 
 /// The kernel's messages: --syslog, else the first of kern.log, syslog, messages that exists.

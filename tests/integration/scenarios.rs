@@ -80,6 +80,7 @@ fn observations(base: &serde_json::Value, s: &Scenario) -> Observations {
         "lb": v["lb"],
         "jwt": v["jwt"],
         "http": v["http"],
+        "log": v["log"],
     });
     serde_json::from_value(obs).unwrap_or_else(|e| panic!("{}: not observations: {e}", s.name))
 }
