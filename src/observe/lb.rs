@@ -123,15 +123,7 @@ pub const ERROR_LOG_SIGNATURES: &[(&str, &[&str])] = &[
 /// An nginx error-log line's time (`2026/11/28 23:15:01`, local time) as seconds since the epoch,
 /// given the local offset from UTC in seconds.
 pub fn nginx_log_time(line: &str, utc_offset_s: i64) -> Option<i64> {
-    let stamp = line.get(..19)?;
-    let iso = format!(
-        "{}T{}Z",
-        stamp.get(..10)?.replace('/', "-"),
-        stamp.get(11..)?
-    );
-    let t = humantime::parse_rfc3339(&iso).ok()?;
-    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
-    Some(secs - utc_offset_s)
+    super::log::LogFormat::Nginx.time(line, utc_offset_s, 0)
 }
 
 /// The part of an error-log line safe to show: the time, the level and the message, without the

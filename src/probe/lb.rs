@@ -166,8 +166,6 @@ fn error_log_path(o: &LbObservation) -> String {
 }
 
 const NGINX_ERROR_LOG: &str = "/var/log/nginx/error.log";
-/// At most this much of the log's end is read: never a whole multi-GB file.
-const ERROR_LOG_TAIL_BYTES: u64 = 4 << 20;
 
 /// The local time's offset from UTC, seconds (nginx logs local time).
 pub fn utc_offset_s() -> i64 {
@@ -186,7 +184,6 @@ pub fn utc_offset_s() -> i64 {
 
 /// Reads the end of the error log and counts the signatures of the last `since`.
 fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
-    use std::io::{Read, Seek, SeekFrom};
     let path = error_log_path(o);
     let mut scan = ErrorLogScan {
         path: path.clone(),
@@ -194,21 +191,16 @@ fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
         counts: Vec::new(),
         error: None,
     };
-    let tail = (|| -> std::io::Result<String> {
-        let mut f = std::fs::File::open(&path)?;
-        let len = f.metadata()?.len();
-        f.seek(SeekFrom::Start(len.saturating_sub(ERROR_LOG_TAIL_BYTES)))?;
-        let mut buf = Vec::new();
-        f.take(ERROR_LOG_TAIL_BYTES).read_to_end(&mut buf)?;
-        Ok(String::from_utf8_lossy(&buf).into_owned())
-    })();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let since_t = now - since.as_secs() as i64;
+    let offset = utc_offset_s();
+    let time_of = |l: &str| crate::observe::lb::nginx_log_time(l, offset);
+    let tail = super::log::read_tail(Path::new(&path), since_t, super::log::BUDGET, &time_of)
+        .map(|t| t.text);
     match tail {
-        Ok(t) => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            scan.counts = scan_error_log(&t, Some(now - since.as_secs() as i64), utc_offset_s());
-        }
+        Ok(t) => scan.counts = scan_error_log(&t, Some(since_t), offset),
         Err(e) => scan.error = Some(format!("{path}: {e}")),
     }
     scan
