@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove state is consistent between copies: a Redis primary and its replica')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The servers'' own logs against the troubleshooting matrix: a timeline per signature')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -498,6 +499,51 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'statectl;logs' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file')
+            [CompletionResult]::new('--redis-password-file', '--redis-password-file', [CompletionResultType]::ParameterName, 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH')
+            [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers with tls-auth-clients yes')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM)')
+            [CompletionResult]::new('--sentinel-password', '--sentinel-password', [CompletionResultType]::ParameterName, 'The sentinels'' password for redis+sentinel:// targets, when it differs from the data nodes'' (the URL''s). Prefer the environment variable: a flag shows in `ps`')
+            [CompletionResult]::new('--postgres', '--postgres', [CompletionResultType]::ParameterName, 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does')
+            [CompletionResult]::new('--iface', '--iface', [CompletionResultType]::ParameterName, 'A network interface to check. Repeatable. Default: the interfaces of the default routes')
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'An API node, or the load balancer''s address: http(s)://host[:port]. Repeatable')
+            [CompletionResult]::new('--jwks', '--jwks', [CompletionResultType]::ParameterName, 'A node''s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree')
+            [CompletionResult]::new('--jwt-private-key', '--jwt-private-key', [CompletionResultType]::ParameterName, 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process')
+            [CompletionResult]::new('--jwt-public-key', '--jwt-public-key', [CompletionResultType]::ParameterName, 'A PEM public key (SubjectPublicKeyInfo) a node verifies with: it must be published in every JWKS (matched by RFC 7638 thumbprint)')
+            [CompletionResult]::new('--jwt-sample-file', '--jwt-sample-file', [CompletionResultType]::ParameterName, 'A file holding one JWT issued by the API: only verified against the published keys and summarised (alg, kid, lifetime); the token itself is never shown')
+            [CompletionResult]::new('--lb-config', '--lb-config', [CompletionResultType]::ParameterName, 'The load balancer''s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg')
+            [CompletionResult]::new('--session-header', '--session-header', [CompletionResultType]::ParameterName, 'The request header that carries the session')
+            [CompletionResult]::new('--session-cookie', '--session-cookie', [CompletionResultType]::ParameterName, 'The cookie that carries the session, if one does')
+            [CompletionResult]::new('--lb-url', '--lb-url', [CompletionResultType]::ParameterName, 'The load balancer''s own address, for lb.live_header (with --echo-path)')
+            [CompletionResult]::new('--echo-path', '--echo-path', [CompletionResultType]::ParameterName, 'A path behind the balancer whose backend echoes the request''s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'How far back the logs are read: lb.error_log and the log.* checks')
+            [CompletionResult]::new('--resource', '--resource', [CompletionResultType]::ParameterName, 'A resource path on each --api node for http.conditional and http.latency (GET only)')
+            [CompletionResult]::new('--write-probe', '--write-probe', [CompletionResultType]::ParameterName, 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)')
+            [CompletionResult]::new('--http-ca', '--http-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)')
+            [CompletionResult]::new('--http-cert', '--http-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for API nodes that authenticate clients')
+            [CompletionResult]::new('--http-key', '--http-key', [CompletionResultType]::ParameterName, 'The client certificate''s private key (PEM)')
+            [CompletionResult]::new('--redis-log', '--redis-log', [CompletionResultType]::ParameterName, 'The Redis log to read for log.redis, instead of the local server''s CONFIG GET logfile (a copy fetched from a remote node, say)')
+            [CompletionResult]::new('--postgres-log', '--postgres-log', [CompletionResultType]::ParameterName, 'The PostgreSQL log to read for log.postgres, instead of pg_current_logfile()')
+            [CompletionResult]::new('--syslog', '--syslog', [CompletionResultType]::ParameterName, 'The kernel''s messages for log.kernel, instead of /var/log/kern.log, syslog or messages')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'The window over which counters are read twice and judged by their change')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'How many targets are probed at once (each holds one or two sockets while it is)')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Matching lines shown per signature: the last N (at most 50 are kept)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'statectl;completions' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
@@ -533,6 +579,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Prove state is consistent between copies: a Redis primary and its replica')
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
+            [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The servers'' own logs against the troubleshooting matrix: a timeline per signature')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -592,6 +639,9 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;help;nic' {
+            break
+        }
+        'statectl;help;logs' {
             break
         }
         'statectl;help;completions' {

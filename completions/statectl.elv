@@ -37,6 +37,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand verify 'Prove state is consistent between copies: a Redis primary and its replica'
             cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+            cand logs 'The servers'' own logs against the troubleshooting matrix: a timeline per signature'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -464,6 +465,50 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'statectl;logs'= {
+            cand --redis 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file'
+            cand --redis-password-file 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH'
+            cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
+            cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
+            cand --tls-key 'The client certificate''s private key (PEM)'
+            cand --sentinel-password 'The sentinels'' password for redis+sentinel:// targets, when it differs from the data nodes'' (the URL''s). Prefer the environment variable: a flag shows in `ps`'
+            cand --postgres 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does'
+            cand --iface 'A network interface to check. Repeatable. Default: the interfaces of the default routes'
+            cand --api 'An API node, or the load balancer''s address: http(s)://host[:port]. Repeatable'
+            cand --jwks 'A node''s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree'
+            cand --jwt-private-key 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process'
+            cand --jwt-public-key 'A PEM public key (SubjectPublicKeyInfo) a node verifies with: it must be published in every JWKS (matched by RFC 7638 thumbprint)'
+            cand --jwt-sample-file 'A file holding one JWT issued by the API: only verified against the published keys and summarised (alg, kid, lifetime); the token itself is never shown'
+            cand --lb-config 'The load balancer''s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg'
+            cand --session-header 'The request header that carries the session'
+            cand --session-cookie 'The cookie that carries the session, if one does'
+            cand --lb-url 'The load balancer''s own address, for lb.live_header (with --echo-path)'
+            cand --echo-path 'A path behind the balancer whose backend echoes the request''s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them'
+            cand --since 'How far back the logs are read: lb.error_log and the log.* checks'
+            cand --resource 'A resource path on each --api node for http.conditional and http.latency (GET only)'
+            cand --write-probe 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)'
+            cand --http-ca 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)'
+            cand --http-cert 'Client certificate (PEM) for API nodes that authenticate clients'
+            cand --http-key 'The client certificate''s private key (PEM)'
+            cand --redis-log 'The Redis log to read for log.redis, instead of the local server''s CONFIG GET logfile (a copy fetched from a remote node, say)'
+            cand --postgres-log 'The PostgreSQL log to read for log.postgres, instead of pg_current_logfile()'
+            cand --syslog 'The kernel''s messages for log.kernel, instead of /var/log/kern.log, syslog or messages'
+            cand --role 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails'
+            cand --timeout 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms'
+            cand --sample 'The window over which counters are read twice and judged by their change'
+            cand --concurrency 'How many targets are probed at once (each holds one or two sockets while it is)'
+            cand --lines 'Matching lines shown per signature: the last N (at most 50 are kept)'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'statectl;completions'= {
             cand --out 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
@@ -497,6 +542,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand verify 'Prove state is consistent between copies: a Redis primary and its replica'
             cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+            cand logs 'The servers'' own logs against the troubleshooting matrix: a timeline per signature'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -540,6 +586,8 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;help;capture'= {
         }
         &'statectl;help;nic'= {
+        }
+        &'statectl;help;logs'= {
         }
         &'statectl;help;completions'= {
         }

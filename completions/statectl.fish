@@ -44,6 +44,7 @@ complete -c statectl -n "__fish_statectl_needs_command" -f -a "latency" -d 'Samp
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "verify" -d 'Prove state is consistent between copies: a Redis primary and its replica'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+complete -c statectl -n "__fish_statectl_needs_command" -f -a "logs" -d 'The servers\' own logs against the troubleshooting matrix: a timeline per signature'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
 complete -c statectl -n "__fish_statectl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -435,6 +436,52 @@ complete -c statectl -n "__fish_statectl_using_subcommand nic" -l watch -d 'Refr
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand nic" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l redis -d 'A Redis server to check: redis://[user:password@]host[:port][/db] or rediss:// for TLS; a Cluster node (every node is found from it); or a Sentinel deployment: redis+sentinel://[user:password@]host[:26379][,host…]/MASTERNAME[/db]. Repeatable. The password may also come from REDISCLI_AUTH or --redis-password-file' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l redis-password-file -d 'Read the Redis password from this file (first line), instead of the URL or REDISCLI_AUTH' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l sentinel-password -d 'The sentinels\' password for redis+sentinel:// targets, when it differs from the data nodes\' (the URL\'s). Prefer the environment variable: a flag shows in `ps`' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l postgres -d 'A PostgreSQL server to check: a URL (postgresql://user@host:port/db) or key=value pairs (host=… port=… user=…). Repeatable. PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE and ~/.pgpass are honoured as psql does' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l iface -d 'A network interface to check. Repeatable. Default: the interfaces of the default routes' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l api -d 'An API node, or the load balancer\'s address: http(s)://host[:port]. Repeatable' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l jwks -d 'A node\'s JWKS document (https://node/.well-known/jwks.json). Repeatable, one per node: the sets must agree' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l jwt-private-key -d 'The PEM private key a node signs JWTs with: its public half must be published. Only a test token is signed with it; the key never leaves this process' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l jwt-public-key -d 'A PEM public key (SubjectPublicKeyInfo) a node verifies with: it must be published in every JWKS (matched by RFC 7638 thumbprint)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l jwt-sample-file -d 'A file holding one JWT issued by the API: only verified against the published keys and summarised (alg, kid, lifetime); the token itself is never shown' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l lb-config -d 'The load balancer\'s configuration: an nginx.conf or a haproxy.cfg. Default: `nginx -T`, else /etc/haproxy/haproxy.cfg' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l session-header -d 'The request header that carries the session' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l session-cookie -d 'The cookie that carries the session, if one does' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l since -d 'How far back the logs are read: lb.error_log and the log.* checks' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l http-ca -d 'Trust only the CAs in this PEM file for https:// API and JWKS URLs (default: the system store)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l http-cert -d 'Client certificate (PEM) for API nodes that authenticate clients' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l http-key -d 'The client certificate\'s private key (PEM)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l redis-log -d 'The Redis log to read for log.redis, instead of the local server\'s CONFIG GET logfile (a copy fetched from a remote node, say)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l postgres-log -d 'The PostgreSQL log to read for log.postgres, instead of pg_current_logfile()' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l syslog -d 'The kernel\'s messages for log.kernel, instead of /var/log/kern.log, syslog or messages' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l role -d 'What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails' -r -f -a "redis\t'A Redis (cache/session) node'
+postgres\t'A PostgreSQL node'
+lb\t'A load balancer'
+app\t'An API node'"
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l timeout -d 'How long any one probe may take (connect, command, reply), e.g. 2s or 500ms' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l sample -d 'The window over which counters are read twice and judged by their change' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l concurrency -d 'How many targets are probed at once (each holds one or two sockets while it is)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l lines -d 'Matching lines shown per signature: the last N (at most 50 are kept)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
+json\t'Exactly one JSON document on stdout'
+junit\t'JUnit XML: one testcase per finding'
+prometheus\t'Prometheus text exposition format'"
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l color -d 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -s q -l quiet -d 'Print less: only warnings, failures and errors'
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -l out -d 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
@@ -459,17 +506,18 @@ complete -c statectl -n "__fish_statectl_using_subcommand man" -l host-root -d '
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "doctor" -d 'Walk the troubleshooting matrix against live hosts and report every finding'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "preflight" -d 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "verify" -d 'Prove state is consistent between copies: a Redis primary and its replica'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
-complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "doctor" -d 'Walk the troubleshooting matrix against live hosts and report every finding'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "preflight" -d 'Check prerequisite versions and kernel settings, for CI jobs and install scripts'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "tune" -d 'Plan (and with --apply, make) configuration changes for Redis, the kernel or PostgreSQL'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "bench" -d 'Measure state latency and throughput with HDR percentiles against the 5 ms target'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "latency" -d 'Sample round-trip latency over time, like redis-cli --latency-history, with percentiles'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "verify" -d 'Prove state is consistent between copies: a Redis primary and its replica'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "capture" -d 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "nic" -d 'Show NIC link facts and error, drop and CRC counters with their change over a window'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "logs" -d 'The servers\' own logs against the troubleshooting matrix: a timeline per signature'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "man" -d 'Write the man pages (statectl.1 and one per subcommand) into a directory'
+complete -c statectl -n "__fish_statectl_using_subcommand help; and not __fish_seen_subcommand_from doctor preflight tune bench latency verify capture nic logs completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "redis" -d 'Plan edits to redis.conf (dry run by default); --apply writes atomically with a backup'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "kernel" -d 'Plan kernel sysctl changes (dry run by default); --apply sets and persists them'
 complete -c statectl -n "__fish_statectl_using_subcommand help; and __fish_seen_subcommand_from tune" -f -a "postgres" -d 'Plan PostgreSQL settings against pg_settings; --apply uses ALTER SYSTEM and reloads'

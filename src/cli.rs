@@ -136,6 +136,14 @@ pub enum Command {
     Capture(CaptureArgs),
     /// Show NIC link facts and error, drop and CRC counters with their change over a window.
     Nic(NicArgs),
+    /// The servers' own logs against the troubleshooting matrix: a timeline per signature.
+    ///
+    /// Finds each log the way its server says (CONFIG GET logfile on a local Redis,
+    /// pg_current_logfile() on a local PostgreSQL, else Debian's defaults; or --redis-log,
+    /// --postgres-log, --syslog), reads only the tail inside --since, and prints the matching
+    /// lines, redacted, grouped by signature, with what to do. Exit codes as doctor's log.*
+    /// checks: 3 for a failing signature, 4 for a warning one.
+    Logs(LogsArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Write the man pages (statectl.1 and one per subcommand) into a directory.
@@ -760,6 +768,16 @@ pub struct NicArgs {
     /// Bound on the ethtool netlink query for link facts, e.g. 2s.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+/// Flags of `logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub targets: TargetArgs,
+    /// Matching lines shown per signature: the last N (at most 50 are kept).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub lines: usize,
 }
 
 /// Shells that completions can be generated for.

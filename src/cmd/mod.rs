@@ -5,6 +5,7 @@ pub mod capture;
 pub mod doctor;
 pub mod generate;
 pub mod latency;
+pub mod logs;
 pub mod nic;
 pub mod tune;
 pub mod verify;

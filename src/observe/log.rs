@@ -231,6 +231,63 @@ pub struct Hit {
     pub pids: Vec<u32>,
     /// The processes the OOM killer ended (log.kernel).
     pub victims: Vec<String>,
+    /// The last matching lines (at most [`SAMPLES`]), redacted, for `statectl logs`; never in
+    /// a finding.
+    #[serde(default)]
+    pub samples: Vec<Sample>,
+}
+
+/// How many matching lines of one signature `statectl logs` keeps (the last ones).
+pub const SAMPLES: usize = 50;
+
+/// One matching line, redacted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// Its time, seconds since the epoch, when it carries one.
+    pub time: Option<i64>,
+    /// The line with quoted text and long tokens masked, at most 300 characters.
+    pub text: String,
+}
+
+/// A log line safe to show: quoted strings ('…', "…") and runs of 24 or more token
+/// characters (keys, hashes, base64) become `…`; at most 300 characters.
+pub fn redact(line: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut run = String::new();
+    // an absolute path is shown; other long runs of token characters are not
+    let flush = |run: &mut String, out: &mut String| {
+        if run.chars().count() >= 24 && !run.starts_with('/') {
+            out.push('…');
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in line.chars() {
+        if let Some(q) = quote {
+            if c == q {
+                out.push('…');
+                out.push(c);
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-') {
+            run.push(c);
+            continue;
+        }
+        flush(&mut run, &mut out);
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+        }
+        out.push(c);
+    }
+    if quote.is_some() {
+        out.push('…');
+    }
+    flush(&mut run, &mut out);
+    out.chars().take(300).collect()
 }
 
 /// One log's window.
@@ -352,6 +409,7 @@ pub fn scan(
                     last: current,
                     pids: Vec::new(),
                     victims: Vec::new(),
+                    samples: Vec::new(),
                 });
                 hits.len() - 1
             }
@@ -359,6 +417,13 @@ pub fn scan(
         let h = &mut hits[i];
         h.count += 1;
         h.last = current;
+        if h.samples.len() == SAMPLES {
+            h.samples.remove(0);
+        }
+        h.samples.push(Sample {
+            time: current,
+            text: redact(line),
+        });
         if sig.name == "deadlock" {
             detail_of = Some(i);
         }
@@ -481,6 +546,27 @@ mod tests {
         assert_eq!(hits[1].count, 2);
         assert_eq!(hits[1].first, rfc3339("2026-11-29T01:00:09Z"));
         assert_eq!(hits[1].last, rfc3339("2026-11-29T01:00:10Z"));
+    }
+
+    #[test]
+    fn redaction_masks_quoted_text_and_long_tokens() {
+        assert_eq!(
+            redact("2026-11-29 01:00:05 UTC [42] FATAL:  password authentication failed for user \"app\""),
+            "2026-11-29 01:00:05 UTC [42] FATAL:  password authentication failed for user \"…\""
+        );
+        assert_eq!(
+            redact("token=eyJhbGciOiJSUzI1NiJ9abcdefghijkl rest"),
+            "… rest"
+        );
+        assert_eq!(
+            redact("4242:M 29 Nov 2026 # Background saving error"),
+            "4242:M 29 Nov 2026 # Background saving error"
+        );
+        assert_eq!(redact("it's open"), "it'…");
+        assert_eq!(
+            redact("Failed opening the temp RDB file (in server root dir /tmp/.tmpAbCdEf/gone)"),
+            "Failed opening the temp RDB file (in server root dir /tmp/.tmpAbCdEf/gone)"
+        );
     }
 
     #[test]

@@ -173,10 +173,17 @@ fn oom_victims(text: &str, since: i64, time_of: &dyn Fn(&str) -> Option<i64>) ->
                 last: Some(t),
                 pids: Vec::new(),
                 victims: Vec::new(),
+                samples: Vec::new(),
             });
             h.count += 1;
             h.last = Some(t);
             h.pids.push(kill.pid);
+            if h.samples.len() < log::SAMPLES {
+                h.samples.push(log::Sample {
+                    time: Some(t),
+                    text: log::redact(line),
+                });
+            }
             if !h.victims.contains(&kill.comm) {
                 h.victims.push(kill.comm);
             }

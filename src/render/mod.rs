@@ -6,6 +6,7 @@ pub mod checks;
 pub mod json;
 pub mod junit;
 pub mod latency;
+pub mod logs;
 pub mod nic;
 pub mod prometheus;
 pub mod table;

@@ -7,7 +7,7 @@ use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use super::{escape, Style};
 use crate::model::{Report, Status};
 
-fn status_cell(s: Status, color: bool) -> Cell {
+pub fn status_cell(s: Status, color: bool) -> Cell {
     let cell = Cell::new(s.as_str().to_uppercase());
     if !color {
         return cell;

@@ -243,6 +243,7 @@ fn help_is_actionable() {
         "latency",
         "capture",
         "nic",
+        "logs",
         "completions",
         "man",
         "Exit codes",

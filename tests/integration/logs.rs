@@ -78,6 +78,33 @@ fn failed_background_saves_count_exactly_across_a_rotation() {
         f["summary"].as_str().unwrap().contains("3 × bgsave_failed"),
         "{f}"
     );
+
+    // `statectl logs`: the same window as a timeline, each line redacted, exit as the check
+    let r = run(&["logs", "--redis", &url, "--format", "json"], &[]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let hits = v["logs"][0]["hits"].as_array().unwrap();
+    let bg = hits
+        .iter()
+        .find(|h| h["signature"] == "bgsave_failed")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(bg["count"], 3);
+    let samples = bg["samples"].as_array().unwrap();
+    assert_eq!(samples.len(), 3);
+    assert!(samples.iter().all(|x| x["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("# Background saving error")));
+    let r = run(&["logs", "--redis", &url, "--lines", "1"], &[]);
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stdout.contains("bgsave_failed (last 1 of 3)"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["logs", "--redis", &url, "--format", "junit"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--format"), "{}", r.stderr);
 }
 
 #[test]
