@@ -192,6 +192,7 @@ mod tests {
                 addr: "h:1".into(),
                 result: Err(ProbeError::Refused { addr: "h:1".into() }),
                 tls: None,
+                service: None,
                 member: None,
             }],
             ..Default::default()

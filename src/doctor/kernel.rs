@@ -504,6 +504,7 @@ pub(crate) mod tests {
                 addr: "127.0.0.1:6379".into(),
                 result: Ok(redis),
                 tls: None,
+                service: None,
                 member: None,
             }],
             ..Default::default()

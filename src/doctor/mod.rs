@@ -29,6 +29,7 @@ use crate::observe::preflight::PreflightObservation;
 use crate::observe::redis::RedisObservation;
 use crate::observe::redis::RedisSnapshot;
 use crate::observe::sentinel::SentinelObservation;
+use crate::observe::service::ServiceState;
 use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
 /// The part of the stack a check looks at.
@@ -101,11 +102,11 @@ pub enum Tag {
 #[derive(Clone, Copy)]
 pub enum Eval {
     /// Judges whether a Redis target could be reached at all.
-    RedisReach(fn(&Result<RedisSnapshot, ProbeError>) -> Verdict),
+    RedisReach(fn(&Result<RedisSnapshot, ProbeError>, Option<&ServiceState>) -> Verdict),
     /// Judges a reachable Redis target.
     Redis(fn(&RedisSnapshot, &Ctx) -> Verdict),
     /// Judges whether a PostgreSQL target could be reached at all.
-    PostgresReach(fn(&Result<PostgresSnapshot, ProbeError>) -> Verdict),
+    PostgresReach(fn(&Result<PostgresSnapshot, ProbeError>, Option<&ServiceState>) -> Verdict),
     /// Judges a reachable PostgreSQL target.
     Postgres(fn(&PostgresSnapshot, &Ctx) -> Verdict),
     /// Judges the live TLS handshake with a Redis or PostgreSQL target (made whether or not
@@ -268,7 +269,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
     for o in &obs.redis {
         for c in checks {
             let v = match c.eval {
-                Eval::RedisReach(f) => f(&o.result),
+                Eval::RedisReach(f) => f(&o.result, o.service.as_ref()),
                 Eval::Tls(f) if c.area == Area::Redis => f(o.tls.as_ref(), &o.addr, t),
                 Eval::Redis(f) => match &o.result {
                     Ok(s) => f(s, t),
@@ -282,7 +283,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
     for o in &obs.postgres {
         for c in checks {
             let v = match c.eval {
-                Eval::PostgresReach(f) => f(&o.result),
+                Eval::PostgresReach(f) => f(&o.result, o.service.as_ref()),
                 Eval::Tls(f) if c.area == Area::Postgres => f(o.tls.as_ref(), &o.addr, t),
                 Eval::Postgres(f) => match &o.result {
                     Ok(s) => f(s, t),
@@ -458,6 +459,40 @@ pub(crate) fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) 
             "Check that {addr} speaks TLS and shares a protocol version and cipher suite with this client (TLS 1.2 or 1.3); check with {check}"
         ),
     }
+}
+
+/// A refused local target's verdict with what is true on this host: the unit that exists and
+/// its state, or the server listening elsewhere, as evidence and remediation.
+pub(crate) fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict {
+    let Some(s) = s else {
+        return v;
+    };
+    if let Some(u) = s.units.first() {
+        v = v.with("unit", u);
+    }
+    if let Some(st) = &s.state {
+        v = v.with(
+            "unit_state",
+            format!("{} ({}), result {}", st.active, st.sub, st.result),
+        );
+    }
+    if let Some(why) = &s.systemd_absent {
+        v = v.with("systemd", why);
+    }
+    for e in &s.elsewhere {
+        v = v.with(
+            "listening_elsewhere",
+            format!("{} pid {} on {}", e.process, e.pid, e.addr),
+        );
+    }
+    // the general advice's last step still applies: how to see it fixed
+    let verify = v
+        .remediation
+        .find("verify with")
+        .map(|i| format!("; then {}", &v.remediation[i..]))
+        .unwrap_or_default();
+    let fix = s.remediation() + &verify;
+    v.fix(fix)
 }
 
 /// The failing verdict for a target that could not be reached, with the remediation that fits

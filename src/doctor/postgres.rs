@@ -214,7 +214,10 @@ fn setting<'a>(d: &'a PostgresDetail, name: &str) -> &'a str {
 }
 
 /// `postgres.reachable`.
-pub fn reachable(r: &Result<PostgresSnapshot, ProbeError>) -> Verdict {
+pub fn reachable(
+    r: &Result<PostgresSnapshot, ProbeError>,
+    service: Option<&crate::observe::service::ServiceState>,
+) -> Verdict {
     match r {
         Ok(s) => {
             let ms = format!("{:.3}", s.connect_time.as_secs_f64() * 1000.0);
@@ -229,7 +232,10 @@ pub fn reachable(r: &Result<PostgresSnapshot, ProbeError>) -> Verdict {
         )
         .with("failure", "too_many_connections")
         .fix("Every non-reserved slot is taken: find who holds them (SELECT usename, application_name, state, count(*) FROM pg_stat_activity GROUP BY 1,2,3), close idle or leaking clients, put a pooler (PgBouncer) in front, or raise max_connections (restart); verify with `psql -c 'SELECT 1'` as the application's role"),
-        Err(e) => unreachable_verdict(e, "PostgreSQL", "pg_isready -h HOST -p PORT"),
+        Err(e) => super::with_service(
+            unreachable_verdict(e, "PostgreSQL", "pg_isready -h HOST -p PORT"),
+            service,
+        ),
     }
 }
 
@@ -713,7 +719,7 @@ pub(crate) mod tests {
         for c in CHECKS {
             let v = match c.eval {
                 Eval::Postgres(f) => f(&s, &t),
-                Eval::PostgresReach(f) => f(&Ok(s.clone())),
+                Eval::PostgresReach(f) => f(&Ok(s.clone()), None),
                 Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
                 _ => unreachable!(),
             };
@@ -733,10 +739,13 @@ pub(crate) mod tests {
 
     #[test]
     fn auth_failure_is_a_fail_without_secrets() {
-        let v = reachable(&Err(ProbeError::Auth {
-            addr: "h:5432".into(),
-            detail: "password authentication failed for user \"app\" (28P01)".into(),
-        }));
+        let v = reachable(
+            &Err(ProbeError::Auth {
+                addr: "h:5432".into(),
+                detail: "password authentication failed for user \"app\" (28P01)".into(),
+            }),
+            None,
+        );
         assert_eq!(v.status, Status::Fail);
         assert!(v.summary.contains("authentication failed"));
     }

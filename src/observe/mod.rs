@@ -14,6 +14,7 @@ pub mod postgres;
 pub mod preflight;
 pub mod redis;
 pub mod sentinel;
+pub mod service;
 pub mod tls;
 
 use std::time::Duration;

@@ -130,18 +130,44 @@ pub fn version_below(have: &str, want: &str) -> bool {
 
 /// Listening sockets on `ports` in /proc/net/tcp text: (port, socket inode).
 pub fn listening(proc_net_tcp: &str, ports: &[u16]) -> Vec<(u16, u64)> {
+    listening_sockets(proc_net_tcp)
+        .into_iter()
+        .filter(|(_, port, _)| ports.contains(port))
+        .map(|(_, port, inode)| (port, inode))
+        .collect()
+}
+
+/// Every listening socket of /proc/net/tcp or tcp6: (address, port, inode), the address as
+/// `127.0.0.1` or `::1`.
+pub fn listening_sockets(proc_net_tcp: &str) -> Vec<(String, u16, u64)> {
     proc_net_tcp
         .lines()
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            let port = u16::from_str_radix(f.get(1)?.rsplit(':').next()?, 16).ok()?;
+            let (hex, port) = f.get(1)?.rsplit_once(':')?;
+            let port = u16::from_str_radix(port, 16).ok()?;
             // state 0A is LISTEN
-            (f.get(3)? == &"0A" && ports.contains(&port))
-                .then(|| Some((port, f.get(9)?.parse().ok()?)))
-                .flatten()
+            (f.get(3)? == &"0A").then_some(())?;
+            Some((address(hex)?, port, f.get(9)?.parse().ok()?))
         })
         .collect()
+}
+
+/// A /proc/net/tcp address: 32-bit words in host (little-endian) order.
+fn address(hex: &str) -> Option<String> {
+    let words: Vec<u32> = (0..hex.len() / 8)
+        .map(|i| u32::from_str_radix(hex.get(i * 8..i * 8 + 8)?, 16).ok())
+        .collect::<Option<_>>()?;
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    match bytes.len() {
+        4 => Some(std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string()),
+        16 => {
+            let b: [u8; 16] = bytes.try_into().ok()?;
+            Some(std::net::Ipv6Addr::from(b).to_string())
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +203,22 @@ mod tests {
         assert_eq!(redis_version("redis-cli 7.0.15"), None);
         assert_eq!(numbers("6.1.0-26-amd64"), Some(vec![6, 1, 0]));
         assert_eq!(numbers("4.18.0-513.el8.x86_64"), Some(vec![4, 18, 0]));
+    }
+
+    #[test]
+    fn listening_addresses_read_in_host_order() {
+        let tcp = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:18EC 00000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 777 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:18EB 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   105        0 778 1 0000000000000000 100 0 0 10 0
+";
+        assert_eq!(
+            listening_sockets(tcp),
+            [("127.0.0.1".to_string(), 6380, 777)]
+        );
+        let tcp6 = "  sl  local_address remote_address st
+   0: 00000000000000000000000001000000:1538 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 999 1
+";
+        assert_eq!(listening_sockets(tcp6), [("::1".to_string(), 5432, 999)]);
     }
 
     #[test]

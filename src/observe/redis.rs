@@ -127,6 +127,9 @@ pub struct RedisObservation {
     /// The live TLS handshake (`redis.tls`), made whether or not the rest could be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<super::TlsLook>,
+    /// When a local server refused: its units, systemd's view and where it listens instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<super::service::ServiceState>,
 }
 
 /// Directives whose values are secrets. An observation keeps only whether each is set

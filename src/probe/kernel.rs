@@ -26,6 +26,36 @@ impl Default for HostRoot {
     }
 }
 
+/// Socket inode → the pid holding it, from the fd links of every process below the root's
+/// /proc (the first holder when several share it).
+pub fn socket_owners(root: &HostRoot) -> std::collections::HashMap<u64, u32> {
+    let mut owner = std::collections::HashMap::new();
+    let Ok(procs) = std::fs::read_dir(root.path("proc")) else {
+        return owner;
+    };
+    for p in procs.flatten() {
+        let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if let Ok(l) = std::fs::read_link(fd.path()) {
+                if let Some(i) = l
+                    .to_str()
+                    .and_then(|l| l.strip_prefix("socket:["))
+                    .and_then(|l| l.strip_suffix(']'))
+                    .and_then(|i| i.parse::<u64>().ok())
+                {
+                    owner.entry(i).or_insert(pid);
+                }
+            }
+        }
+    }
+    owner
+}
+
 impl HostRoot {
     /// `dir`, or `/` when none is given.
     pub fn new(dir: Option<&Path>) -> Self {

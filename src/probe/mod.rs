@@ -15,6 +15,7 @@ pub mod postgres;
 pub mod preflight;
 pub mod redis;
 pub mod sentinel;
+pub mod service;
 pub mod sysctl;
 pub mod tls;
 pub mod topology;

@@ -624,9 +624,21 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                         addr: t.addr.clone(),
                     }),
                     tls: None,
+                    service: None,
                 })
         });
-        Observed::Postgres(cx.each(seen).await)
+        let mut seen = cx.each(seen).await;
+        for (o, t) in seen.iter_mut().zip(&cx.targets.postgres) {
+            if matches!(o.result, Err(ProbeError::Refused { .. })) && t.is_local() {
+                let (root, port) = (cx.root.clone(), t.host_port_pair().1);
+                let server = super::service::Server::Postgres;
+                o.service =
+                    tokio::task::spawn_blocking(move || super::service::look(&root, server, port))
+                        .await
+                        .ok();
+            }
+        }
+        Observed::Postgres(seen)
     })
 }
 
@@ -701,6 +713,7 @@ pub async fn observe(
         addr: target.addr.clone(),
         result,
         tls: Some(tls),
+        service: None,
     }
 }
 

@@ -170,30 +170,7 @@ fn listeners(root: &super::kernel::HostRoot) -> Vec<Listener> {
     if socks.is_empty() {
         return Vec::new();
     }
-    // socket inode → pid, from the fd links of every process
-    let mut owner = std::collections::HashMap::new();
-    if let Ok(procs) = std::fs::read_dir(root.path("proc")) {
-        for p in procs.flatten() {
-            let Some(pid) = p.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
-                continue;
-            };
-            let Ok(fds) = std::fs::read_dir(p.path().join("fd")) else {
-                continue;
-            };
-            for fd in fds.flatten() {
-                if let Ok(l) = std::fs::read_link(fd.path()) {
-                    if let Some(i) = l
-                        .to_str()
-                        .and_then(|l| l.strip_prefix("socket:["))
-                        .and_then(|l| l.strip_suffix(']'))
-                        .and_then(|i| i.parse::<u64>().ok())
-                    {
-                        owner.entry(i).or_insert(pid);
-                    }
-                }
-            }
-        }
-    }
+    let owner = super::kernel::socket_owners(root);
     socks
         .into_iter()
         .map(|(port, inode)| {

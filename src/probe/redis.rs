@@ -710,6 +710,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         addr: target.host_port(),
         result,
         tls: Some(tls),
+        service: None,
         member: target
             .member
             .as_ref()
@@ -771,6 +772,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                             addr: t.host_port(),
                         }),
                         tls: None,
+                        service: None,
                         member: t
                             .member
                             .as_ref()
@@ -778,6 +780,17 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                     })
             }))
             .await;
+        let mut seen = seen;
+        for (o, t) in seen.iter_mut().zip(&cx.targets.redis) {
+            if matches!(o.result, Err(ProbeError::Refused { .. })) && t.is_local() {
+                let (root, port) = (cx.root.clone(), t.port);
+                let server = super::service::Server::Redis;
+                o.service =
+                    tokio::task::spawn_blocking(move || super::service::look(&root, server, port))
+                        .await
+                        .ok();
+            }
+        }
         Observed::Redis(seen)
     })
 }

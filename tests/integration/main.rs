@@ -23,6 +23,7 @@ mod redis_doctor;
 mod redis_reachable;
 mod scenarios;
 mod secrets;
+mod service;
 mod tls;
 mod tune_redis;
 mod untrusted;

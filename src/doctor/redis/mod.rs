@@ -259,7 +259,10 @@ pub(super) fn pct(r: f64) -> String {
 }
 
 /// `redis.reachable`.
-pub fn reachable(r: &Result<RedisSnapshot, ProbeError>) -> Verdict {
+pub fn reachable(
+    r: &Result<RedisSnapshot, ProbeError>,
+    service: Option<&crate::observe::service::ServiceState>,
+) -> Verdict {
     match r {
         Ok(s) => {
             let mut v = Verdict::pass(format!("PONG in {} ms", ms(s.first_ping)))
@@ -282,7 +285,10 @@ pub fn reachable(r: &Result<RedisSnapshot, ProbeError>) -> Verdict {
             .with("failure", "maxclients")
             .fix("Raise maxclients (CONFIG SET maxclients, redis.conf) and LimitNOFILE to maxclients+32; close leaking clients (CLIENT LIST, CLIENT KILL); verify with `redis-cli INFO clients`")
         }
-        Err(e) => unreachable_verdict(e, "redis-server", "redis-cli -h HOST -p PORT PING"),
+        Err(e) => super::with_service(
+            unreachable_verdict(e, "redis-server", "redis-cli -h HOST -p PORT PING"),
+            service,
+        ),
     }
 }
 
@@ -424,7 +430,7 @@ pub(crate) mod tests {
         for c in CHECKS {
             let v = match c.eval {
                 Eval::Redis(f) => f(&s, &t),
-                Eval::RedisReach(f) => f(&Ok(s.clone())),
+                Eval::RedisReach(f) => f(&Ok(s.clone()), None),
                 Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
                 // judged across a deployment: tests/fixtures/scenarios/redis.json
                 Eval::RedisGroup(_) => continue,
@@ -436,18 +442,24 @@ pub(crate) mod tests {
 
     #[test]
     fn reachable_passes_with_rtt_and_fails_naming_the_address() {
-        let v = reachable(&Ok(snapshot(&[])));
+        let v = reachable(&Ok(snapshot(&[])), None);
         assert_eq!(v.status, Status::Pass);
         assert_eq!(ev(&v, "redis_version"), "7.0.15");
-        let v = reachable(&Err(ProbeError::Refused {
-            addr: "127.0.0.1:1".into(),
-        }));
+        let v = reachable(
+            &Err(ProbeError::Refused {
+                addr: "127.0.0.1:1".into(),
+            }),
+            None,
+        );
         assert_eq!(v.status, Status::Fail);
         assert!(v.summary.contains("127.0.0.1:1") && v.remediation.contains("-p 1"));
-        let v = reachable(&Err(ProbeError::Other {
-            addr: "h:1".into(),
-            detail: "ERR max number of clients reached".into(),
-        }));
+        let v = reachable(
+            &Err(ProbeError::Other {
+                addr: "h:1".into(),
+                detail: "ERR max number of clients reached".into(),
+            }),
+            None,
+        );
         assert!(
             v.summary.contains("max number of clients") && v.remediation.contains("maxclients")
         );
