@@ -73,7 +73,7 @@ fn can_capture() -> bool {
 }
 
 /// Starts a capture process and waits until it says it is capturing.
-fn start(program: &str, args: &[&str], ready: &str) -> std::process::Child {
+pub(crate) fn start(program: &str, args: &[&str], ready: &str) -> std::process::Child {
     let mut child = Command::new(program)
         .args(args)
         .stdout(Stdio::piped())

@@ -626,3 +626,141 @@ fn nic_reads_this_network_namespace_even_when_sys_is_the_hosts() {
         .unwrap();
     assert_eq!(rx["total"], 0, "{lo}");
 }
+
+// issue 18: retransmissions on real traffic. A namespace whose nftables drops 3 in 10 TCP
+// segments to its Redis port makes the client's kernel retransmit: kernel.retransmits (read in
+// the client's namespace) and capture's retransmission count both see it.
+#[test]
+fn dropped_segments_move_kernel_retransmits_and_the_capture_count() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let found = Command::new("redis-benchmark")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !require(found, "redis-benchmark (apt install redis-tools)") {
+        return;
+    }
+    let p = VethPair::new();
+    let mut server = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &p.b,
+            "redis-server",
+            "--bind",
+            "10.231.0.2",
+        ])
+        .args([
+            "--port",
+            "6379",
+            "--protected-mode",
+            "no",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &p.a,
+            "redis-cli",
+            "-h",
+            "10.231.0.2",
+            "ping",
+        ])
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"PONG"))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "redis-server in the namespace did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    sh(&format!(
+        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport 6379 numgen random mod 10 < 3 drop'",
+        b = p.b
+    ));
+    let a = p.a.clone();
+    let mut cap = crate::capture::start(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &a,
+            env!("CARGO_BIN_EXE_statectl"),
+            "capture",
+            "-i",
+            "va",
+            "-p",
+            "6379",
+            "--format",
+            "json",
+        ],
+        "capturing on",
+    );
+    let load = std::thread::spawn(move || {
+        Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &a,
+                "redis-benchmark",
+                "-h",
+                "10.231.0.2",
+                "-p",
+                "6379",
+            ])
+            .args(["-n", "400", "-c", "20", "-t", "set", "-q"])
+            .output()
+            .unwrap()
+    });
+    let r = p.statectl(&[
+        "doctor",
+        "--only",
+        "kernel.retransmits",
+        "--sample",
+        "2s",
+        "--format",
+        "json",
+    ]);
+    let bench = load.join().unwrap();
+    assert!(
+        bench.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bench.stderr)
+    );
+    let _ = Command::new("kill")
+        .args(["-INT", &cap.id().to_string()])
+        .status();
+    let mut out = String::new();
+    use std::io::Read;
+    cap.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let _ = cap.wait();
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let f = r.finding("kernel.retransmits");
+    let retrans: u64 = evidence(&f, "RetransSegs_delta")
+        .unwrap_or("0")
+        .parse()
+        .unwrap();
+    assert!(retrans > 0, "{f}");
+    assert_ne!(f["status"], "pass", "30% of segments dropped: {f}");
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let seen = report["retransmitted_segments"].as_u64().unwrap();
+    assert!(seen > 0, "{report}");
+    eprintln!(
+        "retransmits: kernel.retransmits {} with RetransSegs +{retrans}; capture counted {seen}",
+        f["status"]
+    );
+}
