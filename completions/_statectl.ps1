@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The servers'' own logs against the troubleshooting matrix: a timeline per signature')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'The network path to a state node, as `mtr --report`: per hop loss and latency')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -544,6 +545,25 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'statectl;path' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Rounds (mtr''s -c)')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Rounds (mtr''s -c)')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'How each round probes')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The TCP port probed (--protocol tcp)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'The shortest round (mtr''s -i)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a probe''s answer is waited for')
+            [CompletionResult]::new('--max-ttl', '--max-ttl', [CompletionResultType]::ParameterName, 'The highest TTL')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'statectl;completions' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
@@ -580,6 +600,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency')
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The servers'' own logs against the troubleshooting matrix: a timeline per signature')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'The network path to a state node, as `mtr --report`: per hop loss and latency')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -642,6 +663,9 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;help;logs' {
+            break
+        }
+        'statectl;help;path' {
             break
         }
         'statectl;help;completions' {

@@ -43,6 +43,9 @@ _statectl() {
             statectl,nic)
                 cmd="statectl__subcmd__nic"
                 ;;
+            statectl,path)
+                cmd="statectl__subcmd__path"
+                ;;
             statectl,preflight)
                 cmd="statectl__subcmd__preflight"
                 ;;
@@ -96,6 +99,9 @@ _statectl() {
                 ;;
             statectl__subcmd__help,nic)
                 cmd="statectl__subcmd__help__subcmd__nic"
+                ;;
+            statectl__subcmd__help,path)
+                cmd="statectl__subcmd__help__subcmd__path"
                 ;;
             statectl__subcmd__help,preflight)
                 cmd="statectl__subcmd__help__subcmd__preflight"
@@ -185,7 +191,7 @@ _statectl() {
 
     case "${cmd}" in
         statectl)
-            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency verify capture nic logs completions man help"
+            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency verify capture nic logs path completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -751,7 +757,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help)
-            opts="doctor preflight tune bench latency verify capture nic logs completions man help"
+            opts="doctor preflight tune bench latency verify capture nic logs path completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -905,6 +911,20 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__help__subcmd__nic)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1310,6 +1330,60 @@ _statectl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__path)
+            opts="-c -q -v -h --count --protocol --port --interval --timeout --max-ttl --format --color --quiet --verbose --host-root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "tcp icmp" -- "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

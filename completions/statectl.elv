@@ -38,6 +38,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
             cand logs 'The servers'' own logs against the troubleshooting matrix: a timeline per signature'
+            cand path 'The network path to a state node, as `mtr --report`: per hop loss and latency'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -509,6 +510,24 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'statectl;path'= {
+            cand -c 'Rounds (mtr''s -c)'
+            cand --count 'Rounds (mtr''s -c)'
+            cand --protocol 'How each round probes'
+            cand --port 'The TCP port probed (--protocol tcp)'
+            cand --interval 'The shortest round (mtr''s -i)'
+            cand --timeout 'How long a probe''s answer is waited for'
+            cand --max-ttl 'The highest TTL'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'statectl;completions'= {
             cand --out 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
@@ -543,6 +562,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand capture 'Capture port-6379 traffic to pcap, or analyse a pcap: RESP decoded, per-command latency'
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
             cand logs 'The servers'' own logs against the troubleshooting matrix: a timeline per signature'
+            cand path 'The network path to a state node, as `mtr --report`: per hop loss and latency'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -588,6 +608,8 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;help;nic'= {
         }
         &'statectl;help;logs'= {
+        }
+        &'statectl;help;path'= {
         }
         &'statectl;help;completions'= {
         }

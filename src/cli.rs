@@ -144,6 +144,11 @@ pub enum Command {
     /// lines, redacted, grouped by signature, with what to do. Exit codes as doctor's log.*
     /// checks: 3 for a failing signature, 4 for a warning one.
     Logs(LogsArgs),
+    /// The network path to a state node, as `mtr --report`: per hop loss and latency.
+    ///
+    /// Traces with TCP SYN to the state port (6379 by default, so firewalls that pass only
+    /// Redis traffic still give a path) or ICMP echo. Needs root or CAP_NET_RAW.
+    Path(PathArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Write the man pages (statectl.1 and one per subcommand) into a directory.
@@ -768,6 +773,42 @@ pub struct NicArgs {
     /// Bound on the ethtool netlink query for link facts, e.g. 2s.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+/// How `path` probes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathProtocol {
+    /// TCP SYN to --port.
+    Tcp,
+    /// ICMP echo.
+    Icmp,
+}
+
+/// Flags of `path`.
+#[derive(Debug, Args)]
+pub struct PathArgs {
+    /// The host to trace to (a name or an address).
+    #[arg(value_name = "HOST")]
+    pub host: String,
+    /// Rounds (mtr's -c).
+    #[arg(short = 'c', long, value_name = "N", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub count: u32,
+    /// How each round probes.
+    #[arg(long, value_enum, default_value = "tcp")]
+    pub protocol: PathProtocol,
+    /// The TCP port probed (--protocol tcp).
+    #[arg(long, default_value_t = 6379)]
+    pub port: u16,
+    /// The shortest round (mtr's -i).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: Duration,
+    /// How long a probe's answer is waited for.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// The highest TTL.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u8).range(1..=64))]
+    pub max_ttl: u8,
 }
 
 /// Flags of `logs`.

@@ -126,6 +126,7 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Capture(a) => interruptible(rt, cancel, cmd::capture::run(a, out, cancel)),
         Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, root, cancel)),
         Command::Logs(a) => interruptible(rt, cancel, cmd::logs::run(a, out, root, cancel)),
+        Command::Path(a) => cmd::path::run(a, out),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)

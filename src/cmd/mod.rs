@@ -7,5 +7,6 @@ pub mod generate;
 pub mod latency;
 pub mod logs;
 pub mod nic;
+pub mod path;
 pub mod tune;
 pub mod verify;

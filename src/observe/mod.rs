@@ -10,6 +10,7 @@ pub mod kernel;
 pub mod lb;
 pub mod log;
 pub mod nic;
+pub mod path;
 pub mod postgres;
 pub mod preflight;
 pub mod redis;

@@ -9,6 +9,7 @@ pub mod lb;
 pub mod log;
 pub mod nic;
 pub mod packets;
+pub mod path;
 pub mod peer;
 pub mod ping;
 pub mod postgres;

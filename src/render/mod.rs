@@ -8,6 +8,7 @@ pub mod junit;
 pub mod latency;
 pub mod logs;
 pub mod nic;
+pub mod path;
 pub mod prometheus;
 pub mod table;
 pub mod tune;

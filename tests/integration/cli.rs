@@ -244,6 +244,7 @@ fn help_is_actionable() {
         "capture",
         "nic",
         "logs",
+        "path",
         "completions",
         "man",
         "Exit codes",

@@ -15,6 +15,7 @@ mod kernel_nic;
 mod layers;
 mod logs;
 mod package;
+mod path;
 mod playbooks;
 mod postgres_doctor;
 mod postgres_reachable;

@@ -1,0 +1,106 @@
+//! Issue 18: `statectl path` over a real routed path: three namespaces chained by veth (client,
+//! router with ip_forward, server), loss made by nftables on the server.
+
+use std::process::Command;
+
+use crate::kernel_nic::{can_make_namespaces, sh};
+
+struct Chain {
+    ns: [String; 3],
+}
+
+impl Chain {
+    fn new() -> Chain {
+        let tag = format!("stp{}", std::process::id());
+        let ns = [format!("{tag}c"), format!("{tag}r"), format!("{tag}s")];
+        let [c, r, s] = &ns;
+        sh(&format!(
+            "ip netns add {c} && ip netns add {r} && ip netns add {s} && \
+             ip -n {c} link add e0 type veth peer name e0 netns {r} && \
+             ip -n {s} link add e0 type veth peer name e1 netns {r} && \
+             ip -n {c} addr add 10.77.1.1/24 dev e0 && ip -n {r} addr add 10.77.1.2/24 dev e0 && \
+             ip -n {r} addr add 10.77.2.1/24 dev e1 && ip -n {s} addr add 10.77.2.2/24 dev e0 && \
+             for n in {c} {r} {s}; do ip -n $n link set lo up; done && \
+             ip -n {c} link set e0 up && ip -n {r} link set e0 up && ip -n {r} link set e1 up && ip -n {s} link set e0 up && \
+             ip netns exec {r} sysctl -q -w net.ipv4.ip_forward=1 && \
+             ip netns exec {r} sysctl -q -w net.ipv4.icmp_ratelimit=0 && \
+             ip -n {c} route add default via 10.77.1.2 && ip -n {s} route add default via 10.77.2.1"
+        ));
+        Chain { ns }
+    }
+
+    fn path(&self, args: &[&str]) -> serde_json::Value {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns[0]])
+            .arg(env!("CARGO_BIN_EXE_statectl"))
+            .args([
+                "path",
+                "10.77.2.2",
+                "--format",
+                "json",
+                "--interval",
+                "100ms",
+                "--timeout",
+                "500ms",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+}
+
+impl Drop for Chain {
+    fn drop(&mut self) {
+        for n in &self.ns {
+            let _ = Command::new("ip").args(["netns", "del", n]).status();
+        }
+    }
+}
+
+#[test]
+fn two_hops_without_loss_then_the_loss_nftables_makes() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let chain = Chain::new();
+    let r = chain.path(&["--protocol", "icmp", "--count", "5"]);
+    let hops = r["hops"].as_array().unwrap();
+    assert_eq!(hops.len(), 2, "{r}");
+    assert_eq!(hops[0]["addrs"][0], "10.77.1.2", "{r}");
+    assert_eq!(hops[1]["addrs"][0], "10.77.2.2", "{r}");
+    for h in hops {
+        assert_eq!(h["loss_pct"], 0.0, "{r}");
+        assert_eq!(h["sent"], 5, "{r}");
+    }
+    // TCP SYN to the Redis port: nothing listens, the RST still answers from the target
+    let r = chain.path(&["--count", "3"]);
+    assert_eq!(r["protocol"], "tcp");
+    assert_eq!(
+        r["hops"].as_array().unwrap().last().unwrap()["addrs"][0],
+        "10.77.2.2",
+        "{r}"
+    );
+
+    // the server drops 3 in 10 probes
+    sh(&format!(
+        "ip netns exec {s} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in icmp type echo-request numgen random mod 10 < 3 drop'",
+        s = chain.ns[2]
+    ));
+    let r = chain.path(&["--protocol", "icmp", "--count", "40"]);
+    let hops = r["hops"].as_array().unwrap();
+    let last = hops.last().unwrap();
+    let loss = last["loss_pct"].as_f64().unwrap();
+    assert!(loss > 5.0 && loss < 70.0, "about 30% expected: {r}");
+    assert_eq!(
+        hops[0]["loss_pct"], 0.0,
+        "the router answers every probe: {r}"
+    );
+    eprintln!("path: final hop loss {loss:.1}% over 40 rounds with 30% dropped");
+}
