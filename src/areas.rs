@@ -85,6 +85,12 @@ pub static AREAS: &[AreaEntry] = &[
         reads: &[],
     },
     AreaEntry {
+        area: Area::Path,
+        checks: doctor::path::CHECKS,
+        probe: probe::path::observe_area,
+        reads: &[],
+    },
+    AreaEntry {
         area: Area::Preflight,
         checks: doctor::preflight::CHECKS,
         probe: probe::preflight::observe_area,

@@ -294,6 +294,11 @@ pub struct TargetArgs {
     pub edge: EdgeArgs,
     #[command(flatten)]
     pub logs: LogArgs,
+    /// Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, 10
+    /// rounds over --sample) for the path.* checks. Off by default: it sends probes, and needs
+    /// root or CAP_NET_RAW.
+    #[arg(long)]
+    pub path: bool,
     /// What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers
     /// preflight requires (redis-server for redis, PostgreSQL for postgres, nginx or HAProxy for
     /// lb); without it, whatever is installed is judged and a missing Redis or PostgreSQL fails.

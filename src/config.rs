@@ -41,6 +41,30 @@ pub struct Thresholds {
     pub http: HttpThresholds,
     /// A fresh node's hardware.
     pub preflight: PreflightThresholds,
+    /// The network path to the state nodes (`doctor --path`).
+    pub path: PathThresholds,
+}
+
+/// Path thresholds (`[path]` in statectl.toml).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathThresholds {
+    /// Loss at the final hop above this fraction fails.
+    pub loss_fail_ratio: f64,
+    /// The final hop's worst round trip above this (ms) fails: the brief's latency spike.
+    pub worst_fail_ms: f64,
+    /// The final hop's average above this (ms) warns.
+    pub avg_warn_ms: f64,
+}
+
+impl Default for PathThresholds {
+    fn default() -> Self {
+        PathThresholds {
+            loss_fail_ratio: 0.01,
+            worst_fail_ms: 500.0,
+            avg_warn_ms: LATENCY_TARGET_MS,
+        }
+    }
 }
 
 /// Hardware thresholds (`[preflight]` in statectl.toml).

@@ -9,6 +9,7 @@ pub mod kernel;
 pub mod lb;
 pub mod log;
 pub mod nic;
+pub mod path;
 pub mod postgres;
 pub mod preflight;
 pub mod redis;
@@ -57,6 +58,8 @@ pub enum Area {
     Http,
     /// The servers' own logs and the kernel's messages.
     Log,
+    /// The network path to each server (`--path`).
+    Path,
 }
 
 /// Which logs a `log.*` check reads.
@@ -85,6 +88,7 @@ impl Area {
             Area::Jwt => "jwt",
             Area::Http => "http",
             Area::Log => "log",
+            Area::Path => "path",
         }
     }
 }
@@ -122,6 +126,8 @@ pub enum Eval {
     RedisGroup(fn(&str, &[&RedisObservation], &Ctx) -> Verdict),
     /// Judges the host's software.
     Preflight(fn(&PreflightObservation, &Ctx) -> Verdict),
+    /// Judges the path to one server.
+    Path(fn(&crate::observe::path::PathReport, &Ctx) -> Verdict),
     /// Judges one log of a kind.
     Log(LogKind, fn(&crate::observe::log::LogScan, &Ctx) -> Verdict),
     /// Judges one NIC.
@@ -195,6 +201,7 @@ static NOTHING_OBSERVED: Observations = Observations {
     jwt: None,
     http: Vec::new(),
     log: None,
+    path: Vec::new(),
 };
 
 impl<'a> Ctx<'a> {
@@ -356,6 +363,17 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         for c in checks {
             if let Eval::Http(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+    for o in &obs.path {
+        for c in checks {
+            if let Eval::Path(f) = c.eval {
+                let v = match &o.report {
+                    Ok(r) => f(r, t),
+                    Err(why) => Verdict::skip(format!("not traced: {why}")),
+                };
+                out.push(Finding::new(c.id, &o.target, v));
             }
         }
     }

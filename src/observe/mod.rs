@@ -281,6 +281,9 @@ pub struct Observations {
     /// The servers' logs, when a log check ran.
     #[serde(default)]
     pub log: Option<log::LogObservation>,
+    /// The paths to the servers (`doctor --path`).
+    #[serde(default)]
+    pub path: Vec<path::PathObservation>,
 }
 
 /// One area's share of a run's observations, as its probe returns it.
@@ -308,6 +311,8 @@ pub enum Observed {
     Http(Vec<http::HttpObservation>),
     /// The servers' logs.
     Log(Box<log::LogObservation>),
+    /// The paths to the servers.
+    Path(Vec<path::PathObservation>),
 }
 
 impl Observations {
@@ -325,6 +330,7 @@ impl Observations {
             Observed::Jwt(v) => self.jwt = v.map(|b| *b),
             Observed::Http(v) => self.http.extend(v),
             Observed::Log(l) => self.log = Some(*l),
+            Observed::Path(v) => self.path.extend(v),
         }
     }
 }

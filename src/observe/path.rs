@@ -28,6 +28,15 @@ pub struct PathHop {
     pub stdev_ms: f64,
 }
 
+/// The path to one state server, for the path.* checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathObservation {
+    /// The server's target label.
+    pub target: String,
+    /// The trace, or why it could not run (no raw sockets, a Unix socket target).
+    pub report: Result<PathReport, String>,
+}
+
 /// A trace to one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathReport {

@@ -85,6 +85,59 @@ pub fn trace(spec: &TraceSpec) -> Result<PathReport, String> {
     })
 }
 
+/// The path area's probe: with `doctor --path`, each Redis and PostgreSQL target is traced
+/// with TCP SYN to its own port, 10 rounds over the sample window; without it, nothing.
+pub fn observe_area(
+    cx: &super::ProbeContext,
+) -> futures::future::BoxFuture<'_, crate::observe::Observed> {
+    use crate::observe::path::PathObservation;
+    Box::pin(async move {
+        let mut wanted: Vec<(String, String, u16)> = Vec::new();
+        if cx.targets.path {
+            for t in &cx.targets.redis {
+                wanted.push((t.label.clone(), t.host.clone(), t.port));
+            }
+            for t in &cx.targets.postgres {
+                let (host, port) = t.host_port_pair();
+                wanted.push((t.label.clone(), host, port));
+            }
+        }
+        let rounds = 10;
+        let interval = (cx.timing.sample / rounds as u32).max(Duration::from_millis(100));
+        let timeout = cx.timing.timeout;
+        let seen = cx
+            .each(wanted.into_iter().map(|(label, host, port)| async move {
+                let report = tokio::task::spawn_blocking(move || {
+                    if host.starts_with('/') {
+                        return Err("a Unix socket: no network path".to_string());
+                    }
+                    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host.as_str(), port))
+                        .map_err(|e| format!("{host}: {e}"))?
+                        .next()
+                        .ok_or_else(|| format!("{host}: no address"))?
+                        .ip();
+                    trace(&TraceSpec {
+                        target: host.clone(),
+                        addr,
+                        tcp_port: Some(port),
+                        rounds,
+                        interval,
+                        timeout,
+                        max_ttl: 30,
+                    })
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("the tracer failed: {e}")));
+                PathObservation {
+                    target: label,
+                    report,
+                }
+            }))
+            .await;
+        crate::observe::Observed::Path(seen)
+    })
+}
+
 /// A raw-socket refusal, with what to do about it.
 fn privileges(e: String) -> String {
     if e.contains("ermission") || e.contains("not permitted") {

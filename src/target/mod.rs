@@ -934,6 +934,8 @@ pub struct Targets {
     pub roles: Vec<String>,
     /// Where and how far back the log.* checks read.
     pub logs: LogTargets,
+    /// Whether the paths to the servers are traced (`--path`).
+    pub path: bool,
 }
 
 /// The log.* checks' inputs.
@@ -961,8 +963,9 @@ impl Targets {
         use crate::doctor::Area;
         let defaults = args.redis.is_empty() && args.postgres.is_empty();
         let mut t = Targets::default();
-        // the log area reads the logs of the Redis and PostgreSQL targets
-        if needs(Area::Redis) || needs(Area::Sentinel) || needs(Area::Cluster) || needs(Area::Log) {
+        // the log and path areas read the logs of, and trace, the Redis and PostgreSQL targets
+        let servers = needs(Area::Log) || needs(Area::Path);
+        if needs(Area::Redis) || needs(Area::Sentinel) || needs(Area::Cluster) || servers {
             let auth =
                 RedisAuthSources::from_env(args.redis_password_file.clone(), &args.redis_tls);
             let urls = if defaults {
@@ -979,7 +982,7 @@ impl Targets {
                 }
             }
         }
-        if needs(Area::Postgres) || needs(Area::Log) {
+        if needs(Area::Postgres) || servers {
             let env = PgEnv::from_env();
             let conns = if defaults {
                 vec![String::new()]
@@ -992,6 +995,7 @@ impl Targets {
                 .collect::<Result<_, _>>()?;
         }
         t.roles = args.roles.iter().map(|r| r.as_str().to_string()).collect();
+        t.path = args.path;
         if needs(Area::Log) {
             let l = &args.logs;
             for (flag, f) in [

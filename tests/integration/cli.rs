@@ -286,7 +286,7 @@ fn the_readme_first_run_example_has_the_real_count() {
     let claimed: usize = line.split_whitespace().next().unwrap().parse().unwrap();
     let r = run(&["doctor", "--list", "--format", "json"], &[]);
     // Sentinel and Cluster checks report only on deployments named or discovered, the edge's
-    // only on an API, JWKS or balancer named or installed: none here
+    // only on an API, JWKS or balancer named or installed, the path's only with --path: none here
     let doctor_checks = r
         .json()
         .as_array()
@@ -294,7 +294,7 @@ fn the_readme_first_run_example_has_the_real_count() {
         .iter()
         .filter(|c| {
             let id = c["id"].as_str().unwrap();
-            !["sentinel.", "cluster.", "lb.", "jwt.", "http."]
+            !["sentinel.", "cluster.", "lb.", "jwt.", "http.", "path."]
                 .iter()
                 .any(|p| id.starts_with(p))
         })

@@ -11,7 +11,9 @@ struct Chain {
 
 impl Chain {
     fn new() -> Chain {
-        let tag = format!("stp{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let tag = format!("stp{}x{n}", std::process::id());
         let ns = [format!("{tag}c"), format!("{tag}r"), format!("{tag}s")];
         let [c, r, s] = &ns;
         sh(&format!(
@@ -103,4 +105,72 @@ fn two_hops_without_loss_then_the_loss_nftables_makes() {
         "the router answers every probe: {r}"
     );
     eprintln!("path: final hop loss {loss:.1}% over 40 rounds with 30% dropped");
+}
+
+#[test]
+fn doctor_path_judges_the_final_hop_and_finds_a_routing_loop() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let chain = Chain::new();
+    let [c, r, s] = &chain.ns;
+    // 10.77.9.0/24: the router sends it to the server, the server (forwarding) back to the router
+    sh(&format!(
+        "ip netns exec {s} sysctl -q -w net.ipv4.ip_forward=1 && \
+         ip netns exec {s} sysctl -q -w net.ipv4.icmp_ratelimit=0 && \
+         ip -n {r} route add 10.77.9.0/24 via 10.77.2.2 && ip -n {s} route add 10.77.9.0/24 via 10.77.2.1"
+    ));
+    let doctor = |url: &str| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", c])
+            .arg(env!("CARGO_BIN_EXE_statectl"))
+            .args(["doctor", "--path", "--only", "path.*", "--redis", url])
+            .args(["--sample", "1s", "--timeout", "500ms", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let by_id = |id: &str| {
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["id"] == id)
+                .unwrap_or_else(|| panic!("no {id}: {v}"))
+                .clone()
+        };
+        (
+            by_id("path.loss"),
+            by_id("path.latency"),
+            by_id("path.loops"),
+        )
+    };
+    let (loss, latency, loops) = doctor("redis://10.77.2.2:6379");
+    assert_eq!(loss["status"], "pass", "{loss}");
+    assert_eq!(latency["status"], "pass", "{latency}");
+    assert_eq!(loops["status"], "pass", "{loops}");
+    let (loss, _, loops) = doctor("redis://10.77.9.9:6379");
+    assert_eq!(loops["status"], "fail", "{loops}");
+    let summary = loops["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("routing loop: 10.77.1.2 at hops 1 and 3"),
+        "{loops}"
+    );
+    assert_eq!(loss["status"], "fail", "the target never answers: {loss}");
+    // without --path nothing is traced and no path finding is made
+    let out = Command::new("ip")
+        .args(["netns", "exec", c])
+        .arg(env!("CARGO_BIN_EXE_statectl"))
+        .args([
+            "doctor",
+            "--only",
+            "path.*",
+            "--redis",
+            "redis://10.77.2.2:6379",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
 }

@@ -81,6 +81,7 @@ fn observations(base: &serde_json::Value, s: &Scenario) -> Observations {
         "jwt": v["jwt"],
         "http": v["http"],
         "log": v["log"],
+        "path": v["path"],
     });
     serde_json::from_value(obs).unwrap_or_else(|e| panic!("{}: not observations: {e}", s.name))
 }
