@@ -30,7 +30,7 @@ pub static CHECKS: &[Check] = &[
         id: "log.kernel",
         area: Area::Log,
         tags: DOCTOR,
-        doc: "the kernel's messages (kern.log, syslog or messages; --syslog) inside --since: the OOM killer ending redis-server or postgres fails, read with kernel.oom's parser; unreadable: skip",
+        doc: "the kernel's messages (kern.log, syslog or messages, else journalctl -k; --syslog) inside --since: the OOM killer ending redis-server or postgres fails, read with kernel.oom's parser; unreadable: skip",
         full: false,
         eval: Eval::Log(LogKind::Kernel, judge),
     },

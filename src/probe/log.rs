@@ -336,20 +336,72 @@ fn debian_postgres_log(root: &crate::probe::kernel::HostRoot) -> Option<PathBuf>
     found.pop().map(|(_, p)| p)
 }
 
+/// The kernel's messages from the systemd journal (`journalctl -k`), when no syslog file
+/// exists: journald-only hosts.
+fn kernel_journal(since_s: u64) -> LogScan {
+    let now = now_s();
+    let since = format!("--since=@{}", now - since_s as i64);
+    match super::command("journalctl", &["-k", "--no-pager", "-q", "-o", "short-iso", &since]) {
+        // an empty window is only news when the journal holds kernel messages at all
+        Ok((text, _))
+            if text.trim().is_empty()
+                && super::command("journalctl", &["-k", "-n", "1", "-q", "--no-pager"])
+                    .is_ok_and(|(any, _)| any.trim().is_empty()) =>
+        {
+            LogScan::unreadable(
+                "kernel",
+                "journal:kernel",
+                "journalctl -k (no syslog file)",
+                since_s,
+                "no /var/log/kern.log, syslog or messages, and the journal holds no kernel messages at all (journald is not collecting here)".into(),
+            )
+        }
+        Ok((text, _)) => {
+            let offset = crate::probe::lb::utc_offset_s();
+            let time_of = |l: &str| LogFormat::Syslog.time(l, offset, now);
+            let hits = oom_victims(&text, now - since_s as i64, &time_of);
+            LogScan {
+                target: "kernel".into(),
+                source: "journal:kernel".into(),
+                found_by: "journalctl -k (no syslog file)".into(),
+                files: Vec::new(),
+                since_s,
+                bytes_read: text.len() as u64,
+                truncated: false,
+                lines: text.lines().count() as u64,
+                hits,
+                error: None,
+            }
+        }
+        Err(e) => LogScan::unreadable(
+            "kernel",
+            "",
+            "",
+            since_s,
+            format!("no /var/log/kern.log, syslog or messages here, and the journal could not be read ({e})"),
+        ),
+    }
+}
+
 /// The kernel's messages: --syslog, else the first of kern.log, syslog, messages that exists.
 fn kernel_log(cx: &ProbeContext) -> LogScan {
     let since_s = cx.targets.logs.since.as_secs();
     let (path, found_by) = match &cx.targets.logs.syslog {
         Some(p) => (p.clone(), "--syslog"),
-        None => match KERNEL_LOGS.iter().map(|p| cx.root.path(p)).find(|p| p.exists()) {
+        None => match KERNEL_LOGS
+            .iter()
+            .map(|p| cx.root.path(p))
+            .find(|p| p.exists())
+        {
             Some(p) => (p, "the first of /var/log/kern.log, syslog, messages"),
+            None if cx.root.is_default() => return kernel_journal(since_s),
             None => {
                 return LogScan::unreadable(
                     "kernel",
                     "",
                     "",
                     since_s,
-                    "no /var/log/kern.log, syslog or messages here (journald only: kernel.oom reads /dev/kmsg)".into(),
+                    "no var/log/kern.log, syslog or messages below --host-root".into(),
                 )
             }
         },
