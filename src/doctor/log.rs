@@ -36,17 +36,6 @@ pub static CHECKS: &[Check] = &[
     },
 ];
 
-fn utc(t: Option<i64>) -> String {
-    t.and_then(|s| u64::try_from(s).ok())
-        .map(|s| {
-            humantime::format_rfc3339_seconds(
-                std::time::UNIX_EPOCH + std::time::Duration::from_secs(s),
-            )
-            .to_string()
-        })
-        .unwrap_or_else(|| "-".into())
-}
-
 /// One log's verdict: the worst signature's status, every signature named with its count.
 pub fn judge(s: &LogScan, _t: &Ctx) -> Verdict {
     if let Some(why) = &s.error {
@@ -70,9 +59,9 @@ pub fn judge(s: &LogScan, _t: &Ctx) -> Verdict {
         };
         v = v
             .with(format!("{}.count", h.signature), h.count)
-            .with(format!("{}.first", h.signature), utc(h.first))
-            .with(format!("{}.last", h.signature), utc(h.last));
-        let mut what = format!("{} × {} (last {})", h.count, h.signature, utc(h.last));
+            .with(format!("{}.first", h.signature), log::utc(h.first))
+            .with(format!("{}.last", h.signature), log::utc(h.last));
+        let mut what = format!("{} × {} (last {})", h.count, h.signature, log::utc(h.last));
         if !h.victims.is_empty() {
             what += &format!(": killed {}", h.victims.join(", "));
         }

@@ -445,6 +445,18 @@ fn process_ids(lower: &str) -> Vec<u32> {
         .collect()
 }
 
+/// A time in seconds since the epoch as RFC 3339 UTC, or `-`.
+pub fn utc(t: Option<i64>) -> String {
+    t.and_then(|s| u64::try_from(s).ok())
+        .map(|s| {
+            humantime::format_rfc3339_seconds(
+                std::time::UNIX_EPOCH + std::time::Duration::from_secs(s),
+            )
+            .to_string()
+        })
+        .unwrap_or_else(|| "-".into())
+}
+
 /// The signature a name belongs to, across every list.
 pub fn signature(name: &str) -> Option<&'static Signature> {
     REDIS_SIGNATURES

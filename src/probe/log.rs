@@ -246,25 +246,15 @@ async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan
             ),
         }
     };
-    let (now, budget) = (now_s(), BUDGET);
-    let label = t.label.clone();
-    let found_by = found_by.to_string();
-    tokio::task::spawn_blocking(move || {
-        scan_file(
-            &label,
-            &path,
-            &found_by,
-            LogFormat::Redis,
-            REDIS_SIGNATURES,
-            since_s,
-            budget,
-            now,
-        )
-    })
+    read_blocking(
+        &t.label,
+        path,
+        found_by.to_string(),
+        LogFormat::Redis,
+        REDIS_SIGNATURES,
+        since_s,
+    )
     .await
-    .unwrap_or_else(|e| {
-        LogScan::unreadable(&t.label, "", "", since_s, format!("the reader failed: {e}"))
-    })
 }
 
 /// A PostgreSQL server's log: pg_current_logfile() under data_directory, else log_directory's
@@ -295,23 +285,33 @@ async fn postgres_log(t: &crate::target::PostgresTarget, cx: &ProbeContext) -> L
             },
         }
     };
-    let (now, budget) = (now_s(), BUDGET);
-    let label = t.label.clone();
+    read_blocking(
+        &t.label,
+        path,
+        found_by,
+        LogFormat::Postgres,
+        POSTGRES_SIGNATURES,
+        since_s,
+    )
+    .await
+}
+
+/// Reads and scans one log on a blocking thread.
+async fn read_blocking(
+    label: &str,
+    path: PathBuf,
+    found_by: String,
+    format: LogFormat,
+    sigs: &'static [Signature],
+    since_s: u64,
+) -> LogScan {
+    let (now, owned) = (now_s(), label.to_string());
     tokio::task::spawn_blocking(move || {
-        scan_file(
-            &label,
-            &path,
-            &found_by,
-            LogFormat::Postgres,
-            POSTGRES_SIGNATURES,
-            since_s,
-            budget,
-            now,
-        )
+        scan_file(&owned, &path, &found_by, format, sigs, since_s, BUDGET, now)
     })
     .await
     .unwrap_or_else(|e| {
-        LogScan::unreadable(&t.label, "", "", since_s, format!("the reader failed: {e}"))
+        LogScan::unreadable(label, "", "", since_s, format!("the reader failed: {e}"))
     })
 }
 

@@ -6,17 +6,6 @@ use std::io::Write;
 use super::{escape, Style};
 use crate::observe::log::{self, LogObservation, LogScan};
 
-fn utc(t: Option<i64>) -> String {
-    t.and_then(|s| u64::try_from(s).ok())
-        .map(|s| {
-            humantime::format_rfc3339_seconds(
-                std::time::UNIX_EPOCH + std::time::Duration::from_secs(s),
-            )
-            .to_string()
-        })
-        .unwrap_or_else(|| "-".into())
-}
-
 /// The scans in the order they are shown: Redis, PostgreSQL, kernel.
 pub fn scans(o: &LogObservation) -> Vec<&LogScan> {
     o.redis.iter().chain(&o.postgres).chain(&o.kernel).collect()
@@ -63,8 +52,8 @@ pub fn table(
                 super::table::status_cell(sig.status, style.color),
                 comfy_table::Cell::new(&h.signature),
                 comfy_table::Cell::new(h.count),
-                comfy_table::Cell::new(utc(h.first)),
-                comfy_table::Cell::new(utc(h.last)),
+                comfy_table::Cell::new(log::utc(h.first)),
+                comfy_table::Cell::new(log::utc(h.last)),
             ]);
         }
         writeln!(w, "{t}")?;
@@ -81,7 +70,7 @@ pub fn table(
             )?;
             let from = h.samples.len().saturating_sub(lines);
             for x in &h.samples[from..] {
-                writeln!(w, "    {}  {}", utc(x.time), escape(&x.text))?;
+                writeln!(w, "    {}  {}", log::utc(x.time), escape(&x.text))?;
             }
             if !h.pids.is_empty() {
                 let pids: Vec<String> = h.pids.iter().map(|p| p.to_string()).collect();
