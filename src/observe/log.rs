@@ -31,17 +31,16 @@ impl LogFormat {
                 let role = w.next()?;
                 role.contains(':').then_some(())?;
                 let (d, m, y, t) = (w.next()?, w.next()?, w.next()?, w.next()?);
-                let iso = format!("{y}-{:02}-{:0>2}T{}Z", month(m)?, d, t.get(..8)?);
-                Some(rfc3339(&iso)? - utc_offset_s)
+                Some(civil(y.parse().ok()?, month(m)?, d.parse().ok()?, t)? - utc_offset_s)
             }
             LogFormat::Postgres => {
-                let date = line.get(..10)?;
+                let (y, m, d) = ymd(line.get(..10)?)?;
                 let time = line.get(11..19)?;
                 let rest = line.get(19..)?;
                 // fractional seconds, then the zone: UTC, GMT, +01, -0530, or a name (local)
                 let rest = rest.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
                 let zone = rest.split_whitespace().next().unwrap_or("");
-                let t = rfc3339(&format!("{date}T{time}Z"))?;
+                let t = civil(y, m, d, time)?;
                 Some(t - zone_offset(zone).unwrap_or(utc_offset_s))
             }
             LogFormat::Nginx => {
@@ -57,7 +56,8 @@ impl LogFormat {
                 let first = line.split_whitespace().next()?;
                 if first.len() >= 19 && first.as_bytes().get(10) == Some(&b'T') {
                     // RFC 3339: 2026-11-29T01:02:03.123456+01:00
-                    let base = rfc3339(&format!("{}Z", first.get(..19)?))?;
+                    let (y, m, d) = ymd(first.get(..10)?)?;
+                    let base = civil(y, m, d, first.get(11..19)?)?;
                     let zone = first
                         .get(19..)?
                         .trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
@@ -66,10 +66,8 @@ impl LogFormat {
                 let mut w = line.split_whitespace();
                 let (m, d, t) = (w.next()?, w.next()?, w.next()?);
                 let year = 1970 + now.div_euclid(31_556_952);
-                let at = |y: i64| {
-                    rfc3339(&format!("{y}-{:02}-{:0>2}T{}Z", month(m)?, d, t.get(..8)?))
-                        .map(|s| s - utc_offset_s)
-                };
+                let (mo, day) = (month(m)?, d.parse().ok()?);
+                let at = |y: i64| civil(y, mo, day, t).map(|s| s - utc_offset_s);
                 // no year in the line: this year's date, or last year's when that is in the future
                 match at(year) {
                     Some(s) if s > now + 86_400 => at(year - 1),
@@ -83,6 +81,49 @@ impl LogFormat {
 fn rfc3339(s: &str) -> Option<i64> {
     let t = humantime::parse_rfc3339(s).ok()?;
     Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64)
+}
+
+/// Seconds since the epoch of a UTC civil time (days from Howard Hinnant's civil algorithm),
+/// without building a string: the per-line hot path.
+fn civil(y: i64, m: u32, d: u32, hms: &str) -> Option<i64> {
+    let b = hms.as_bytes();
+    if b.len() < 8
+        || b[2] != b':'
+        || b[5] != b':'
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+    {
+        return None;
+    }
+    let two = |i: usize| -> Option<i64> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (x < 10 && y < 10).then(|| (x * 10 + y) as i64)
+    };
+    let (h, mi, s) = (two(0)?, two(3)?, two(6)?);
+    if h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// `YYYY-MM-DD` or `YYYY/MM/DD` as numbers.
+fn ymd(s: &str) -> Option<(i64, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || !matches!(b[4], b'-' | b'/') || b[7] != b[4] {
+        return None;
+    }
+    Some((
+        s[..4].parse().ok()?,
+        s[5..7].parse().ok()?,
+        s[8..10].parse().ok()?,
+    ))
 }
 
 fn month(m: &str) -> Option<u32> {
@@ -350,59 +391,105 @@ pub struct LogObservation {
     pub kernel: Option<LogScan>,
 }
 
-/// Counts `sigs` in the lines of `text` whose time is at or after `since`. A line without a time
-/// (a continuation) belongs to the line before it. Returns the lines inside the window and the
-/// hits.
-pub fn scan(
+/// Counts `sigs` in lines fed one at a time, keeping only those whose time is at or after
+/// `since`. A line without a time (a continuation) belongs to the line before it. The hot path
+/// of `statectl logs` over a large tail: no allocation per line unless it matches.
+pub struct Scanner<'s> {
     format: LogFormat,
-    text: &str,
     since: i64,
     utc_offset_s: i64,
     now: i64,
-    sigs: &[Signature],
-) -> (u64, Vec<Hit>) {
-    let mut hits: Vec<Hit> = Vec::new();
-    let mut lines = 0;
-    let mut inside = false;
-    let mut current: Option<i64> = None;
-    // the hit whose DETAIL lines may follow (a deadlock)
-    let mut detail_of: Option<usize> = None;
-    for line in text.lines() {
-        match format.time(line, utc_offset_s, now) {
+    sigs: &'s [Signature],
+    /// Every needle, ASCII case-insensitive; pattern index → signature index.
+    matcher: aho_corasick::AhoCorasick,
+    owner: Vec<usize>,
+    hits: Vec<Hit>,
+    lines: u64,
+    inside: bool,
+    current: Option<i64>,
+    /// The hit whose DETAIL lines may follow (a deadlock).
+    detail_of: Option<usize>,
+}
+
+impl<'s> Scanner<'s> {
+    /// A scanner of one log's lines.
+    pub fn new(
+        format: LogFormat,
+        since: i64,
+        utc_offset_s: i64,
+        now: i64,
+        sigs: &'s [Signature],
+    ) -> Self {
+        let mut needles = Vec::new();
+        let mut owner = Vec::new();
+        for (i, s) in sigs.iter().enumerate() {
+            for n in s.needles {
+                needles.push(*n);
+                owner.push(i);
+            }
+        }
+        let matcher = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&needles)
+            .expect("the needles are fixed strings");
+        Scanner {
+            format,
+            since,
+            utc_offset_s,
+            now,
+            sigs,
+            matcher,
+            owner,
+            hits: Vec::new(),
+            lines: 0,
+            inside: false,
+            current: None,
+            detail_of: None,
+        }
+    }
+
+    /// One line (without its newline).
+    pub fn push(&mut self, line: &str) {
+        match self.format.time(line, self.utc_offset_s, self.now) {
             Some(t) => {
-                inside = t >= since;
-                current = Some(t);
+                self.inside = t >= self.since;
+                self.current = Some(t);
             }
             // a continuation line belongs to the record before it (unknown at the start)
-            None if current.is_none() => continue,
+            None if self.current.is_none() => return,
             None => {}
         }
-        if !inside {
-            continue;
+        if !self.inside {
+            return;
         }
-        lines += 1;
-        let lower = line.to_ascii_lowercase();
-        if let Some(i) = detail_of {
-            if lower.contains("detail:") || line.starts_with('\t') {
-                for pid in process_ids(&lower) {
-                    if !hits[i].pids.contains(&pid) {
-                        hits[i].pids.push(pid);
+        self.lines += 1;
+        if let Some(i) = self.detail_of {
+            let detail = line.starts_with('\t') || line.contains("DETAIL:");
+            if detail {
+                for pid in process_ids(&line.to_ascii_lowercase()) {
+                    if !self.hits[i].pids.contains(&pid) {
+                        self.hits[i].pids.push(pid);
                     }
                 }
-                continue;
+                return;
             }
-            detail_of = None;
+            self.detail_of = None;
         }
-        let Some(sig) = sigs
-            .iter()
-            .find(|s| s.needles.iter().any(|n| lower.contains(n)))
+        // the first signature in list order that any needle of the line belongs to
+        let Some(si) = self
+            .matcher
+            .find_iter(line)
+            .map(|m| self.owner[m.pattern().as_usize()])
+            .min()
         else {
-            continue;
+            return;
         };
-        let i = match hits.iter().position(|h| h.signature == sig.name) {
+        let sig = &self.sigs[si];
+        let current = self.current;
+        let i = match self.hits.iter().position(|h| h.signature == sig.name) {
             Some(i) => i,
             None => {
-                hits.push(Hit {
+                self.hits.push(Hit {
                     signature: sig.name.into(),
                     count: 0,
                     first: current,
@@ -411,10 +498,10 @@ pub fn scan(
                     victims: Vec::new(),
                     samples: Vec::new(),
                 });
-                hits.len() - 1
+                self.hits.len() - 1
             }
         };
-        let h = &mut hits[i];
+        let h = &mut self.hits[i];
         h.count += 1;
         h.last = current;
         if h.samples.len() == SAMPLES {
@@ -425,12 +512,33 @@ pub fn scan(
             text: redact(line),
         });
         if sig.name == "deadlock" {
-            detail_of = Some(i);
+            self.detail_of = Some(i);
         }
     }
-    // report order: the signatures' order
-    hits.sort_by_key(|h| sigs.iter().position(|s| s.name == h.signature));
-    (lines, hits)
+
+    /// The lines inside the window, and the hits in signature order.
+    pub fn finish(mut self) -> (u64, Vec<Hit>) {
+        let sigs = self.sigs;
+        self.hits
+            .sort_by_key(|h| sigs.iter().position(|s| s.name == h.signature));
+        (self.lines, self.hits)
+    }
+}
+
+/// [`Scanner`] over a whole text.
+pub fn scan(
+    format: LogFormat,
+    text: &str,
+    since: i64,
+    utc_offset_s: i64,
+    now: i64,
+    sigs: &[Signature],
+) -> (u64, Vec<Hit>) {
+    let mut s = Scanner::new(format, since, utc_offset_s, now, sigs);
+    for line in text.lines() {
+        s.push(line);
+    }
+    s.finish()
 }
 
 /// The numbers after "process " in a lowercased DETAIL line.

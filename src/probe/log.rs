@@ -26,6 +26,126 @@ const CHUNK: u64 = 1 << 20;
 /// multi-GB log.
 pub const BUDGET: u64 = 64 << 20;
 
+/// The part of a log inside the window: per file (oldest first) the byte range to read.
+#[derive(Debug, Default)]
+pub struct Window {
+    /// (file, first byte, end) oldest first; `skip_first` when the range starts mid-line.
+    pub parts: Vec<(PathBuf, u64, u64, bool)>,
+    /// Bytes looked at while walking back.
+    pub probed: u64,
+    /// True when `budget` ran out before the window's start was found.
+    pub truncated: bool,
+}
+
+impl Window {
+    /// The files, oldest first.
+    pub fn files(&self) -> Vec<String> {
+        self.parts
+            .iter()
+            .map(|p| p.0.display().to_string())
+            .collect()
+    }
+
+    /// Feeds every line of the window to `line` (lossy UTF-8, NUL padding dropped), reading
+    /// forward through a buffer; returns the bytes read.
+    pub fn lines(&self, mut line: impl FnMut(&str)) -> std::io::Result<u64> {
+        use std::io::BufRead;
+        let mut read = 0;
+        let mut buf = Vec::with_capacity(4096);
+        for (path, start, end, skip_first) in &self.parts {
+            let mut f = std::fs::File::open(path)?;
+            f.seek(SeekFrom::Start(*start))?;
+            let mut r = std::io::BufReader::with_capacity(1 << 20, f.take(end - start));
+            let mut first = *skip_first;
+            loop {
+                buf.clear();
+                let n = r.read_until(b'\n', &mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                read += n as u64;
+                if std::mem::take(&mut first) {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&buf);
+                line(text.trim_end_matches(['\n', '\r']).trim_start_matches('\0'));
+            }
+        }
+        Ok(read)
+    }
+}
+
+/// Walks `path` backwards from its end until the first line older than `since` (lines are in
+/// time order), looking at most `budget` bytes. When the live file starts inside the window,
+/// its rotated `PATH.1` is walked the same way. A chunk of NUL bytes (the hole that
+/// copytruncate leaves behind a writer without O_APPEND) counts as the start of the data.
+pub fn find_window(
+    path: &Path,
+    since: i64,
+    budget: u64,
+    time_of: &dyn Fn(&str) -> Option<i64>,
+) -> std::io::Result<Window> {
+    let mut w = Window::default();
+    let mut file = Some(path.to_path_buf());
+    let mut first = true;
+    while let Some(p) = file.take() {
+        let mut f = match std::fs::File::open(&p) {
+            Ok(f) => f,
+            // the live file must exist; a missing .1 just means no rotation yet
+            Err(e) if first => return Err(e),
+            Err(_) => break,
+        };
+        first = false;
+        let len = f.metadata()?.len();
+        let mut pos = len;
+        let mut start = (0, false);
+        let mut reached = false;
+        let mut chunk = Vec::new();
+        while pos > 0 {
+            if w.probed >= budget {
+                w.truncated = true;
+                start = (pos, true);
+                break;
+            }
+            let n = CHUNK.min(pos).min(budget - w.probed);
+            pos -= n;
+            f.seek(SeekFrom::Start(pos))?;
+            chunk.resize(n as usize, 0);
+            f.read_exact(&mut chunk)?;
+            w.probed += n;
+            if chunk.iter().all(|b| *b == 0) {
+                reached = true;
+                start = (pos + n, false);
+                break;
+            }
+            // the chunk's first whole line with a time: older than the window means done
+            let text = String::from_utf8_lossy(&chunk);
+            let whole = if pos > 0 {
+                text.split_once('\n').map_or("", |x| x.1)
+            } else {
+                &text
+            };
+            if whole.lines().find_map(time_of).is_some_and(|t| t < since) {
+                reached = true;
+                start = (pos, pos > 0);
+                break;
+            }
+        }
+        w.parts.push((p.clone(), start.0, len, start.1));
+        if reached || w.truncated {
+            break;
+        }
+        // the whole live file is inside the window: the rotated one holds the rest
+        if p == path {
+            let mut older = p.into_os_string();
+            older.push(".1");
+            file = Some(PathBuf::from(older));
+        }
+    }
+    w.parts.reverse();
+    Ok(w)
+}
+
 /// The end of one log, oldest byte first.
 #[derive(Debug, Default)]
 pub struct Tail {
@@ -39,78 +159,26 @@ pub struct Tail {
     pub truncated: bool,
 }
 
-/// Reads `path` backwards from its end until the first line older than `since` (lines are
-/// in time order), at most `budget` bytes. When the live file starts inside the window, its
-/// rotated `PATH.1` is read the same way, before it. A chunk of NUL bytes (the hole that
-/// copytruncate leaves behind a writer without O_APPEND) counts as the start of the data.
+/// The window's text in memory ([`find_window`], then [`Window::lines`]): for the small logs
+/// whose parsers take a text (the kernel's, nginx's).
 pub fn read_tail(
     path: &Path,
     since: i64,
     budget: u64,
     time_of: &dyn Fn(&str) -> Option<i64>,
 ) -> std::io::Result<Tail> {
-    let mut tail = Tail::default();
-    let mut parts: Vec<Vec<u8>> = Vec::new();
-    let mut file = Some(path.to_path_buf());
-    let mut first = true;
-    while let Some(p) = file.take() {
-        let mut f = match std::fs::File::open(&p) {
-            Ok(f) => f,
-            // the live file must exist; a missing .1 just means no rotation yet
-            Err(e) if first => return Err(e),
-            Err(_) => break,
-        };
-        first = false;
-        let len = f.metadata()?.len();
-        let mut pos = len;
-        let mut chunks: Vec<Vec<u8>> = Vec::new();
-        let mut reached = false;
-        while pos > 0 {
-            if tail.bytes >= budget {
-                tail.truncated = true;
-                break;
-            }
-            let n = CHUNK.min(pos).min(budget - tail.bytes);
-            pos -= n;
-            f.seek(SeekFrom::Start(pos))?;
-            let mut chunk = vec![0; n as usize];
-            f.read_exact(&mut chunk)?;
-            tail.bytes += n;
-            if chunk.iter().all(|b| *b == 0) {
-                reached = true;
-                break;
-            }
-            // the chunk's first whole line with a time: older than the window means done
-            let text = String::from_utf8_lossy(&chunk);
-            let whole = if pos > 0 {
-                text.split_once('\n').map_or("", |x| x.1)
-            } else {
-                &text
-            };
-            let older = whole.lines().find_map(time_of).is_some_and(|t| t < since);
-            chunks.push(chunk);
-            if older {
-                reached = true;
-                break;
-            }
-        }
-        chunks.reverse();
-        parts.push(chunks.concat());
-        tail.files.push(p.display().to_string());
-        if reached || tail.truncated {
-            break;
-        }
-        // the whole live file is inside the window: the rotated one holds the rest
-        if p == path {
-            let mut older = p.into_os_string();
-            older.push(".1");
-            file = Some(PathBuf::from(older));
-        }
-    }
-    parts.reverse();
-    tail.files.reverse();
-    tail.text = String::from_utf8_lossy(&parts.concat()).into_owned();
-    Ok(tail)
+    let w = find_window(path, since, budget, time_of)?;
+    let mut text = String::new();
+    let bytes = w.lines(|l| {
+        text.push_str(l);
+        text.push('\n');
+    })?;
+    Ok(Tail {
+        text,
+        files: w.files(),
+        bytes,
+        truncated: w.truncated,
+    })
 }
 
 /// Reads and scans one log.
@@ -129,27 +197,39 @@ pub fn scan_file(
     let since = now - since_s as i64;
     let time_of = |l: &str| format.time(l, offset, now);
     let source = path.display().to_string();
-    match read_tail(path, since, budget, &time_of) {
-        Ok(t) => {
-            let (lines, hits) = log::scan(format, &t.text, since, offset, now, sigs);
-            let hits = if format == LogFormat::Syslog {
-                oom_victims(&t.text, since, &time_of)
-            } else {
-                hits
-            };
-            LogScan {
-                target: target.into(),
-                source,
-                found_by: found_by.into(),
-                files: t.files,
-                since_s,
-                bytes_read: t.bytes,
-                truncated: t.truncated,
-                lines,
-                hits,
-                error: None,
-            }
-        }
+    let scanned = if format == LogFormat::Syslog {
+        // the kernel's log is small; kernel.oom's parser takes its text
+        read_tail(path, since, budget, &time_of).map(|t| {
+            let lines = t
+                .text
+                .lines()
+                .filter(|l| time_of(l).is_some_and(|x| x >= since))
+                .count();
+            let hits = oom_victims(&t.text, since, &time_of);
+            (t.files, t.bytes, t.truncated, lines as u64, hits)
+        })
+    } else {
+        // the servers' logs can be large: streamed through the scanner, a line at a time
+        find_window(path, since, budget, &time_of).and_then(|w| {
+            let mut scanner = log::Scanner::new(format, since, offset, now, sigs);
+            let bytes = w.lines(|l| scanner.push(l))?;
+            let (lines, hits) = scanner.finish();
+            Ok((w.files(), bytes, w.truncated, lines, hits))
+        })
+    };
+    match scanned {
+        Ok((files, bytes_read, truncated, lines, hits)) => LogScan {
+            target: target.into(),
+            source,
+            found_by: found_by.into(),
+            files,
+            since_s,
+            bytes_read,
+            truncated,
+            lines,
+            hits,
+            error: None,
+        },
         Err(e) => LogScan::unreadable(target, &source, found_by, since_s, format!("{source}: {e}")),
     }
 }
