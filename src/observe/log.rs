@@ -409,6 +409,8 @@ pub struct Scanner<'s> {
     current: Option<i64>,
     /// The hit whose DETAIL lines may follow (a deadlock).
     detail_of: Option<usize>,
+    /// Per hit, its last matching lines, not yet redacted.
+    recent: Vec<std::collections::VecDeque<(Option<i64>, String)>>,
 }
 
 impl<'s> Scanner<'s> {
@@ -445,6 +447,7 @@ impl<'s> Scanner<'s> {
             inside: false,
             current: None,
             detail_of: None,
+            recent: Vec::new(),
         }
     }
 
@@ -498,19 +501,19 @@ impl<'s> Scanner<'s> {
                     victims: Vec::new(),
                     samples: Vec::new(),
                 });
+                self.recent.push(Default::default());
                 self.hits.len() - 1
             }
         };
         let h = &mut self.hits[i];
         h.count += 1;
         h.last = current;
-        if h.samples.len() == SAMPLES {
-            h.samples.remove(0);
+        // the last SAMPLES lines, kept raw in a ring and redacted once at the end
+        let ring = &mut self.recent[i];
+        if ring.len() == SAMPLES {
+            ring.pop_front();
         }
-        h.samples.push(Sample {
-            time: current,
-            text: redact(line),
-        });
+        ring.push_back((current, line.to_string()));
         if sig.name == "deadlock" {
             self.detail_of = Some(i);
         }
@@ -518,6 +521,15 @@ impl<'s> Scanner<'s> {
 
     /// The lines inside the window, and the hits in signature order.
     pub fn finish(mut self) -> (u64, Vec<Hit>) {
+        for (h, ring) in self.hits.iter_mut().zip(self.recent.drain(..)) {
+            h.samples = ring
+                .into_iter()
+                .map(|(time, line)| Sample {
+                    time,
+                    text: redact(&line),
+                })
+                .collect();
+        }
         let sigs = self.sigs;
         self.hits
             .sort_by_key(|h| sigs.iter().position(|s| s.name == h.signature));
