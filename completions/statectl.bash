@@ -1353,7 +1353,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__path)
-            opts="-c -q -v -h --count --protocol --port --interval --timeout --max-ttl --format --color --quiet --verbose --host-root --help"
+            opts="-c -q -v -h --count --duration --protocol --port --interval --timeout --max-ttl --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1364,6 +1364,10 @@ _statectl() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

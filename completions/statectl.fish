@@ -96,7 +96,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l color -d 'W
 always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
-complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l path -d 'Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, 10 rounds over --sample) for the path.* checks. Off by default: it sends probes, and needs root or CAP_NET_RAW'
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l path -d 'Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, a round every 100 ms over --sample, at least 10) for the path.* checks. Off by default: it sends probes, and needs root or CAP_NET_RAW'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l list -d 'Print every check with its one-line doc, and exit'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l strict -d 'Exit 4 when any check was skipped (not checked is not passed): for CI'
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -s q -l quiet -d 'Print less: only warnings, failures and errors'
@@ -149,7 +149,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l color -d
 always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
-complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l path -d 'Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, 10 rounds over --sample) for the path.* checks. Off by default: it sends probes, and needs root or CAP_NET_RAW'
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l path -d 'Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, a round every 100 ms over --sample, at least 10) for the path.* checks. Off by default: it sends probes, and needs root or CAP_NET_RAW'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l list -d 'Print every check with its one-line doc, and exit'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l strict -d 'Exit 4 when any check was skipped (not checked is not passed): for CI'
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -s q -l quiet -d 'Print less: only warnings, failures and errors'
@@ -482,11 +482,12 @@ complete -c statectl -n "__fish_statectl_using_subcommand logs" -l color -d 'Whe
 always\t'Always colour'
 never\t'Never colour'"
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l host-root -d 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter\'s --path.rootfs): for statectl in a container with the host\'s trees mounted there. tune writes below DIR too, and says so' -r -F
-complete -c statectl -n "__fish_statectl_using_subcommand logs" -l path -d 'Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, 10 rounds over --sample) for the path.* checks. Off by default: it sends probes, and needs root or CAP_NET_RAW'
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l path -d 'Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, a round every 100 ms over --sample, at least 10) for the path.* checks. Off by default: it sends probes, and needs root or CAP_NET_RAW'
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -s q -l quiet -d 'Print less: only warnings, failures and errors'
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand path" -s c -l count -d 'Rounds (mtr\'s -c)' -r
+complete -c statectl -n "__fish_statectl_using_subcommand path" -l duration -d 'Trace for this long instead of --count rounds: as many rounds as --interval fits' -r
 complete -c statectl -n "__fish_statectl_using_subcommand path" -l protocol -d 'How each round probes' -r -f -a "tcp\t'TCP SYN to --port'
 icmp\t'ICMP echo'"
 complete -c statectl -n "__fish_statectl_using_subcommand path" -l port -d 'The TCP port probed (--protocol tcp)' -r

@@ -294,9 +294,9 @@ pub struct TargetArgs {
     pub edge: EdgeArgs,
     #[command(flatten)]
     pub logs: LogArgs,
-    /// Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, 10
-    /// rounds over --sample) for the path.* checks. Off by default: it sends probes, and needs
-    /// root or CAP_NET_RAW.
+    /// Trace the network path to every Redis and PostgreSQL target (TCP SYN to its port, a
+    /// round every 100 ms over --sample, at least 10) for the path.* checks. Off by default:
+    /// it sends probes, and needs root or CAP_NET_RAW.
     #[arg(long)]
     pub path: bool,
     /// What this node is for: redis, postgres, lb or app. Repeatable. Picks which servers
@@ -797,8 +797,11 @@ pub struct PathArgs {
     pub host: String,
     /// Rounds (mtr's -c).
     #[arg(short = 'c', long, value_name = "N", default_value_t = 10,
-          value_parser = clap::value_parser!(u32).range(1..=1000))]
+          value_parser = clap::value_parser!(u32).range(1..=1000), conflicts_with = "duration")]
     pub count: u32,
+    /// Trace for this long instead of --count rounds: as many rounds as --interval fits.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
     /// How each round probes.
     #[arg(long, value_enum, default_value = "tcp")]
     pub protocol: PathProtocol,

@@ -28,7 +28,10 @@ pub fn run(args: &PathArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
         target: args.host.clone(),
         addr,
         tcp_port: (args.protocol == PathProtocol::Tcp).then_some(args.port),
-        rounds: args.count as usize,
+        rounds: match args.duration {
+            Some(d) => (d.as_millis() / args.interval.as_millis().max(1)).max(1) as usize,
+            None => args.count as usize,
+        },
         interval: args.interval,
         timeout: args.timeout,
         max_ttl: args.max_ttl,
@@ -36,7 +39,7 @@ pub fn run(args: &PathArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
     if !out.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(
             "tracing {} ({addr}) for {} round(s)…",
-            args.host, args.count
+            args.host, spec.rounds
         );
     }
     let report = match trace(&spec) {

@@ -509,7 +509,11 @@ pub(crate) fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict 
         .find("verify with")
         .map(|i| format!("; then {}", &v.remediation[i..]))
         .unwrap_or_default();
-    let fix = s.remediation() + &verify;
+    let fix = format!(
+        "Nothing listens on port {}: {}{verify}",
+        s.port,
+        s.remediation()
+    );
     v.fix(fix)
 }
 

@@ -50,7 +50,17 @@ pub struct ServiceState {
 impl ServiceState {
     /// The remediation these facts call for, most specific first.
     pub fn remediation(&self) -> String {
-        if let Some(e) = self.elsewhere.first() {
+        // the server listening elsewhere is the answer only when it is unambiguous: on this
+        // port at another address, or the one server process there is
+        let same_port = self
+            .elsewhere
+            .iter()
+            .find(|e| e.addr.rsplit(':').next() == Some(self.port.to_string().as_str()));
+        let one = self
+            .elsewhere
+            .iter()
+            .all(|e| Some(e.pid) == self.elsewhere.first().map(|f| f.pid));
+        if let Some(e) = same_port.or(self.elsewhere.first().filter(|_| one)) {
             return format!(
                 "{} (pid {}) is listening on {}, not {}: point the client there, or fix `port`/`bind` and restart it",
                 e.process, e.pid, e.addr, self.port
@@ -136,6 +146,31 @@ mod tests {
         assert!(s
             .remediation()
             .contains("redis-server (pid 42) is listening on 127.0.0.1:6380, not 6379"));
+        // two servers on other ports: which one was meant is not known, so neither is named
+        let mut s = base();
+        s.elsewhere.push(Elsewhere {
+            process: "redis-server".into(),
+            pid: 42,
+            addr: "127.0.0.1:6380".into(),
+        });
+        s.elsewhere.push(Elsewhere {
+            process: "redis-server".into(),
+            pid: 43,
+            addr: "127.0.0.1:6381".into(),
+        });
+        assert!(
+            s.remediation().contains("`systemctl start redis-server`"),
+            "{}",
+            s.remediation()
+        );
+        s.elsewhere.push(Elsewhere {
+            process: "redis-server".into(),
+            pid: 44,
+            addr: "10.0.0.5:6379".into(),
+        });
+        assert!(s
+            .remediation()
+            .contains("(pid 44) is listening on 10.0.0.5:6379"));
         let mut s = base();
         s.units.clear();
         assert!(s.remediation().contains("apt install redis-server"));

@@ -102,8 +102,9 @@ pub fn observe_area(
                 wanted.push((t.label.clone(), host, port));
             }
         }
-        let rounds = 10;
-        let interval = (cx.timing.sample / rounds as u32).max(Duration::from_millis(100));
+        // a round every 100 ms over the sample window, at least 10
+        let interval = Duration::from_millis(100);
+        let rounds = ((cx.timing.sample.as_millis() / interval.as_millis()) as usize).max(10);
         let timeout = cx.timing.timeout;
         let seen = cx
             .each(wanted.into_iter().map(|(label, host, port)| async move {

@@ -280,8 +280,9 @@ impl PostgresSession {
 }
 
 /// Where a local server writes its log, and how that was found: pg_current_logfile() (needs
-/// superuser or a grant of EXECUTE) under data_directory; else Debian's
-/// `/var/log/postgresql/postgresql-MAJOR-main.log` for the server's major version.
+/// superuser or a grant of EXECUTE) under data_directory; else, with the logging collector on,
+/// the newest file of log_directory (settings a role with pg_read_all_settings may read); else
+/// Debian's `/var/log/postgresql/postgresql-MAJOR-main.log` for the server's major version.
 pub async fn log_location(
     target: &PostgresTarget,
     timeout: Duration,
@@ -290,7 +291,8 @@ pub async fn log_location(
         .await
         .map_err(reason)?;
     let sql =
-        "SELECT current_setting('server_version_num'), current_setting('data_directory', true)";
+        "SELECT current_setting('server_version_num'), current_setting('data_directory', true), \
+               current_setting('log_directory', true), current_setting('logging_collector', true)";
     let rows = s.query(sql, "reading the version").await.map_err(reason)?;
     let row = rows.first().ok_or("no row for the server's version")?;
     let addr = &s.addr;
@@ -302,11 +304,25 @@ pub async fn log_location(
     let file: Option<String> = current
         .ok()
         .and_then(|r| r.first().and_then(|r| r.try_get(0).ok()).flatten());
-    if let (Some(f), Some(d)) = (file, data) {
+    if let (Some(f), Some(d)) = (file, data.as_ref()) {
         return Ok((
-            std::path::Path::new(&d).join(f),
+            std::path::Path::new(d).join(f),
             "pg_current_logfile()".into(),
         ));
+    }
+    let dir: Option<String> = row.try_get(2).ok().flatten();
+    let collector: Option<String> = row.try_get(3).ok().flatten();
+    if let (Some(dir), Some("on")) = (dir, collector.as_deref()) {
+        let dir = std::path::Path::new(data.as_deref().unwrap_or("")).join(dir);
+        let newest = std::fs::read_dir(&dir).ok().and_then(|rd| {
+            rd.flatten()
+                .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+                .max()
+                .map(|(_, p)| p)
+        });
+        if let Some(p) = newest {
+            return Ok((p, "the newest file of log_directory".into()));
+        }
     }
     let major = version.parse::<u32>().map_or(0, |v| v / 10_000);
     Ok((
@@ -628,15 +644,18 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                 })
         });
         let mut seen = cx.each(seen).await;
-        for (o, t) in seen.iter_mut().zip(&cx.targets.postgres) {
-            if matches!(o.result, Err(ProbeError::Refused { .. })) && t.is_local() {
-                let (root, port) = (cx.root.clone(), t.host_port_pair().1);
-                let server = super::service::Server::Postgres;
-                o.service =
-                    tokio::task::spawn_blocking(move || super::service::look(&root, server, port))
-                        .await
-                        .ok();
-            }
+        let ports: Vec<Option<u16>> = seen
+            .iter()
+            .zip(&cx.targets.postgres)
+            .map(|(o, t)| {
+                (matches!(o.result, Err(ProbeError::Refused { .. })) && t.is_local())
+                    .then(|| t.host_port_pair().1)
+            })
+            .collect();
+        let server = super::service::Server::Postgres;
+        let facts = super::service::look_each(&cx.root, server, ports).await;
+        for (o, f) in seen.iter_mut().zip(facts) {
+            o.service = f;
         }
         Observed::Postgres(seen)
     })

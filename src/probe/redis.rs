@@ -781,15 +781,18 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             }))
             .await;
         let mut seen = seen;
-        for (o, t) in seen.iter_mut().zip(&cx.targets.redis) {
-            if matches!(o.result, Err(ProbeError::Refused { .. })) && t.is_local() {
-                let (root, port) = (cx.root.clone(), t.port);
-                let server = super::service::Server::Redis;
-                o.service =
-                    tokio::task::spawn_blocking(move || super::service::look(&root, server, port))
-                        .await
-                        .ok();
-            }
+        let ports: Vec<Option<u16>> = seen
+            .iter()
+            .zip(&cx.targets.redis)
+            .map(|(o, t)| {
+                (matches!(o.result, Err(ProbeError::Refused { .. })) && t.is_local())
+                    .then_some(t.port)
+            })
+            .collect();
+        let server = super::service::Server::Redis;
+        let facts = super::service::look_each(&cx.root, server, ports).await;
+        for (o, f) in seen.iter_mut().zip(facts) {
+            o.service = f;
         }
         Observed::Redis(seen)
     })

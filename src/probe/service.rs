@@ -141,6 +141,31 @@ fn elsewhere(root: &HostRoot, server: Server) -> Vec<Elsewhere> {
         .collect()
 }
 
+/// The facts for each refused local target (`Some(port)`), looked at once for all of them:
+/// 200 refused targets read /proc once, not 200 times.
+pub async fn look_each(
+    root: &HostRoot,
+    server: Server,
+    ports: Vec<Option<u16>>,
+) -> Vec<Option<ServiceState>> {
+    let Some(first) = ports.iter().flatten().next().copied() else {
+        return ports.iter().map(|_| None).collect();
+    };
+    let root = root.clone();
+    let Ok(once) = tokio::task::spawn_blocking(move || look(&root, server, first)).await else {
+        return ports.iter().map(|_| None).collect();
+    };
+    ports
+        .into_iter()
+        .map(|p| {
+            p.map(|port| ServiceState {
+                port,
+                ..once.clone()
+            })
+        })
+        .collect()
+}
+
 /// The facts of a refused local target on `port`.
 pub fn look(root: &HostRoot, server: Server, port: u16) -> ServiceState {
     let units = units(root, server);

@@ -171,6 +171,8 @@ fn a_real_deadlock_and_too_many_clients_in_the_postgres_log() {
         let _ = h.kill();
         let _ = h.wait();
     }
+    // their backends sleep on until told: free the slots
+    pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'app'");
     let url = pg.url();
     // the slots free up as the held sessions end
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -198,6 +200,26 @@ fn a_real_deadlock_and_too_many_clients_in_the_postgres_log() {
     let pids = evidence(&f, "deadlock.pids").unwrap();
     assert_eq!(pids.split(", ").count(), 2, "{f}");
     assert!(!r.stdout.contains("SET v ="), "{}", r.stdout);
+    // a role that may read the settings but not call pg_current_logfile(): log_directory's
+    // newest file
+    pg.psql("CREATE ROLE watcher LOGIN PASSWORD 'w-pw'; GRANT pg_read_all_settings TO watcher");
+    // (the killed sessions' slots may take a moment to free for a non-superuser)
+    let watcher = pg.url_as("watcher", "w-pw");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let r = loop {
+        let r = doctor_json("log.postgres", &["--postgres", &watcher], &[]);
+        if r.stdout.contains("log_directory") || Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let f = r.finding("log.postgres");
+    assert_eq!(
+        evidence(&f, "found_by"),
+        Some("the newest file of log_directory"),
+        "{f}"
+    );
+    assert_eq!(evidence(&f, "deadlock.count"), Some("1"), "{f}");
 }
 
 #[test]

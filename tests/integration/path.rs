@@ -156,6 +156,60 @@ fn doctor_path_judges_the_final_hop_and_finds_a_routing_loop() {
         "{loops}"
     );
     assert_eq!(loss["status"], "fail", "the target never answers: {loss}");
+    // 3 in 10 SYNs to the server's Redis port dropped: 30 rounds (--sample 3s) lose some
+    sh(&format!(
+        "ip netns exec {s} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport 6379 numgen random mod 10 < 3 drop'"
+    ));
+    let out = Command::new("ip")
+        .args(["netns", "exec", c])
+        .arg(env!("CARGO_BIN_EXE_statectl"))
+        .args([
+            "doctor",
+            "--path",
+            "--only",
+            "path.loss",
+            "--redis",
+            "redis://10.77.2.2:6379",
+        ])
+        .args(["--sample", "3s", "--timeout", "500ms", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("of probes to 10.77.2.2 were lost"),
+        "{f}"
+    );
+    // without raw sockets: skip, saying how to grant them
+    let out = Command::new("ip")
+        .args(["netns", "exec", c, "runuser", "-u", "nobody", "--"])
+        .arg(env!("CARGO_BIN_EXE_statectl"))
+        .args([
+            "doctor",
+            "--path",
+            "--only",
+            "path.loss",
+            "--redis",
+            "redis://10.77.2.2:6379",
+        ])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let f = &v["findings"][0];
+    assert_eq!(f["status"], "skip", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("setcap cap_net_raw+ep"),
+        "{f}"
+    );
     // without --path nothing is traced and no path finding is made
     let out = Command::new("ip")
         .args(["netns", "exec", c])

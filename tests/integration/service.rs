@@ -102,7 +102,8 @@ fn a_refused_postgres_names_the_cluster_unit() {
     );
     let fix = remediation("postgres.reachable", "--postgres", &conn, root.path());
     assert!(
-        fix.starts_with("postgresql@15-main.service exists"),
+        fix.contains("Nothing listens on port")
+            && fix.contains(": postgresql@15-main.service exists"),
         "{fix}"
     );
 }
