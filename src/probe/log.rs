@@ -296,19 +296,41 @@ async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan
         let asked = async {
             let (mut s, _) =
                 crate::probe::redis::RedisSession::connect(t, cx.timing.timeout).await?;
-            s.config_values(["logfile", "dir"]).await
+            let pid = s
+                .info()
+                .await
+                .ok()
+                .and_then(|i| i.get("process_id")?.parse::<u32>().ok());
+            Ok::<_, crate::observe::ProbeError>((s.config_values(["logfile", "dir"]).await?, pid))
         };
         match asked.await {
-            Ok(c) => {
+            Ok((c, pid)) => {
                 let file = c.get("logfile").cloned().unwrap_or_default();
                 if file.is_empty() {
-                    return LogScan::unreadable(
-                        &t.label,
-                        "stdout",
-                        "CONFIG GET logfile",
-                        since_s,
-                        "logfile is empty: Redis logs to stdout (the journal: journalctl -u redis-server)".into(),
-                    );
+                    // stdout: under systemd, the journal holds this process's lines
+                    let select = format!("_PID={}", pid.unwrap_or(0));
+                    return tokio::task::spawn_blocking({
+                        let label = t.label.clone();
+                        move || {
+                            journal(
+                                &label,
+                                &[&select],
+                                JournalScan::Signatures(REDIS_SIGNATURES),
+                                since_s,
+                                "logfile is empty: Redis logs to stdout",
+                            )
+                        }
+                    })
+                    .await
+                    .unwrap_or_else(|e| {
+                        LogScan::unreadable(
+                            &t.label,
+                            "",
+                            "",
+                            since_s,
+                            format!("the reader failed: {e}"),
+                        )
+                    });
                 }
                 let dir = c.get("dir").cloned().unwrap_or_default();
                 (
@@ -416,49 +438,81 @@ fn debian_postgres_log(root: &crate::probe::kernel::HostRoot) -> Option<PathBuf>
     found.pop().map(|(_, p)| p)
 }
 
-/// The kernel's messages from the systemd journal (`journalctl -k`), when no syslog file
-/// exists: journald-only hosts.
-fn kernel_journal(since_s: u64) -> LogScan {
+/// What a journal's lines are scanned for.
+enum JournalScan {
+    /// The OOM killer's kills (log.kernel), with kernel.oom's parser.
+    Kernel,
+    /// A server's signatures.
+    Signatures(&'static [Signature]),
+}
+
+/// Reads the systemd journal (`journalctl SELECT --since`) where no log file exists: the
+/// kernel on journald-only hosts, a Redis that logs to stdout under systemd. `missing` says
+/// why the journal is asked; an empty window is skip when the journal holds nothing of SELECT
+/// at all.
+fn journal(
+    target: &str,
+    select: &[&str],
+    scan: JournalScan,
+    since_s: u64,
+    missing: &str,
+) -> LogScan {
     let now = now_s();
     let since = format!("--since=@{}", now - since_s as i64);
-    match super::command("journalctl", &["-k", "--no-pager", "-q", "-o", "short-iso", &since]) {
-        // an empty window is only news when the journal holds kernel messages at all
+    let source = format!("journal:{}", select.join(" "));
+    let found_by = format!("journalctl {} ({missing})", select.join(" "));
+    let mut args = select.to_vec();
+    args.extend(["--no-pager", "-q", "-o", "short-iso", &since]);
+    let mut any = select.to_vec();
+    any.extend(["-n", "1", "-q", "--no-pager"]);
+    match super::command("journalctl", &args) {
         Ok((text, _))
             if text.trim().is_empty()
-                && super::command("journalctl", &["-k", "-n", "1", "-q", "--no-pager"])
-                    .is_ok_and(|(any, _)| any.trim().is_empty()) =>
+                && super::command("journalctl", &any).is_ok_and(|(a, _)| a.trim().is_empty()) =>
         {
             LogScan::unreadable(
-                "kernel",
-                "journal:kernel",
-                "journalctl -k (no syslog file)",
+                target,
+                &source,
+                &found_by,
                 since_s,
-                "no /var/log/kern.log, syslog or messages, and the journal holds no kernel messages at all (journald is not collecting here)".into(),
+                format!(
+                    "{missing}, and the journal holds nothing of {} at all",
+                    select.join(" ")
+                ),
             )
         }
         Ok((text, _)) => {
             let offset = crate::probe::lb::utc_offset_s();
+            let since_t = now - since_s as i64;
             let time_of = |l: &str| LogFormat::Syslog.time(l, offset, now);
-            let hits = oom_victims(&text, now - since_s as i64, &time_of);
+            let (lines, hits) = match scan {
+                JournalScan::Kernel => (
+                    text.lines().count() as u64,
+                    oom_victims(&text, since_t, &time_of),
+                ),
+                JournalScan::Signatures(sigs) => {
+                    log::scan(LogFormat::Syslog, &text, since_t, offset, now, sigs)
+                }
+            };
             LogScan {
-                target: "kernel".into(),
-                source: "journal:kernel".into(),
-                found_by: "journalctl -k (no syslog file)".into(),
+                target: target.into(),
+                source,
+                found_by,
                 files: Vec::new(),
                 since_s,
                 bytes_read: text.len() as u64,
                 truncated: false,
-                lines: text.lines().count() as u64,
+                lines,
                 hits,
                 error: None,
             }
         }
         Err(e) => LogScan::unreadable(
-            "kernel",
+            target,
             "",
             "",
             since_s,
-            format!("no /var/log/kern.log, syslog or messages here, and the journal could not be read ({e})"),
+            format!("{missing}, and the journal could not be read ({e})"),
         ),
     }
 }
@@ -474,7 +528,15 @@ fn kernel_log(cx: &ProbeContext) -> LogScan {
             .find(|p| p.exists())
         {
             Some(p) => (p, "the first of /var/log/kern.log, syslog, messages"),
-            None if cx.root.is_default() => return kernel_journal(since_s),
+            None if cx.root.is_default() => {
+                return journal(
+                    "kernel",
+                    &["-k"],
+                    JournalScan::Kernel,
+                    since_s,
+                    "no /var/log/kern.log, syslog or messages here",
+                )
+            }
             None => {
                 return LogScan::unreadable(
                     "kernel",

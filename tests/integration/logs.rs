@@ -283,6 +283,19 @@ fn logs_that_cannot_be_read_skip_with_the_reason() {
         f["summary"].as_str().unwrap().contains("No such file"),
         "{f}"
     );
+    // a server that logs to stdout: the journal is asked for its pid's lines; a server started
+    // by hand has none there
+    let Some(srv) = RedisServer::start(&["logfile \"\""]) else {
+        return;
+    };
+    let r = doctor_json("log.redis", &["--redis", &srv.url()], &[]);
+    let f = r.finding("log.redis");
+    assert_eq!(f["status"], "skip", "{f}");
+    let why = f["summary"].as_str().unwrap();
+    assert!(
+        why.contains("logfile is empty: Redis logs to stdout, and the journal"),
+        "{f}"
+    );
     // a log only root may read, read by nobody
     let dir = tempfile::tempdir().unwrap();
     use std::os::unix::fs::PermissionsExt;
