@@ -44,13 +44,8 @@ impl LogFormat {
                 Some(t - zone_offset(zone).unwrap_or(utc_offset_s))
             }
             LogFormat::Nginx => {
-                let stamp = line.get(..19)?;
-                let iso = format!(
-                    "{}T{}Z",
-                    stamp.get(..10)?.replace('/', "-"),
-                    stamp.get(11..)?
-                );
-                Some(rfc3339(&iso)? - utc_offset_s)
+                let (y, m, d) = ymd(line.get(..10)?)?;
+                Some(civil(y, m, d, line.get(11..19)?)? - utc_offset_s)
             }
             LogFormat::Syslog => {
                 let first = line.split_whitespace().next()?;
@@ -78,6 +73,7 @@ impl LogFormat {
     }
 }
 
+#[cfg(test)]
 fn rfc3339(s: &str) -> Option<i64> {
     let t = humantime::parse_rfc3339(s).ok()?;
     Some(t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64)
