@@ -278,6 +278,17 @@ fn now_s() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// A remote server's log is read where it runs: skip, naming the flag that reads a copy.
+fn not_here(label: &str, flag: &str, since_s: u64) -> LogScan {
+    LogScan::unreadable(
+        label,
+        "",
+        "",
+        since_s,
+        format!("the server is not on this host: its log is read where it runs ({flag} FILE for a copy)"),
+    )
+}
+
 /// A Redis server's log: CONFIG GET logfile (relative to `dir`), for a server on this host.
 async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan {
     let since_s = cx.targets.logs.since.as_secs();
@@ -285,13 +296,7 @@ async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan
         (p.clone(), "--redis-log")
     } else {
         if !t.is_local() {
-            return LogScan::unreadable(
-                &t.label,
-                "",
-                "",
-                since_s,
-                "the server is not on this host: its log is read where it runs (--redis-log FILE for a copy)".into(),
-            );
+            return not_here(&t.label, "--redis-log", since_s);
         }
         let asked = async {
             let (mut s, _) =
@@ -367,13 +372,7 @@ async fn postgres_log(t: &crate::target::PostgresTarget, cx: &ProbeContext) -> L
         (p.clone(), "--postgres-log".to_string())
     } else {
         if !t.is_local() {
-            return LogScan::unreadable(
-                &t.label,
-                "",
-                "",
-                since_s,
-                "the server is not on this host: its log is read where it runs (--postgres-log FILE for a copy)".into(),
-            );
+            return not_here(&t.label, "--postgres-log", since_s);
         }
         match crate::probe::postgres::log_location(t, cx.timing.timeout).await {
             Ok((p, how)) => (cx.root.path(&p.to_string_lossy()), how),
