@@ -724,15 +724,35 @@ pub struct LatencyArgs {
     pub timeout: Duration,
 }
 
+/// `capture -p`: a port, or every flow that carries RESP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapturePort {
+    /// Every flow whose client's first bytes are a RESP request.
+    Auto,
+    /// This TCP port.
+    Port(u16),
+}
+
+fn parse_capture_port(s: &str) -> Result<CapturePort, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(CapturePort::Auto);
+    }
+    match s.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(CapturePort::Port(p)),
+        _ => Err(format!("{s:?} is not a TCP port (1-65535) or auto")),
+    }
+}
+
 /// Flags of `capture`.
 #[derive(Debug, Clone, Args)]
 pub struct CaptureArgs {
     /// Interface to capture on (default: the route to the target, or lo).
     #[arg(short = 'i', long)]
     pub interface: Option<String>,
-    /// TCP port of the Redis traffic.
-    #[arg(short = 'p', long, default_value_t = 6379)]
-    pub port: u16,
+    /// TCP port of the Redis traffic, or `auto`: every flow whose client speaks RESP (found
+    /// from its first bytes). Default: 6379 live, auto with -r.
+    #[arg(short = 'p', long, value_name = "PORT|auto", value_parser = parse_capture_port)]
+    pub port: Option<CapturePort>,
     /// Stop after this many packets.
     #[arg(short = 'c', long)]
     pub count: Option<u64>,

@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 
 use super::decode::Segment;
+use super::session::{self, Kind, Session};
 use crate::resp::{self, Frame};
 
 /// Bytes of out-of-order data one direction may hold before the gap is given up on.
@@ -127,6 +128,14 @@ struct Pending {
     ts: Duration,
     command: u16,
     key: Option<u32>,
+    kind: Kind,
+    /// Replies still to come (a SUBSCRIBE gets one per channel).
+    replies: u32,
+    /// Its first reply has been seen.
+    answered: bool,
+    /// The client's sequence number just past the request: a reply acknowledging less
+    /// cannot answer it.
+    end_seq: Option<u32>,
 }
 
 /// One direction of a connection.
@@ -145,6 +154,8 @@ struct Conn {
     to_server: Half,
     to_client: Half,
     inflight: VecDeque<Pending>,
+    /// What the server does with this connection's requests.
+    session: Session,
     /// (client, server), to forget the flow when it is freed.
     key: Option<(SocketAddr, SocketAddr)>,
     /// Capture time of its latest segment.
@@ -159,6 +170,21 @@ struct CommandStats {
     latency: Histogram<u64>,
     count: u64,
     errors: u64,
+}
+
+/// The longest latency recorded, µs (a minute); longer ones count as this.
+const MAX_RECORDED_US: u64 = 60_000_000;
+/// The longest blocking wait recorded, µs (an hour).
+const MAX_WAIT_US: u64 = 3_600_000_000;
+
+impl CommandStats {
+    fn new(max_us: u64) -> Self {
+        CommandStats {
+            latency: Histogram::new_with_bounds(1, max_us, 3).expect("static bounds"),
+            count: 0,
+            errors: 0,
+        }
+    }
 }
 
 /// One slow request.
@@ -189,6 +215,159 @@ pub struct CommandRow {
     pub max_ms: f64,
 }
 
+/// A TCP port seen in the capture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortSeen {
+    /// The port of the flows' server side (the side a SYN went to, or that received a RESP
+    /// request; else the lower port).
+    pub port: u16,
+    /// Packets.
+    pub packets: u64,
+    /// Flows.
+    pub flows: u64,
+    /// Of those, flows whose client's first bytes were a RESP request.
+    pub resp_flows: u64,
+}
+
+/// Flows seen, for the port hint and for `-p auto`.
+#[derive(Default)]
+struct Census {
+    /// By (lower, higher) address.
+    flows: HashMap<(SocketAddr, SocketAddr), FlowGuess>,
+    ports: HashMap<u16, PortSeen>,
+}
+
+/// Flows the census follows at once; beyond it, new flows are counted by port but not judged.
+const MAX_CENSUS_FLOWS: usize = 65_536;
+/// Payloads looked at before a flow is judged not to carry RESP.
+const RESP_LOOKS: u8 = 4;
+
+#[derive(Clone, Copy)]
+struct FlowGuess {
+    server: SocketAddr,
+    /// Some(true) once the client's bytes were a RESP request, Some(false) when they were not.
+    resp: Option<bool>,
+    looks: u8,
+}
+
+/// Whether a payload is a RESP request: `*<n>\r\n$<len>\r\n`.
+fn looks_like_request(p: &[u8]) -> bool {
+    let Some(rest) = p.strip_prefix(b"*") else {
+        return false;
+    };
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n > 6 {
+        return false;
+    }
+    let rest = &rest[n..];
+    let Some(rest) = rest.strip_prefix(b"\r\n$") else {
+        return false;
+    };
+    let m = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    m > 0 && rest[m..].starts_with(b"\r\n")
+}
+
+impl Census {
+    /// Counts a segment; returns the server's address when its flow carries RESP.
+    fn count(&mut self, seg: &Segment<'_>) -> Option<SocketAddr> {
+        let key = if seg.src < seg.dst {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        let full = self.flows.len() >= MAX_CENSUS_FLOWS;
+        let new = !self.flows.contains_key(&key);
+        let g = if new {
+            // the side a SYN goes to is the server; else guess the lower port
+            let server = if seg.syn && seg.ack.is_none() || seg.dst.port() < seg.src.port() {
+                seg.dst
+            } else {
+                seg.src
+            };
+            let g = FlowGuess {
+                server,
+                resp: None,
+                looks: 0,
+            };
+            if full {
+                let p = self.ports.entry(server.port()).or_insert(PortSeen {
+                    port: server.port(),
+                    packets: 0,
+                    flows: 0,
+                    resp_flows: 0,
+                });
+                p.packets += 1;
+                return None;
+            }
+            self.flows.insert(key, g);
+            self.flows.get_mut(&key).expect("inserted")
+        } else {
+            self.flows.get_mut(&key).expect("present")
+        };
+        if seg.syn && seg.ack.is_none() {
+            g.server = seg.dst;
+        }
+        let mut became_resp = false;
+        if g.resp.is_none() && !seg.payload.is_empty() {
+            if looks_like_request(seg.payload) {
+                g.resp = Some(true);
+                g.server = seg.dst;
+                became_resp = true;
+            } else {
+                g.looks += 1;
+                if g.looks >= RESP_LOOKS {
+                    g.resp = Some(false);
+                }
+            }
+        }
+        let g = *g;
+        let port = g.server.port();
+        let p = self.ports.entry(port).or_insert(PortSeen {
+            port,
+            packets: 0,
+            flows: 0,
+            resp_flows: 0,
+        });
+        p.packets += 1;
+        if new {
+            p.flows += 1;
+        }
+        if became_resp {
+            p.resp_flows += 1;
+        }
+        if seg.fin && g.resp != Some(true) {
+            // done with it; a RESP flow is forgotten when the analysis frees it
+            self.flows.remove(&key);
+        }
+        (g.resp == Some(true)).then_some(g.server)
+    }
+
+    fn forget(&mut self, a: SocketAddr, b: SocketAddr) {
+        self.flows.remove(&if a < b { (a, b) } else { (b, a) });
+    }
+
+    /// The busiest ports.
+    fn busiest(&self) -> Vec<PortSeen> {
+        let mut v: Vec<PortSeen> = self.ports.values().cloned().collect();
+        v.sort_by(|a, b| b.packets.cmp(&a.packets).then(a.port.cmp(&b.port)));
+        v.truncate(20);
+        v
+    }
+}
+
+/// One blocking command's waits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaitRow {
+    /// Command name.
+    pub command: String,
+    /// Calls answered.
+    pub count: u64,
+    /// Median wait, ms.
+    pub p50_wait_ms: f64,
+    /// Longest wait, ms.
+    pub max_wait_ms: f64,
+}
+
 /// A key and how often it was used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KeyCount {
@@ -203,8 +382,12 @@ pub struct KeyCount {
 pub struct CaptureReport {
     /// The file read or the interface captured.
     pub source: String,
-    /// The Redis port.
-    pub port: u16,
+    /// The Redis port; null when every flow carrying RESP was analysed (`-p auto`).
+    pub port: Option<u16>,
+    /// TCP ports seen, by the server's side of each flow, busiest first (at most 20): listed
+    /// when nothing matched the port, and with `-p auto`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ports_seen: Vec<PortSeen>,
     /// Every packet read.
     pub packets: u64,
     /// TCP packets to or from the port.
@@ -225,8 +408,20 @@ pub struct CaptureReport {
     pub gaps: u64,
     /// Bytes that were not RESP and were skipped.
     pub protocol_errors: u64,
+    /// Bytes skipped while resynchronising on the next RESP value.
+    pub skipped_bytes: u64,
     /// Replies with no request seen (capture started mid-conversation, or after a gap).
     pub unmatched_replies: u64,
+    /// Requests that by Redis's rules get no reply: under CLIENT REPLY OFF or SKIP (and those
+    /// commands themselves), or sent after QUIT.
+    pub no_reply_expected: u64,
+    /// Server frames that answer no request: Pub/Sub messages and RESP3 pushes (client-tracking
+    /// invalidations among them).
+    pub pushes: u64,
+    /// Lines of MONITOR's stream.
+    pub monitor_lines: u64,
+    /// Commands queued inside MULTI (answered +QUEUED; their EXEC carries the latency).
+    pub queued_commands: u64,
     /// Requests whose reply was never seen.
     pub unanswered_requests: u64,
     /// Flows forgotten after FIN/RST from both sides, or 60 s idle (their memory freed).
@@ -238,6 +433,9 @@ pub struct CaptureReport {
     pub requests: u64,
     /// Per command, busiest first.
     pub commands: Vec<CommandRow>,
+    /// Blocking commands (BLPOP, WAIT, XREAD … BLOCK): they wait by design, so their time is
+    /// a wait, kept out of the latency rows and the slowest list.
+    pub blocking: Vec<WaitRow>,
     /// Error replies by first word (ERR, WRONGTYPE, OOM, NOAUTH …).
     pub errors: BTreeMap<String, u64>,
     /// Most used keys.
@@ -283,7 +481,9 @@ impl KeyNames {
 
 /// The analyser: feed it segments in capture order, then take the report.
 pub struct Analysis {
-    port: u16,
+    port: Option<u16>,
+    /// The TCP flows not analysed, by port; in auto mode also which flows carry RESP.
+    census: Census,
     keys_shown: KeyNames,
     /// Connections, addressed by index; `conn_ids` maps (client, server) to the index and
     /// `last` remembers the previous packet's, since packets come in runs per connection.
@@ -318,6 +518,13 @@ pub struct Analysis {
     protocol_errors: u64,
     unmatched: u64,
     requests: u64,
+    skipped_bytes: u64,
+    no_reply: u64,
+    pushes: u64,
+    monitor_lines: u64,
+    queued: u64,
+    /// Blocking commands' waits, by command id.
+    waits: BTreeMap<u16, CommandStats>,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -329,10 +536,11 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 impl Analysis {
-    /// An analyser for traffic to and from `port`.
-    pub fn new(port: u16, keys_shown: KeyNames) -> Self {
+    /// An analyser for traffic to and from `port`; with None, of every flow that carries RESP.
+    pub fn new(port: impl Into<Option<u16>>, keys_shown: KeyNames) -> Self {
         Analysis {
-            port,
+            port: port.into(),
+            census: Census::default(),
             keys_shown,
             conns: Vec::new(),
             conn_ids: HashMap::default(),
@@ -362,11 +570,17 @@ impl Analysis {
             protocol_errors: 0,
             unmatched: 0,
             requests: 0,
+            skipped_bytes: 0,
+            no_reply: 0,
+            pushes: 0,
+            monitor_lines: 0,
+            queued: 0,
+            waits: BTreeMap::new(),
         }
     }
 
-    /// The port analysed.
-    pub fn port(&self) -> u16 {
+    /// The port analysed (None: every flow that carries RESP).
+    pub fn port(&self) -> Option<u16> {
         self.port
     }
 
@@ -374,10 +588,18 @@ impl Analysis {
     pub fn segment(&mut self, ts: Duration, captured_len: usize, seg: Option<Segment<'_>>) {
         self.packets += 1;
         let Some(seg) = seg else { return };
-        let to_server = seg.dst.port() == self.port;
-        if !to_server && seg.src.port() != self.port {
-            return;
-        }
+        let to_server = match self.port {
+            Some(p) if seg.dst.port() == p => true,
+            Some(p) if seg.src.port() == p => false,
+            Some(_) => {
+                self.census.count(&seg);
+                return;
+            }
+            None => match self.census.count(&seg) {
+                Some(server) => seg.dst == server,
+                None => return,
+            },
+        };
         self.tcp_packets += 1;
         self.bytes += captured_len as u64;
         let key = if to_server {
@@ -424,14 +646,15 @@ impl Analysis {
         if outcome.gap {
             self.gaps += 1;
         }
-        if outcome.skipped {
+        if outcome.skipped > 0 {
             self.protocol_errors += 1;
+            self.skipped_bytes += outcome.skipped;
         }
-        if outcome.gap || (outcome.skipped && !to_server) {
+        if outcome.gap || (outcome.skipped > 0 && !to_server) {
             // the pairing is lost: what is in flight can no longer be matched
             conn.inflight.clear();
         }
-        self.drain(idx, to_server, ts);
+        self.drain(idx, to_server, ts, seg.ack);
         if seg.fin {
             let conn = &mut self.conns[idx];
             if to_server {
@@ -468,6 +691,7 @@ impl Analysis {
             self.gaps += 1;
         }
         self.conn_ids.remove(&key);
+        self.census.forget(key.0, key.1);
         if self.last.is_some_and(|(_, l)| l == i) {
             self.last = None;
         }
@@ -497,11 +721,7 @@ impl Analysis {
             String::from_utf8_lossy(name).to_ascii_uppercase()
         };
         self.names.push(upper);
-        self.stats.push(CommandStats {
-            latency: Histogram::new_with_bounds(1, 60_000_000, 3).expect("static bounds"),
-            count: 0,
-            errors: 0,
-        });
+        self.stats.push(CommandStats::new(MAX_RECORDED_US));
         self.name_ids.insert(name.to_vec(), id);
         id
     }
@@ -522,17 +742,19 @@ impl Analysis {
         Some(id)
     }
 
-    /// Decodes what one direction has buffered.
-    fn drain(&mut self, key: usize, to_server: bool, ts: Duration) {
-        let mut buf = {
+    /// Decodes what one direction has buffered. `ack` is the segment's acknowledgement number.
+    fn drain(&mut self, key: usize, to_server: bool, ts: Duration, ack: Option<u32>) {
+        let (mut buf, next) = {
             let conn = &mut self.conns[key];
             let half = if to_server {
                 &mut conn.to_server
             } else {
                 &mut conn.to_client
             };
-            std::mem::take(&mut half.buf)
+            (std::mem::take(&mut half.buf), half.next)
         };
+        // the sequence number just past the buffer's last byte
+        let buf_end_seq = next;
         let mut pos = 0;
         loop {
             if pos >= buf.len() {
@@ -543,45 +765,37 @@ impl Analysis {
                 let Some(eol) = buf[pos..].iter().position(|b| *b == b'\n') else {
                     break;
                 };
-                let line = buf[pos..pos + eol].to_vec();
-                pos += eol + 1;
+                let line = &buf[pos..pos + eol];
+                let end = pos + eol + 1;
                 let mut words = line
                     .split(|b| *b == b' ' || *b == b'\r')
                     .filter(|w| !w.is_empty());
                 if let Some(cmd) = words.next() {
-                    let id = self.command_id(cmd);
-                    let k = if KEYED.contains(&self.names[id as usize].as_str()) {
-                        words.next().and_then(|k| self.key_id(k))
-                    } else {
-                        None
-                    };
-                    self.push_request(key, ts, id, k);
+                    let end_seq = buf_end_seq.map(|n| n.wrapping_sub((buf.len() - end) as u32));
+                    self.request(key, ts, cmd, &mut words, end_seq);
                 }
+                pos = end;
                 continue;
             }
             match resp::frame(&buf, pos) {
                 Ok(Some((end, kind))) => {
                     if to_server {
-                        let (cmd, first) = command_and_key(&buf[pos..end]);
-                        if let Some(cmd) = cmd {
-                            let id = self.command_id(cmd);
-                            let k = match first {
-                                Some(k) if KEYED.contains(&self.names[id as usize].as_str()) => {
-                                    self.key_id(k)
-                                }
-                                _ => None,
-                            };
-                            self.push_request(key, ts, id, k);
+                        let mut words = BulkWords::of(&buf[pos..end]);
+                        if let Some(cmd) = words.next() {
+                            let end_seq =
+                                buf_end_seq.map(|n| n.wrapping_sub((buf.len() - end) as u32));
+                            self.request(key, ts, cmd, &mut words, end_seq);
                         }
                     } else {
                         let error = (kind == Frame::Error).then(|| resp::error_word(&buf, pos));
-                        self.reply(key, ts, error, buf[pos] == b'>');
+                        self.reply(key, ts, &buf[pos..end], error, ack);
                     }
                     pos = end;
                 }
                 Ok(None) => break,
                 Err(_) => {
                     self.protocol_errors += 1;
+                    self.skipped_bytes += (buf.len() - pos) as u64;
                     pos = buf.len();
                     let conn = &mut self.conns[key];
                     let half = if to_server {
@@ -596,6 +810,7 @@ impl Analysis {
         }
         buf.drain(..pos);
         if buf.len() > MAX_BUFFER {
+            self.skipped_bytes += buf.len() as u64;
             buf.clear();
             self.protocol_errors += 1;
         }
@@ -608,45 +823,146 @@ impl Analysis {
         half.buf = buf;
     }
 
-    fn push_request(&mut self, key: usize, ts: Duration, command: u16, k: Option<u32>) {
+    /// One request: counted, and queued for its replies when Redis will send any.
+    fn request(
+        &mut self,
+        key: usize,
+        ts: Duration,
+        cmd: &[u8],
+        args: &mut dyn Iterator<Item = &[u8]>,
+        end_seq: Option<u32>,
+    ) {
+        let id = self.command_id(cmd);
+        let name = &self.names[id as usize];
+        let first = args.next();
+        // the arguments are gathered only for the few commands whose replies depend on them
+        let all: Vec<&[u8]> = if session::needs_args(name) {
+            first.into_iter().chain(args).collect()
+        } else {
+            Vec::new()
+        };
+        let keyed = KEYED.contains(&name.as_str());
+        let expect = self.conns[key].session.request(name, &all);
+        let k = match first {
+            Some(k) if keyed => self.key_id(k),
+            _ => None,
+        };
+        if expect.replies == 0 {
+            self.no_reply += 1;
+            return;
+        }
         let conn = &mut self.conns[key];
         if conn.inflight.len() < MAX_INFLIGHT {
             conn.inflight.push_back(Pending {
                 ts,
-                command,
+                command: id,
                 key: k,
+                kind: expect.kind,
+                replies: expect.replies,
+                answered: false,
+                end_seq,
             });
         }
     }
 
-    fn reply(&mut self, key: usize, ts: Duration, error: Option<String>, push: bool) {
-        if push {
-            return; // RESP3 pushes answer no request
-        }
+    /// One complete server frame.
+    fn reply(
+        &mut self,
+        key: usize,
+        ts: Duration,
+        frame: &[u8],
+        error: Option<String>,
+        ack: Option<u32>,
+    ) {
         let conn = &mut self.conns[key];
-        let Some(p) = conn.inflight.pop_front() else {
+        let waiting = conn.inflight.front().map(|p| p.kind);
+        match conn.session.classify(frame, waiting) {
+            session::Server::Push => {
+                self.pushes += 1;
+                return;
+            }
+            session::Server::Monitor => {
+                self.monitor_lines += 1;
+                return;
+            }
+            session::Server::Reply => {}
+        }
+        let Some(p) = conn.inflight.front_mut() else {
             self.unmatched += 1;
             return;
         };
-        let latency = ts.saturating_sub(p.ts);
-        let us = (latency.as_micros() as u64).clamp(1, 60_000_000);
-        let s = &mut self.stats[p.command as usize];
+        // The server cannot answer a request it has not received: a reply sent before the
+        // request's last byte was acknowledged answers one this capture never saw (it began
+        // mid-conversation, or lost it). Pairing it would shift every later pair.
+        if let (Some(ack), Some(end)) = (ack, p.end_seq) {
+            if end.wrapping_sub(ack) as i32 > 0 {
+                self.unmatched += 1;
+                return;
+            }
+        }
+        let first = !p.answered;
+        p.answered = true;
+        p.replies = p.replies.saturating_sub(1);
+        let (kind, command, k, sent) = (p.kind, p.command, p.key, p.ts);
+        // an error ends a Pub/Sub command at once: one reply, whatever it asked for
+        if p.replies == 0 || error.is_some() {
+            conn.inflight.pop_front();
+        }
+        conn.session.answered(kind, frame);
+        if !first {
+            return; // later confirmations of one SUBSCRIBE: the first one timed it
+        }
+        let latency = ts.saturating_sub(sent);
+        match kind {
+            Kind::Queued => {
+                self.queued += 1;
+                if let Some(word) = error {
+                    self.count_error(word);
+                }
+            }
+            Kind::Blocking => {
+                let us = (latency.as_micros() as u64).clamp(1, MAX_WAIT_US);
+                let w = self
+                    .waits
+                    .entry(command)
+                    .or_insert_with(|| CommandStats::new(MAX_WAIT_US));
+                w.latency.record(us).expect("clamped");
+                w.count += 1;
+                if error.is_some() {
+                    w.errors += 1;
+                }
+                if let Some(word) = error {
+                    self.count_error(word);
+                }
+            }
+            _ => self.record(command, k, latency, error),
+        }
+    }
+
+    fn count_error(&mut self, word: String) {
+        let word = if self.errors.len() >= MAX_ERROR_WORDS && !self.errors.contains_key(&word) {
+            *self.caps.entry("error words").or_default() += 1;
+            OTHER.to_string()
+        } else {
+            word
+        };
+        *self.errors.entry(word).or_default() += 1;
+    }
+
+    /// A paired request's latency.
+    fn record(&mut self, command: u16, k: Option<u32>, latency: Duration, error: Option<String>) {
+        let us = (latency.as_micros() as u64).clamp(1, MAX_RECORDED_US);
+        let s = &mut self.stats[command as usize];
         s.latency.record(us).expect("clamped");
         s.count += 1;
         self.requests += 1;
         if let Some(word) = error {
             s.errors += 1;
-            let word = if self.errors.len() >= MAX_ERROR_WORDS && !self.errors.contains_key(&word) {
-                *self.caps.entry("error words").or_default() += 1;
-                OTHER.to_string()
-            } else {
-                word
-            };
-            *self.errors.entry(word).or_default() += 1;
+            self.count_error(word);
         }
         if self.slowest.len() < 10 || latency > self.slowest.last().map(|s| s.0).unwrap_or_default()
         {
-            self.slowest.push((latency, p.command, p.key));
+            self.slowest.push((latency, command, k));
             self.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
             self.slowest.truncate(10);
         }
@@ -703,6 +1019,11 @@ impl Analysis {
         CaptureReport {
             source,
             port: self.port,
+            ports_seen: if self.port.is_none() || self.tcp_packets == 0 {
+                self.census.busiest()
+            } else {
+                Vec::new()
+            },
             packets: self.packets,
             tcp_packets: self.tcp_packets,
             bytes: self.bytes,
@@ -713,7 +1034,12 @@ impl Analysis {
             out_of_order_segments: self.out_of_order,
             gaps: self.gaps,
             protocol_errors: self.protocol_errors,
+            skipped_bytes: self.skipped_bytes,
             unmatched_replies: self.unmatched,
+            no_reply_expected: self.no_reply,
+            pushes: self.pushes,
+            monitor_lines: self.monitor_lines,
+            queued_commands: self.queued,
             unanswered_requests: self.unanswered_freed
                 + self
                     .conns
@@ -731,6 +1057,16 @@ impl Analysis {
                 .collect(),
             requests: self.requests,
             commands,
+            blocking: self
+                .waits
+                .iter()
+                .map(|(c, w)| WaitRow {
+                    command: self.names[*c as usize].clone(),
+                    count: w.count,
+                    p50_wait_ms: ms(w.latency.value_at_quantile(0.5)),
+                    max_wait_ms: ms(w.latency.max()),
+                })
+                .collect(),
             errors: self.errors.clone(),
             top_keys,
             slowest: self
@@ -749,29 +1085,40 @@ impl Analysis {
     }
 }
 
-/// The command name and first argument of a RESP request (an array of bulk strings).
-fn command_and_key(frame: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
-    let mut pos = match frame.iter().position(|b| *b == b'\n') {
-        Some(p) => p + 1,
-        None => return (None, None),
-    };
-    let mut bulk = || -> Option<&[u8]> {
-        if frame.get(pos) != Some(&b'$') {
+/// The bulk strings of a RESP request (an array of bulk strings), without copying.
+struct BulkWords<'a> {
+    frame: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> BulkWords<'a> {
+    fn of(frame: &'a [u8]) -> Self {
+        let pos = frame
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(frame.len(), |p| p + 1);
+        BulkWords { frame, pos }
+    }
+}
+
+impl<'a> Iterator for BulkWords<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let f = self.frame;
+        if f.get(self.pos) != Some(&b'$') {
             return None;
         }
-        let eol = pos + frame[pos..].iter().position(|b| *b == b'\r')?;
-        let len: usize = std::str::from_utf8(&frame[pos + 1..eol])
+        let eol = self.pos + f[self.pos..].iter().position(|b| *b == b'\r')?;
+        let len: usize = std::str::from_utf8(&f[self.pos + 1..eol])
             .ok()?
             .parse()
             .ok()?;
         let start = eol + 2;
-        let s = frame.get(start..start + len)?;
-        pos = start + len + 2;
+        let s = f.get(start..start + len)?;
+        self.pos = start + len + 2;
         Some(s)
-    };
-    let cmd = bulk();
-    let key = if cmd.is_some() { bulk() } else { None };
-    (cmd, key)
+    }
 }
 
 /// What one segment did to a direction's stream.
@@ -780,16 +1127,48 @@ struct Outcome {
     retransmitted: u64,
     out_of_order: u64,
     gap: bool,
-    /// Bytes were skipped because they did not start a RESP value.
-    skipped: bool,
+    /// Bytes skipped because they did not start a RESP value.
+    skipped: u64,
 }
 
+/// Whether a segment can start a RESP value: a request array (`*2\r\n$3…`) towards the
+/// server; a type byte with a well-formed header line towards the client. A segment cut
+/// inside a value rarely passes, so the stream resumes on a real boundary.
 fn resumes(payload: &[u8], to_server: bool) -> bool {
-    match payload.first() {
-        Some(b'*') => true,
-        Some(b) if !to_server => b"+-:$_#,(!=%~>|".contains(b),
-        _ => false,
+    let Some(&tag) = payload.first() else {
+        return false;
+    };
+    if to_server && tag != b'*' {
+        return false;
     }
+    // the header line, or what the segment holds of it
+    let line_end = payload.iter().position(|b| *b == b'\r');
+    let line = &payload[1..line_end.unwrap_or(payload.len()).clamp(1, 66)];
+    let complete = line_end.is_some_and(|e| payload.get(e + 1) == Some(&b'\n'));
+    let digits = |l: &[u8]| {
+        let l = l.strip_prefix(b"-").unwrap_or(l);
+        !l.is_empty() && l.iter().all(u8::is_ascii_digit)
+    };
+    let ok = match tag {
+        b'*' | b'$' | b'%' | b'~' | b'>' | b'|' | b'!' | b'=' | b':' | b'(' => {
+            digits(line) || (!complete && line.iter().all(|b| *b == b'-' || b.is_ascii_digit()))
+        }
+        b'_' => line.is_empty(),
+        b'#' => matches!(line, b"t" | b"f" | b""),
+        b',' => line
+            .iter()
+            .all(|b| b.is_ascii_digit() || b".-+eEinfa".contains(b)),
+        b'+' | b'-' => !line.contains(&b'\n'),
+        _ => false,
+    };
+    if !ok || !complete {
+        return ok;
+    }
+    // a request is an array of bulk strings
+    !to_server
+        || payload
+            .get(line_end.unwrap_or(0) + 2)
+            .is_none_or(|b| *b == b'$')
 }
 
 /// Appends the segment's new bytes to the direction in sequence order.
@@ -810,7 +1189,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
             h.buf.extend_from_slice(seg.payload);
         } else {
             h.lost = true;
-            out.skipped = true;
+            out.skipped = seg.payload.len() as u64;
         }
         return out;
     };
@@ -823,7 +1202,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
         }
         // a retransmission that also carries new bytes: keep the new tail
         let tail = &seg.payload[seen as usize..];
-        out.skipped |= !append(h, tail, to_server);
+        out.skipped += append(h, tail, to_server);
         h.next = Some(next.wrapping_add(tail.len() as u32));
     } else if off > 0 {
         out.out_of_order = 1;
@@ -842,7 +1221,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
         h.next = h.pending.keys().next().copied();
         h.lost = true;
     } else {
-        out.skipped |= !append(h, seg.payload, to_server);
+        out.skipped += append(h, seg.payload, to_server);
         h.next = Some(next.wrapping_add(len));
     }
     // release held segments that are now in order
@@ -856,24 +1235,24 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
         h.pending_bytes -= data.len();
         let seen = (-off) as usize;
         if seen < data.len() {
-            out.skipped |= !append(h, &data[seen..], to_server);
+            out.skipped += append(h, &data[seen..], to_server);
             h.next = Some(next.wrapping_add((data.len() - seen) as u32));
         }
     }
     out
 }
 
-/// Appends in-order bytes; false when they were skipped while waiting to resynchronise.
-fn append(h: &mut Half, bytes: &[u8], to_server: bool) -> bool {
+/// Appends in-order bytes; returns how many were skipped while waiting to resynchronise.
+fn append(h: &mut Half, bytes: &[u8], to_server: bool) -> u64 {
     if h.lost {
         if resumes(bytes, to_server) {
             h.lost = false;
         } else {
-            return false;
+            return bytes.len() as u64;
         }
     }
     h.buf.extend_from_slice(bytes);
-    true
+    0
 }
 
 /// Flushes what can be flushed at the end of input: data held after a gap counts as a gap.
@@ -905,6 +1284,7 @@ mod tests {
             src: if to_server { c } else { s },
             dst: if to_server { s } else { c },
             seq,
+            ack: None,
             syn: false,
             fin: false,
             payload,

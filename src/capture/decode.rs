@@ -50,6 +50,8 @@ pub struct Segment<'a> {
     pub dst: SocketAddr,
     /// Sequence number.
     pub seq: u32,
+    /// Acknowledgement number, when the ACK flag is set.
+    pub ack: Option<u32>,
     /// SYN set.
     pub syn: bool,
     /// FIN or RST set.
@@ -69,6 +71,7 @@ fn tcp<'a>(src: IpAddr, dst: IpAddr, bytes: &'a [u8]) -> Option<Segment<'a>> {
         src: SocketAddr::new(src, t.get_source()),
         dst: SocketAddr::new(dst, t.get_destination()),
         seq: t.get_sequence(),
+        ack: (flags & TcpFlags::ACK != 0).then(|| t.get_acknowledgement()),
         syn: flags & TcpFlags::SYN != 0,
         fin: flags & (TcpFlags::FIN | TcpFlags::RST) != 0,
         payload: &bytes[off..],

@@ -12,7 +12,7 @@ use pcap_file::pcap::PcapWriter;
 use crate::cancel::CancellationToken;
 use crate::capture::analysis::{Analysis, KeyNames};
 use crate::capture::decode;
-use crate::cli::{CaptureArgs, Format, OutputArgs};
+use crate::cli::{CaptureArgs, CapturePort, Format, OutputArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::packets::{self, Live, LiveCounters, Sink};
 use crate::render::{self, Style};
@@ -27,7 +27,7 @@ struct Analyser {
 }
 
 impl Analyser {
-    fn new(port: u16, keys: KeyNames, write_to: Option<std::path::PathBuf>) -> Self {
+    fn new(port: Option<u16>, keys: KeyNames, write_to: Option<std::path::PathBuf>) -> Self {
         Analyser {
             analysis: Analysis::new(port, keys),
             write_to,
@@ -44,10 +44,12 @@ impl Sink for Analyser {
             self.writer = Some(packets::create_pcap(path, linktype, 262_144)?);
         }
         // like tcpdump's "listening on": scripts wait for this line before sending traffic
-        eprintln!(
-            "statectl: capturing on tcp port {} (link type {linktype})",
-            self.analysis.port()
-        );
+        match self.analysis.port() {
+            Some(p) => eprintln!("statectl: capturing on tcp port {p} (link type {linktype})"),
+            None => eprintln!(
+                "statectl: capturing tcp, every flow that speaks RESP (link type {linktype})"
+            ),
+        }
         Ok(())
     }
 
@@ -97,7 +99,13 @@ pub async fn run(
             stop.store(true, Ordering::Relaxed);
         })
     };
-    let mut sink = Analyser::new(a.port, key_names(a)?, a.write.clone());
+    let port = match a.port {
+        Some(CapturePort::Port(p)) => Some(p),
+        Some(CapturePort::Auto) => None,
+        None if a.read.is_some() => None,
+        None => Some(6379),
+    };
+    let mut sink = Analyser::new(port, key_names(a)?, a.write.clone());
     let mut interrupted = false;
     let (source, kernel_drops, stopped_early) = match &a.read {
         Some(path) => {
@@ -119,7 +127,7 @@ pub async fn run(
             (name, None, end.stopped_early)
         }
         // Ctrl-C is how a live capture without -c or --duration normally ends.
-        None => live(a, out, &mut sink, &stop).await?,
+        None => live(a, port, out, &mut sink, &stop).await?,
     };
     bridge.abort();
     if let Some(w) = sink.writer.take() {
@@ -163,6 +171,7 @@ pub async fn run(
 
 async fn live(
     a: &CaptureArgs,
+    port: Option<u16>,
     out: &OutputArgs,
     sink: &mut Analyser,
     stop: &Arc<AtomicBool>,
@@ -174,7 +183,7 @@ async fn live(
     }
     let live = Live {
         iface: iface.clone(),
-        port: a.port,
+        port,
         count: a.count,
         duration: a.duration,
     };
@@ -198,7 +207,7 @@ async fn live(
         })
     });
     // libpcap blocks: the loop runs on its own thread and polls `stop` between reads
-    let mut owned = std::mem::replace(sink, Analyser::new(a.port, KeyNames::Plain, None));
+    let mut owned = std::mem::replace(sink, Analyser::new(port, KeyNames::Plain, None));
     let (stop2, counters2) = (stop.clone(), counters.clone());
     let (result, owned) = tokio::task::spawn_blocking(move || {
         let r = packets::capture(&live, &stop2, &counters2, &mut owned);

@@ -71,8 +71,8 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
         }
         0x0a0d0d0a => {
             let mut r = PcapNgReader::new(reader).map_err(|e| header_error(&name, e))?;
-            // link types by interface id, as the interface description blocks declare them
-            let mut links: Vec<u32> = Vec::new();
+            // link types and clocks by interface id, as the interface description blocks declare
+            let mut links: Vec<Interface> = Vec::new();
             loop {
                 if stop.load(Ordering::Relaxed) {
                     end.interrupted = true;
@@ -91,14 +91,17 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
                 };
                 match block {
                     Block::SectionHeader(_) => links.clear(),
-                    Block::InterfaceDescription(i) => links.push(u32::from(i.linktype)),
+                    Block::InterfaceDescription(i) => links.push(Interface::of(&i)),
                     Block::EnhancedPacket(p) => {
-                        let lt = links.get(p.interface_id as usize).copied().unwrap_or(1);
-                        sink.packet(p.timestamp, lt, &p.data, p.original_len);
+                        let i = links
+                            .get(p.interface_id as usize)
+                            .copied()
+                            .unwrap_or_default();
+                        sink.packet(i.time(p.timestamp), i.linktype, &p.data, p.original_len);
                         end.packets += 1;
                     }
                     Block::SimplePacket(p) => {
-                        let lt = links.first().copied().unwrap_or(1);
+                        let lt = links.first().map(|i| i.linktype).unwrap_or(1);
                         sink.packet(Duration::ZERO, lt, &p.data, p.original_len);
                         end.packets += 1;
                     }
@@ -109,6 +112,63 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
         _ => return Err(format!("{name}: not a pcap or pcapng file")),
     }
     Ok(end)
+}
+
+/// A pcapng interface: its link type and its clock (`if_tsresol`, `if_tsoffset`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Interface {
+    linktype: u32,
+    /// `if_tsresol`: the high bit clear means 10^-n seconds per unit, set means 2^-n.
+    tsresol: u8,
+    /// `if_tsoffset`: seconds added to every timestamp.
+    tsoffset: u64,
+}
+
+impl Default for Interface {
+    fn default() -> Self {
+        // pcapng's default resolution is the microsecond
+        Interface {
+            linktype: 1,
+            tsresol: 6,
+            tsoffset: 0,
+        }
+    }
+}
+
+impl Interface {
+    fn of(i: &pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock) -> Self {
+        use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption as O;
+        let mut me = Interface {
+            linktype: u32::from(i.linktype),
+            ..Interface::default()
+        };
+        for o in &i.options {
+            match o {
+                O::IfTsResol(r) => me.tsresol = *r,
+                O::IfTsOffset(s) => me.tsoffset = *s,
+                _ => {}
+            }
+        }
+        me
+    }
+
+    /// The packet's time. pcap-file hands over the block's 64-bit timestamp as if it counted
+    /// nanoseconds whatever the interface declares: `raw.as_nanos()` is the count of units.
+    fn time(&self, raw: Duration) -> Duration {
+        let units = raw.as_nanos();
+        let exp = u32::from(self.tsresol & 0x7f);
+        // units per second: 10^exp, or 2^exp with the high bit (units fit in 64 bits, so a
+        // divisor above 2^64 leaves whole seconds at zero)
+        let per_second: u128 = if self.tsresol & 0x80 == 0 {
+            10u128.pow(exp.min(38))
+        } else {
+            1u128 << exp.min(127)
+        };
+        let secs = units / per_second;
+        let nanos = (units % per_second) * 1_000_000_000 / per_second;
+        let t = Duration::new(secs.min(u64::MAX as u128) as u64, nanos as u32);
+        t + Duration::from_secs(self.tsoffset)
+    }
 }
 
 /// Why a capture's header could not be read, in words: a file cut inside its header is not a
@@ -176,8 +236,8 @@ pub fn write_packet(
 pub struct Live {
     /// Interface.
     pub iface: String,
-    /// TCP port for the kernel filter.
-    pub port: u16,
+    /// TCP port for the kernel filter (None: all TCP).
+    pub port: Option<u16>,
     /// Stop after this many packets.
     pub count: Option<u64>,
     /// Stop after this long.
@@ -227,7 +287,11 @@ pub fn capture(
         .and_then(|c| c.setnonblock())
         .map_err(|e| format!("-i {iface}: {e}"))?;
     let fd = std::os::fd::AsRawFd::as_raw_fd(&cap);
-    cap.filter(&format!("tcp port {}", live.port), true)
+    let filter = match live.port {
+        Some(p) => format!("tcp port {p}"),
+        None => "tcp".to_string(),
+    };
+    cap.filter(&filter, true)
         .map_err(|e| format!("-i {iface}: BPF filter: {e}"))?;
     let linktype = cap.get_datalink().0 as u32;
     sink.start(linktype)?;
@@ -299,6 +363,48 @@ pub fn capture(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pcapng_timestamps_follow_the_interface_resolution_and_offset() {
+        let raw = Duration::from_nanos(1_764_000_000_123_456); // what pcap-file hands over
+        let at = |tsresol, tsoffset| {
+            Interface {
+                linktype: 1,
+                tsresol,
+                tsoffset,
+            }
+            .time(raw)
+        };
+        // microseconds, the default of dumpcap and tshark: 1_764_000_000.123456 s
+        assert_eq!(at(6, 0), Duration::new(1_764_000_000, 123_456_000));
+        assert_eq!(Interface::default().time(raw), at(6, 0));
+        // nanoseconds: pcap-file's reading was right
+        assert_eq!(at(9, 0), raw);
+        // milliseconds, and an offset in seconds
+        let ms = Interface {
+            linktype: 1,
+            tsresol: 3,
+            tsoffset: 10,
+        };
+        assert_eq!(
+            ms.time(Duration::from_nanos(1_764_000_000_123)),
+            Duration::new(1_764_000_010, 123_000_000)
+        );
+        // 2^-10 s per unit (the high bit): 1024 units are one second
+        let bin = Interface {
+            linktype: 1,
+            tsresol: 0x80 | 10,
+            tsoffset: 0,
+        };
+        assert_eq!(
+            bin.time(Duration::from_nanos(1024 * 5 + 512)),
+            Duration::new(5, 500_000_000)
+        );
+        // resolutions finer than the nanosecond truncate, never overflow
+        assert_eq!(at(12, 0), Duration::from_nanos(1_764_000_000_123));
+        let _ = at(0x80 | 127, 0);
+        let _ = at(127, 0);
+    }
 
     // issue 12, defect 6: `capture -w` followed a symlink when it created the file
     #[test]

@@ -7,11 +7,53 @@ use crate::capture::analysis::CaptureReport;
 
 /// Prints the traffic summary, per-command latency, errors, top keys and the slowest requests.
 pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Result<()> {
+    let on = match r.port {
+        Some(p) => format!("on tcp port {p}"),
+        None => "in flows that speak RESP".to_string(),
+    };
     writeln!(
         w,
-        "{}: {} packets, {} on tcp port {} ({} bytes), {} connections",
-        r.source, r.packets, r.tcp_packets, r.port, r.bytes, r.connections
+        "{}: {} packets, {} {on} ({} bytes), {} connections",
+        escape(&r.source),
+        r.packets,
+        r.tcp_packets,
+        r.bytes,
+        r.connections
     )?;
+    if !r.ports_seen.is_empty() {
+        let mut t = super::table::new_table(style, &["TCP PORT SEEN", "PACKETS", "FLOWS", "RESP"]);
+        for p in &r.ports_seen {
+            t.add_row(vec![
+                p.port.to_string(),
+                p.packets.to_string(),
+                p.flows.to_string(),
+                if p.resp_flows > 0 {
+                    format!("yes, {} flows", p.resp_flows)
+                } else {
+                    "no".into()
+                },
+            ]);
+        }
+        writeln!(w, "{t}")?;
+        if let (Some(port), 0) = (r.port, r.tcp_packets) {
+            let resp: Vec<String> = r
+                .ports_seen
+                .iter()
+                .filter(|p| p.resp_flows > 0)
+                .map(|p| p.port.to_string())
+                .collect();
+            let hint = match resp.first() {
+                Some(first) => format!(
+                    "RESP is on port {}: rerun with -p {first}, or -p auto",
+                    resp.join(", ")
+                ),
+                None => {
+                    "no flow seen speaks RESP from its start; try -p with one of these ports".into()
+                }
+            };
+            writeln!(w, "no packet to or from tcp port {port}. {hint}")?;
+        }
+    }
     writeln!(
         w,
         "TCP: {} data segments, {} retransmitted ({:.3}%), {} out of order, {} gaps{}",
@@ -26,9 +68,29 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
     )?;
     writeln!(
         w,
-        "RESP: {} requests paired with replies, {} replies without a request, {} requests unanswered, {} stretches of non-RESP bytes skipped",
-        r.requests, r.unmatched_replies, r.unanswered_requests, r.protocol_errors
+        "RESP: {} requests paired with replies, {} replies without a request, {} requests unanswered, {} stretches of non-RESP bytes skipped ({} bytes)",
+        r.requests, r.unmatched_replies, r.unanswered_requests, r.protocol_errors, r.skipped_bytes
     )?;
+    let mut apart = Vec::new();
+    for (n, what) in [
+        (
+            r.no_reply_expected,
+            "requests that get no reply by design (CLIENT REPLY OFF/SKIP, after QUIT)",
+        ),
+        (
+            r.queued_commands,
+            "commands queued in MULTI (EXEC carries their latency)",
+        ),
+        (r.pushes, "pushes and Pub/Sub messages (answer no request)"),
+        (r.monitor_lines, "MONITOR stream lines"),
+    ] {
+        if n > 0 {
+            apart.push(format!("{n} {what}"));
+        }
+    }
+    if !apart.is_empty() {
+        writeln!(w, "not paired: {}", apart.join(", "))?;
+    }
     let mut t = super::table::new_table(
         style,
         &["COMMAND", "COUNT", "ERRORS", "p50 ms", "p99 ms", "max ms"],
@@ -45,6 +107,26 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
     }
     writeln!(w, "{t}")?;
     writeln!(w, "latency is {}", r.latency_note)?;
+    if !r.blocking.is_empty() {
+        let mut t = super::table::new_table(
+            style,
+            &[
+                "BLOCKING (waits by design)",
+                "COUNT",
+                "p50 wait ms",
+                "max wait ms",
+            ],
+        );
+        for b in &r.blocking {
+            t.add_row(vec![
+                escape(&b.command).into_owned(),
+                b.count.to_string(),
+                format!("{:.3}", b.p50_wait_ms),
+                format!("{:.3}", b.max_wait_ms),
+            ]);
+        }
+        writeln!(w, "{t}")?;
+    }
     for (word, n) in &r.errors {
         writeln!(w, "error replies -{}: {n}", escape(word))?;
     }

@@ -395,6 +395,7 @@ fn tcp_frame(
     src: ([u8; 4], u16),
     dst: ([u8; 4], u16),
     seq: u32,
+    ack: u32,
     flags: u8,
     payload: &[u8],
 ) -> Vec<u8> {
@@ -420,7 +421,8 @@ fn tcp_frame(
     f.extend_from_slice(&src.1.to_be_bytes());
     f.extend_from_slice(&dst.1.to_be_bytes());
     f.extend_from_slice(&seq.to_be_bytes());
-    f.extend_from_slice(&[0, 0, 0, 0, 0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    f.extend_from_slice(&ack.to_be_bytes());
+    f.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
     f.extend_from_slice(payload);
     f
 }
@@ -454,14 +456,16 @@ fn capture_memory_is_bounded_for_many_flows_and_names() {
             };
             let req = format!("*2\r\n${}\r\n{name}\r\n$3\r\nkey\r\n", name.len());
             let reply = b"$-1\r\n";
-            for (src, dst, seq, flags, payload) in [
-                (client, server, 1u32, 0x18u8, req.as_bytes()),
-                (server, client, 1, 0x18, &reply[..]),
-                (client, server, 1 + req.len() as u32, 0x11, &b""[..]),
-                (server, client, 1 + reply.len() as u32, 0x11, &b""[..]),
+            // real acknowledgement numbers: a reply acknowledges its request
+            let (q, r) = (req.len() as u32, reply.len() as u32);
+            for (src, dst, seq, ack, flags, payload) in [
+                (client, server, 1u32, 1u32, 0x18u8, req.as_bytes()),
+                (server, client, 1, 1 + q, 0x18, &reply[..]),
+                (client, server, 1 + q, 1 + r, 0x11, &b""[..]),
+                (server, client, 1 + r, 2 + q, 0x11, &b""[..]),
             ] {
                 t += 10_000;
-                let frame = tcp_frame(src, dst, seq, flags, payload);
+                let frame = tcp_frame(src, dst, seq, ack, flags, payload);
                 let p = PcapPacket::new(Duration::from_nanos(t * 1000), frame.len() as u32, &frame);
                 w.write_packet(&p).unwrap();
             }
