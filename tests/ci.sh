@@ -17,6 +17,8 @@ have nft || need+=(nftables)
 have kill || need+=(procps)
 have runuser || need+=(util-linux)
 have tcpdump || need+=(tcpdump)
+# pcapng files as SREs get them: tshark/dumpcap write them, editcap converts
+{ have tshark && have editcap && have dumpcap; } || need+=(tshark)
 have openssl || need+=(openssl)
 # the API edge tests read real nginx and HAProxy configurations and run nginx as a balancer
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx)

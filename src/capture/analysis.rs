@@ -635,12 +635,21 @@ impl Analysis {
         if !seg.payload.is_empty() {
             self.data_segments += 1;
         }
+        // Out of sync, the server's bytes are taken up again only while a request waits: with
+        // none waiting they cannot be a reply, and a value's contents can look like RESP.
+        let resume = if to_server {
+            Resume::Request
+        } else if conn.inflight.is_empty() {
+            Resume::Never
+        } else {
+            Resume::Reply
+        };
         let half = if to_server {
             &mut conn.to_server
         } else {
             &mut conn.to_client
         };
-        let outcome = reassemble(half, &seg, to_server);
+        let outcome = reassemble(half, &seg, resume);
         self.retransmitted += outcome.retransmitted;
         self.out_of_order += outcome.out_of_order;
         if outcome.gap {
@@ -1172,7 +1181,28 @@ fn resumes(payload: &[u8], to_server: bool) -> bool {
 }
 
 /// Appends the segment's new bytes to the direction in sequence order.
-fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
+/// Where an out-of-sync direction may take up decoding again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Resume {
+    /// At a segment that starts a request.
+    Request,
+    /// At a segment that starts a reply.
+    Reply,
+    /// Not now.
+    Never,
+}
+
+impl Resume {
+    fn at(self, payload: &[u8]) -> bool {
+        match self {
+            Resume::Request => resumes(payload, true),
+            Resume::Reply => resumes(payload, false),
+            Resume::Never => false,
+        }
+    }
+}
+
+fn reassemble(h: &mut Half, seg: &Segment<'_>, resume: Resume) -> Outcome {
     let mut out = Outcome::default();
     let len = seg.payload.len() as u32;
     if seg.syn {
@@ -1185,7 +1215,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
     let Some(next) = h.next else {
         // first data seen on a stream already under way
         h.next = Some(seg.seq.wrapping_add(len));
-        if resumes(seg.payload, to_server) {
+        if resume.at(seg.payload) {
             h.buf.extend_from_slice(seg.payload);
         } else {
             h.lost = true;
@@ -1202,7 +1232,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
         }
         // a retransmission that also carries new bytes: keep the new tail
         let tail = &seg.payload[seen as usize..];
-        out.skipped += append(h, tail, to_server);
+        out.skipped += append(h, tail, resume);
         h.next = Some(next.wrapping_add(tail.len() as u32));
     } else if off > 0 {
         out.out_of_order = 1;
@@ -1221,7 +1251,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
         h.next = h.pending.keys().next().copied();
         h.lost = true;
     } else {
-        out.skipped += append(h, seg.payload, to_server);
+        out.skipped += append(h, seg.payload, resume);
         h.next = Some(next.wrapping_add(len));
     }
     // release held segments that are now in order
@@ -1235,7 +1265,7 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
         h.pending_bytes -= data.len();
         let seen = (-off) as usize;
         if seen < data.len() {
-            out.skipped += append(h, &data[seen..], to_server);
+            out.skipped += append(h, &data[seen..], resume);
             h.next = Some(next.wrapping_add((data.len() - seen) as u32));
         }
     }
@@ -1243,9 +1273,9 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, to_server: bool) -> Outcome {
 }
 
 /// Appends in-order bytes; returns how many were skipped while waiting to resynchronise.
-fn append(h: &mut Half, bytes: &[u8], to_server: bool) -> u64 {
+fn append(h: &mut Half, bytes: &[u8], resume: Resume) -> u64 {
     if h.lost {
-        if resumes(bytes, to_server) {
+        if resume.at(bytes) {
             h.lost = false;
         } else {
             return bytes.len() as u64;

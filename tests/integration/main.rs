@@ -4,6 +4,7 @@ mod support;
 
 mod bench;
 mod capture;
+mod capture_semantics;
 mod cli;
 mod edge;
 mod faults;

@@ -1,0 +1,701 @@
+//! `statectl capture` on traffic no test of ours shaped (issue 19): real Redis conversations
+//! that break in-order pairing (CLIENT REPLY, Pub/Sub in RESP2 and RESP3, client tracking,
+//! MONITOR, blocking commands, MULTI/EXEC, a capture begun mid-conversation), captured by
+//! tcpdump, dumpcap and tshark, and pcapng files converted by editcap. Every latency statectl
+//! reports is checked against the packet timestamps as tcpdump reads them from the same file.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use statectl::resp;
+
+use crate::capture::start;
+use crate::support::topology::until;
+use crate::support::{require, RedisServer};
+
+fn can_trace() -> bool {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    let tool = |t: &str| Command::new(t).arg("--version").output().is_ok();
+    require(
+        root && tool("tcpdump") && tool("tshark") && tool("dumpcap") && tool("editcap"),
+        "root, tcpdump and tshark/dumpcap/editcap (Debian's tshark package)",
+    )
+}
+
+/// A capture process writing a file.
+struct Trace {
+    child: Child,
+    path: PathBuf,
+}
+
+impl Trace {
+    /// `tcpdump -U -w FILE`, microsecond pcap (or `--time-stamp-precision=nano`).
+    fn tcpdump(dir: &Path, name: &str, port: u16, nano: bool) -> Trace {
+        let path = dir.join(name);
+        let filter = format!("tcp port {port}");
+        let mut args = vec!["-i", "lo", "-U", "-w", path.to_str().unwrap()];
+        if nano {
+            args.push("--time-stamp-precision=nano");
+        }
+        args.push(&filter);
+        Trace {
+            child: start("tcpdump", &args, "listening on"),
+            path,
+        }
+    }
+
+    /// dumpcap or tshark: pcapng with microsecond timestamps, their default.
+    fn wireshark(program: &str, dir: &Path, name: &str, port: u16) -> Trace {
+        let path = dir.join(name);
+        let filter = format!("tcp port {port}");
+        let mut args = vec!["-i", "lo", "-f", &filter, "-w", path.to_str().unwrap()];
+        if program == "tshark" {
+            args.extend(["-F", "pcapng"]);
+        }
+        Trace {
+            child: start(program, &args, "Capturing on"),
+            path,
+        }
+    }
+
+    /// Stops once the file holds `fins` FIN segments (every connection closed on the wire).
+    fn finish(mut self, fins: usize) -> PathBuf {
+        until(
+            &format!("{} FINs in {}", fins, self.path.display()),
+            Duration::from_secs(20),
+            || packets(&self.path, 0).iter().filter(|p| p.fin).count() >= fins,
+        );
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        self.path
+    }
+}
+
+/// One TCP packet as tcpdump reads it from a file.
+#[derive(Debug, Clone)]
+struct Pkt {
+    /// Nanoseconds since the epoch.
+    ns: i128,
+    to_server: bool,
+    client_port: u16,
+    fin: bool,
+    len: usize,
+}
+
+/// The packets of a capture file, as `tcpdump -r FILE -nn -tt --time-stamp-precision=nano`
+/// prints them (tcpdump reads pcap and pcapng); `server` is the Redis port.
+fn packets(path: &Path, server: u16) -> Vec<Pkt> {
+    let out = Command::new("tcpdump")
+        .args(["-nn", "-tt", "--time-stamp-precision=nano", "-r"])
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            // 1795924532.419750123 IP 127.0.0.1.47070 > 127.0.0.1.6399: Flags [P.], …, length 14
+            let mut w = l.split_whitespace();
+            let ts = w.next()?;
+            let (s, f) = ts.split_once('.')?;
+            let ns = s.parse::<i128>().ok()? * 1_000_000_000
+                + format!("{f:0<9}")[..9].parse::<i128>().ok()?;
+            w.next()?; // IP
+            let src = w.next()?;
+            w.next()?; // >
+            let dst = w.next()?.trim_end_matches(':');
+            let port = |a: &str| a.rsplit('.').next()?.parse::<u16>().ok();
+            let (sp, dp) = (port(src)?, port(dst)?);
+            let flags = l.split("Flags [").nth(1)?.split(']').next()?;
+            let len = l.rsplit("length ").next()?.trim().parse().ok()?;
+            let to_server = dp == server;
+            Some(Pkt {
+                ns,
+                to_server,
+                client_port: if to_server { sp } else { dp },
+                fin: flags.contains('F'),
+                len,
+            })
+        })
+        .collect()
+}
+
+/// The real request-to-reply times in a file, ms, longest first: on each connection, from a
+/// client data packet to the next server data packet. A server packet with no client packet
+/// before it (a push, a MONITOR line) starts no interval. Replies that span several packets
+/// are timed to their last packet (`whole`): to the last server packet before the next request.
+fn real_gaps(path: &Path, server: u16, whole: bool) -> Vec<f64> {
+    let mut waiting: std::collections::HashMap<u16, (i128, Option<i128>)> = Default::default();
+    let mut gaps = Vec::new();
+    for p in packets(path, server).into_iter().filter(|p| p.len > 0) {
+        if p.to_server {
+            if let Some((t, Some(last))) = waiting.insert(p.client_port, (p.ns, None)) {
+                gaps.push((last - t) as f64 / 1e6);
+            }
+        } else if let Some((t, last)) = waiting.get_mut(&p.client_port) {
+            if !whole {
+                gaps.push((p.ns - *t) as f64 / 1e6);
+                waiting.remove(&p.client_port);
+            } else {
+                *last = Some(p.ns);
+            }
+        }
+    }
+    gaps.extend(
+        waiting
+            .values()
+            .filter_map(|(t, last)| last.map(|l| (l - t) as f64 / 1e6)),
+    );
+    gaps.sort_by(|a, b| b.total_cmp(a));
+    gaps
+}
+
+fn analyse(path: &Path, args: &[&str]) -> serde_json::Value {
+    let out = crate::support::statectl()
+        .args(["capture", "-r"])
+        .arg(path)
+        .args(args)
+        .args(["--format", "json", "--show-keys"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "capture -r {}: {}{}",
+        path.display(),
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+fn row<'a>(r: &'a serde_json::Value, list: &str, cmd: &str) -> Option<&'a serde_json::Value> {
+    r[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["command"] == cmd)
+}
+
+fn count(r: &serde_json::Value, cmd: &str) -> u64 {
+    row(r, "commands", cmd).map_or(0, |c| c["count"].as_u64().unwrap())
+}
+
+/// No latency statectl reports exceeds the longest real request-to-reply time in the file.
+fn no_phantom_latency(r: &serde_json::Value, path: &Path, server: u16) {
+    let real = real_gaps(path, server, false)
+        .first()
+        .copied()
+        .unwrap_or(0.0);
+    for c in r["commands"].as_array().unwrap() {
+        let max = c["max_ms"].as_f64().unwrap();
+        // the histogram rounds up within 0.1%
+        assert!(
+            max <= real * 1.001 + 0.002,
+            "{} max {max} ms, but no reply in {} came later than {real} ms after its request",
+            c["command"],
+            path.display()
+        );
+    }
+}
+
+/// A connection that speaks RESP by hand, one write per command (so one packet each).
+struct Conn {
+    s: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    fn open(port: u16) -> Conn {
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_nodelay(true).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Conn { s, buf: Vec::new() }
+    }
+
+    fn send(&mut self, args: &[&str]) {
+        let mut out = Vec::new();
+        let a: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        resp::encode(&mut out, &a);
+        self.s.write_all(&out).unwrap();
+    }
+
+    /// The next complete value the server sent.
+    fn read(&mut self) -> Vec<u8> {
+        loop {
+            if let Some((end, _)) = resp::frame(&self.buf, 0).unwrap() {
+                return self.buf.drain(..end).collect();
+            }
+            let mut chunk = [0u8; 65536];
+            let n = self.s.read(&mut chunk).unwrap();
+            assert!(n > 0, "server closed");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    fn call(&mut self, args: &[&str]) -> Vec<u8> {
+        self.send(args);
+        self.read()
+    }
+}
+
+fn text(v: &[u8]) -> String {
+    String::from_utf8_lossy(v).into_owned()
+}
+
+#[test]
+fn pcapng_from_dumpcap_tshark_and_editcap_keeps_real_time() {
+    if !can_trace() {
+        return;
+    }
+    let Some(redis) = RedisServer::start(&["enable-debug-command yes"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = redis.port;
+    let traces = [
+        Trace::tcpdump(dir.path(), "td-us.pcap", p, false),
+        Trace::tcpdump(dir.path(), "td-ns.pcap", p, true),
+        Trace::wireshark("dumpcap", dir.path(), "dumpcap.pcapng", p),
+        Trace::wireshark("tshark", dir.path(), "tshark.pcapng", p),
+    ];
+    {
+        let mut c = Conn::open(p);
+        // tshark says "Capturing on" a little before its dumpcap captures: PING until every
+        // file holds a request of this connection
+        until(
+            "every capture sees traffic",
+            Duration::from_secs(10),
+            || {
+                assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+                traces
+                    .iter()
+                    .all(|t| packets(&t.path, p).iter().any(|x| x.to_server && x.len > 0))
+            },
+        );
+        for _ in 0..5 {
+            assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+            assert_eq!(c.call(&["DEBUG", "SLEEP", "0.02"]), b"+OK\r\n");
+        }
+    }
+    let mut files: Vec<PathBuf> = traces.into_iter().map(|t| t.finish(2)).collect();
+    // tcpdump's pcaps turned into pcapng by editcap: microsecond, and nanosecond resolution
+    for src in ["td-us.pcap", "td-ns.pcap"] {
+        let to = dir.path().join(format!("{src}ng"));
+        let ok = Command::new("editcap")
+            .args(["-F", "pcapng"])
+            .arg(dir.path().join(src))
+            .arg(&to)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        files.push(to);
+    }
+    for f in &files {
+        let r = analyse(f, &["-p", &p.to_string()]);
+        assert_eq!(count(&r, "DEBUG"), 5, "{}", f.display());
+        assert!(count(&r, "PING") >= 5, "{}", f.display());
+        let debug = row(&r, "commands", "DEBUG").unwrap();
+        assert!(
+            debug["p50_ms"].as_f64().unwrap() >= 20.0,
+            "{}: DEBUG SLEEP 0.02 reported at {} ms",
+            f.display(),
+            debug["p50_ms"]
+        );
+        // the ten slowest, against tcpdump's own reading of the same packets, within 1 µs
+        let real = real_gaps(f, p, false);
+        let slowest: Vec<f64> = r["slowest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["latency_ms"].as_f64().unwrap())
+            .collect();
+        assert_eq!(slowest.len(), 10, "{}", f.display());
+        for (got, want) in slowest.iter().zip(&real) {
+            assert!(
+                (got - want).abs() <= 0.001 + 1e-9,
+                "{}: statectl {got} ms, tcpdump {want} ms",
+                f.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn client_reply_off_on_skip_is_paired_as_redis_answers_and_auto_finds_the_port() {
+    if !can_trace() {
+        return;
+    }
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "reply.pcap", p, false);
+    {
+        let mut c = Conn::open(p);
+        // PING, CLIENT REPLY OFF, PING, CLIENT REPLY ON, PING, CLIENT REPLY SKIP, PING, PING
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        c.send(&["CLIENT", "REPLY", "OFF"]);
+        c.send(&["PING"]);
+        assert_eq!(c.call(&["CLIENT", "REPLY", "ON"]), b"+OK\r\n");
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        c.send(&["CLIENT", "REPLY", "SKIP"]);
+        c.send(&["PING"]);
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        // SKIP while OFF is ignored
+        c.send(&["CLIENT", "REPLY", "OFF"]);
+        c.send(&["CLIENT", "REPLY", "SKIP"]);
+        c.send(&["PING"]);
+        assert_eq!(c.call(&["CLIENT", "REPLY", "ON"]), b"+OK\r\n");
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    }
+    let f = trace.finish(2);
+    let r = analyse(&f, &["-p", &p.to_string()]);
+    assert_eq!(
+        (count(&r, "PING"), count(&r, "CLIENT")),
+        (4, 2),
+        "4 PINGs and 2 CLIENT REPLY ON answered: {r}"
+    );
+    assert_eq!(
+        r["no_reply_expected"], 7,
+        "OFF, PING, SKIP, PING, OFF, SKIP, PING"
+    );
+    assert_eq!(r["unanswered_requests"], 0);
+    assert_eq!(r["unmatched_replies"], 0);
+    no_phantom_latency(&r, &f, p);
+    // the wrong port: nothing matched, and the report names the port that carries RESP
+    let wrong = analyse(&f, &["-p", "1"]);
+    assert_eq!(wrong["tcp_packets"], 0);
+    let seen = wrong["ports_seen"].as_array().unwrap();
+    assert!(
+        seen.iter()
+            .any(|s| s["port"] == p && s["resp_flows"] == 1 && s["packets"].as_u64() > Some(10)),
+        "{seen:?}"
+    );
+    let table = crate::support::run(
+        &["capture", "-r", f.to_str().unwrap(), "-p", "1"],
+        &[("NO_COLOR", "1")],
+    );
+    assert!(
+        table.stdout.contains(&format!(
+            "RESP is on port {p}: rerun with -p {p}, or -p auto"
+        )),
+        "{}",
+        table.stdout
+    );
+    // -r without -p, and -p auto: every RESP flow, the same pairs
+    for args in [&[][..], &["-p", "auto"]] {
+        let auto = analyse(&f, args);
+        assert_eq!(auto["port"], serde_json::Value::Null);
+        assert_eq!((count(&auto, "PING"), count(&auto, "CLIENT")), (4, 2));
+        assert_eq!(auto["no_reply_expected"], 7);
+    }
+    let bad = crate::support::run(&["capture", "-r", f.to_str().unwrap(), "-p", "http"], &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("\"http\" is not a TCP port"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn pubsub_in_resp2_and_resp3_pairs_confirmations_and_counts_messages_as_pushes() {
+    if !can_trace() {
+        return;
+    }
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "pubsub.pcap", p, false);
+    {
+        let mut v2 = Conn::open(p);
+        let mut v3 = Conn::open(p);
+        let mut publisher = Conn::open(p);
+        assert!(text(&v3.call(&["HELLO", "3"])).starts_with('%'));
+        for s in [&mut v2, &mut v3] {
+            s.send(&["SUBSCRIBE", "a", "b", "c"]);
+            for ch in ["a", "b", "c"] {
+                let conf = text(&s.read());
+                assert!(conf.contains("subscribe") && conf.contains(ch), "{conf}");
+            }
+        }
+        for ch in ["a", "b", "c", "a", "b"] {
+            assert_eq!(publisher.call(&["PUBLISH", ch, "payload"]), b":2\r\n");
+            for s in [&mut v2, &mut v3] {
+                let m = text(&s.read());
+                assert!(m.contains("message") && m.contains("payload"), "{m}");
+            }
+            // time passes between messages, as in real use
+            assert_eq!(publisher.call(&["PING"]), b"+PONG\r\n");
+        }
+        // subscribed: RESP2 answers PING with an array, RESP3 with +PONG; RESP3 may GET
+        assert!(text(&v2.call(&["PING"])).contains("pong"));
+        assert_eq!(v3.call(&["PING"]), b"+PONG\r\n");
+        assert_eq!(v3.call(&["GET", "nothing"]), b"_\r\n");
+        for s in [&mut v2, &mut v3] {
+            s.send(&["UNSUBSCRIBE"]);
+            for _ in 0..3 {
+                assert!(text(&s.read()).contains("unsubscribe"));
+            }
+        }
+    }
+    let f = trace.finish(6);
+    let r = analyse(&f, &["-p", &p.to_string()]);
+    assert_eq!(count(&r, "SUBSCRIBE"), 2, "{r}");
+    assert_eq!(count(&r, "UNSUBSCRIBE"), 2);
+    assert_eq!(count(&r, "PUBLISH"), 5);
+    assert_eq!(
+        count(&r, "PING"),
+        7,
+        "5 from the publisher, one per subscriber"
+    );
+    assert_eq!(count(&r, "GET"), 1);
+    assert_eq!(count(&r, "HELLO"), 1);
+    assert_eq!(r["pushes"], 10, "5 messages to each subscriber");
+    assert_eq!(r["unmatched_replies"], 0);
+    assert_eq!(r["unanswered_requests"], 0);
+    no_phantom_latency(&r, &f, p);
+}
+
+#[test]
+fn client_tracking_invalidations_in_resp3_are_pushes() {
+    if !can_trace() {
+        return;
+    }
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "tracking.pcap", p, false);
+    {
+        let mut t = Conn::open(p);
+        let mut w = Conn::open(p);
+        assert!(text(&t.call(&["HELLO", "3"])).starts_with('%'));
+        assert_eq!(t.call(&["CLIENT", "TRACKING", "ON"]), b"+OK\r\n");
+        for k in ["k1", "k2", "k3"] {
+            assert_eq!(w.call(&["SET", k, "v"]), b"+OK\r\n");
+            assert_eq!(t.call(&["GET", k]), b"$1\r\nv\r\n");
+        }
+        for k in ["k1", "k2", "k3"] {
+            assert_eq!(w.call(&["SET", k, "w"]), b"+OK\r\n");
+            let push = text(&t.read());
+            assert!(
+                push.starts_with('>') && push.contains("invalidate"),
+                "{push}"
+            );
+        }
+        assert_eq!(t.call(&["GET", "k1"]), b"$1\r\nw\r\n");
+    }
+    let f = trace.finish(4);
+    let r = analyse(&f, &["-p", &p.to_string()]);
+    assert_eq!(
+        (
+            count(&r, "GET"),
+            count(&r, "SET"),
+            count(&r, "CLIENT"),
+            count(&r, "HELLO")
+        ),
+        (4, 6, 1, 1),
+        "{r}"
+    );
+    assert_eq!(r["pushes"], 3, "one invalidation per key");
+    assert_eq!(r["unmatched_replies"], 0);
+    assert_eq!(r["unanswered_requests"], 0);
+    no_phantom_latency(&r, &f, p);
+}
+
+#[test]
+fn monitor_streams_blocking_commands_wait_apart_and_multi_queues() {
+    if !can_trace() {
+        return;
+    }
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "monitor.pcap", p, false);
+    {
+        let mut m = Conn::open(p);
+        let mut w = Conn::open(p);
+        assert_eq!(m.call(&["MONITOR"]), b"+OK\r\n");
+        for i in 0..20 {
+            assert_eq!(w.call(&["SET", &format!("k{i}"), "v"]), b"+OK\r\n");
+        }
+        for _ in 0..20 {
+            assert!(text(&m.read()).contains("\"SET\""));
+        }
+        assert_eq!(m.call(&["QUIT"]), b"+OK\r\n");
+        // MONITOR for a second, from redis-cli
+        let mut cli = Command::new("redis-cli")
+            .args(["-p", &p.to_string(), "MONITOR"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(cli.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        assert_eq!(line.trim(), "OK");
+        assert_eq!(w.call(&["GET", "k1"]), b"$1\r\nv\r\n");
+        line.clear();
+        std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+        assert!(line.contains("\"GET\""), "{line}");
+        let _ = cli.kill();
+        let _ = cli.wait();
+        // a blocking pop that times out after 1 s, from redis-cli
+        let blpop = Command::new("redis-cli")
+            .args(["-p", &p.to_string(), "BLPOP", "empty-list", "1"])
+            .output()
+            .unwrap();
+        assert!(blpop.status.success());
+        // a transaction
+        assert_eq!(w.call(&["MULTI"]), b"+OK\r\n");
+        for c in [&["SET", "n", "1"][..], &["INCR", "n"], &["GET", "n"]] {
+            assert_eq!(w.call(c), b"+QUEUED\r\n");
+        }
+        assert_eq!(w.call(&["EXEC"]), b"*3\r\n+OK\r\n:2\r\n$1\r\n2\r\n");
+    }
+    let f = trace.finish(8);
+    let r = analyse(&f, &["-p", &p.to_string()]);
+    assert_eq!(count(&r, "MONITOR"), 2, "{r}");
+    assert_eq!(r["monitor_lines"], 21, "20 SETs, then one GET");
+    assert_eq!(count(&r, "QUIT"), 1);
+    assert_eq!(count(&r, "BLPOP"), 0, "a blocking wait is not latency");
+    let blpop = row(&r, "blocking", "BLPOP").expect("BLPOP in the blocking group");
+    assert_eq!(blpop["count"], 1);
+    assert!(blpop["max_wait_ms"].as_f64().unwrap() >= 1000.0, "{blpop}");
+    assert!(r["slowest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["command"] != "BLPOP"));
+    assert_eq!(r["queued_commands"], 3);
+    assert_eq!(
+        (count(&r, "MULTI"), count(&r, "EXEC"), count(&r, "INCR")),
+        (1, 1, 0)
+    );
+    assert_eq!(count(&r, "SET"), 20, "the queued SET is counted as queued");
+    assert_eq!(r["unmatched_replies"], 0);
+    assert_eq!(r["unanswered_requests"], 0);
+    // every latency below the longest real non-blocking wait (BLPOP's 1 s is excluded)
+    for c in r["commands"].as_array().unwrap() {
+        assert!(c["max_ms"].as_f64().unwrap() < 500.0, "{c}");
+    }
+}
+
+/// Which packets of a file to cut so that it starts inside a RESP value: all before the first
+/// server data packet that continues a reply begun in an earlier packet.
+fn cut_before_a_continuation(path: &Path, server: u16) -> usize {
+    let pk = packets(path, server);
+    let mut after_request = false;
+    for (i, p) in pk.iter().enumerate() {
+        if p.len == 0 {
+            continue;
+        }
+        if p.to_server {
+            after_request = true;
+        } else if after_request {
+            after_request = false;
+        } else {
+            return i; // packets 1..=i (1-based) precede it
+        }
+    }
+    panic!("no reply spans two packets in {}", path.display());
+}
+
+#[test]
+fn a_capture_begun_mid_conversation_never_shifts_the_pairing() {
+    if !can_trace() {
+        return;
+    }
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = redis.port;
+    // a 200 KB value that is itself valid RESP: resynchronising inside it would find 40,000
+    // "+OK" replies
+    let value = "+OK\r\n".repeat(40_000);
+    let mut c = Conn::open(p);
+    assert_eq!(c.call(&["SET", "big", &value]), b"+OK\r\n");
+    let want = value.len() + 11; // $200000\r\n … \r\n
+    let get = move |c: &mut Conn| {
+        let v = c.call(&["GET", "big"]);
+        assert_eq!(v.len(), want);
+    };
+    for _ in 0..5 {
+        get(&mut c);
+    }
+    // the capture starts while the connection is in use, and mid-reply if it can
+    let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let busy = {
+        let running = running.clone();
+        std::thread::spawn(move || {
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                get(&mut c);
+            }
+            for _ in 0..30 {
+                get(&mut c);
+            }
+        })
+    };
+    let trace = Trace::tcpdump(dir.path(), "mid.pcap", p, false);
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    busy.join().unwrap();
+    let full = trace.finish(2);
+    // two more files: the first 3 packets cut, and cut to start inside a value
+    let cut3 = dir.path().join("cut3.pcap");
+    let inside = dir.path().join("inside.pcap");
+    let k = cut_before_a_continuation(&full, p);
+    for (to, range) in [(&cut3, "1-3".to_string()), (&inside, format!("1-{k}"))] {
+        let ok = Command::new("editcap")
+            .arg(&full)
+            .arg(to)
+            .arg(&range)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    for f in [&full, &cut3, &inside] {
+        let r = analyse(f, &["-p", &p.to_string()]);
+        // every GET whose request is in the file is paired with its own reply
+        let requests = packets(f, p)
+            .iter()
+            .filter(|p| p.to_server && p.len > 0)
+            .count() as u64;
+        assert_eq!(count(&r, "GET"), requests, "{}: {r}", f.display());
+        assert!(
+            r["unmatched_replies"].as_u64() <= Some(1),
+            "{}: at most the one reply whose request was not captured: {r}",
+            f.display()
+        );
+        assert_eq!(r["unanswered_requests"], 0);
+        // each reply is timed to its last packet
+        let real = real_gaps(f, p, true)[0];
+        let max = row(&r, "commands", "GET").unwrap()["max_ms"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            max <= real * 1.001 + 0.002,
+            "{}: GET max {max} ms, real {real} ms",
+            f.display()
+        );
+    }
+    let r = analyse(&inside, &["-p", &p.to_string()]);
+    assert!(r["skipped_bytes"].as_u64() > Some(0), "{r}");
+    assert_eq!(r["unmatched_replies"], 0, "{r}");
+}
