@@ -403,6 +403,10 @@ pub struct TuneRedisArgs {
     /// Also CONFIG SET live items on this running server and read them back.
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
+    /// The Redis version that will read the file (e.g. 7.4), to check directives against.
+    /// Default: the --live server's INFO, else the local `redis-server --version`.
+    #[arg(long, value_name = "VERSION")]
+    pub redis_version: Option<String>,
     #[command(flatten)]
     pub redis_tls: RedisTlsArgs,
     /// Where to keep the timestamped backup (default: beside the file).

@@ -89,6 +89,12 @@ pub fn redis(w: &mut dyn Write, style: Style, r: &plan_redis::Report) -> anyhow:
         ]);
     }
     writeln!(w, "{}\n{t}", r.config)?;
+    if let Some(v) = &r.redis_version {
+        writeln!(w, "checked against Redis {v}")?;
+    }
+    for warning in &r.warnings {
+        writeln!(w, "warning: {}", escape(warning))?;
+    }
     if let Some(root) = &r.host_root {
         writeln!(w, "host root: {root} (read and written below it)")?;
     }

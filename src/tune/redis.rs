@@ -252,6 +252,69 @@ pub const KNOWN: &[&str] = &[
     "zset-max-ziplist-value",
 ];
 
+/// Directives added after 7.0, with the release that added them (`src/config.c` of 7.2.6 and
+/// 7.4.1 against 7.0.15).
+pub const ADDED: &[(&str, [u64; 2])] = &[
+    ("client-default-resp", [7, 2]),
+    ("cluster-announce-human-nodename", [7, 2]),
+    ("cluster-ping-interval", [7, 2]),
+    ("locale-collate", [7, 2]),
+    ("req-res-logfile", [7, 2]),
+    ("set-max-listpack-entries", [7, 2]),
+    ("set-max-listpack-value", [7, 2]),
+    ("hide-user-data-from-log", [7, 4]),
+    ("max-new-connections-per-cycle", [7, 4]),
+    ("max-new-tls-connections-per-cycle", [7, 4]),
+];
+
+/// The newest release whose whole directive list is known here.
+pub const KNOWN_THROUGH: [u64; 2] = [7, 4];
+
+fn dotted(v: &[u64]) -> String {
+    v.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+}
+
+/// Whether `--set NAME` suits the Redis that will read the file (`version`, with where it was
+/// learnt, when known): Ok(None) when it is one of that release's directives, Ok(Some(warning))
+/// when it is unknown here but may be a newer release's (kept: Redis judges), Err when that
+/// release has no such directive.
+pub fn judge(name: &str, version: Option<(&[u64], &str)>) -> Result<Option<String>, String> {
+    if KNOWN.contains(&name) {
+        return Ok(None);
+    }
+    let major_minor = |v: &[u64]| {
+        [
+            v.first().copied().unwrap_or(0),
+            v.get(1).copied().unwrap_or(0),
+        ]
+    };
+    if let Some((_, added)) = ADDED.iter().find(|(n, _)| *n == name) {
+        return match version {
+            Some((v, from)) if major_minor(v) < *added => Err(format!(
+                "a directive of Redis {} and later; the Redis here is {} ({from})",
+                dotted(added),
+                dotted(v)
+            )),
+            _ => Ok(None),
+        };
+    }
+    match version {
+        Some((v, from)) if major_minor(v) <= KNOWN_THROUGH => Err(format!(
+            "not a directive of Redis {} ({from})",
+            dotted(v)
+        )),
+        Some((v, from)) => Ok(Some(format!(
+            "{name} is not a directive statectl knows (it knows Redis through {}); kept for Redis {} ({from}) to judge",
+            dotted(&KNOWN_THROUGH),
+            dotted(v)
+        ))),
+        None => Ok(Some(format!(
+            "{name} is not a directive statectl knows (it knows Redis through {}), and the Redis version is unknown (no redis-server here, no --live, no --redis-version); kept for Redis to judge",
+            dotted(&KNOWN_THROUGH)
+        ))),
+    }
+}
+
 /// The value grammar of directives whose values we check before writing.
 enum Kind {
     Bool,
@@ -624,6 +687,8 @@ pub struct Item {
 pub struct Plan {
     /// Every desired directive.
     pub items: Vec<Item>,
+    /// Directives kept although statectl does not know them.
+    pub warnings: Vec<String>,
     /// The new file text (equal to the old when nothing changes).
     pub text: String,
 }
@@ -636,7 +701,13 @@ impl Plan {
 }
 
 /// Plans `desired` (name, value) against a parsed file.
-pub fn plan(conf: &ConfFile, desired: &[(String, String)]) -> Result<Plan, UsageError> {
+/// `version` is the Redis that will read the file, and where that was learnt.
+pub fn plan(
+    conf: &ConfFile,
+    desired: &[(String, String)],
+    version: Option<(&[u64], &str)>,
+) -> Result<Plan, UsageError> {
+    let mut warnings = Vec::new();
     let mut lines = conf.lines.clone();
     let mut items: Vec<Item> = Vec::new();
     let mut appended: Vec<String> = Vec::new();
@@ -651,8 +722,10 @@ pub fn plan(conf: &ConfFile, desired: &[(String, String)]) -> Result<Plan, Usage
     }
     for (name, value) in &merged {
         let name = name.clone();
-        if !KNOWN.contains(&name.as_str()) {
-            return Err(UsageError(format!("--set {name}: not a Redis 7 directive")));
+        if let Some(w) =
+            judge(&name, version).map_err(|e| UsageError(format!("--set {name}: {e}")))?
+        {
+            warnings.push(w);
         }
         // a secret's value never reaches a message, not even a malformed one
         let said = shown(&name, value);
@@ -728,7 +801,11 @@ pub fn plan(conf: &ConfFile, desired: &[(String, String)]) -> Result<Plan, Usage
     // The result must parse and validate as a whole before anyone writes it.
     ConfFile::parse(&text)
         .map_err(|e| UsageError(format!("planned file line {}: {}", e.line, e.message)))?;
-    Ok(Plan { items, text })
+    Ok(Plan {
+        items,
+        warnings,
+        text,
+    })
 }
 
 /// Whether a config persists to disk (RDB `save` rules or `appendonly yes`): then BGSAVE and
@@ -913,6 +990,11 @@ pub struct Report {
     pub live: Vec<LiveChange>,
     /// A safety refusal overridden by --force.
     pub forced: Option<String>,
+    /// The Redis the plan was checked against, and where that was learnt.
+    pub redis_version: Option<String>,
+    /// Directives kept although statectl does not know them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[cfg(test)]

@@ -387,3 +387,191 @@ fn secrets_come_from_a_file_or_stdin_and_never_reach_a_message() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/pw"), "{}", r.stderr);
 }
+
+// issue 19: directives of newer Redis releases were refused as "not a Redis 7 directive"
+#[test]
+fn upstream_7_2_and_7_4_files_plan_apply_and_stay_identical_for_their_own_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/redis-conf");
+    for (file, version, extra) in [
+        (
+            "redis-7.2.6.conf",
+            "7.2",
+            &["--set", "locale-collate=C"][..],
+        ),
+        (
+            "redis-7.4.1.conf",
+            "7.4",
+            &[
+                "--set",
+                "max-new-connections-per-cycle=20",
+                "--set",
+                "hide-user-data-from-log=yes",
+            ],
+        ),
+    ] {
+        let conf = dir.path().join(file);
+        std::fs::copy(fixtures.join(file), &conf).unwrap();
+        let c = conf.to_str().unwrap();
+        let mut args = vec![
+            "--redis-version",
+            version,
+            "--force",
+            "--apply",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let first = tune(c, &args, &[]);
+        assert_eq!(first.code, 0, "{file}: {}{}", first.stdout, first.stderr);
+        let v = first.json();
+        assert_eq!(v["changed"], true, "{file}");
+        assert!(v["redis_version"].as_str().unwrap().starts_with(version));
+        let after = hash(&conf);
+        let text = String::from_utf8(after.clone()).unwrap();
+        for pair in extra.iter().filter(|a| a.contains('=')) {
+            let (k, val) = pair.split_once('=').unwrap();
+            assert!(text.contains(&format!("\n{k} {val}\n")), "{file}: {k}");
+        }
+        let second = tune(c, &args, &[]);
+        assert_eq!(second.code, 0, "{}", second.stderr);
+        assert_eq!(
+            second.json()["changed"],
+            false,
+            "{file}: a second apply changes nothing"
+        );
+        assert_eq!(
+            hash(&conf),
+            after,
+            "{file}: byte-identical on the second apply"
+        );
+    }
+    // the same 7.4 directive for a 7.2 server: refused, naming it and the version, file untouched
+    let conf = dir.path().join("redis-7.2.6.conf");
+    let before = hash(&conf);
+    let r = tune(
+        conf.to_str().unwrap(),
+        &[
+            "--redis-version",
+            "7.2",
+            "--force",
+            "--apply",
+            "--set",
+            "max-new-connections-per-cycle=20",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--set max-new-connections-per-cycle: a directive of Redis 7.4 and later; the Redis here is 7.2 (--redis-version)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1);
+    assert_eq!(hash(&conf), before);
+    // a directive statectl does not know, for a release newer than it knows: kept, with a warning
+    let r = tune(
+        conf.to_str().unwrap(),
+        &[
+            "--redis-version",
+            "8.2",
+            "--force",
+            "--set",
+            "brand-new-directive=5",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("brand-new-directive is not a directive statectl knows"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.json()["diff"]
+        .as_str()
+        .unwrap()
+        .contains("+brand-new-directive 5"));
+    let bad = tune(conf.to_str().unwrap(), &["--redis-version", "seven"], &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("--redis-version seven"),
+        "{}",
+        bad.stderr
+    );
+}
+
+// the --live server's INFO decides the version, and CONFIG SET's answer is the last word
+#[test]
+fn the_live_servers_version_and_config_set_judge_directives() {
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "port 6379\nrequirepass secret-one\n").unwrap();
+    let info = redis.cli(None, &["INFO", "server"]);
+    let version = info
+        .lines()
+        .find_map(|l| l.strip_prefix("redis_version:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let live = redis.url();
+    let r = tune(
+        conf.to_str().unwrap(),
+        &["--live", &live, "--set", "max-new-connections-per-cycle=20"],
+        &[],
+    );
+    let mm: Vec<u64> = version
+        .split('.')
+        .take(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    if mm < vec![7, 4] {
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains(&format!("the Redis here is {version} (INFO of")),
+            "{}",
+            r.stderr
+        );
+    } else {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    // unknown to statectl and to this server (with --redis-version beyond what statectl
+    // knows): kept in the plan, then refused by CONFIG SET, and reported as refused
+    let r = tune(
+        conf.to_str().unwrap(),
+        &[
+            "--live",
+            &live,
+            "--redis-version",
+            "9.0",
+            "--set",
+            "brand-new-directive=5",
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let refused = v["live"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "brand-new-directive")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(refused["ok"], false);
+    assert!(
+        refused["after"]
+            .as_str()
+            .unwrap()
+            .starts_with("refused: CONFIG SET brand-new-directive"),
+        "{refused}"
+    );
+}

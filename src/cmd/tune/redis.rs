@@ -53,7 +53,17 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         let value = secret_value(&name, value)?;
         desired.push((name, value));
     }
-    let plan = plan_redis::plan(&conf, &desired)?;
+    let version = redis_version(a).await?;
+    let plan = plan_redis::plan(
+        &conf,
+        &desired,
+        version
+            .as_ref()
+            .map(|(v, from)| (v.as_slice(), from.as_str())),
+    )?;
+    for w in &plan.warnings {
+        eprintln!("statectl: warning: {}", crate::render::escape(w));
+    }
     let mut forced = None;
     let planned_conf = plan_redis::ConfFile::parse(&plan.text)
         .map_err(|e| UsageError(format!("planned {path}:{}: {}", e.line, e.message)))?;
@@ -87,6 +97,13 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         backup: None,
         live: Vec::new(),
         forced,
+        redis_version: version.as_ref().map(|(v, from)| {
+            format!(
+                "{} ({from})",
+                v.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+            )
+        }),
+        warnings: plan.warnings.clone(),
     };
     report.restart_required = plan
         .items
@@ -118,6 +135,43 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     } else {
         Exit::Ok
     })
+}
+
+/// The Redis that will read the file, and where that was learnt: `--redis-version`, else the
+/// `--live` server's INFO, else the local `redis-server --version`; None when none can tell.
+async fn redis_version(a: &TuneRedisArgs) -> anyhow::Result<Option<(Vec<u64>, String)>> {
+    if let Some(v) = &a.redis_version {
+        let n = crate::observe::preflight::numbers(v)
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "--redis-version {v}: expected a version such as 7.4 or 7.2.5"
+                ))
+            })?;
+        return Ok(Some((n, "--redis-version".into())));
+    }
+    if let Some(url) = &a.live {
+        let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None, &a.redis_tls))?;
+        let (mut session, _) = RedisSession::connect(&target, a.timeout)
+            .await
+            .map_err(|e| anyhow::anyhow!("--live {}: {e}", target.label))?;
+        let info = session
+            .info()
+            .await
+            .map_err(|e| anyhow::anyhow!("--live {}: {e}", target.label))?;
+        return Ok(info
+            .get("redis_version")
+            .and_then(|v| crate::observe::preflight::numbers(v))
+            .map(|n| (n, format!("INFO of {}", target.label))));
+    }
+    let local = tokio::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .await;
+    Ok(local.ok().and_then(|o| {
+        crate::observe::preflight::redis_version(&String::from_utf8_lossy(&o.stdout))
+            .map(|n| (n, "redis-server --version".into()))
+    }))
 }
 
 /// A secret directive's value from `@FILE` (its first line) or `-` (the first line of stdin),
@@ -174,12 +228,17 @@ async fn live(
     for (name, value) in set {
         let before = plan_redis::shown(&name, &running[&name]);
         let (after, ok) = if a.apply {
-            let back = session.config_set(&name, &value).await.map_err(fail)?;
-            report.changed = true;
-            (
-                plan_redis::shown(&name, &back),
-                plan_redis::same_value(&name, &back, &value),
-            )
+            // Redis is the final judge of a directive: its refusal is reported, not fatal
+            match session.config_set(&name, &value).await {
+                Ok(back) => {
+                    report.changed = true;
+                    (
+                        plan_redis::shown(&name, &back),
+                        plan_redis::same_value(&name, &back, &value),
+                    )
+                }
+                Err(e) => (format!("refused: {e}"), false),
+            }
         } else {
             (plan_redis::shown(&name, &value), false)
         };
