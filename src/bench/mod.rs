@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod latency;
+pub mod pace;
 pub mod postgres;
 pub mod redis;
 pub mod stats;

@@ -126,6 +126,14 @@ pub async fn drive(
             let interval = load
                 .rate
                 .map(|r| Duration::from_secs_f64(lanes_total / r.max(1) as f64));
+            let mut pacer = match interval.map(|_| super::pace::Pacer::new()) {
+                Some(Ok(p)) => Some(p),
+                Some(Err(e)) => {
+                    rec.error(&format!("timerfd: {e}"), 1);
+                    return (rec, true);
+                }
+                None => None,
+            };
             let mut n = 0u64;
             loop {
                 if total.is_some_and(|t| budget.fetch_add(1, Ordering::Relaxed) >= t) {
@@ -141,7 +149,8 @@ pub async fn drive(
                 let t0 = match interval {
                     Some(iv) => {
                         let due = start + iv.mul_f64(n as f64 + lane as f64 / load.depth as f64);
-                        if due > now && !crate::cancel::sleep(&load.cancel, due - now).await {
+                        let pacer = pacer.as_mut().expect("made for --rate");
+                        if due > now && !pacer.until(due, &load.cancel).await {
                             return (rec, true);
                         }
                         rec.lag(Instant::now().saturating_duration_since(due));
@@ -155,6 +164,7 @@ pub async fn drive(
                 rng ^= rng >> 27;
                 let r = rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
                 let id = (r % load.keyspace.max(1)) as i64 + 1;
+                let sent_at = Instant::now();
                 let query = async {
                     if ((r >> 40) % 10_000) as f64 / 10_000.0 < load.read_ratio {
                         client.query_opt(&read, &[&id]).await.map(|_| ())
@@ -178,7 +188,12 @@ pub async fn drive(
                     _ = load.cancel.cancelled() => return (rec, true),
                 };
                 match result {
-                    Ok(()) => rec.ok(t0.elapsed()),
+                    Ok(()) => {
+                        rec.ok(t0.elapsed());
+                        if interval.is_some() {
+                            rec.served(sent_at.elapsed());
+                        }
+                    }
                     Err(e) => {
                         let closed = e.is_closed() || e.code().is_none();
                         rec.error(&error_kind(&e), 1);

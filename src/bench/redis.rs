@@ -485,6 +485,14 @@ async fn drive_inner(
     let interval = load.rate.map(|r| {
         Duration::from_secs_f64(load.connections as f64 * load.pipeline as f64 / r.max(1) as f64)
     });
+    let mut pacer = match interval.map(|_| super::pace::Pacer::new()) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            rec.error(&format!("timerfd: {e}"), 1);
+            return (rec, true);
+        }
+        None => None,
+    };
     let mut out = Vec::with_capacity(load.pipeline * 64);
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut sent = 0u64;
@@ -513,7 +521,8 @@ async fn drive_inner(
                     if deadline.is_some_and(|d| due >= d) {
                         return (rec, false);
                     }
-                    if !crate::cancel::sleep(&load.cancel, due - now).await {
+                    let pacer = pacer.as_mut().expect("made for --rate");
+                    if !pacer.until(due, &load.cancel).await {
                         return (rec, true);
                     }
                 }
@@ -546,6 +555,7 @@ async fn drive_inner(
             starts.push(at);
         }
         let home_n = starts.len() as u64;
+        let sent_at = Instant::now();
         if let Err(e) = tokio::time::timeout(load.timeout, stream.write_all(&out))
             .await
             .map_err(|_| "timeout".to_string())
@@ -589,6 +599,9 @@ async fn drive_inner(
                 }
                 Ok(Some((end, _))) => {
                     rec.ok(t0.elapsed());
+                    if interval.is_some() {
+                        rec.served(sent_at.elapsed());
+                    }
                     pos = end;
                     pending -= 1;
                 }

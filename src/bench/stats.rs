@@ -24,6 +24,9 @@ pub struct Recorder {
     pub latency: Histogram<u64>,
     /// How late each send was against its schedule, µs (open-loop runs only).
     pub lag: Histogram<u64>,
+    /// Service time, from the actual send to the reply, µs (open-loop runs only; `latency` is
+    /// then the response time, from the scheduled send).
+    pub service: Histogram<u64>,
     /// Errors by kind (`ERR`, `WRONGTYPE`, `connection reset` …).
     pub errors: BTreeMap<String, u64>,
 }
@@ -33,6 +36,7 @@ impl Default for Recorder {
         Recorder {
             latency: new_histogram(),
             lag: new_histogram(),
+            service: new_histogram(),
             errors: BTreeMap::new(),
         }
     }
@@ -50,6 +54,12 @@ impl Recorder {
         *self.errors.entry(kind.to_string()).or_default() += n;
     }
 
+    /// Records a reply's service time, from the actual send (open-loop runs).
+    pub fn served(&mut self, d: Duration) {
+        let us = (d.as_micros() as u64).clamp(1, MAX_US);
+        self.service.record(us).expect("clamped into range");
+    }
+
     /// Records how late a send was.
     pub fn lag(&mut self, lag: Duration) {
         let us = (lag.as_micros() as u64).clamp(1, MAX_US);
@@ -60,6 +70,7 @@ impl Recorder {
     pub fn merge(&mut self, other: &Recorder) {
         self.latency.add(&other.latency).expect("same bounds");
         self.lag.add(&other.lag).expect("same bounds");
+        self.service.add(&other.service).expect("same bounds");
         for (k, v) in &other.errors {
             *self.errors.entry(k.clone()).or_default() += v;
         }
@@ -162,6 +173,14 @@ pub struct BenchReport {
     pub latency_ms: Percentiles,
     /// How late sends were against the schedule, ms (open-loop runs only).
     pub schedule_lag_ms: Option<Percentiles>,
+    /// Service time, ms: from the actual send to the reply (open-loop runs only; `latency_ms`
+    /// is then the response time, from the scheduled send, corrected for coordinated omission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_time_ms: Option<Percentiles>,
+    /// Set when the schedule lag's median is above a tenth of the service time's: the client,
+    /// not the server, set the response time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_behind: Option<String>,
     /// Client CPU (user + system) as a percentage of one core.
     pub client_cpu_percent: f64,
     /// Runtime threads the client used.
@@ -281,6 +300,9 @@ pub fn summarize(
         latency_ms: latency,
         schedule_lag_ms: (shape.rate.is_some() && !r.lag.is_empty())
             .then(|| Percentiles::of(&r.lag)),
+        service_time_ms: (shape.rate.is_some() && !r.service.is_empty())
+            .then(|| Percentiles::of(&r.service)),
+        client_behind: client_behind(shape, r),
         client_cpu_percent: cpu_percent,
         client_threads: shape.threads,
         client_saturated: cpu_percent >= 90.0 * shape.threads as f64,
@@ -288,6 +310,21 @@ pub fn summarize(
         buckets,
         cluster: None,
     }
+}
+
+/// The warning for an open-loop run whose sends left late: the schedule lag's median above a
+/// tenth of the service time's.
+fn client_behind(shape: &RunShape, r: &Recorder) -> Option<String> {
+    if shape.rate.is_none() || r.lag.is_empty() || r.service.is_empty() {
+        return None;
+    }
+    let lag = r.lag.value_at_quantile(0.5) as f64 / 1000.0;
+    let service = r.service.value_at_quantile(0.5) as f64 / 1000.0;
+    (lag > service * 0.1).then(|| {
+        format!(
+            "sends left {lag:.3} ms late at the median, more than a tenth of the {service:.3} ms service time: the client, not the server, is the bottleneck (fewer connections or more --threads)"
+        )
+    })
 }
 
 /// The request count when neither -n nor --duration is given (redis-benchmark's).

@@ -40,9 +40,19 @@ pub fn report(w: &mut dyn Write, style: Style, r: &BenchReport) -> std::io::Resu
         style,
         &["LATENCY (ms)", "p50", "p90", "p99", "p99.9", "max"],
     );
-    let mut cells = vec!["per reply".to_string()];
+    let first = if r.rate.is_some() {
+        "response (from the scheduled send)"
+    } else {
+        "per reply"
+    };
+    let mut cells = vec![first.to_string()];
     cells.extend(row(&r.latency_ms));
     t.add_row(cells);
+    if let Some(s) = &r.service_time_ms {
+        let mut cells = vec!["service (from the actual send)".to_string()];
+        cells.extend(row(s));
+        t.add_row(cells);
+    }
     if let Some(lag) = &r.schedule_lag_ms {
         let mut cells = vec!["schedule lag".to_string()];
         cells.extend(row(lag));
@@ -85,6 +95,9 @@ pub fn report(w: &mut dyn Write, style: Style, r: &BenchReport) -> std::io::Resu
             ""
         }
     )?;
+    if let Some(why) = &r.client_behind {
+        writeln!(w, "warning: {why}")?;
+    }
     let v = &r.verdict;
     writeln!(
         w,

@@ -379,3 +379,95 @@ fn latency_stops_on_ctrl_c_with_a_summary() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["count"].as_u64().unwrap() > 10, "{v}");
 }
+
+// issue 19: under --rate, tokio's millisecond timer made each send up to ~1 ms late, and the
+// coordinated-omission correction charged that lateness to the server (p50 1.1 ms at --rate
+// 1000 against 0.1 ms closed loop)
+#[test]
+fn open_loop_pacing_charges_the_server_only_its_own_time() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let url = srv.url();
+    let bench = |extra: &[&str]| {
+        let mut args = vec![
+            "bench", "redis", "--redis", &url, "-c", "10", "--format", "json",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, &[])
+    };
+    let closed = report(&bench(&["--duration", "2s"]));
+    let open = report(&bench(&["--duration", "2s", "--rate", "1000"]));
+    let service = open
+        .service_time_ms
+        .as_ref()
+        .expect("service time under --rate");
+    let lag = open.schedule_lag_ms.as_ref().unwrap();
+    eprintln!(
+        "closed p50 {} ms; --rate 1000: response p50 {} ms, service p50 {} ms, lag p50 {} ms",
+        closed.latency_ms.p50, open.latency_ms.p50, service.p50, lag.p50
+    );
+    assert!(
+        service.p50 <= closed.latency_ms.p50 * 2.0,
+        "service p50 {} ms against {} ms closed loop",
+        service.p50,
+        closed.latency_ms.p50
+    );
+    assert!(lag.p50 < 0.1, "schedule lag p50 {} ms", lag.p50);
+    // a client that cannot keep its schedule is named as the bottleneck
+    let behind = report(&bench(&["--duration", "1s", "--rate", "1000000"]));
+    assert!(
+        behind
+            .client_behind
+            .as_deref()
+            .is_some_and(|w| w.contains("the client, not the server, is the bottleneck")),
+        "{:?}",
+        behind.schedule_lag_ms
+    );
+    // a server stalled for 500 ms still shows in the response time, not in the service time
+    let pid = srv.pid();
+    let port = srv.port;
+    let info = move |field: &str| {
+        let info = std::process::Command::new("redis-cli")
+            .args(["-p", &port.to_string(), "INFO", "everything"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&info.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let stall = std::thread::spawn(move || {
+        // once the measured phase is under way: its 10 connections open (beside redis-cli's),
+        // then half a second of its requests done
+        let limit = std::time::Duration::from_secs(10);
+        crate::support::topology::until("the bench connects", limit, || {
+            info("connected_clients") > 10
+        });
+        let at = info("total_commands_processed");
+        crate::support::topology::until("the bench sends", limit, || {
+            info("total_commands_processed") > at + 500
+        });
+        crate::support::signal_all(&[pid], "STOP");
+        std::thread::sleep(std::time::Duration::from_millis(500)); // the fault's length
+        crate::support::signal_all(&[pid], "CONT");
+    });
+    let stalled = report(&bench(&["--duration", "3s", "--rate", "1000"]));
+    stall.join().unwrap();
+    srv.thaw();
+    let l = &stalled.latency_ms;
+    assert!(
+        (450.0..1500.0).contains(&l.max),
+        "response max {} ms",
+        l.max
+    );
+    assert!(l.p90 > 10.0, "response p90 {} ms", l.p90);
+    let s = stalled.service_time_ms.as_ref().unwrap();
+    assert!(
+        s.p90 < l.p90,
+        "service p90 {} ms, response p90 {} ms",
+        s.p90,
+        l.p90
+    );
+}
