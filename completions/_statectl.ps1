@@ -173,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--set', '--set', [CompletionResultType]::ParameterName, 'Set a directive: name=value. Repeatable; wins over the profile')
             [CompletionResult]::new('--maxmemory', '--maxmemory', [CompletionResultType]::ParameterName, 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)')
             [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also CONFIG SET live items on this running server and read them back')
+            [CompletionResult]::new('--redis-version', '--redis-version', [CompletionResultType]::ParameterName, 'The Redis version that will read the file (e.g. 7.4), to check directives against. Default: the --live server''s INFO, else the local `redis-server --version`')
             [CompletionResult]::new('--tls-ca', '--tls-ca', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for servers with tls-auth-clients yes')
@@ -464,8 +465,8 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
         'statectl;capture' {
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Interface to capture on (default: the route to the target, or lo)')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Interface to capture on (default: the route to the target, or lo)')
-            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'TCP port of the Redis traffic')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port of the Redis traffic')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'TCP port of the Redis traffic, or `auto`: every flow whose client speaks RESP (found from its first bytes). Default: 6379 live, auto with -r')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'TCP port of the Redis traffic, or `auto`: every flow whose client speaks RESP (found from its first bytes). Default: 6379 live, auto with -r')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after this many packets')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after this many packets')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long')

@@ -1761,7 +1761,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__tune__subcmd__redis)
-            opts="-q -v -h --config --profile --set --maxmemory --apply --live --cacert --tls-ca --tls-cert --tls-key --backup-dir --force --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --config --profile --set --maxmemory --apply --live --redis-version --cacert --tls-ca --tls-cert --tls-key --backup-dir --force --timeout --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1784,6 +1784,10 @@ _statectl() {
                     return 0
                     ;;
                 --live)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -166,6 +166,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --set 'Set a directive: name=value. Repeatable; wins over the profile'
             cand --maxmemory 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)'
             cand --live 'Also CONFIG SET live items on this running server and read them back'
+            cand --redis-version 'The Redis version that will read the file (e.g. 7.4), to check directives against. Default: the --live server''s INFO, else the local `redis-server --version`'
             cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
             cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
             cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
@@ -432,8 +433,8 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;capture'= {
             cand -i 'Interface to capture on (default: the route to the target, or lo)'
             cand --interface 'Interface to capture on (default: the route to the target, or lo)'
-            cand -p 'TCP port of the Redis traffic'
-            cand --port 'TCP port of the Redis traffic'
+            cand -p 'TCP port of the Redis traffic, or `auto`: every flow whose client speaks RESP (found from its first bytes). Default: 6379 live, auto with -r'
+            cand --port 'TCP port of the Redis traffic, or `auto`: every flow whose client speaks RESP (found from its first bytes). Default: 6379 live, auto with -r'
             cand -c 'Stop after this many packets'
             cand --count 'Stop after this many packets'
             cand --duration 'Stop after this long'

@@ -175,6 +175,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l set -d 'Set a directive: name=value. Repeatable; wins over the profile' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l maxmemory -d 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l live -d 'Also CONFIG SET live items on this running server and read them back' -r
+complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l redis-version -d 'The Redis version that will read the file (e.g. 7.4), to check directives against. Default: the --live server\'s INFO, else the local `redis-server --version`' -r
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l tls-ca -l cacert -d 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l tls-cert -d 'Client certificate (PEM) for servers with tls-auth-clients yes' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand tune; and __fish_seen_subcommand_from redis" -l tls-key -d 'The client certificate\'s private key (PEM)' -r -F
@@ -406,7 +407,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_see
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "postgres" -d 'Compare PostgreSQL tables on a primary and its replica (a standby or a logical subscriber) chunk by chunk, after waiting for the replica to reach the primary\'s LSN; differing chunks are drilled down to the rows\' primary keys'
 complete -c statectl -n "__fish_statectl_using_subcommand verify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s i -l interface -d 'Interface to capture on (default: the route to the target, or lo)' -r
-complete -c statectl -n "__fish_statectl_using_subcommand capture" -s p -l port -d 'TCP port of the Redis traffic' -r
+complete -c statectl -n "__fish_statectl_using_subcommand capture" -s p -l port -d 'TCP port of the Redis traffic, or `auto`: every flow whose client speaks RESP (found from its first bytes). Default: 6379 live, auto with -r' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s c -l count -d 'Stop after this many packets' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -l duration -d 'Stop after this long' -r
 complete -c statectl -n "__fish_statectl_using_subcommand capture" -s w -l write -d 'Write packets to this pcap file (created 0600)' -r -F

@@ -259,6 +259,11 @@ pub struct PostgresThresholds {
     pub xid_age_warn: i64,
     /// age(datfrozenxid) above this fails.
     pub xid_age_fail: i64,
+    /// Requested checkpoints / all checkpoints above this warns: max_wal_size fills before
+    /// checkpoint_timeout.
+    pub checkpoint_req_warn_ratio: f64,
+    /// Fewer checkpoints than this since the statistics were reset are too few to judge.
+    pub checkpoint_min_count: u64,
 }
 
 impl Default for PostgresThresholds {
@@ -271,6 +276,8 @@ impl Default for PostgresThresholds {
             replay_lag_warn_s: 5.0,
             xid_age_warn: 1_300_000_000,
             xid_age_fail: 1_400_000_000,
+            checkpoint_req_warn_ratio: 0.3,
+            checkpoint_min_count: 10,
         }
     }
 }
@@ -409,6 +416,10 @@ impl Thresholds {
             ("redis.no_ttl_warn_ratio", r.no_ttl_warn_ratio),
             ("postgres.connections_warn_ratio", p.connections_warn_ratio),
             ("postgres.connections_fail_ratio", p.connections_fail_ratio),
+            (
+                "postgres.checkpoint_req_warn_ratio",
+                p.checkpoint_req_warn_ratio,
+            ),
             ("kernel.retrans_warn_ratio", k.retrans_warn_ratio),
             ("kernel.retrans_fail_ratio", k.retrans_fail_ratio),
             ("kernel.conntrack_warn_ratio", k.conntrack_warn_ratio),
@@ -429,6 +440,10 @@ impl Thresholds {
             ),
             ("postgres.replay_lag_warn_s", p.replay_lag_warn_s),
             ("postgres.xid_age_warn", p.xid_age_warn as f64),
+            (
+                "postgres.checkpoint_min_count",
+                p.checkpoint_min_count as f64,
+            ),
             ("kernel.somaxconn_min", k.somaxconn_min as f64),
             ("kernel.syn_backlog_min", k.syn_backlog_min as f64),
             (

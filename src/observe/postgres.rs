@@ -100,6 +100,10 @@ pub struct PostgresDetail {
     pub slots: Result<Vec<Slot>, String>,
     /// age(datfrozenxid) per database.
     pub xid_age: Result<Vec<(String, i64)>, String>,
+    /// Checkpoints since the statistics were reset (pg_stat_checkpointer from 17,
+    /// pg_stat_bgwriter before), or why they could not be read.
+    #[serde(default = "not_collected")]
+    pub checkpoints: Result<Checkpoints, String>,
     /// trust rules on host lines, or why pg_hba_file_rules could not be read.
     pub hba_trust: Result<Vec<HbaTrust>, String>,
     /// Client backends connected over TCP from other hosts without TLS (pg_stat_ssl joined
@@ -114,6 +118,17 @@ pub struct PostgresDetail {
 
 fn not_collected<T>() -> Result<T, String> {
     Err("not collected".into())
+}
+
+/// Checkpoint counters since the statistics were reset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoints {
+    /// The view read: pg_stat_checkpointer (17 and later) or pg_stat_bgwriter.
+    pub view: String,
+    /// Checkpoints started by checkpoint_timeout.
+    pub timed: i64,
+    /// Checkpoints requested: by WAL volume reaching max_wal_size, or explicitly.
+    pub requested: i64,
 }
 
 /// A client backend connected without TLS.

@@ -8,8 +8,8 @@ use futures::future::BoxFuture;
 use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 use crate::observe::postgres::{
-    BlockedBackend, HbaTrust, PlainClient, PostgresDetail, PostgresObservation, PostgresSnapshot,
-    Setting, Slot,
+    BlockedBackend, Checkpoints, HbaTrust, PlainClient, PostgresDetail, PostgresObservation,
+    PostgresSnapshot, Setting, Slot,
 };
 use crate::observe::{Observed, TlsLook, TlsReason};
 use crate::target::{PostgresTarget, SslMode};
@@ -484,6 +484,7 @@ impl PostgresSession {
 
     async fn detail(
         &self,
+        version: (i32, &str),
         sample: Duration,
         cancel: &crate::cancel::CancellationToken,
     ) -> Result<PostgresDetail, ProbeError> {
@@ -573,6 +574,30 @@ impl PostgresSession {
                 |r| Ok((r.try_get(0)?, r.try_get(1)?)),
             )
             .await;
+        // PostgreSQL 17 moved the checkpoint counters from pg_stat_bgwriter to
+        // pg_stat_checkpointer (and renamed them)
+        let (view, sql) = if version.0 >= 170000 {
+            (
+                "pg_stat_checkpointer",
+                "SELECT num_timed, num_requested FROM pg_stat_checkpointer",
+            )
+        } else {
+            (
+                "pg_stat_bgwriter",
+                "SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter",
+            )
+        };
+        let checkpoints = self
+            .rows(sql, "reading the checkpoint counters", |r| {
+                Ok(Checkpoints {
+                    view: view.to_string(),
+                    timed: r.try_get(0)?,
+                    requested: r.try_get(1)?,
+                })
+            })
+            .await
+            .and_then(|mut v| v.pop().ok_or_else(|| format!("{view} returned no row")))
+            .map_err(|e| format!("{view} on PostgreSQL {}: {e}", version.1));
         let hba_trust = self
             .rows(
                 "SELECT line_number, type, coalesce(address, ''), coalesce(netmask, '') FROM pg_hba_file_rules \
@@ -618,6 +643,7 @@ impl PostgresSession {
             replicas,
             slots,
             xid_age,
+            checkpoints,
             hba_trust,
             plain_clients,
             cert_files: None,
@@ -687,10 +713,11 @@ pub async fn observe(
             first_bytes: None,
         })?;
         let num: i32 = column(row, 0, "server_version_num", &target.addr)?;
+        let version: String = column(row, 1, "server_version", &target.addr)?;
         let connect_time = start.elapsed();
         let detail = match sample {
             Some(window) => {
-                let mut d = session.detail(window, cancel).await?;
+                let mut d = session.detail((num, &version), window, cancel).await?;
                 if target.is_local() {
                     d.cert_files = Some(cert_files(&d.settings));
                 }
@@ -701,7 +728,7 @@ pub async fn observe(
         Ok(PostgresSnapshot {
             connect_time,
             server_version_num: num.max(0) as u32,
-            server_version: column(row, 1, "server_version", &target.addr)?,
+            server_version: version,
             detail,
         })
     };
