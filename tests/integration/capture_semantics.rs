@@ -358,17 +358,28 @@ fn client_reply_off_on_skip_is_paired_as_redis_answers_and_auto_finds_the_port()
         c.send(&["PING"]);
         assert_eq!(c.call(&["CLIENT", "REPLY", "ON"]), b"+OK\r\n");
         assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        // RESET answers even under OFF, and turns replies back on
+        c.send(&["CLIENT", "REPLY", "OFF"]);
+        assert_eq!(c.call(&["RESET"]), b"+RESET\r\n");
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        // QUIT is answered, then the server closes
+        assert_eq!(c.call(&["QUIT"]), b"+OK\r\n");
     }
     let f = trace.finish(2);
     let r = analyse(&f, &["-p", &p.to_string()]);
     assert_eq!(
-        (count(&r, "PING"), count(&r, "CLIENT")),
-        (4, 2),
-        "4 PINGs and 2 CLIENT REPLY ON answered: {r}"
+        (
+            count(&r, "PING"),
+            count(&r, "CLIENT"),
+            count(&r, "RESET"),
+            count(&r, "QUIT")
+        ),
+        (5, 2, 1, 1),
+        "5 PINGs, 2 CLIENT REPLY ON, RESET and QUIT answered: {r}"
     );
     assert_eq!(
-        r["no_reply_expected"], 7,
-        "OFF, PING, SKIP, PING, OFF, SKIP, PING"
+        r["no_reply_expected"], 8,
+        "OFF, PING, SKIP, PING, OFF, SKIP, PING, OFF"
     );
     assert_eq!(r["unanswered_requests"], 0);
     assert_eq!(r["unmatched_replies"], 0);
@@ -397,8 +408,8 @@ fn client_reply_off_on_skip_is_paired_as_redis_answers_and_auto_finds_the_port()
     for args in [&[][..], &["-p", "auto"]] {
         let auto = analyse(&f, args);
         assert_eq!(auto["port"], serde_json::Value::Null);
-        assert_eq!((count(&auto, "PING"), count(&auto, "CLIENT")), (4, 2));
-        assert_eq!(auto["no_reply_expected"], 7);
+        assert_eq!((count(&auto, "PING"), count(&auto, "CLIENT")), (5, 2));
+        assert_eq!(auto["no_reply_expected"], 8);
     }
     let bad = crate::support::run(&["capture", "-r", f.to_str().unwrap(), "-p", "http"], &[]);
     assert_eq!(bad.code, 2);
