@@ -60,12 +60,7 @@ fn known_mix(port: u16) {
 }
 
 fn can_capture() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false);
+    let root = crate::support::is_root();
     require(
         root && Command::new("tcpdump").arg("--version").output().is_ok(),
         "root and tcpdump (live capture on lo)",

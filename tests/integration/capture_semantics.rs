@@ -17,12 +17,7 @@ use crate::support::topology::until;
 use crate::support::{require, RedisServer};
 
 fn can_trace() -> bool {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| {
-            s.lines()
-                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false);
+    let root = crate::support::is_root();
     let tool = |t: &str| Command::new(t).arg("--version").output().is_ok();
     require(
         root && tool("tcpdump") && tool("tshark") && tool("dumpcap") && tool("editcap"),

@@ -53,7 +53,12 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         let value = secret_value(&name, value)?;
         desired.push((name, value));
     }
-    let version = redis_version(a).await?;
+    // one connection to the --live server: its version judges the plan, then it is compared
+    let mut server = match &a.live {
+        Some(url) => Some(connect_live(url, a).await?),
+        None => None,
+    };
+    let version = redis_version(a, server.as_mut()).await?;
     let plan = plan_redis::plan(
         &conf,
         &desired,
@@ -126,8 +131,8 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         report.backup = Some(backup.display().to_string());
         report.changed = true;
     }
-    if let Some(url) = &a.live {
-        live(url, a, &plan, &mut report).await?;
+    if let Some((target, session)) = server {
+        live(&target, session, a, &plan, &mut report).await?;
     }
     emit(out, &report, render::tune::redis)?;
     Ok(if report.live.iter().any(|l| a.apply && !l.ok) {
@@ -137,9 +142,21 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     })
 }
 
+/// Connects to the `--live` server.
+async fn connect_live(url: &str, a: &TuneRedisArgs) -> anyhow::Result<(RedisTarget, RedisSession)> {
+    let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None, &a.redis_tls))?;
+    let (session, _) = RedisSession::connect(&target, a.timeout)
+        .await
+        .map_err(|e| anyhow::anyhow!("--live {}: {e}", target.label))?;
+    Ok((target, session))
+}
+
 /// The Redis that will read the file, and where that was learnt: `--redis-version`, else the
 /// `--live` server's INFO, else the local `redis-server --version`; None when none can tell.
-async fn redis_version(a: &TuneRedisArgs) -> anyhow::Result<Option<(Vec<u64>, String)>> {
+async fn redis_version(
+    a: &TuneRedisArgs,
+    live: Option<&mut (RedisTarget, RedisSession)>,
+) -> anyhow::Result<Option<(Vec<u64>, String)>> {
     if let Some(v) = &a.redis_version {
         let n = crate::observe::preflight::numbers(v)
             .filter(|n| !n.is_empty())
@@ -150,11 +167,7 @@ async fn redis_version(a: &TuneRedisArgs) -> anyhow::Result<Option<(Vec<u64>, St
             })?;
         return Ok(Some((n, "--redis-version".into())));
     }
-    if let Some(url) = &a.live {
-        let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None, &a.redis_tls))?;
-        let (mut session, _) = RedisSession::connect(&target, a.timeout)
-            .await
-            .map_err(|e| anyhow::anyhow!("--live {}: {e}", target.label))?;
+    if let Some((target, session)) = live {
         let info = session
             .info()
             .await
@@ -205,16 +218,13 @@ fn secret_value(name: &str, value: String) -> Result<String, UsageError> {
 /// `--live`: compares the running server with the plan, and with --apply sets what CONFIG SET
 /// can set, reading each value back.
 async fn live(
-    url: &str,
+    target: &RedisTarget,
+    mut session: RedisSession,
     a: &TuneRedisArgs,
     plan: &plan_redis::Plan,
     report: &mut plan_redis::Report,
 ) -> anyhow::Result<()> {
-    let target = RedisTarget::parse(url, &RedisAuthSources::from_env(None, &a.redis_tls))?;
     let fail = |e: String| anyhow::anyhow!("--live {}: {e}", target.label);
-    let (mut session, _) = RedisSession::connect(&target, a.timeout)
-        .await
-        .map_err(|e| fail(e.to_string()))?;
     let running = session
         .config_values(plan.items.iter().map(|i| i.name.as_str()))
         .await

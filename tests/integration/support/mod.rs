@@ -414,7 +414,8 @@ pub fn pg_bindir() -> Option<PathBuf> {
     versions.pop()
 }
 
-fn is_root() -> bool {
+/// Whether the tests run as root (live capture, runuser, namespaces).
+pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
