@@ -40,6 +40,14 @@ impl Pacer {
         Ok(Pacer { fd })
     }
 
+    /// A pacer for an open-loop run (`interval` set), none for a closed loop; the error is the
+    /// recorder's error kind.
+    pub fn for_schedule(interval: Option<Duration>) -> Result<Option<Pacer>, String> {
+        interval
+            .map(|_| Pacer::new().map_err(|e| format!("timerfd: {e}")))
+            .transpose()
+    }
+
     fn arm(&self, after: Duration) -> io::Result<()> {
         let spec = libc::itimerspec {
             it_interval: libc::timespec {

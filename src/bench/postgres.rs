@@ -126,13 +126,12 @@ pub async fn drive(
             let interval = load
                 .rate
                 .map(|r| Duration::from_secs_f64(lanes_total / r.max(1) as f64));
-            let mut pacer = match interval.map(|_| super::pace::Pacer::new()) {
-                Some(Ok(p)) => Some(p),
-                Some(Err(e)) => {
-                    rec.error(&format!("timerfd: {e}"), 1);
+            let mut pacer = match super::pace::Pacer::for_schedule(interval) {
+                Ok(p) => p,
+                Err(e) => {
+                    rec.error(&e, 1);
                     return (rec, true);
                 }
-                None => None,
             };
             let mut n = 0u64;
             loop {

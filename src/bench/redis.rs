@@ -485,13 +485,12 @@ async fn drive_inner(
     let interval = load.rate.map(|r| {
         Duration::from_secs_f64(load.connections as f64 * load.pipeline as f64 / r.max(1) as f64)
     });
-    let mut pacer = match interval.map(|_| super::pace::Pacer::new()) {
-        Some(Ok(p)) => Some(p),
-        Some(Err(e)) => {
-            rec.error(&format!("timerfd: {e}"), 1);
+    let mut pacer = match super::pace::Pacer::for_schedule(interval) {
+        Ok(p) => p,
+        Err(e) => {
+            rec.error(&e, 1);
             return (rec, true);
         }
-        None => None,
     };
     let mut out = Vec::with_capacity(load.pipeline * 64);
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);

@@ -25,6 +25,15 @@ fn can_trace() -> bool {
     )
 }
 
+/// A private redis-server and a temp dir for its captures, when capturing is possible.
+fn traced_server(config: &[&str]) -> Option<(RedisServer, tempfile::TempDir)> {
+    if !can_trace() {
+        return None;
+    }
+    let redis = RedisServer::start(config)?;
+    Some((redis, tempfile::tempdir().unwrap()))
+}
+
 /// A capture process writing a file.
 struct Trace {
     child: Child,
@@ -249,13 +258,9 @@ fn text(v: &[u8]) -> String {
 
 #[test]
 fn pcapng_from_dumpcap_tshark_and_editcap_keeps_real_time() {
-    if !can_trace() {
-        return;
-    }
-    let Some(redis) = RedisServer::start(&["enable-debug-command yes"]) else {
+    let Some((redis, dir)) = traced_server(&["enable-debug-command yes"]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p = redis.port;
     let traces = [
         Trace::tcpdump(dir.path(), "td-us.pcap", p, false),
@@ -327,13 +332,9 @@ fn pcapng_from_dumpcap_tshark_and_editcap_keeps_real_time() {
 
 #[test]
 fn client_reply_off_on_skip_is_paired_as_redis_answers_and_auto_finds_the_port() {
-    if !can_trace() {
-        return;
-    }
-    let Some(redis) = RedisServer::start(&[]) else {
+    let Some((redis, dir)) = traced_server(&[]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p = redis.port;
     let trace = Trace::tcpdump(dir.path(), "reply.pcap", p, false);
     {
@@ -417,13 +418,9 @@ fn client_reply_off_on_skip_is_paired_as_redis_answers_and_auto_finds_the_port()
 
 #[test]
 fn pubsub_in_resp2_and_resp3_pairs_confirmations_and_counts_messages_as_pushes() {
-    if !can_trace() {
-        return;
-    }
-    let Some(redis) = RedisServer::start(&[]) else {
+    let Some((redis, dir)) = traced_server(&[]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p = redis.port;
     let trace = Trace::tcpdump(dir.path(), "pubsub.pcap", p, false);
     {
@@ -478,13 +475,9 @@ fn pubsub_in_resp2_and_resp3_pairs_confirmations_and_counts_messages_as_pushes()
 
 #[test]
 fn client_tracking_invalidations_in_resp3_are_pushes() {
-    if !can_trace() {
-        return;
-    }
-    let Some(redis) = RedisServer::start(&[]) else {
+    let Some((redis, dir)) = traced_server(&[]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p = redis.port;
     let trace = Trace::tcpdump(dir.path(), "tracking.pcap", p, false);
     {
@@ -526,13 +519,9 @@ fn client_tracking_invalidations_in_resp3_are_pushes() {
 
 #[test]
 fn monitor_streams_blocking_commands_wait_apart_and_multi_queues() {
-    if !can_trace() {
-        return;
-    }
-    let Some(redis) = RedisServer::start(&[]) else {
+    let Some((redis, dir)) = traced_server(&[]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p = redis.port;
     let trace = Trace::tcpdump(dir.path(), "monitor.pcap", p, false);
     {
@@ -625,13 +614,9 @@ fn cut_before_a_continuation(path: &Path, server: u16) -> usize {
 
 #[test]
 fn a_capture_begun_mid_conversation_never_shifts_the_pairing() {
-    if !can_trace() {
-        return;
-    }
-    let Some(redis) = RedisServer::start(&[]) else {
+    let Some((redis, dir)) = traced_server(&[]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let p = redis.port;
     // a 200 KB value that is itself valid RESP: resynchronising inside it would find 40,000
     // "+OK" replies
