@@ -8,14 +8,8 @@
 #   bash benches/capture.sh        (as root: capture on lo needs CAP_NET_RAW)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-bin=$PWD/target/release/statectl
-tmp=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save '' --dir "$tmp" --logfile "$tmp/redis.log" --daemonize yes
-cleanup() { redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; pkill -f "tcpdump -i lo -B 65536 -w $tmp" || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-sleep 0.3
+. benches/lib.sh
+on_exit 'pkill -f "tcpdump -i lo -B 65536 -w $tmp" || true'
 secs() { python3 -c 'import time; print(time.monotonic())'; }
 
 echo "== offline analysis"

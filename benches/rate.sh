@@ -7,13 +7,7 @@
 #   bash benches/rate.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-bin=$PWD/target/release/statectl
-tmp=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save '' --dir "$tmp" --logfile "$tmp/redis.log" --daemonize yes
-cleanup() { redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$tmp"; }
-trap cleanup EXIT
+. benches/lib.sh
 cat > "$tmp/show.py" <<'PY'
 import json, sys
 r = json.load(sys.stdin)
@@ -24,7 +18,6 @@ print("statectl bench %s: response p50 %s ms, service p50 %s ms, schedule lag p5
 if r.get("client_behind"):
     print("  warning:", r["client_behind"])
 PY
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done
 echo "redis-benchmark -c 10 -t get (closed loop):"
 redis-benchmark -p "$port" -c 10 -n 100000 -t get --csv | awk -F'"' '/"GET"/ {print "  p50 " $10 " ms, " $4 " rps"}'
 for rate in "" 1000 10000; do
