@@ -136,6 +136,9 @@ struct Pending {
     /// The client's sequence number just past the request: a reply acknowledging less
     /// cannot answer it.
     end_seq: Option<u32>,
+    /// The client's acknowledgement when it sent the request: the server bytes it had by then.
+    /// Its reply begins at or after them.
+    client_ack: Option<u32>,
 }
 
 /// One direction of a connection.
@@ -635,6 +638,22 @@ impl Analysis {
         if !seg.payload.is_empty() {
             self.data_segments += 1;
         }
+        if !to_server && conn.to_client.next.is_none() && !seg.syn && !seg.payload.is_empty() {
+            // The first server bytes seen, on a stream under way: bytes before them went
+            // unseen. A request sent before the client had them may have been answered there,
+            // so it cannot be paired with what follows; one sent after cannot have been.
+            let first = seg.seq;
+            let unseen = conn
+                .inflight
+                .iter()
+                .take_while(|p| {
+                    p.client_ack
+                        .is_some_and(|a| first.wrapping_sub(a) as i32 > 0)
+                })
+                .count();
+            conn.inflight.drain(..unseen);
+            self.unanswered_freed += unseen as u64;
+        }
         // Out of sync, the server's bytes are taken up again only while a request waits: with
         // none waiting they cannot be a reply, and a value's contents can look like RESP.
         let resume = if to_server {
@@ -661,7 +680,7 @@ impl Analysis {
         }
         if outcome.gap || (outcome.skipped > 0 && !to_server) {
             // the pairing is lost: what is in flight can no longer be matched
-            conn.inflight.clear();
+            self.lose_inflight(idx);
         }
         self.drain(idx, to_server, ts, seg.ack);
         if seg.fin {
@@ -688,6 +707,14 @@ impl Analysis {
                 self.free_flow(i);
             }
         }
+    }
+
+    /// Gives up on the requests a connection has in flight (their replies fell into a gap or
+    /// garbage): they count as unanswered, never as paired.
+    fn lose_inflight(&mut self, idx: usize) {
+        let conn = &mut self.conns[idx];
+        self.unanswered_freed += conn.inflight.len() as u64;
+        conn.inflight.clear();
     }
 
     /// Forgets a closed or idle flow: its slot is reused, its requests still waiting count as
@@ -781,7 +808,7 @@ impl Analysis {
                     .filter(|w| !w.is_empty());
                 if let Some(cmd) = words.next() {
                     let end_seq = buf_end_seq.map(|n| n.wrapping_sub((buf.len() - end) as u32));
-                    self.request(key, ts, cmd, &mut words, end_seq);
+                    self.request(key, ts, cmd, &mut words, (end_seq, ack));
                 }
                 pos = end;
                 continue;
@@ -793,7 +820,7 @@ impl Analysis {
                         if let Some(cmd) = words.next() {
                             let end_seq =
                                 buf_end_seq.map(|n| n.wrapping_sub((buf.len() - end) as u32));
-                            self.request(key, ts, cmd, &mut words, end_seq);
+                            self.request(key, ts, cmd, &mut words, (end_seq, ack));
                         }
                     } else {
                         let error = (kind == Frame::Error).then(|| resp::error_word(&buf, pos));
@@ -813,7 +840,7 @@ impl Analysis {
                         &mut conn.to_client
                     };
                     half.lost = true;
-                    conn.inflight.clear();
+                    self.lose_inflight(key);
                 }
             }
         }
@@ -839,7 +866,7 @@ impl Analysis {
         ts: Duration,
         cmd: &[u8],
         args: &mut dyn Iterator<Item = &[u8]>,
-        end_seq: Option<u32>,
+        (end_seq, client_ack): (Option<u32>, Option<u32>),
     ) {
         let id = self.command_id(cmd);
         let name = &self.names[id as usize];
@@ -870,6 +897,7 @@ impl Analysis {
                 replies: expect.replies,
                 answered: false,
                 end_seq,
+                client_ack,
             });
         }
     }
@@ -1202,7 +1230,7 @@ impl Resume {
     }
 }
 
-fn reassemble(h: &mut Half, seg: &Segment<'_>, resume: Resume) -> Outcome {
+fn reassemble(h: &mut Half, seg: &Segment<'_>, mut resume: Resume) -> Outcome {
     let mut out = Outcome::default();
     let len = seg.payload.len() as u32;
     if seg.syn {
@@ -1250,6 +1278,12 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, resume: Resume) -> Outcome {
         h.buf.clear();
         h.next = h.pending.keys().next().copied();
         h.lost = true;
+        // the caller gives up the requests in flight on a gap: the held replies answer none
+        // of the requests left, so they are not decoded (inside a value they can look like
+        // RESP); decoding resumes at a reply start once a new request waits
+        if resume == Resume::Reply {
+            resume = Resume::Never;
+        }
     } else {
         out.skipped += append(h, seg.payload, resume);
         h.next = Some(next.wrapping_add(len));
@@ -1415,6 +1449,80 @@ mod tests {
             (r.requests, r.protocol_errors),
             (1, 1),
             "the partial frame is skipped and counted"
+        );
+    }
+
+    // requests whose replies fell into a capture gap were dropped without a trace: neither
+    // paired nor counted as unanswered
+    #[test]
+    fn requests_whose_replies_fall_into_a_gap_count_as_unanswered() {
+        let mut a = Analysis::new(6379, KeyNames::Plain);
+        let mut req = Vec::new();
+        resp::encode(&mut req, &[b"GET", b"k"]);
+        let n = req.len() as u32;
+        // three requests; the reply stream loses its first segment, and more than the hold
+        // limit arrives after the hole
+        for i in 0..3 {
+            a.segment(ms(i), 1, Some(seg(true, 1 + i as u32 * n, &req)));
+        }
+        // the server's SYN-ACK fixes where its stream starts: byte 1
+        let mut synack = seg(false, 0, b"");
+        synack.syn = true;
+        a.segment(ms(0), 1, Some(synack));
+        let reply = b"$1\r\nv\r\n";
+        for i in 1..=(HOLD_SEGMENTS as u32 + 1) {
+            a.segment(ms(5), 1, Some(seg(false, 1 + i * 7, reply)));
+        }
+        a.finish();
+        let r = a.report("t".into(), None, None);
+        assert_eq!(r.gaps, 1);
+        assert_eq!(r.requests + r.unanswered_requests, 3, "{r:?}");
+        // what was held after the hole answers none of the requests left: skipped, not 65
+        // replies without a request (inside a value, such bytes only look like replies)
+        assert_eq!(r.unmatched_replies, 0, "{r:?}");
+        assert!(r.skipped_bytes > 0);
+    }
+
+    // a capture that began after a request and before its reply: the next reply was paired
+    // with it, and every pair after shifted by one
+    #[test]
+    fn a_reply_the_capture_never_saw_does_not_shift_the_next_pair() {
+        let mut a = Analysis::new(6379, KeyNames::Plain);
+        let mut req = Vec::new();
+        resp::encode(&mut req, &[b"GET", b"k"]);
+        let n = req.len() as u32;
+        let reply = b"$1\r\nv\r\n";
+        let r = reply.len() as u32;
+        let with_acks = |to_server, seq, ack, payload| {
+            let mut s = seg(to_server, seq, payload);
+            s.ack = Some(ack);
+            s
+        };
+        // request 1 acknowledges server byte 1000; its reply (1000..1007) is not captured;
+        // request 2, sent after it arrived, acknowledges 1007; then reply 2, then 3 and reply 3
+        a.segment(ms(0), 1, Some(with_acks(true, 1, 1000, &req)));
+        a.segment(ms(10), 1, Some(with_acks(true, 1 + n, 1000 + r, &req)));
+        a.segment(
+            ms(11),
+            1,
+            Some(with_acks(false, 1000 + r, 1 + 2 * n, reply)),
+        );
+        a.segment(
+            ms(20),
+            1,
+            Some(with_acks(true, 1 + 2 * n, 1000 + 2 * r, &req)),
+        );
+        a.segment(
+            ms(21),
+            1,
+            Some(with_acks(false, 1000 + 2 * r, 1 + 3 * n, reply)),
+        );
+        let rep = a.report("t".into(), None, None);
+        assert_eq!((rep.requests, rep.unanswered_requests), (2, 1), "{rep:?}");
+        assert!(
+            rep.slowest.iter().all(|s| s.latency_ms < 2.0),
+            "{:?}",
+            rep.slowest
         );
     }
 

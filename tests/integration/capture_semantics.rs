@@ -45,7 +45,17 @@ impl Trace {
     fn tcpdump(dir: &Path, name: &str, port: u16, nano: bool) -> Trace {
         let path = dir.join(name);
         let filter = format!("tcp port {port}");
-        let mut args = vec!["-i", "lo", "-U", "-w", path.to_str().unwrap()];
+        // a 64 MiB buffer (-B, KiB): 200 KB replies in a loop overflow the default 2 MiB, and
+        // a capture with a hole is not the conversation the test made
+        let mut args = vec![
+            "-i",
+            "lo",
+            "-B",
+            "65536",
+            "-U",
+            "-w",
+            path.to_str().unwrap(),
+        ];
         if nano {
             args.push("--time-stamp-precision=nano");
         }
@@ -94,13 +104,15 @@ struct Pkt {
     client_port: u16,
     fin: bool,
     len: usize,
+    /// The first sequence number of its data (tcpdump -S: absolute).
+    seq: Option<u64>,
 }
 
-/// The packets of a capture file, as `tcpdump -r FILE -nn -tt --time-stamp-precision=nano`
+/// The packets of a capture file, as `tcpdump -r FILE -nn -S -tt --time-stamp-precision=nano`
 /// prints them (tcpdump reads pcap and pcapng); `server` is the Redis port.
 fn packets(path: &Path, server: u16) -> Vec<Pkt> {
     let out = Command::new("tcpdump")
-        .args(["-nn", "-tt", "--time-stamp-precision=nano", "-r"])
+        .args(["-nn", "-S", "-tt", "--time-stamp-precision=nano", "-r"])
         .arg(path)
         .output()
         .unwrap();
@@ -122,12 +134,17 @@ fn packets(path: &Path, server: u16) -> Vec<Pkt> {
             let flags = l.split("Flags [").nth(1)?.split(']').next()?;
             let len = l.rsplit("length ").next()?.trim().parse().ok()?;
             let to_server = dp == server;
+            let seq = l
+                .split(", seq ")
+                .nth(1)
+                .and_then(|r| r.split([':', ',']).next()?.parse().ok());
             Some(Pkt {
                 ns,
                 to_server,
                 client_port: if to_server { sp } else { dp },
                 fin: flags.contains('F'),
                 len,
+                seq,
             })
         })
         .collect()
@@ -621,20 +638,39 @@ fn monitor_streams_blocking_commands_wait_apart_and_multi_queues() {
     }
 }
 
+/// Server data the capture tool lost: server data packets that do not start where the one
+/// before ended (tcpdump and dumpcap drop a few packets now and then as they start).
+fn holes(path: &Path, server: u16) -> usize {
+    let mut next: Option<u64> = None;
+    let mut n = 0;
+    for p in packets(path, server)
+        .iter()
+        .filter(|p| !p.to_server && p.len > 0)
+    {
+        let Some(seq) = p.seq else { continue };
+        if next.is_some_and(|x| x != seq) {
+            n += 1;
+        }
+        next = Some(seq + p.len as u64);
+    }
+    n
+}
+
 /// Which packets of a file to cut so that it starts inside a RESP value: all before the first
 /// server data packet that continues a reply begun in an earlier packet.
 fn cut_before_a_continuation(path: &Path, server: u16) -> usize {
     let pk = packets(path, server);
-    let mut after_request = false;
+    // the file may itself begin mid-reply: look only after the first request in it
+    let (mut seen_request, mut after_request) = (false, false);
     for (i, p) in pk.iter().enumerate() {
         if p.len == 0 {
             continue;
         }
         if p.to_server {
-            after_request = true;
+            (seen_request, after_request) = (true, true);
         } else if after_request {
             after_request = false;
-        } else {
+        } else if seen_request {
             return i; // packets 1..=i (1-based) precede it
         }
     }
@@ -692,18 +728,35 @@ fn a_capture_begun_mid_conversation_never_shifts_the_pairing() {
     }
     for f in [&full, &cut3, &inside] {
         let r = analyse(f, &["-p", &p.to_string()]);
-        // every GET whose request is in the file is paired with its own reply
+        // every GET whose request is in the file is paired with its own reply, but the first
+        // when the capture began after its request and before its reply's first byte: that
+        // one is unanswered, never paired with the next reply
         let requests = packets(f, p)
             .iter()
             .filter(|p| p.to_server && p.len > 0)
             .count() as u64;
-        assert_eq!(count(&r, "GET"), requests, "{}: {r}", f.display());
-        assert!(
-            r["unmatched_replies"].as_u64() <= Some(1),
-            "{}: at most the one reply whose request was not captured: {r}",
+        let unanswered = r["unanswered_requests"].as_u64().unwrap();
+        let unmatched = r["unmatched_replies"].as_u64().unwrap();
+        assert_eq!(
+            count(&r, "GET") + unanswered,
+            requests,
+            "{}: {r}",
             f.display()
         );
-        assert_eq!(r["unanswered_requests"], 0);
+        if holes(f, p) == 0 {
+            assert!(unanswered <= 1, "{}: {r}", f.display());
+            assert!(
+                unmatched <= 1,
+                "{}: at most the one reply whose request was not captured: {r}",
+                f.display()
+            );
+        } else {
+            // the tool lost server data: the requests in flight across the hole are given up
+            // (unanswered), and the replies held after it are orphans, never paired
+            eprintln!("{}: the capture lost server data", f.display());
+            assert!(r["gaps"].as_u64() >= Some(1), "{r}");
+            assert!(unmatched <= unanswered + 1, "{}: {r}", f.display());
+        }
         // each reply is timed to its last packet
         let real = real_gaps(f, p, true)[0];
         let max = row(&r, "commands", "GET").unwrap()["max_ms"]
@@ -717,5 +770,7 @@ fn a_capture_begun_mid_conversation_never_shifts_the_pairing() {
     }
     let r = analyse(&inside, &["-p", &p.to_string()]);
     assert!(r["skipped_bytes"].as_u64() > Some(0), "{r}");
-    assert_eq!(r["unmatched_replies"], 0, "{r}");
+    if holes(&inside, p) == 0 {
+        assert_eq!(r["unmatched_replies"], 0, "{r}");
+    }
 }
