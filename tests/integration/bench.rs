@@ -407,13 +407,22 @@ fn open_loop_pacing_charges_the_server_only_its_own_time() {
         "closed p50 {} ms; --rate 1000: response p50 {} ms, service p50 {} ms, lag p50 {} ms",
         closed.latency_ms.p50, open.latency_ms.p50, service.p50, lag.p50
     );
+    // Loose on purpose: the suite shares two cores with other tests' servers, and the precise
+    // figures (lag p50 1 µs in release) belong to benches/rate.sh. The defect was a whole
+    // millisecond of lateness in every send, which these bounds still catch.
     assert!(
-        service.p50 <= closed.latency_ms.p50 * 2.0,
+        service.p50 <= closed.latency_ms.p50 * 2.0 + 0.5,
         "service p50 {} ms against {} ms closed loop",
         service.p50,
         closed.latency_ms.p50
     );
-    assert!(lag.p50 < 0.1, "schedule lag p50 {} ms", lag.p50);
+    assert!(
+        open.latency_ms.p50 < closed.latency_ms.p50 + 0.5,
+        "response p50 {} ms at --rate 1000 against {} ms closed loop",
+        open.latency_ms.p50,
+        closed.latency_ms.p50
+    );
+    assert!(lag.p50 < 0.5, "schedule lag p50 {} ms", lag.p50);
     // a client that cannot keep its schedule is named as the bottleneck
     let behind = report(&bench(&["--duration", "1s", "--rate", "1000000"]));
     assert!(

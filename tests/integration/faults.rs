@@ -1,15 +1,18 @@
 //! The fault matrix: one row per way a Redis target can fail, against a real peer made for it.
 //! Each row must give its own failure kind and the remediation that fits, with no panic, and
-//! end within timeout + 1.5 s (the probe's one timeout plus the second look at the peer).
+//! end within one deadline: the timeout, plus the busy machine's slack. The timeout is 3 s so that
+//! a defect costing one more timeout (6 s) stays apart from the promise plus slack (3.5 + 2 s).
 
 use std::io::Write;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::kernel_nic::{can_make_namespaces, sh, VethPair};
-use crate::support::{evidence, free_port, run, RedisServer, Run};
+use crate::support::{evidence, free_port, on_time, run, RedisServer, Run};
 
-const TIMEOUT: &str = "1s";
+const TIMEOUT: &str = "3s";
+/// [`TIMEOUT`] as a duration.
+const TIMEOUT_D: Duration = Duration::from_secs(3);
 
 /// `doctor --only redis.reachable` against `url`; returns the run and how long it took.
 fn reach(url: &str) -> (Run, Duration) {
@@ -39,10 +42,7 @@ fn row(name: &str, r: &Run, took: Duration, kind: &str, fix: &str) -> serde_json
     assert_eq!(evidence(&f, "failure"), Some(kind), "{name}: {f}");
     let remediation = f["remediation"].as_str().unwrap();
     assert!(remediation.contains(fix), "{name}: {remediation}");
-    assert!(
-        took < Duration::from_millis(2500),
-        "{name}: took {took:?} (timeout 1s)"
-    );
+    on_time(name, took, TIMEOUT_D + Duration::from_millis(500));
     f
 }
 
@@ -133,7 +133,8 @@ fn http_on_the_redis_port_is_named_with_its_first_bytes() {
 #[test]
 fn silent_accept_is_a_timeout() {
     let port = fake(|s| {
-        std::thread::sleep(Duration::from_secs(5));
+        // silent well past the timeout, however slow the machine
+        std::thread::sleep(Duration::from_secs(30));
         drop(s);
     });
     let (r, took) = reach(&format!("redis://127.0.0.1:{port}"));
@@ -220,7 +221,7 @@ fn redis_frozen_mid_window_is_an_error_within_one_deadline() {
             "--redis",
             &url,
             "--timeout",
-            "1s",
+            "3s",
             "--sample",
             "2s",
             "--format",
@@ -234,8 +235,8 @@ fn redis_frozen_mid_window_is_an_error_within_one_deadline() {
     srv.freeze();
     let out = child.wait_with_output().unwrap();
     let took = start.elapsed();
-    eprintln!("frozen mid-window: {took:?} (timeout 1s + sample 2s)");
-    assert!(took < Duration::from_millis(4500), "took {took:?}");
+    // timeout 3 s + sample 2 s + 1 s; the defect (each command its own timeout) took > 11 s
+    on_time("frozen mid-window", took, Duration::from_secs(6));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let status = |id: &str| {
         v["findings"]
@@ -269,7 +270,7 @@ fn postgres_frozen_mid_window_never_passes_and_ends_on_time() {
             "--postgres",
             &pg.url(),
             "--timeout",
-            "1s",
+            "3s",
             "--sample",
             "2s",
             "--format",
@@ -291,8 +292,7 @@ fn postgres_frozen_mid_window_never_passes_and_ends_on_time() {
     let out = child.wait_with_output().unwrap();
     let took = start.elapsed();
     stop("CONT");
-    eprintln!("postgres frozen mid-window: {took:?} (timeout 1s + sample 2s)");
-    assert!(took < Duration::from_millis(4500), "took {took:?}");
+    on_time("postgres frozen mid-window", took, Duration::from_secs(6));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for f in v["findings"].as_array().unwrap() {
         if f["id"] != "postgres.reachable" && f["id"] != "postgres.version" {
@@ -336,8 +336,12 @@ fn bench_postgres_against_a_server_that_freezes_mid_run_ends_partial_with_timeou
     let out = child.wait_with_output().unwrap();
     let took = froze.elapsed();
     crate::support::signal_all(&frozen, "CONT");
-    eprintln!("bench postgres ended {took:?} after the freeze (timeout 1s)");
-    assert!(took < Duration::from_secs(5), "took {took:?}");
+    // the request in flight times out (1 s), then the report: a hang, before, was 10 minutes
+    on_time(
+        "bench postgres after the freeze",
+        took,
+        Duration::from_secs(3),
+    );
     assert_eq!(out.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["partial"], true, "{v}");
@@ -380,11 +384,12 @@ fn bench_redis_against_a_server_that_freezes_or_dies_mid_run_ends_partial() {
         }
         let out = child.wait_with_output().unwrap();
         let took = at.elapsed();
-        eprintln!(
-            "bench redis ended {took:?} after the server {}",
-            if die { "died" } else { "froze" }
-        );
-        assert!(took < Duration::from_secs(5), "took {took:?}");
+        let what = if die {
+            "bench redis after a kill"
+        } else {
+            "bench redis after a freeze"
+        };
+        on_time(what, took, Duration::from_secs(3));
         assert_eq!(out.status.code(), Some(3), "die={die}");
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["partial"], true, "{v}");
@@ -446,11 +451,9 @@ fn two_hundred_targets_stay_within_the_time_and_fd_bounds() {
     }
     let took = start.elapsed();
     let stdout = reader.join().unwrap();
-    eprintln!("200 targets: {took:?}, peak {peak} open fds");
-    assert!(
-        took < Duration::from_millis(3000 + 500),
-        "took {took:?} (timeout 1s + sample 1s + 1s)"
-    );
+    eprintln!("200 targets: peak {peak} open fds");
+    // timeout 1 s + sample 1 s + 1 s; one after another they would take 100 s
+    on_time("200 targets", took, Duration::from_secs(3));
     assert!(peak < 64 * 2 + 32, "peak {peak} fds");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let reach: Vec<_> = v["findings"]
@@ -527,7 +530,7 @@ fn postgres_with_only_superuser_slots_left_names_the_full_server() {
         f["remediation"].as_str().unwrap().contains("PgBouncer"),
         "{f}"
     );
-    assert!(took < Duration::from_millis(2500), "took {took:?}");
+    on_time("a full server", took, Duration::from_secs(1));
     assert!(!r.stdout.contains("Zq7"));
 }
 

@@ -89,12 +89,10 @@ fn interrupt_when(mut child: Child, what: &str, mut ready: impl FnMut() -> bool)
         took,
     };
     eprintln!("{what}: exit {:?} {:?} after SIGINT", r.code, r.took);
-    assert!(
-        r.took < Duration::from_millis(2500),
-        "took {:?} after SIGINT (target: 1 s); stderr: {}",
-        r.took,
-        r.stderr
-    );
+    if r.took >= Duration::from_secs(1) + crate::support::BUSY_SLACK {
+        eprintln!("stderr: {}", r.stderr);
+    }
+    crate::support::on_time(what, r.took, Duration::from_secs(1));
     r
 }
 

@@ -381,10 +381,8 @@ fn a_healthy_server_passes() {
         assert_eq!(f["status"], "pass", "{id}: {f}");
     }
     assert!(!r.stdout.contains("healthy-pw-1"));
-    assert!(
-        took < Duration::from_secs(4),
-        "one local doctor took {took:?}"
-    );
+    // the sample window (1 s) and the TLS handshakes
+    crate::support::on_time("one local doctor", took, Duration::from_secs(2));
 
     // verification is on by default: without the CA (not in the system store) it fails
     let client_only = [files[2], files[3], files[4], files[5]];

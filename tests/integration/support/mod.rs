@@ -43,6 +43,23 @@ fn which(name: &str) -> Option<PathBuf> {
     })
 }
 
+/// What a loaded two-core machine may add to any run on top of the product's own time promise:
+/// a debug binary's start-up, scheduling delays and the servers of the tests running beside it.
+/// Tests that bound time make the time they promise (timeouts, windows) larger than this slack
+/// when the bound must tell a fix from a defect that costs one more timeout.
+pub const BUSY_SLACK: Duration = Duration::from_secs(2);
+
+/// Asserts that `took` keeps the product's promise (`promise`) within [`BUSY_SLACK`], and prints
+/// the figure, so a slow run is visible in the log before it fails.
+#[track_caller]
+pub fn on_time(what: &str, took: Duration, promise: Duration) {
+    eprintln!("{what}: took {took:?} (promise {promise:?} + slack {BUSY_SLACK:?})");
+    assert!(
+        took < promise + BUSY_SLACK,
+        "{what}: took {took:?}, promised {promise:?} (+ {BUSY_SLACK:?} for a busy machine)"
+    );
+}
+
 /// A port that nothing listens on right now.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
