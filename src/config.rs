@@ -16,8 +16,9 @@ pub const LATENCY_TARGET_MS: f64 = 5.0;
 /// A round trip above this is a spike (the brief's "latency spikes > 500ms"), milliseconds.
 pub const LATENCY_SPIKE_MS: f64 = 500.0;
 
-/// Every threshold a check compares against. Defaults come from the product brief and
-/// ../shared/reference/checks.md; `statectl.toml` may override any of them.
+/// Every threshold a check compares against. Defaults come from the product's promises and the
+/// reference tools' own thresholds (each field's doc names its source); `statectl.toml` may
+/// override any of them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Thresholds {

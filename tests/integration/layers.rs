@@ -1,4 +1,4 @@
-//! The layering rule of ../shared/STYLE.md, checked on the sources: the pure layers (observation
+//! The layering rule (checks never do I/O, probes never decide), checked on the sources: the pure layers (observation
 //! types, checks, planners, packet analysis, bench statistics) name no probe, file system,
 //! socket, environment or process; `cmd/` holds no thresholds.
 
