@@ -834,9 +834,54 @@ fn mask_password_params(s: &str) -> String {
     out
 }
 
-/// A connection string (URL or libpq key=value pairs) with any password replaced by `***`.
-/// Key=value strings are read with libpq's rules (spaces around `=`, single quotes, backslash
-/// escapes); one that does not parse has everything after its first `password` key masked.
+/// libpq's connection keys whose values are never secret. Messages show every other key's value
+/// as `***`: `password`, `sslpassword`, and a misspelt or unknown key that may hold one.
+const PLAIN_CONN_KEYS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "passfile",
+    "channel_binding",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "replication",
+    "gssencmode",
+    "sslmode",
+    "sslnegotiation",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslcertmode",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "require_auth",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "krbsrvname",
+    "gsslib",
+    "gssdelegation",
+    "service",
+    "target_session_attrs",
+    "load_balance_hosts",
+];
+
+/// A connection string (URL or libpq key=value pairs) with its secrets replaced by `***`, for
+/// messages. Key=value strings are read with libpq's rules (spaces around `=`, single quotes,
+/// backslash escapes); only the values of [`PLAIN_CONN_KEYS`] are shown. Where the string stops
+/// parsing, the rest is masked.
 pub fn redact_conn(input: &str) -> String {
     // a URL only when it begins with a scheme, as libpq decides; `://` elsewhere is a value
     let scheme = input.trim_start().split_once("://").map(|(s, _)| s);
@@ -847,68 +892,82 @@ pub fn redact_conn(input: &str) -> String {
     }) {
         return redact_url(input);
     }
-    match conninfo_pairs(input) {
-        Some(pairs) => pairs
-            .into_iter()
-            .map(|(k, raw)| {
-                if k == "password" {
-                    format!("{k}={MASK}")
-                } else {
-                    format!("{k}={raw}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        None => match input.find("password") {
-            Some(i) => format!("{}password={MASK}", &input[..i]),
-            None => input.to_string(),
-        },
+    let (pairs, complete) = conninfo_scan(input);
+    let mut shown: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, raw)| {
+            if PLAIN_CONN_KEYS.contains(&k.as_str()) {
+                format!("{k}={raw}")
+            } else {
+                format!("{k}={MASK}")
+            }
+        })
+        .collect();
+    if !complete {
+        shown.push(MASK.to_string());
     }
+    shown.join(" ")
 }
 
 /// Splits libpq key=value text into (key, value as written), or None where libpq would reject
 /// it (a key without `=`, an unterminated quote).
 fn conninfo_pairs(input: &str) -> Option<Vec<(String, String)>> {
+    match conninfo_scan(input) {
+        (pairs, true) => Some(pairs),
+        (_, false) => None,
+    }
+}
+
+/// The pairs of libpq key=value text up to where it stops parsing, and whether it parsed whole.
+fn conninfo_scan(input: &str) -> (Vec<(String, String)>, bool) {
     let mut out = Vec::new();
     let mut chars = input.chars().peekable();
     loop {
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         if chars.peek().is_none() {
-            return Some(out);
+            return (out, true);
         }
-        let mut key = String::new();
-        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
-            key.push(c);
+        match conninfo_pair(&mut chars) {
+            Some(pair) => out.push(pair),
+            None => return (out, false),
         }
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        chars.next_if_eq(&'=')?;
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        let mut raw = String::new();
-        if chars.next_if_eq(&'\'').is_some() {
-            raw.push('\'');
-            loop {
-                match chars.next()? {
-                    '\\' => {
-                        raw.push('\\');
-                        raw.push(chars.next()?);
-                    }
-                    '\'' => {
-                        raw.push('\'');
-                        break;
-                    }
-                    c => raw.push(c),
-                }
-            }
-        } else {
-            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                raw.push(c);
-                if c == '\\' {
+    }
+}
+
+/// One `key = value` (the value as written, quotes kept), or None where libpq would reject it.
+fn conninfo_pair(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<(String, String)> {
+    let mut key = String::new();
+    while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+        key.push(c);
+    }
+    while chars.next_if(|c| c.is_whitespace()).is_some() {}
+    chars.next_if_eq(&'=')?;
+    while chars.next_if(|c| c.is_whitespace()).is_some() {}
+    let mut raw = String::new();
+    if chars.next_if_eq(&'\'').is_some() {
+        raw.push('\'');
+        loop {
+            match chars.next()? {
+                '\\' => {
+                    raw.push('\\');
                     raw.push(chars.next()?);
                 }
+                '\'' => {
+                    raw.push('\'');
+                    break;
+                }
+                c => raw.push(c),
             }
         }
-        out.push((key, raw));
+    } else {
+        while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+            raw.push(c);
+            if c == '\\' {
+                raw.push(chars.next()?);
+            }
+        }
     }
+    Some((key, raw))
 }
 
 /// Every target of a `doctor` or `preflight` run, resolved and validated once: the areas that
@@ -1337,6 +1396,31 @@ mod tests {
             !e.0.contains("secret") && e.0.contains("--postgres"),
             "{}",
             e.0
+        );
+    }
+
+    // issue 26 item 1: sslpassword (and any key statectl cannot name as harmless) was echoed
+    // whole in the usage error
+    #[test]
+    fn secret_and_unknown_keys_never_reach_a_usage_error() {
+        for conn in [
+            "host=db sslpassword=Zq7secret",
+            "host=db sslpassword = 'Zq7 two words' user=app",
+            "host=db passwd=Zq7secret",
+            "host=db pass='Zq7secret",
+            "postgresql://app@db/app?sslpassword=Zq7secret",
+        ] {
+            let e = PostgresTarget::parse(conn, &PgEnv::default())
+                .unwrap_err()
+                .0;
+            assert!(e.starts_with("--postgres ") && e.contains("db"), "{e}");
+            assert!(!e.contains("Zq7"), "{conn}: {e}");
+            assert!(!e.contains("two words"), "{conn}: {e}");
+        }
+        // the keys stay, so the message still says which one is wrong
+        assert_eq!(
+            redact_conn("host=db sslpassword='a b' user=app"),
+            "host=db sslpassword=*** user=app"
         );
     }
 
