@@ -71,11 +71,25 @@ pub fn targets(data: &[u8]) {
         format!("redis://u:{secret}@{s}"),
         format!("redis://u:{s}{secret}@h:1"),
         format!("postgresql://u:{secret}@{s}/db"),
+        format!("redis://{secret}@{s}"),
+        format!("redis:/{s}{secret}@h"),
+        format!("https://h/{s}?token={secret}{s}"),
     ] {
         let r = crate::target::redact_url(&url);
         assert!(!r.contains(secret), "{url:?} -> {r:?}");
         let r = crate::target::redact_conn(&url);
         assert!(!r.contains(secret), "{url:?} -> {r:?}");
+    }
+    // redis-cli's lone userinfo and the scheme typos: the label and the error never hold it
+    for url in [
+        format!("redis://{secret}@{s}"),
+        format!("redis:{secret}@{s}"),
+        format!("redis:/:{secret}@{s}"),
+    ] {
+        match crate::target::RedisTarget::parse(&url, &Default::default()) {
+            Ok(t) => assert!(!t.label.contains(secret), "{url:?} -> {}", t.label),
+            Err(e) => assert!(!e.0.contains(secret), "{url:?} -> {}", e.0),
+        }
     }
     let kv = format!("host=h password={secret} {s}");
     assert!(!crate::target::redact_conn(&kv).contains(secret), "{kv:?}");

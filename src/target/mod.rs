@@ -126,10 +126,13 @@ impl RedisTarget {
                 .parse()
                 .map_err(|_| bad(&format!("database {d:?} is not a number")))?,
         };
-        let user = percent_decode(url.username());
-        let password = match url.password() {
-            Some(p) => Some(percent_decode(p)),
-            None => auth.password()?,
+        let (user, password) = match url.password() {
+            Some(p) => (percent_decode(url.username()), Some(percent_decode(p))),
+            // redis-cli reads a lone userinfo (`redis://SECRET@host`) as the password
+            None if !url.username().is_empty() => {
+                (String::new(), Some(percent_decode(url.username())))
+            }
+            None => (String::new(), auth.password()?),
         };
 
         // redis-cli's names: --cacert, --cert, --key
@@ -193,11 +196,7 @@ impl RedisTarget {
 
         let scheme = if tls { "rediss" } else { "redis" };
         let hostport = host_port(&host, port);
-        let userpart = if user.is_empty() {
-            String::new()
-        } else {
-            format!("{user}@")
-        };
+        let userpart = label_user(Some(user.as_str()).filter(|u| !u.is_empty()));
         let dbpart = if db == 0 {
             String::new()
         } else {
@@ -225,7 +224,7 @@ impl RedisTarget {
         let mut t = self.clone();
         let scheme = if self.is_tls() { "rediss" } else { "redis" };
         let s = self.info.redis_settings();
-        let user = s.username().map(|u| format!("{u}@")).unwrap_or_default();
+        let user = label_user(s.username());
         let db = if s.db() == 0 {
             String::new()
         } else {
@@ -273,6 +272,24 @@ impl RedisTarget {
     pub fn is_local(&self) -> bool {
         is_loopback_host(&self.host)
     }
+}
+
+/// The `user@` part of a Redis label: empty without a user, `***@` for a name that does not look
+/// like one (an `@` or `:` in it means the URL was split elsewhere than its writer meant, and part
+/// of a password may be in it).
+pub fn label_user(user: Option<&str>) -> String {
+    match user {
+        None => String::new(),
+        Some(u) if is_plain_user(u) => format!("{u}@"),
+        Some(_) => format!("{MASK}@"),
+    }
+}
+
+/// Whether a URL's user name can be shown: nothing in it a parser splits on.
+fn is_plain_user(u: &str) -> bool {
+    !u.is_empty()
+        && !u.contains(['/', '?', '#', '=', '&', ':', '@', '%'])
+        && !u.contains(char::is_whitespace)
 }
 
 /// Prints a warning on stderr, once per text for the whole run.
@@ -792,30 +809,71 @@ fn percent_decode(s: &str) -> String {
 /// What stands in for a secret in messages.
 const MASK: &str = "***";
 
-/// A URL with its password, and any `password=` query parameter, replaced by `***`, for
-/// messages. Users put `/`, `?`, `#` and `@` in passwords unencoded, and a URL parser then
-/// splits the URL elsewhere than they meant (part of the password becomes a path or a query).
-/// So whenever an `@` follows the `//`, everything up to the *last* `@` is userinfo: the user
-/// name before its first `:` stays (unless it holds one of those characters), the rest is
-/// masked. Any `password=` parameter is masked whatever the URL's shape.
+/// A URL with its secrets replaced by `***`, for messages: the userinfo's password, every query
+/// and fragment parameter's value (`?access_token=`, `&X-Amz-Signature=`), and any `password=`.
+/// Users put `/`, `?`, `#` and `@` in passwords unencoded, and a URL parser then splits the URL
+/// elsewhere than they meant (part of the password becomes a path or a query). So whenever an `@`
+/// follows the scheme, however many slashes (`redis:SECRET@h`, a typo, is read as redis-cli
+/// would), everything up to the *last* `@` is userinfo: a plain user name before its first `:`
+/// stays, the rest is masked. A lone userinfo is a user name only in PostgreSQL and HTTP URLs;
+/// redis-cli reads it as the password.
 pub fn redact_url(input: &str) -> String {
-    let Some(slashes) = input.find("//") else {
-        return mask_password_params(input);
+    let scheme = input.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let after_scheme = scheme.map_or(0, |s| s.len() + 1);
+    let slashes = input[after_scheme..].len() - input[after_scheme..].trim_start_matches('/').len();
+    let (head, rest) = input.split_at(after_scheme + slashes);
+    let Some(at) = rest.rfind('@') else {
+        return format!("{}{}", mask_password_params(head), mask_query(rest));
     };
-    // a scheme has no secret, but text that is not a scheme might
-    let head = &mask_password_params(&input[..slashes + 2]);
-    let after = &input[slashes + 2..];
-    if let Some(at) = after.rfind('@') {
-        let (userinfo, rest) = (&after[..at], &after[at..]);
-        let shown = match userinfo.split_once(':') {
-            Some((user, _)) if !user.contains(['/', '?', '#']) => format!("{user}:{MASK}"),
-            Some(_) => MASK.to_string(),
-            None if userinfo.contains(['/', '?', '#']) => MASK.to_string(),
-            None => userinfo.to_string(),
-        };
-        return format!("{head}{shown}{}", mask_password_params(rest));
+    let (userinfo, rest) = rest.split_at(at);
+    // a user name shown must look like one: anything else may be part of a secret
+    let plain = |u: &str| scheme.is_some() && is_plain_user(u);
+    let lone_is_user = scheme.is_some_and(|s| {
+        ["postgres", "postgresql", "http", "https"]
+            .iter()
+            .any(|k| s.eq_ignore_ascii_case(k))
+    });
+    let shown = match userinfo.split_once(':') {
+        Some((user, _)) if plain(user) => format!("{user}:{MASK}"),
+        Some(("", _)) if scheme.is_some() => format!(":{MASK}"),
+        None if lone_is_user && plain(userinfo) => userinfo.to_string(),
+        _ => MASK.to_string(),
+    };
+    format!("{head}{shown}{}", mask_query(rest))
+}
+
+/// The text after a URL's authority with every query and fragment parameter's value masked
+/// (`password=` before them too).
+fn mask_query(s: &str) -> String {
+    let Some(q) = s.find(['?', '#']) else {
+        return mask_password_params(s);
+    };
+    let mut out = mask_password_params(&s[..q]);
+    let mut at = q;
+    while at < s.len() {
+        // one separator (`?`, `&`, `#`, `;`), then a parameter up to the next
+        let sep = s[at..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&s[at..at + sep]);
+        at += sep;
+        let end = s[at..].find(['&', '#', ';']).map_or(s.len(), |e| at + e);
+        match s[at..end].split_once('=') {
+            Some((k, _)) => {
+                out.push_str(k);
+                out.push('=');
+                out.push_str(MASK);
+            }
+            // `#insecure` is statectl's one flag; any other bare word may be a token
+            None if &s[at..end] == "insecure" => out.push_str("insecure"),
+            None if at == end => {}
+            None => out.push_str(MASK),
+        }
+        at = end;
     }
-    mask_password_params(input)
+    out
 }
 
 /// Masks the value of every `password=` in `s` (to the next `&`, `#` or the end).
@@ -1324,7 +1382,7 @@ mod tests {
         );
         assert_eq!(
             redact_conn("postgresql://h/d?password=s3&x=1"),
-            "postgresql://h/d?password=***&x=1"
+            "postgresql://h/d?password=***&x=***"
         );
         assert!(!redact_conn("password = s3 host=h").contains("s3"));
         assert_eq!(redact_url("redis://:pw@h:1"), "redis://:***@h:1");
@@ -1422,6 +1480,46 @@ mod tests {
             redact_conn("host=db sslpassword='a b' user=app"),
             "host=db sslpassword=*** user=app"
         );
+    }
+
+    // issue 26 item 4: `redis://SECRET@host` (redis-cli's password) was the label's user name,
+    // and the typos `redis:SECRET@host`, `redis:/:SECRET@host` were echoed whole
+    #[test]
+    fn a_lone_userinfo_is_the_password_as_redis_cli_reads_it() {
+        let t = RedisTarget::parse("redis://Zq7pw@h:6380/1", &Default::default()).unwrap();
+        assert_eq!(t.label, "redis://h:6380/1");
+        let s = t.info.redis_settings();
+        assert_eq!((s.username(), s.password()), (None, Some("Zq7pw")));
+        let t = SentinelTarget::parse("redis+sentinel://Zq7pw@h1,h2/m", &Default::default(), None)
+            .unwrap();
+        assert!(
+            !t.label.contains("Zq7") && !t.data.label.contains("Zq7"),
+            "{}",
+            t.label
+        );
+        assert_eq!(t.data.info.redis_settings().password(), Some("Zq7pw"));
+        for typo in [
+            "redis:Zq7pw@h:6379",
+            "redis:/:Zq7pw@h",
+            "redis:/Zq7pw@h",
+            "rediss:Zq7pw@h",
+            "Zq7pw@h:6379",
+            "redis+sentinel:/Zq7pw@h/m",
+        ] {
+            let e = RedisTarget::parse(typo, &Default::default()).unwrap_err().0;
+            assert!(
+                e.starts_with("--redis ") && !e.contains("Zq7"),
+                "{typo}: {e}"
+            );
+        }
+        assert_eq!(redact_url("redis:/:Zq7pw@h"), "redis:/:***@h");
+        assert_eq!(redact_url("redis://Zq7pw@h:1"), "redis://***@h:1");
+        assert_eq!(
+            redact_url("https://h/x?access_token=Zq7&Zq7bare&sig=Zq7#insecure"),
+            "https://h/x?access_token=***&***&sig=***#insecure"
+        );
+        // a lone userinfo is a user name in PostgreSQL and HTTP URLs
+        assert_eq!(redact_url("postgresql://app@db/x"), "postgresql://app@db/x");
     }
 
     // issue 12, defect 2: `+` and `&` in a password silently broke AUTH
