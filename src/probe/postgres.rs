@@ -75,6 +75,9 @@ pub fn mask_literals(sql: &str, max: usize) -> String {
     }
 }
 
+/// The missing-password detail before the target names its password file.
+const NO_PASSWORD: &str = "the server asks for a password and none was given";
+
 fn classify(
     addr: &str,
     timeout: Duration,
@@ -148,9 +151,7 @@ fn classify(
     if text.contains("password missing") || text.starts_with("authentication error") {
         return ProbeError::Auth {
             addr,
-            detail:
-                "the server asks for a password and none was given (URL, PGPASSWORD or ~/.pgpass)"
-                    .into(),
+            detail: NO_PASSWORD.into(),
         };
     }
     if text.contains("failed to lookup address") || text.contains("Name or service not known") {
@@ -243,7 +244,16 @@ impl PostgresSession {
                     }
                     other => other,
                 }
-                .map_err(|e| classify(&a, timeout, "connecting", e))?;
+                .map_err(|e| match classify(&a, timeout, "connecting", e) {
+                    // the target knows where a password was looked for
+                    ProbeError::Auth { addr, detail } if detail == NO_PASSWORD => {
+                        ProbeError::Auth {
+                            addr,
+                            detail: target.no_password.clone(),
+                        }
+                    }
+                    other => other,
+                })?;
                 Ok(PostgresSession {
                     client,
                     addr: a,

@@ -318,6 +318,9 @@ pub struct PostgresTarget {
     pub sslmode: SslMode,
     /// The TLS client for every sslmode but disable (None for a Unix socket).
     pub tls: Option<crate::tls::TlsClient>,
+    /// What to say when the server asks for a password and none was found: where one was looked
+    /// for (the password file by its real name, PGPASSFILE's or ~/.pgpass).
+    pub no_password: String,
 }
 
 /// libpq's sslmode.
@@ -576,14 +579,24 @@ impl PostgresTarget {
         if config.get_password().is_none() {
             if let Some(p) = &env.password {
                 config.password(p);
-            } else if let Some(p) = env
-                .passfile
-                .as_deref()
-                .and_then(|f| pgpass_lookup(f, &host, port, &dbname, &user))
-            {
-                config.password(p);
+            } else if let Some(f) = env.passfile.as_deref() {
+                match pgpass_lookup(f, &host, port, &dbname, &user) {
+                    Ok(Some(p)) => {
+                        config.password(p);
+                    }
+                    Ok(None) => {}
+                    // libpq goes on without the file, and says so
+                    Err(warning) => warn_once(&warning),
+                }
             }
         }
+        let no_password = format!(
+            "the server asks for a password and none was given (URL, PGPASSWORD or the password file {})",
+            env.passfile.as_deref().map_or_else(
+                || "~/.pgpass".to_string(),
+                |f| format!("\"{}\"", f.display())
+            )
+        );
         let addr = if host.starts_with('/') {
             format!("{host}/.s.PGSQL.{port}")
         } else {
@@ -602,6 +615,7 @@ impl PostgresTarget {
             config,
             sslmode,
             tls,
+            no_password,
         })
     }
 }
@@ -732,17 +746,37 @@ fn key_permissions(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Looks a password up in a pgpass file, as libpq does; ignores a file others can read.
-pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+/// Looks a password up in a pgpass file, as libpq does. A file libpq ignores (not a plain file,
+/// or one others can read) is Err with libpq's own warning; a missing file is Ok(None).
+pub fn pgpass_lookup(
+    path: &Path,
+    host: &str,
+    port: u16,
+    db: &str,
+    user: &str,
+) -> Result<Option<String>, String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Err(format!(
+            "password file \"{}\" is not a plain file",
+            path.display()
+        ));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return None;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+                path.display()
+            ));
         }
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
     // libpq matches "localhost" for Unix-socket connections too.
     let host = if host.starts_with('/') {
         "localhost"
@@ -750,7 +784,8 @@ pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -
         host
     };
     let port = port.to_string();
-    text.lines()
+    Ok(text
+        .lines()
         .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
         .map(split_pgpass_line)
         .find(|f| {
@@ -760,7 +795,7 @@ pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -
                     .zip(&f[..4])
                     .all(|(want, have)| have == "*" || have == want)
         })
-        .map(|mut f| f.swap_remove(4))
+        .map(|mut f| f.swap_remove(4)))
 }
 
 /// Splits one pgpass line on unescaped colons, undoing `\:` and `\\`.
@@ -1362,12 +1397,19 @@ mod tests {
         std::fs::write(&f, "# comment\nother:*:*:*:no\nh:5432:*:app:pa\\:ss\n").unwrap();
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(
-            pgpass_lookup(&f, "h", 5432, "d", "app").as_deref(),
+            pgpass_lookup(&f, "h", 5432, "d", "app").unwrap().as_deref(),
             Some("pa:ss")
         );
-        assert_eq!(pgpass_lookup(&f, "h", 5433, "d", "app"), None);
+        assert_eq!(pgpass_lookup(&f, "h", 5433, "d", "app"), Ok(None));
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(pgpass_lookup(&f, "h", 5432, "d", "app"), None);
+        // libpq's warning, naming the file
+        let e = pgpass_lookup(&f, "h", 5432, "d", "app").unwrap_err();
+        assert!(
+            e.contains(&format!("\"{}\" has group or world access", f.display())),
+            "{e}"
+        );
+        let e = pgpass_lookup(dir.path(), "h", 5432, "d", "app").unwrap_err();
+        assert!(e.contains("is not a plain file"), "{e}");
     }
 
     #[test]
