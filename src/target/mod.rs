@@ -858,6 +858,10 @@ pub fn redact_url(input: &str) -> String {
             && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
     });
+    // a path (`--resource /r?token=…`) has no userinfo: an `@` in it is the path's
+    if scheme.is_none() && input.starts_with('/') && !input.starts_with("//") {
+        return mask_query(input);
+    }
     let after_scheme = scheme.map_or(0, |s| s.len() + 1);
     let slashes = input[after_scheme..].len() - input[after_scheme..].trim_start_matches('/').len();
     let (head, rest) = input.split_at(after_scheme + slashes);
@@ -1556,6 +1560,7 @@ mod tests {
         }
         assert_eq!(redact_url("redis:/:Zq7pw@h"), "redis:/:***@h");
         assert_eq!(redact_url("redis://Zq7pw@h:1"), "redis://***@h:1");
+        assert_eq!(redact_url("/u/a@b?token=Zq7"), "/u/a@b?token=***");
         assert_eq!(
             redact_url("https://h/x?access_token=Zq7&Zq7bare&sig=Zq7#insecure"),
             "https://h/x?access_token=***&***&sig=***#insecure"
