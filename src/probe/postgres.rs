@@ -401,6 +401,36 @@ impl PostgresSession {
         Ok(rows.into_iter().collect())
     }
 
+    /// The settings PostgreSQL shows only to superusers and pg_read_all_settings members
+    /// (GUC_SUPERUSER_ONLY, extensions' included): those pg_settings hides from a role with no
+    /// privilege. Read as pg_signal_backend, a role every server has and none may read settings
+    /// with, inside a transaction that is rolled back.
+    pub async fn superuser_only_settings(
+        &self,
+    ) -> Result<std::collections::BTreeSet<String>, String> {
+        let names = |rows: Vec<tokio_postgres::Row>| {
+            rows.iter()
+                .filter_map(|r| r.try_get::<_, String>(0).ok())
+                .collect::<std::collections::BTreeSet<String>>()
+        };
+        let stage = "reading pg_settings as a role without privileges";
+        let all = names(
+            self.query("SELECT name FROM pg_settings", stage)
+                .await
+                .map_err(reason)?,
+        );
+        let seen = match self
+            .execute("BEGIN; SET LOCAL ROLE pg_signal_backend", stage)
+            .await
+        {
+            Ok(()) => self.query("SELECT name FROM pg_settings", stage).await,
+            Err(e) => Err(e),
+        };
+        self.execute("ROLLBACK", stage).await.map_err(reason)?;
+        let seen = names(seen.map_err(reason)?);
+        Ok(all.difference(&seen).cloned().collect())
+    }
+
     /// Values written to configuration files that are not in force yet (e.g. ALTER SYSTEM of a
     /// restart-only parameter), and the errors pg_file_settings reports.
     pub async fn file_settings(&self) -> Result<(BTreeMap<String, String>, Vec<String>), String> {

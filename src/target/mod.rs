@@ -842,7 +842,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// What stands in for a secret in messages.
-const MASK: &str = "***";
+pub const MASK: &str = "***";
 
 /// A URL with its secrets replaced by `***`, for messages: the userinfo's password, every query
 /// and fragment parameter's value (`?access_token=`, `&X-Amz-Signature=`), and any `password=`.

@@ -436,3 +436,72 @@ fn requested_checkpoints_warn_from_the_view_of_the_servers_version() {
         .unwrap()
         .contains(&format!("FROM {view}")));
 }
+
+// issue 26 item 6: `--set ssl_passphrase_command=…` and primary_conninfo's password were printed
+// in the plan, the ALTER SYSTEM text and JSON; the server must still get the real value
+#[test]
+fn tune_never_prints_the_values_of_secret_bearing_settings() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let (secret, url) = ("Zq7TuneSecret", pg.url());
+    let passphrase = format!("ssl_passphrase_command=echo {secret}");
+    let conninfo = format!("primary_conninfo=host=upstream user=rep password={secret}");
+    for (format, apply) in [
+        ("table", false),
+        ("json", false),
+        ("json", true),
+        ("table", true),
+    ] {
+        let mut a = vec![
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--format",
+            format,
+            "--set",
+            &passphrase,
+            "--set",
+            &conninfo,
+        ];
+        if apply {
+            a.push("--apply");
+        }
+        let r = run(&a, &pw());
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("ssl_passphrase_command") && r.stdout.contains("host=upstream"),
+            "{}",
+            r.stdout
+        );
+        for text in [&r.stdout, &r.stderr] {
+            assert!(!text.contains(secret), "{format} apply={apply}: {text}");
+        }
+    }
+    // the server holds the real values
+    assert_eq!(
+        pg.psql("SHOW ssl_passphrase_command"),
+        format!("echo {secret}")
+    );
+    assert!(pg.psql("SHOW primary_conninfo").contains(secret));
+    // a value the server refuses is not echoed either
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--set",
+            &format!("primary_conninfo=host='{secret}"),
+            "--apply",
+        ],
+        &pw(),
+    );
+    assert!(
+        !r.stdout.contains(secret) && !r.stderr.contains(secret),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
