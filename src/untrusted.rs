@@ -37,6 +37,20 @@ pub fn text_parsers(data: &[u8]) {
     let _ = crate::probe::kernel::parse_oom_kills(&s);
     let _ = crate::config::parse_major_minor(&s);
     let _ = crate::config::Thresholds::parse(&s);
+    // a query's text from pg_stat_activity: no panic; a literal of any form after text that
+    // cannot open a literal, identifier or comment of its own is masked
+    let _ = crate::probe::postgres::mask_literals(&s, 60);
+    if !s.contains("Zq7") && !s.contains(['\'', '"', '$', '-', '/', '\\']) {
+        for sql in [
+            format!("{s} '{}'", "Zq7lit"),
+            format!("{s} $$Zq7lit$$"),
+            format!("{s} E'Zq7lit'"),
+            format!("{s} 1.5e3Zq7lit"),
+        ] {
+            let m = crate::probe::postgres::mask_literals(&sql, usize::MAX);
+            assert!(!m.contains("Zq7lit"), "{sql:?} -> {m:?}");
+        }
+    }
 }
 
 /// redis.conf: no panic; a line that tokenizes re-quotes to the same words; a file that parses

@@ -23,9 +23,11 @@ fn a_lock_chain_names_the_blocked_and_blocking_pids() {
         "BEGIN; UPDATE sessions SET token = 'held' WHERE id = 1; SELECT pg_sleep(60);",
     );
     let a = pg.wait_backend("holder", "query LIKE '%pg_sleep%'");
+    // issue 26 item 3: every literal form PostgreSQL has, each holding a secret, within the 60
+    // characters the evidence keeps once masked
     let mut waiter = pg.spawn_psql(
         "waiter",
-        "UPDATE sessions SET token = 'secret-token-value' WHERE id = 1",
+        r"UPDATE sessions SET token=$$Zq7a$$||$t$Zq7b$t$||E'Zq7\'c'||U&'Zq7d'||'secret-token-value' WHERE id=1 AND 1.5e3>.5",
     );
     let b = pg.wait_backend("waiter", "wait_event_type = 'Lock'");
     let r = doctor_json(
@@ -45,10 +47,14 @@ fn a_lock_chain_names_the_blocked_and_blocking_pids() {
         "{blocked}"
     );
     assert!(
-        blocked.ends_with("UPDATE sessions SET token = ? WHERE id = ?"),
+        blocked.ends_with("UPDATE sessions SET token=?||?||?||?||? WHERE id=? AND ?>?"),
         "literals masked: {blocked}"
     );
-    assert!(!r.stdout.contains("secret-token-value"));
+    assert!(
+        !r.stdout.contains("secret-token-value") && !r.stdout.contains("Zq7"),
+        "{}",
+        r.stdout
+    );
     assert!(
         f["remediation"]
             .as_str()
