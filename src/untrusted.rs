@@ -37,6 +37,20 @@ pub fn text_parsers(data: &[u8]) {
     let _ = crate::probe::kernel::parse_oom_kills(&s);
     let _ = crate::config::parse_major_minor(&s);
     let _ = crate::config::Thresholds::parse(&s);
+    // a query's text from pg_stat_activity: no panic; a literal of any form after text that
+    // cannot open a literal, identifier or comment of its own is masked
+    let _ = crate::probe::postgres::mask_literals(&s, 60);
+    if !s.contains("Zq7") && !s.contains(['\'', '"', '$', '-', '/', '\\']) {
+        for sql in [
+            format!("{s} '{}'", "Zq7lit"),
+            format!("{s} $$Zq7lit$$"),
+            format!("{s} E'Zq7lit'"),
+            format!("{s} 1.5e3Zq7lit"),
+        ] {
+            let m = crate::probe::postgres::mask_literals(&sql, usize::MAX);
+            assert!(!m.contains("Zq7lit"), "{sql:?} -> {m:?}");
+        }
+    }
 }
 
 /// redis.conf: no panic; a line that tokenizes re-quotes to the same words; a file that parses
@@ -71,11 +85,25 @@ pub fn targets(data: &[u8]) {
         format!("redis://u:{secret}@{s}"),
         format!("redis://u:{s}{secret}@h:1"),
         format!("postgresql://u:{secret}@{s}/db"),
+        format!("redis://{secret}@{s}"),
+        format!("redis:/{s}{secret}@h"),
+        format!("https://h/{s}?token={secret}{s}"),
     ] {
         let r = crate::target::redact_url(&url);
         assert!(!r.contains(secret), "{url:?} -> {r:?}");
         let r = crate::target::redact_conn(&url);
         assert!(!r.contains(secret), "{url:?} -> {r:?}");
+    }
+    // redis-cli's lone userinfo and the scheme typos: the label and the error never hold it
+    for url in [
+        format!("redis://{secret}@{s}"),
+        format!("redis:{secret}@{s}"),
+        format!("redis:/:{secret}@{s}"),
+    ] {
+        match crate::target::RedisTarget::parse(&url, &Default::default()) {
+            Ok(t) => assert!(!t.label.contains(secret), "{url:?} -> {}", t.label),
+            Err(e) => assert!(!e.0.contains(secret), "{url:?} -> {}", e.0),
+        }
     }
     let kv = format!("host=h password={secret} {s}");
     assert!(!crate::target::redact_conn(&kv).contains(secret), "{kv:?}");

@@ -28,8 +28,13 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
 }
 
 fn status(r: Result<reqwest::Response, reqwest::Error>) -> Answer {
-    r.map(|r| r.status().as_u16())
-        .map_err(|e| crate::render::escape(&format!("{e:#}")).into_owned())
+    r.map(|r| r.status().as_u16()).map_err(request_error)
+}
+
+/// A failed request in words, escaped, without the URL reqwest puts in its message: the URL is
+/// the finding's target already, printed redacted, and its query may hold a credential.
+pub fn request_error(e: reqwest::Error) -> String {
+    crate::render::escape(&format!("{:#}", e.without_url())).into_owned()
 }
 
 async fn observe(
@@ -59,7 +64,7 @@ async fn observe(
         _ => None,
     };
     let mut o = HttpObservation {
-        target: base.to_string(),
+        target: crate::target::redact_url(base.as_str()),
         addr: crate::target::host_port(&host, port),
         tls,
         conditional: None,
@@ -94,7 +99,7 @@ async fn observe(
             None => None,
         };
         o.conditional = Some(Conditional {
-            path: p.clone(),
+            path: crate::target::redact_url(p),
             get: status(first),
             etag,
             if_none_match,
@@ -129,7 +134,7 @@ async fn observe(
                     o.latency_ms.push(t.elapsed().as_secs_f64() * 1e3);
                 }
                 Err(err) => {
-                    o.latency_error = Some(crate::render::escape(&format!("{err:#}")).into_owned());
+                    o.latency_error = Some(request_error(err));
                     break;
                 }
             }

@@ -37,7 +37,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             .as_ref()
             .map(|(file, pem)| key_match(&file.display().to_string(), pem, &fetched));
         let target = match e.jwks.as_slice() {
-            [one] => one.to_string(),
+            [one] => crate::target::redact_url(one.as_str()),
             _ => "jwks".to_string(),
         };
         let public_key = e
@@ -62,13 +62,13 @@ type Keys = Result<Vec<(KeySummary, Option<Jwk>)>, String>;
 
 /// One node's keys, each summarised, with the typed JWK where the crate could read it.
 async fn fetch(client: Result<reqwest::Client, String>, url: reqwest::Url) -> (String, Keys) {
-    let label = url.to_string();
+    let label = crate::target::redact_url(url.as_str());
     let keys = async {
         let resp = client?
             .get(url)
             .send()
             .await
-            .map_err(|e| crate::render::escape(&format!("{e:#}")).into_owned())?;
+            .map_err(super::http::request_error)?;
         if !resp.status().is_success() {
             return Err(format!("HTTP {}", resp.status().as_u16()));
         }

@@ -44,7 +44,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             let live = live_header(e, url, path, timeout).await;
             // a live probe without a configuration to read still reports
             let o = seen.get_or_insert_with(|| LbObservation {
-                target: url.to_string(),
+                target: crate::target::redact_url(url.as_str()),
                 kind: LbKind::Nginx,
                 version: None,
                 config: Err("no configuration read (--lb-config)".into()),
@@ -77,7 +77,7 @@ async fn live_header(
         .clone()
         .unwrap_or_else(|| "statectl_probe".into());
     let mut live = LiveHeader {
-        url: url.to_string(),
+        url: crate::target::redact_url(url.as_str()),
         cookie: cookie.clone(),
         answers: Vec::new(),
         error: None,
@@ -106,7 +106,7 @@ async fn live_header(
         let resp = match sent {
             Ok(r) => r,
             Err(err) => {
-                live.error = Some(crate::render::escape(&format!("{err:#}")).into_owned());
+                live.error = Some(super::http::request_error(err));
                 break;
             }
         };

@@ -26,45 +26,77 @@ pub struct PostgresSession {
     pub deadline: Option<Instant>,
 }
 
-/// Masks string and number literals in SQL and keeps at most `max` characters, so evidence
-/// never carries the values a query was run with.
+/// Masks every literal in SQL as `?` and keeps at most `max` characters, so evidence never
+/// carries the values a query was run with. The literal forms are PostgreSQL's lexer's (scan.l):
+/// '…' with '' escapes, E'…' with backslash escapes, U&'…', N'…', B'…' and X'…' bit strings,
+/// $$…$$ and $tag$…$tag$, and numbers (42, 1.5e3, .5, 0x1F, 1_000). Identifiers (t1, "quoted
+/// ones", U&"…") and $n parameters stay; comments are dropped, as they may hold anything; an
+/// unterminated literal masks the rest.
 pub fn mask_literals(sql: &str, max: usize) -> String {
+    let c: Vec<char> = sql.chars().collect();
+    let ident = |ch: char| ch.is_alphanumeric() || ch == '_' || ch == '$';
     let mut out = String::new();
-    let mut chars = sql.chars().peekable();
-    let mut prev_ident = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                while let Some(n) = chars.next() {
-                    if n == '\'' {
-                        if chars.peek() == Some(&'\'') {
-                            chars.next();
-                        } else {
-                            break;
-                        }
-                    }
-                }
+    let mut i = 0;
+    while i < c.len() {
+        // the previous character makes this one part of an identifier (t1, a$1)
+        let in_word = i > 0 && ident(c[i - 1]);
+        let next = |k: usize| c.get(i + k).copied();
+        match c[i] {
+            // a prefixed string: the prefix goes with the literal
+            p if !in_word && next(1) == Some('\'') && "eEbBxXnN".contains(p) => {
+                i = skip_quoted(&c, i + 1, "eE".contains(p));
                 out.push('?');
-                prev_ident = false;
             }
-            d if d.is_ascii_digit() && !prev_ident => {
-                while chars
-                    .peek()
-                    .is_some_and(|n| n.is_ascii_digit() || *n == '.')
-                {
-                    chars.next();
-                }
+            'u' | 'U' if !in_word && next(1) == Some('&') && next(2) == Some('\'') => {
+                i = skip_quoted(&c, i + 2, false);
                 out.push('?');
+            }
+            '\'' => {
+                i = skip_quoted(&c, i, false);
+                out.push('?');
+            }
+            // a quoted identifier, kept whole ("" is a quote inside it)
+            '"' => {
+                let end = skip_delimited(&c, i, '"');
+                out.extend(&c[i..end]);
+                i = end;
+            }
+            '$' if !in_word => match dollar_tag(&c, i) {
+                Some(tag) => {
+                    let body = i + tag.len();
+                    i = find(&c, body, &tag).map_or(c.len(), |e| e + tag.len());
+                    out.push('?');
+                }
+                None => {
+                    out.push('$');
+                    i += 1;
+                }
+            },
+            d if !in_word
+                && (d.is_ascii_digit()
+                    || (d == '.' && next(1).is_some_and(|n| n.is_ascii_digit()))) =>
+            {
+                i = skip_number(&c, i);
+                out.push('?');
+            }
+            '-' if next(1) == Some('-') => {
+                i = c[i..]
+                    .iter()
+                    .position(|&ch| ch == '\n')
+                    .map_or(c.len(), |e| i + e);
+                push_space(&mut out);
+            }
+            '/' if next(1) == Some('*') => {
+                i = skip_comment(&c, i);
+                push_space(&mut out);
             }
             w if w.is_whitespace() => {
-                if !out.ends_with(' ') {
-                    out.push(' ');
-                }
-                prev_ident = false;
+                push_space(&mut out);
+                i += 1;
             }
-            c => {
-                prev_ident = c.is_alphanumeric() || c == '_' || c == '$';
-                out.push(c);
+            other => {
+                out.push(other);
+                i += 1;
             }
         }
     }
@@ -74,6 +106,124 @@ pub fn mask_literals(sql: &str, max: usize) -> String {
         None => out.to_string(),
     }
 }
+
+/// One space for any run of whitespace and comments.
+fn push_space(out: &mut String) {
+    if !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Past the string whose opening quote is at `open`: '' is a quote inside it, and with
+/// `backslash` (E'…') so is \'. The end of the text when it is unterminated.
+fn skip_quoted(c: &[char], open: usize, backslash: bool) -> usize {
+    let mut i = open + 1;
+    while i < c.len() {
+        match c[i] {
+            '\\' if backslash => i += 2,
+            '\'' if c.get(i + 1) == Some(&'\'') => i += 2,
+            '\'' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    c.len()
+}
+
+/// Past the text delimited by `q` from `open`, a doubled `q` being part of it.
+fn skip_delimited(c: &[char], open: usize, q: char) -> usize {
+    let mut i = open + 1;
+    while i < c.len() {
+        if c[i] == q {
+            if c.get(i + 1) == Some(&q) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    c.len()
+}
+
+/// The dollar-quote delimiter starting at `at` (`$$`, `$tag$`), or None for a parameter
+/// (`$1`) or a lone `$`.
+fn dollar_tag(c: &[char], at: usize) -> Option<Vec<char>> {
+    let first = *c.get(at + 1)?;
+    if first == '$' {
+        return Some(vec!['$', '$']);
+    }
+    if !(first.is_alphabetic() || first == '_') {
+        return None;
+    }
+    let len = c[at + 1..]
+        .iter()
+        .position(|&ch| !(ch.is_alphanumeric() || ch == '_'))?;
+    (c[at + 1 + len] == '$').then(|| c[at..at + len + 2].to_vec())
+}
+
+/// Where `needle` next occurs in `c` from `from`.
+fn find(c: &[char], from: usize, needle: &[char]) -> Option<usize> {
+    c.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+/// Past a numeric literal: digits, a fraction, an exponent, and whatever letters, digits and
+/// underscores follow (0x1F, 1_000, PostgreSQL 16's 0o17 and 0b101).
+fn skip_number(c: &[char], start: usize) -> usize {
+    let mut i = start;
+    let digits = |i: &mut usize| {
+        while c
+            .get(*i)
+            .is_some_and(|ch| ch.is_ascii_digit() || *ch == '_')
+        {
+            *i += 1;
+        }
+    };
+    digits(&mut i);
+    if c.get(i) == Some(&'.') && c.get(i + 1) != Some(&'.') {
+        i += 1;
+        digits(&mut i);
+    }
+    if c.get(i).is_some_and(|ch| *ch == 'e' || *ch == 'E') {
+        let sign = usize::from(c.get(i + 1).is_some_and(|ch| *ch == '+' || *ch == '-'));
+        if c.get(i + 1 + sign).is_some_and(|ch| ch.is_ascii_digit()) {
+            i += 1 + sign;
+            digits(&mut i);
+        }
+    }
+    while c
+        .get(i)
+        .is_some_and(|ch| ch.is_alphanumeric() || *ch == '_')
+    {
+        i += 1;
+    }
+    i
+}
+
+/// Past a /* comment */, which nests in PostgreSQL.
+fn skip_comment(c: &[char], open: usize) -> usize {
+    let (mut depth, mut i) = (0usize, open);
+    while i < c.len() {
+        if c[i] == '/' && c.get(i + 1) == Some(&'*') {
+            depth += 1;
+            i += 2;
+        } else if c[i] == '*' && c.get(i + 1) == Some(&'/') {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return i;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    c.len()
+}
+
+/// The missing-password detail before the target names its password file.
+const NO_PASSWORD: &str = "the server asks for a password and none was given";
 
 fn classify(
     addr: &str,
@@ -148,9 +298,7 @@ fn classify(
     if text.contains("password missing") || text.starts_with("authentication error") {
         return ProbeError::Auth {
             addr,
-            detail:
-                "the server asks for a password and none was given (URL, PGPASSWORD or ~/.pgpass)"
-                    .into(),
+            detail: NO_PASSWORD.into(),
         };
     }
     if text.contains("failed to lookup address") || text.contains("Name or service not known") {
@@ -243,7 +391,16 @@ impl PostgresSession {
                     }
                     other => other,
                 }
-                .map_err(|e| classify(&a, timeout, "connecting", e))?;
+                .map_err(|e| match classify(&a, timeout, "connecting", e) {
+                    // the target knows where a password was looked for
+                    ProbeError::Auth { addr, detail } if detail == NO_PASSWORD => {
+                        ProbeError::Auth {
+                            addr,
+                            detail: target.no_password.clone(),
+                        }
+                    }
+                    other => other,
+                })?;
                 Ok(PostgresSession {
                     client,
                     addr: a,
@@ -389,6 +546,36 @@ impl PostgresSession {
             )
             .await?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// The settings PostgreSQL shows only to superusers and pg_read_all_settings members
+    /// (GUC_SUPERUSER_ONLY, extensions' included): those pg_settings hides from a role with no
+    /// privilege. Read as pg_signal_backend, a role every server has and none may read settings
+    /// with, inside a transaction that is rolled back.
+    pub async fn superuser_only_settings(
+        &self,
+    ) -> Result<std::collections::BTreeSet<String>, String> {
+        let names = |rows: Vec<tokio_postgres::Row>| {
+            rows.iter()
+                .filter_map(|r| r.try_get::<_, String>(0).ok())
+                .collect::<std::collections::BTreeSet<String>>()
+        };
+        let stage = "reading pg_settings as a role without privileges";
+        let all = names(
+            self.query("SELECT name FROM pg_settings", stage)
+                .await
+                .map_err(reason)?,
+        );
+        let seen = match self
+            .execute("BEGIN; SET LOCAL ROLE pg_signal_backend", stage)
+            .await
+        {
+            Ok(()) => self.query("SELECT name FROM pg_settings", stage).await,
+            Err(e) => Err(e),
+        };
+        self.execute("ROLLBACK", stage).await.map_err(reason)?;
+        let seen = names(seen.map_err(reason)?);
+        Ok(all.difference(&seen).cloned().collect())
     }
 
     /// Values written to configuration files that are not in force yet (e.g. ALTER SYSTEM of a
@@ -810,5 +997,58 @@ mod tests {
         );
         assert_eq!(mask_literals("SELECT 1.5 + $1", 60), "SELECT ? + $1");
         assert_eq!(mask_literals(&"x".repeat(100), 60).chars().count(), 61);
+    }
+
+    // issue 26 item 3: dollar quotes, E'' strings and numbers such as 1.5e3 showed in evidence.
+    // Every literal form of PostgreSQL's lexer (scan.l) becomes `?`; identifiers, quoted ones
+    // included, and $n parameters stay.
+    #[test]
+    fn every_postgres_literal_form_is_masked() {
+        let m = |sql: &str| mask_literals(sql, 200);
+        for (sql, want) in [
+            ("SELECT $$Zq7$$", "SELECT ?"),
+            ("SELECT $$it's Zq7$$, 1", "SELECT ?, ?"),
+            (
+                "SELECT $tag$Zq7 $$ $x$ still$tag$ FROM t1",
+                "SELECT ? FROM t1",
+            ),
+            ("SELECT $_t9$Zq7$_t9$", "SELECT ?"),
+            (r"SELECT E'Zq7\' still Zq7' AS a", "SELECT ? AS a"),
+            (r"SELECT e'Zq7\\', 'x'", "SELECT ?, ?"),
+            ("SELECT E'Zq7''s'", "SELECT ?"),
+            ("SELECT U&'d\\0061t Zq7' UESCAPE '!'", "SELECT ? UESCAPE ?"),
+            ("SELECT u&'Zq7'", "SELECT ?"),
+            (
+                "SELECT B'0101', b'1', X'7A', x'ff', N'Zq7'",
+                "SELECT ?, ?, ?, ?, ?",
+            ),
+            ("SELECT 'a''Zq7''b' || 'c'", "SELECT ? || ?"),
+            (
+                "SELECT 1.5e3, .5, 5., 1e-3, 2E+10, 0x1F, 0o17, 0b101, 1_000",
+                "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?",
+            ),
+            ("SELECT 3.14159*2", "SELECT ?*?"),
+            (
+                "SELECT t1.v2, \"Zq7 col\", \"a\"\"'b\" FROM s1.t2",
+                "SELECT t1.v2, \"Zq7 col\", \"a\"\"'b\" FROM s1.t2",
+            ),
+            (
+                "SELECT U&\"d\\0061t\" FROM t",
+                "SELECT U&\"d\\0061t\" FROM t",
+            ),
+            ("SELECT a$1, $1, $23 FROM t", "SELECT a$1, $1, $23 FROM t"),
+            ("SELECT x -- it's Zq7\nFROM t", "SELECT x FROM t"),
+            ("SELECT /* it's /* nested */ Zq7 */ 1", "SELECT ?"),
+            (
+                "SELECT date '2020-01-01', interval '1 day'",
+                "SELECT date ?, interval ?",
+            ),
+            ("SELECT 'Zq7 unterminated", "SELECT ?"),
+            ("SELECT $q$Zq7 unterminated", "SELECT ?"),
+            ("SELECT E'Zq7 unterminated \\'", "SELECT ?"),
+        ] {
+            assert_eq!(m(sql), want, "{sql}");
+            assert!(!m(sql).contains("Zq7") || want.contains("Zq7"), "{sql}");
+        }
     }
 }

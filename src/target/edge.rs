@@ -43,28 +43,28 @@ pub struct EdgeTargets {
 impl std::fmt::Debug for EdgeTargets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EdgeTargets")
-            .field(
-                "api",
-                &self.api.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
-            )
-            .field(
-                "jwks",
-                &self.jwks.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
-            )
+            .field("api", &self.api.iter().map(redacted).collect::<Vec<_>>())
+            .field("jwks", &self.jwks.iter().map(redacted).collect::<Vec<_>>())
             .field("private_key", &self.private_key.as_ref().map(|(p, _)| p))
             .field("lb_config", &self.lb_config)
             .finish_non_exhaustive()
     }
 }
 
+/// A URL as messages show it.
+fn redacted(u: &reqwest::Url) -> String {
+    super::redact_url(u.as_str())
+}
+
 /// An http(s) URL without credentials, or a usage error naming `flag`.
 fn url(flag: &str, text: &str) -> Result<reqwest::Url, UsageError> {
-    let u = reqwest::Url::parse(text)
-        .map_err(|e| UsageError(format!("{flag} {}: {e}", crate::render::escape(text))))?;
+    let shown = || crate::render::escape(&super::redact_url(text)).into_owned();
+    let u =
+        reqwest::Url::parse(text).map_err(|e| UsageError(format!("{flag} {}: {e}", shown())))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
         return Err(UsageError(format!(
             "{flag} {}: expected http://HOST[:PORT]/… or https://…",
-            crate::render::escape(text)
+            shown()
         )));
     }
     if !u.username().is_empty() || u.password().is_some() {
@@ -80,7 +80,7 @@ fn path(flag: &str, p: &Option<String>) -> Result<Option<String>, UsageError> {
     match p {
         Some(p) if !p.starts_with('/') => Err(UsageError(format!(
             "{flag} {}: a path starting with /",
-            crate::render::escape(p)
+            crate::render::escape(&super::redact_url(p))
         ))),
         p => Ok(p.clone()),
     }

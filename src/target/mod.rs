@@ -126,10 +126,13 @@ impl RedisTarget {
                 .parse()
                 .map_err(|_| bad(&format!("database {d:?} is not a number")))?,
         };
-        let user = percent_decode(url.username());
-        let password = match url.password() {
-            Some(p) => Some(percent_decode(p)),
-            None => auth.password()?,
+        let (user, password) = match url.password() {
+            Some(p) => (percent_decode(url.username()), Some(percent_decode(p))),
+            // redis-cli reads a lone userinfo (`redis://SECRET@host`) as the password
+            None if !url.username().is_empty() => {
+                (String::new(), Some(percent_decode(url.username())))
+            }
+            None => (String::new(), auth.password()?),
         };
 
         // redis-cli's names: --cacert, --cert, --key
@@ -193,11 +196,7 @@ impl RedisTarget {
 
         let scheme = if tls { "rediss" } else { "redis" };
         let hostport = host_port(&host, port);
-        let userpart = if user.is_empty() {
-            String::new()
-        } else {
-            format!("{user}@")
-        };
+        let userpart = label_user(Some(user.as_str()).filter(|u| !u.is_empty()));
         let dbpart = if db == 0 {
             String::new()
         } else {
@@ -225,7 +224,7 @@ impl RedisTarget {
         let mut t = self.clone();
         let scheme = if self.is_tls() { "rediss" } else { "redis" };
         let s = self.info.redis_settings();
-        let user = s.username().map(|u| format!("{u}@")).unwrap_or_default();
+        let user = label_user(s.username());
         let db = if s.db() == 0 {
             String::new()
         } else {
@@ -275,6 +274,24 @@ impl RedisTarget {
     }
 }
 
+/// The `user@` part of a Redis label: empty without a user, `***@` for a name that does not look
+/// like one (an `@` or `:` in it means the URL was split elsewhere than its writer meant, and part
+/// of a password may be in it).
+pub fn label_user(user: Option<&str>) -> String {
+    match user {
+        None => String::new(),
+        Some(u) if is_plain_user(u) => format!("{u}@"),
+        Some(_) => format!("{MASK}@"),
+    }
+}
+
+/// Whether a URL's user name can be shown: nothing in it a parser splits on.
+fn is_plain_user(u: &str) -> bool {
+    !u.is_empty()
+        && !u.contains(['/', '?', '#', '=', '&', ':', '@', '%'])
+        && !u.contains(char::is_whitespace)
+}
+
 /// Prints a warning on stderr, once per text for the whole run.
 pub fn warn_once(text: &str) {
     static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
@@ -301,6 +318,9 @@ pub struct PostgresTarget {
     pub sslmode: SslMode,
     /// The TLS client for every sslmode but disable (None for a Unix socket).
     pub tls: Option<crate::tls::TlsClient>,
+    /// What to say when the server asks for a password and none was found: where one was looked
+    /// for (the password file by its real name, PGPASSFILE's or ~/.pgpass).
+    pub no_password: String,
 }
 
 /// libpq's sslmode.
@@ -559,14 +579,24 @@ impl PostgresTarget {
         if config.get_password().is_none() {
             if let Some(p) = &env.password {
                 config.password(p);
-            } else if let Some(p) = env
-                .passfile
-                .as_deref()
-                .and_then(|f| pgpass_lookup(f, &host, port, &dbname, &user))
-            {
-                config.password(p);
+            } else if let Some(f) = env.passfile.as_deref() {
+                match pgpass_lookup(f, &host, port, &dbname, &user) {
+                    Ok(Some(p)) => {
+                        config.password(p);
+                    }
+                    Ok(None) => {}
+                    // libpq goes on without the file, and says so
+                    Err(warning) => warn_once(&warning),
+                }
             }
         }
+        let no_password = format!(
+            "the server asks for a password and none was given (URL, PGPASSWORD or the password file {})",
+            env.passfile.as_deref().map_or_else(
+                || "~/.pgpass".to_string(),
+                |f| format!("\"{}\"", f.display())
+            )
+        );
         let addr = if host.starts_with('/') {
             format!("{host}/.s.PGSQL.{port}")
         } else {
@@ -585,6 +615,7 @@ impl PostgresTarget {
             config,
             sslmode,
             tls,
+            no_password,
         })
     }
 }
@@ -715,17 +746,37 @@ fn key_permissions(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Looks a password up in a pgpass file, as libpq does; ignores a file others can read.
-pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+/// Looks a password up in a pgpass file, as libpq does. A file libpq ignores (not a plain file,
+/// or one others can read) is Err with libpq's own warning; a missing file is Ok(None).
+pub fn pgpass_lookup(
+    path: &Path,
+    host: &str,
+    port: u16,
+    db: &str,
+    user: &str,
+) -> Result<Option<String>, String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Err(format!(
+            "password file \"{}\" is not a plain file",
+            path.display()
+        ));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        if mode & 0o077 != 0 {
-            return None;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+                path.display()
+            ));
         }
     }
-    let text = std::fs::read_to_string(path).ok()?;
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
     // libpq matches "localhost" for Unix-socket connections too.
     let host = if host.starts_with('/') {
         "localhost"
@@ -733,7 +784,8 @@ pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -
         host
     };
     let port = port.to_string();
-    text.lines()
+    Ok(text
+        .lines()
         .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
         .map(split_pgpass_line)
         .find(|f| {
@@ -743,7 +795,7 @@ pub fn pgpass_lookup(path: &Path, host: &str, port: u16, db: &str, user: &str) -
                     .zip(&f[..4])
                     .all(|(want, have)| have == "*" || have == want)
         })
-        .map(|mut f| f.swap_remove(4))
+        .map(|mut f| f.swap_remove(4)))
 }
 
 /// Splits one pgpass line on unescaped colons, undoing `\:` and `\\`.
@@ -790,32 +842,77 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// What stands in for a secret in messages.
-const MASK: &str = "***";
+pub const MASK: &str = "***";
 
-/// A URL with its password, and any `password=` query parameter, replaced by `***`, for
-/// messages. Users put `/`, `?`, `#` and `@` in passwords unencoded, and a URL parser then
-/// splits the URL elsewhere than they meant (part of the password becomes a path or a query).
-/// So whenever an `@` follows the `//`, everything up to the *last* `@` is userinfo: the user
-/// name before its first `:` stays (unless it holds one of those characters), the rest is
-/// masked. Any `password=` parameter is masked whatever the URL's shape.
+/// A URL with its secrets replaced by `***`, for messages: the userinfo's password, every query
+/// and fragment parameter's value (`?access_token=`, `&X-Amz-Signature=`), and any `password=`.
+/// Users put `/`, `?`, `#` and `@` in passwords unencoded, and a URL parser then splits the URL
+/// elsewhere than they meant (part of the password becomes a path or a query). So whenever an `@`
+/// follows the scheme, however many slashes (`redis:SECRET@h`, a typo, is read as redis-cli
+/// would), everything up to the *last* `@` is userinfo: a plain user name before its first `:`
+/// stays, the rest is masked. A lone userinfo is a user name only in PostgreSQL and HTTP URLs;
+/// redis-cli reads it as the password.
 pub fn redact_url(input: &str) -> String {
-    let Some(slashes) = input.find("//") else {
-        return mask_password_params(input);
-    };
-    // a scheme has no secret, but text that is not a scheme might
-    let head = &mask_password_params(&input[..slashes + 2]);
-    let after = &input[slashes + 2..];
-    if let Some(at) = after.rfind('@') {
-        let (userinfo, rest) = (&after[..at], &after[at..]);
-        let shown = match userinfo.split_once(':') {
-            Some((user, _)) if !user.contains(['/', '?', '#']) => format!("{user}:{MASK}"),
-            Some(_) => MASK.to_string(),
-            None if userinfo.contains(['/', '?', '#']) => MASK.to_string(),
-            None => userinfo.to_string(),
-        };
-        return format!("{head}{shown}{}", mask_password_params(rest));
+    let scheme = input.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    // a path (`--resource /r?token=…`) has no userinfo: an `@` in it is the path's
+    if scheme.is_none() && input.starts_with('/') && !input.starts_with("//") {
+        return mask_query(input);
     }
-    mask_password_params(input)
+    let after_scheme = scheme.map_or(0, |s| s.len() + 1);
+    let slashes = input[after_scheme..].len() - input[after_scheme..].trim_start_matches('/').len();
+    let (head, rest) = input.split_at(after_scheme + slashes);
+    let Some(at) = rest.rfind('@') else {
+        return format!("{}{}", mask_password_params(head), mask_query(rest));
+    };
+    let (userinfo, rest) = rest.split_at(at);
+    // a user name shown must look like one: anything else may be part of a secret
+    let plain = |u: &str| scheme.is_some() && is_plain_user(u);
+    let lone_is_user = scheme.is_some_and(|s| {
+        ["postgres", "postgresql", "http", "https"]
+            .iter()
+            .any(|k| s.eq_ignore_ascii_case(k))
+    });
+    let shown = match userinfo.split_once(':') {
+        Some((user, _)) if plain(user) => format!("{user}:{MASK}"),
+        Some(("", _)) if scheme.is_some() => format!(":{MASK}"),
+        None if lone_is_user && plain(userinfo) => userinfo.to_string(),
+        _ => MASK.to_string(),
+    };
+    format!("{head}{shown}{}", mask_query(rest))
+}
+
+/// The text after a URL's authority with every query and fragment parameter's value masked
+/// (`password=` before them too).
+fn mask_query(s: &str) -> String {
+    let Some(q) = s.find(['?', '#']) else {
+        return mask_password_params(s);
+    };
+    let mut out = mask_password_params(&s[..q]);
+    let mut at = q;
+    while at < s.len() {
+        // one separator (`?`, `&`, `#`, `;`), then a parameter up to the next
+        let sep = s[at..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&s[at..at + sep]);
+        at += sep;
+        let end = s[at..].find(['&', '#', ';']).map_or(s.len(), |e| at + e);
+        match s[at..end].split_once('=') {
+            Some((k, _)) => {
+                out.push_str(k);
+                out.push('=');
+                out.push_str(MASK);
+            }
+            // `#insecure` is statectl's one flag; any other bare word may be a token
+            None if &s[at..end] == "insecure" => out.push_str("insecure"),
+            None if at == end => {}
+            None => out.push_str(MASK),
+        }
+        at = end;
+    }
+    out
 }
 
 /// Masks the value of every `password=` in `s` (to the next `&`, `#` or the end).
@@ -834,9 +931,54 @@ fn mask_password_params(s: &str) -> String {
     out
 }
 
-/// A connection string (URL or libpq key=value pairs) with any password replaced by `***`.
-/// Key=value strings are read with libpq's rules (spaces around `=`, single quotes, backslash
-/// escapes); one that does not parse has everything after its first `password` key masked.
+/// libpq's connection keys whose values are never secret. Messages show every other key's value
+/// as `***`: `password`, `sslpassword`, and a misspelt or unknown key that may hold one.
+const PLAIN_CONN_KEYS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "passfile",
+    "channel_binding",
+    "connect_timeout",
+    "client_encoding",
+    "options",
+    "application_name",
+    "fallback_application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
+    "replication",
+    "gssencmode",
+    "sslmode",
+    "sslnegotiation",
+    "sslcompression",
+    "sslcert",
+    "sslkey",
+    "sslcertmode",
+    "sslrootcert",
+    "sslcrl",
+    "sslcrldir",
+    "sslsni",
+    "requirepeer",
+    "require_auth",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "krbsrvname",
+    "gsslib",
+    "gssdelegation",
+    "service",
+    "target_session_attrs",
+    "load_balance_hosts",
+];
+
+/// A connection string (URL or libpq key=value pairs) with its secrets replaced by `***`, for
+/// messages. Key=value strings are read with libpq's rules (spaces around `=`, single quotes,
+/// backslash escapes); only the values of [`PLAIN_CONN_KEYS`] are shown. Where the string stops
+/// parsing, the rest is masked.
 pub fn redact_conn(input: &str) -> String {
     // a URL only when it begins with a scheme, as libpq decides; `://` elsewhere is a value
     let scheme = input.trim_start().split_once("://").map(|(s, _)| s);
@@ -847,68 +989,82 @@ pub fn redact_conn(input: &str) -> String {
     }) {
         return redact_url(input);
     }
-    match conninfo_pairs(input) {
-        Some(pairs) => pairs
-            .into_iter()
-            .map(|(k, raw)| {
-                if k == "password" {
-                    format!("{k}={MASK}")
-                } else {
-                    format!("{k}={raw}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        None => match input.find("password") {
-            Some(i) => format!("{}password={MASK}", &input[..i]),
-            None => input.to_string(),
-        },
+    let (pairs, complete) = conninfo_scan(input);
+    let mut shown: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, raw)| {
+            if PLAIN_CONN_KEYS.contains(&k.as_str()) {
+                format!("{k}={raw}")
+            } else {
+                format!("{k}={MASK}")
+            }
+        })
+        .collect();
+    if !complete {
+        shown.push(MASK.to_string());
     }
+    shown.join(" ")
 }
 
 /// Splits libpq key=value text into (key, value as written), or None where libpq would reject
 /// it (a key without `=`, an unterminated quote).
 fn conninfo_pairs(input: &str) -> Option<Vec<(String, String)>> {
+    match conninfo_scan(input) {
+        (pairs, true) => Some(pairs),
+        (_, false) => None,
+    }
+}
+
+/// The pairs of libpq key=value text up to where it stops parsing, and whether it parsed whole.
+fn conninfo_scan(input: &str) -> (Vec<(String, String)>, bool) {
     let mut out = Vec::new();
     let mut chars = input.chars().peekable();
     loop {
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         if chars.peek().is_none() {
-            return Some(out);
+            return (out, true);
         }
-        let mut key = String::new();
-        while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
-            key.push(c);
+        match conninfo_pair(&mut chars) {
+            Some(pair) => out.push(pair),
+            None => return (out, false),
         }
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        chars.next_if_eq(&'=')?;
-        while chars.next_if(|c| c.is_whitespace()).is_some() {}
-        let mut raw = String::new();
-        if chars.next_if_eq(&'\'').is_some() {
-            raw.push('\'');
-            loop {
-                match chars.next()? {
-                    '\\' => {
-                        raw.push('\\');
-                        raw.push(chars.next()?);
-                    }
-                    '\'' => {
-                        raw.push('\'');
-                        break;
-                    }
-                    c => raw.push(c),
-                }
-            }
-        } else {
-            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
-                raw.push(c);
-                if c == '\\' {
+    }
+}
+
+/// One `key = value` (the value as written, quotes kept), or None where libpq would reject it.
+fn conninfo_pair(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<(String, String)> {
+    let mut key = String::new();
+    while let Some(c) = chars.next_if(|c| *c != '=' && !c.is_whitespace()) {
+        key.push(c);
+    }
+    while chars.next_if(|c| c.is_whitespace()).is_some() {}
+    chars.next_if_eq(&'=')?;
+    while chars.next_if(|c| c.is_whitespace()).is_some() {}
+    let mut raw = String::new();
+    if chars.next_if_eq(&'\'').is_some() {
+        raw.push('\'');
+        loop {
+            match chars.next()? {
+                '\\' => {
+                    raw.push('\\');
                     raw.push(chars.next()?);
                 }
+                '\'' => {
+                    raw.push('\'');
+                    break;
+                }
+                c => raw.push(c),
             }
         }
-        out.push((key, raw));
+    } else {
+        while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+            raw.push(c);
+            if c == '\\' {
+                raw.push(chars.next()?);
+            }
+        }
     }
+    Some((key, raw))
 }
 
 /// Every target of a `doctor` or `preflight` run, resolved and validated once: the areas that
@@ -1245,12 +1401,19 @@ mod tests {
         std::fs::write(&f, "# comment\nother:*:*:*:no\nh:5432:*:app:pa\\:ss\n").unwrap();
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(
-            pgpass_lookup(&f, "h", 5432, "d", "app").as_deref(),
+            pgpass_lookup(&f, "h", 5432, "d", "app").unwrap().as_deref(),
             Some("pa:ss")
         );
-        assert_eq!(pgpass_lookup(&f, "h", 5433, "d", "app"), None);
+        assert_eq!(pgpass_lookup(&f, "h", 5433, "d", "app"), Ok(None));
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(pgpass_lookup(&f, "h", 5432, "d", "app"), None);
+        // libpq's warning, naming the file
+        let e = pgpass_lookup(&f, "h", 5432, "d", "app").unwrap_err();
+        assert!(
+            e.contains(&format!("\"{}\" has group or world access", f.display())),
+            "{e}"
+        );
+        let e = pgpass_lookup(dir.path(), "h", 5432, "d", "app").unwrap_err();
+        assert!(e.contains("is not a plain file"), "{e}");
     }
 
     #[test]
@@ -1265,7 +1428,7 @@ mod tests {
         );
         assert_eq!(
             redact_conn("postgresql://h/d?password=s3&x=1"),
-            "postgresql://h/d?password=***&x=1"
+            "postgresql://h/d?password=***&x=***"
         );
         assert!(!redact_conn("password = s3 host=h").contains("s3"));
         assert_eq!(redact_url("redis://:pw@h:1"), "redis://:***@h:1");
@@ -1338,6 +1501,72 @@ mod tests {
             "{}",
             e.0
         );
+    }
+
+    // issue 26 item 1: sslpassword (and any key statectl cannot name as harmless) was echoed
+    // whole in the usage error
+    #[test]
+    fn secret_and_unknown_keys_never_reach_a_usage_error() {
+        for conn in [
+            "host=db sslpassword=Zq7secret",
+            "host=db sslpassword = 'Zq7 two words' user=app",
+            "host=db passwd=Zq7secret",
+            "host=db pass='Zq7secret",
+            "postgresql://app@db/app?sslpassword=Zq7secret",
+        ] {
+            let e = PostgresTarget::parse(conn, &PgEnv::default())
+                .unwrap_err()
+                .0;
+            assert!(e.starts_with("--postgres ") && e.contains("db"), "{e}");
+            assert!(!e.contains("Zq7"), "{conn}: {e}");
+            assert!(!e.contains("two words"), "{conn}: {e}");
+        }
+        // the keys stay, so the message still says which one is wrong
+        assert_eq!(
+            redact_conn("host=db sslpassword='a b' user=app"),
+            "host=db sslpassword=*** user=app"
+        );
+    }
+
+    // issue 26 item 4: `redis://SECRET@host` (redis-cli's password) was the label's user name,
+    // and the typos `redis:SECRET@host`, `redis:/:SECRET@host` were echoed whole
+    #[test]
+    fn a_lone_userinfo_is_the_password_as_redis_cli_reads_it() {
+        let t = RedisTarget::parse("redis://Zq7pw@h:6380/1", &Default::default()).unwrap();
+        assert_eq!(t.label, "redis://h:6380/1");
+        let s = t.info.redis_settings();
+        assert_eq!((s.username(), s.password()), (None, Some("Zq7pw")));
+        let t = SentinelTarget::parse("redis+sentinel://Zq7pw@h1,h2/m", &Default::default(), None)
+            .unwrap();
+        assert!(
+            !t.label.contains("Zq7") && !t.data.label.contains("Zq7"),
+            "{}",
+            t.label
+        );
+        assert_eq!(t.data.info.redis_settings().password(), Some("Zq7pw"));
+        for typo in [
+            "redis:Zq7pw@h:6379",
+            "redis:/:Zq7pw@h",
+            "redis:/Zq7pw@h",
+            "rediss:Zq7pw@h",
+            "Zq7pw@h:6379",
+            "redis+sentinel:/Zq7pw@h/m",
+        ] {
+            let e = RedisTarget::parse(typo, &Default::default()).unwrap_err().0;
+            assert!(
+                e.starts_with("--redis ") && !e.contains("Zq7"),
+                "{typo}: {e}"
+            );
+        }
+        assert_eq!(redact_url("redis:/:Zq7pw@h"), "redis:/:***@h");
+        assert_eq!(redact_url("redis://Zq7pw@h:1"), "redis://***@h:1");
+        assert_eq!(redact_url("/u/a@b?token=Zq7"), "/u/a@b?token=***");
+        assert_eq!(
+            redact_url("https://h/x?access_token=Zq7&Zq7bare&sig=Zq7#insecure"),
+            "https://h/x?access_token=***&***&sig=***#insecure"
+        );
+        // a lone userinfo is a user name in PostgreSQL and HTTP URLs
+        assert_eq!(redact_url("postgresql://app@db/x"), "postgresql://app@db/x");
     }
 
     // issue 12, defect 2: `+` and `&` in a password silently broke AUTH

@@ -110,12 +110,7 @@ impl SentinelTarget {
             "{data_scheme}://{userinfo}{}{db}{query}",
             with_port(hosts[0])
         ))?;
-        let user = data
-            .info
-            .redis_settings()
-            .username()
-            .map(|u| format!("{u}@"))
-            .unwrap_or_default();
+        let user = super::label_user(data.info.redis_settings().username());
         let label = format!(
             "{scheme}://{user}{}/{master}{db}",
             sentinels

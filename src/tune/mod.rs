@@ -9,8 +9,10 @@ pub mod redis;
 pub fn parse_assignment(flag: &str, s: &str) -> Result<(String, String), crate::exit::UsageError> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        // a value without its name may still be a secret
         _ => Err(crate::exit::UsageError(format!(
-            "{flag} {s}: expected NAME=VALUE"
+            "{flag} {}: expected NAME=VALUE",
+            s.split_once('=').map_or(s, |_| "=***")
         ))),
     }
 }

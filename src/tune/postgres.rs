@@ -27,10 +27,13 @@ pub enum Action {
 pub struct Item {
     /// Parameter name.
     pub name: String,
-    /// The value in force now, with its unit.
+    /// The value in force now, with its unit (a secret's shown as `***`, see [`shown_value`]).
     pub before: String,
-    /// The value asked for, as given.
+    /// The value asked for, as given (a secret's shown as `***`).
     pub after: String,
+    /// The value asked for, what ALTER SYSTEM sets: never printed.
+    #[serde(skip)]
+    pub value: String,
     /// pg_settings.context.
     pub context: String,
     /// What applying it means.
@@ -41,6 +44,67 @@ impl Item {
     /// Whether applying needs an ALTER SYSTEM.
     pub fn changes(&self) -> bool {
         matches!(self.action, Action::Reload | Action::Restart)
+    }
+
+    /// `text` with this item's secret value masked: for the server's messages about it.
+    pub fn masked(&self, text: &str) -> String {
+        if self.value.is_empty() || self.after == self.value {
+            text.to_string()
+        } else {
+            text.replace(&self.value, crate::target::MASK)
+        }
+    }
+}
+
+/// Settings whose values hold secrets whatever the server says: a passphrase command may carry
+/// the passphrase, a conninfo the replication password.
+const SECRET_SETTINGS: &[&str] = &["ssl_passphrase_command", "primary_conninfo"];
+
+/// PostgreSQL's superuser-only settings (GUC_SUPERUSER_ONLY in 15 to 18) whose values are file
+/// names, library lists or TLS choices, never secrets. Any other superuser-only setting (an
+/// extension's key or password) is shown as `***`.
+const PLAIN_SUPERUSER_ONLY: &[&str] = &[
+    "config_file",
+    "data_directory",
+    "dynamic_library_path",
+    "extension_destdir",
+    "external_pid_file",
+    "hba_file",
+    "ident_file",
+    "jit_provider",
+    "krb_server_keyfile",
+    "log_directory",
+    "log_filename",
+    "session_preload_libraries",
+    "shared_preload_libraries",
+    "ssl_ciphers",
+    "ssl_dh_params_file",
+    "ssl_ecdh_curve",
+    "ssl_max_protocol_version",
+    "ssl_min_protocol_version",
+    "ssl_tls13_ciphers",
+    "ssl_groups",
+    "unix_socket_directories",
+];
+
+/// A setting's value fit to print: PostgreSQL hides superuser-only settings from other roles
+/// because some hold secrets; those (`superuser_only`, as the server reports them) and
+/// [`SECRET_SETTINGS`] are `***`, except a conninfo, whose password alone is masked, and the
+/// superuser-only settings known to hold none.
+pub fn shown_value(
+    name: &str,
+    value: &str,
+    superuser_only: &std::collections::BTreeSet<String>,
+) -> String {
+    if name == "primary_conninfo" {
+        return crate::target::redact_conn(value);
+    }
+    let secret = SECRET_SETTINGS.contains(&name)
+        || (superuser_only.contains(name) && !PLAIN_SUPERUSER_ONLY.contains(&name));
+    if secret && !value.is_empty() {
+        crate::target::MASK.to_string()
+    } else {
+        value.to_string()
     }
 }
 
@@ -148,6 +212,7 @@ pub fn plan(
     current: &BTreeMap<String, Setting>,
     pending: &BTreeMap<String, String>,
     desired: &[(String, String)],
+    superuser_only: &std::collections::BTreeSet<String>,
 ) -> Result<Vec<Item>, UsageError> {
     let mut items: Vec<Item> = Vec::new();
     for (name, value) in desired {
@@ -161,8 +226,15 @@ pub fn plan(
                 "--set {name}: a read-only (internal) parameter"
             )));
         }
-        let want = normalize(value, &cur.unit)
-            .map_err(|e| UsageError(format!("--set {name}={value}: {e}")))?;
+        let shown = |v: &str| shown_value(name, v, superuser_only);
+        let want = normalize(value, &cur.unit).map_err(|e| {
+            let e = if shown(value) == *value {
+                e
+            } else {
+                "not a value for this parameter".into()
+            };
+            UsageError(format!("--set {name}={}: {e}", shown(value)))
+        })?;
         let now = normalize(&cur.setting, &cur.unit).unwrap_or_else(|_| cur.setting.clone());
         let written = pending
             .get(name)
@@ -176,13 +248,14 @@ pub fn plan(
         let item = Item {
             name: name.clone(),
             before: match cur.unit.as_str() {
-                "" => cur.setting.clone(),
+                "" => shown(&cur.setting),
                 u if u.starts_with(|c: char| c.is_ascii_digit()) => {
                     format!("{} × {u}", cur.setting)
                 }
                 u => format!("{}{u}", cur.setting),
             },
-            after: value.clone(),
+            after: shown(value),
+            value: value.clone(),
             context: cur.context.clone(),
             action,
         };
@@ -201,12 +274,21 @@ fn change(s: &Setting) -> Action {
     }
 }
 
-/// The ALTER SYSTEM statement for an item, with the value as a quoted literal.
+/// The ALTER SYSTEM statement for an item, with the value as a quoted literal: what runs.
 pub fn alter_system(item: &Item) -> String {
+    alter_system_text(&item.name, &item.value)
+}
+
+/// The ALTER SYSTEM statement as reports show it: a secret value masked.
+pub fn alter_system_shown(item: &Item) -> String {
+    alter_system_text(&item.name, &item.after)
+}
+
+fn alter_system_text(name: &str, value: &str) -> String {
     format!(
         "ALTER SYSTEM SET \"{}\" = '{}'",
-        item.name.replace('"', "\"\""),
-        item.after.replace('\'', "''")
+        name.replace('"', "\"\""),
+        value.replace('\'', "''")
     )
 }
 
@@ -223,7 +305,7 @@ pub struct Report {
     pub restart_required: bool,
     /// Every planned setting with before and after.
     pub items: Vec<Item>,
-    /// The statements run (or that --apply would run).
+    /// The statements run (or that --apply would run), secret values masked.
     pub statements: Vec<String>,
     /// Parameters pg_settings marks pending_restart after the apply.
     pub pending_restart: Vec<String>,
@@ -294,7 +376,7 @@ mod tests {
             want.contains(&("max_wal_senders".to_string(), "20".to_string())),
             "never lowered"
         );
-        let items = plan(&cur, &BTreeMap::new(), &want).unwrap();
+        let items = plan(&cur, &BTreeMap::new(), &want, &Default::default()).unwrap();
         let action = |n: &str| items.iter().find(|i| i.name == n).unwrap().action;
         assert_eq!(action("wal_level"), Action::Restart);
         assert_eq!(action("max_replication_slots"), Action::Unchanged);
@@ -306,7 +388,7 @@ mod tests {
         ]);
         let mut cur2 = cur.clone();
         cur2.get_mut("max_slot_wal_keep_size").unwrap().setting = "10240".into();
-        let items = plan(&cur2, &pending, &want).unwrap();
+        let items = plan(&cur2, &pending, &want, &Default::default()).unwrap();
         assert!(items.iter().all(|i| !i.changes()), "{items:?}");
         assert_eq!(items[0].action, Action::PendingRestart);
     }
@@ -318,28 +400,92 @@ mod tests {
             &cur,
             &BTreeMap::new(),
             &[("shared_buffers".into(), "128MB".into())],
+            &Default::default(),
         )
         .unwrap();
         assert_eq!(items[0].action, Action::Unchanged);
-        assert!(
-            plan(&cur, &BTreeMap::new(), &[("no_such".into(), "1".into())])
-                .unwrap_err()
-                .0
-                .contains("no_such")
-        );
         assert!(plan(
             &cur,
             &BTreeMap::new(),
-            &[("server_version_num".into(), "1".into())]
+            &[("no_such".into(), "1".into())],
+            &Default::default()
+        )
+        .unwrap_err()
+        .0
+        .contains("no_such"));
+        assert!(plan(
+            &cur,
+            &BTreeMap::new(),
+            &[("server_version_num".into(), "1".into())],
+            &Default::default()
         )
         .is_err());
         assert!(plan(
             &cur,
             &BTreeMap::new(),
-            &[("statement_timeout".into(), "soon".into())]
+            &[("statement_timeout".into(), "soon".into())],
+            &Default::default()
         )
         .is_err());
         assert!(profile("fast", &cur).is_err());
+    }
+
+    // issue 26 item 6: the values of secret-bearing settings were printed
+    #[test]
+    fn secret_bearing_settings_are_masked_but_set_whole() {
+        let hidden: std::collections::BTreeSet<String> = [
+            "pg_keyring.password",
+            "data_directory",
+            "ssl_passphrase_command",
+        ]
+        .map(String::from)
+        .into();
+        let shown = |n: &str, v: &str| shown_value(n, v, &hidden);
+        assert_eq!(shown("ssl_passphrase_command", "echo Zq7"), "***");
+        // known even when the server could not say
+        assert_eq!(
+            shown_value("ssl_passphrase_command", "echo Zq7", &Default::default()),
+            "***"
+        );
+        assert_eq!(
+            shown("primary_conninfo", "host=up password=Zq7"),
+            "host=up password=***"
+        );
+        // an extension's superuser-only setting is masked; a path is not
+        assert_eq!(shown("pg_keyring.password", "Zq7"), "***");
+        assert_eq!(shown("data_directory", "/var/lib/pg"), "/var/lib/pg");
+        assert_eq!(shown("application_name", "x"), "x");
+        let mut cur = settings();
+        for n in ["ssl_passphrase_command", "pg_keyring.password"] {
+            cur.insert(
+                n.into(),
+                Setting {
+                    setting: "old Zq7".into(),
+                    context: "sighup".into(),
+                    ..Default::default()
+                },
+            );
+        }
+        let want = [
+            (
+                "ssl_passphrase_command".to_string(),
+                "echo Zq7new".to_string(),
+            ),
+            ("pg_keyring.password".to_string(), "Zq7new".to_string()),
+        ];
+        let items = plan(&cur, &BTreeMap::new(), &want, &hidden).unwrap();
+        for i in &items {
+            assert_eq!(
+                (i.before.as_str(), i.after.as_str()),
+                ("***", "***"),
+                "{i:?}"
+            );
+            assert!(!alter_system_shown(i).contains("Zq7"), "{i:?}");
+            assert!(alter_system(i).contains("Zq7new"), "{i:?}");
+            assert!(!serde_json::to_string(i).unwrap().contains("Zq7"));
+            let refusal = format!("bad value \"{}\"", i.value);
+            assert_eq!(i.masked(&refusal), "bad value \"***\"");
+        }
     }
 
     #[test]
@@ -348,6 +494,7 @@ mod tests {
             name: "application_name".into(),
             before: String::new(),
             after: "o'brien".into(),
+            value: "o'brien".into(),
             context: "user".into(),
             action: Action::Reload,
         };

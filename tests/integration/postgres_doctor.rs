@@ -23,9 +23,11 @@ fn a_lock_chain_names_the_blocked_and_blocking_pids() {
         "BEGIN; UPDATE sessions SET token = 'held' WHERE id = 1; SELECT pg_sleep(60);",
     );
     let a = pg.wait_backend("holder", "query LIKE '%pg_sleep%'");
+    // issue 26 item 3: every literal form PostgreSQL has, each holding a secret, within the 60
+    // characters the evidence keeps once masked
     let mut waiter = pg.spawn_psql(
         "waiter",
-        "UPDATE sessions SET token = 'secret-token-value' WHERE id = 1",
+        r"UPDATE sessions SET token=$$Zq7a$$||$t$Zq7b$t$||E'Zq7\'c'||U&'Zq7d'||'secret-token-value' WHERE id=1 AND 1.5e3>.5",
     );
     let b = pg.wait_backend("waiter", "wait_event_type = 'Lock'");
     let r = doctor_json(
@@ -45,10 +47,14 @@ fn a_lock_chain_names_the_blocked_and_blocking_pids() {
         "{blocked}"
     );
     assert!(
-        blocked.ends_with("UPDATE sessions SET token = ? WHERE id = ?"),
+        blocked.ends_with("UPDATE sessions SET token=?||?||?||?||? WHERE id=? AND ?>?"),
         "literals masked: {blocked}"
     );
-    assert!(!r.stdout.contains("secret-token-value"));
+    assert!(
+        !r.stdout.contains("secret-token-value") && !r.stdout.contains("Zq7"),
+        "{}",
+        r.stdout
+    );
     assert!(
         f["remediation"]
             .as_str()
@@ -435,4 +441,73 @@ fn requested_checkpoints_warn_from_the_view_of_the_servers_version() {
         .as_str()
         .unwrap()
         .contains(&format!("FROM {view}")));
+}
+
+// issue 26 item 6: `--set ssl_passphrase_command=…` and primary_conninfo's password were printed
+// in the plan, the ALTER SYSTEM text and JSON; the server must still get the real value
+#[test]
+fn tune_never_prints_the_values_of_secret_bearing_settings() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let (secret, url) = ("Zq7TuneSecret", pg.url());
+    let passphrase = format!("ssl_passphrase_command=echo {secret}");
+    let conninfo = format!("primary_conninfo=host=upstream user=rep password={secret}");
+    for (format, apply) in [
+        ("table", false),
+        ("json", false),
+        ("json", true),
+        ("table", true),
+    ] {
+        let mut a = vec![
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--format",
+            format,
+            "--set",
+            &passphrase,
+            "--set",
+            &conninfo,
+        ];
+        if apply {
+            a.push("--apply");
+        }
+        let r = run(&a, &pw());
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("ssl_passphrase_command") && r.stdout.contains("host=upstream"),
+            "{}",
+            r.stdout
+        );
+        for text in [&r.stdout, &r.stderr] {
+            assert!(!text.contains(secret), "{format} apply={apply}: {text}");
+        }
+    }
+    // the server holds the real values
+    assert_eq!(
+        pg.psql("SHOW ssl_passphrase_command"),
+        format!("echo {secret}")
+    );
+    assert!(pg.psql("SHOW primary_conninfo").contains(secret));
+    // a value the server refuses is not echoed either
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--set",
+            &format!("primary_conninfo=host='{secret}"),
+            "--apply",
+        ],
+        &pw(),
+    );
+    assert!(
+        !r.stdout.contains(secret) && !r.stderr.contains(secret),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
 }

@@ -40,20 +40,40 @@ fn up_with_password_from_pgpassword_url_or_pgpass() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
     let port = pg.port.to_string();
-    let r = doctor_json(
-        "postgres.reachable",
-        &["--postgres", "host=127.0.0.1 dbname=postgres"],
-        &[
-            ("PGPORT", &port),
-            ("PGUSER", "postgres"),
-            ("PGPASSFILE", pgpass.to_str().unwrap()),
-        ],
-    );
+    let by_pgpass = || {
+        doctor_json(
+            "postgres.reachable",
+            &["--postgres", "host=127.0.0.1 dbname=postgres"],
+            &[
+                ("PGPORT", &port),
+                ("PGUSER", "postgres"),
+                ("PGPASSFILE", pgpass.to_str().unwrap()),
+            ],
+        )
+    };
+    let r = by_pgpass();
     assert_eq!(
         r.finding("postgres.reachable")["status"],
         "pass",
         "{}",
         r.stdout
+    );
+
+    // issue 26 item 40: a pgpass file others can read was ignored silently, and the failure
+    // named ~/.pgpass though PGPASSFILE named another file. libpq warns, naming the file.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = by_pgpass();
+    let warning = format!(
+        "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+        pgpass.display()
+    );
+    assert!(r.stderr.contains(&warning), "{}", r.stderr);
+    let f = r.finding("postgres.reachable");
+    assert_eq!(evidence(&f, "failure"), Some("auth"), "{f}");
+    let text = f.to_string();
+    assert!(
+        text.contains(pgpass.to_str().unwrap()) && !text.contains("~/.pgpass"),
+        "{text}"
     );
 }
 

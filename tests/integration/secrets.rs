@@ -3,6 +3,7 @@
 //! holds), then doctor, preflight, tune, bench and latency in every format, with -v, against
 //! live and failing targets. Every byte of stdout and stderr is searched: zero hits.
 
+use crate::support::http::{HttpServer, Resp};
 use crate::support::{free_port, run, PgCluster, RedisServer, PG_PASSWORD};
 
 /// Part of every planted secret; nothing else statectl prints contains it.
@@ -18,6 +19,24 @@ fn assert_clean(what: &str, r: &crate::support::Run) {
             "{what}: a secret in {name}:\n{text}"
         );
     }
+}
+
+/// `doctor -v ARGS` in every format, each output searched; how many runs.
+fn doctor_every_format(what: &str, args: &[&str], env: &[(&str, &str)]) -> usize {
+    let formats = ["table", "json", "junit", "prometheus"];
+    for format in formats {
+        let mut a = vec!["doctor", "-v", "--format", format];
+        a.extend_from_slice(args);
+        let r = run(&a, env);
+        // a run that printed nothing would pass any search
+        assert!(
+            !r.stdout.is_empty(),
+            "doctor {format} {what}: no output\n{}",
+            r.stderr
+        );
+        assert_clean(&format!("doctor {format} {what}"), &r);
+    }
+    formats.len()
 }
 
 #[test]
@@ -159,22 +178,15 @@ fn a_planted_secret_never_appears_in_any_output() {
     ];
     for (what, conn, env) in &pg_sources {
         let conn = conn[0];
-        for format in ["table", "json", "junit", "prometheus"] {
-            let a = [
-                "doctor",
-                "-v",
-                "--only",
-                "postgres.*",
-                "--postgres",
-                conn,
-                "--format",
-                format,
-                "--sample",
-                "200ms",
-            ];
-            assert_clean(&format!("doctor {format} via {what}"), &run(&a, env));
-            runs += 1;
-        }
+        let a = [
+            "--only",
+            "postgres.*",
+            "--postgres",
+            conn,
+            "--sample",
+            "200ms",
+        ];
+        runs += doctor_every_format(&format!("via {what}"), &a, env);
         for format in ["table", "json"] {
             let a = ["tune", "postgres", "--postgres", conn, "--format", format];
             assert_clean(&format!("tune postgres {format} via {what}"), &run(&a, env));
@@ -229,4 +241,59 @@ fn a_planted_secret_never_appears_in_any_output() {
     assert!(r.stdout.contains("redis.security"), "{}", r.stdout);
     assert_clean("doctor reading requirepass", &r);
     eprintln!("{runs} runs, no secret in any output");
+}
+
+// issue 26 item 5: credentials in a URL's query (`access_token=`, `sig=`, `X-Amz-Signature=` …)
+// showed in labels, findings, Prometheus labels and the errors reqwest wrote with the URL in them
+#[test]
+fn query_string_credentials_never_appear_in_any_output() {
+    let server = HttpServer::start(|req| {
+        if req.path.starts_with("/jwks") {
+            Resp::json(r#"{"keys":[]}"#)
+        } else {
+            Resp(200, vec![("ETag".into(), "\"v1\"".into())], b"{}".to_vec())
+        }
+    });
+    let base = server.url(false);
+    let api = format!("{base}/?access_token={MARK}-at&region=eu");
+    let jwks = format!("{base}/jwks?sig={MARK}-sig&X-Amz-Signature={MARK}-amz&key={MARK}-key");
+    let resource = format!("/r?token={MARK}-tok&password={MARK}-pw");
+    // a refused port: reqwest's error names the whole URL
+    let dead = format!("http://127.0.0.1:{}/?token={MARK}-dead", free_port());
+    let lb = format!("{base}/?access_token={MARK}-lb");
+    let mut runs = 0;
+    let a = [
+        "--only",
+        "http.*,jwt.*,lb.*",
+        "--sample",
+        "200ms",
+        "--timeout",
+        "1s",
+        "--api",
+        &api,
+        "--api",
+        &dead,
+        "--jwks",
+        &jwks,
+        "--jwks",
+        &dead,
+        "--resource",
+        &resource,
+        "--lb-url",
+        &lb,
+        "--echo-path",
+        "/echo?sig=PLANTxQz-echo",
+    ];
+    runs += doctor_every_format("with query credentials", &a, &[]);
+    // usage errors that echo the URL they reject
+    for bad in [
+        format!("http://127.0.0.1:99999/?access_token={MARK}-port"),
+        format!("ftp://h/?token={MARK}-scheme"),
+    ] {
+        let r = run(&["doctor", "--api", &bad], &[]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_clean(&format!("--api {bad}"), &r);
+        runs += 1;
+    }
+    eprintln!("{runs} runs, no query credential in any output");
 }

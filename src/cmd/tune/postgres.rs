@@ -28,14 +28,13 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
         .file_settings()
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e} (tune postgres needs a superuser)", target.label))?;
+    // a server that cannot say which settings it hides still has its known secrets masked
+    let superuser_only = session.superuser_only_settings().await.unwrap_or_default();
     let mut desired = plan_pg::profile(&a.profile, &settings)?;
     desired.extend(sets);
-    let items = plan_pg::plan(&settings, &pending, &desired)?;
-    let statements: Vec<String> = items
-        .iter()
-        .filter(|i| i.changes())
-        .map(plan_pg::alter_system)
-        .collect();
+    let items = plan_pg::plan(&settings, &pending, &desired, &superuser_only)?;
+    let changing: Vec<plan_pg::Item> = items.iter().filter(|i| i.changes()).cloned().collect();
+    let statements: Vec<String> = changing.iter().map(plan_pg::alter_system_shown).collect();
     let mut report = plan_pg::Report {
         target: target.label.clone(),
         applied: a.apply,
@@ -53,12 +52,15 @@ pub async fn postgres(a: &TunePostgresArgs, out: &OutputArgs) -> anyhow::Result<
         failed: None,
         ran: Vec::new(),
     };
-    if a.apply && !report.statements.is_empty() {
-        for st in &report.statements {
-            match session.execute(st, "running ALTER SYSTEM").await {
-                Ok(()) => report.ran.push(st.clone()),
+    if a.apply && !changing.is_empty() {
+        for (item, shown) in changing.iter().zip(&report.statements) {
+            match session
+                .execute(&plan_pg::alter_system(item), "running ALTER SYSTEM")
+                .await
+            {
+                Ok(()) => report.ran.push(shown.clone()),
                 Err(e) => {
-                    report.failed = Some(format!("{st}: {}", reason(e)));
+                    report.failed = Some(format!("{shown}: {}", item.masked(&reason(e))));
                     break;
                 }
             }
