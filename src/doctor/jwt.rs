@@ -101,7 +101,7 @@ fn key_drift(o: &JwtObservation, _: &Ctx) -> Verdict {
     if let Some(n) = o.nodes.iter().find(|n| n.keys.is_err()) {
         let e = n.keys.as_ref().err().map_or("", String::as_str);
         return Verdict::new(Status::Error, format!("the JWKS of {} could not be read: {e}", n.url))
-            .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--tls-ca)");
+            .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--http-ca)");
     }
     let nodes = match readable(o) {
         Ok(n) => n,

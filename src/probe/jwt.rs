@@ -20,7 +20,11 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
         }
         let client = e.client(cx.timing.timeout);
         let fetched = cx
-            .each(e.jwks.iter().map(|u| fetch(client.clone(), u.clone())))
+            .each(
+                e.jwks
+                    .iter()
+                    .map(|u| fetch(client.clone(), u.clone(), cx.timing.timeout)),
+            )
             .await;
         let nodes: Vec<JwksNode> = fetched
             .iter()
@@ -61,21 +65,23 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
 type Keys = Result<Vec<(KeySummary, Option<Jwk>)>, String>;
 
 /// One node's keys, each summarised, with the typed JWK where the crate could read it.
-async fn fetch(client: Result<reqwest::Client, String>, url: reqwest::Url) -> (String, Keys) {
+async fn fetch(
+    client: Result<reqwest::Client, String>,
+    url: reqwest::Url,
+    timeout: std::time::Duration,
+) -> (String, Keys) {
+    use super::http::{cause, read_body};
     let label = url.to_string();
     let keys = async {
         let resp = client?
             .get(url)
             .send()
             .await
-            .map_err(|e| crate::render::escape(&format!("{e:#}")).into_owned())?;
+            .map_err(|e| cause(&e, timeout))?;
         if !resp.status().is_success() {
             return Err(format!("HTTP {}", resp.status().as_u16()));
         }
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| format!("reading the body: {e}"))?;
+        let body = read_body(resp, timeout).await.whole()?;
         let doc: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| format!("not a JWKS document: {e}"))?;
         let keys = doc

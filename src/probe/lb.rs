@@ -109,12 +109,18 @@ async fn live_header(
         let resp = match sent {
             Ok(r) => r,
             Err(err) => {
-                live.error = Some(crate::render::escape(&format!("{err:#}")).into_owned());
+                live.error = Some(super::http::cause(&err, timeout));
                 break;
             }
         };
         let status = resp.status().as_u16();
-        let body = String::from_utf8_lossy(&resp.bytes().await.unwrap_or_default()).into_owned();
+        let body = match super::http::read_body(resp, timeout).await.whole() {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(err) => {
+                live.error = Some(err);
+                break;
+            }
+        };
         let header_arrived = body.contains(&value)
             && body
                 .to_ascii_lowercase()
