@@ -271,18 +271,44 @@ fn public_match(file: &str, pem: &[u8], nodes: &[(String, Keys)]) -> KeyMatch {
     }
 }
 
+/// A token's header as JSON, when its first part decodes to one.
+fn raw_header(token: &str) -> Option<serde_json::Value> {
+    let first = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(first.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// The sample token's header, lifetime, and the published key that verifies it.
 fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
     let header = match jsonwebtoken::decode_header(token) {
         Ok(h) => h,
-        Err(e) => {
+        Err(_) => {
+            // jsonwebtoken knows only the algorithms it verifies: read the header itself to say
+            // which one the token names (alg none, ES512 …)
+            let raw = raw_header(token);
+            let text = |k: &str| raw.as_ref()?.get(k)?.as_str().map(str::to_string);
+            let (alg, why) = match text("alg") {
+                Some(a) if a.eq_ignore_ascii_case("none") => {
+                    ("none".to_string(), "it is unsigned (alg none)".to_string())
+                }
+                Some(a) => {
+                    let why = format!("alg {a} is not one statectl can verify");
+                    (a, why)
+                }
+                None => (
+                    "?".to_string(),
+                    "not a JWT: the first part is not a base64url JSON header with an alg".into(),
+                ),
+            };
             return TokenSummary {
                 file: file.into(),
-                alg: "?".into(),
-                kid: None,
-                verified: Err(format!("not a JWT: {e}")),
+                alg: crate::render::escape(&alg).into_owned(),
+                kid: text("kid").map(|k| crate::render::escape(&k).into_owned()),
+                verified: Err(crate::render::escape(&why).into_owned()),
                 lifetime_s: None,
-            }
+            };
         }
     };
     let mut validation = jsonwebtoken::Validation::new(header.alg);

@@ -550,7 +550,11 @@ fn describe_certificate(c: &CertificateError) -> (TlsReason, String) {
                 if presented.is_empty() {
                     "nothing".to_string()
                 } else {
-                    presented.join(", ")
+                    presented
+                        .iter()
+                        .map(|p| presented_name(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             ),
         ),
@@ -571,7 +575,18 @@ fn describe_certificate(c: &CertificateError) -> (TlsReason, String) {
         ),
         other => (
             TlsReason::Other,
-            format!("the certificate was refused: {other:?}"),
+            format!("the certificate was refused: {other}"),
         ),
+    }
+}
+
+/// A name the certificate presents, as the user wrote it: rustls passes webpki's Debug text
+/// (`DnsName("db.example.test")`, `IpAddress(10.0.0.1)`).
+fn presented_name(p: &str) -> &str {
+    match p.split_once('(') {
+        Some((kind, rest)) if kind.chars().all(|c| c.is_ascii_alphabetic()) => {
+            rest.strip_suffix(')').unwrap_or(rest).trim_matches('"')
+        }
+        _ => p,
     }
 }

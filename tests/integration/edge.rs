@@ -812,3 +812,49 @@ fn https_at_a_plain_port_names_https() {
     assert!(fix.starts_with("Use http://127.0.0.1:"), "{f}");
     assert!(!format!("{summary}{fix}").contains("redis"), "{f}");
 }
+
+/// Issue 26 #41: an HS256 sample token was said to verify "under no published key", and an
+/// `alg: none` token failed with serde's "unknown variant": each is named for what it is.
+#[test]
+fn symmetric_and_unsigned_sample_tokens_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, k1) = rsa_key(dir.path(), 2048, "k1");
+    let body = jwks(&[&k1]);
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let hs = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &serde_json::json!({"sub": "user-7"}),
+        &jsonwebtoken::EncodingKey::from_secret(b"shared"),
+    )
+    .unwrap();
+    let none = format!(
+        "{}.{}.",
+        b64(r#"{"alg":"none","typ":"JWT"}"#),
+        b64(r#"{"sub":"user-7"}"#)
+    );
+    for (name, token, want) in [
+        ("hs256", hs, "signed with HS256, a shared secret"),
+        ("none", none, "unsigned (alg none)"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, &token).unwrap();
+        let r = doctor_json(
+            "jwt.sample_token",
+            &[
+                "--jwks",
+                &node.url(false),
+                "--jwt-sample-file",
+                file.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let f = r.finding("jwt.sample_token");
+        let (s, summary) = status_summary(&f);
+        assert_eq!(s, "fail", "{name}: {f}");
+        assert!(summary.contains(want), "{name}: {f}");
+        for wrong in ["no published key", "unknown variant", "not a JWT"] {
+            assert!(!summary.contains(wrong), "{name}: {f}");
+        }
+    }
+}
