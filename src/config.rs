@@ -329,9 +329,14 @@ impl Thresholds {
             None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
             None => return Ok(Thresholds::default()),
         };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| UsageError(format!("config file {}: {e}", path.display())))?;
-        Self::parse(&text).map_err(|e| UsageError(format!("config file {}: {e}", path.display())))
+        let name = if explicit.is_some() {
+            "--config"
+        } else {
+            "config file"
+        };
+        let text = crate::input::read_capped_text(&path, crate::input::CONFIG_CAP)
+            .map_err(|e| UsageError(format!("{name} {}: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| UsageError(format!("{name} {}: {e}", path.display())))
     }
 
     /// Parses statectl.toml text; unknown keys are errors so typos do not pass silently.

@@ -20,6 +20,8 @@ pub mod config;
 pub mod doctor;
 /// Exit codes.
 pub mod exit;
+/// Files named on the command line: regular files only, each read up to a size cap.
+pub mod input;
 /// Findings, statuses and reports.
 pub mod model;
 /// What the probes saw: observation types, pure data.

@@ -257,7 +257,12 @@ def run_statectl(module, argv):
     if rc not in (0, 3, 4):
         first = printable((err or out).strip().splitlines()[0] if (err or out).strip() else "")
         module.fail_json(
-            msg="statectl %s exited %d: %s" % (" ".join(argv[1:3]), rc, first),
+            msg="statectl %s %s (exit %d): %s" % (
+                " ".join(a for a in argv[1:3] if not a.startswith("-")),
+                "refused its arguments" if rc == 2 else "failed",
+                rc,
+                first,
+            ),
             exit_code=rc,
             stderr=printable(err),
         )

@@ -42,7 +42,7 @@ pub static CHECKS: &[Check] = &[
 ];
 
 /// The API, for TLS messages and remediations.
-const API: super::tls::Service = super::tls::Service {
+pub(crate) const API: super::tls::Service = super::tls::Service {
     name: "the API server",
     verify: "curl -sv --http2 https://HOST:PORT/ -o /dev/null",
     versions: "ssl_protocols TLSv1.3; in nginx (or the API server's TLS settings)",

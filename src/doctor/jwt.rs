@@ -56,12 +56,17 @@ fn sample_token(o: &JwtObservation, t: &Ctx) -> Verdict {
         return Verdict::skip("no --jwt-sample-file given");
     };
     let v = match &s.verified {
+        // what is wrong with a symmetric or unsigned token is the algorithm, whatever verifies it
+        _ if s.alg.eq_ignore_ascii_case("none") => {
+            Verdict::new(Status::Fail, "the sample token is unsigned (alg none): anyone can forge one")
+                .fix("Sign with RS256/PS256, ES256 or EdDSA, and have every verifier refuse alg none")
+        }
+        _ if s.alg.starts_with("HS") => {
+            Verdict::new(Status::Fail, format!("the sample token is signed with {}, a shared secret: every service that can verify it can also forge one", s.alg))
+                .fix("Sign with RS256/PS256, ES256 or EdDSA and publish the public key in the JWKS")
+        }
         Err(e) => Verdict::new(Status::Fail, format!("the sample token ({} kid {}): {e}", s.alg, s.kid.as_deref().unwrap_or("none")))
             .fix("Token Signature Invalid: the issuing node signs with a key the others do not publish; synchronize the public keys across nodes (jwt.key_drift) and publish before signing"),
-        Ok(_) if s.alg.starts_with("HS") || s.alg.eq_ignore_ascii_case("none") => {
-            Verdict::new(Status::Fail, format!("the sample token is signed with {}", s.alg))
-                .fix("Sign with RS256/PS256, ES256 or EdDSA")
-        }
         Ok(kid) => match s.lifetime_s {
             Some(l) if l > t.jwt.max_token_lifetime_s => Verdict::new(
                 Status::Warn,
@@ -101,7 +106,7 @@ fn key_drift(o: &JwtObservation, _: &Ctx) -> Verdict {
     if let Some(n) = o.nodes.iter().find(|n| n.keys.is_err()) {
         let e = n.keys.as_ref().err().map_or("", String::as_str);
         return Verdict::new(Status::Error, format!("the JWKS of {} could not be read: {e}", n.url))
-            .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--tls-ca)");
+            .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--http-ca)");
     }
     let nodes = match readable(o) {
         Ok(n) => n,

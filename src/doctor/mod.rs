@@ -548,9 +548,21 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
                  blocked by a long command, or swapping; look for state T or a busy CPU with `ps -eo pid,stat,pcpu,comm`; verify with `{verify}`"
             ),
         ),
+        ProbeError::TlsToPlain { addr } if service == http::API.name => (
+            format!("{addr} speaks plain text, but TLS was asked for (https://)"),
+            format!("Use http://{addr} for this port, or point https:// at the port that serves TLS; verify with `{verify}`"),
+        ),
+        ProbeError::TlsToPlain { addr } if service == tls::POSTGRES.name => (
+            format!("{addr} speaks plain text, but TLS was asked for (sslmode)"),
+            format!("Use sslmode=disable (or prefer) for this server, or enable ssl = on in its postgresql.conf; verify with `{verify}`"),
+        ),
         ProbeError::TlsToPlain { addr } => (
             format!("{addr} speaks plain text, but TLS was asked for (rediss://)"),
             format!("Use redis://{addr} for this port, or point rediss:// at the server's tls-port; verify with `{verify}`"),
+        ),
+        ProbeError::PlainToTls { addr } if service == http::API.name => (
+            format!("{addr} speaks TLS, but plain text was sent (http://)"),
+            format!("Use https://{addr} (with --http-ca naming the CA that signed its certificate); verify with `{verify}`"),
         ),
         ProbeError::PlainToTls { addr } => (
             format!("{addr} speaks TLS, but plain text was sent (redis://)"),

@@ -1,7 +1,7 @@
 //! Each API node (`--api`): a conditional GET pair on `--resource`, a PATCH with a stale If-Match
 //! on `--write-probe` (opt-in: it is a write), and GET latency over the sample window.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 
@@ -27,14 +27,108 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     })
 }
 
-fn status(r: Result<reqwest::Response, reqwest::Error>) -> Answer {
-    r.map(|r| r.status().as_u16()).map_err(request_error)
+/// At most this much of a response body is kept (a JWKS document, the echo path's answer): past
+/// it the rest is counted, not kept, until the body ends or `--timeout` ends the request.
+pub const BODY_CAP: usize = 1 << 20;
+
+/// A response body read under [`BODY_CAP`].
+#[derive(Debug, Default)]
+pub struct Body {
+    /// The first bytes, at most the cap.
+    pub kept: Vec<u8>,
+    /// Every byte that arrived, kept or not.
+    pub len: u64,
+    /// Why the body did not arrive whole, in words ([`cause`]).
+    pub error: Option<String>,
 }
 
-/// A failed request in words, escaped, without the URL reqwest puts in its message: the URL is
-/// the finding's target already, printed redacted, and its query may hold a credential.
-pub fn request_error(e: reqwest::Error) -> String {
-    crate::render::escape(&format!("{:#}", e.without_url())).into_owned()
+impl Body {
+    /// The whole body when it arrived whole and within the cap; else why not, naming the cap.
+    pub fn whole(self) -> Result<Vec<u8>, String> {
+        let over = self.len > BODY_CAP as u64;
+        match (over, self.error) {
+            (false, None) => Ok(self.kept),
+            (true, e) => Err(format!(
+                "the body is larger than statectl reads ({} at most; {} arrived{})",
+                crate::doctor::redis::human_bytes(BODY_CAP as f64),
+                crate::doctor::redis::human_bytes(self.len as f64),
+                e.map(|e| format!(" before {e}")).unwrap_or_default()
+            )),
+            (false, Some(e)) => Err(e),
+        }
+    }
+}
+
+/// Reads `resp`'s body, keeping at most [`BODY_CAP`] bytes; the client's timeout bounds it.
+pub async fn read_body(mut resp: reqwest::Response, timeout: Duration) -> Body {
+    let mut b = Body::default();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                b.len += c.len() as u64;
+                let room = BODY_CAP.saturating_sub(b.kept.len());
+                b.kept.extend_from_slice(&c[..room.min(c.len())]);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                b.error = Some(cause(&e, timeout));
+                break;
+            }
+        }
+    }
+    b
+}
+
+/// A request's failure in words: the step it failed at and every cause below it (refused, reset,
+/// a TLS alert …), or how long it waited; never the URL, which the finding names already (without
+/// its query's secrets). Escaped: the causes may quote the server.
+pub fn cause(e: &reqwest::Error, timeout: Duration) -> String {
+    let step = if e.is_connect() {
+        "connecting"
+    } else if e.is_body() || e.is_decode() {
+        "reading the body"
+    } else if e.is_redirect() {
+        "following a redirect"
+    } else {
+        "waiting for the response"
+    };
+    let words = if e.is_timeout() {
+        format!("timed out after {} while {step}", seconds(timeout))
+    } else {
+        // reqwest's own line names the URL and says only "error sending request": the causes
+        // below it say what happened
+        let mut causes: Vec<String> = Vec::new();
+        let mut next = std::error::Error::source(e);
+        while let Some(c) = next {
+            let text = c.to_string();
+            // hyper's "client error (Connect)" only repeats the step
+            let noise = text.starts_with("client error (");
+            if !noise && !text.is_empty() && !causes.iter().any(|k| k.contains(&text)) {
+                causes.push(text);
+            }
+            next = c.source();
+        }
+        if causes.is_empty() {
+            let top = e.to_string();
+            causes.push(top.split(" for url (").next().unwrap_or(&top).to_string());
+        }
+        format!("{step}: {}", causes.join(": "))
+    };
+    crate::render::escape(&words).into_owned()
+}
+
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s} s")
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+fn status(r: Result<reqwest::Response, reqwest::Error>, timeout: Duration) -> Answer {
+    r.map(|r| r.status().as_u16())
+        .map_err(|e| cause(&e, timeout))
 }
 
 async fn observe(
@@ -95,12 +189,13 @@ async fn observe(
                     .header(reqwest::header::IF_NONE_MATCH, tag)
                     .send()
                     .await,
+                cx.timing.timeout,
             )),
             None => None,
         };
         o.conditional = Some(Conditional {
             path: crate::target::redact_url(p),
-            get: status(first),
+            get: status(first, cx.timing.timeout),
             etag,
             if_none_match,
         });
@@ -120,6 +215,7 @@ async fn observe(
                 .body("{}")
                 .send()
                 .await,
+            cx.timing.timeout,
         ));
     }
     if let Some(window) = sample {
@@ -129,12 +225,16 @@ async fn observe(
             let t = Instant::now();
             match client.get(url.clone()).send().await {
                 Ok(r) => {
-                    // the body is part of the retrieval
-                    let _ = r.bytes().await;
+                    // the body is part of the retrieval; one that does not arrive whole is an
+                    // error, not a fast sample
+                    if let Err(err) = read_body(r, cx.timing.timeout).await.whole() {
+                        o.latency_error = Some(err);
+                        break;
+                    }
                     o.latency_ms.push(t.elapsed().as_secs_f64() * 1e3);
                 }
                 Err(err) => {
-                    o.latency_error = Some(request_error(err));
+                    o.latency_error = Some(cause(&err, cx.timing.timeout));
                     break;
                 }
             }

@@ -20,7 +20,11 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
         }
         let client = e.client(cx.timing.timeout);
         let fetched = cx
-            .each(e.jwks.iter().map(|u| fetch(client.clone(), u.clone())))
+            .each(
+                e.jwks
+                    .iter()
+                    .map(|u| fetch(client.clone(), u.clone(), cx.timing.timeout)),
+            )
             .await;
         let nodes: Vec<JwksNode> = fetched
             .iter()
@@ -61,21 +65,23 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
 type Keys = Result<Vec<(KeySummary, Option<Jwk>)>, String>;
 
 /// One node's keys, each summarised, with the typed JWK where the crate could read it.
-async fn fetch(client: Result<reqwest::Client, String>, url: reqwest::Url) -> (String, Keys) {
+async fn fetch(
+    client: Result<reqwest::Client, String>,
+    url: reqwest::Url,
+    timeout: std::time::Duration,
+) -> (String, Keys) {
+    use super::http::{cause, read_body};
     let label = crate::target::redact_url(url.as_str());
     let keys = async {
         let resp = client?
             .get(url)
             .send()
             .await
-            .map_err(super::http::request_error)?;
+            .map_err(|e| cause(&e, timeout))?;
         if !resp.status().is_success() {
             return Err(format!("HTTP {}", resp.status().as_u16()));
         }
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| format!("reading the body: {e}"))?;
+        let body = read_body(resp, timeout).await.whole()?;
         let doc: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| format!("not a JWKS document: {e}"))?;
         let keys = doc
@@ -265,18 +271,44 @@ fn public_match(file: &str, pem: &[u8], nodes: &[(String, Keys)]) -> KeyMatch {
     }
 }
 
+/// A token's header as JSON, when its first part decodes to one.
+fn raw_header(token: &str) -> Option<serde_json::Value> {
+    let first = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(first.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// The sample token's header, lifetime, and the published key that verifies it.
 fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
     let header = match jsonwebtoken::decode_header(token) {
         Ok(h) => h,
-        Err(e) => {
+        Err(_) => {
+            // jsonwebtoken knows only the algorithms it verifies: read the header itself to say
+            // which one the token names (alg none, ES512 …)
+            let raw = raw_header(token);
+            let text = |k: &str| raw.as_ref()?.get(k)?.as_str().map(str::to_string);
+            let (alg, why) = match text("alg") {
+                Some(a) if a.eq_ignore_ascii_case("none") => {
+                    ("none".to_string(), "it is unsigned (alg none)".to_string())
+                }
+                Some(a) => {
+                    let why = format!("alg {a} is not one statectl can verify");
+                    (a, why)
+                }
+                None => (
+                    "?".to_string(),
+                    "not a JWT: the first part is not a base64url JSON header with an alg".into(),
+                ),
+            };
             return TokenSummary {
                 file: file.into(),
-                alg: "?".into(),
-                kid: None,
-                verified: Err(format!("not a JWT: {e}")),
+                alg: crate::render::escape(&alg).into_owned(),
+                kid: text("kid").map(|k| crate::render::escape(&k).into_owned()),
+                verified: Err(crate::render::escape(&why).into_owned()),
                 lifetime_s: None,
-            }
+            };
         }
     };
     let mut validation = jsonwebtoken::Validation::new(header.alg);

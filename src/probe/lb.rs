@@ -31,7 +31,10 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             timeout.max(std::time::Duration::from_secs(5)),
             tokio::task::spawn_blocking(move || {
                 (config.is_some() || discover)
-                    .then(|| observe(config.as_deref(), header, cookie, since))
+                    .then(|| {
+                        let file = config.as_ref().map(|(p, t)| (p.as_path(), t.as_str()));
+                        observe(file, header, cookie, since)
+                    })
                     .flatten()
             }),
         )
@@ -106,12 +109,18 @@ async fn live_header(
         let resp = match sent {
             Ok(r) => r,
             Err(err) => {
-                live.error = Some(super::http::request_error(err));
+                live.error = Some(super::http::cause(&err, timeout));
                 break;
             }
         };
         let status = resp.status().as_u16();
-        let body = String::from_utf8_lossy(&resp.bytes().await.unwrap_or_default()).into_owned();
+        let body = match super::http::read_body(resp, timeout).await.whole() {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(err) => {
+                live.error = Some(err);
+                break;
+            }
+        };
         let header_arrived = body.contains(&value)
             && body
                 .to_ascii_lowercase()
@@ -136,7 +145,7 @@ fn version(program: &str) -> Option<String> {
 
 /// Observes the configuration at `file`, or the local one; None when there is none to find.
 pub fn observe(
-    file: Option<&Path>,
+    file: Option<(&Path, &str)>,
     session_header: String,
     session_cookie: Option<String>,
     since: std::time::Duration,
@@ -208,7 +217,7 @@ fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
 
 /// The configuration alone.
 fn observe_config(
-    file: Option<&Path>,
+    file: Option<(&Path, &str)>,
     session_header: String,
     session_cookie: Option<String>,
 ) -> Option<LbObservation> {
@@ -226,30 +235,20 @@ fn observe_config(
         error_log: None,
     };
     match file {
-        Some(f) => {
+        Some((f, text)) => {
             let label = f.display().to_string();
-            let text = match std::fs::read_to_string(f) {
-                Ok(t) => t,
-                Err(e) => {
-                    return Some(obs(
-                        label.clone(),
-                        LbKind::Nginx,
-                        Err(format!("{label}: {e}")),
-                    ))
-                }
-            };
-            if looks_like_haproxy(&text) {
+            if looks_like_haproxy(text) {
                 return Some(obs(
                     label.clone(),
                     LbKind::Haproxy,
-                    Ok(parse_haproxy(&text, &label)),
+                    Ok(parse_haproxy(text, &label)),
                 ));
             }
             // nginx -T follows includes; without nginx (or when it rejects the file) the file alone
             let dumped = super::command("nginx", &["-T", "-q", "-c", &label]).map(|(o, _)| o);
             let config = match dumped {
                 Ok(dump) => parse_nginx(&dump, &label),
-                Err(_) => parse_nginx(&text, &label),
+                Err(_) => parse_nginx(text, &label),
             };
             Some(obs(label, LbKind::Nginx, config))
         }
@@ -260,13 +259,17 @@ fn observe_config(
                 LbKind::Nginx,
                 parse_nginx(&dump, "nginx.conf"),
             )),
-            Err(_) => std::fs::read_to_string(HAPROXY_CFG).ok().map(|text| {
-                obs(
-                    HAPROXY_CFG.into(),
-                    LbKind::Haproxy,
-                    Ok(parse_haproxy(&text, HAPROXY_CFG)),
-                )
-            }),
+            Err(_) => {
+                crate::input::read_capped_text(Path::new(HAPROXY_CFG), crate::input::CONFIG_CAP)
+                    .ok()
+                    .map(|text| {
+                        obs(
+                            HAPROXY_CFG.into(),
+                            LbKind::Haproxy,
+                            Ok(parse_haproxy(&text, HAPROXY_CFG)),
+                        )
+                    })
+            }
         },
     }
 }

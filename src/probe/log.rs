@@ -89,7 +89,8 @@ pub fn find_window(
     let mut file = Some(path.to_path_buf());
     let mut first = true;
     while let Some(p) = file.take() {
-        let mut f = match std::fs::File::open(&p) {
+        // a log a server names may be a FIFO: never block on it
+        let mut f = match crate::input::open_regular(&p).map_err(std::io::Error::other) {
             Ok(f) => f,
             // the live file must exist; a missing .1 just means no rotation yet
             Err(e) if first => return Err(e),

@@ -18,8 +18,8 @@ pub struct EdgeTargets {
     pub public_key: Option<(PathBuf, Vec<u8>)>,
     /// The sample token (file, its text): a secret, never printed.
     pub sample_token: Option<(PathBuf, String)>,
-    /// The balancer's configuration file, when given.
-    pub lb_config: Option<PathBuf>,
+    /// The balancer's configuration file, when given, and its text (read once, capped).
+    pub lb_config: Option<(PathBuf, String)>,
     /// Without --lb-config: whether to look for the local balancer (`nginx -T`, then
     /// /etc/haproxy/haproxy.cfg). Only in a run that names no target, as for the local Redis and
     /// PostgreSQL defaults: naming any target replaces the defaults.
@@ -46,7 +46,7 @@ impl std::fmt::Debug for EdgeTargets {
             .field("api", &self.api.iter().map(redacted).collect::<Vec<_>>())
             .field("jwks", &self.jwks.iter().map(redacted).collect::<Vec<_>>())
             .field("private_key", &self.private_key.as_ref().map(|(p, _)| p))
-            .field("lb_config", &self.lb_config)
+            .field("lb_config", &self.lb_config.as_ref().map(|(p, _)| p))
             .finish_non_exhaustive()
     }
 }
@@ -99,24 +99,17 @@ impl EdgeTargets {
             .iter()
             .map(|u| url("--jwks", u))
             .collect::<Result<_, _>>()?;
-        let private_key = match &a.jwt_private_key {
-            Some(p) => Some((
-                p.clone(),
-                std::fs::read(p)
-                    .map_err(|e| UsageError(format!("--jwt-private-key {}: {e}", p.display())))?,
-            )),
-            None => None,
-        };
         let read =
             |flag: &str, p: &Option<PathBuf>| -> Result<Option<(PathBuf, Vec<u8>)>, UsageError> {
                 p.as_ref()
                     .map(|p| {
-                        std::fs::read(p)
+                        crate::input::read_capped(p, crate::input::SECRET_CAP)
                             .map(|b| (p.clone(), b))
                             .map_err(|e| UsageError(format!("{flag} {}: {e}", p.display())))
                     })
                     .transpose()
             };
+        let private_key = read("--jwt-private-key", &a.jwt_private_key)?;
         let public_key = read("--jwt-public-key", &a.jwt_public_key)?;
         let sample_token = match read("--jwt-sample-file", &a.jwt_sample_file)? {
             Some((p, b)) => Some((
@@ -130,10 +123,16 @@ impl EdgeTargets {
             )),
             None => None,
         };
-        if let Some(p) = &a.lb_config {
-            std::fs::metadata(p)
-                .map_err(|e| UsageError(format!("--lb-config {}: {e}", p.display())))?;
-        }
+        // read now, once: a bad file is a usage error, and the probe parses these bytes
+        let lb_config = a
+            .lb_config
+            .as_ref()
+            .map(|p| {
+                crate::input::read_capped_text(p, crate::input::CONFIG_CAP)
+                    .map(|text| (p.clone(), text))
+                    .map_err(|e| UsageError(format!("--lb-config {}: {e}", p.display())))
+            })
+            .transpose()?;
         let h = &a.session_header;
         if h.is_empty()
             || !h
@@ -172,7 +171,7 @@ impl EdgeTargets {
             private_key,
             public_key,
             sample_token,
-            lb_config: a.lb_config.clone(),
+            lb_config,
             discover_lb: defaults && a.api.is_empty() && a.jwks.is_empty(),
             session_header: h.clone(),
             session_cookie: a.session_cookie.clone(),

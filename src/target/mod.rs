@@ -83,9 +83,10 @@ impl RedisAuthSources {
     /// The password to use when the URL has none: the file first, then REDISCLI_AUTH.
     fn password(&self) -> Result<Option<String>, UsageError> {
         if let Some(path) = &self.password_file {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                UsageError(format!("--redis-password-file {}: {e}", path.display()))
-            })?;
+            let text =
+                crate::input::read_capped_text(path, crate::input::SECRET_CAP).map_err(|e| {
+                    UsageError(format!("--redis-password-file {}: {e}", path.display()))
+                })?;
             let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
             if first.is_empty() {
                 return Err(UsageError(format!(
@@ -1159,8 +1160,11 @@ impl Targets {
                 ("--postgres-log", &l.postgres_log),
                 ("--syslog", &l.syslog),
             ] {
-                if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
-                    return Err(UsageError(format!("{flag} {}: no such file", f.display())));
+                // a log may be large (only its end inside --since is read), but it must be a
+                // file: a FIFO or a device would never end
+                if let Some(f) = f {
+                    crate::input::not_special(f)
+                        .map_err(|e| UsageError(format!("{flag} {}: {e}", f.display())))?;
                 }
             }
             t.logs = LogTargets {

@@ -143,9 +143,8 @@ fn system_roots() -> Arc<RootCertStore> {
 /// Reads every certificate of a PEM file; the error names the file and the option.
 pub fn read_certs(path: &Path, option: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     let what = |e: &dyn std::fmt::Display| format!("{option} {}: {e}", path.display());
-    std::fs::metadata(path).map_err(|e| what(&e))?;
-    let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| what(&pem_words(e)))?
+    let pem = crate::input::read_capped(path, crate::input::PEM_CAP).map_err(|e| what(&e))?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| what(&pem_words(e)))?;
     if certs.is_empty() {
@@ -157,8 +156,8 @@ pub fn read_certs(path: &Path, option: &str) -> Result<Vec<CertificateDer<'stati
 /// Reads a PEM private key; the error names the file but never shows its content.
 pub fn read_key(path: &Path, option: &str) -> Result<PrivateKeyDer<'static>, String> {
     let what = |e: &dyn std::fmt::Display| format!("{option} {}: {e}", path.display());
-    std::fs::metadata(path).map_err(|e| what(&e))?;
-    PrivateKeyDer::from_pem_file(path).map_err(|e| what(&pem_words(e)))
+    let pem = crate::input::read_capped(path, crate::input::PEM_CAP).map_err(|e| what(&e))?;
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|e| what(&pem_words(e)))
 }
 
 fn pem_words(e: rustls::pki_types::pem::Error) -> String {
@@ -551,7 +550,11 @@ fn describe_certificate(c: &CertificateError) -> (TlsReason, String) {
                 if presented.is_empty() {
                     "nothing".to_string()
                 } else {
-                    presented.join(", ")
+                    presented
+                        .iter()
+                        .map(|p| presented_name(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 }
             ),
         ),
@@ -572,7 +575,18 @@ fn describe_certificate(c: &CertificateError) -> (TlsReason, String) {
         ),
         other => (
             TlsReason::Other,
-            format!("the certificate was refused: {other:?}"),
+            format!("the certificate was refused: {other}"),
         ),
+    }
+}
+
+/// A name the certificate presents, as the user wrote it: rustls passes webpki's Debug text
+/// (`DnsName("db.example.test")`, `IpAddress(10.0.0.1)`).
+fn presented_name(p: &str) -> &str {
+    match p.split_once('(') {
+        Some((kind, rest)) if kind.chars().all(|c| c.is_ascii_alphabetic()) => {
+            rest.strip_suffix(')').unwrap_or(rest).trim_matches('"')
+        }
+        _ => p,
     }
 }

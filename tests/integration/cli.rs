@@ -368,3 +368,35 @@ fn doctor_out_writes_the_report_atomically() {
         r.stderr
     );
 }
+
+/// Issue 26 #41: `verify redis --format junit` said "verify prints table or json" though verify
+/// postgres prints JUnit: the refusal names the subcommand and where the format is printed.
+#[test]
+fn a_format_verify_redis_cannot_print_is_refused_truthfully() {
+    for (sub, args) in [
+        (
+            "verify redis",
+            vec![
+                "--primary",
+                "redis://127.0.0.1:1",
+                "--replica",
+                "redis://127.0.0.1:2",
+            ],
+        ),
+        (
+            "verify cache",
+            vec!["--redis", "redis://127.0.0.1:1", "--map", "k:*=public.t"],
+        ),
+    ] {
+        let mut all: Vec<&str> = sub.split(' ').collect();
+        all.extend(["--format", "junit"]);
+        all.extend(args);
+        let r = run(&all, &[]);
+        one_line_error(
+            &r,
+            2,
+            &format!("--format junit: {sub} prints table or json"),
+        );
+        assert!(r.stderr.contains("verify postgres"), "{}", r.stderr);
+    }
+}

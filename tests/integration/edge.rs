@@ -668,3 +668,193 @@ fn the_error_log_counts_refused_upstreams_from_a_real_nginx() {
     let (s, summary) = status_summary(&finding(&v, "lb.error_log", None));
     assert!(s == "skip" && summary.contains("error.log"), "{summary}");
 }
+
+/// A fake API node that answers every request with 200 and then `body` forever: bytes at full
+/// speed (`pause` zero) or one byte per `pause` (a slowloris). Stops when the test ends.
+fn endless_peer(pause: std::time::Duration) -> u16 {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            let Ok(mut c) = conn else { continue };
+            std::thread::spawn(move || {
+                let mut req = [0u8; 4096];
+                let _ = c.read(&mut req);
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n";
+                if c.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                let chunk = if pause.is_zero() {
+                    vec![b' '; 64 << 10]
+                } else {
+                    vec![b' ']
+                };
+                while c.write_all(&chunk).is_ok() {
+                    std::thread::sleep(pause);
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Issue 26 #13: a JWKS, --resource or echo body that never ends was read whole (2.3 GB RSS
+/// from a 10 GB stream). Each is read up to a cap, the rest counted, and the run ends within
+/// --timeout with a finding naming the cap.
+#[test]
+fn endless_http_bodies_stop_at_the_cap_within_the_timeout() {
+    use std::time::Duration;
+    let port = endless_peer(Duration::ZERO);
+    let url = format!("http://127.0.0.1:{port}");
+    for (id, args) in [
+        ("jwt.key_drift", vec!["--jwks", url.as_str()]),
+        (
+            "http.latency",
+            vec!["--api", url.as_str(), "--resource", "/r"],
+        ),
+        (
+            "lb.live_header",
+            vec!["--lb-url", url.as_str(), "--echo-path", "/echo"],
+        ),
+    ] {
+        let mut all = vec![
+            "doctor",
+            "--format",
+            "json",
+            "--timeout",
+            "1s",
+            "--sample",
+            "1s",
+        ];
+        all.extend(["--only", id]);
+        all.extend(args);
+        let b = crate::support::run_bounded(&all, Duration::from_secs(30));
+        eprintln!("{id}: {:?}, peak RSS {} KiB", b.took, b.peak_rss_kib);
+        assert!(
+            b.peak_rss_kib < 200 << 10,
+            "{id}: {} KiB RSS after {:?}",
+            b.peak_rss_kib,
+            b.took
+        );
+        // 1 s timeout (+ 1 s sample for latency) and start-up, with a margin for a busy machine
+        assert!(b.took < Duration::from_secs(15), "{id}: {:?}", b.took);
+        let f = finding(&b.run.json(), id, None);
+        let (status, summary) = status_summary(&f);
+        assert_eq!(status, "error", "{f}");
+        assert!(
+            summary.contains("larger than statectl reads (1.0 MiB at most"),
+            "{f}"
+        );
+    }
+}
+
+/// Issue 26 #16: a slowloris JWKS and a refused API said only "error sending request for url":
+/// the finding says what happened (timed out while reading the body; connection refused).
+#[test]
+fn http_failures_say_their_cause() {
+    use std::time::Duration;
+    let slow = endless_peer(Duration::from_millis(100));
+    let r = doctor_json(
+        "jwt.key_drift",
+        &[
+            "--timeout",
+            "1s",
+            "--jwks",
+            &format!("http://127.0.0.1:{slow}/jwks"),
+        ],
+        &[],
+    );
+    let (_, summary) = status_summary(&r.finding("jwt.key_drift"));
+    assert!(
+        summary.contains("timed out after 1 s while reading the body"),
+        "{summary}"
+    );
+    let closed = crate::support::free_port();
+    let r = doctor_json(
+        "http.latency",
+        &[
+            "--timeout",
+            "1s",
+            "--api",
+            &format!("http://127.0.0.1:{closed}"),
+        ],
+        &[],
+    );
+    let (_, summary) = status_summary(&r.finding("http.latency"));
+    assert!(
+        summary.contains("connecting: ") && summary.contains("Connection refused"),
+        "{summary}"
+    );
+    assert!(!summary.contains("error sending request"), "{summary}");
+}
+
+/// Issue 26 #39: an https:// API at a plain port was told "TLS was asked for (rediss://) … use
+/// redis://": the message names the scheme the user gave.
+#[test]
+fn https_at_a_plain_port_names_https() {
+    // a plain HTTP server answers a ClientHello as nginx does: 400, then close
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut c in l.incoming().flatten() {
+            let _ = c.read(&mut [0u8; 4096]);
+            let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let url = format!("https://127.0.0.1:{port}");
+    let r = doctor_json("http.tls", &["--timeout", "2s", "--api", &url], &[]);
+    let f = r.finding("http.tls");
+    let (_, summary) = status_summary(&f);
+    let fix = f["remediation"].as_str().unwrap_or_default();
+    assert!(summary.contains("TLS was asked for (https://)"), "{f}");
+    assert!(fix.starts_with("Use http://127.0.0.1:"), "{f}");
+    assert!(!format!("{summary}{fix}").contains("redis"), "{f}");
+}
+
+/// Issue 26 #41: an HS256 sample token was said to verify "under no published key", and an
+/// `alg: none` token failed with serde's "unknown variant": each is named for what it is.
+#[test]
+fn symmetric_and_unsigned_sample_tokens_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, k1) = rsa_key(dir.path(), 2048, "k1");
+    let body = jwks(&[&k1]);
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let hs = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &serde_json::json!({"sub": "user-7"}),
+        &jsonwebtoken::EncodingKey::from_secret(b"shared"),
+    )
+    .unwrap();
+    let none = format!(
+        "{}.{}.",
+        b64(r#"{"alg":"none","typ":"JWT"}"#),
+        b64(r#"{"sub":"user-7"}"#)
+    );
+    for (name, token, want) in [
+        ("hs256", hs, "signed with HS256, a shared secret"),
+        ("none", none, "unsigned (alg none)"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, &token).unwrap();
+        let r = doctor_json(
+            "jwt.sample_token",
+            &[
+                "--jwks",
+                &node.url(false),
+                "--jwt-sample-file",
+                file.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let f = r.finding("jwt.sample_token");
+        let (s, summary) = status_summary(&f);
+        assert_eq!(s, "fail", "{name}: {f}");
+        assert!(summary.contains(want), "{name}: {f}");
+        for wrong in ["no published key", "unknown variant", "not a JWT"] {
+            assert!(!summary.contains(wrong), "{name}: {f}");
+        }
+    }
+}

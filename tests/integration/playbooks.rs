@@ -141,6 +141,14 @@ fn doctor_playbook_collects_json_reports_and_fails_only_when_statectl_cannot_run
     });
     let p = playbook("doctor.yml", bad, false, dir.path()).unwrap();
     assert_ne!(p.code, 0, "a usage error is a failed task: {}", p.out);
+    // in words, naming the subcommand (issue 26 #41: it said "statectl doctor --format exited 2")
+    assert!(
+        p.out.contains(
+            "statectl doctor refused its arguments (exit 2): statectl: --only redis.nosuch"
+        ),
+        "{}",
+        p.out
+    );
 }
 
 #[test]

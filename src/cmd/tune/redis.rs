@@ -18,7 +18,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         .clone()
         .unwrap_or_else(|| root.path("etc/redis/redis.conf"));
     let path = config.display().to_string();
-    let old = std::fs::read_to_string(&config)
+    let old = crate::input::read_capped_text(&config, crate::input::CONFIG_CAP)
         .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
     let conf = plan_redis::ConfFile::parse(&old)
         .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
@@ -200,7 +200,7 @@ fn secret_value(name: &str, value: String) -> Result<String, UsageError> {
             .map_err(|e| UsageError(format!("--set {name}=-: reading stdin: {e}")))?;
         line
     } else if let Some(path) = value.strip_prefix('@') {
-        std::fs::read_to_string(path)
+        crate::input::read_capped_text(std::path::Path::new(path), crate::input::SECRET_CAP)
             .map_err(|e| UsageError(format!("--set {name}=@{path}: {e}")))?
     } else {
         return Ok(value);

@@ -29,15 +29,25 @@ enum Digest {
     Dump,
 }
 
+/// Refuses the formats `command` cannot print, saying where they are printed.
+fn table_or_json(out: &OutputArgs, command: &str) -> Result<(), UsageError> {
+    if matches!(out.format, Format::Table | Format::Json) {
+        return Ok(());
+    }
+    let name = clap::ValueEnum::to_possible_value(&out.format)
+        .map_or_else(String::new, |v| v.get_name().to_string());
+    Err(UsageError(format!(
+        "--format {name}: {command} prints table or json (junit and prometheus: doctor, preflight and verify postgres)"
+    )))
+}
+
 /// `statectl verify redis`.
 pub async fn redis(
     a: &VerifyRedisArgs,
     out: &OutputArgs,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
-    if !matches!(out.format, Format::Table | Format::Json) {
-        return Err(UsageError("--format: verify prints table or json".into()).into());
-    }
+    table_or_json(out, "verify redis")?;
     let auth = RedisAuthSources::from_env(None, &a.redis_tls);
     let primary = RedisTarget::parse(&a.primary, &auth)
         .map_err(|e| UsageError(e.0.replacen("--redis", "--primary", 1)))?;
@@ -365,9 +375,7 @@ pub async fn cache(
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
     use crate::verify::cache::{same, CacheMap, CacheVerifyReport};
-    if !matches!(out.format, Format::Table | Format::Json) {
-        return Err(UsageError("--format: verify prints table or json".into()).into());
-    }
+    table_or_json(out, "verify cache")?;
     let map = CacheMap::parse(&a.map).map_err(|e| UsageError(format!("--map: {e}")))?;
     let redis_t = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None, &a.redis_tls))?;
     let pg_t = crate::target::PostgresTarget::parse(

@@ -180,7 +180,7 @@ pub(super) fn ms(d: std::time::Duration) -> String {
 }
 
 /// A byte count for people: `1.5 GiB`.
-pub(super) fn human_bytes(n: f64) -> String {
+pub(crate) fn human_bytes(n: f64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n;
     let mut u = 0;

@@ -896,3 +896,65 @@ pub fn doctor_json(only: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     all.extend_from_slice(args);
     run(&all, env)
 }
+
+/// A run held to `limit`: the binary is killed past it (a hang catcher, not a timing bound).
+pub struct BoundedRun {
+    /// The run; `code` is -1 when it was killed.
+    pub run: Run,
+    /// How long it took.
+    pub took: Duration,
+    /// The largest resident set seen while polling /proc, in KiB.
+    pub peak_rss_kib: u64,
+}
+
+/// Runs the binary with `args`, polling its RSS, and kills it after `limit` or past 1 GiB of
+/// RSS (so a run that would eat the machine's memory stops early; it shows in `peak_rss_kib`).
+pub fn run_bounded(args: &[&str], limit: Duration) -> BoundedRun {
+    let start = Instant::now();
+    let mut child = statectl()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |r: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut s);
+            }
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = drain(child.stdout.take().map(|o| Box::new(o) as _));
+    let err = drain(child.stderr.take().map(|o| Box::new(o) as _));
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code().unwrap_or(-1);
+        }
+        if let Some(kib) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        }) {
+            peak = peak.max(kib);
+        }
+        if start.elapsed() > limit || peak > 1 << 20 {
+            let _ = child.kill();
+            let _ = child.wait();
+            break -1;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    BoundedRun {
+        run: Run {
+            code,
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+        },
+        took: start.elapsed(),
+        peak_rss_kib: peak,
+    }
+}
