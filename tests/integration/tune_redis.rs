@@ -575,3 +575,56 @@ fn the_live_servers_version_and_config_set_judge_directives() {
         "{refused}"
     );
 }
+
+// issue 26, item 7: --apply onto a symlinked redis.conf replaced the link with a regular file,
+// left the real file unchanged and said "applied"; a rerun then read the new link-less file
+#[test]
+fn apply_through_a_symlink_edits_the_file_it_names_and_keeps_the_link() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("real");
+    let link_dir = dir.path().join("etc");
+    std::fs::create_dir_all(&real_dir).unwrap();
+    std::fs::create_dir_all(&link_dir).unwrap();
+    let real = real_dir.join("redis.conf");
+    std::fs::write(&real, "bind 127.0.0.1\nport 6379\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let _ = std::os::unix::fs::chown(&real, Some(65534), Some(65534));
+    let owner = std::fs::metadata(&real).unwrap().uid();
+    // a relative link, through a second link: the chain is followed to its end
+    let hop = link_dir.join("hop.conf");
+    std::os::unix::fs::symlink("../real/redis.conf", &hop).unwrap();
+    let link = link_dir.join("redis.conf");
+    std::os::unix::fs::symlink("hop.conf", &link).unwrap();
+    let l = link.to_str().unwrap();
+
+    let r = tune(l, &["--apply", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["changed"], true);
+    for p in [&link, &hop] {
+        assert!(
+            std::fs::symlink_metadata(p).unwrap().is_symlink(),
+            "{} is still a link",
+            p.display()
+        );
+    }
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("maxmemory 2gb"),
+        "the real file changed: {text}"
+    );
+    let m = std::fs::metadata(&real).unwrap();
+    assert_eq!(m.mode() & 0o777, 0o640, "mode kept");
+    assert_eq!(m.uid(), owner, "owner kept");
+    let strays: Vec<_> = std::fs::read_dir(&real_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != "redis.conf")
+        .collect();
+    assert!(strays.is_empty(), "no temp file left: {strays:?}");
+    // the rerun reads the same file through the link and tells the truth
+    let again = tune(l, &["--apply", "--format", "json"], &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["changed"], false, "{}", again.stdout);
+}
