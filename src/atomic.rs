@@ -50,10 +50,20 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
+/// Says in words when the disk (or the user's quota) is full; other errors pass unchanged.
+pub fn explain(e: std::io::Error) -> std::io::Error {
+    let why = match e.raw_os_error() {
+        Some(libc::ENOSPC) => "the disk is full (no space left on device)",
+        Some(libc::EDQUOT) => "the disk quota is exceeded",
+        _ => return e,
+    };
+    std::io::Error::new(e.kind(), why)
+}
+
 /// Replaces `path` (through symbolic links: see [`target`]) with `bytes` atomically, keeping the
 /// old file's mode and owner when it exists (new files get `new_mode`).
 pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
-    write_file(&target(path)?, bytes, new_mode)
+    write_file(&target(path)?, bytes, new_mode).map_err(explain)
 }
 
 fn write_file(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
@@ -122,14 +132,21 @@ pub fn backup(
         let mut f = match f {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(explain(e)),
         };
-        // Keeping the owner needs privilege; without it the backup stays ours, as with cp.
-        let _ = std::os::unix::fs::fchown(&f, Some(meta.uid()), Some(meta.gid()));
-        f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::File::open(dir)?.sync_all()?;
+        let filled = (|| {
+            // Keeping the owner needs privilege; without it the backup stays ours, as with cp.
+            let _ = std::os::unix::fs::fchown(&f, Some(meta.uid()), Some(meta.gid()));
+            f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::File::open(dir)?.sync_all()
+        })();
+        // a backup cut short (a full disk) would pass for a real one later: none is kept
+        if let Err(e) = filled {
+            let _ = std::fs::remove_file(&path);
+            return Err(explain(e));
+        }
         return Ok(path);
     }
     Err(std::io::Error::other(format!(

@@ -628,3 +628,55 @@ fn apply_through_a_symlink_edits_the_file_it_names_and_keeps_the_link() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(again.json()["changed"], false, "{}", again.stdout);
 }
+
+// issue 26, item 10: ENOSPC while writing the backup left a 0-byte .bak, and the message did not
+// say the disk was full. A real full disk: a small tmpfs this test mounts and fills.
+#[test]
+fn a_full_disk_leaves_no_partial_backup_and_says_the_disk_is_full() {
+    if !require(
+        crate::support::is_root(),
+        "root (to mount a small tmpfs that fills up)",
+    ) {
+        return;
+    }
+    struct Mount(PathBuf);
+    impl Drop for Mount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "statectl-test"])
+        .arg(&mnt)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mount -t tmpfs");
+    let _mount = Mount(mnt.clone());
+    let conf = mnt.join("redis.conf");
+    let text = "# keep me\nbind 127.0.0.1\nport 6379\n".repeat(300);
+    std::fs::write(&conf, &text).unwrap();
+    // fill every page that is left
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();
+        let page = vec![b'x'; 4096];
+        while filler.write_all(&page).is_ok() {}
+        while filler.write_all(b"x").is_ok() {}
+    }
+    let r = tune(conf.to_str().unwrap(), &["--apply"], &[]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let left: Vec<_> = std::fs::read_dir(&mnt)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "redis.conf" && n != "filler")
+        .collect();
+    assert!(left.is_empty(), "no partial backup or temp file: {left:?}");
+    assert!(r.stderr.contains("the disk is full"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
+}

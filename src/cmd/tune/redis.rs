@@ -124,10 +124,15 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
             Some(d) => d.clone(),
             None => config.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
         };
-        let backup = crate::atomic::backup(&config, &dir, &stamp, old.as_bytes())
-            .map_err(|e| anyhow::anyhow!("backup in {}: {e}", dir.display()))?;
-        crate::atomic::write(&config, plan.text.as_bytes(), 0o640)
-            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+        let backup = crate::atomic::backup(&config, &dir, &stamp, old.as_bytes()).map_err(|e| {
+            anyhow::anyhow!("backup in {}: {e}; {path} is unchanged", dir.display())
+        })?;
+        crate::atomic::write(&config, plan.text.as_bytes(), 0o640).map_err(|e| {
+            anyhow::anyhow!(
+                "{path}: {e}; it is unchanged, and its backup is {}",
+                backup.display()
+            )
+        })?;
         report.backup = Some(backup.display().to_string());
         report.changed = true;
     }
