@@ -100,6 +100,58 @@ fn write_file(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// An exclusive lock that statectl runs editing files in one directory take in turn, so that a
+/// read, change and write of one run never interleaves with another's (whose edits would be
+/// lost). It is held until dropped.
+pub struct Lock {
+    _dir: std::fs::File,
+}
+
+impl Lock {
+    /// Locks the directory holding `path`'s [`target`], waiting up to `wait` for another holder
+    /// (`waiting` runs once when it has to wait). The directory is locked, not the file: each
+    /// write replaces the file with a new one, so a lock on the file would guard only the old one.
+    pub fn acquire(
+        path: &Path,
+        wait: std::time::Duration,
+        waiting: impl FnOnce(),
+    ) -> std::io::Result<Lock> {
+        use std::os::fd::AsRawFd;
+        let file = target(path)?;
+        let dir = parent(&file);
+        let f = std::fs::File::open(dir)?;
+        let try_lock = || {
+            // SAFETY: flock on a descriptor this function owns.
+            match unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } {
+                0 => Ok(true),
+                _ => match std::io::Error::last_os_error() {
+                    e if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
+                    e => Err(e),
+                },
+            }
+        };
+        if try_lock()? {
+            return Ok(Lock { _dir: f });
+        }
+        waiting();
+        let deadline = std::time::Instant::now() + wait;
+        while std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            if try_lock()? {
+                return Ok(Lock { _dir: f });
+            }
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "another statectl run has held the lock on {} for {} s; try again when it has finished",
+                dir.display(),
+                wait.as_secs()
+            ),
+        ))
+    }
+}
+
 /// Saves `bytes` (the content of `original` before a change) as a new backup in `dir` named
 /// `NAME.statectl-STAMP.bak`, or `NAME.statectl-STAMP-N.bak` when that exists: an earlier
 /// backup is never overwritten. The backup gets the original's mode and owner, so it is no

@@ -680,3 +680,92 @@ fn a_full_disk_leaves_no_partial_backup_and_says_the_disk_is_full() {
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
 }
+
+// issue 26, item 8: two --apply at once both said "applied" and one run's edits were lost.
+// The first run stops itself (failpoint) after reading the file; the second must wait for it,
+// then re-read and keep the first run's edits.
+#[test]
+fn two_applies_at_once_keep_both_edits() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let c = conf.to_str().unwrap();
+    let spawn = |set: &str, failpoint: bool| {
+        let mut cmd = crate::support::statectl();
+        cmd.args([
+            "tune",
+            "redis",
+            "--config",
+            c,
+            "--redis-version",
+            "7.0",
+            "--set",
+            set,
+            "--apply",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        if failpoint {
+            cmd.env("STATECTL_FAILPOINT", "tune-redis-after-read");
+        }
+        cmd.spawn().unwrap()
+    };
+    let first = spawn("hz=20", true);
+    // a failed assertion must not leave the first run stopped for ever
+    struct Reap(u32);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            crate::support::signal_all(&[self.0], "KILL");
+        }
+    }
+    let reap = Reap(first.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let state = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.chars().next()))
+            .flatten()
+    };
+    while state(first.id()) != Some('T') {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never reached the failpoint"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut second = spawn("timeout=30", false);
+    // the second run says it waits (or, without a lock, finishes): read its stderr until then
+    let stderr = second.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    let waited = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("waiting") => break line,
+            Ok(_) => continue,
+            Err(e) => panic!("the second run ended or hung without waiting for the first: {e:?}"),
+        }
+    };
+    assert!(waited.contains(c), "{waited}");
+    crate::support::signal_all(&[first.id()], "CONT");
+    let a = first.wait_with_output().unwrap();
+    let b = second.wait_with_output().unwrap();
+    std::mem::forget(reap);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(b.status.success());
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        text.contains("\nhz 20\n") && text.contains("\ntimeout 30\n"),
+        "both runs' edits are in the file: {text}"
+    );
+    let plan_b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(plan_b["changed"], true, "{plan_b}");
+}

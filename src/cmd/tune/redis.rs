@@ -18,10 +18,6 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         .clone()
         .unwrap_or_else(|| root.path("etc/redis/redis.conf"));
     let path = config.display().to_string();
-    let old = std::fs::read_to_string(&config)
-        .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
-    let conf = plan_redis::ConfFile::parse(&old)
-        .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
     if a.profile != "session-cache" {
         return Err(UsageError(format!(
             "--profile {}: unknown profile (known: session-cache)",
@@ -29,6 +25,47 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         ))
         .into());
     }
+    // one connection to the --live server: its version judges the plan, then it is compared
+    let mut server = match &a.live {
+        Some(url) => Some(connect_live(url, a).await?),
+        None => None,
+    };
+    let version = redis_version(a, server.as_mut()).await?;
+    // an apply reads, plans and writes under the lock, so a second apply at the same time
+    // waits and then plans on this one's result instead of overwriting it
+    let lock = if a.apply {
+        let waiting = || {
+            eprintln!(
+                "statectl: waiting for another statectl run that is editing {} (up to {} s)",
+                crate::render::escape(&path),
+                super::LOCK_WAIT.as_secs()
+            )
+        };
+        Some(
+            crate::atomic::Lock::acquire(&config, super::LOCK_WAIT, waiting).map_err(|e| {
+                let said = format!("--config {path}: {e}");
+                // a missing file or directory is the user's input; a lock never freed is not
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    anyhow::Error::new(UsageError(said))
+                } else {
+                    anyhow::anyhow!(said)
+                }
+            })?,
+        )
+    } else {
+        None
+    };
+    let old = std::fs::read_to_string(&config)
+        .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
+    // Test hook (test-only `failpoints` feature): stop here, after reading the file, so a test
+    // can run a second apply while this one holds what it read.
+    #[cfg(feature = "failpoints")]
+    if std::env::var_os("STATECTL_FAILPOINT").is_some_and(|v| v == "tune-redis-after-read") {
+        // SAFETY: raise() only sends a signal to this process.
+        unsafe { libc::raise(libc::SIGSTOP) };
+    }
+    let conf = plan_redis::ConfFile::parse(&old)
+        .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
     let persistence = plan_redis::persistence_on(&conf);
     let maxmemory = match a.maxmemory.as_deref() {
         None => "2gb".to_string(),
@@ -53,12 +90,6 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         let value = secret_value(&name, value)?;
         desired.push((name, value));
     }
-    // one connection to the --live server: its version judges the plan, then it is compared
-    let mut server = match &a.live {
-        Some(url) => Some(connect_live(url, a).await?),
-        None => None,
-    };
-    let version = redis_version(a, server.as_mut()).await?;
     let plan = plan_redis::plan(
         &conf,
         &desired,
@@ -136,6 +167,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         report.backup = Some(backup.display().to_string());
         report.changed = true;
     }
+    drop(lock);
     if let Some((target, session)) = server {
         live(&target, session, a, &plan, &mut report).await?;
     }
