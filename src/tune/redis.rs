@@ -291,9 +291,17 @@ pub fn judge(name: &str, version: Option<(&[u64], &str)>) -> Result<Option<Strin
     if let Some((_, added)) = ADDED.iter().find(|(n, _)| *n == name) {
         return match version {
             Some((v, from)) if major_minor(v) < *added => Err(format!(
-                "a directive of Redis {} and later; the Redis here is {} ({from})",
+                "a directive of Redis {} and later; the Redis here is {} ({from}){}",
                 dotted(added),
-                dotted(v)
+                dotted(v),
+                if from == "--redis-version" {
+                    String::new()
+                } else {
+                    format!(
+                        "; if the file is for a newer Redis, name its release: --redis-version {}",
+                        dotted(added)
+                    )
+                }
             )),
             _ => Ok(None),
         };

@@ -538,6 +538,8 @@ fn the_live_servers_version_and_config_set_judge_directives() {
             "{}",
             r.stderr
         );
+        // issue 26, item 42: and it says how to name the file's own release instead
+        assert!(r.stderr.contains("--redis-version 7.4"), "{}", r.stderr);
     } else {
         assert_eq!(r.code, 0, "{}", r.stderr);
     }

@@ -322,3 +322,19 @@ fn live_plan_sets_runtime_directives_and_defers_the_rest() {
     assert_eq!(to_set, vec![("maxmemory".to_string(), "2gb".to_string())]);
     assert_eq!(restart, vec!["tcp-backlog".to_string()]);
 }
+
+// issue 26, item 42: refusing a newer directive because the local redis-server is older must say
+// how to name the file's own release
+#[test]
+fn refusing_a_newer_directive_names_the_flag_for_the_files_release() {
+    let e = judge(
+        "hide-user-data-from-log",
+        Some((&[7, 0, 15], "redis-server --version")),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("the Redis here is 7.0.15 (redis-server --version)")
+            && e.contains("--redis-version 7.4"),
+        "{e}"
+    );
+}
