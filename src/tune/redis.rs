@@ -52,6 +52,31 @@ pub const RESTART_ONLY: &[&str] = &[
     "user",
 ];
 
+/// Redis's own values of the restart-only directives (`src/config.c` of 7.0.15), as a file
+/// without the directive gets them: adding one at its default changes nothing a restart would
+/// pick up.
+const RESTART_ONLY_DEFAULTS: &[(&str, &str)] = &[
+    ("always-show-logo", "no"),
+    ("cluster-config-file", "nodes.conf"),
+    ("cluster-enabled", "no"),
+    ("cluster-port", "0"),
+    ("daemonize", "no"),
+    ("databases", "16"),
+    ("disable-thp", "yes"),
+    ("enable-debug-command", "no"),
+    ("enable-module-command", "no"),
+    ("enable-protected-configs", "no"),
+    ("io-threads", "1"),
+    ("io-threads-do-reads", "no"),
+    ("set-proc-title", "yes"),
+    ("supervised", "no"),
+    ("syslog-enabled", "no"),
+    ("syslog-facility", "local0"),
+    ("syslog-ident", "redis"),
+    ("tcp-backlog", "511"),
+    ("unixsocketperm", "0"),
+];
+
 /// Every directive Redis 7.0 knows (CONFIG GET * of 7.0.15, plus the file-only ones).
 pub const KNOWN: &[&str] = &[
     "acl-pubsub-default",
@@ -705,6 +730,26 @@ impl Plan {
     /// Whether applying would change the file.
     pub fn changes(&self) -> bool {
         self.items.iter().any(|i| i.action != Action::Unchanged)
+    }
+
+    /// The restart-only directives whose value in force changes: a line added at Redis's own
+    /// default (tcp-backlog 511) is written, but a restart would find nothing new.
+    pub fn restart_required(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .filter(|i| !i.live && i.action != Action::Unchanged)
+            .filter(|i| {
+                let default = RESTART_ONLY_DEFAULTS
+                    .iter()
+                    .find(|(n, _)| *n == i.name)
+                    .map(|(_, v)| *v);
+                match i.before.as_deref().or(default) {
+                    Some(now) => !same_value(&i.name, now, &i.after),
+                    None => true,
+                }
+            })
+            .map(|i| i.name.clone())
+            .collect()
     }
 }
 

@@ -683,6 +683,45 @@ fn a_full_disk_leaves_no_partial_backup_and_says_the_disk_is_full() {
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
 }
 
+// issue 26, item 11: adding a restart-only directive at Redis's own default (tcp-backlog 511)
+// was reported as needing a restart, so the provision playbook restarted Redis for nothing
+#[test]
+fn adding_a_directive_at_redis_default_needs_no_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let c = conf.to_str().unwrap();
+    let r = tune(
+        c,
+        &["--set", "tcp-backlog=511", "--apply", "--format", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["changed"], true, "{v}");
+    assert_eq!(v["restart_required"], serde_json::json!([]), "{v}");
+    // a value that differs from the default does need one
+    let r = tune(
+        c,
+        &[
+            "--set",
+            "tcp-backlog=256",
+            "--set",
+            "databases=16",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json()["restart_required"],
+        serde_json::json!(["tcp-backlog"]),
+        "{}",
+        r.stdout
+    );
+}
+
 // issue 26, item 8: two --apply at once both said "applied" and one run's edits were lost.
 // The first run stops itself (failpoint) after reading the file; the second must wait for it,
 // then re-read and keep the first run's edits.

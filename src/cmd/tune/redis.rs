@@ -141,12 +141,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         }),
         warnings: plan.warnings.clone(),
     };
-    report.restart_required = plan
-        .items
-        .iter()
-        .filter(|i| !i.live && i.action != plan_redis::Action::Unchanged)
-        .map(|i| i.name.clone())
-        .collect();
+    report.restart_required = plan.restart_required();
     if a.apply && plan.changes() {
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()

@@ -338,3 +338,24 @@ fn refusing_a_newer_directive_names_the_flag_for_the_files_release() {
         "{e}"
     );
 }
+
+// issue 26, item 11: a restart-only directive added at Redis's own default changes nothing that
+// a restart would pick up
+#[test]
+fn a_directive_added_at_its_default_needs_no_restart() {
+    let c = conf("port 6379\n");
+    let p = plan(
+        &c,
+        &set(&[("tcp-backlog", "511"), ("databases", "16")]),
+        None,
+    )
+    .unwrap();
+    assert!(p.changes());
+    assert!(p.restart_required().is_empty(), "{:?}", p.items);
+    let p = plan(&c, &set(&[("tcp-backlog", "1024")]), None).unwrap();
+    assert_eq!(p.restart_required(), vec!["tcp-backlog".to_string()]);
+    // changing a value away from the default in the file does need one
+    let c = conf("tcp-backlog 1024\n");
+    let p = plan(&c, &set(&[("tcp-backlog", "511")]), None).unwrap();
+    assert_eq!(p.restart_required(), vec!["tcp-backlog".to_string()]);
+}
