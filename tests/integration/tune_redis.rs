@@ -30,6 +30,16 @@ fn tune(conf: &str, args: &[&str], env: &[(&str, &str)]) -> crate::support::Run 
     run(&all, env)
 }
 
+/// The planned item named `name` in a JSON report.
+fn item<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no item {name} in {v}"))
+}
+
 fn backups(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()
@@ -720,6 +730,74 @@ fn adding_a_directive_at_redis_default_needs_no_restart() {
         "{}",
         r.stdout
     );
+}
+
+// issue 26, item 9: `maxmemory 1gb` then `include extra.conf` (maxmemory 1mb): tune said
+// "applied" while Redis, which applies directives in file order, used the include's 1mb
+#[test]
+fn a_directive_an_include_overrides_is_refused_naming_the_include() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let extra_dir = dir.path().join("conf.d");
+    std::fs::create_dir(&extra_dir).unwrap();
+    let extra = extra_dir.join("extra.conf");
+    std::fs::write(&extra, "maxmemory 1mb\n").unwrap();
+    let text = format!(
+        "bind 127.0.0.1\nport 6379\nmaxmemory 1gb\ninclude {}/*.conf\n",
+        extra_dir.display()
+    );
+    std::fs::write(&conf, &text).unwrap();
+    let c = conf.to_str().unwrap();
+    let r = tune(c, &["--apply", "--set", "maxmemory=2gb"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{}:1", extra.display())) && r.stderr.contains("maxmemory"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        text,
+        "nothing written"
+    );
+    assert_eq!(backups(dir.path()), 0);
+
+    // the include already sets what is asked: nothing to change for it, and it says so
+    let r = tune(c, &["--set", "maxmemory=1mb", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(item(&v, "maxmemory")["action"], "unchanged", "{v}");
+
+    // an include before the file's own line does not override it; one that is the only setter
+    // is overridden by the line tune appends at the end: both apply, and Redis agrees
+    let text = format!(
+        "include {}\nbind 127.0.0.1\nport 6379\nmaxmemory 1gb\n",
+        extra.display()
+    );
+    std::fs::write(&conf, &text).unwrap();
+    std::fs::write(&extra, "maxmemory 1mb\nmaxmemory-policy noeviction\n").unwrap();
+    let r = tune(c, &["--apply", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(item(&v, "maxmemory-policy")["before"], "noeviction", "{v}");
+    let Some(srv) = RedisServer::start_file(&conf) else {
+        return;
+    };
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory"]),
+        "maxmemory\n2147483648"
+    );
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory-policy"]),
+        "maxmemory-policy\nallkeys-lru"
+    );
+
+    // an include that cannot be read is an error naming it: what it sets is unknown
+    std::fs::write(&conf, "port 6379\ninclude /nonexistent/extra.conf\n").unwrap();
+    let r = tune(c, &["--apply"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/extra.conf"), "{}", r.stderr);
 }
 
 // issue 26, item 8: two --apply at once both said "applied" and one run's edits were lost.

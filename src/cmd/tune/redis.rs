@@ -66,6 +66,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     }
     let conf = plan_redis::ConfFile::parse(&old)
         .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
+    let included = includes(&conf, &config, root)?;
     let persistence = plan_redis::persistence_on(&conf);
     let maxmemory = match a.maxmemory.as_deref() {
         None => "2gb".to_string(),
@@ -96,6 +97,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         version
             .as_ref()
             .map(|(v, from)| (v.as_slice(), from.as_str())),
+        &included,
     )?;
     for w in &plan.warnings {
         eprintln!("statectl: warning: {}", crate::render::escape(w));
@@ -172,6 +174,101 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     } else {
         Exit::Ok
     })
+}
+
+/// How deep includes may nest before the file is taken for a loop.
+const INCLUDE_DEPTH: usize = 16;
+
+/// Every directive the `include` lines of `conf` bring in, in the order Redis reads them, each
+/// tagged with the include line of `conf` that brings it in. Paths are read below --host-root;
+/// a relative path is taken from the including file's directory (Redis takes it from its working
+/// directory, which a unit file usually sets to the config's); globs are expanded in sorted
+/// order, as Redis 7 does. A file that cannot be read is an error: what it sets is unknown.
+fn includes(
+    conf: &plan_redis::ConfFile,
+    path: &std::path::Path,
+    root: &HostRoot,
+) -> Result<Vec<plan_redis::Included>, UsageError> {
+    fn walk(
+        conf: &plan_redis::ConfFile,
+        path: &std::path::Path,
+        root: &HostRoot,
+        at: Option<usize>,
+        depth: usize,
+        out: &mut Vec<plan_redis::Included>,
+    ) -> Result<(), UsageError> {
+        let here = path.parent().unwrap_or(std::path::Path::new("."));
+        for (i, l) in conf.lines.iter().enumerate() {
+            let Some((name, args)) = &l.directive else {
+                continue;
+            };
+            let at = at.unwrap_or(i);
+            if name != "include" {
+                if depth > 0 {
+                    out.push(plan_redis::Included {
+                        at,
+                        file: path.display().to_string(),
+                        line: i + 1,
+                        name: name.clone(),
+                        value: args
+                            .iter()
+                            .map(|x| plan_redis::quote(x))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    });
+                }
+                continue;
+            }
+            let said = |why: String| {
+                UsageError(format!(
+                    "{}:{}: include {}: {why}",
+                    path.display(),
+                    i + 1,
+                    crate::render::escape(args.first().map(String::as_str).unwrap_or(""))
+                ))
+            };
+            if depth >= INCLUDE_DEPTH {
+                return Err(said(format!(
+                    "includes nest deeper than {INCLUDE_DEPTH} (a loop?)"
+                )));
+            }
+            let [arg] = args.as_slice() else {
+                return Err(said("expected one path".into()));
+            };
+            let full = if arg.starts_with('/') {
+                root.path(arg)
+            } else {
+                here.join(arg)
+            };
+            let files = if arg.contains(['*', '?', '[']) {
+                let pattern = full.to_string_lossy();
+                let mut found: Vec<_> = glob::glob(&pattern)
+                    .map_err(|e| said(e.to_string()))?
+                    .filter_map(Result::ok)
+                    .collect();
+                found.sort();
+                found
+            } else {
+                vec![full]
+            };
+            for file in files {
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    said(format!(
+                        "{}: {e}; what it sets is unknown (Redis itself will not start without it)",
+                        file.display()
+                    ))
+                })?;
+                let inner = plan_redis::ConfFile::parse(&text).map_err(|e| {
+                    UsageError(format!("{}:{}: {}", file.display(), e.line, e.message))
+                })?;
+                walk(&inner, &file, root, Some(at), depth + 1, out)?;
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(conf, path, root, None, 0, &mut out)?;
+    Ok(out)
 }
 
 /// Connects to the `--live` server.
