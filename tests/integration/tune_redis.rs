@@ -769,6 +769,13 @@ fn a_directive_an_include_overrides_is_refused_naming_the_include() {
     let v = r.json();
     assert_eq!(item(&v, "maxmemory")["action"], "unchanged", "{v}");
 
+    // an include that cannot be read is an error naming it: what it sets is unknown
+    let unreadable = dir.path().join("unreadable.conf");
+    std::fs::write(&unreadable, "port 6379\ninclude /nonexistent/extra.conf\n").unwrap();
+    let r = tune(unreadable.to_str().unwrap(), &["--apply"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/extra.conf"), "{}", r.stderr);
+
     // an include before the file's own line does not override it; one that is the only setter
     // is overridden by the line tune appends at the end: both apply, and Redis agrees
     let text = format!(
@@ -792,12 +799,6 @@ fn a_directive_an_include_overrides_is_refused_naming_the_include() {
         srv.cli(None, &["CONFIG", "GET", "maxmemory-policy"]),
         "maxmemory-policy\nallkeys-lru"
     );
-
-    // an include that cannot be read is an error naming it: what it sets is unknown
-    std::fs::write(&conf, "port 6379\ninclude /nonexistent/extra.conf\n").unwrap();
-    let r = tune(c, &["--apply"], &[]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("/nonexistent/extra.conf"), "{}", r.stderr);
 }
 
 // issue 26, item 8: two --apply at once both said "applied" and one run's edits were lost.
