@@ -108,47 +108,20 @@ pub struct Lock {
 }
 
 impl Lock {
-    /// Locks the directory holding `path`'s [`target`], waiting up to `wait` for another holder
-    /// (`waiting` runs once when it has to wait). The directory is locked, not the file: each
-    /// write replaces the file with a new one, so a lock on the file would guard only the old one.
-    pub fn acquire(
-        path: &Path,
-        wait: std::time::Duration,
-        waiting: impl FnOnce(),
-    ) -> std::io::Result<Lock> {
+    /// Locks the directory holding `path`'s [`target`]; None while another holder has it (the
+    /// caller decides how long to wait). The directory is locked, not the file: each write
+    /// replaces the file with a new one, so a lock on the file would guard only the old one.
+    pub fn try_acquire(path: &Path) -> std::io::Result<Option<Lock>> {
         use std::os::fd::AsRawFd;
-        let file = target(path)?;
-        let dir = parent(&file);
-        let f = std::fs::File::open(dir)?;
-        let try_lock = || {
-            // SAFETY: flock on a descriptor this function owns.
-            match unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } {
-                0 => Ok(true),
-                _ => match std::io::Error::last_os_error() {
-                    e if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
-                    e => Err(e),
-                },
-            }
-        };
-        if try_lock()? {
-            return Ok(Lock { _dir: f });
+        let f = std::fs::File::open(parent(&target(path)?))?;
+        // SAFETY: flock on a descriptor this function owns.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(Some(Lock { _dir: f }));
         }
-        waiting();
-        let deadline = std::time::Instant::now() + wait;
-        while std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            if try_lock()? {
-                return Ok(Lock { _dir: f });
-            }
+        match std::io::Error::last_os_error() {
+            e if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(None),
+            e => Err(e),
         }
-        Err(std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            format!(
-                "another statectl run has held the lock on {} for {} s; try again when it has finished",
-                dir.display(),
-                wait.as_secs()
-            ),
-        ))
     }
 }
 
@@ -303,5 +276,28 @@ mod tests {
         let e = super::write(&a, b"x", 0o644).unwrap_err().to_string();
         assert!(e.contains("loop"), "{e}");
         assert!(std::fs::symlink_metadata(&a).unwrap().is_symlink());
+    }
+
+    // issue 26, item 8: the lock is on the directory of the file a link names, one holder at once
+    #[test]
+    fn one_lock_holder_per_directory_through_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("real.conf"), "x").unwrap();
+        let link = dir.path().join("link.conf");
+        std::os::unix::fs::symlink("sub/real.conf", &link).unwrap();
+        let held = super::Lock::try_acquire(&sub.join("real.conf"))
+            .unwrap()
+            .expect("free");
+        assert!(super::Lock::try_acquire(&link).unwrap().is_none());
+        assert!(
+            super::Lock::try_acquire(&dir.path().join("other.conf"))
+                .unwrap()
+                .is_some(),
+            "another directory is not locked"
+        );
+        drop(held);
+        assert!(super::Lock::try_acquire(&link).unwrap().is_some());
     }
 }

@@ -34,24 +34,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     // an apply reads, plans and writes under the lock, so a second apply at the same time
     // waits and then plans on this one's result instead of overwriting it
     let lock = if a.apply {
-        let waiting = || {
-            eprintln!(
-                "statectl: waiting for another statectl run that is editing {} (up to {} s)",
-                crate::render::escape(&path),
-                super::LOCK_WAIT.as_secs()
-            )
-        };
-        Some(
-            crate::atomic::Lock::acquire(&config, super::LOCK_WAIT, waiting).map_err(|e| {
-                let said = format!("--config {path}: {e}");
-                // a missing file or directory is the user's input; a lock never freed is not
-                if e.kind() == std::io::ErrorKind::NotFound {
-                    anyhow::Error::new(UsageError(said))
-                } else {
-                    anyhow::anyhow!(said)
-                }
-            })?,
-        )
+        Some(lock(&config, &path).await?)
     } else {
         None
     };
@@ -174,6 +157,40 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     } else {
         Exit::Ok
     })
+}
+
+/// Takes the lock beside `config`, waiting (and saying so) up to LOCK_WAIT for another run; the
+/// wait is async, so Ctrl-C ends it at once.
+async fn lock(config: &std::path::Path, path: &str) -> anyhow::Result<crate::atomic::Lock> {
+    let said = |e: std::io::Error| {
+        let said = format!("--config {path}: {e}");
+        // a missing file or directory is the user's input
+        if e.kind() == std::io::ErrorKind::NotFound {
+            anyhow::Error::new(UsageError(said))
+        } else {
+            anyhow::anyhow!(said)
+        }
+    };
+    if let Some(l) = crate::atomic::Lock::try_acquire(config).map_err(said)? {
+        return Ok(l);
+    }
+    let wait = super::LOCK_WAIT;
+    eprintln!(
+        "statectl: waiting for another statectl run that is editing {} (up to {} s)",
+        crate::render::escape(path),
+        wait.as_secs()
+    );
+    let deadline = tokio::time::Instant::now() + wait;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if let Some(l) = crate::atomic::Lock::try_acquire(config).map_err(said)? {
+            return Ok(l);
+        }
+    }
+    Err(anyhow::anyhow!(
+        "--config {path}: another statectl run has been editing it for {} s; try again when it has finished",
+        wait.as_secs()
+    ))
 }
 
 /// How deep includes may nest before the file is taken for a loop.
