@@ -1,17 +1,74 @@
 //! Atomic file writes: a temp file in the same directory, fsync, rename, fsync of the directory.
-//! A reader (or a crash) sees the old file or the new one, never half of either.
+//! A reader (or a crash) sees the old file or the new one, never half of either. A path that is
+//! a symbolic link is written through: the file the link names is replaced, the link stays.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Replaces `path` with `bytes` atomically, keeping the old file's mode and owner when it exists
-/// (new files get `new_mode`).
-pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let dir = match path.parent() {
+/// How many links a path may pass through, as Linux's MAXSYMLINKS (then ELOOP).
+const MAX_LINKS: usize = 40;
+
+/// The file a write to `path` replaces: `path` itself, or the end of its chain of symbolic links
+/// (relative links read from the link's own directory). Replacing the link instead would leave
+/// the file the reader (redis-server, sysctl --system) opens unchanged. A link whose end does
+/// not exist, and a loop, are errors: what the user meant to write is unknown.
+pub fn target(path: &Path) -> std::io::Result<PathBuf> {
+    let mut cur = path.to_path_buf();
+    for _ in 0..=MAX_LINKS {
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&cur)?;
+                cur = match cur.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            Ok(_) => return Ok(cur),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && cur != path => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!(
+                        "a symbolic link to {}, which does not exist (statectl writes through links and does not create their targets)",
+                        cur.display()
+                    ),
+                ));
+            }
+            // a new file, or an error the write itself will report
+            Err(_) => return Ok(cur),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "a loop of symbolic links (more than {MAX_LINKS} links)"
+    )))
+}
+
+/// The directory holding `path` ("." for a bare name).
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
+    }
+}
+
+/// Says in words when the disk (or the user's quota) is full; other errors pass unchanged.
+pub fn explain(e: std::io::Error) -> std::io::Error {
+    let why = match e.raw_os_error() {
+        Some(libc::ENOSPC) => "the disk is full (no space left on device)",
+        Some(libc::EDQUOT) => "the disk quota is exceeded",
+        _ => return e,
     };
+    std::io::Error::new(e.kind(), why)
+}
+
+/// Replaces `path` (through symbolic links: see [`target`]) with `bytes` atomically, keeping the
+/// old file's mode and owner when it exists (new files get `new_mode`).
+pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
+    write_file(&target(path)?, bytes, new_mode).map_err(explain)
+}
+
+fn write_file(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = parent(path);
     let old = std::fs::metadata(path).ok();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(
@@ -41,6 +98,31 @@ pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
     tmp.persist(path).map_err(|e| e.error)?;
     std::fs::File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+/// An exclusive lock that statectl runs editing files in one directory take in turn, so that a
+/// read, change and write of one run never interleaves with another's (whose edits would be
+/// lost). It is held until dropped.
+pub struct Lock {
+    _dir: std::fs::File,
+}
+
+impl Lock {
+    /// Locks the directory holding `path`'s [`target`]; None while another holder has it (the
+    /// caller decides how long to wait). The directory is locked, not the file: each write
+    /// replaces the file with a new one, so a lock on the file would guard only the old one.
+    pub fn try_acquire(path: &Path) -> std::io::Result<Option<Lock>> {
+        use std::os::fd::AsRawFd;
+        let f = std::fs::File::open(parent(&target(path)?))?;
+        // SAFETY: flock on a descriptor this function owns.
+        if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(Some(Lock { _dir: f }));
+        }
+        match std::io::Error::last_os_error() {
+            e if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(None),
+            e => Err(e),
+        }
+    }
 }
 
 /// Saves `bytes` (the content of `original` before a change) as a new backup in `dir` named
@@ -75,14 +157,21 @@ pub fn backup(
         let mut f = match f {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(explain(e)),
         };
-        // Keeping the owner needs privilege; without it the backup stays ours, as with cp.
-        let _ = std::os::unix::fs::fchown(&f, Some(meta.uid()), Some(meta.gid()));
-        f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::File::open(dir)?.sync_all()?;
+        let filled = (|| {
+            // Keeping the owner needs privilege; without it the backup stays ours, as with cp.
+            let _ = std::os::unix::fs::fchown(&f, Some(meta.uid()), Some(meta.gid()));
+            f.set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::File::open(dir)?.sync_all()
+        })();
+        // a backup cut short (a full disk) would pass for a real one later: none is kept
+        if let Err(e) = filled {
+            let _ = std::fs::remove_file(&path);
+            return Err(explain(e));
+        }
         return Ok(path);
     }
     Err(std::io::Error::other(format!(
@@ -141,5 +230,74 @@ mod tests {
             assert_eq!(m.mode() & 0o7777, 0o640);
             assert_eq!(m.uid(), owner);
         }
+    }
+
+    // issue 26, item 7: a write onto a symlink replaced the link with a regular file and left
+    // the file it named unchanged
+    #[test]
+    fn writes_through_links_and_refuses_dangling_links_and_loops() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let real = sub.join("real.conf");
+        std::fs::write(&real, "old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let hop = dir.path().join("hop");
+        std::os::unix::fs::symlink("sub/real.conf", &hop).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&hop, &link).unwrap();
+        super::write(&link, b"new", 0o644).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert!(std::fs::symlink_metadata(&hop).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(
+            std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            std::fs::read_dir(&sub).unwrap().count(),
+            1,
+            "no temp file left"
+        );
+
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink("sub/missing.conf", &dangling).unwrap();
+        let e = super::write(&dangling, b"x", 0o644)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("sub/missing.conf") && e.contains("does not exist"),
+            "{e}"
+        );
+        assert!(!sub.join("missing.conf").exists());
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::os::unix::fs::symlink("b", &a).unwrap();
+        std::os::unix::fs::symlink("a", &b).unwrap();
+        let e = super::write(&a, b"x", 0o644).unwrap_err().to_string();
+        assert!(e.contains("loop"), "{e}");
+        assert!(std::fs::symlink_metadata(&a).unwrap().is_symlink());
+    }
+
+    // issue 26, item 8: the lock is on the directory of the file a link names, one holder at once
+    #[test]
+    fn one_lock_holder_per_directory_through_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("real.conf"), "x").unwrap();
+        let link = dir.path().join("link.conf");
+        std::os::unix::fs::symlink("sub/real.conf", &link).unwrap();
+        let held = super::Lock::try_acquire(&sub.join("real.conf"))
+            .unwrap()
+            .expect("free");
+        assert!(super::Lock::try_acquire(&link).unwrap().is_none());
+        assert!(
+            super::Lock::try_acquire(&dir.path().join("other.conf"))
+                .unwrap()
+                .is_some(),
+            "another directory is not locked"
+        );
+        drop(held);
+        assert!(super::Lock::try_acquire(&link).unwrap().is_some());
     }
 }

@@ -46,7 +46,10 @@ pub fn plan(
     }
     let files = args.out.iter().map(|p| ("--out", p));
     for (flag, out) in files.chain(args.report.iter().map(|(_, p)| ("--report", p))) {
-        let dir = match out.parent() {
+        // the report is written through a symbolic link; one to nowhere is refused up front
+        let file = crate::atomic::target(out)
+            .map_err(|e| crate::exit::UsageError(format!("{flag} {}: {e}", out.display())))?;
+        let dir = match file.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => std::path::Path::new("."),
         };

@@ -52,6 +52,31 @@ pub const RESTART_ONLY: &[&str] = &[
     "user",
 ];
 
+/// Redis's own values of the restart-only directives (`src/config.c` of 7.0.15), as a file
+/// without the directive gets them: adding one at its default changes nothing a restart would
+/// pick up.
+const RESTART_ONLY_DEFAULTS: &[(&str, &str)] = &[
+    ("always-show-logo", "no"),
+    ("cluster-config-file", "nodes.conf"),
+    ("cluster-enabled", "no"),
+    ("cluster-port", "0"),
+    ("daemonize", "no"),
+    ("databases", "16"),
+    ("disable-thp", "yes"),
+    ("enable-debug-command", "no"),
+    ("enable-module-command", "no"),
+    ("enable-protected-configs", "no"),
+    ("io-threads", "1"),
+    ("io-threads-do-reads", "no"),
+    ("set-proc-title", "yes"),
+    ("supervised", "no"),
+    ("syslog-enabled", "no"),
+    ("syslog-facility", "local0"),
+    ("syslog-ident", "redis"),
+    ("tcp-backlog", "511"),
+    ("unixsocketperm", "0"),
+];
+
 /// Every directive Redis 7.0 knows (CONFIG GET * of 7.0.15, plus the file-only ones).
 pub const KNOWN: &[&str] = &[
     "acl-pubsub-default",
@@ -291,9 +316,17 @@ pub fn judge(name: &str, version: Option<(&[u64], &str)>) -> Result<Option<Strin
     if let Some((_, added)) = ADDED.iter().find(|(n, _)| *n == name) {
         return match version {
             Some((v, from)) if major_minor(v) < *added => Err(format!(
-                "a directive of Redis {} and later; the Redis here is {} ({from})",
+                "a directive of Redis {} and later; the Redis here is {} ({from}){}",
                 dotted(added),
-                dotted(v)
+                dotted(v),
+                if from == "--redis-version" {
+                    String::new()
+                } else {
+                    format!(
+                        "; if the file is for a newer Redis, name its release: --redis-version {}",
+                        dotted(added)
+                    )
+                }
             )),
             _ => Ok(None),
         };
@@ -623,18 +656,7 @@ impl ConfFile {
     /// The value in force: the last occurrence of a single-value directive, or all arguments of
     /// every occurrence of a multi-value one, joined by spaces.
     pub fn effective(&self, name: &str) -> Option<String> {
-        let mut all = self
-            .lines
-            .iter()
-            .filter_map(|l| l.directive.as_ref())
-            .filter(|(n, _)| n == name)
-            .map(|(_, a)| a.iter().map(|x| quote(x)).collect::<Vec<_>>().join(" "));
-        if MULTI.contains(&name) {
-            let v: Vec<String> = all.collect();
-            (!v.is_empty()).then(|| v.join(" "))
-        } else {
-            all.next_back()
-        }
+        in_force(self, &[], name)
     }
 }
 
@@ -698,14 +720,77 @@ impl Plan {
     pub fn changes(&self) -> bool {
         self.items.iter().any(|i| i.action != Action::Unchanged)
     }
+
+    /// The restart-only directives whose value in force changes: a line added at Redis's own
+    /// default (tcp-backlog 511) is written, but a restart would find nothing new.
+    pub fn restart_required(&self) -> Vec<String> {
+        self.items
+            .iter()
+            .filter(|i| !i.live && i.action != Action::Unchanged)
+            .filter(|i| {
+                let default = RESTART_ONLY_DEFAULTS
+                    .iter()
+                    .find(|(n, _)| *n == i.name)
+                    .map(|(_, v)| *v);
+                match i.before.as_deref().or(default) {
+                    Some(now) => !same_value(&i.name, now, &i.after),
+                    None => true,
+                }
+            })
+            .map(|i| i.name.clone())
+            .collect()
+    }
 }
 
-/// Plans `desired` (name, value) against a parsed file.
-/// `version` is the Redis that will read the file, and where that was learnt.
+/// One directive of a file that an `include` line of the planned file brings in (directly or
+/// through nested includes): Redis reads it at that line, so it overrides what comes before.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Included {
+    /// The 0-based index, in the planned file, of the `include` line that brings it in.
+    pub at: usize,
+    /// The included file.
+    pub file: String,
+    /// Its 1-based line in that file.
+    pub line: usize,
+    /// Lower-cased directive name.
+    pub name: String,
+    /// Its arguments, quoted as in a file.
+    pub value: String,
+}
+
+/// The value Redis ends with for `name`: the file's lines and the included directives in the
+/// order Redis reads them, the last one winning (every one joined, for a multi-value directive).
+fn in_force(conf: &ConfFile, included: &[Included], name: &str) -> Option<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for (i, l) in conf.lines.iter().enumerate() {
+        if let Some((n, a)) = &l.directive {
+            if n == name {
+                seen.push(a.iter().map(|x| quote(x)).collect::<Vec<_>>().join(" "));
+            }
+        }
+        seen.extend(
+            included
+                .iter()
+                .filter(|d| d.at == i && d.name == name)
+                .map(|d| d.value.clone()),
+        );
+    }
+    if MULTI.contains(&name) {
+        (!seen.is_empty()).then(|| seen.join(" "))
+    } else {
+        seen.pop()
+    }
+}
+
+/// Plans `desired` (name, value) against a parsed file and the directives its includes bring
+/// in. `version` is the Redis that will read the file, and where that was learnt. A directive
+/// that an include sets again after the file's own line is refused, naming the include: an edit
+/// of this file would not be the value Redis uses.
 pub fn plan(
     conf: &ConfFile,
     desired: &[(String, String)],
     version: Option<(&[u64], &str)>,
+    included: &[Included],
 ) -> Result<Plan, UsageError> {
     let mut warnings = Vec::new();
     let mut lines = conf.lines.clone();
@@ -733,17 +818,37 @@ pub fn plan(
         if !MULTI.contains(&name.as_str()) {
             validate(&name, &args).map_err(|e| UsageError(format!("--set {name}={said}: {e}")))?;
         }
-        let current = ConfFile {
-            lines: lines.clone(),
-            trailing_newline: true,
-        }
-        .effective(&name);
+        let current = in_force(conf, included, &name);
+        // the file's own first line is where an edit lands; an include after it wins over it
+        let own = conf
+            .lines
+            .iter()
+            .position(|l| l.directive.as_ref().is_some_and(|(n, _)| *n == name));
+        let overridden = own.and_then(|f| {
+            included
+                .iter()
+                .rev()
+                .find(|d| d.name == name && d.at > f)
+                .map(|d| (f, d))
+        });
         let new_line = std::iter::once(name.clone())
             .chain(args.iter().map(|a| quote(a)))
             .collect::<Vec<_>>()
             .join(" ");
-        let action = match &current {
-            Some(c) if same_value(&name, c, value) => Action::Unchanged,
+        let unchanged = current
+            .as_ref()
+            .is_some_and(|c| same_value(&name, c, value));
+        if let (false, Some((f, d))) = (unchanged, overridden) {
+            return Err(UsageError(format!(
+                "--set {name}: {}:{} sets {name} again after this file's line {} (its include is line {}), and Redis uses the last one; change or remove it there",
+                d.file,
+                d.line,
+                f + 1,
+                d.at + 1
+            )));
+        }
+        let action = match own {
+            _ if unchanged => Action::Unchanged,
             Some(_) => {
                 let mut first = true;
                 lines.retain_mut(|l| {
@@ -760,6 +865,7 @@ pub fn plan(
                 });
                 Action::Change
             }
+            // absent from the file (perhaps set by an include): the appended line comes last
             None => {
                 appended.push(new_line.clone());
                 Action::Add

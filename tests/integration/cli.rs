@@ -350,6 +350,37 @@ fn doctor_out_writes_the_report_atomically() {
         .flatten()
         .all(|e| e.file_name() == "statectl.prom"
             || !e.file_name().to_string_lossy().ends_with(".prom")));
+    // issue 26, item 7: onto a symlink, the file it names gets the report and the link stays;
+    // a link to nowhere and a loop of links are errors naming --out
+    let real = dir.path().join("real.txt");
+    std::fs::write(&real, "old\n").unwrap();
+    let link = dir.path().join("link.prom");
+    std::os::unix::fs::symlink("real.txt", &link).unwrap();
+    let mut through = args;
+    through[6] = link.to_str().unwrap();
+    let r = run(&through, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("statectl_check_status"));
+    let dangling = dir.path().join("dangling.prom");
+    std::os::unix::fs::symlink("nowhere/x.prom", &dangling).unwrap();
+    let a = dir.path().join("a.prom");
+    let b = dir.path().join("b.prom");
+    std::os::unix::fs::symlink("b.prom", &a).unwrap();
+    std::os::unix::fs::symlink("a.prom", &b).unwrap();
+    for (p, says) in [(&dangling, "does not exist"), (&a, "loop")] {
+        through[6] = p.to_str().unwrap();
+        let r = run(&through, &[]);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("--out {}", p.display())) && r.stderr.contains(says),
+            "{}",
+            r.stderr
+        );
+        assert!(std::fs::symlink_metadata(p).unwrap().is_symlink());
+    }
     // a directory that does not exist is a usage error naming --out, before any probe
     let r = run(
         &[

@@ -323,6 +323,46 @@ fn tune_kernel_in_a_fake_root_never_lowers_and_warns_about_overrides() {
     assert_eq!(read("proc/sys/net/core/somaxconn"), "4096");
 }
 
+// issue 26, item 7: --persist onto a symlink replaced the link with a regular file, and the
+// file it named (the one sysctl --system reads) kept the old values
+#[test]
+fn tune_kernel_persists_through_a_symlink() {
+    let root = fake_kernel_root();
+    let env = [("STATECTL_HOST_ROOT", root.path().to_str().unwrap())];
+    let real = root.path().join("srv/sysctl/60-statectl.conf");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::write(&real, "# kept in /srv\n").unwrap();
+    let link = root.path().join("etc/sysctl.d/60-statectl.conf");
+    std::os::unix::fs::symlink("../../srv/sysctl/60-statectl.conf", &link).unwrap();
+    let r = run(&["tune", "kernel", "--apply", "--format", "json"], &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["changed"], true);
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.starts_with("# kept in /srv\n") && text.contains("vm.overcommit_memory = 1"),
+        "{text}"
+    );
+    let r = run(&["tune", "kernel", "--apply", "--format", "json"], &env);
+    assert_eq!(r.json()["changed"], false, "{}", r.stdout);
+    // a link to nowhere is refused before any value is set
+    std::fs::write(root.path().join("proc/sys/vm/overcommit_memory"), "0\n").unwrap();
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../../srv/nowhere/60.conf", &link).unwrap();
+    let r = run(&["tune", "kernel", "--apply"], &env);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("60-statectl.conf") && r.stderr.contains("does not exist"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.path().join("proc/sys/vm/overcommit_memory")).unwrap(),
+        "0\n",
+        "nothing set"
+    );
+}
+
 #[test]
 fn tune_kernel_bad_input_writes_nothing() {
     let root = fake_kernel_root();

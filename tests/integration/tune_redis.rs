@@ -30,6 +30,16 @@ fn tune(conf: &str, args: &[&str], env: &[(&str, &str)]) -> crate::support::Run 
     run(&all, env)
 }
 
+/// The planned item named `name` in a JSON report.
+fn item<'a>(v: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no item {name} in {v}"))
+}
+
 fn backups(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .unwrap()
@@ -538,6 +548,8 @@ fn the_live_servers_version_and_config_set_judge_directives() {
             "{}",
             r.stderr
         );
+        // issue 26, item 42: and it says how to name the file's own release instead
+        assert!(r.stderr.contains("--redis-version 7.4"), "{}", r.stderr);
     } else {
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
@@ -574,4 +586,306 @@ fn the_live_servers_version_and_config_set_judge_directives() {
             .starts_with("refused: CONFIG SET brand-new-directive"),
         "{refused}"
     );
+}
+
+// issue 26, item 7: --apply onto a symlinked redis.conf replaced the link with a regular file,
+// left the real file unchanged and said "applied"; a rerun then read the new link-less file
+#[test]
+fn apply_through_a_symlink_edits_the_file_it_names_and_keeps_the_link() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("real");
+    let link_dir = dir.path().join("etc");
+    std::fs::create_dir_all(&real_dir).unwrap();
+    std::fs::create_dir_all(&link_dir).unwrap();
+    let real = real_dir.join("redis.conf");
+    std::fs::write(&real, "bind 127.0.0.1\nport 6379\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let _ = std::os::unix::fs::chown(&real, Some(65534), Some(65534));
+    let owner = std::fs::metadata(&real).unwrap().uid();
+    // a relative link, through a second link: the chain is followed to its end
+    let hop = link_dir.join("hop.conf");
+    std::os::unix::fs::symlink("../real/redis.conf", &hop).unwrap();
+    let link = link_dir.join("redis.conf");
+    std::os::unix::fs::symlink("hop.conf", &link).unwrap();
+    let l = link.to_str().unwrap();
+
+    let r = tune(l, &["--apply", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["changed"], true);
+    for p in [&link, &hop] {
+        assert!(
+            std::fs::symlink_metadata(p).unwrap().is_symlink(),
+            "{} is still a link",
+            p.display()
+        );
+    }
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("maxmemory 2gb"),
+        "the real file changed: {text}"
+    );
+    let m = std::fs::metadata(&real).unwrap();
+    assert_eq!(m.mode() & 0o777, 0o640, "mode kept");
+    assert_eq!(m.uid(), owner, "owner kept");
+    let strays: Vec<_> = std::fs::read_dir(&real_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n != "redis.conf")
+        .collect();
+    assert!(strays.is_empty(), "no temp file left: {strays:?}");
+    // the rerun reads the same file through the link and tells the truth
+    let again = tune(l, &["--apply", "--format", "json"], &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(again.json()["changed"], false, "{}", again.stdout);
+}
+
+// issue 26, item 10: ENOSPC while writing the backup left a 0-byte .bak, and the message did not
+// say the disk was full. A real full disk: a small tmpfs this test mounts and fills.
+#[test]
+fn a_full_disk_leaves_no_partial_backup_and_says_the_disk_is_full() {
+    if !require(
+        crate::support::is_root(),
+        "root (to mount a small tmpfs that fills up)",
+    ) {
+        return;
+    }
+    struct Mount(PathBuf);
+    impl Drop for Mount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=256k", "statectl-test"])
+        .arg(&mnt)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mount -t tmpfs");
+    let _mount = Mount(mnt.clone());
+    let conf = mnt.join("redis.conf");
+    let text = "# keep me\nbind 127.0.0.1\nport 6379\n".repeat(300);
+    std::fs::write(&conf, &text).unwrap();
+    // fill every page that is left
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();
+        let page = vec![b'x'; 4096];
+        while filler.write_all(&page).is_ok() {}
+        while filler.write_all(b"x").is_ok() {}
+    }
+    let r = tune(conf.to_str().unwrap(), &["--apply"], &[]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let left: Vec<_> = std::fs::read_dir(&mnt)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "redis.conf" && n != "filler")
+        .collect();
+    assert!(left.is_empty(), "no partial backup or temp file: {left:?}");
+    assert!(r.stderr.contains("the disk is full"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
+}
+
+// issue 26, item 11: adding a restart-only directive at Redis's own default (tcp-backlog 511)
+// was reported as needing a restart, so the provision playbook restarted Redis for nothing
+#[test]
+fn adding_a_directive_at_redis_default_needs_no_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let c = conf.to_str().unwrap();
+    let r = tune(
+        c,
+        &["--set", "tcp-backlog=511", "--apply", "--format", "json"],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["changed"], true, "{v}");
+    assert_eq!(v["restart_required"], serde_json::json!([]), "{v}");
+    // a value that differs from the default does need one
+    let r = tune(
+        c,
+        &[
+            "--set",
+            "tcp-backlog=256",
+            "--set",
+            "databases=16",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.json()["restart_required"],
+        serde_json::json!(["tcp-backlog"]),
+        "{}",
+        r.stdout
+    );
+}
+
+// issue 26, item 9: `maxmemory 1gb` then `include extra.conf` (maxmemory 1mb): tune said
+// "applied" while Redis, which applies directives in file order, used the include's 1mb
+#[test]
+fn a_directive_an_include_overrides_is_refused_naming_the_include() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let extra_dir = dir.path().join("conf.d");
+    std::fs::create_dir(&extra_dir).unwrap();
+    let extra = extra_dir.join("extra.conf");
+    std::fs::write(&extra, "maxmemory 1mb\n").unwrap();
+    let text = format!(
+        "bind 127.0.0.1\nport 6379\nmaxmemory 1gb\ninclude {}/*.conf\n",
+        extra_dir.display()
+    );
+    std::fs::write(&conf, &text).unwrap();
+    let c = conf.to_str().unwrap();
+    let r = tune(c, &["--apply", "--set", "maxmemory=2gb"], &[]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(&format!("{}:1", extra.display())) && r.stderr.contains("maxmemory"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&conf).unwrap(),
+        text,
+        "nothing written"
+    );
+    assert_eq!(backups(dir.path()), 0);
+
+    // the include already sets what is asked: nothing to change for it, and it says so
+    let r = tune(c, &["--set", "maxmemory=1mb", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(item(&v, "maxmemory")["action"], "unchanged", "{v}");
+
+    // an include that cannot be read is an error naming it: what it sets is unknown
+    let unreadable = dir.path().join("unreadable.conf");
+    std::fs::write(&unreadable, "port 6379\ninclude /nonexistent/extra.conf\n").unwrap();
+    let r = tune(unreadable.to_str().unwrap(), &["--apply"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/extra.conf"), "{}", r.stderr);
+
+    // an include before the file's own line does not override it; one that is the only setter
+    // is overridden by the line tune appends at the end: both apply, and Redis agrees
+    let text = format!(
+        "include {}\nbind 127.0.0.1\nport 6379\nmaxmemory 1gb\n",
+        extra.display()
+    );
+    std::fs::write(&conf, &text).unwrap();
+    std::fs::write(&extra, "maxmemory 1mb\nmaxmemory-policy noeviction\n").unwrap();
+    let r = tune(c, &["--apply", "--format", "json"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(item(&v, "maxmemory-policy")["before"], "noeviction", "{v}");
+    let Some(srv) = RedisServer::start_file(&conf) else {
+        return;
+    };
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory"]),
+        "maxmemory\n2147483648"
+    );
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "maxmemory-policy"]),
+        "maxmemory-policy\nallkeys-lru"
+    );
+}
+
+// issue 26, item 8: two --apply at once both said "applied" and one run's edits were lost.
+// The first run stops itself (failpoint) after reading the file; the second must wait for it,
+// then re-read and keep the first run's edits.
+#[test]
+fn two_applies_at_once_keep_both_edits() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let c = conf.to_str().unwrap();
+    let spawn = |set: &str, failpoint: bool| {
+        let mut cmd = crate::support::statectl();
+        cmd.args([
+            "tune",
+            "redis",
+            "--config",
+            c,
+            "--redis-version",
+            "7.0",
+            "--set",
+            set,
+            "--apply",
+            "--format",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        if failpoint {
+            cmd.env("STATECTL_FAILPOINT", "tune-redis-after-read");
+        }
+        cmd.spawn().unwrap()
+    };
+    let first = spawn("hz=20", true);
+    // a failed assertion must not leave the first run stopped for ever
+    struct Reap(u32);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            crate::support::signal_all(&[self.0], "KILL");
+        }
+    }
+    let reap = Reap(first.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let state = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.chars().next()))
+            .flatten()
+    };
+    while state(first.id()) != Some('T') {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first run never reached the failpoint"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut second = spawn("timeout=30", false);
+    // the second run says it waits (or, without a lock, finishes): read its stderr until then
+    let stderr = second.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    let waited = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("waiting") => break line,
+            Ok(_) => continue,
+            Err(e) => panic!("the second run ended or hung without waiting for the first: {e:?}"),
+        }
+    };
+    assert!(waited.contains(c), "{waited}");
+    crate::support::signal_all(&[first.id()], "CONT");
+    let a = first.wait_with_output().unwrap();
+    let b = second.wait_with_output().unwrap();
+    std::mem::forget(reap);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(b.status.success());
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        text.contains("\nhz 20\n") && text.contains("\ntimeout 30\n"),
+        "both runs' edits are in the file: {text}"
+    );
+    let plan_b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(plan_b["changed"], true, "{plan_b}");
 }

@@ -29,6 +29,9 @@ pub fn kernel(a: &TuneKernelArgs, out: &OutputArgs, root: &HostRoot) -> anyhow::
         .persist
         .clone()
         .unwrap_or_else(|| root.path(plan_kernel::DEFAULT_PERSIST));
+    // a link to nowhere (or a loop) is refused before any value is set
+    crate::atomic::target(&persist)
+        .map_err(|e| UsageError(format!("--persist {}: {e}", persist.display())))?;
     let old = match std::fs::read_to_string(&persist) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),

@@ -18,10 +18,6 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         .clone()
         .unwrap_or_else(|| root.path("etc/redis/redis.conf"));
     let path = config.display().to_string();
-    let old = crate::input::read_capped_text(&config, crate::input::CONFIG_CAP)
-        .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
-    let conf = plan_redis::ConfFile::parse(&old)
-        .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
     if a.profile != "session-cache" {
         return Err(UsageError(format!(
             "--profile {}: unknown profile (known: session-cache)",
@@ -29,6 +25,31 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         ))
         .into());
     }
+    // one connection to the --live server: its version judges the plan, then it is compared
+    let mut server = match &a.live {
+        Some(url) => Some(connect_live(url, a).await?),
+        None => None,
+    };
+    let version = redis_version(a, server.as_mut()).await?;
+    // an apply reads, plans and writes under the lock, so a second apply at the same time
+    // waits and then plans on this one's result instead of overwriting it
+    let lock = if a.apply {
+        Some(lock(&config, &path).await?)
+    } else {
+        None
+    };
+    let old = crate::input::read_capped_text(&config, crate::input::CONFIG_CAP)
+        .map_err(|e| UsageError(format!("--config {path}: {e}")))?;
+    // Test hook (test-only `failpoints` feature): stop here, after reading the file, so a test
+    // can run a second apply while this one holds what it read.
+    #[cfg(feature = "failpoints")]
+    if std::env::var_os("STATECTL_FAILPOINT").is_some_and(|v| v == "tune-redis-after-read") {
+        // SAFETY: raise() only sends a signal to this process.
+        unsafe { libc::raise(libc::SIGSTOP) };
+    }
+    let conf = plan_redis::ConfFile::parse(&old)
+        .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
+    let included = includes(&conf, &config, root)?;
     let persistence = plan_redis::persistence_on(&conf);
     let maxmemory = match a.maxmemory.as_deref() {
         None => "2gb".to_string(),
@@ -53,18 +74,13 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         let value = secret_value(&name, value)?;
         desired.push((name, value));
     }
-    // one connection to the --live server: its version judges the plan, then it is compared
-    let mut server = match &a.live {
-        Some(url) => Some(connect_live(url, a).await?),
-        None => None,
-    };
-    let version = redis_version(a, server.as_mut()).await?;
     let plan = plan_redis::plan(
         &conf,
         &desired,
         version
             .as_ref()
             .map(|(v, from)| (v.as_slice(), from.as_str())),
+        &included,
     )?;
     for w in &plan.warnings {
         eprintln!("statectl: warning: {}", crate::render::escape(w));
@@ -110,12 +126,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         }),
         warnings: plan.warnings.clone(),
     };
-    report.restart_required = plan
-        .items
-        .iter()
-        .filter(|i| !i.live && i.action != plan_redis::Action::Unchanged)
-        .map(|i| i.name.clone())
-        .collect();
+    report.restart_required = plan.restart_required();
     if a.apply && plan.changes() {
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()
@@ -124,13 +135,19 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
             Some(d) => d.clone(),
             None => config.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
         };
-        let backup = crate::atomic::backup(&config, &dir, &stamp, old.as_bytes())
-            .map_err(|e| anyhow::anyhow!("backup in {}: {e}", dir.display()))?;
-        crate::atomic::write(&config, plan.text.as_bytes(), 0o640)
-            .map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+        let backup = crate::atomic::backup(&config, &dir, &stamp, old.as_bytes()).map_err(|e| {
+            anyhow::anyhow!("backup in {}: {e}; {path} is unchanged", dir.display())
+        })?;
+        crate::atomic::write(&config, plan.text.as_bytes(), 0o640).map_err(|e| {
+            anyhow::anyhow!(
+                "{path}: {e}; it is unchanged, and its backup is {}",
+                backup.display()
+            )
+        })?;
         report.backup = Some(backup.display().to_string());
         report.changed = true;
     }
+    drop(lock);
     if let Some((target, session)) = server {
         live(&target, session, a, &plan, &mut report).await?;
     }
@@ -140,6 +157,135 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     } else {
         Exit::Ok
     })
+}
+
+/// Takes the lock beside `config`, waiting (and saying so) up to LOCK_WAIT for another run; the
+/// wait is async, so Ctrl-C ends it at once.
+async fn lock(config: &std::path::Path, path: &str) -> anyhow::Result<crate::atomic::Lock> {
+    let said = |e: std::io::Error| {
+        let said = format!("--config {path}: {e}");
+        // a missing file or directory is the user's input
+        if e.kind() == std::io::ErrorKind::NotFound {
+            anyhow::Error::new(UsageError(said))
+        } else {
+            anyhow::anyhow!(said)
+        }
+    };
+    if let Some(l) = crate::atomic::Lock::try_acquire(config).map_err(said)? {
+        return Ok(l);
+    }
+    let wait = super::LOCK_WAIT;
+    eprintln!(
+        "statectl: waiting for another statectl run that is editing {} (up to {} s)",
+        crate::render::escape(path),
+        wait.as_secs()
+    );
+    let deadline = tokio::time::Instant::now() + wait;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if let Some(l) = crate::atomic::Lock::try_acquire(config).map_err(said)? {
+            return Ok(l);
+        }
+    }
+    Err(anyhow::anyhow!(
+        "--config {path}: another statectl run has been editing it for {} s; try again when it has finished",
+        wait.as_secs()
+    ))
+}
+
+/// How deep includes may nest before the file is taken for a loop.
+const INCLUDE_DEPTH: usize = 16;
+
+/// Every directive the `include` lines of `conf` bring in, in the order Redis reads them, each
+/// tagged with the include line of `conf` that brings it in. Paths are read below --host-root;
+/// a relative path is taken from the including file's directory (Redis takes it from its working
+/// directory, which a unit file usually sets to the config's); globs are expanded in sorted
+/// order, as Redis 7 does. A file that cannot be read is an error: what it sets is unknown.
+fn includes(
+    conf: &plan_redis::ConfFile,
+    path: &std::path::Path,
+    root: &HostRoot,
+) -> Result<Vec<plan_redis::Included>, UsageError> {
+    fn walk(
+        conf: &plan_redis::ConfFile,
+        path: &std::path::Path,
+        root: &HostRoot,
+        at: Option<usize>,
+        depth: usize,
+        out: &mut Vec<plan_redis::Included>,
+    ) -> Result<(), UsageError> {
+        let here = path.parent().unwrap_or(std::path::Path::new("."));
+        for (i, l) in conf.lines.iter().enumerate() {
+            let Some((name, args)) = &l.directive else {
+                continue;
+            };
+            let at = at.unwrap_or(i);
+            if name != "include" {
+                if depth > 0 {
+                    out.push(plan_redis::Included {
+                        at,
+                        file: path.display().to_string(),
+                        line: i + 1,
+                        name: name.clone(),
+                        value: args
+                            .iter()
+                            .map(|x| plan_redis::quote(x))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    });
+                }
+                continue;
+            }
+            let said = |why: String| {
+                UsageError(format!(
+                    "{}:{}: include {}: {why}",
+                    path.display(),
+                    i + 1,
+                    crate::render::escape(args.first().map(String::as_str).unwrap_or(""))
+                ))
+            };
+            if depth >= INCLUDE_DEPTH {
+                return Err(said(format!(
+                    "includes nest deeper than {INCLUDE_DEPTH} (a loop?)"
+                )));
+            }
+            let [arg] = args.as_slice() else {
+                return Err(said("expected one path".into()));
+            };
+            let full = if arg.starts_with('/') {
+                root.path(arg)
+            } else {
+                here.join(arg)
+            };
+            let files = if arg.contains(['*', '?', '[']) {
+                let pattern = full.to_string_lossy();
+                let mut found: Vec<_> = glob::glob(&pattern)
+                    .map_err(|e| said(e.to_string()))?
+                    .filter_map(Result::ok)
+                    .collect();
+                found.sort();
+                found
+            } else {
+                vec![full]
+            };
+            for file in files {
+                let text = crate::input::read_capped_text(&file, crate::input::CONFIG_CAP).map_err(|e| {
+                    said(format!(
+                        "{}: {e}; what it sets is unknown (Redis itself will not start without it)",
+                        file.display()
+                    ))
+                })?;
+                let inner = plan_redis::ConfFile::parse(&text).map_err(|e| {
+                    UsageError(format!("{}:{}: {}", file.display(), e.line, e.message))
+                })?;
+                walk(&inner, &file, root, Some(at), depth + 1, out)?;
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(conf, path, root, None, 0, &mut out)?;
+    Ok(out)
 }
 
 /// Connects to the `--live` server.

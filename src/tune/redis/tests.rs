@@ -64,6 +64,7 @@ fn replaces_first_in_place_drops_duplicates_appends_new_keeps_the_rest() {
         &conf(old),
         &set(&[("maxmemory", "2gb"), ("tcp-keepalive", "300")]),
         V70,
+        &[],
     )
     .unwrap();
     assert_eq!(
@@ -81,6 +82,7 @@ fn replaces_first_in_place_drops_duplicates_appends_new_keeps_the_rest() {
         &conf(&p.text),
         &set(&[("maxmemory", "2147483648"), ("tcp-keepalive", "300")]),
         V70,
+        &[],
     )
     .unwrap();
     assert!(!again.changes());
@@ -93,6 +95,7 @@ fn a_later_set_replaces_the_profile_value() {
         &conf("port 1\n"),
         &set(&[("tcp-backlog", "511"), ("tcp-backlog", "500")]),
         V70,
+        &[],
     )
     .unwrap();
     assert_eq!(p.items.len(), 1);
@@ -105,6 +108,7 @@ fn a_later_set_replaces_the_profile_value() {
         &conf(&p.text),
         &set(&[("tcp-backlog", "511"), ("tcp-backlog", "500")]),
         V70,
+        &[],
     )
     .unwrap();
     assert!(!again.changes());
@@ -113,12 +117,13 @@ fn a_later_set_replaces_the_profile_value() {
 #[test]
 fn multi_value_directives_are_lists() {
     let old = "bind 127.0.0.1\nsave 3600 1\nsave 300 100\n";
-    let p = plan(&conf(old), &set(&[("save", "3600 1 300 100")]), V70).unwrap();
+    let p = plan(&conf(old), &set(&[("save", "3600 1 300 100")]), V70, &[]).unwrap();
     assert!(!p.changes(), "two save lines equal one list");
     let p = plan(
         &conf(old),
         &set(&[("save", "900 1"), ("bind", "127.0.0.1 -::1")]),
         V70,
+        &[],
     )
     .unwrap();
     assert_eq!(p.text, "bind 127.0.0.1 -::1\nsave 900 1\n");
@@ -133,9 +138,9 @@ fn bad_values_and_lines_are_refused_with_line_numbers() {
     assert_eq!((e.line, e.message.as_str()), (3, "unbalanced quotes"));
     assert!(!e.message.contains("unterminated"));
     let c = conf("port 1\n");
-    assert!(plan(&c, &set(&[("maxmemory-policy", "fastest")]), V70).is_err());
-    assert!(plan(&c, &set(&[("maxmemory", "lots")]), V70).is_err());
-    assert!(plan(&c, &set(&[("no-such-directive", "1")]), V70)
+    assert!(plan(&c, &set(&[("maxmemory-policy", "fastest")]), V70, &[]).is_err());
+    assert!(plan(&c, &set(&[("maxmemory", "lots")]), V70, &[]).is_err());
+    assert!(plan(&c, &set(&[("no-such-directive", "1")]), V70, &[])
         .unwrap_err()
         .0
         .contains("no-such-directive"));
@@ -150,26 +155,26 @@ fn newer_directives_are_judged_by_the_version_that_reads_the_file() {
     let v = |v: &'static [u64]| Some((v, "--redis-version"));
     let one = |name: &str| set(&[(name, "20")]);
     // a 7.4 directive: refused for 7.0 and 7.2, planned for 7.4 and 8.0
-    let e = plan(&c, &one("max-new-connections-per-cycle"), v(&[7, 2])).unwrap_err();
+    let e = plan(&c, &one("max-new-connections-per-cycle"), v(&[7, 2]), &[]).unwrap_err();
     assert!(
         e.0.contains("a directive of Redis 7.4 and later; the Redis here is 7.2 (--redis-version)"),
         "{}",
         e.0
     );
     for ok in [&[7u64, 4][..], &[7, 4, 1], &[8, 0, 2]] {
-        let p = plan(&c, &one("max-new-connections-per-cycle"), v(ok)).unwrap();
+        let p = plan(&c, &one("max-new-connections-per-cycle"), v(ok), &[]).unwrap();
         assert!(p.text.contains("max-new-connections-per-cycle 20") && p.warnings.is_empty());
     }
     // unknown to statectl: refused for a release it knows whole, kept with a warning beyond
-    assert!(plan(&c, &one("no-such-directive"), v(&[7, 4])).is_err());
-    let p = plan(&c, &one("io-threads-new-thing"), v(&[8, 2])).unwrap();
+    assert!(plan(&c, &one("no-such-directive"), v(&[7, 4]), &[]).is_err());
+    let p = plan(&c, &one("io-threads-new-thing"), v(&[8, 2]), &[]).unwrap();
     assert!(p.text.contains("io-threads-new-thing 20"));
     assert!(
         p.warnings[0].contains("kept for Redis 8.2 (--redis-version) to judge"),
         "{:?}",
         p.warnings
     );
-    let p = plan(&c, &one("io-threads-new-thing"), None).unwrap();
+    let p = plan(&c, &one("io-threads-new-thing"), None, &[]).unwrap();
     assert!(p.warnings[0].contains("the Redis version is unknown"));
 }
 
@@ -189,7 +194,7 @@ fn exposure_needs_a_password_or_acl() {
 #[test]
 fn secrets_are_masked_in_diffs() {
     let old = "requirepass oldsecret\nport 1\n";
-    let p = plan(&conf(old), &set(&[("requirepass", "newsecret")]), V70).unwrap();
+    let p = plan(&conf(old), &set(&[("requirepass", "newsecret")]), V70, &[]).unwrap();
     let d = diff("redis.conf", old, &p.text);
     assert!(!d.contains("oldsecret") && !d.contains("newsecret"), "{d}");
     assert!(
@@ -204,7 +209,7 @@ fn session_cache_profile_has_the_briefs_values() {
     let p = session_cache("2gb", 511);
     assert_eq!(p.len(), 6);
     assert!(p.contains(&("maxmemory-policy".into(), "allkeys-lru".into())));
-    let planned = plan(&conf("port 6379\n"), &p, V70).unwrap();
+    let planned = plan(&conf("port 6379\n"), &p, V70, &[]).unwrap();
     assert_eq!(
         planned
             .items
@@ -244,7 +249,7 @@ proptest! {
         let text = lines.join("\n") + "\n";
         let c = ConfFile::parse(&text).unwrap();
         let want = set(&[("maxmemory", "2gb"), ("maxmemory-policy", "allkeys-lru"), ("tcp-keepalive", "300"), ("save", "900 1")]);
-        let p = plan(&c, &want, V70).unwrap();
+        let p = plan(&c, &want, V70, &[]).unwrap();
         let after = ConfFile::parse(&p.text).unwrap();
         // the desired values are in force
         for (k, v) in &want {
@@ -265,7 +270,7 @@ proptest! {
         }
         prop_assert_eq!(before_kept, after_kept);
         // a second plan changes nothing
-        let again = plan(&after, &want, V70).unwrap();
+        let again = plan(&after, &want, V70, &[]).unwrap();
         prop_assert!(!again.changes());
         prop_assert_eq!(again.text, p.text);
     }
@@ -307,6 +312,7 @@ fn live_plan_sets_runtime_directives_and_defers_the_rest() {
             ("maxmemory-policy", "allkeys-lru"),
         ]),
         V70,
+        &[],
     )
     .unwrap();
     let running: std::collections::BTreeMap<String, String> = [
@@ -321,4 +327,90 @@ fn live_plan_sets_runtime_directives_and_defers_the_rest() {
     let (to_set, restart) = live_plan(&p.items, &running);
     assert_eq!(to_set, vec![("maxmemory".to_string(), "2gb".to_string())]);
     assert_eq!(restart, vec!["tcp-backlog".to_string()]);
+}
+
+// issue 26, item 42: refusing a newer directive because the local redis-server is older must say
+// how to name the file's own release
+#[test]
+fn refusing_a_newer_directive_names_the_flag_for_the_files_release() {
+    let e = judge(
+        "hide-user-data-from-log",
+        Some((&[7, 0, 15], "redis-server --version")),
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("the Redis here is 7.0.15 (redis-server --version)")
+            && e.contains("--redis-version 7.4"),
+        "{e}"
+    );
+}
+
+// issue 26, item 11: a restart-only directive added at Redis's own default changes nothing that
+// a restart would pick up
+#[test]
+fn a_directive_added_at_its_default_needs_no_restart() {
+    let c = conf("port 6379\n");
+    let p = plan(
+        &c,
+        &set(&[("tcp-backlog", "511"), ("databases", "16")]),
+        None,
+        &[],
+    )
+    .unwrap();
+    assert!(p.changes());
+    assert!(p.restart_required().is_empty(), "{:?}", p.items);
+    let p = plan(&c, &set(&[("tcp-backlog", "1024")]), None, &[]).unwrap();
+    assert_eq!(p.restart_required(), vec!["tcp-backlog".to_string()]);
+    // changing a value away from the default in the file does need one
+    let c = conf("tcp-backlog 1024\n");
+    let p = plan(&c, &set(&[("tcp-backlog", "511")]), None, &[]).unwrap();
+    assert_eq!(p.restart_required(), vec!["tcp-backlog".to_string()]);
+}
+
+// issue 26, item 9: Redis applies directives in file order with includes read at their line, so
+// an include after the file's own line wins
+#[test]
+fn includes_decide_the_value_in_force() {
+    let c = conf("maxmemory 1gb\ninclude /etc/redis/extra.conf\nport 6379\n");
+    let extra = |name: &str, value: &str| Included {
+        at: 1,
+        file: "/etc/redis/extra.conf".into(),
+        line: 3,
+        name: name.into(),
+        value: value.into(),
+    };
+    let e = plan(
+        &c,
+        &set(&[("maxmemory", "2gb")]),
+        None,
+        &[extra("maxmemory", "1mb")],
+    )
+    .unwrap_err()
+    .0;
+    assert!(
+        e.contains("/etc/redis/extra.conf:3") && e.contains("maxmemory"),
+        "{e}"
+    );
+    let p = plan(
+        &c,
+        &set(&[("maxmemory", "1mb")]),
+        None,
+        &[extra("maxmemory", "1mb")],
+    )
+    .unwrap();
+    assert_eq!(p.items[0].action, Action::Unchanged);
+    assert_eq!(p.items[0].before.as_deref(), Some("1mb"));
+    // only the include sets it: the appended line comes last and wins
+    let p = plan(&c, &set(&[("hz", "20")]), None, &[extra("hz", "50")]).unwrap();
+    assert_eq!(p.items[0].action, Action::Add);
+    assert_eq!(p.items[0].before.as_deref(), Some("50"));
+    // an include before the file's own line is overridden by that line
+    let c = conf("include /etc/redis/extra.conf\nmaxmemory 1gb\n");
+    let early = Included {
+        at: 0,
+        ..extra("maxmemory", "1mb")
+    };
+    let p = plan(&c, &set(&[("maxmemory", "2gb")]), None, &[early]).unwrap();
+    assert_eq!(p.items[0].action, Action::Change);
+    assert_eq!(p.items[0].before.as_deref(), Some("1gb"));
 }
