@@ -69,8 +69,22 @@ async fn view(st: &RedisTarget, master: &str, timeout: Duration) -> SentinelView
             .await
             .map(|v| field_list(&v))
             .map_err(reason);
+        let monitors = s
+            .cmd::<redis::Value>(
+                redis::cmd("SENTINEL").arg("MASTERS"),
+                "waiting for SENTINEL MASTERS",
+            )
+            .await
+            .map(|v| {
+                field_list(&v)
+                    .into_iter()
+                    .filter_map(|mut m| m.remove("name"))
+                    .collect()
+            })
+            .map_err(reason);
         Ok(SentinelSnapshot {
             master_addr,
+            monitors,
             master: master_fields,
             ckquorum,
             replicas,
