@@ -614,7 +614,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         .find(|(label, _)| *label == target.label)
         .map(|(_, e)| e.clone());
     let result = async {
-        if let Some(e) = known {
+        if let Some(e) = known.clone() {
             return Err(e);
         }
         let started = Instant::now();
@@ -693,12 +693,15 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         })
     };
     let look = async {
-        match &target.tls {
-            None => TlsLook::Plain {
+        match (&target.tls, &known) {
+            (None, _) => TlsLook::Plain {
                 reason: "redis:// target: plain text (name the rediss:// endpoint to check TLS)"
                     .into(),
             },
-            Some(c) => {
+            // discovery already waited out the whole timeout here (it keeps no other failure):
+            // a handshake would wait it out again, and the deadline is one per target
+            (Some(_), Some(e)) => TlsLook::Failed { error: e.clone() },
+            (Some(c), None) => {
                 let (host, port) = (&target.host, target.port);
                 report::handshake(host, port, c, report::Preamble::Redis, probe.timeout).await
             }

@@ -180,6 +180,50 @@ fn tls_on_one_side_only_and_an_unknown_certificate() {
     );
 }
 
+// issue 26, item 15: rediss:// to a plain or a silent port waited out --timeout twice (the
+// connect, then the TLS look); one deadline per target, whatever the handshakes inside it
+#[test]
+fn tls_to_a_plain_or_silent_port_waits_out_one_timeout() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let silent = fake(|s| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(s);
+    });
+    for (name, port, kind) in [
+        ("plain", srv.port, "tls_to_plain"),
+        ("silent", silent, "timeout"),
+    ] {
+        let url = format!("rediss://127.0.0.1:{port}");
+        let start = Instant::now();
+        let r = run(
+            &[
+                "doctor",
+                "--only",
+                "redis.*",
+                "--redis",
+                &url,
+                "--timeout",
+                "3s",
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        let took = start.elapsed();
+        assert_eq!(r.code, 3, "{name}: {}{}", r.stdout, r.stderr);
+        let f = r.finding("redis.reachable");
+        assert_eq!(evidence(&f, "failure"), Some(kind), "{name}: {f}");
+        // one 3 s timeout, the second look (under 1 s) and a busy machine's margin; twice the
+        // timeout is over 6 s
+        assert!(
+            took < Duration::from_secs(5),
+            "{name}: took {took:?} with --timeout 3s"
+        );
+    }
+}
+
 #[test]
 fn wrong_password_is_auth() {
     let Some(srv) = RedisServer::start(&["requirepass right-Zq7"]) else {
