@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::kernel_nic::{can_make_namespaces, sh, VethPair};
-use crate::support::{evidence, free_port, run, RedisServer, Run};
+use crate::support::{doctor_json, evidence, free_port, run, RedisServer, Run};
 
 const TIMEOUT: &str = "1s";
 
@@ -197,20 +197,7 @@ fn tls_to_a_plain_or_silent_port_waits_out_one_timeout() {
     ] {
         let url = format!("rediss://127.0.0.1:{port}");
         let start = Instant::now();
-        let r = run(
-            &[
-                "doctor",
-                "--only",
-                "redis.*",
-                "--redis",
-                &url,
-                "--timeout",
-                "3s",
-                "--format",
-                "json",
-            ],
-            &[],
-        );
+        let r = doctor_json("redis.*", &["--redis", &url, "--timeout", "3s"], &[]);
         let took = start.elapsed();
         assert_eq!(r.code, 3, "{name}: {}{}", r.stdout, r.stderr);
         let f = r.finding("redis.reachable");
