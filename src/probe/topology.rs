@@ -169,17 +169,21 @@ async fn cluster(
     seed: &RedisTarget,
     timeout: Duration,
 ) -> Result<Option<ClusterTarget>, crate::observe::ProbeError> {
-    let Some((mut session, _)) = RedisSession::connect_quick(seed, timeout).await? else {
+    let Some((mut session, rtt)) = RedisSession::connect_quick(seed, timeout).await? else {
         return Ok(None);
     };
     let info = redis::cmd("INFO").arg("cluster").clone();
-    let Ok(info) = session
+    let info = session
         .cmd::<String>(&info, "waiting for INFO cluster")
-        .await
-    else {
+        .await;
+    let Ok(info) = info else {
+        // INFO refused or timed out: the probe connects afresh and says why
         return Ok(None);
     };
     if !info.lines().any(|l| l.trim_end() == "cluster_enabled:1") {
+        // a standalone server is probed as named, over this connection: a server near
+        // maxclients sees one connection from the run
+        seed.kept.keep(session, rtt);
         return Ok(None);
     }
     let nodes_cmd = redis::cmd("CLUSTER").arg("NODES").clone();

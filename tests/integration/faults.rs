@@ -211,6 +211,48 @@ fn tls_to_a_plain_or_silent_port_waits_out_one_timeout() {
     }
 }
 
+/// A plain connection that PINGs and reads the PONG: a client the server counts.
+fn held_client(port: u16) -> std::net::TcpStream {
+    use std::io::Read;
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"PING\r\n").unwrap();
+    let mut pong = [0u8; 7];
+    c.read_exact(&mut pong).unwrap();
+    assert_eq!(&pong, b"+PONG\r\n");
+    c
+}
+
+// issue 26, item 17: a server at maxclients said "-ERR max number of clients reached" and
+// closed, and statectl reported "connection lost while waiting for PING: broken pipe",
+// failure=other; and with one slot free, statectl's own two connections at once tipped it over
+#[test]
+fn a_server_at_maxclients_is_named_and_one_free_slot_is_enough() {
+    let Some(srv) = RedisServer::start(&["maxclients 2"]) else {
+        return;
+    };
+    let _first = held_client(srv.port);
+    let r = doctor_json(
+        "redis.*",
+        &[
+            "--redis",
+            &srv.url(),
+            "--timeout",
+            "1s",
+            "--sample",
+            "200ms",
+        ],
+        &[],
+    );
+    let f = r.finding("redis.reachable");
+    assert_eq!(f["status"], "pass", "one free slot: {f}");
+    let _second = held_client(srv.port);
+    let (r, took) = reach(&srv.url());
+    let f = row("maxclients", &r, took, "maxclients", "maxclients");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(summary.contains("max number of clients reached"), "{f}");
+}
+
 #[test]
 fn wrong_password_is_auth() {
     let Some(srv) = RedisServer::start(&["requirepass right-Zq7"]) else {
