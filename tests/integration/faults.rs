@@ -64,17 +64,24 @@ fn refused_port() {
     row("refused", &r, took, "refused", "Nothing listens");
 }
 
+/// Two namespaces joined by a veth pair; the second's firewall drops every SYN to `ports`
+/// (nft syntax: `6379`, `26379-26382`).
+fn blackholed(ports: &str) -> VethPair {
+    let p = VethPair::new();
+    sh(&format!(
+        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport {ports} drop'",
+        b = p.b
+    ));
+    p
+}
+
 #[test]
 fn blackholed_address_is_a_connect_timeout() {
     if !can_make_namespaces() {
         return;
     }
     // a host in its own namespace whose firewall drops every SYN to 6379
-    let p = VethPair::new();
-    sh(&format!(
-        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport 6379 drop'",
-        b = p.b
-    ));
+    let p = blackholed("6379");
     let start = Instant::now();
     let r = p.statectl(&[
         "doctor",
@@ -109,11 +116,7 @@ fn blackholed_sentinels_are_asked_at_once_and_once_each() {
     if !can_make_namespaces() {
         return;
     }
-    let p = VethPair::new();
-    sh(&format!(
-        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport 26379-26382 drop'",
-        b = p.b
-    ));
+    let p = blackholed("26379-26382");
     let hosts: Vec<String> = (26379..=26382)
         .map(|port| format!("10.231.0.2:{port}"))
         .collect();
@@ -142,6 +145,100 @@ fn blackholed_sentinels_are_asked_at_once_and_once_each() {
         took < Duration::from_secs(1 + 1 + 3),
         "took {took:?} with --timeout 1s --sample 1s"
     );
+
+    // one sentinel and its master answer in the namespace too: the data node's probe (its
+    // 1 s window) runs while the blackholed sentinels are still being waited for
+    sh(&format!("ip -n {} link set lo up", p.b));
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("sentinel.conf");
+    std::fs::write(
+        &conf,
+        "port 26383\nbind 10.231.0.2\nprotected-mode no\nsentinel monitor mymaster 10.231.0.2 6379 1\n",
+    )
+    .unwrap();
+    let in_b = |args: &[&str]| {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &p.b])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let _servers = Killed(vec![
+        in_b(&[
+            "redis-server",
+            "--port",
+            "6379",
+            "--bind",
+            "10.231.0.2",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--dir",
+            &dir.path().display().to_string(),
+        ]),
+        in_b(&["redis-server", &conf.display().to_string(), "--sentinel"]),
+    ]);
+    crate::support::topology::until(
+        "the sentinel in the namespace",
+        Duration::from_secs(20),
+        || {
+            let out = std::process::Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &p.b,
+                    "redis-cli",
+                    "-h",
+                    "10.231.0.2",
+                    "-p",
+                    "26383",
+                ])
+                .args(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).contains("6379")
+        },
+    );
+    let url = url.replace("/mymaster", ",10.231.0.2:26383/mymaster");
+    let start = Instant::now();
+    let r = p.statectl(&[
+        "doctor",
+        "--only",
+        "sentinel.*,redis.reachable,redis.latency",
+        "--redis",
+        &url,
+        "--timeout",
+        TIMEOUT,
+        "--sample",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    let took = start.elapsed();
+    let f = r.finding("sentinel.count");
+    assert_eq!(evidence(&f, "answering"), Some("1"), "{f}");
+    let master = r.finding("redis.reachable");
+    assert_eq!(master["status"], "pass", "{master}");
+    assert!(
+        took < Duration::from_secs(1 + 1 + 3),
+        "took {took:?} with --timeout 1s --sample 1s, one sentinel answering"
+    );
+}
+
+/// Child processes killed (and reaped) on drop.
+struct Killed(Vec<std::process::Child>);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
 
 #[test]
