@@ -14,7 +14,7 @@ use crate::exit::Exit;
 pub struct Window {
     /// Offset of the window's end from the start, ms.
     pub at_ms: u64,
-    /// Successful probes.
+    /// Probes timed: answered, or stalled past the timeout (counted as the time waited).
     pub count: u64,
     /// Percentiles, ms (absent when no probe succeeded).
     pub latency_ms: Option<Percentiles>,
@@ -39,7 +39,7 @@ pub struct LatencyReport {
     pub windows: Vec<Window>,
     /// Over the whole run.
     pub summary: Option<Percentiles>,
-    /// Successful probes.
+    /// Probes timed: answered, or stalled past the timeout (counted as the time waited).
     pub count: u64,
     /// Probes slower than the spike bound.
     pub spikes: u64,

@@ -11,7 +11,7 @@ use crate::cancel::CancellationToken;
 use crate::cli::{Format, LatencyArgs, OutputArgs};
 use crate::config::LATENCY_SPIKE_MS;
 use crate::exit::{Exit, UsageError};
-use crate::probe::ping::Pinger;
+use crate::probe::ping::{Missed, Pinger};
 use crate::render;
 use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget, DEFAULT_REDIS};
 
@@ -75,14 +75,15 @@ pub async fn run(
             _ = cancel.cancelled() => continue,
         };
         match once {
-            Ok(rtt) => {
+            // a stall past the timeout is a round trip of at least that long: the biggest spike
+            Ok(rtt) | Err(Missed::Stalled(rtt)) => {
                 if latency::is_spike(rtt) {
                     win_spikes += 1;
                     spikes += 1;
                 }
                 win.ok(rtt);
             }
-            Err(e) => win.error(&e, 1),
+            Err(Missed::Failed(e)) => win.error(&e, 1),
         }
     }
     let report = LatencyReport {

@@ -424,6 +424,7 @@ pub fn failure_kind(e: &ProbeError) -> &'static str {
         ProbeError::Resolve { .. } => "resolve",
         ProbeError::Protocol { .. } => "protocol",
         ProbeError::Interrupted { .. } => "interrupted",
+        ProbeError::Full { .. } => "maxclients",
         ProbeError::Other { .. } => "other",
     }
 }
@@ -600,6 +601,13 @@ pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -
             .with("failure", "interrupted")
             .fix(format!("Run again and let it finish; verify with `{verify}`"));
         }
+        ProbeError::Full { addr, detail } => (
+            format!("{addr} refused a new connection: {detail} (every client slot, maxclients, is taken)"),
+            format!(
+                "Find who holds the connections (`ss -tn state established '( sport = :{port} )'` on the server, grouped by peer; CLIENT LIST from a connection you already hold) and fix the leak or the pool sizes; \
+                 or raise maxclients (CONFIG SET maxclients N, and the open-files limit: LimitNOFILE); verify with `{verify}`"
+            ),
+        ),
         ProbeError::Other { addr, detail } => (
             format!("{addr}: {detail}"),
             format!("Check that {service} is running and reachable; verify with `{verify}`"),

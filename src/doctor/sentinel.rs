@@ -1,10 +1,11 @@
 //! Sentinel checks: one finding per deployment, from what every sentinel said.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Area, Check, Ctx, Eval, Tag};
+use super::{failure_kind, Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
 use crate::observe::sentinel::{SentinelObservation, SentinelSnapshot};
+use crate::observe::ProbeError;
 
 const DOCTOR: &[Tag] = &[Tag::Doctor];
 
@@ -60,23 +61,77 @@ fn answering(o: &SentinelObservation) -> Vec<(&str, &SentinelSnapshot)> {
         .collect()
 }
 
-/// None of the sentinels answered: every check fails the same way, naming why.
+/// Why no check can judge the deployment, when none can: no sentinel answered, or none of those
+/// that answered monitors a master by that name. Every check fails the same way, naming why.
+fn unusable(o: &SentinelObservation) -> Option<Verdict> {
+    none_answer(o).or_else(|| unknown_master(o))
+}
+
+/// None of the sentinels answered.
 fn none_answer(o: &SentinelObservation) -> Option<Verdict> {
     if !answering(o).is_empty() {
         return None;
     }
-    let why: Vec<String> = o
+    let errors: Vec<(&str, &ProbeError)> = o
         .sentinels
         .iter()
-        .filter_map(|v| v.result.as_ref().err().map(|e| format!("{}: {e}", v.addr)))
+        .filter_map(|v| v.result.as_ref().err().map(|e| (v.addr.as_str(), e)))
         .collect();
+    let why: Vec<String> = errors.iter().map(|(a, e)| format!("{a}: {e}")).collect();
+    let kinds: BTreeSet<&str> = errors.iter().map(|(_, e)| failure_kind(e)).collect();
+    let auth = kinds.len() == 1 && kinds.contains("auth");
+    let (summary, fix) = if auth {
+        // they answered, only to refuse us: starting them is not the remedy
+        (
+            format!("authentication failed at every sentinel of {}", o.master),
+            format!("Give the sentinels' own password with --sentinel-password (their requirepass or ACL user; without the flag the URL's data-node password is sent to them); verify with `redis-cli -p 26379 --askpass SENTINEL MASTER {}`", o.master),
+        )
+    } else {
+        (
+            format!("no sentinel of {} answers", o.master),
+            "Start the sentinels (redis-sentinel, or redis-server FILE --sentinel) and check their port and firewall; verify with `redis-cli -p 26379 SENTINEL MASTER NAME`".to_string(),
+        )
+    };
+    let mut v = Verdict::new(Status::Fail, summary).with("sentinels", why.join("; "));
+    if let (1, Some(kind)) = (kinds.len(), kinds.first()) {
+        v = v.with("failure", *kind);
+    }
+    Some(v.fix(fix))
+}
+
+/// Every answering sentinel says it monitors no master by the name asked (a typo in the URL,
+/// or sentinels set up for another deployment): counting them or their quorum means nothing.
+fn unknown_master(o: &SentinelObservation) -> Option<Verdict> {
+    let answering = answering(o);
+    if !answering
+        .iter()
+        .all(|(_, s)| s.lacks(&o.master) == Some(true))
+    {
+        return None;
+    }
+    let mut names: Vec<&str> = answering
+        .iter()
+        .flat_map(|(_, s)| s.monitors.iter().flatten().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let known = if names.is_empty() {
+        "they monitor no master at all".to_string()
+    } else {
+        format!("they monitor {}", names.join(", "))
+    };
+    let who: Vec<&str> = answering.iter().map(|(a, _)| *a).collect();
     Some(
         Verdict::new(
             Status::Fail,
-            format!("no sentinel of {} answers", o.master),
+            format!("no sentinel knows a master named {}: {known}", o.master),
         )
-        .with("sentinels", why.join("; "))
-        .fix("Start the sentinels (redis-sentinel, or redis-server FILE --sentinel) and check their port and firewall; verify with `redis-cli -p 26379 SENTINEL MASTER NAME`"),
+        .with("asked", who.join(", "))
+        .with("monitored", names.join(", "))
+        .fix(format!(
+            "Name a monitored master in the URL (redis+sentinel://HOSTS/NAME), or have every sentinel monitor it: SENTINEL MONITOR {} HOST PORT QUORUM (then SENTINEL SET {} auth-pass … if the master has a password); verify with `redis-cli -p 26379 SENTINEL MASTERS`",
+            o.master, o.master
+        )),
     )
 }
 
@@ -107,7 +162,7 @@ fn known(o: &SentinelObservation) -> Vec<String> {
 
 /// `sentinel.count`.
 pub fn count(o: &SentinelObservation, t: &Ctx) -> Verdict {
-    if let Some(v) = none_answer(o) {
+    if let Some(v) = unusable(o) {
         return v;
     }
     let known = known(o);
@@ -140,7 +195,7 @@ pub fn count(o: &SentinelObservation, t: &Ctx) -> Verdict {
 
 /// `sentinel.quorum`.
 pub fn quorum(o: &SentinelObservation, _t: &Ctx) -> Verdict {
-    if let Some(v) = none_answer(o) {
+    if let Some(v) = unusable(o) {
         return v;
     }
     let answering = answering(o);
@@ -198,7 +253,7 @@ pub fn quorum(o: &SentinelObservation, _t: &Ctx) -> Verdict {
 
 /// `sentinel.masters_agree`.
 pub fn masters_agree(o: &SentinelObservation, _t: &Ctx) -> Verdict {
-    if let Some(v) = none_answer(o) {
+    if let Some(v) = unusable(o) {
         return v;
     }
     let mut says: BTreeMap<String, Vec<&str>> = BTreeMap::new();
@@ -231,7 +286,7 @@ pub fn masters_agree(o: &SentinelObservation, _t: &Ctx) -> Verdict {
 
 /// `sentinel.replicas`.
 pub fn replicas(o: &SentinelObservation, t: &Ctx) -> Verdict {
-    if let Some(v) = none_answer(o) {
+    if let Some(v) = unusable(o) {
         return v;
     }
     let (from, s) = answering(o)[0];
@@ -274,7 +329,7 @@ pub fn replicas(o: &SentinelObservation, t: &Ctx) -> Verdict {
 
 /// `sentinel.config`.
 pub fn config(o: &SentinelObservation, _t: &Ctx) -> Verdict {
-    if let Some(v) = none_answer(o) {
+    if let Some(v) = unusable(o) {
         return v;
     }
     let answering = answering(o);

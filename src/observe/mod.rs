@@ -110,6 +110,15 @@ pub enum ProbeError {
         /// In plain words.
         detail: String,
     },
+    /// The server took the connection only to refuse it in words and close it: Redis at
+    /// maxclients ("-ERR max number of clients reached").
+    #[error("{addr} refused a new connection: {detail}")]
+    Full {
+        /// host:port
+        addr: String,
+        /// The server's words, escaped.
+        detail: String,
+    },
     /// The run was interrupted (Ctrl-C) before the probe finished.
     #[error("{addr}: interrupted before the probe finished")]
     Interrupted {
@@ -140,6 +149,7 @@ impl ProbeError {
             | ProbeError::PlainToTls { addr }
             | ProbeError::Tls { addr, .. }
             | ProbeError::Interrupted { addr }
+            | ProbeError::Full { addr, .. }
             | ProbeError::Other { addr, .. } => addr,
         }
     }
@@ -192,6 +202,7 @@ impl PeerLook {
                 | ProbeError::Auth { .. }
                 | ProbeError::Resolve { .. }
                 | ProbeError::Interrupted { .. }
+                | ProbeError::Full { .. }
         ) {
             return e;
         }

@@ -40,11 +40,24 @@ pub struct SentinelSnapshot {
     pub replicas: Result<Vec<BTreeMap<String, String>>, String>,
     /// SENTINEL SENTINELS: the other sentinels it knows, each one's fields.
     pub sentinels: Result<Vec<BTreeMap<String, String>>, String>,
+    /// SENTINEL MASTERS: the name of every master it monitors.
+    #[serde(default = "not_collected")]
+    pub monitors: Result<Vec<String>, String>,
+}
+
+fn not_collected() -> Result<Vec<String>, String> {
+    Err("not collected".into())
 }
 
 impl SentinelSnapshot {
     /// A SENTINEL MASTER field.
     pub fn field(&self, k: &str) -> Option<&str> {
         self.master.as_ref().ok()?.get(k).map(String::as_str)
+    }
+
+    /// Whether this sentinel said it monitors no master named `name` (None: it did not say).
+    pub fn lacks(&self, name: &str) -> Option<bool> {
+        let names = self.monitors.as_ref().ok()?;
+        Some(!names.iter().any(|n| n == name))
     }
 }

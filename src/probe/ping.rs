@@ -4,7 +4,28 @@ use std::time::{Duration, Instant};
 
 use super::postgres::PostgresSession;
 use super::redis::RedisSession;
+use super::ProbeError;
 use crate::target::{PostgresTarget, RedisTarget};
+
+/// Why a round trip has no time.
+#[derive(Debug)]
+pub enum Missed {
+    /// No answer within the timeout: the server stalled at least this long (the wait until
+    /// the probe gave up), which is a round trip too, and the longest of all.
+    Stalled(Duration),
+    /// Any other failure, in words (refused, reset, wrong password …).
+    Failed(String),
+}
+
+impl Missed {
+    /// A connect failure: a timeout is a stall of `waited`.
+    fn connecting(e: ProbeError, waited: Duration) -> Missed {
+        match e {
+            ProbeError::Timeout { .. } => Missed::Stalled(waited),
+            e => Missed::Failed(e.to_string()),
+        }
+    }
+}
 
 /// A connection that round trips are timed on: PING for Redis, SELECT 1 for PostgreSQL.
 pub enum Pinger {
@@ -16,14 +37,15 @@ pub enum Pinger {
 
 impl Pinger {
     /// One round trip, bounded by `timeout`; reconnects after a failure.
-    pub async fn once(&mut self, timeout: Duration) -> Result<Duration, String> {
+    pub async fn once(&mut self, timeout: Duration) -> Result<Duration, Missed> {
+        let connecting = Instant::now();
         match self {
             Pinger::Redis(t, s) => {
                 if s.is_none() {
                     *s = Some(
                         RedisSession::connect(t, timeout)
                             .await
-                            .map_err(|e| e.to_string())?
+                            .map_err(|e| Missed::connecting(e, connecting.elapsed()))?
                             .0,
                     );
                 }
@@ -37,7 +59,7 @@ impl Pinger {
                     Ok(_) => Ok(start.elapsed()),
                     Err(e) => {
                         *s = None;
-                        Err(e.to_string())
+                        Err(Missed::connecting(e, start.elapsed()))
                     }
                 }
             }
@@ -46,7 +68,7 @@ impl Pinger {
                     *s = Some(
                         PostgresSession::connect(t, timeout)
                             .await
-                            .map_err(|e| e.to_string())?,
+                            .map_err(|e| Missed::connecting(e, connecting.elapsed()))?,
                     );
                 }
                 let start = Instant::now();
@@ -59,11 +81,11 @@ impl Pinger {
                     Ok(Ok(_)) => Ok(start.elapsed()),
                     Ok(Err(e)) => {
                         *s = None;
-                        Err(e.to_string())
+                        Err(Missed::Failed(e.to_string()))
                     }
                     Err(_) => {
                         *s = None;
-                        Err("timeout".into())
+                        Err(Missed::Stalled(start.elapsed()))
                     }
                 }
             }

@@ -28,25 +28,81 @@ pub struct RedisSession {
     pub deadline: Option<Instant>,
 }
 
+/// A connection discovery opened to a target, kept for the target's probe: a server with one
+/// client slot free then sees one connection from the run, never two at once.
+#[derive(Clone, Default)]
+pub struct Kept(std::sync::Arc<std::sync::Mutex<Option<(RedisSession, Duration)>>>);
+
+impl Kept {
+    /// Keeps `session` (and its first PING's round trip) for the probe.
+    pub fn keep(&self, session: RedisSession, rtt: Duration) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((session, rtt));
+    }
+
+    /// The kept connection, once.
+    pub fn take(&self) -> Option<(RedisSession, Duration)> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept")
+    }
+}
+
 /// The auth failure of a server that has no password at all.
 const NO_PASSWORD_SET: &str = "a password was given but the server has none configured";
 
-/// One PING over a fresh TLS stream before the redis crate takes it: a TLS 1.3 server that
-/// refuses the client's certificate says so in an alert after the handshake, which only a read
-/// sees, and which the crate would report as a bare lost connection. Any one-line reply
-/// (PONG, or NOAUTH before AUTH) shows the session accepted.
-async fn hello(stream: &mut crate::tls::Stream) -> std::io::Result<()> {
+/// One PING over a fresh stream before the redis crate takes it, and the first line of the
+/// answer. A server that refuses a client (Redis at maxclients) writes its reason and closes
+/// at once: our PING then meets a reset, which the crate would report as a bare broken pipe,
+/// so the line already sent is read whatever the write did. And a TLS 1.3 server that refuses
+/// the client's certificate says so in an alert after the handshake, which only a read sees.
+/// Any one-line reply (PONG, or NOAUTH before AUTH) shows the session accepted.
+async fn hello(stream: &mut crate::tls::Stream) -> std::io::Result<Vec<u8>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    stream.write_all(b"PING\r\n").await?;
+    let wrote = stream.write_all(b"PING\r\n").await;
     let mut line = Vec::new();
     let mut byte = [0u8; 1];
     while !line.ends_with(b"\r\n") && line.len() < 512 {
-        if stream.read(&mut byte).await? == 0 {
-            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        match stream.read(&mut byte).await {
+            Ok(1..) => line.push(byte[0]),
+            // nothing said: the write's own failure, if any, is the better reason
+            Ok(0) if line.is_empty() => {
+                wrote?;
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            Ok(_) => break,
+            Err(e) if line.is_empty() => return Err(wrote.err().unwrap_or(e)),
+            Err(_) => break,
         }
-        line.push(byte[0]);
     }
-    Ok(())
+    Ok(line)
+}
+
+/// An error the server sent in place of PONG, naming it; None for PONG and for the errors of a
+/// client not yet authenticated (NOAUTH, NOPERM), which AUTH then settles. A full server
+/// (maxclients) is told apart; any other error (protected mode's DENIED, LOADING …) is the
+/// server's own words.
+fn refusal(addr: &str, line: &[u8]) -> Option<ProbeError> {
+    let text = String::from_utf8_lossy(line);
+    let words = text.trim_end().strip_prefix('-')?;
+    if words.starts_with("NOAUTH") || words.starts_with("NOPERM") {
+        return None;
+    }
+    let addr = addr.to_string();
+    let detail = words.escape_debug().to_string();
+    Some(match words.strip_prefix("ERR ") {
+        Some(w) if w.starts_with("max number of clients reached") => ProbeError::Full {
+            addr,
+            detail: w.escape_debug().to_string(),
+        },
+        _ => ProbeError::Other {
+            addr,
+            detail: format!("the server answered PING with an error: {detail}"),
+        },
+    })
 }
 
 /// Maps a failure to open the stream (TCP, then TLS) to a [`ProbeError`].
@@ -135,8 +191,7 @@ impl RedisSession {
         timeout: Duration,
     ) -> Result<(Self, Duration), ProbeError> {
         let start = Instant::now();
-        tracing::debug!(target = %target.label, tls = target.is_tls(), "redis: connecting");
-        match Self::connect_authenticated(target, timeout).await {
+        match Self::connect_logged(target, timeout).await {
             Err(e) => {
                 let e = diagnose(e, target, timeout).await;
                 let ms = start.elapsed().as_millis() as u64;
@@ -144,11 +199,7 @@ impl RedisSession {
                 tracing::debug!(target = %target.label, ms, failure, "redis: connect failed");
                 Err(e)
             }
-            Ok((s, rtt)) => {
-                let (ms, ping_us) = (start.elapsed().as_millis() as u64, rtt.as_micros() as u64);
-                tracing::debug!(target = %target.label, ms, ping_us, "redis: connected, PONG");
-                Ok((s, rtt))
-            }
+            ok => ok,
         }
     }
 
@@ -160,13 +211,28 @@ impl RedisSession {
         target: &RedisTarget,
         timeout: Duration,
     ) -> Result<Option<(Self, Duration)>, ProbeError> {
-        match Self::connect_authenticated(target, timeout).await {
+        match Self::connect_logged(target, timeout).await {
             Ok(s) => Ok(Some(s)),
             Err(e @ (ProbeError::Timeout { .. } | ProbeError::ConnectTimeout { .. })) => {
                 Err(diagnose(e, target, timeout).await)
             }
             Err(_) => Ok(None),
         }
+    }
+
+    /// Connects and authenticates, logging the attempt and its success (-v).
+    async fn connect_logged(
+        target: &RedisTarget,
+        timeout: Duration,
+    ) -> Result<(Self, Duration), ProbeError> {
+        let start = Instant::now();
+        tracing::debug!(target = %target.label, tls = target.is_tls(), "redis: connecting");
+        let r = Self::connect_authenticated(target, timeout).await;
+        if let Ok((_, rtt)) = &r {
+            let (ms, ping_us) = (start.elapsed().as_millis() as u64, rtt.as_micros() as u64);
+            tracing::debug!(target = %target.label, ms, ping_us, "redis: connected, PONG");
+        }
+        r
     }
 
     async fn connect_authenticated(
@@ -218,8 +284,9 @@ impl RedisSession {
         let a = addr.clone();
         bounded(&addr, timeout, "connecting and sending PING", async move {
             let mut stream = target.open().await.map_err(|e| open_error(&a, e))?;
-            if target.is_tls() {
-                hello(&mut stream).await.map_err(|e| open_error(&a, e))?;
+            let first = hello(&mut stream).await.map_err(|e| open_error(&a, e))?;
+            if let Some(refused) = refusal(&a, &first) {
+                return Err(refused);
             }
             let (conn, driver) =
                 MultiplexedConnection::new_with_config(info.redis_settings(), stream, config)
@@ -349,7 +416,10 @@ impl RedisSession {
 async fn diagnose(e: ProbeError, target: &RedisTarget, timeout: Duration) -> ProbeError {
     if matches!(
         e,
-        ProbeError::Refused { .. } | ProbeError::Auth { .. } | ProbeError::Resolve { .. }
+        ProbeError::Refused { .. }
+            | ProbeError::Auth { .. }
+            | ProbeError::Resolve { .. }
+            | ProbeError::Full { .. }
     ) {
         return e;
     }
@@ -613,12 +683,22 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         .iter()
         .find(|(label, _)| *label == target.label)
         .map(|(_, e)| e.clone());
+    let started = Instant::now();
+    let connected = match (known, target.kept.take()) {
+        (Some(e), _) => Err(e),
+        (None, Some(kept)) => Ok(kept),
+        (None, None) => RedisSession::connect(target, probe.timeout).await,
+    };
+    // The TLS look comes after the connect: a server with one client slot free gives it to the
+    // probe's session. A connect that failed already waited out what a handshake would (the
+    // timeout, a peer that is not TLS): its error is the look's too, one deadline per target.
+    // A failed handshake itself is looked at again for its details.
+    let failed = match &connected {
+        Err(e) if !matches!(e, ProbeError::Tls { .. }) => Some(e.clone()),
+        _ => None,
+    };
     let result = async {
-        if let Some(e) = known {
-            return Err(e);
-        }
-        let started = Instant::now();
-        let (mut s, first_ping) = RedisSession::connect(target, probe.timeout).await?;
+        let (mut s, first_ping) = connected?;
         s.deadline = Some(started + probe.timeout + probe.sample + super::DEADLINE_SLACK);
         let info = s.info().await.map_err(reason);
         if !probe.full {
@@ -693,12 +773,13 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         })
     };
     let look = async {
-        match &target.tls {
-            None => TlsLook::Plain {
+        match (&target.tls, failed) {
+            (None, _) => TlsLook::Plain {
                 reason: "redis:// target: plain text (name the rediss:// endpoint to check TLS)"
                     .into(),
             },
-            Some(c) => {
+            (Some(_), Some(error)) => TlsLook::Failed { error },
+            (Some(c), None) => {
                 let (host, port) = (&target.host, target.port);
                 report::handshake(host, port, c, report::Preamble::Redis, probe.timeout).await
             }

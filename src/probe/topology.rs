@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::redis::RedisSession;
+use super::sentinel::Asked;
 use crate::observe::cluster::parse_nodes;
 use crate::target::{ClusterTarget, Member, RedisTarget, SentinelTarget};
 
@@ -65,7 +66,8 @@ pub async fn discover(
         .collect()
         .await;
     let mut data = Vec::new();
-    for (s, (nodes, more)) in sentinels.iter_mut().zip(found) {
+    for (s, (nodes, more, asked)) in sentinels.iter_mut().zip(found) {
+        s.asked = asked;
         for extra in more {
             if !s
                 .sentinels
@@ -112,56 +114,54 @@ pub async fn discover(
     (out, clusters, failures)
 }
 
-/// Asks the sentinels in order until one answers: the data nodes, and sentinels not yet named.
-async fn sentinel(s: &SentinelTarget, timeout: Duration) -> (Vec<RedisTarget>, Vec<RedisTarget>) {
-    for st in &s.sentinels {
-        let Ok((mut session, _)) = RedisSession::connect(st, timeout).await else {
-            continue;
-        };
-        let ask = |sub: &'static str| {
-            let mut c = redis::cmd("SENTINEL");
-            c.arg(sub).arg(&s.master);
-            c
-        };
-        let Ok(master) = session
-            .cmd::<redis::Value>(&ask("MASTER"), "waiting for SENTINEL MASTER")
-            .await
-        else {
-            continue;
-        };
-        let member = |role: &str| Member {
-            deployment: s.label.clone(),
-            role: role.to_string(),
-        };
-        let mut nodes = Vec::new();
-        if let Some((h, p)) = addr_of(&fields(&master)) {
+/// Asks every sentinel named at once (the probe awaits the same answers later), and takes the
+/// data nodes and the sentinels not yet named from the first that answers: one that does not
+/// answer costs the run no time of its own.
+async fn sentinel(s: &SentinelTarget, timeout: Duration) -> Discovered {
+    use futures::StreamExt;
+    let asked: Vec<(String, Asked)> = s
+        .sentinels
+        .iter()
+        .map(|st| (st.host_port(), Asked::start(st, &s.master, timeout)))
+        .collect();
+    let mut answers: futures::stream::FuturesUnordered<_> = asked
+        .iter()
+        .zip(&s.sentinels)
+        .map(|((_, a), st)| {
+            let a = a.clone();
+            async move { (st, a.answer().await) }
+        })
+        .collect();
+    let member = |role: &str| Member {
+        deployment: s.label.clone(),
+        role: role.to_string(),
+    };
+    let (mut nodes, mut sentinels) = (Vec::new(), Vec::new());
+    while let Some((st, view)) = answers.next().await {
+        let Ok(snap) = view.result else { continue };
+        let Ok(master) = &snap.master else { continue };
+        if let Some((h, p)) = addr_of(master) {
             nodes.push(s.data.at(&h, p, member("master")));
         }
-        if let Ok(r) = session
-            .cmd::<redis::Value>(&ask("REPLICAS"), "waiting for SENTINEL REPLICAS")
-            .await
-        {
-            for m in field_list(&r) {
-                if let Some((h, p)) = addr_of(&m) {
-                    nodes.push(s.data.at(&h, p, member("replica")));
-                }
+        for m in snap.replicas.iter().flatten() {
+            if let Some((h, p)) = addr_of(m) {
+                nodes.push(s.data.at(&h, p, member("replica")));
             }
         }
-        let mut sentinels = Vec::new();
-        if let Ok(r) = session
-            .cmd::<redis::Value>(&ask("SENTINELS"), "waiting for SENTINEL SENTINELS")
-            .await
-        {
-            for m in field_list(&r) {
-                if let Some((h, p)) = addr_of(&m) {
-                    sentinels.push(st.at(&h, p, member("sentinel")));
-                }
+        for m in snap.sentinels.iter().flatten() {
+            if let Some((h, p)) = addr_of(m) {
+                sentinels.push(st.at(&h, p, member("sentinel")));
             }
         }
-        return (nodes, sentinels);
+        break;
     }
-    (Vec::new(), Vec::new())
+    drop(answers);
+    (nodes, sentinels, asked)
 }
+
+/// What discovery takes from a Sentinel deployment: its data nodes, the sentinels not yet
+/// named, and the answers being read from those named.
+type Discovered = (Vec<RedisTarget>, Vec<RedisTarget>, Vec<(String, Asked)>);
 
 /// The nodes of the cluster `seed` belongs to, None for a standalone server (or one whose
 /// INFO is refused: its probe says so), or why the seed could not be reached.
@@ -169,17 +169,21 @@ async fn cluster(
     seed: &RedisTarget,
     timeout: Duration,
 ) -> Result<Option<ClusterTarget>, crate::observe::ProbeError> {
-    let Some((mut session, _)) = RedisSession::connect_quick(seed, timeout).await? else {
+    let Some((mut session, rtt)) = RedisSession::connect_quick(seed, timeout).await? else {
         return Ok(None);
     };
     let info = redis::cmd("INFO").arg("cluster").clone();
-    let Ok(info) = session
+    let info = session
         .cmd::<String>(&info, "waiting for INFO cluster")
-        .await
-    else {
+        .await;
+    let Ok(info) = info else {
+        // INFO refused or timed out: the probe connects afresh and says why
         return Ok(None);
     };
     if !info.lines().any(|l| l.trim_end() == "cluster_enabled:1") {
+        // a standalone server is probed as named, over this connection: a server near
+        // maxclients sees one connection from the run
+        seed.kept.keep(session, rtt);
         return Ok(None);
     }
     let nodes_cmd = redis::cmd("CLUSTER").arg("NODES").clone();

@@ -30,6 +30,8 @@ pub struct RedisTarget {
     /// For a node found by discovery: the deployment it belongs to (a Sentinel URL's label, or
     /// `cluster:SEED`) and its role there, both part of the label.
     pub member: Option<Member>,
+    /// The connection discovery opened here, kept for the probe (shared by clones).
+    pub kept: crate::probe::redis::Kept,
 }
 
 /// A Redis Cluster found from a seed (probe::topology).
@@ -216,6 +218,7 @@ impl RedisTarget {
             info,
             tls: client,
             member: None,
+            kept: Default::default(),
         })
     }
 
@@ -246,6 +249,8 @@ impl RedisTarget {
         .expect("a host and port make connection info")
         .set_redis_settings(s.clone());
         t.member = Some(member);
+        // another server: the connection kept here is not its
+        t.kept = Default::default();
         t
     }
 

@@ -25,6 +25,9 @@ pub struct SentinelTarget {
     /// The data nodes' credentials, TLS and database, at the first sentinel's address: discovered
     /// nodes are reached with [`RedisTarget::at`].
     pub data: RedisTarget,
+    /// The answers discovery is reading from the sentinels named, by host:port: the probe
+    /// awaits these rather than asking again.
+    pub asked: Vec<(String, crate::probe::sentinel::Asked)>,
 }
 
 impl SentinelTarget {
@@ -124,6 +127,7 @@ impl SentinelTarget {
             master,
             sentinels,
             data,
+            asked: Vec::new(),
         })
     }
 }

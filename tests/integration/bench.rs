@@ -319,7 +319,44 @@ fn latency_windows_and_a_frozen_server() {
     );
     assert_eq!(r.code, 3);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert!(v["errors"].as_u64().unwrap() >= 1, "{v}");
+    // every probe waits out the 2 s default timeout: each is a spike at least that long
+    assert!(v["spikes"].as_u64().unwrap() >= 1, "{v}");
+    assert!(v["summary"]["min"].as_f64().unwrap() >= 2000.0, "{v}");
+}
+
+// issue 26, item 22: a server stopped longer than --timeout gave "0 spikes, max 0.5 ms, 1
+// errors"; the stall is the biggest spike of the run, at least the timeout long
+#[test]
+fn latency_counts_a_stall_past_the_timeout_as_a_spike() {
+    let Some(mut srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_statectl"))
+        .args(["latency", "--redis", &srv.url(), "--timeout", "500ms"])
+        .args(["--duration", "5s", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::support::topology::until("latency's first PINGs", Duration::from_secs(10), || {
+        srv.calls("ping") > 3
+    });
+    srv.freeze();
+    // the stall itself: past the timeout, then the server is back before the run ends
+    std::thread::sleep(Duration::from_millis(1500));
+    srv.thaw();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{:?}", out.status);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["spikes"].as_u64().unwrap() >= 1, "{v}");
+    let max = v["summary"]["max"].as_f64().unwrap();
+    assert!(max >= 500.0, "max {max} ms: {v}");
+    let spiky: u64 = v["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["spikes"].as_u64().unwrap())
+        .sum();
+    assert_eq!(spiky, v["spikes"].as_u64().unwrap(), "{v}");
 }
 
 #[test]

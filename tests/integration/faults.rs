@@ -8,7 +8,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::kernel_nic::{can_make_namespaces, sh, VethPair};
-use crate::support::{evidence, free_port, on_time, run, RedisServer, Run};
+use crate::support::{doctor_json, evidence, free_port, on_time, run, RedisServer, Run};
 
 const TIMEOUT: &str = "3s";
 /// [`TIMEOUT`] as a duration.
@@ -64,17 +64,24 @@ fn refused_port() {
     row("refused", &r, took, "refused", "Nothing listens");
 }
 
+/// Two namespaces joined by a veth pair; the second's firewall drops every SYN to `ports`
+/// (nft syntax: `6379`, `26379-26382`).
+fn blackholed(ports: &str) -> VethPair {
+    let p = VethPair::new();
+    sh(&format!(
+        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport {ports} drop'",
+        b = p.b
+    ));
+    p
+}
+
 #[test]
 fn blackholed_address_is_a_connect_timeout() {
     if !can_make_namespaces() {
         return;
     }
     // a host in its own namespace whose firewall drops every SYN to 6379
-    let p = VethPair::new();
-    sh(&format!(
-        "ip netns exec {b} nft 'add table inet stl; add chain inet stl in {{ type filter hook input priority 0; }}; add rule inet stl in tcp dport 6379 drop'",
-        b = p.b
-    ));
+    let p = blackholed("6379");
     let start = Instant::now();
     let r = p.statectl(&[
         "doctor",
@@ -98,6 +105,140 @@ fn blackholed_address_is_a_connect_timeout() {
         f["summary"].as_str().unwrap().contains("no TCP handshake"),
         "{f}"
     );
+}
+
+// issue 26, item 14: unreachable sentinels were asked one after another, each twice
+// (discovery, then the probe): 4 blackholed sentinels at --timeout 1s took 7 s. They are asked
+// at once, once each: the run keeps to timeout + window + 1 s (checked with a busy machine's
+// margin)
+#[test]
+fn blackholed_sentinels_are_asked_at_once_and_once_each() {
+    if !can_make_namespaces() {
+        return;
+    }
+    let p = blackholed("26379-26382");
+    let hosts: Vec<String> = (26379..=26382)
+        .map(|port| format!("10.231.0.2:{port}"))
+        .collect();
+    let url = format!("redis+sentinel://{}/mymaster", hosts.join(","));
+    let start = Instant::now();
+    let r = p.statectl(&[
+        "doctor",
+        "--only",
+        "sentinel.*",
+        "--redis",
+        &url,
+        "--timeout",
+        TIMEOUT,
+        "--sample",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    let took = start.elapsed();
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let f = r.finding("sentinel.count");
+    assert_eq!(evidence(&f, "failure"), Some("connect_timeout"), "{f}");
+    let named = evidence(&f, "sentinels").unwrap();
+    assert!(hosts.iter().all(|h| named.contains(h.as_str())), "{f}");
+    // one timeout, the 1 s window and a second to spare; asked one after another it was
+    // four timeouts
+    on_time("4 blackholed sentinels", took, TIMEOUT_D + Duration::from_secs(2));
+
+    // one sentinel and its master answer in the namespace too: the data node's probe (its
+    // 1 s window) runs while the blackholed sentinels are still being waited for
+    sh(&format!("ip -n {} link set lo up", p.b));
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("sentinel.conf");
+    std::fs::write(
+        &conf,
+        "port 26383\nbind 10.231.0.2\nprotected-mode no\nsentinel monitor mymaster 10.231.0.2 6379 1\n",
+    )
+    .unwrap();
+    let in_b = |args: &[&str]| {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &p.b])
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let _servers = Killed(vec![
+        in_b(&[
+            "redis-server",
+            "--port",
+            "6379",
+            "--bind",
+            "10.231.0.2",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "no",
+            "--dir",
+            &dir.path().display().to_string(),
+        ]),
+        in_b(&["redis-server", &conf.display().to_string(), "--sentinel"]),
+    ]);
+    crate::support::topology::until(
+        "the sentinel in the namespace",
+        Duration::from_secs(20),
+        || {
+            let out = std::process::Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &p.b,
+                    "redis-cli",
+                    "-h",
+                    "10.231.0.2",
+                    "-p",
+                    "26383",
+                ])
+                .args(["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).contains("6379")
+        },
+    );
+    let url = url.replace("/mymaster", ",10.231.0.2:26383/mymaster");
+    let start = Instant::now();
+    let r = p.statectl(&[
+        "doctor",
+        "--only",
+        "sentinel.*,redis.reachable,redis.latency",
+        "--redis",
+        &url,
+        "--timeout",
+        TIMEOUT,
+        "--sample",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    let took = start.elapsed();
+    let f = r.finding("sentinel.count");
+    assert_eq!(evidence(&f, "answering"), Some("1"), "{f}");
+    let master = r.finding("redis.reachable");
+    assert_eq!(master["status"], "pass", "{master}");
+    on_time(
+        "4 blackholed sentinels and one answering",
+        took,
+        TIMEOUT_D + Duration::from_secs(2),
+    );
+}
+
+/// Child processes killed (and reaped) on drop.
+struct Killed(Vec<std::process::Child>);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
 
 #[test]
@@ -179,6 +320,76 @@ fn tls_on_one_side_only_and_an_unknown_certificate() {
         f["summary"].as_str().unwrap().contains("unknown issuer"),
         "{f}"
     );
+}
+
+// issue 26, item 15: rediss:// to a plain or a silent port waited out --timeout twice (the
+// connect, then the TLS look); one deadline per target, whatever the handshakes inside it
+#[test]
+fn tls_to_a_plain_or_silent_port_waits_out_one_timeout() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let silent = fake(|s| {
+        std::thread::sleep(Duration::from_secs(20));
+        drop(s);
+    });
+    for (name, port, kind) in [
+        ("plain", srv.port, "tls_to_plain"),
+        ("silent", silent, "timeout"),
+    ] {
+        let url = format!("rediss://127.0.0.1:{port}");
+        let start = Instant::now();
+        let r = doctor_json("redis.*", &["--redis", &url, "--timeout", TIMEOUT], &[]);
+        let took = start.elapsed();
+        assert_eq!(r.code, 3, "{name}: {}{}", r.stdout, r.stderr);
+        let f = r.finding("redis.reachable");
+        assert_eq!(evidence(&f, "failure"), Some(kind), "{name}: {f}");
+        // one timeout and the second look (under 1 s); twice the timeout is over 6 s, past the
+        // promise and a busy machine's slack
+        on_time(name, took, TIMEOUT_D + Duration::from_secs(1));
+    }
+}
+
+/// A plain connection that PINGs and reads the PONG: a client the server counts.
+fn held_client(port: u16) -> std::net::TcpStream {
+    use std::io::Read;
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"PING\r\n").unwrap();
+    let mut pong = [0u8; 7];
+    c.read_exact(&mut pong).unwrap();
+    assert_eq!(&pong, b"+PONG\r\n");
+    c
+}
+
+// issue 26, item 17: a server at maxclients said "-ERR max number of clients reached" and
+// closed, and statectl reported "connection lost while waiting for PING: broken pipe",
+// failure=other; and with one slot free, statectl's own two connections at once tipped it over
+#[test]
+fn a_server_at_maxclients_is_named_and_one_free_slot_is_enough() {
+    let Some(srv) = RedisServer::start(&["maxclients 2"]) else {
+        return;
+    };
+    let _first = held_client(srv.port);
+    let r = doctor_json(
+        "redis.*",
+        &[
+            "--redis",
+            &srv.url(),
+            "--timeout",
+            "1s",
+            "--sample",
+            "200ms",
+        ],
+        &[],
+    );
+    let f = r.finding("redis.reachable");
+    assert_eq!(f["status"], "pass", "one free slot: {f}");
+    let _second = held_client(srv.port);
+    let (r, took) = reach(&srv.url());
+    let f = row("maxclients", &r, took, "maxclients", "maxclients");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(summary.contains("max number of clients reached"), "{f}");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::support::topology::{until, Cluster, SentinelSet, MASTER};
-use crate::support::{doctor_json, evidence, Run};
+use crate::support::{doctor_json, evidence, RedisServer, Run};
 
 fn doctor(url: &str, only: &str) -> Run {
     doctor_json(only, &["--redis", url, "--sample", "200ms"], &[])
@@ -158,6 +158,70 @@ fn sentinels_that_disagree_on_down_after_warn() {
         s.contains("down-after-milliseconds") && s.contains("3000"),
         "{s}"
     );
+}
+
+const SENTINEL_CHECKS: [&str; 5] = [
+    "sentinel.count",
+    "sentinel.quorum",
+    "sentinel.masters_agree",
+    "sentinel.replicas",
+    "sentinel.config",
+];
+
+// issue 26, items 20 and 21: a master name no sentinel monitors was "fewer than 3 sentinels"
+// (add sentinels) with masters_agree and config passing; a password the sentinels refuse was
+// "no sentinel answers" (start the sentinels)
+#[test]
+fn a_wrong_master_name_or_sentinel_password_is_named_as_such() {
+    let Some(master) = RedisServer::start(&[]) else {
+        return;
+    };
+    let sentinel = RedisServer::start_sentinel(&[
+        &format!("sentinel monitor {MASTER} 127.0.0.1 {} 1", master.port),
+        "requirepass sentinel-pw-26",
+    ])
+    .unwrap();
+    let at = |name: &str| format!("redis+sentinel://127.0.0.1:{}/{name}", sentinel.port);
+    let with_password = |url: &str, pw: &str| {
+        doctor_json(
+            "sentinel.*",
+            &[
+                "--redis",
+                url,
+                "--sentinel-password",
+                pw,
+                "--sample",
+                "200ms",
+            ],
+            &[],
+        )
+    };
+    let r = with_password(&at("nosuch"), "sentinel-pw-26");
+    for id in SENTINEL_CHECKS {
+        let f = expect(&r, id, "fail");
+        let summary = f["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("no sentinel knows a master named nosuch") && summary.contains(MASTER),
+            "{id}: {f}"
+        );
+        let fix = f["remediation"].as_str().unwrap();
+        assert!(fix.contains("SENTINEL MONITOR nosuch"), "{id}: {fix}");
+        assert!(!fix.contains("Run at least"), "{id}: {fix}");
+    }
+
+    let r = with_password(&at(MASTER), "not-the-sentinel-pw");
+    assert!(!r.stdout.contains("not-the-sentinel-pw"), "{}", r.stdout);
+    for id in SENTINEL_CHECKS {
+        let f = expect(&r, id, "fail");
+        let summary = f["summary"].as_str().unwrap();
+        assert!(summary.contains("authentication failed"), "{id}: {f}");
+        assert_eq!(evidence(&f, "failure"), Some("auth"), "{id}: {f}");
+        let fix = f["remediation"].as_str().unwrap();
+        assert!(
+            fix.contains("--sentinel-password") && !fix.contains("Start the sentinels"),
+            "{id}: {fix}"
+        );
+    }
 }
 
 #[test]
