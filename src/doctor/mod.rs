@@ -30,7 +30,7 @@ use crate::observe::preflight::PreflightObservation;
 use crate::observe::redis::RedisObservation;
 use crate::observe::redis::RedisSnapshot;
 use crate::observe::sentinel::SentinelObservation;
-use crate::observe::service::ServiceState;
+use crate::observe::service::{ListenerRole, ServiceState, MAX_ALTERNATIVES};
 use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
 /// The part of the stack a check looks at.
@@ -586,10 +586,29 @@ pub(crate) fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict 
     if let Some(why) = &s.systemd_absent {
         v = v.with("systemd", why);
     }
-    for e in &s.elsewhere {
+    // only what a client could have meant, each said what it is; the rest counted
+    let all = s.alternatives();
+    for a in all.iter().take(MAX_ALTERNATIVES) {
+        v = v.with("listening_elsewhere", a.to_string());
+    }
+    if let Some(rest) = all.get(MAX_ALTERNATIVES..).filter(|r| !r.is_empty()) {
+        let count = |r: ListenerRole| rest.iter().filter(|a| a.role == r).count();
+        let kinds: Vec<String> = [
+            (ListenerRole::Server, s.service.as_str()),
+            (ListenerRole::ClusterNode, "cluster node(s)"),
+            (ListenerRole::Sentinel, "sentinel(s)"),
+        ]
+        .into_iter()
+        .filter(|(r, _)| count(*r) > 0)
+        .map(|(r, what)| format!("{} {what}", count(r)))
+        .collect();
         v = v.with(
             "listening_elsewhere",
-            format!("{} pid {} on {}", e.process, e.pid, e.addr),
+            format!(
+                "… and {} more: {} (`ss -ltnp` lists them)",
+                rest.len(),
+                kinds.join(", ")
+            ),
         );
     }
     // the general advice's last step still applies: how to see it fixed
