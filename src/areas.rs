@@ -2,12 +2,37 @@
 //! them (I/O, `probe/`) and the other areas whose observations its checks read. `doctor` and
 //! `preflight` ask this list which probes the selected checks need and run those; a new area
 //! is a probe module, an observation module, a check module and one line here.
+//!
+//! A check sees only its own subject and the areas it declares reading here ([`evaluate`]), so
+//! its verdict cannot depend on which other checks `--only` selected.
 
 use futures::future::BoxFuture;
 
+use crate::config::Thresholds;
 use crate::doctor::{self, Area, Check};
+use crate::model::Finding;
 use crate::observe::{Observations, Observed};
 use crate::probe::{self, ProbeContext};
+
+/// Another area's observation that some checks of an area read.
+pub struct Read {
+    /// The area read.
+    pub area: Area,
+    /// The checks that read it, as id globs.
+    pub by: &'static [&'static str],
+    /// Whether they need its full observation (CONFIG, the process on this host …); taken
+    /// without a sample window when no check of that area is selected itself.
+    pub full: bool,
+}
+
+impl Read {
+    /// Whether `check` is one of its readers.
+    pub fn read_by(&self, check: &Check) -> bool {
+        self.by
+            .iter()
+            .any(|p| glob::Pattern::new(p).is_ok_and(|p| p.matches(check.id)))
+    }
+}
 
 /// One area of the stack.
 pub struct AreaEntry {
@@ -17,9 +42,9 @@ pub struct AreaEntry {
     pub checks: &'static [Check],
     /// Observes every target of the area named in the context.
     pub probe: for<'a> fn(&'a ProbeContext) -> BoxFuture<'a, Observed>,
-    /// Areas whose observations the full checks of this one read (the host's RAM and kernel
-    /// settings for Redis); their probes run too, without a sample window of their own.
-    pub reads: &'static [Area],
+    /// Other areas' observations its checks read (the host's RAM and kernel settings for
+    /// Redis); their probes run whenever a reader is selected.
+    pub reads: &'static [Read],
 }
 
 /// Every area, in the order reports list them.
@@ -28,7 +53,11 @@ pub static AREAS: &[AreaEntry] = &[
         area: Area::Redis,
         checks: doctor::redis::CHECKS,
         probe: probe::redis::observe_area,
-        reads: &[Area::Kernel],
+        reads: &[Read {
+            area: Area::Kernel,
+            by: &["redis.maxmemory", "redis.tcp_backlog", "redis.host"],
+            full: false,
+        }],
     },
     AreaEntry {
         area: Area::Postgres,
@@ -40,7 +69,12 @@ pub static AREAS: &[AreaEntry] = &[
         area: Area::Kernel,
         checks: doctor::kernel::CHECKS,
         probe: probe::kernel::observe_area,
-        reads: &[],
+        // the local Redis servers' tcp-backlog, from CONFIG
+        reads: &[Read {
+            area: Area::Redis,
+            by: &["kernel.somaxconn"],
+            full: true,
+        }],
     },
     AreaEntry {
         area: Area::Nic,
@@ -58,7 +92,12 @@ pub static AREAS: &[AreaEntry] = &[
         area: Area::Cluster,
         checks: doctor::cluster::CHECKS,
         probe: probe::cluster::observe_area,
-        reads: &[],
+        // a cluster is found from Redis targets: the Redis probe tells which cannot be reached
+        reads: &[Read {
+            area: Area::Redis,
+            by: &["cluster.*"],
+            full: false,
+        }],
     },
     AreaEntry {
         area: Area::Lb,
@@ -106,23 +145,60 @@ pub fn matrix() -> Vec<Check> {
         .collect()
 }
 
-/// The areas whose probes must run for `checks`: the areas of the checks, plus what the full
-/// checks among them read.
+/// The reads of the selected checks.
+fn reads(checks: &[Check]) -> impl Iterator<Item = &'static Read> + '_ {
+    AREAS
+        .iter()
+        .flat_map(|a| a.reads.iter())
+        .filter(|r| checks.iter().any(|c| r.read_by(c)))
+}
+
+/// The areas `check` reads besides its own.
+pub fn reads_of(check: &Check) -> Vec<Area> {
+    AREAS
+        .iter()
+        .filter(|a| a.area == check.area)
+        .flat_map(|a| a.reads.iter())
+        .filter(|r| r.read_by(check))
+        .map(|r| r.area)
+        .collect()
+}
+
+/// The areas whose probes must run for `checks`: the areas of the checks, plus what they read.
 pub fn needed(checks: &[Check]) -> Vec<&'static AreaEntry> {
     AREAS
         .iter()
-        .filter(|a| {
-            doctor::needs(checks, a.area)
-                || AREAS
-                    .iter()
-                    .any(|b| b.reads.contains(&a.area) && doctor::needs_full(checks, b.area))
-        })
+        .filter(|a| doctor::needs(checks, a.area) || reads(checks).any(|r| r.area == a.area))
+        .collect()
+}
+
+/// The areas of `areas` whose probes must be full: a selected check of theirs is, or a selected
+/// check reads their full observation.
+pub fn full(checks: &[Check], areas: &[&'static AreaEntry]) -> Vec<Area> {
+    areas
+        .iter()
+        .map(|e| e.area)
+        .filter(|a| doctor::needs_full(checks, *a) || reads(checks).any(|r| r.area == *a && r.full))
         .collect()
 }
 
 /// Runs the probes of `areas` concurrently and folds what they saw into one [`Observations`].
-pub async fn observe(areas: &[&'static AreaEntry], cx: &ProbeContext) -> Observations {
-    let seen = futures::future::join_all(areas.iter().map(|a| (a.probe)(cx))).await;
+/// An area run only because a selected check reads it gets no sample window.
+pub async fn observe(
+    checks: &[Check],
+    areas: &[&'static AreaEntry],
+    cx: &ProbeContext,
+) -> Observations {
+    let mut unsampled = cx.clone();
+    unsampled.timing.sample = std::time::Duration::ZERO;
+    let seen = futures::future::join_all(areas.iter().map(|a| {
+        if doctor::needs(checks, a.area) {
+            (a.probe)(cx)
+        } else {
+            (a.probe)(&unsampled)
+        }
+    }))
+    .await;
     let mut obs = Observations::default();
     for o in seen {
         obs.add(o);
@@ -130,11 +206,17 @@ pub async fn observe(areas: &[&'static AreaEntry], cx: &ProbeContext) -> Observa
     obs
 }
 
+/// Applies the selected checks to the observations; each check sees only its own subject and
+/// the areas it declares reading.
+pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -> Vec<Finding> {
+    doctor::evaluate(checks, obs, thresholds, reads_of)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::doctor::{evaluate, select, Tag};
+    use crate::doctor::{select, Tag};
     use crate::observe::{ProbeError, RedisObservation};
     use std::collections::HashSet;
 
@@ -186,8 +268,67 @@ mod tests {
         // reachability alone needs no host facts
         assert_eq!(areas("redis.reachable"), vec![Area::Redis]);
         assert_eq!(areas("postgres.*"), vec![Area::Postgres]);
-        assert_eq!(areas("kernel.*"), vec![Area::Kernel]);
+        assert_eq!(areas("kernel.version"), vec![Area::Kernel]);
+        // the local Redis servers' tcp-backlog, whatever else is selected
+        assert_eq!(areas("kernel.somaxconn"), vec![Area::Redis, Area::Kernel]);
+        // a cluster's seeds are reached by the Redis probe
+        assert_eq!(areas("cluster.slots"), vec![Area::Redis, Area::Cluster]);
         assert_eq!(areas("nic.*"), vec![Area::Nic]);
+    }
+
+    #[test]
+    fn every_read_names_checks_of_its_own_area_and_another_area() {
+        for a in AREAS {
+            for r in a.reads {
+                assert_ne!(r.area, a.area);
+                for p in r.by {
+                    assert!(
+                        a.checks
+                            .iter()
+                            .any(|c| glob::Pattern::new(p).unwrap().matches(c.id)),
+                        "{p} names no check of {:?}",
+                        a.area
+                    );
+                }
+            }
+        }
+    }
+
+    // issue 26 #36: a check sees only the areas it declares reading
+    #[test]
+    fn a_check_sees_only_the_observations_it_declares() {
+        let mut snap = crate::doctor::redis::tests::snapshot(&[]);
+        snap.config
+            .as_mut()
+            .unwrap()
+            .insert("tcp-backlog".into(), "65535".into());
+        let mut kernel = crate::doctor::kernel::tests::obs();
+        kernel
+            .sysctls
+            .insert("net.core.somaxconn".into(), "8192".into());
+        let obs = Observations {
+            redis: vec![RedisObservation {
+                target: "redis://127.0.0.1:6379".into(),
+                addr: "127.0.0.1:6379".into(),
+                result: Ok(snap),
+                tls: None,
+                service: None,
+                member: None,
+            }],
+            kernel: Some(kernel),
+            ..Default::default()
+        };
+        let checks = select(&matrix(), Tag::Doctor, &["kernel.somaxconn".into()], &[]).unwrap();
+        let t = Thresholds::default();
+        let declared = evaluate(&checks, &obs, &t);
+        assert_eq!(
+            declared[0].status,
+            crate::model::Status::Warn,
+            "{declared:?}"
+        );
+        // the same check, had it declared nothing, would not see the Redis server
+        let undeclared = crate::doctor::evaluate(&checks, &obs, &t, |_| Vec::new());
+        assert_eq!(undeclared[0].status, crate::model::Status::Pass);
     }
 
     #[test]

@@ -226,7 +226,7 @@ pub async fn prepare_keys(
                     .ignore();
                 written += 1;
             }
-            p.query_async::<()>(conn).await?;
+            run_pipeline(&p, conn).await?;
         }
     }
     if load.workload == Workload::Session {
@@ -247,10 +247,61 @@ pub async fn prepare_keys(
                 p.cmd("EXPIRE").arg(&k).arg(load.ttl).ignore();
                 written += 1;
             }
-            p.query_async::<()>(conn).await?;
+            run_pipeline(&p, conn).await?;
         }
     }
     Ok(written)
+}
+
+/// Runs a setup or cleanup pipeline. A failure says each kind of server error once, with how
+/// many commands got it, one line per kind: a cluster that went down fails all 5000 UNLINKs
+/// of a batch alike, and the redis crate's own message lists every one of them.
+async fn run_pipeline(
+    p: &redis::Pipeline,
+    conn: &mut redis::aio::MultiplexedConnection,
+) -> anyhow::Result<()> {
+    let e = match p.query_async::<()>(conn).await {
+        Ok(()) => return Ok(()),
+        Err(e) => e,
+    };
+    let whole = e.to_string();
+    let Some(errors) = e.into_server_errors() else {
+        return Err(anyhow::anyhow!(whole));
+    };
+    let errors: Vec<(&str, Option<&str>)> = errors
+        .iter()
+        .map(|(_, s)| (s.code(), s.details()))
+        .collect();
+    Err(anyhow::anyhow!(error_kinds(&errors, p.len())))
+}
+
+/// Server errors (code, detail) as one line per code, in the order first seen, with its count
+/// and its detail (the first one's, when they differ: MOVED names a slot each).
+fn error_kinds(errors: &[(&str, Option<&str>)], commands: usize) -> String {
+    let mut kinds: Vec<(&str, Option<&str>, bool, usize)> = Vec::new();
+    for &(code, detail) in errors {
+        match kinds.iter_mut().find(|k| k.0 == code) {
+            Some(k) => {
+                k.2 |= k.1 != detail;
+                k.3 += 1;
+            }
+            None => kinds.push((code, detail, false, 1)),
+        }
+    }
+    kinds
+        .iter()
+        .map(|&(code, detail, varied, n)| {
+            let detail = match (detail, varied) {
+                (Some(d), false) => format!(" {d}"),
+                (Some(d), true) => format!(" (the first: {d})"),
+                (None, _) => String::new(),
+            };
+            // the server's words, made safe for a terminal
+            let text = crate::render::escape(&format!("{code}{detail}")).replace('\n', " ");
+            format!("{n}× {text} (of {commands} commands in one pipeline)")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Deletes every key in the bench namespace (SCAN + UNLINK).
@@ -273,7 +324,7 @@ pub async fn cleanup(conn: &mut redis::aio::MultiplexedConnection) -> anyhow::Re
             for k in &keys {
                 p.cmd("UNLINK").arg(k).ignore();
             }
-            p.query_async::<()>(conn).await?;
+            run_pipeline(&p, conn).await?;
         }
         cursor = next;
         if cursor == 0 {
@@ -664,6 +715,25 @@ pub fn quotas(total: Option<u64>, conns: usize) -> Vec<Option<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // issue 26 #38: 5000 failed UNLINKs printed 5000 times
+    #[test]
+    fn pipeline_errors_are_one_line_per_kind_with_a_count() {
+        let mut errors = vec![("CLUSTERDOWN", Some("The cluster is down")); 5000];
+        errors.push(("MOVED", Some("3999 127.0.0.1:7001")));
+        errors.push(("MOVED", Some("4000 127.0.0.1:7001")));
+        errors.push(("ERR", Some("bad\x1b[2J")));
+        let text = error_kinds(&errors, 5003);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "5000× CLUSTERDOWN The cluster is down (of 5003 commands in one pipeline)",
+                "2× MOVED (the first: 3999 127.0.0.1:7001) (of 5003 commands in one pipeline)",
+                "1× ERR bad\\x1b[2J (of 5003 commands in one pipeline)",
+            ]
+        );
+    }
 
     #[test]
     fn quotas_add_up_exactly() {

@@ -302,7 +302,13 @@ pub fn redis(
             for s in &mut sessions {
                 let done = bounded_cleanup(cancel, a.timeout, rload::cleanup(s.connection()));
                 if let Err(e) = done.await {
-                    eprintln!("statectl: could not delete {}* keys: {e}", rload::NAMESPACE);
+                    // one line per kind of error (a failed pipeline says each kind once)
+                    for line in e.lines() {
+                        eprintln!(
+                            "statectl: could not delete {}* keys: {line}",
+                            rload::NAMESPACE
+                        );
+                    }
                 }
             }
         }

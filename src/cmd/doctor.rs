@@ -65,11 +65,7 @@ pub fn plan(
     let thresholds = Thresholds::load(args.config.as_deref())?;
     let areas = areas::needed(&checks);
     let targets = Targets::resolve(&args.targets, |a| areas.iter().any(|e| e.area == a), root)?;
-    let full = areas
-        .iter()
-        .map(|e| e.area)
-        .filter(|a| doctor::needs_full(&checks, *a))
-        .collect();
+    let full = areas::full(&checks, &areas);
     Ok(Plan {
         probe: ProbeContext {
             targets,
@@ -159,11 +155,11 @@ pub async fn run(
             plan.areas.len()
         ));
     }
-    let obs = areas::observe(&plan.areas, &plan.probe).await;
+    let obs = areas::observe(&plan.checks, &plan.areas, &plan.probe).await;
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let findings = doctor::evaluate(&plan.checks, &obs, &plan.thresholds);
+    let findings = areas::evaluate(&plan.checks, &obs, &plan.thresholds);
     let mut report = Report::new(started, clock.elapsed().as_millis() as u64, findings);
     report.interrupted = cancel.is_cancelled();
     for (format, path) in &args.report {

@@ -24,7 +24,7 @@ pub static CHECKS: &[Check] = &[
         id: "cluster.slots",
         area: Area::Cluster,
         tags: DOCTOR,
-        doc: "any of the 16384 slots not served fails, listing the ranges (0-99, 5461); slots served by a master flagged fail fail",
+        doc: "any of the 16384 slots not served fails, listing the ranges (0-99, 5461) and why: no master holds it, its master is flagged fail or does not answer, does not claim it itself, or says cluster_state is not ok",
         full: false,
         eval: Eval::Cluster(slots),
     },
@@ -128,47 +128,132 @@ pub fn state(o: &ClusterObservation, _t: &Ctx) -> Verdict {
     v
 }
 
-/// `cluster.slots`.
+/// Why one slot is not served, in the order its remediation is needed.
+#[derive(Clone, Copy, PartialEq)]
+enum Unserved {
+    /// No master holds it in the reference view.
+    Uncovered,
+    /// Its master is flagged fail.
+    OnFailed,
+    /// Its master did not answer this run.
+    OwnerSilent,
+    /// Its master's own CLUSTER NODES does not list it (CLUSTER DELSLOTS on the owner).
+    NotClaimed,
+    /// Its master says cluster_state is not ok, so it answers CLUSTERDOWN.
+    OwnerDown,
+}
+
+impl Unserved {
+    const ALL: [Unserved; 5] = [
+        Unserved::Uncovered,
+        Unserved::OnFailed,
+        Unserved::OwnerSilent,
+        Unserved::NotClaimed,
+        Unserved::OwnerDown,
+    ];
+
+    /// The evidence key listing the slots.
+    fn key(self) -> &'static str {
+        match self {
+            Unserved::Uncovered => "uncovered",
+            Unserved::OnFailed => "slots_on_failed_masters",
+            Unserved::OwnerSilent => "owner_not_answering",
+            Unserved::NotClaimed => "not_claimed_by_owner",
+            Unserved::OwnerDown => "owner_cluster_state_not_ok",
+        }
+    }
+
+    fn fix(self) -> &'static str {
+        match self {
+            Unserved::Uncovered => "Assign them (CLUSTER ADDSLOTSRANGE on a master, or `redis-cli --cluster fix HOST:PORT`); keys in those slots cannot be read or written until then",
+            Unserved::OnFailed => "Fail the master over to a replica (CLUSTER FAILOVER on the replica) or bring it back; verify with `redis-cli --cluster check HOST:PORT`",
+            Unserved::OwnerSilent => "Start or reach the master that holds them (see cluster.state); until it answers, clients cannot use those slots",
+            Unserved::NotClaimed => "The master the cluster sends these slots to no longer claims them (CLUSTER DELSLOTS on it): CLUSTER ADDSLOTS them back on that master, or `redis-cli --cluster fix HOST:PORT`; clients get CLUSTERDOWN until then",
+            Unserved::OwnerDown => "Their master answers CLUSTERDOWN because its own view of the cluster is not ok: see cluster.state and what that node's CLUSTER NODES lacks; verify with `redis-cli --cluster check HOST:PORT`",
+        }
+    }
+}
+
+/// `cluster.slots`: a slot is served only when the master the cluster maps it to (as the
+/// reference node sees it) is not flagged fail, claims the slot in its own CLUSTER NODES and
+/// says cluster_state ok; anything else gives CLUSTERDOWN (or no answer) to clients.
 pub fn slots(o: &ClusterObservation, _t: &Ctx) -> Verdict {
     let (addr, s) = match reference(o) {
         Ok(r) => r,
         Err(v) => return v,
     };
-    let mut served = vec![false; SLOTS];
-    let mut failed = vec![false; SLOTS];
+    // each master's own view, by node id: what it claims and whether it says ok
+    let own: BTreeMap<&str, (&ClusterNode, bool)> = views(o)
+        .into_iter()
+        .filter_map(|(_, v)| {
+            let me = v.nodes.iter().find(|n| n.has("myself"))?;
+            let ok = v.info.get("cluster_state").map(String::as_str) == Some("ok");
+            Some((me.id.as_str(), (me, ok)))
+        })
+        .collect();
+    let mut why: Vec<Option<Unserved>> = vec![Some(Unserved::Uncovered); SLOTS];
+    // the masters behind each kind, to name them
+    let mut whose: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for n in s.nodes.iter().filter(|n| n.has("master")) {
-        let mark = if n.has("fail") {
-            &mut failed
-        } else {
-            &mut served
-        };
         for &(a, b) in &n.slots {
-            mark[usize::from(a)..=usize::from(b)].fill(true);
+            for slot in a..=b {
+                let w = if n.has("fail") {
+                    Some(Unserved::OnFailed)
+                } else {
+                    match own.get(n.id.as_str()) {
+                        None => Some(Unserved::OwnerSilent),
+                        Some((me, _))
+                            if !me.slots.iter().any(|&(x, y)| (x..=y).contains(&slot)) =>
+                        {
+                            Some(Unserved::NotClaimed)
+                        }
+                        Some((_, false)) => Some(Unserved::OwnerDown),
+                        Some((_, true)) => None,
+                    }
+                };
+                if let Some(k) = w {
+                    whose.entry(k.key()).or_default().insert(name(n));
+                }
+                why[usize::from(slot)] = w;
+            }
         }
     }
-    let mut on_failed: Vec<u16> = (0..SLOTS as u16)
-        .filter(|s| failed[usize::from(*s)] && !served[usize::from(*s)])
-        .collect();
-    let uncovered: Vec<u16> = (0..SLOTS as u16)
-        .filter(|s| !served[usize::from(*s)] && !failed[usize::from(*s)])
-        .collect();
-    let mut v = Verdict::pass(format!("all {SLOTS} slots served (as {addr} sees it)"))
-        .with("seen_from", addr);
-    if !on_failed.is_empty() {
-        on_failed.sort_unstable();
-        v = v.with("slots_on_failed_masters", ranges_text(&on_failed));
-        v.escalate(
-            Status::Fail,
-            format!("slots {} are served by a master flagged fail", ranges_text(&on_failed)),
-            "Fail the master over to a replica (CLUSTER FAILOVER on the replica) or bring it back; verify with `redis-cli --cluster check HOST:PORT`",
-        );
+    let mut v = Verdict::pass(format!(
+        "all {SLOTS} slots served: each master claims its slots and says cluster_state ok (slot map as {addr} sees it)"
+    ))
+    .with("seen_from", addr);
+    let unserved = why.iter().filter(|w| w.is_some()).count();
+    let mut parts = Vec::new();
+    let mut fix = None;
+    for kind in Unserved::ALL {
+        let list: Vec<u16> = (0..SLOTS as u16)
+            .filter(|s| why[usize::from(*s)] == Some(kind))
+            .collect();
+        if list.is_empty() {
+            continue;
+        }
+        let ranges = ranges_text(&list);
+        let who = whose
+            .get(kind.key())
+            .map(|w| w.iter().cloned().collect::<Vec<_>>().join(", "))
+            .unwrap_or_default();
+        parts.push(match kind {
+            Unserved::Uncovered => format!("{ranges} held by no master"),
+            Unserved::OnFailed => format!("{ranges} on {who}, flagged fail"),
+            Unserved::OwnerSilent => format!("{ranges} on {who}, which does not answer"),
+            Unserved::NotClaimed => {
+                format!("{ranges} mapped to {who}, which does not claim them itself")
+            }
+            Unserved::OwnerDown => format!("{ranges} on {who}, whose cluster_state is not ok"),
+        });
+        v = v.with(kind.key(), ranges);
+        fix.get_or_insert(kind.fix());
     }
-    if !uncovered.is_empty() {
-        v = v.with("uncovered", ranges_text(&uncovered));
+    if let Some(fix) = fix {
         v.escalate(
             Status::Fail,
-            format!("{} slot(s) not served: {}", uncovered.len(), ranges_text(&uncovered)),
-            "Assign them (CLUSTER ADDSLOTSRANGE on a master, or `redis-cli --cluster fix HOST:PORT`); keys in those slots cannot be read or written until then",
+            format!("{unserved} slot(s) not served: {}", parts.join("; ")),
+            fix,
         );
     }
     v

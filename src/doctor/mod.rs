@@ -30,7 +30,7 @@ use crate::observe::preflight::PreflightObservation;
 use crate::observe::redis::RedisObservation;
 use crate::observe::redis::RedisSnapshot;
 use crate::observe::sentinel::SentinelObservation;
-use crate::observe::service::ServiceState;
+use crate::observe::service::{ListenerRole, ServiceState, MAX_ALTERNATIVES};
 use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
 /// The part of the stack a check looks at.
@@ -269,12 +269,92 @@ pub(crate) fn unreachable_skip(check: &str) -> Verdict {
     ))
 }
 
-/// Applies the selected checks to the observations, target by target.
-pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -> Vec<Finding> {
-    let t = &Ctx { thresholds, obs };
+/// Only the observations of `areas`: what a check that declares reading them may see.
+fn only(obs: &Observations, areas: &[Area]) -> Observations {
+    // destructured whole, so a new area's field cannot be forgotten here
+    let Observations {
+        redis,
+        postgres,
+        kernel,
+        nic,
+        preflight,
+        sentinel,
+        cluster,
+        lb,
+        jwt,
+        http,
+        log,
+        path,
+    } = obs;
+    fn pick<T: Clone + Default>(areas: &[Area], area: Area, v: &T) -> T {
+        if areas.contains(&area) {
+            v.clone()
+        } else {
+            T::default()
+        }
+    }
+    Observations {
+        redis: pick(areas, Area::Redis, redis),
+        postgres: pick(areas, Area::Postgres, postgres),
+        kernel: pick(areas, Area::Kernel, kernel),
+        nic: pick(areas, Area::Nic, nic),
+        preflight: pick(areas, Area::Preflight, preflight),
+        sentinel: pick(areas, Area::Sentinel, sentinel),
+        cluster: pick(areas, Area::Cluster, cluster),
+        lb: pick(areas, Area::Lb, lb),
+        jwt: pick(areas, Area::Jwt, jwt),
+        http: pick(areas, Area::Http, http),
+        log: pick(areas, Area::Log, log),
+        path: pick(areas, Area::Path, path),
+    }
+}
+
+/// The reachability check of a server area (`redis.reachable`), reported for an unreachable
+/// target even when `--only` left it out: a target that cannot be reached is a failure
+/// whatever the selection.
+fn reach_check(checks: &[Check], area: Area) -> Option<Check> {
+    let reach = |c: &Check| matches!(c.eval, Eval::RedisReach(_) | Eval::PostgresReach(_));
+    if checks.iter().any(|c| c.area == area && reach(c)) {
+        return None;
+    }
+    let all = if area == Area::Redis {
+        redis::CHECKS
+    } else {
+        postgres::CHECKS
+    };
+    all.iter().copied().find(reach)
+}
+
+/// Applies the selected checks to the observations, target by target. A check's context holds
+/// only the observations of the areas `reads` says it reads (the registry's declaration), so its
+/// verdict cannot depend on which other checks ran.
+pub fn evaluate(
+    checks: &[Check],
+    obs: &Observations,
+    thresholds: &Thresholds,
+    reads: fn(&Check) -> Vec<Area>,
+) -> Vec<Finding> {
+    let views: Vec<Observations> = checks.iter().map(|c| only(obs, &reads(c))).collect();
+    let ctx: Vec<Ctx> = views.iter().map(|obs| Ctx { thresholds, obs }).collect();
     let mut out = Vec::new();
+    // a cluster's seeds are Redis targets: its checks too need them reached
+    let redis_reach = (needs(checks, Area::Redis) || needs(checks, Area::Cluster))
+        .then(|| reach_check(checks, Area::Redis))
+        .flatten();
+    let postgres_reach = needs(checks, Area::Postgres)
+        .then(|| reach_check(checks, Area::Postgres))
+        .flatten();
     for o in &obs.redis {
-        for c in checks {
+        if let (Some(c), Err(_)) = (redis_reach, &o.result) {
+            if let Eval::RedisReach(f) = c.eval {
+                out.push(Finding::new(
+                    c.id,
+                    &o.target,
+                    f(&o.result, o.service.as_ref()),
+                ));
+            }
+        }
+        for (c, t) in checks.iter().zip(&ctx) {
             let v = match c.eval {
                 Eval::RedisReach(f) => f(&o.result, o.service.as_ref()),
                 Eval::Tls(f) if c.area == Area::Redis => f(o.tls.as_ref(), &o.addr, t),
@@ -288,7 +368,16 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         }
     }
     for o in &obs.postgres {
-        for c in checks {
+        if let (Some(c), Err(_)) = (postgres_reach, &o.result) {
+            if let Eval::PostgresReach(f) = c.eval {
+                out.push(Finding::new(
+                    c.id,
+                    &o.target,
+                    f(&o.result, o.service.as_ref()),
+                ));
+            }
+        }
+        for (c, t) in checks.iter().zip(&ctx) {
             let v = match c.eval {
                 Eval::PostgresReach(f) => f(&o.result, o.service.as_ref()),
                 Eval::Tls(f) if c.area == Area::Postgres => f(o.tls.as_ref(), &o.addr, t),
@@ -302,7 +391,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         }
     }
     if let Some(k) = &obs.kernel {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Kernel(f) = c.eval {
                 out.push(Finding::new(c.id, KERNEL_TARGET, f(k, t)));
             }
@@ -318,56 +407,56 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         }
     }
     for (label, members) in &groups {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::RedisGroup(f) = c.eval {
                 out.push(Finding::new(c.id, label, f(label, members, t)));
             }
         }
     }
     for o in &obs.sentinel {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Sentinel(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }
     for o in &obs.cluster {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Cluster(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }
     if let Some(p) = &obs.preflight {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Preflight(f) = c.eval {
                 out.push(Finding::new(c.id, HOST_TARGET, f(p, t)));
             }
         }
     }
     if let Some(o) = &obs.lb {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Lb(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }
     if let Some(o) = &obs.jwt {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Jwt(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }
     for o in &obs.http {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Http(f) = c.eval {
                 out.push(Finding::new(c.id, &o.target, f(o, t)));
             }
         }
     }
     for o in &obs.path {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Path(f) = c.eval {
                 let v = match &o.report {
                     Ok(r) => f(r, t),
@@ -378,7 +467,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
         }
     }
     if let Some(l) = &obs.log {
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Log(kind, f) = c.eval {
                 let scans: Vec<&crate::observe::log::LogScan> = match kind {
                     LogKind::Redis => l.redis.iter().collect(),
@@ -393,7 +482,7 @@ pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -
     }
     for n in &obs.nic {
         let target = format!("nic:{}", n.iface);
-        for c in checks {
+        for (c, t) in checks.iter().zip(&ctx) {
             if let Eval::Nic(f) = c.eval {
                 out.push(Finding::new(c.id, &target, f(n, t)));
             }
@@ -498,10 +587,29 @@ pub(crate) fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict 
     if let Some(why) = &s.systemd_absent {
         v = v.with("systemd", why);
     }
-    for e in &s.elsewhere {
+    // only what a client could have meant, each said what it is; the rest counted
+    let all = s.alternatives();
+    for a in all.iter().take(MAX_ALTERNATIVES) {
+        v = v.with("listening_elsewhere", a.to_string());
+    }
+    if let Some(rest) = all.get(MAX_ALTERNATIVES..).filter(|r| !r.is_empty()) {
+        let count = |r: ListenerRole| rest.iter().filter(|a| a.role == r).count();
+        let kinds: Vec<String> = [
+            (ListenerRole::Server, s.service.as_str()),
+            (ListenerRole::ClusterNode, "cluster node(s)"),
+            (ListenerRole::Sentinel, "sentinel(s)"),
+        ]
+        .into_iter()
+        .filter(|(r, _)| count(*r) > 0)
+        .map(|(r, what)| format!("{} {what}", count(r)))
+        .collect();
         v = v.with(
             "listening_elsewhere",
-            format!("{} pid {} on {}", e.process, e.pid, e.addr),
+            format!(
+                "… and {} more: {} (`ss -ltnp` lists them)",
+                rest.len(),
+                kinds.join(", ")
+            ),
         );
     }
     // the general advice's last step still applies: how to see it fixed

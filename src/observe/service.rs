@@ -26,6 +26,102 @@ pub struct Elsewhere {
     pub pid: u32,
     /// address:port it listens on.
     pub addr: String,
+    /// What the listener is.
+    #[serde(default)]
+    pub role: ListenerRole,
+}
+
+/// What a listener of the server's process is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListenerRole {
+    /// The server's own client port.
+    #[default]
+    Server,
+    /// A Redis Cluster node's client port.
+    ClusterNode,
+    /// A Redis Sentinel.
+    Sentinel,
+    /// A Redis Cluster node's bus port: nodes talk there, no client can.
+    ClusterBus,
+}
+
+impl ListenerRole {
+    /// The role of `port`, one of `ports` that a Redis process listens on, from its name
+    /// (/proc/PID/comm) and the title Redis writes over its argv (`redis-server *:7000
+    /// [cluster]`, the default proc-title-template).
+    pub fn of_redis(comm: &str, title: &str, port: u16, ports: &[u16]) -> ListenerRole {
+        let words: Vec<&str> = title.split_whitespace().collect();
+        if comm.starts_with("redis-sentinel")
+            || words.contains(&"[sentinel]")
+            || words.contains(&"--sentinel")
+        {
+            return ListenerRole::Sentinel;
+        }
+        // the client port the title names; the bus is that + 10000 unless cluster-port moved it
+        let titled = words
+            .iter()
+            .filter_map(|w| w.rsplit_once(':')?.1.parse::<u16>().ok())
+            .find(|p| ports.contains(p));
+        let cluster = words.contains(&"[cluster]");
+        let bus = match titled {
+            Some(t) if cluster => port != t,
+            _ => port >= 10000 && ports.contains(&(port - 10000)),
+        };
+        match (bus, cluster) {
+            (true, _) => ListenerRole::ClusterBus,
+            (false, true) => ListenerRole::ClusterNode,
+            (false, false) if ports.contains(&port.saturating_add(10000)) => {
+                ListenerRole::ClusterNode
+            }
+            _ => ListenerRole::Server,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ListenerRole::Server => "",
+            ListenerRole::ClusterNode => " (cluster node)",
+            ListenerRole::Sentinel => " (sentinel)",
+            ListenerRole::ClusterBus => " (cluster bus)",
+        }
+    }
+}
+
+/// One process listening on one port, at each of its addresses: a place a client that was
+/// refused may have meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    /// /proc/PID/comm.
+    pub process: String,
+    /// Its pid.
+    pub pid: u32,
+    /// The port.
+    pub port: u16,
+    /// Every address:port it listens on at that port (IPv4 and IPv6 alike).
+    pub addrs: Vec<String>,
+    /// What it is.
+    pub role: ListenerRole,
+}
+
+impl std::fmt::Display for Alternative {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} pid {} on {}{}",
+            self.process,
+            self.pid,
+            self.addrs.join(", "),
+            self.role.label()
+        )
+    }
+}
+
+/// At most this many alternatives are named; the rest are counted.
+pub const MAX_ALTERNATIVES: usize = 5;
+
+fn port_of(addr: &str) -> Option<u16> {
+    addr.rsplit_once(':')?.1.parse().ok()
 }
 
 /// The service facts of one refused local target.
@@ -48,22 +144,62 @@ pub struct ServiceState {
 }
 
 impl ServiceState {
+    /// Every listener a client could have meant, most plausible first: the same port at
+    /// another address, then the data servers, nearest port first, then sentinels; never a cluster bus
+    /// port. One per process and port, its addresses together.
+    pub fn alternatives(&self) -> Vec<Alternative> {
+        let mut out: Vec<Alternative> = Vec::new();
+        for e in self
+            .elsewhere
+            .iter()
+            .filter(|e| e.role != ListenerRole::ClusterBus)
+        {
+            let Some(port) = port_of(&e.addr) else {
+                continue;
+            };
+            match out.iter_mut().find(|a| a.pid == e.pid && a.port == port) {
+                Some(a) => a.addrs.push(e.addr.clone()),
+                None => out.push(Alternative {
+                    process: e.process.clone(),
+                    pid: e.pid,
+                    port,
+                    addrs: vec![e.addr.clone()],
+                    role: e.role,
+                }),
+            }
+        }
+        // a near port is the likelier slip (7001 for 7000)
+        out.sort_by_key(|a| {
+            (
+                a.port != self.port,
+                a.role == ListenerRole::Sentinel,
+                a.port.abs_diff(self.port),
+                a.pid,
+            )
+        });
+        out
+    }
+
     /// The remediation these facts call for, most specific first.
     pub fn remediation(&self) -> String {
         // the server listening elsewhere is the answer only when it is unambiguous: on this
-        // port at another address, or the one server process there is
-        let same_port = self
-            .elsewhere
+        // port at another address, or the one data server process there is (not a sentinel)
+        let all = self.alternatives();
+        let data: Vec<&Alternative> = all
             .iter()
-            .find(|e| e.addr.rsplit(':').next() == Some(self.port.to_string().as_str()));
-        let one = self
-            .elsewhere
+            .filter(|a| a.role != ListenerRole::Sentinel)
+            .collect();
+        let same_port = data.iter().find(|a| a.port == self.port);
+        let one = data
             .iter()
-            .all(|e| Some(e.pid) == self.elsewhere.first().map(|f| f.pid));
-        if let Some(e) = same_port.or(self.elsewhere.first().filter(|_| one)) {
+            .all(|a| Some(a.pid) == data.first().map(|f| f.pid));
+        if let Some(a) = same_port.or(data.first().filter(|_| one)) {
             return format!(
                 "{} (pid {}) is listening on {}, not {}: point the client there, or fix `port`/`bind` and restart it",
-                e.process, e.pid, e.addr, self.port
+                a.process,
+                a.pid,
+                a.addrs.join(", "),
+                self.port
             );
         }
         let Some(unit) = self.units.first() else {
@@ -121,6 +257,15 @@ mod tests {
         }
     }
 
+    fn listener(process: &str, pid: u32, addr: &str, role: ListenerRole) -> Elsewhere {
+        Elsewhere {
+            process: process.into(),
+            pid,
+            addr: addr.into(),
+            role,
+        }
+    }
+
     #[test]
     fn each_fact_gives_its_own_remediation() {
         assert!(base()
@@ -138,41 +283,136 @@ mod tests {
             "{r}"
         );
         let mut s = base();
-        s.elsewhere.push(Elsewhere {
-            process: "redis-server".into(),
-            pid: 42,
-            addr: "127.0.0.1:6380".into(),
-        });
+        s.elsewhere.push(listener(
+            "redis-server",
+            42,
+            "127.0.0.1:6380",
+            ListenerRole::Server,
+        ));
         assert!(s
             .remediation()
             .contains("redis-server (pid 42) is listening on 127.0.0.1:6380, not 6379"));
         // two servers on other ports: which one was meant is not known, so neither is named
         let mut s = base();
-        s.elsewhere.push(Elsewhere {
-            process: "redis-server".into(),
-            pid: 42,
-            addr: "127.0.0.1:6380".into(),
-        });
-        s.elsewhere.push(Elsewhere {
-            process: "redis-server".into(),
-            pid: 43,
-            addr: "127.0.0.1:6381".into(),
-        });
+        s.elsewhere.push(listener(
+            "redis-server",
+            42,
+            "127.0.0.1:6380",
+            ListenerRole::Server,
+        ));
+        s.elsewhere.push(listener(
+            "redis-server",
+            43,
+            "127.0.0.1:6381",
+            ListenerRole::Server,
+        ));
         assert!(
             s.remediation().contains("`systemctl start redis-server`"),
             "{}",
             s.remediation()
         );
-        s.elsewhere.push(Elsewhere {
-            process: "redis-server".into(),
-            pid: 44,
-            addr: "10.0.0.5:6379".into(),
-        });
+        s.elsewhere.push(listener(
+            "redis-server",
+            44,
+            "10.0.0.5:6379",
+            ListenerRole::Server,
+        ));
         assert!(s
             .remediation()
             .contains("(pid 44) is listening on 10.0.0.5:6379"));
         let mut s = base();
         s.units.clear();
         assert!(s.remediation().contains("apt install redis-server"));
+    }
+
+    // issue 26 #37
+    #[test]
+    fn listener_roles_come_from_the_title_and_the_bus_pairing() {
+        use ListenerRole::*;
+        let of = ListenerRole::of_redis;
+        assert_eq!(
+            of(
+                "redis-server",
+                "redis-server *:7000 [cluster]",
+                7000,
+                &[7000, 17000]
+            ),
+            ClusterNode
+        );
+        assert_eq!(
+            of(
+                "redis-server",
+                "redis-server *:7000 [cluster]",
+                17000,
+                &[7000, 17000]
+            ),
+            ClusterBus
+        );
+        // cluster-port moved the bus: the title still names the client port
+        assert_eq!(
+            of(
+                "redis-server",
+                "redis-server 127.0.0.1:7000 [cluster]",
+                7100,
+                &[7000, 7100]
+            ),
+            ClusterBus
+        );
+        // a title template without the mode: the port + 10000 pairing tells
+        assert_eq!(
+            of("redis-server", "redis-server", 17000, &[7000, 17000]),
+            ClusterBus
+        );
+        assert_eq!(
+            of("redis-server", "redis-server", 7000, &[7000, 17000]),
+            ClusterNode
+        );
+        assert_eq!(
+            of(
+                "redis-sentinel",
+                "redis-sentinel *:26379 [sentinel]",
+                26379,
+                &[26379]
+            ),
+            Sentinel
+        );
+        assert_eq!(
+            of(
+                "redis-server",
+                "redis-server *:26379 [sentinel]",
+                26379,
+                &[26379]
+            ),
+            Sentinel
+        );
+        assert_eq!(
+            of(
+                "redis-server",
+                "/usr/bin/redis-server 127.0.0.1:6380",
+                6380,
+                &[6380]
+            ),
+            Server
+        );
+    }
+
+    #[test]
+    fn a_sentinel_alone_is_no_answer_for_a_refused_data_port() {
+        let mut s = base();
+        s.elsewhere.push(listener(
+            "redis-sentinel",
+            42,
+            "0.0.0.0:26379",
+            ListenerRole::Sentinel,
+        ));
+        assert!(
+            s.remediation().contains("`systemctl start redis-server`"),
+            "{}",
+            s.remediation()
+        );
+        assert_eq!(
+            s.alternatives()[0].to_string(),
+            "redis-sentinel pid 42 on 0.0.0.0:26379 (sentinel)"
+        );
     }
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::kernel::HostRoot;
-use crate::observe::service::{Elsewhere, ServiceState, UnitState};
+use crate::observe::service::{Elsewhere, ListenerRole, ServiceState, UnitState};
 
 /// Where unit files live, the administrator's first.
 const UNIT_DIRS: &[&str] = &[
@@ -105,7 +105,7 @@ pub fn parse_show(unit: &str, text: &str) -> Option<UnitState> {
 }
 
 /// The server's processes listening anywhere (address:port), from /proc/net/tcp{,6} below the
-/// root and the fd links of every process.
+/// root and the fd links of every process, each with what it is (cluster bus, sentinel …).
 fn elsewhere(root: &HostRoot, server: Server) -> Vec<Elsewhere> {
     let mut socks = Vec::new();
     for f in ["proc/net/tcp", "proc/net/tcp6"] {
@@ -117,26 +117,46 @@ fn elsewhere(root: &HostRoot, server: Server) -> Vec<Elsewhere> {
         return Vec::new();
     }
     let owners = super::kernel::socket_owners(root);
-    socks
+    let ours: Vec<(String, u16, u32, String)> = socks
         .into_iter()
         .filter_map(|(addr, port, inode)| {
             let pid = *owners.get(&inode)?;
             let comm = std::fs::read_to_string(root.path(&format!("proc/{pid}/comm"))).ok()?;
             let comm = comm.trim().to_string();
             let ours = match server {
-                Server::Redis => comm.starts_with("redis-server"),
+                Server::Redis => {
+                    comm.starts_with("redis-server") || comm.starts_with("redis-sentinel")
+                }
                 Server::Postgres => comm == "postgres" || comm == "postmaster",
+            };
+            ours.then_some((addr, port, pid, comm))
+        })
+        .collect();
+    ours.iter()
+        .map(|(addr, port, pid, comm)| {
+            let role = match server {
+                Server::Postgres => ListenerRole::Server,
+                Server::Redis => {
+                    // Redis writes its title (`redis-server *:7000 [cluster]`) over its argv
+                    let title = std::fs::read(root.path(&format!("proc/{pid}/cmdline")))
+                        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+                        .unwrap_or_default();
+                    let ports: Vec<u16> =
+                        ours.iter().filter(|o| o.2 == *pid).map(|o| o.1).collect();
+                    ListenerRole::of_redis(comm, &title, *port, &ports)
+                }
             };
             let addr = if addr.contains(':') {
                 format!("[{addr}]:{port}")
             } else {
                 format!("{addr}:{port}")
             };
-            ours.then_some(Elsewhere {
-                process: comm,
-                pid,
+            Elsewhere {
+                process: comm.clone(),
+                pid: *pid,
                 addr,
-            })
+                role,
+            }
         })
         .collect()
 }

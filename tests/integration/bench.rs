@@ -517,3 +517,61 @@ fn open_loop_pacing_charges_the_server_only_its_own_time() {
         l.p90
     );
 }
+
+// issue 26 #38: a cluster that went down before the cleanup printed every failed UNLINK of the
+// pipeline, `(Index N, error: ClusterDown …)`, hundreds of KB; one line per kind, counted
+#[test]
+fn a_cleanup_that_fails_says_so_in_one_line_per_error_kind() {
+    let Some(node) =
+        RedisServer::start_cluster_node(&["cluster-enabled yes", "cluster-config-file nodes.conf"])
+    else {
+        return;
+    };
+    node.cli(None, &["CLUSTER", "ADDSLOTSRANGE", "0", "16383"]);
+    crate::support::topology::until("a one-node cluster", Duration::from_secs(10), || {
+        node.cli(None, &["CLUSTER", "INFO"])
+            .contains("cluster_state:ok")
+    });
+    let url = node.url();
+    let bench = std::thread::spawn(move || {
+        run(
+            &[
+                "bench",
+                "redis",
+                "--redis",
+                &url,
+                "--cluster",
+                "-c",
+                "2",
+                "--workload",
+                "set",
+                "--keyspace",
+                "20000",
+                "--duration",
+                "4s",
+                "--format",
+                "json",
+            ],
+            &[],
+        )
+    });
+    // once the run has written keys, the node gives up a slot: the cluster is down, every
+    // command with a key (the cleanup's UNLINKs too) gets CLUSTERDOWN
+    crate::support::topology::until("bench keys written", Duration::from_secs(20), || {
+        node.cli(None, &["DBSIZE"]).parse::<u64>().unwrap_or(0) > 2000
+    });
+    node.cli(None, &["CLUSTER", "DELSLOTS", "16383"]);
+    let r = bench.join().unwrap();
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("could not delete"))
+        .unwrap_or_else(|| panic!("no cleanup error: {}", r.stderr));
+    assert!(
+        r.stderr.len() < 2000 && !r.stderr.contains("Index"),
+        "{} bytes on stderr: {}",
+        r.stderr.len(),
+        &r.stderr[..r.stderr.len().min(600)]
+    );
+    assert!(line.contains("CLUSTERDOWN") && line.contains('×'), "{line}");
+}

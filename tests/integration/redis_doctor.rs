@@ -440,3 +440,34 @@ fn a_ping_only_user_is_loudly_not_checked_and_strict_exits_4() {
         r.stdout
     );
 }
+
+// issue 26 #36: kernel.somaxconn read the local Redis servers' tcp-backlog only when a Redis
+// check was selected too, so `--only kernel.somaxconn` passed where the wider run warned
+#[test]
+fn kernel_somaxconn_gives_one_verdict_whatever_the_selection() {
+    let somaxconn: u64 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let backlog = (somaxconn + 1).to_string();
+    let Some(srv) = RedisServer::start(&[&format!("tcp-backlog {backlog}")]) else {
+        return;
+    };
+    let url = srv.url();
+    let finding = |only: &str| {
+        let r = doctor(&url, only, &["--sample", "200ms"]);
+        let mut f = r.finding("kernel.somaxconn");
+        // the one field that may differ between two runs
+        f.as_object_mut().unwrap().remove("duration_ms");
+        f
+    };
+    let alone = finding("kernel.somaxconn");
+    assert_eq!(alone["status"], "warn", "{alone}");
+    assert_eq!(
+        evidence(&alone, &format!("tcp-backlog {url}")),
+        Some(backlog.as_str()),
+        "{alone}"
+    );
+    assert_eq!(alone, finding("kernel.somaxconn,redis.*"));
+}

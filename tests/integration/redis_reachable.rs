@@ -333,3 +333,40 @@ fn verbose_logs_each_probe_step_with_its_timing() {
     );
     assert!(!r.stderr.contains("redis: connecting"), "{}", r.stderr);
 }
+
+// issue 26 #19: `--only 'cluster.*'` printed "0 checks" (exit 0, even --strict) and
+// `--only redis.version` a SKIP (exit 0) for a target that cannot be reached
+#[test]
+fn an_unreachable_target_fails_whatever_the_selection() {
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let conn = format!("host=127.0.0.1 port={port} user=postgres");
+    for (only, flag, target, reach) in [
+        ("cluster.*", "--redis", url.as_str(), "redis.reachable"),
+        ("redis.version", "--redis", url.as_str(), "redis.reachable"),
+        (
+            "postgres.version",
+            "--postgres",
+            conn.as_str(),
+            "postgres.reachable",
+        ),
+    ] {
+        for strict in [false, true] {
+            let mut args = vec![flag, target];
+            if strict {
+                args.push("--strict");
+            }
+            let r = doctor_json(only, &args, &[("PGPASSWORD", "x")]);
+            assert_eq!(r.code, 3, "--only {only}: {}{}", r.stdout, r.stderr);
+            let f = r.finding(reach);
+            assert_eq!(f["status"], "fail", "--only {only}: {f}");
+            assert!(
+                f["summary"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("connection refused at 127.0.0.1:{port}")),
+                "--only {only}: {f}"
+            );
+        }
+    }
+}

@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
+use statectl::areas::evaluate;
 use statectl::config::Thresholds;
-use statectl::doctor::{evaluate, Tag};
+use statectl::doctor::Tag;
 use statectl::model::{Finding, Status};
 use statectl::observe::Observations;
 
