@@ -43,7 +43,13 @@ struct Trace {
 impl Trace {
     /// `tcpdump -U -w FILE`, microsecond pcap (or `--time-stamp-precision=nano`).
     fn tcpdump(dir: &Path, name: &str, port: u16, nano: bool) -> Trace {
+        Trace::tcpdump_cut(dir, name, port, nano, None)
+    }
+
+    /// `tcpdump`, keeping at most `snaplen` bytes of each packet when given (`-s N`).
+    fn tcpdump_cut(dir: &Path, name: &str, port: u16, nano: bool, snaplen: Option<u32>) -> Trace {
         let path = dir.join(name);
+        let snap = snaplen.map(|n| n.to_string());
         let filter = format!("tcp port {port}");
         // a 64 MiB buffer (-B, KiB): 200 KB replies in a loop overflow the default 2 MiB, and
         // a capture with a hole is not the conversation the test made
@@ -58,6 +64,9 @@ impl Trace {
         ];
         if nano {
             args.push("--time-stamp-precision=nano");
+        }
+        if let Some(n) = &snap {
+            args.extend(["-s", n]);
         }
         args.push(&filter);
         Trace {
@@ -81,11 +90,19 @@ impl Trace {
     }
 
     /// Stops once the file holds `fins` FIN segments (every connection closed on the wire).
-    fn finish(mut self, fins: usize) -> PathBuf {
+    fn finish(self, fins: usize) -> PathBuf {
+        let path = self.path.clone();
+        self.finish_when(&format!("{fins} FINs"), || {
+            packets(&path, 0).iter().filter(|p| p.fin).count() >= fins
+        })
+    }
+
+    /// Stops once `done` says the file holds what it should.
+    fn finish_when(mut self, what: &str, done: impl FnMut() -> bool) -> PathBuf {
         until(
-            &format!("{} FINs in {}", fins, self.path.display()),
+            &format!("{what} in {}", self.path.display()),
             Duration::from_secs(20),
-            || packets(&self.path, 0).iter().filter(|p| p.fin).count() >= fins,
+            done,
         );
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
@@ -772,5 +789,89 @@ fn a_capture_begun_mid_conversation_never_shifts_the_pairing() {
     assert!(r["skipped_bytes"].as_u64() > Some(0), "{r}");
     if holes(&inside, p) == 0 {
         assert_eq!(r["unmatched_replies"], 0, "{r}");
+    }
+}
+
+#[test]
+fn command_names_are_one_row_whatever_their_case() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "case.pcap", p, false);
+    {
+        let mut c = Conn::open(p);
+        for cmd in ["PING", "ping", "Ping"] {
+            assert_eq!(c.call(&[cmd]), b"+PONG\r\n");
+        }
+        for cmd in ["GET", "get", "gEt", "GET"] {
+            assert_eq!(c.call(&[cmd, "k"]), b"$-1\r\n");
+        }
+    }
+    let f = trace.finish(2);
+    let r = analyse(&f, &["-p", &p.to_string()]);
+    let rows: Vec<(&str, u64)> = r["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["command"].as_str().unwrap(), c["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(rows, [("GET", 4), ("PING", 3)], "{r}");
+    assert_eq!(r["top_keys"][0]["count"], 4, "{r}");
+}
+
+/// Sends inline commands (`PING\r\n`, as nc and load-balancer health checks do) and reads one
+/// reply line per command.
+fn inline(port: u16, lines: &[&str]) -> Vec<String> {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut r = std::io::BufReader::new(s.try_clone().unwrap());
+    let mut w = s;
+    lines
+        .iter()
+        .map(|l| {
+            w.write_all(format!("{l}\r\n").as_bytes()).unwrap();
+            let mut reply = String::new();
+            std::io::BufRead::read_line(&mut r, &mut reply).unwrap();
+            reply
+        })
+        .collect()
+}
+
+#[test]
+fn auto_finds_flows_whose_clients_speak_inline() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "inline.pcap", p, false);
+    // a health check per connection, and a session typed through nc
+    for _ in 0..3 {
+        assert_eq!(inline(p, &["PING", "QUIT"]), ["+PONG\r\n", "+OK\r\n"]);
+    }
+    assert_eq!(
+        inline(p, &["set k v", "EXISTS k", "ping", "QUIT"]),
+        ["+OK\r\n", ":1\r\n", "+PONG\r\n", "+OK\r\n"]
+    );
+    let f = trace.finish(8);
+    for args in [&[][..], &["-p", "auto"]] {
+        let r = analyse(&f, args);
+        assert_eq!(
+            (
+                count(&r, "PING"),
+                count(&r, "QUIT"),
+                count(&r, "SET"),
+                count(&r, "EXISTS")
+            ),
+            (4, 4, 1, 1),
+            "{r}"
+        );
+        assert_eq!(r["unanswered_requests"], 0, "{r}");
+        assert_eq!(r["protocol_errors"], 0, "{r}");
+        let seen = r["ports_seen"].as_array().unwrap();
+        assert!(
+            seen.iter().any(|s| s["port"] == p && s["resp_flows"] == 4),
+            "{seen:?}"
+        );
     }
 }
