@@ -150,6 +150,9 @@ struct Half {
     buf: Vec<u8>,
     /// Set after a gap or garbage: wait for a segment that starts a RESP value.
     lost: bool,
+    /// Out of sync because the capture cut a segment: the bytes skipped until the next value
+    /// are the rest of a value cut short, not garbage.
+    cut: bool,
 }
 
 #[derive(Default)]
@@ -275,6 +278,7 @@ struct Held {
     ack: Option<u32>,
     fin: bool,
     payload: Vec<u8>,
+    wire_len: usize,
 }
 
 impl Held {
@@ -288,6 +292,7 @@ impl Held {
             ack: seg.ack,
             fin: seg.fin,
             payload: seg.payload.to_vec(),
+            wire_len: seg.wire_len,
         }
     }
 
@@ -300,6 +305,7 @@ impl Held {
             syn: false,
             fin: self.fin,
             payload: &self.payload,
+            wire_len: self.wire_len,
         }
     }
 }
@@ -504,6 +510,11 @@ pub struct CaptureReport {
     pub tcp_packets: u64,
     /// Bytes of those packets as captured.
     pub bytes: u64,
+    /// Packets the capture kept only the first bytes of (its snapshot length, `tcpdump -s N`).
+    pub cut_packets: u64,
+    /// The bytes those packets lost: requests and replies in them are decoded as far as they
+    /// were kept, and the stream resumes at the next value.
+    pub cut_bytes: u64,
     /// Connections seen.
     pub connections: u64,
     /// Segments with payload.
@@ -621,6 +632,8 @@ pub struct Analysis {
     pub packets: u64,
     tcp_packets: u64,
     bytes: u64,
+    cut_packets: u64,
+    cut_bytes: u64,
     data_segments: u64,
     retransmitted: u64,
     out_of_order: u64,
@@ -673,6 +686,8 @@ impl Analysis {
             packets: 0,
             tcp_packets: 0,
             bytes: 0,
+            cut_packets: 0,
+            cut_bytes: 0,
             data_segments: 0,
             retransmitted: 0,
             out_of_order: 0,
@@ -692,6 +707,16 @@ impl Analysis {
     /// The port analysed (None: every flow that carries RESP).
     pub fn port(&self) -> Option<u16> {
         self.port
+    }
+
+    /// Counts what the capture cut from a packet `orig_len` bytes long of which it kept
+    /// `captured` (its snapshot length).
+    pub fn captured(&mut self, captured: usize, orig_len: u32) {
+        let cut = (orig_len as usize).saturating_sub(captured);
+        if cut > 0 {
+            self.cut_packets += 1;
+            self.cut_bytes += cut as u64;
+        }
     }
 
     /// Feeds one captured frame's segment (or None when the frame holds no TCP).
@@ -767,10 +792,10 @@ impl Analysis {
         if starts_stream && conn.to_server.next.is_none() {
             conn.to_server.next = Some(seg.seq);
         }
-        if !seg.payload.is_empty() {
+        if seg.wire_len > 0 {
             self.data_segments += 1;
         }
-        if !to_server && conn.to_client.next.is_none() && !seg.syn && !seg.payload.is_empty() {
+        if !to_server && conn.to_client.next.is_none() && !seg.syn && seg.wire_len > 0 {
             // The first server bytes seen, on a stream under way: bytes before them went
             // unseen. A request sent before the client had them may have been answered there,
             // so it cannot be paired with what follows; one sent after cannot have been.
@@ -800,14 +825,25 @@ impl Analysis {
         } else {
             &mut conn.to_client
         };
-        let outcome = reassemble(half, &seg, resume);
+        let cut = seg.wire_len > seg.payload.len();
+        let after_cut = half.cut;
+        let outcome = if cut {
+            reassemble_cut(half, &seg, resume)
+        } else {
+            reassemble(half, &seg, resume)
+        };
+        if !half.lost {
+            half.cut = false;
+        }
         self.retransmitted += outcome.retransmitted;
         self.out_of_order += outcome.out_of_order;
         if outcome.gap {
             self.gaps += 1;
         }
         if outcome.skipped > 0 {
-            self.protocol_errors += 1;
+            if !after_cut {
+                self.protocol_errors += 1;
+            }
             self.skipped_bytes += outcome.skipped;
         }
         if outcome.gap || (outcome.skipped > 0 && !to_server) {
@@ -815,6 +851,10 @@ impl Analysis {
             self.lose_inflight(idx);
         }
         self.drain(idx, to_server, ts, seg.ack);
+        if cut {
+            let end = seg.seq.wrapping_add(seg.wire_len as u32);
+            self.cut_short(idx, to_server, ts, end, seg.ack);
+        }
         if seg.fin {
             let conn = &mut self.conns[idx];
             if to_server {
@@ -996,6 +1036,46 @@ impl Analysis {
             &mut conn.to_client
         };
         half.buf = buf;
+    }
+
+    /// The value a cut segment left unfinished: what was kept of it is all there will be. A
+    /// request is counted by its name and key when they were kept; a reply's start answers the
+    /// request waiting (timed at its first packet). Decoding resumes at the next value.
+    fn cut_short(
+        &mut self,
+        key: usize,
+        to_server: bool,
+        ts: Duration,
+        end_seq: u32,
+        ack: Option<u32>,
+    ) {
+        let conn = &mut self.conns[key];
+        let half = if to_server {
+            &mut conn.to_server
+        } else {
+            &mut conn.to_client
+        };
+        let part = std::mem::take(&mut half.buf);
+        half.lost = true;
+        half.cut = true;
+        let Some(&tag) = part.first() else {
+            return;
+        };
+        if to_server {
+            if tag == b'*' {
+                let mut words = BulkWords::of(&part);
+                if let Some(cmd) = words.next() {
+                    self.request(key, ts, cmd, &mut words, (Some(end_seq), ack));
+                }
+            } else if let Some(sp) = part.iter().position(|b| *b == b' ') {
+                // an inline command whose name was kept whole
+                let mut words = part[sp..].split(|b| *b == b' ').filter(|w| !w.is_empty());
+                self.request(key, ts, &part[..sp], &mut words, (Some(end_seq), ack));
+            }
+        } else if !self.conns[key].inflight.is_empty() {
+            let error = matches!(tag, b'-' | b'!').then(|| resp::error_word(&part, 0));
+            self.reply(key, ts, &part, error, ack);
+        }
     }
 
     /// One request: counted, and queued for its replies when Redis will send any.
@@ -1203,6 +1283,8 @@ impl Analysis {
             packets: self.packets,
             tcp_packets: self.tcp_packets,
             bytes: self.bytes,
+            cut_packets: self.cut_packets,
+            cut_bytes: self.cut_bytes,
             connections: self.connections,
             data_segments: self.data_segments,
             retransmitted_segments: self.retransmitted,
@@ -1445,6 +1527,46 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, mut resume: Resume) -> Outcome {
     out
 }
 
+/// A segment the capture cut (snapshot length): the bytes kept go where they belong, and the
+/// stream moves past the whole segment. Cut segments are never held for reordering (what they
+/// lack could not fill a hole), so one out of place is a gap.
+fn reassemble_cut(h: &mut Half, seg: &Segment<'_>, resume: Resume) -> Outcome {
+    let mut out = Outcome::default();
+    let end = seg.seq.wrapping_add(seg.wire_len as u32);
+    if seg.syn {
+        h.next = Some(seg.seq.wrapping_add(1));
+        return out;
+    }
+    match h.next {
+        Some(next) if end.wrapping_sub(next) as i32 <= 0 => {
+            out.retransmitted = 1;
+            return out;
+        }
+        Some(next) if seg.seq != next => {
+            if (seg.seq.wrapping_sub(next) as i32) < 0 {
+                out.retransmitted = 1;
+            } else {
+                out.gap = true;
+            }
+            h.buf.clear();
+            h.pending.clear();
+            h.pending_bytes = 0;
+            h.lost = true;
+        }
+        Some(_) => out.skipped += append(h, seg.payload, resume),
+        None if resume.at(seg.payload) => {
+            h.lost = false;
+            h.buf.extend_from_slice(seg.payload);
+        }
+        None => {
+            h.lost = true;
+            out.skipped = seg.payload.len() as u64;
+        }
+    }
+    h.next = Some(end);
+    out
+}
+
 /// Appends in-order bytes; returns how many were skipped while waiting to resynchronise.
 fn append(h: &mut Half, bytes: &[u8], resume: Resume) -> u64 {
     if h.lost {
@@ -1491,6 +1613,7 @@ mod tests {
             syn: false,
             fin: false,
             payload,
+            wire_len: payload.len(),
         }
     }
 

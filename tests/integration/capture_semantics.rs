@@ -875,3 +875,85 @@ fn auto_finds_flows_whose_clients_speak_inline() {
         );
     }
 }
+
+#[test]
+fn snaplen_cut_captures_are_read_counting_the_cut_bytes() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    // the same conversation seen whole, cut to 96 bytes (30 bytes of TCP payload on lo) and to
+    // 64 (inside the TCP options: no payload at all)
+    let whole = Trace::tcpdump(dir.path(), "whole.pcap", p, false);
+    let s96 = Trace::tcpdump_cut(dir.path(), "s96.pcap", p, false, Some(96));
+    let s64 = Trace::tcpdump_cut(dir.path(), "s64.pcap", p, false, Some(64));
+    let value = "v".repeat(300);
+    {
+        let mut c = Conn::open(p);
+        for _ in 0..5 {
+            assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        }
+        assert_eq!(c.call(&["SET", "k", &value]), b"+OK\r\n");
+        for _ in 0..3 {
+            assert_eq!(c.call(&["GET", "k"]).len(), 300 + 8);
+        }
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    }
+    // tcpdump cannot tell the FINs of a packet cut inside its TCP header: the cut files are
+    // complete once they hold as many frames as the whole one
+    let whole = whole.finish(2);
+    let frames = frame_lengths(&whole).len();
+    let [s96, s64] = [s96, s64].map(|t| {
+        let path = t.path.clone();
+        t.finish_when(&format!("{frames} frames"), || {
+            frame_lengths(&path).len() >= frames
+        })
+    });
+    let full = analyse(&whole, &["-p", &p.to_string()]);
+    assert_eq!(full["cut_packets"], 0, "{full}");
+    for (f, snap) in [(&s96, 96u64), (&s64, 64)] {
+        let r = analyse(f, &["-p", &p.to_string()]);
+        assert_eq!(r["packets"], full["packets"], "{snap}: {r}");
+        assert_eq!(r["connections"], full["connections"], "{snap}: {r}");
+        assert_eq!(r["gaps"], 0, "{snap}: {r}");
+        assert!(r["stopped_early"].is_null(), "{snap}: {r}");
+        // every packet longer than the snapshot length was cut, by what it lost
+        let cut: Vec<usize> = frame_lengths(&whole)
+            .iter()
+            .map(|n| n.saturating_sub(snap as usize))
+            .filter(|n| *n > 0)
+            .collect();
+        assert_eq!(r["cut_packets"], cut.len(), "{snap}: {r}");
+        assert_eq!(r["cut_bytes"], cut.iter().sum::<usize>(), "{snap}: {r}");
+    }
+    // with 30 bytes of payload every request's name is there, and every reply's start
+    let r = analyse(&s96, &["-p", &p.to_string()]);
+    assert_eq!(
+        (count(&r, "PING"), count(&r, "SET"), count(&r, "GET")),
+        (6, 1, 3),
+        "{r}"
+    );
+    assert_eq!(r["unanswered_requests"], 0, "{r}");
+    assert_eq!(r["unmatched_replies"], 0, "{r}");
+    assert_eq!(r["top_keys"][0]["count"], 4, "{r}");
+    no_phantom_latency(&r, &s96, p);
+    // without payload there is nothing to decode, and nothing is made up
+    let r = analyse(&s64, &["-p", &p.to_string()]);
+    assert_eq!(r["requests"], 0, "{r}");
+    assert_eq!(r["protocol_errors"], 0, "{r}");
+}
+
+/// The length on the wire of each frame in a pcap file (little-endian, as tcpdump writes it on
+/// this machine), read from the records' headers.
+fn frame_lengths(path: &Path) -> Vec<usize> {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b[..4], [0xd4, 0xc3, 0xb2, 0xa1], "a little-endian pcap");
+    let (mut pos, mut out) = (24, Vec::new());
+    while pos + 16 <= b.len() {
+        let word = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+        let (incl, orig) = (word(pos + 8), word(pos + 12));
+        out.push(orig);
+        pos += 16 + incl;
+    }
+    out
+}
