@@ -119,22 +119,26 @@ pub fn targets(data: &[u8]) {
 /// through the whole analysis: no panic.
 pub fn capture(data: &[u8]) {
     use crate::capture::analysis::{Analysis, KeyNames};
-    let mut a = Analysis::new(6379, KeyNames::Hmac(b"fuzz".to_vec()));
-    for lt in [0u32, 1, 12, 101, 113, 228, 276] {
-        a.segment(
-            Duration::ZERO,
-            data.len(),
-            crate::capture::decode::decode(lt, data),
-        );
+    // one port, and every flow that speaks RESP (inline commands held while judged)
+    for port in [Some(6379), None] {
+        let mut a = Analysis::new(port, KeyNames::Hmac(b"fuzz".to_vec()));
+        for lt in [0u32, 1, 12, 101, 113, 228, 276] {
+            a.segment(
+                Duration::ZERO,
+                data.len(),
+                crate::capture::decode::decode(lt, data),
+            );
+        }
+        a.finish();
+        let _ = a.report("fuzz".into(), None, None);
     }
-    a.finish();
-    let _ = a.report("fuzz".into(), None, None);
     struct Sink(Analysis);
     impl crate::probe::packets::Sink for Sink {
         fn start(&mut self, _: u32) -> Result<(), String> {
             Ok(())
         }
-        fn packet(&mut self, ts: Duration, lt: u32, frame: &[u8], _: u32) {
+        fn packet(&mut self, ts: Duration, lt: u32, frame: &[u8], orig_len: u32) {
+            self.0.captured(frame.len(), orig_len);
             self.0
                 .segment(ts, frame.len(), crate::capture::decode::decode(lt, frame));
         }

@@ -150,6 +150,9 @@ struct Half {
     buf: Vec<u8>,
     /// Set after a gap or garbage: wait for a segment that starts a RESP value.
     lost: bool,
+    /// Out of sync because the capture cut a segment: the bytes skipped until the next value
+    /// are the rest of a value cut short, not garbage.
+    cut: bool,
 }
 
 #[derive(Default)]
@@ -228,7 +231,8 @@ pub struct PortSeen {
     pub packets: u64,
     /// Flows.
     pub flows: u64,
-    /// Of those, flows whose client's first bytes were a RESP request.
+    /// Of those, flows whose client's first bytes were a RESP request: an array, or an inline
+    /// command the server answered in RESP.
     pub resp_flows: u64,
 }
 
@@ -238,19 +242,86 @@ struct Census {
     /// By (lower, higher) address.
     flows: HashMap<(SocketAddr, SocketAddr), FlowGuess>,
     ports: HashMap<u16, PortSeen>,
+    /// The held segments of the flow just judged RESP, for the analysis to take first.
+    released: Vec<Held>,
+    /// Payload bytes held across all flows.
+    held_bytes: usize,
 }
 
 /// Flows the census follows at once; beyond it, new flows are counted by port but not judged.
 const MAX_CENSUS_FLOWS: usize = 65_536;
 /// Payloads looked at before a flow is judged not to carry RESP.
 const RESP_LOOKS: u8 = 4;
+/// Inline command segments held per flow while the server has not yet answered.
+const MAX_HELD: usize = 8;
+/// Payload bytes held across all flows being judged; past it, inline flows are not judged.
+const MAX_HELD_BYTES: usize = 8 << 20;
 
-#[derive(Clone, Copy)]
 struct FlowGuess {
     server: SocketAddr,
     /// Some(true) once the client's bytes were a RESP request, Some(false) when they were not.
     resp: Option<bool>,
     looks: u8,
+    /// Inline commands (`PING\r\n`) sent before the server answered: text lines look like
+    /// many protocols (memcached's `get k`, FTP's `TYPE I`), so the flow is RESP only once the
+    /// server answers in RESP; until then its segments wait here.
+    held: Vec<Held>,
+}
+
+/// A segment kept while its flow is being judged.
+struct Held {
+    ts: Duration,
+    captured_len: usize,
+    src: SocketAddr,
+    dst: SocketAddr,
+    seq: u32,
+    ack: Option<u32>,
+    fin: bool,
+    payload: Vec<u8>,
+    wire_len: usize,
+}
+
+impl Held {
+    fn of(ts: Duration, captured_len: usize, seg: &Segment<'_>) -> Held {
+        Held {
+            ts,
+            captured_len,
+            src: seg.src,
+            dst: seg.dst,
+            seq: seg.seq,
+            ack: seg.ack,
+            fin: seg.fin,
+            payload: seg.payload.to_vec(),
+            wire_len: seg.wire_len,
+        }
+    }
+
+    fn segment(&self) -> Segment<'_> {
+        Segment {
+            src: self.src,
+            dst: self.dst,
+            seq: self.seq,
+            ack: self.ack,
+            syn: false,
+            fin: self.fin,
+            payload: &self.payload,
+            wire_len: self.wire_len,
+        }
+    }
+}
+
+/// Whether a payload starts with an inline command (`PING\r\n`, `get k\n`), as telnet, nc,
+/// redis-cli in a pipe and load-balancer health checks send: a line of printable text whose
+/// first word is letters.
+fn looks_like_inline(p: &[u8]) -> bool {
+    let Some(eol) = p.iter().position(|b| *b == b'\n') else {
+        return false;
+    };
+    let line = p[..eol].strip_suffix(b"\r").unwrap_or(&p[..eol]);
+    let word = line.split(|b| *b == b' ').next().unwrap_or_default();
+    (1..=32).contains(&word.len())
+        && word.iter().all(u8::is_ascii_alphabetic)
+        && line.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t')
 }
 
 /// Whether a payload is a RESP request: `*<n>\r\n$<len>\r\n`.
@@ -271,8 +342,16 @@ fn looks_like_request(p: &[u8]) -> bool {
 }
 
 impl Census {
-    /// Counts a segment; returns the server's address when its flow carries RESP.
-    fn count(&mut self, seg: &Segment<'_>) -> Option<SocketAddr> {
+    /// Counts a segment; returns the server's address when its flow carries RESP (then the
+    /// segments held while judging it are in `released`, to be analysed before this one).
+    /// `keep`: hold inline commands' bytes for the analysis (else only judge the flow).
+    fn count(
+        &mut self,
+        ts: Duration,
+        captured_len: usize,
+        seg: &Segment<'_>,
+        keep: bool,
+    ) -> Option<SocketAddr> {
         let key = if seg.src < seg.dst {
             (seg.src, seg.dst)
         } else {
@@ -291,6 +370,7 @@ impl Census {
                 server,
                 resp: None,
                 looks: 0,
+                held: Vec::new(),
             };
             if full {
                 let p = self.ports.entry(server.port()).or_insert(PortSeen {
@@ -311,20 +391,51 @@ impl Census {
             g.server = seg.dst;
         }
         let mut became_resp = false;
+        let room = self.held_bytes + seg.payload.len() <= MAX_HELD_BYTES;
+        let held = |seg: &Segment<'_>| {
+            let mut h = Held::of(ts, captured_len, seg);
+            if !keep {
+                h.payload = Vec::new();
+            }
+            h
+        };
         if g.resp.is_none() && !seg.payload.is_empty() {
-            if looks_like_request(seg.payload) {
+            let was: usize = g.held.iter().map(|h| h.payload.len()).sum();
+            if !g.held.is_empty() {
+                if seg.src == g.server {
+                    // the server's answer to the inline commands held: RESP, or another protocol
+                    let resp = resumes(seg.payload, false);
+                    g.resp = Some(resp);
+                    became_resp = resp;
+                    if resp {
+                        self.released = std::mem::take(&mut g.held);
+                    } else {
+                        g.held.clear();
+                    }
+                } else if g.held.len() < MAX_HELD && room && looks_like_inline(seg.payload) {
+                    g.held.push(held(seg));
+                } else {
+                    g.resp = Some(false);
+                    g.held.clear();
+                }
+            } else if looks_like_request(seg.payload) {
                 g.resp = Some(true);
                 g.server = seg.dst;
                 became_resp = true;
+            } else if room && looks_like_inline(seg.payload) {
+                g.server = seg.dst;
+                g.held.push(held(seg));
             } else {
                 g.looks += 1;
                 if g.looks >= RESP_LOOKS {
                     g.resp = Some(false);
                 }
             }
+            let now: usize = g.held.iter().map(|h| h.payload.len()).sum();
+            self.held_bytes = self.held_bytes + now - was;
         }
-        let g = *g;
-        let port = g.server.port();
+        let (server, resp) = (g.server, g.resp);
+        let port = server.port();
         let p = self.ports.entry(port).or_insert(PortSeen {
             port,
             packets: 0,
@@ -338,15 +449,17 @@ impl Census {
         if became_resp {
             p.resp_flows += 1;
         }
-        if seg.fin && g.resp != Some(true) {
+        if seg.fin && resp != Some(true) {
             // done with it; a RESP flow is forgotten when the analysis frees it
-            self.flows.remove(&key);
+            self.forget(seg.src, seg.dst);
         }
-        (g.resp == Some(true)).then_some(g.server)
+        (resp == Some(true)).then_some(server)
     }
 
     fn forget(&mut self, a: SocketAddr, b: SocketAddr) {
-        self.flows.remove(&if a < b { (a, b) } else { (b, a) });
+        if let Some(g) = self.flows.remove(&if a < b { (a, b) } else { (b, a) }) {
+            self.held_bytes -= g.held.iter().map(|h| h.payload.len()).sum::<usize>();
+        }
     }
 
     /// The busiest ports.
@@ -397,6 +510,11 @@ pub struct CaptureReport {
     pub tcp_packets: u64,
     /// Bytes of those packets as captured.
     pub bytes: u64,
+    /// Packets the capture kept only the first bytes of (its snapshot length, `tcpdump -s N`).
+    pub cut_packets: u64,
+    /// The bytes those packets lost: requests and replies in them are decoded as far as they
+    /// were kept, and the stream resumes at the next value.
+    pub cut_bytes: u64,
     /// Connections seen.
     pub connections: u64,
     /// Segments with payload.
@@ -514,6 +632,8 @@ pub struct Analysis {
     pub packets: u64,
     tcp_packets: u64,
     bytes: u64,
+    cut_packets: u64,
+    cut_bytes: u64,
     data_segments: u64,
     retransmitted: u64,
     out_of_order: u64,
@@ -566,6 +686,8 @@ impl Analysis {
             packets: 0,
             tcp_packets: 0,
             bytes: 0,
+            cut_packets: 0,
+            cut_bytes: 0,
             data_segments: 0,
             retransmitted: 0,
             out_of_order: 0,
@@ -587,6 +709,16 @@ impl Analysis {
         self.port
     }
 
+    /// Counts what the capture cut from a packet `orig_len` bytes long of which it kept
+    /// `captured` (its snapshot length).
+    pub fn captured(&mut self, captured: usize, orig_len: u32) {
+        let cut = (orig_len as usize).saturating_sub(captured);
+        if cut > 0 {
+            self.cut_packets += 1;
+            self.cut_bytes += cut as u64;
+        }
+    }
+
     /// Feeds one captured frame's segment (or None when the frame holds no TCP).
     pub fn segment(&mut self, ts: Duration, captured_len: usize, seg: Option<Segment<'_>>) {
         self.packets += 1;
@@ -595,14 +727,36 @@ impl Analysis {
             Some(p) if seg.dst.port() == p => true,
             Some(p) if seg.src.port() == p => false,
             Some(_) => {
-                self.census.count(&seg);
+                // only the port hint: nothing held is ever analysed
+                self.census.count(ts, captured_len, &seg, false);
                 return;
             }
-            None => match self.census.count(&seg) {
-                Some(server) => seg.dst == server,
+            None => match self.census.count(ts, captured_len, &seg, true) {
+                Some(server) => {
+                    // the inline commands held while the flow was judged come first, the
+                    // first of them where the client's stream starts
+                    let held = std::mem::take(&mut self.census.released);
+                    for (i, h) in held.iter().enumerate() {
+                        self.flow_segment(h.ts, h.captured_len, h.segment(), true, i == 0);
+                    }
+                    seg.dst == server
+                }
                 None => return,
             },
         };
+        self.flow_segment(ts, captured_len, seg, to_server, false);
+    }
+
+    /// One segment of a flow analysed; `starts_stream`: its bytes begin the client's stream
+    /// (an inline command the server answered in RESP), as if its SYN had been seen.
+    fn flow_segment(
+        &mut self,
+        ts: Duration,
+        captured_len: usize,
+        seg: Segment<'_>,
+        to_server: bool,
+        starts_stream: bool,
+    ) {
         self.tcp_packets += 1;
         self.bytes += captured_len as u64;
         let key = if to_server {
@@ -635,10 +789,13 @@ impl Analysis {
         };
         let conn = &mut self.conns[idx];
         conn.last_ts = ts;
-        if !seg.payload.is_empty() {
+        if starts_stream && conn.to_server.next.is_none() {
+            conn.to_server.next = Some(seg.seq);
+        }
+        if seg.wire_len > 0 {
             self.data_segments += 1;
         }
-        if !to_server && conn.to_client.next.is_none() && !seg.syn && !seg.payload.is_empty() {
+        if !to_server && conn.to_client.next.is_none() && !seg.syn && seg.wire_len > 0 {
             // The first server bytes seen, on a stream under way: bytes before them went
             // unseen. A request sent before the client had them may have been answered there,
             // so it cannot be paired with what follows; one sent after cannot have been.
@@ -668,14 +825,25 @@ impl Analysis {
         } else {
             &mut conn.to_client
         };
-        let outcome = reassemble(half, &seg, resume);
+        let cut = seg.wire_len > seg.payload.len();
+        let after_cut = half.cut;
+        let outcome = if cut {
+            reassemble_cut(half, &seg, resume)
+        } else {
+            reassemble(half, &seg, resume)
+        };
+        if !half.lost {
+            half.cut = false;
+        }
         self.retransmitted += outcome.retransmitted;
         self.out_of_order += outcome.out_of_order;
         if outcome.gap {
             self.gaps += 1;
         }
         if outcome.skipped > 0 {
-            self.protocol_errors += 1;
+            if !after_cut {
+                self.protocol_errors += 1;
+            }
             self.skipped_bytes += outcome.skipped;
         }
         if outcome.gap || (outcome.skipped > 0 && !to_server) {
@@ -683,6 +851,10 @@ impl Analysis {
             self.lose_inflight(idx);
         }
         self.drain(idx, to_server, ts, seg.ack);
+        if cut {
+            let end = seg.seq.wrapping_add(seg.wire_len as u32);
+            self.cut_short(idx, to_server, ts, end, seg.ack);
+        }
         if seg.fin {
             let conn = &mut self.conns[idx];
             if to_server {
@@ -736,6 +908,13 @@ impl Analysis {
     }
 
     fn command_id(&mut self, name: &[u8]) -> u16 {
+        // Redis reads command names in any case: `get`, `Get` and `GET` are one command, one row
+        let upper: std::borrow::Cow<[u8]> = if name.iter().any(u8::is_ascii_lowercase) {
+            name.to_ascii_uppercase().into()
+        } else {
+            name.into()
+        };
+        let name = &*upper;
         if let Some(id) = self.name_ids.get(name) {
             return *id;
         }
@@ -857,6 +1036,46 @@ impl Analysis {
             &mut conn.to_client
         };
         half.buf = buf;
+    }
+
+    /// The value a cut segment left unfinished: what was kept of it is all there will be. A
+    /// request is counted by its name and key when they were kept; a reply's start answers the
+    /// request waiting (timed at its first packet). Decoding resumes at the next value.
+    fn cut_short(
+        &mut self,
+        key: usize,
+        to_server: bool,
+        ts: Duration,
+        end_seq: u32,
+        ack: Option<u32>,
+    ) {
+        let conn = &mut self.conns[key];
+        let half = if to_server {
+            &mut conn.to_server
+        } else {
+            &mut conn.to_client
+        };
+        let part = std::mem::take(&mut half.buf);
+        half.lost = true;
+        half.cut = true;
+        let Some(&tag) = part.first() else {
+            return;
+        };
+        if to_server {
+            if tag == b'*' {
+                let mut words = BulkWords::of(&part);
+                if let Some(cmd) = words.next() {
+                    self.request(key, ts, cmd, &mut words, (Some(end_seq), ack));
+                }
+            } else if let Some(sp) = part.iter().position(|b| *b == b' ') {
+                // an inline command whose name was kept whole
+                let mut words = part[sp..].split(|b| *b == b' ').filter(|w| !w.is_empty());
+                self.request(key, ts, &part[..sp], &mut words, (Some(end_seq), ack));
+            }
+        } else if !self.conns[key].inflight.is_empty() {
+            let error = matches!(tag, b'-' | b'!').then(|| resp::error_word(&part, 0));
+            self.reply(key, ts, &part, error, ack);
+        }
     }
 
     /// One request: counted, and queued for its replies when Redis will send any.
@@ -1064,6 +1283,8 @@ impl Analysis {
             packets: self.packets,
             tcp_packets: self.tcp_packets,
             bytes: self.bytes,
+            cut_packets: self.cut_packets,
+            cut_bytes: self.cut_bytes,
             connections: self.connections,
             data_segments: self.data_segments,
             retransmitted_segments: self.retransmitted,
@@ -1306,6 +1527,46 @@ fn reassemble(h: &mut Half, seg: &Segment<'_>, mut resume: Resume) -> Outcome {
     out
 }
 
+/// A segment the capture cut (snapshot length): the bytes kept go where they belong, and the
+/// stream moves past the whole segment. Cut segments are never held for reordering (what they
+/// lack could not fill a hole), so one out of place is a gap.
+fn reassemble_cut(h: &mut Half, seg: &Segment<'_>, resume: Resume) -> Outcome {
+    let mut out = Outcome::default();
+    let end = seg.seq.wrapping_add(seg.wire_len as u32);
+    if seg.syn {
+        h.next = Some(seg.seq.wrapping_add(1));
+        return out;
+    }
+    match h.next {
+        Some(next) if end.wrapping_sub(next) as i32 <= 0 => {
+            out.retransmitted = 1;
+            return out;
+        }
+        Some(next) if seg.seq != next => {
+            if (seg.seq.wrapping_sub(next) as i32) < 0 {
+                out.retransmitted = 1;
+            } else {
+                out.gap = true;
+            }
+            h.buf.clear();
+            h.pending.clear();
+            h.pending_bytes = 0;
+            h.lost = true;
+        }
+        Some(_) => out.skipped += append(h, seg.payload, resume),
+        None if resume.at(seg.payload) => {
+            h.lost = false;
+            h.buf.extend_from_slice(seg.payload);
+        }
+        None => {
+            h.lost = true;
+            out.skipped = seg.payload.len() as u64;
+        }
+    }
+    h.next = Some(end);
+    out
+}
+
 /// Appends in-order bytes; returns how many were skipped while waiting to resynchronise.
 fn append(h: &mut Half, bytes: &[u8], resume: Resume) -> u64 {
     if h.lost {
@@ -1352,6 +1613,7 @@ mod tests {
             syn: false,
             fin: false,
             payload,
+            wire_len: payload.len(),
         }
     }
 
@@ -1454,6 +1716,31 @@ mod tests {
 
     // requests whose replies fell into a capture gap were dropped without a trace: neither
     // paired nor counted as unanswered
+    #[test]
+    fn auto_takes_inline_commands_only_when_the_server_answers_in_resp() {
+        let mut a = Analysis::new(None, KeyNames::Plain);
+        // a health check: PING and QUIT, each answered in RESP
+        a.segment(ms(0), 1, Some(seg(true, 1, b"PING\r\n")));
+        a.segment(ms(1), 1, Some(seg(false, 1, b"+PONG\r\n")));
+        a.segment(ms(2), 1, Some(seg(true, 7, b"quit\r\n")));
+        a.segment(ms(3), 1, Some(seg(false, 8, b"+OK\r\n")));
+        let r = a.report("t".into(), None, None);
+        let rows: Vec<(&str, u64)> = r.commands.iter().map(|c| (&*c.command, c.count)).collect();
+        assert_eq!(rows, [("PING", 1), ("QUIT", 1)], "{r:?}");
+        assert_eq!(r.ports_seen[0].resp_flows, 1);
+        // memcached's text protocol looks the same from the client: its answer is not RESP
+        let mut m = Analysis::new(None, KeyNames::Plain);
+        m.segment(ms(0), 1, Some(seg(true, 1, b"get k\r\n")));
+        m.segment(ms(1), 1, Some(seg(false, 1, b"END\r\n")));
+        m.segment(ms(2), 1, Some(seg(true, 8, b"get k\r\n")));
+        let r = m.report("t".into(), None, None);
+        assert_eq!(
+            (r.requests, r.tcp_packets, r.ports_seen[0].resp_flows),
+            (0, 0, 0)
+        );
+        assert!(r.top_keys.is_empty(), "{r:?}");
+    }
+
     #[test]
     fn requests_whose_replies_fall_into_a_gap_count_as_unanswered() {
         let mut a = Analysis::new(6379, KeyNames::Plain);

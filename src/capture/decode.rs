@@ -56,14 +56,20 @@ pub struct Segment<'a> {
     pub syn: bool,
     /// FIN or RST set.
     pub fin: bool,
-    /// TCP payload.
+    /// TCP payload, as captured.
     pub payload: &'a [u8],
+    /// The payload's length on the wire: more than `payload` holds when the capture kept only
+    /// the packet's first bytes (`tcpdump -s N`).
+    pub wire_len: usize,
 }
 
-fn tcp<'a>(src: IpAddr, dst: IpAddr, bytes: &'a [u8]) -> Option<Segment<'a>> {
+/// The TCP segment in `bytes` (what the capture kept of it), `wire` bytes long on the wire as
+/// the IP header says.
+fn tcp<'a>(src: IpAddr, dst: IpAddr, bytes: &'a [u8], wire: usize) -> Option<Segment<'a>> {
     let t = TcpPacket::new(bytes)?;
     let off = usize::from(t.get_data_offset()) * 4;
-    if off < 20 || off > bytes.len() {
+    // options cut by the snapshot length still leave the ports, numbers and flags
+    if off < 20 || off > wire.max(bytes.len()) {
         return None;
     }
     let flags = t.get_flags();
@@ -74,7 +80,8 @@ fn tcp<'a>(src: IpAddr, dst: IpAddr, bytes: &'a [u8]) -> Option<Segment<'a>> {
         ack: (flags & TcpFlags::ACK != 0).then(|| t.get_acknowledgement()),
         syn: flags & TcpFlags::SYN != 0,
         fin: flags & (TcpFlags::FIN | TcpFlags::RST) != 0,
-        payload: &bytes[off..],
+        payload: &bytes[off.min(bytes.len())..],
+        wire_len: wire.max(bytes.len()) - off,
     })
 }
 
@@ -90,7 +97,9 @@ fn ip(bytes: &[u8]) -> Option<Segment<'_>> {
                 return None;
             }
             let ihl = usize::from(p.get_header_length()) * 4;
-            let total = usize::from(p.get_total_length()).min(bytes.len());
+            let wire = usize::from(p.get_total_length());
+            // beyond the total length: Ethernet's padding; short of it: cut by the capture
+            let total = wire.min(bytes.len());
             if ihl < 20 || ihl > total {
                 return None;
             }
@@ -98,6 +107,7 @@ fn ip(bytes: &[u8]) -> Option<Segment<'_>> {
                 IpAddr::V4(p.get_source()),
                 IpAddr::V4(p.get_destination()),
                 &bytes[ihl..total],
+                wire - ihl,
             )
         }
         6 => {
@@ -105,11 +115,13 @@ fn ip(bytes: &[u8]) -> Option<Segment<'_>> {
             if p.get_next_header() != IpNextHeaderProtocols::Tcp {
                 return None;
             }
-            let end = (40 + usize::from(p.get_payload_length())).min(bytes.len());
+            let wire = usize::from(p.get_payload_length());
+            let end = (40 + wire).min(bytes.len());
             tcp(
                 IpAddr::V6(p.get_source()),
                 IpAddr::V6(p.get_destination()),
                 bytes.get(40..end)?,
+                wire,
             )
         }
         _ => None,
@@ -215,6 +227,25 @@ mod tests {
         sll.extend_from_slice(&[0x08, 0x00]);
         sll.extend_from_slice(&f[14..]);
         assert_eq!(decode(LINKTYPE_LINUX_SLL, &sll).unwrap().seq, 1000);
+    }
+
+    #[test]
+    fn frames_cut_by_the_snapshot_length_keep_their_length_on_the_wire() {
+        let f = frame(1000, 0x18, b"*1\r\n$4\r\nPING\r\n");
+        let whole = decode(LINKTYPE_ETHERNET, &f).unwrap();
+        assert_eq!((whole.payload.len(), whole.wire_len), (14, 14));
+        // 6 payload bytes kept
+        let s = decode(LINKTYPE_ETHERNET, &f[..14 + 40 + 6]).unwrap();
+        assert_eq!((s.payload, s.wire_len, s.seq), (&b"*1\r\n$4"[..], 14, 1000));
+        // cut at the end of the TCP header: ports, numbers and flags only
+        let s = decode(LINKTYPE_ETHERNET, &f[..14 + 20 + 20]).unwrap();
+        assert_eq!((s.payload.len(), s.wire_len, s.dst.port()), (0, 14, 6379));
+        // and inside its options (a 32-byte header with timestamps)
+        let mut opts = f.clone();
+        opts[14 + 20 + 12] = 8 << 4;
+        let s = decode(LINKTYPE_ETHERNET, &opts[..14 + 20 + 24]).unwrap();
+        assert_eq!((s.payload.len(), s.wire_len, s.seq), (0, 2, 1000));
+        assert!(decode(LINKTYPE_ETHERNET, &f[..14 + 20 + 12]).is_none());
     }
 
     #[test]

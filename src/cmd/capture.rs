@@ -62,6 +62,7 @@ impl Sink for Analyser {
         if !decode::supported(linktype) {
             self.unsupported = Some(linktype);
         }
+        self.analysis.captured(data.len(), orig_len);
         self.analysis
             .segment(ts, data.len(), decode::decode(linktype, data));
     }

@@ -37,7 +37,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.rotation",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "a JWKS with a single key and no kid warns: rotation needs overlapping keys told apart by kid",
+        doc: "two different keys under one kid in a JWKS fail (a verifier picks either, so tokens fail at random); a JWKS with a single key and no kid warns: rotation needs overlapping keys told apart by kid",
         full: false,
         eval: Eval::Jwt(rotation),
     },
@@ -244,6 +244,32 @@ fn rotation(o: &JwtObservation, _: &Ctx) -> Verdict {
         Ok(n) => n,
         Err(v) => return v,
     };
+    // one kid, several keys: a verifier looks the kid up and takes whichever it finds first
+    let mut clashes: Vec<(&str, &str, usize)> = Vec::new();
+    for (url, keys) in &nodes {
+        let mut by_kid: std::collections::BTreeMap<&str, BTreeSet<&str>> = Default::default();
+        for k in keys.iter() {
+            if let Some(kid) = &k.kid {
+                by_kid.entry(kid).or_default().insert(&k.thumbprint);
+            }
+        }
+        clashes.extend(
+            by_kid
+                .into_iter()
+                .filter(|(_, t)| t.len() > 1)
+                .map(|(kid, t)| (*url, kid, t.len())),
+        );
+    }
+    if let Some((url, kid, n)) = clashes.first() {
+        let v = Verdict::new(
+            Status::Fail,
+            format!("{url} publishes {n} different keys under kid {kid}: a verifier picks either, so tokens signed with the other fail"),
+        )
+        .fix("Give every key its own kid (a new kid for each new key, never reuse one) and publish the JWKS again; verify with `curl -s URL | jq '[.keys[].kid] | group_by(.) | map(select(length > 1))'`");
+        return clashes.iter().fold(v, |v, (url, kid, n)| {
+            v.with(format!("{url} kid {kid}"), format!("{n} keys"))
+        });
+    }
     match nodes.iter().find(|(_, k)| k.len() == 1 && k[0].kid.is_none()) {
         Some((url, _)) => Verdict::new(
             Status::Warn,
@@ -357,7 +383,27 @@ mod tests {
             Status::Warn
         );
         let named = key(Some("k"), "RSA", Some(2048), "t1");
-        assert_eq!(run(rotation, &obs(vec![vec![named]])).status, Status::Pass);
+        assert_eq!(
+            run(rotation, &obs(vec![vec![named.clone()]])).status,
+            Status::Pass
+        );
+        // two keys under one kid: a verifier picks either; the same key twice is harmless
+        let other = key(Some("k"), "RSA", Some(2048), "t2");
+        let v = run(
+            rotation,
+            &obs(vec![vec![named.clone()], vec![named.clone(), other]]),
+        );
+        assert!(
+            v.status == Status::Fail
+                && v.summary
+                    .contains("https://node2/jwks publishes 2 different keys under kid k"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(
+            run(rotation, &obs(vec![vec![named.clone(), named.clone()]])).status,
+            Status::Pass
+        );
         let mut o = obs(vec![vec![lone.clone()], vec![lone]]);
         assert_eq!(run(key_match, &o).status, Status::Skip);
         o.private_key = Some(KeyMatch {

@@ -2,10 +2,18 @@
 
 use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
-use crate::observe::lb::{Directive, LbKind, LbObservation};
+use crate::observe::lb::{ConfigTest, Directive, LbKind, LbObservation};
 
 /// The load balancer checks, in report order.
 pub static CHECKS: &[Check] = &[
+    Check {
+        id: "lb.config_valid",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "the balancer refuses its configuration (nginx -t -c FILE, haproxy -c -f FILE): fail, quoting its message, and so does every row read from that configuration; the balancer not installed, or unable to test as this user (permission denied): skip",
+        full: false,
+        eval: Eval::Lb(config_valid),
+    },
     Check {
         id: "lb.version",
         area: Area::Lb,
@@ -64,11 +72,44 @@ pub static CHECKS: &[Check] = &[
     },
 ];
 
-/// The directives, or the skip that says why there are none.
+/// The directives, or the skip that says why there are none; a configuration the balancer
+/// refuses is judged by nothing but that refusal (it would not load).
 fn directives(o: &LbObservation) -> Result<&[Directive], Verdict> {
+    if let Some(ConfigTest::Rejected(m)) = &o.test {
+        return Err(refused(o, m).with("see", "lb.config_valid"));
+    }
     o.config
         .as_deref()
         .map_err(|e| Verdict::skip(format!("the configuration could not be read: {e}")))
+}
+
+/// The failure of a configuration the balancer refuses, in its own (escaped) words.
+fn refused(o: &LbObservation, message: &str) -> Verdict {
+    let (name, test) = match o.kind {
+        LbKind::Nginx => ("nginx", format!("nginx -t -c {}", o.target)),
+        LbKind::Haproxy => ("haproxy", format!("haproxy -c -f {}", o.target)),
+    };
+    Verdict::new(
+        Status::Fail,
+        format!(
+            "{name} refuses {}: {}",
+            o.target,
+            crate::render::escape(message)
+        ),
+    )
+    .fix(format!("Fix what {name} names (a reload or restart with this file fails, and the running balancer keeps its old configuration); verify with `{test}`"))
+}
+
+fn config_valid(o: &LbObservation, _: &Ctx) -> Verdict {
+    match &o.test {
+        None => Verdict::skip("no configuration read (--lb-config)"),
+        Some(ConfigTest::Untested(why)) => Verdict::skip(crate::render::escape(why).into_owned()),
+        Some(ConfigTest::Rejected(m)) => refused(o, m),
+        Some(ConfigTest::Accepted) => Verdict::pass(match o.kind {
+            LbKind::Nginx => format!("nginx -t accepts {}", o.target),
+            LbKind::Haproxy => format!("haproxy -c accepts {}", o.target),
+        }),
+    }
 }
 
 use crate::observe::preflight::version_below;
@@ -448,6 +489,7 @@ mod tests {
             session_cookie: None,
             live: None,
             error_log: None,
+            test: Some(ConfigTest::Accepted),
         }
     }
 
@@ -585,5 +627,40 @@ mod tests {
             ..old
         };
         assert_eq!(run(session_header, &unread).status, Status::Skip);
+    }
+
+    #[test]
+    fn a_refused_configuration_fails_every_row_read_from_it() {
+        let ok = nginx(GOOD, "X-Session-Id");
+        assert_eq!(run(config_valid, &ok).status, Status::Pass);
+        let refused = LbObservation {
+            test: Some(ConfigTest::Rejected(
+                "unknown directive \"frobnicate\" in nginx.conf:2\x1b[31m".into(),
+            )),
+            ..ok
+        };
+        for f in [
+            config_valid,
+            session_header,
+            session_pinning,
+            upstream_keepalive,
+            health_checks,
+        ] {
+            let v = run(f, &refused);
+            assert_eq!(v.status, Status::Fail, "{v:?}");
+            assert!(
+                v.summary
+                    .contains("nginx refuses nginx.conf: unknown directive \"frobnicate\"")
+                    && !v.summary.contains('\x1b'),
+                "{}",
+                v.summary
+            );
+        }
+        let untested = LbObservation {
+            test: Some(ConfigTest::Untested("nginx is not installed here".into())),
+            ..refused
+        };
+        assert_eq!(run(config_valid, &untested).status, Status::Skip);
+        assert_eq!(run(session_header, &untested).status, Status::Pass);
     }
 }

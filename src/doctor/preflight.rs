@@ -18,7 +18,7 @@ pub static CHECKS: &[Check] = &[
         id: "preflight.redis",
         area: Area::Preflight,
         tags: &[Tag::Preflight],
-        doc: "redis-server --version below {redis.min_version} fails; not installed fails, or skips when --role names other roles only",
+        doc: "redis-server --version below {redis.min_version} fails; not installed fails; --role naming other roles only: skip, installed or not",
         full: false,
         eval: Eval::Preflight(redis),
     },
@@ -26,7 +26,7 @@ pub static CHECKS: &[Check] = &[
         id: "preflight.postgres",
         area: Area::Preflight,
         tags: &[Tag::Preflight],
-        doc: "postgres --version (or pg_config) below {postgres.min_version_num} (server_version_num) fails; not installed fails, or skips when --role names other roles only",
+        doc: "postgres --version (or pg_config) below {postgres.min_version_num} (server_version_num) fails; not installed fails; --role naming other roles only: skip, installed or not",
         full: false,
         eval: Eval::Preflight(postgres),
     },
@@ -34,7 +34,7 @@ pub static CHECKS: &[Check] = &[
         id: "preflight.proxy",
         area: Area::Preflight,
         tags: &[Tag::Preflight],
-        doc: "nginx below {lb.min_nginx} or HAProxy below {lb.min_haproxy} fails when installed; neither installed fails with --role lb, else skips",
+        doc: "nginx below {lb.min_nginx} or HAProxy below {lb.min_haproxy} fails when installed; neither installed fails with --role lb, else skips; --role naming other roles only: skip",
         full: false,
         eval: Eval::Preflight(proxy),
     },
@@ -89,14 +89,25 @@ fn server_version(
     install: &str,
 ) -> Verdict {
     let min_text = min.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+    // a node checks what its roles need: another role's server, installed or not, is not judged
+    if !wanted(p, role) {
+        let what = match found {
+            Ok(b) => parse(b).map_or_else(
+                || format!("{name} is installed"),
+                |v| {
+                    let v = v.iter().map(u64::to_string).collect::<Vec<_>>().join(".");
+                    format!("{name} {v} is installed")
+                },
+            ),
+            Err(e) => e.clone(),
+        };
+        return Verdict::skip(format!(
+            "not a {role} node (--role {}): {what}, not judged",
+            p.roles.join(",")
+        ));
+    }
     let banner = match found {
         Ok(b) => b,
-        Err(e) if !wanted(p, role) => {
-            return Verdict::skip(format!(
-                "not a {role} node (--role {}): {e}",
-                p.roles.join(",")
-            ))
-        }
         Err(e) => {
             return Verdict::new(Status::Fail, format!("{name} is not installed: {e}")).fix(install)
         }
@@ -153,6 +164,28 @@ fn postgres(p: &PreflightObservation, t: &Ctx) -> Verdict {
 
 fn proxy(p: &PreflightObservation, t: &Ctx) -> Verdict {
     let lb = p.roles.iter().any(|r| r == "lb");
+    if !p.roles.is_empty() && !lb {
+        // a state node may carry a distribution's nginx for something else: not its concern
+        let found: Vec<String> = [("nginx", &p.nginx), ("HAProxy", &p.haproxy)]
+            .into_iter()
+            .filter_map(|(n, r)| {
+                let b = r.as_ref().ok()?;
+                Some(
+                    crate::observe::lb::parse_version(b)
+                        .map_or(n.to_string(), |v| format!("{n} {v}")),
+                )
+            })
+            .collect();
+        return Verdict::skip(format!(
+            "not an lb node (--role {}){}: the balancer's version is lb's need",
+            p.roles.join(","),
+            if found.is_empty() {
+                String::new()
+            } else {
+                format!("; {} installed, not judged", found.join(", "))
+            }
+        ));
+    }
     let installed: Vec<(&str, &String, &String)> = [
         ("nginx", &p.nginx, &t.lb.min_nginx),
         ("HAProxy", &p.haproxy, &t.lb.min_haproxy),
@@ -574,6 +607,16 @@ mod tests {
             ..bare
         };
         assert_eq!(run(proxy, &lb).status, Status::Fail);
+        // old servers of other roles are not judged
+        let redis_node = PreflightObservation {
+            roles: vec!["redis".into()],
+            ..old.clone()
+        };
+        assert_eq!(run(redis, &redis_node).status, Status::Fail);
+        for f in [postgres, proxy] {
+            let v = run(f, &redis_node);
+            assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        }
     }
 
     #[test]

@@ -83,6 +83,64 @@ pub struct LbObservation {
     /// The tail of the error log the configuration names (nginx).
     #[serde(default)]
     pub error_log: Option<ErrorLogScan>,
+    /// Whether the balancer itself accepts the configuration (`nginx -t`, `haproxy -c`); None
+    /// when no configuration was read.
+    #[serde(default)]
+    pub test: Option<ConfigTest>,
+}
+
+/// What the balancer's own configuration test said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "result", content = "message")]
+pub enum ConfigTest {
+    /// It accepts the configuration.
+    Accepted,
+    /// It refuses it: its own messages, unescaped (a restart or reload would fail).
+    Rejected(String),
+    /// It could not be asked, or could not test as this user: why.
+    Untested(String),
+}
+
+/// The longest refusal kept, in characters.
+const REFUSAL_CHARS: usize = 600;
+
+/// What a failed `nginx -t` (or `haproxy -c`) wrote to stderr, as a verdict on the
+/// configuration: nginx's `[emerg]`/`[alert]`/`[crit]` messages (HAProxy's `[ALERT]`) without
+/// times and process ids. Complaints that are only a permission denied (a pid or log file this
+/// user cannot open) say nothing of the configuration: untested.
+pub fn refusal(program: &str, stderr: &str) -> ConfigTest {
+    let mut said: Vec<&str> = Vec::new();
+    for line in stderr.lines() {
+        let Some(at) = ["[emerg]", "[alert]", "[crit]", "[ALERT]"]
+            .iter()
+            .find_map(|t| line.find(t).map(|i| i + t.len()))
+        else {
+            continue;
+        };
+        let m = line[at..].trim_start();
+        // nginx: "6866#6866: message"; HAProxy: "(1234) : config : message"
+        let m = match m.split_once(": ") {
+            Some((ids, rest)) if ids.contains('#') || ids.trim_end().ends_with(')') => rest,
+            _ => m,
+        };
+        said.push(m.trim());
+    }
+    let denied = |m: &&str| m.contains("(13: Permission denied)");
+    let (about_config, denials): (Vec<&str>, Vec<&str>) = said.iter().partition(|m| !denied(m));
+    let text = |v: &[&str]| v.join("; ").chars().take(REFUSAL_CHARS).collect::<String>();
+    if !about_config.is_empty() {
+        ConfigTest::Rejected(text(&about_config))
+    } else if !denials.is_empty() {
+        ConfigTest::Untested(format!(
+            "{program} could not test the configuration as this user: {}",
+            text(&denials)
+        ))
+    } else {
+        let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+        ConfigTest::Rejected(text(&[
+            last.unwrap_or("it exited with an error and said nothing")
+        ]))
+    }
 }
 
 /// What the error log's recent tail holds.
@@ -461,6 +519,34 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
         assert_eq!(
             nginx_log_time("2026/11/28 23:00:00 x", 3600),
             nginx_log_time("2026/11/28 22:00:00", 0)
+        );
+    }
+
+    #[test]
+    fn refusals_are_nginx_s_own_words_and_permission_is_not_the_config() {
+        let unknown = "2026/12/05 09:09:01 [emerg] 6866#6866: unknown directive \"frobnicate\" in /t/n.conf:5\nnginx: configuration file /t/n.conf test failed\n";
+        assert_eq!(
+            refusal("nginx", unknown),
+            ConfigTest::Rejected("unknown directive \"frobnicate\" in /t/n.conf:5".into())
+        );
+        // no error log yet: nginx writes to stderr with its own prefix
+        let early = "nginx: [alert] could not open error log file: open() \"/var/log/nginx/error.log\" failed (13: Permission denied)\nnginx: [emerg] directive \"x\" is not terminated by \";\" in /t/n.conf:6\n";
+        assert_eq!(
+            refusal("nginx", early),
+            ConfigTest::Rejected(
+                "directive \"x\" is not terminated by \";\" in /t/n.conf:6".into()
+            )
+        );
+        let denied = "2026/12/05 09:09:01 [emerg] 6871#6871: open() \"/run/nginx.pid\" failed (13: Permission denied)\nnginx: configuration file /t/n.conf test failed\n";
+        assert!(
+            matches!(refusal("nginx", denied), ConfigTest::Untested(w) if w.contains("as this user"))
+        );
+        let haproxy = "[NOTICE]   (1) : haproxy version is 2.6.12\n[ALERT]    (1) : config : parsing [/t/h.cfg:3] : unknown keyword 'frob' in 'global' section\n";
+        assert_eq!(
+            refusal("haproxy", haproxy),
+            ConfigTest::Rejected(
+                "config : parsing [/t/h.cfg:3] : unknown keyword 'frob' in 'global' section".into()
+            )
         );
     }
 

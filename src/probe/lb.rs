@@ -8,8 +8,8 @@ use futures::future::BoxFuture;
 
 use super::ProbeContext;
 use crate::observe::lb::{
-    looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, scan_error_log, ErrorLogScan,
-    LbKind, LbObservation, LiveAnswer, LiveHeader,
+    looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, refusal, scan_error_log,
+    ConfigTest, ErrorLogScan, LbKind, LbObservation, LiveAnswer, LiveHeader,
 };
 use crate::observe::Observed;
 
@@ -55,6 +55,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                 session_cookie: e.session_cookie.clone(),
                 live: None,
                 error_log: None,
+                test: None,
             });
             o.live = Some(live);
         }
@@ -215,13 +216,36 @@ fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
     scan
 }
 
+/// Runs the balancer's own configuration test: its stdout when it accepts the configuration,
+/// and what it said; None when the program cannot be run (not installed).
+fn config_test(program: &str, args: &[&str]) -> Option<(Option<String>, ConfigTest)> {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    Some(if out.status.success() {
+        (
+            Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+            ConfigTest::Accepted,
+        )
+    } else {
+        (
+            None,
+            refusal(program, &String::from_utf8_lossy(&out.stderr)),
+        )
+    })
+}
+
+const NGINX_CONF: &str = "/etc/nginx/nginx.conf";
+
 /// The configuration alone.
 fn observe_config(
     file: Option<(&Path, &str)>,
     session_header: String,
     session_cookie: Option<String>,
 ) -> Option<LbObservation> {
-    let obs = |target: String, kind, config| LbObservation {
+    let obs = |target: String, kind, config, test| LbObservation {
         target,
         kind,
         version: version(match kind {
@@ -233,43 +257,63 @@ fn observe_config(
         session_cookie: session_cookie.clone(),
         live: None,
         error_log: None,
+        test: Some(test),
+    };
+    let untested = |program: &str| {
+        ConfigTest::Untested(format!(
+            "{program} is not installed here: the configuration was read, not tested"
+        ))
     };
     match file {
         Some((f, text)) => {
             let label = f.display().to_string();
             if looks_like_haproxy(text) {
+                let test = config_test("haproxy", &["-c", "-f", &label])
+                    .map_or_else(|| untested("haproxy"), |(_, t)| t);
                 return Some(obs(
                     label.clone(),
                     LbKind::Haproxy,
                     Ok(parse_haproxy(text, &label)),
+                    test,
                 ));
             }
-            // nginx -T follows includes; without nginx (or when it rejects the file) the file alone
-            let dumped = super::command("nginx", &["-T", "-q", "-c", &label]).map(|(o, _)| o);
-            let config = match dumped {
-                Ok(dump) => parse_nginx(&dump, &label),
-                Err(_) => parse_nginx(text, &label),
+            // nginx -T tests the file and follows its includes; without nginx, or when it
+            // rejects the file, the file alone is read
+            let (config, test) = match config_test("nginx", &["-T", "-q", "-c", &label]) {
+                Some((Some(dump), t)) => (parse_nginx(&dump, &label), t),
+                Some((None, t)) => (parse_nginx(text, &label), t),
+                None => (parse_nginx(text, &label), untested("nginx")),
             };
-            Some(obs(label, LbKind::Nginx, config))
+            Some(obs(label, LbKind::Nginx, config, test))
         }
         // nothing named: the local balancer, if there is one (none: no lb findings at all)
-        None => match super::command("nginx", &["-T", "-q"]) {
-            Ok((dump, _)) => Some(obs(
+        None => match config_test("nginx", &["-T", "-q"]) {
+            Some((Some(dump), t)) => Some(obs(
                 "nginx -T".into(),
                 LbKind::Nginx,
                 parse_nginx(&dump, "nginx.conf"),
+                t,
             )),
-            Err(_) => {
-                crate::input::read_capped_text(Path::new(HAPROXY_CFG), crate::input::CONFIG_CAP)
-                    .ok()
-                    .map(|text| {
-                        obs(
-                            HAPROXY_CFG.into(),
-                            LbKind::Haproxy,
-                            Ok(parse_haproxy(&text, HAPROXY_CFG)),
-                        )
-                    })
-            }
+            // installed and refusing its configuration: read the main file as it is
+            Some((None, t)) if Path::new(NGINX_CONF).exists() => Some(obs(
+                "nginx -T".into(),
+                LbKind::Nginx,
+                crate::input::read_capped_text(Path::new(NGINX_CONF), crate::input::CONFIG_CAP)
+                    .map_err(|e| format!("{NGINX_CONF}: {e}"))
+                    .and_then(|text| parse_nginx(&text, NGINX_CONF)),
+                t,
+            )),
+            Some((None, _)) | None => crate::input::read_capped_text(Path::new(HAPROXY_CFG), crate::input::CONFIG_CAP)
+                .ok().map(|text| {
+                let test = config_test("haproxy", &["-c", "-f", HAPROXY_CFG])
+                    .map_or_else(|| untested("haproxy"), |(_, t)| t);
+                obs(
+                    HAPROXY_CFG.into(),
+                    LbKind::Haproxy,
+                    Ok(parse_haproxy(&text, HAPROXY_CFG)),
+                    test,
+                )
+            }),
         },
     }
 }

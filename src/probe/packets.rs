@@ -49,7 +49,13 @@ pub fn read_file(path: &Path, sink: &mut dyn Sink, stop: &AtomicBool) -> Result<
         0xa1b2c3d4 | 0xd4c3b2a1 | 0xa1b23c4d | 0x4d3cb2a1 => {
             let mut r = PcapReader::new(reader).map_err(|e| header_error(&name, e))?;
             let linktype = u32::from(r.header().datalink);
-            while let Some(p) = r.next_packet() {
+            let resolution = r.header().ts_resolution;
+            // pcap-file refuses a packet longer on the wire than the snapshot length, which is
+            // every packet `tcpdump -s N` cut: the header's snaplen is not checked here
+            while let Some(p) = r
+                .next_raw_packet()
+                .map(|raw| raw.and_then(|raw| raw.try_into_pcap_packet(resolution, u32::MAX)))
+            {
                 if stop.load(Ordering::Relaxed) {
                     end.interrupted = true;
                     break;

@@ -66,6 +66,13 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
             .map(|d| format!(", {d} dropped by the kernel"))
             .unwrap_or_default()
     )?;
+    if r.cut_packets > 0 {
+        writeln!(
+            w,
+            "cut by the capture's snapshot length: {} packets, {} bytes not kept (requests and replies decoded as far as kept)",
+            r.cut_packets, r.cut_bytes
+        )?;
+    }
     writeln!(
         w,
         "RESP: {} requests paired with replies, {} replies without a request, {} requests unanswered, {} stretches of non-RESP bytes skipped ({} bytes)",

@@ -43,7 +43,13 @@ struct Trace {
 impl Trace {
     /// `tcpdump -U -w FILE`, microsecond pcap (or `--time-stamp-precision=nano`).
     fn tcpdump(dir: &Path, name: &str, port: u16, nano: bool) -> Trace {
+        Trace::tcpdump_cut(dir, name, port, nano, None)
+    }
+
+    /// `tcpdump`, keeping at most `snaplen` bytes of each packet when given (`-s N`).
+    fn tcpdump_cut(dir: &Path, name: &str, port: u16, nano: bool, snaplen: Option<u32>) -> Trace {
         let path = dir.join(name);
+        let snap = snaplen.map(|n| n.to_string());
         let filter = format!("tcp port {port}");
         // a 64 MiB buffer (-B, KiB): 200 KB replies in a loop overflow the default 2 MiB, and
         // a capture with a hole is not the conversation the test made
@@ -58,6 +64,9 @@ impl Trace {
         ];
         if nano {
             args.push("--time-stamp-precision=nano");
+        }
+        if let Some(n) = &snap {
+            args.extend(["-s", n]);
         }
         args.push(&filter);
         Trace {
@@ -81,11 +90,19 @@ impl Trace {
     }
 
     /// Stops once the file holds `fins` FIN segments (every connection closed on the wire).
-    fn finish(mut self, fins: usize) -> PathBuf {
+    fn finish(self, fins: usize) -> PathBuf {
+        let path = self.path.clone();
+        self.finish_when(&format!("{fins} FINs"), || {
+            packets(&path, 0).iter().filter(|p| p.fin).count() >= fins
+        })
+    }
+
+    /// Stops once `done` says the file holds what it should.
+    fn finish_when(mut self, what: &str, done: impl FnMut() -> bool) -> PathBuf {
         until(
-            &format!("{} FINs in {}", fins, self.path.display()),
+            &format!("{what} in {}", self.path.display()),
             Duration::from_secs(20),
-            || packets(&self.path, 0).iter().filter(|p| p.fin).count() >= fins,
+            done,
         );
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
@@ -790,4 +807,170 @@ fn a_capture_begun_mid_conversation_never_shifts_the_pairing() {
     if holes(&inside, p) == 0 {
         assert_eq!(r["unmatched_replies"], 0, "{r}");
     }
+}
+
+#[test]
+fn command_names_are_one_row_whatever_their_case() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "case.pcap", p, false);
+    {
+        let mut c = Conn::open(p);
+        for cmd in ["PING", "ping", "Ping"] {
+            assert_eq!(c.call(&[cmd]), b"+PONG\r\n");
+        }
+        for cmd in ["GET", "get", "gEt", "GET"] {
+            assert_eq!(c.call(&[cmd, "k"]), b"$-1\r\n");
+        }
+    }
+    let f = trace.finish(2);
+    let r = analyse(&f, &["-p", &p.to_string()]);
+    let rows: Vec<(&str, u64)> = r["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["command"].as_str().unwrap(), c["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(rows, [("GET", 4), ("PING", 3)], "{r}");
+    assert_eq!(r["top_keys"][0]["count"], 4, "{r}");
+}
+
+/// Sends inline commands (`PING\r\n`, as nc and load-balancer health checks do) and reads one
+/// reply line per command.
+fn inline(port: u16, lines: &[&str]) -> Vec<String> {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut r = std::io::BufReader::new(s.try_clone().unwrap());
+    let mut w = s;
+    lines
+        .iter()
+        .map(|l| {
+            w.write_all(format!("{l}\r\n").as_bytes()).unwrap();
+            let mut reply = String::new();
+            std::io::BufRead::read_line(&mut r, &mut reply).unwrap();
+            reply
+        })
+        .collect()
+}
+
+#[test]
+fn auto_finds_flows_whose_clients_speak_inline() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "inline.pcap", p, false);
+    // a health check per connection, and a session typed through nc
+    for _ in 0..3 {
+        assert_eq!(inline(p, &["PING", "QUIT"]), ["+PONG\r\n", "+OK\r\n"]);
+    }
+    assert_eq!(
+        inline(p, &["set k v", "EXISTS k", "ping", "QUIT"]),
+        ["+OK\r\n", ":1\r\n", "+PONG\r\n", "+OK\r\n"]
+    );
+    let f = trace.finish(8);
+    for args in [&[][..], &["-p", "auto"]] {
+        let r = analyse(&f, args);
+        assert_eq!(
+            (
+                count(&r, "PING"),
+                count(&r, "QUIT"),
+                count(&r, "SET"),
+                count(&r, "EXISTS")
+            ),
+            (4, 4, 1, 1),
+            "{r}"
+        );
+        assert_eq!(r["unanswered_requests"], 0, "{r}");
+        assert_eq!(r["protocol_errors"], 0, "{r}");
+        let seen = r["ports_seen"].as_array().unwrap();
+        assert!(
+            seen.iter().any(|s| s["port"] == p && s["resp_flows"] == 4),
+            "{seen:?}"
+        );
+    }
+}
+
+#[test]
+fn snaplen_cut_captures_are_read_counting_the_cut_bytes() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    // the same conversation seen whole, cut to 96 bytes (30 bytes of TCP payload on lo) and to
+    // 64 (inside the TCP options: no payload at all)
+    let whole = Trace::tcpdump(dir.path(), "whole.pcap", p, false);
+    let s96 = Trace::tcpdump_cut(dir.path(), "s96.pcap", p, false, Some(96));
+    let s64 = Trace::tcpdump_cut(dir.path(), "s64.pcap", p, false, Some(64));
+    let value = "v".repeat(300);
+    {
+        let mut c = Conn::open(p);
+        for _ in 0..5 {
+            assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+        }
+        assert_eq!(c.call(&["SET", "k", &value]), b"+OK\r\n");
+        for _ in 0..3 {
+            assert_eq!(c.call(&["GET", "k"]).len(), 300 + 8);
+        }
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    }
+    // tcpdump cannot tell the FINs of a packet cut inside its TCP header: the cut files are
+    // complete once they hold as many frames as the whole one
+    let whole = whole.finish(2);
+    let frames = frame_lengths(&whole).len();
+    let [s96, s64] = [s96, s64].map(|t| {
+        let path = t.path.clone();
+        t.finish_when(&format!("{frames} frames"), || {
+            frame_lengths(&path).len() >= frames
+        })
+    });
+    let full = analyse(&whole, &["-p", &p.to_string()]);
+    assert_eq!(full["cut_packets"], 0, "{full}");
+    for (f, snap) in [(&s96, 96u64), (&s64, 64)] {
+        let r = analyse(f, &["-p", &p.to_string()]);
+        assert_eq!(r["packets"], full["packets"], "{snap}: {r}");
+        assert_eq!(r["connections"], full["connections"], "{snap}: {r}");
+        assert_eq!(r["gaps"], 0, "{snap}: {r}");
+        assert!(r["stopped_early"].is_null(), "{snap}: {r}");
+        // every packet longer than the snapshot length was cut, by what it lost
+        let cut: Vec<usize> = frame_lengths(&whole)
+            .iter()
+            .map(|n| n.saturating_sub(snap as usize))
+            .filter(|n| *n > 0)
+            .collect();
+        assert_eq!(r["cut_packets"], cut.len(), "{snap}: {r}");
+        assert_eq!(r["cut_bytes"], cut.iter().sum::<usize>(), "{snap}: {r}");
+    }
+    // with 30 bytes of payload every request's name is there, and every reply's start
+    let r = analyse(&s96, &["-p", &p.to_string()]);
+    assert_eq!(
+        (count(&r, "PING"), count(&r, "SET"), count(&r, "GET")),
+        (6, 1, 3),
+        "{r}"
+    );
+    assert_eq!(r["unanswered_requests"], 0, "{r}");
+    assert_eq!(r["unmatched_replies"], 0, "{r}");
+    assert_eq!(r["top_keys"][0]["count"], 4, "{r}");
+    no_phantom_latency(&r, &s96, p);
+    // without payload there is nothing to decode, and nothing is made up
+    let r = analyse(&s64, &["-p", &p.to_string()]);
+    assert_eq!(r["requests"], 0, "{r}");
+    assert_eq!(r["protocol_errors"], 0, "{r}");
+}
+
+/// The length on the wire of each frame in a pcap file (little-endian, as tcpdump writes it on
+/// this machine), read from the records' headers.
+fn frame_lengths(path: &Path) -> Vec<usize> {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(b[..4], [0xd4, 0xc3, 0xb2, 0xa1], "a little-endian pcap");
+    let (mut pos, mut out) = (24, Vec::new());
+    while pos + 16 <= b.len() {
+        let word = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+        let (incl, orig) = (word(pos + 8), word(pos + 12));
+        out.push(orig);
+        pos += 16 + incl;
+    }
+    out
 }

@@ -449,6 +449,59 @@ fn nginx_configs_are_judged_from_nginx_t() {
     );
 }
 
+// issue 26 #23: a configuration nginx refuses to load got PASS rows (an unknown directive) or
+// SKIP (a syntax error). It fails, quoting nginx, on lb.config_valid and on every row read
+// from it.
+#[test]
+fn a_configuration_nginx_rejects_fails_with_nginx_s_message() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let lb = |conf: &str| {
+        doctor_json(
+            "lb.*",
+            &["--lb-config", conf, "--session-header", "X-Session-Id"],
+            &[],
+        )
+        .json()
+    };
+    let good = nginx_conf(dir.path(), "", "");
+    let v = lb(&good);
+    let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+    assert!(s == "pass" && summary.contains("nginx -t"), "{summary}");
+    let from_config = [
+        "lb.session_header",
+        "lb.session_pinning",
+        "lb.upstream_keepalive",
+        "lb.health_checks",
+    ];
+    for (extra, says) in [
+        (
+            "frobnicate_headers on;",
+            "unknown directive \"frobnicate_headers\"",
+        ),
+        (
+            "underscores_in_headers on",
+            "directive \"underscores_in_headers\" is not terminated by \";\"",
+        ),
+    ] {
+        let bad = nginx_conf(dir.path(), extra, "");
+        let v = lb(&bad);
+        let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+        assert!(s == "fail" && summary.contains(says), "{summary}");
+        for id in from_config {
+            let (s, summary) = status_summary(&finding(&v, id, None));
+            assert!(s == "fail" && summary.contains(says), "{id}: {summary}");
+        }
+        let r = run(
+            &["doctor", "--only", "lb.*", "--lb-config", &bad],
+            &[("NO_COLOR", "1")],
+        );
+        assert_ne!(r.code, 0, "{}", r.stdout);
+    }
+}
+
 #[test]
 fn haproxy_configs_are_judged_with_their_lines() {
     if !require(on_path("haproxy"), "haproxy") {
@@ -498,6 +551,20 @@ fn haproxy_configs_are_judged_with_their_lines() {
         finding(&v, "lb.health_checks", None)["status"],
         "pass",
         "{v}"
+    );
+    assert_eq!(
+        finding(&v, "lb.config_valid", None)["status"],
+        "pass",
+        "{v}"
+    );
+    // a keyword HAProxy does not know: it refuses the file, in its words
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, text.replace("maxconn 100", "frobnicate 100")).unwrap();
+    let v = doctor_json("lb.*", &["--lb-config", &cfg], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+    assert!(
+        s == "fail" && summary.contains("unknown keyword 'frobnicate'"),
+        "{summary}"
     );
 }
 

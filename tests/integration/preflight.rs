@@ -249,3 +249,55 @@ fn plain_preflight_asks_no_server_and_also_writes_junit() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("xml:out.xml"), "{}", r.stderr);
 }
+
+// issue 26 #31: `preflight --role redis` failed on the installed nginx's version. A role checks
+// only what that role needs: old servers of other roles are not judged.
+#[test]
+fn a_role_judges_only_its_own_servers() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::tempdir().unwrap();
+    for (name, script) in [
+        (
+            "nginx",
+            "#!/bin/sh\necho 'nginx version: nginx/1.18.0' >&2\n",
+        ),
+        (
+            "redis-server",
+            "#!/bin/sh\necho 'Redis server v=6.2.0 sha=00000000:0 malloc=libc bits=64 build=1'\n",
+        ),
+    ] {
+        let p = bin.path().join(name);
+        std::fs::write(&p, script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let status = |role: &str, id: &str| {
+        let r = run(
+            &[
+                "preflight",
+                "--only",
+                id,
+                "--role",
+                role,
+                "--format",
+                "json",
+            ],
+            &[("PATH", &path)],
+        );
+        let f = finding(&r.json(), id);
+        (
+            f["status"].as_str().unwrap().to_string(),
+            r.code,
+            f["summary"].to_string(),
+        )
+    };
+    // the fake servers are old: their own roles fail on them
+    assert_eq!(status("lb", "preflight.proxy").0, "fail");
+    assert_eq!(status("redis", "preflight.redis").0, "fail");
+    // other roles do not judge them
+    let (s, code, summary) = status("redis", "preflight.proxy");
+    assert_eq!((s.as_str(), code), ("skip", 0), "{summary}");
+    assert!(summary.contains("nginx 1.18.0"), "{summary}");
+    let (s, code, summary) = status("postgres", "preflight.redis");
+    assert_eq!((s.as_str(), code), ("skip", 0), "{summary}");
+}
