@@ -1003,7 +1003,13 @@ impl Targets {
                 ("--postgres-log", &l.postgres_log),
                 ("--syslog", &l.syslog),
             ] {
-                if let Some(f) = f.as_ref().filter(|f| !f.is_file()) {
+                // between logrotate's rename and create only FILE.1 holds the window
+                let rotated = |f: &std::path::PathBuf| {
+                    let mut r = f.clone().into_os_string();
+                    r.push(".1");
+                    std::path::Path::new(&r).is_file()
+                };
+                if let Some(f) = f.as_ref().filter(|f| !f.is_file() && !rotated(f)) {
                     return Err(UsageError(format!("{flag} {}: no such file", f.display())));
                 }
             }
