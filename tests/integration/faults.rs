@@ -47,7 +47,7 @@ fn row(name: &str, r: &Run, took: Duration, kind: &str, fix: &str) -> serde_json
 }
 
 /// A fake peer on a free port that treats each connection with `serve`, for the test's life.
-fn fake(serve: fn(std::net::TcpStream)) -> u16 {
+pub(crate) fn fake(serve: fn(std::net::TcpStream)) -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     std::thread::spawn(move || {
