@@ -801,7 +801,12 @@ fn cert_files(settings: &BTreeMap<String, Setting>) -> Vec<crate::observe::tls::
             .map(|s| s.setting.clone())
             .unwrap_or_default()
     };
-    if get("ssl") != "on" {
+    // a setting hidden from this role would be read as "": no guessed path is opened
+    // (postgres.tls_files skips, naming the grant)
+    let hidden = crate::observe::postgres::CERT_FILE_SETTINGS
+        .iter()
+        .any(|k| !settings.contains_key(*k));
+    if hidden || get("ssl") != "on" {
         return Vec::new();
     }
     let data = settings
