@@ -1,7 +1,10 @@
 //! One cancellation for the whole process: the first Ctrl-C (SIGINT) or SIGTERM cancels the
 //! token that `lib.rs` hands every subcommand, and every loop and wait selects on it; a second
-//! signal ends the process at once, as users expect when a first Ctrl-C seems ignored.
+//! signal ends the process at once, as users expect when a first Ctrl-C seems ignored. The
+//! handler is installed once, by `lib.rs`, on a thread of its own: it runs whichever runtime
+//! (or none) the subcommand's work uses, and no subcommand installs another.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use tokio_util::sync::CancellationToken;
@@ -10,27 +13,55 @@ pub use tokio_util::sync::CancellationToken;
 /// to finish after a cancel before it is dropped: the whole run ends within 1 s of Ctrl-C.
 pub const GRACE: Duration = Duration::from_millis(500);
 
-/// Cancels `token` on the first SIGINT or SIGTERM and exits with 130 on the second. Must be
-/// called inside the runtime that runs the work; the handlers are installed before it returns,
-/// so a signal that arrives at once is never missed.
-pub fn on_signal(token: &CancellationToken) -> std::io::Result<()> {
+/// Set by the first signal: the run was interrupted, whatever it returns.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// Set by [`install`]: a second handler would race the first and exit at once.
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the process's one handler: the first SIGINT or SIGTERM cancels `token`, the second
+/// exits with 130. The handlers are registered before it returns, so a signal that arrives at
+/// once is never missed. A second call is an error.
+pub fn install(token: &CancellationToken) -> std::io::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut term = signal(SignalKind::terminate())?;
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "the signal handler is installed once per process",
+        ));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()?;
+    let (mut int, mut term) = {
+        let _in = rt.enter();
+        (
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        )
+    };
     let token = token.clone();
-    tokio::spawn(async move {
-        for _ in 0..2 {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-            }
-            if token.is_cancelled() {
-                std::process::exit(130);
-            }
-            token.cancel();
-        }
-    });
+    std::thread::Builder::new()
+        .name("statectl-signals".into())
+        .spawn(move || {
+            rt.block_on(async move {
+                loop {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                    if INTERRUPTED.swap(true, Ordering::SeqCst) {
+                        std::process::exit(130);
+                    }
+                    token.cancel();
+                }
+            })
+        })?;
     Ok(())
+}
+
+/// Whether a signal interrupted the run: its exit code is then 130 whatever it found.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Runs `work`; after a cancel it gets [`GRACE`] to finish, then `None`.

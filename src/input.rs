@@ -19,12 +19,16 @@ pub const SECRET_CAP: u64 = 1 << 20;
 /// byte is read: O_NONBLOCK keeps the open of a FIFO without a writer from blocking, and the
 /// type is taken from the opened handle, so nothing can be swapped in between.
 pub fn open_regular(path: &Path) -> Result<std::fs::File, String> {
+    open_regular_io(path).map_err(|e| e.to_string())
+}
+
+/// [`open_regular`] keeping the error's kind (a missing file stays `NotFound`).
+pub fn open_regular_io(path: &Path) -> std::io::Result<std::fs::File> {
     let f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| e.to_string())?;
-    regular(f.metadata().map_err(|e| e.to_string())?.file_type())?;
+        .open(path)?;
+    regular(f.metadata()?.file_type()).map_err(std::io::Error::other)?;
     Ok(f)
 }
 

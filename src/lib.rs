@@ -87,48 +87,44 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         .build()?;
     let out = &cli.output;
     // The one cancellation: Ctrl-C cancels it, and every subcommand's loops and waits select on
-    // it. Each runtime that runs interruptible work installs the signal handlers inside itself.
+    // it. Its handler is installed here, once, for every subcommand that reports (completions
+    // and man pages just write and keep the default: Ctrl-C ends them).
     let cancel = &CancellationToken::new();
+    if !matches!(cli.command, Command::Completions(_) | Command::Man(_)) {
+        cancel::install(cancel)?;
+    }
     let rt = &runtime;
     let root = &probe::kernel::HostRoot::new(cli.host.host_root.as_deref());
-    match &cli.command {
-        Command::Doctor(a) => interruptible(
-            rt,
+    let exit = match &cli.command {
+        Command::Doctor(a) => rt.block_on(cmd::doctor::run(a, Tag::Doctor, out, root, cancel)),
+        Command::Preflight(a) => {
+            rt.block_on(cmd::doctor::run(a, Tag::Preflight, out, root, cancel))
+        }
+        Command::Tune(TuneCommand::Redis(a)) => rt.block_on(cmd::tune::interruptible(
             cancel,
-            cmd::doctor::run(a, Tag::Doctor, out, root, cancel),
-        ),
-        Command::Preflight(a) => interruptible(
-            rt,
-            cancel,
-            cmd::doctor::run(a, Tag::Preflight, out, root, cancel),
-        ),
-        Command::Tune(TuneCommand::Redis(a)) => interruptible(
-            rt,
-            cancel,
-            cmd::tune::interruptible(cancel, cmd::tune::redis(a, out, root)),
-        ),
+            cmd::tune::redis(a, out, root),
+        )),
         Command::Tune(TuneCommand::Kernel(a)) => cmd::tune::kernel(a, out, root),
-        Command::Tune(TuneCommand::Postgres(a)) => interruptible(
-            rt,
+        Command::Tune(TuneCommand::Postgres(a)) => rt.block_on(cmd::tune::interruptible(
             cancel,
-            cmd::tune::interruptible(cancel, cmd::tune::postgres(a, out)),
-        ),
+            cmd::tune::postgres(a, out),
+        )),
         Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out, cancel),
         Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out, cancel),
-        Command::Latency(a) => interruptible(rt, cancel, cmd::latency::run(a, out, cancel)),
+        Command::Latency(a) => rt.block_on(cmd::latency::run(a, out, cancel)),
         Command::Verify(cli::VerifyCommand::Redis(a)) => {
-            interruptible(rt, cancel, cmd::verify::redis(a, out, cancel))
+            rt.block_on(cmd::verify::redis(a, out, cancel))
         }
         Command::Verify(cli::VerifyCommand::Postgres(a)) => {
-            interruptible(rt, cancel, cmd::verify::postgres(a, out, cancel))
+            rt.block_on(cmd::verify::postgres(a, out, cancel))
         }
         Command::Verify(cli::VerifyCommand::Cache(a)) => {
-            interruptible(rt, cancel, cmd::verify::cache(a, out, cancel))
+            rt.block_on(cmd::verify::cache(a, out, cancel))
         }
-        Command::Capture(a) => interruptible(rt, cancel, cmd::capture::run(a, out, cancel)),
-        Command::Nic(a) => interruptible(rt, cancel, cmd::nic::run(a, out, root, cancel)),
-        Command::Logs(a) => interruptible(rt, cancel, cmd::logs::run(a, out, root, cancel)),
-        Command::Path(a) => cmd::path::run(a, out),
+        Command::Capture(a) => rt.block_on(cmd::capture::run(a, out, cancel)),
+        Command::Nic(a) => rt.block_on(cmd::nic::run(a, out, root, cancel)),
+        Command::Logs(a) => rt.block_on(cmd::logs::run(a, out, root, cancel)),
+        Command::Path(a) => cmd::path::run(a, out, cancel),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)
@@ -140,17 +136,10 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
             }
             Ok(Exit::Ok)
         }
+    };
+    // after Ctrl-C every subcommand exits 130, having printed what it has
+    match exit {
+        Ok(_) if cancel::interrupted() => Ok(Exit::Interrupted),
+        other => other,
     }
-}
-
-/// Runs `work` on `runtime` with the signal handlers that cancel `cancel` installed first.
-fn interruptible(
-    runtime: &tokio::runtime::Runtime,
-    cancel: &CancellationToken,
-    work: impl std::future::Future<Output = anyhow::Result<Exit>>,
-) -> anyhow::Result<Exit> {
-    runtime.block_on(async {
-        cancel::on_signal(cancel)?;
-        work.await
-    })
 }

@@ -20,7 +20,10 @@ fn main() -> ExitCode {
             }
             // an error may quote a server or a URL: no raw control characters on a terminal
             eprintln!("statectl: {}", statectl::render::escape(&format!("{e:#}")));
-            let exit = if e.is::<UsageError>() {
+            // an error that a Ctrl-C caused (a wait cut short) still ends as interrupted
+            let exit = if statectl::cancel::interrupted() {
+                Exit::Interrupted
+            } else if e.is::<UsageError>() {
                 Exit::Usage
             } else {
                 Exit::Error

@@ -261,7 +261,6 @@ pub fn redis(
     // the load runs on its own threads (threaded); this runtime only sets up and watches
     let rt = runtime(1)?;
     let report = rt.block_on(async {
-        crate::cancel::on_signal(cancel)?;
         let (mut session, _) = crate::probe::redis::RedisSession::connect(&target, a.timeout)
             .await
             .map_err(|e| anyhow::anyhow!("--redis {}: {e}", target.label))?;
@@ -444,7 +443,6 @@ pub fn postgres(
     });
     let rt = runtime(a.threads)?;
     let report = rt.block_on(async {
-        crate::cancel::on_signal(cancel)?;
         let connect = || crate::probe::postgres::PostgresSession::connect(&target, a.timeout);
         let admin = connect()
             .await

@@ -9,7 +9,11 @@ use crate::probe::path::{trace, TraceSpec};
 use crate::render::{self, Style};
 
 /// `statectl path`.
-pub fn run(args: &PathArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
+pub fn run(
+    args: &PathArgs,
+    out: &OutputArgs,
+    cancel: &crate::cancel::CancellationToken,
+) -> anyhow::Result<Exit> {
     if !matches!(out.format, Format::Table | Format::Json) {
         return Err(UsageError("--format: path prints table or json".into()).into());
     }
@@ -42,7 +46,7 @@ pub fn run(args: &PathArgs, out: &OutputArgs) -> anyhow::Result<Exit> {
             args.host, spec.rounds
         );
     }
-    let report = match trace(&spec) {
+    let report = match trace(&spec, cancel) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("statectl: path {}: {e}", args.host);

@@ -110,7 +110,7 @@ pub static CHECKS: &[Check] = &[
         id: "postgres.tls_config",
         area: Area::Postgres,
         tags: DOCTOR,
-        doc: "ssl off, ssl_min_protocol_version below TLSv1.3, or remote clients connected without TLS (pg_stat_ssl, naming client_addr and user) warns",
+        doc: "ssl off, ssl_min_protocol_version below TLSv1.3, or remote clients connected without TLS (pg_stat_ssl, naming client_addr and user) warns; skip, naming GRANT pg_read_all_settings, when pg_settings hides the ssl settings from the role",
         full: true,
         eval: Eval::Postgres(tls_config),
     },
@@ -118,7 +118,7 @@ pub static CHECKS: &[Check] = &[
         id: "postgres.tls_files",
         area: Area::Postgres,
         tags: DOCTOR,
-        doc: "for a local server: ssl_cert_file and ssl_ca_file expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; an ssl_key_file that does not match ssl_cert_file fails",
+        doc: "for a local server: ssl_cert_file and ssl_ca_file expiring within {tls.expiry_warn_days} days warn, {tls.expiry_fail_days} fail; an ssl_key_file that does not match ssl_cert_file fails; skip, naming GRANT pg_read_all_settings, when pg_settings hides the file settings from the role",
         full: true,
         eval: Eval::Postgres(tls_files),
     },
@@ -132,9 +132,38 @@ pub fn tls(look: Option<&crate::observe::TlsLook>, addr: &str, t: &Ctx) -> Verdi
 /// `postgres.tls_files`.
 pub fn tls_files(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     match detail(s) {
-        Ok(d) => super::tls::files(d.cert_files.as_ref(), t),
+        Ok(d) => match hidden_settings(d, crate::observe::postgres::CERT_FILE_SETTINGS) {
+            Some(skip) => skip,
+            None => super::tls::files(d.cert_files.as_ref(), t),
+        },
         Err(skip) => skip,
     }
+}
+
+/// A skip naming the settings pg_settings hides from this role (superuser-only ones: the
+/// ssl_* files and versions, data_directory) and the grant that shows them; None when all are
+/// readable. A hidden setting is never judged as if it were unset.
+fn hidden_settings(d: &PostgresDetail, names: &[&str]) -> Option<Verdict> {
+    let hidden: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !d.settings.contains_key(*n))
+        .collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    Some(
+        Verdict::skip(format!(
+            "role {} cannot read {}: pg_settings shows them only to superusers and members of pg_read_all_settings",
+            d.role,
+            hidden.join(", ")
+        ))
+        .with("role", &d.role)
+        .fix(format!(
+            "GRANT pg_read_all_settings TO {}; (or run as a superuser), then rerun",
+            d.role
+        )),
+    )
 }
 
 /// `postgres.tls_config`.
@@ -143,6 +172,9 @@ pub fn tls_config(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
         Ok(d) => d,
         Err(skip) => return skip,
     };
+    if let Some(skip) = hidden_settings(d, &["ssl", "ssl_min_protocol_version"]) {
+        return skip;
+    }
     let ssl = setting(d, "ssl");
     let min = setting(d, "ssl_min_protocol_version");
     let mut v = Verdict::pass("ssl on, TLS 1.3 minimum, no remote client in clear text")
@@ -734,6 +766,10 @@ pub(crate) mod tests {
             ("full_page_writes", "on"),
             ("ssl", "on"),
             ("password_encryption", "scram-sha-256"),
+            ("data_directory", "/var/lib/postgresql/15/main"),
+            ("ssl_cert_file", "server.crt"),
+            ("ssl_key_file", "server.key"),
+            ("ssl_ca_file", ""),
         ];
         all.retain(|(k, _)| !settings.iter().any(|(s, _)| s == k));
         all.extend_from_slice(&[("ssl", "on"), ("ssl_min_protocol_version", "TLSv1.3")]);
@@ -976,6 +1012,18 @@ pub(crate) mod tests {
             Status::Warn
         );
         assert_eq!(tls_config(&snap(&[]), &t).status, Status::Pass);
+        // hidden from the role (no pg_read_all_settings): a skip naming the grant, not "unset"
+        let mut s = snap(&[]);
+        d(&mut s).role = "app".into();
+        d(&mut s).settings.remove("ssl_min_protocol_version");
+        let v = tls_config(&s, &t);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert!(v.remediation.contains("GRANT pg_read_all_settings TO app"));
+        assert_eq!(tls_files(&s, &t).status, Status::Pass);
+        d(&mut s).settings.remove("data_directory");
+        let v = tls_files(&s, &t);
+        assert_eq!(v.status, Status::Skip, "{}", v.summary);
+        assert!(v.summary.contains("data_directory"), "{}", v.summary);
         let mut s = snap(&[]);
         d(&mut s).plain_clients = Ok(vec![crate::observe::postgres::PlainClient {
             addr: "10.1.2.3".into(),

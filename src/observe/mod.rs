@@ -227,13 +227,26 @@ impl PeerLook {
                 service.to_string()
             }
             ProbeError::Timeout { .. } => service.to_string(),
+            // a handshake that met something other than TLS (PostgreSQL's SSLRequest answered
+            // by a banner's first byte): what answered says more than "not TLS"
+            ProbeError::Tls { .. }
+                if self
+                    .first_bytes
+                    .as_deref()
+                    .is_some_and(|b| !b.is_empty() && looks_like(b) != Some("TLS")) =>
+            {
+                service.to_string()
+            }
             _ => return e,
         };
         let Some(bytes) = &self.first_bytes else {
             return e;
         };
-        // a Redis server that failed in another way keeps its own error
-        if looks_like(bytes) == Some("Redis") && !matches!(e, ProbeError::Protocol { .. }) {
+        // a Redis server that failed in another way keeps its own error (when Redis was expected)
+        if looks_like(bytes) == Some("Redis")
+            && service.contains("Redis")
+            && !matches!(e, ProbeError::Protocol { .. })
+        {
             return e;
         }
         if bytes.is_empty() && matches!(e, ProbeError::Timeout { .. }) {

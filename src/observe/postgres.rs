@@ -21,6 +21,16 @@ pub struct PostgresSnapshot {
     pub detail: Option<PostgresDetail>,
 }
 
+/// The settings that name the server's certificate files (the paths are relative to
+/// data_directory). pg_settings shows them only to superusers and pg_read_all_settings.
+pub const CERT_FILE_SETTINGS: &[&str] = &[
+    "ssl",
+    "data_directory",
+    "ssl_cert_file",
+    "ssl_key_file",
+    "ssl_ca_file",
+];
+
 /// One row of pg_settings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Setting {

@@ -26,11 +26,26 @@ const CHUNK: u64 = 1 << 20;
 /// multi-GB log.
 pub const BUDGET: u64 = 64 << 20;
 
+/// One file's share of the window, read through the handle opened while walking back: a file
+/// renamed afterwards (logrotate) is still the one read.
+#[derive(Debug)]
+pub struct Part {
+    /// The name it was opened under.
+    pub path: PathBuf,
+    file: std::fs::File,
+    /// The first byte in the window.
+    pub start: u64,
+    /// The end of what was there when it was opened.
+    pub end: u64,
+    /// True when `start` is mid-line.
+    pub skip_first: bool,
+}
+
 /// The part of a log inside the window: per file (oldest first) the byte range to read.
 #[derive(Debug, Default)]
 pub struct Window {
-    /// (file, first byte, end) oldest first; `skip_first` when the range starts mid-line.
-    pub parts: Vec<(PathBuf, u64, u64, bool)>,
+    /// Oldest first.
+    pub parts: Vec<Part>,
     /// Bytes looked at while walking back.
     pub probed: u64,
     /// True when `budget` ran out before the window's start was found.
@@ -42,7 +57,7 @@ impl Window {
     pub fn files(&self) -> Vec<String> {
         self.parts
             .iter()
-            .map(|p| p.0.display().to_string())
+            .map(|p| p.path.display().to_string())
             .collect()
     }
 
@@ -52,11 +67,11 @@ impl Window {
         use std::io::BufRead;
         let mut read = 0;
         let mut buf = Vec::with_capacity(4096);
-        for (path, start, end, skip_first) in &self.parts {
-            let mut f = std::fs::File::open(path)?;
-            f.seek(SeekFrom::Start(*start))?;
-            let mut r = std::io::BufReader::with_capacity(1 << 20, f.take(end - start));
-            let mut first = *skip_first;
+        for part in &self.parts {
+            let mut f = &part.file;
+            f.seek(SeekFrom::Start(part.start))?;
+            let mut r = std::io::BufReader::with_capacity(1 << 20, f.take(part.end - part.start));
+            let mut first = part.skip_first;
             loop {
                 buf.clear();
                 let n = r.read_until(b'\n', &mut buf)?;
@@ -75,76 +90,118 @@ impl Window {
     }
 }
 
+/// `PATH.n`, logrotate's name for the n-th older file (`PATH` itself for 0).
+fn rotated(path: &Path, n: u32) -> PathBuf {
+    if n == 0 {
+        return path.to_path_buf();
+    }
+    let mut p = path.as_os_str().to_owned();
+    p.push(format!(".{n}"));
+    PathBuf::from(p)
+}
+
 /// Walks `path` backwards from its end until the first line older than `since` (lines are in
 /// time order), looking at most `budget` bytes. When the live file starts inside the window,
 /// its rotated `PATH.1` is walked the same way. A chunk of NUL bytes (the hole that
 /// copytruncate leaves behind a writer without O_APPEND) counts as the start of the data.
+///
+/// A rotation while this runs is followed: logrotate renames `PATH` to `PATH.1` (and `.1` to
+/// `.2`) before it creates the new `PATH`, so in between only `PATH.1` holds the window, and a
+/// `PATH.1` that is the file just read (renamed meanwhile) means the older one is now `.2`.
 pub fn find_window(
     path: &Path,
     since: i64,
     budget: u64,
     time_of: &dyn Fn(&str) -> Option<i64>,
 ) -> std::io::Result<Window> {
+    use std::os::unix::fs::MetadataExt;
     let mut w = Window::default();
-    let mut file = Some(path.to_path_buf());
-    let mut first = true;
-    while let Some(p) = file.take() {
+    let mut seen: Vec<(u64, u64)> = Vec::new();
+    let mut missing = None;
+    // the live file and one rotated file, and one more for each name a rotation moved
+    let (mut n, mut last) = (0, 1);
+    while n <= last {
+        let p = rotated(path, n);
+        n += 1;
         // a log a server names may be a FIFO: never block on it
-        let mut f = match crate::input::open_regular(&p).map_err(std::io::Error::other) {
+        let f = match crate::input::open_regular_io(&p) {
             Ok(f) => f,
-            // the live file must exist; a missing .1 just means no rotation yet
-            Err(e) if first => return Err(e),
+            // the live file between logrotate's rename and create: PATH.1 holds it
+            Err(e) if n == 1 && e.kind() == std::io::ErrorKind::NotFound => {
+                missing = Some(e);
+                last += 1;
+                continue;
+            }
+            // the live file must be readable; a missing .1 just means no rotation yet
+            Err(e) if w.parts.is_empty() => return Err(missing.unwrap_or(e)),
             Err(_) => break,
         };
-        first = false;
-        let len = f.metadata()?.len();
-        let mut pos = len;
-        let mut start = (0, false);
-        let mut reached = false;
-        let mut chunk = Vec::new();
-        while pos > 0 {
-            if w.probed >= budget {
-                w.truncated = true;
-                start = (pos, true);
-                break;
-            }
-            let n = CHUNK.min(pos).min(budget - w.probed);
-            pos -= n;
-            f.seek(SeekFrom::Start(pos))?;
-            chunk.resize(n as usize, 0);
-            f.read_exact(&mut chunk)?;
-            w.probed += n;
-            if chunk.iter().all(|b| *b == 0) {
-                reached = true;
-                start = (pos + n, false);
-                break;
-            }
-            // the chunk's first whole line with a time: older than the window means done
-            let text = String::from_utf8_lossy(&chunk);
-            let whole = if pos > 0 {
-                text.split_once('\n').map_or("", |x| x.1)
-            } else {
-                &text
-            };
-            if whole.lines().find_map(time_of).is_some_and(|t| t < since) {
-                reached = true;
-                start = (pos, pos > 0);
-                break;
-            }
+        let meta = f.metadata()?;
+        if seen.contains(&(meta.dev(), meta.ino())) {
+            last += 1;
+            continue;
         }
-        w.parts.push((p.clone(), start.0, len, start.1));
+        seen.push((meta.dev(), meta.ino()));
+        let len = meta.len();
+        let (start, reached) = walk_back(&f, len, since, budget, time_of, &mut w)?;
+        w.parts.push(Part {
+            path: p,
+            file: f,
+            start: start.0,
+            end: len,
+            skip_first: start.1,
+        });
         if reached || w.truncated {
             break;
         }
-        // the whole live file is inside the window: the rotated one holds the rest
-        if p == path {
-            let mut older = p.into_os_string();
-            older.push(".1");
-            file = Some(PathBuf::from(older));
+    }
+    if w.parts.is_empty() {
+        if let Some(e) = missing {
+            return Err(e);
         }
     }
     w.parts.reverse();
     Ok(w)
+}
+
+/// Walks one file back from `len`: where the window starts in it (byte, mid-line) and whether
+/// that start was found (else the whole file is inside the window).
+fn walk_back(
+    mut f: &std::fs::File,
+    len: u64,
+    since: i64,
+    budget: u64,
+    time_of: &dyn Fn(&str) -> Option<i64>,
+    w: &mut Window,
+) -> std::io::Result<((u64, bool), bool)> {
+    let mut pos = len;
+    let mut chunk = Vec::new();
+    while pos > 0 {
+        if w.probed >= budget {
+            w.truncated = true;
+            return Ok(((pos, true), false));
+        }
+        let n = CHUNK.min(pos).min(budget - w.probed);
+        pos -= n;
+        f.seek(SeekFrom::Start(pos))?;
+        chunk.resize(n as usize, 0);
+        f.read_exact(&mut chunk)?;
+        w.probed += n;
+        if chunk.iter().all(|b| *b == 0) {
+            return Ok(((pos + n, false), true));
+        }
+        // the chunk's first whole line with a time: older than the window means done
+        let text = String::from_utf8_lossy(&chunk);
+        let whole = if pos > 0 {
+            text.split_once('\n').map_or("", |x| x.1)
+        } else {
+            &text
+        };
+        if whole.lines().find_map(time_of).is_some_and(|t| t < since) {
+            return Ok(((pos, pos > 0), true));
+        }
+    }
+    Ok(((0, false), false))
 }
 
 /// The end of one log, oldest byte first.
@@ -627,6 +684,38 @@ mod tests {
         // a budget smaller than the window says so
         let t = read_tail(&live, now - 5400, 4096, &nginx_time).unwrap();
         assert!(t.truncated && t.bytes == 4096);
+    }
+
+    #[test]
+    fn a_rotation_while_reading_is_followed_to_the_renamed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join("redis.log");
+        let now = 1_796_000_000;
+        let lines = |path: &Path, from: i64, what: &str| {
+            let mut f = std::fs::File::create(path).unwrap();
+            for i in 0..60 {
+                writeln!(f, "{} [error] {what} {i}", stamp(from + i)).unwrap();
+            }
+        };
+        // between logrotate's rename and create: only PATH.1, which holds the window
+        lines(&dir.path().join("redis.log.1"), now - 60, "renamed");
+        let t = read_tail(&live, now - 600, 64 << 20, &nginx_time).unwrap();
+        assert_eq!(t.files.len(), 1, "{:?}", t.files);
+        assert!(t.files[0].ends_with("redis.log.1"));
+        assert!(t.text.contains("renamed 0") && t.text.contains("renamed 59"));
+        // renamed while it was read: PATH.1 is the file just read, the older one is now .2
+        std::fs::rename(
+            dir.path().join("redis.log.1"),
+            dir.path().join("redis.log.2"),
+        )
+        .unwrap();
+        lines(&live, now - 30, "live");
+        std::fs::hard_link(&live, dir.path().join("redis.log.1")).unwrap();
+        let t = read_tail(&live, now - 600, 64 << 20, &nginx_time).unwrap();
+        assert_eq!(t.files.len(), 2, "{:?}", t.files);
+        assert!(t.files[0].ends_with("redis.log.2"), "{:?}", t.files);
+        assert_eq!(t.text.matches("live 0").count(), 1, "read once: {}", t.text);
+        assert!(t.text.contains("renamed 0"));
     }
 
     #[test]

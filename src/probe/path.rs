@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use trippy_core::{Builder, Port, PortDirection, PrivilegeMode, Protocol};
 
+use crate::cancel::CancellationToken;
+
 use crate::observe::path::{PathHop, PathReport};
 
 /// How to trace.
@@ -28,8 +30,9 @@ pub struct TraceSpec {
     pub max_ttl: u8,
 }
 
-/// Runs the trace (blocking: call from a blocking thread).
-pub fn trace(spec: &TraceSpec) -> Result<PathReport, String> {
+/// Runs the trace (blocking: call from a blocking thread); a cancel ends it with the rounds
+/// done so far.
+pub fn trace(spec: &TraceSpec, cancel: &CancellationToken) -> Result<PathReport, String> {
     let mut b = Builder::new(spec.addr)
         .privilege_mode(PrivilegeMode::Privileged)
         .max_rounds(Some(spec.rounds))
@@ -44,8 +47,20 @@ pub fn trace(spec: &TraceSpec) -> Result<PathReport, String> {
             .port_direction(PortDirection::FixedDest(Port(p))),
         None => b.protocol(Protocol::Icmp),
     };
-    let tracer = b.build().map_err(|e| privileges(e.to_string()))?;
-    tracer.run().map_err(|e| privileges(e.to_string()))?;
+    let (tracer, running) = b
+        .build()
+        .and_then(|t| t.spawn())
+        .map_err(|e| privileges(e.to_string()))?;
+    // the tracer runs on its own thread; a cancel leaves it behind and reads what it has
+    while !running.is_finished() && !cancel.is_cancelled() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if running.is_finished() {
+        match running.join() {
+            Ok(r) => r.map_err(|e| privileges(e.to_string()))?,
+            Err(_) => return Err("the tracer's thread panicked".into()),
+        }
+    }
     let state = tracer.snapshot();
     let flow = trippy_core::State::default_flow_id();
     let hops = state.hops_for_flow(flow);
@@ -108,6 +123,7 @@ pub fn observe_area(
         let timeout = cx.timing.timeout;
         let seen = cx
             .each(wanted.into_iter().map(|(label, host, port)| async move {
+                let cancel = cx.cancel.clone();
                 let report = tokio::task::spawn_blocking(move || {
                     if host.starts_with('/') {
                         return Err("a Unix socket: no network path".to_string());
@@ -117,15 +133,18 @@ pub fn observe_area(
                         .next()
                         .ok_or_else(|| format!("{host}: no address"))?
                         .ip();
-                    trace(&TraceSpec {
-                        target: host.clone(),
-                        addr,
-                        tcp_port: Some(port),
-                        rounds,
-                        interval,
-                        timeout,
-                        max_ttl: 30,
-                    })
+                    trace(
+                        &TraceSpec {
+                            target: host.clone(),
+                            addr,
+                            tcp_port: Some(port),
+                            rounds,
+                            interval,
+                            timeout,
+                            max_ttl: 30,
+                        },
+                        &cancel,
+                    )
                 })
                 .await
                 .unwrap_or_else(|e| Err(format!("the tracer failed: {e}")));

@@ -354,12 +354,40 @@ async fn open(
     Ok(client)
 }
 
+/// A connection error made specific by a second look at the peer (probe::peer): a port where
+/// something else answered (a banner, a Redis) is a protocol failure naming it, not a silent
+/// server. Errors the server itself stated stay as they are.
+async fn diagnose(e: ProbeError, target: &PostgresTarget, timeout: Duration) -> ProbeError {
+    let looked_at = match &e {
+        ProbeError::Timeout { .. } | ProbeError::Protocol { .. } => true,
+        ProbeError::Tls { reason, .. } => *reason == TlsReason::Other,
+        ProbeError::Other { detail, .. } => detail.starts_with("connection lost"),
+        _ => false,
+    };
+    let Some(tokio_postgres::config::Host::Tcp(host)) = target.config.get_hosts().first() else {
+        return e;
+    };
+    if !looked_at {
+        return e;
+    }
+    let port = target.config.get_ports().first().copied().unwrap_or(5432);
+    let budget = (timeout / 2).min(Duration::from_millis(400));
+    let mut look = super::peer::look(host, port, budget).await;
+    // PostgreSQL negotiates TLS inside its own protocol (SSLRequest): a direct TLS handshake
+    // says nothing about the sslmode, only the first bytes do
+    look.speaks_tls = false;
+    look.refine(e, false, timeout, "a PostgreSQL server")
+}
+
 impl PostgresSession {
     /// Connects and authenticates within the timeout.
     pub async fn connect(target: &PostgresTarget, timeout: Duration) -> Result<Self, ProbeError> {
         let start = Instant::now();
         tracing::debug!(target = %target.label, "postgres: connecting");
-        let r = Self::connect_inner(target, timeout).await;
+        let r = match Self::connect_inner(target, timeout).await {
+            Err(e) => Err(diagnose(e, target, timeout).await),
+            ok => ok,
+        };
         let ms = start.elapsed().as_millis() as u64;
         match &r {
             Ok(_) => tracing::debug!(target = %target.label, ms, "postgres: connected"),
@@ -960,7 +988,12 @@ fn cert_files(settings: &BTreeMap<String, Setting>) -> Vec<crate::observe::tls::
             .map(|s| s.setting.clone())
             .unwrap_or_default()
     };
-    if get("ssl") != "on" {
+    // a setting hidden from this role would be read as "": no guessed path is opened
+    // (postgres.tls_files skips, naming the grant)
+    let hidden = crate::observe::postgres::CERT_FILE_SETTINGS
+        .iter()
+        .any(|k| !settings.contains_key(*k));
+    if hidden || get("ssl") != "on" {
         return Vec::new();
     }
     let data = settings

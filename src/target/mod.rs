@@ -1166,8 +1166,14 @@ impl Targets {
                 ("--syslog", &l.syslog),
             ] {
                 // a log may be large (only its end inside --since is read), but it must be a
-                // file: a FIFO or a device would never end
-                if let Some(f) = f {
+                // file: a FIFO or a device would never end; between logrotate's rename and
+                // create only FILE.1 holds the window
+                let rotated = |f: &std::path::PathBuf| {
+                    let mut r = f.clone().into_os_string();
+                    r.push(".1");
+                    std::path::Path::new(&r).is_file()
+                };
+                if let Some(f) = f.as_ref().filter(|f| f.exists() || !rotated(f)) {
                     crate::input::not_special(f)
                         .map_err(|e| UsageError(format!("{flag} {}: {e}", f.display())))?;
                 }

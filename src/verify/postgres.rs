@@ -192,11 +192,41 @@ pub struct PostgresVerifyReport {
     /// The verdicts, as doctor's findings: `verify.postgres.lag`, then `verify.postgres.table`
     /// per table.
     pub findings: Vec<Finding>,
+    /// The side that could not be reached at the start (nothing was compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unreached: Option<Unreached>,
+}
+
+/// A side of `verify postgres` that could not be reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unreached {
+    /// `--primary` or `--replica`.
+    pub side: String,
+    /// Why, as doctor's postgres.reachable sees it.
+    pub error: crate::observe::ProbeError,
 }
 
 impl PostgresVerifyReport {
     /// The findings this report calls for.
     pub fn judge(&self) -> Vec<Finding> {
+        if let Some(u) = &self.unreached {
+            let mut v = crate::doctor::unreachable_verdict(
+                &u.error,
+                "PostgreSQL",
+                "pg_isready -h HOST -p PORT",
+            );
+            v.summary = format!("{}: {}: nothing compared", u.side, v.summary);
+            let target = if u.side == "--primary" {
+                &self.primary
+            } else {
+                &self.replica
+            };
+            return vec![Finding::new(
+                "verify.postgres.lag",
+                target,
+                v.with("side", &u.side),
+            )];
+        }
         let lag = if self.caught_up {
             Verdict::pass(format!(
                 "the {} replica reached the primary's LSN in {} ms",

@@ -94,7 +94,8 @@ pub(crate) fn start(program: &str, args: &[&str], ready: &str) -> std::process::
     child
 }
 
-fn interrupt(child: &mut std::process::Child) -> String {
+/// SIGINT, then the child's stdout; it must exit with `code` (statectl: 130, tcpdump: 0).
+fn interrupt(child: &mut std::process::Child, code: i32) -> String {
     let ok = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -109,7 +110,11 @@ fn interrupt(child: &mut std::process::Child) -> String {
         .read_to_string(&mut out)
         .unwrap();
     let status = child.wait().unwrap();
-    assert!(status.success(), "clean stop on SIGINT: {status:?}");
+    assert_eq!(
+        status.code(),
+        Some(code),
+        "clean stop on SIGINT: {status:?}"
+    );
     out
 }
 
@@ -178,8 +183,8 @@ fn live_capture_decodes_a_known_mix_exactly_and_tcpdump_agrees() {
     known_mix(srv.port);
     // tcpdump hands a ring block over when it retires (its 1 s timeout): wait that out
     std::thread::sleep(Duration::from_millis(1500));
-    let report: serde_json::Value = serde_json::from_str(&interrupt(&mut cap)).unwrap();
-    let _ = interrupt(&mut td);
+    let report: serde_json::Value = serde_json::from_str(&interrupt(&mut cap, 130)).unwrap();
+    let _ = interrupt(&mut td, 0);
 
     assert_eq!(count(&report, "SET"), 1000, "{report}");
     assert_eq!(count(&report, "GET"), 500);

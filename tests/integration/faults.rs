@@ -47,7 +47,7 @@ fn row(name: &str, r: &Run, took: Duration, kind: &str, fix: &str) -> serde_json
 }
 
 /// A fake peer on a free port that treats each connection with `serve`, for the test's life.
-fn fake(serve: fn(std::net::TcpStream)) -> u16 {
+pub(crate) fn fake(serve: fn(std::net::TcpStream)) -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -745,6 +745,35 @@ fn postgres_with_only_superuser_slots_left_names_the_full_server() {
     assert!(!r.stdout.contains("Zq7"));
 }
 
+// issue 26 #44: the tests that run statectl as nobody failed with "Permission denied" when the
+// checkout sat under a directory only root can enter; the harness hands the user a copy outside
+#[test]
+fn an_unprivileged_user_runs_a_binary_built_where_only_root_may_enter() {
+    use std::os::unix::fs::PermissionsExt;
+    if !crate::kernel_nic::is_root() {
+        assert!(!crate::support::in_ci(), "needs root to run as nobody");
+        return;
+    }
+    // a build below a root-only directory, as a checkout inside `mktemp -d`
+    let built = std::path::Path::new(env!("CARGO_BIN_EXE_statectl"));
+    let hidden = tempfile::tempdir_in(built.parent().unwrap()).unwrap();
+    std::fs::set_permissions(hidden.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let inside = hidden.path().join("statectl");
+    crate::support::link_or_copy(built, &inside);
+    let out = std::process::Command::new("runuser")
+        .args(["-u", "nobody", "--"])
+        .arg(crate::support::executable_by_all(&inside))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("statectl "));
+}
+
 // the fault matrix: /proc files that cannot be read (a host root whose files are mode 000, read
 // by an unprivileged user, since root reads them anyway): skips and errors with the reason, no
 // pass, no panic
@@ -774,14 +803,8 @@ fn unreadable_proc_files_skip_with_the_reason() {
     }
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let out = std::process::Command::new("runuser")
-        .args([
-            "-u",
-            "nobody",
-            "--",
-            env!("CARGO_BIN_EXE_statectl"),
-            "--host-root",
-        ])
+    let out = crate::support::statectl_as("nobody")
+        .arg("--host-root")
         .arg(dir.path())
         .args([
             "doctor", "--only", "kernel.*", "--sample", "100ms", "--format", "json",

@@ -107,6 +107,54 @@ fn failed_background_saves_count_exactly_across_a_rotation() {
     assert!(r.stderr.contains("--format"), "{}", r.stderr);
 }
 
+// issue 26 #34: between logrotate's rename and the server's next line there is no live file,
+// only `FILE.1` with the window: `logs` skipped the log (asked the server) or exited 2 (named it)
+#[test]
+fn logs_in_the_gap_of_a_rotation_read_the_renamed_file() {
+    let gone = tempfile::tempdir().unwrap();
+    let dir_line = format!("dir {}", gone.path().display());
+    let Some(srv) = RedisServer::start(&[&dir_line]) else {
+        return;
+    };
+    std::fs::remove_dir_all(gone.path()).unwrap();
+    let log = srv.dir.path().join("redis.log");
+    let url = srv.url();
+    cli(srv.port, &["BGSAVE"]);
+    wait_lines(&log, "Background saving error", 1);
+    // logrotate's rename; Redis creates the new file with its next line, and nothing is logged
+    std::fs::rename(&log, srv.dir.path().join("redis.log.1")).unwrap();
+    assert!(!log.exists());
+    let named = log.to_str().unwrap();
+    for args in [
+        vec!["logs", "--redis", &url, "--format", "json"],
+        vec![
+            "logs",
+            "--redis",
+            &url,
+            "--redis-log",
+            named,
+            "--format",
+            "json",
+        ],
+    ] {
+        let r = run(&args, &[]);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.stdout, r.stderr);
+        let v = r.json();
+        let scan = &v["logs"][0];
+        assert!(
+            scan["files"][0].as_str().unwrap().ends_with("redis.log.1"),
+            "{args:?}: {scan}"
+        );
+        let bg = scan["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["signature"] == "bgsave_failed")
+            .unwrap_or_else(|| panic!("{args:?}: {v}"));
+        assert_eq!(bg["count"], 1, "{bg}");
+    }
+}
+
 #[test]
 fn a_real_deadlock_and_too_many_clients_in_the_postgres_log() {
     let Some(pg) = PgCluster::start(&[
@@ -306,9 +354,7 @@ fn logs_that_cannot_be_read_skip_with_the_reason() {
     if !crate::kernel_nic::is_root() {
         return;
     }
-    let out = Command::new("runuser")
-        .args(["-u", "nobody", "--"])
-        .arg(env!("CARGO_BIN_EXE_statectl"))
+    let out = crate::support::statectl_as("nobody")
         .args(["doctor", "--format", "json", "--only", "log.postgres"])
         .args(["--postgres", "host=127.0.0.1 port=1", "--postgres-log"])
         .arg(&secret)

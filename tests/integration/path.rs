@@ -187,7 +187,9 @@ fn doctor_path_judges_the_final_hop_and_finds_a_routing_loop() {
     // without raw sockets: skip, saying how to grant them
     let out = Command::new("ip")
         .args(["netns", "exec", c, "runuser", "-u", "nobody", "--"])
-        .arg(env!("CARGO_BIN_EXE_statectl"))
+        .arg(crate::support::executable_by_all(std::path::Path::new(
+            env!("CARGO_BIN_EXE_statectl"),
+        )))
         .args([
             "doctor",
             "--path",

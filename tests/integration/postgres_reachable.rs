@@ -157,6 +157,48 @@ fn refused_and_not_postgres() {
     assert_ne!(evidence(&f, "failure"), Some("refused"), "{f}");
 }
 
+// issue 26 #32: a peer that talks first (a banner) or a Redis port, probed as PostgreSQL, was
+// "no answer … (SIGSTOP)": it answered, so it is a protocol failure naming what answered
+#[test]
+fn a_banner_or_a_redis_port_is_a_protocol_failure_naming_what_answered() {
+    use std::io::{Read, Write};
+    fn banner(mut s: std::net::TcpStream, text: &[u8]) {
+        let _ = s.write_all(text);
+        // then silent until the client gives up, as an SSH or SMTP server waits for its peer
+        let _ = s.read_to_end(&mut Vec::new());
+    }
+    let ssh = crate::faults::fake(|s| banner(s, b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"));
+    let smtp = crate::faults::fake(|s| banner(s, b"220 mail.example ESMTP Postfix\r\n"));
+    let Some(redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    for (port, looks) in [(ssh, "SSH"), (smtp, ""), (redis.port, "Redis")] {
+        for mode in ["prefer", "disable"] {
+            let conn = format!("host=127.0.0.1 port={port} user=postgres sslmode={mode}");
+            let r = doctor_json(
+                "postgres.reachable",
+                &["--timeout", "1s", "--postgres", &conn],
+                &[],
+            );
+            assert_eq!(r.code, 3, "{conn}: {}", r.stderr);
+            let f = r.finding("postgres.reachable");
+            assert_eq!(evidence(&f, "failure"), Some("protocol"), "{conn}: {f}");
+            let summary = f["summary"].as_str().unwrap();
+            assert!(
+                summary.contains("not as a PostgreSQL server"),
+                "{conn}: {f}"
+            );
+            if !looks.is_empty() {
+                assert!(
+                    summary.contains(&format!("looks like {looks}")),
+                    "{conn}: {f}"
+                );
+            }
+            assert!(!f.to_string().contains("SIGSTOP"), "{conn}: {f}");
+        }
+    }
+}
+
 // issue 12, defect 24: the default role was `postgres` when $USER was unset; libpq and psql use
 // the OS user name
 #[test]

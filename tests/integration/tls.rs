@@ -380,6 +380,55 @@ fn postgres_over_tls_follows_libpq_sslmodes() {
     expect(&r, "postgres.reachable", "pass");
 }
 
+// issue 26 #28: a role without pg_read_all_settings does not see the ssl_* settings nor
+// data_directory: tls_config said "ssl_min_protocol_version is unset" though the server
+// enforces TLS 1.3, and tls_files read a bogus /server.crt. Unreadable is a skip naming the grant.
+#[test]
+fn postgres_tls_settings_hidden_from_the_role_skip_with_the_grant() {
+    let pki = Pki::new();
+    let server = pki.server("pg", &["localhost", "127.0.0.1"], 365);
+    let Some(pg) = PgCluster::start_tls(
+        &server,
+        &pki.ca(),
+        HOSTSSL_ONLY,
+        &["ssl_min_protocol_version = 'TLSv1.3'"],
+    ) else {
+        return;
+    };
+    pg.psql("CREATE ROLE app LOGIN PASSWORD 'app-pw'");
+    let only = "postgres.tls_config,postgres.tls_files";
+    let ca = pki.ca().display().to_string();
+    let conn = |user: &str| {
+        format!(
+            "host=127.0.0.1 port={} user={user} dbname=postgres sslmode=verify-full sslrootcert={ca}",
+            pg.port
+        )
+    };
+    let r = pg_doctor(only, &conn("app"), &[("PGPASSWORD", "app-pw")]);
+    for id in ["postgres.tls_config", "postgres.tls_files"] {
+        let f = r.finding(id);
+        assert_eq!(f["status"], "skip", "{f}");
+        let text = f.to_string();
+        assert!(text.contains("GRANT pg_read_all_settings TO app"), "{f}");
+        assert!(
+            !text.contains("unset") && !text.contains("/server.crt"),
+            "{f}"
+        );
+    }
+    // with the grant, the same role sees the truth
+    pg.psql("GRANT pg_read_all_settings TO app");
+    let r = pg_doctor(only, &conn("app"), &[("PGPASSWORD", "app-pw")]);
+    let f = r.finding("postgres.tls_config");
+    assert_eq!(f["status"], "pass", "{f}");
+    assert_eq!(
+        evidence(&f, "ssl_min_protocol_version"),
+        Some("TLSv1.3"),
+        "{f}"
+    );
+    let f = r.finding("postgres.tls_files");
+    assert_eq!(f["status"], "pass", "{f}");
+}
+
 #[test]
 fn postgres_verify_full_names_the_wrong_hostname_and_tls12_warns() {
     let pki = Pki::new();

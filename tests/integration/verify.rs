@@ -535,6 +535,62 @@ fn standby_with_events(
     Some((primary, replica))
 }
 
+// issue 26 #33: a replica down at the start was one line on stderr and exit 1; it is the
+// verify.postgres.lag finding, in the asked format, exit 3
+#[test]
+fn verify_postgres_with_the_replica_down_reports_it_in_the_asked_format() {
+    use crate::support::{free_port, PgCluster, PG_PASSWORD};
+    let Some(primary) = PgCluster::start(&[]) else {
+        return;
+    };
+    let down = format!("postgresql://postgres@127.0.0.1:{}/postgres", free_port());
+    let pu = primary.url();
+    let env = [("PGPASSWORD", PG_PASSWORD)];
+    let args = |format: &'static str| {
+        vec![
+            "verify",
+            "postgres",
+            "--primary",
+            pu.as_str(),
+            "--replica",
+            down.as_str(),
+            "--format",
+            format,
+        ]
+    };
+    let r = run(&args("json"), &env);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let f = &v["findings"][0];
+    assert_eq!(f["id"], "verify.postgres.lag", "{v}");
+    assert_eq!(f["status"], "fail", "{v}");
+    let summary = f["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("--replica: connection refused at 127.0.0.1:"),
+        "{v}"
+    );
+    assert_eq!(
+        crate::support::evidence(f, "failure"),
+        Some("refused"),
+        "{v}"
+    );
+    assert_eq!(v["unreached"]["side"], "--replica", "{v}");
+    let r = run(&args("junit"), &env);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("<testsuites") && r.stdout.contains("verify.postgres.lag"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&args("table"), &env);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("FAIL  --replica: connection refused"),
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
     use crate::support::{PgCluster, PG_PASSWORD};
@@ -598,6 +654,8 @@ fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
     let mut slow = args.to_vec();
     let at = slow.iter().position(|a| *a == "1s").unwrap();
     slow[at] = "4s";
+    // the previous run's backend may linger on the standby: wait for this run's own
+    let since = replica.psql("SELECT now()");
     let mut child = crate::support::statectl()
         .args(&slow)
         .env("PGPASSWORD", PG_PASSWORD)
@@ -606,7 +664,7 @@ fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
         .spawn()
         .unwrap();
     // statectl is polling the standby: now freeze every process of it
-    replica.wait_backend("statectl", "true");
+    replica.wait_backend("statectl", &format!("backend_start > '{since}'"));
     let frozen = replica.all_processes();
     let signal_all = crate::support::signal_all;
     signal_all(&frozen, "STOP");

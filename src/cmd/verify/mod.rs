@@ -53,18 +53,6 @@ pub async fn redis(
         .map_err(|e| UsageError(e.0.replacen("--redis", "--primary", 1)))?;
     let replica = RedisTarget::parse(&a.replica, &auth)
         .map_err(|e| UsageError(e.0.replacen("--redis", "--replica", 1)))?;
-    crate::cancel::on_signal(cancel)?;
-    let connect = |t: &RedisTarget, flag: &'static str| {
-        let t = t.clone();
-        async move {
-            RedisSession::connect(&t, a.timeout)
-                .await
-                .map(|(s, _)| s)
-                .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", t.label))
-        }
-    };
-    let mut p = connect(&primary, "--primary").await?;
-    let mut r = connect(&replica, "--replica").await?;
     let names = key_names(a.redact_keys)?;
     let mut report = RedisVerifyReport {
         primary: primary.label.clone(),
@@ -79,6 +67,26 @@ pub async fn redis(
         changed_during: Vec::new(),
         more: 0,
         lag_reason: None,
+    };
+    // both at once; Ctrl-C while one does not answer still prints the report
+    let connect = |t: &RedisTarget, flag: &'static str| {
+        let t = t.clone();
+        async move {
+            tokio::select! {
+                r = RedisSession::connect(&t, a.timeout) => r
+                    .map(|(s, _)| Some(s))
+                    .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", t.label)),
+                _ = cancel.cancelled() => Ok(None),
+            }
+        }
+    };
+    let (p, r) = tokio::join!(
+        connect(&primary, "--primary"),
+        connect(&replica, "--replica")
+    );
+    let (Some(mut p), Some(mut r)) = (p?, r?) else {
+        report.lag_reason = Some("interrupted while connecting".into());
+        return finish(out, &report, crate::render::verify::redis, false, cancel);
     };
     let (lag, waited, behind) = catch_up(&mut p, &mut r, a.max_lag, cancel).await?;
     (
@@ -235,7 +243,13 @@ async fn catch_up(
     let mut behind = None;
     loop {
         let left = max_lag.saturating_sub(start.elapsed());
-        let Some(have) = replica_offset(r, left.max(Duration::from_secs(1))).await? else {
+        let asked = tokio::select! {
+            o = replica_offset(r, left.max(Duration::from_secs(1))) => o?,
+            _ = cancel.cancelled() => {
+                return Ok((behind.unwrap_or(0), start.elapsed(), Some("interrupted".into())));
+            }
+        };
+        let Some(have) = asked else {
             return Ok((
                 behind.unwrap_or(0),
                 start.elapsed(),
@@ -382,7 +396,6 @@ pub async fn cache(
         a.postgres.as_deref().unwrap_or(""),
         &crate::target::PgEnv::from_env(),
     )?;
-    crate::cancel::on_signal(cancel)?;
     let (mut r, _) = RedisSession::connect(&redis_t, a.timeout)
         .await
         .map_err(|e| anyhow::anyhow!("--redis {}: {e}", redis_t.label))?;

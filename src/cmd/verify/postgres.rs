@@ -14,7 +14,7 @@ use crate::cancel::CancellationToken;
 use crate::cli::{Format, OutputArgs, VerifyPostgresArgs};
 use crate::exit::{Exit, UsageError};
 use crate::verify::postgres::{
-    drill, next_chunk_size, sift, PostgresVerifyReport, Rows, TableResult, TableSql,
+    drill, next_chunk_size, sift, PostgresVerifyReport, Rows, TableResult, TableSql, Unreached,
 };
 use std::collections::BTreeSet;
 
@@ -437,14 +437,61 @@ pub async fn postgres(
         parse(&a.primary, "--primary")?,
         parse(&a.replica, "--replica")?,
     );
-    crate::cancel::on_signal(cancel)?;
-    let connect = |t: crate::target::PostgresTarget, flag: &'static str| async move {
-        crate::probe::postgres::PostgresSession::connect(&t, a.timeout)
-            .await
-            .map_err(|e| anyhow::anyhow!("{flag} {}: {e}", t.label))
+    let mut report = PostgresVerifyReport {
+        primary: pt.label.clone(),
+        replica: rt.label.clone(),
+        replication: "unknown".into(),
+        caught_up: false,
+        waited_ms: 0,
+        max_lag_ms: a.max_lag.as_millis() as u64,
+        paused_ms: 0,
+        tables: Vec::new(),
+        findings: Vec::new(),
+        unreached: None,
     };
-    let ps = connect(pt.clone(), "--primary").await?;
-    let rs = connect(rt.clone(), "--replica").await?;
+    // both sides at once, each cut short by Ctrl-C; a side that cannot be reached is the
+    // report's finding, in the asked format
+    let (side, error) = match tokio::join!(
+        connect(&pt, a.timeout, cancel),
+        connect(&rt, a.timeout, cancel)
+    ) {
+        (Ok(p), Ok(r)) => return compare(a, out, (p, r), report, started, cancel).await,
+        (Err(e), _) => ("--primary", e),
+        (_, Err(e)) => ("--replica", e),
+    };
+    report.unreached = Some(Unreached {
+        side: side.into(),
+        error,
+    });
+    finish(out, &mut report, started, cancel)
+}
+
+/// Connects to one side; Ctrl-C cuts the wait short.
+async fn connect(
+    t: &crate::target::PostgresTarget,
+    timeout: Duration,
+    cancel: &CancellationToken,
+) -> Result<crate::probe::postgres::PostgresSession, crate::observe::ProbeError> {
+    tokio::select! {
+        r = crate::probe::postgres::PostgresSession::connect(t, timeout) => r,
+        _ = cancel.cancelled() => Err(crate::observe::ProbeError::Interrupted {
+            addr: t.addr.clone(),
+        }),
+    }
+}
+
+/// Compares the two connected sides into `report`, then prints it.
+async fn compare(
+    a: &VerifyPostgresArgs,
+    out: &OutputArgs,
+    (ps, rs): (
+        crate::probe::postgres::PostgresSession,
+        crate::probe::postgres::PostgresSession,
+    ),
+    mut report: PostgresVerifyReport,
+    started: std::time::SystemTime,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     let side = |c, flag| Side {
         c,
         flag,
@@ -487,17 +534,9 @@ pub async fn postgres(
     let start = Instant::now();
     let first = run.lsn().await?;
     let caught_up = run.reach(&first).await?.is_ok();
-    let mut report = PostgresVerifyReport {
-        primary: pt.label.clone(),
-        replica: rt.label.clone(),
-        replication: if physical { "physical" } else { "logical" }.into(),
-        caught_up,
-        waited_ms: start.elapsed().as_millis() as u64,
-        max_lag_ms: a.max_lag.as_millis() as u64,
-        paused_ms: 0,
-        tables: Vec::new(),
-        findings: Vec::new(),
-    };
+    report.replication = if physical { "physical" } else { "logical" }.into();
+    report.caught_up = caught_up;
+    report.waited_ms = start.elapsed().as_millis() as u64;
     if caught_up {
         let tables = catalog(p).await?;
         if let Some(bad) = a
@@ -541,11 +580,22 @@ pub async fn postgres(
         b.finish_and_clear();
     }
     report.paused_ms = run.paused.as_millis() as u64;
+    finish(out, &mut report, started, cancel)
+}
+
+/// Judges `report` and prints it in the asked format; the exit code it calls for.
+fn finish(
+    out: &OutputArgs,
+    report: &mut PostgresVerifyReport,
+    started: std::time::SystemTime,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
     report.findings = report.judge();
+    let report = &*report;
     let stdout = &mut std::io::stdout().lock();
     match out.format {
-        Format::Json => crate::render::json::write(stdout, &report)?,
-        Format::Table => crate::render::verify::postgres(stdout, &report)?,
+        Format::Json => crate::render::json::write(stdout, report)?,
+        Format::Table => crate::render::verify::postgres(stdout, report)?,
         f => {
             let style = crate::render::Style::resolve(out.color, out.quiet, out.verbose);
             let duration = started.elapsed().map_or(0, |d| d.as_millis() as u64);

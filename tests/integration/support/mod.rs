@@ -828,6 +828,47 @@ pub fn statectl() -> Command {
     c
 }
 
+/// `runuser -u USER -- statectl`: the binary as an unprivileged user (root only). The user runs
+/// a copy outside the checkout, which may sit under a directory only root can enter (a
+/// `mktemp -d` parent, /root).
+pub fn statectl_as(user: &str) -> Command {
+    let mut c = Command::new("runuser");
+    c.args(["-u", user, "--"])
+        .arg(executable_by_all(Path::new(env!("CARGO_BIN_EXE_statectl"))));
+    c
+}
+
+/// A copy of the binary at `built` that every user can execute: one per test process, in a
+/// world-readable temp dir (created 0755), whatever the modes of the directories above `built`.
+pub fn executable_by_all(built: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    static COPIES: std::sync::Mutex<Vec<(PathBuf, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut copies = COPIES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, copy)) = copies.iter().find(|(b, _)| b == built) {
+        return copy.clone();
+    }
+    // kept for the whole test process: other tests may still run the copy
+    let dir = tempfile::Builder::new()
+        .prefix("statectl-bin")
+        .tempdir()
+        .unwrap()
+        .keep();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let copy = dir.join("statectl");
+    link_or_copy(built, &copy);
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    copies.push((built.to_path_buf(), copy.clone()));
+    copy
+}
+
+/// `from` at `to`: a hard link on the same file system (the debug binary is hundreds of MB),
+/// else a copy.
+pub fn link_or_copy(from: &Path, to: &Path) {
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to).unwrap();
+    }
+}
+
 /// A finished run: exit code, stdout, stderr.
 pub struct Run {
     /// Exit code.
