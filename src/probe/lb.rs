@@ -303,17 +303,20 @@ fn observe_config(
                     .and_then(|text| parse_nginx(&text, NGINX_CONF)),
                 t,
             )),
-            Some((None, _)) | None => crate::input::read_capped_text(Path::new(HAPROXY_CFG), crate::input::CONFIG_CAP)
-                .ok().map(|text| {
-                let test = config_test("haproxy", &["-c", "-f", HAPROXY_CFG])
-                    .map_or_else(|| untested("haproxy"), |(_, t)| t);
-                obs(
-                    HAPROXY_CFG.into(),
-                    LbKind::Haproxy,
-                    Ok(parse_haproxy(&text, HAPROXY_CFG)),
-                    test,
-                )
-            }),
+            Some((None, _)) | None => {
+                crate::input::read_capped_text(Path::new(HAPROXY_CFG), crate::input::CONFIG_CAP)
+                    .ok()
+                    .map(|text| {
+                        let test = config_test("haproxy", &["-c", "-f", HAPROXY_CFG])
+                            .map_or_else(|| untested("haproxy"), |(_, t)| t);
+                        obs(
+                            HAPROXY_CFG.into(),
+                            LbKind::Haproxy,
+                            Ok(parse_haproxy(&text, HAPROXY_CFG)),
+                            test,
+                        )
+                    })
+            }
         },
     }
 }

@@ -143,7 +143,11 @@ fn blackholed_sentinels_are_asked_at_once_and_once_each() {
     assert!(hosts.iter().all(|h| named.contains(h.as_str())), "{f}");
     // one timeout, the 1 s window and a second to spare; asked one after another it was
     // four timeouts
-    on_time("4 blackholed sentinels", took, TIMEOUT_D + Duration::from_secs(2));
+    on_time(
+        "4 blackholed sentinels",
+        took,
+        TIMEOUT_D + Duration::from_secs(2),
+    );
 
     // one sentinel and its master answer in the namespace too: the data node's probe (its
     // 1 s window) runs while the blackholed sentinels are still being waited for

@@ -269,12 +269,13 @@ fn includes(
                 vec![full]
             };
             for file in files {
-                let text = crate::input::read_capped_text(&file, crate::input::CONFIG_CAP).map_err(|e| {
-                    said(format!(
+                let text = crate::input::read_capped_text(&file, crate::input::CONFIG_CAP)
+                    .map_err(|e| {
+                        said(format!(
                         "{}: {e}; what it sets is unknown (Redis itself will not start without it)",
                         file.display()
                     ))
-                })?;
+                    })?;
                 let inner = plan_redis::ConfFile::parse(&text).map_err(|e| {
                     UsageError(format!("{}:{}: {}", file.display(), e.line, e.message))
                 })?;
