@@ -5,6 +5,9 @@ pub mod kernel;
 pub mod postgres;
 pub mod redis;
 
+/// How long an apply waits for another statectl run editing files in the same directory.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Parses `name=value` from `--set`.
 pub fn parse_assignment(flag: &str, s: &str) -> Result<(String, String), crate::exit::UsageError> {
     match s.split_once('=') {

@@ -7,6 +7,9 @@ use serde::Serialize;
 
 use crate::exit::UsageError;
 
+/// How deep includes may nest before the file is taken for a loop.
+pub const INCLUDE_DEPTH: usize = 16;
+
 /// The header of the block new directives are appended under.
 pub const MARKER: &str = "# Added by statectl tune redis";
 

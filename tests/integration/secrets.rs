@@ -28,9 +28,10 @@ fn doctor_every_format(what: &str, args: &[&str], env: &[(&str, &str)]) -> usize
         let mut a = vec!["doctor", "-v", "--format", format];
         a.extend_from_slice(args);
         let r = run(&a, env);
-        // a run that printed nothing would pass any search
+        // a run that printed nothing would pass any search: a report, or a usage error (a
+        // malformed target) that says what is wrong
         assert!(
-            !r.stdout.is_empty(),
+            !r.stdout.is_empty() || (r.code == 2 && !r.stderr.is_empty()),
             "doctor {format} {what}: no output\n{}",
             r.stderr
         );

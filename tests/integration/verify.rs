@@ -719,7 +719,7 @@ fn verify_postgres_passes_while_the_primary_is_written_and_pauses_for_max_load()
         "--replica",
         &ru,
         "--chunk-rows",
-        "5000",
+        "1000",
         "--format",
         "json",
     ];
@@ -736,7 +736,32 @@ fn verify_postgres_passes_while_the_primary_is_written_and_pauses_for_max_load()
     );
     primary.wait_backend("writer", "state = 'active'");
     let before: i64 = primary.psql("SELECT count(*) FROM events").parse().unwrap();
-    let r = run(&args, &env);
+    // a chunk must differ for real, however the two cores are shared: once verify compares
+    // chunks, the replica's replay is paused (its snapshots then miss the writer's commits),
+    // and resumed once verify waits for the replica to reach the primary's LSN
+    let r = std::thread::scope(|s| {
+        let verify = s.spawn(|| run(&args, &env));
+        let verify_runs = |query: &str| {
+            replica.psql(&format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
+                   AND query LIKE '%{query}%'"
+            )) != "0"
+        };
+        let mut step = 0;
+        let start = std::time::Instant::now();
+        while !verify.is_finished() && start.elapsed() < Duration::from_secs(60) {
+            if step == 0 && verify_runs("hashtextextended") {
+                replica.psql("SELECT pg_wal_replay_pause()");
+                step = 1;
+            } else if step == 1 && verify_runs("pg_last_wal_replay_lsn() >=") {
+                replica.psql("SELECT pg_wal_replay_resume()");
+                step = 2;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        replica.psql("SELECT pg_wal_replay_resume()");
+        verify.join().unwrap()
+    });
     let after: i64 = primary.psql("SELECT count(*) FROM events").parse().unwrap();
     let _ = writer.kill();
     let _ = writer.wait();

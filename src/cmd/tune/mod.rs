@@ -16,9 +16,6 @@ use crate::cli::{Format, OutputArgs};
 use crate::exit::{Exit, UsageError};
 use crate::render::{self, Style};
 
-/// How long an apply waits for another statectl run editing files in the same directory.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Tune reports print as a table or one JSON document; anything else is refused up front,
 /// before any change is made.
 fn check_format(out: &OutputArgs) -> Result<(), UsageError> {

@@ -174,7 +174,7 @@ async fn lock(config: &std::path::Path, path: &str) -> anyhow::Result<crate::ato
     if let Some(l) = crate::atomic::Lock::try_acquire(config).map_err(said)? {
         return Ok(l);
     }
-    let wait = super::LOCK_WAIT;
+    let wait = tune::LOCK_WAIT;
     eprintln!(
         "statectl: waiting for another statectl run that is editing {} (up to {} s)",
         crate::render::escape(path),
@@ -192,9 +192,6 @@ async fn lock(config: &std::path::Path, path: &str) -> anyhow::Result<crate::ato
         wait.as_secs()
     ))
 }
-
-/// How deep includes may nest before the file is taken for a loop.
-const INCLUDE_DEPTH: usize = 16;
 
 /// Every directive the `include` lines of `conf` bring in, in the order Redis reads them, each
 /// tagged with the include line of `conf` that brings it in. Paths are read below --host-root;
@@ -244,9 +241,10 @@ fn includes(
                     crate::render::escape(args.first().map(String::as_str).unwrap_or(""))
                 ))
             };
-            if depth >= INCLUDE_DEPTH {
+            if depth >= plan_redis::INCLUDE_DEPTH {
                 return Err(said(format!(
-                    "includes nest deeper than {INCLUDE_DEPTH} (a loop?)"
+                    "includes nest deeper than {} (a loop?)",
+                    plan_redis::INCLUDE_DEPTH
                 )));
             }
             let [arg] = args.as_slice() else {
