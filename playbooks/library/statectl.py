@@ -22,8 +22,13 @@ description:
     C(--apply). In check mode it runs the plan only and reports C(changed) when applying would
     change something. With C(--diff) it shows each setting before and after, and the planned
     edit of the persisted file, as statectl prints it (secrets masked).
-  - Secrets given in O(args) (C(requirepass=), C(masterauth=), a URL's password, C(password=) in
-    a conninfo) are masked in everything the module returns.
+  - Secrets given in O(args) are masked in everything the module returns (invocation.module_args
+    included). The module reads O(args) as statectl does, in both C(--flag value) and
+    C(--flag=value) spellings, namely C(--sentinel-password), C(--password), a URL's password (a lone
+    userinfo for redis schemes) and query values, a libpq connection string's C(password) and
+    C(sslpassword) (quoted, escaped, spaces around C(=)), and C(--set) values of secret settings
+    (C(requirepass), C(masterauth), C(tls-*-pass), C(ssl_passphrase_command), C(primary_conninfo)'s
+    password, an ACL C(user) rule's C(>password)).
 version_added: "0.1.0"
 author:
   - statectl developers
@@ -168,33 +173,162 @@ import json
 import os
 import re
 import tempfile
+import urllib.parse
 
 from ansible.module_utils.basic import AnsibleModule
 
-# redis.conf directives and tune --set keys whose value is a secret
-SECRET_KEYS = ("requirepass", "masterauth", "tls-key-file-pass", "tls-client-key-file-pass")
+# redis.conf directives and PostgreSQL settings (tune --set NAME=VALUE) whose value is a secret
+SECRET_KEYS = ("requirepass", "masterauth", "tls-key-file-pass", "tls-client-key-file-pass",
+               "ssl_passphrase_command")
+# settings whose value is a libpq connection string (its password is the secret)
+CONNINFO_KEYS = ("primary_conninfo",)
+# flags whose value is a secret
 SECRET_FLAGS = ("--sentinel-password", "--password")
+# flags whose value is a URL (or, for --postgres, a libpq connection string)
+URL_FLAGS = ("--redis", "--postgres", "--api", "--jwks", "--lb-url", "--resource",
+             "--write-probe")
+# libpq keys whose value is a secret
+CONNINFO_SECRETS = ("password", "sslpassword")
 # statectl statuses listed in failed_checks, by fail_on (which fail the task unless "none")
 FAILING = {"fail": ("fail", "error"), "warn": ("fail", "error", "warn"), "none": ("fail", "error")}
 # a tune item whose action means nothing is written
 UNCHANGED = ("unchanged", "keep_higher", "not_applicable", "pending-restart")
 
 
-def secrets_in(args):
-    """The secret values in statectl's arguments, so Ansible masks them everywhere."""
+def flag_values(args):
+    """(flag, value) for each flag of statectl's command line, in both spellings (FLAG VALUE and
+    FLAG=VALUE), as its parser reads them."""
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word.startswith("--") and "=" in word:
+            flag, _, value = word.partition("=")
+            yield flag, value
+        elif word.startswith("--") and i + 1 < len(args):
+            yield word, args[i + 1]
+            i += 1
+        i += 1
+
+
+def conninfo_values(text):
+    """(key, value, raw) for each key=value of a libpq connection string, as libpq reads it:
+    spaces around "=", single-quoted values with backslash escapes; an unterminated quote (or an
+    unparsable tail) takes the rest of the string as the value."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        k = i
+        while i < n and text[i] not in "= \t\n":
+            i += 1
+        key = text[k:i]
+        while i < n and text[i].isspace():
+            i += 1
+        if not key or i >= n or text[i] != "=":
+            # not key=value: what follows may still hold a secret, so it is a value of its own
+            rest = text[k:].strip()
+            if rest:
+                out.append(("", rest, rest))
+            break
+        i += 1
+        while i < n and text[i].isspace():
+            i += 1
+        start, value = i, []
+        if i < n and text[i] == "'":
+            i += 1
+            start = i
+            closed = False
+            while i < n:
+                if text[i] == "\\" and i + 1 < n:
+                    value.append(text[i + 1])
+                    i += 2
+                elif text[i] == "'":
+                    closed = True
+                    break
+                else:
+                    value.append(text[i])
+                    i += 1
+            out.append((key, "".join(value), text[start:i]))
+            if not closed:
+                break
+            i += 1
+        else:
+            while i < n and not text[i].isspace():
+                if text[i] == "\\" and i + 1 < n:
+                    value.append(text[i + 1])
+                    i += 2
+                else:
+                    value.append(text[i])
+                    i += 1
+            out.append((key, "".join(value), text[start:i]))
+    return out
+
+
+def url_secrets(text):
+    """The credentials a URL carries: its userinfo's password (a lone userinfo is the password
+    for redis schemes, as redis-cli reads it) and its query's values, which statectl prints as
+    ***; for rediss:// the certificate file names of the query are not secrets."""
     found = []
-    for i, word in enumerate(args):
-        key, sep, value = word.partition("=")
-        if sep and key in SECRET_KEYS and value and not value.startswith("@"):
+    scheme, sep, rest = text.partition(":")
+    if not sep or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*$", scheme):
+        return found
+    rest = rest.lstrip("/")
+    authority = re.split(r"[/?#]", rest, 1)[0]
+    if "@" in authority:
+        userinfo = authority.rsplit("@", 1)[0]
+        user, colon, password = userinfo.partition(":")
+        if colon:
+            found += [password, urllib.parse.unquote(password)]
+        elif scheme.startswith("redis"):
+            found += [user, urllib.parse.unquote(user)]
+    query = text.partition("?")[2].partition("#")[0]
+    files = ("cacert", "cert", "key", "sslrootcert", "sslcert", "sslkey", "sslcrl")
+    for key, _, value in (q.partition("=") for q in query.split("&") if q):
+        if scheme.startswith(("redis", "postgres")) and key in files:
+            continue
+        # a credential's name masks its value whatever its length; any other value of a few
+        # characters is masked too (a value of one or two, "1" or "on", would mask those
+        # characters everywhere in the result and is no credential)
+        named = re.search(r"token|key|sig|secret|pass|auth|credential|code", key, re.I)
+        if named or len(value) >= 4:
+            found += [value, urllib.parse.unquote_plus(value)]
+    return found
+
+
+def secrets_in(args):
+    """The secret values in statectl's arguments, found by reading them as statectl does, so
+    Ansible masks them everywhere (the result, invocation.module_args, messages)."""
+    found = []
+    for flag, value in flag_values(args):
+        if flag in SECRET_FLAGS:
             found.append(value)
-        if word in SECRET_FLAGS and i + 1 < len(args):
-            found.append(args[i + 1])
-        m = re.match(r"^[a-z+]+://[^/@:]*:([^/@]+)@", word)
-        if m:
-            found.append(m.group(1))
-        for m in re.finditer(r"(?:^|\s)password=(\S+)", word):
-            found.append(m.group(1))
-    return [s for s in found if s]
+        elif flag in ("--resource", "--write-probe"):
+            # a path on the API; its query is printed as ***
+            found += url_secrets("path:" + value)
+        elif flag in URL_FLAGS and "://" in value:
+            found += url_secrets(value)
+        elif flag == "--postgres":
+            for key, v, raw in conninfo_values(value):
+                if key not in ("host", "hostaddr", "port", "dbname", "user", "sslmode",
+                               "connect_timeout", "application_name", "target_session_attrs"):
+                    found += [v, raw]
+        elif flag == "--set":
+            key, sep, v = value.partition("=")
+            key = key.strip()
+            v = v.strip()
+            if not sep or v.startswith("@"):
+                continue
+            if key in SECRET_KEYS:
+                found.append(v)
+            elif key in CONNINFO_KEYS:
+                found += [x for k, val, raw in conninfo_values(v) if k in CONNINFO_SECRETS
+                          for x in (val, raw)]
+            elif key == "user":
+                # an ACL rule: >password adds a password, #hash its SHA-256
+                found += [t[1:] for t in v.split() if t[:1] in (">", "<", "#", "!")]
+    # the longest first, so a secret containing another is masked whole
+    return sorted({s for s in found if s}, key=len, reverse=True)
 
 
 def printable(text):

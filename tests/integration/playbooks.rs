@@ -322,3 +322,169 @@ port 6379
         .unwrap()
         .contains("requirepass ansible-Zq7-secret"));
 }
+
+/// The Ansible module run once as Ansible runs it (its arguments in a JSON file), with the python
+/// that runs ansible-playbook; the result it prints (invocation.module_args included), or None
+/// without Ansible.
+pub(crate) fn module_result(params: serde_json::Value, check: bool, tmp: &Path) -> Option<String> {
+    let found = Command::new("python3")
+        .args(["-c", "import ansible.module_utils.basic"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !require(found, "ansible-core for python3 (pip install ansible-core)") {
+        return None;
+    }
+    let file = tmp.join("module-args.json");
+    let mut args = params;
+    args["_ansible_check_mode"] = check.into();
+    args["_ansible_tmpdir"] = tmp.to_str().unwrap().into();
+    std::fs::write(
+        &file,
+        serde_json::json!({ "ANSIBLE_MODULE_ARGS": args }).to_string(),
+    )
+    .unwrap();
+    let module = Path::new(env!("CARGO_MANIFEST_DIR")).join("playbooks/library/statectl.py");
+    let out = Command::new("python3")
+        .arg(module)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    // the result is one JSON document whatever the task's outcome
+    assert!(text.contains("\"invocation\""), "{text}");
+    Some(text)
+}
+
+// issue 26 item 2: the module found secrets by pattern and missed `--sentinel-password=S`,
+// `--set=requirepass=S`, `password = S` and the second word of `password='two words'`. Each
+// form alone, so no other secret's mask can hide it.
+#[test]
+fn the_module_masks_every_secret_its_arguments_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let conf = conf.to_str().unwrap();
+    let bin = env!("CARGO_BIN_EXE_statectl");
+    // every area named has a target here (none falls back to the system's 6379 or 5432)
+    let doctor = |args: &[&str]| {
+        let only = if args.contains(&"--redis") || args.iter().any(|a| a.starts_with("--redis=")) {
+            "redis.reachable"
+        } else if args.iter().any(|a| a.starts_with("--postgres")) {
+            "postgres.reachable"
+        } else {
+            "http.*"
+        };
+        let mut a = vec!["--only", only, "--timeout", "1s"];
+        a.extend_from_slice(args);
+        serde_json::json!({"command": "doctor", "binary": bin, "args": a, "fail_on": "none"})
+    };
+    let tune = |area: &str, args: &[&str]| serde_json::json!({"command": "tune", "area": area, "binary": bin, "args": args});
+    let dead = format!("127.0.0.1:{}", crate::support::free_port());
+    let cases = [
+        (
+            "Zq7eq",
+            doctor(&[
+                "--redis",
+                &format!("redis+sentinel://{dead}/m"),
+                "--sentinel-password=Zq7eq",
+            ]),
+        ),
+        (
+            "Zq7two",
+            doctor(&[
+                "--redis",
+                &format!("redis+sentinel://{dead}/m"),
+                "--sentinel-password",
+                "Zq7two",
+            ]),
+        ),
+        (
+            "Zq7set",
+            tune("redis", &["--config", conf, "--set=requirepass=Zq7set"]),
+        ),
+        (
+            "Zq7acl",
+            tune(
+                "redis",
+                &["--config", conf, "--set", "user=app on >Zq7acl ~* +@all"],
+            ),
+        ),
+        (
+            "Zq7sp",
+            doctor(&[
+                "--postgres",
+                "host=127.0.0.1 port=1 password = Zq7sp user=u",
+            ]),
+        ),
+        (
+            "two Zq7w",
+            doctor(&[
+                "--postgres",
+                "host=127.0.0.1 port=1 password='two Zq7w' user=u",
+            ]),
+        ),
+        (
+            "Zq7w2",
+            doctor(&["--postgres=host=127.0.0.1 port=1 password='it\\'s Zq7w2' user=u"]),
+        ),
+        (
+            "Zq7ssl",
+            doctor(&["--postgres", "host=127.0.0.1 port=1 sslpassword=Zq7ssl"]),
+        ),
+        (
+            "Zq7lone",
+            doctor(&["--redis", &format!("redis://Zq7lone@{dead}")]),
+        ),
+        ("Zq7url", doctor(&["--redis=redis://u:Zq7url@127.0.0.1:1"])),
+        (
+            "Zq7pgu",
+            doctor(&["--postgres", &format!("postgresql://u:Zq7pgu@{dead}/d")]),
+        ),
+        (
+            "Zq7tok",
+            doctor(&["--api", &format!("http://{dead}/?access_token=Zq7tok")]),
+        ),
+        (
+            "Zq7res",
+            doctor(&[
+                "--api",
+                &format!("http://{dead}/"),
+                "--resource=/r?sig=Zq7res",
+            ]),
+        ),
+        (
+            "Zq7pass",
+            tune(
+                "postgres",
+                &[
+                    "--postgres",
+                    "host=127.0.0.1 port=1",
+                    "--set",
+                    "ssl_passphrase_command=echo Zq7pass",
+                ],
+            ),
+        ),
+        (
+            "Zq7ci",
+            tune(
+                "postgres",
+                &[
+                    "--postgres",
+                    "host=127.0.0.1 port=1",
+                    "--set=primary_conninfo=host=up password=Zq7ci",
+                ],
+            ),
+        ),
+    ];
+    for (secret, params) in cases {
+        let Some(out) = module_result(params.clone(), true, dir.path()) else {
+            return;
+        };
+        let word = secret.split(' ').next_back().unwrap();
+        assert!(
+            !out.contains(word),
+            "{secret} in the module's result for {params}:\n{out}"
+        );
+    }
+}
