@@ -53,19 +53,41 @@ use cli::{BenchCommand, Cli, Command, TuneCommand};
 use doctor::Tag;
 use exit::Exit;
 
+/// clap's message for a usage error, with the word it did not expect masked: a value given
+/// where none is expected (`--set requirepass SECRET`) is often a secret. A stray flag keeps its
+/// name and loses only a value after `=`.
+fn usage_error_text(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = e.render().to_string();
+    let Some(ContextValue::String(arg)) = e
+        .get(ContextKind::InvalidArg)
+        .filter(|_| e.kind() == ErrorKind::UnknownArgument)
+    else {
+        return text;
+    };
+    let shown = match arg.split_once('=') {
+        _ if !arg.starts_with('-') => "***".to_string(),
+        Some((flag, _)) => format!("{flag}=***"),
+        None => return text,
+    };
+    text.replace(&format!("'{arg}'"), &format!("'{shown}'"))
+        .replace(&format!("'-- {arg}'"), &format!("'-- {shown}'"))
+}
+
 /// Parses `argv` and runs the subcommand. Errors carry a one-line message; usage errors are
 /// [`exit::UsageError`].
 pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
     let cli = match Cli::try_parse_from(argv) {
         Ok(c) => c,
-        Err(e) => {
-            // --help and --version print and exit 0; real usage errors exit 2.
+        // --help and --version print and exit 0
+        Err(e) if !e.use_stderr() => {
             e.print()?;
-            return Ok(if e.use_stderr() {
-                Exit::Usage
-            } else {
-                Exit::Ok
-            });
+            return Ok(Exit::Ok);
+        }
+        // real usage errors exit 2, without repeating a stray word (it may be a secret)
+        Err(e) => {
+            eprint!("{}", usage_error_text(&e));
+            return Ok(Exit::Usage);
         }
     };
     if cli.output.verbose {

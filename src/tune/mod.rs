@@ -12,10 +12,14 @@ pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 pub fn parse_assignment(flag: &str, s: &str) -> Result<(String, String), crate::exit::UsageError> {
     match s.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
-        // a value without its name may still be a secret
+        // a value without its name, or a word without "=", may be a secret: never repeated
         _ => Err(crate::exit::UsageError(format!(
             "{flag} {}: expected NAME=VALUE",
-            s.split_once('=').map_or(s, |_| "=***")
+            if s.contains('=') {
+                "=***"
+            } else {
+                "*** (a word without \"=\", not repeated: it may be a secret)"
+            }
         ))),
     }
 }

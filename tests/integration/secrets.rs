@@ -298,3 +298,210 @@ fn query_string_credentials_never_appear_in_any_output() {
     }
     eprintln!("{runs} runs, no query credential in any output");
 }
+
+/// Each secret-bearing input of issue 26 at once, each with a secret of its own: the lone
+/// userinfo, the sentinels' password in its three spellings, a spaced and quoted conninfo
+/// password, `sslpassword` (refused, unsupported), the URL typos, query credentials, `tune --set` secrets, and the
+/// Ansible module given all of them. Every format with -v, `--out` and `--report` files, usage
+/// errors: zero hits.
+#[test]
+fn every_secret_bearing_input_at_once_leaves_no_trace() {
+    let pw = format!("{MARK}-lone");
+    let Some(srv) = RedisServer::start(&[&format!("requirepass {pw}")]) else {
+        return;
+    };
+    let sentinel_pw = format!("{MARK}-sentinel");
+    let Some(sentinel) = RedisServer::start_sentinel(&[
+        &format!("sentinel monitor mymaster 127.0.0.1 {} 1", srv.port),
+        &format!("sentinel auth-pass mymaster {pw}"),
+        &format!("requirepass {sentinel_pw}"),
+    ]) else {
+        return;
+    };
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let http = HttpServer::start(|_| Resp::json(r#"{"keys":[]}"#));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.out");
+    let junit = dir.path().join("report.xml");
+    let prom = dir.path().join("report.prom");
+    let lone = format!("redis://{pw}@127.0.0.1:{}", srv.port);
+    let via_sentinel = format!(
+        "redis+sentinel://:{pw}@127.0.0.1:{}/mymaster",
+        sentinel.port
+    );
+    let sentinel_flag = format!("--sentinel-password={sentinel_pw}");
+    let pg_spaced = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=postgres password = '{PG_PASSWORD}'",
+        pg.port
+    );
+    let api = format!("{}/?access_token={MARK}-at", http.url(false));
+    let jwks = format!("{}/jwks?X-Amz-Signature={MARK}-amz", http.url(false));
+    let resource = format!("/r?sig={MARK}-sig");
+    let (out_s, junit_r, prom_r) = (
+        out.to_str().unwrap().to_string(),
+        format!("junit:{}", junit.display()),
+        format!("prometheus:{}", prom.display()),
+    );
+    let args: Vec<&str> = vec![
+        "-v",
+        "--sample",
+        "300ms",
+        "--timeout",
+        "2s",
+        "--redis",
+        &lone,
+        "--redis",
+        &via_sentinel,
+        &sentinel_flag,
+        "--postgres",
+        &pg_spaced,
+        "--api",
+        &api,
+        "--jwks",
+        &jwks,
+        "--resource",
+        &resource,
+        "--out",
+        &out_s,
+        "--report",
+        &junit_r,
+        "--report",
+        &prom_r,
+    ];
+    let mut runs = 0;
+    for format in ["table", "json", "junit", "prometheus"] {
+        let mut a = vec!["doctor", "--format", format];
+        a.extend(&args);
+        let r = run(&a, &[]);
+        assert_clean(&format!("doctor {format}, every input"), &r);
+        for file in [&out, &junit, &prom] {
+            let text = std::fs::read_to_string(file)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{}", file.display(), r.stderr));
+            // a report that holds nothing would pass any search
+            assert!(
+                text.contains("redis.reachable"),
+                "{}: {text}",
+                file.display()
+            );
+            assert!(
+                !text.contains(MARK) && !text.contains(PG_PASSWORD),
+                "doctor {format}: a secret in {}:\n{text}",
+                file.display()
+            );
+        }
+        runs += 1;
+    }
+    // the sentinels' password from the environment and as a separate word: the sentinel
+    // answers (so the password did reach it)
+    for (a, env) in [
+        (
+            vec![
+                "--redis",
+                &via_sentinel,
+                "--sentinel-password",
+                &sentinel_pw,
+            ],
+            vec![],
+        ),
+        (
+            vec!["--redis", &via_sentinel],
+            vec![("STATECTL_SENTINEL_PASSWORD", sentinel_pw.as_str())],
+        ),
+    ] {
+        let mut all = vec!["--only", "sentinel.*", "--sample", "300ms"];
+        all.extend(a);
+        let r = crate::support::doctor_json("sentinel.*", &all[2..], &env);
+        let f = r.finding("sentinel.count");
+        assert_eq!(crate::support::evidence(&f, "answering"), Some("1"), "{f}");
+        assert_clean("sentinel password", &r);
+        runs += 1;
+    }
+    // usage errors that quote what they refuse
+    for bad in [
+        vec![
+            "doctor",
+            "--redis",
+            &format!("redis:{MARK}-typo1@127.0.0.1:1"),
+        ],
+        vec![
+            "doctor",
+            "--redis",
+            &format!("redis:/:{MARK}-typo2@127.0.0.1:1"),
+        ],
+        vec![
+            "doctor",
+            "--postgres",
+            &format!("host=127.0.0.1 sslpassword={MARK}-usage bogus"),
+        ],
+        vec![
+            "doctor",
+            "--postgres",
+            &format!("host=h passwrd={MARK}-misspelt"),
+        ],
+        vec![
+            "tune",
+            "redis",
+            "--config",
+            "/nonexistent/redis.conf",
+            &format!("--set=requirepass={MARK}-set"),
+        ],
+        vec!["tune", "redis", "--set", &format!("{MARK}-noname")],
+        // a space where "=" belongs: clap finds a stray word
+        vec![
+            "tune",
+            "redis",
+            "--set",
+            "requirepass",
+            &format!("{MARK}-stray"),
+        ],
+    ] {
+        let r = run(&bad, &[]);
+        assert_ne!(r.code, 0, "{bad:?}: {}{}", r.stdout, r.stderr);
+        assert!(!r.stderr.is_empty(), "{bad:?}: no message");
+        assert_clean(&format!("{bad:?}"), &r);
+        runs += 1;
+    }
+    // tune redis writes a secret it was given, and prints none of it
+    let conf = dir.path().join("redis.conf");
+    std::fs::write(&conf, "bind 127.0.0.1\n").unwrap();
+    for format in ["table", "json"] {
+        let r = run(
+            &[
+                "tune",
+                "redis",
+                "--config",
+                conf.to_str().unwrap(),
+                "--set",
+                &format!("requirepass={MARK}-tune"),
+                "--set",
+                &format!("masterauth={MARK}-auth"),
+                "--format",
+                format,
+            ],
+            &[],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        assert_clean(&format!("tune redis {format}"), &r);
+        runs += 1;
+    }
+    // the Ansible module given every input at once: its whole result (invocation included)
+    let mut module_args: Vec<&str> = vec!["--only", "redis.reachable,postgres.reachable"];
+    module_args.extend(&args[1..]);
+    let params = serde_json::json!({
+        "command": "doctor",
+        "binary": env!("CARGO_BIN_EXE_statectl"),
+        "args": module_args,
+        "fail_on": "none",
+    });
+    if let Some(text) = crate::playbooks::module_result(params, false, dir.path()) {
+        assert!(text.contains("redis.reachable"), "{text}");
+        assert!(
+            !text.contains(MARK) && !text.contains(PG_PASSWORD),
+            "a secret in the Ansible result:\n{text}"
+        );
+        runs += 1;
+    }
+    eprintln!("{runs} runs, no secret in any output, file or the Ansible result");
+}
