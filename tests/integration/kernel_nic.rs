@@ -766,6 +766,29 @@ fn dropped_segments_move_kernel_retransmits_and_the_capture_count() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    // data must flow before the window opens: with 3 in 10 segments dropped, both clients'
+    // SYNs can be lost and retried (1 s, then 3 s) past a 2 s window, leaving the capture no
+    // data segment to see retransmitted (CI saw exactly that)
+    let sets = || {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &p.a, "redis-cli", "-h", "10.231.0.2"])
+            .args(["info", "commandstats"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("cmdstat_set:calls="))
+            .and_then(|v| v.split(',').next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // a failed assertion must not leave the server, the capture and the load running (they
+    // hold the harness's output open)
+    let _reap = Reap(vec![server.id(), cap.id(), load.id()]);
+    crate::support::topology::until(
+        "SETs flowing through the drops",
+        Duration::from_secs(30),
+        || sets() >= 200,
+    );
     let r = p.statectl(&[
         "doctor",
         "--only",
@@ -802,4 +825,19 @@ fn dropped_segments_move_kernel_retransmits_and_the_capture_count() {
         "retransmits: kernel.retransmits {} with RetransSegs +{retrans}; capture counted {seen}",
         f["status"]
     );
+}
+
+/// Kills the given processes when a test fails before it reaps them itself.
+struct Reap(Vec<u32>);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            for pid in &self.0 {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        }
+    }
 }

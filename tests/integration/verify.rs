@@ -663,8 +663,12 @@ fn verify_postgres_passes_on_a_standby_and_reports_a_stalled_one_as_lag() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // statectl is polling the standby: now freeze every process of it
-    replica.wait_backend("statectl", &format!("backend_start > '{since}'"));
+    // statectl is polling the standby for replay (past connecting and asking whether it is a
+    // standby, each bounded by --timeout alone): now freeze every process of it
+    replica.wait_backend(
+        "statectl",
+        &format!("backend_start > '{since}' AND query LIKE '%pg_last_wal_replay_lsn() >=%'"),
+    );
     let frozen = replica.all_processes();
     let signal_all = crate::support::signal_all;
     signal_all(&frozen, "STOP");
