@@ -583,7 +583,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -662,6 +662,10 @@ _statectl() {
                     return 0
                     ;;
                 --echo-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lb-backend-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1131,7 +1135,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__logs)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --lines --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --lines --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,6 +1214,10 @@ _statectl() {
                     return 0
                     ;;
                 --echo-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lb-backend-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1411,7 +1419,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1490,6 +1498,10 @@ _statectl() {
                     return 0
                     ;;
                 --echo-path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lb-backend-header)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

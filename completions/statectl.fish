@@ -67,6 +67,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-hea
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l lb-backend-header -d 'The response header, or field of the echo body, in which the backend that answered names itself (lb.live_header tells pinning from it). Default: the first of X-Upstream-Addr, X-Upstream, X-Served-By, X-Backend-Server, X-Backend, X-Server' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l since -d 'How far back the logs are read: lb.error_log and the log.* checks' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand doctor" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
@@ -120,6 +121,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l lb-backend-header -d 'The response header, or field of the echo body, in which the backend that answered names itself (lb.live_header tells pinning from it). Default: the first of X-Upstream-Addr, X-Upstream, X-Served-By, X-Backend-Server, X-Backend, X-Server' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l since -d 'How far back the logs are read: lb.error_log and the log.* checks' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand preflight" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r
@@ -458,6 +460,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand logs" -l session-heade
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l session-cookie -d 'The cookie that carries the session, if one does' -r
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l lb-url -d 'The load balancer\'s own address, for lb.live_header (with --echo-path)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l echo-path -d 'A path behind the balancer whose backend echoes the request\'s headers in its body: lb.live_header sends a unique session header and cookie there and looks for them' -r
+complete -c statectl -n "__fish_statectl_using_subcommand logs" -l lb-backend-header -d 'The response header, or field of the echo body, in which the backend that answered names itself (lb.live_header tells pinning from it). Default: the first of X-Upstream-Addr, X-Upstream, X-Served-By, X-Backend-Server, X-Backend, X-Server' -r
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l since -d 'How far back the logs are read: lb.error_log and the log.* checks' -r
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l resource -d 'A resource path on each --api node for http.conditional and http.latency (GET only)' -r
 complete -c statectl -n "__fish_statectl_using_subcommand logs" -l write-probe -d 'Opt-in, SENDS A WRITE: PATCH this path on each --api node with the body {} and a stale If-Match; the API must refuse it with 412 (http.precondition)' -r

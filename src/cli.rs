@@ -232,6 +232,11 @@ pub struct EdgeArgs {
     /// lb.live_header sends a unique session header and cookie there and looks for them.
     #[arg(long, value_name = "PATH", requires = "lb_url")]
     pub echo_path: Option<String>,
+    /// The response header, or field of the echo body, in which the backend that answered
+    /// names itself (lb.live_header tells pinning from it). Default: the first of X-Upstream-Addr,
+    /// X-Upstream, X-Served-By, X-Backend-Server, X-Backend, X-Server.
+    #[arg(long, value_name = "NAME", requires = "echo_path")]
+    pub lb_backend_header: Option<String>,
     /// How far back the logs are read: lb.error_log and the log.* checks.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
     pub since: Duration,

@@ -58,7 +58,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.live_header",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "opt-in (--lb-url URL --echo-path PATH): a unique session header and cookie sent through the balancer must come back in the backend's echo unchanged, else fail; with several upstream servers, every answer alike warns (pinned)",
+        doc: "opt-in (--lb-url URL --echo-path PATH): a unique session header and cookie sent through the balancer must come back in the backend's echo unchanged, else fail; with several upstream servers, every answer naming the same backend (X-Upstream-Addr and the like, or --lb-backend-header) warns (pinned), answers naming no backend pass saying pinning cannot be told",
         full: false,
         eval: Eval::Lb(live_header),
     },
@@ -438,12 +438,6 @@ fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
     let n = l.answers.len();
     let header = l.answers.iter().filter(|a| a.header_arrived).count();
     let cookie = l.answers.iter().filter(|a| a.cookie_arrived).count();
-    let distinct: std::collections::BTreeSet<&str> =
-        l.answers.iter().map(|a| a.answer_digest.as_str()).collect();
-    let servers = o
-        .config
-        .as_deref()
-        .map_or(0, |d| d.iter().filter(|x| x.is_upstream_server()).count());
     let h = &o.session_header;
     let v = if header < n || cookie < n {
         Verdict::new(
@@ -454,23 +448,105 @@ fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
             ),
         )
         .fix(format!("Pass the session header and cookie through unchanged (see lb.session_header for the directive); verify with `curl -H '{h}: test' {}`", l.url))
-    } else if servers > 1 && distinct.len() == 1 {
-        Verdict::new(
-            Status::Warn,
-            format!("all {n} requests got the same answer although {servers} upstream servers are configured: the balancer may pin this client"),
-        )
-        .fix("Balance without affinity (see lb.session_pinning) so any node serves any request")
     } else {
-        Verdict::pass(format!(
-            "the session header {h} and cookie {} arrived unchanged in all {n} echoes ({} distinct answers)",
-            l.cookie,
-            distinct.len()
-        ))
+        let arrived = format!(
+            "the session header {h} and cookie {} arrived unchanged in all {n} echoes",
+            l.cookie
+        );
+        pinning(o, l, arrived)
     };
-    v.with("requests", n)
+    let v = v
+        .with("requests", n)
         .with("header_arrived", header)
-        .with("cookie_arrived", cookie)
-        .with("distinct_answers", distinct.len())
+        .with("cookie_arrived", cookie);
+    let backends = live_backends(l);
+    if backends.is_empty() {
+        v
+    } else {
+        v.with(
+            "backends",
+            backends
+                .iter()
+                .map(|b| crate::render::escape(b))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
+}
+
+/// The backends the answers named, sorted, each once.
+fn live_backends(l: &crate::observe::lb::LiveHeader) -> std::collections::BTreeSet<&str> {
+    l.answers
+        .iter()
+        .filter_map(|a| a.backend.as_ref().map(|b| b.name.as_str()))
+        .collect()
+}
+
+/// lb.live_header once the header and cookie arrived: whether the balancer pins this client,
+/// told only from which backend answered each request. Alike echoes say nothing (identical
+/// backends echo alike), so without a backend's name in the answers it cannot tell.
+fn pinning(o: &LbObservation, l: &crate::observe::lb::LiveHeader, arrived: String) -> Verdict {
+    let n = l.answers.len();
+    let backends = live_backends(l);
+    let named = l.answers.iter().filter(|a| a.backend.is_some()).count();
+    // a configuration not read leaves the pool's size unknown
+    let servers = o
+        .config
+        .as_deref()
+        .ok()
+        .map(|d| d.iter().filter(|x| x.is_upstream_server()).count());
+    let from = l
+        .answers
+        .iter()
+        .find_map(|a| a.backend.as_ref())
+        .map_or(String::new(), |b| {
+            crate::render::escape(&b.from).into_owned()
+        });
+    let list = || {
+        backends
+            .iter()
+            .map(|b| crate::render::escape(b))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let cannot_tell = |why: String| {
+        Verdict::pass(format!("{arrived}; cannot tell whether the balancer pins this client: {why}"))
+            .fix("To let lb.live_header see which backend answered, have each answer name it: nginx, in the location that proxies, `add_header X-Upstream-Addr $upstream_addr always;`; HAProxy, in the backend, `http-response set-header X-Upstream-Addr %s` (or give --lb-backend-header NAME for a header or echo-body field the backends already set)")
+    };
+    match (backends.len(), servers) {
+        (0, Some(0 | 1)) => Verdict::pass(format!(
+            "{arrived} (one upstream server: nothing to pin)"
+        )),
+        (0, _) => cannot_tell(format!(
+            "no answer named its backend (looked for {})",
+            l.markers.join(", ")
+        )),
+        (2.., _) => Verdict::pass(format!(
+            "{arrived}, answered by {} backends ({from}): {}",
+            backends.len(),
+            list()
+        )),
+        _ if named < n => cannot_tell(format!(
+            "{named} of {n} answers named their backend ({from}), all {}; the others did not say",
+            list()
+        )),
+        (_, Some(s)) if s > 1 => Verdict::new(
+            Status::Warn,
+            format!(
+                "all {n} requests were answered by {} ({from}) although {s} upstream servers are configured: the balancer pins this client",
+                list()
+            ),
+        )
+        .fix("Balance without affinity (see lb.session_pinning) so any node serves any request; if the other servers are down, start them (lb.error_log, lb.health_checks)"),
+        (_, Some(_)) => Verdict::pass(format!(
+            "{arrived}, all answered by {} ({from}), the one upstream server",
+            list()
+        )),
+        (_, None) => cannot_tell(format!(
+            "all {n} answers came from {} ({from}), and without the configuration (--lb-config) whether there are other servers is unknown",
+            list()
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -627,6 +703,81 @@ mod tests {
             ..old
         };
         assert_eq!(run(session_header, &unread).status, Status::Skip);
+    }
+
+    /// Two answers through GOOD's two servers, naming `backends` (None: no marker).
+    fn live(backends: [Option<&str>; 2]) -> LbObservation {
+        use crate::observe::lb::{BackendMark, LiveAnswer, LiveHeader};
+        LbObservation {
+            live: Some(LiveHeader {
+                url: "http://lb/echo".into(),
+                cookie: "sid".into(),
+                answers: backends
+                    .iter()
+                    .map(|b| LiveAnswer {
+                        status: 200,
+                        header_arrived: true,
+                        cookie_arrived: true,
+                        backend: b.map(|b| BackendMark {
+                            from: "header X-Upstream-Addr".into(),
+                            name: b.into(),
+                        }),
+                    })
+                    .collect(),
+                error: None,
+                markers: vec!["header X-Upstream-Addr".into()],
+            }),
+            ..nginx(GOOD, "X-Session-Id")
+        }
+    }
+
+    #[test]
+    fn pinning_is_told_from_the_backends_named_never_from_alike_answers() {
+        let spread = run(
+            live_header,
+            &live([Some("10.0.0.1:80"), Some("10.0.0.2:80")]),
+        );
+        assert_eq!(spread.status, Status::Pass);
+        assert!(spread.summary.contains("2 backends"), "{}", spread.summary);
+        let pinned = run(live_header, &live([Some("10.0.0.1:80"); 2]));
+        assert_eq!(pinned.status, Status::Warn);
+        assert!(
+            pinned
+                .summary
+                .contains("by 10.0.0.1:80 (header X-Upstream-Addr) although 2"),
+            "{}",
+            pinned.summary
+        );
+        // no marker, or one answer unmarked (it may have come from a server without the
+        // header): cannot tell, and the remedy names the lines to add
+        for o in [live([None, None]), live([Some("10.0.0.1:80"), None])] {
+            let v = run(live_header, &o);
+            assert_eq!(v.status, Status::Pass, "{v:?}");
+            assert!(v.summary.contains("cannot tell"), "{}", v.summary);
+            assert!(v.remediation.contains("$upstream_addr always;"), "{v:?}");
+        }
+        // one server configured: nothing to pin; the configuration unread: the pool is unknown
+        let one = LbObservation {
+            config: parse_nginx(&GOOD.replace("server 127.0.0.1:82 max_fails=3;", ""), "n"),
+            ..live([Some("127.0.0.1:81"); 2])
+        };
+        assert_eq!(run(live_header, &one).status, Status::Pass);
+        let unread = LbObservation {
+            config: Err("no configuration read".into()),
+            ..live([Some("127.0.0.1:81"); 2])
+        };
+        let v = run(live_header, &unread);
+        assert!(
+            v.status == Status::Pass && v.summary.contains("cannot tell"),
+            "{v:?}"
+        );
+        // a server's text is escaped
+        let v = run(live_header, &live([Some("a\x1b[31m"), Some("b")]));
+        let shown: Vec<&str> = std::iter::once(v.summary.as_str())
+            .chain(v.evidence.iter().map(|e| e.value.as_str()))
+            .collect();
+        assert!(shown.contains(&"a\\x1b[31m, b"), "{shown:?}");
+        assert!(!shown.iter().any(|t| t.contains('\x1b')), "{shown:?}");
     }
 
     #[test]

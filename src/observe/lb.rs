@@ -249,6 +249,10 @@ pub struct LiveHeader {
     pub answers: Vec<LiveAnswer>,
     /// Why no request got an answer, if none did.
     pub error: Option<String>,
+    /// Where a backend's name was looked for: response headers, and with --lb-backend-header
+    /// also that field of the echo body.
+    #[serde(default)]
+    pub markers: Vec<String>,
 }
 
 /// What one request through the balancer came back with.
@@ -260,9 +264,80 @@ pub struct LiveAnswer {
     pub header_arrived: bool,
     /// Whether it holds the cookie unchanged.
     pub cookie_arrived: bool,
-    /// A hash of the echo with the probe's values taken out: different backends answer
-    /// differently when they say who they are.
-    pub answer_digest: String,
+    /// Which backend answered, when the answer says (see [`backend_mark`]).
+    #[serde(default)]
+    pub backend: Option<BackendMark>,
+}
+
+/// A backend naming itself in an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackendMark {
+    /// Where: `header X-Upstream-Addr`, `body field backend`.
+    pub from: String,
+    /// The backend, as the answer names it (unescaped, capped).
+    pub name: String,
+}
+
+/// Response headers that commonly name the backend that answered, looked for when
+/// --lb-backend-header names none: nginx `add_header X-Upstream-Addr $upstream_addr`, HAProxy
+/// `http-response set-header X-Server %s`, caches' X-Served-By. Not Server (the balancer's own
+/// product name, alike for every backend) nor Server-Timing (durations differ per request, so
+/// one backend would look like many).
+pub const BACKEND_HEADERS: &[&str] = &[
+    "X-Upstream-Addr",
+    "X-Upstream",
+    "X-Served-By",
+    "X-Backend-Server",
+    "X-Backend",
+    "X-Server",
+];
+
+/// The longest backend name kept, in characters.
+const BACKEND_CHARS: usize = 120;
+
+/// Which backend answered: the first of `headers` (response headers, name and value) named in
+/// `names`, else, for a name the user gave (`field`), a `NAME: value` line of the echo body or a
+/// top-level field of a JSON echo. nginx lists every server a request tried
+/// (`10.0.0.1:80, 10.0.0.2:80`, ` : ` after an internal redirect): the last one answered.
+pub fn backend_mark(
+    headers: &[(String, String)],
+    body: &str,
+    names: &[&str],
+    field: Option<&str>,
+) -> Option<BackendMark> {
+    let last = |v: &str| {
+        let v = v.rsplit(',').next().unwrap_or(v);
+        let v = v.rsplit(" : ").next().unwrap_or(v).trim();
+        (!v.is_empty()).then(|| v.chars().take(BACKEND_CHARS).collect::<String>())
+    };
+    let from_header = names.iter().find_map(|n| {
+        let (k, v) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n))?;
+        Some(BackendMark {
+            from: format!("header {k}"),
+            name: last(v)?,
+        })
+    });
+    from_header.or_else(|| {
+        let f = field?;
+        let from_line = body.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.trim().eq_ignore_ascii_case(f).then(|| last(v)).flatten()
+        });
+        let from_json = || {
+            let doc: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(body).ok()?;
+            let (_, v) = doc.iter().find(|(k, _)| k.eq_ignore_ascii_case(f))?;
+            match v {
+                serde_json::Value::String(s) => last(s),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        Some(BackendMark {
+            from: format!("body field {f}"),
+            name: from_line.or_else(from_json)?,
+        })
+    })
 }
 
 /// Whether `text` is an HAProxy configuration rather than nginx's: HAProxy's sections start
@@ -547,6 +622,45 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
             ConfigTest::Rejected(
                 "config : parsing [/t/h.cfg:3] : unknown keyword 'frob' in 'global' section".into()
             )
+        );
+    }
+
+    #[test]
+    fn the_backend_is_named_by_a_header_or_the_field_the_user_gives() {
+        let h = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        let mark = |headers: &[(String, String)], body: &str, field: Option<&str>| {
+            let names: Vec<&str> = field.map_or(BACKEND_HEADERS.to_vec(), |f| vec![f]);
+            backend_mark(headers, body, &names, field).map(|b| (b.from, b.name))
+        };
+        // nginx's $upstream_addr after a failover: the last server tried answered
+        assert_eq!(
+            mark(&h("x-upstream-addr", "10.0.0.1:80, 10.0.0.2:80"), "", None),
+            Some(("header x-upstream-addr".into(), "10.0.0.2:80".into()))
+        );
+        assert_eq!(
+            mark(&h("x-served-by", "a : web2"), "", None).map(|m| m.1),
+            Some("web2".into())
+        );
+        // neither Server nor a body line counts without a name from the user
+        assert_eq!(mark(&h("server", "nginx"), "backend: b1\n", None), None);
+        // a named field: the header first, then an echoed line, then a JSON field
+        assert_eq!(
+            mark(&h("backend", "h1"), "backend: b1\n", Some("Backend")).map(|m| m.1),
+            Some("h1".into())
+        );
+        assert_eq!(
+            mark(&[], "x-a: 1\nBackend: b1\n", Some("backend")),
+            Some(("body field backend".into(), "b1".into()))
+        );
+        assert_eq!(
+            mark(&[], r#"{"headers": {"a": "b"}, "node": 3}"#, Some("node")).map(|m| m.1),
+            Some("3".into())
+        );
+        assert_eq!(mark(&[], r#"{"node": ""}"#, Some("node")), None);
+        let long = "x".repeat(500);
+        assert_eq!(
+            mark(&h("x-server", &long), "", None).map(|m| m.1.len()),
+            Some(BACKEND_CHARS)
         );
     }
 

@@ -8,8 +8,9 @@ use futures::future::BoxFuture;
 
 use super::ProbeContext;
 use crate::observe::lb::{
-    looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, refusal, scan_error_log,
-    ConfigTest, ErrorLogScan, LbKind, LbObservation, LiveAnswer, LiveHeader,
+    backend_mark, looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, refusal,
+    scan_error_log, ConfigTest, ErrorLogScan, LbKind, LbObservation, LiveAnswer, LiveHeader,
+    BACKEND_HEADERS,
 };
 use crate::observe::Observed;
 
@@ -74,7 +75,6 @@ async fn live_header(
     path: &str,
     timeout: std::time::Duration,
 ) -> LiveHeader {
-    use sha2::Digest;
     let url = base.join(path).unwrap_or_else(|_| base.clone());
     let cookie = e
         .session_cookie
@@ -85,7 +85,17 @@ async fn live_header(
         cookie: cookie.clone(),
         answers: Vec::new(),
         error: None,
+        markers: Vec::new(),
     };
+    // a name the user gives is the only one asked for, in the headers and then the echo
+    let names: Vec<&str> = match &e.backend_header {
+        Some(n) => vec![n.as_str()],
+        None => BACKEND_HEADERS.to_vec(),
+    };
+    live.markers = names.iter().map(|n| format!("header {n}")).collect();
+    if let Some(n) = &e.backend_header {
+        live.markers.push(format!("body field {n}"));
+    }
     let client = match e.client(timeout) {
         Ok(c) => c,
         Err(err) => {
@@ -115,6 +125,16 @@ async fn live_header(
             }
         };
         let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
         let body = match super::http::read_body(resp, timeout).await.whole() {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(err) => {
@@ -127,13 +147,17 @@ async fn live_header(
                 .to_ascii_lowercase()
                 .contains(&e.session_header.to_ascii_lowercase());
         let cookie_arrived = body.contains(&cookie_value);
-        let scrubbed = body.replace(&cookie_value, "").replace(&value, "");
-        let digest = sha2::Sha256::digest(scrubbed.as_bytes());
+        // the probe's own values are never reported, even if named as the marker
+        let backend =
+            backend_mark(&headers, &body, &names, e.backend_header.as_deref()).map(|mut b| {
+                b.name = b.name.replace(&cookie_value, "…").replace(&value, "…");
+                b
+            });
         live.answers.push(LiveAnswer {
             status,
             header_arrived,
             cookie_arrived,
-            answer_digest: digest.iter().take(8).map(|b| format!("{b:02x}")).collect(),
+            backend,
         });
     }
     live

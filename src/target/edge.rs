@@ -30,6 +30,8 @@ pub struct EdgeTargets {
     pub session_cookie: Option<String>,
     /// The balancer's address and the echo path behind it (lb.live_header).
     pub live: Option<(reqwest::Url, String)>,
+    /// --lb-backend-header: where the answering backend names itself.
+    pub backend_header: Option<String>,
     /// How far back the error log is read.
     pub since: std::time::Duration,
     /// --resource.
@@ -144,6 +146,20 @@ impl EdgeTargets {
                 crate::render::escape(h)
             )));
         }
+        let backend_header = a
+            .lb_backend_header
+            .as_ref()
+            .map(|n| {
+                if n.is_empty() || !n.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+                    Err(UsageError(format!(
+                        "--lb-backend-header {}: a header or field name",
+                        crate::render::escape(n)
+                    )))
+                } else {
+                    Ok(n.clone())
+                }
+            })
+            .transpose()?;
         // the trust store is read only when an https:// URL will need it
         let https = api
             .iter()
@@ -179,6 +195,7 @@ impl EdgeTargets {
                 (Some(u), Some(p)) => Some((url("--lb-url", u)?, p)),
                 _ => None,
             },
+            backend_header,
             since: a.since,
             resource: path("--resource", &a.resource)?,
             write_probe: path("--write-probe", &a.write_probe)?,

@@ -606,12 +606,41 @@ impl Drop for Nginx {
     }
 }
 
+/// `doctor --only lb.*` with the live probe through an nginx that balances over `backends`
+/// (round robin unless `upstream_extra` says otherwise), with `args` added.
+fn live_through_nginx(
+    dir: &std::path::Path,
+    backends: [u16; 2],
+    http_extra: &str,
+    upstream_extra: &str,
+    args: &[&str],
+) -> serde_json::Value {
+    let port = crate::support::free_port();
+    let conf = nginx_conf_for(dir, http_extra, upstream_extra, backends, port);
+    let _nginx = Nginx::start(&conf, port);
+    let lb_url = format!("http://127.0.0.1:{port}");
+    let mut all = vec![
+        "--lb-config",
+        &conf,
+        "--lb-url",
+        &lb_url,
+        "--echo-path",
+        "/echo",
+        "--session-header",
+        "X_Session_Id",
+        "--session-cookie",
+        "sid",
+    ];
+    all.extend_from_slice(args);
+    doctor_json("lb.*", &all, &[]).json()
+}
+
 #[test]
 fn a_live_session_header_through_nginx_arrives_or_is_dropped() {
     if !require(on_path("nginx"), "nginx") {
         return;
     }
-    // two backends echoing the request headers, each saying who it is
+    // two backends echoing the request headers, each saying who it is in the body
     let echo = |name: &'static str| {
         HttpServer::start(move |req| {
             let mut body = format!("backend: {name}\n");
@@ -624,33 +653,13 @@ fn a_live_session_header_through_nginx_arrives_or_is_dropped() {
     let (b1, b2) = (echo("b1"), echo("b2"));
     let dir = tempfile::tempdir().unwrap();
     let live = |http_extra: &str, upstream_extra: &str| {
-        let port = crate::support::free_port();
-        let conf = nginx_conf_for(
+        live_through_nginx(
             dir.path(),
+            [b1.port, b2.port],
             http_extra,
             upstream_extra,
-            [b1.port, b2.port],
-            port,
-        );
-        let _nginx = Nginx::start(&conf, port);
-        let lb_url = format!("http://127.0.0.1:{port}");
-        let r = doctor_json(
-            "lb.*",
-            &[
-                "--lb-config",
-                &conf,
-                "--lb-url",
-                &lb_url,
-                "--echo-path",
-                "/echo",
-                "--session-header",
-                "X_Session_Id",
-                "--session-cookie",
-                "sid",
-            ],
-            &[],
-        );
-        r.json()
+            &["--lb-backend-header", "backend"],
+        )
     };
     // the default: nginx drops a header with an underscore
     let v = live("", "");
@@ -663,22 +672,115 @@ fn a_live_session_header_through_nginx_arrives_or_is_dropped() {
         !v.to_string().contains("statectl-"),
         "the probe's values are not reported: {v}"
     );
-    // underscores allowed: both arrive, and round robin gives both backends' answers
+    // underscores allowed: both arrive, and round robin reaches both backends, named in the
+    // echo's `backend` field
     let v = live("underscores_in_headers on;", "");
     let f = finding(&v, "lb.live_header", None);
     assert_eq!(f["status"], "pass", "{f}");
     assert_eq!(
-        crate::support::evidence(&f, "distinct_answers"),
-        Some("2"),
+        crate::support::evidence(&f, "backends"),
+        Some("b1, b2"),
         "{f}"
     );
     // ip_hash: one backend answers everything
     let v = live("underscores_in_headers on;", "ip_hash;");
-    assert_eq!(finding(&v, "lb.live_header", None)["status"], "warn", "{v}");
+    let (s, summary) = status_summary(&finding(&v, "lb.live_header", None));
+    assert!(s == "warn" && summary.contains("by b"), "{summary}");
     assert_eq!(
         finding(&v, "lb.session_pinning", None)["status"],
         "warn",
         "{v}"
+    );
+}
+
+// issue 26 #30: with several upstream servers, every echo alike warned "may pin"; identical
+// backends echo alike while nginx round-robins over them. Pinning is told from which backend
+// answered (an upstream header the balancer adds), and without one the check says it cannot tell.
+#[test]
+fn pinning_is_told_from_the_backend_that_answered_not_from_alike_echoes() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    // two identical backends: the same echo of the request headers, nothing about themselves
+    let echo = || {
+        HttpServer::start(|req| {
+            let body: String = req
+                .headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\n"))
+                .collect();
+            Resp(200, vec![], body.into_bytes())
+        })
+    };
+    let (b1, b2) = (echo(), echo());
+    let (a1, a2) = (
+        format!("127.0.0.1:{}", b1.port),
+        format!("127.0.0.1:{}", b2.port),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let marked = "underscores_in_headers on; add_header X-Upstream-Addr $upstream_addr always;";
+    let live = |http_extra: &str, upstream_extra: &str| {
+        let v = live_through_nginx(
+            dir.path(),
+            [b1.port, b2.port],
+            http_extra,
+            upstream_extra,
+            &[],
+        );
+        finding(&v, "lb.live_header", None)
+    };
+    // (a) round robin with the upstream's address in a header: spread over both, not pinned
+    let f = live(marked, "");
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "pass", "{f}");
+    assert!(summary.contains("2 backends"), "{summary}");
+    let seen = crate::support::evidence(&f, "backends").unwrap_or_default();
+    assert!(seen.contains(&a1) && seen.contains(&a2), "{f}");
+    // (b) ip_hash: every answer from one of them, named
+    let f = live(marked, "ip_hash;");
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "warn", "{f}");
+    assert!(
+        summary.contains("pins") && (summary.contains(&a1) != summary.contains(&a2)),
+        "{summary}"
+    );
+    // (c) round robin with no marker: alike echoes say nothing about pinning
+    let f = live("underscores_in_headers on;", "");
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "pass", "{f}");
+    assert!(
+        summary.contains("cannot tell") && !summary.contains("may pin"),
+        "{summary}"
+    );
+    let fix = f["remediation"].as_str().unwrap();
+    assert!(
+        fix.contains("add_header X-Upstream-Addr $upstream_addr always;")
+            && fix.contains("http-response set-header X-Upstream-Addr %s"),
+        "{fix}"
+    );
+    // the same with ip_hash: still cannot tell, never a warning from alike echoes
+    let f = live("underscores_in_headers on;", "ip_hash;");
+    assert_eq!(status_summary(&f).0, "pass", "{f}");
+    // a name that cannot be a header is a usage error naming it
+    let r = run(
+        &[
+            "doctor",
+            "--only",
+            "lb.*",
+            "--lb-url",
+            "http://127.0.0.1:9",
+            "--echo-path",
+            "/echo",
+            "--lb-backend-header",
+            "X-Up:stream",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--lb-backend-header X-Up:stream"),
+        "{}",
+        r.stderr
     );
 }
 
