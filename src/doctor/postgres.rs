@@ -269,9 +269,22 @@ pub fn reachable(
     match r {
         Ok(s) => {
             let ms = format!("{:.3}", s.connect_time.as_secs_f64() * 1000.0);
-            Verdict::pass(format!("connected and answered in {ms} ms"))
+            // reachable as libpq reaches it; whether TLS is sound is postgres.tls's verdict
+            let plain = if s.tls_fallback.is_some() {
+                ", in plain text: TLS not used"
+            } else {
+                ""
+            };
+            let v = Verdict::pass(format!("connected and answered in {ms} ms{plain}"))
                 .with("connect_ms", ms)
-                .with("server_version", &s.server_version)
+                .with("server_version", &s.server_version);
+            match &s.tls_fallback {
+                Some(why) => v.with(
+                    "tls",
+                    format!("not used, nothing verified: sslmode=prefer fell back to plain text (as libpq does) because {why}"),
+                ),
+                None => v,
+            }
         }
         // 53300 too_many_connections: the server is up, and full
         Err(ProbeError::Other { addr, detail }) if detail.contains("(53300)") => Verdict::new(
@@ -812,6 +825,7 @@ pub(crate) mod tests {
                 plain_clients: Ok(Vec::new()),
                 cert_files: crate::doctor::tls::tests::healthy_files(),
             }),
+            tls_fallback: None,
         }
     }
 
@@ -884,6 +898,21 @@ pub(crate) mod tests {
         );
         assert_eq!(v.status, Status::Fail);
         assert!(v.summary.contains("authentication failed"));
+    }
+
+    // issue 26 #27: a session prefer moved to plain text passes (libpq connects too), and says
+    // TLS was not used and why; a session without a fallback says nothing of it.
+    #[test]
+    fn reachable_says_when_prefer_fell_back_to_plain_text() {
+        let mut s = snap(&[]);
+        let v = reachable(&Ok(s.clone()), None);
+        assert!(!v.evidence.iter().any(|e| e.key == "tls"), "{v:?}");
+        s.tls_fallback = Some("the TLS handshake failed: unknown issuer".into());
+        let v = reachable(&Ok(s), None);
+        assert_eq!(v.status, Status::Pass);
+        assert!(v.summary.ends_with("in plain text: TLS not used"), "{v:?}");
+        let tls = v.evidence.iter().find(|e| e.key == "tls").unwrap();
+        assert!(tls.value.contains("unknown issuer"), "{tls:?}");
     }
 
     #[test]

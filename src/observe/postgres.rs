@@ -19,6 +19,10 @@ pub struct PostgresSnapshot {
     pub server_version: String,
     /// Everything the doctor matrix needs beyond reachability; None when not collected.
     pub detail: Option<PostgresDetail>,
+    /// Why the session runs in plain text though the sslmode asked for TLS: libpq's prefer fell
+    /// back after the TLS attempt failed (the failure in words). None when no fallback happened.
+    #[serde(default)]
+    pub tls_fallback: Option<String>,
 }
 
 /// The settings that name the server's certificate files (the paths are relative to

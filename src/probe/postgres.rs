@@ -24,6 +24,9 @@ pub struct PostgresSession {
     timeout: Duration,
     /// When set, every query ends by then whatever its timeout (one deadline per target).
     pub deadline: Option<Instant>,
+    /// Set when sslmode=prefer fell back to plain text after the TLS attempt failed: why, in
+    /// words. The session is then neither encrypted nor verified.
+    pub tls_fallback: Option<String>,
 }
 
 /// Masks every literal in SQL as `?` and keeps at most `max` characters, so evidence never
@@ -327,6 +330,30 @@ fn requires_tls(e: &tokio_postgres::Error) -> bool {
         .is_some_and(|db| db.code().code() == "28000" && db.message().ends_with("no encryption"))
 }
 
+/// Why libpq would make its second attempt after `e` (fe-connect.c, sslmode prefer and allow):
+/// a failed TLS handshake, or an error the server sent during the authentication exchange (a
+/// pg_hba.conf rejection, a wrong password). Errors after authentication (a missing database)
+/// are final. tokio-postgres does not say at which step a server error came, so the
+/// authentication exchange is told by its SQLSTATE class, 28 (invalid authorization). None:
+/// no second attempt.
+fn second_attempt_reason(addr: &str, e: &tokio_postgres::Error) -> Option<String> {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code().code();
+        return code
+            .starts_with("28")
+            .then(|| format!("the server refused the session: {} ({code})", db.message()));
+    }
+    if let Some(ProbeError::Tls { detail, .. }) = crate::tls::probe_error(addr, e) {
+        return Some(format!("the TLS handshake failed: {detail}"));
+    }
+    // tokio-postgres's kind for every handshake failure, rustls's or the socket's
+    if e.to_string() == "error performing TLS handshake" {
+        let cause = std::error::Error::source(e).map_or_else(String::new, |s| format!(": {s}"));
+        return Some(format!("the TLS handshake failed{cause}"));
+    }
+    None
+}
+
 /// Connects with TLS when the config's sslmode asks for it (or may use it), spawning the
 /// connection's driver.
 async fn open(
@@ -379,6 +406,48 @@ async fn diagnose(e: ProbeError, target: &PostgresTarget, timeout: Duration) -> 
     look.refine(e, false, timeout, "a PostgreSQL server")
 }
 
+/// libpq's second attempt (fe-connect.c) after the first gave `first`: `allow` (plain text
+/// first) retries over TLS when the server refuses the plain session; `prefer` (TLS first, plain
+/// when the server offers none) retries in plain text when the TLS attempt fails. Returns the
+/// client and, when prefer fell back to plain text, why.
+async fn second_attempt(
+    target: &PostgresTarget,
+    config: &tokio_postgres::Config,
+    addr: &str,
+    first: Result<tokio_postgres::Client, tokio_postgres::Error>,
+) -> (
+    Result<tokio_postgres::Client, tokio_postgres::Error>,
+    Option<String>,
+) {
+    let e = match first {
+        Err(e) if target.tls.is_some() => e,
+        done => return (done, None),
+    };
+    let Some(why) = second_attempt_reason(addr, &e) else {
+        return (Err(e), None);
+    };
+    let mut again = config.clone();
+    match target.sslmode {
+        SslMode::Allow => {
+            again.ssl_mode(tokio_postgres::config::SslMode::Require);
+            (open(&again, target.tls.as_ref()).await, None)
+        }
+        SslMode::Prefer => {
+            again.ssl_mode(tokio_postgres::config::SslMode::Disable);
+            match open(&again, None).await {
+                Ok(client) => {
+                    tracing::debug!(target = %target.label, why = %crate::render::escape(&why), "postgres: sslmode=prefer: TLS not used, connected in plain text");
+                    (Ok(client), Some(why))
+                }
+                // refused for want of TLS: the TLS failure is the cause worth naming
+                Err(plain) if requires_tls(&plain) => (Err(e), None),
+                Err(plain) => (Err(plain), None),
+            }
+        }
+        _ => (Err(e), None),
+    }
+}
+
 impl PostgresSession {
     /// Connects and authenticates within the timeout.
     pub async fn connect(target: &PostgresTarget, timeout: Duration) -> Result<Self, ProbeError> {
@@ -410,16 +479,10 @@ impl PostgresSession {
             timeout,
             "connecting and authenticating",
             async move {
-                let client = match open(&config, target.tls.as_ref()).await {
-                    // libpq's allow: plain text first, TLS when the server insists
-                    Err(e) if target.sslmode == SslMode::Allow && requires_tls(&e) => {
-                        let mut tls_config = config.clone();
-                        tls_config.ssl_mode(tokio_postgres::config::SslMode::Require);
-                        open(&tls_config, target.tls.as_ref()).await
-                    }
-                    other => other,
-                }
-                .map_err(|e| match classify(&a, timeout, "connecting", e) {
+                // libpq's one second attempt stays under the same bound as the first
+                let first = open(&config, target.tls.as_ref()).await;
+                let (client, tls_fallback) = second_attempt(target, &config, &a, first).await;
+                let client = client.map_err(|e| match classify(&a, timeout, "connecting", e) {
                     // the target knows where a password was looked for
                     ProbeError::Auth { addr, detail } if detail == NO_PASSWORD => {
                         ProbeError::Auth {
@@ -434,6 +497,7 @@ impl PostgresSession {
                     addr: a,
                     timeout,
                     deadline: None,
+                    tls_fallback,
                 })
             },
         )
@@ -945,6 +1009,7 @@ pub async fn observe(
             server_version_num: num.max(0) as u32,
             server_version: version,
             detail,
+            tls_fallback: session.tls_fallback.clone(),
         })
     };
     let look = async {

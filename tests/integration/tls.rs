@@ -733,3 +733,118 @@ fn the_system_ca_store_is_trusted_and_latency_speaks_tls() {
     assert_eq!(v["errors"], 0, "{v}");
     assert!(v["count"].as_u64().unwrap() > 0, "{v}");
 }
+
+/// pg_hba.conf for libpq's fallbacks: database `postgres` takes TLS clients by password and
+/// plain ones on trust; `template1` the other way round.
+const FALLBACK_HBA: &str = "local all all trust\n\
+hostssl postgres all 127.0.0.1/32 scram-sha-256\n\
+hostnossl postgres all 127.0.0.1/32 trust\n\
+hostnossl template1 all 127.0.0.1/32 scram-sha-256\n\
+hostssl template1 all 127.0.0.1/32 trust\n";
+
+/// What libpq itself does with `conn`: Ok(whether the session uses TLS) or Err(psql's error).
+fn psql_uses_tls(pg: &PgCluster, conn: &str, env: &[(&str, &str)]) -> Result<bool, String> {
+    let out = std::process::Command::new(pg.bindir.join("psql"))
+        .args([conn, "-X", "-A", "-t", "-c"])
+        .arg("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .env_remove("PGSSLMODE")
+        .env_remove("PGSSLROOTCERT")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    match String::from_utf8_lossy(&out.stdout).trim() {
+        "t" => Ok(true),
+        "f" => Ok(false),
+        other => panic!("psql printed {other:?}"),
+    }
+}
+
+// issue 26 #27: sslmode=prefer with an sslrootcert that does not sign the server's certificate
+// failed, while psql connected in plain text. libpq (fe-connect.c) retries without TLS in prefer
+// mode when the handshake fails or the server refuses the TLS session during authentication,
+// and in allow mode retries with TLS when the server refuses the plain one. Each case is checked
+// against psql first, so the test states libpq's behaviour, not ours.
+#[test]
+fn postgres_prefer_and_allow_fall_back_where_libpq_does() {
+    let pki = Pki::new();
+    let server = pki.server("pg", &["localhost", "127.0.0.1"], 365);
+    // a CA that did not sign the server's certificate
+    let other = Pki::new();
+    let Some(pg) = PgCluster::start_tls(&server, &pki.ca(), FALLBACK_HBA, &[]) else {
+        return;
+    };
+    let base = format!("host=127.0.0.1 port={} user=postgres", pg.port);
+    let pw = [("PGPASSWORD", crate::support::PG_PASSWORD)];
+    let wrong_root = other.ca().display().to_string();
+
+    // prefer, the chain not verified by the root: libpq falls back to plain text
+    let prefer = format!("{base} dbname=postgres sslmode=prefer sslrootcert={wrong_root}");
+    assert_eq!(psql_uses_tls(&pg, &prefer, &pw), Ok(false), "libpq");
+    let r = pg_doctor("postgres.reachable", &prefer, &pw);
+    expect(&r, "postgres.reachable", "pass");
+    let f = r.finding("postgres.reachable");
+    let tls = evidence(&f, "tls")
+        .unwrap_or_else(|| panic!("no tls evidence: {f}"))
+        .to_string();
+    assert!(tls.starts_with("not used"), "{f}");
+    // a second subcommand connects through the same path, and -v says TLS was not used
+    let r = run(&["tune", "postgres", "--postgres", &prefer, "-v"], &pw);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("TLS not used"), "{}", r.stderr);
+
+    // verify-ca with that root: libpq fails, and so does statectl
+    let verify = format!("{base} dbname=postgres sslmode=verify-ca sslrootcert={wrong_root}");
+    assert!(psql_uses_tls(&pg, &verify, &pw).is_err(), "libpq");
+    let r = pg_doctor("postgres.reachable", &verify, &pw);
+    expect(&r, "postgres.reachable", "fail");
+    // the handshake failure named there is the reason the prefer fallback gave
+    let f = r.finding("postgres.reachable");
+    let why = f["summary"].as_str().unwrap();
+    let why = why.split_once("failed: ").map_or(why, |(_, w)| w);
+    assert!(tls.contains(why), "{tls} does not name {why}");
+
+    // prefer, TLS verified but the server refuses the TLS session (wrong password): libpq
+    // retries in plain text, where trust takes it
+    let bad_pw = [("PGPASSWORD", "not-the-password")];
+    let ca = pki.ca().display().to_string();
+    let refused = format!("{base} dbname=postgres sslmode=prefer sslrootcert={ca}");
+    assert_eq!(psql_uses_tls(&pg, &refused, &bad_pw), Ok(false), "libpq");
+    let r = pg_doctor("postgres.reachable", &refused, &bad_pw);
+    expect(&r, "postgres.reachable", "pass");
+    let f = r.finding("postgres.reachable");
+    assert!(
+        evidence(&f, "tls").is_some_and(|t| t.starts_with("not used")),
+        "{f}"
+    );
+    // require does not: the password failure stands
+    let require = format!("{base} dbname=postgres sslmode=require");
+    assert!(psql_uses_tls(&pg, &require, &bad_pw).is_err(), "libpq");
+    let r = pg_doctor("postgres.reachable", &require, &bad_pw);
+    expect(&r, "postgres.reachable", "fail");
+
+    // allow: the plain session refused by the server's authentication (not only by a missing
+    // hostssl line): libpq retries over TLS
+    let allow = format!("{base} dbname=template1 sslmode=allow");
+    assert_eq!(psql_uses_tls(&pg, &allow, &bad_pw), Ok(true), "libpq");
+    let r = pg_doctor("postgres.reachable", &allow, &bad_pw);
+    expect(&r, "postgres.reachable", "pass");
+
+    // prefer against a server without ssl: plain text, for libpq and statectl
+    let Some(plain) = PgCluster::start(&[]) else {
+        return;
+    };
+    let prefer_plain = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=postgres sslmode=prefer sslrootcert={wrong_root}",
+        plain.port
+    );
+    assert_eq!(
+        psql_uses_tls(&plain, &prefer_plain, &pw),
+        Ok(false),
+        "libpq"
+    );
+    let r = pg_doctor("postgres.reachable", &prefer_plain, &pw);
+    expect(&r, "postgres.reachable", "pass");
+}
