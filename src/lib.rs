@@ -33,7 +33,7 @@ pub mod render;
 /// RESP framing shared by bench and capture.
 pub mod resp;
 /// Targets and their credentials.
-pub mod target;
+pub mod targets;
 /// TLS clients: trust, client certificates, verification modes and the live handshake report.
 pub mod tls;
 /// Pure planners for `tune`.

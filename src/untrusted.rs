@@ -72,10 +72,10 @@ pub fn redis_conf(data: &[u8]) {
 /// Targets: no panic; a password put in a URL never survives redaction, whatever surrounds it.
 pub fn targets(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    let _ = crate::target::redact_url(&s);
-    let _ = crate::target::redact_conn(&s);
-    let _ = crate::target::RedisTarget::parse(&s, &Default::default());
-    let _ = crate::target::PostgresTarget::parse(&s, &Default::default());
+    let _ = crate::targets::redact_url(&s);
+    let _ = crate::targets::redact_conn(&s);
+    let _ = crate::targets::RedisTarget::parse(&s, &Default::default());
+    let _ = crate::targets::PostgresTarget::parse(&s, &Default::default());
     let secret = "Zq7secretZq7";
     // the secret must come only from where it is planted
     if s.contains("Zq7") {
@@ -89,9 +89,9 @@ pub fn targets(data: &[u8]) {
         format!("redis:/{s}{secret}@h"),
         format!("https://h/{s}?token={secret}{s}"),
     ] {
-        let r = crate::target::redact_url(&url);
+        let r = crate::targets::redact_url(&url);
         assert!(!r.contains(secret), "{url:?} -> {r:?}");
-        let r = crate::target::redact_conn(&url);
+        let r = crate::targets::redact_conn(&url);
         assert!(!r.contains(secret), "{url:?} -> {r:?}");
     }
     // redis-cli's lone userinfo and the scheme typos: the label and the error never hold it
@@ -100,16 +100,16 @@ pub fn targets(data: &[u8]) {
         format!("redis:{secret}@{s}"),
         format!("redis:/:{secret}@{s}"),
     ] {
-        match crate::target::RedisTarget::parse(&url, &Default::default()) {
+        match crate::targets::RedisTarget::parse(&url, &Default::default()) {
             Ok(t) => assert!(!t.label.contains(secret), "{url:?} -> {}", t.label),
             Err(e) => assert!(!e.0.contains(secret), "{url:?} -> {}", e.0),
         }
     }
     let kv = format!("host=h password={secret} {s}");
-    assert!(!crate::target::redact_conn(&kv).contains(secret), "{kv:?}");
+    assert!(!crate::targets::redact_conn(&kv).contains(secret), "{kv:?}");
     // a Sentinel URL: the error names the input without the password, the label never has it
     let sentinel = format!("redis+sentinel://u:{secret}@{s}");
-    match crate::target::SentinelTarget::parse(&sentinel, &Default::default(), None) {
+    match crate::targets::SentinelTarget::parse(&sentinel, &Default::default(), None) {
         Ok(t) => assert!(!t.label.contains(secret), "{sentinel:?} -> {}", t.label),
         Err(e) => assert!(!e.0.contains(secret), "{sentinel:?} -> {}", e.0),
     }

@@ -155,7 +155,7 @@ pub fn parse_slots(v: &redis::Value, host: &str) -> Vec<(u16, u16, String)> {
             Some((
                 a,
                 b,
-                crate::target::host_port(&ip, u16::try_from(port).ok()?),
+                crate::targets::host_port(&ip, u16::try_from(port).ok()?),
             ))
         })
         .collect()

@@ -12,7 +12,7 @@ use crate::cancel::CancellationToken;
 use crate::cli::{BenchPostgresArgs, BenchRedisArgs, Format, OutputArgs};
 use crate::exit::{Exit, UsageError};
 use crate::render::{self, Style};
-use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget};
+use crate::targets::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget};
 
 /// The load generator's runtime: one thread, or `--threads` workers.
 fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
@@ -376,7 +376,7 @@ async fn master_sessions(
     let mut out = Vec::new();
     for m in &c.masters {
         let (host, port) = m.rsplit_once(':').unwrap_or((m, "6379"));
-        let member = crate::target::Member {
+        let member = crate::targets::Member {
             deployment: format!("cluster:{}", target.host_port()),
             role: "master".into(),
         };

@@ -15,7 +15,7 @@ use crate::model::Report;
 use crate::probe::kernel::HostRoot;
 use crate::probe::ProbeContext;
 use crate::render::{self, Style};
-use crate::target::Targets;
+use crate::targets::Targets;
 
 /// Everything a run needs, resolved and validated before any probe starts.
 pub struct Plan {

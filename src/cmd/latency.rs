@@ -13,7 +13,7 @@ use crate::config::LATENCY_SPIKE_MS;
 use crate::exit::{Exit, UsageError};
 use crate::probe::ping::{Missed, Pinger};
 use crate::render;
-use crate::target::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget, DEFAULT_REDIS};
+use crate::targets::{PgEnv, PostgresTarget, RedisAuthSources, RedisTarget, DEFAULT_REDIS};
 
 /// `statectl latency`.
 pub async fn run(

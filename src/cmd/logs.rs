@@ -12,7 +12,7 @@ use crate::observe::Observed;
 use crate::probe::kernel::HostRoot;
 use crate::probe::ProbeContext;
 use crate::render::{self, Style};
-use crate::target::Targets;
+use crate::targets::Targets;
 
 /// `statectl logs`.
 pub async fn run(

@@ -10,7 +10,7 @@ use crate::observe::cluster::{
     parse_nodes, ClusterNodeSnapshot, ClusterNodeView, ClusterObservation,
 };
 use crate::observe::Observed;
-use crate::target::{ClusterTarget, RedisTarget};
+use crate::targets::{ClusterTarget, RedisTarget};
 
 /// The Cluster area's probe.
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {

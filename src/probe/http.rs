@@ -134,7 +134,7 @@ fn status(r: Result<reqwest::Response, reqwest::Error>, timeout: Duration) -> An
 async fn observe(
     client: Result<reqwest::Client, String>,
     base: reqwest::Url,
-    e: &crate::target::edge::EdgeTargets,
+    e: &crate::targets::edge::EdgeTargets,
     sample: Option<std::time::Duration>,
     cx: &ProbeContext,
 ) -> HttpObservation {
@@ -158,8 +158,8 @@ async fn observe(
         _ => None,
     };
     let mut o = HttpObservation {
-        target: crate::target::redact_url(base.as_str()),
-        addr: crate::target::host_port(&host, port),
+        target: crate::targets::redact_url(base.as_str()),
+        addr: crate::targets::host_port(&host, port),
         tls,
         conditional: None,
         precondition: None,
@@ -194,7 +194,7 @@ async fn observe(
             None => None,
         };
         o.conditional = Some(Conditional {
-            path: crate::target::redact_url(p),
+            path: crate::targets::redact_url(p),
             get: status(first, cx.timing.timeout),
             etag,
             if_none_match,

@@ -41,7 +41,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             .as_ref()
             .map(|(file, pem)| key_match(&file.display().to_string(), pem, &fetched));
         let target = match e.jwks.as_slice() {
-            [one] => crate::target::redact_url(one.as_str()),
+            [one] => crate::targets::redact_url(one.as_str()),
             _ => "jwks".to_string(),
         };
         let public_key = e
@@ -71,7 +71,7 @@ async fn fetch(
     timeout: std::time::Duration,
 ) -> (String, Keys) {
     use super::http::{cause, read_body};
-    let label = crate::target::redact_url(url.as_str());
+    let label = crate::targets::redact_url(url.as_str());
     let keys = async {
         let resp = client?
             .get(url)

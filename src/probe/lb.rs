@@ -48,7 +48,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             let live = live_header(e, url, path, timeout).await;
             // a live probe without a configuration to read still reports
             let o = seen.get_or_insert_with(|| LbObservation {
-                target: crate::target::redact_url(url.as_str()),
+                target: crate::targets::redact_url(url.as_str()),
                 kind: LbKind::Nginx,
                 version: None,
                 config: Err("no configuration read (--lb-config)".into()),
@@ -70,7 +70,7 @@ const LIVE_REQUESTS: usize = 8;
 /// Sends requests with a unique session header and cookie through the balancer and looks for
 /// them in the echoed headers.
 async fn live_header(
-    e: &crate::target::edge::EdgeTargets,
+    e: &crate::targets::edge::EdgeTargets,
     base: &reqwest::Url,
     path: &str,
     timeout: std::time::Duration,
@@ -81,7 +81,7 @@ async fn live_header(
         .clone()
         .unwrap_or_else(|| "statectl_probe".into());
     let mut live = LiveHeader {
-        url: crate::target::redact_url(url.as_str()),
+        url: crate::targets::redact_url(url.as_str()),
         cookie: cookie.clone(),
         answers: Vec::new(),
         error: None,

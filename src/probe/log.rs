@@ -348,7 +348,7 @@ fn not_here(label: &str, flag: &str, since_s: u64) -> LogScan {
 }
 
 /// A Redis server's log: CONFIG GET logfile (relative to `dir`), for a server on this host.
-async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan {
+async fn redis_log(t: &crate::targets::RedisTarget, cx: &ProbeContext) -> LogScan {
     let since_s = cx.targets.logs.since.as_secs();
     let (path, found_by) = if let Some(p) = &cx.targets.logs.redis_log {
         (p.clone(), "--redis-log")
@@ -424,7 +424,7 @@ async fn redis_log(t: &crate::target::RedisTarget, cx: &ProbeContext) -> LogScan
 
 /// A PostgreSQL server's log: pg_current_logfile() under data_directory, else log_directory's
 /// newest file, else Debian's `/var/log/postgresql/postgresql-MAJOR-main.log`.
-async fn postgres_log(t: &crate::target::PostgresTarget, cx: &ProbeContext) -> LogScan {
+async fn postgres_log(t: &crate::targets::PostgresTarget, cx: &ProbeContext) -> LogScan {
     let since_s = cx.targets.logs.since.as_secs();
     let (path, found_by) = if let Some(p) = &cx.targets.logs.postgres_log {
         (p.clone(), "--postgres-log".to_string())

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use crate::config::Timing;
 use crate::doctor::Area;
-use crate::target::Targets;
+use crate::targets::Targets;
 
 /// What every area's probe gets: the resolved targets, the timing, which areas need their full
 /// probe (the sample window, CONFIG, ACLs …) rather than reachability only, and the host root.

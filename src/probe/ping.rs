@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use super::postgres::PostgresSession;
 use super::redis::RedisSession;
 use super::ProbeError;
-use crate::target::{PostgresTarget, RedisTarget};
+use crate::targets::{PostgresTarget, RedisTarget};
 
 /// Why a round trip has no time.
 #[derive(Debug)]

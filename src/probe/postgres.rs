@@ -12,7 +12,7 @@ use crate::observe::postgres::{
     PostgresSnapshot, Setting, Slot,
 };
 use crate::observe::{Observed, TlsLook, TlsReason};
-use crate::target::{PostgresTarget, SslMode};
+use crate::targets::{PostgresTarget, SslMode};
 use crate::tls::report;
 use std::path::PathBuf;
 

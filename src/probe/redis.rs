@@ -13,7 +13,7 @@ use crate::observe::redis::{
     AclUser, LatencyEvent, LocalFacts, RedisObservation, RedisSnapshot, SlowlogEntry, TtlSample,
 };
 use crate::observe::{Observed, TlsLook};
-use crate::target::RedisTarget;
+use crate::targets::RedisTarget;
 use crate::tls::report;
 
 /// An open, authenticated connection plus the address for messages.

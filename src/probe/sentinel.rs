@@ -9,7 +9,7 @@ use super::topology::{field_list, fields};
 use super::ProbeContext;
 use crate::observe::sentinel::{SentinelObservation, SentinelSnapshot, SentinelView};
 use crate::observe::Observed;
-use crate::target::{host_port, RedisTarget, SentinelTarget};
+use crate::targets::{host_port, RedisTarget, SentinelTarget};
 
 /// The Sentinel area's probe.
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {

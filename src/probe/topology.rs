@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::redis::RedisSession;
 use super::sentinel::Asked;
 use crate::observe::cluster::parse_nodes;
-use crate::target::{ClusterTarget, Member, RedisTarget, SentinelTarget};
+use crate::targets::{ClusterTarget, Member, RedisTarget, SentinelTarget};
 
 /// A flat RESP array of field, value pairs (SENTINEL MASTER) as a map.
 pub fn fields(v: &redis::Value) -> BTreeMap<String, String> {

@@ -88,7 +88,7 @@ pub async fn handshake(
     preamble: Preamble,
     timeout: Duration,
 ) -> TlsLook {
-    let addr = crate::target::host_port(host, port);
+    let addr = crate::targets::host_port(host, port);
     let start = Instant::now();
     let failed = |error| TlsLook::Failed { error };
     let look = async {

@@ -5,7 +5,7 @@ use crate::cli::{OutputArgs, TunePostgresArgs};
 use crate::exit::Exit;
 use crate::probe::postgres::{reason, PostgresSession};
 use crate::render;
-use crate::target::{PgEnv, PostgresTarget};
+use crate::targets::{PgEnv, PostgresTarget};
 use crate::tune::{self, postgres as plan_pg};
 
 /// `statectl tune postgres`.

@@ -7,7 +7,7 @@ use crate::exit::{Exit, UsageError};
 use crate::probe::kernel::{self, HostRoot};
 use crate::probe::redis::RedisSession;
 use crate::render;
-use crate::target::{RedisAuthSources, RedisTarget};
+use crate::targets::{RedisAuthSources, RedisTarget};
 use crate::tune::{self, redis as plan_redis};
 
 /// `statectl tune redis`.

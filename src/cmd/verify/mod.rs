@@ -12,7 +12,7 @@ use crate::capture::analysis::KeyNames;
 use crate::cli::{Format, OutputArgs, VerifyRedisArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::redis::RedisSession;
-use crate::target::{RedisAuthSources, RedisTarget};
+use crate::targets::{RedisAuthSources, RedisTarget};
 mod postgres;
 pub use postgres::postgres;
 
@@ -392,9 +392,9 @@ pub async fn cache(
     table_or_json(out, "verify cache")?;
     let map = CacheMap::parse(&a.map).map_err(|e| UsageError(format!("--map: {e}")))?;
     let redis_t = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None, &a.redis_tls))?;
-    let pg_t = crate::target::PostgresTarget::parse(
+    let pg_t = crate::targets::PostgresTarget::parse(
         a.postgres.as_deref().unwrap_or(""),
-        &crate::target::PgEnv::from_env(),
+        &crate::targets::PgEnv::from_env(),
     )?;
     let (mut r, _) = RedisSession::connect(&redis_t, a.timeout)
         .await

@@ -428,9 +428,9 @@ pub async fn postgres(
         return Err(UsageError("--chunk-rows must be at least 1".into()).into());
     }
     let started = std::time::SystemTime::now();
-    let env = crate::target::PgEnv::from_env();
+    let env = crate::targets::PgEnv::from_env();
     let parse = |conn: &str, flag: &str| {
-        crate::target::PostgresTarget::parse(conn, &env)
+        crate::targets::PostgresTarget::parse(conn, &env)
             .map_err(|e| UsageError(e.0.replacen("--postgres", flag, 1)))
     };
     let (pt, rt) = (
@@ -468,7 +468,7 @@ pub async fn postgres(
 
 /// Connects to one side; Ctrl-C cuts the wait short.
 async fn connect(
-    t: &crate::target::PostgresTarget,
+    t: &crate::targets::PostgresTarget,
     timeout: Duration,
     cancel: &CancellationToken,
 ) -> Result<crate::probe::postgres::PostgresSession, crate::observe::ProbeError> {
