@@ -97,17 +97,10 @@ struct Outcome {
     golden: Vec<(String, BTreeMap<String, Vec<Finding>>)>,
 }
 
-/// Runs every scenario of every fixture file.
-fn run_all() -> Outcome {
+/// The healthy base and every fixture file (by stem), in name order.
+fn fixtures() -> (serde_json::Value, Vec<(String, File)>) {
     let base: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir().join("base.json")).unwrap()).unwrap();
-    let checks: Vec<_> = statectl::areas::matrix()
-        .into_iter()
-        .filter(|c| c.has(Tag::Doctor) || c.has(Tag::Preflight))
-        .collect();
-    let mut seen: BTreeMap<String, BTreeSet<Status>> = BTreeMap::new();
-    let mut failures = Vec::new();
-    let mut all_golden = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -116,10 +109,34 @@ fn run_all() -> Outcome {
         })
         .collect();
     files.sort();
-    for path in files {
-        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let file: File = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let files = files
+        .into_iter()
+        .map(|path| {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let file: File = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            (stem, file)
+        })
+        .collect();
+    (base, files)
+}
+
+/// The checks the scenarios judge: doctor's and preflight's.
+fn judged() -> Vec<statectl::doctor::Check> {
+    statectl::areas::matrix()
+        .into_iter()
+        .filter(|c| c.has(Tag::Doctor) || c.has(Tag::Preflight))
+        .collect()
+}
+
+/// Runs every scenario of every fixture file.
+fn run_all() -> Outcome {
+    let checks = judged();
+    let mut seen: BTreeMap<String, BTreeSet<Status>> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut all_golden = Vec::new();
+    let (base, files) = fixtures();
+    for (stem, file) in files {
         let mut golden: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
         for s in &file.scenarios {
             let t = Thresholds::parse(&s.thresholds)
@@ -179,4 +196,48 @@ fn every_check_passes_and_fails_as_its_scenarios_say() {
             insta::assert_json_snapshot!(stem.as_str(), findings);
         });
     }
+}
+
+// issue 27, item 2: a verdict must not depend on the selection. Every check of every scenario is
+// evaluated alone, inside its whole area, and inside the whole matrix, on the same observations;
+// its findings (status, summary, evidence, remediation) must be the same each time.
+#[test]
+fn every_check_gives_one_verdict_alone_in_its_area_and_in_the_whole_matrix() {
+    let checks = judged();
+    let (base, files) = fixtures();
+    let mut differ = Vec::new();
+    let mut compared = 0;
+    for (stem, file) in files {
+        for s in &file.scenarios {
+            let t = Thresholds::parse(&s.thresholds).unwrap();
+            let obs = observations(&base, s);
+            let own = |findings: Vec<Finding>, id: &str| -> Vec<serde_json::Value> {
+                findings
+                    .into_iter()
+                    .filter(|f| f.id == id)
+                    .map(|f| serde_json::to_value(f).unwrap())
+                    .collect()
+            };
+            let all = evaluate(&checks, &obs, &t);
+            for c in &checks {
+                let whole = own(all.clone(), c.id);
+                let alone = own(evaluate(std::slice::from_ref(c), &obs, &t), c.id);
+                let area: Vec<_> = checks
+                    .iter()
+                    .filter(|o| o.area == c.area)
+                    .cloned()
+                    .collect();
+                let in_area = own(evaluate(&area, &obs, &t), c.id);
+                compared += whole.len();
+                if alone != whole || in_area != whole {
+                    differ.push(format!(
+                        "{stem}/{}: {}\n  matrix: {whole:?}\n  alone:  {alone:?}\n  area:   {in_area:?}",
+                        s.name, c.id
+                    ));
+                }
+            }
+        }
+    }
+    assert!(compared > 0, "no finding was compared");
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
