@@ -178,8 +178,8 @@ async fn live(
     stop: &Arc<AtomicBool>,
 ) -> anyhow::Result<(String, Option<u64>, Option<String>)> {
     let iface = a.interface.clone().unwrap_or_else(|| "lo".into());
-    // pnet finds the interfaces; libpcap captures on them
-    if !pnet_datalink::interfaces().iter().any(|i| i.name == iface) {
+    // asked of the kernel in this network namespace, as `ip link` does; libpcap captures on it
+    if !crate::probe::nic::exists(&crate::probe::kernel::HostRoot::new(None), &iface) {
         return Err(UsageError(format!("-i {iface}: no such network interface")).into());
     }
     let live = Live {

@@ -11,7 +11,6 @@ use super::ProbeContext;
 use crate::observe::nic::{LinkFacts, NicCounters, NicObservation};
 use crate::observe::Observed;
 
-/// Whether the interface exists (under the root).
 /// Whether the interface exists: in this network namespace (asked of the kernel, as `ip link`
 /// does), or, under `--host-root`, in that root's /sys.
 pub fn exists(root: &HostRoot, iface: &str) -> bool {
