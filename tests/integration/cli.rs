@@ -45,6 +45,9 @@ fn bad_input_gets_one_clear_line_and_a_usage_exit() {
     // bad durations
     let r = run(&["doctor", "--timeout", "soon"], &[]);
     one_line_error(&r, 2, "soon");
+    // an interface this namespace does not have (looked up as doctor's nic area does)
+    let r = run(&["capture", "-i", "nosuch0", "-p", "6379"], &[]);
+    one_line_error(&r, 2, "-i nosuch0: no such network interface");
 }
 
 #[test]
