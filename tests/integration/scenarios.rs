@@ -211,23 +211,23 @@ fn every_check_gives_one_verdict_alone_in_its_area_and_in_the_whole_matrix() {
         for s in &file.scenarios {
             let t = Thresholds::parse(&s.thresholds).unwrap();
             let obs = observations(&base, s);
-            let own = |findings: Vec<Finding>, id: &str| -> Vec<serde_json::Value> {
+            let own = |findings: &[Finding], id: &str| -> Vec<serde_json::Value> {
                 findings
-                    .into_iter()
+                    .iter()
                     .filter(|f| f.id == id)
                     .map(|f| serde_json::to_value(f).unwrap())
                     .collect()
             };
             let all = evaluate(&checks, &obs, &t);
             for c in &checks {
-                let whole = own(all.clone(), c.id);
-                let alone = own(evaluate(std::slice::from_ref(c), &obs, &t), c.id);
+                let whole = own(&all, c.id);
+                let alone = own(&evaluate(std::slice::from_ref(c), &obs, &t), c.id);
                 let area: Vec<_> = checks
                     .iter()
                     .filter(|o| o.area == c.area)
                     .cloned()
                     .collect();
-                let in_area = own(evaluate(&area, &obs, &t), c.id);
+                let in_area = own(&evaluate(&area, &obs, &t), c.id);
                 compared += whole.len();
                 if alone != whole || in_area != whole {
                     differ.push(format!(
