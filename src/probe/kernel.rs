@@ -197,17 +197,21 @@ pub async fn observe(
     sample: Option<std::time::Duration>,
     cancel: &crate::cancel::CancellationToken,
 ) -> KernelObservation {
-    let start = tcp_counters(root);
+    // /proc, /sys and /dev/kmsg are read on the blocking pool: a slow read (a busy /proc, a
+    // stalled mount under --host-root) must not hold the runtime thread that times the other
+    // areas' round trips (Redis PINGs in the same window).
+    let start = off_runtime(root, tcp_counters).await;
     let clock = std::time::Instant::now();
     if let Some(s) = sample {
         crate::cancel::sleep(cancel, s).await;
     }
     let window = clock.elapsed();
-    let counters = match (start, tcp_counters(root)) {
+    let end = off_runtime(root, tcp_counters).await;
+    let counters = match (start, end) {
         (Ok(a), Ok(b)) => Ok((a, b)),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    KernelObservation {
+    off_runtime(root, move |root| KernelObservation {
         release: root.sysctl("kernel.osrelease"),
         sysctls: read_sysctls(root),
         counters,
@@ -216,6 +220,20 @@ pub async fn observe(
         conntrack: conntrack(root),
         oom_kills: read_kmsg(root).map(|log| parse_oom_kills(&log)),
         host: host_facts(root),
+    })
+    .await
+}
+
+/// Runs blocking reads below `root` on tokio's blocking pool.
+async fn off_runtime<T: Send + 'static>(
+    root: &HostRoot,
+    read: impl FnOnce(&HostRoot) -> T + Send + 'static,
+) -> T {
+    let root = root.clone();
+    match tokio::task::spawn_blocking(move || read(&root)).await {
+        Ok(v) => v,
+        // the read panicked: carry its panic to the caller as if it had run here
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 
@@ -380,6 +398,65 @@ pub fn default_route_interfaces(root: &HostRoot) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // issue 27 #4: the kernel probe's reads run off the runtime that times round trips
+    #[test]
+    fn a_slow_proc_read_does_not_stall_the_runtime() {
+        use std::time::{Duration, Instant};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("proc/net")).unwrap();
+        std::fs::write(
+            dir.path().join("proc/net/netstat"),
+            "TcpExt: ListenOverflows\nTcpExt: 0\n",
+        )
+        .unwrap();
+        // /proc/net/snmp as a FIFO: each open blocks until the writer below comes, 600 ms later
+        let fifo = dir.path().join("proc/net/snmp");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let writer = std::thread::spawn(move || {
+            // the probe opens it twice: at both ends of its window
+            for _ in 0..2 {
+                std::thread::sleep(Duration::from_millis(600));
+                std::fs::write(&fifo, "Tcp: RetransSegs OutSegs\nTcp: 1 100\n").unwrap();
+            }
+        });
+        let root = HostRoot::new(Some(dir.path()));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let cancel = crate::cancel::CancellationToken::new();
+        let (obs, worst_gap) = rt.block_on(async {
+            let done = std::cell::Cell::new(false);
+            let ticker = async {
+                let mut worst = Duration::ZERO;
+                let mut last = Instant::now();
+                while !done.get() {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    worst = worst.max(last.elapsed());
+                    last = Instant::now();
+                }
+                worst
+            };
+            let probe = async {
+                // let the ticker start first
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let o = observe(&root, None, &cancel).await;
+                done.set(true);
+                o
+            };
+            tokio::join!(probe, ticker)
+        });
+        writer.join().unwrap();
+        let (a, _) = obs.counters.expect("both reads of the FIFO succeed");
+        assert_eq!(a["Tcp.OutSegs"], 100);
+        // on the runtime thread, each open would stall the ticker for 600 ms
+        assert!(
+            worst_gap < Duration::from_millis(300),
+            "the runtime stalled {worst_gap:?} while the kernel probe read /proc"
+        );
+    }
 
     #[test]
     fn snmp_and_listeners_parse() {
