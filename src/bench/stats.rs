@@ -17,6 +17,25 @@ fn new_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, MAX_US, 3).expect("static bounds are valid")
 }
 
+/// Nearest-rank quantiles `qs` of `values`, read from a µs HDR histogram (3 significant figures):
+/// the one way latencies are summarised here (bench, latency, capture and doctor's checks).
+/// A quantile is never above the largest value seen (the histogram's bucket may reach past it).
+/// Empty when `values` is.
+pub fn quantiles(values: impl IntoIterator<Item = Duration>, qs: &[f64]) -> Vec<Duration> {
+    let mut h = new_histogram();
+    let mut max = Duration::ZERO;
+    for v in values {
+        max = max.max(v);
+        h.saturating_record((v.as_micros() as u64).clamp(1, MAX_US));
+    }
+    if h.is_empty() {
+        return Vec::new();
+    }
+    qs.iter()
+        .map(|q| Duration::from_micros(h.value_at_quantile(*q)).min(max))
+        .collect()
+}
+
 /// What one task saw: latencies, errors by kind, and schedule lag under `--rate`.
 #[derive(Debug, Clone)]
 pub struct Recorder {
@@ -350,6 +369,26 @@ pub fn exit(r: &BenchReport) -> crate::exit::Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // issue 27 #6: one percentile method (this HDR histogram) for doctor's checks too
+    #[test]
+    fn quantiles_are_nearest_rank_within_the_histograms_resolution_and_never_above_the_max() {
+        let ms = |v: u64| Duration::from_millis(v);
+        let values: Vec<Duration> = (1..=10).map(ms).collect();
+        let q = quantiles(values.iter().copied(), &[0.5, 0.9, 0.99]);
+        // nearest rank: the 5th, 9th and 10th of ten
+        for (got, want) in q.iter().zip([ms(5), ms(9), ms(10)]) {
+            let err = got.as_secs_f64() / want.as_secs_f64() - 1.0;
+            assert!((0.0..0.001).contains(&err), "{got:?} for {want:?}");
+        }
+        // 10 ms lies in a bucket that reaches past it: clamped to the largest value seen
+        assert_eq!(q[2], ms(10));
+        assert!(quantiles(std::iter::empty(), &[0.5]).is_empty());
+        // below the histogram's lowest value, and above its highest: clamped, not lost
+        let q = quantiles([Duration::ZERO, Duration::from_secs(3600)], &[0.5, 1.0]);
+        assert_eq!(q[0], Duration::from_micros(1));
+        assert_eq!(q.len(), 2);
+    }
 
     fn shape() -> RunShape {
         RunShape {

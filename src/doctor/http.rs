@@ -136,8 +136,13 @@ fn latency(o: &HttpObservation, t: &Ctx) -> Verdict {
         return Verdict::skip("no request completed in the sample window");
     }
     ms.sort_by(f64::total_cmp);
-    let q = |p: f64| ms[((ms.len() as f64 * p).ceil() as usize).clamp(1, ms.len()) - 1];
-    let (p50, p99, max) = (q(0.5), q(0.99), ms[ms.len() - 1]);
+    let q = crate::bench::stats::quantiles(
+        ms.iter()
+            .map(|m| std::time::Duration::from_secs_f64(m.max(0.0) / 1000.0)),
+        &[0.5, 0.99],
+    );
+    let as_ms = |d: &std::time::Duration| d.as_secs_f64() * 1000.0;
+    let (p50, p99, max) = (as_ms(&q[0]), as_ms(&q[1]), ms[ms.len() - 1]);
     let target = t.http.latency_target_ms;
     let summary = format!(
         "p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms over {} requests (target {target} ms)",

@@ -2,14 +2,6 @@
 
 use super::*;
 
-fn percentile(sorted: &[std::time::Duration], q: f64) -> std::time::Duration {
-    if sorted.is_empty() {
-        return std::time::Duration::ZERO;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
 const LATENCY_FIX: &str = "Find what blocks the event loop: `redis-cli SLOWLOG GET 10` and `LATENCY DOCTOR`; replace KEYS/large DEL/FLUSHALL with SCAN/UNLINK/ASYNC, check fork time (latest_fork_usec), THP and swapping; enable `latency-monitor-threshold 100`";
 
 /// `redis.latency`.
@@ -21,7 +13,11 @@ pub fn latency(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     if sorted.is_empty() && s.ping_timeouts == 0 {
         return Verdict::skip("no PING round trips were measured in the window");
     }
-    let (p50, p99) = (percentile(&sorted, 0.50), percentile(&sorted, 0.99));
+    let (p50, p99) = match crate::bench::stats::quantiles(sorted.iter().copied(), &[0.5, 0.99])[..]
+    {
+        [p50, p99] => (p50, p99),
+        _ => Default::default(),
+    };
     let max = sorted.last().copied().unwrap_or_default();
     let as_ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     let mut v = Verdict::pass(format!(
