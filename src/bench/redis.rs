@@ -179,30 +179,25 @@ pub async fn prepare_keys(
             None => (0..limit).collect(),
         }
     };
-    // SCAN, never KEYS; a bounded number of pages is enough to find a previous run's keys.
-    let mut cursor = 0u64;
-    for _ in 0..1000 {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(format!("{NAMESPACE}*"))
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(conn)
-            .await?;
-        if let Some(k) = keys.first() {
-            anyhow::bail!(
-                "{}: keys under {NAMESPACE}* exist (e.g. {k}) that this run did not create; \
-                 remove them with `redis-cli --scan --pattern '{NAMESPACE}*' | xargs redis-cli unlink` \
-                 or bench another database",
-                load.addr
-            );
-        }
-        cursor = next;
-        if cursor == 0 {
-            break;
-        }
+    // SCAN, never KEYS (redis-rs's iterator): one key left by a previous run is enough to refuse
+    let mut scan_conn = conn.clone();
+    let mut left: redis::AsyncIter<String> = redis::AsyncCommands::scan_options(
+        &mut scan_conn,
+        redis::ScanOptions::default()
+            .with_pattern(format!("{NAMESPACE}*"))
+            .with_count(1000),
+    )
+    .await?;
+    if let Some(k) = left.next_item().await.transpose()? {
+        anyhow::bail!(
+            "{}: keys under {NAMESPACE}* exist (e.g. {}) that this run did not create; \
+             remove them with `redis-cli --scan --pattern '{NAMESPACE}*' | xargs redis-cli unlink` \
+             or bench another database",
+            load.addr,
+            crate::render::escape(&k)
+        );
     }
+    drop(left);
     let value = vec![b'x'; load.value_size];
     let mut written = 0;
     let seed_strings = matches!(
@@ -306,31 +301,28 @@ fn error_kinds(errors: &[(&str, Option<&str>)], commands: usize) -> String {
 
 /// Deletes every key in the bench namespace (SCAN + UNLINK).
 pub async fn cleanup(conn: &mut redis::aio::MultiplexedConnection) -> anyhow::Result<u64> {
-    let mut cursor = 0u64;
+    use futures::StreamExt;
+    let mut scan_conn = conn.clone();
+    let keys: redis::AsyncIter<String> = redis::AsyncCommands::scan_options(
+        &mut scan_conn,
+        redis::ScanOptions::default()
+            .with_pattern(format!("{NAMESPACE}*"))
+            .with_count(5000),
+    )
+    .await?;
+    let mut pages = keys.chunks(5000);
     let mut removed = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(format!("{NAMESPACE}*"))
-            .arg("COUNT")
-            .arg(5000)
-            .query_async(conn)
-            .await?;
-        if !keys.is_empty() {
-            removed += keys.len() as u64;
-            // one key per UNLINK: on a Cluster node one command may not span slots
-            let mut p = redis::pipe();
-            for k in &keys {
-                p.cmd("UNLINK").arg(k).ignore();
-            }
-            run_pipeline(&p, conn).await?;
+    while let Some(page) = pages.next().await {
+        let page = page.into_iter().collect::<Result<Vec<_>, _>>()?;
+        removed += page.len() as u64;
+        // one key per UNLINK: on a Cluster node one command may not span slots
+        let mut p = redis::pipe();
+        for k in &page {
+            p.cmd("UNLINK").arg(k).ignore();
         }
-        cursor = next;
-        if cursor == 0 {
-            return Ok(removed);
-        }
+        run_pipeline(&p, conn).await?;
     }
+    Ok(removed)
 }
 
 /// Reads into `buf` until at least one more byte arrives, bounded by the timeout.

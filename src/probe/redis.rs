@@ -343,6 +343,50 @@ impl RedisSession {
         r
     }
 
+    /// Up to `limit` keys matching `pattern` (every key when `None`), through redis-rs's SCAN
+    /// iterator at COUNT `count` a page (SCAN, never KEYS); each step is bounded by the command
+    /// timeout. Stops early when `cancel` fires.
+    pub async fn scan_keys(
+        &mut self,
+        pattern: Option<&str>,
+        count: usize,
+        limit: usize,
+        cancel: Option<&crate::cancel::CancellationToken>,
+    ) -> Result<Vec<Vec<u8>>, ProbeError> {
+        use redis::AsyncCommands;
+        const STAGE: &str = "waiting for SCAN";
+        let addr = self.addr.clone();
+        let mut opts = redis::ScanOptions::default().with_count(count);
+        if let Some(p) = pattern {
+            opts = opts.with_pattern(p);
+        }
+        let mut conn = self.conn.clone();
+        let timeout = super::budget(self.timeout, self.deadline);
+        let mut pages = bounded(&addr, timeout, STAGE, async {
+            conn.scan_options::<Vec<u8>>(opts)
+                .await
+                .map_err(|e| classify(&addr, timeout, STAGE, e))
+        })
+        .await?;
+        let mut keys = Vec::new();
+        while keys.len() < limit && !cancel.is_some_and(|c| c.is_cancelled()) {
+            let timeout = super::budget(self.timeout, self.deadline);
+            let next = bounded(&addr, timeout, STAGE, async {
+                pages
+                    .next_item()
+                    .await
+                    .transpose()
+                    .map_err(|e| classify(&addr, timeout, STAGE, e))
+            })
+            .await?;
+            match next {
+                Some(k) => keys.push(k),
+                None => break,
+            }
+        }
+        Ok(keys)
+    }
+
     /// Runs a pipeline under the timeout.
     pub async fn query_pipe<T: redis::FromRedisValue>(
         &mut self,
@@ -604,42 +648,20 @@ impl RedisSession {
         let dbsize: u64 = self
             .cmd(&redis::cmd("DBSIZE"), "waiting for DBSIZE")
             .await?;
-        let (mut cursor, mut sampled, mut without_ttl) = (0u64, 0u64, 0u64);
-        loop {
-            let (next, keys): (u64, Vec<Vec<u8>>) = self
-                .cmd(
-                    redis::cmd("SCAN").arg(cursor).arg("COUNT").arg(100),
-                    "waiting for SCAN",
-                )
-                .await?;
-            let keys: Vec<_> = keys.into_iter().take((limit - sampled) as usize).collect();
-            if !keys.is_empty() {
-                let mut p = redis::pipe();
-                for k in &keys {
-                    p.cmd("PTTL").arg(k);
-                }
-                let (addr, timeout) = (
-                    self.addr.clone(),
-                    super::budget(self.timeout, self.deadline),
-                );
-                let conn = &mut self.conn;
-                let ttls: Vec<i64> = bounded(&addr, timeout, "waiting for PTTL", async {
-                    p.query_async(conn)
-                        .await
-                        .map_err(|e| classify(&addr, timeout, "waiting for PTTL", e))
-                })
-                .await?;
-                for t in ttls {
-                    // -2: the key vanished between SCAN and PTTL
-                    if t != -2 {
-                        sampled += 1;
-                        without_ttl += u64::from(t == -1);
-                    }
-                }
+        let keys = self.scan_keys(None, 100, limit as usize, None).await?;
+        let (mut sampled, mut without_ttl) = (0u64, 0u64);
+        if !keys.is_empty() {
+            let mut p = redis::pipe();
+            for k in &keys {
+                p.cmd("PTTL").arg(k);
             }
-            cursor = next;
-            if cursor == 0 || sampled >= limit {
-                break;
+            let ttls: Vec<i64> = self.query_pipe(&p, "waiting for PTTL").await?;
+            for t in ttls {
+                // -2: the key vanished between SCAN and PTTL
+                if t != -2 {
+                    sampled += 1;
+                    without_ttl += u64::from(t == -1);
+                }
             }
         }
         Ok(TtlSample {

@@ -299,25 +299,10 @@ async fn scan(
     limit: Option<u64>,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Vec<Vec<u8>>> {
-    let mut cursor = 0u64;
-    let mut keys = Vec::new();
-    loop {
-        let mut c = redis::cmd("SCAN");
-        c.arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(1000);
-        let (next, page): (u64, Vec<Vec<u8>>) = s.cmd(&c, "waiting for SCAN").await?;
-        keys.extend(page);
-        cursor = next;
-        if cursor == 0 || cancel.is_cancelled() || limit.is_some_and(|l| keys.len() as u64 >= l) {
-            break;
-        }
-    }
-    if let Some(l) = limit {
-        keys.truncate(l as usize);
-    }
+    let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let keys = s
+        .scan_keys(Some(pattern), 1000, limit, Some(cancel))
+        .await?;
     Ok(keys)
 }
 
