@@ -1297,13 +1297,17 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__man)
-            opts="-q -v -h --out --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --out --checks --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checks)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -550,6 +550,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
         }
         &'statectl;man'= {
             cand --out 'Directory to write the pages into (created if missing)'
+            cand --checks 'Also write the checks reference, in Markdown, to FILE (docs/checks.md in the repository): every check with what it judges, from the check definitions, at the default thresholds'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
             cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'

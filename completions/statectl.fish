@@ -522,6 +522,7 @@ complete -c statectl -n "__fish_statectl_using_subcommand completions" -s q -l q
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -s v -l verbose -d 'Print more: evidence for passing checks, and probe steps on stderr'
 complete -c statectl -n "__fish_statectl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c statectl -n "__fish_statectl_using_subcommand man" -l out -d 'Directory to write the pages into (created if missing)' -r -F
+complete -c statectl -n "__fish_statectl_using_subcommand man" -l checks -d 'Also write the checks reference, in Markdown, to FILE (docs/checks.md in the repository): every check with what it judges, from the check definitions, at the default thresholds' -r -F
 complete -c statectl -n "__fish_statectl_using_subcommand man" -l format -d 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter\'s textfile collector' -r -f -a "table\t'Tables grouped by target'
 json\t'Exactly one JSON document on stdout'
 junit\t'JUnit XML: one testcase per finding'

@@ -887,10 +887,15 @@ pub struct CompletionsArgs {
 
 /// Flags of `man`.
 #[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["out", "checks"])))]
 pub struct ManArgs {
     /// Directory to write the pages into (created if missing).
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
+    /// Also write the checks reference, in Markdown, to FILE (docs/checks.md in the repository):
+    /// every check with what it judges, from the check definitions, at the default thresholds.
+    #[arg(long, value_name = "FILE")]
+    pub checks: Option<PathBuf>,
 }
 
 /// The longest duration any flag takes: a year. Longer is a typo, and deadlines computed from

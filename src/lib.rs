@@ -152,9 +152,17 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Man(a) => {
-            let n = cmd::generate::write_man(&a.out)?;
-            if !out.quiet {
-                eprintln!("wrote {n} man pages to {}", a.out.display());
+            if let Some(dir) = &a.out {
+                let n = cmd::generate::write_man(dir)?;
+                if !out.quiet {
+                    eprintln!("wrote {n} man pages to {}", dir.display());
+                }
+            }
+            if let Some(file) = &a.checks {
+                let n = cmd::generate::write_checks(file)?;
+                if !out.quiet {
+                    eprintln!("wrote {n} checks to {}", file.display());
+                }
             }
             Ok(Exit::Ok)
         }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::support::run;
 
-const REGEN: &str = "regenerate with: for s in bash zsh fish elvish powershell; do cargo run -q -- completions $s --out completions; done; cargo run -q -- man --out man";
+const REGEN: &str = "regenerate with: for s in bash zsh fish elvish powershell; do cargo run -q -- completions $s --out completions; done; cargo run -q -- man --out man --checks docs/checks.md";
 
 #[test]
 fn completions_are_fresh() {
@@ -66,4 +66,48 @@ fn man_pages_are_fresh() {
         doctor.contains("redis.reachable"),
         "the doctor page lists the checks"
     );
+}
+
+// issue 27 #7: the checks reference is generated from the check definitions, and renders as a table
+#[test]
+fn checks_reference_is_fresh_and_renders_every_check_as_one_row() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("checks.md");
+    let r = run(&["man", "--checks", file.to_str().unwrap()], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let fresh = std::fs::read_to_string(&file).unwrap();
+    let checked_in = std::fs::read_to_string(root.join("docs/checks.md"))
+        .unwrap_or_else(|_| panic!("docs/checks.md is missing; {REGEN}"));
+    assert!(fresh == checked_in, "docs/checks.md is stale; {REGEN}");
+    // every row has exactly three cells (an unescaped | in a doc would add one)
+    let mut rows = Vec::new();
+    for line in fresh.lines().filter(|l| l.starts_with("| `")) {
+        let cells = line.replace("\\|", "").matches('|').count() - 1;
+        assert_eq!(cells, 3, "{line}");
+        rows.push(line.split('`').nth(1).unwrap().to_string());
+    }
+    let ids: Vec<String> = statectl::areas::matrix()
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    assert_eq!(rows, ids, "one row per check, in the matrix's order");
+    // each table has its header row, so none renders as a paragraph
+    let tables = fresh
+        .matches("| id | run by | what it judges |\n|---|---|---|\n")
+        .count();
+    assert_eq!(tables, statectl::areas::AREAS.len());
+    // no default threshold left as a placeholder
+    assert!(
+        !fresh.contains('{'),
+        "unfilled placeholder in docs/checks.md"
+    );
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains("(docs/checks.md)"),
+        "the README links the checks reference"
+    );
+    // no other option makes man run without something to write
+    let r = run(&["man"], &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
 }
