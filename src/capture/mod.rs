@@ -2,5 +2,8 @@
 //! capture. Sockets and files stay in `probe::packets`.
 
 pub mod analysis;
+mod census;
 pub mod decode;
+mod reassembly;
+mod report;
 pub mod session;

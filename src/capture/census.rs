@@ -1,0 +1,262 @@
+//! Auto mode (`-r` without `-p`): which TCP ports carry RESP, told from the first bytes of
+//! each flow, with a bounded hold of the segments seen before a flow is recognised.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+
+use super::decode::Segment;
+
+use super::analysis::*;
+
+/// A TCP port seen in the capture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortSeen {
+    /// The port of the flows' server side (the side a SYN went to, or that received a RESP
+    /// request; else the lower port).
+    pub port: u16,
+    /// Packets.
+    pub packets: u64,
+    /// Flows.
+    pub flows: u64,
+    /// Of those, flows whose client's first bytes were a RESP request: an array, or an inline
+    /// command the server answered in RESP.
+    pub resp_flows: u64,
+}
+
+/// Flows seen, for the port hint and for `-p auto`.
+#[derive(Default)]
+pub(super) struct Census {
+    /// By (lower, higher) address.
+    pub(super) flows: HashMap<(SocketAddr, SocketAddr), FlowGuess>,
+    pub(super) ports: HashMap<u16, PortSeen>,
+    /// The held segments of the flow just judged RESP, for the analysis to take first.
+    pub(super) released: Vec<Held>,
+    /// Payload bytes held across all flows.
+    pub(super) held_bytes: usize,
+}
+
+/// Flows the census follows at once; beyond it, new flows are counted by port but not judged.
+pub(super) const MAX_CENSUS_FLOWS: usize = 65_536;
+/// Payloads looked at before a flow is judged not to carry RESP.
+pub(super) const RESP_LOOKS: u8 = 4;
+/// Inline command segments held per flow while the server has not yet answered.
+pub(super) const MAX_HELD: usize = 8;
+/// Payload bytes held across all flows being judged; past it, inline flows are not judged.
+pub(super) const MAX_HELD_BYTES: usize = 8 << 20;
+
+pub(super) struct FlowGuess {
+    pub(super) server: SocketAddr,
+    /// Some(true) once the client's bytes were a RESP request, Some(false) when they were not.
+    pub(super) resp: Option<bool>,
+    pub(super) looks: u8,
+    /// Inline commands (`PING\r\n`) sent before the server answered: text lines look like
+    /// many protocols (memcached's `get k`, FTP's `TYPE I`), so the flow is RESP only once the
+    /// server answers in RESP; until then its segments wait here.
+    pub(super) held: Vec<Held>,
+}
+
+/// A segment kept while its flow is being judged.
+pub(super) struct Held {
+    pub(super) ts: Duration,
+    pub(super) captured_len: usize,
+    pub(super) src: SocketAddr,
+    pub(super) dst: SocketAddr,
+    pub(super) seq: u32,
+    pub(super) ack: Option<u32>,
+    pub(super) fin: bool,
+    pub(super) payload: Vec<u8>,
+    pub(super) wire_len: usize,
+}
+
+impl Held {
+    pub(super) fn of(ts: Duration, captured_len: usize, seg: &Segment<'_>) -> Held {
+        Held {
+            ts,
+            captured_len,
+            src: seg.src,
+            dst: seg.dst,
+            seq: seg.seq,
+            ack: seg.ack,
+            fin: seg.fin,
+            payload: seg.payload.to_vec(),
+            wire_len: seg.wire_len,
+        }
+    }
+
+    pub(super) fn segment(&self) -> Segment<'_> {
+        Segment {
+            src: self.src,
+            dst: self.dst,
+            seq: self.seq,
+            ack: self.ack,
+            syn: false,
+            fin: self.fin,
+            payload: &self.payload,
+            wire_len: self.wire_len,
+        }
+    }
+}
+
+/// Whether a payload starts with an inline command (`PING\r\n`, `get k\n`), as telnet, nc,
+/// redis-cli in a pipe and load-balancer health checks send: a line of printable text whose
+/// first word is letters.
+pub(super) fn looks_like_inline(p: &[u8]) -> bool {
+    let Some(eol) = p.iter().position(|b| *b == b'\n') else {
+        return false;
+    };
+    let line = p[..eol].strip_suffix(b"\r").unwrap_or(&p[..eol]);
+    let word = line.split(|b| *b == b' ').next().unwrap_or_default();
+    (1..=32).contains(&word.len())
+        && word.iter().all(u8::is_ascii_alphabetic)
+        && line.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t')
+}
+
+/// Whether a payload is a RESP request: `*<n>\r\n$<len>\r\n`.
+pub(super) fn looks_like_request(p: &[u8]) -> bool {
+    let Some(rest) = p.strip_prefix(b"*") else {
+        return false;
+    };
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if n == 0 || n > 6 {
+        return false;
+    }
+    let rest = &rest[n..];
+    let Some(rest) = rest.strip_prefix(b"\r\n$") else {
+        return false;
+    };
+    let m = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    m > 0 && rest[m..].starts_with(b"\r\n")
+}
+
+impl Census {
+    /// Counts a segment; returns the server's address when its flow carries RESP (then the
+    /// segments held while judging it are in `released`, to be analysed before this one).
+    /// `keep`: hold inline commands' bytes for the analysis (else only judge the flow).
+    pub(super) fn count(
+        &mut self,
+        ts: Duration,
+        captured_len: usize,
+        seg: &Segment<'_>,
+        keep: bool,
+    ) -> Option<SocketAddr> {
+        let key = if seg.src < seg.dst {
+            (seg.src, seg.dst)
+        } else {
+            (seg.dst, seg.src)
+        };
+        let full = self.flows.len() >= MAX_CENSUS_FLOWS;
+        let new = !self.flows.contains_key(&key);
+        let g = if new {
+            // the side a SYN goes to is the server; else guess the lower port
+            let server = if seg.syn && seg.ack.is_none() || seg.dst.port() < seg.src.port() {
+                seg.dst
+            } else {
+                seg.src
+            };
+            let g = FlowGuess {
+                server,
+                resp: None,
+                looks: 0,
+                held: Vec::new(),
+            };
+            if full {
+                let p = self.ports.entry(server.port()).or_insert(PortSeen {
+                    port: server.port(),
+                    packets: 0,
+                    flows: 0,
+                    resp_flows: 0,
+                });
+                p.packets += 1;
+                return None;
+            }
+            self.flows.insert(key, g);
+            self.flows.get_mut(&key).expect("inserted")
+        } else {
+            self.flows.get_mut(&key).expect("present")
+        };
+        if seg.syn && seg.ack.is_none() {
+            g.server = seg.dst;
+        }
+        let mut became_resp = false;
+        let room = self.held_bytes + seg.payload.len() <= MAX_HELD_BYTES;
+        let held = |seg: &Segment<'_>| {
+            let mut h = Held::of(ts, captured_len, seg);
+            if !keep {
+                h.payload = Vec::new();
+            }
+            h
+        };
+        if g.resp.is_none() && !seg.payload.is_empty() {
+            let was: usize = g.held.iter().map(|h| h.payload.len()).sum();
+            if !g.held.is_empty() {
+                if seg.src == g.server {
+                    // the server's answer to the inline commands held: RESP, or another protocol
+                    let resp = resumes(seg.payload, false);
+                    g.resp = Some(resp);
+                    became_resp = resp;
+                    if resp {
+                        self.released = std::mem::take(&mut g.held);
+                    } else {
+                        g.held.clear();
+                    }
+                } else if g.held.len() < MAX_HELD && room && looks_like_inline(seg.payload) {
+                    g.held.push(held(seg));
+                } else {
+                    g.resp = Some(false);
+                    g.held.clear();
+                }
+            } else if looks_like_request(seg.payload) {
+                g.resp = Some(true);
+                g.server = seg.dst;
+                became_resp = true;
+            } else if room && looks_like_inline(seg.payload) {
+                g.server = seg.dst;
+                g.held.push(held(seg));
+            } else {
+                g.looks += 1;
+                if g.looks >= RESP_LOOKS {
+                    g.resp = Some(false);
+                }
+            }
+            let now: usize = g.held.iter().map(|h| h.payload.len()).sum();
+            self.held_bytes = self.held_bytes + now - was;
+        }
+        let (server, resp) = (g.server, g.resp);
+        let port = server.port();
+        let p = self.ports.entry(port).or_insert(PortSeen {
+            port,
+            packets: 0,
+            flows: 0,
+            resp_flows: 0,
+        });
+        p.packets += 1;
+        if new {
+            p.flows += 1;
+        }
+        if became_resp {
+            p.resp_flows += 1;
+        }
+        if seg.fin && resp != Some(true) {
+            // done with it; a RESP flow is forgotten when the analysis frees it
+            self.forget(seg.src, seg.dst);
+        }
+        (resp == Some(true)).then_some(server)
+    }
+
+    pub(super) fn forget(&mut self, a: SocketAddr, b: SocketAddr) {
+        if let Some(g) = self.flows.remove(&if a < b { (a, b) } else { (b, a) }) {
+            self.held_bytes -= g.held.iter().map(|h| h.payload.len()).sum::<usize>();
+        }
+    }
+
+    /// The busiest ports.
+    pub(super) fn busiest(&self) -> Vec<PortSeen> {
+        let mut v: Vec<PortSeen> = self.ports.values().cloned().collect();
+        v.sort_by(|a, b| b.packets.cmp(&a.packets).then(a.port.cmp(&b.port)));
+        v.truncate(20);
+        v
+    }
+}
