@@ -1,5 +1,5 @@
 //! Comparing cached values with the database rows they were made from: the map from a key
-//! pattern to a query, and the verdict for one key.
+//! pattern to a query, and the verdict for one key (the reading is `cmd::verify::cache`'s).
 
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +137,104 @@ pub struct CacheVerifyReport {
     pub unversioned: Vec<String>,
 }
 
+/// What the cache holds under one key, as TYPE, PTTL and GET read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CachedKey {
+    /// TYPE's answer.
+    pub kind: String,
+    /// PTTL's answer: -1 without an expiry.
+    pub pttl: i64,
+    /// The value, when the key holds a string.
+    pub value: Option<Vec<u8>>,
+}
+
+/// What the database holds for a key's id.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    /// No row (or an id the query's `$1` cannot take).
+    Missing,
+    /// The row's value column, or its version column with `--version-column`.
+    Row(Vec<u8>),
+}
+
+/// The outcome for one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyVerdict {
+    /// Cache and database agree.
+    Same,
+    /// They disagree.
+    Stale,
+    /// In the cache, not in the database.
+    Orphaned,
+    /// Not a string: not compared.
+    NotString,
+    /// With `--version-column`: the cached value carries no version to compare.
+    Unversioned,
+}
+
+/// Judges one key: `stored` is None when the database was not asked (the key is not a string).
+pub fn judge(
+    cached: &CachedKey,
+    stored: Option<&Stored>,
+    version_column: Option<&str>,
+    how: Compare,
+) -> KeyVerdict {
+    let (Some(value), Some(stored)) = (&cached.value, stored) else {
+        return KeyVerdict::NotString;
+    };
+    let Stored::Row(stored) = stored else {
+        return KeyVerdict::Orphaned;
+    };
+    match version_column {
+        Some(col) => match cached_version(value, col) {
+            None => KeyVerdict::Unversioned,
+            Some(v) if v.as_bytes() != stored.as_slice() => KeyVerdict::Stale,
+            Some(_) => KeyVerdict::Same,
+        },
+        None if same(value, stored, how) => KeyVerdict::Same,
+        None => KeyVerdict::Stale,
+    }
+}
+
 impl CacheVerifyReport {
+    /// An empty report for these targets.
+    pub fn new(
+        redis: &str,
+        postgres: &str,
+        pattern: String,
+        compare: Compare,
+        version_column: Option<String>,
+    ) -> Self {
+        CacheVerifyReport {
+            redis: redis.to_string(),
+            postgres: postgres.to_string(),
+            pattern,
+            compare,
+            compared: 0,
+            stale: Vec::new(),
+            orphaned: Vec::new(),
+            without_ttl: Vec::new(),
+            not_strings: Vec::new(),
+            version_column,
+            unversioned: Vec::new(),
+        }
+    }
+
+    /// Counts one key under `label`: its verdict, and whether it has no expiry.
+    pub fn record(&mut self, label: String, cached: &CachedKey, verdict: KeyVerdict) {
+        self.compared += 1;
+        if cached.pttl == -1 {
+            self.without_ttl.push(label.clone());
+        }
+        match verdict {
+            KeyVerdict::Same => {}
+            KeyVerdict::Stale => self.stale.push(label),
+            KeyVerdict::Orphaned => self.orphaned.push(label),
+            KeyVerdict::NotString => self.not_strings.push(label),
+            KeyVerdict::Unversioned => self.unversioned.push(label),
+        }
+    }
+
     /// Whether the cache agrees with the database.
     pub fn consistent(&self) -> bool {
         self.stale.is_empty()
@@ -177,6 +274,58 @@ mod tests {
         ));
         assert!(!same(br#"{"a":1}"#, br#"{"a":2}"#, Compare::Json));
         assert!(!same(b"x", b"y", Compare::Bytes));
+    }
+
+    #[test]
+    fn each_key_is_judged_once_and_counted_where_it_belongs() {
+        let key = |pttl: i64, v: Option<&str>| CachedKey {
+            kind: if v.is_some() { "string" } else { "hash" }.into(),
+            pttl,
+            value: v.map(|s| s.as_bytes().to_vec()),
+        };
+        let row = |s: &str| Stored::Row(s.as_bytes().to_vec());
+        let j =
+            |c: &CachedKey, s: Option<&Stored>, col: Option<&str>| judge(c, s, col, Compare::Json);
+        let fresh = key(1000, Some(r#"{"a":1,"version":3}"#));
+        assert_eq!(
+            j(&fresh, Some(&row(r#"{ "version":3, "a":1 }"#)), None),
+            KeyVerdict::Same
+        );
+        assert_eq!(j(&fresh, Some(&row(r#"{"a":2}"#)), None), KeyVerdict::Stale);
+        assert_eq!(
+            j(&fresh, Some(&Stored::Missing), None),
+            KeyVerdict::Orphaned
+        );
+        assert_eq!(
+            j(&fresh, Some(&row("3")), Some("version")),
+            KeyVerdict::Same
+        );
+        assert_eq!(
+            j(&fresh, Some(&row("4")), Some("version")),
+            KeyVerdict::Stale
+        );
+        assert_eq!(
+            j(&fresh, Some(&row("3")), Some("rev")),
+            KeyVerdict::Unversioned
+        );
+        assert_eq!(j(&key(5, None), None, None), KeyVerdict::NotString);
+        let mut r = CacheVerifyReport::new("r", "p", "s:*".into(), Compare::Json, None);
+        r.record("a".into(), &fresh, KeyVerdict::Same);
+        assert!(r.consistent());
+        // no expiry is counted whatever else the key is
+        r.record("b".into(), &key(-1, None), KeyVerdict::NotString);
+        r.record("c".into(), &fresh, KeyVerdict::Stale);
+        r.record("d".into(), &fresh, KeyVerdict::Orphaned);
+        assert_eq!(r.compared, 4);
+        assert_eq!(
+            (r.without_ttl.clone(), r.not_strings.clone()),
+            (vec!["b".to_string()], vec!["b".to_string()])
+        );
+        assert_eq!(
+            (r.stale.clone(), r.orphaned.clone()),
+            (vec!["c".to_string()], vec!["d".to_string()])
+        );
+        assert!(!r.consistent());
     }
 
     #[test]
