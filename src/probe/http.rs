@@ -146,11 +146,11 @@ async fn observe(
     let port = base.port_or_known_default().unwrap_or(443);
     let tls = match (&e.tls, base.scheme()) {
         (Some(t), "https") => Some(
-            crate::tls::report::handshake(
+            super::tls::handshake(
                 &host,
                 port,
                 t,
-                crate::tls::report::Preamble::Http { host: host.clone() },
+                super::tls::Preamble::Http { host: host.clone() },
                 cx.timing.timeout,
             )
             .await,

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 
+use super::tls;
 use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 use crate::observe::postgres::{
@@ -13,7 +14,6 @@ use crate::observe::postgres::{
 };
 use crate::observe::{Observed, TlsLook, TlsReason};
 use crate::targets::{PostgresTarget, SslMode};
-use crate::tls::report;
 use std::path::PathBuf;
 
 /// An open connection plus the address for messages.
@@ -1022,7 +1022,7 @@ pub async fn observe(
             };
         };
         let (host, port) = target.host_port_pair();
-        let preamble = report::Preamble::Postgres {
+        let preamble = tls::Preamble::Postgres {
             user: target.config.get_user().unwrap_or("postgres").to_string(),
             dbname: target
                 .config
@@ -1031,7 +1031,7 @@ pub async fn observe(
                 .unwrap_or("postgres")
                 .to_string(),
         };
-        report::handshake(&host, port, client, preamble, timeout).await
+        tls::handshake(&host, port, client, preamble, timeout).await
     };
     let (result, tls) = tokio::join!(result, look);
     PostgresObservation {

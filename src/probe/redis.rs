@@ -7,6 +7,7 @@ use redis::aio::MultiplexedConnection;
 
 use futures::future::BoxFuture;
 
+use super::tls;
 use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 use crate::observe::redis::{
@@ -14,7 +15,6 @@ use crate::observe::redis::{
 };
 use crate::observe::{Observed, TlsLook};
 use crate::targets::RedisTarget;
-use crate::tls::report;
 
 /// An open, authenticated connection plus the address for messages.
 pub struct RedisSession {
@@ -803,7 +803,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             (Some(_), Some(error)) => TlsLook::Failed { error },
             (Some(c), None) => {
                 let (host, port) = (&target.host, target.port);
-                report::handshake(host, port, c, report::Preamble::Redis, probe.timeout).await
+                tls::handshake(host, port, c, tls::Preamble::Redis, probe.timeout).await
             }
         }
     };
