@@ -34,7 +34,9 @@ pub mod render;
 pub mod resp;
 /// Targets and their credentials.
 pub mod targets;
-/// TLS clients: trust, client certificates, verification modes and the live handshake report.
+/// Text from outside made safe to print (shared by checks and renderers).
+pub mod text;
+/// TLS clients: trust, client certificates, verification modes; certificates parsed.
 pub mod tls;
 /// Pure planners for `tune`.
 pub mod tune;

@@ -194,7 +194,7 @@ pub async fn prepare_keys(
              remove them with `redis-cli --scan --pattern '{NAMESPACE}*' | xargs redis-cli unlink` \
              or bench another database",
             load.addr,
-            crate::render::escape(&k)
+            crate::text::escape(&k)
         );
     }
     drop(left);
@@ -292,7 +292,7 @@ fn error_kinds(errors: &[(&str, Option<&str>)], commands: usize) -> String {
                 (None, _) => String::new(),
             };
             // the server's words, made safe for a terminal
-            let text = crate::render::escape(&format!("{code}{detail}")).replace('\n', " ");
+            let text = crate::text::escape(&format!("{code}{detail}")).replace('\n', " ");
             format!("{n}× {text} (of {commands} commands in one pipeline)")
         })
         .collect::<Vec<_>>()

@@ -94,7 +94,7 @@ fn refused(o: &LbObservation, message: &str) -> Verdict {
         format!(
             "{name} refuses {}: {}",
             o.target,
-            crate::render::escape(message)
+            crate::text::escape(message)
         ),
     )
     .fix(format!("Fix what {name} names (a reload or restart with this file fails, and the running balancer keeps its old configuration); verify with `{test}`"))
@@ -103,7 +103,7 @@ fn refused(o: &LbObservation, message: &str) -> Verdict {
 fn config_valid(o: &LbObservation, _: &Ctx) -> Verdict {
     match &o.test {
         None => Verdict::skip("no configuration read (--lb-config)"),
-        Some(ConfigTest::Untested(why)) => Verdict::skip(crate::render::escape(why).into_owned()),
+        Some(ConfigTest::Untested(why)) => Verdict::skip(crate::text::escape(why).into_owned()),
         Some(ConfigTest::Rejected(m)) => refused(o, m),
         Some(ConfigTest::Accepted) => Verdict::pass(match o.kind {
             LbKind::Nginx => format!("nginx -t accepts {}", o.target),
@@ -416,7 +416,7 @@ fn error_log(o: &LbObservation, _: &Ctx) -> Verdict {
     s.counts.iter().fold(v.with("path", &s.path), |v, c| {
         v.with(
             c.signature.clone(),
-            format!("{} (first: {})", c.count, crate::render::escape(&c.first)),
+            format!("{} (first: {})", c.count, crate::text::escape(&c.first)),
         )
     })
 }
@@ -467,7 +467,7 @@ fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
             "backends",
             backends
                 .iter()
-                .map(|b| crate::render::escape(b))
+                .map(|b| crate::text::escape(b))
                 .collect::<Vec<_>>()
                 .join(", "),
         )
@@ -499,13 +499,11 @@ fn pinning(o: &LbObservation, l: &crate::observe::lb::LiveHeader, arrived: Strin
         .answers
         .iter()
         .find_map(|a| a.backend.as_ref())
-        .map_or(String::new(), |b| {
-            crate::render::escape(&b.from).into_owned()
-        });
+        .map_or(String::new(), |b| crate::text::escape(&b.from).into_owned());
     let list = || {
         backends
             .iter()
-            .map(|b| crate::render::escape(b))
+            .map(|b| crate::text::escape(b))
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -201,21 +201,6 @@ fn error_log_path(o: &LbObservation) -> String {
 
 const NGINX_ERROR_LOG: &str = "/var/log/nginx/error.log";
 
-/// The local time's offset from UTC, seconds (nginx logs local time).
-pub fn utc_offset_s() -> i64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as libc::time_t);
-    // SAFETY: localtime_r writes only into the tm we pass
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    let ok = unsafe { !libc::localtime_r(&now, &mut tm).is_null() };
-    if ok {
-        tm.tm_gmtoff
-    } else {
-        0
-    }
-}
-
 /// Reads the end of the error log and counts the signatures of the last `since`.
 fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
     let path = error_log_path(o);
@@ -229,7 +214,7 @@ fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let since_t = now - since.as_secs() as i64;
-    let offset = utc_offset_s();
+    let offset = super::log::utc_offset_s();
     let time_of = |l: &str| crate::observe::lb::nginx_log_time(l, offset);
     let tail = super::log::read_tail(Path::new(&path), since_t, super::log::BUDGET, &time_of)
         .map(|t| t.text);

@@ -251,7 +251,7 @@ pub fn scan_file(
     budget: u64,
     now: i64,
 ) -> LogScan {
-    let offset = crate::probe::lb::utc_offset_s();
+    let offset = utc_offset_s();
     let since = now - since_s as i64;
     let time_of = |l: &str| format.time(l, offset, now);
     let source = path.display().to_string();
@@ -539,7 +539,7 @@ fn journal(
             )
         }
         Ok((text, _)) => {
-            let offset = crate::probe::lb::utc_offset_s();
+            let offset = utc_offset_s();
             let since_t = now - since_s as i64;
             let time_of = |l: &str| LogFormat::Syslog.time(l, offset, now);
             let (lines, hits) = match scan {
@@ -636,6 +636,21 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             kernel,
         }))
     })
+}
+
+/// The local time's offset from UTC, seconds (nginx and syslog write local time).
+pub fn utc_offset_s() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as libc::time_t);
+    // SAFETY: localtime_r writes only into the tm we pass
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let ok = unsafe { !libc::localtime_r(&now, &mut tm).is_null() };
+    if ok {
+        tm.tm_gmtoff
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]
