@@ -36,6 +36,40 @@ pub static CHECKS: &[Check] = &[
     },
 ];
 
+/// What a log signature means: how bad a match is, and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meaning {
+    /// A match's status.
+    pub status: Status,
+    /// What to do, or which check's remediation applies.
+    pub fix: &'static str,
+}
+
+/// Every signature of `observe::log` with its meaning (a test holds the two lists together).
+static MEANINGS: &[(&str, Status, &str)] = &[
+    ("max_clients", Status::Fail, "raise maxclients (and the process's open-file limit) or find the client that leaks connections: CLIENT LIST"),
+    ("oom_command", Status::Fail, "writes were refused at maxmemory: set an eviction policy (statectl tune redis) or add memory"),
+    ("bgsave_failed", Status::Fail, "snapshots fail: check disk space and vm.overcommit_memory=1 (statectl tune kernel --apply)"),
+    ("replication_lost", Status::Warn, "the replica lost its master: check the network path and repl-timeout (statectl doctor --only 'redis.replication*')"),
+    ("kernel_warning", Status::Warn, "Redis warned about a kernel setting at start: see kernel.overcommit, kernel.somaxconn and kernel.thp (statectl tune kernel --apply)"),
+    ("deadlock", Status::Fail, "two transactions locked rows in opposite orders: take locks in one order (the DETAIL lines name the processes)"),
+    ("connection_slots", Status::Fail, "connections ran out: pool them (pgbouncer) or raise max_connections (statectl doctor --only postgres.connections)"),
+    ("wal_stream", Status::Warn, "a standby or subscriber lost its WAL stream: check the path to the primary and wal_sender_timeout"),
+    ("checkpoints_too_frequent", Status::Warn, "raise max_wal_size (statectl tune postgres)"),
+    ("oom_kill", Status::Fail, "the OOM killer ended a state server: set maxmemory below the RAM left after PostgreSQL's shared_buffers, and vm.overcommit_memory=1"),
+];
+
+/// The meaning of the signature named `name`.
+pub fn meaning(name: &str) -> Option<Meaning> {
+    MEANINGS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, status, fix)| Meaning {
+            status: *status,
+            fix,
+        })
+}
+
 /// One log's verdict: the worst signature's status, every signature named with its count.
 pub fn judge(s: &LogScan, _t: &Ctx) -> Verdict {
     if let Some(why) = &s.error {
@@ -52,9 +86,9 @@ pub fn judge(s: &LogScan, _t: &Ctx) -> Verdict {
     .with("bytes_read", s.bytes_read)
     .with("lines", s.lines);
     let mut parts = Vec::new();
-    let mut worst: Option<&log::Signature> = None;
+    let mut worst: Option<Meaning> = None;
     for h in &s.hits {
-        let Some(sig) = log::signature(&h.signature) else {
+        let Some(sig) = meaning(&h.signature) else {
             continue;
         };
         v = v
@@ -89,4 +123,32 @@ pub fn judge(s: &LogScan, _t: &Ctx) -> Verdict {
         );
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // issue 27: severities and fixes are the checks' (here); the probe's list only says what to
+    // look for. Every signature has a meaning and every meaning a signature.
+    #[test]
+    fn every_signature_has_one_meaning_and_every_meaning_a_signature() {
+        let names: Vec<&str> = log::REDIS_SIGNATURES
+            .iter()
+            .chain(log::POSTGRES_SIGNATURES)
+            .chain(log::KERNEL_SIGNATURES)
+            .map(|s| s.name)
+            .collect();
+        for n in &names {
+            let m = meaning(n).unwrap_or_else(|| panic!("{n} has no meaning"));
+            assert!(matches!(m.status, Status::Fail | Status::Warn), "{n}");
+            assert!(!m.fix.is_empty(), "{n}");
+        }
+        for (n, _, _) in MEANINGS {
+            assert!(names.contains(n), "{n} is no signature");
+            assert_eq!(MEANINGS.iter().filter(|m| m.0 == *n).count(), 1, "{n}");
+        }
+        assert_eq!(meaning("max_clients").map(|m| m.status), Some(Status::Fail));
+        assert_eq!(meaning("wal_stream").map(|m| m.status), Some(Status::Warn));
+    }
 }

@@ -4,8 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Status;
-
 /// How a log's lines carry their time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -157,17 +155,14 @@ fn zone_offset(zone: &str) -> Option<i64> {
     Some(sign * (h * 3600 + m * 60))
 }
 
-/// One of the matrix's log signatures.
+/// One of the matrix's log signatures: what to look for. What a match means (its status and
+/// fix) is the checks' to say (`doctor::log::meaning`).
 #[derive(Debug, Clone, Copy)]
 pub struct Signature {
     /// Its name in reports: `max_clients`, `deadlock`, …
     pub name: &'static str,
     /// Lowercase substrings; a line holding any of them matches.
     pub needles: &'static [&'static str],
-    /// What a match means.
-    pub status: Status,
-    /// What to do, or which check's remediation applies.
-    pub fix: &'static str,
 }
 
 /// log.redis: the matrix's Redis log signatures.
@@ -175,26 +170,18 @@ pub static REDIS_SIGNATURES: &[Signature] = &[
     Signature {
         name: "max_clients",
         needles: &["max number of clients reached"],
-        status: Status::Fail,
-        fix: "raise maxclients (and the process's open-file limit) or find the client that leaks connections: CLIENT LIST",
     },
     Signature {
         name: "oom_command",
         needles: &["oom command not allowed"],
-        status: Status::Fail,
-        fix: "writes were refused at maxmemory: set an eviction policy (statectl tune redis) or add memory",
     },
     Signature {
         name: "bgsave_failed",
         needles: &["background saving error", "can't save in background"],
-        status: Status::Fail,
-        fix: "snapshots fail: check disk space and vm.overcommit_memory=1 (statectl tune kernel --apply)",
     },
     Signature {
         name: "replication_lost",
         needles: &["master aborted replication", "connection with master lost"],
-        status: Status::Warn,
-        fix: "the replica lost its master: check the network path and repl-timeout (statectl doctor --only 'redis.replication*')",
     },
     Signature {
         name: "kernel_warning",
@@ -207,8 +194,6 @@ pub static REDIS_SIGNATURES: &[Signature] = &[
             "tcp backlog setting",
             "transparent huge pages",
         ],
-        status: Status::Warn,
-        fix: "Redis warned about a kernel setting at start: see kernel.overcommit, kernel.somaxconn and kernel.thp (statectl tune kernel --apply)",
     },
 ];
 
@@ -217,8 +202,6 @@ pub static POSTGRES_SIGNATURES: &[Signature] = &[
     Signature {
         name: "deadlock",
         needles: &["deadlock detected"],
-        status: Status::Fail,
-        fix: "two transactions locked rows in opposite orders: take locks in one order (the DETAIL lines name the processes)",
     },
     Signature {
         name: "connection_slots",
@@ -227,29 +210,25 @@ pub static POSTGRES_SIGNATURES: &[Signature] = &[
             "too many clients already",
             "sorry, too many clients",
         ],
-        status: Status::Fail,
-        fix: "connections ran out: pool them (pgbouncer) or raise max_connections (statectl doctor --only postgres.connections)",
     },
     Signature {
         name: "wal_stream",
         needles: &["could not receive data from wal stream"],
-        status: Status::Warn,
-        fix: "a standby or subscriber lost its WAL stream: check the path to the primary and wal_sender_timeout",
     },
     Signature {
         name: "checkpoints_too_frequent",
         needles: &["checkpoints are occurring too frequently"],
-        status: Status::Warn,
-        fix: "raise max_wal_size (statectl tune postgres)",
     },
 ];
 
 /// log.kernel: OOM kills of the state servers.
 pub static KERNEL_SIGNATURES: &[Signature] = &[Signature {
     name: "oom_kill",
-    needles: &["out of memory: killed process", "oom-kill", "killed process"],
-    status: Status::Fail,
-    fix: "the OOM killer ended a state server: set maxmemory below the RAM left after PostgreSQL's shared_buffers, and vm.overcommit_memory=1",
+    needles: &[
+        "out of memory: killed process",
+        "oom-kill",
+        "killed process",
+    ],
 }];
 
 /// One signature's matches in the window.
@@ -571,15 +550,6 @@ pub fn utc(t: Option<i64>) -> String {
             .to_string()
         })
         .unwrap_or_else(|| "-".into())
-}
-
-/// The signature a name belongs to, across every list.
-pub fn signature(name: &str) -> Option<&'static Signature> {
-    REDIS_SIGNATURES
-        .iter()
-        .chain(POSTGRES_SIGNATURES)
-        .chain(KERNEL_SIGNATURES)
-        .find(|s| s.name == name)
 }
 
 #[cfg(test)]

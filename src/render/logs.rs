@@ -45,7 +45,7 @@ pub fn table(
         let mut t =
             super::table::new_table(style, &["STATUS", "SIGNATURE", "COUNT", "FIRST", "LAST"]);
         for h in &s.hits {
-            let Some(sig) = log::signature(&h.signature) else {
+            let Some(sig) = crate::doctor::log::meaning(&h.signature) else {
                 continue;
             };
             t.add_row(vec![
@@ -58,7 +58,7 @@ pub fn table(
         }
         writeln!(w, "{t}")?;
         for h in &s.hits {
-            let Some(sig) = log::signature(&h.signature) else {
+            let Some(sig) = crate::doctor::log::meaning(&h.signature) else {
                 continue;
             };
             writeln!(
