@@ -45,6 +45,12 @@ pub struct AreaEntry {
     /// Other areas' observations its checks read (the host's RAM and kernel settings for
     /// Redis); their probes run whenever a reader is selected.
     pub reads: &'static [Read],
+    /// Its checks ask a running server (`preflight` leaves them out unless a server is named,
+    /// so a fresh node needs none running).
+    pub asks_a_server: bool,
+    /// Its targets may be Sentinel deployments or Cluster seeds, expanded into their nodes
+    /// before the probes run.
+    pub discovers_nodes: bool,
 }
 
 /// Every area, in the order reports list them.
@@ -58,12 +64,16 @@ pub static AREAS: &[AreaEntry] = &[
             by: &["redis.maxmemory", "redis.tcp_backlog", "redis.host"],
             full: false,
         }],
+        asks_a_server: true,
+        discovers_nodes: true,
     },
     AreaEntry {
         area: Area::Postgres,
         checks: doctor::postgres::CHECKS,
         probe: probe::postgres::observe_area,
         reads: &[],
+        asks_a_server: true,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Kernel,
@@ -75,18 +85,24 @@ pub static AREAS: &[AreaEntry] = &[
             by: &["kernel.somaxconn"],
             full: true,
         }],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Nic,
         checks: doctor::nic::CHECKS,
         probe: probe::nic::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Sentinel,
         checks: doctor::sentinel::CHECKS,
         probe: probe::sentinel::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: true,
     },
     AreaEntry {
         area: Area::Cluster,
@@ -98,44 +114,66 @@ pub static AREAS: &[AreaEntry] = &[
             by: &["cluster.*"],
             full: false,
         }],
+        asks_a_server: false,
+        discovers_nodes: true,
     },
     AreaEntry {
         area: Area::Lb,
         checks: doctor::lb::CHECKS,
         probe: probe::lb::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Jwt,
         checks: doctor::jwt::CHECKS,
         probe: probe::jwt::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Http,
         checks: doctor::http::CHECKS,
         probe: probe::http::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Log,
         checks: doctor::log::CHECKS,
         probe: probe::log::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Path,
         checks: doctor::path::CHECKS,
         probe: probe::path::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
     AreaEntry {
         area: Area::Preflight,
         checks: doctor::preflight::CHECKS,
         probe: probe::preflight::observe_area,
         reads: &[],
+        asks_a_server: false,
+        discovers_nodes: false,
     },
 ];
+
+/// The entry of `area`.
+pub fn entry(area: Area) -> &'static AreaEntry {
+    AREAS
+        .iter()
+        .find(|e| e.area == area)
+        .expect("every area has an entry (areas::tests)")
+}
 
 /// Every check of every area, in report order.
 pub fn matrix() -> Vec<Check> {
@@ -236,6 +274,31 @@ mod tests {
                 assert!(!c.tags.is_empty(), "{}", c.id);
             }
         }
+    }
+
+    #[test]
+    fn every_area_has_one_entry_and_the_orchestration_reads_its_properties() {
+        for c in matrix() {
+            assert_eq!(
+                AREAS.iter().filter(|e| e.area == c.area).count(),
+                1,
+                "{c:?}"
+            );
+            assert_eq!(entry(c.area).area, c.area);
+        }
+        // preflight leaves out what asks a server; discovery runs for what may hold topologies
+        let servers: Vec<Area> = AREAS
+            .iter()
+            .filter(|e| e.asks_a_server)
+            .map(|e| e.area)
+            .collect();
+        assert_eq!(servers, vec![Area::Redis, Area::Postgres]);
+        let discover: Vec<Area> = AREAS
+            .iter()
+            .filter(|e| e.discovers_nodes)
+            .map(|e| e.area)
+            .collect();
+        assert_eq!(discover, vec![Area::Redis, Area::Sentinel, Area::Cluster]);
     }
 
     #[test]

@@ -41,8 +41,7 @@ pub fn plan(
     // --postgres) or a check of it is asked for by --only; the installed versions are its own
     let named = !args.targets.redis.is_empty() || !args.targets.postgres.is_empty();
     if tag == Tag::Preflight && !named && args.only.is_empty() {
-        use doctor::Area;
-        checks.retain(|c| !matches!(c.area, Area::Redis | Area::Postgres));
+        checks.retain(|c| !areas::entry(c.area).asks_a_server);
     }
     let files = args.out.iter().map(|p| ("--out", p));
     for (flag, out) in files.chain(args.report.iter().map(|(_, p)| ("--report", p))) {
@@ -88,11 +87,7 @@ pub fn plan(
 /// Expands Sentinel deployments and Cluster seeds into their nodes when a Redis, Sentinel or
 /// Cluster check runs.
 async fn discover(plan: &mut Plan, spinner: Option<&indicatif::ProgressBar>) {
-    use doctor::Area;
-    let wanted = plan
-        .areas
-        .iter()
-        .any(|a| matches!(a.area, Area::Redis | Area::Sentinel | Area::Cluster));
+    let wanted = plan.areas.iter().any(|a| a.discovers_nodes);
     if !wanted {
         return;
     }
