@@ -33,34 +33,7 @@ use crate::observe::sentinel::SentinelObservation;
 use crate::observe::service::{ListenerRole, ServiceState, MAX_ALTERNATIVES};
 use crate::observe::{Observations, ProbeError, TlsLook, TlsReason};
 
-/// The part of the stack a check looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Area {
-    /// Redis servers (`--redis`).
-    Redis,
-    /// PostgreSQL servers (`--postgres`).
-    Postgres,
-    /// The local kernel.
-    Kernel,
-    /// The local NICs (`--iface`).
-    Nic,
-    /// The host's software (OpenSSL), for fresh nodes.
-    Preflight,
-    /// Sentinel deployments (`redis+sentinel://`).
-    Sentinel,
-    /// Redis Clusters (found from any node).
-    Cluster,
-    /// The load balancer's configuration (`--lb-config`, or the local nginx/HAProxy).
-    Lb,
-    /// The API nodes' JWT signing keys (`--jwks`).
-    Jwt,
-    /// The API nodes (`--api`).
-    Http,
-    /// The servers' own logs and the kernel's messages.
-    Log,
-    /// The network path to each server (`--path`).
-    Path,
-}
+pub use crate::observe::Area;
 
 /// Which logs a `log.*` check reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,26 +44,6 @@ pub enum LogKind {
     Postgres,
     /// The kernel's messages.
     Kernel,
-}
-
-impl Area {
-    /// The area's name as `--list` shows it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Area::Redis => "redis",
-            Area::Postgres => "postgres",
-            Area::Kernel => "kernel",
-            Area::Nic => "nic",
-            Area::Preflight => "preflight",
-            Area::Sentinel => "sentinel",
-            Area::Cluster => "cluster",
-            Area::Lb => "lb",
-            Area::Jwt => "jwt",
-            Area::Http => "http",
-            Area::Log => "log",
-            Area::Path => "path",
-        }
-    }
 }
 
 /// Which subcommands run a check.
@@ -189,20 +142,7 @@ impl std::ops::Deref for Ctx<'_> {
     }
 }
 
-static NOTHING_OBSERVED: Observations = Observations {
-    redis: Vec::new(),
-    postgres: Vec::new(),
-    kernel: None,
-    nic: Vec::new(),
-    preflight: None,
-    sentinel: Vec::new(),
-    cluster: Vec::new(),
-    lb: None,
-    jwt: None,
-    http: Vec::new(),
-    log: None,
-    path: Vec::new(),
-};
+static NOTHING_OBSERVED: Observations = Observations::EMPTY;
 
 impl<'a> Ctx<'a> {
     /// A context with the given thresholds and no other observations.
@@ -269,46 +209,6 @@ pub(crate) fn unreachable_skip(check: &str) -> Verdict {
     ))
 }
 
-/// Only the observations of `areas`: what a check that declares reading them may see.
-fn only(obs: &Observations, areas: &[Area]) -> Observations {
-    // destructured whole, so a new area's field cannot be forgotten here
-    let Observations {
-        redis,
-        postgres,
-        kernel,
-        nic,
-        preflight,
-        sentinel,
-        cluster,
-        lb,
-        jwt,
-        http,
-        log,
-        path,
-    } = obs;
-    fn pick<T: Clone + Default>(areas: &[Area], area: Area, v: &T) -> T {
-        if areas.contains(&area) {
-            v.clone()
-        } else {
-            T::default()
-        }
-    }
-    Observations {
-        redis: pick(areas, Area::Redis, redis),
-        postgres: pick(areas, Area::Postgres, postgres),
-        kernel: pick(areas, Area::Kernel, kernel),
-        nic: pick(areas, Area::Nic, nic),
-        preflight: pick(areas, Area::Preflight, preflight),
-        sentinel: pick(areas, Area::Sentinel, sentinel),
-        cluster: pick(areas, Area::Cluster, cluster),
-        lb: pick(areas, Area::Lb, lb),
-        jwt: pick(areas, Area::Jwt, jwt),
-        http: pick(areas, Area::Http, http),
-        log: pick(areas, Area::Log, log),
-        path: pick(areas, Area::Path, path),
-    }
-}
-
 /// The reachability check of a server area (`redis.reachable`), reported for an unreachable
 /// target even when `--only` left it out: a target that cannot be reached is a failure
 /// whatever the selection.
@@ -334,7 +234,7 @@ pub fn evaluate(
     thresholds: &Thresholds,
     reads: fn(&Check) -> Vec<Area>,
 ) -> Vec<Finding> {
-    let views: Vec<Observations> = checks.iter().map(|c| only(obs, &reads(c))).collect();
+    let views: Vec<Observations> = checks.iter().map(|c| obs.only(&reads(c))).collect();
     let ctx: Vec<Ctx> = views.iter().map(|obs| Ctx { thresholds, obs }).collect();
     let mut out = Vec::new();
     // a cluster's seeds are Redis targets: its checks too need them reached

@@ -271,92 +271,128 @@ impl PeerLook {
     }
 }
 
-/// What every probe of one run saw, one field per area. A probe returns an [`Observed`]; the
-/// run folds them in with [`Observations::add`].
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Observations {
-    /// One per Redis target, in order.
-    pub redis: Vec<RedisObservation>,
-    /// One per PostgreSQL target, in order.
-    pub postgres: Vec<PostgresObservation>,
-    /// The local kernel and host, when an area that needs it ran.
-    pub kernel: Option<KernelObservation>,
-    /// One per interface, in order.
-    pub nic: Vec<NicObservation>,
-    /// The host's software, when a preflight check ran.
-    #[serde(default)]
-    pub preflight: Option<preflight::PreflightObservation>,
-    /// One per Sentinel deployment.
-    #[serde(default)]
-    pub sentinel: Vec<sentinel::SentinelObservation>,
-    /// One per Redis Cluster.
-    #[serde(default)]
-    pub cluster: Vec<cluster::ClusterObservation>,
-    /// The load balancer, when an lb check ran.
-    #[serde(default)]
-    pub lb: Option<lb::LbObservation>,
-    /// The API nodes' JWKS, when a jwt check ran.
-    #[serde(default)]
-    pub jwt: Option<jwt::JwtObservation>,
-    /// One per API node.
-    #[serde(default)]
-    pub http: Vec<http::HttpObservation>,
-    /// The servers' logs, when a log check ran.
-    #[serde(default)]
-    pub log: Option<log::LogObservation>,
-    /// The paths to the servers (`doctor --path`).
-    #[serde(default)]
-    pub path: Vec<path::PathObservation>,
+/// How a probe's share folds into the run's observations: lists are appended, a single
+/// observation replaces (or, absent, leaves) what was there.
+pub trait Fold<P> {
+    /// Nothing observed.
+    const EMPTY: Self;
+    /// Folds `p` in.
+    fn fold(&mut self, p: P);
 }
 
-/// One area's share of a run's observations, as its probe returns it.
-#[derive(Debug, Clone)]
-pub enum Observed {
-    /// The Redis targets.
-    Redis(Vec<RedisObservation>),
-    /// The PostgreSQL targets.
-    Postgres(Vec<PostgresObservation>),
-    /// The local kernel and host.
-    Kernel(Box<KernelObservation>),
-    /// The interfaces.
-    Nic(Vec<NicObservation>),
-    /// The host's software.
-    Preflight(Box<preflight::PreflightObservation>),
-    /// The Sentinel deployments.
-    Sentinel(Vec<sentinel::SentinelObservation>),
-    /// The Redis Clusters.
-    Cluster(Vec<cluster::ClusterObservation>),
-    /// The load balancer (none when there is nothing to look at).
-    Lb(Option<Box<lb::LbObservation>>),
-    /// The JWKS of the API nodes (none without --jwks).
-    Jwt(Option<Box<jwt::JwtObservation>>),
-    /// The API nodes.
-    Http(Vec<http::HttpObservation>),
-    /// The servers' logs.
-    Log(Box<log::LogObservation>),
-    /// The paths to the servers.
-    Path(Vec<path::PathObservation>),
-}
-
-impl Observations {
-    /// Folds one area's observations in.
-    pub fn add(&mut self, o: Observed) {
-        match o {
-            Observed::Redis(v) => self.redis.extend(v),
-            Observed::Postgres(v) => self.postgres.extend(v),
-            Observed::Kernel(k) => self.kernel = Some(*k),
-            Observed::Nic(v) => self.nic.extend(v),
-            Observed::Preflight(p) => self.preflight = Some(*p),
-            Observed::Sentinel(v) => self.sentinel.extend(v),
-            Observed::Cluster(v) => self.cluster.extend(v),
-            Observed::Lb(v) => self.lb = v.map(|b| *b),
-            Observed::Jwt(v) => self.jwt = v.map(|b| *b),
-            Observed::Http(v) => self.http.extend(v),
-            Observed::Log(l) => self.log = Some(*l),
-            Observed::Path(v) => self.path.extend(v),
-        }
+impl<T> Fold<Vec<T>> for Vec<T> {
+    const EMPTY: Self = Vec::new();
+    fn fold(&mut self, p: Vec<T>) {
+        self.extend(p);
     }
+}
+
+impl<T> Fold<Box<T>> for Option<T> {
+    const EMPTY: Self = None;
+    fn fold(&mut self, p: Box<T>) {
+        *self = Some(*p);
+    }
+}
+
+impl<T> Fold<Option<Box<T>>> for Option<T> {
+    const EMPTY: Self = None;
+    fn fold(&mut self, p: Option<Box<T>>) {
+        *self = p.map(|b| *b);
+    }
+}
+
+/// The one table of areas. Each line generates the `Area` variant and its name, the field of
+/// [`Observations`] that holds the area's observations, the [`Observed`] variant its probe
+/// returns, and their arms in [`Observations::add`] and [`Observations::only`], so these lists
+/// cannot disagree. (The registry in `areas.rs` adds each area's checks, probe and reads.)
+macro_rules! areas {
+    ($( $(#[doc = $doc:literal])* $variant:ident $name:literal $field:ident: $held:ty => $returned:ty; )*) => {
+        /// The part of the stack a check looks at.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Area {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Area {
+            /// Every area, in the table's order.
+            pub const ALL: &'static [Area] = &[$(Area::$variant),*];
+
+            /// The area's name as `--list` shows it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( Area::$variant => $name, )*
+                }
+            }
+        }
+
+        /// What every probe of one run saw, one field per area. A probe returns an
+        /// [`Observed`]; the run folds them in with [`Observations::add`].
+        #[derive(Debug, Default, Clone, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Observations {
+            $( $(#[doc = $doc])* pub $field: $held, )*
+        }
+
+        /// One area's share of a run's observations, as its probe returns it.
+        #[derive(Debug, Clone)]
+        pub enum Observed {
+            $( $(#[doc = $doc])* $variant($returned), )*
+        }
+
+        impl Observations {
+            /// Nothing observed.
+            pub const EMPTY: Observations = Observations {
+                $( $field: <$held as Fold<$returned>>::EMPTY, )*
+            };
+
+            /// Folds one area's observations in.
+            pub fn add(&mut self, o: Observed) {
+                match o {
+                    $( Observed::$variant(p) => self.$field.fold(p), )*
+                }
+            }
+
+            /// Only the observations of `areas`: what a check that declares reading them may
+            /// see.
+            pub fn only(&self, areas: &[Area]) -> Observations {
+                Observations {
+                    $( $field: if areas.contains(&Area::$variant) {
+                        self.$field.clone()
+                    } else {
+                        <$held as Fold<$returned>>::EMPTY
+                    }, )*
+                }
+            }
+        }
+    };
+}
+
+areas! {
+    /// Redis servers (`--redis`): one observation per target, in order.
+    Redis "redis" redis: Vec<RedisObservation> => Vec<RedisObservation>;
+    /// PostgreSQL servers (`--postgres`): one per target, in order.
+    Postgres "postgres" postgres: Vec<PostgresObservation> => Vec<PostgresObservation>;
+    /// The local kernel and host, when an area that needs it ran.
+    Kernel "kernel" kernel: Option<KernelObservation> => Box<KernelObservation>;
+    /// The local NICs (`--iface`): one per interface, in order.
+    Nic "nic" nic: Vec<NicObservation> => Vec<NicObservation>;
+    /// The host's software (OpenSSL, servers, ports, hardware), for fresh nodes.
+    Preflight "preflight" preflight: Option<preflight::PreflightObservation> => Box<preflight::PreflightObservation>;
+    /// Sentinel deployments (`redis+sentinel://`): one per deployment.
+    Sentinel "sentinel" sentinel: Vec<sentinel::SentinelObservation> => Vec<sentinel::SentinelObservation>;
+    /// Redis Clusters (found from any node): one per cluster.
+    Cluster "cluster" cluster: Vec<cluster::ClusterObservation> => Vec<cluster::ClusterObservation>;
+    /// The load balancer's configuration (`--lb-config`, or the local nginx/HAProxy); none when
+    /// there is nothing to look at.
+    Lb "lb" lb: Option<lb::LbObservation> => Option<Box<lb::LbObservation>>;
+    /// The API nodes' JWT signing keys (`--jwks`); none without it.
+    Jwt "jwt" jwt: Option<jwt::JwtObservation> => Option<Box<jwt::JwtObservation>>;
+    /// The API nodes (`--api`): one per node.
+    Http "http" http: Vec<http::HttpObservation> => Vec<http::HttpObservation>;
+    /// The servers' own logs and the kernel's messages.
+    Log "log" log: Option<log::LogObservation> => Box<log::LogObservation>;
+    /// The network path to each server (`--path`).
+    Path "path" path: Vec<path::PathObservation> => Vec<path::PathObservation>;
 }
 
 /// The address fields of a SENTINEL MASTER/REPLICAS/SENTINELS entry.
