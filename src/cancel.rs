@@ -85,3 +85,20 @@ pub async fn sleep(token: &CancellationToken, d: Duration) -> bool {
         _ = token.cancelled() => false,
     }
 }
+
+/// Runs a subcommand's `work`; when a cancel leaves it stuck past [`GRACE`] (a wait that does
+/// not select on the token, such as a connect to a frozen server), prints `note` and ends the
+/// run as interrupted (exit 130) instead of waiting out its timeout.
+pub async fn interruptible<E>(
+    token: &CancellationToken,
+    note: &str,
+    work: impl std::future::Future<Output = Result<crate::exit::Exit, E>>,
+) -> Result<crate::exit::Exit, E> {
+    match with_grace(token, work).await {
+        Some(r) => r,
+        None => {
+            eprintln!("statectl: interrupted; {note}");
+            Ok(crate::exit::Exit::Interrupted)
+        }
+    }
+}

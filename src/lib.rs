@@ -136,18 +136,28 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Bench(BenchCommand::Redis(a)) => cmd::bench::redis(a, out, cancel),
         Command::Bench(BenchCommand::Postgres(a)) => cmd::bench::postgres(a, out, cancel),
         Command::Latency(a) => rt.block_on(cmd::latency::run(a, out, cancel)),
-        Command::Verify(cli::VerifyCommand::Redis(a)) => {
-            rt.block_on(cmd::verify::redis(a, out, cancel))
-        }
-        Command::Verify(cli::VerifyCommand::Postgres(a)) => {
-            rt.block_on(cmd::verify::postgres(a, out, cancel))
-        }
-        Command::Verify(cli::VerifyCommand::Cache(a)) => {
-            rt.block_on(cmd::verify::cache(a, out, cancel))
-        }
+        Command::Verify(cli::VerifyCommand::Redis(a)) => rt.block_on(cancel::interruptible(
+            cancel,
+            "verify redis ended before it finished comparing",
+            cmd::verify::redis(a, out, cancel),
+        )),
+        Command::Verify(cli::VerifyCommand::Postgres(a)) => rt.block_on(cancel::interruptible(
+            cancel,
+            "verify postgres ended before it finished comparing",
+            cmd::verify::postgres(a, out, cancel),
+        )),
+        Command::Verify(cli::VerifyCommand::Cache(a)) => rt.block_on(cancel::interruptible(
+            cancel,
+            "verify cache ended before it finished comparing",
+            cmd::verify::cache(a, out, cancel),
+        )),
         Command::Capture(a) => rt.block_on(cmd::capture::run(a, out, cancel)),
         Command::Nic(a) => rt.block_on(cmd::nic::run(a, out, root, cancel)),
-        Command::Logs(a) => rt.block_on(cmd::logs::run(a, out, root, cancel)),
+        Command::Logs(a) => rt.block_on(cancel::interruptible(
+            cancel,
+            "logs ended before every log was read",
+            cmd::logs::run(a, out, root, cancel),
+        )),
         Command::Path(a) => cmd::path::run(a, out, cancel),
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;

@@ -501,3 +501,101 @@ fn path_ends_on_ctrl_c_with_the_rounds_done() {
     assert_eq!(v["addr"], "127.0.0.1", "{v}");
     assert!(v["rounds"].as_u64().unwrap() < 1000, "{v}");
 }
+
+// issue 27 #4: verify cache too ends on Ctrl-C while a server it waits on is frozen
+#[test]
+fn verify_cache_against_a_frozen_cache_ends_on_ctrl_c() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let Some(mut redis) = RedisServer::start(&[]) else {
+        return;
+    };
+    pg.psql("CREATE TABLE sessions (id int PRIMARY KEY, payload text NOT NULL)");
+    redis.cli(None, &["SET", "session:1", "x", "EX", "900"]);
+    redis.freeze();
+    let child = spawn_env(
+        &[
+            "verify",
+            "cache",
+            "--redis",
+            &redis.url(),
+            "--postgres",
+            &pg.url(),
+            "--map",
+            "session:{id}=SELECT payload FROM sessions WHERE id = $1",
+            "--timeout",
+            "60s",
+            "--format",
+            "json",
+        ],
+        &[("PGPASSWORD", PG_PASSWORD)],
+    );
+    let r = interrupt_when_connected(
+        child,
+        "verify cache connected to the frozen cache",
+        &redis.url(),
+    );
+    redis.thaw();
+    assert_eq!(r.code, Some(130), "{}", r.stderr);
+    assert!(r.stderr.contains("interrupted"), "{}", r.stderr);
+}
+
+/// Every subcommand, with the test that interrupts it, or why it needs none.
+const COVERED: &[(&str, &str)] = &[
+    ("doctor", "doctor_ends_mid_window_with_a_partial_report_and_exit_130"),
+    ("preflight", "preflight_against_a_frozen_server_ends_on_ctrl_c"),
+    ("tune redis", "tune_redis_live_against_a_frozen_server_ends_saying_what_may_be_applied"),
+    ("tune kernel", "none needed: reads and writes /proc/sys, no network wait"),
+    ("tune postgres", "tune_postgres_against_a_frozen_postmaster_ends_on_ctrl_c"),
+    ("verify postgres", "verify_postgres_waiting_for_a_stalled_standby_prints_its_report_on_ctrl_c"),
+    ("verify cache", "verify_cache_against_a_frozen_cache_ends_on_ctrl_c"),
+    ("verify redis", "verify_redis_waiting_for_a_frozen_replica_prints_its_report_on_ctrl_c"),
+    ("bench redis", "bench_redis_stops_with_a_partial_report"),
+    ("bench postgres", "bench_postgres_stops_even_while_its_queries_hang"),
+    ("latency", "latency_against_a_frozen_server_ends_with_a_summary"),
+    ("capture", "capture.rs: interrupt() (statectl 130, tcpdump 0)"),
+    ("nic", "nic_ends_its_window_early"),
+    ("logs", "none needed: reads bounded file tails (--since, 4 MiB a log); cancel::interruptible bounds the rest"),
+    ("path", "path_ends_on_ctrl_c_with_the_rounds_done"),
+    ("completions", "none needed: writes a script"),
+    ("man", "none needed: writes pages"),
+];
+
+// issue 27 #4: a new subcommand fails here until it has an interrupt test or a reason for none
+#[test]
+fn every_subcommand_has_an_interrupt_test_or_a_reason_for_none() {
+    use clap::CommandFactory;
+    fn leaves(c: &clap::Command, prefix: &str, out: &mut Vec<String>) {
+        for s in c.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = format!("{prefix}{}", s.get_name());
+            if s.has_subcommands() {
+                leaves(s, &format!("{name} "), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    leaves(&statectl::cli::Cli::command(), "", &mut all);
+    let listed: Vec<&str> = COVERED.iter().map(|c| c.0).collect();
+    for s in &all {
+        assert!(
+            listed.contains(&s.as_str()),
+            "`{s}` has no interrupt test and no reason for none"
+        );
+    }
+    for l in &listed {
+        assert!(all.iter().any(|s| s == l), "`{l}` is no subcommand");
+    }
+    // every named test exists in this file
+    let here = include_str!("interrupt.rs");
+    for (s, t) in COVERED {
+        if !t.starts_with("none needed") && !t.contains(".rs:") {
+            assert!(
+                here.contains(&format!("fn {t}()")),
+                "{s}: no test named {t}"
+            );
+        }
+    }
+}

@@ -44,19 +44,15 @@ fn emit<T: Serialize>(
     }
 }
 
-/// Runs a tune against a live server until Ctrl-C; then it gets the grace period to finish the
-/// statement in flight, and the run ends saying the plan may be partly applied.
+/// Runs a tune subcommand; after Ctrl-C it says the plan may be partly applied.
 pub async fn interruptible(
     cancel: &CancellationToken,
     work: impl std::future::Future<Output = anyhow::Result<Exit>>,
 ) -> anyhow::Result<Exit> {
-    match crate::cancel::with_grace(cancel, work).await {
-        Some(r) => r,
-        None => {
-            eprintln!(
-                "statectl: interrupted; the plan may be partly applied: run the same command again to see what is left"
-            );
-            Ok(Exit::Interrupted)
-        }
-    }
+    crate::cancel::interruptible(
+        cancel,
+        "the plan may be partly applied: run the same command again to see what is left",
+        work,
+    )
+    .await
 }
