@@ -51,6 +51,8 @@ pub struct AreaEntry {
     /// Its targets may be Sentinel deployments or Cluster seeds, expanded into their nodes
     /// before the probes run.
     pub discovers_nodes: bool,
+    /// Applies its checks to its observations.
+    pub evaluate: doctor::Evaluator,
 }
 
 /// Every area, in the order reports list them.
@@ -65,6 +67,7 @@ pub static AREAS: &[AreaEntry] = &[
             full: false,
         }],
         asks_a_server: true,
+        evaluate: doctor::redis::evaluate,
         discovers_nodes: true,
     },
     AreaEntry {
@@ -73,6 +76,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::postgres::observe_area,
         reads: &[],
         asks_a_server: true,
+        evaluate: doctor::postgres::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -86,6 +90,7 @@ pub static AREAS: &[AreaEntry] = &[
             full: true,
         }],
         asks_a_server: false,
+        evaluate: doctor::kernel::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -94,6 +99,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::nic::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::nic::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -102,6 +108,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::sentinel::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::sentinel::evaluate,
         discovers_nodes: true,
     },
     AreaEntry {
@@ -115,6 +122,7 @@ pub static AREAS: &[AreaEntry] = &[
             full: false,
         }],
         asks_a_server: false,
+        evaluate: doctor::cluster::evaluate,
         discovers_nodes: true,
     },
     AreaEntry {
@@ -123,6 +131,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::lb::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::lb::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -131,6 +140,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::jwt::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::jwt::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -139,6 +149,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::http::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::http::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -147,6 +158,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::log::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::log::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -155,6 +167,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::path::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::path::evaluate,
         discovers_nodes: false,
     },
     AreaEntry {
@@ -163,6 +176,7 @@ pub static AREAS: &[AreaEntry] = &[
         probe: probe::preflight::observe_area,
         reads: &[],
         asks_a_server: false,
+        evaluate: doctor::preflight::evaluate,
         discovers_nodes: false,
     },
 ];
@@ -247,7 +261,8 @@ pub async fn observe(
 /// Applies the selected checks to the observations; each check sees only its own subject and
 /// the areas it declares reading.
 pub fn evaluate(checks: &[Check], obs: &Observations, thresholds: &Thresholds) -> Vec<Finding> {
-    doctor::evaluate(checks, obs, thresholds, reads_of)
+    let evaluators: Vec<doctor::Evaluator> = AREAS.iter().map(|a| a.evaluate).collect();
+    doctor::evaluate(checks, obs, thresholds, reads_of, &evaluators)
 }
 
 #[cfg(test)]
@@ -388,7 +403,8 @@ mod tests {
             "{declared:?}"
         );
         // the same check, had it declared nothing, would not see the Redis server
-        let undeclared = crate::doctor::evaluate(&checks, &obs, &t, |_| Vec::new());
+        let all: Vec<doctor::Evaluator> = AREAS.iter().map(|a| a.evaluate).collect();
+        let undeclared = crate::doctor::evaluate(&checks, &obs, &t, |_| Vec::new(), &all);
         assert_eq!(undeclared[0].status, crate::model::Status::Pass);
     }
 

@@ -502,3 +502,20 @@ pub fn balance(o: &ClusterObservation, t: &Ctx) -> Verdict {
     }
     v
 }
+
+/// The cluster area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    for o in &obs.cluster {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Cluster(f) = c.eval {
+                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+}

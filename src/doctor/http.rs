@@ -166,6 +166,23 @@ fn latency(o: &HttpObservation, t: &Ctx) -> Verdict {
         .with("requests", ms.len())
 }
 
+/// The http area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    for o in &obs.http {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Http(f) = c.eval {
+                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

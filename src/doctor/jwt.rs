@@ -280,6 +280,23 @@ fn rotation(o: &JwtObservation, _: &Ctx) -> Verdict {
     }
 }
 
+/// The jwt area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    if let Some(o) = &obs.jwt {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Jwt(f) = c.eval {
+                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -415,6 +415,27 @@ pub fn oom(k: &KernelObservation, _t: &Ctx) -> Verdict {
     v
 }
 
+/// The kernel area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    if let Some(k) = &obs.kernel {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Kernel(f) = c.eval {
+                out.push(crate::model::Finding::new(
+                    c.id,
+                    super::KERNEL_TARGET,
+                    f(k, t),
+                ));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -547,6 +547,23 @@ fn pinning(o: &LbObservation, l: &crate::observe::lb::LiveHeader, arrived: Strin
     }
 }
 
+/// The lb area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    if let Some(o) = &obs.lb {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Lb(f) = c.eval {
+                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

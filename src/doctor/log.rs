@@ -125,6 +125,30 @@ pub fn judge(s: &LogScan, _t: &Ctx) -> Verdict {
     v
 }
 
+/// The log area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    if let Some(l) = &obs.log {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Log(kind, f) = c.eval {
+                let scans: Vec<&crate::observe::log::LogScan> = match kind {
+                    super::LogKind::Redis => l.redis.iter().collect(),
+                    super::LogKind::Postgres => l.postgres.iter().collect(),
+                    super::LogKind::Kernel => l.kernel.iter().collect(),
+                };
+                for s in scans {
+                    out.push(crate::model::Finding::new(c.id, &s.target, f(s, t)));
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -225,7 +225,12 @@ fn reach_check(checks: &[Check], area: Area) -> Option<Check> {
     all.iter().copied().find(reach)
 }
 
-/// Applies the selected checks to the observations, target by target. A check's context holds
+/// An area's evaluation: the selected `checks` (each with its context in `ctx`, same order)
+/// applied to the area's share of `obs`, findings appended to `out`.
+pub type Evaluator = fn(&[Check], &Observations, &[Ctx<'_>], &mut Vec<Finding>);
+
+/// Applies the selected checks to the observations, area by area (`areas`, the registry's
+/// evaluators in its order), target by target. A check's context holds
 /// only the observations of the areas `reads` says it reads (the registry's declaration), so its
 /// verdict cannot depend on which other checks ran.
 pub fn evaluate(
@@ -233,160 +238,13 @@ pub fn evaluate(
     obs: &Observations,
     thresholds: &Thresholds,
     reads: fn(&Check) -> Vec<Area>,
+    areas: &[Evaluator],
 ) -> Vec<Finding> {
     let views: Vec<Observations> = checks.iter().map(|c| obs.only(&reads(c))).collect();
     let ctx: Vec<Ctx> = views.iter().map(|obs| Ctx { thresholds, obs }).collect();
     let mut out = Vec::new();
-    // a cluster's seeds are Redis targets: its checks too need them reached
-    let redis_reach = (needs(checks, Area::Redis) || needs(checks, Area::Cluster))
-        .then(|| reach_check(checks, Area::Redis))
-        .flatten();
-    let postgres_reach = needs(checks, Area::Postgres)
-        .then(|| reach_check(checks, Area::Postgres))
-        .flatten();
-    for o in &obs.redis {
-        if let (Some(c), Err(_)) = (redis_reach, &o.result) {
-            if let Eval::RedisReach(f) = c.eval {
-                out.push(Finding::new(
-                    c.id,
-                    &o.target,
-                    f(&o.result, o.service.as_ref()),
-                ));
-            }
-        }
-        for (c, t) in checks.iter().zip(&ctx) {
-            let v = match c.eval {
-                Eval::RedisReach(f) => f(&o.result, o.service.as_ref()),
-                Eval::Tls(f) if c.area == Area::Redis => f(o.tls.as_ref(), &o.addr, t),
-                Eval::Redis(f) => match &o.result {
-                    Ok(s) => f(s, t),
-                    Err(_) => unreachable_skip("redis.reachable"),
-                },
-                _ => continue,
-            };
-            out.push(Finding::new(c.id, &o.target, v));
-        }
-    }
-    for o in &obs.postgres {
-        if let (Some(c), Err(_)) = (postgres_reach, &o.result) {
-            if let Eval::PostgresReach(f) = c.eval {
-                out.push(Finding::new(
-                    c.id,
-                    &o.target,
-                    f(&o.result, o.service.as_ref()),
-                ));
-            }
-        }
-        for (c, t) in checks.iter().zip(&ctx) {
-            let v = match c.eval {
-                Eval::PostgresReach(f) => f(&o.result, o.service.as_ref()),
-                Eval::Tls(f) if c.area == Area::Postgres => f(o.tls.as_ref(), &o.addr, t),
-                Eval::Postgres(f) => match &o.result {
-                    Ok(s) => f(s, t),
-                    Err(_) => unreachable_skip("postgres.reachable"),
-                },
-                _ => continue,
-            };
-            out.push(Finding::new(c.id, &o.target, v));
-        }
-    }
-    if let Some(k) = &obs.kernel {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Kernel(f) = c.eval {
-                out.push(Finding::new(c.id, KERNEL_TARGET, f(k, t)));
-            }
-        }
-    }
-    // deployment-wide Redis checks: once per deployment; standalone servers each alone
-    let mut groups: Vec<(String, Vec<&RedisObservation>)> = Vec::new();
-    for o in &obs.redis {
-        let key = o.member.as_ref().map_or(&o.target, |m| &m.0).clone();
-        match groups.iter_mut().find(|g| g.0 == key) {
-            Some(g) => g.1.push(o),
-            None => groups.push((key, vec![o])),
-        }
-    }
-    for (label, members) in &groups {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::RedisGroup(f) = c.eval {
-                out.push(Finding::new(c.id, label, f(label, members, t)));
-            }
-        }
-    }
-    for o in &obs.sentinel {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Sentinel(f) = c.eval {
-                out.push(Finding::new(c.id, &o.target, f(o, t)));
-            }
-        }
-    }
-    for o in &obs.cluster {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Cluster(f) = c.eval {
-                out.push(Finding::new(c.id, &o.target, f(o, t)));
-            }
-        }
-    }
-    if let Some(p) = &obs.preflight {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Preflight(f) = c.eval {
-                out.push(Finding::new(c.id, HOST_TARGET, f(p, t)));
-            }
-        }
-    }
-    if let Some(o) = &obs.lb {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Lb(f) = c.eval {
-                out.push(Finding::new(c.id, &o.target, f(o, t)));
-            }
-        }
-    }
-    if let Some(o) = &obs.jwt {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Jwt(f) = c.eval {
-                out.push(Finding::new(c.id, &o.target, f(o, t)));
-            }
-        }
-    }
-    for o in &obs.http {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Http(f) = c.eval {
-                out.push(Finding::new(c.id, &o.target, f(o, t)));
-            }
-        }
-    }
-    for o in &obs.path {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Path(f) = c.eval {
-                let v = match &o.report {
-                    Ok(r) => f(r, t),
-                    Err(why) => Verdict::skip(format!("not traced: {why}")),
-                };
-                out.push(Finding::new(c.id, &o.target, v));
-            }
-        }
-    }
-    if let Some(l) = &obs.log {
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Log(kind, f) = c.eval {
-                let scans: Vec<&crate::observe::log::LogScan> = match kind {
-                    LogKind::Redis => l.redis.iter().collect(),
-                    LogKind::Postgres => l.postgres.iter().collect(),
-                    LogKind::Kernel => l.kernel.iter().collect(),
-                };
-                for s in scans {
-                    out.push(Finding::new(c.id, &s.target, f(s, t)));
-                }
-            }
-        }
-    }
-    for n in &obs.nic {
-        let target = format!("nic:{}", n.iface);
-        for (c, t) in checks.iter().zip(&ctx) {
-            if let Eval::Nic(f) = c.eval {
-                out.push(Finding::new(c.id, &target, f(n, t)));
-            }
-        }
+    for area in areas {
+        area(checks, obs, &ctx, &mut out);
     }
     out
 }

@@ -384,6 +384,24 @@ pub fn report(o: &NicObservation) -> NicReport {
     }
 }
 
+/// The nic area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    for n in &obs.nic {
+        let target = format!("nic:{}", n.iface);
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Nic(f) = c.eval {
+                out.push(crate::model::Finding::new(c.id, &target, f(n, t)));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

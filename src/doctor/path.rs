@@ -129,3 +129,24 @@ pub fn loops(r: &PathReport, _t: &Ctx) -> Verdict {
         .with("hops", hops_text(r))
         .fix("Two routers send the traffic back and forth: fix the static or learned routes at the repeating hops (`ip route get ADDR` on each)")
 }
+
+/// The path area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    for o in &obs.path {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Path(f) = c.eval {
+                let v = match &o.report {
+                    Ok(r) => f(r, t),
+                    Err(why) => crate::model::Verdict::skip(format!("not traced: {why}")),
+                };
+                out.push(crate::model::Finding::new(c.id, &o.target, v));
+            }
+        }
+    }
+}

@@ -517,6 +517,27 @@ pub fn openssl(p: &PreflightObservation, _t: &Ctx) -> Verdict {
     v
 }
 
+/// The preflight area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    if let Some(p) = &obs.preflight {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Preflight(f) = c.eval {
+                out.push(crate::model::Finding::new(
+                    c.id,
+                    super::HOST_TARGET,
+                    f(p, t),
+                ));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

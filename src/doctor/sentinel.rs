@@ -365,3 +365,20 @@ pub fn config(o: &SentinelObservation, _t: &Ctx) -> Verdict {
     }
     v
 }
+
+/// The sentinel area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    for o in &obs.sentinel {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::Sentinel(f) = c.eval {
+                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+            }
+        }
+    }
+}

@@ -224,6 +224,44 @@ pub fn version(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     v
 }
 
+/// The postgres area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    let postgres_reach = super::needs(checks, super::Area::Postgres)
+        .then(|| super::reach_check(checks, super::Area::Postgres))
+        .flatten();
+    for o in &obs.postgres {
+        if let (Some(c), Err(_)) = (postgres_reach, &o.result) {
+            if let super::Eval::PostgresReach(f) = c.eval {
+                out.push(crate::model::Finding::new(
+                    c.id,
+                    &o.target,
+                    f(&o.result, o.service.as_ref()),
+                ));
+            }
+        }
+        for (c, t) in checks.iter().zip(ctx) {
+            let v = match c.eval {
+                super::Eval::PostgresReach(f) => f(&o.result, o.service.as_ref()),
+                super::Eval::Tls(f) if c.area == super::Area::Postgres => {
+                    f(o.tls.as_ref(), &o.addr, t)
+                }
+                super::Eval::Postgres(f) => match &o.result {
+                    Ok(s) => f(s, t),
+                    Err(_) => super::unreachable_skip("postgres.reachable"),
+                },
+                _ => continue,
+            };
+            out.push(crate::model::Finding::new(c.id, &o.target, v));
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

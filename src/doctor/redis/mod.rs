@@ -321,6 +321,66 @@ pub fn version(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     }
 }
 
+/// The redis area's evaluation (its entry's `evaluate`): the selected checks of its shapes
+/// applied to its observations, each with its own context.
+pub fn evaluate(
+    checks: &[super::Check],
+    obs: &crate::observe::Observations,
+    ctx: &[super::Ctx<'_>],
+    out: &mut Vec<crate::model::Finding>,
+) {
+    // a cluster's seeds are Redis targets: its checks too need them reached
+    let redis_reach = (super::needs(checks, super::Area::Redis)
+        || super::needs(checks, super::Area::Cluster))
+    .then(|| super::reach_check(checks, super::Area::Redis))
+    .flatten();
+    for o in &obs.redis {
+        if let (Some(c), Err(_)) = (redis_reach, &o.result) {
+            if let super::Eval::RedisReach(f) = c.eval {
+                out.push(crate::model::Finding::new(
+                    c.id,
+                    &o.target,
+                    f(&o.result, o.service.as_ref()),
+                ));
+            }
+        }
+        for (c, t) in checks.iter().zip(ctx) {
+            let v = match c.eval {
+                super::Eval::RedisReach(f) => f(&o.result, o.service.as_ref()),
+                super::Eval::Tls(f) if c.area == super::Area::Redis => {
+                    f(o.tls.as_ref(), &o.addr, t)
+                }
+                super::Eval::Redis(f) => match &o.result {
+                    Ok(s) => f(s, t),
+                    Err(_) => super::unreachable_skip("redis.reachable"),
+                },
+                _ => continue,
+            };
+            out.push(crate::model::Finding::new(c.id, &o.target, v));
+        }
+    }
+    // deployment-wide Redis checks: once per deployment; standalone servers each alone
+    let mut groups: Vec<(String, Vec<&crate::observe::RedisObservation>)> = Vec::new();
+    for o in &obs.redis {
+        let key = o.member.as_ref().map_or(&o.target, |m| &m.0).clone();
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => g.1.push(o),
+            None => groups.push((key, vec![o])),
+        }
+    }
+    for (label, members) in &groups {
+        for (c, t) in checks.iter().zip(ctx) {
+            if let super::Eval::RedisGroup(f) = c.eval {
+                out.push(crate::model::Finding::new(
+                    c.id,
+                    label,
+                    f(label, members, t),
+                ));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
