@@ -692,31 +692,49 @@ fn postgres_with_only_superuser_slots_left_names_the_full_server() {
         return;
     };
     pg.psql("CREATE ROLE app LOGIN PASSWORD 'app-Zq7-pw'");
-    // two sessions as app take the two ordinary slots
-    let mut held = Vec::new();
-    for i in 0..2 {
-        let mut c = std::process::Command::new("psql");
-        c.args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &pg.port.to_string(),
-            "-U",
-            "app",
-            "-d",
-            "postgres",
-            "-c",
-            "SELECT pg_sleep(60)",
-        ])
-        .env("PGPASSWORD", "app-Zq7-pw")
-        .env("PGAPPNAME", format!("holder{i}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-        held.push(c.spawn().unwrap());
-    }
-    for i in 0..2 {
-        pg.wait_backend(&format!("holder{i}"), "state = 'active'");
-    }
+    // two sessions as app take the two ordinary slots. A holder can be refused while another
+    // backend (the psql that made the role, still exiting, or the poll below) holds a slot for
+    // a moment on a busy machine: a refused holder is started again until both are active.
+    let hold = |i: usize| -> std::process::Child {
+        let deadline = Instant::now() + std::time::Duration::from_secs(60);
+        let active = format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'holder{i}' AND state = 'active'"
+        );
+        loop {
+            let mut c = std::process::Command::new("psql")
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &pg.port.to_string(),
+                    "-U",
+                    "app",
+                    "-d",
+                    "postgres",
+                    "-c",
+                    "SELECT pg_sleep(60)",
+                ])
+                .env("PGPASSWORD", "app-Zq7-pw")
+                .env("PGAPPNAME", format!("holder{i}"))
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            loop {
+                if pg.psql(&active).trim() == "1" {
+                    return c;
+                }
+                if c.try_wait().unwrap().is_some() {
+                    break; // refused: start it again
+                }
+                assert!(Instant::now() < deadline, "holder{i} never became active");
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            assert!(Instant::now() < deadline, "holder{i} was refused for 60 s");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    };
+    let held = vec![hold(0), hold(1)];
     let url = pg.url_as("app", "app-Zq7-pw");
     let start = Instant::now();
     let r = run(
