@@ -225,6 +225,52 @@ fn reach_check(checks: &[Check], area: Area) -> Option<Check> {
     all.iter().copied().find(reach)
 }
 
+/// One server target (Redis or PostgreSQL) as the per-target evaluation sees it.
+pub(crate) struct ServerTarget<'a, S> {
+    /// Its label.
+    pub target: &'a str,
+    /// host:port, for the TLS check.
+    pub addr: &'a str,
+    /// The snapshot, or why the target could not be reached.
+    pub result: &'a Result<S, ProbeError>,
+    /// The local service behind a refused address.
+    pub service: Option<&'a ServiceState>,
+    /// The live TLS handshake.
+    pub tls: Option<&'a TlsLook>,
+}
+
+/// A server area's evaluation, target by target: an unreachable target first gets its area's
+/// reachability failure (`reach`, when `--only` left that check out), then every selected check
+/// of the area. `judge` applies the area's own shapes (reachability, snapshot); the live TLS
+/// shape is shared.
+pub(crate) fn each_server<'a, S: 'a>(
+    area: Area,
+    checks: &[Check],
+    ctx: &[Ctx<'_>],
+    targets: impl IntoIterator<Item = ServerTarget<'a, S>>,
+    reach: Option<Check>,
+    judge: impl Fn(&Eval, &ServerTarget<'a, S>, &Ctx) -> Option<Verdict>,
+    out: &mut Vec<Finding>,
+) {
+    for o in targets {
+        if let (Some(c), Err(_), Some(t)) = (reach, o.result, ctx.first()) {
+            if let Some(v) = judge(&c.eval, &o, t) {
+                out.push(Finding::new(c.id, o.target, v));
+            }
+        }
+        for (c, t) in checks.iter().zip(ctx) {
+            let v = match c.eval {
+                Eval::Tls(f) if c.area == area => Some(f(o.tls, o.addr, t)),
+                Eval::Tls(_) => None,
+                ref e => judge(e, &o, t),
+            };
+            if let Some(v) = v {
+                out.push(Finding::new(c.id, o.target, v));
+            }
+        }
+    }
+}
+
 /// An area's evaluation: the selected `checks` (each with its context in `ctx`, same order)
 /// applied to the area's share of `obs`, findings appended to `out`.
 pub type Evaluator = fn(&[Check], &Observations, &[Ctx<'_>], &mut Vec<Finding>);

@@ -232,34 +232,33 @@ pub fn evaluate(
     ctx: &[super::Ctx<'_>],
     out: &mut Vec<crate::model::Finding>,
 ) {
-    let postgres_reach = super::needs(checks, super::Area::Postgres)
+    // a target that cannot be reached fails whatever the selection
+    let reach = super::needs(checks, super::Area::Postgres)
         .then(|| super::reach_check(checks, super::Area::Postgres))
         .flatten();
-    for o in &obs.postgres {
-        if let (Some(c), Err(_)) = (postgres_reach, &o.result) {
-            if let super::Eval::PostgresReach(f) = c.eval {
-                out.push(crate::model::Finding::new(
-                    c.id,
-                    &o.target,
-                    f(&o.result, o.service.as_ref()),
-                ));
-            }
-        }
-        for (c, t) in checks.iter().zip(ctx) {
-            let v = match c.eval {
-                super::Eval::PostgresReach(f) => f(&o.result, o.service.as_ref()),
-                super::Eval::Tls(f) if c.area == super::Area::Postgres => {
-                    f(o.tls.as_ref(), &o.addr, t)
-                }
-                super::Eval::Postgres(f) => match &o.result {
-                    Ok(s) => f(s, t),
-                    Err(_) => super::unreachable_skip("postgres.reachable"),
-                },
-                _ => continue,
-            };
-            out.push(crate::model::Finding::new(c.id, &o.target, v));
-        }
-    }
+    let targets = obs.postgres.iter().map(|o| super::ServerTarget {
+        target: &o.target,
+        addr: &o.addr,
+        result: &o.result,
+        service: o.service.as_ref(),
+        tls: o.tls.as_ref(),
+    });
+    super::each_server(
+        super::Area::Postgres,
+        checks,
+        ctx,
+        targets,
+        reach,
+        |e, o, t| match e {
+            super::Eval::PostgresReach(f) => Some(f(o.result, o.service)),
+            super::Eval::Postgres(f) => Some(match o.result {
+                Ok(s) => f(s, t),
+                Err(_) => super::unreachable_skip("postgres.reachable"),
+            }),
+            _ => None,
+        },
+        out,
+    );
 }
 
 #[cfg(test)]

@@ -330,35 +330,33 @@ pub fn evaluate(
     out: &mut Vec<crate::model::Finding>,
 ) {
     // a cluster's seeds are Redis targets: its checks too need them reached
-    let redis_reach = (super::needs(checks, super::Area::Redis)
+    let reach = (super::needs(checks, super::Area::Redis)
         || super::needs(checks, super::Area::Cluster))
     .then(|| super::reach_check(checks, super::Area::Redis))
     .flatten();
-    for o in &obs.redis {
-        if let (Some(c), Err(_)) = (redis_reach, &o.result) {
-            if let super::Eval::RedisReach(f) = c.eval {
-                out.push(crate::model::Finding::new(
-                    c.id,
-                    &o.target,
-                    f(&o.result, o.service.as_ref()),
-                ));
-            }
-        }
-        for (c, t) in checks.iter().zip(ctx) {
-            let v = match c.eval {
-                super::Eval::RedisReach(f) => f(&o.result, o.service.as_ref()),
-                super::Eval::Tls(f) if c.area == super::Area::Redis => {
-                    f(o.tls.as_ref(), &o.addr, t)
-                }
-                super::Eval::Redis(f) => match &o.result {
-                    Ok(s) => f(s, t),
-                    Err(_) => super::unreachable_skip("redis.reachable"),
-                },
-                _ => continue,
-            };
-            out.push(crate::model::Finding::new(c.id, &o.target, v));
-        }
-    }
+    let targets = obs.redis.iter().map(|o| super::ServerTarget {
+        target: &o.target,
+        addr: &o.addr,
+        result: &o.result,
+        service: o.service.as_ref(),
+        tls: o.tls.as_ref(),
+    });
+    super::each_server(
+        super::Area::Redis,
+        checks,
+        ctx,
+        targets,
+        reach,
+        |e, o, t| match e {
+            super::Eval::RedisReach(f) => Some(f(o.result, o.service)),
+            super::Eval::Redis(f) => Some(match o.result {
+                Ok(s) => f(s, t),
+                Err(_) => super::unreachable_skip("redis.reachable"),
+            }),
+            _ => None,
+        },
+        out,
+    );
     // deployment-wide Redis checks: once per deployment; standalone servers each alone
     let mut groups: Vec<(String, Vec<&crate::observe::RedisObservation>)> = Vec::new();
     for o in &obs.redis {
