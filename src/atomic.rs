@@ -17,6 +17,11 @@ pub fn target(path: &Path) -> std::io::Result<PathBuf> {
     for _ in 0..=MAX_LINKS {
         match std::fs::symlink_metadata(&cur) {
             Ok(m) if m.file_type().is_symlink() => {
+                // a link to a device or a pipe (/dev/stdout → /proc/self/fd/1 → pipe:[N], which
+                // only the kernel can follow) is written in place through the link itself
+                if std::fs::metadata(&cur).is_ok_and(|t| !t.is_file() && !t.is_dir()) {
+                    return Ok(cur);
+                }
                 let to = std::fs::read_link(&cur)?;
                 cur = match cur.parent() {
                     Some(dir) => dir.join(to),
@@ -61,15 +66,64 @@ pub fn explain(e: std::io::Error) -> std::io::Error {
 }
 
 /// Replaces `path` (through symbolic links: see [`target`]) with `bytes` atomically, keeping the
-/// old file's mode and owner when it exists (new files get `new_mode`).
+/// old file's mode and owner when it exists (new files get `new_mode`). A character device or a
+/// pipe (`/dev/stdout`, a FIFO someone reads) is written in place, as a shell's `>` would: it is
+/// never replaced by a file. A directory, a block device or a socket is refused.
 pub fn write(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
     write_file(&target(path)?, bytes, new_mode).map_err(explain)
 }
 
+/// Writes `bytes` into a character device or a pipe that exists at `path`.
+fn write_in_place(path: &Path, bytes: &[u8], fifo: bool) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    // a pipe nobody reads would block the open for ever: ENXIO says so at once
+    let flags = if fifo { libc::O_NONBLOCK } else { 0 };
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(flags)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ENXIO) => std::io::Error::other("a pipe that nobody reads"),
+            _ => e,
+        })?;
+    if fifo {
+        // SAFETY: fcntl on a descriptor this function owns, clearing O_NONBLOCK
+        unsafe { libc::fcntl(f.as_raw_fd(), libc::F_SETFL, 0) };
+    }
+    f.write_all(bytes)
+}
+
 fn write_file(path: &Path, bytes: &[u8], new_mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
     let dir = parent(path);
     let old = std::fs::metadata(path).ok();
+    if let Some(m) = &old {
+        let t = m.file_type();
+        if t.is_char_device() || t.is_fifo() {
+            return write_in_place(path, bytes, t.is_fifo());
+        }
+        let what = if t.is_dir() {
+            Some("a directory")
+        } else if t.is_block_device() {
+            Some("a block device")
+        } else if t.is_socket() {
+            Some("a socket")
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            return Err(std::io::Error::other(format!(
+                "{what}: statectl writes regular files, character devices and pipes only"
+            )));
+        }
+    }
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the directory {} does not exist", dir.display()),
+        ));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(
             ".{}.",
@@ -183,6 +237,102 @@ pub fn backup(
 #[cfg(test)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
+
+    // a report written onto /dev/full replaced the device node with a regular file (as root)
+    #[test]
+    fn devices_and_pipes_are_written_in_place_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let write = super::write;
+        let dir = tempfile::tempdir().unwrap();
+        let node = |name: &str, minor: u32| {
+            let p = dir.path().join(name);
+            let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+            // SAFETY: mknod with a path this test owns
+            let rc =
+                unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, minor)) };
+            (rc == 0).then_some(p)
+        };
+        // character devices need root to make; CI runs as root
+        if let (Some(null), Some(full)) = (node("null", 3), node("full", 7)) {
+            write(&null, b"report", 0o644).unwrap();
+            let e = write(&full, b"report", 0o644).unwrap_err();
+            assert!(e.to_string().contains("no space left"), "{e}");
+            for p in [&null, &full] {
+                let t = std::fs::metadata(p).unwrap().file_type();
+                assert!(t.is_char_device(), "{} was replaced", p.display());
+            }
+            // through a link too, as /dev/stdout is one
+            let link = dir.path().join("out");
+            std::os::unix::fs::symlink(&null, &link).unwrap();
+            write(&link, b"report", 0o644).unwrap();
+            assert!(std::fs::metadata(&null)
+                .unwrap()
+                .file_type()
+                .is_char_device());
+        } else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI runs as root: mknod must work"
+            );
+        }
+        // a pipe someone reads gets the bytes; one nobody reads is an error, at once
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo with a path this test owns
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let start = std::time::Instant::now();
+        let e = write(&fifo, b"report", 0o644).unwrap_err();
+        assert!(e.to_string().contains("nobody reads"), "{e}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        // the reader has the pipe open once a write finds it
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match write(&fifo, b"report", 0o644) {
+                Ok(()) => break,
+                Err(e) if e.to_string().contains("nobody reads") => {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "the reader never opened"
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(reader.join().unwrap(), b"report");
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        // /dev/stdout when stdout is a pipe: a link only the kernel can follow (pipe:[N])
+        let mut fds = [0; 2];
+        // SAFETY: pipe() fills the two descriptors
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+        let via = std::path::PathBuf::from(format!("/proc/self/fd/{}", fds[1]));
+        write(&via, b"piped", 0o644).unwrap();
+        let mut got = [0u8; 5];
+        // SAFETY: reading into a buffer of its length from the pipe's read end
+        assert_eq!(unsafe { libc::read(fds[0], got.as_mut_ptr().cast(), 5) }, 5);
+        assert_eq!(&got, b"piped");
+        // SAFETY: closing the two descriptors made above
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        // a directory is refused, and stays
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let e = write(&sub, b"report", 0o644).unwrap_err();
+        assert!(e.to_string().contains("a directory"), "{e}");
+        assert!(sub.is_dir());
+        // a missing directory is named, not a temp file's path
+        let e = write(&dir.path().join("nosuch/x"), b"r", 0o644).unwrap_err();
+        assert!(
+            e.to_string().contains("does not exist") && !e.to_string().contains("at path"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn replaces_content_keeps_mode_and_leaves_no_temp_files() {

@@ -152,8 +152,14 @@ pub fn checks_markdown() -> String {
 
 /// Writes [`checks_markdown`] to `file`, atomically; returns how many checks it lists.
 pub fn write_checks(file: &Path) -> anyhow::Result<usize> {
-    crate::atomic::write(file, checks_markdown().as_bytes(), 0o644)
-        .map_err(|e| anyhow::anyhow!("--checks {}: {e}", file.display()))?;
+    crate::atomic::write(file, checks_markdown().as_bytes(), 0o644).map_err(|e| {
+        let text = format!("--checks {}: {e}", file.display());
+        match e.kind() {
+            // a path that cannot be written as given is bad input
+            std::io::ErrorKind::NotFound => anyhow::Error::from(crate::exit::UsageError(text)),
+            _ => anyhow::anyhow!(text),
+        }
+    })?;
     Ok(crate::areas::matrix().len())
 }
 
