@@ -1,7 +1,9 @@
-//! The one list of areas: for each, the checks it owns (pure, `doctor/`), the probe that feeds
-//! them (I/O, `probe/`) and the other areas whose observations its checks read. `doctor` and
-//! `preflight` ask this list which probes the selected checks need and run those; a new area
-//! is a probe module, an observation module, a check module and one line here.
+//! The registry of areas: for each, the checks it owns and their evaluation (pure, `doctor/`),
+//! the probe that feeds them (I/O, `probe/`), the other areas whose observations its checks
+//! read, and how the orchestration treats it. `doctor` and `preflight` ask this list which
+//! probes the selected checks need and run those. A new area is its observation, probe and
+//! check modules, a line in `observe`'s `areas!` table, an entry here and its targets
+//! (ARCHITECTURE.md, "Adding an area").
 //!
 //! A check sees only its own subject and the areas it declares reading here ([`evaluate`]), so
 //! its verdict cannot depend on which other checks `--only` selected.
