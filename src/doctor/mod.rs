@@ -211,18 +211,14 @@ pub(crate) fn unreachable_skip(check: &str) -> Verdict {
 
 /// The reachability check of a server area (`redis.reachable`), reported for an unreachable
 /// target even when `--only` left it out: a target that cannot be reached is a failure
-/// whatever the selection.
-fn reach_check(checks: &[Check], area: Area) -> Option<Check> {
+/// whatever the selection. `own` is the area's list of checks.
+fn reach_check(checks: &[Check], own: &[Check]) -> Option<Check> {
     let reach = |c: &Check| matches!(c.eval, Eval::RedisReach(_) | Eval::PostgresReach(_));
+    let area = own.first()?.area;
     if checks.iter().any(|c| c.area == area && reach(c)) {
         return None;
     }
-    let all = if area == Area::Redis {
-        redis::CHECKS
-    } else {
-        postgres::CHECKS
-    };
-    all.iter().copied().find(reach)
+    own.iter().copied().find(reach)
 }
 
 /// One server target (Redis or PostgreSQL) as the per-target evaluation sees it.

@@ -191,3 +191,50 @@ fn postgres_rows_are_read_with_try_get_only() {
     }
     assert!(found.is_empty(), "use try_get:\n{}", found.join("\n"));
 }
+
+/// Where an area may be named outside its own modules, the registry and the targets, and why.
+const CROSS_AREA: &[(&str, &str, &str)] = &[(
+    "src/doctor/redis",
+    "Cluster",
+    "a cluster's seeds are Redis targets: the Redis reachability gate runs for cluster checks too",
+)];
+
+// issue 27 #1: adding an area touches its own modules plus the registry (areas.rs, the areas!
+// table) and its targets; no other file may switch on an area. Counted on the sources: every
+// file that names `Area::X` is X's own (doctor/, probe/, observe/, cmd/ under its name), the
+// registry, the target resolution, or a listed cross-area read.
+#[test]
+fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for a in statectl::doctor::Area::ALL {
+        let (name, variant) = (a.as_str(), format!("{a:?}"));
+        let needle = format!("Area::{variant}");
+        for f in rust_files(&base.join("src")) {
+            let rel = f.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            let text = code(&std::fs::read_to_string(&f).unwrap());
+            let named = text.match_indices(&needle).any(|(i, _)| {
+                !text[i + needle.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+            if !named {
+                continue;
+            }
+            let own = ["src/doctor/", "src/probe/", "src/observe/", "src/cmd/"]
+                .iter()
+                .any(|d| rel.starts_with(&format!("{d}{name}")));
+            let registry = rel == "src/areas.rs" || rel == "src/observe/mod.rs";
+            let targets = rel == "src/targets/mod.rs";
+            let listed = CROSS_AREA
+                .iter()
+                .any(|(p, v, _)| rel.starts_with(p) && *v == variant);
+            if !(own || registry || targets || listed) {
+                found.push(format!("{rel} names {needle}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "an area switched on outside its own modules:\n{}",
+        found.join("\n")
+    );
+}

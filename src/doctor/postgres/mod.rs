@@ -234,7 +234,7 @@ pub fn evaluate(
 ) {
     // a target that cannot be reached fails whatever the selection
     let reach = super::needs(checks, super::Area::Postgres)
-        .then(|| super::reach_check(checks, super::Area::Postgres))
+        .then(|| super::reach_check(checks, CHECKS))
         .flatten();
     let targets = obs.postgres.iter().map(|o| super::ServerTarget {
         target: &o.target,

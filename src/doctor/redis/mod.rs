@@ -332,7 +332,7 @@ pub fn evaluate(
     // a cluster's seeds are Redis targets: its checks too need them reached
     let reach = (super::needs(checks, super::Area::Redis)
         || super::needs(checks, super::Area::Cluster))
-    .then(|| super::reach_check(checks, super::Area::Redis))
+    .then(|| super::reach_check(checks, CHECKS))
     .flatten();
     let targets = obs.redis.iter().map(|o| super::ServerTarget {
         target: &o.target,
