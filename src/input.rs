@@ -4,7 +4,10 @@
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::config::{Thresholds, DEFAULT_CONFIG};
+use crate::exit::UsageError;
 
 use crate::doctor::redis::human_bytes;
 
@@ -90,6 +93,24 @@ pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 /// [`read_capped`] as UTF-8 text.
 pub fn read_capped_text(path: &Path, cap: u64) -> Result<String, String> {
     String::from_utf8(read_capped(path, cap)?).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// Loads thresholds: from `explicit` (which must exist), else from the default path when it
+/// exists, else the built-in defaults.
+pub fn thresholds(explicit: Option<&Path>) -> Result<Thresholds, UsageError> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
+        None => return Ok(Thresholds::default()),
+    };
+    let name = if explicit.is_some() {
+        "--config"
+    } else {
+        "config file"
+    };
+    let text = read_capped_text(&path, CONFIG_CAP)
+        .map_err(|e| UsageError(format!("{name} {}: {e}", path.display())))?;
+    Thresholds::parse(&text).map_err(|e| UsageError(format!("{name} {}: {e}", path.display())))
 }
 
 #[cfg(test)]

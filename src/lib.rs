@@ -8,43 +8,28 @@ pub mod atomic;
 pub mod bench;
 /// One cancellation token, cancelled by Ctrl-C.
 pub mod cancel;
-/// Pure packet analysis for `capture`.
-pub mod capture;
 /// The clap definition: flags and help text only.
 pub mod cli;
 /// One module per subcommand.
 pub mod cmd;
-/// Thresholds and timing, loaded and validated once.
-pub mod config;
-/// The check matrix: pure functions from observations to findings.
-pub mod doctor;
-/// Exit codes.
-pub mod exit;
 /// Files named on the command line: regular files only, each read up to a size cap.
 pub mod input;
-/// Findings, statuses and reports.
-pub mod model;
-/// What the probes saw: observation types, pure data.
-pub mod observe;
 /// Live I/O against hosts.
 pub mod probe;
+
+// The pure core, re-exported where the rest of this crate and its tests name it.
+pub use statectl_core::{
+    capture, config, doctor, exit, model, observe, resp, sql, text, tune, verify,
+};
 /// Table, JSON, JUnit and Prometheus output.
 pub mod render;
-/// RESP framing shared by bench and capture.
-pub mod resp;
 /// Targets and their credentials.
 pub mod targets;
-/// Text from outside made safe to print (shared by checks and renderers).
-pub mod text;
 /// TLS clients: trust, client certificates, verification modes; certificates parsed.
 pub mod tls;
-/// Pure planners for `tune`.
-pub mod tune;
-/// Fuzz and proptest entry points for every parser of untrusted input (feature `fuzzing`).
+/// Fuzz and proptest entry points: the core's parsers and the target flags' (feature `fuzzing`).
 #[cfg(feature = "fuzzing")]
 pub mod untrusted;
-/// `verify`: comparing what two sides hold.
-pub mod verify;
 
 use std::ffi::OsString;
 

@@ -1,11 +1,11 @@
 //! Benchmarks: load generators (tokio) and pure statistics (HDR histograms).
 
 pub mod cluster;
-pub mod latency;
+pub use statectl_core::latency;
 pub mod pace;
 pub mod postgres;
 pub mod redis;
-pub mod stats;
+pub use statectl_core::stats;
 
 /// User + system CPU time of this process so far.
 pub fn process_cpu() -> std::time::Duration {

@@ -77,7 +77,7 @@ pub struct VerifyCacheArgs {
         default_value = "bytes",
         conflicts_with = "version_column"
     )]
-    pub compare: crate::verify::cache::Compare,
+    pub compare: CompareArg,
     /// Compare only a version: the cached value is a JSON object whose field NAME must equal
     /// the query's column NAME (e.g. an updated_at or a row version kept in both).
     #[arg(long, value_name = "NAME")]
@@ -122,4 +122,23 @@ pub struct VerifyRedisArgs {
     /// List at most this many differing keys (the rest are counted).
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
+}
+
+/// `--compare`: how cached and stored values are compared (the CLI's face of
+/// [`crate::verify::cache::Compare`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareArg {
+    /// Byte for byte.
+    Bytes,
+    /// As JSON documents (key order and spacing do not matter).
+    Json,
+}
+
+impl From<CompareArg> for crate::verify::cache::Compare {
+    fn from(c: CompareArg) -> Self {
+        match c {
+            CompareArg::Bytes => Self::Bytes,
+            CompareArg::Json => Self::Json,
+        }
+    }
 }

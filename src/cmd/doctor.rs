@@ -61,7 +61,7 @@ pub fn plan(
             .into());
         }
     }
-    let thresholds = Thresholds::load(args.config.as_deref())?;
+    let thresholds = crate::input::thresholds(args.config.as_deref())?;
     let areas = areas::needed(&checks);
     let targets = Targets::resolve(&args.targets, |a| areas.iter().any(|e| e.area == a), root)?;
     let full = areas::full(&checks, &areas);
@@ -130,7 +130,7 @@ pub async fn run(
     if args.list {
         let checks = doctor::select(&areas::matrix(), tag, &args.only, &args.skip)?;
         // the docs show the thresholds in force: the defaults, or statectl.toml's
-        let thresholds = Thresholds::load(args.config.as_deref())?;
+        let thresholds = crate::input::thresholds(args.config.as_deref())?;
         render::checks::list(stdout, &checks, &thresholds, out.format, style)?;
         return Ok(Exit::Ok);
     }

@@ -23,6 +23,8 @@ pub mod topology;
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+
 use crate::config::Timing;
 use crate::doctor::Area;
 use crate::targets::Targets;
@@ -76,6 +78,25 @@ impl ProbeContext {
     /// Whether `area` needs its full probe.
     pub fn full(&self, area: Area) -> bool {
         self.full.contains(&area)
+    }
+}
+
+/// The probe of `area`: observes every target of the area named in the context. The match is
+/// exhaustive, so an area without a probe does not compile.
+pub fn of(area: Area) -> for<'a> fn(&'a ProbeContext) -> BoxFuture<'a, crate::observe::Observed> {
+    match area {
+        Area::Redis => redis::observe_area,
+        Area::Postgres => postgres::observe_area,
+        Area::Kernel => kernel::observe_area,
+        Area::Nic => nic::observe_area,
+        Area::Sentinel => sentinel::observe_area,
+        Area::Cluster => cluster::observe_area,
+        Area::Lb => lb::observe_area,
+        Area::Jwt => jwt::observe_area,
+        Area::Http => http::observe_area,
+        Area::Log => log::observe_area,
+        Area::Path => path::observe_area,
+        Area::Preflight => preflight::observe_area,
     }
 }
 

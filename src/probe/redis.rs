@@ -10,6 +10,7 @@ use futures::future::BoxFuture;
 use super::tls;
 use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
+pub use crate::observe::redis::{parse_acl_line, parse_info};
 use crate::observe::redis::{
     AclUser, LatencyEvent, LocalFacts, RedisObservation, RedisSnapshot, SlowlogEntry, TtlSample,
 };
@@ -472,15 +473,6 @@ async fn diagnose(e: ProbeError, target: &RedisTarget, timeout: Duration) -> Pro
     look.refine(e, target.is_tls(), timeout, "a Redis server")
 }
 
-/// Parses INFO output: `key:value` lines, sections and comments skipped.
-pub fn parse_info(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.trim_end_matches('\r').split_once(':'))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// What a Redis probe should collect.
 #[derive(Debug, Clone)]
 pub struct RedisProbe {
@@ -576,23 +568,6 @@ pub fn parse_latency_latest(v: &redis::Value) -> Vec<LatencyEvent> {
             })
         })
         .collect()
-}
-
-/// Parses one ACL LIST line (`user app on #hash ~app:* +get`); password hashes are dropped.
-pub fn parse_acl_line(line: &str) -> Option<AclUser> {
-    let mut words = line.split_whitespace();
-    if words.next()? != "user" {
-        return None;
-    }
-    let name = words.next()?.to_string();
-    let rules: Vec<&str> = words.collect();
-    Some(AclUser {
-        name,
-        enabled: rules.contains(&"on"),
-        nopass: rules.contains(&"nopass"),
-        all_commands: rules.iter().any(|r| *r == "+@all" || *r == "allcommands"),
-        dangerous_allowed: Vec::new(),
-    })
 }
 
 /// The commands `redis.security` asks ACL DRYRUN about, as (label, command line).

@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 
 use crate::observe::tls::{CertFile, CertFileFacts, TlsFacts, TlsLook};
 use crate::observe::{ProbeError, TlsFailure, TlsReason};
-use crate::tls::cert::{cert_facts, unix_now};
+use crate::tls::cert::cert_facts;
 use crate::tls::{describe, provider, read_certs, read_key, rustls_error, server_name, TlsClient};
 
 /// One certificate file to read: the directive naming it, its path, and the key file that goes
@@ -310,4 +310,12 @@ pub fn read_cert_file(cert: &Path, key: Option<&Path>) -> Result<CertFileFacts, 
         key_match,
         checked_unix: unix_now(),
     })
+}
+
+/// Now, as Unix seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

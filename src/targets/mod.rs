@@ -9,12 +9,11 @@ use crate::exit::UsageError;
 
 mod conninfo;
 mod credentials;
-mod redact;
 mod redis_url;
 pub use conninfo::*;
 pub use credentials::*;
-pub use redact::*;
 pub use redis_url::*;
+pub use statectl_core::redact::*;
 pub mod edge;
 pub mod sentinel;
 pub use sentinel::SentinelTarget;

@@ -238,10 +238,3 @@ pub fn label_user(user: Option<&str>) -> String {
         Some(_) => format!("{MASK}@"),
     }
 }
-
-/// Whether a URL's user name can be shown: nothing in it a parser splits on.
-pub(super) fn is_plain_user(u: &str) -> bool {
-    !u.is_empty()
-        && !u.contains(['/', '?', '#', '=', '&', ':', '@', '%'])
-        && !u.contains(char::is_whitespace)
-}

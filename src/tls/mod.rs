@@ -4,7 +4,7 @@
 //! Files are read when the settings are made, so a bad path is a usage error naming it.
 //! `report` makes the live handshake the `redis.tls` and `postgres.tls` checks judge.
 
-pub mod cert;
+pub use statectl_core::cert;
 pub mod stream;
 
 use std::path::{Path, PathBuf};

@@ -1,21 +1,14 @@
-//! The layering rule (checks never do I/O, probes never decide), checked on the sources: the pure layers (observation
-//! types, checks, planners, packet analysis, bench statistics) name no probe, file system,
-//! socket, environment or process; `cmd/` holds no thresholds.
+//! The layering rule (checks never do I/O, probes never decide). The pure layers (observation
+//! types, checks, planners, packet analysis, statistics, the parsers of untrusted input) are the
+//! crate statectl-core: the compiler holds it to its dependencies (checked here: none that does
+//! I/O, however deep), clippy.toml forbids std's file, socket, process, environment and clock
+//! calls in it, and the source scan below names what a pure file must not mention. `cmd/` holds
+//! no thresholds.
 
 use std::path::{Path, PathBuf};
 
 /// Pure modules: every .rs file under these paths (files or directories).
-const PURE: &[&str] = &[
-    "src/observe",
-    "src/bench/latency.rs",
-    "src/doctor",
-    "src/tune",
-    "src/capture",
-    "src/bench/stats.rs",
-    "src/verify",
-    "src/text.rs",
-    "src/tls/cert.rs",
-];
+const PURE: &[&str] = &["crates/core/src"];
 
 /// What a pure module must not name.
 const FORBIDDEN: &[&str] = &[
@@ -31,7 +24,6 @@ const FORBIDDEN: &[&str] = &[
     "TcpStream",
     "UdpSocket",
     "TcpListener",
-    "crate::areas",
     // a check or planner that reaches up into the renderers or the subcommands
     "crate::render",
     "crate::cmd",
@@ -194,13 +186,13 @@ fn postgres_rows_are_read_with_try_get_only() {
 
 /// Where an area may be named outside its own modules, the registry and the targets, and why.
 const CROSS_AREA: &[(&str, &str, &str)] = &[(
-    "src/doctor/redis",
+    "crates/core/src/doctor/redis",
     "Cluster",
     "a cluster's seeds are Redis targets: the Redis reachability gate runs for cluster checks too",
 )];
 
 // issue 27 #1: adding an area touches its own modules plus the registry (areas.rs, the areas!
-// table) and its targets; no other file may switch on an area. Counted on the sources: every
+// table, probe::of) and its targets; no other file may switch on an area. Counted on the sources: every
 // file that names `Area::X` is X's own (doctor/, probe/, observe/, cmd/ under its name), the
 // registry, the target resolution, or a listed cross-area read.
 #[test]
@@ -210,7 +202,11 @@ fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
     for a in statectl::doctor::Area::ALL {
         let (name, variant) = (a.as_str(), format!("{a:?}"));
         let needle = format!("Area::{variant}");
-        for f in rust_files(&base.join("src")) {
+        let files = [
+            rust_files(&base.join("src")),
+            rust_files(&base.join("crates/core/src")),
+        ];
+        for f in files.concat() {
             let rel = f.strip_prefix(base).unwrap().to_string_lossy().into_owned();
             let text = code(&std::fs::read_to_string(&f).unwrap());
             let named = text.match_indices(&needle).any(|(i, _)| {
@@ -219,10 +215,21 @@ fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
             if !named {
                 continue;
             }
-            let own = ["src/doctor/", "src/probe/", "src/observe/", "src/cmd/"]
-                .iter()
-                .any(|d| rel.starts_with(&format!("{d}{name}")));
-            let registry = rel == "src/areas.rs" || rel == "src/observe/mod.rs";
+            let own = [
+                "crates/core/src/doctor/",
+                "crates/core/src/observe/",
+                "src/probe/",
+                "src/cmd/",
+            ]
+            .iter()
+            .any(|d| rel.starts_with(&format!("{d}{name}")));
+            // the registry: the areas! table, the entries, and the exhaustive probe match
+            let registry = [
+                "crates/core/src/areas.rs",
+                "crates/core/src/observe/mod.rs",
+                "src/probe/mod.rs",
+            ]
+            .contains(&rel.as_str());
             let targets = rel == "src/targets/mod.rs";
             let listed = CROSS_AREA
                 .iter()
@@ -237,4 +244,101 @@ fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
         "an area switched on outside its own modules:\n{}",
         found.join("\n")
     );
+}
+
+/// Crates that do I/O or run a runtime: none may be in the core's dependency tree.
+const IO_CRATES: &[&str] = &[
+    "tokio",
+    "mio",
+    "socket2",
+    "libc",
+    "nix",
+    "rustix",
+    "tempfile",
+    "reqwest",
+    "hyper",
+    "redis",
+    "tokio-postgres",
+    "pcap",
+    "rtnetlink",
+    "ethtool",
+    "netlink-sys",
+    "trippy-core",
+    "futures",
+    "clap",
+    "indicatif",
+    "tracing",
+    "rustls",
+    "ring",
+    "getrandom",
+    "whoami",
+];
+
+/// The transitive normal dependencies of `package` on this machine's target (`cargo tree`:
+/// Cargo.lock alone does not tell dev-dependencies apart).
+fn dependency_tree(package: &str) -> std::collections::BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .args(["-f", "{p}", "-p", package])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter(|n| !n.is_empty() && *n != package)
+        .map(str::to_string)
+        .collect()
+}
+
+// issue 27 #3: the pure layer is a crate the compiler holds to its dependencies
+#[test]
+fn the_core_crate_depends_on_nothing_that_does_io() {
+    let tree = dependency_tree("statectl-core");
+    // the tree is read: the core's own dependencies are in it
+    assert!(
+        tree.contains("serde") && tree.contains("x509-parser"),
+        "{tree:?}"
+    );
+    let io: Vec<&&str> = IO_CRATES.iter().filter(|c| tree.contains(**c)).collect();
+    assert!(io.is_empty(), "statectl-core depends on {io:?}");
+    // and the check can fail: the statectl crate itself has them
+    let cli = dependency_tree("statectl");
+    assert!(
+        cli.contains("tokio") && cli.contains("statectl-core"),
+        "{cli:?}"
+    );
+    // clippy (tests/ci.sh runs it with -D warnings) forbids std's I/O calls in the core
+    let clippy = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/clippy.toml"),
+    )
+    .unwrap();
+    for call in [
+        "std::fs::File::open",
+        "std::fs::read_to_string",
+        "std::net::TcpStream::connect",
+        "std::process::Command::new",
+        "std::env::var",
+        "std::time::SystemTime::now",
+    ] {
+        assert!(
+            clippy.contains(&format!("\"{call}\"")),
+            "clippy.toml: {call}"
+        );
+    }
 }

@@ -36,7 +36,7 @@ pub async fn cache(
         &redis_t.label,
         &pg_t.label,
         map.scan_pattern(),
-        a.compare,
+        a.compare.into(),
         a.version_column.clone(),
     );
     for k in keys {
@@ -59,7 +59,7 @@ pub async fn cache(
             &cached,
             stored.as_ref(),
             a.version_column.as_deref(),
-            a.compare,
+            a.compare.into(),
         );
         report.record(names.label(&k), &cached, verdict);
     }

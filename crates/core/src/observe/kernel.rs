@@ -74,3 +74,63 @@ impl KernelObservation {
             .map_err(|_| format!("{key} = {v:?} is not a number"))
     }
 }
+
+/// Parses the header/value line pairs of /proc/net/snmp or /proc/net/netstat.
+pub fn parse_snmp(text: &str) -> Counters {
+    let mut out = Counters::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for pair in lines.chunks(2) {
+        let [head, vals] = pair else { continue };
+        let (Some((g1, names)), Some((g2, values))) = (head.split_once(':'), vals.split_once(':'))
+        else {
+            continue;
+        };
+        if g1 != g2 {
+            continue;
+        }
+        for (n, v) in names.split_whitespace().zip(values.split_whitespace()) {
+            if let Ok(v) = v.parse::<i64>() {
+                out.insert(format!("{g1}.{n}"), v.max(0) as u64);
+            }
+        }
+    }
+    out
+}
+
+/// Parses OOM-killer kills out of kernel log records (`/dev/kmsg` or `dmesg` lines): the line
+/// `Out of memory: Killed process 1234 (redis-server) …` or
+/// `Memory cgroup out of memory: Killed process …`.
+pub fn parse_oom_kills(log: &str) -> Vec<OomKill> {
+    let mut out = Vec::new();
+    for line in log.lines() {
+        let Some(i) = line.find("Killed process ") else {
+            continue;
+        };
+        let rest = &line[i + "Killed process ".len()..];
+        let Some((pid, rest)) = rest.split_once(' ') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse() else { continue };
+        let comm = rest
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .map(|(c, _)| c.to_string())
+            .unwrap_or_default();
+        // kmsg: "prio,seq,usec,flags;text"; dmesg: "[  123.456] text"
+        let uptime_s = line
+            .split_once(';')
+            .and_then(|(h, _)| h.split(',').nth(2)?.parse::<u64>().ok())
+            .map(|us| us / 1_000_000)
+            .or_else(|| {
+                let l = line.trim_start().strip_prefix('[')?;
+                l.split_once(']')?.0.trim().split('.').next()?.parse().ok()
+            })
+            .unwrap_or(0);
+        out.push(OomKill {
+            pid,
+            comm,
+            uptime_s,
+        });
+    }
+    out
+}

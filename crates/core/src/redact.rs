@@ -1,10 +1,8 @@
 //! What a printed target may show: passwords, query-string credentials and secret-bearing
 //! conninfo keys masked, by parsing the URL or conninfo, never by pattern alone.
 
-use super::*;
-
 /// RFC 3986 percent-decoding of URL userinfo, as redis-rs and libpq do: `+` stays `+`.
-pub(super) fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
@@ -177,7 +175,7 @@ pub fn redact_conn(input: &str) -> String {
 
 /// Splits libpq key=value text into (key, value as written), or None where libpq would reject
 /// it (a key without `=`, an unterminated quote).
-pub(super) fn conninfo_pairs(input: &str) -> Option<Vec<(String, String)>> {
+pub fn conninfo_pairs(input: &str) -> Option<Vec<(String, String)>> {
     match conninfo_scan(input) {
         (pairs, true) => Some(pairs),
         (_, false) => None,
@@ -236,4 +234,11 @@ pub(super) fn conninfo_pair(
         }
     }
     Some((key, raw))
+}
+
+/// Whether a URL's user name can be shown: nothing in it a parser splits on.
+pub fn is_plain_user(u: &str) -> bool {
+    !u.is_empty()
+        && !u.contains(['/', '?', '#', '=', '&', ':', '@', '%'])
+        && !u.contains(char::is_whitespace)
 }

@@ -51,7 +51,7 @@ impl Item {
         if self.value.is_empty() || self.after == self.value {
             text.to_string()
         } else {
-            text.replace(&self.value, crate::targets::MASK)
+            text.replace(&self.value, crate::redact::MASK)
         }
     }
 }
@@ -97,12 +97,12 @@ pub fn shown_value(
     superuser_only: &std::collections::BTreeSet<String>,
 ) -> String {
     if name == "primary_conninfo" {
-        return crate::targets::redact_conn(value);
+        return crate::redact::redact_conn(value);
     }
     let secret = SECRET_SETTINGS.contains(&name)
         || (superuser_only.contains(name) && !PLAIN_SUPERUSER_ONLY.contains(&name));
     if secret && !value.is_empty() {
-        crate::targets::MASK.to_string()
+        crate::redact::MASK.to_string()
     } else {
         value.to_string()
     }

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::stats::{Percentiles, Recorder};
 use crate::config::{LATENCY_SPIKE_MS, LATENCY_TARGET_MS};
 use crate::exit::Exit;
+use crate::stats::{Percentiles, Recorder};
 
 /// One window's row.
 #[derive(Debug, Serialize)]

@@ -203,7 +203,7 @@ pub fn needs_full(checks: &[Check], area: Area) -> bool {
     checks.iter().any(|c| c.area == area && c.full)
 }
 
-pub(crate) fn unreachable_skip(check: &str) -> Verdict {
+pub fn unreachable_skip(check: &str) -> Verdict {
     Verdict::skip(format!(
         "not checked: the target is unreachable (see {check})"
     ))
@@ -222,7 +222,7 @@ fn reach_check(checks: &[Check], own: &[Check]) -> Option<Check> {
 }
 
 /// One server target (Redis or PostgreSQL) as the per-target evaluation sees it.
-pub(crate) struct ServerTarget<'a, S> {
+pub struct ServerTarget<'a, S> {
     /// Its label.
     pub target: &'a str,
     /// host:port, for the TLS check.
@@ -239,7 +239,7 @@ pub(crate) struct ServerTarget<'a, S> {
 /// reachability failure (`reach`, when `--only` left that check out), then every selected check
 /// of the area. `judge` applies the area's own shapes (reachability, snapshot); the live TLS
 /// shape is shared.
-pub(crate) fn each_server<'a, S: 'a>(
+pub fn each_server<'a, S: 'a>(
     area: Area,
     checks: &[Check],
     ctx: &[Ctx<'_>],
@@ -319,7 +319,7 @@ pub fn failure_kind(e: &ProbeError) -> &'static str {
 }
 
 /// The remediation for a failed TLS handshake, naming the options of `service`'s client.
-pub(crate) fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) -> String {
+pub fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) -> String {
     let pg = service == "PostgreSQL";
     let (ca, cert, key) = if pg {
         (
@@ -371,7 +371,7 @@ pub(crate) fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) 
 
 /// A refused local target's verdict with what is true on this host: the unit that exists and
 /// its state, or the server listening elsewhere, as evidence and remediation.
-pub(crate) fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict {
+pub fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict {
     let Some(s) = s else {
         return v;
     };
@@ -428,7 +428,7 @@ pub(crate) fn with_service(mut v: Verdict, s: Option<&ServiceState>) -> Verdict 
 
 /// The failing verdict for a target that could not be reached, with the remediation that fits
 /// each kind of failure. `verify` is the command that shows it fixed (HOST and PORT filled in).
-pub(crate) fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -> Verdict {
+pub fn unreachable_verdict(e: &ProbeError, service: &str, verify: &str) -> Verdict {
     let addr = e.addr();
     let (host, port) = addr.rsplit_once(':').unwrap_or((addr, ""));
     let host = host.trim_matches(|c| c == '[' || c == ']');

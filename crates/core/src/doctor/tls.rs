@@ -201,7 +201,7 @@ pub fn files(files: Option<&Vec<CertFile>>, t: &Ctx) -> Verdict {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::observe::tls::CertFileFacts;
@@ -222,7 +222,7 @@ pub(crate) mod tests {
     }
 
     /// A TLS 1.3 handshake with a verified certificate valid for a year.
-    pub(crate) fn healthy_look() -> TlsLook {
+    pub fn healthy_look() -> TlsLook {
         TlsLook::Done(TlsFacts {
             version: "TLSv1.3".into(),
             cipher: "TLS13_AES_256_GCM_SHA384".into(),
@@ -237,7 +237,7 @@ pub(crate) mod tests {
     }
 
     /// One readable, in-date certificate file whose key matches.
-    pub(crate) fn healthy_files() -> Option<Vec<CertFile>> {
+    pub fn healthy_files() -> Option<Vec<CertFile>> {
         Some(vec![CertFile {
             directive: "tls-cert-file".into(),
             path: "/etc/redis/tls/server.crt".into(),

@@ -1,12 +1,9 @@
 //! The resolved configuration: targets parsed and credentials found once, thresholds loaded and
 //! validated once, before any probe runs.
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-
-use crate::exit::UsageError;
 
 /// Where the optional thresholds file is looked for when `--config` is not given.
 pub const DEFAULT_CONFIG: &str = "/etc/statectl/statectl.toml";
@@ -321,24 +318,6 @@ impl Default for KernelThresholds {
 }
 
 impl Thresholds {
-    /// Loads thresholds: from `explicit` (which must exist), else from the default path when it
-    /// exists, else the built-in defaults.
-    pub fn load(explicit: Option<&Path>) -> Result<Thresholds, UsageError> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
-            None if Path::new(DEFAULT_CONFIG).exists() => PathBuf::from(DEFAULT_CONFIG),
-            None => return Ok(Thresholds::default()),
-        };
-        let name = if explicit.is_some() {
-            "--config"
-        } else {
-            "config file"
-        };
-        let text = crate::input::read_capped_text(&path, crate::input::CONFIG_CAP)
-            .map_err(|e| UsageError(format!("{name} {}: {e}", path.display())))?;
-        Self::parse(&text).map_err(|e| UsageError(format!("{name} {}: {e}", path.display())))
-    }
-
     /// Parses statectl.toml text; unknown keys are errors so typos do not pass silently.
     pub fn parse(text: &str) -> Result<Thresholds, String> {
         let t: Thresholds = toml::from_str(text).map_err(|e| {

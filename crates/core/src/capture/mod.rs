@@ -4,6 +4,7 @@
 pub mod analysis;
 mod census;
 pub mod decode;
+pub mod file;
 mod reassembly;
 mod report;
 pub mod session;

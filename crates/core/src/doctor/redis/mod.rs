@@ -180,7 +180,7 @@ pub(super) fn ms(d: std::time::Duration) -> String {
 }
 
 /// A byte count for people: `1.5 GiB`.
-pub(crate) fn human_bytes(n: f64) -> String {
+pub fn human_bytes(n: f64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut v = n;
     let mut u = 0;
@@ -380,7 +380,7 @@ pub fn evaluate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub mod tests {
     use super::*;
     use crate::config::Thresholds;
 
@@ -388,14 +388,14 @@ pub(crate) mod tests {
     use crate::observe::Observations;
     use std::time::Duration;
 
-    pub(crate) fn map(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pub fn map(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
         kv.iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
 
     /// A healthy snapshot; each test breaks one thing.
-    pub(crate) fn snapshot(info: &[(&str, &str)]) -> RedisSnapshot {
+    pub fn snapshot(info: &[(&str, &str)]) -> RedisSnapshot {
         let mut base = map(&[
             ("redis_version", "7.0.15"),
             ("connected_clients", "3"),
@@ -459,17 +459,17 @@ pub(crate) mod tests {
     }
 
     /// A run that observed this (healthy) host too: 24 GiB, overcommit 1, THP madvise.
-    pub(crate) static HOST: std::sync::LazyLock<Observations> =
+    pub static HOST: std::sync::LazyLock<Observations> =
         std::sync::LazyLock::new(|| Observations {
             kernel: Some(crate::doctor::kernel::tests::obs()),
             ..Default::default()
         });
 
-    pub(crate) fn end(s: &mut RedisSnapshot, kv: &[(&str, &str)]) {
+    pub fn end(s: &mut RedisSnapshot, kv: &[(&str, &str)]) {
         s.info_end.as_mut().unwrap().extend(map(kv));
     }
 
-    pub(crate) fn ev<'a>(v: &'a Verdict, k: &str) -> &'a str {
+    pub fn ev<'a>(v: &'a Verdict, k: &str) -> &'a str {
         &v.evidence
             .iter()
             .find(|e| e.key == k)

@@ -1,20 +1,12 @@
 //! What a DER certificate says (subject, names, expiry, key), parsed with x509-parser. The live
 //! handshake and the reading of certificate files are the probes' (`probe::tls`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::public_key::PublicKey;
 
 use crate::observe::tls::CertFacts;
-
-/// Now, as Unix seconds.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
 
 /// What a DER certificate says.
 pub fn cert_facts(der: &[u8]) -> Result<CertFacts, String> {

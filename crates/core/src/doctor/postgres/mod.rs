@@ -262,13 +262,13 @@ pub fn evaluate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::observe::postgres::{BlockedBackend, Checkpoints, HbaTrust, Setting, Slot};
     use std::time::Duration;
 
-    pub(crate) fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
+    pub fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
         let mut all: Vec<(&str, &str)> = vec![
             ("wal_level", "logical"),
             ("max_replication_slots", "10"),

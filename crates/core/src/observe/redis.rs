@@ -163,6 +163,32 @@ pub fn config_from_pairs(flat: Vec<String>) -> BTreeMap<String, String> {
     out
 }
 
+/// Parses INFO output: `key:value` lines, sections and comments skipped.
+pub fn parse_info(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.trim_end_matches('\r').split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Parses one ACL LIST line (`user app on #hash ~app:* +get`); password hashes are dropped.
+pub fn parse_acl_line(line: &str) -> Option<AclUser> {
+    let mut words = line.split_whitespace();
+    if words.next()? != "user" {
+        return None;
+    }
+    let name = words.next()?.to_string();
+    let rules: Vec<&str> = words.collect();
+    Some(AclUser {
+        name,
+        enabled: rules.contains(&"on"),
+        nopass: rules.contains(&"nopass"),
+        all_commands: rules.iter().any(|r| *r == "+@all" || *r == "allcommands"),
+        dangerous_allowed: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -170,7 +170,7 @@ mod tests {
     use super::*;
 
     /// An Ethernet/IPv4/TCP frame from 127.0.0.1:50000 to 127.0.0.1:6379 carrying `payload`.
-    pub(crate) fn frame(seq: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
+    pub fn frame(seq: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
         let mut f = vec![0u8; 14];
         f[12] = 0x08;
         let total = 20 + 20 + payload.len();

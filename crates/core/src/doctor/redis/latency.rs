@@ -13,8 +13,7 @@ pub fn latency(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     if sorted.is_empty() && s.ping_timeouts == 0 {
         return Verdict::skip("no PING round trips were measured in the window");
     }
-    let (p50, p99) = match crate::bench::stats::quantiles(sorted.iter().copied(), &[0.5, 0.99])[..]
-    {
+    let (p50, p99) = match crate::stats::quantiles(sorted.iter().copied(), &[0.5, 0.99])[..] {
         [p50, p99] => (p50, p99),
         _ => Default::default(),
     };

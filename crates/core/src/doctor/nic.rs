@@ -403,7 +403,7 @@ pub fn evaluate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::observe::nic::LinkFacts;
@@ -413,7 +413,7 @@ pub(crate) mod tests {
         kv.iter().map(|(k, v)| (k.to_string(), *v)).collect()
     }
 
-    pub(crate) fn obs(start: &[(&str, u64)], end: &[(&str, u64)]) -> NicObservation {
+    pub fn obs(start: &[(&str, u64)], end: &[(&str, u64)]) -> NicObservation {
         NicObservation {
             iface: "eth0".into(),
             operstate: "up".into(),

@@ -42,7 +42,7 @@ pub static CHECKS: &[Check] = &[
 ];
 
 /// The API, for TLS messages and remediations.
-pub(crate) const API: super::tls::Service = super::tls::Service {
+pub const API: super::tls::Service = super::tls::Service {
     name: "the API server",
     verify: "curl -sv --http2 https://HOST:PORT/ -o /dev/null",
     versions: "ssl_protocols TLSv1.3; in nginx (or the API server's TLS settings)",
@@ -136,7 +136,7 @@ fn latency(o: &HttpObservation, t: &Ctx) -> Verdict {
         return Verdict::skip("no request completed in the sample window");
     }
     ms.sort_by(f64::total_cmp);
-    let q = crate::bench::stats::quantiles(
+    let q = crate::stats::quantiles(
         ms.iter()
             .map(|m| std::time::Duration::from_secs_f64(m.max(0.0) / 1000.0)),
         &[0.5, 0.99],

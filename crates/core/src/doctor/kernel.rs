@@ -437,13 +437,13 @@ pub fn evaluate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+pub mod tests {
     use super::*;
     use crate::config::Thresholds;
     use crate::observe::kernel::{Counters, HostFacts, Listener, OomKill};
     use std::time::Duration;
 
-    pub(crate) fn obs() -> KernelObservation {
+    pub fn obs() -> KernelObservation {
         let c: Counters = [
             ("Tcp.RetransSegs", 10),
             ("Tcp.OutSegs", 1000),
