@@ -6,27 +6,20 @@ pub mod areas;
 pub mod atomic;
 /// Load generators and HDR statistics.
 pub mod bench;
-/// One cancellation token, cancelled by Ctrl-C.
-pub mod cancel;
 /// The clap definition: flags and help text only.
 pub mod cli;
 /// One module per subcommand.
 pub mod cmd;
-/// Files named on the command line: regular files only, each read up to a size cap.
-pub mod input;
-/// Live I/O against hosts.
-pub mod probe;
 
+// The I/O layer (probes, targets, TLS clients, input files, cancellation), re-exported where
+// the rest of this crate and its tests name it.
+pub use statectl_probe::{cancel, input, probe, targets, tls};
 // The pure core, re-exported where the rest of this crate and its tests name it.
 pub use statectl_core::{
     capture, config, doctor, exit, model, observe, resp, sql, text, tune, verify,
 };
 /// Table, JSON, JUnit and Prometheus output.
 pub mod render;
-/// Targets and their credentials.
-pub mod targets;
-/// TLS clients: trust, client certificates, verification modes; certificates parsed.
-pub mod tls;
 /// Fuzz and proptest entry points: the core's parsers and the target flags' (feature `fuzzing`).
 #[cfg(feature = "fuzzing")]
 pub mod untrusted;

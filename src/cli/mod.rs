@@ -6,12 +6,13 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
-mod targets;
+mod checks;
 mod tools;
 mod tune;
 mod verify;
 pub use bench::*;
-pub use targets::*;
+pub use checks::*;
+pub use statectl_probe::targets::args::*;
 pub use tools::*;
 pub use tune::*;
 pub use verify::*;
@@ -67,31 +68,6 @@ pub struct HostArgs {
     /// too, and says so.
     #[arg(long, global = true, value_name = "DIR", env = "STATECTL_HOST_ROOT")]
     pub host_root: Option<PathBuf>,
-}
-
-/// What a node is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Role {
-    /// A Redis (cache/session) node.
-    Redis,
-    /// A PostgreSQL node.
-    Postgres,
-    /// A load balancer.
-    Lb,
-    /// An API node.
-    App,
-}
-
-impl Role {
-    /// The role's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Redis => "redis",
-            Role::Postgres => "postgres",
-            Role::Lb => "lb",
-            Role::App => "app",
-        }
-    }
 }
 
 /// Output formats.
@@ -166,26 +142,7 @@ pub enum Command {
     Man(ManArgs),
 }
 
-/// The longest duration any flag takes: a year. Longer is a typo, and deadlines computed from
-/// it (`start + d`) would overflow.
-pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// Parses `2s`, `500ms`, `1m` …; a bare number is seconds, at most [`MAX_DURATION`].
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = if s.chars().all(|c| c.is_ascii_digit() || c == '.') && !s.is_empty() {
-        let secs = s.parse::<f64>().map_err(|e| e.to_string())?;
-        Duration::try_from_secs_f64(secs).map_err(|_| "too large (at most 365 days)".to_string())?
-    } else {
-        humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 2s, 500ms, 1m)"))?
-    };
-    if d.is_zero() {
-        return Err("must be greater than zero".into());
-    }
-    if d > MAX_DURATION {
-        return Err("too large (at most 365 days)".into());
-    }
-    Ok(d)
-}
+pub use crate::config::{parse_duration, MAX_DURATION};
 
 #[cfg(test)]
 mod tests {

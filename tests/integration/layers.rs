@@ -45,6 +45,14 @@ fn rust_files(root: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Every .rs file of the three crates: the CLI (src/), the probes (crates/probe) and the core.
+fn all_sources(base: &Path) -> Vec<PathBuf> {
+    ["src", "crates/probe/src", "crates/core/src"]
+        .iter()
+        .flat_map(|d| rust_files(&base.join(d)))
+        .collect()
+}
+
 /// The code of a file without its comments, so prose may mention what code may not use.
 fn code(text: &str) -> String {
     text.lines()
@@ -131,7 +139,7 @@ fn failpoints_are_compiled_only_with_the_test_feature() {
     // #[cfg(feature = "failpoints")], which only the test suite's dev-dependency turns on.
     let base = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut bare = Vec::new();
-    for f in rust_files(&base.join("src")) {
+    for f in all_sources(base) {
         let text = code(&std::fs::read_to_string(&f).unwrap());
         let lines: Vec<&str> = text.lines().collect();
         for (i, l) in lines.iter().enumerate() {
@@ -158,7 +166,7 @@ fn failpoints_are_compiled_only_with_the_test_feature() {
 fn postgres_rows_are_read_with_try_get_only() {
     let base = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut found = Vec::new();
-    for f in rust_files(&base.join("src")) {
+    for f in all_sources(base) {
         let text = code(&std::fs::read_to_string(&f).unwrap());
         if !text.contains("tokio_postgres") && !text.contains("PostgresSession") {
             continue;
@@ -202,11 +210,7 @@ fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
     for a in statectl::doctor::Area::ALL {
         let (name, variant) = (a.as_str(), format!("{a:?}"));
         let needle = format!("Area::{variant}");
-        let files = [
-            rust_files(&base.join("src")),
-            rust_files(&base.join("crates/core/src")),
-        ];
-        for f in files.concat() {
+        for f in all_sources(base) {
             let rel = f.strip_prefix(base).unwrap().to_string_lossy().into_owned();
             let text = code(&std::fs::read_to_string(&f).unwrap());
             let named = text.match_indices(&needle).any(|(i, _)| {
@@ -218,7 +222,7 @@ fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
             let own = [
                 "crates/core/src/doctor/",
                 "crates/core/src/observe/",
-                "src/probe/",
+                "crates/probe/src/probe/",
                 "src/cmd/",
             ]
             .iter()
@@ -227,10 +231,10 @@ fn an_area_is_named_only_by_its_own_modules_the_registry_and_its_targets() {
             let registry = [
                 "crates/core/src/areas.rs",
                 "crates/core/src/observe/mod.rs",
-                "src/probe/mod.rs",
+                "crates/probe/src/probe/mod.rs",
             ]
             .contains(&rel.as_str());
-            let targets = rel == "src/targets/mod.rs";
+            let targets = rel == "crates/probe/src/targets/mod.rs";
             let listed = CROSS_AREA
                 .iter()
                 .any(|(p, v, _)| rel.starts_with(p) && *v == variant);
@@ -317,6 +321,25 @@ fn the_core_crate_depends_on_nothing_that_does_io() {
     );
     let io: Vec<&&str> = IO_CRATES.iter().filter(|c| tree.contains(**c)).collect();
     assert!(io.is_empty(), "statectl-core depends on {io:?}");
+    // the probes do I/O but neither render nor drive a terminal, and the core needs no probe
+    let probe = dependency_tree("statectl-probe");
+    assert!(
+        probe.contains("statectl-core") && probe.contains("tokio"),
+        "{probe:?}"
+    );
+    for cli_only in [
+        "comfy-table",
+        "indicatif",
+        "quick-junit",
+        "clap_mangen",
+        "clap_complete",
+    ] {
+        assert!(
+            !probe.contains(cli_only),
+            "statectl-probe depends on {cli_only}"
+        );
+    }
+    assert!(!tree.contains("statectl-probe") && !tree.contains("statectl"));
     // and the check can fail: the statectl crate itself has them
     let cli = dependency_tree("statectl");
     assert!(

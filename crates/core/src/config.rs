@@ -527,6 +527,27 @@ pub struct Timing {
     pub sample: Duration,
 }
 
+/// The longest duration any flag takes: a year. Longer is a typo, and deadlines computed from
+/// it (`start + d`) would overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Parses `2s`, `500ms`, `1m` …; a bare number is seconds, at most [`MAX_DURATION`].
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = if s.chars().all(|c| c.is_ascii_digit() || c == '.') && !s.is_empty() {
+        let secs = s.parse::<f64>().map_err(|e| e.to_string())?;
+        Duration::try_from_secs_f64(secs).map_err(|_| "too large (at most 365 days)".to_string())?
+    } else {
+        humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 2s, 500ms, 1m)"))?
+    };
+    if d.is_zero() {
+        return Err("must be greater than zero".into());
+    }
+    if d > MAX_DURATION {
+        return Err("too large (at most 365 days)".into());
+    }
+    Ok(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

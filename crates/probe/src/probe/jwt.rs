@@ -304,9 +304,9 @@ fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
             };
             return TokenSummary {
                 file: file.into(),
-                alg: crate::render::escape(&alg).into_owned(),
-                kid: text("kid").map(|k| crate::render::escape(&k).into_owned()),
-                verified: Err(crate::render::escape(&why).into_owned()),
+                alg: crate::text::escape(&alg).into_owned(),
+                kid: text("kid").map(|k| crate::text::escape(&k).into_owned()),
+                verified: Err(crate::text::escape(&why).into_owned()),
                 lifetime_s: None,
             };
         }

@@ -114,7 +114,7 @@ pub fn cause(e: &reqwest::Error, timeout: Duration) -> String {
         }
         format!("{step}: {}", causes.join(": "))
     };
-    crate::render::escape(&words).into_owned()
+    crate::text::escape(&words).into_owned()
 }
 
 fn seconds(d: Duration) -> String {

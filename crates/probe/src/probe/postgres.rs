@@ -241,7 +241,7 @@ async fn second_attempt(
             again.ssl_mode(tokio_postgres::config::SslMode::Disable);
             match open(&again, None).await {
                 Ok(client) => {
-                    tracing::debug!(target = %target.label, why = %crate::render::escape(&why), "postgres: sslmode=prefer: TLS not used, connected in plain text");
+                    tracing::debug!(target = %target.label, why = %crate::text::escape(&why), "postgres: sslmode=prefer: TLS not used, connected in plain text");
                     (Ok(client), Some(why))
                 }
                 // refused for want of TLS: the TLS failure is the cause worth naming

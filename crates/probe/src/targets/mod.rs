@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use crate::exit::UsageError;
 
+pub mod args;
 mod conninfo;
 mod credentials;
 mod redis_url;
@@ -94,7 +95,7 @@ impl Targets {
     /// target named, the local defaults are checked; naming any replaces them. Bad input is a
     /// [`UsageError`] naming it.
     pub fn resolve(
-        args: &crate::cli::TargetArgs,
+        args: &crate::targets::args::TargetArgs,
         needs: impl Fn(crate::doctor::Area) -> bool,
         root: &crate::probe::kernel::HostRoot,
     ) -> Result<Targets, UsageError> {
@@ -314,7 +315,7 @@ mod tests {
             crate::tls::Roots::File(ca.clone())
         );
         let flags = RedisAuthSources {
-            tls: crate::cli::RedisTlsArgs {
+            tls: crate::targets::args::RedisTlsArgs {
                 tls_ca: Some(ca.clone()),
                 ..Default::default()
             },

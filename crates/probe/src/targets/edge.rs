@@ -60,7 +60,7 @@ fn redacted(u: &reqwest::Url) -> String {
 
 /// An http(s) URL without credentials, or a usage error naming `flag`.
 fn url(flag: &str, text: &str) -> Result<reqwest::Url, UsageError> {
-    let shown = || crate::render::escape(&super::redact_url(text)).into_owned();
+    let shown = || crate::text::escape(&super::redact_url(text)).into_owned();
     let u =
         reqwest::Url::parse(text).map_err(|e| UsageError(format!("{flag} {}: {e}", shown())))?;
     if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
@@ -82,7 +82,7 @@ fn path(flag: &str, p: &Option<String>) -> Result<Option<String>, UsageError> {
     match p {
         Some(p) if !p.starts_with('/') => Err(UsageError(format!(
             "{flag} {}: a path starting with /",
-            crate::render::escape(&super::redact_url(p))
+            crate::text::escape(&super::redact_url(p))
         ))),
         p => Ok(p.clone()),
     }
@@ -90,7 +90,10 @@ fn path(flag: &str, p: &Option<String>) -> Result<Option<String>, UsageError> {
 
 impl EdgeTargets {
     /// Parses the flags; files are read now, so a bad one is a usage error naming its flag.
-    pub fn parse(a: &crate::cli::EdgeArgs, defaults: bool) -> Result<EdgeTargets, UsageError> {
+    pub fn parse(
+        a: &crate::targets::args::EdgeArgs,
+        defaults: bool,
+    ) -> Result<EdgeTargets, UsageError> {
         let api: Vec<reqwest::Url> = a
             .api
             .iter()
@@ -143,7 +146,7 @@ impl EdgeTargets {
         {
             return Err(UsageError(format!(
                 "--session-header {}: a header name (letters, digits, - and _)",
-                crate::render::escape(h)
+                crate::text::escape(h)
             )));
         }
         let backend_header = a
@@ -153,7 +156,7 @@ impl EdgeTargets {
                 if n.is_empty() || !n.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
                     Err(UsageError(format!(
                         "--lb-backend-header {}: a header or field name",
-                        crate::render::escape(n)
+                        crate::text::escape(n)
                     )))
                 } else {
                     Ok(n.clone())

@@ -167,7 +167,7 @@ pub fn command(program: &str, args: &[&str]) -> Result<(String, String), String>
         return Err(format!(
             "{program} {} failed: {}",
             args.join(" "),
-            crate::render::escape(&last)
+            crate::text::escape(&last)
         ));
     }
     Ok((o, e))

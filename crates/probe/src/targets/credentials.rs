@@ -12,12 +12,15 @@ pub struct RedisAuthSources {
     pub env_password: Option<String>,
     /// `--tls-ca`, `--tls-cert`, `--tls-key`: the CA file and client certificate for every
     /// rediss:// target (a URL's own `cacert`, `cert` and `key` parameters win).
-    pub tls: crate::cli::RedisTlsArgs,
+    pub tls: crate::targets::args::RedisTlsArgs,
 }
 
 impl RedisAuthSources {
     /// Reads the sources from the flags and the environment.
-    pub fn from_env(password_file: Option<PathBuf>, tls: &crate::cli::RedisTlsArgs) -> Self {
+    pub fn from_env(
+        password_file: Option<PathBuf>,
+        tls: &crate::targets::args::RedisTlsArgs,
+    ) -> Self {
         RedisAuthSources {
             password_file,
             tls: tls.clone(),
