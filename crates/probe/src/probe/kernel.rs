@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use futures::future::BoxFuture;
 
-use super::ProbeContext;
+use super::{off_runtime, ProbeContext};
 use crate::doctor::Area;
 pub use crate::observe::kernel::{parse_oom_kills, parse_snmp};
 use crate::observe::kernel::{Counters, HostFacts, KernelObservation, Listener};
@@ -203,19 +203,6 @@ pub async fn observe(
     .await
 }
 
-/// Runs blocking reads below `root` on tokio's blocking pool.
-async fn off_runtime<T: Send + 'static>(
-    root: &HostRoot,
-    read: impl FnOnce(&HostRoot) -> T + Send + 'static,
-) -> T {
-    let root = root.clone();
-    match tokio::task::spawn_blocking(move || read(&root)).await {
-        Ok(v) => v,
-        // the read panicked: carry its panic to the caller as if it had run here
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
-}
-
 /// The kernel area's probe: this host, with a sample window only when a kernel check needs one.
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     Box::pin(async move {
@@ -343,7 +330,7 @@ mod tests {
     // issue 27 #4: the kernel probe's reads run off the runtime that times round trips
     #[test]
     fn a_slow_proc_read_does_not_stall_the_runtime() {
-        use std::time::{Duration, Instant};
+        use std::time::Duration;
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("proc/net")).unwrap();
         std::fs::write(
@@ -363,32 +350,8 @@ mod tests {
             }
         });
         let root = HostRoot::new(Some(dir.path()));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
         let cancel = crate::cancel::CancellationToken::new();
-        let (obs, worst_gap) = rt.block_on(async {
-            let done = std::cell::Cell::new(false);
-            let ticker = async {
-                let mut worst = Duration::ZERO;
-                let mut last = Instant::now();
-                while !done.get() {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                    worst = worst.max(last.elapsed());
-                    last = Instant::now();
-                }
-                worst
-            };
-            let probe = async {
-                // let the ticker start first
-                tokio::time::sleep(Duration::from_millis(20)).await;
-                let o = observe(&root, None, &cancel).await;
-                done.set(true);
-                o
-            };
-            tokio::join!(probe, ticker)
-        });
+        let (obs, worst_gap) = super::super::with_worst_stall(observe(&root, None, &cancel));
         writer.join().unwrap();
         let (a, _) = obs.counters.expect("both reads of the FIFO succeed");
         assert_eq!(a["Tcp.OutSegs"], 100);

@@ -81,6 +81,52 @@ impl ProbeContext {
     }
 }
 
+/// Runs blocking reads below `root` (/proc, /sys, /dev/kmsg, files) on tokio's blocking pool,
+/// off the runtime thread that times network round trips.
+pub(crate) async fn off_runtime<T: Send + 'static>(
+    root: &kernel::HostRoot,
+    read: impl FnOnce(&kernel::HostRoot) -> T + Send + 'static,
+) -> T {
+    let root = root.clone();
+    match tokio::task::spawn_blocking(move || read(&root)).await {
+        Ok(v) => v,
+        // the read panicked: carry its panic to the caller as if it had run here
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// Runs `probe` on a current-thread runtime beside a 5 ms ticker, as the probes run beside the
+/// timed round trips: its result, and the longest the ticker waited (a stall of the runtime).
+#[cfg(test)]
+pub(crate) fn with_worst_stall<T>(probe: impl std::future::Future<Output = T>) -> (T, Duration) {
+    use std::time::Instant;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let done = std::cell::Cell::new(false);
+        let ticker = async {
+            let mut worst = Duration::ZERO;
+            let mut last = Instant::now();
+            while !done.get() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                worst = worst.max(last.elapsed());
+                last = Instant::now();
+            }
+            worst
+        };
+        let probe = async {
+            // let the ticker start first
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let o = probe.await;
+            done.set(true);
+            o
+        };
+        tokio::join!(probe, ticker)
+    })
+}
+
 /// The probe of `area`: observes every target of the area named in the context. The match is
 /// exhaustive, so an area without a probe does not compile.
 pub fn of(area: Area) -> for<'a> fn(&'a ProbeContext) -> BoxFuture<'a, crate::observe::Observed> {

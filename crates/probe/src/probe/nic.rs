@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use futures::future::BoxFuture;
 
 use super::kernel::HostRoot;
-use super::ProbeContext;
+use super::{off_runtime, ProbeContext};
 use crate::observe::nic::{LinkFacts, NicCounters, NicObservation};
 use crate::observe::Observed;
 
@@ -425,32 +425,119 @@ pub async fn observe(
     if root.is_default() {
         return observe_here(root, iface, sample, timeout, cancel).await;
     }
-    let here = this_namespace(root, iface);
-    let driver_read = || here.clone().and_then(|()| driver_counters(iface));
-    let stats0 = sysfs_counters(root, iface);
-    let driver0 = driver_read();
+    // the sysfs reads and the ioctl run on the blocking pool: a slow /sys (a FUSE or NFS mount
+    // under --host-root) must not stall the runtime that times other areas' round trips
+    let name = iface.to_string();
+    let (here, stats0, driver0) = off_runtime(root, move |root| {
+        let here = this_namespace(root, &name);
+        let driver = here.clone().and_then(|()| driver_counters(&name));
+        (here, sysfs_counters(root, &name), driver)
+    })
+    .await;
     let clock = Instant::now();
     crate::cancel::sleep(cancel, sample).await;
     let window = clock.elapsed();
-    let stats1 = sysfs_counters(root, iface);
-    let driver1 = driver_read();
-    let link = if here.is_ok() {
-        match netlink_link(iface, timeout).await {
-            Ok(f) => Ok(f),
-            // Kernels or containers without ethtool netlink: fall back to sysfs.
-            Err(_) => sysfs_link(root, iface),
-        }
-    } else {
-        sysfs_link(root, iface)
+    let (name, ok) = (iface.to_string(), here.is_ok());
+    let (stats1, driver1) = off_runtime(root, move |root| {
+        let driver = if ok {
+            driver_counters(&name)
+        } else {
+            Err(String::new())
+        };
+        (sysfs_counters(root, &name), driver)
+    })
+    .await;
+    let driver1 = match &here {
+        Err(e) => Err(e.clone()),
+        Ok(()) => driver1,
     };
+    let netlink = match here {
+        Ok(()) => netlink_link(iface, timeout).await.ok(),
+        Err(_) => None,
+    };
+    let name = iface.to_string();
+    let (link, operstate, carrier, mtu) = off_runtime(root, move |root| {
+        (
+            // kernels or containers without ethtool netlink: sysfs
+            netlink.map_or_else(|| sysfs_link(root, &name), Ok),
+            read(root, &name, "operstate").unwrap_or_else(|| "unknown".into()),
+            read(root, &name, "carrier").map(|c| c == "1"),
+            read(root, &name, "mtu").and_then(|m| m.parse().ok()),
+        )
+    })
+    .await;
     NicObservation {
         iface: iface.to_string(),
-        operstate: read(root, iface, "operstate").unwrap_or_else(|| "unknown".into()),
-        carrier: read(root, iface, "carrier").map(|c| c == "1"),
-        mtu: read(root, iface, "mtu").and_then(|m| m.parse().ok()),
+        operstate,
+        carrier,
+        mtu,
         stats: both(stats0, stats1),
         driver: both(driver0, driver1),
         link,
         window,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // issue 27 #4: the NIC probe's sysfs reads under --host-root ran on the runtime thread
+    #[test]
+    fn a_slow_sysfs_read_does_not_stall_the_runtime() {
+        use std::os::unix::fs::OpenOptionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let net = dir.path().join("sys/class/net/lo");
+        std::fs::create_dir_all(net.join("statistics")).unwrap();
+        // this namespace's lo, so the probe trusts the host root's /sys for it
+        let index = ifindex("lo").expect("lo has an ifindex");
+        std::fs::write(net.join("ifindex"), format!("{index}\n")).unwrap();
+        std::fs::write(net.join("operstate"), "unknown\n").unwrap();
+        std::fs::write(net.join("statistics/tx_bytes"), "7\n").unwrap();
+        // rx_bytes as a FIFO: each open blocks until the writer below comes, 600 ms later
+        let fifo = net.join("statistics/rx_bytes");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let writer = std::thread::spawn(move || {
+            // the probe reads it at both ends of its window; a writer that finds no reader by
+            // the deadline gives up, so a failing probe cannot hang the test
+            for _ in 0..2 {
+                std::thread::sleep(Duration::from_millis(600));
+                let deadline = Instant::now() + Duration::from_secs(10);
+                loop {
+                    match std::fs::OpenOptions::new()
+                        .write(true)
+                        .custom_flags(libc::O_NONBLOCK)
+                        .open(&fifo)
+                    {
+                        Ok(mut f) => {
+                            std::io::Write::write_all(&mut f, b"12345\n").unwrap();
+                            break;
+                        }
+                        Err(_) if Instant::now() < deadline => {
+                            std::thread::sleep(Duration::from_millis(5))
+                        }
+                        Err(e) => panic!("no reader came: {e}"),
+                    }
+                }
+            }
+        });
+        let root = HostRoot::new(Some(dir.path()));
+        let cancel = crate::cancel::CancellationToken::new();
+        let (obs, worst_gap) = super::super::with_worst_stall(observe(
+            &root,
+            "lo",
+            Duration::from_millis(10),
+            Duration::from_secs(2),
+            &cancel,
+        ));
+        writer.join().unwrap();
+        let (a, b) = obs.stats.expect("both reads of the FIFO succeed");
+        assert_eq!((a["rx_bytes"], b["tx_bytes"]), (12345, 7));
+        // on the runtime thread, each open would stall the ticker for 600 ms
+        assert!(
+            worst_gap < Duration::from_millis(300),
+            "the runtime stalled {worst_gap:?} while the NIC probe read /sys"
+        );
     }
 }
