@@ -75,6 +75,53 @@ impl KernelObservation {
     }
 }
 
+/// One TCP socket of /proc/net/tcp or tcp6.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpSocket {
+    /// The local address and port.
+    pub local: std::net::SocketAddr,
+    /// In the LISTEN state.
+    pub listening: bool,
+    /// Recv-Q: for a listener, the connections waiting in its accept queue.
+    pub rx_queue: u64,
+    /// The socket's inode (what /proc/PID/fd links name as `socket:[N]`).
+    pub inode: u64,
+}
+
+/// The sockets of /proc/net/tcp or tcp6 text, as procfs-core reads the table (addresses in this
+/// machine's byte order, as the kernel writes them). A table that does not parse gives none, as
+/// an unreadable file does.
+pub fn tcp_sockets(text: &str) -> Vec<TcpSocket> {
+    use procfs_core::FromBufReadSI;
+    let this_machine = procfs_core::ExplicitSystemInfo {
+        boot_time_secs: 0,
+        ticks_per_second: 100,
+        page_size: 4096,
+        is_little_endian: cfg!(target_endian = "little"),
+    };
+    match procfs_core::net::TcpNetEntries::from_buf_read(text.as_bytes(), &this_machine) {
+        Ok(t) => {
+            t.0.into_iter()
+                .map(|e| TcpSocket {
+                    local: e.local_address,
+                    listening: e.state == procfs_core::net::TcpState::Listen,
+                    rx_queue: u64::from(e.rx_queue),
+                    inode: e.inode,
+                })
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// MemTotal of /proc/meminfo text, kB.
+pub fn mem_total_kb(meminfo: &str) -> Option<u64> {
+    meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
 /// Parses the header/value line pairs of /proc/net/snmp or /proc/net/netstat.
 pub fn parse_snmp(text: &str) -> Counters {
     let mut out = Counters::new();
@@ -133,4 +180,34 @@ pub fn parse_oom_kills(log: &str) -> Vec<OomKill> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tcp_tables_read_with_procfs_core() {
+        let head = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+        let v4 = format!("{head}   0: 0100007F:18EB 00000000:0000 0A 00000000:00000080 00:00000000 00000000   105        0 31337 1 0000000000000000 100 0 0 10 0\n   1: 0100007F:18EB 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   105        0 4242 1 0000000000000000 20 4 30 10 -1\n");
+        let s = tcp_sockets(&v4);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].local.to_string(), "127.0.0.1:6379");
+        assert!(s[0].listening && !s[1].listening);
+        assert_eq!((s[0].rx_queue, s[0].inode), (128, 31337));
+        // ::1 and ::, as the kernel writes them (32-bit words in host order)
+        let v6 = format!("{head}   0: 00000000000000000000000001000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 7 1 0000000000000000 100 0 0 10 0\n   1: 00000000000000000000000000000000:1538 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000   105        0 8 1 0000000000000000 100 0 0 10 0\n");
+        let ips: Vec<String> = tcp_sockets(&v6)
+            .iter()
+            .map(|s| s.local.ip().to_string())
+            .collect();
+        assert_eq!(ips, ["::1", "::"]);
+        // a table that does not parse gives no sockets rather than a guess
+        assert!(tcp_sockets(&format!("{head}   0: zz:18EB 00000000:0000 0A\n")).is_empty());
+        assert_eq!(
+            mem_total_kb("MemTotal:       24576000 kB\nMemFree: 1 kB\n"),
+            Some(24_576_000)
+        );
+        assert_eq!(mem_total_kb("MemFree: 1 kB\n"), None);
+    }
 }

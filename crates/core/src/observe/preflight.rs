@@ -140,34 +140,11 @@ pub fn listening(proc_net_tcp: &str, ports: &[u16]) -> Vec<(u16, u64)> {
 /// Every listening socket of /proc/net/tcp or tcp6: (address, port, inode), the address as
 /// `127.0.0.1` or `::1`.
 pub fn listening_sockets(proc_net_tcp: &str) -> Vec<(String, u16, u64)> {
-    proc_net_tcp
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let (hex, port) = f.get(1)?.rsplit_once(':')?;
-            let port = u16::from_str_radix(port, 16).ok()?;
-            // state 0A is LISTEN
-            (f.get(3)? == &"0A").then_some(())?;
-            Some((address(hex)?, port, f.get(9)?.parse().ok()?))
-        })
+    super::kernel::tcp_sockets(proc_net_tcp)
+        .into_iter()
+        .filter(|s| s.listening)
+        .map(|s| (s.local.ip().to_string(), s.local.port(), s.inode))
         .collect()
-}
-
-/// A /proc/net/tcp address: 32-bit words in host (little-endian) order.
-fn address(hex: &str) -> Option<String> {
-    let words: Vec<u32> = (0..hex.len() / 8)
-        .map(|i| u32::from_str_radix(hex.get(i * 8..i * 8 + 8)?, 16).ok())
-        .collect::<Option<_>>()?;
-    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    match bytes.len() {
-        4 => Some(std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string()),
-        16 => {
-            let b: [u8; 16] = bytes.try_into().ok()?;
-            Some(std::net::Ipv6Addr::from(b).to_string())
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]

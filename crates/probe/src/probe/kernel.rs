@@ -126,23 +126,15 @@ pub fn listeners(root: &HostRoot) -> Vec<Listener> {
         let Ok(text) = std::fs::read_to_string(root.path(f)) else {
             continue;
         };
-        for line in text.lines().skip(1) {
-            let cols: Vec<&str> = line.split_whitespace().collect();
-            if cols.len() < 5 || cols[3] != "0A" {
-                continue;
-            }
-            let port = cols[1]
-                .rsplit(':')
-                .next()
-                .and_then(|p| u16::from_str_radix(p, 16).ok());
-            let queued = cols[4]
-                .split(':')
-                .nth(1)
-                .and_then(|q| u64::from_str_radix(q, 16).ok());
-            if let (Some(port), Some(queued)) = (port, queued) {
-                out.push(Listener { port, queued });
-            }
-        }
+        out.extend(
+            crate::observe::kernel::tcp_sockets(&text)
+                .into_iter()
+                .filter(|s| s.listening)
+                .map(|s| Listener {
+                    port: s.local.port(),
+                    queued: s.rx_queue,
+                }),
+        );
     }
     out
 }
@@ -263,9 +255,7 @@ pub fn selected_bracket(s: &str) -> Option<String> {
 /// MemTotal in bytes, from /proc/meminfo.
 pub fn mem_total(root: &HostRoot) -> Result<u64, String> {
     let text = read_trimmed(&root.path("proc/meminfo"))?;
-    text.lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    crate::observe::kernel::mem_total_kb(&text)
         .map(|kb| kb * 1024)
         .ok_or_else(|| "no MemTotal in /proc/meminfo".to_string())
 }

@@ -90,11 +90,7 @@ pub fn observe(root: &super::kernel::HostRoot) -> PreflightObservation {
 /// Memory, disks, EDAC and the default route's NIC speed, from /proc and /sys below `root`.
 fn hardware(root: &super::kernel::HostRoot) -> Hardware {
     let read = |rel: &str| std::fs::read_to_string(root.path(rel)).ok();
-    let mem_total_kb = read("proc/meminfo").and_then(|m| {
-        m.lines()
-            .find_map(|l| l.strip_prefix("MemTotal:"))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-    });
+    let mem_total_kb = read("proc/meminfo").and_then(|m| crate::observe::kernel::mem_total_kb(&m));
     let mut disks: Vec<(String, bool)> = std::fs::read_dir(root.path("sys/block"))
         .into_iter()
         .flatten()
