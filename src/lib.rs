@@ -10,6 +10,8 @@ pub mod bench;
 pub mod cli;
 /// One module per subcommand.
 pub mod cmd;
+/// The process's lifecycle: its runtime, its cancellation and its signal handler.
+pub mod process;
 
 // The I/O layer (probes, targets, TLS clients, input files, cancellation), re-exported where
 // the rest of this crate and its tests name it.
@@ -28,7 +30,6 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-use cancel::CancellationToken;
 use cli::{BenchCommand, Cli, Command, TuneCommand};
 use doctor::Tag;
 use exit::Exit;
@@ -84,18 +85,15 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
     }
     // rediss:// goes through rustls, which needs one process-wide crypto provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let out = &cli.output;
-    // The one cancellation: Ctrl-C cancels it, and every subcommand's loops and waits select on
-    // it. Its handler is installed here, once, for every subcommand that reports (completions
-    // and man pages just write and keep the default: Ctrl-C ends them).
-    let cancel = &CancellationToken::new();
-    if !matches!(cli.command, Command::Completions(_) | Command::Man(_)) {
-        cancel::install(cancel)?;
-    }
-    let rt = &runtime;
+    // The one lifecycle: the runtime, the cancellation Ctrl-C triggers, and its handler, for
+    // every subcommand that reports (completions and man pages just write: Ctrl-C ends them).
+    let process = process::Process::start(!matches!(
+        cli.command,
+        Command::Completions(_) | Command::Man(_)
+    ))?;
+    let cancel = process.cancel();
+    let rt = &process;
     let root = &probe::kernel::HostRoot::new(cli.host.host_root.as_deref());
     let exit = match &cli.command {
         Command::Doctor(a) => rt.block_on(cmd::doctor::run(a, Tag::Doctor, out, root, cancel)),
@@ -158,8 +156,5 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         }
     };
     // after Ctrl-C every subcommand exits 130, having printed what it has
-    match exit {
-        Ok(_) if cancel::interrupted() => Ok(Exit::Interrupted),
-        other => other,
-    }
+    process.finish(exit)
 }

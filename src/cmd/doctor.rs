@@ -63,7 +63,7 @@ pub fn plan(
     }
     let thresholds = crate::input::thresholds(args.config.as_deref())?;
     let areas = areas::needed(&checks);
-    let targets = Targets::resolve(&args.targets, |a| areas.iter().any(|e| e.area == a), root)?;
+    let targets = Targets::resolve(&args.targets, &crate::areas::inputs(&areas), root)?;
     let full = areas::full(&checks, &areas);
     Ok(Plan {
         probe: ProbeContext {

@@ -27,7 +27,7 @@ pub async fn run(
         )
         .into());
     }
-    let targets = Targets::resolve(&args.targets, |a| a == Area::Log, root)?;
+    let targets = Targets::resolve(&args.targets, crate::areas::entry(Area::Log).inputs, root)?;
     let cx = ProbeContext {
         targets,
         timing: Timing {

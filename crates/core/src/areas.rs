@@ -34,12 +34,42 @@ impl Read {
     }
 }
 
+/// A kind of target the user names (flags, environment, defaults), shared by the areas that read
+/// it: the Redis URLs serve the redis, sentinel, cluster, log and path areas alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inputs {
+    /// `--redis` URLs (Sentinel URLs among them), or the local default.
+    RedisServers,
+    /// `--postgres` connection strings, or libpq's defaults.
+    PostgresServers,
+    /// The API edge: `--lb-url`, `--jwks`, `--api` and their files.
+    Edge,
+    /// `--iface`, or the default route's interfaces.
+    Interfaces,
+    /// `--redis-log`, `--postgres-log`, `--syslog` and `--since`.
+    LogFiles,
+}
+
+/// The inputs the entries `areas` read.
+pub fn inputs(areas: &[&AreaEntry]) -> Vec<Inputs> {
+    let mut out: Vec<Inputs> = Vec::new();
+    for i in areas.iter().flat_map(|a| a.inputs.iter()) {
+        if !out.contains(i) {
+            out.push(*i);
+        }
+    }
+    out
+}
+
 /// One area of the stack.
 pub struct AreaEntry {
     /// Which area.
     pub area: Area,
     /// The checks it owns, in report order.
     pub checks: &'static [Check],
+    /// What the user names for it: the kinds of target its probe reads (resolved once for
+    /// every area that needs them, so an area of an existing kind adds nothing to targets).
+    pub inputs: &'static [Inputs],
     /// Other areas' observations its checks read (the host's RAM and kernel settings for
     /// Redis); their probes run whenever a reader is selected.
     pub reads: &'static [Read],
@@ -57,6 +87,7 @@ pub struct AreaEntry {
 pub static AREAS: &[AreaEntry] = &[
     AreaEntry {
         area: Area::Redis,
+        inputs: &[Inputs::RedisServers],
         checks: doctor::redis::CHECKS,
         reads: &[Read {
             area: Area::Kernel,
@@ -69,6 +100,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Postgres,
+        inputs: &[Inputs::PostgresServers],
         checks: doctor::postgres::CHECKS,
         reads: &[],
         asks_a_server: true,
@@ -77,6 +109,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Kernel,
+        inputs: &[],
         checks: doctor::kernel::CHECKS,
         // the local Redis servers' tcp-backlog, from CONFIG
         reads: &[Read {
@@ -90,6 +123,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Nic,
+        inputs: &[Inputs::Interfaces],
         checks: doctor::nic::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -98,6 +132,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Sentinel,
+        inputs: &[Inputs::RedisServers],
         checks: doctor::sentinel::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -106,6 +141,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Cluster,
+        inputs: &[Inputs::RedisServers],
         checks: doctor::cluster::CHECKS,
         // a cluster is found from Redis targets: the Redis probe tells which cannot be reached
         reads: &[Read {
@@ -119,6 +155,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Lb,
+        inputs: &[Inputs::Edge],
         checks: doctor::lb::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -127,6 +164,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Jwt,
+        inputs: &[Inputs::Edge],
         checks: doctor::jwt::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -135,6 +173,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Http,
+        inputs: &[Inputs::Edge],
         checks: doctor::http::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -143,6 +182,11 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Log,
+        inputs: &[
+            Inputs::RedisServers,
+            Inputs::PostgresServers,
+            Inputs::LogFiles,
+        ],
         checks: doctor::log::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -151,6 +195,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Path,
+        inputs: &[Inputs::RedisServers, Inputs::PostgresServers],
         checks: doctor::path::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -159,6 +204,7 @@ pub static AREAS: &[AreaEntry] = &[
     },
     AreaEntry {
         area: Area::Preflight,
+        inputs: &[],
         checks: doctor::preflight::CHECKS,
         reads: &[],
         asks_a_server: false,
@@ -312,6 +358,34 @@ mod tests {
         // a cluster's seeds are reached by the Redis probe
         assert_eq!(areas("cluster.slots"), vec![Area::Redis, Area::Cluster]);
         assert_eq!(areas("nic.*"), vec![Area::Nic]);
+    }
+
+    // issue 27 #1: targets are resolved for the kinds of input the selected areas declare, so
+    // the resolution names no area
+    #[test]
+    fn the_inputs_resolved_are_those_the_selected_areas_declare() {
+        let all = matrix();
+        let inputs_for = |only: &str| {
+            let checks = select(&all, Tag::Doctor, &[only.to_string()], &[]).unwrap();
+            inputs(&needed(&checks))
+        };
+        assert_eq!(inputs_for("redis.*"), vec![Inputs::RedisServers]);
+        assert_eq!(inputs_for("kernel.version"), Vec::<Inputs>::new());
+        assert_eq!(inputs_for("lb.*"), vec![Inputs::Edge]);
+        assert_eq!(
+            inputs_for("log.*"),
+            vec![
+                Inputs::RedisServers,
+                Inputs::PostgresServers,
+                Inputs::LogFiles
+            ]
+        );
+        // kernel.somaxconn reads the Redis servers' tcp-backlog: their URLs are resolved too
+        assert_eq!(inputs_for("kernel.somaxconn"), vec![Inputs::RedisServers]);
+        // an area that asks a server names one
+        for e in AREAS.iter().filter(|e| e.asks_a_server) {
+            assert!(!e.inputs.is_empty(), "{:?}", e.area);
+        }
     }
 
     #[test]

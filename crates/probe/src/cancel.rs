@@ -1,8 +1,9 @@
 //! One cancellation for the whole process: the first Ctrl-C (SIGINT) or SIGTERM cancels the
-//! token that `lib.rs` hands every subcommand, and every loop and wait selects on it; a second
-//! signal ends the process at once, as users expect when a first Ctrl-C seems ignored. The
-//! handler is installed once, by `lib.rs`, on a thread of its own: it runs whichever runtime
-//! (or none) the subcommand's work uses, and no subcommand installs another.
+//! token that `statectl::process::Process` hands every subcommand, and every loop and wait
+//! selects on it; a second signal ends the process at once, as users expect when a first Ctrl-C
+//! seems ignored. The handler is installed once, by `Process::start`, on a thread of its own: it
+//! runs whichever runtime (or none) the subcommand's work uses, and no subcommand installs
+//! another.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -16,4 +16,4 @@ pub mod targets;
 pub mod tls;
 
 // the core, where this crate's modules name it
-use statectl_core::{capture, config, doctor, exit, observe, sql, text, tune};
+use statectl_core::{capture, config, doctor, exit, observe, sql, text, tune, verify};

@@ -12,6 +12,9 @@ use crate::capture::analysis::KeyNames;
 use crate::cli::{Format, OutputArgs, VerifyRedisArgs};
 use crate::exit::{Exit, UsageError};
 use crate::probe::redis::RedisSession;
+use crate::probe::replica::redis::{
+    digest_method, primary_offset, replica_offset, scan, views, Digest,
+};
 use crate::targets::{RedisAuthSources, RedisTarget};
 mod cache;
 mod postgres;
@@ -21,15 +24,6 @@ pub use postgres::postgres;
 use crate::verify::redis::{
     compare, DifferingKey, KeyView, RedisVerifyReport, BATCH, TTL_TOLERANCE_MS,
 };
-
-/// How values are digested.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Digest {
-    /// DEBUG DIGEST-VALUE (computed on the server).
-    Debug,
-    /// DUMP, hashed here with SHA-256 (when DEBUG is disabled).
-    Dump,
-}
 
 /// Refuses the formats `command` cannot print, saying where they are printed.
 fn table_or_json(out: &OutputArgs, command: &str) -> Result<(), UsageError> {
@@ -99,64 +93,20 @@ pub async fn redis(
     report.lag_reason = behind;
     if report.caught_up {
         let digest = digest_method(&mut p, &mut r).await;
-        report.digest = match digest {
-            Digest::Debug => "DEBUG DIGEST-VALUE",
-            Digest::Dump => "DUMP + SHA-256",
-        }
-        .into();
-        let mut keys = scan(&mut p, &a.pattern, (!a.full).then_some(a.sample), cancel).await?;
-        if a.full {
-            // keys only the replica holds
-            let known: BTreeSet<Vec<u8>> = keys.iter().cloned().collect();
-            let theirs = scan(&mut r, &a.pattern, None, cancel).await?;
-            keys.extend(theirs.into_iter().filter(|k| !known.contains(k)));
-        }
-        let mut suspects = Vec::new();
-        for chunk in keys.chunks(BATCH) {
-            if cancel.is_cancelled() {
-                break;
-            }
-            let (pv, rv) = (
-                views(&mut p, chunk, digest).await?,
-                views(&mut r, chunk, digest).await?,
-            );
-            report.compared += chunk.len() as u64;
-            for ((k, a), b) in chunk.iter().zip(&pv).zip(&rv) {
-                if compare(a, b, TTL_TOLERANCE_MS).is_some() {
-                    suspects.push((k.clone(), a.clone()));
-                }
-            }
-        }
+        report.digest = digest.name().into();
+        let suspects = first_look(&mut p, &mut r, a, digest, &mut report, cancel).await?;
         // a second look, once the replica has caught up again: drift stays, in-flight writes go
         if !suspects.is_empty() {
-            if let (_, _, Some(why)) = catch_up(&mut p, &mut r, a.max_lag, cancel).await? {
-                // differences that cannot be confirmed are not called drift
-                report.caught_up = false;
-                report.lag_reason = Some(format!("before the second look: {why}"));
-                suspects.clear();
-            }
-            for chunk in suspects.chunks(BATCH) {
-                let ks: Vec<Vec<u8>> = chunk.iter().map(|(k, _)| k.clone()).collect();
-                let (pv, rv) = (
-                    views(&mut p, &ks, digest).await?,
-                    views(&mut r, &ks, digest).await?,
-                );
-                for (((k, before), now), theirs) in chunk.iter().zip(&pv).zip(&rv) {
-                    let Some(d) = compare(now, theirs, TTL_TOLERANCE_MS) else {
-                        continue;
-                    };
-                    if before != now && (before.digest != now.digest || before.kind != now.kind) {
-                        report.changed_during.push(names.label(k));
-                    } else if report.differing.len() < a.limit {
-                        report.differing.push(DifferingKey {
-                            key: names.label(k),
-                            difference: d,
-                        });
-                    } else {
-                        report.more += 1;
-                    }
-                }
-            }
+            second_look(
+                (&mut p, &mut r),
+                a,
+                digest,
+                suspects,
+                &names,
+                &mut report,
+                cancel,
+            )
+            .await?;
         }
     }
     let consistent = report.consistent();
@@ -167,6 +117,80 @@ pub async fn redis(
         consistent,
         cancel,
     )
+}
+
+/// Keys that differ on a first look at every key (or the sample), with the primary's view.
+async fn first_look(
+    p: &mut RedisSession,
+    r: &mut RedisSession,
+    a: &VerifyRedisArgs,
+    digest: Digest,
+    report: &mut RedisVerifyReport,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Vec<(Vec<u8>, KeyView)>> {
+    let mut keys = scan(p, &a.pattern, (!a.full).then_some(a.sample), cancel).await?;
+    if a.full {
+        // keys only the replica holds
+        let known: BTreeSet<Vec<u8>> = keys.iter().cloned().collect();
+        let theirs = scan(r, &a.pattern, None, cancel).await?;
+        keys.extend(theirs.into_iter().filter(|k| !known.contains(k)));
+    }
+    let mut suspects = Vec::new();
+    for chunk in keys.chunks(BATCH) {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let (pv, rv) = (
+            views(p, chunk, digest).await?,
+            views(r, chunk, digest).await?,
+        );
+        report.compared += chunk.len() as u64;
+        for ((k, a), b) in chunk.iter().zip(&pv).zip(&rv) {
+            if compare(a, b, TTL_TOLERANCE_MS).is_some() {
+                suspects.push((k.clone(), a.clone()));
+            }
+        }
+    }
+    Ok(suspects)
+}
+
+/// Looks again at the suspects once the replica has caught up again: a key whose primary value
+/// changed in between is "changed during verification"; one that still differs is drift.
+async fn second_look(
+    (p, r): (&mut RedisSession, &mut RedisSession),
+    a: &VerifyRedisArgs,
+    digest: Digest,
+    mut suspects: Vec<(Vec<u8>, KeyView)>,
+    names: &KeyNames,
+    report: &mut RedisVerifyReport,
+    cancel: &CancellationToken,
+) -> anyhow::Result<()> {
+    if let (_, _, Some(why)) = catch_up(p, r, a.max_lag, cancel).await? {
+        // differences that cannot be confirmed are not called drift
+        report.caught_up = false;
+        report.lag_reason = Some(format!("before the second look: {why}"));
+        suspects.clear();
+    }
+    for chunk in suspects.chunks(BATCH) {
+        let ks: Vec<Vec<u8>> = chunk.iter().map(|(k, _)| k.clone()).collect();
+        let (pv, rv) = (views(p, &ks, digest).await?, views(r, &ks, digest).await?);
+        for (((k, before), now), theirs) in chunk.iter().zip(&pv).zip(&rv) {
+            let Some(d) = compare(now, theirs, TTL_TOLERANCE_MS) else {
+                continue;
+            };
+            if before != now && (before.digest != now.digest || before.kind != now.kind) {
+                report.changed_during.push(names.label(k));
+            } else if report.differing.len() < a.limit {
+                report.differing.push(DifferingKey {
+                    key: names.label(k),
+                    difference: d,
+                });
+            } else {
+                report.more += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Prints the report (JSON or text) and picks the exit code: 3 when the copies differ.
@@ -200,36 +224,6 @@ fn key_names(redact: bool) -> anyhow::Result<KeyNames> {
     let mut key = vec![0u8; 32];
     getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for key hashing: {e}"))?;
     Ok(KeyNames::Hmac(key))
-}
-
-/// The primary's master_repl_offset.
-async fn primary_offset(p: &mut RedisSession) -> anyhow::Result<i64> {
-    p.info()
-        .await?
-        .get("master_repl_offset")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("--primary: INFO has no master_repl_offset"))
-}
-
-/// How far the replica has read, bounded by `limit`: Ok(None) when it did not answer in time.
-async fn replica_offset(r: &mut RedisSession, limit: Duration) -> anyhow::Result<Option<i64>> {
-    let info = match tokio::time::timeout(limit, r.info()).await {
-        Err(_) | Ok(Err(crate::probe::ProbeError::Timeout { .. })) => return Ok(None),
-        Ok(Err(e)) => return Err(anyhow::anyhow!("--replica: {e}")),
-        Ok(Ok(i)) => i,
-    };
-    if info.get("role").map(String::as_str) != Some("slave") {
-        anyhow::bail!(
-            "--replica: the server is not a replica (role:{})",
-            info.get("role").map_or("?", |r| r)
-        );
-    }
-    let num = |k: &str| info.get(k).and_then(|v| v.parse::<i64>().ok());
-    Ok(Some(
-        num("slave_repl_offset")
-            .or(num("master_repl_offset"))
-            .unwrap_or(0),
-    ))
 }
 
 /// Waits until the replica has read up to the primary's offset, within `max_lag`: (bytes behind
@@ -272,119 +266,5 @@ async fn catch_up(
         if !crate::cancel::sleep(cancel, Duration::from_millis(50)).await {
             return Ok((lag, start.elapsed(), Some("interrupted".into())));
         }
-    }
-}
-
-/// DEBUG DIGEST-VALUE when both sides allow it, else DUMP.
-async fn digest_method(p: &mut RedisSession, r: &mut RedisSession) -> Digest {
-    let mut probe = redis::cmd("DEBUG");
-    probe.arg("DIGEST-VALUE").arg("statectl:verify:probe");
-    let ok_p = p
-        .cmd::<redis::Value>(&probe, "waiting for DEBUG DIGEST-VALUE")
-        .await
-        .is_ok();
-    let ok_r = r
-        .cmd::<redis::Value>(&probe, "waiting for DEBUG DIGEST-VALUE")
-        .await
-        .is_ok();
-    if ok_p && ok_r {
-        Digest::Debug
-    } else {
-        Digest::Dump
-    }
-}
-
-/// SCAN with MATCH until `limit` keys (or all of them).
-async fn scan(
-    s: &mut RedisSession,
-    pattern: &str,
-    limit: Option<u64>,
-    cancel: &CancellationToken,
-) -> anyhow::Result<Vec<Vec<u8>>> {
-    let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    let keys = s
-        .scan_keys(Some(pattern), 1000, limit, Some(cancel))
-        .await?;
-    Ok(keys)
-}
-
-/// TYPE, PTTL and the value's digest of each key, in one pipeline.
-async fn views(
-    s: &mut RedisSession,
-    keys: &[Vec<u8>],
-    digest: Digest,
-) -> anyhow::Result<Vec<KeyView>> {
-    let mut pipe = redis::pipe();
-    for k in keys {
-        pipe.cmd("TYPE").arg(k).cmd("PTTL").arg(k);
-        match digest {
-            Digest::Debug => pipe.cmd("DEBUG").arg("DIGEST-VALUE").arg(k),
-            Digest::Dump => pipe.cmd("DUMP").arg(k),
-        };
-    }
-    let values: Vec<redis::Value> = s.query_pipe(&pipe, "waiting for TYPE/PTTL/digests").await?;
-    Ok(values
-        .chunks(3)
-        .map(|v| {
-            let kind = match &v[0] {
-                redis::Value::SimpleString(s) => s.clone(),
-                redis::Value::BulkString(b) => String::from_utf8_lossy(b).into_owned(),
-                _ => "?".into(),
-            };
-            let pttl_ms = match &v[1] {
-                redis::Value::Int(i) => *i,
-                _ => -2,
-            };
-            let digest = match &v[2] {
-                redis::Value::Nil => None,
-                redis::Value::BulkString(b) => Some(hex_digest(b, digest)),
-                redis::Value::SimpleString(s) => Some(s.clone()),
-                redis::Value::Array(items) => items.first().and_then(|i| match i {
-                    redis::Value::BulkString(b) => Some(String::from_utf8_lossy(b).into_owned()),
-                    redis::Value::SimpleString(s) => Some(s.clone()),
-                    _ => None,
-                }),
-                _ => None,
-            };
-            KeyView {
-                digest: if kind == "none" { None } else { digest },
-                kind,
-                pttl_ms,
-            }
-        })
-        .collect())
-}
-
-/// A DEBUG DIGEST-VALUE reply as is; a DUMP payload hashed (the value itself is not kept).
-fn hex_digest(b: &[u8], digest: Digest) -> String {
-    match digest {
-        Digest::Debug => String::from_utf8_lossy(b).into_owned(),
-        Digest::Dump => {
-            use sha2::Digest as _;
-            sha2::Sha256::digest(b)
-                .iter()
-                .map(|x| format!("{x:02x}"))
-                .collect()
-        }
-    }
-}
-
-/// `f` bounded by `t`; the error names the flag of the server and what was being waited for.
-async fn within<T>(
-    t: Duration,
-    flag: &str,
-    what: &str,
-    f: impl std::future::Future<Output = T>,
-) -> anyhow::Result<T> {
-    tokio::time::timeout(t, f)
-        .await
-        .map_err(|_| anyhow::anyhow!("{flag}: no answer within {t:?} while {what}"))
-}
-
-/// A PostgreSQL error with the server's message (never the query's parameters).
-fn pg_error(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
     }
 }

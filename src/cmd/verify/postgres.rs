@@ -7,93 +7,17 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use tokio_postgres::{Client, Row, Statement};
+use tokio_postgres::{Row, Statement};
 
-use super::{pg_error, within};
 use crate::cancel::CancellationToken;
 use crate::cli::{Format, OutputArgs, VerifyPostgresArgs};
 use crate::exit::{Exit, UsageError};
+use crate::probe::replica::pg_error;
+use crate::probe::replica::postgres::{catalog, subscription, Side, TableMeta};
 use crate::verify::postgres::{
     drill, next_chunk_size, sift, PostgresVerifyReport, Rows, TableResult, TableSql, Unreached,
 };
 use std::collections::BTreeSet;
-
-/// One side of the comparison: its connection, the flag that named it, the bound on each query.
-#[derive(Clone, Copy)]
-struct Side<'a> {
-    c: &'a Client,
-    flag: &'static str,
-    timeout: Duration,
-}
-
-impl Side<'_> {
-    /// A query bounded by --timeout; errors name the side and what it was doing.
-    async fn run<T>(
-        &self,
-        what: &str,
-        f: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
-    ) -> anyhow::Result<T> {
-        within(self.timeout, self.flag, what, f)
-            .await?
-            .map_err(|e| anyhow::anyhow!("{}: {} while {what}", self.flag, pg_error(&e)))
-    }
-
-    /// Opens a chunk's snapshot.
-    async fn begin(&self) -> anyhow::Result<()> {
-        let sql = format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL statement_timeout = {}",
-            self.timeout.as_millis()
-        );
-        self.run("opening a read-only snapshot", self.c.batch_execute(&sql))
-            .await
-    }
-
-    async fn commit(&self) -> anyhow::Result<()> {
-        self.run("closing the snapshot", self.c.batch_execute("COMMIT"))
-            .await
-    }
-
-    async fn prepare(&self, sql: &str) -> anyhow::Result<Statement> {
-        self.run("preparing the chunk statements", self.c.prepare(sql))
-            .await
-    }
-
-    /// A chunk's row count and sum of row hashes.
-    async fn sum(
-        &self,
-        st: &Statement,
-        lo: &Option<Vec<String>>,
-        hi: &Option<Vec<String>>,
-    ) -> anyhow::Result<Row> {
-        self.run("summing a chunk", self.c.query_one(st, &[lo, hi]))
-            .await
-    }
-
-    /// A chunk's rows: key → row hash.
-    async fn rows(
-        &self,
-        st: &Statement,
-        lo: &Option<Vec<String>>,
-        hi: &Option<Vec<String>>,
-    ) -> anyhow::Result<std::collections::BTreeMap<String, i64>> {
-        let rows = self
-            .run("reading a chunk's rows", self.c.query(st, &[lo, hi]))
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-            .collect()
-    }
-}
-
-/// A table to compare, as the primary's catalog describes it.
-struct TableMeta {
-    quoted: String,
-    plain: String,
-    /// (quoted column, type) of the primary key, in key order; empty without one.
-    key: Vec<(String, String)>,
-    /// pg_class.reltuples: the planner's row estimate, for progress.
-    estimate: f64,
-}
 
 /// Everything a table's comparison needs besides the table.
 struct Run<'a> {
@@ -122,14 +46,7 @@ enum Behind {
 impl Run<'_> {
     /// The primary's current WAL position.
     async fn lsn(&self) -> anyhow::Result<String> {
-        let row = self
-            .p
-            .run(
-                "reading the current LSN",
-                self.p.c.query_one("SELECT pg_current_wal_lsn()::text", &[]),
-            )
-            .await?;
-        Ok(row.try_get(0)?)
+        self.p.current_lsn().await
     }
 
     /// Waits until the replica holds everything up to `lsn`, polling within --max-lag.
@@ -139,24 +56,10 @@ impl Run<'_> {
             let left = self.a.max_lag.saturating_sub(start.elapsed());
             let probe = async {
                 if self.physical {
-                    self.r
-                        .c
-                        .query_one(
-                            "SELECT coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false)",
-                            &[&lsn],
-                        )
-                        .await
+                    self.r.replayed(lsn).await
                 } else {
                     // the subscription's slots on the publisher have confirmed the LSN
-                    self.p
-                        .c
-                        .query_one(
-                            "SELECT coalesce(bool_and(confirmed_flush_lsn >= $1::text::pg_lsn), false) \
-                             FROM pg_replication_slots WHERE slot_type = 'logical' \
-                               AND (cardinality($2::text[]) = 0 OR slot_name = ANY($2::text[]))",
-                            &[&lsn, &self.slots],
-                        )
-                        .await
+                    self.p.slots_confirmed(lsn, &self.slots).await
                 }
             };
             let side = if self.physical { self.r } else { self.p };
@@ -169,8 +72,8 @@ impl Run<'_> {
                         pg_error(&e)
                     )
                 }
-                Ok(Ok(row)) if row.try_get::<_, bool>(0)? => return Ok(Ok(start.elapsed())),
-                Ok(Ok(_)) => {}
+                Ok(Ok(true)) => return Ok(Ok(start.elapsed())),
+                Ok(Ok(false)) => {}
             }
             if start.elapsed() >= self.a.max_lag {
                 return Ok(Err(Behind::Lagging));
@@ -189,18 +92,7 @@ impl Run<'_> {
         let start = Instant::now();
         let mut told = false;
         loop {
-            let row = self
-                .p
-                .run(
-                    "counting active backends (--max-load)",
-                    self.p.c.query_one(
-                        "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' \
-                         AND state = 'active' AND pid <> pg_backend_pid()",
-                        &[],
-                    ),
-                )
-                .await?;
-            let active: i64 = row.try_get(0)?;
+            let active = self.p.active_backends().await?;
             if active <= max as i64 {
                 break;
             }
@@ -250,14 +142,7 @@ impl Run<'_> {
             let (p, r) = (self.p, self.r);
             let offset = size as i64 - 1;
             p.begin().await?;
-            let hi: Option<Vec<String>> = p
-                .run(
-                    "finding the chunk's upper bound",
-                    p.c.query_opt(&p_hi, &[&lo, &offset]),
-                )
-                .await?
-                .map(|row| row.try_get(0))
-                .transpose()?;
+            let hi = p.upper_bound(&p_hi, &lo, offset).await?;
             // both sides at once: each in its own snapshot
             let (a_sum, b_sum): (Row, Row) = tokio::try_join!(p.sum(&p_sum, &lo, &hi), async {
                 r.begin().await?;
@@ -345,77 +230,6 @@ impl Run<'_> {
         result.changed_during.extend(suspects);
         Ok(())
     }
-}
-
-/// The tables on the primary with their primary keys, in name order.
-async fn catalog(p: Side<'_>) -> anyhow::Result<Vec<TableMeta>> {
-    let rows = p
-        .run(
-            "reading the catalog",
-            p.c.query(
-                "SELECT format('%I.%I', n.nspname, c.relname), n.nspname || '.' || c.relname, \
-                   coalesce((SELECT array_agg(format('%I', a.attname) ORDER BY k.ord) FROM pg_index i \
-                      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) \
-                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-                    WHERE i.indrelid = c.oid AND i.indisprimary), '{}'), \
-                   coalesce((SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY k.ord) FROM pg_index i \
-                      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY k(attnum, ord) \
-                      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum \
-                    WHERE i.indrelid = c.oid AND i.indisprimary), '{}'), \
-                   c.reltuples::float8 \
-                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
-                   AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 2",
-                &[],
-            ),
-        )
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let cols: Vec<String> = row.try_get(2)?;
-            let types: Vec<String> = row.try_get(3)?;
-            Ok(TableMeta {
-                quoted: row.try_get(0)?,
-                plain: row.try_get(1)?,
-                key: cols.into_iter().zip(types).collect(),
-                estimate: row.try_get(4)?,
-            })
-        })
-        .collect()
-}
-
-/// For a logical subscriber: its publications' tables on the publisher and its slots' names.
-async fn subscription(p: Side<'_>, r: Side<'_>) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let row = r
-        .run(
-            "reading the subscription",
-            r.c.query_one(
-                "SELECT coalesce(array_agg(DISTINCT pub), '{}'), \
-                   coalesce(array_agg(DISTINCT s.subslotname::text) FILTER (WHERE s.subslotname IS NOT NULL), '{}') \
-                 FROM pg_subscription s CROSS JOIN LATERAL unnest(s.subpublications) pub \
-                 WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
-                &[],
-            ),
-        )
-        .await?;
-    let (pubs, slots): (Vec<String>, Vec<String>) = (row.try_get(0)?, row.try_get(1)?);
-    if pubs.is_empty() {
-        return Ok((Vec::new(), slots));
-    }
-    let tables = p
-        .run(
-            "reading the publications' tables",
-            p.c.query(
-                "SELECT DISTINCT schemaname || '.' || tablename FROM pg_publication_tables \
-                 WHERE pubname = ANY($1::text[]) ORDER BY 1",
-                &[&pubs],
-            ),
-        )
-        .await?
-        .iter()
-        .map(|r| r.try_get(0))
-        .collect::<Result<Vec<String>, _>>()?;
-    Ok((tables, slots))
 }
 
 /// `statectl verify postgres`.

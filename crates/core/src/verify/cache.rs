@@ -1,5 +1,5 @@
 //! Comparing cached values with the database rows they were made from: the map from a key
-//! pattern to a query, and the verdict for one key (the reading is `cmd::verify::cache`'s).
+//! pattern to a query, and the verdict for one key (the reading is `probe::replica::cache`'s).
 
 use serde::{Deserialize, Serialize};
 

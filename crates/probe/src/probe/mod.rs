@@ -15,6 +15,7 @@ pub mod ping;
 pub mod postgres;
 pub mod preflight;
 pub mod redis;
+pub mod replica;
 pub mod sentinel;
 pub mod service;
 pub mod sysctl;

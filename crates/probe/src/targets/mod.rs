@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::exit::UsageError;
+pub use statectl_core::areas::Inputs;
 
 pub mod args;
 mod conninfo;
@@ -91,20 +92,19 @@ pub struct LogTargets {
 }
 
 impl Targets {
-    /// Resolves flags and environment for the areas `needs` names. With no Redis or PostgreSQL
-    /// target named, the local defaults are checked; naming any replaces them. Bad input is a
-    /// [`UsageError`] naming it.
+    /// Resolves flags and environment for the `inputs` the selected areas declare (their
+    /// `AreaEntry::inputs`); the others stay empty. With no Redis or PostgreSQL target named,
+    /// the local defaults are checked; naming any replaces them. Bad input is a [`UsageError`]
+    /// naming it.
     pub fn resolve(
         args: &crate::targets::args::TargetArgs,
-        needs: impl Fn(crate::doctor::Area) -> bool,
+        inputs: &[Inputs],
         root: &crate::probe::kernel::HostRoot,
     ) -> Result<Targets, UsageError> {
-        use crate::doctor::Area;
+        let needs = |i: Inputs| inputs.contains(&i);
         let defaults = args.redis.is_empty() && args.postgres.is_empty();
         let mut t = Targets::default();
-        // the log and path areas read the logs of, and trace, the Redis and PostgreSQL targets
-        let servers = needs(Area::Log) || needs(Area::Path);
-        if needs(Area::Redis) || needs(Area::Sentinel) || needs(Area::Cluster) || servers {
+        if needs(Inputs::RedisServers) {
             let auth =
                 RedisAuthSources::from_env(args.redis_password_file.clone(), &args.redis_tls);
             let urls = if defaults {
@@ -121,7 +121,7 @@ impl Targets {
                 }
             }
         }
-        if needs(Area::Postgres) || servers {
+        if needs(Inputs::PostgresServers) {
             let env = PgEnv::from_env();
             let conns = if defaults {
                 vec![String::new()]
@@ -135,7 +135,7 @@ impl Targets {
         }
         t.roles = args.roles.iter().map(|r| r.as_str().to_string()).collect();
         t.path = args.path;
-        if needs(Area::Log) {
+        if needs(Inputs::LogFiles) {
             let l = &args.logs;
             for (flag, f) in [
                 ("--redis-log", &l.redis_log),
@@ -162,10 +162,10 @@ impl Targets {
                 syslog: l.syslog.clone(),
             };
         }
-        if needs(Area::Lb) || needs(Area::Jwt) || needs(Area::Http) {
+        if needs(Inputs::Edge) {
             t.edge = edge::EdgeTargets::parse(&args.edge, defaults)?;
         }
-        if needs(Area::Nic) {
+        if needs(Inputs::Interfaces) {
             if args.iface.is_empty() {
                 t.ifaces = crate::probe::kernel::default_route_interfaces(root);
             } else {
