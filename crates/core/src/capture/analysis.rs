@@ -1,13 +1,12 @@
-//! The analysis shared by live and offline capture: a small bounded TCP reassembler per flow,
-//! incremental RESP decoding of both directions, and request/reply pairing in order per
-//! connection for per-command latency. Values are never kept; key names only as counts (or
-//! hashed with `--redact-keys`).
+//! The analysis shared by live and offline capture: flows are followed through the bounded
+//! reassembler (`reassembly`), both directions decoded as RESP, and requests paired with their
+//! replies in order per connection; what pairing finds is counted by `stats` and reported by
+//! `report`. Values are never kept; key names only as counts (or hashed with `--redact-keys`).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hdrhistogram::Histogram;
 // FxHash: these maps are looked up once or twice per packet; SipHash's DoS resistance buys
 // nothing against a capture file and costs a third of the per-packet time.
 use rustc_hash::FxHashMap as HashMap;
@@ -17,106 +16,15 @@ use super::decode::Segment;
 pub(super) use super::reassembly::*;
 pub use super::report::*;
 use super::session::{self, Kind, Session};
+use super::stats::{Tally, KEYED};
 use crate::resp::{self, Frame};
 
-/// Distinct keys counted; later new keys go to "(other keys)".
-const MAX_KEYS: usize = 100_000;
 /// Requests waiting for replies on one connection.
 const MAX_INFLIGHT: usize = 100_000;
-/// Distinct command names with their own row (and histogram); later ones count as "(other)".
-/// Redis 7 has about 240 commands: more names than this is noise or an attack on the wire.
-const MAX_COMMAND_NAMES: usize = 512;
-/// Distinct error words kept; later ones count as "(other)".
-const MAX_ERROR_WORDS: usize = 256;
 /// A flow that sends nothing for this long (capture time) is freed.
 const IDLE_FLOW: Duration = Duration::from_secs(60);
 /// Segments between two sweeps for idle flows.
 const SWEEP_EVERY: u64 = 4096;
-/// The row that names beyond the caps count under.
-const OTHER: &str = "(other)";
-
-/// Commands whose first argument is a key. Every other command's arguments are never read:
-/// AUTH's password, EVAL's script and CONFIG's values stay out of the report.
-const KEYED: &[&str] = &[
-    "GET",
-    "SET",
-    "SETEX",
-    "PSETEX",
-    "SETNX",
-    "GETSET",
-    "GETDEL",
-    "GETEX",
-    "DEL",
-    "UNLINK",
-    "EXISTS",
-    "EXPIRE",
-    "PEXPIRE",
-    "EXPIREAT",
-    "PEXPIREAT",
-    "TTL",
-    "PTTL",
-    "PERSIST",
-    "TYPE",
-    "INCR",
-    "INCRBY",
-    "DECR",
-    "DECRBY",
-    "INCRBYFLOAT",
-    "APPEND",
-    "STRLEN",
-    "GETRANGE",
-    "SETRANGE",
-    "MGET",
-    "MSET",
-    "HGET",
-    "HSET",
-    "HSETNX",
-    "HMSET",
-    "HMGET",
-    "HGETALL",
-    "HDEL",
-    "HEXISTS",
-    "HINCRBY",
-    "HKEYS",
-    "HVALS",
-    "HLEN",
-    "LPUSH",
-    "RPUSH",
-    "LPOP",
-    "RPOP",
-    "LRANGE",
-    "LLEN",
-    "LINDEX",
-    "LREM",
-    "LTRIM",
-    "LSET",
-    "SADD",
-    "SREM",
-    "SMEMBERS",
-    "SISMEMBER",
-    "SCARD",
-    "SPOP",
-    "ZADD",
-    "ZREM",
-    "ZRANGE",
-    "ZSCORE",
-    "ZCARD",
-    "ZINCRBY",
-    "ZRANK",
-    "ZREVRANGE",
-    "ZRANGEBYSCORE",
-    "ZREVRANK",
-    "XADD",
-    "XRANGE",
-    "XREVRANGE",
-    "XLEN",
-    "XTRIM",
-    "DUMP",
-    "RESTORE",
-    "RENAME",
-    "OBJECT",
-    "WATCH",
-];
 
 /// A request waiting for its reply.
 struct Pending {
@@ -152,34 +60,11 @@ struct Conn {
     fin_server: bool,
 }
 
-/// Per-command latency and counts.
-struct CommandStats {
-    latency: Histogram<u64>,
-    count: u64,
-    errors: u64,
-}
-
-/// The longest latency recorded, µs (a minute); longer ones count as this.
-const MAX_RECORDED_US: u64 = 60_000_000;
-/// The longest blocking wait recorded, µs (an hour).
-const MAX_WAIT_US: u64 = 3_600_000_000;
-
-impl CommandStats {
-    fn new(max_us: u64) -> Self {
-        CommandStats {
-            latency: Histogram::new_with_bounds(1, max_us, 3).expect("static bounds"),
-            count: 0,
-            errors: 0,
-        }
-    }
-}
-
 /// The analyser: feed it segments in capture order, then take the report.
 pub struct Analysis {
     port: Option<u16>,
     /// The TCP flows not analysed, by port; in auto mode also which flows carry RESP.
     census: Census,
-    keys_shown: KeyNames,
     /// Connections, addressed by index; `conn_ids` maps (client, server) to the index and
     /// `last` remembers the previous packet's, since packets come in runs per connection.
     conns: Vec<Conn>,
@@ -191,17 +76,8 @@ pub struct Analysis {
     flows_freed: u64,
     unanswered_freed: u64,
     since_sweep: u64,
-    /// Which caps were reached (command names, error words, keys).
-    caps: BTreeMap<&'static str, u64>,
-    names: Vec<String>,
-    name_ids: HashMap<Vec<u8>, u16>,
-    stats: Vec<CommandStats>,
-    keys: Vec<Vec<u8>>,
-    key_ids: HashMap<Vec<u8>, u32>,
-    key_counts: Vec<u64>,
-    other_keys: u64,
-    errors: BTreeMap<String, u64>,
-    slowest: Vec<(Duration, u16, Option<u32>)>,
+    /// What was counted: commands, errors, keys, the slowest requests.
+    tally: Tally,
     /// Counters the report shows.
     pub packets: u64,
     tcp_packets: u64,
@@ -214,14 +90,11 @@ pub struct Analysis {
     gaps: u64,
     protocol_errors: u64,
     unmatched: u64,
-    requests: u64,
     skipped_bytes: u64,
     no_reply: u64,
     pushes: u64,
     monitor_lines: u64,
     queued: u64,
-    /// Blocking commands' waits, by command id.
-    waits: BTreeMap<u16, CommandStats>,
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -238,25 +111,15 @@ impl Analysis {
         Analysis {
             port: port.into(),
             census: Census::default(),
-            keys_shown,
+            tally: Tally::new(keys_shown),
             conns: Vec::new(),
             conn_ids: HashMap::default(),
             free: Vec::new(),
             flows_freed: 0,
             unanswered_freed: 0,
             since_sweep: 0,
-            caps: BTreeMap::new(),
             last: None,
             connections: 0,
-            names: Vec::new(),
-            name_ids: HashMap::default(),
-            stats: Vec::new(),
-            keys: Vec::new(),
-            key_ids: HashMap::default(),
-            key_counts: Vec::new(),
-            other_keys: 0,
-            errors: BTreeMap::new(),
-            slowest: Vec::new(),
             packets: 0,
             tcp_packets: 0,
             bytes: 0,
@@ -268,13 +131,11 @@ impl Analysis {
             gaps: 0,
             protocol_errors: 0,
             unmatched: 0,
-            requests: 0,
             skipped_bytes: 0,
             no_reply: 0,
             pushes: 0,
             monitor_lines: 0,
             queued: 0,
-            waits: BTreeMap::new(),
         }
     }
 
@@ -481,56 +342,6 @@ impl Analysis {
         self.flows_freed += 1;
     }
 
-    fn command_id(&mut self, name: &[u8]) -> u16 {
-        // Redis reads command names in any case: `get`, `Get` and `GET` are one command, one row
-        let upper: std::borrow::Cow<[u8]> = if name.iter().any(u8::is_ascii_lowercase) {
-            name.to_ascii_uppercase().into()
-        } else {
-            name.into()
-        };
-        let name = &*upper;
-        if let Some(id) = self.name_ids.get(name) {
-            return *id;
-        }
-        if self.names.len() >= MAX_COMMAND_NAMES - 1 {
-            *self.caps.entry("command names").or_default() += 1;
-            if let Some(id) = self.name_ids.get(OTHER.as_bytes()) {
-                return *id;
-            }
-        }
-        let id = self.names.len() as u16;
-        let name = if self.names.len() >= MAX_COMMAND_NAMES - 1 {
-            OTHER.as_bytes()
-        } else {
-            name
-        };
-        let upper = if name == OTHER.as_bytes() {
-            OTHER.to_string()
-        } else {
-            String::from_utf8_lossy(name).to_ascii_uppercase()
-        };
-        self.names.push(upper);
-        self.stats.push(CommandStats::new(MAX_RECORDED_US));
-        self.name_ids.insert(name.to_vec(), id);
-        id
-    }
-
-    fn key_id(&mut self, key: &[u8]) -> Option<u32> {
-        if let Some(id) = self.key_ids.get(key) {
-            self.key_counts[*id as usize] += 1;
-            return Some(*id);
-        }
-        if self.keys.len() >= MAX_KEYS {
-            self.other_keys += 1;
-            return None;
-        }
-        let id = self.keys.len() as u32;
-        self.keys.push(key.to_vec());
-        self.key_counts.push(1);
-        self.key_ids.insert(key.to_vec(), id);
-        Some(id)
-    }
-
     /// Decodes what one direction has buffered. `ack` is the segment's acknowledgement number.
     fn drain(&mut self, key: usize, to_server: bool, ts: Duration, ack: Option<u32>) {
         let (mut buf, next) = {
@@ -661,8 +472,8 @@ impl Analysis {
         args: &mut dyn Iterator<Item = &[u8]>,
         (end_seq, client_ack): (Option<u32>, Option<u32>),
     ) {
-        let id = self.command_id(cmd);
-        let name = &self.names[id as usize];
+        let id = self.tally.command_id(cmd);
+        let name = &self.tally.names[id as usize];
         let first = args.next();
         // the arguments are gathered only for the few commands whose replies depend on them
         let all: Vec<&[u8]> = if session::needs_args(name) {
@@ -673,7 +484,7 @@ impl Analysis {
         let keyed = KEYED.contains(&name.as_str());
         let expect = self.conns[key].session.request(name, &all);
         let k = match first {
-            Some(k) if keyed => self.key_id(k),
+            Some(k) if keyed => self.tally.key_id(k),
             _ => None,
         };
         if expect.replies == 0 {
@@ -747,59 +558,12 @@ impl Analysis {
             Kind::Queued => {
                 self.queued += 1;
                 if let Some(word) = error {
-                    self.count_error(word);
+                    self.tally.count_error(word);
                 }
             }
-            Kind::Blocking => {
-                let us = (latency.as_micros() as u64).clamp(1, MAX_WAIT_US);
-                let w = self
-                    .waits
-                    .entry(command)
-                    .or_insert_with(|| CommandStats::new(MAX_WAIT_US));
-                w.latency.record(us).expect("clamped");
-                w.count += 1;
-                if error.is_some() {
-                    w.errors += 1;
-                }
-                if let Some(word) = error {
-                    self.count_error(word);
-                }
-            }
-            _ => self.record(command, k, latency, error),
+            Kind::Blocking => self.tally.wait(command, latency, error),
+            _ => self.tally.record(command, k, latency, error),
         }
-    }
-
-    fn count_error(&mut self, word: String) {
-        let word = if self.errors.len() >= MAX_ERROR_WORDS && !self.errors.contains_key(&word) {
-            *self.caps.entry("error words").or_default() += 1;
-            OTHER.to_string()
-        } else {
-            word
-        };
-        *self.errors.entry(word).or_default() += 1;
-    }
-
-    /// A paired request's latency.
-    fn record(&mut self, command: u16, k: Option<u32>, latency: Duration, error: Option<String>) {
-        let us = (latency.as_micros() as u64).clamp(1, MAX_RECORDED_US);
-        let s = &mut self.stats[command as usize];
-        s.latency.record(us).expect("clamped");
-        s.count += 1;
-        self.requests += 1;
-        if let Some(word) = error {
-            s.errors += 1;
-            self.count_error(word);
-        }
-        if self.slowest.len() < 10 || latency > self.slowest.last().map(|s| s.0).unwrap_or_default()
-        {
-            self.slowest.push((latency, command, k));
-            self.slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
-            self.slowest.truncate(10);
-        }
-    }
-
-    fn key_label(&self, id: u32) -> String {
-        self.keys_shown.label(&self.keys[id as usize])
     }
 
     /// The report, with `source` and what the capture layer knows.
@@ -809,43 +573,7 @@ impl Analysis {
         kernel_drops: Option<u64>,
         stopped_early: Option<String>,
     ) -> CaptureReport {
-        let ms = |us: u64| us as f64 / 1000.0;
-        let mut commands: Vec<CommandRow> = self
-            .stats
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.count > 0)
-            .map(|(i, s)| CommandRow {
-                command: self.names[i].clone(),
-                count: s.count,
-                errors: s.errors,
-                p50_ms: ms(s.latency.value_at_quantile(0.5)),
-                p99_ms: ms(s.latency.value_at_quantile(0.99)),
-                max_ms: ms(s.latency.max()),
-            })
-            .collect();
-        commands.sort_by(|a, b| b.count.cmp(&a.count).then(a.command.cmp(&b.command)));
-        let mut top: Vec<(u32, u64)> = self
-            .key_counts
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (i as u32, *c))
-            .collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut top_keys: Vec<KeyCount> = top
-            .iter()
-            .take(10)
-            .map(|(id, c)| KeyCount {
-                key: self.key_label(*id),
-                count: *c,
-            })
-            .collect();
-        if self.other_keys > 0 {
-            top_keys.push(KeyCount {
-                key: "(other keys, not counted one by one)".into(),
-                count: self.other_keys,
-            });
-        }
+        let rows = self.tally.rows();
         CaptureReport {
             source,
             port: self.port,
@@ -879,37 +607,13 @@ impl Analysis {
                     .map(|c| c.inflight.len() as u64)
                     .sum::<u64>(),
             flows_freed: self.flows_freed,
-            caps: self
-                .caps
-                .iter()
-                .map(|(what, n)| format!("more distinct {what} than the report keeps: {n} counted as {OTHER}"))
-                .chain((self.other_keys > 0).then(|| {
-                    format!("more distinct keys than the report keeps: {} requests counted under no key", self.other_keys)
-                }))
-                .collect(),
-            requests: self.requests,
-            commands,
-            blocking: self
-                .waits
-                .iter()
-                .map(|(c, w)| WaitRow {
-                    command: self.names[*c as usize].clone(),
-                    count: w.count,
-                    p50_wait_ms: ms(w.latency.value_at_quantile(0.5)),
-                    max_wait_ms: ms(w.latency.max()),
-                })
-                .collect(),
-            errors: self.errors.clone(),
-            top_keys,
-            slowest: self
-                .slowest
-                .iter()
-                .map(|(l, c, k)| SlowRequest {
-                    command: self.names[*c as usize].clone(),
-                    key: k.map(|k| self.key_label(k)),
-                    latency_ms: l.as_secs_f64() * 1000.0,
-                })
-                .collect(),
+            caps: rows.caps,
+            requests: self.tally.requests,
+            commands: rows.commands,
+            blocking: rows.blocking,
+            errors: rows.errors,
+            top_keys: rows.top_keys,
+            slowest: rows.slowest,
             kernel_drops,
             stopped_early,
             latency_note: "on the wire at the capture point: from the packet that completes a request to the packet that completes its reply".into(),
@@ -969,301 +673,4 @@ impl Analysis {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn seg<'a>(to_server: bool, seq: u32, payload: &'a [u8]) -> Segment<'a> {
-        let (c, s): (SocketAddr, SocketAddr) = (
-            "127.0.0.1:50000".parse().unwrap(),
-            "127.0.0.1:6379".parse().unwrap(),
-        );
-        Segment {
-            src: if to_server { c } else { s },
-            dst: if to_server { s } else { c },
-            seq,
-            ack: None,
-            syn: false,
-            fin: false,
-            payload,
-            wire_len: payload.len(),
-        }
-    }
-
-    fn ms(n: u64) -> Duration {
-        Duration::from_millis(n)
-    }
-
-    #[test]
-    fn pipelined_requests_pair_in_order_with_errors_and_keys() {
-        let mut a = Analysis::new(6379, KeyNames::Plain);
-        let mut req = Vec::new();
-        resp::encode(&mut req, &[b"SET", b"session:1", b"secret-value"]);
-        resp::encode(&mut req, &[b"GET", b"session:1"]);
-        resp::encode(&mut req, &[b"LPUSH", b"session:1", b"x"]);
-        resp::encode(&mut req, &[b"AUTH", b"hunter2"]);
-        a.segment(ms(0), 100, Some(seg(true, 1000, &req)));
-        a.segment(
-            ms(2),
-            100,
-            Some(seg(false, 5000, b"+OK\r\n$12\r\nsecret-value\r\n")),
-        );
-        a.segment(
-            ms(5),
-            100,
-            Some(seg(
-                false,
-                5024,
-                b"-WRONGTYPE Operation against a key\r\n-WRONGPASS x\r\n",
-            )),
-        );
-        let r = a.report("t".into(), None, None);
-        assert_eq!(r.requests, 4);
-        let get = r.commands.iter().find(|c| c.command == "GET").unwrap();
-        assert!((get.p50_ms - 2.0).abs() < 0.01, "{get:?}");
-        assert_eq!(r.errors.get("WRONGTYPE"), Some(&1));
-        assert_eq!(r.errors.get("WRONGPASS"), Some(&1));
-        assert_eq!(
-            r.top_keys[0],
-            KeyCount {
-                key: "session:1".into(),
-                count: 3
-            }
-        );
-        let json = serde_json::to_string(&r).unwrap();
-        assert!(
-            !json.contains("secret-value") && !json.contains("hunter2"),
-            "values and passwords never appear"
-        );
-        assert_eq!(r.slowest[0].latency_ms, 5.0);
-        let redacted = {
-            let mut b = Analysis::new(6379, KeyNames::Hmac(b"test-salt".to_vec()));
-            b.segment(ms(0), 1, Some(seg(true, 1, &req)));
-            b.segment(ms(1), 1, Some(seg(false, 1, b"+OK\r\n")));
-            b.report("t".into(), None, None)
-        };
-        assert!(
-            redacted.top_keys[0].key.starts_with("h:")
-                && !serde_json::to_string(&redacted)
-                    .unwrap()
-                    .contains("session:1")
-        );
-    }
-
-    #[test]
-    fn retransmissions_out_of_order_and_gaps_are_counted() {
-        let mut a = Analysis::new(6379, KeyNames::Plain);
-        let mut req = Vec::new();
-        resp::encode(&mut req, &[b"GET", b"k"]);
-        let (p1, p2) = req.split_at(5);
-        let mut b = Analysis::new(6379, KeyNames::Plain);
-        b.segment(ms(0), 1, Some(seg(true, 100, p1)));
-        b.segment(ms(0), 1, Some(seg(true, 100, p1))); // retransmission
-        b.segment(ms(0), 1, Some(seg(true, 105 + 3, &p2[3..]))); // ahead of a hole
-        b.segment(ms(0), 1, Some(seg(true, 105, &p2[..3]))); // fills it
-        b.segment(ms(1), 1, Some(seg(false, 9, b"$-1\r\n")));
-        let r = b.report("t".into(), None, None);
-        assert_eq!(
-            (
-                r.retransmitted_segments,
-                r.out_of_order_segments,
-                r.requests
-            ),
-            (1, 1, 1)
-        );
-        assert!(
-            (r.retransmit_share - 0.2).abs() < 1e-9,
-            "1 of 5 data segments"
-        );
-        // a stream first seen mid-frame is skipped until a value starts, not misparsed
-        a.segment(ms(0), 1, Some(seg(true, 500, &req[3..])));
-        a.segment(ms(0), 1, Some(seg(true, 500 + req.len() as u32 - 3, &req)));
-        a.segment(ms(1), 1, Some(seg(false, 9, b"$-1\r\n")));
-        let r = a.report("t".into(), None, None);
-        assert_eq!(
-            (r.requests, r.protocol_errors),
-            (1, 1),
-            "the partial frame is skipped and counted"
-        );
-    }
-
-    // requests whose replies fell into a capture gap were dropped without a trace: neither
-    // paired nor counted as unanswered
-    #[test]
-    fn auto_takes_inline_commands_only_when_the_server_answers_in_resp() {
-        let mut a = Analysis::new(None, KeyNames::Plain);
-        // a health check: PING and QUIT, each answered in RESP
-        a.segment(ms(0), 1, Some(seg(true, 1, b"PING\r\n")));
-        a.segment(ms(1), 1, Some(seg(false, 1, b"+PONG\r\n")));
-        a.segment(ms(2), 1, Some(seg(true, 7, b"quit\r\n")));
-        a.segment(ms(3), 1, Some(seg(false, 8, b"+OK\r\n")));
-        let r = a.report("t".into(), None, None);
-        let rows: Vec<(&str, u64)> = r.commands.iter().map(|c| (&*c.command, c.count)).collect();
-        assert_eq!(rows, [("PING", 1), ("QUIT", 1)], "{r:?}");
-        assert_eq!(r.ports_seen[0].resp_flows, 1);
-        // memcached's text protocol looks the same from the client: its answer is not RESP
-        let mut m = Analysis::new(None, KeyNames::Plain);
-        m.segment(ms(0), 1, Some(seg(true, 1, b"get k\r\n")));
-        m.segment(ms(1), 1, Some(seg(false, 1, b"END\r\n")));
-        m.segment(ms(2), 1, Some(seg(true, 8, b"get k\r\n")));
-        let r = m.report("t".into(), None, None);
-        assert_eq!(
-            (r.requests, r.tcp_packets, r.ports_seen[0].resp_flows),
-            (0, 0, 0)
-        );
-        assert!(r.top_keys.is_empty(), "{r:?}");
-    }
-
-    #[test]
-    fn requests_whose_replies_fall_into_a_gap_count_as_unanswered() {
-        let mut a = Analysis::new(6379, KeyNames::Plain);
-        let mut req = Vec::new();
-        resp::encode(&mut req, &[b"GET", b"k"]);
-        let n = req.len() as u32;
-        // three requests; the reply stream loses its first segment, and more than the hold
-        // limit arrives after the hole
-        for i in 0..3 {
-            a.segment(ms(i), 1, Some(seg(true, 1 + i as u32 * n, &req)));
-        }
-        // the server's SYN-ACK fixes where its stream starts: byte 1
-        let mut synack = seg(false, 0, b"");
-        synack.syn = true;
-        a.segment(ms(0), 1, Some(synack));
-        let reply = b"$1\r\nv\r\n";
-        for i in 1..=(HOLD_SEGMENTS as u32 + 1) {
-            a.segment(ms(5), 1, Some(seg(false, 1 + i * 7, reply)));
-        }
-        a.finish();
-        let r = a.report("t".into(), None, None);
-        assert_eq!(r.gaps, 1);
-        assert_eq!(r.requests + r.unanswered_requests, 3, "{r:?}");
-        // what was held after the hole answers none of the requests left: skipped, not 65
-        // replies without a request (inside a value, such bytes only look like replies)
-        assert_eq!(r.unmatched_replies, 0, "{r:?}");
-        assert!(r.skipped_bytes > 0);
-    }
-
-    // a capture that began after a request and before its reply: the next reply was paired
-    // with it, and every pair after shifted by one
-    #[test]
-    fn a_reply_the_capture_never_saw_does_not_shift_the_next_pair() {
-        let mut a = Analysis::new(6379, KeyNames::Plain);
-        let mut req = Vec::new();
-        resp::encode(&mut req, &[b"GET", b"k"]);
-        let n = req.len() as u32;
-        let reply = b"$1\r\nv\r\n";
-        let r = reply.len() as u32;
-        let with_acks = |to_server, seq, ack, payload| {
-            let mut s = seg(to_server, seq, payload);
-            s.ack = Some(ack);
-            s
-        };
-        // request 1 acknowledges server byte 1000; its reply (1000..1007) is not captured;
-        // request 2, sent after it arrived, acknowledges 1007; then reply 2, then 3 and reply 3
-        a.segment(ms(0), 1, Some(with_acks(true, 1, 1000, &req)));
-        a.segment(ms(10), 1, Some(with_acks(true, 1 + n, 1000 + r, &req)));
-        a.segment(
-            ms(11),
-            1,
-            Some(with_acks(false, 1000 + r, 1 + 2 * n, reply)),
-        );
-        a.segment(
-            ms(20),
-            1,
-            Some(with_acks(true, 1 + 2 * n, 1000 + 2 * r, &req)),
-        );
-        a.segment(
-            ms(21),
-            1,
-            Some(with_acks(false, 1000 + 2 * r, 1 + 3 * n, reply)),
-        );
-        let rep = a.report("t".into(), None, None);
-        assert_eq!((rep.requests, rep.unanswered_requests), (2, 1), "{rep:?}");
-        assert!(
-            rep.slowest.iter().all(|s| s.latency_ms < 2.0),
-            "{:?}",
-            rep.slowest
-        );
-    }
-
-    #[test]
-    fn garbage_is_skipped_not_fatal() {
-        let mut a = Analysis::new(6379, KeyNames::Plain);
-        a.segment(
-            ms(0),
-            1,
-            Some(seg(true, 1, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n")),
-        );
-        a.segment(ms(1), 1, Some(seg(false, 1, b"\x00\x01binary junk")));
-        a.segment(ms(2), 1, Some(seg(true, 21, b"*1\r\n$4\r\nPING\r\n")));
-        a.segment(ms(3), 1, Some(seg(false, 14, b"+PONG\r\n")));
-        let r = a.report("t".into(), None, None);
-        assert!(r.protocol_errors >= 1 || r.unmatched_replies >= 1);
-        assert_eq!(
-            r.commands
-                .iter()
-                .find(|c| c.command == "PING")
-                .map(|c| c.count),
-            Some(1)
-        );
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
-
-        /// Any split of a pipelined stream into segments, delivered in any order with duplicates,
-        /// reassembles to the same requests.
-        #[test]
-        fn reassembly_survives_reordering_and_duplicates(
-            n in 1usize..40,
-            cuts in prop::collection::vec(1usize..50, 1..30),
-            order in prop::collection::vec(any::<u16>(), 30),
-            dups in prop::collection::vec(any::<bool>(), 30),
-        ) {
-            let mut stream = Vec::new();
-            for i in 0..n {
-                resp::encode(&mut stream, &[b"GET", format!("k{i}").as_bytes()]);
-            }
-            let mut segs = Vec::new();
-            let mut at = 0;
-            for c in cuts.iter().cycle() {
-                if at >= stream.len() { break; }
-                let end = (at + c).min(stream.len());
-                segs.push((at as u32, &stream[at..end]));
-                at = end;
-            }
-            // the first segment arrives first (the stream starts there); the rest shuffled
-            let mut rest: Vec<_> = segs[1..].to_vec();
-            // reordering as networks do it: a segment moves at most a few places
-            for (i, o) in order.iter().enumerate().take(rest.len()) {
-                let j = (i + *o as usize % 8).min(rest.len() - 1);
-                rest.swap(i, j);
-            }
-            let mut a = Analysis::new(6379, KeyNames::Plain);
-            a.segment(ms(0), 1, Some(seg(true, 1_000_000, segs[0].1)));
-            for (i, (off, data)) in rest.iter().enumerate() {
-                a.segment(ms(0), 1, Some(seg(true, 1_000_000 + off, data)));
-                if dups.get(i).copied().unwrap_or(false) {
-                    a.segment(ms(0), 1, Some(seg(true, 1_000_000 + off, data)));
-                }
-            }
-            let replies = "$-1\r\n".repeat(n);
-            a.segment(ms(1), 1, Some(seg(false, 7, replies.as_bytes())));
-            let r = a.report("t".into(), None, None);
-            prop_assert_eq!(r.requests, n as u64);
-            prop_assert_eq!(r.unmatched_replies, 0);
-        }
-
-        #[test]
-        fn arbitrary_bytes_never_panic(chunks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..64), 0..20)) {
-            let mut a = Analysis::new(6379, KeyNames::Plain);
-            let mut seq = 0u32;
-            for (i, c) in chunks.iter().enumerate() {
-                a.segment(ms(i as u64), c.len(), Some(seg(i % 2 == 0, seq, c)));
-                seq = seq.wrapping_add(c.len() as u32 / 2);
-            }
-            a.finish();
-            let _ = a.report("t".into(), None, None);
-        }
-    }
-}
+mod tests;

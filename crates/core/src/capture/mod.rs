@@ -8,3 +8,4 @@ pub mod file;
 mod reassembly;
 mod report;
 pub mod session;
+mod stats;
