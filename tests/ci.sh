@@ -103,6 +103,46 @@ PY
   rm -rf "$wheel_dir"
 fi
 
+# Redis 8 and Valkey 8, built once from the upstream sources that Debian's next release (trixie)
+# packages, fetched as source packages from this machine's own Debian mirror, and cached beside
+# PostgreSQL 18. Built without TLS and without Redis 8's optional modules (those download their
+# own sources at build time). tests/integration/server_versions.rs runs doctor and tune on them.
+servers=${STATECTL_SERVERS_DIR:-/opt/statectl-test}
+if [ ! -x "$servers/redis-8/bin/redis-server" ] || [ ! -x "$servers/valkey-8/bin/valkey-server" ]; then
+  step "Redis 8 and Valkey 8 (apt-get source from trixie, make)"
+  have make || { $sudo apt-get update -qq; $sudo apt-get install -y -qq --no-install-recommends make gcc >/dev/null; }
+  work=$(mktemp -d)
+  mirror=$( { sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null || true
+              awk '$1 == "deb" { print $2 }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
+            } | grep -v security | head -n 1 || true)
+  if [ -z "$mirror" ]; then
+    echo "tests/ci.sh: no Debian mirror in /etc/apt to fetch Redis 8 and Valkey 8 sources from" >&2
+    exit 1
+  fi
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  echo "deb-src $mirror trixie main" >"$work/sources.list"
+  apt_src=(-q -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+           -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o APT::Sandbox::User=root)
+  apt-get "${apt_src[@]}" update >/dev/null
+  # the orig tarballs are all a build needs; Debian's own patches (.dsc) are not fetched
+  (cd "$work" && apt-get "${apt_src[@]}" source --download-only redis valkey >/dev/null 2>&1 || true)
+  for name in redis valkey; do
+    tarball=$(ls "$work"/${name}_8.*.orig.tar.* 2>/dev/null | head -n 1)
+    if [ -z "$tarball" ]; then
+      echo "tests/ci.sh: no ${name} 8 source package in the mirror's trixie" >&2
+      exit 1
+    fi
+    mkdir -p "$work/$name-src"
+    tar xf "$tarball" -C "$work/$name-src" --strip-components=1
+    make -s -C "$work/$name-src" -j"$(nproc)" USE_SYSTEMD=no BUILD_TLS=no >"$work/$name-build.log" 2>&1 ||
+      { tail -n 30 "$work/$name-build.log" >&2; exit 1; }
+    $sudo make -s -C "$work/$name-src" PREFIX="$servers/$name-8" install >/dev/null
+    # the release's own example config, for the tune tests
+    $sudo cp "$work/$name-src/$name.conf" "$servers/$name-8/$name.conf"
+  done
+  rm -rf "$work"
+fi
+
 # Debian starts the packaged services on install; the tests never use them (they run private
 # servers on free loopback ports), so nothing here depends on them being up or down.
 
@@ -114,6 +154,7 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --locked --all-targets -- -D warnings
 step "cargo test (unit and integration)"
+export STATECTL_TEST_REDIS_SERVERS="$servers/redis-8/bin/redis-server:$servers/valkey-8/bin/valkey-server"
 CI="${CI:-true}" cargo test --locked
 # the PostgreSQL tests again, on PostgreSQL 18 (the run above used Debian's 15)
 step "cargo test postgres on PostgreSQL 18.6"

@@ -36,7 +36,9 @@ pub struct TuneRedisArgs {
     #[arg(long, value_name = "URL")]
     pub live: Option<String>,
     /// The Redis version that will read the file (e.g. 7.4), to check directives against.
-    /// Default: the --live server's INFO, else the local `redis-server --version`.
+    /// Default: the --live server's INFO (Redis or Valkey; a parameter its CONFIG GET * lists
+    /// is always accepted), else the local `redis-server --version` or `valkey-server
+    /// --version`.
     #[arg(long, value_name = "VERSION")]
     pub redis_version: Option<String>,
     #[command(flatten)]

@@ -25,6 +25,7 @@ mod redis_doctor;
 mod redis_reachable;
 mod scenarios;
 mod secrets;
+mod server_versions;
 mod service;
 mod tls;
 mod tune_redis;

@@ -30,7 +30,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         Some(url) => Some(connect_live(url, a).await?),
         None => None,
     };
-    let version = redis_version(a, server.as_mut()).await?;
+    let known = redis_version(a, server.as_mut()).await?;
     // an apply reads, plans and writes under the lock, so a second apply at the same time
     // waits and then plans on this one's result instead of overwriting it
     let lock = if a.apply {
@@ -74,14 +74,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         let value = secret_value(&name, value)?;
         desired.push((name, value));
     }
-    let plan = plan_redis::plan(
-        &conf,
-        &desired,
-        version
-            .as_ref()
-            .map(|(v, from)| (v.as_slice(), from.as_str())),
-        &included,
-    )?;
+    let plan = plan_redis::plan_for(&conf, &desired, &known.reader(), &included)?;
     for w in &plan.warnings {
         eprintln!("statectl: warning: {}", crate::render::escape(w));
     }
@@ -118,12 +111,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         backup: None,
         live: Vec::new(),
         forced,
-        redis_version: version.as_ref().map(|(v, from)| {
-            format!(
-                "{} ({from})",
-                v.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
-            )
-        }),
+        redis_version: known.reader().shown(),
         warnings: plan.warnings.clone(),
     };
     report.restart_required = plan.restart_required();
@@ -296,12 +284,35 @@ async fn connect_live(url: &str, a: &TuneRedisArgs) -> anyhow::Result<(RedisTarg
     Ok((target, session))
 }
 
-/// The Redis that will read the file, and where that was learnt: `--redis-version`, else the
-/// `--live` server's INFO, else the local `redis-server --version`; None when none can tell.
+/// What was learnt of the server that will read the file: Redis or Valkey, its release and
+/// where that was learnt, and the parameters a live one lists.
+struct Known {
+    flavor: crate::observe::redis::Flavor,
+    version: Option<(Vec<u64>, String)>,
+    lists: Option<(std::collections::BTreeSet<String>, String)>,
+}
+
+impl Known {
+    fn reader(&self) -> plan_redis::Reader<'_> {
+        plan_redis::Reader {
+            flavor: self.flavor,
+            version: self
+                .version
+                .as_ref()
+                .map(|(v, f)| (v.as_slice(), f.as_str())),
+            lists: self.lists.as_ref().map(|(l, f)| (l, f.as_str())),
+        }
+    }
+}
+
+/// The server that will read the file: `--redis-version`, else the `--live` server's INFO (and
+/// the parameters its CONFIG GET * lists), else the local `redis-server --version` (or
+/// `valkey-server --version`); no version when none can tell.
 async fn redis_version(
     a: &TuneRedisArgs,
     live: Option<&mut (RedisTarget, RedisSession)>,
-) -> anyhow::Result<Option<(Vec<u64>, String)>> {
+) -> anyhow::Result<Known> {
+    use crate::observe::redis::Flavor;
     if let Some(v) = &a.redis_version {
         let n = crate::observe::preflight::numbers(v)
             .filter(|n| !n.is_empty())
@@ -310,26 +321,62 @@ async fn redis_version(
                     "--redis-version {v}: expected a version such as 7.4 or 7.2.5"
                 ))
             })?;
-        return Ok(Some((n, "--redis-version".into())));
+        return Ok(Known {
+            flavor: Flavor::Redis,
+            version: Some((n, "--redis-version".into())),
+            lists: None,
+        });
     }
     if let Some((target, session)) = live {
-        let info = session
-            .info()
-            .await
-            .map_err(|e| anyhow::anyhow!("--live {}: {e}", target.label))?;
-        return Ok(info
-            .get("redis_version")
-            .and_then(|v| crate::observe::preflight::numbers(v))
-            .map(|n| (n, format!("INFO of {}", target.label))));
+        let failed =
+            |e: crate::observe::ProbeError| anyhow::anyhow!("--live {}: {e}", target.label);
+        let info = session.info().await.map_err(failed)?;
+        let flavor = Flavor::of(&info);
+        let from = format!("INFO of {}", target.label);
+        // a server that refuses CONFIG GET (renamed, or an ACL without it) lists nothing
+        let lists = session.config_all().await.ok().map(|c| {
+            (
+                c.into_keys().collect(),
+                format!("CONFIG GET * of {}", target.label),
+            )
+        });
+        return Ok(Known {
+            flavor,
+            version: flavor
+                .version(&info)
+                .and_then(crate::observe::preflight::numbers)
+                .map(|n| (n, from)),
+            lists,
+        });
     }
-    let local = tokio::process::Command::new("redis-server")
-        .arg("--version")
-        .output()
-        .await;
-    Ok(local.ok().and_then(|o| {
-        crate::observe::preflight::redis_version(&String::from_utf8_lossy(&o.stdout))
-            .map(|n| (n, "redis-server --version".into()))
-    }))
+    for binary in ["redis-server", "valkey-server"] {
+        let Ok(o) = tokio::process::Command::new(binary)
+            .arg("--version")
+            .output()
+            .await
+        else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&o.stdout);
+        // Valkey's binaries (and the redis-server link Valkey installs) say `Valkey server v=…`
+        let flavor = if text.starts_with("Valkey") {
+            Flavor::Valkey
+        } else {
+            Flavor::Redis
+        };
+        if let Some(n) = crate::observe::preflight::redis_version(&text) {
+            return Ok(Known {
+                flavor,
+                version: Some((n, format!("{binary} --version"))),
+                lists: None,
+            });
+        }
+    }
+    Ok(Known {
+        flavor: Flavor::Redis,
+        version: None,
+        lists: None,
+    })
 }
 
 /// A secret directive's value from `@FILE` (its first line) or `-` (the first line of stdin),

@@ -166,16 +166,31 @@ impl RedisServer {
         Self::launch(None, config, Mode::ClusterNode)
     }
 
-    /// Starts the server; with `Mode::TlsOnly` the plain port is 0 and readiness is the TLS port
-    /// taking connections (which then is the server's `port`).
+    /// Starts another release's server binary (Redis 8's `redis-server`, Valkey's
+    /// `valkey-server`) with `config` lines.
+    pub fn start_binary(server: &Path, config: &[&str]) -> Option<RedisServer> {
+        Self::launch_with(server.as_os_str(), None, config, Mode::Plain)
+    }
+
     fn launch(file: Option<&Path>, config: &[&str], mode: Mode) -> Option<RedisServer> {
+        if !require(which("redis-server").is_some(), "redis-server") {
+            return None;
+        }
+        Self::launch_with("redis-server".as_ref(), file, config, mode)
+    }
+
+    /// Starts `server`; with `Mode::TlsOnly` the plain port is 0 and readiness is the TLS port
+    /// taking connections (which then is the server's `port`).
+    fn launch_with(
+        server: &std::ffi::OsStr,
+        file: Option<&Path>,
+        config: &[&str],
+        mode: Mode,
+    ) -> Option<RedisServer> {
         let tls_only = match mode {
             Mode::TlsOnly(p) => Some(p),
             _ => None,
         };
-        if !require(which("redis-server").is_some(), "redis-server") {
-            return None;
-        }
         let mut last_log = String::new();
         for _ in 0..5 {
             let port = match mode {
@@ -188,7 +203,7 @@ impl RedisServer {
             };
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path().display();
-            let mut cmd = Command::new("redis-server");
+            let mut cmd = Command::new(server);
             if let Some(f) = file {
                 cmd.arg(f).args([
                     "--port",
@@ -226,7 +241,7 @@ impl RedisServer {
                 // the config file comes first; --sentinel may follow it
                 let mut args: Vec<std::ffi::OsString> = vec![conf_path.into()];
                 args.extend(cmd.get_args().map(|a| a.to_os_string()));
-                cmd = Command::new("redis-server");
+                cmd = Command::new(server);
                 cmd.args(args);
             }
             let mut child = cmd

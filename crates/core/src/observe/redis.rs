@@ -145,6 +145,70 @@ pub const SECRET_DIRECTIVES: &[&str] = &[
 /// What a secret directive's value becomes in an observation when it is set.
 pub const SECRET_SET: &str = "(set)";
 
+/// Which server speaks the Redis protocol on a target. Valkey reports `redis_version:7.2.4` for
+/// compatibility; its own release is `valkey_version`, with `server_name:valkey`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// Redis.
+    Redis,
+    /// Valkey, the Linux Foundation's fork of Redis 7.2.
+    Valkey,
+}
+
+impl Flavor {
+    /// The flavor INFO names.
+    pub fn of(info: &BTreeMap<String, String>) -> Flavor {
+        let valkey = info
+            .get("server_name")
+            .is_some_and(|n| n.eq_ignore_ascii_case("valkey"))
+            || info.contains_key("valkey_version");
+        if valkey {
+            Flavor::Valkey
+        } else {
+            Flavor::Redis
+        }
+    }
+
+    /// Its name as its project writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Redis => "Redis",
+            Flavor::Valkey => "Valkey",
+        }
+    }
+
+    /// Its own release, from INFO (Valkey's `valkey_version`, else `redis_version`).
+    pub fn version(self, info: &BTreeMap<String, String>) -> Option<&str> {
+        match self {
+            Flavor::Valkey => info.get("valkey_version").or(info.get("redis_version")),
+            Flavor::Redis => info.get("redis_version"),
+        }
+        .map(String::as_str)
+    }
+
+    /// A remediation written for Redis, in this server's words: its CLI, its server and
+    /// sentinel binaries and its config file (`redis-cli` → `valkey-cli` …).
+    pub fn words(self, text: &str) -> String {
+        match self {
+            Flavor::Redis => text.to_string(),
+            Flavor::Valkey => text
+                .replace("redis-cli", "valkey-cli")
+                .replace("redis-server", "valkey-server")
+                .replace("redis-sentinel", "valkey-sentinel")
+                .replace("redis.conf", "valkey.conf"),
+        }
+    }
+}
+
+/// A process name (`/proc/PID/comm`) of a server that speaks the Redis protocol: Redis's or
+/// Valkey's server or sentinel.
+pub fn is_server_process(comm: &str) -> bool {
+    comm.starts_with("redis-server")
+        || comm.starts_with("redis-sentinel")
+        || comm.starts_with("valkey-server")
+        || comm.starts_with("valkey-sentinel")
+}
+
 /// CONFIG GET * as name → value, with every secret's value dropped at the boundary: only
 /// whether it is set survives, so no snapshot, Debug print or fixture can hold it.
 pub fn config_from_pairs(flat: Vec<String>) -> BTreeMap<String, String> {

@@ -53,6 +53,7 @@ impl ListenerRole {
     pub fn of_redis(comm: &str, title: &str, port: u16, ports: &[u16]) -> ListenerRole {
         let words: Vec<&str> = title.split_whitespace().collect();
         if comm.starts_with("redis-sentinel")
+            || comm.starts_with("valkey-sentinel")
             || words.contains(&"[sentinel]")
             || words.contains(&"--sentinel")
         {

@@ -9,8 +9,10 @@ use crate::exit::UsageError;
 
 mod directives;
 mod editor;
+mod reader;
 pub use directives::*;
 pub use editor::*;
+pub use reader::Reader;
 
 /// How deep includes may nest before the file is taken for a loop.
 pub const INCLUDE_DEPTH: usize = 16;
@@ -133,6 +135,16 @@ pub fn plan(
     version: Option<(&[u64], &str)>,
     included: &[Included],
 ) -> Result<Plan, UsageError> {
+    plan_for(conf, desired, &Reader::redis(version), included)
+}
+
+/// [`plan`] for the server `reader` describes (Redis or Valkey, and what a live one lists).
+pub fn plan_for(
+    conf: &ConfFile,
+    desired: &[(String, String)],
+    reader: &Reader<'_>,
+    included: &[Included],
+) -> Result<Plan, UsageError> {
     let mut warnings = Vec::new();
     let mut lines = conf.lines.clone();
     let mut items: Vec<Item> = Vec::new();
@@ -148,8 +160,9 @@ pub fn plan(
     }
     for (name, value) in &merged {
         let name = name.clone();
-        if let Some(w) =
-            judge(&name, version).map_err(|e| UsageError(format!("--set {name}: {e}")))?
+        if let Some(w) = reader
+            .judge(&name)
+            .map_err(|e| UsageError(format!("--set {name}: {e}")))?
         {
             warnings.push(w);
         }

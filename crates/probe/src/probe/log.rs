@@ -301,7 +301,8 @@ fn oom_victims(text: &str, since: i64, time_of: &dyn Fn(&str) -> Option<i64>) ->
             continue;
         };
         for kill in crate::probe::kernel::parse_oom_kills(line) {
-            if !(kill.comm.starts_with("redis") || kill.comm.starts_with("postgres")) {
+            let ours = ["redis", "valkey", "postgres"];
+            if !ours.iter().any(|p| kill.comm.starts_with(p)) {
                 continue;
             }
             let h = hit.get_or_insert_with(|| Hit {

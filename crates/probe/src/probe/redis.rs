@@ -579,7 +579,8 @@ const DANGEROUS: &[(&str, &[&str])] = &[
 ];
 
 impl RedisSession {
-    async fn config_all(&mut self) -> Result<BTreeMap<String, String>, ProbeError> {
+    /// CONFIG GET * as name → value.
+    pub async fn config_all(&mut self) -> Result<BTreeMap<String, String>, ProbeError> {
         let flat: Vec<String> = self
             .cmd(
                 redis::cmd("CONFIG").arg("GET").arg("*"),
@@ -876,7 +877,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
     })
 }
 
-/// Reads /proc facts when the server is a redis-server process on this machine.
+/// Reads /proc facts when the server is a Redis or Valkey process on this machine.
 fn local_facts(
     target: &RedisTarget,
     info: &Result<BTreeMap<String, String>, String>,
@@ -889,7 +890,7 @@ fn local_facts(
     let pid: u32 = info.as_ref().ok()?.get("process_id")?.parse().ok()?;
     // A loopback port may be forwarded into a container; only trust a pid that is redis here.
     let comm = kernel::process_comm(root, pid).ok()?;
-    if !comm.starts_with("redis") {
+    if !crate::observe::redis::is_server_process(&comm) {
         return None;
     }
     Some(LocalFacts {

@@ -42,24 +42,28 @@ fn units(root: &HostRoot, server: Server) -> Vec<String> {
     let mut wanted: Vec<String> = Vec::new();
     match server {
         Server::Redis => {
-            wanted.push("redis-server.service".into());
-            // Debian's instances: /etc/redis/redis-NAME.conf runs as redis-server@NAME
-            if let Ok(rd) = std::fs::read_dir(root.path("etc/redis")) {
-                let mut names: Vec<String> = rd
-                    .flatten()
-                    .filter_map(|e| {
-                        let n = e.file_name().to_str()?.to_string();
-                        Some(n.strip_prefix("redis-")?.strip_suffix(".conf")?.to_string())
-                    })
-                    .collect();
-                names.sort();
-                wanted.extend(
-                    names
-                        .into_iter()
-                        .map(|n| format!("redis-server@{n}.service")),
-                );
+            // Debian's instances: /etc/redis/redis-NAME.conf runs as redis-server@NAME, and
+            // Valkey's packages do the same under /etc/valkey
+            for fork in ["redis", "valkey"] {
+                wanted.push(format!("{fork}-server.service"));
+                if let Ok(rd) = std::fs::read_dir(root.path(&format!("etc/{fork}"))) {
+                    let mut names: Vec<String> = rd
+                        .flatten()
+                        .filter_map(|e| {
+                            let n = e.file_name().to_str()?.to_string();
+                            let prefix = format!("{fork}-");
+                            Some(n.strip_prefix(&prefix)?.strip_suffix(".conf")?.to_string())
+                        })
+                        .collect();
+                    names.sort();
+                    wanted.extend(
+                        names
+                            .into_iter()
+                            .map(|n| format!("{fork}-server@{n}.service")),
+                    );
+                }
+                wanted.push(format!("{fork}.service"));
             }
-            wanted.push("redis.service".into());
         }
         Server::Postgres => {
             // Debian's clusters: /etc/postgresql/VERSION/NAME runs as postgresql@VERSION-NAME,
@@ -124,9 +128,7 @@ fn elsewhere(root: &HostRoot, server: Server) -> Vec<Elsewhere> {
             let comm = std::fs::read_to_string(root.path(&format!("proc/{pid}/comm"))).ok()?;
             let comm = comm.trim().to_string();
             let ours = match server {
-                Server::Redis => {
-                    comm.starts_with("redis-server") || comm.starts_with("redis-sentinel")
-                }
+                Server::Redis => crate::observe::redis::is_server_process(&comm),
                 Server::Postgres => comm == "postgres" || comm == "postmaster",
             };
             ours.then_some((addr, port, pid, comm))
@@ -268,6 +270,18 @@ mod tests {
             ]
         );
         assert_eq!(units(&root, Server::Redis), ["redis-server@cache.service"]);
+        // Valkey's packages: valkey-server.service, and instances as Redis's
+        w("lib/systemd/system/valkey-server.service");
+        w("lib/systemd/system/valkey-server@.service");
+        w("etc/valkey/valkey-sessions.conf");
+        assert_eq!(
+            units(&root, Server::Redis),
+            [
+                "redis-server@cache.service",
+                "valkey-server.service",
+                "valkey-server@sessions.service"
+            ]
+        );
         let s = look(&root, Server::Redis, 6379);
         assert!(s.systemd_absent.as_deref().unwrap().contains("--host-root"));
         assert!(s

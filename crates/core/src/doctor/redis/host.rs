@@ -9,7 +9,7 @@ pub(super) fn host_of<'a>(
     t: &Ctx<'a>,
 ) -> Result<(&'a LocalFacts, &'a KernelObservation), Verdict> {
     let Some(local) = &s.local else {
-        return Err(Verdict::skip("the server is not a redis-server process on this host; run statectl on the Redis host for host checks"));
+        return Err(Verdict::skip("the server is not a Redis or Valkey process on this host; run statectl on the Redis host for host checks"));
     };
     let Some(k) = &t.obs.kernel else {
         return Err(Verdict::skip(
@@ -87,7 +87,7 @@ pub fn host(s: &RedisSnapshot, t: &Ctx) -> Verdict {
         Ok(kills) => {
             let ours: Vec<_> = kills
                 .iter()
-                .filter(|k| k.comm.starts_with("redis"))
+                .filter(|k| k.comm.starts_with("redis") || k.comm.starts_with("valkey"))
                 .collect();
             v = v.with("oom_kills_in_log", kills.len());
             if let Some(k) = ours.last() {

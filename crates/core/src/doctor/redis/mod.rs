@@ -302,8 +302,20 @@ pub fn version(s: &RedisSnapshot, t: &Ctx) -> Verdict {
         return Verdict::skip("INFO has no redis_version field");
     };
     let want = parse_major_minor(&t.redis.min_version).unwrap_or((7, 0));
+    // Valkey's redis_version is the Redis release it is compatible with: the minimum is judged
+    // on it, and the summary names Valkey's own release
     let have = parse_major_minor(ver);
-    let v = Verdict::pass(format!("Redis {ver}"))
+    let flavor = crate::observe::redis::Flavor::of(info);
+    let own = flavor.version(info).unwrap_or(ver);
+    let mut v = match flavor {
+        crate::observe::redis::Flavor::Redis => Verdict::pass(format!("Redis {ver}")),
+        crate::observe::redis::Flavor::Valkey => {
+            Verdict::pass(format!("Valkey {own} (compatible with Redis {ver})"))
+                .with("server", "valkey")
+                .with("valkey_version", own)
+        }
+    };
+    v = v
         .with("redis_version", ver)
         .with("minimum", &t.redis.min_version);
     match have {
@@ -319,6 +331,15 @@ pub fn version(s: &RedisSnapshot, t: &Ctx) -> Verdict {
         }
         None => Verdict::new(Status::Error, format!("cannot parse redis_version {ver:?}")),
     }
+}
+
+/// A verdict's remediation in the words of the server that gave it: Valkey's CLI, binaries and
+/// config file for a Valkey target.
+fn in_its_words(s: &RedisSnapshot, mut v: Verdict) -> Verdict {
+    if let Ok(info) = &s.info {
+        v.remediation = crate::observe::redis::Flavor::of(info).words(&v.remediation);
+    }
+    v
 }
 
 /// The redis area's evaluation (its entry's `evaluate`): the selected checks of its shapes
@@ -350,7 +371,7 @@ pub fn evaluate(
         |e, o, t| match e {
             super::Eval::RedisReach(f) => Some(f(o.result, o.service)),
             super::Eval::Redis(f) => Some(match o.result {
-                Ok(s) => f(s, t),
+                Ok(s) => in_its_words(s, f(s, t)),
                 Err(_) => super::unreachable_skip("redis.reachable"),
             }),
             _ => None,
@@ -543,5 +564,43 @@ pub mod tests {
         let v = version(&s, &t);
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.contains("NOPERM"));
+    }
+
+    /// Valkey 8.1's INFO server section (as `valkey-server` 8.1.1 prints it): the compatibility
+    /// redis_version, and its own release beside it.
+    const VALKEY_8: &[(&str, &str)] = &[
+        ("redis_version", "7.2.4"),
+        ("server_name", "valkey"),
+        ("valkey_version", "8.1.1"),
+        ("valkey_release_stage", "ga"),
+        ("process_id", "4242"),
+    ];
+
+    #[test]
+    fn valkey_is_named_with_its_own_release_and_told_in_its_own_words() {
+        let th = Thresholds::default();
+        let t = Ctx {
+            thresholds: &th,
+            obs: &HOST,
+        };
+        let v = version(&snapshot(VALKEY_8), &t);
+        assert_eq!(v.status, Status::Pass);
+        assert_eq!(v.summary, "Valkey 8.1.1 (compatible with Redis 7.2.4)");
+        assert_eq!(ev(&v, "server"), "valkey");
+        // a remediation written for Redis names Valkey's CLI and config file for a Valkey target
+        let mut fail = Verdict::new(Status::Fail, "x");
+        fail.remediation =
+            "`redis-cli CONFIG SET maxmemory 1gb` and `maxmemory 1gb` in redis.conf".into();
+        let v = in_its_words(&snapshot(VALKEY_8), fail.clone());
+        assert_eq!(
+            v.remediation,
+            "`valkey-cli CONFIG SET maxmemory 1gb` and `maxmemory 1gb` in valkey.conf"
+        );
+        let v = in_its_words(&snapshot(&[("redis_version", "8.0.2")]), fail.clone());
+        assert_eq!(v.remediation, fail.remediation);
+        assert_eq!(
+            version(&snapshot(&[("redis_version", "8.0.2")]), &t).summary,
+            "Redis 8.0.2"
+        );
     }
 }
