@@ -18,7 +18,7 @@ pub static CHECKS: &[Check] = &[
         id: "preflight.redis",
         area: Area::Preflight,
         tags: &[Tag::Preflight],
-        doc: "redis-server --version below {redis.min_version} fails; not installed fails; --role naming other roles only: skip, installed or not",
+        doc: "redis-server (or valkey-server) --version below {redis.min_version} fails; not installed fails; --role naming other roles only: skip, installed or not",
         full: false,
         eval: Eval::Preflight(redis),
     },
@@ -133,10 +133,15 @@ fn dotted(s: &str) -> Vec<u64> {
 }
 
 fn redis(p: &PreflightObservation, t: &Ctx) -> Verdict {
+    // the probe asks valkey-server when there is no redis-server
+    let valkey = p
+        .redis_server
+        .as_ref()
+        .is_ok_and(|b| b.starts_with("Valkey"));
     server_version(
         p,
         "redis",
-        "redis-server",
+        if valkey { "valkey-server" } else { "redis-server" },
         &p.redis_server,
         crate::observe::preflight::redis_version,
         &dotted(&t.redis.min_version),
@@ -596,6 +601,16 @@ mod tests {
     #[test]
     fn server_versions_and_roles() {
         let p = node();
+        // a Valkey node: valkey-server 8's banner (the probe asks it when redis-server is absent)
+        let valkey = PreflightObservation {
+            redis_server: Ok(
+                "Valkey server v=8.1.1 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=1".into(),
+            ),
+            ..node()
+        };
+        let v = run(redis, &valkey);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(v.summary.contains("valkey-server 8.1.1"), "{}", v.summary);
         for f in [redis, postgres, proxy, privileges, ports] {
             assert_eq!(run(f, &p).status, Status::Pass, "{:?}", run(f, &p));
         }

@@ -74,7 +74,11 @@ pub fn observe(root: &super::kernel::HostRoot) -> PreflightObservation {
         openssl_cli,
         linked,
         roles: Vec::new(),
-        redis_server: first_line(run("redis-server", &["--version"])),
+        // a Valkey node has valkey-server (and no redis-server unless its compat links are in)
+        redis_server: first_line(
+            run("redis-server", &["--version"])
+                .or_else(|e| run("valkey-server", &["--version"]).map_err(|_| e)),
+        ),
         postgres,
         nginx: both("nginx", &["-v"]),
         haproxy: first_line(run("haproxy", &["-v"])),
@@ -195,7 +199,8 @@ fn run(program: &str, args: &[&str]) -> Result<String, String> {
     super::command(program, args).map(|(out, _)| out)
 }
 
-/// redis-server on PATH, and the newest PostgreSQL server binary (PATH or Debian's layout).
+/// redis-server (or valkey-server) on PATH, and the newest PostgreSQL server binary (PATH or
+/// Debian's layout).
 fn server_binaries() -> Vec<PathBuf> {
     let on_path = |name: &str| {
         std::env::var_os("PATH").and_then(|paths| {
@@ -204,7 +209,10 @@ fn server_binaries() -> Vec<PathBuf> {
                 .find(|p| p.is_file())
         })
     };
-    let mut out: Vec<PathBuf> = on_path("redis-server").into_iter().collect();
+    let mut out: Vec<PathBuf> = on_path("redis-server")
+        .or_else(|| on_path("valkey-server"))
+        .into_iter()
+        .collect();
     let debian = glob::glob("/usr/lib/postgresql/*/bin/postgres")
         .into_iter()
         .flatten()
