@@ -932,3 +932,28 @@ fn a_bare_file_name_from_its_own_directory_applies_with_a_backup_beside_it() {
         .contains("\nmaxmemory 2gb\n"));
     assert_eq!(files().len(), 2, "the file and its backup: {:?}", files());
 }
+
+// issue 28, item 18: `--redis-version 6.2` planned and applied 7.0-only directives
+// (enable-debug-command, latency-tracking …): Redis 6.2 refuses to start on an unknown one
+#[test]
+fn a_redis_older_than_7_0_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let text = "bind 127.0.0.1\nport 6379\n";
+    std::fs::write(&conf, text).unwrap();
+    for set in [&["--set", "enable-debug-command=local"][..], &[]] {
+        let mut args = vec!["--redis-version", "6.2", "--apply"];
+        args.extend_from_slice(set);
+        let r = tune(conf.to_str().unwrap(), &args, &[]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("Redis 6.2 (--redis-version)")
+                && r.stderr.contains("Redis 7.0 and later"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
+        assert_eq!(backups(dir.path()), 0);
+    }
+}

@@ -133,6 +133,7 @@ pub fn plan(
     version: Option<(&[u64], &str)>,
     included: &[Included],
 ) -> Result<Plan, UsageError> {
+    supported(version).map_err(UsageError)?;
     let mut warnings = Vec::new();
     let mut lines = conf.lines.clone();
     let mut items: Vec<Item> = Vec::new();
