@@ -47,8 +47,9 @@ pub fn target(path: &Path) -> std::io::Result<PathBuf> {
     )))
 }
 
-/// The directory holding `path` ("." for a bare name).
-fn parent(path: &Path) -> &Path {
+/// The directory holding `path` ("." for a bare name, whose `Path::parent` is the empty path,
+/// which no system call accepts).
+pub fn parent(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -190,6 +191,12 @@ pub fn backup(
     bytes: &[u8],
 ) -> std::io::Result<std::path::PathBuf> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    // an empty directory is the working directory, as for a bare file name
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let meta = std::fs::metadata(original)?;
     let name = original
         .file_name()

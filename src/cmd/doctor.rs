@@ -48,10 +48,7 @@ pub fn plan(
         // the report is written through a symbolic link; one to nowhere is refused up front
         let file = crate::atomic::target(out)
             .map_err(|e| crate::exit::UsageError(format!("{flag} {}: {e}", out.display())))?;
-        let dir = match file.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => std::path::Path::new("."),
-        };
+        let dir = crate::atomic::parent(&file);
         if !dir.is_dir() {
             return Err(crate::exit::UsageError(format!(
                 "{flag} {}: the directory {} does not exist",

@@ -889,3 +889,71 @@ fn two_applies_at_once_keep_both_edits() {
     let plan_b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
     assert_eq!(plan_b["changed"], true, "{plan_b}");
 }
+
+// issue 28, item 22: `cd /etc/redis && statectl tune redis --config redis.conf --apply` failed
+// with "backup in : No such file or directory": a bare name's parent is the empty path
+#[test]
+fn a_bare_file_name_from_its_own_directory_applies_with_a_backup_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let text = "bind 127.0.0.1\nport 6379\n";
+    std::fs::write(&conf, text).unwrap();
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // `cd DIR && statectl tune redis --config redis.conf --apply ARGS…`
+    let here = |args: &[&str]| {
+        let mut all = vec!["tune", "redis", "--config", "redis.conf", "--apply"];
+        all.extend_from_slice(args);
+        crate::support::run_in(Some(dir.path()), &all, &[])
+    };
+    // a failure leaves nothing half-done: the file as it was, no backup, no temp file
+    let r = here(&["--backup-dir", "no-such-dir"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("no-such-dir"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
+    assert_eq!(files(), vec!["redis.conf"]);
+
+    let r = here(&["--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["changed"], true, "{v}");
+    let backup = dir.path().join(v["backup"].as_str().unwrap());
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), text);
+    assert!(std::fs::read_to_string(&conf)
+        .unwrap()
+        .contains("\nmaxmemory 2gb\n"));
+    assert_eq!(files().len(), 2, "the file and its backup: {:?}", files());
+}
+
+// issue 28, item 18: `--redis-version 6.2` planned and applied 7.0-only directives
+// (enable-debug-command, latency-tracking …): Redis 6.2 refuses to start on an unknown one
+#[test]
+fn a_redis_older_than_7_0_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("redis.conf");
+    let text = "bind 127.0.0.1\nport 6379\n";
+    std::fs::write(&conf, text).unwrap();
+    for set in [&["--set", "enable-debug-command=local"][..], &[]] {
+        let mut args = vec!["--redis-version", "6.2", "--apply"];
+        args.extend_from_slice(set);
+        let r = tune(conf.to_str().unwrap(), &args, &[]);
+        assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains("Redis 6.2 (--redis-version)")
+                && r.stderr.contains("Redis 7.0 and later"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
+        assert_eq!(backups(dir.path()), 0);
+    }
+}

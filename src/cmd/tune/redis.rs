@@ -121,7 +121,7 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
             .replace([':', '-'], "");
         let dir = match &a.backup_dir {
             Some(d) => d.clone(),
-            None => config.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
+            None => crate::atomic::parent(&config).to_path_buf(),
         };
         let backup = crate::atomic::backup(&config, &dir, &stamp, old.as_bytes()).map_err(|e| {
             anyhow::anyhow!("backup in {}: {e}; {path} is unchanged", dir.display())

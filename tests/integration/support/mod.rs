@@ -920,8 +920,16 @@ impl Run {
 
 /// Runs the binary with `args` (and `env`) to completion.
 pub fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_in(None, args, env)
+}
+
+/// Runs the binary with `args` (and `env`) to completion, from the directory `cwd` when given.
+pub fn run_in(cwd: Option<&Path>, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = statectl();
     c.args(args);
+    if let Some(dir) = cwd {
+        c.current_dir(dir);
+    }
     for (k, v) in env {
         c.env(k, v);
     }

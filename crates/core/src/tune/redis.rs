@@ -145,6 +145,7 @@ pub fn plan_for(
     reader: &Reader<'_>,
     included: &[Included],
 ) -> Result<Plan, UsageError> {
+    supported(reader.version).map_err(UsageError)?;
     let mut warnings = Vec::new();
     let mut lines = conf.lines.clone();
     let mut items: Vec<Item> = Vec::new();

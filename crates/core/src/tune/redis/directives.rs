@@ -1,5 +1,6 @@
-//! What this release of Redis knows: the directives of each release (7.0 to 7.4), which take several
-//! lines, which need a restart and their defaults, and how each directive's value is validated.
+//! What this release of Redis knows: the directives of each release (7.0 to 7.4; an older Redis
+//! is refused, see [`KNOWN_FROM`]), which take several lines, which need a restart and their
+//! defaults, and how each directive's value is validated.
 
 /// Directives that take several lines or several values and are planned as one list.
 pub const MULTI: &[&str] = &[
@@ -286,6 +287,48 @@ pub const ADDED: &[(&str, [u64; 2])] = &[
 /// The newest release whose whole directive list is known here.
 pub const KNOWN_THROUGH: [u64; 2] = [7, 4];
 
+/// The oldest release statectl plans a file for. [`KNOWN`] is 7.0's list and the grammar,
+/// restart-only list and defaults here are 7.0's: for an older Redis, which refuses to start on
+/// a directive it does not know, a plan could hold 7.0's additions (enable-debug-command,
+/// latency-tracking, shutdown-on-sigterm, cluster-port …) and would be checked against the
+/// wrong grammar.
+pub const KNOWN_FROM: [u64; 2] = [7, 0];
+
+/// The major and minor of a version (a missing part is 0).
+fn major_minor(v: &[u64]) -> [u64; 2] {
+    [
+        v.first().copied().unwrap_or(0),
+        v.get(1).copied().unwrap_or(0),
+    ]
+}
+
+/// When the version was learnt from a server (not `--redis-version`), how to name the file's own
+/// release instead: the server here may not be the one that will read the file.
+fn name_the_release(from: &str, release: &[u64]) -> String {
+    if from == "--redis-version" {
+        return String::new();
+    }
+    format!(
+        "; if the file is for a newer Redis, name its release: --redis-version {}",
+        dotted(release)
+    )
+}
+
+/// Err, saying so, when the Redis that will read the file (`version`, with where that was
+/// learnt) is older than [`KNOWN_FROM`]; an unknown version passes (each directive is judged).
+pub fn supported(version: Option<(&[u64], &str)>) -> Result<(), String> {
+    match version {
+        Some((v, from)) if major_minor(v) < KNOWN_FROM => Err(format!(
+            "Redis {} ({from}): statectl plans redis.conf for Redis {} and later only (an older Redis refuses to start on a directive {} added, such as enable-debug-command){}",
+            dotted(v),
+            dotted(&KNOWN_FROM),
+            dotted(&KNOWN_FROM),
+            name_the_release(from, &KNOWN_FROM),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn dotted(v: &[u64]) -> String {
     v.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
 }
@@ -298,26 +341,13 @@ pub fn judge(name: &str, version: Option<(&[u64], &str)>) -> Result<Option<Strin
     if KNOWN.contains(&name) {
         return Ok(None);
     }
-    let major_minor = |v: &[u64]| {
-        [
-            v.first().copied().unwrap_or(0),
-            v.get(1).copied().unwrap_or(0),
-        ]
-    };
     if let Some((_, added)) = ADDED.iter().find(|(n, _)| *n == name) {
         return match version {
             Some((v, from)) if major_minor(v) < *added => Err(format!(
                 "a directive of Redis {} and later; the Redis here is {} ({from}){}",
                 dotted(added),
                 dotted(v),
-                if from == "--redis-version" {
-                    String::new()
-                } else {
-                    format!(
-                        "; if the file is for a newer Redis, name its release: --redis-version {}",
-                        dotted(added)
-                    )
-                }
+                name_the_release(from, added)
             )),
             _ => Ok(None),
         };

@@ -414,3 +414,31 @@ fn includes_decide_the_value_in_force() {
     assert_eq!(p.items[0].action, Action::Change);
     assert_eq!(p.items[0].before.as_deref(), Some("1gb"));
 }
+
+// issue 28, item 18: `--redis-version 6.2` planned 7.0's directives (enable-debug-command,
+// latency-tracking, shutdown-on-sigterm, cluster-port …), which Redis 6.2 refuses at start-up
+#[test]
+fn a_redis_older_than_7_0_is_refused_naming_its_version() {
+    let c = conf("port 6379\n");
+    for (v, from, shows) in [
+        (&[6u64, 2][..], "--redis-version", "6.2"),
+        (&[6, 2, 14], "INFO of redis://127.0.0.1:7000", "6.2.14"),
+        (&[5], "redis-server --version", "5"),
+    ] {
+        for want in [
+            set(&[("enable-debug-command", "local")]),
+            set(&[("maxmemory", "1gb")]),
+        ] {
+            let e = plan(&c, &want, Some((v, from)), &[]).unwrap_err().0;
+            assert!(
+                e.contains(&format!("Redis {shows} ({from})")) && e.contains("Redis 7.0 and later"),
+                "{e}"
+            );
+            assert_eq!(e.lines().count(), 1, "{e}");
+        }
+    }
+    // 7.0 itself, and an unknown version, are planned
+    for v in [V70, Some((&[7u64][..], "--redis-version")), None] {
+        assert!(plan(&c, &set(&[("latency-tracking", "yes")]), v, &[]).is_ok());
+    }
+}
