@@ -238,6 +238,72 @@ fn garbage_is_skipped_not_fatal() {
     );
 }
 
+// issue 28, item 25: the last ACK of a close came after both FINs had freed the flow, and
+// opened it again as a new connection (15 connections were reported as 30); a flow freed for
+// being idle came back as a new connection too when it spoke again
+#[test]
+fn a_connection_is_counted_once_through_its_close_and_an_idle_spell() {
+    let ping = b"*1\r\n$4\r\nPING\r\n";
+    let syn = |to_server, seq, ack| Segment {
+        syn: true,
+        ack,
+        ..seg(to_server, seq, b"")
+    };
+    let fin = |to_server, seq| Segment {
+        fin: true,
+        ..seg(to_server, seq, b"")
+    };
+    let other = |to_server, seq, payload| {
+        let s = seg(to_server, seq, payload);
+        let c: SocketAddr = "127.0.0.1:50001".parse().unwrap();
+        if to_server {
+            Segment { src: c, ..s }
+        } else {
+            Segment { dst: c, ..s }
+        }
+    };
+    for port in [Some(6379), None] {
+        let mut a = Analysis::new(port, KeyNames::Plain);
+        a.segment(ms(0), 1, Some(syn(true, 0, None)));
+        a.segment(ms(0), 1, Some(syn(false, 0, Some(1))));
+        a.segment(ms(1), 1, Some(seg(true, 1, ping)));
+        a.segment(ms(2), 1, Some(seg(false, 1, b"+PONG\r\n")));
+        a.segment(ms(3), 1, Some(fin(true, 15)));
+        a.segment(ms(4), 1, Some(fin(false, 8)));
+        // the client's last ACK, then a late RST: the connection is over
+        a.segment(ms(5), 1, Some(seg(true, 16, b"")));
+        a.segment(ms(6), 1, Some(fin(true, 16)));
+        // the same ports again: a new connection, opened by its SYN
+        a.segment(ms(7), 1, Some(syn(true, 100, None)));
+        a.segment(ms(8), 1, Some(seg(true, 101, ping)));
+        a.segment(ms(9), 1, Some(seg(false, 1000, b"+PONG\r\n")));
+        // a second client keeps the server busy for more than the idle limit
+        for i in 0..SWEEP_EVERY as u32 {
+            a.segment(ms(61_000), 1, Some(other(true, i * 14, ping)));
+        }
+        // the first client speaks again after its flow was freed as idle: the same connection
+        a.segment(ms(62_000), 1, Some(seg(true, 115, ping)));
+        a.segment(ms(62_001), 1, Some(seg(false, 1007, b"+PONG\r\n")));
+        // a SYN of another sequence on those ports, its close never captured: a new connection;
+        // the SYN sent again is the same one
+        a.segment(ms(63_000), 1, Some(syn(true, 9000, None)));
+        a.segment(ms(63_001), 1, Some(syn(true, 9000, None)));
+        a.segment(ms(63_002), 1, Some(seg(true, 9001, ping)));
+        a.segment(ms(63_003), 1, Some(seg(false, 7000, b"+PONG\r\n")));
+        let r = a.report("t".into(), None, None);
+        assert_eq!(
+            (r.connections, r.flows_freed),
+            (4, 3),
+            "{port:?}: three connections on one pair of ports, one on another"
+        );
+        assert_eq!(r.requests, 4, "{port:?}: the PINGs answered");
+        if port.is_none() {
+            assert_eq!(r.ports_seen[0].flows, 4, "{:?}", r.ports_seen);
+            assert_eq!(r.ports_seen[0].resp_flows, 4, "{:?}", r.ports_seen);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
