@@ -939,6 +939,47 @@ fn each_connection_is_counted_once() {
     }
 }
 
+// issue 28, item 26: top keys counted only the first key of multi-key commands: an MSET of
+// 10 keys counted 1
+#[test]
+fn multi_key_commands_count_every_key() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "multi.pcap", p, false);
+    let keys: Vec<String> = (0..10).map(|i| format!("cart:{i}")).collect();
+    {
+        let mut c = Conn::open(p);
+        let mut mset = vec!["MSET".to_string()];
+        for k in &keys {
+            mset.extend([k.clone(), format!("secret-value-of-{k}")]);
+        }
+        let mset: Vec<&str> = mset.iter().map(String::as_str).collect();
+        assert_eq!(c.call(&mset), b"+OK\r\n");
+        let mut mget = vec!["MGET"];
+        mget.extend(keys[..5].iter().map(String::as_str));
+        assert_eq!(c.call(&mget)[..3], *b"*5\r");
+        assert_eq!(c.call(&["EXISTS", &keys[5], &keys[6]]), b":2\r\n");
+        assert_eq!(c.call(&["DEL", &keys[7], &keys[8], &keys[9]]), b":3\r\n");
+        assert_eq!(c.call(&["AUTH", "cart:0", "not-a-key"])[..1], *b"-");
+    }
+    let f = trace.finish(2);
+    for args in [&["-p", &p.to_string()][..], &[]] {
+        let r = analyse(&f, args);
+        let got: std::collections::BTreeMap<&str, u64> = r["top_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| (k["key"].as_str().unwrap(), k["count"].as_u64().unwrap()))
+            .collect();
+        let want: std::collections::BTreeMap<&str, u64> =
+            keys.iter().map(|k| (k.as_str(), 2)).collect();
+        assert_eq!(got, want, "{args:?}: {r}");
+        assert!(!r.to_string().contains("secret-value"), "{r}");
+    }
+}
+
 #[test]
 fn snaplen_cut_captures_are_read_counting_the_cut_bytes() {
     let Some((redis, dir)) = traced_server(&[]) else {

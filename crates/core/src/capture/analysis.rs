@@ -16,7 +16,7 @@ use super::decode::Segment;
 pub(super) use super::reassembly::*;
 pub use super::report::*;
 use super::session::{self, Kind, Session};
-use super::stats::{Tally, KEYED};
+use super::stats::{key_args, KeyArgs, Tally};
 use crate::resp::{self, Frame};
 
 /// Requests waiting for replies on one connection.
@@ -501,16 +501,27 @@ impl Analysis {
         let first = args.next();
         // the arguments are gathered only for the few commands whose replies depend on them
         let all: Vec<&[u8]> = if session::needs_args(name) {
-            first.into_iter().chain(args).collect()
+            first.into_iter().chain(&mut *args).collect()
         } else {
             Vec::new()
         };
-        let keyed = KEYED.contains(&name.as_str());
+        let keys = key_args(name);
         let expect = self.conns[key].session.request(name, &all);
+        // the first key is the request's (the slowest list names it); every key is counted
         let k = match first {
-            Some(k) if keyed => self.tally.key_id(k),
+            Some(k) if keys != KeyArgs::None => self.tally.key_id(k),
             _ => None,
         };
+        match keys {
+            KeyArgs::All => args.for_each(|a| {
+                self.tally.key_id(a);
+            }),
+            // the values between the keys are passed over, never kept
+            KeyArgs::Pairs => args.skip(1).step_by(2).for_each(|a| {
+                self.tally.key_id(a);
+            }),
+            KeyArgs::None | KeyArgs::First => {}
+        }
         if expect.replies == 0 {
             self.no_reply += 1;
             return;

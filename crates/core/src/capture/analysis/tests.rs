@@ -304,6 +304,63 @@ fn a_connection_is_counted_once_through_its_close_and_an_idle_spell() {
     }
 }
 
+// issue 28, item 26: top keys counted only the first key of multi-key commands (an MSET of
+// 10 keys counted 1)
+#[test]
+fn multi_key_commands_count_every_key_and_read_no_value() {
+    let keys: Vec<String> = (0..10).map(|i| format!("user:{i}")).collect();
+    let values: Vec<String> = (0..10).map(|i| format!("secret-value-{i}")).collect();
+    let k = |i: usize| keys[i].as_bytes();
+    let mut mset: Vec<&[u8]> = vec![b"MSET"];
+    for (key, value) in keys.iter().zip(&values) {
+        mset.extend([key.as_bytes(), value.as_bytes()]);
+    }
+    let mut req = Vec::new();
+    for c in [
+        mset,
+        vec![b"MGET", k(0), k(1), k(2)],
+        vec![b"DEL", k(3), k(4)],
+        vec![b"UNLINK", k(5)],
+        vec![b"EXISTS", k(6), k(7)],
+        vec![b"TOUCH", k(8)],
+        vec![b"WATCH", k(9), k(0)],
+        vec![b"MSETNX", k(1), b"secret-value-a", k(2), b"secret-value-b"],
+        // arguments of commands without keys are never read
+        vec![b"AUTH", b"user:0", b"hunter2"],
+        vec![b"EVAL", b"return 'user:1'", b"1", k(1)],
+        vec![b"CONFIG", b"SET", b"requirepass", b"user:2"],
+    ] {
+        resp::encode(&mut req, &c);
+    }
+    // and inline, as nc sends it
+    req.extend_from_slice(b"mset user:3 secret-value-c user:4 secret-value-d\r\n");
+    let mut a = Analysis::new(6379, KeyNames::Plain);
+    a.segment(ms(0), 1, Some(seg(true, 1, &req)));
+    let r = a.report("t".into(), None, None);
+    let got: std::collections::BTreeMap<&str, u64> =
+        r.top_keys.iter().map(|c| (&*c.key, c.count)).collect();
+    let want: std::collections::BTreeMap<&str, u64> = [
+        ("user:0", 3),
+        ("user:1", 3),
+        ("user:2", 3),
+        ("user:3", 3),
+        ("user:4", 3),
+        ("user:5", 2),
+        ("user:6", 2),
+        ("user:7", 2),
+        ("user:8", 2),
+        ("user:9", 2),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want, "{r:?}");
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(
+        !json.contains("secret-value") && !json.contains("hunter2"),
+        "{json}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
