@@ -893,6 +893,93 @@ fn auto_finds_flows_whose_clients_speak_inline() {
     }
 }
 
+/// The connections in `pkts` whose close is over on the wire: both FINs, then the last ACK.
+fn closes_acknowledged(pkts: &[Pkt]) -> usize {
+    let mut by_port: std::collections::BTreeMap<u16, Vec<&Pkt>> = Default::default();
+    for p in pkts {
+        by_port.entry(p.client_port).or_default().push(p);
+    }
+    by_port
+        .values()
+        .filter(|ps| ps.iter().filter(|p| p.fin).count() >= 2 && ps.last().is_some_and(|p| !p.fin))
+        .count()
+}
+
+// issue 28, item 25: `capture -r FILE -p PORT` reported 30 connections for a capture of 15:
+// the client's last ACK, after both FINs had freed the flow, opened it again as a new one
+#[test]
+fn each_connection_is_counted_once() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "conns.pcap", p, false);
+    const N: usize = 15;
+    for i in 0..N {
+        let mut c = Conn::open(p);
+        assert_eq!(c.call(&["SET", &format!("k{i}"), "v"]), b"+OK\r\n");
+    }
+    let path = trace.path.clone();
+    let f = trace.finish_when(&format!("{N} closes acknowledged"), || {
+        closes_acknowledged(&packets(&path, p)) >= N
+    });
+    for args in [&["-p", &p.to_string()][..], &[]] {
+        let r = analyse(&f, args);
+        assert_eq!(r["connections"], N, "{args:?}: {r}");
+        assert_eq!(r["flows_freed"], N, "{args:?}: {r}");
+        assert_eq!(count(&r, "SET"), N as u64, "{args:?}: {r}");
+        if args.is_empty() {
+            let seen = r["ports_seen"].as_array().unwrap();
+            assert!(
+                seen.iter()
+                    .any(|s| s["port"] == p && s["flows"] == N && s["resp_flows"] == N),
+                "{seen:?}"
+            );
+        }
+    }
+}
+
+// issue 28, item 26: top keys counted only the first key of multi-key commands: an MSET of
+// 10 keys counted 1
+#[test]
+fn multi_key_commands_count_every_key() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "multi.pcap", p, false);
+    let keys: Vec<String> = (0..10).map(|i| format!("cart:{i}")).collect();
+    {
+        let mut c = Conn::open(p);
+        let mut mset = vec!["MSET".to_string()];
+        for k in &keys {
+            mset.extend([k.clone(), format!("secret-value-of-{k}")]);
+        }
+        let mset: Vec<&str> = mset.iter().map(String::as_str).collect();
+        assert_eq!(c.call(&mset), b"+OK\r\n");
+        let mut mget = vec!["MGET"];
+        mget.extend(keys[..5].iter().map(String::as_str));
+        assert_eq!(c.call(&mget)[..3], *b"*5\r");
+        assert_eq!(c.call(&["EXISTS", &keys[5], &keys[6]]), b":2\r\n");
+        assert_eq!(c.call(&["DEL", &keys[7], &keys[8], &keys[9]]), b":3\r\n");
+        assert_eq!(c.call(&["AUTH", "cart:0", "not-a-key"])[..1], *b"-");
+    }
+    let f = trace.finish(2);
+    for args in [&["-p", &p.to_string()][..], &[]] {
+        let r = analyse(&f, args);
+        let got: std::collections::BTreeMap<&str, u64> = r["top_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| (k["key"].as_str().unwrap(), k["count"].as_u64().unwrap()))
+            .collect();
+        let want: std::collections::BTreeMap<&str, u64> =
+            keys.iter().map(|k| (k.as_str(), 2)).collect();
+        assert_eq!(got, want, "{args:?}: {r}");
+        assert!(!r.to_string().contains("secret-value"), "{r}");
+    }
+}
+
 #[test]
 fn snaplen_cut_captures_are_read_counting_the_cut_bytes() {
     let Some((redis, dir)) = traced_server(&[]) else {

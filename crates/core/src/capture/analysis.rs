@@ -16,7 +16,7 @@ use super::decode::Segment;
 pub(super) use super::reassembly::*;
 pub use super::report::*;
 use super::session::{self, Kind, Session};
-use super::stats::{Tally, KEYED};
+use super::stats::{key_args, KeyArgs, Tally};
 use crate::resp::{self, Frame};
 
 /// Requests waiting for replies on one connection.
@@ -58,6 +58,8 @@ struct Conn {
     /// FIN or RST seen from the client, from the server.
     fin_client: bool,
     fin_server: bool,
+    /// The client's initial sequence number, when its SYN was seen.
+    isn: Option<u32>,
 }
 
 /// The analyser: feed it segments in capture order, then take the report.
@@ -158,6 +160,15 @@ impl Analysis {
     pub fn segment(&mut self, ts: Duration, captured_len: usize, seg: Option<Segment<'_>>) {
         self.packets += 1;
         let Some(seg) = seg else { return };
+        if seg.syn && seg.ack.is_none() {
+            // a client's SYN of another sequence on the addresses of a connection followed: a
+            // new connection (the old one's close was not captured)
+            if let Some(&i) = self.conn_ids.get(&(seg.src, seg.dst)) {
+                if self.conns[i].isn != Some(seg.seq) {
+                    self.free_flow(i, true);
+                }
+            }
+        }
         let to_server = match self.port {
             Some(p) if seg.dst.port() == p => true,
             Some(p) if seg.src.port() == p => false,
@@ -205,6 +216,17 @@ impl Analysis {
                 let i = match self.conn_ids.get(&key) {
                     Some(i) => *i,
                     None => {
+                        // what comes after a connection's end is its own, not a new one's
+                        let ended = self.census.ended(key.0, key.1);
+                        if ended.is_some_and(|e| e.closed && !seg.syn) {
+                            return;
+                        }
+                        if ended.is_some() {
+                            self.census.reopened(key.0, key.1);
+                        }
+                        if ended.is_none() || seg.syn {
+                            self.connections += 1;
+                        }
                         let i = self.free.pop().unwrap_or_else(|| {
                             self.conns.push(Conn::default());
                             self.conns.len() - 1
@@ -214,7 +236,6 @@ impl Analysis {
                             ..Conn::default()
                         };
                         self.conn_ids.insert(key, i);
-                        self.connections += 1;
                         i
                     }
                 };
@@ -224,6 +245,9 @@ impl Analysis {
         };
         let conn = &mut self.conns[idx];
         conn.last_ts = ts;
+        if seg.syn && to_server {
+            conn.isn = Some(seg.seq);
+        }
         if starts_stream && conn.to_server.next.is_none() {
             conn.to_server.next = Some(seg.seq);
         }
@@ -298,7 +322,7 @@ impl Analysis {
                 conn.fin_server = true;
             }
             if conn.fin_client && conn.fin_server {
-                self.free_flow(idx);
+                self.free_flow(idx, true);
             }
         }
         self.since_sweep += 1;
@@ -311,7 +335,7 @@ impl Analysis {
                 })
                 .collect();
             for i in idle {
-                self.free_flow(i);
+                self.free_flow(i, false);
             }
         }
     }
@@ -324,9 +348,9 @@ impl Analysis {
         conn.inflight.clear();
     }
 
-    /// Forgets a closed or idle flow: its slot is reused, its requests still waiting count as
+    /// Forgets a `closed` or idle flow: its slot is reused, its requests still waiting count as
     /// unanswered, and held data that never filled its hole counts as a gap.
-    fn free_flow(&mut self, i: usize) {
+    fn free_flow(&mut self, i: usize, closed: bool) {
         let c = std::mem::take(&mut self.conns[i]);
         let Some(key) = c.key else { return };
         self.unanswered_freed += c.inflight.len() as u64;
@@ -334,7 +358,7 @@ impl Analysis {
             self.gaps += 1;
         }
         self.conn_ids.remove(&key);
-        self.census.forget(key.0, key.1);
+        self.census.end(key.0, key.1, key.1, closed, true);
         if self.last.is_some_and(|(_, l)| l == i) {
             self.last = None;
         }
@@ -477,16 +501,27 @@ impl Analysis {
         let first = args.next();
         // the arguments are gathered only for the few commands whose replies depend on them
         let all: Vec<&[u8]> = if session::needs_args(name) {
-            first.into_iter().chain(args).collect()
+            first.into_iter().chain(&mut *args).collect()
         } else {
             Vec::new()
         };
-        let keyed = KEYED.contains(&name.as_str());
+        let keys = key_args(name);
         let expect = self.conns[key].session.request(name, &all);
+        // the first key is the request's (the slowest list names it); every key is counted
         let k = match first {
-            Some(k) if keyed => self.tally.key_id(k),
+            Some(k) if keys != KeyArgs::None => self.tally.key_id(k),
             _ => None,
         };
+        match keys {
+            KeyArgs::All => args.for_each(|a| {
+                self.tally.key_id(a);
+            }),
+            // the values between the keys are passed over, never kept
+            KeyArgs::Pairs => args.skip(1).step_by(2).for_each(|a| {
+                self.tally.key_id(a);
+            }),
+            KeyArgs::None | KeyArgs::First => {}
+        }
         if expect.replies == 0 {
             self.no_reply += 1;
             return;

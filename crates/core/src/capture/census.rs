@@ -1,6 +1,7 @@
 //! Auto mode (`-r` without `-p`): which TCP ports carry RESP, told from the first bytes of
 //! each flow, with a bounded hold of the segments seen before a flow is recognised.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -36,6 +37,37 @@ pub(super) struct Census {
     pub(super) released: Vec<Held>,
     /// Payload bytes held across all flows.
     pub(super) held_bytes: usize,
+    /// Flows ended lately, by (lower, higher) address, and the order they ended in.
+    ended: HashMap<(SocketAddr, SocketAddr), Ended>,
+    ended_order: VecDeque<((SocketAddr, SocketAddr), u64)>,
+    ends: u64,
+}
+
+/// A flow that ended: closed (FIN or RST), or freed by the analysis after an idle spell. What
+/// still comes after the end (the last ACK of a close, the other side's FIN, a late RST, an idle
+/// connection speaking again) belongs to it, not to a new flow; only a SYN opens its addresses
+/// again.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Ended {
+    pub(super) server: SocketAddr,
+    /// Closed rather than freed as idle: nothing but a SYN is analysed on it again.
+    pub(super) closed: bool,
+    /// It carried RESP.
+    pub(super) resp: bool,
+    /// Which end this is, so an older entry in the order does not forget a newer one.
+    nth: u64,
+}
+
+/// Ended flows remembered; past it the oldest are forgotten (a segment of one that comes later
+/// counts as a new flow).
+pub(super) const MAX_ENDED: usize = 65_536;
+
+fn flow_key(a: SocketAddr, b: SocketAddr) -> (SocketAddr, SocketAddr) {
+    if a < b {
+        (a, b)
+    } else {
+        (b, a)
+    }
 }
 
 /// Flows the census follows at once; beyond it, new flows are counted by port but not judged.
@@ -52,6 +84,9 @@ pub(super) struct FlowGuess {
     /// Some(true) once the client's bytes were a RESP request, Some(false) when they were not.
     pub(super) resp: Option<bool>,
     pub(super) looks: u8,
+    /// The client's initial sequence number, when its SYN was seen: a SYN with another one is a
+    /// new connection on the same addresses.
+    pub(super) isn: Option<u32>,
     /// Inline commands (`PING\r\n`) sent before the server answered: text lines look like
     /// many protocols (memcached's `get k`, FTP's `TYPE I`), so the flow is RESP only once the
     /// server answers in RESP; until then its segments wait here.
@@ -142,13 +177,35 @@ impl Census {
         seg: &Segment<'_>,
         keep: bool,
     ) -> Option<SocketAddr> {
-        let key = if seg.src < seg.dst {
-            (seg.src, seg.dst)
-        } else {
-            (seg.dst, seg.src)
-        };
+        let key = flow_key(seg.src, seg.dst);
+        let client_syn = seg.syn && seg.ack.is_none();
+        if client_syn && self.flows.get(&key).is_some_and(|g| g.isn != Some(seg.seq)) {
+            // the addresses of a flow whose end was not seen, used again
+            self.forget(seg.src, seg.dst);
+        }
         let full = self.flows.len() >= MAX_CENSUS_FLOWS;
-        let new = !self.flows.contains_key(&key);
+        let mut new = !self.flows.contains_key(&key);
+        if let Some(e) = new.then(|| self.ended.get(&key).copied()).flatten() {
+            if seg.syn {
+                self.ended.remove(&key);
+            } else if e.closed || full {
+                self.port(e.server.port()).packets += 1;
+                return None;
+            } else {
+                // freed as idle by the analysis and speaking again: the same flow
+                self.flows.insert(
+                    key,
+                    FlowGuess {
+                        server: e.server,
+                        resp: Some(e.resp),
+                        looks: 0,
+                        isn: None,
+                        held: Vec::new(),
+                    },
+                );
+                new = false;
+            }
+        }
         let g = if new {
             // the side a SYN goes to is the server; else guess the lower port
             let server = if seg.syn && seg.ack.is_none() || seg.dst.port() < seg.src.port() {
@@ -160,16 +217,11 @@ impl Census {
                 server,
                 resp: None,
                 looks: 0,
+                isn: None,
                 held: Vec::new(),
             };
             if full {
-                let p = self.ports.entry(server.port()).or_insert(PortSeen {
-                    port: server.port(),
-                    packets: 0,
-                    flows: 0,
-                    resp_flows: 0,
-                });
-                p.packets += 1;
+                self.port(server.port()).packets += 1;
                 return None;
             }
             self.flows.insert(key, g);
@@ -177,8 +229,9 @@ impl Census {
         } else {
             self.flows.get_mut(&key).expect("present")
         };
-        if seg.syn && seg.ack.is_none() {
+        if client_syn {
             g.server = seg.dst;
+            g.isn = Some(seg.seq);
         }
         let mut became_resp = false;
         let room = self.held_bytes + seg.payload.len() <= MAX_HELD_BYTES;
@@ -225,13 +278,7 @@ impl Census {
             self.held_bytes = self.held_bytes + now - was;
         }
         let (server, resp) = (g.server, g.resp);
-        let port = server.port();
-        let p = self.ports.entry(port).or_insert(PortSeen {
-            port,
-            packets: 0,
-            flows: 0,
-            resp_flows: 0,
-        });
+        let p = self.port(server.port());
         p.packets += 1;
         if new {
             p.flows += 1;
@@ -240,16 +287,67 @@ impl Census {
             p.resp_flows += 1;
         }
         if seg.fin && resp != Some(true) {
-            // done with it; a RESP flow is forgotten when the analysis frees it
-            self.forget(seg.src, seg.dst);
+            // done with it; a RESP flow ends when the analysis frees it
+            self.end(seg.src, seg.dst, server, true, false);
         }
         (resp == Some(true)).then_some(server)
     }
 
-    pub(super) fn forget(&mut self, a: SocketAddr, b: SocketAddr) {
-        if let Some(g) = self.flows.remove(&if a < b { (a, b) } else { (b, a) }) {
+    fn port(&mut self, port: u16) -> &mut PortSeen {
+        self.ports.entry(port).or_insert(PortSeen {
+            port,
+            packets: 0,
+            flows: 0,
+            resp_flows: 0,
+        })
+    }
+
+    fn forget(&mut self, a: SocketAddr, b: SocketAddr) {
+        if let Some(g) = self.flows.remove(&flow_key(a, b)) {
             self.held_bytes -= g.held.iter().map(|h| h.payload.len()).sum::<usize>();
         }
+    }
+
+    /// The flow between `a` and `b` ended: `closed` (FIN or RST) or freed as idle; `resp`: it
+    /// carried RESP.
+    pub(super) fn end(
+        &mut self,
+        a: SocketAddr,
+        b: SocketAddr,
+        server: SocketAddr,
+        closed: bool,
+        resp: bool,
+    ) {
+        self.forget(a, b);
+        let key = flow_key(a, b);
+        self.ends += 1;
+        let nth = self.ends;
+        let e = Ended {
+            server,
+            closed,
+            resp,
+            nth,
+        };
+        self.ended.insert(key, e);
+        self.ended_order.push_back((key, nth));
+        while self.ended_order.len() > MAX_ENDED {
+            let Some((old, n)) = self.ended_order.pop_front() else {
+                break;
+            };
+            if self.ended.get(&old).is_some_and(|e| e.nth == n) {
+                self.ended.remove(&old);
+            }
+        }
+    }
+
+    /// How the flow between `a` and `b` ended, if it did lately and has not been opened again.
+    pub(super) fn ended(&self, a: SocketAddr, b: SocketAddr) -> Option<Ended> {
+        self.ended.get(&flow_key(a, b)).copied()
+    }
+
+    /// The flow between `a` and `b` is followed again.
+    pub(super) fn reopened(&mut self, a: SocketAddr, b: SocketAddr) {
+        self.ended.remove(&flow_key(a, b));
     }
 
     /// The busiest ports.

@@ -109,7 +109,8 @@ pub struct CaptureReport {
     pub queued_commands: u64,
     /// Requests whose reply was never seen.
     pub unanswered_requests: u64,
-    /// Flows forgotten after FIN/RST from both sides, or 60 s idle (their memory freed).
+    /// Flows forgotten after FIN/RST from both sides, 60 s idle, or a new SYN on their addresses
+    /// (their memory freed).
     pub flows_freed: u64,
     /// Caps the capture reached (distinct command names, error words, keys), in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]

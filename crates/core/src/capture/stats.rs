@@ -21,9 +21,32 @@ const MAX_ERROR_WORDS: usize = 256;
 /// The row that names beyond the caps count under.
 const OTHER: &str = "(other)";
 
-/// Commands whose first argument is a key. Every other command's arguments are never read:
-/// AUTH's password, EVAL's script and CONFIG's values stay out of the report.
-pub(super) const KEYED: &[&str] = &[
+/// Which of a command's arguments are key names. Only those are read: values, AUTH's password,
+/// EVAL's script and CONFIG's values stay out of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyArgs {
+    /// None (the command is not in `KEYED`).
+    None,
+    /// The first argument.
+    First,
+    /// Every argument (MGET, DEL, UNLINK, EXISTS, TOUCH, WATCH).
+    All,
+    /// Every other argument from the first (MSET, MSETNX: key, value, key, value …).
+    Pairs,
+}
+
+/// The key arguments of `command` (its name in capitals).
+pub(super) fn key_args(command: &str) -> KeyArgs {
+    match command {
+        "MGET" | "DEL" | "UNLINK" | "EXISTS" | "TOUCH" | "WATCH" => KeyArgs::All,
+        "MSET" | "MSETNX" => KeyArgs::Pairs,
+        _ if KEYED.contains(&command) => KeyArgs::First,
+        _ => KeyArgs::None,
+    }
+}
+
+/// Commands whose first argument is a key (multi-key ones: `key_args`).
+const KEYED: &[&str] = &[
     "GET",
     "SET",
     "SETEX",
@@ -32,9 +55,6 @@ pub(super) const KEYED: &[&str] = &[
     "GETSET",
     "GETDEL",
     "GETEX",
-    "DEL",
-    "UNLINK",
-    "EXISTS",
     "EXPIRE",
     "PEXPIRE",
     "EXPIREAT",
@@ -52,8 +72,6 @@ pub(super) const KEYED: &[&str] = &[
     "STRLEN",
     "GETRANGE",
     "SETRANGE",
-    "MGET",
-    "MSET",
     "HGET",
     "HSET",
     "HSETNX",
@@ -101,7 +119,6 @@ pub(super) const KEYED: &[&str] = &[
     "RESTORE",
     "RENAME",
     "OBJECT",
-    "WATCH",
 ];
 
 /// Per-command latency and counts.
@@ -351,7 +368,7 @@ impl Tally {
                 .iter()
                 .map(|(what, n)| format!("more distinct {what} than the report keeps: {n} counted as {OTHER}"))
                 .chain((self.other_keys > 0).then(|| {
-                    format!("more distinct keys than the report keeps: {} requests counted under no key", self.other_keys)
+                    format!("more distinct keys than the report keeps: {} key uses counted under no key", self.other_keys)
                 }))
                 .collect(),
         }

@@ -238,6 +238,129 @@ fn garbage_is_skipped_not_fatal() {
     );
 }
 
+// issue 28, item 25: the last ACK of a close came after both FINs had freed the flow, and
+// opened it again as a new connection (15 connections were reported as 30); a flow freed for
+// being idle came back as a new connection too when it spoke again
+#[test]
+fn a_connection_is_counted_once_through_its_close_and_an_idle_spell() {
+    let ping = b"*1\r\n$4\r\nPING\r\n";
+    let syn = |to_server, seq, ack| Segment {
+        syn: true,
+        ack,
+        ..seg(to_server, seq, b"")
+    };
+    let fin = |to_server, seq| Segment {
+        fin: true,
+        ..seg(to_server, seq, b"")
+    };
+    let other = |to_server, seq, payload| {
+        let s = seg(to_server, seq, payload);
+        let c: SocketAddr = "127.0.0.1:50001".parse().unwrap();
+        if to_server {
+            Segment { src: c, ..s }
+        } else {
+            Segment { dst: c, ..s }
+        }
+    };
+    for port in [Some(6379), None] {
+        let mut a = Analysis::new(port, KeyNames::Plain);
+        a.segment(ms(0), 1, Some(syn(true, 0, None)));
+        a.segment(ms(0), 1, Some(syn(false, 0, Some(1))));
+        a.segment(ms(1), 1, Some(seg(true, 1, ping)));
+        a.segment(ms(2), 1, Some(seg(false, 1, b"+PONG\r\n")));
+        a.segment(ms(3), 1, Some(fin(true, 15)));
+        a.segment(ms(4), 1, Some(fin(false, 8)));
+        // the client's last ACK, then a late RST: the connection is over
+        a.segment(ms(5), 1, Some(seg(true, 16, b"")));
+        a.segment(ms(6), 1, Some(fin(true, 16)));
+        // the same ports again: a new connection, opened by its SYN
+        a.segment(ms(7), 1, Some(syn(true, 100, None)));
+        a.segment(ms(8), 1, Some(seg(true, 101, ping)));
+        a.segment(ms(9), 1, Some(seg(false, 1000, b"+PONG\r\n")));
+        // a second client keeps the server busy for more than the idle limit
+        for i in 0..SWEEP_EVERY as u32 {
+            a.segment(ms(61_000), 1, Some(other(true, i * 14, ping)));
+        }
+        // the first client speaks again after its flow was freed as idle: the same connection
+        a.segment(ms(62_000), 1, Some(seg(true, 115, ping)));
+        a.segment(ms(62_001), 1, Some(seg(false, 1007, b"+PONG\r\n")));
+        // a SYN of another sequence on those ports, its close never captured: a new connection;
+        // the SYN sent again is the same one
+        a.segment(ms(63_000), 1, Some(syn(true, 9000, None)));
+        a.segment(ms(63_001), 1, Some(syn(true, 9000, None)));
+        a.segment(ms(63_002), 1, Some(seg(true, 9001, ping)));
+        a.segment(ms(63_003), 1, Some(seg(false, 7000, b"+PONG\r\n")));
+        let r = a.report("t".into(), None, None);
+        assert_eq!(
+            (r.connections, r.flows_freed),
+            (4, 3),
+            "{port:?}: three connections on one pair of ports, one on another"
+        );
+        assert_eq!(r.requests, 4, "{port:?}: the PINGs answered");
+        if port.is_none() {
+            assert_eq!(r.ports_seen[0].flows, 4, "{:?}", r.ports_seen);
+            assert_eq!(r.ports_seen[0].resp_flows, 4, "{:?}", r.ports_seen);
+        }
+    }
+}
+
+// issue 28, item 26: top keys counted only the first key of multi-key commands (an MSET of
+// 10 keys counted 1)
+#[test]
+fn multi_key_commands_count_every_key_and_read_no_value() {
+    let keys: Vec<String> = (0..10).map(|i| format!("user:{i}")).collect();
+    let values: Vec<String> = (0..10).map(|i| format!("secret-value-{i}")).collect();
+    let k = |i: usize| keys[i].as_bytes();
+    let mut mset: Vec<&[u8]> = vec![b"MSET"];
+    for (key, value) in keys.iter().zip(&values) {
+        mset.extend([key.as_bytes(), value.as_bytes()]);
+    }
+    let mut req = Vec::new();
+    for c in [
+        mset,
+        vec![b"MGET", k(0), k(1), k(2)],
+        vec![b"DEL", k(3), k(4)],
+        vec![b"UNLINK", k(5)],
+        vec![b"EXISTS", k(6), k(7)],
+        vec![b"TOUCH", k(8)],
+        vec![b"WATCH", k(9), k(0)],
+        vec![b"MSETNX", k(1), b"secret-value-a", k(2), b"secret-value-b"],
+        // arguments of commands without keys are never read
+        vec![b"AUTH", b"user:0", b"hunter2"],
+        vec![b"EVAL", b"return 'user:1'", b"1", k(1)],
+        vec![b"CONFIG", b"SET", b"requirepass", b"user:2"],
+    ] {
+        resp::encode(&mut req, &c);
+    }
+    // and inline, as nc sends it
+    req.extend_from_slice(b"mset user:3 secret-value-c user:4 secret-value-d\r\n");
+    let mut a = Analysis::new(6379, KeyNames::Plain);
+    a.segment(ms(0), 1, Some(seg(true, 1, &req)));
+    let r = a.report("t".into(), None, None);
+    let got: std::collections::BTreeMap<&str, u64> =
+        r.top_keys.iter().map(|c| (&*c.key, c.count)).collect();
+    let want: std::collections::BTreeMap<&str, u64> = [
+        ("user:0", 3),
+        ("user:1", 3),
+        ("user:2", 3),
+        ("user:3", 3),
+        ("user:4", 3),
+        ("user:5", 2),
+        ("user:6", 2),
+        ("user:7", 2),
+        ("user:8", 2),
+        ("user:9", 2),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(got, want, "{r:?}");
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(
+        !json.contains("secret-value") && !json.contains("hunter2"),
+        "{json}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
 
