@@ -11,7 +11,7 @@ use crate::support::http::{HttpServer, Resp};
 use crate::support::pki::Pki;
 use crate::support::{doctor_json, require, run};
 
-fn on_path(name: &str) -> bool {
+pub(crate) fn on_path(name: &str) -> bool {
     std::process::Command::new("sh")
         .args(["-c", &format!("command -v {name}")])
         .output()
@@ -19,7 +19,7 @@ fn on_path(name: &str) -> bool {
 }
 
 /// The finding `id` for `target` (or the only one with that id).
-fn finding(v: &serde_json::Value, id: &str, target: Option<&str>) -> serde_json::Value {
+pub(crate) fn finding(v: &serde_json::Value, id: &str, target: Option<&str>) -> serde_json::Value {
     v["findings"]
         .as_array()
         .unwrap()
@@ -29,7 +29,7 @@ fn finding(v: &serde_json::Value, id: &str, target: Option<&str>) -> serde_json:
         .clone()
 }
 
-fn status_summary(f: &serde_json::Value) -> (String, String) {
+pub(crate) fn status_summary(f: &serde_json::Value) -> (String, String) {
     (
         f["status"].as_str().unwrap().to_string(),
         f["summary"].as_str().unwrap().to_string(),
@@ -37,7 +37,7 @@ fn status_summary(f: &serde_json::Value) -> (String, String) {
 }
 
 /// An RSA key made by openssl (PKCS#1 PEM) and its public JWK with `kid`.
-fn rsa_key(dir: &std::path::Path, bits: u32, kid: &str) -> (std::path::PathBuf, String) {
+pub(crate) fn rsa_key(dir: &std::path::Path, bits: u32, kid: &str) -> (std::path::PathBuf, String) {
     let pem = dir.join(format!("{kid}.pem"));
     let ok = std::process::Command::new("openssl")
         .args(["genrsa", "-traditional", "-out"])
@@ -67,7 +67,7 @@ fn rsa_key(dir: &std::path::Path, bits: u32, kid: &str) -> (std::path::PathBuf, 
     (pem, jwk)
 }
 
-fn jwks(keys: &[&str]) -> String {
+pub(crate) fn jwks(keys: &[&str]) -> String {
     format!(r#"{{"keys":[{}]}}"#, keys.join(","))
 }
 

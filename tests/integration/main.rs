@@ -12,6 +12,7 @@ mod fleet;
 mod generated;
 mod ha;
 mod interrupt;
+mod jwks;
 mod kernel_nic;
 mod layers;
 mod logs;

@@ -34,6 +34,14 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Jwt(algorithm),
     },
     Check {
+        id: "jwt.private_members",
+        area: Area::Jwt,
+        tags: &[Tag::Doctor],
+        doc: "a published key carries private members (d, p, q, dp, dq, qi, oth, or an oct key's k): fail, naming the node, the key (keys[i] and kid) and the members, never their values: anyone who reads the JWKS can sign tokens",
+        full: false,
+        eval: Eval::Jwt(private_members),
+    },
+    Check {
         id: "jwt.rotation",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
@@ -239,6 +247,49 @@ fn algorithm(o: &JwtObservation, t: &Ctx) -> Verdict {
     v
 }
 
+fn private_members(o: &JwtObservation, _: &Ctx) -> Verdict {
+    let nodes = match readable(o) {
+        Ok(n) => n,
+        Err(v) => return v,
+    };
+    let mut leaks: Vec<(String, String)> = Vec::new();
+    for (url, keys) in &nodes {
+        let found: Vec<String> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !k.private_members.is_empty())
+            .map(|(i, k)| {
+                format!(
+                    "keys[{i}] ({}): {}",
+                    k.kid
+                        .as_deref()
+                        .map_or("no kid".into(), |kid| format!("kid {kid}")),
+                    k.private_members.join(", ")
+                )
+            })
+            .collect();
+        if !found.is_empty() {
+            leaks.push((url.to_string(), found.join("; ")));
+        }
+    }
+    if leaks.is_empty() {
+        return Verdict::pass("every published key carries its public members only");
+    }
+    let summary = leaks
+        .iter()
+        .map(|(url, keys)| format!("{url} publishes private key members: {keys}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let v = Verdict::new(
+        Status::Fail,
+        format!("{summary}: anyone who reads the JWKS can sign tokens"),
+    )
+    .fix("Publish only the public members (kty, kid, use, alg with n and e, or crv with x and y) and never a shared secret; the exposed keys are compromised: make new ones, publish their public halves, sign with them, then drop the old keys and revoke what they signed; verify with `curl -s URL | jq '[.keys[] | keys]'`");
+    leaks
+        .into_iter()
+        .fold(v, |v, (url, keys)| v.with(url, keys))
+}
+
 fn rotation(o: &JwtObservation, _: &Ctx) -> Verdict {
     let nodes = match readable(o) {
         Ok(n) => n,
@@ -311,6 +362,7 @@ mod tests {
             bits,
             curve: None,
             thumbprint: tp.into(),
+            private_members: vec![],
         }
     }
 
@@ -390,6 +442,31 @@ mod tests {
             ..key(Some("e"), "EC", None, "t4")
         };
         assert_eq!(run(algorithm, &obs(vec![vec![ec]])).status, Status::Pass);
+    }
+
+    #[test]
+    fn private_members_are_named_never_shown() {
+        let public = key(Some("k1"), "RSA", Some(2048), "t1");
+        assert_eq!(
+            run(private_members, &obs(vec![vec![public.clone()]])).status,
+            Status::Pass
+        );
+        let leaked = KeySummary {
+            private_members: ["d", "p", "q", "dp", "dq", "qi"].map(String::from).to_vec(),
+            ..key(None, "RSA", Some(2048), "t2")
+        };
+        let v = run(
+            private_members,
+            &obs(vec![vec![public.clone()], vec![public, leaked]]),
+        );
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.summary.starts_with(
+                "https://node2/jwks publishes private key members: keys[1] (no kid): d, p, q, dp, dq, qi"
+            ),
+            "{}",
+            v.summary
+        );
     }
 
     #[test]

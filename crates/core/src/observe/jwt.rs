@@ -18,6 +18,10 @@ pub struct KeySummary {
     pub curve: Option<String>,
     /// RFC 7638 thumbprint (SHA-256, base64url) of its public members.
     pub thumbprint: String,
+    /// The private members it carries (RFC 7518 section 6: `d`, `p`, `q`, `dp`, `dq`, `qi`,
+    /// `oth`; an oct key's `k`), by name: never their values.
+    #[serde(default)]
+    pub private_members: Vec<String>,
 }
 
 impl KeySummary {

@@ -119,6 +119,10 @@ fn thumbprint(v: &serde_json::Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(text.as_bytes()))
 }
 
+/// The members that hold a private or secret key (RFC 7518 sections 6.2.2, 6.3.2 and 6.4.1;
+/// RFC 8037 section 2 reuses `d`), in the order the RFCs list them.
+const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
 /// A key's summary (never its secret), and the crate's typed JWK when it reads one.
 fn summarise(v: &serde_json::Value) -> (KeySummary, Option<Jwk>) {
     let jwk = serde_json::from_value::<Jwk>(v.clone()).ok();
@@ -139,6 +143,11 @@ fn summarise(v: &serde_json::Value) -> (KeySummary, Option<Jwk>) {
         bits,
         curve: field(v, "crv"),
         thumbprint: thumbprint(v),
+        private_members: PRIVATE_MEMBERS
+            .iter()
+            .filter(|m| v.get(**m).is_some())
+            .map(|m| (*m).to_string())
+            .collect(),
     };
     (summary, jwk)
 }

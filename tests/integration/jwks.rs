@@ -1,0 +1,160 @@
+//! Issue 28: what a JWKS really holds. Keys are made in the test (openssl, rcgen) and served
+//! by fake API nodes on loopback; the sets are shaped like the ones identity providers publish
+//! (Google's and Microsoft's RSA sets with x5c, Auth0's and Keycloak's mixed RSA/EC/`enc` sets)
+//! and like RFC 7517 appendix A and RFC 8037 appendix A, with keys of our own.
+
+use base64::Engine;
+
+use crate::edge::{finding, jwks, on_path, rsa_key, status_summary};
+use crate::support::http::{HttpServer, Resp};
+use crate::support::{doctor_json, require};
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// openssl with `args`, its stdout; a failure panics with its stderr.
+fn openssl(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A private key made by `openssl genpkey ARGS` in `dir`.
+fn genpkey(dir: &std::path::Path, name: &str, args: &[&str]) -> std::path::PathBuf {
+    let pem = dir.join(format!("{name}.pem"));
+    let mut all = vec!["genpkey"];
+    all.extend_from_slice(args);
+    all.extend(["-out", pem.to_str().unwrap()]);
+    openssl(&all);
+    pem
+}
+
+/// The named big numbers and byte strings `openssl pkey -text -noout` prints for a private key
+/// (`modulus`, `privateExponent`, `prime1` … for RSA; `priv`, `pub` for EC and OKP keys), the
+/// leading zero of a positive number dropped.
+fn openssl_fields(pem: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let out = openssl(&["pkey", "-text", "-noout", "-in", pem.to_str().unwrap()]);
+    let mut fields: Vec<(String, Vec<u8>)> = Vec::new();
+    for line in String::from_utf8_lossy(&out).lines() {
+        if let Some(hex) = line.strip_prefix("    ") {
+            if let Some((_, bytes)) = fields.last_mut() {
+                bytes.extend(
+                    hex.trim()
+                        .split(':')
+                        .filter(|h| !h.is_empty())
+                        .map(|h| u8::from_str_radix(h, 16).unwrap()),
+                );
+            }
+        } else if let Some(name) = line.strip_suffix(':') {
+            fields.push((name.trim().to_string(), Vec::new()));
+        }
+    }
+    for (name, bytes) in &mut fields {
+        if !matches!(name.as_str(), "priv" | "pub") && bytes.len() > 1 && bytes[0] == 0 {
+            bytes.remove(0);
+        }
+    }
+    fields
+}
+
+fn field<'a>(fields: &'a [(String, Vec<u8>)], name: &str) -> &'a [u8] {
+    &fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no {name} in {fields:?}"))
+        .1
+}
+
+/// An RSA key as a full private JWK (RFC 7517 appendix A.2's shape): what a careless export
+/// of the signing key publishes.
+fn rsa_private_jwk(pem: &std::path::Path, kid: Option<&str>) -> serde_json::Value {
+    let f = openssl_fields(pem);
+    let mut jwk = serde_json::json!({
+        "kty": "RSA", "alg": "RS256", "use": "sig",
+        "n": b64(field(&f, "modulus")), "e": "AQAB",
+        "d": b64(field(&f, "privateExponent")),
+        "p": b64(field(&f, "prime1")), "q": b64(field(&f, "prime2")),
+        "dp": b64(field(&f, "exponent1")), "dq": b64(field(&f, "exponent2")),
+        "qi": b64(field(&f, "coefficient")),
+    });
+    if let Some(k) = kid {
+        jwk["kid"] = k.into();
+    }
+    jwk
+}
+
+/// Issue 28 #13: a JWKS that published the signing key's private members (d, p, q, dp, dq, qi),
+/// or a shared secret's k, passed: anyone who reads it can sign tokens. The finding names the
+/// node, the key (index and kid) and the members, never their values.
+#[test]
+fn private_key_members_in_a_jwks_fail_without_their_values() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, public) = rsa_key(dir.path(), 2048, "pub1");
+    let (leaked_pem, _) = rsa_key(dir.path(), 2048, "leaked");
+    let leaked = rsa_private_jwk(&leaked_pem, Some("2026-06"));
+    // an EC key exported with its private scalar d, and no kid
+    let ec_pem = genpkey(
+        dir.path(),
+        "ec",
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    let ec = openssl_fields(&ec_pem);
+    let point = field(&ec, "pub");
+    let ec_jwk = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "use": "sig",
+        "x": b64(&point[1..33]), "y": b64(&point[33..65]), "d": b64(field(&ec, "priv")),
+    });
+    let secret = serde_json::json!({"kty": "oct", "kid": "hmac", "k": "c2VjcmV0LXNpZ25pbmcta2V5"});
+    let body = jwks(&[
+        &public,
+        &leaked.to_string(),
+        &ec_jwk.to_string(),
+        &secret.to_string(),
+    ]);
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let url = format!("{}/jwks.json", node.url(false));
+    let r = doctor_json("jwt.private_members", &["--jwks", &url], &[]);
+    let f = finding(&r.json(), "jwt.private_members", None);
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "fail", "{f}");
+    for want in [
+        "keys[1] (kid 2026-06): d, p, q, dp, dq, qi",
+        "keys[2] (no kid): d",
+        "keys[3] (kid hmac): k",
+    ] {
+        assert!(summary.contains(want), "{want}: {f}");
+    }
+    assert!(!summary.contains("keys[0]"), "the public key is fine: {f}");
+    for m in ["d", "p", "q", "dp", "dq", "qi"] {
+        let value = leaked[m].as_str().unwrap();
+        assert!(!r.stdout.contains(value), "the value of {m} shows: {f}");
+    }
+    assert!(!r.stdout.contains(ec_jwk["d"].as_str().unwrap()));
+    assert!(!r.stdout.contains("c2VjcmV0"));
+
+    // the public halves alone pass
+    let body = jwks(&[&public]);
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let r = doctor_json(
+        "jwt.private_members",
+        &["--jwks", &format!("{}/jwks.json", node.url(false))],
+        &[],
+    );
+    assert_eq!(
+        r.finding("jwt.private_members")["status"],
+        "pass",
+        "{}",
+        r.stdout
+    );
+}
