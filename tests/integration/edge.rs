@@ -502,6 +502,19 @@ fn a_configuration_nginx_rejects_fails_with_nginx_s_message() {
     }
 }
 
+/// Asserts that HAProxy itself accepts the configuration at `cfg` (`haproxy -c -f`).
+fn haproxy_accepts(cfg: &str) {
+    let check = std::process::Command::new("haproxy")
+        .args(["-c", "-f", cfg])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{cfg}: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 #[test]
 fn haproxy_configs_are_judged_with_their_lines() {
     if !require(on_path("haproxy"), "haproxy") {
@@ -519,15 +532,7 @@ fn haproxy_configs_are_judged_with_their_lines() {
     .unwrap();
     let cfg = cfg.display().to_string();
     // a configuration HAProxy itself accepts
-    let check = std::process::Command::new("haproxy")
-        .args(["-c", "-f", &cfg])
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    haproxy_accepts(&cfg);
     let r = doctor_json(
         "lb.*",
         &["--lb-config", &cfg, "--session-header", "X-Session-Id"],
@@ -568,29 +573,154 @@ fn haproxy_configs_are_judged_with_their_lines() {
     );
 }
 
-/// nginx running a configuration in the foreground; stopped on drop.
-struct Nginx(std::process::Child);
-
-impl Nginx {
-    fn start(conf: &str, port: u16) -> Nginx {
-        let child = std::process::Command::new("nginx")
-            .args(["-c", conf, "-g", "daemon off;"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        crate::support::topology::until(
-            "nginx listening",
-            std::time::Duration::from_secs(10),
-            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
-        );
-        Nginx(child)
+/// `n` GET requests one after the other on one client connection to 127.0.0.1:`port`; panics
+/// unless each gets a 200.
+fn gets_on_one_connection(port: u16, n: usize) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut r = BufReader::new(conn);
+    for i in 0..n {
+        write!(
+            r.get_mut(),
+            "GET /r{i} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"
+        )
+        .unwrap();
+        let mut status = String::new();
+        r.read_line(&mut status).unwrap();
+        assert!(status.contains(" 200 "), "request {i}: {status:?}");
+        let mut len = 0usize;
+        loop {
+            let mut h = String::new();
+            r.read_line(&mut h).unwrap();
+            let h = h.trim_end().to_ascii_lowercase();
+            if h.is_empty() {
+                break;
+            }
+            if let Some(v) = h.strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; len];
+        r.read_exact(&mut body).unwrap();
     }
 }
 
-impl Drop for Nginx {
+/// Issue 28 (10): `option http-server-close` (or `httpclose`) in defaults, a backend or the
+/// frontend that routes to it closes the server connection after each response. Each
+/// configuration is judged by statectl and then run: three requests on one client connection
+/// reach the server on one connection unless statectl says each request opens a new one.
+/// The shape (a `defaults` with `option http-server-close`, as many distribution and
+/// tutorial haproxy.cfg files carry from HAProxy 1.x days) is written here, not copied.
+#[test]
+fn haproxy_server_close_is_judged_as_haproxy_runs_it() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let api = HttpServer::start(|_| Resp::json("{}"));
+    // (defaults, frontend, backend) additions, statectl's verdict, and the server connections
+    // HAProxy opens for three requests on one client connection
+    let cases: [(&str, &str, &str, &str, u64); 6] = [
+        ("", "", "", "pass", 1),
+        ("    option http-server-close\n", "", "", "warn", 3),
+        ("", "", "    option httpclose\n", "warn", 3),
+        // the backend undoes it, the frontend still inherits it: HAProxy closes
+        (
+            "    option http-server-close\n",
+            "",
+            "    no option http-server-close\n",
+            "warn",
+            3,
+        ),
+        (
+            "    option http-server-close\n",
+            "    no option http-server-close\n",
+            "    no option http-server-close\n",
+            "pass",
+            1,
+        ),
+        // no pooling across client connections, but one client's requests share one
+        ("", "", "    http-reuse never\n", "warn", 1),
+    ];
+    for (defaults, frontend, backend, status, opened_for_3) in cases {
+        let port = crate::support::free_port();
+        let cfg = dir.path().join("haproxy.cfg");
+        std::fs::write(
+            &cfg,
+            format!(
+                "global\n    maxconn 256\n    log stdout format raw local0\n\n\
+defaults\n    mode http\n    log global\n    option httplog\n    timeout connect 2s\n    timeout client 10s\n    timeout server 10s\n{defaults}\n\
+frontend fe_api\n    bind 127.0.0.1:{port}\n{frontend}    default_backend be_api\n\n\
+backend be_api\n    balance roundrobin\n{backend}    server api1 127.0.0.1:{}\n",
+                api.port
+            ),
+        )
+        .unwrap();
+        let cfg = cfg.display().to_string();
+        haproxy_accepts(&cfg);
+        let v = doctor_json("lb.upstream_keepalive", &["--lb-config", &cfg], &[]).json();
+        let (s, summary) = status_summary(&finding(&v, "lb.upstream_keepalive", None));
+        let case = format!("defaults {defaults:?} frontend {frontend:?} backend {backend:?}");
+        assert_eq!(s, status, "{case}: {summary}");
+        if status == "warn" {
+            assert!(
+                summary.contains("backend be_api") && summary.contains(&format!("{cfg}:")),
+                "{case}: {summary}"
+            );
+            // a new server connection per request is said only where HAProxy does that
+            assert_eq!(
+                summary.contains("every request opens a new one"),
+                opened_for_3 == 3,
+                "{case}: {summary}"
+            );
+        }
+        // what HAProxy does with the same file (no `check` on the server: only requests connect)
+        let _lb = Balancer::haproxy(&cfg, port);
+        let before = api.connections();
+        gets_on_one_connection(port, 3);
+        let opened = api.connections() - before;
+        assert_eq!(
+            opened, opened_for_3,
+            "{case}: server connections for 3 requests"
+        );
+    }
+}
+
+/// A balancer (nginx, HAProxy) running a configuration in the foreground; stopped on drop.
+struct Balancer(std::process::Child);
+
+impl Balancer {
+    /// nginx with `conf`, listening on `port`.
+    fn nginx(conf: &str, port: u16) -> Balancer {
+        Self::start("nginx", &["-c", conf, "-g", "daemon off;"], port)
+    }
+
+    /// HAProxy with `cfg` (`-db`: in the foreground), listening on `port`.
+    fn haproxy(cfg: &str, port: u16) -> Balancer {
+        Self::start("haproxy", &["-db", "-f", cfg], port)
+    }
+
+    fn start(program: &str, args: &[&str], port: u16) -> Balancer {
+        let child = std::process::Command::new(program)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        crate::support::topology::until(
+            &format!("{program} listening"),
+            std::time::Duration::from_secs(10),
+            || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        );
+        Balancer(child)
+    }
+}
+
+impl Drop for Balancer {
     fn drop(&mut self) {
-        // TERM: the master stops its workers and exits; a KILL would leave them running
+        // TERM: nginx's master stops its workers and exits; a KILL would leave them running
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &self.0.id().to_string()])
             .status();
@@ -617,7 +747,7 @@ fn live_through_nginx(
 ) -> serde_json::Value {
     let port = crate::support::free_port();
     let conf = nginx_conf_for(dir, http_extra, upstream_extra, backends, port);
-    let _nginx = Nginx::start(&conf, port);
+    let _nginx = Balancer::nginx(&conf, port);
     let lb_url = format!("http://127.0.0.1:{port}");
     let mut all = vec![
         "--lb-config",
@@ -794,7 +924,7 @@ fn the_error_log_counts_refused_upstreams_from_a_real_nginx() {
     // both upstreams are ports nothing listens on: every request is a 502
     let dead = [crate::support::free_port(), crate::support::free_port()];
     let conf = nginx_conf_for(dir.path(), "", "", dead, port);
-    let _nginx = Nginx::start(&conf, port);
+    let _nginx = Balancer::nginx(&conf, port);
     for i in 0..3 {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();

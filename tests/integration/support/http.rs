@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rustls::pki_types::pem::PemObject;
@@ -48,6 +48,7 @@ pub struct HttpServer {
     /// Its port on 127.0.0.1.
     pub port: u16,
     stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicU64>,
 }
 
 type Handler = Arc<dyn Fn(&Req) -> Resp + Send + Sync>;
@@ -84,12 +85,15 @@ impl HttpServer {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let halt = stop.clone();
+        let accepted = Arc::new(AtomicU64::new(0));
+        let count = accepted.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if halt.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
+                count.fetch_add(1, Ordering::SeqCst);
                 let (tls, handler) = (tls.clone(), handler.clone());
                 std::thread::spawn(move || match tls {
                     Some(cfg) => {
@@ -102,7 +106,16 @@ impl HttpServer {
                 });
             }
         });
-        HttpServer { port, stop }
+        HttpServer {
+            port,
+            stop,
+            accepted,
+        }
+    }
+
+    /// How many connections it has accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// `http://127.0.0.1:PORT` (or https://localhost:PORT, which the test PKI names).

@@ -2,7 +2,9 @@
 
 use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
-use crate::observe::lb::{ConfigTest, Directive, LbKind, LbObservation};
+use crate::observe::lb::{
+    haproxy_proxies, ConfigTest, Directive, HaproxyProxy, LbKind, LbObservation,
+};
 
 /// The load balancer checks, in report order.
 pub static CHECKS: &[Check] = &[
@@ -42,7 +44,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.upstream_keepalive",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and Connection \"\"; HAProxy: http-reuse never)",
+        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and Connection \"\"; HAProxy: http-reuse never, or option http-server-close/httpclose in defaults, the backend or a frontend routing to it)",
         full: false,
         eval: Eval::Lb(upstream_keepalive),
     },
@@ -318,21 +320,93 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
                 .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";`, so each request does not pay a new TCP (and TLS) handshake to the backend")
             }
         }
-        LbKind::Haproxy => match d
-            .iter()
-            .find(|x| x.name == "http-reuse" && x.args.first().is_some_and(|a| a == "never"))
-        {
-            Some(x) => Verdict::new(
-                Status::Warn,
-                format!(
-                    "http-reuse never ({}): every request opens a new server connection",
-                    x.at()
-                ),
-            )
-            .fix("Remove `http-reuse never` (the default, safe, reuses idle server connections)"),
-            None => Verdict::pass("server connections are reused (http-reuse is not never)"),
-        },
+        LbKind::Haproxy => haproxy_reuse(d),
     }
+}
+
+/// `option X (file:line, inherited from defaults)`.
+fn cited(p: &HaproxyProxy, x: &Directive) -> String {
+    let from = if p.inherits(x) {
+        ", inherited from defaults"
+    } else {
+        ""
+    };
+    format!("{} {} ({}{from})", x.name, x.args.join(" "), x.at())
+}
+
+/// lb.upstream_keepalive for HAProxy, backend by backend (those with servers). A
+/// connection-closing option (`option http-server-close`, `option httpclose`) that applies to
+/// the backend or to a frontend that sends it requests closes the server connection after each
+/// response (HAProxy honours either side: a backend's `no option http-server-close` does not
+/// undo its frontend's); `http-reuse never` keeps each server connection to the client
+/// connection that opened it (no pooling across clients).
+fn haproxy_reuse(d: &[Directive]) -> Verdict {
+    let proxies = haproxy_proxies(d);
+    let pools: Vec<&HaproxyProxy> = proxies
+        .iter()
+        .filter(|p| p.kind != "frontend" && p.has_servers())
+        .collect();
+    if pools.is_empty() {
+        return Verdict::skip("no backend with servers in the configuration");
+    }
+    // (backend, why) for each backend whose server connections close or are never pooled
+    let mut closed: Vec<(String, String)> = Vec::new();
+    let mut unpooled: Vec<(String, String)> = Vec::new();
+    for p in &pools {
+        let own = p.closing_option();
+        let mut why: Vec<String> = own.map(|x| cited(p, x)).into_iter().collect();
+        for f in proxies
+            .iter()
+            .filter(|f| f.kind == "frontend" && f.routes().contains(&p.name))
+        {
+            // a line both inherit from one defaults section is named once
+            if let Some(x) = f
+                .closing_option()
+                .filter(|x| !own.is_some_and(|o| std::ptr::eq(o, *x)))
+            {
+                why.push(format!("{} in {}", cited(f, x), f.label()));
+            }
+        }
+        if !why.is_empty() {
+            closed.push((p.label(), why.join("; ")));
+        }
+        if let Some(x) = p
+            .last("http-reuse")
+            .filter(|x| x.args.first().is_some_and(|a| a == "never"))
+        {
+            unpooled.push((p.label(), cited(p, x)));
+        }
+    }
+    let more = |n: usize| match n {
+        0 | 1 => String::new(),
+        n => format!(" (and {} more backends)", n - 1),
+    };
+    let v = if let Some((label, why)) = closed.first() {
+        Verdict::new(
+            Status::Warn,
+            format!(
+                "server connections are not reused in {label}: {why} closes the server connection after each response, so every request opens a new one{}",
+                more(closed.len())
+            ),
+        )
+    } else if let Some((label, why)) = unpooled.first() {
+        Verdict::new(
+            Status::Warn,
+            format!(
+                "server connections are not pooled in {label}: {why}: an idle server connection is never given to another client connection, so each new client opens its own{}",
+                more(unpooled.len())
+            ),
+        )
+    } else {
+        return Verdict::pass(format!(
+            "server connections are kept alive and reused in {} (no http-server-close, httpclose or http-reuse never applies)",
+            pools.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
+        ));
+    };
+    closed
+        .iter()
+        .chain(&unpooled)
+        .fold(v.fix("Remove `option http-server-close`/`option httpclose` from defaults, the frontends and the backends (a backend's `no option http-server-close` does not undo its frontend's), and `http-reuse never`: HAProxy's default, keep-alive with http-reuse safe, keeps server connections open and reuses idle ones; verify with `haproxy -c -f FILE`"), |v, (label, why)| v.with(label.clone(), why))
 }
 
 fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
@@ -718,6 +792,75 @@ mod tests {
             ..old
         };
         assert_eq!(run(session_header, &unread).status, Status::Skip);
+    }
+
+    /// Issue 28 (10): the connection-closing options, through defaults, frontends and `from`.
+    #[test]
+    fn haproxy_server_close_is_no_reuse_wherever_it_applies() {
+        let cfg = |defaults: &str, frontend: &str, backend: &str| {
+            haproxy(
+                &format!(
+                    "defaults\n  mode http\n{defaults}frontend fe\n  bind :80\n{frontend}  default_backend api\nbackend api\n{backend}  server a 127.0.0.1:81 check\n"
+                ),
+                "X-Session-Id",
+            )
+        };
+        let sc = "  option http-server-close\n";
+        let no = "  no option http-server-close\n";
+        let v = run(upstream_keepalive, &cfg(sc, "", ""));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary.contains(
+                "backend api: option http-server-close (haproxy.cfg:3, inherited from defaults)"
+            ) && v.summary.contains("every request opens a new one"),
+            "{}",
+            v.summary
+        );
+        // the frontend still closes when only the backend undoes it
+        let v = run(upstream_keepalive, &cfg(sc, "", no));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("in frontend fe"),
+            "{v:?}"
+        );
+        assert_eq!(
+            run(upstream_keepalive, &cfg(sc, no, no)).status,
+            Status::Pass
+        );
+        // keep-alive replaces it; httpclose closes too
+        let ka = "  option http-keep-alive\n";
+        assert_eq!(
+            run(upstream_keepalive, &cfg(sc, ka, ka)).status,
+            Status::Pass
+        );
+        let v = run(upstream_keepalive, &cfg("", "", "  option httpclose\n"));
+        assert!(
+            v.summary.contains("option httpclose (haproxy.cfg:7)"),
+            "{v:?}"
+        );
+        // `no option` of another mode undoes nothing
+        let other = "  no option httpclose\n";
+        assert_eq!(
+            run(upstream_keepalive, &cfg(sc, other, other)).status,
+            Status::Warn
+        );
+        // a named defaults section is inherited only through `from`
+        let named = haproxy(
+            "defaults legacy\n  mode http\n  option httpclose\ndefaults\n  mode http\nbackend api from legacy\n  server a 127.0.0.1:81\nbackend web\n  server b 127.0.0.1:82\n",
+            "X-Session-Id",
+        );
+        let v = run(upstream_keepalive, &named);
+        assert!(
+            v.status == Status::Warn
+                && v.summary.contains("backend api:")
+                && !v.evidence.iter().any(|e| e.key == "backend web"),
+            "{v:?}"
+        );
+        // http-reuse never: no pooling, said as such
+        let v = run(upstream_keepalive, &cfg("", "", "  http-reuse never\n"));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("not pooled"),
+            "{v:?}"
+        );
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).

@@ -513,6 +513,147 @@ pub fn parse_haproxy(text: &str, file: &str) -> Vec<Directive> {
     out
 }
 
+/// An HAProxy proxy (a `frontend`, `backend` or `listen` section) with the `defaults` section it
+/// inherits from: the one it names with `from NAME`, else the last one before it.
+#[derive(Debug, Clone)]
+pub struct HaproxyProxy<'a> {
+    /// `frontend`, `backend` or `listen`.
+    pub kind: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// The inherited defaults' directives, in file order, then its own.
+    pub lines: Vec<&'a Directive>,
+    /// How many of `lines` are inherited (the first ones).
+    pub inherited: usize,
+}
+
+/// The options that set HAProxy's HTTP connection mode; one replaces another.
+const HTTP_CONNECTION_MODES: &[&str] = &[
+    "http-keep-alive",
+    "http-server-close",
+    "httpclose",
+    "forceclose",
+];
+
+impl<'a> HaproxyProxy<'a> {
+    /// `backend api`, as findings name it.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.kind, self.name)
+    }
+
+    /// Its own directives, without the inherited ones.
+    pub fn own(&self) -> &[&'a Directive] {
+        &self.lines[self.inherited..]
+    }
+
+    /// Whether `x` is inherited from a defaults section.
+    pub fn inherits(&self, x: &Directive) -> bool {
+        self.lines[..self.inherited]
+            .iter()
+            .any(|d| std::ptr::eq(*d, x))
+    }
+
+    /// The last `name` directive that applies, its own or inherited.
+    pub fn last(&self, name: &str) -> Option<&'a Directive> {
+        self.lines.iter().rev().copied().find(|x| x.name == name)
+    }
+
+    /// Its mode (`http`, `tcp`): the last `mode` line, its own or inherited; HAProxy's default
+    /// is tcp.
+    pub fn mode(&self) -> &'a str {
+        self.last("mode")
+            .and_then(|x| x.args.first())
+            .map_or("tcp", String::as_str)
+    }
+
+    /// Whether it has servers of its own (`server`, `server-template`).
+    pub fn has_servers(&self) -> bool {
+        self.own()
+            .iter()
+            .any(|x| x.name == "server" || x.name == "server-template")
+    }
+
+    /// The `option http-server-close` / `option httpclose` (or the older `forceclose`) in
+    /// force, if one is: the last of the connection-mode options, not undone by a later
+    /// `no option …` (a `no option` only undoes the option it names, and only while that one is
+    /// in force, as HAProxy does).
+    pub fn closing_option(&self) -> Option<&'a Directive> {
+        let mut mode: Option<(&str, &'a Directive)> = None;
+        for x in &self.lines {
+            let (undo, args) = match (x.name.as_str(), x.args.split_first()) {
+                ("option", _) => (false, &x.args[..]),
+                ("no" | "default", Some((o, rest))) if o == "option" => (true, rest),
+                _ => continue,
+            };
+            let Some(o) = args
+                .first()
+                .filter(|o| HTTP_CONNECTION_MODES.contains(&o.as_str()))
+            else {
+                continue;
+            };
+            if !undo {
+                mode = Some((o.as_str(), *x));
+            } else if mode.is_some_and(|(m, _)| m == o) {
+                mode = None;
+            }
+        }
+        mode.filter(|(m, _)| *m != "http-keep-alive")
+            .map(|(_, x)| x)
+    }
+
+    /// The backends it sends requests to by name (`default_backend`, `use_backend`); a name
+    /// built at run time (`%[…]`) is not among them.
+    pub fn routes(&self) -> Vec<&'a str> {
+        self.lines
+            .iter()
+            .filter(|x| x.name == "default_backend" || x.name == "use_backend")
+            .filter_map(|x| x.args.first())
+            .filter(|b| !b.contains("%["))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// The proxies of an HAProxy configuration, in file order, each with what it inherits.
+pub fn haproxy_proxies(d: &[Directive]) -> Vec<HaproxyProxy<'_>> {
+    let mut out: Vec<HaproxyProxy> = Vec::new();
+    // (name, its directives) of each defaults section seen so far
+    let mut defaults: Vec<(&str, Vec<&Directive>)> = Vec::new();
+    let mut i = 0;
+    while i < d.len() {
+        let head = d[i].context.first().map_or("", String::as_str);
+        let end = d[i..]
+            .iter()
+            .position(|x| x.context.first().map_or("", String::as_str) != head)
+            .map_or(d.len(), |n| i + n);
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let section: Vec<&Directive> = d[i..end].iter().collect();
+        match words.as_slice() {
+            ["defaults", rest @ ..] => {
+                defaults.push((rest.first().copied().unwrap_or(""), section));
+            }
+            [kind @ ("frontend" | "backend" | "listen"), name, rest @ ..] => {
+                let from = match rest {
+                    ["from", parent, ..] => defaults.iter().rev().find(|(n, _)| n == parent),
+                    _ => defaults.last(),
+                };
+                let mut lines: Vec<&Directive> = from.map_or_else(Vec::new, |(_, l)| l.clone());
+                let inherited = lines.len();
+                lines.extend(section);
+                out.push(HaproxyProxy {
+                    kind,
+                    name,
+                    lines,
+                    inherited,
+                });
+            }
+            _ => {}
+        }
+        i = end;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
