@@ -158,3 +158,70 @@ fn private_key_members_in_a_jwks_fail_without_their_values() {
         r.stdout
     );
 }
+
+/// Issue 28 #14: an https JWKS whose certificate did not verify said only "error sending
+/// request": the finding names the TLS failure (unknown issuer, expired, name mismatch) and
+/// gives that kind's remediation, as the Redis and PostgreSQL TLS findings do: --http-ca for
+/// an issuer it does not trust, renewal for an expired certificate, the name for a mismatch. Certificates are
+/// made by rcgen with their dates set on them (the clock is never changed).
+#[test]
+fn jwks_certificate_failures_say_their_kind_and_name_http_ca() {
+    let pki = crate::support::pki::Pki::new();
+    let ca = pki.ca().display().to_string();
+    let body = jwks(&[
+        r#"{"kty":"EC","crv":"P-256","kid":"e1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+    ]);
+    // (certificate, trust the CA?, what the summary says, the kind, what the remediation says)
+    let cases = [
+        (
+            pki.server("good", &["localhost"], 90),
+            false,
+            "unknown issuer",
+            "tls_unknown_issuer",
+            "--http-ca FILE",
+        ),
+        (
+            pki.server("old", &["localhost"], -3),
+            true,
+            "the certificate expired",
+            "tls_expired",
+            "Renew the server's certificate",
+        ),
+        (
+            pki.server("other", &["api.example.test"], 90),
+            true,
+            "not valid for name \"localhost\" (it names api.example.test)",
+            "tls_name_mismatch",
+            "reissue it with localhost in its subjectAltName",
+        ),
+        (
+            pki.untrusted("self", &["localhost"]),
+            true,
+            "unknown issuer",
+            "tls_unknown_issuer",
+            "--http-ca FILE",
+        ),
+    ];
+    for (pair, trust, want, kind, remedy) in cases {
+        let body = body.clone();
+        let node = HttpServer::start_tls(&pair, move |_| Resp::json(&body));
+        let url = format!("{}/jwks.json", node.url(true));
+        let mut args = vec!["--jwks", url.as_str()];
+        if trust {
+            args.extend(["--http-ca", ca.as_str()]);
+        }
+        let r = doctor_json("jwt.key_drift", &args, &[]);
+        let f = r.finding("jwt.key_drift");
+        let (s, summary) = status_summary(&f);
+        let fix = f["remediation"].as_str().unwrap_or_default();
+        assert_eq!(s, "error", "{want}: {f}");
+        assert!(summary.contains(want), "{want}: {f}");
+        assert!(!summary.contains("error sending request"), "{want}: {f}");
+        assert!(fix.contains(remedy), "{want}: {f}");
+        assert_eq!(
+            crate::support::evidence(&f, "failure"),
+            Some(kind),
+            "{want}: {f}"
+        );
+    }
+}

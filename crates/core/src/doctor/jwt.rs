@@ -113,8 +113,18 @@ fn readable(o: &JwtObservation) -> Result<Vec<(&str, &[KeySummary])>, Verdict> {
 fn key_drift(o: &JwtObservation, _: &Ctx) -> Verdict {
     if let Some(n) = o.nodes.iter().find(|n| n.keys.is_err()) {
         let e = n.keys.as_ref().err().map_or("", String::as_str);
-        return Verdict::new(Status::Error, format!("the JWKS of {} could not be read: {e}", n.url))
-            .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--http-ca)");
+        let summary = format!("the JWKS of {} could not be read: {e}", n.url);
+        return match &n.tls {
+            // its kind's remediation (the CA to trust with --http-ca, the certificate to renew …)
+            Some(tls) => {
+                let mut v = super::unreachable_verdict(tls, super::http::API.name, super::http::API.verify);
+                v.status = Status::Error;
+                v.summary = summary;
+                v
+            }
+            None => Verdict::new(Status::Error, summary)
+                .fix("Check that the node serves its JWKS (curl -sf URL | jq .keys) and that its certificate verifies (--http-ca)"),
+        };
     }
     let nodes = match readable(o) {
         Ok(n) => n,
@@ -375,6 +385,7 @@ mod tests {
                 .map(|(i, keys)| JwksNode {
                     url: format!("https://node{}/jwks", i + 1),
                     keys: Ok(keys),
+                    tls: None,
                 })
                 .collect(),
             private_key: None,
@@ -411,6 +422,15 @@ mod tests {
         let mut down = obs(vec![vec![a.clone()], vec![a]]);
         down.nodes[1].keys = Err("connection refused".into());
         assert_eq!(run(key_drift, &down).status, Status::Error);
+        // a certificate that does not verify: its kind, and the CA option of this client
+        down.nodes[1].tls = Some(crate::observe::ProbeError::Tls {
+            addr: "node2:443".into(),
+            reason: crate::observe::TlsReason::UnknownIssuer,
+            detail: "unknown issuer".into(),
+        });
+        let v = run(key_drift, &down);
+        assert_eq!(v.status, Status::Error);
+        assert!(v.remediation.contains("--http-ca FILE"), "{v:?}");
     }
 
     #[test]

@@ -320,18 +320,32 @@ pub fn failure_kind(e: &ProbeError) -> &'static str {
 
 /// The remediation for a failed TLS handshake, naming the options of `service`'s client.
 pub fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) -> String {
-    let pg = service == "PostgreSQL";
-    let (ca, cert, key) = if pg {
+    let pg = service == tls::POSTGRES.name;
+    let api = service == http::API.name;
+    // the client's options, where the server sets its protocol versions and client auth
+    let (ca, cert, key, versions, client_auth) = if pg {
         (
             "sslrootcert=FILE (or PGSSLROOTCERT, ~/.postgresql/root.crt)",
             "sslcert",
             "sslkey",
+            "ssl_min_protocol_version = 'TLSv1.3', ssl_max_protocol_version unset",
+            "clientcert in pg_hba.conf",
+        )
+    } else if api {
+        (
+            "--http-ca FILE",
+            "--http-cert",
+            "--http-key",
+            "ssl_protocols TLSv1.3; in nginx, or the API server's TLS settings",
+            "ssl_verify_client on in nginx",
         )
     } else {
         (
             "--tls-ca FILE (or ?cacert=FILE in the URL)",
             "--tls-cert",
             "--tls-key",
+            "tls-protocols \"TLSv1.3\"",
+            "tls-auth-clients yes",
         )
     };
     let check = format!(
@@ -350,12 +364,10 @@ pub fn tls_fix(reason: TlsReason, service: &str, host: &str, addr: &str) -> Stri
             "Renew the server's certificate (and check this machine's clock); see its dates with {check} | openssl x509 -noout -dates"
         ),
         TlsReason::ProtocolVersion => format!(
-            "Allow TLS 1.3 on the server ({}); check with {check} -tls1_3",
-            if pg { "ssl_min_protocol_version = 'TLSv1.3', ssl_max_protocol_version unset" } else { "tls-protocols \"TLSv1.3\"" }
+            "Allow TLS 1.3 on the server ({versions}); check with {check} -tls1_3"
         ),
         TlsReason::ClientCertRequired | TlsReason::ClientCertRejected => format!(
-            "The server authenticates clients ({}): give {cert} FILE and {key} FILE, a certificate signed by the CA the server trusts",
-            if pg { "clientcert in pg_hba.conf" } else { "tls-auth-clients yes" }
+            "The server authenticates clients ({client_auth}): give {cert} FILE and {key} FILE, a certificate signed by the CA the server trusts"
         ),
         TlsReason::TlsRequired => format!(
             "The server takes this client only over TLS (hostssl in pg_hba.conf): connect with sslmode=verify-full and sslrootcert=FILE (or sslmode=require); verify with `psql \"host={host} sslmode=verify-full\" -c 'select 1'`"

@@ -43,6 +43,10 @@ pub struct JwksNode {
     pub url: String,
     /// The keys, or why they could not be read.
     pub keys: Result<Vec<KeySummary>, String>,
+    /// When they could not be read because the TLS handshake failed: that failure, with its
+    /// kind (unknown issuer, expired, name mismatch …), for the remediation that fits it.
+    #[serde(default)]
+    pub tls: Option<crate::observe::ProbeError>,
 }
 
 /// Whether the private signing key's public half is published.

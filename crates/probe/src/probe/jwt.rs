@@ -9,7 +9,7 @@ use sha2::Digest;
 
 use super::ProbeContext;
 use crate::observe::jwt::{JwksNode, JwtObservation, KeyMatch, KeySummary, TokenSummary};
-use crate::observe::Observed;
+use crate::observe::{Observed, ProbeError};
 
 /// The jwt area's probe.
 pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
@@ -19,21 +19,25 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             return Observed::Jwt(None);
         }
         let client = e.client(cx.timing.timeout);
-        let fetched = cx
+        let (fetched, tls): (Vec<(String, Keys)>, Vec<Option<ProbeError>>) = cx
             .each(
                 e.jwks
                     .iter()
                     .map(|u| fetch(client.clone(), u.clone(), cx.timing.timeout)),
             )
-            .await;
+            .await
+            .into_iter()
+            .unzip();
         let nodes: Vec<JwksNode> = fetched
             .iter()
-            .map(|(url, keys)| JwksNode {
+            .zip(tls)
+            .map(|((url, keys), tls)| JwksNode {
                 url: url.clone(),
                 keys: keys
                     .as_ref()
                     .map(|ks| ks.iter().map(|(s, _)| s.clone()).collect())
                     .map_err(Clone::clone),
+                tls,
             })
             .collect();
         let private_key = e
@@ -64,20 +68,31 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
 
 type Keys = Result<Vec<(KeySummary, Option<Jwk>)>, String>;
 
-/// One node's keys, each summarised, with the typed JWK where the crate could read it.
+/// One node's keys, each summarised, with the typed JWK where the crate could read it; and the
+/// TLS failure (with its kind) when the handshake is what failed.
 async fn fetch(
     client: Result<reqwest::Client, String>,
     url: reqwest::Url,
     timeout: std::time::Duration,
-) -> (String, Keys) {
+) -> ((String, Keys), Option<ProbeError>) {
     use super::http::{cause, read_body};
     let label = crate::targets::redact_url(url.as_str());
+    let addr = format!(
+        "{}:{}",
+        url.host_str().unwrap_or(""),
+        url.port_or_known_default().unwrap_or(443)
+    );
+    let mut tls = None;
     let keys = async {
-        let resp = client?
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| cause(&e, timeout))?;
+        let resp = client?.get(url).send().await.map_err(|e| {
+            tls = crate::tls::probe_error(&addr, &e);
+            match &tls {
+                Some(ProbeError::Tls { addr, detail, .. }) => {
+                    format!("TLS handshake with {addr} failed: {detail}")
+                }
+                _ => cause(&e, timeout),
+            }
+        })?;
         if !resp.status().is_success() {
             return Err(format!("HTTP {}", resp.status().as_u16()));
         }
@@ -91,7 +106,7 @@ async fn fetch(
         Ok(keys.iter().map(summarise).collect())
     }
     .await;
-    (label, keys)
+    ((label, keys), tls)
 }
 
 fn field(v: &serde_json::Value, k: &str) -> Option<String> {

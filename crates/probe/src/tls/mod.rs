@@ -464,9 +464,16 @@ impl ServerCertVerifier for Recorder {
     signatures_by!(|s: &Self| s.inner.supported_verify_schemes());
 }
 
-/// The rustls error inside an I/O error from a handshake or a read, if there is one.
+/// The rustls error inside an I/O error from a handshake or a read, if there is one; through
+/// I/O errors wrapped in I/O errors too (hyper-util wraps tokio-rustls's, and an I/O error's
+/// `source` skips the error it wraps).
 pub fn rustls_error(e: &std::io::Error) -> Option<&rustls::Error> {
-    e.get_ref()?.downcast_ref::<rustls::Error>()
+    let inner = e.get_ref()?;
+    inner.downcast_ref::<rustls::Error>().or_else(|| {
+        inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(rustls_error)
+    })
 }
 
 /// The rustls error anywhere in an error's chain (the redis and postgres crates wrap it).
