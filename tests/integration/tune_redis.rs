@@ -1112,3 +1112,43 @@ fn keyed_directives_keep_their_other_entries_and_redis_starts_on_the_result() {
         "client-output-buffer-limit\nnormal 0 0 0 slave 536870912 134217728 120 pubsub 33554432 8388608 60"
     );
 }
+
+// issue 28, item 23: `tune redis --config sentinel.conf` was refused with a message about `bind`
+// (the exposure check), as if it were a server's redis.conf. The file here is the one a real
+// Sentinel rewrote at start-up (sentinel myid, known-replica … as Sentinel writes them).
+#[test]
+fn a_sentinel_config_is_named_as_such_and_left_alone() {
+    let Some(master) = RedisServer::start(&[]) else {
+        return;
+    };
+    let Some(sentinel) = RedisServer::start_sentinel(&[&format!(
+        "sentinel monitor mymaster 127.0.0.1 {} 2",
+        master.port
+    )]) else {
+        return;
+    };
+    let written = sentinel.dir.path().join("redis.conf");
+    crate::support::topology::until(
+        "sentinel rewriting its config",
+        std::time::Duration::from_secs(10),
+        || std::fs::read_to_string(&written).is_ok_and(|t| t.contains("sentinel myid")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("sentinel.conf");
+    std::fs::copy(&written, &conf).unwrap();
+    let before = hash(&conf);
+    let c = conf.to_str().unwrap();
+    for args in [&["--apply"][..], &["--apply", "--force"], &[]] {
+        let r = tune(c, args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(c) && r.stderr.contains("Sentinel") && !r.stderr.contains("bind"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+    assert_eq!(hash(&conf), before, "nothing written");
+    assert_eq!(backups(dir.path()), 0);
+}

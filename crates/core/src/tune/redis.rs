@@ -426,6 +426,22 @@ pub fn plan(
     })
 }
 
+/// The 1-based line that makes `conf` a Sentinel configuration, if it is one: its first
+/// `sentinel monitor` line, else its first other `sentinel` directive (a Redis server refuses
+/// them all). Sentinel reads that file and rewrites it itself; planning it as a server's
+/// redis.conf would write server directives into it.
+pub fn sentinel_line(conf: &ConfFile) -> Option<usize> {
+    let sentinel = |monitor: bool| {
+        conf.lines.iter().position(|l| {
+            l.directive.as_ref().is_some_and(|(n, a)| {
+                n == "sentinel"
+                    && (!monitor || a.first().is_some_and(|w| w.eq_ignore_ascii_case("monitor")))
+            })
+        })
+    };
+    sentinel(true).or_else(|| sentinel(false)).map(|i| i + 1)
+}
+
 /// Whether a config persists to disk (RDB `save` rules or `appendonly yes`): then BGSAVE and
 /// BGREWRITEAOF fork, and copy-on-write needs memory beside maxmemory.
 pub fn persistence_on(conf: &ConfFile) -> bool {

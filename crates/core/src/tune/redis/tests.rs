@@ -626,3 +626,21 @@ fn save_lines_add_up_after_a_reset_and_the_last_bind_wins() {
     );
     assert!(exposure(&conf("bind 0.0.0.0\nbind 127.0.0.1 -::1\n")).is_none());
 }
+
+// issue 28, item 23: a Sentinel file was planned as a server's redis.conf
+#[test]
+fn a_sentinel_file_is_recognised_by_its_sentinel_lines() {
+    // upstream sentinel.conf's directives, as Sentinel rewrites them
+    let text = "port 26379\ndaemonize no\nsentinel myid 3f4c1d2e\nSENTINEL monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n";
+    assert_eq!(sentinel_line(&conf(text)), Some(4));
+    assert_eq!(
+        sentinel_line(&conf("port 26379\nsentinel myid 3f4c1d2e\n")),
+        Some(2)
+    );
+    assert_eq!(
+        sentinel_line(&conf(
+            "# sentinel monitor mymaster 127.0.0.1 6379 2\nport 6379\n"
+        )),
+        None
+    );
+}
