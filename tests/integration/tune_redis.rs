@@ -957,3 +957,198 @@ fn a_redis_older_than_7_0_is_refused_and_nothing_is_written() {
         assert_eq!(backups(dir.path()), 0);
     }
 }
+
+// issue 28, item 21: `--set 'client-output-buffer-limit=pubsub 64mb 16mb 90'` deleted the normal
+// and replica lines, a second tune of another class reverted the first, and one --set of
+// rename-command, user, loadmodule or include dropped every other line of it. Debian's file is
+// upstream 7.0's (its three client-output-buffer-limit lines); the lines appended are the ones
+// its own comments describe (renames, ACL users, an include, save rules).
+#[test]
+fn keyed_directives_keep_their_other_entries_and_redis_starts_on_the_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(conf) = debian_conf(dir.path()) else {
+        return;
+    };
+    let d = dir.path().display();
+    std::fs::write(dir.path().join("local.conf"), "hz 15\n").unwrap();
+    std::fs::write(dir.path().join("more.conf"), "slowlog-max-len 256\n").unwrap();
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text += &format!(
+        "rename-command FLUSHALL \"\"\nrename-command KEYS \"\"\nuser alice on >alice-pw ~app:* +@read\nuser bob on >bob-pw ~* +@all\ninclude {d}/local.conf\nsave 3600 1\nsave 300 100\n"
+    );
+    std::fs::write(&conf, &text).unwrap();
+    let c = conf.to_str().unwrap();
+    let keyed = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| {
+                let n = l.split_whitespace().next().unwrap_or("");
+                [
+                    "client-output-buffer-limit",
+                    "rename-command",
+                    "user",
+                    "include",
+                    "save",
+                ]
+                .contains(&n)
+            })
+            .map(String::from)
+            .collect()
+    };
+    let more = format!("include={d}/more.conf");
+    let r = tune(
+        c,
+        &[
+            "--redis-version",
+            "7.0",
+            "--apply",
+            "--format",
+            "json",
+            "--set",
+            "client-output-buffer-limit=pubsub 64mb 16mb 90",
+            "--set",
+            "rename-command=DEBUG \"\"",
+            "--set",
+            "user=alice on >alice-pw2 ~app:* +@read +@write",
+            "--set",
+            &more,
+            "--set",
+            "save=900 1",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let expect = |replica: &str| {
+        vec![
+            "client-output-buffer-limit normal 0 0 0".to_string(),
+            format!("client-output-buffer-limit {replica}"),
+            "client-output-buffer-limit pubsub 64mb 16mb 90".into(),
+            "rename-command FLUSHALL \"\"".into(),
+            "rename-command KEYS \"\"".into(),
+            "user alice on >alice-pw2 ~app:* +@read +@write".into(),
+            "user bob on >bob-pw ~* +@all".into(),
+            format!("include {d}/local.conf"),
+            "save 900 1".into(),
+            "rename-command DEBUG \"\"".into(),
+            format!("include {d}/more.conf"),
+        ]
+    };
+    assert_eq!(
+        keyed(&std::fs::read_to_string(&conf).unwrap()),
+        expect("replica 256mb 64mb 60")
+    );
+    // another class, in a second run: the first run's pubsub limits stay
+    let r = tune(
+        c,
+        &[
+            "--redis-version",
+            "7.0",
+            "--apply",
+            "--set",
+            "client-output-buffer-limit=slave 512mb 128mb 120",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after = std::fs::read_to_string(&conf).unwrap();
+    assert_eq!(keyed(&after), expect("slave 512mb 128mb 120"));
+
+    let Some(srv) = RedisServer::start_file(&conf) else {
+        panic!("redis-server refused the tuned file")
+    };
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "client-output-buffer-limit"]),
+        "client-output-buffer-limit\nnormal 0 0 0 slave 536870912 134217728 120 pubsub 67108864 16777216 90"
+    );
+    // (the harness gives `--save ""` on the command line, so the file's save rules are judged
+    // by the lines above, not by the running server)
+    assert_eq!(srv.cli(None, &["CONFIG", "GET", "hz"]), "hz\n15");
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "slowlog-max-len"]),
+        "slowlog-max-len\n256"
+    );
+    for gone in ["FLUSHALL", "KEYS", "DEBUG"] {
+        let said = srv.cli(None, &[gone, "x"]);
+        assert!(said.contains("unknown command"), "{gone}: {said}");
+    }
+    let acl = srv.cli(None, &["ACL", "LIST"]);
+    assert!(
+        acl.contains("user alice on") && acl.contains("user bob on"),
+        "{acl}"
+    );
+    assert_eq!(
+        srv.cli(None, &["AUTH", "alice", "alice-pw2"]),
+        "OK",
+        "alice's new password"
+    );
+
+    // --live: CONFIG SET of one class leaves the others, and its read-back is judged by that class
+    let live_conf = srv.dir.path().join("live.conf");
+    std::fs::write(&live_conf, "bind 127.0.0.1\nport 6379\n").unwrap();
+    let url = srv.url();
+    let r = tune(
+        live_conf.to_str().unwrap(),
+        &[
+            "--live",
+            &url,
+            "--apply",
+            "--format",
+            "json",
+            "--set",
+            "client-output-buffer-limit=pubsub 32mb 8mb 60",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let set = v["live"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "client-output-buffer-limit")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(set["ok"], true, "{set}");
+    assert_eq!(
+        srv.cli(None, &["CONFIG", "GET", "client-output-buffer-limit"]),
+        "client-output-buffer-limit\nnormal 0 0 0 slave 536870912 134217728 120 pubsub 33554432 8388608 60"
+    );
+}
+
+// issue 28, item 23: `tune redis --config sentinel.conf` was refused with a message about `bind`
+// (the exposure check), as if it were a server's redis.conf. The file here is the one a real
+// Sentinel rewrote at start-up (sentinel myid, known-replica … as Sentinel writes them).
+#[test]
+fn a_sentinel_config_is_named_as_such_and_left_alone() {
+    let Some(master) = RedisServer::start(&[]) else {
+        return;
+    };
+    let Some(sentinel) = RedisServer::start_sentinel(&[&format!(
+        "sentinel monitor mymaster 127.0.0.1 {} 2",
+        master.port
+    )]) else {
+        return;
+    };
+    let written = sentinel.dir.path().join("redis.conf");
+    crate::support::topology::until(
+        "sentinel rewriting its config",
+        std::time::Duration::from_secs(10),
+        || std::fs::read_to_string(&written).is_ok_and(|t| t.contains("sentinel myid")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("sentinel.conf");
+    std::fs::copy(&written, &conf).unwrap();
+    let before = hash(&conf);
+    let c = conf.to_str().unwrap();
+    for args in [&["--apply"][..], &["--apply", "--force"], &[]] {
+        let r = tune(c, args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(c) && r.stderr.contains("Sentinel") && !r.stderr.contains("bind"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+    }
+    assert_eq!(hash(&conf), before, "nothing written");
+    assert_eq!(backups(dir.path()), 0);
+}

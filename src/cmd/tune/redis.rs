@@ -49,6 +49,12 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
     }
     let conf = plan_redis::ConfFile::parse(&old)
         .map_err(|e| UsageError(format!("{path}:{}: {}", e.line, e.message)))?;
+    if let Some(line) = plan_redis::sentinel_line(&conf) {
+        return Err(UsageError(format!(
+            "--config {path}:{line}: a Sentinel configuration (sentinel monitor …), not a Redis server's redis.conf; tune redis leaves it alone (Sentinel rewrites it itself, and SENTINEL SET changes it)"
+        ))
+        .into());
+    }
     let included = includes(&conf, &config, root)?;
     let persistence = plan_redis::persistence_on(&conf);
     let maxmemory = match a.maxmemory.as_deref() {

@@ -1,7 +1,9 @@
 //! `tune redis`: edit redis.conf the way CONFIG REWRITE does. Lines are tokenised as Redis
 //! does (sdssplitargs: quotes and escapes); the first occurrence of a directive is replaced in
-//! place and its later duplicates dropped; comments, blank lines, unknown directives and
-//! `include` lines stay byte for byte; new directives go into a marked block at the end.
+//! place and its later duplicates dropped; a directive Redis keys by its first argument
+//! (client-output-buffer-limit by class, rename-command, user, loadmodule, include) is edited
+//! entry by entry, its other entries left in place; comments, blank lines, unknown directives and
+//! other `include` lines stay byte for byte; new directives go into a marked block at the end.
 
 use serde::Serialize;
 
@@ -81,7 +83,13 @@ impl Plan {
                 }
             })
             .map(|i| i.name.clone())
-            .collect()
+            .fold(Vec::new(), |mut names, n| {
+                // entries of one keyed directive are one name
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+                names
+            })
     }
 }
 
@@ -101,34 +109,228 @@ pub struct Included {
     pub value: String,
 }
 
-/// The value Redis ends with for `name`: the file's lines and the included directives in the
-/// order Redis reads them, the last one winning (every one joined, for a multi-value directive).
-fn in_force(conf: &ConfFile, included: &[Included], name: &str) -> Option<String> {
-    let mut seen: Vec<String> = Vec::new();
+/// One occurrence of a directive, in the order Redis reads them.
+struct Occurrence<'a> {
+    /// The planned file's line (0-based), or None for an included one.
+    own: Option<usize>,
+    /// The included directive, for one an include brings in.
+    from: Option<&'a Included>,
+    /// Its arguments.
+    args: Vec<String>,
+}
+
+/// Every occurrence of `name`: the file's lines, and at each `include` line the directives it
+/// brings in, as Redis reads them.
+fn occurrences<'a>(conf: &ConfFile, included: &'a [Included], name: &str) -> Vec<Occurrence<'a>> {
+    let mut out = Vec::new();
     for (i, l) in conf.lines.iter().enumerate() {
         if let Some((n, a)) = &l.directive {
             if n == name {
-                seen.push(a.iter().map(|x| quote(x)).collect::<Vec<_>>().join(" "));
+                out.push(Occurrence {
+                    own: Some(i),
+                    from: None,
+                    args: a.clone(),
+                });
             }
         }
-        seen.extend(
+        out.extend(
             included
                 .iter()
                 .filter(|d| d.at == i && d.name == name)
-                .map(|d| d.value.clone()),
+                .map(|d| Occurrence {
+                    own: None,
+                    from: Some(d),
+                    args: tokenize(&d.value).unwrap_or_default(),
+                }),
         );
     }
-    if MULTI.contains(&name) {
-        (!seen.is_empty()).then(|| seen.join(" "))
-    } else {
-        seen.pop()
+    out
+}
+
+/// Arguments as a line of the file writes them.
+fn joined(args: &[String]) -> String {
+    args.iter().map(|x| quote(x)).collect::<Vec<_>>().join(" ")
+}
+
+/// The line `name args…`.
+fn line_of(name: &str, args: &[String]) -> String {
+    std::iter::once(name.to_string())
+        .chain(args.iter().map(|a| quote(a)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether a line `name args` holds what `key` selects of directive `want`: the directive, or
+/// for a keyed one, its entry with that key.
+fn holds(want: &str, key: Option<&str>, name: &str, args: &[String]) -> bool {
+    name == want
+        && match (key, shape(name)) {
+            (Some(key), Shape::Keyed(k)) => entries(k, args)
+                .iter()
+                .any(|e| entry_key(name, k, e) == key),
+            _ => true,
+        }
+}
+
+/// The value Redis ends with for `name` (for a keyed directive with `key`, that entry's): the
+/// file's lines and the included directives in the order Redis reads them. The last line wins;
+/// `save` lines add up (`save ""` empties the list); keyed entries replace those of their key.
+fn in_force(
+    conf: &ConfFile,
+    included: &[Included],
+    name: &str,
+    key: Option<&str>,
+) -> Option<String> {
+    let occ = occurrences(conf, included, name);
+    match (shape(name), key) {
+        (Shape::Keyed(k), Some(key)) => occ
+            .iter()
+            .rev()
+            .flat_map(|o| entries(k, &o.args).into_iter().rev())
+            .find(|e| entry_key(name, k, e) == key)
+            .map(|e| joined(&e)),
+        (Shape::Keyed(k), None) => {
+            let mut all: Vec<(String, Vec<String>)> = Vec::new();
+            for e in occ.iter().flat_map(|o| entries(k, &o.args)) {
+                let key = entry_key(name, k, &e);
+                match all.iter_mut().find(|(have, _)| *have == key) {
+                    Some(slot) => slot.1 = e,
+                    None => all.push((key, e)),
+                }
+            }
+            (!all.is_empty()).then(|| {
+                all.iter()
+                    .map(|(_, e)| joined(e))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+        }
+        (Shape::List, _) => {
+            let mut list: Option<Vec<String>> = None;
+            for o in occ {
+                if o.args == [""] {
+                    list = Some(Vec::new());
+                } else {
+                    list.get_or_insert_with(Vec::new).extend(o.args);
+                }
+            }
+            list.map(|l| if l.is_empty() { quote("") } else { joined(&l) })
+        }
+        (Shape::Single, _) => occ.last().map(|o| joined(&o.args)),
     }
+}
+
+/// One thing the plan sets: a directive's whole value, or one entry of a keyed directive.
+struct Want {
+    /// Lower-cased directive name.
+    name: String,
+    /// The entry's key, for a keyed directive.
+    key: Option<String>,
+    /// Its arguments.
+    args: Vec<String>,
+    /// The value as asked (a whole value) or as a file writes it (an entry).
+    value: String,
+}
+
+/// Puts `want` into `lines` in place: the first line holding it gets it, and later lines lose
+/// it (a line left with nothing is dropped); a keyed directive's other entries stay where they
+/// are. False when no line holds it.
+fn edit_in_place(lines: &mut Vec<Line>, want: &Want) -> bool {
+    let key = want.key.as_deref();
+    let mut placed = false;
+    lines.retain_mut(|l| {
+        let Some((name, args)) = &l.directive else {
+            return true;
+        };
+        if !holds(&want.name, key, name, args) {
+            return true;
+        }
+        let parts = match (key, shape(name)) {
+            (Some(_), Shape::Keyed(k)) => entries(k, args)
+                .into_iter()
+                .map(|e| (entry_key(name, k, &e) == key.unwrap_or_default(), e))
+                .collect(),
+            _ => vec![(true, args.clone())],
+        };
+        let mut kept: Vec<Vec<String>> = Vec::new();
+        for (hit, e) in parts {
+            match (hit, placed) {
+                (false, _) => kept.push(e),
+                (true, false) => {
+                    placed = true;
+                    kept.push(want.args.clone());
+                }
+                (true, true) => {}
+            }
+        }
+        if kept.is_empty() {
+            return false;
+        }
+        let args = kept.concat();
+        l.raw = line_of(&want.name, &args);
+        l.directive = Some((want.name.clone(), args));
+        true
+    });
+    placed
+}
+
+/// The `--set` and profile values as what the plan sets, each once: a later value replaces an
+/// earlier one of the same directive (of the same entry, for a keyed directive). Checks each
+/// name against the Redis that will read the file and each value against the grammar.
+fn wants(
+    desired: &[(String, String)],
+    reader: &Reader<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Want>, UsageError> {
+    let mut merged: Vec<Want> = Vec::new();
+    for (name, value) in desired {
+        let name = name.to_ascii_lowercase();
+        if let Some(w) = reader
+            .judge(&name)
+            .map_err(|e| UsageError(format!("--set {name}: {e}")))?
+        {
+            warnings.push(w);
+        }
+        // a secret's value never reaches a message, not even a malformed one
+        let said = shown(&name, value);
+        let bad = |e: String| UsageError(format!("--set {name}={said}: {e}"));
+        let args = tokenize(value).map_err(bad)?;
+        validate(&name, &args).map_err(bad)?;
+        let each = match shape(&name) {
+            Shape::Keyed(k) => entries(k, &args)
+                .into_iter()
+                .map(|e| Want {
+                    name: name.clone(),
+                    key: Some(entry_key(&name, k, &e)),
+                    value: joined(&e),
+                    args: e,
+                })
+                .collect(),
+            _ => vec![Want {
+                name: name.clone(),
+                key: None,
+                args,
+                value: value.clone(),
+            }],
+        };
+        for w in each {
+            match merged
+                .iter_mut()
+                .find(|m| m.name == w.name && m.key == w.key)
+            {
+                Some(slot) => *slot = w,
+                None => merged.push(w),
+            }
+        }
+    }
+    Ok(merged)
 }
 
 /// Plans `desired` (name, value) against a parsed file and the directives its includes bring
 /// in. `version` is the Redis that will read the file, and where that was learnt. A directive
 /// that an include sets again after the file's own line is refused, naming the include: an edit
-/// of this file would not be the value Redis uses.
+/// of this file would not be the value Redis uses. A keyed directive (client-output-buffer-limit,
+/// rename-command, user, loadmodule, include) is planned entry by entry.
 pub fn plan(
     conf: &ConfFile,
     desired: &[(String, String)],
@@ -150,86 +352,54 @@ pub fn plan_for(
     let mut lines = conf.lines.clone();
     let mut items: Vec<Item> = Vec::new();
     let mut appended: Vec<String> = Vec::new();
-    // A later --set replaces a profile value of the same name: plan each directive once.
-    let mut merged: Vec<(String, String)> = Vec::new();
-    for (name, value) in desired {
-        let name = name.to_ascii_lowercase();
-        match merged.iter_mut().find(|(n, _)| *n == name) {
-            Some(slot) => slot.1 = value.clone(),
-            None => merged.push((name, value.clone())),
-        }
-    }
-    for (name, value) in &merged {
-        let name = name.clone();
-        if let Some(w) = reader
-            .judge(&name)
-            .map_err(|e| UsageError(format!("--set {name}: {e}")))?
-        {
-            warnings.push(w);
-        }
-        // a secret's value never reaches a message, not even a malformed one
-        let said = shown(&name, value);
-        let args = tokenize(value).map_err(|e| UsageError(format!("--set {name}={said}: {e}")))?;
-        if !MULTI.contains(&name.as_str()) {
-            validate(&name, &args).map_err(|e| UsageError(format!("--set {name}={said}: {e}")))?;
-        }
-        let current = in_force(conf, included, &name);
+    for want in wants(desired, reader, &mut warnings)? {
+        let (name, key) = (&want.name, want.key.as_deref());
+        let current = in_force(conf, included, name, key);
         // the file's own first line is where an edit lands; an include after it wins over it
-        let own = conf
-            .lines
+        let occ = occurrences(conf, included, name);
+        let own = occ
             .iter()
-            .position(|l| l.directive.as_ref().is_some_and(|(n, _)| *n == name));
+            .find(|o| o.own.is_some() && holds(name, key, name, &o.args))
+            .and_then(|o| o.own);
         let overridden = own.and_then(|f| {
-            included
-                .iter()
+            occ.iter()
                 .rev()
-                .find(|d| d.name == name && d.at > f)
+                .filter_map(|o| {
+                    o.from
+                        .filter(|d| d.at > f && holds(name, key, name, &o.args))
+                })
+                .next()
                 .map(|d| (f, d))
         });
-        let new_line = std::iter::once(name.clone())
-            .chain(args.iter().map(|a| quote(a)))
-            .collect::<Vec<_>>()
-            .join(" ");
         let unchanged = current
             .as_ref()
-            .is_some_and(|c| same_value(&name, c, value));
+            .is_some_and(|c| same_value(name, c, &want.value));
         if let (false, Some((f, d))) = (unchanged, overridden) {
+            let what = match key {
+                Some(_) => format!("{name} {}", shown(name, &want.args[0])),
+                None => name.clone(),
+            };
             return Err(UsageError(format!(
-                "--set {name}: {}:{} sets {name} again after this file's line {} (its include is line {}), and Redis uses the last one; change or remove it there",
+                "--set {name}: {}:{} sets {what} again after this file's line {} (its include is line {}), and Redis uses the last one; change or remove it there",
                 d.file,
                 d.line,
                 f + 1,
                 d.at + 1
             )));
         }
-        let action = match own {
-            _ if unchanged => Action::Unchanged,
-            Some(_) => {
-                let mut first = true;
-                lines.retain_mut(|l| {
-                    if l.directive.as_ref().is_some_and(|(n, _)| *n == name) {
-                        if first {
-                            first = false;
-                            l.raw = new_line.clone();
-                            l.directive = Some((name.clone(), args.clone()));
-                            return true;
-                        }
-                        return false;
-                    }
-                    true
-                });
-                Action::Change
-            }
+        let action = if unchanged {
+            Action::Unchanged
+        } else if edit_in_place(&mut lines, &want) {
+            Action::Change
+        } else {
             // absent from the file (perhaps set by an include): the appended line comes last
-            None => {
-                appended.push(new_line.clone());
-                Action::Add
-            }
+            appended.push(line_of(name, &want.args));
+            Action::Add
         };
         items.push(Item {
             name: name.clone(),
             before: current,
-            after: value.clone(),
+            after: want.value.clone(),
             action,
             live: !RESTART_ONLY.contains(&name.as_str()),
         });
@@ -267,6 +437,22 @@ pub fn plan_for(
         warnings,
         text,
     })
+}
+
+/// The 1-based line that makes `conf` a Sentinel configuration, if it is one: its first
+/// `sentinel monitor` line, else its first other `sentinel` directive (a Redis server refuses
+/// them all). Sentinel reads that file and rewrites it itself; planning it as a server's
+/// redis.conf would write server directives into it.
+pub fn sentinel_line(conf: &ConfFile) -> Option<usize> {
+    let sentinel = |monitor: bool| {
+        conf.lines.iter().position(|l| {
+            l.directive.as_ref().is_some_and(|(n, a)| {
+                n == "sentinel"
+                    && (!monitor || a.first().is_some_and(|w| w.eq_ignore_ascii_case("monitor")))
+            })
+        })
+    };
+    sentinel(true).or_else(|| sentinel(false)).map(|i| i + 1)
 }
 
 /// Whether a config persists to disk (RDB `save` rules or `appendonly yes`): then BGSAVE and

@@ -2,15 +2,95 @@
 //! is refused, see [`KNOWN_FROM`]), which take several lines, which need a restart and their
 //! defaults, and how each directive's value is validated.
 
-/// Directives that take several lines or several values and are planned as one list.
-pub const MULTI: &[&str] = &[
-    "save",
-    "bind",
-    "rename-command",
-    "user",
-    "include",
-    "loadmodule",
-];
+/// How the lines of a directive combine as Redis reads them (`src/config.c` of 7.0.15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One value, the last line's (bind's addresses are one value too).
+    Single,
+    /// Rules every line adds to (`save`; a `save ""` line empties the list first): a `--set` is
+    /// the whole new list.
+    List,
+    /// Entries keyed by their first argument, each line setting the entries it names: a
+    /// `--set` replaces or adds its entries, and every other entry stays, in its place.
+    Keyed(Keyed),
+}
+
+/// How a keyed directive's entries are cut and compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyed {
+    /// Arguments per entry, several entries to a line (client-output-buffer-limit's class and
+    /// three limits); 0 when the whole line is one entry.
+    pub width: usize,
+    /// Whether Redis compares the key (and the rest) without case: command names and client
+    /// classes; user names, module paths and include paths keep their case.
+    pub fold: bool,
+}
+
+/// The shape of `name` (lower-cased).
+pub fn shape(name: &str) -> Shape {
+    match name {
+        "save" => Shape::List,
+        // by class: normal, replica (or slave, the same class), pubsub
+        "client-output-buffer-limit" => Shape::Keyed(Keyed {
+            width: 4,
+            fold: true,
+        }),
+        // by the command renamed
+        "rename-command" => Shape::Keyed(Keyed {
+            width: 0,
+            fold: true,
+        }),
+        // by user name, module path and included path (Redis reads includes in file order)
+        "user" | "loadmodule" | "include" => Shape::Keyed(Keyed {
+            width: 0,
+            fold: false,
+        }),
+        _ => Shape::Single,
+    }
+}
+
+/// The entries of a keyed directive's arguments (one line or one `--set` value), in order;
+/// arguments that do not cut into whole entries (refused by [`validate`]) give none.
+pub fn entries(k: Keyed, args: &[String]) -> Vec<Vec<String>> {
+    match k.width {
+        0 if args.is_empty() => Vec::new(),
+        0 => vec![args.to_vec()],
+        w if args.len().is_multiple_of(w) => args.chunks(w).map(<[String]>::to_vec).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The key of an entry, as Redis tells entries apart: without case where Redis ignores it, and
+/// `slave` as `replica` (one class under two names).
+pub fn entry_key(name: &str, k: Keyed, entry: &[String]) -> String {
+    let key = entry.first().map(String::as_str).unwrap_or("");
+    if !k.fold {
+        return key.to_string();
+    }
+    let key = key.to_ascii_lowercase();
+    if name == "client-output-buffer-limit" && key == "slave" {
+        return "replica".into();
+    }
+    key
+}
+
+/// Whether two entries of `name` with one key mean the same to Redis: limits compare as bytes,
+/// words without case where Redis ignores it, anything else (passwords, paths) exactly.
+pub fn same_entry(name: &str, k: Keyed, a: &[String], b: &[String]) -> bool {
+    if a.len() != b.len() || entry_key(name, k, a) != entry_key(name, k, b) {
+        return false;
+    }
+    a.iter().zip(b).skip(1).all(|(x, y)| {
+        if name == "client-output-buffer-limit" {
+            return memtoll(x).is_some_and(|x| memtoll(y) == Some(x));
+        }
+        if k.fold {
+            x.eq_ignore_ascii_case(y)
+        } else {
+            x == y
+        }
+    })
+}
 
 /// Directives CONFIG SET refuses at runtime: changing them needs a restart.
 pub const RESTART_ONLY: &[&str] = &[
@@ -470,8 +550,54 @@ pub fn memtoll(s: &str) -> Option<u64> {
     n.checked_mul(m)
 }
 
+/// Checks the arguments of a keyed directive: their number, and client-output-buffer-limit's
+/// classes and limits. A value is never echoed: `user` lines hold passwords.
+fn validate_keyed(name: &str, args: &[String]) -> Result<(), String> {
+    let count = |want: usize| {
+        if args.len() == want {
+            Ok(())
+        } else {
+            Err(format!(
+                "{name} takes {want} argument{}, got {}",
+                if want == 1 { "" } else { "s" },
+                args.len()
+            ))
+        }
+    };
+    match name {
+        "rename-command" => count(2),
+        "include" => count(1),
+        "client-output-buffer-limit" => {
+            let usage = || {
+                format!("{name} takes <class> <hard limit> <soft limit> <soft seconds>, for one or more classes (normal, replica, pubsub)")
+            };
+            if args.is_empty() || !args.len().is_multiple_of(4) {
+                return Err(usage());
+            }
+            for g in args.chunks(4) {
+                let class = g[0].to_ascii_lowercase();
+                if !matches!(class.as_str(), "normal" | "replica" | "slave" | "pubsub") {
+                    return Err(format!(
+                        "{name}: class {:?}: expected normal, replica or pubsub",
+                        g[0]
+                    ));
+                }
+                if g[1..3].iter().any(|v| memtoll(v).is_none()) || g[3].parse::<u64>().is_err() {
+                    return Err(usage());
+                }
+            }
+            Ok(())
+        }
+        _ if args.is_empty() => Err(format!("{name} takes at least one argument")),
+        _ => Ok(()),
+    }
+}
+
 /// Checks a directive's value against Redis 7's grammar; the message names what is allowed.
 pub fn validate(name: &str, args: &[String]) -> Result<(), String> {
+    if matches!(shape(name), Shape::Keyed(_)) {
+        return validate_keyed(name, args);
+    }
     let Some(k) = kind(name) else { return Ok(()) };
     let [v] = args else {
         return Err(format!("{name} takes one value, got {}", args.len()));

@@ -187,12 +187,28 @@ impl ConfFile {
     /// The value in force: the last occurrence of a single-value directive, or all arguments of
     /// every occurrence of a multi-value one, joined by spaces.
     pub fn effective(&self, name: &str) -> Option<String> {
-        in_force(self, &[], name)
+        in_force(self, &[], name, None)
     }
 }
 
-/// Whether two values of `name` mean the same to Redis (sizes by bytes, words by case).
+/// Whether the value `a` of `name` is, to Redis, the value `b` asks for (sizes by bytes, words by
+/// case). For a keyed directive `b` may name some entries only (`pubsub 64mb 16mb 90` against
+/// CONFIG GET's three classes): `a` must hold each of them.
 pub fn same_value(name: &str, a: &str, b: &str) -> bool {
+    if let Shape::Keyed(k) = shape(name) {
+        let (Ok(a), Ok(b)) = (tokenize(a), tokenize(b)) else {
+            return a == b;
+        };
+        let (have, want) = (entries(k, &a), entries(k, &b));
+        return !want.is_empty()
+            && want.iter().all(|w| {
+                let key = entry_key(name, k, w);
+                have.iter()
+                    .rev()
+                    .find(|h| entry_key(name, k, h) == key)
+                    .is_some_and(|h| same_entry(name, k, h, w))
+            });
+    }
     if matches!(kind(name), Some(Kind::Size)) {
         if let (Some(x), Some(y)) = (memtoll(a), memtoll(b)) {
             return x == y;

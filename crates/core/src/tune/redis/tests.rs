@@ -442,3 +442,205 @@ fn a_redis_older_than_7_0_is_refused_naming_its_version() {
         assert!(plan(&c, &set(&[("latency-tracking", "yes")]), v, &[]).is_ok());
     }
 }
+
+// issue 28, item 21: `--set 'client-output-buffer-limit=pubsub 64mb 16mb 90'` replaced the normal
+// line and dropped the replica and pubsub lines, and a second tune of another class reverted the
+// first; rename-command, user, loadmodule and include lines were one list, so one --set of them
+// dropped all the others. Redis keys each of these by its first argument.
+#[test]
+fn directives_keyed_by_their_first_argument_are_edited_entry_by_entry() {
+    // upstream redis.conf's three client-output-buffer-limit lines (7.0.15, as Debian ships it),
+    // and the lines operators add (redis.conf's own examples for renames, ACL users, modules,
+    // includes and save rules)
+    let old = "\
+client-output-buffer-limit normal 0 0 0
+client-output-buffer-limit replica 256mb 64mb 60
+client-output-buffer-limit pubsub 32mb 8mb 60
+rename-command FLUSHALL \"\"
+rename-command KEYS \"\"
+user alice on >alice-pw ~app:* +@read
+user bob on >bob-pw ~* +@all
+loadmodule /usr/lib/redis/modules/redisbloom.so
+loadmodule /usr/lib/redis/modules/rejson.so
+include /etc/redis/a.conf
+include /etc/redis/b.conf
+save 3600 1
+save 300 100
+";
+    let want = set(&[
+        ("client-output-buffer-limit", "pubsub 64mb 16mb 90"),
+        ("rename-command", "keys \"\""),
+        ("rename-command", "DEBUG \"\""),
+        ("user", "alice on >alice-pw2 ~app:* +@read +@write"),
+        (
+            "loadmodule",
+            "/usr/lib/redis/modules/rejson.so MAX_DEPTH 64",
+        ),
+        ("include", "/etc/redis/a.conf"),
+        ("include", "/etc/redis/c.conf"),
+        ("save", "900 1"),
+    ]);
+    let p = plan(&conf(old), &want, V70, &[]).unwrap();
+    assert_eq!(
+        p.text,
+        "\
+client-output-buffer-limit normal 0 0 0
+client-output-buffer-limit replica 256mb 64mb 60
+client-output-buffer-limit pubsub 64mb 16mb 90
+rename-command FLUSHALL \"\"
+rename-command KEYS \"\"
+user alice on >alice-pw2 ~app:* +@read +@write
+user bob on >bob-pw ~* +@all
+loadmodule /usr/lib/redis/modules/redisbloom.so
+loadmodule /usr/lib/redis/modules/rejson.so MAX_DEPTH 64
+include /etc/redis/a.conf
+include /etc/redis/b.conf
+save 900 1
+
+# Added by statectl tune redis
+rename-command DEBUG \"\"
+include /etc/redis/c.conf
+"
+    );
+    let actions: Vec<_> = p
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.before.as_deref(), i.action))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (
+                "client-output-buffer-limit",
+                Some("pubsub 32mb 8mb 60"),
+                Action::Change
+            ),
+            ("rename-command", Some("KEYS \"\""), Action::Unchanged),
+            ("rename-command", None, Action::Add),
+            (
+                "user",
+                Some("alice on >alice-pw ~app:* +@read"),
+                Action::Change
+            ),
+            (
+                "loadmodule",
+                Some("/usr/lib/redis/modules/rejson.so"),
+                Action::Change
+            ),
+            ("include", Some("/etc/redis/a.conf"), Action::Unchanged),
+            ("include", None, Action::Add),
+            ("save", Some("3600 1 300 100"), Action::Change),
+        ]
+    );
+    assert_eq!(
+        p.restart_required(),
+        vec!["rename-command", "user", "loadmodule", "include"]
+    );
+    // the same plan again changes nothing; another class keeps the first one's edit
+    assert!(!plan(&conf(&p.text), &want, V70, &[]).unwrap().changes());
+    let q = plan(
+        &conf(&p.text),
+        &set(&[("client-output-buffer-limit", "slave 512mb 128mb 120")]),
+        V70,
+        &[],
+    )
+    .unwrap();
+    assert!(
+        q.text.contains(
+            "client-output-buffer-limit normal 0 0 0\nclient-output-buffer-limit slave 512mb 128mb 120\nclient-output-buffer-limit pubsub 64mb 16mb 90\n"
+        ),
+        "{}",
+        q.text
+    );
+    // slave is the replica class; limits compare as bytes
+    let same = set(&[(
+        "client-output-buffer-limit",
+        "replica 536870912 134217728 120 normal 0 0 0",
+    )]);
+    assert!(!plan(&conf(&q.text), &same, V70, &[]).unwrap().changes());
+    // several classes on one line: only the asked class changes, in its place
+    let p = plan(
+        &conf("client-output-buffer-limit normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60\nclient-output-buffer-limit pubsub 1mb 1mb 1\n"),
+        &set(&[("client-output-buffer-limit", "pubsub 64mb 16mb 90")]),
+        V70,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        p.text,
+        "client-output-buffer-limit normal 0 0 0 replica 256mb 64mb 60 pubsub 64mb 16mb 90\n"
+    );
+    assert_eq!(p.items[0].before.as_deref(), Some("pubsub 1mb 1mb 1"));
+    // CONFIG GET's answer holds every class: the asked one is compared (--live's read-back)
+    let running = "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 90";
+    assert!(same_value(
+        "client-output-buffer-limit",
+        running,
+        "pubsub 64mb 16mb 90"
+    ));
+    assert!(!same_value(
+        "client-output-buffer-limit",
+        running,
+        "replica 512mb 128mb 120"
+    ));
+    // user passwords and paths keep their case
+    assert!(!same_value("user", "alice on >PW", "alice on >pw"));
+    // a bad class or a limit that is not a size is refused before anything is planned
+    for bad in [
+        "master 1mb 1mb 1",
+        "pubsub 64mb 16mb",
+        "pubsub lots 16mb 90",
+    ] {
+        let e = plan(
+            &conf("port 1\n"),
+            &set(&[("client-output-buffer-limit", bad)]),
+            V70,
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.0.contains("client-output-buffer-limit"), "{}", e.0);
+    }
+}
+
+// issue 28, item 21: how the lines of save and bind add up, as Redis 7.0's config.c reads them
+#[test]
+fn save_lines_add_up_after_a_reset_and_the_last_bind_wins() {
+    assert_eq!(
+        conf("save 3600 1\nsave \"\"\nsave 900 1\n")
+            .effective("save")
+            .as_deref(),
+        Some("900 1")
+    );
+    assert_eq!(
+        conf("save 3600 1\nsave \"\"\n")
+            .effective("save")
+            .as_deref(),
+        Some("\"\"")
+    );
+    assert!(!persistence_on(&conf("save 3600 1\nsave \"\"\n")));
+    assert_eq!(
+        conf("bind 0.0.0.0\nbind 127.0.0.1 -::1\n")
+            .effective("bind")
+            .as_deref(),
+        Some("127.0.0.1 -::1")
+    );
+    assert!(exposure(&conf("bind 0.0.0.0\nbind 127.0.0.1 -::1\n")).is_none());
+}
+
+// issue 28, item 23: a Sentinel file was planned as a server's redis.conf
+#[test]
+fn a_sentinel_file_is_recognised_by_its_sentinel_lines() {
+    // upstream sentinel.conf's directives, as Sentinel rewrites them
+    let text = "port 26379\ndaemonize no\nsentinel myid 3f4c1d2e\nSENTINEL monitor mymaster 127.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 30000\n";
+    assert_eq!(sentinel_line(&conf(text)), Some(4));
+    assert_eq!(
+        sentinel_line(&conf("port 26379\nsentinel myid 3f4c1d2e\n")),
+        Some(2)
+    );
+    assert_eq!(
+        sentinel_line(&conf(
+            "# sentinel monitor mymaster 127.0.0.1 6379 2\nport 6379\n"
+        )),
+        None
+    );
+}
