@@ -228,6 +228,19 @@ fn count(r: &serde_json::Value, cmd: &str) -> u64 {
     row(r, "commands", cmd).map_or(0, |c| c["count"].as_u64().unwrap())
 }
 
+/// The counts of `cmds`, in that order.
+fn counts(r: &serde_json::Value, cmds: &[&str]) -> Vec<u64> {
+    cmds.iter().map(|c| count(r, c)).collect()
+}
+
+/// The flows on `port` that speak RESP, as the report's ports seen say.
+fn resp_flows(r: &serde_json::Value, port: u16) -> u64 {
+    let seen = r["ports_seen"].as_array().unwrap();
+    seen.iter()
+        .find(|s| s["port"] == port)
+        .map_or(0, |s| s["resp_flows"].as_u64().unwrap())
+}
+
 /// No latency statectl reports exceeds the longest real request-to-reply time in the file.
 fn no_phantom_latency(r: &serde_json::Value, path: &Path, server: u16) {
     let real = real_gaps(path, server, false)
@@ -874,22 +887,56 @@ fn auto_finds_flows_whose_clients_speak_inline() {
     for args in [&[][..], &["-p", "auto"]] {
         let r = analyse(&f, args);
         assert_eq!(
-            (
-                count(&r, "PING"),
-                count(&r, "QUIT"),
-                count(&r, "SET"),
-                count(&r, "EXISTS")
-            ),
-            (4, 4, 1, 1),
+            counts(&r, &["PING", "QUIT", "SET", "EXISTS"]),
+            [4, 4, 1, 1],
             "{r}"
         );
         assert_eq!(r["unanswered_requests"], 0, "{r}");
         assert_eq!(r["protocol_errors"], 0, "{r}");
-        let seen = r["ports_seen"].as_array().unwrap();
-        assert!(
-            seen.iter().any(|s| s["port"] == p && s["resp_flows"] == 4),
-            "{seen:?}"
+        assert_eq!(resp_flows(&r, p), 4, "{r}");
+    }
+}
+
+// issue 28, item 24: auto mode (`-r` without `-p`) reported 0 requests for clients that write
+// inline commands and close their side before the answer, as `printf 'PING\r\nSET a b\r\n' | nc -N`
+// does: the flow was forgotten at the client's FIN. (tcpdump's tests/resp_2_inline.pcap pipelines
+// inline commands the same way, but its client closes only after the answers.)
+#[test]
+fn auto_finds_inline_clients_that_close_before_the_answer() {
+    let Some((redis, dir)) = traced_server(&[]) else {
+        return;
+    };
+    let p = redis.port;
+    let trace = Trace::tcpdump(dir.path(), "inline-shut.pcap", p, false);
+    let shut = |lines: &str| {
+        let mut s = TcpStream::connect(("127.0.0.1", p)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(lines.as_bytes()).unwrap();
+        s.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    assert_eq!(shut("PING\r\nSET a b\r\n"), "+PONG\r\n+OK\r\n");
+    assert_eq!(
+        shut("set k v\r\nget k\r\nexists k\r\n"),
+        "+OK\r\n$1\r\nv\r\n:1\r\n"
+    );
+    let f = trace.finish(4);
+    for args in [&["-p", &p.to_string()][..], &[], &["-p", "auto"]] {
+        let r = analyse(&f, args);
+        assert_eq!(
+            counts(&r, &["PING", "SET", "GET", "EXISTS"]),
+            [1, 2, 1, 1],
+            "{args:?}: {r}"
         );
+        assert_eq!(r["requests"], 5, "{args:?}: {r}");
+        assert_eq!(r["connections"], 2, "{args:?}: {r}");
+        assert_eq!(r["unanswered_requests"], 0, "{args:?}: {r}");
+        assert_eq!(r["protocol_errors"], 0, "{args:?}: {r}");
+        if args.len() != 2 || args[1] == "auto" {
+            assert_eq!(resp_flows(&r, p), 2, "{args:?}: {r}");
+        }
     }
 }
 

@@ -74,8 +74,9 @@ fn flow_key(a: SocketAddr, b: SocketAddr) -> (SocketAddr, SocketAddr) {
 pub(super) const MAX_CENSUS_FLOWS: usize = 65_536;
 /// Payloads looked at before a flow is judged not to carry RESP.
 pub(super) const RESP_LOOKS: u8 = 4;
-/// Inline command segments held per flow while the server has not yet answered.
-pub(super) const MAX_HELD: usize = 8;
+/// Client segments held per flow while the server has not yet answered its inline commands (a
+/// client may send many before the first answer crosses the network).
+pub(super) const MAX_HELD: usize = 64;
 /// Payload bytes held across all flows being judged; past it, inline flows are not judged.
 pub(super) const MAX_HELD_BYTES: usize = 8 << 20;
 
@@ -87,6 +88,9 @@ pub(super) struct FlowGuess {
     /// The client's initial sequence number, when its SYN was seen: a SYN with another one is a
     /// new connection on the same addresses.
     pub(super) isn: Option<u32>,
+    /// The server sent bytes before the client, on a flow seen from its SYN: Redis never does,
+    /// so the client's text lines are not inline commands.
+    pub(super) server_first: bool,
     /// Inline commands (`PING\r\n`) sent before the server answered: text lines look like
     /// many protocols (memcached's `get k`, FTP's `TYPE I`), so the flow is RESP only once the
     /// server answers in RESP; until then its segments wait here.
@@ -136,17 +140,21 @@ impl Held {
 }
 
 /// Whether a payload starts with an inline command (`PING\r\n`, `get k\n`), as telnet, nc,
-/// redis-cli in a pipe and load-balancer health checks send: a line of printable text whose
-/// first word is letters.
+/// redis-cli in a pipe and load-balancer health checks send: text whose first word is letters.
+/// The line may go on in the next segment (a long value).
 pub(super) fn looks_like_inline(p: &[u8]) -> bool {
-    let Some(eol) = p.iter().position(|b| *b == b'\n') else {
-        return false;
-    };
-    let line = p[..eol].strip_suffix(b"\r").unwrap_or(&p[..eol]);
-    let word = line.split(|b| *b == b' ').next().unwrap_or_default();
-    (1..=32).contains(&word.len())
-        && word.iter().all(u8::is_ascii_alphabetic)
-        && line.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t')
+    let word = p
+        .split(|b| matches!(b, b' ' | b'\r' | b'\n'))
+        .next()
+        .unwrap_or_default();
+    (1..=32).contains(&word.len()) && word.iter().all(u8::is_ascii_alphabetic) && text(p)
+}
+
+/// Whether a payload is text as inline commands carry it: printable ASCII, tabs, line ends,
+/// and UTF-8's high bytes (values); no other control byte.
+fn text(p: &[u8]) -> bool {
+    p.iter()
+        .all(|b| matches!(b, b'\t' | b'\r' | b'\n' | 0x20..=0x7e | 0x80..=0xff))
 }
 
 /// Whether a payload is a RESP request: `*<n>\r\n$<len>\r\n`.
@@ -200,6 +208,7 @@ impl Census {
                         resp: Some(e.resp),
                         looks: 0,
                         isn: None,
+                        server_first: false,
                         held: Vec::new(),
                     },
                 );
@@ -218,6 +227,7 @@ impl Census {
                 resp: None,
                 looks: 0,
                 isn: None,
+                server_first: false,
                 held: Vec::new(),
             };
             if full {
@@ -255,7 +265,8 @@ impl Census {
                     } else {
                         g.held.clear();
                     }
-                } else if g.held.len() < MAX_HELD && room && looks_like_inline(seg.payload) {
+                } else if g.held.len() < MAX_HELD && room && text(seg.payload) {
+                    // more commands, or the rest of a line
                     g.held.push(held(seg));
                 } else {
                     g.resp = Some(false);
@@ -265,7 +276,10 @@ impl Census {
                 g.resp = Some(true);
                 g.server = seg.dst;
                 became_resp = true;
-            } else if room && looks_like_inline(seg.payload) {
+            } else if g.isn.is_some() && seg.src == g.server {
+                g.server_first = true;
+                g.looks += 1;
+            } else if room && !g.server_first && looks_like_inline(seg.payload) {
                 g.server = seg.dst;
                 g.held.push(held(seg));
             } else {
@@ -277,6 +291,12 @@ impl Census {
             let now: usize = g.held.iter().map(|h| h.payload.len()).sum();
             self.held_bytes = self.held_bytes + now - was;
         }
+        // The client closed its side with inline commands held: Redis still answers what it
+        // read, so the flow waits for that answer with the FIN held in its place.
+        let answer_due = g.resp.is_none() && !g.held.is_empty() && seg.src != g.server;
+        if seg.fin && answer_due && seg.payload.is_empty() && g.held.len() < MAX_HELD {
+            g.held.push(held(seg));
+        }
         let (server, resp) = (g.server, g.resp);
         let p = self.port(server.port());
         p.packets += 1;
@@ -286,7 +306,7 @@ impl Census {
         if became_resp {
             p.resp_flows += 1;
         }
-        if seg.fin && resp != Some(true) {
+        if seg.fin && resp != Some(true) && !answer_due {
             // done with it; a RESP flow ends when the analysis frees it
             self.end(seg.src, seg.dst, server, true, false);
         }

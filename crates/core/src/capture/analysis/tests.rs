@@ -20,6 +20,23 @@ fn seg<'a>(to_server: bool, seq: u32, payload: &'a [u8]) -> Segment<'a> {
     }
 }
 
+/// A SYN (with `ack`: the server's SYN-ACK).
+fn syn<'a>(to_server: bool, seq: u32, ack: Option<u32>) -> Segment<'a> {
+    Segment {
+        syn: true,
+        ack,
+        ..seg(to_server, seq, b"")
+    }
+}
+
+/// A FIN without data.
+fn fin<'a>(to_server: bool, seq: u32) -> Segment<'a> {
+    Segment {
+        fin: true,
+        ..seg(to_server, seq, b"")
+    }
+}
+
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
@@ -144,6 +161,69 @@ fn auto_takes_inline_commands_only_when_the_server_answers_in_resp() {
     assert!(r.top_keys.is_empty(), "{r:?}");
 }
 
+// issue 28, item 24: auto mode dropped conversations whose client speaks inline when the client
+// closed its side before the server answered (`printf 'PING\r\nSET a b\r\n' | nc -N`), when an
+// inline line was longer than a segment, or when more than 8 segments came before the answer
+#[test]
+fn auto_takes_inline_clients_that_close_first_split_lines_or_pipeline() {
+    let run = |segs: Vec<Segment<'_>>| {
+        let mut a = Analysis::new(None, KeyNames::Plain);
+        for (i, s) in segs.into_iter().enumerate() {
+            a.segment(ms(i as u64), 1, Some(s));
+        }
+        a.report("t".into(), None, None)
+    };
+    let rows = |r: &CaptureReport| -> Vec<(String, u64)> {
+        r.commands
+            .iter()
+            .map(|c| (c.command.clone(), c.count))
+            .collect()
+    };
+    // the client writes its commands and shuts its side before the server has answered
+    let r = run(vec![
+        syn(true, 0, None),
+        syn(false, 0, Some(1)),
+        seg(true, 1, b"PING\r\nSET a b\r\n"),
+        fin(true, 16),
+        seg(false, 1, b"+PONG\r\n+OK\r\n"),
+        fin(false, 13),
+        seg(true, 17, b""),
+    ]);
+    assert_eq!(
+        rows(&r),
+        [("PING".to_string(), 1), ("SET".to_string(), 1)],
+        "{r:?}"
+    );
+    assert_eq!((r.connections, r.flows_freed), (1, 1), "{r:?}");
+    assert_eq!(r.unanswered_requests, 0, "{r:?}");
+    // an inline SET whose value is longer than a segment
+    let line = format!("SET k {}\r\nGET k\r\n", "v".repeat(3000));
+    let (a, b) = line.as_bytes().split_at(1400);
+    let (b, c) = b.split_at(1400);
+    let r = run(vec![
+        seg(true, 1, a),
+        seg(true, 1401, b),
+        seg(true, 2801, c),
+        seg(false, 1, b"+OK\r\n$3000\r\n"),
+    ]);
+    assert_eq!(rows(&r), [("SET".to_string(), 1)], "{r:?}");
+    // twenty inline commands in twenty segments before the first answer
+    let pongs = "+PONG\r\n".repeat(20);
+    let mut segs: Vec<Segment<'_>> = (0..20).map(|i| seg(true, 1 + i * 6, b"PING\r\n")).collect();
+    segs.push(seg(false, 1, pongs.as_bytes()));
+    let r = run(segs);
+    assert_eq!(rows(&r), [("PING".to_string(), 20)], "{r:?}");
+    // a server that speaks first is not Redis, whatever it answers later (POP3)
+    let r = run(vec![
+        syn(true, 0, None),
+        syn(false, 0, Some(1)),
+        seg(false, 1, b"+OK POP3 ready\r\n"),
+        seg(true, 1, b"USER bob\r\n"),
+        seg(false, 17, b"+OK\r\n"),
+    ]);
+    assert_eq!((r.requests, r.ports_seen[0].resp_flows), (0, 0), "{r:?}");
+}
+
 #[test]
 fn requests_whose_replies_fall_into_a_gap_count_as_unanswered() {
     let mut a = Analysis::new(6379, KeyNames::Plain);
@@ -244,15 +324,6 @@ fn garbage_is_skipped_not_fatal() {
 #[test]
 fn a_connection_is_counted_once_through_its_close_and_an_idle_spell() {
     let ping = b"*1\r\n$4\r\nPING\r\n";
-    let syn = |to_server, seq, ack| Segment {
-        syn: true,
-        ack,
-        ..seg(to_server, seq, b"")
-    };
-    let fin = |to_server, seq| Segment {
-        fin: true,
-        ..seg(to_server, seq, b"")
-    };
     let other = |to_server, seq, payload| {
         let s = seg(to_server, seq, payload);
         let c: SocketAddr = "127.0.0.1:50001".parse().unwrap();
