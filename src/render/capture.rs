@@ -138,7 +138,7 @@ pub fn report(w: &mut dyn Write, style: Style, r: &CaptureReport) -> std::io::Re
         writeln!(w, "error replies -{}: {n}", escape(word))?;
     }
     if !r.top_keys.is_empty() {
-        let mut t = super::table::new_table(style, &["TOP KEY", "REQUESTS"]);
+        let mut t = super::table::new_table(style, &["TOP KEY", "USES"]);
         for k in &r.top_keys {
             t.add_row(vec![escape(&k.key).into_owned(), k.count.to_string()]);
         }
