@@ -573,6 +573,56 @@ fn haproxy_configs_are_judged_with_their_lines() {
     );
 }
 
+/// Issue 28 (9): a stick-table that only counts (an API rate limit: `http-request track-sc0 src
+/// table st_src_global` in the frontend, the table in a backend without servers) is rate
+/// limiting, not sticky sessions; a stick-table used by `stick on src` in the backend that has
+/// the servers is. The shape is the common per-source rate limit of HAProxy's own blog posts
+/// and many API gateways' haproxy.cfg, written here, not copied.
+#[test]
+fn haproxy_rate_limit_tables_are_not_sticky_sessions() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    let rate_limited = format!(
+        "global\n    log stdout format raw local0\n    maxconn 2048\n\n\
+defaults\n    log global\n    mode http\n    option httplog\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\n\
+frontend fe_api\n    bind 127.0.0.1:{}\n    http-request track-sc0 src table st_src_global\n\
+    http-request deny deny_status 429 if {{ sc_http_req_rate(0,st_src_global) gt 100 }}\n    default_backend be_api\n\n\
+backend st_src_global\n    stick-table type ip size 1m expire 10s store http_req_rate(10s),conn_rate(10s),gpc0\n\n\
+backend be_api\n    balance roundrobin\n    server api1 10.0.1.11:8080 check\n    server api2 10.0.1.12:8080 check\n",
+        crate::support::free_port()
+    );
+    std::fs::write(&cfg, &rate_limited).unwrap();
+    let cfg = cfg.display().to_string();
+    haproxy_accepts(&cfg);
+    let v = doctor_json("lb.session_pinning", &["--lb-config", &cfg], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.session_pinning", None));
+    assert_eq!(s, "pass", "{summary}");
+    assert!(
+        summary.contains("rate limiting") && summary.contains(&format!("{cfg}:20")),
+        "{summary}"
+    );
+    // persistence: the backend with the servers sticks clients by source address
+    std::fs::write(
+        &cfg,
+        rate_limited.replace(
+            "\nbackend be_api\n",
+            "\nbackend be_api\n    stick-table type ip size 200k expire 30m\n    stick on src\n",
+        ),
+    )
+    .unwrap();
+    haproxy_accepts(&cfg);
+    let v = doctor_json("lb.session_pinning", &["--lb-config", &cfg], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.session_pinning", None));
+    assert_eq!(s, "warn", "{summary}");
+    assert!(
+        summary.contains(&format!("`stick on src` ({cfg}:24)")),
+        "{summary}"
+    );
+}
+
 /// `n` GET requests one after the other on one client connection to 127.0.0.1:`port`; panics
 /// unless each gets a 200.
 fn gets_on_one_connection(port: u16, n: usize) {

@@ -36,7 +36,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.session_pinning",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "sticky sessions (nginx ip_hash, hash $cookie_…/$remote_addr, sticky; HAProxy cookie … insert, stick-table, stick on, balance source) warn: state still lives on a node",
+        doc: "sticky sessions (nginx ip_hash, hash $cookie_…/$remote_addr, sticky; HAProxy, in a backend with servers, cookie … insert, stick on/match/store-request/store-response, balance source) warn: state still lives on a node; a stick-table only holding counters (rate limiting) is named, not pinning",
         full: false,
         eval: Eval::Lb(session_pinning),
     },
@@ -234,31 +234,44 @@ fn session_pinning(o: &LbObservation, _: &Ctx) -> Verdict {
         Ok(d) => d,
         Err(v) => return v,
     };
-    let sticky = |x: &Directive| -> bool {
-        let a0 = x.args.first().map_or("", String::as_str);
-        match o.kind {
-            LbKind::Nginx => {
-                x.within("upstream")
-                    && (x.name == "ip_hash"
-                        || x.name == "sticky"
-                        || (x.name == "hash"
-                            && (a0.starts_with("$cookie_") || a0 == "$remote_addr")))
-            }
-            LbKind::Haproxy => {
-                (x.name == "cookie"
-                    && x.args
-                        .iter()
-                        .any(|a| a == "insert" || a == "rewrite" || a == "prefix"))
-                    || x.name == "stick-table"
-                    || x.name == "stick"
-                    || (x.name == "balance" && a0 == "source")
-            }
-        }
+    let (found, counting): (Vec<&Directive>, Vec<&Directive>) = match o.kind {
+        LbKind::Nginx => (
+            d.iter()
+                .filter(|x| {
+                    let a0 = x.args.first().map_or("", String::as_str);
+                    x.within("upstream")
+                        && (x.name == "ip_hash"
+                            || x.name == "sticky"
+                            || (x.name == "hash"
+                                && (a0.starts_with("$cookie_") || a0 == "$remote_addr")))
+                })
+                .collect(),
+            Vec::new(),
+        ),
+        LbKind::Haproxy => haproxy_persistence(d),
     };
-    let found: Vec<&Directive> = d.iter().filter(|x| sticky(x)).collect();
+    // tables that only count requests: named on a pass, and beside a warning
+    let counted = |v: Verdict| {
+        counting.iter().fold(v, |v, x| {
+            v.with(
+                x.at(),
+                format!(
+                    "stick-table {}: counters only (rate limiting, not pinning)",
+                    x.args.join(" ")
+                ),
+            )
+        })
+    };
     match found.first() {
-        None => Verdict::pass("no sticky sessions: any node may serve any request"),
-        Some(x) => found.iter().fold(
+        None => counted(Verdict::pass(match counting.first() {
+            None => "no sticky sessions: any node may serve any request".to_string(),
+            Some(x) => format!(
+                "no sticky sessions: any node may serve any request (the stick-table in {} ({}) only counts requests: rate limiting, not pinning)",
+                x.context.join(" "),
+                x.at()
+            ),
+        })),
+        Some(x) => counted(found.iter().fold(
             Verdict::new(
                 Status::Warn,
                 format!(
@@ -268,10 +281,60 @@ fn session_pinning(o: &LbObservation, _: &Ctx) -> Verdict {
                     x.at()
                 ),
             )
-            .fix("Keep session state in Redis and balance without affinity (round robin or least_conn); remove ip_hash/hash $cookie_…/sticky (nginx) or cookie … insert/stick (HAProxy), then check that a failed node loses no sessions"),
+            .fix("Keep session state in Redis and balance without affinity (round robin or least_conn); remove ip_hash/hash $cookie_…/sticky (nginx) or cookie … insert, stick on/match/store and balance source (HAProxy; stick-tables that only count requests for rate limiting can stay), then check that a failed node loses no sessions"),
             |v, x| v.with(x.at(), format!("{} {}", x.name, x.args.join(" "))),
-        ),
+        )),
     }
+}
+
+/// HAProxy's persistence, and the stick-tables that are not: in each backend (or listen) with
+/// servers, a `cookie` that inserts, rewrites or prefixes, `balance source`, and the stick rules
+/// (`stick on`, `stick match`, `stick store-request`, `stick store-response`), own or inherited,
+/// each line once; then the stick-tables no stick rule uses (they only hold counters for
+/// `track-sc*` rules, `http_req_rate`, `conn_rate`, `gpc0` …: rate limiting).
+fn haproxy_persistence(d: &[Directive]) -> (Vec<&Directive>, Vec<&Directive>) {
+    let mut found: Vec<&Directive> = Vec::new();
+    // the tables stick rules read or write: `table NAME`, else the proxy's own
+    let mut used: Vec<&str> = Vec::new();
+    for p in haproxy_proxies(d)
+        .iter()
+        .filter(|p| p.kind != "frontend" && p.has_servers())
+    {
+        let arg =
+            |x: &Directive, set: &[&str]| x.args.first().is_some_and(|a| set.contains(&a.as_str()));
+        let cookie = p.last("cookie").filter(|x| {
+            x.args
+                .iter()
+                .any(|a| a == "insert" || a == "rewrite" || a == "prefix")
+        });
+        let balance = p.last("balance").filter(|x| arg(x, &["source"]));
+        let rules = p.lines.iter().copied().filter(|x| {
+            x.name == "stick" && arg(x, &["on", "match", "store-request", "store-response"])
+        });
+        for x in cookie.into_iter().chain(balance).chain(rules) {
+            if x.name == "stick" {
+                let table = x.args.iter().position(|a| a == "table");
+                used.push(
+                    table
+                        .and_then(|i| x.args.get(i + 1))
+                        .map_or(p.name, String::as_str),
+                );
+            }
+            if !found.iter().any(|f| std::ptr::eq(*f, x)) {
+                found.push(x);
+            }
+        }
+    }
+    found.sort_by_key(|x| x.line);
+    let counting = d
+        .iter()
+        .filter(|x| x.name == "stick-table")
+        .filter(|x| {
+            let owner = x.context.first().and_then(|c| c.split_whitespace().nth(1));
+            !owner.is_some_and(|o| used.contains(&o))
+        })
+        .collect();
+    (found, counting)
 }
 
 fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
@@ -861,6 +924,50 @@ mod tests {
             v.status == Status::Warn && v.summary.contains("not pooled"),
             "{v:?}"
         );
+    }
+
+    /// Issue 28 (9): counting tables are rate limiting; only stick rules where servers are pin.
+    #[test]
+    fn haproxy_stick_tables_pin_only_through_stick_rules_with_servers() {
+        let base = "defaults\n  mode http\nfrontend fe\n  bind :80\n  http-request track-sc0 src table st_src_global\n  default_backend api\nbackend st_src_global\n  stick-table type ip size 1m expire 10s store http_req_rate(10s)\n";
+        let o = haproxy(
+            &format!("{base}backend api\n  server a 127.0.0.1:81 check\n"),
+            "X-Session-Id",
+        );
+        let v = run(session_pinning, &o);
+        assert!(
+            v.status == Status::Pass
+                && v.summary
+                    .contains("backend st_src_global (haproxy.cfg:8) only counts"),
+            "{v:?}"
+        );
+        // a stick rule in a backend with servers, on another backend's table: pinned, and
+        // that table is not a counting one
+        let o = haproxy(
+            &format!("{base}backend api\n  stick match src table st_src_global\n  server a 127.0.0.1:81 check\n"),
+            "X-Session-Id",
+        );
+        let v = run(session_pinning, &o);
+        assert!(
+            v.status == Status::Warn
+                && v.summary
+                    .contains("`stick match src table st_src_global` (haproxy.cfg:10)")
+                && !v.evidence.iter().any(|e| e.value.contains("rate limiting")),
+            "{v:?}"
+        );
+        // a stick rule where there are no servers pins nothing
+        let o = haproxy(
+            &format!("{base}  stick on src\nbackend api\n  server a 127.0.0.1:81 check\n"),
+            "X-Session-Id",
+        );
+        assert_eq!(run(session_pinning, &o).status, Status::Pass);
+        // a cookie inserted from defaults pins each backend with servers, named once
+        let o = haproxy(
+            "defaults\n  mode http\n  cookie SRV insert indirect nocache\nbackend a\n  server a 127.0.0.1:81 cookie a\nbackend b\n  server b 127.0.0.1:82 cookie b\n",
+            "X-Session-Id",
+        );
+        let v = run(session_pinning, &o);
+        assert!(v.status == Status::Warn && v.evidence.len() == 1, "{v:?}");
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).
