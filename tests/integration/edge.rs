@@ -623,6 +623,132 @@ backend be_api\n    balance roundrobin\n    server api1 10.0.1.11:8080 check\n  
     );
 }
 
+/// Issue 28 (11): HAProxy in tcp mode in front of PostgreSQL (Patroni) and Redis. HTTP
+/// connection reuse does not apply there (skip, not pass); what matters is whether the health
+/// check asks each server its role. The shapes follow what Patroni's documentation and
+/// Sentinel-less Redis HA setups ship (`listen` with `option httpchk OPTIONS /primary` and
+/// `check port 8008`; `option tcp-check` with `info replication` and `role:master`), written
+/// here, not copied; the connect-only variant is the one that sends writes to a replica.
+#[test]
+fn haproxy_tcp_backends_are_judged_by_their_role_checks() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    let cfg_s = cfg.display().to_string();
+    let role_aware = "global\n\
+    log stdout format raw local0\n\
+    maxconn 1000\n\
+\n\
+defaults\n\
+    log global\n\
+    mode tcp\n\
+    retries 2\n\
+    timeout client 30m\n\
+    timeout connect 4s\n\
+    timeout server 30m\n\
+    timeout check 5s\n\
+\n\
+listen postgres_primary\n\
+    bind 127.0.0.1:15000\n\
+    option httpchk OPTIONS /primary\n\
+    http-check expect status 200\n\
+    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n\
+    server pg1 10.0.2.11:5432 maxconn 100 check port 8008\n\
+    server pg2 10.0.2.12:5432 maxconn 100 check port 8008\n\
+\n\
+listen postgres_replicas\n\
+    bind 127.0.0.1:15001\n\
+    balance roundrobin\n\
+    option httpchk GET /replica\n\
+    http-check expect status 200\n\
+    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n\
+    server pg1 10.0.2.11:5432 maxconn 100 check port 8008\n\
+    server pg2 10.0.2.12:5432 maxconn 100 check port 8008\n\
+\n\
+frontend fe_redis\n\
+    bind 127.0.0.1:16379\n\
+    default_backend be_redis\n\
+\n\
+backend be_redis\n\
+    balance first\n\
+    option tcp-check\n\
+    tcp-check connect\n\
+    tcp-check send PING\\r\\n\n\
+    tcp-check expect string +PONG\n\
+    tcp-check send info\\ replication\\r\\n\n\
+    tcp-check expect string role:master\n\
+    tcp-check send QUIT\\r\\n\n\
+    tcp-check expect string +OK\n\
+    server redis1 10.0.3.11:6379 check inter 1s\n\
+    server redis2 10.0.3.12:6379 check inter 1s\n\
+";
+    std::fs::write(&cfg, role_aware).unwrap();
+    haproxy_accepts(&cfg_s);
+    let v = doctor_json("lb.*", &["--lb-config", &cfg_s], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.upstream_keepalive", None));
+    assert!(
+        s == "skip" && summary.contains("not applicable") && summary.contains("tcp mode"),
+        "{s}: {summary}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "lb.role_checks", None));
+    assert_eq!(s, "pass", "{summary}");
+    let evidence = finding(&v, "lb.role_checks", None)["evidence"].to_string();
+    for said in [
+        "listen postgres_primary",
+        "/primary on port 8008",
+        "listen postgres_replicas",
+        "role:master",
+    ] {
+        assert!(evidence.contains(said), "{said}: {evidence}");
+    }
+    // only a connect check (PostgreSQL) and PING (redis-check): writes would go to a replica
+    let connect_only = "global\n\
+    log /dev/log local0\n\
+    maxconn 1000\n\
+\n\
+defaults\n\
+    log global\n\
+    mode tcp\n\
+    option tcplog\n\
+    timeout client 30m\n\
+    timeout connect 4s\n\
+    timeout server 30m\n\
+\n\
+listen postgres\n\
+    bind 127.0.0.1:15432\n\
+    balance roundrobin\n\
+    server pg1 10.0.2.11:5432 check\n\
+    server pg2 10.0.2.12:5432 check\n\
+\n\
+backend be_redis\n\
+    balance first\n\
+    option redis-check\n\
+    server redis1 10.0.3.11:6379 check\n\
+    server redis2 10.0.3.12:6379 check\n\
+\n\
+frontend fe_redis\n\
+    bind 127.0.0.1:16379\n\
+    default_backend be_redis\n\
+";
+    std::fs::write(&cfg, connect_only).unwrap();
+    haproxy_accepts(&cfg_s);
+    let v = doctor_json("lb.role_checks", &["--lb-config", &cfg_s], &[]).json();
+    let f = finding(&v, "lb.role_checks", None);
+    let (s, summary) = status_summary(&f);
+    assert!(
+        s == "fail"
+            && summary.starts_with("listen postgres balances PostgreSQL over 2 servers")
+            && summary.contains("writes to a node that is now a replica"),
+        "{s}: {summary}"
+    );
+    assert!(
+        f["evidence"].to_string().contains("option redis-check"),
+        "{f}"
+    );
+}
+
 /// `n` GET requests one after the other on one client connection to 127.0.0.1:`port`; panics
 /// unless each gets a 200.
 fn gets_on_one_connection(port: u16, n: usize) {
