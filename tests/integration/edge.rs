@@ -749,6 +749,54 @@ frontend fe_redis\n\
     );
 }
 
+/// Issue 28 (12): where HAProxy's `log` lines send its logs. `log stdout` (the official Docker
+/// image's usual `log stdout format raw local0`) and `log stderr` go to the container's log or
+/// the journal, not to a syslog daemon; `/dev/log` and `127.0.0.1:514` are syslog.
+#[test]
+fn haproxy_log_targets_are_named_as_they_are() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    let cfg_s = cfg.display().to_string();
+    for (log, says) in [
+        (
+            "log stdout format raw local0",
+            "to stdout (log stdout format raw local0",
+        ),
+        ("log stderr format iso local7 info", "to stderr"),
+        ("log /dev/log local0", "to syslog at /dev/log"),
+        (
+            "log 127.0.0.1:514 local0 notice",
+            "to syslog at 127.0.0.1:514",
+        ),
+    ] {
+        std::fs::write(
+            &cfg,
+            format!(
+                "global\n    {log}\n    maxconn 256\n\n\
+defaults\n    log global\n    mode http\n    option httplog\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\n\
+frontend fe_api\n    bind 127.0.0.1:{}\n    default_backend be_api\n\n\
+backend be_api\n    server api1 10.0.1.11:8080 check\n",
+                crate::support::free_port()
+            ),
+        )
+        .unwrap();
+        haproxy_accepts(&cfg_s);
+        let v = doctor_json("lb.error_log", &["--lb-config", &cfg_s], &[]).json();
+        let (s, summary) = status_summary(&finding(&v, "lb.error_log", None));
+        assert!(s == "skip" && summary.contains(says), "{log}: {summary}");
+        let container = summary.contains("container's log or the journal");
+        assert_eq!(container, log.contains("std"), "{log}: {summary}");
+        assert_eq!(
+            summary.contains("not to a syslog daemon"),
+            container,
+            "{log}: {summary}"
+        );
+    }
+}
+
 /// `n` GET requests one after the other on one client connection to 127.0.0.1:`port`; panics
 /// unless each gets a 200.
 fn gets_on_one_connection(port: u16, n: usize) {

@@ -76,7 +76,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.error_log",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "the nginx error log's tail (the error_log the configuration names, within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its first line, redacted; unreadable: skip",
+        doc: "the nginx error log's tail (the error_log the configuration names, within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its first line, redacted; unreadable: skip; HAProxy: skip, saying where its `log` lines send the logs (stdout/stderr: the container's log or the journal, not syslog; /dev/log or an address: syslog)",
         full: false,
         eval: Eval::Lb(error_log),
     },
@@ -790,12 +790,72 @@ fn role_checks(o: &LbObservation, _: &Ctx) -> Verdict {
     })
 }
 
+/// Where an HAProxy `log` target sends lines: `stdout`/`stderr` (also `fd@1`, `fd@2`) to the
+/// process's own output, a ring buffer, else a syslog server (a UNIX socket such as /dev/log,
+/// or an address such as 127.0.0.1:514).
+fn log_sink(target: &str) -> &'static str {
+    match target {
+        "stdout" | "fd@1" => "stdout",
+        "stderr" | "fd@2" => "stderr",
+        t if t.starts_with("ring@") => "a ring buffer",
+        _ => "syslog",
+    }
+}
+
+/// lb.error_log for HAProxy: its logs are not read here, but where they go is said, from the
+/// `log` lines of the global section and of the proxies (`log global` points at the former).
+fn haproxy_logs(o: &LbObservation) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    let logs: Vec<&Directive> = d
+        .iter()
+        .filter(|x| x.name == "log")
+        .filter(|x| x.args.first().is_some_and(|a| a != "global"))
+        .collect();
+    if logs.is_empty() {
+        return Verdict::skip(
+            "HAProxy's configuration names no log target (no `log` line): it logs nothing to read",
+        );
+    }
+    let said: Vec<String> = logs
+        .iter()
+        .map(|x| {
+            let target = x.args.first().map_or("", String::as_str);
+            let line = format!("{} {}, {}", x.name, x.args.join(" "), x.at());
+            match log_sink(target) {
+                "syslog" => format!("to syslog at {target} ({line})"),
+                sink => format!("to {sink} ({line})"),
+            }
+        })
+        .collect();
+    let own_output = logs.iter().any(|x| {
+        matches!(
+            log_sink(x.args.first().map_or("", String::as_str)),
+            "stdout" | "stderr"
+        )
+    });
+    let whereto = if own_output {
+        ": stdout and stderr go to the container's log or the journal (docker logs, journalctl -u haproxy), not to a syslog daemon"
+    } else {
+        ""
+    };
+    logs.iter().fold(
+        Verdict::skip(format!(
+            "HAProxy logs {}{whereto}; not read here",
+            said.join(" and ")
+        )),
+        |v, x| v.with(x.at(), format!("{} {}", x.name, x.args.join(" "))),
+    )
+}
+
 fn error_log(o: &LbObservation, _: &Ctx) -> Verdict {
     let Some(s) = &o.error_log else {
-        return Verdict::skip(match o.kind {
-            LbKind::Haproxy => "HAProxy logs through syslog: not read here",
-            LbKind::Nginx => "no error log read",
-        });
+        return match o.kind {
+            LbKind::Haproxy => haproxy_logs(o),
+            LbKind::Nginx => Verdict::skip("no error log read"),
+        };
     };
     if let Some(e) = &s.error {
         return Verdict::skip(format!("the error log could not be read: {e}"));
@@ -1308,6 +1368,36 @@ mod tests {
             "X-Session-Id",
         );
         assert_eq!(status(&web), Status::Skip);
+    }
+
+    /// Issue 28 (12): stdout/stderr are the container's log or the journal, not syslog.
+    #[test]
+    fn haproxy_log_lines_say_where_the_logs_go() {
+        let logs = |global: &str| {
+            run(
+                error_log,
+                &haproxy(
+                    &format!("global\n{global}defaults\n  log global\n  mode http\n"),
+                    "X-Session-Id",
+                ),
+            )
+        };
+        let v = logs("  log fd@1 local0\n  log 10.0.0.5:514 len 8192 local0\n");
+        assert!(
+            v.status == Status::Skip
+                && v.summary
+                    .contains("to stdout (log fd@1 local0, haproxy.cfg:2)")
+                && v.summary.contains("and to syslog at 10.0.0.5:514")
+                && v.summary.contains("not to a syslog daemon"),
+            "{v:?}"
+        );
+        let v = logs("  log ring@buf0 local0\n");
+        assert!(
+            v.summary.contains("to a ring buffer") && !v.summary.contains("journal"),
+            "{v:?}"
+        );
+        let v = logs("");
+        assert!(v.summary.contains("names no log target"), "{v:?}");
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).
