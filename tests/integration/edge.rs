@@ -573,6 +573,230 @@ fn haproxy_configs_are_judged_with_their_lines() {
     );
 }
 
+/// Issue 28 (9): a stick-table that only counts (an API rate limit: `http-request track-sc0 src
+/// table st_src_global` in the frontend, the table in a backend without servers) is rate
+/// limiting, not sticky sessions; a stick-table used by `stick on src` in the backend that has
+/// the servers is. The shape is the common per-source rate limit of HAProxy's own blog posts
+/// and many API gateways' haproxy.cfg, written here, not copied.
+#[test]
+fn haproxy_rate_limit_tables_are_not_sticky_sessions() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    let rate_limited = format!(
+        "global\n    log stdout format raw local0\n    maxconn 2048\n\n\
+defaults\n    log global\n    mode http\n    option httplog\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\n\
+frontend fe_api\n    bind 127.0.0.1:{}\n    http-request track-sc0 src table st_src_global\n\
+    http-request deny deny_status 429 if {{ sc_http_req_rate(0,st_src_global) gt 100 }}\n    default_backend be_api\n\n\
+backend st_src_global\n    stick-table type ip size 1m expire 10s store http_req_rate(10s),conn_rate(10s),gpc0\n\n\
+backend be_api\n    balance roundrobin\n    server api1 10.0.1.11:8080 check\n    server api2 10.0.1.12:8080 check\n",
+        crate::support::free_port()
+    );
+    std::fs::write(&cfg, &rate_limited).unwrap();
+    let cfg = cfg.display().to_string();
+    haproxy_accepts(&cfg);
+    let v = doctor_json("lb.session_pinning", &["--lb-config", &cfg], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.session_pinning", None));
+    assert_eq!(s, "pass", "{summary}");
+    assert!(
+        summary.contains("rate limiting") && summary.contains(&format!("{cfg}:20")),
+        "{summary}"
+    );
+    // persistence: the backend with the servers sticks clients by source address
+    std::fs::write(
+        &cfg,
+        rate_limited.replace(
+            "\nbackend be_api\n",
+            "\nbackend be_api\n    stick-table type ip size 200k expire 30m\n    stick on src\n",
+        ),
+    )
+    .unwrap();
+    haproxy_accepts(&cfg);
+    let v = doctor_json("lb.session_pinning", &["--lb-config", &cfg], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.session_pinning", None));
+    assert_eq!(s, "warn", "{summary}");
+    assert!(
+        summary.contains(&format!("`stick on src` ({cfg}:24)")),
+        "{summary}"
+    );
+}
+
+/// Issue 28 (11): HAProxy in tcp mode in front of PostgreSQL (Patroni) and Redis. HTTP
+/// connection reuse does not apply there (skip, not pass); what matters is whether the health
+/// check asks each server its role. The shapes follow what Patroni's documentation and
+/// Sentinel-less Redis HA setups ship (`listen` with `option httpchk OPTIONS /primary` and
+/// `check port 8008`; `option tcp-check` with `info replication` and `role:master`), written
+/// here, not copied; the connect-only variant is the one that sends writes to a replica.
+#[test]
+fn haproxy_tcp_backends_are_judged_by_their_role_checks() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    let cfg_s = cfg.display().to_string();
+    let role_aware = "global\n\
+    log stdout format raw local0\n\
+    maxconn 1000\n\
+\n\
+defaults\n\
+    log global\n\
+    mode tcp\n\
+    retries 2\n\
+    timeout client 30m\n\
+    timeout connect 4s\n\
+    timeout server 30m\n\
+    timeout check 5s\n\
+\n\
+listen postgres_primary\n\
+    bind 127.0.0.1:15000\n\
+    option httpchk OPTIONS /primary\n\
+    http-check expect status 200\n\
+    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n\
+    server pg1 10.0.2.11:5432 maxconn 100 check port 8008\n\
+    server pg2 10.0.2.12:5432 maxconn 100 check port 8008\n\
+\n\
+listen postgres_replicas\n\
+    bind 127.0.0.1:15001\n\
+    balance roundrobin\n\
+    option httpchk GET /replica\n\
+    http-check expect status 200\n\
+    default-server inter 3s fall 3 rise 2 on-marked-down shutdown-sessions\n\
+    server pg1 10.0.2.11:5432 maxconn 100 check port 8008\n\
+    server pg2 10.0.2.12:5432 maxconn 100 check port 8008\n\
+\n\
+frontend fe_redis\n\
+    bind 127.0.0.1:16379\n\
+    default_backend be_redis\n\
+\n\
+backend be_redis\n\
+    balance first\n\
+    option tcp-check\n\
+    tcp-check connect\n\
+    tcp-check send PING\\r\\n\n\
+    tcp-check expect string +PONG\n\
+    tcp-check send info\\ replication\\r\\n\n\
+    tcp-check expect string role:master\n\
+    tcp-check send QUIT\\r\\n\n\
+    tcp-check expect string +OK\n\
+    server redis1 10.0.3.11:6379 check inter 1s\n\
+    server redis2 10.0.3.12:6379 check inter 1s\n\
+";
+    std::fs::write(&cfg, role_aware).unwrap();
+    haproxy_accepts(&cfg_s);
+    let v = doctor_json("lb.*", &["--lb-config", &cfg_s], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.upstream_keepalive", None));
+    assert!(
+        s == "skip" && summary.contains("not applicable") && summary.contains("tcp mode"),
+        "{s}: {summary}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "lb.role_checks", None));
+    assert_eq!(s, "pass", "{summary}");
+    let evidence = finding(&v, "lb.role_checks", None)["evidence"].to_string();
+    for said in [
+        "listen postgres_primary",
+        "/primary on port 8008",
+        "listen postgres_replicas",
+        "role:master",
+    ] {
+        assert!(evidence.contains(said), "{said}: {evidence}");
+    }
+    // only a connect check (PostgreSQL) and PING (redis-check): writes would go to a replica
+    let connect_only = "global\n\
+    log /dev/log local0\n\
+    maxconn 1000\n\
+\n\
+defaults\n\
+    log global\n\
+    mode tcp\n\
+    option tcplog\n\
+    timeout client 30m\n\
+    timeout connect 4s\n\
+    timeout server 30m\n\
+\n\
+listen postgres\n\
+    bind 127.0.0.1:15432\n\
+    balance roundrobin\n\
+    server pg1 10.0.2.11:5432 check\n\
+    server pg2 10.0.2.12:5432 check\n\
+\n\
+backend be_redis\n\
+    balance first\n\
+    option redis-check\n\
+    server redis1 10.0.3.11:6379 check\n\
+    server redis2 10.0.3.12:6379 check\n\
+\n\
+frontend fe_redis\n\
+    bind 127.0.0.1:16379\n\
+    default_backend be_redis\n\
+";
+    std::fs::write(&cfg, connect_only).unwrap();
+    haproxy_accepts(&cfg_s);
+    let v = doctor_json("lb.role_checks", &["--lb-config", &cfg_s], &[]).json();
+    let f = finding(&v, "lb.role_checks", None);
+    let (s, summary) = status_summary(&f);
+    assert!(
+        s == "fail"
+            && summary.starts_with("listen postgres balances PostgreSQL over 2 servers")
+            && summary.contains("writes to a node that is now a replica"),
+        "{s}: {summary}"
+    );
+    assert!(
+        f["evidence"].to_string().contains("option redis-check"),
+        "{f}"
+    );
+}
+
+/// Issue 28 (12): where HAProxy's `log` lines send its logs. `log stdout` (the official Docker
+/// image's usual `log stdout format raw local0`) and `log stderr` go to the container's log or
+/// the journal, not to a syslog daemon; `/dev/log` and `127.0.0.1:514` are syslog.
+#[test]
+fn haproxy_log_targets_are_named_as_they_are() {
+    if !require(on_path("haproxy"), "haproxy") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("haproxy.cfg");
+    let cfg_s = cfg.display().to_string();
+    for (log, says) in [
+        (
+            "log stdout format raw local0",
+            "to stdout (log stdout format raw local0",
+        ),
+        ("log stderr format iso local7 info", "to stderr"),
+        ("log /dev/log local0", "to syslog at /dev/log"),
+        (
+            "log 127.0.0.1:514 local0 notice",
+            "to syslog at 127.0.0.1:514",
+        ),
+    ] {
+        std::fs::write(
+            &cfg,
+            format!(
+                "global\n    {log}\n    maxconn 256\n\n\
+defaults\n    log global\n    mode http\n    option httplog\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\n\
+frontend fe_api\n    bind 127.0.0.1:{}\n    default_backend be_api\n\n\
+backend be_api\n    server api1 10.0.1.11:8080 check\n",
+                crate::support::free_port()
+            ),
+        )
+        .unwrap();
+        haproxy_accepts(&cfg_s);
+        let v = doctor_json("lb.error_log", &["--lb-config", &cfg_s], &[]).json();
+        let (s, summary) = status_summary(&finding(&v, "lb.error_log", None));
+        assert!(s == "skip" && summary.contains(says), "{log}: {summary}");
+        let container = summary.contains("container's log or the journal");
+        assert_eq!(container, log.contains("std"), "{log}: {summary}");
+        assert_eq!(
+            summary.contains("not to a syslog daemon"),
+            container,
+            "{log}: {summary}"
+        );
+    }
+}
+
 /// `n` GET requests one after the other on one client connection to 127.0.0.1:`port`; panics
 /// unless each gets a 200.
 fn gets_on_one_connection(port: u16, n: usize) {

@@ -36,7 +36,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.session_pinning",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "sticky sessions (nginx ip_hash, hash $cookie_…/$remote_addr, sticky; HAProxy cookie … insert, stick-table, stick on, balance source) warn: state still lives on a node",
+        doc: "sticky sessions (nginx ip_hash, hash $cookie_…/$remote_addr, sticky; HAProxy, in a backend with servers, cookie … insert, stick on/match/store-request/store-response, balance source) warn: state still lives on a node; a stick-table only holding counters (rate limiting) is named, not pinning",
         full: false,
         eval: Eval::Lb(session_pinning),
     },
@@ -57,6 +57,14 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Lb(health_checks),
     },
     Check {
+        id: "lb.role_checks",
+        area: Area::Lb,
+        tags: &[Tag::Doctor],
+        doc: "HAProxy tcp backends in front of Redis or PostgreSQL with two or more servers must ask each server its role (Redis: option tcp-check with tcp-check expect string role:master; PostgreSQL: option httpchk GET /primary or /replica with check port 8008, Patroni's REST API): a check that only connects (plain check, option redis-check, option pgsql-check) fails, as after a failover writes go to a replica; no such backend, or nginx: skip",
+        full: false,
+        eval: Eval::Lb(role_checks),
+    },
+    Check {
         id: "lb.live_header",
         area: Area::Lb,
         tags: &[Tag::Doctor],
@@ -68,7 +76,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.error_log",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "the nginx error log's tail (the error_log the configuration names, within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its first line, redacted; unreadable: skip",
+        doc: "the nginx error log's tail (the error_log the configuration names, within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its first line, redacted; unreadable: skip; HAProxy: skip, saying where its `log` lines send the logs (stdout/stderr: the container's log or the journal, not syslog; /dev/log or an address: syslog)",
         full: false,
         eval: Eval::Lb(error_log),
     },
@@ -234,31 +242,44 @@ fn session_pinning(o: &LbObservation, _: &Ctx) -> Verdict {
         Ok(d) => d,
         Err(v) => return v,
     };
-    let sticky = |x: &Directive| -> bool {
-        let a0 = x.args.first().map_or("", String::as_str);
-        match o.kind {
-            LbKind::Nginx => {
-                x.within("upstream")
-                    && (x.name == "ip_hash"
-                        || x.name == "sticky"
-                        || (x.name == "hash"
-                            && (a0.starts_with("$cookie_") || a0 == "$remote_addr")))
-            }
-            LbKind::Haproxy => {
-                (x.name == "cookie"
-                    && x.args
-                        .iter()
-                        .any(|a| a == "insert" || a == "rewrite" || a == "prefix"))
-                    || x.name == "stick-table"
-                    || x.name == "stick"
-                    || (x.name == "balance" && a0 == "source")
-            }
-        }
+    let (found, counting): (Vec<&Directive>, Vec<&Directive>) = match o.kind {
+        LbKind::Nginx => (
+            d.iter()
+                .filter(|x| {
+                    let a0 = x.args.first().map_or("", String::as_str);
+                    x.within("upstream")
+                        && (x.name == "ip_hash"
+                            || x.name == "sticky"
+                            || (x.name == "hash"
+                                && (a0.starts_with("$cookie_") || a0 == "$remote_addr")))
+                })
+                .collect(),
+            Vec::new(),
+        ),
+        LbKind::Haproxy => haproxy_persistence(d),
     };
-    let found: Vec<&Directive> = d.iter().filter(|x| sticky(x)).collect();
+    // tables that only count requests: named on a pass, and beside a warning
+    let counted = |v: Verdict| {
+        counting.iter().fold(v, |v, x| {
+            v.with(
+                x.at(),
+                format!(
+                    "stick-table {}: counters only (rate limiting, not pinning)",
+                    x.args.join(" ")
+                ),
+            )
+        })
+    };
     match found.first() {
-        None => Verdict::pass("no sticky sessions: any node may serve any request"),
-        Some(x) => found.iter().fold(
+        None => counted(Verdict::pass(match counting.first() {
+            None => "no sticky sessions: any node may serve any request".to_string(),
+            Some(x) => format!(
+                "no sticky sessions: any node may serve any request (the stick-table in {} ({}) only counts requests: rate limiting, not pinning)",
+                x.context.join(" "),
+                x.at()
+            ),
+        })),
+        Some(x) => counted(found.iter().fold(
             Verdict::new(
                 Status::Warn,
                 format!(
@@ -268,10 +289,60 @@ fn session_pinning(o: &LbObservation, _: &Ctx) -> Verdict {
                     x.at()
                 ),
             )
-            .fix("Keep session state in Redis and balance without affinity (round robin or least_conn); remove ip_hash/hash $cookie_…/sticky (nginx) or cookie … insert/stick (HAProxy), then check that a failed node loses no sessions"),
+            .fix("Keep session state in Redis and balance without affinity (round robin or least_conn); remove ip_hash/hash $cookie_…/sticky (nginx) or cookie … insert, stick on/match/store and balance source (HAProxy; stick-tables that only count requests for rate limiting can stay), then check that a failed node loses no sessions"),
             |v, x| v.with(x.at(), format!("{} {}", x.name, x.args.join(" "))),
-        ),
+        )),
     }
+}
+
+/// HAProxy's persistence, and the stick-tables that are not: in each backend (or listen) with
+/// servers, a `cookie` that inserts, rewrites or prefixes, `balance source`, and the stick rules
+/// (`stick on`, `stick match`, `stick store-request`, `stick store-response`), own or inherited,
+/// each line once; then the stick-tables no stick rule uses (they only hold counters for
+/// `track-sc*` rules, `http_req_rate`, `conn_rate`, `gpc0` …: rate limiting).
+fn haproxy_persistence(d: &[Directive]) -> (Vec<&Directive>, Vec<&Directive>) {
+    let mut found: Vec<&Directive> = Vec::new();
+    // the tables stick rules read or write: `table NAME`, else the proxy's own
+    let mut used: Vec<&str> = Vec::new();
+    for p in haproxy_proxies(d)
+        .iter()
+        .filter(|p| p.kind != "frontend" && p.has_servers())
+    {
+        let arg =
+            |x: &Directive, set: &[&str]| x.args.first().is_some_and(|a| set.contains(&a.as_str()));
+        let cookie = p.last("cookie").filter(|x| {
+            x.args
+                .iter()
+                .any(|a| a == "insert" || a == "rewrite" || a == "prefix")
+        });
+        let balance = p.last("balance").filter(|x| arg(x, &["source"]));
+        let rules = p.lines.iter().copied().filter(|x| {
+            x.name == "stick" && arg(x, &["on", "match", "store-request", "store-response"])
+        });
+        for x in cookie.into_iter().chain(balance).chain(rules) {
+            if x.name == "stick" {
+                let table = x.args.iter().position(|a| a == "table");
+                used.push(
+                    table
+                        .and_then(|i| x.args.get(i + 1))
+                        .map_or(p.name, String::as_str),
+                );
+            }
+            if !found.iter().any(|f| std::ptr::eq(*f, x)) {
+                found.push(x);
+            }
+        }
+    }
+    found.sort_by_key(|x| x.line);
+    let counting = d
+        .iter()
+        .filter(|x| x.name == "stick-table")
+        .filter(|x| {
+            let owner = x.context.first().and_then(|c| c.split_whitespace().nth(1));
+            !owner.is_some_and(|o| used.contains(&o))
+        })
+        .collect();
+    (found, counting)
 }
 
 fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
@@ -349,6 +420,23 @@ fn haproxy_reuse(d: &[Directive]) -> Verdict {
     if pools.is_empty() {
         return Verdict::skip("no backend with servers in the configuration");
     }
+    // a tcp backend (Redis, PostgreSQL …) forwards bytes: HTTP connection reuse does not apply
+    let (pools, tcp): (Vec<&HaproxyProxy>, Vec<&HaproxyProxy>) =
+        pools.into_iter().partition(|p| p.mode() == "http");
+    let not_http = |v: Verdict| {
+        tcp.iter().fold(v, |v, p| {
+            v.with(
+                p.label(),
+                format!("mode {}: HTTP connection reuse does not apply", p.mode()),
+            )
+        })
+    };
+    if pools.is_empty() {
+        return not_http(Verdict::skip(format!(
+            "not applicable: every backend with servers is in tcp mode ({}), where HAProxy forwards the connection as it is and there is no HTTP connection reuse to judge",
+            tcp.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
+        )));
+    }
     // (backend, why) for each backend whose server connections close or are never pooled
     let mut closed: Vec<(String, String)> = Vec::new();
     let mut unpooled: Vec<(String, String)> = Vec::new();
@@ -398,11 +486,12 @@ fn haproxy_reuse(d: &[Directive]) -> Verdict {
             ),
         )
     } else {
-        return Verdict::pass(format!(
+        return not_http(Verdict::pass(format!(
             "server connections are kept alive and reused in {} (no http-server-close, httpclose or http-reuse never applies)",
             pools.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
-        ));
+        )));
     };
+    let v = not_http(v);
     closed
         .iter()
         .chain(&unpooled)
@@ -450,12 +539,323 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
     }
 }
 
+/// The state stores a tcp backend may front.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Store {
+    Redis,
+    Postgres,
+}
+
+impl Store {
+    fn as_str(self) -> &'static str {
+        match self {
+            Store::Redis => "Redis",
+            Store::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Patroni's REST endpoints that answer 200 only for one role (`/` is the primary's).
+const PATRONI_ROLE_PATHS: &[&str] = &[
+    "/",
+    "/primary",
+    "/master",
+    "/leader",
+    "/read-write",
+    "/standby-leader",
+    "/replica",
+    "/read-only",
+    "/sync",
+    "/synchronous",
+    "/async",
+    "/asynchronous",
+    "/quorum",
+];
+
+/// The server lines' ports (`10.0.0.1:5432` → `5432`).
+fn server_ports<'a>(p: &HaproxyProxy<'a>) -> Vec<&'a str> {
+    p.servers()
+        .iter()
+        .filter_map(|x| x.args.get(if x.name == "server-template" { 2 } else { 1 }))
+        .filter_map(|a| a.rsplit_once(':').map(|(_, port)| port))
+        .collect()
+}
+
+/// What a tcp backend fronts, told from its health check, its servers' ports and its name.
+fn store_of(p: &HaproxyProxy) -> Option<Store> {
+    let check = p
+        .check_option()
+        .and_then(|x| x.args.first())
+        .map(String::as_str);
+    let ports = server_ports(p);
+    let name = p.name.to_ascii_lowercase();
+    let asks = p.lines.iter().filter(|x| x.name == "tcp-check").any(|x| {
+        x.args
+            .iter()
+            .any(|a| a.contains("PONG") || a.contains("role:"))
+    });
+    if check == Some("redis-check")
+        || asks
+        || ports.iter().any(|p| ["6379", "6380"].contains(p))
+        || name.contains("redis")
+    {
+        Some(Store::Redis)
+    } else if check == Some("pgsql-check")
+        || ports.iter().any(|p| ["5432", "5433", "6432"].contains(p))
+        || ["postgres", "pgsql", "patroni", "psql"]
+            .iter()
+            .any(|w| name.contains(w))
+        || name.split(['_', '-', '.']).any(|w| w == "pg")
+    {
+        Some(Store::Postgres)
+    } else {
+        None
+    }
+}
+
+/// `port N` on a server line or the last `default-server`: where checks go instead.
+fn check_port<'a>(p: &HaproxyProxy<'a>, server: &'a Directive) -> Option<&'a str> {
+    let port = |x: &'a Directive| {
+        let i = x.args.iter().position(|a| a == "port")?;
+        x.args.get(i + 1).map(String::as_str)
+    };
+    port(server).or_else(|| p.last("default-server").and_then(port))
+}
+
+/// Whether the backend's health check asks each server its role: Ok(what asks), or Err(why
+/// not).
+fn role_probe(p: &HaproxyProxy, store: Store) -> Result<String, String> {
+    let servers = p.servers();
+    let default_check = p
+        .last("default-server")
+        .is_some_and(|x| x.args.iter().any(|a| a == "check"));
+    if let Some(x) = servers
+        .iter()
+        .find(|x| !default_check && !x.args.iter().any(|a| a == "check"))
+    {
+        return Err(format!(
+            "`{} {}` ({}) is not health-checked at all",
+            x.name,
+            x.args.join(" "),
+            x.at()
+        ));
+    }
+    let option = p.check_option();
+    let kind = option
+        .and_then(|x| x.args.first())
+        .map_or("", String::as_str);
+    let plain = || match option {
+        None => "its servers' `check` only opens a TCP connection".to_string(),
+        Some(x) => format!(
+            "{} only {}",
+            cited(p, x),
+            match kind {
+                "redis-check" => "sends PING",
+                "pgsql-check" => "logs in",
+                _ => "checks that the server answers",
+            }
+        ),
+    };
+    match (store, kind) {
+        (Store::Redis, "tcp-check") => p
+            .lines
+            .iter()
+            .find(|x| {
+                x.name == "tcp-check"
+                    && x.args.iter().any(|a| {
+                        a.contains("role:")
+                            || a.contains("get-master-addr-by-name")
+                            || a.eq_ignore_ascii_case("ROLE\\r\\n")
+                    })
+            })
+            .map(|x| cited(p, x))
+            .ok_or_else(|| {
+                format!(
+                    "{}, whose tcp-check rules never ask the role (`tcp-check send info\\ replication\\r\\n`, `tcp-check expect string role:master`)",
+                    plain()
+                )
+            }),
+        (Store::Postgres, "httpchk") => {
+            let x = option.unwrap_or(servers[0]);
+            let sent = p.last("http-check").filter(|h| h.args.first().is_some_and(|a| a == "send"));
+            let uri = match sent {
+                Some(h) => h.args.iter().position(|a| a == "uri").and_then(|i| h.args.get(i + 1)),
+                None => match x.args.len() {
+                    1 => None,
+                    2 => x.args.get(1),
+                    _ => x.args.get(2),
+                },
+            }
+            .map_or("/", String::as_str);
+            let path = uri.split('?').next().unwrap_or(uri);
+            let port = servers.first().and_then(|s| check_port(p, s));
+            match port {
+                None => Err(format!(
+                    "{} goes to PostgreSQL's own port, which does not speak HTTP (Patroni's REST API listens elsewhere: `check port 8008`)",
+                    cited(p, x)
+                )),
+                Some(_) if !PATRONI_ROLE_PATHS.contains(&path) => Err(format!(
+                    "{} asks {uri}, which answers 200 whatever the role",
+                    cited(p, x)
+                )),
+                Some(port) => Ok(format!("{} ({uri} on port {port})", cited(p, x))),
+            }
+        }
+        _ => Err(plain()),
+    }
+}
+
+fn role_checks(o: &LbObservation, _: &Ctx) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    if o.kind == LbKind::Nginx {
+        return Verdict::skip(
+            "role checks are read from HAProxy configurations (nginx's stream upstreams are not)",
+        );
+    }
+    let proxies = haproxy_proxies(d);
+    let fronting: Vec<(&HaproxyProxy, Store)> = proxies
+        .iter()
+        .filter(|p| p.kind != "frontend" && p.has_servers() && p.mode() == "tcp")
+        .filter_map(|p| store_of(p).map(|s| (p, s)))
+        .collect();
+    if fronting.is_empty() {
+        return Verdict::skip("no tcp backend in front of Redis or PostgreSQL");
+    }
+    // with one server there is no role to choose between
+    let several = |p: &HaproxyProxy| {
+        let s = p.servers();
+        s.len() > 1 || s.iter().any(|x| x.name == "server-template")
+    };
+    let judged: Vec<(&HaproxyProxy, Store, Result<String, String>)> = fronting
+        .iter()
+        .filter(|(p, _)| several(p))
+        .map(|(p, s)| (*p, *s, role_probe(p, *s)))
+        .collect();
+    if judged.is_empty() {
+        return Verdict::skip(format!(
+            "one server behind each of {}: no role to choose between",
+            fronting
+                .iter()
+                .map(|(p, _)| p.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let blind: Vec<&(&HaproxyProxy, Store, Result<String, String>)> =
+        judged.iter().filter(|(_, _, r)| r.is_err()).collect();
+    let v = match blind.first() {
+        None => Verdict::pass(format!(
+            "every tcp backend in front of Redis or PostgreSQL asks its servers their role: {}",
+            judged
+                .iter()
+                .map(|(p, _, _)| p.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        Some((p, store, why)) => {
+            let why = why.as_ref().err().map_or("", String::as_str);
+            let stores: Vec<Store> = blind.iter().map(|(_, s, _)| *s).collect();
+            Verdict::new(
+                Status::Fail,
+                format!(
+                    "{} balances {} over {} servers without asking their role: {why}; after a failover HAProxy still sends writes to a node that is now a replica{}",
+                    p.label(),
+                    store.as_str(),
+                    p.servers().len(),
+                    match blind.len() {
+                        1 => String::new(),
+                        2 => " (and 1 more backend)".to_string(),
+                        n => format!(" (and {} more backends)", n - 1),
+                    }
+                ),
+            )
+            .fix(match (stores.contains(&Store::Redis), stores.contains(&Store::Postgres)) {
+                (true, true) => "Redis: `option tcp-check`, `tcp-check send info\\ replication\\r\\n`, `tcp-check expect string role:master` (and `balance first`); PostgreSQL with Patroni: `option httpchk GET /primary`, `http-check expect status 200` and `check port 8008` on each server; verify with `haproxy -c -f FILE` and the stats page (only the primary UP)",
+                (true, false) => "Ask each Redis server its role: `option tcp-check`, `tcp-check connect`, `tcp-check send info\\ replication\\r\\n`, `tcp-check expect string role:master` (and `balance first`); verify with `haproxy -c -f FILE` and the stats page (only the master UP)",
+                _ => "Ask Patroni's REST API which node is the primary: `option httpchk GET /primary`, `http-check expect status 200`, and `check port 8008` on each server (a read-only pool: GET /replica); verify with `haproxy -c -f FILE` and the stats page (only the primary UP)",
+            })
+        }
+    };
+    judged.iter().fold(v, |v, (p, store, r)| {
+        v.with(
+            p.label(),
+            match r {
+                Ok(what) => format!("{}: {what}", store.as_str()),
+                Err(why) => format!("{}: does not ask the role: {why}", store.as_str()),
+            },
+        )
+    })
+}
+
+/// Where an HAProxy `log` target sends lines: `stdout`/`stderr` (also `fd@1`, `fd@2`) to the
+/// process's own output, a ring buffer, else a syslog server (a UNIX socket such as /dev/log,
+/// or an address such as 127.0.0.1:514).
+fn log_sink(target: &str) -> &'static str {
+    match target {
+        "stdout" | "fd@1" => "stdout",
+        "stderr" | "fd@2" => "stderr",
+        t if t.starts_with("ring@") => "a ring buffer",
+        _ => "syslog",
+    }
+}
+
+/// lb.error_log for HAProxy: its logs are not read here, but where they go is said, from the
+/// `log` lines of the global section and of the proxies (`log global` points at the former).
+fn haproxy_logs(o: &LbObservation) -> Verdict {
+    let d = match directives(o) {
+        Ok(d) => d,
+        Err(v) => return v,
+    };
+    let logs: Vec<&Directive> = d
+        .iter()
+        .filter(|x| x.name == "log")
+        .filter(|x| x.args.first().is_some_and(|a| a != "global"))
+        .collect();
+    if logs.is_empty() {
+        return Verdict::skip(
+            "HAProxy's configuration names no log target (no `log` line): it logs nothing to read",
+        );
+    }
+    let said: Vec<String> = logs
+        .iter()
+        .map(|x| {
+            let target = x.args.first().map_or("", String::as_str);
+            let line = format!("{} {}, {}", x.name, x.args.join(" "), x.at());
+            match log_sink(target) {
+                "syslog" => format!("to syslog at {target} ({line})"),
+                sink => format!("to {sink} ({line})"),
+            }
+        })
+        .collect();
+    let own_output = logs.iter().any(|x| {
+        matches!(
+            log_sink(x.args.first().map_or("", String::as_str)),
+            "stdout" | "stderr"
+        )
+    });
+    let whereto = if own_output {
+        ": stdout and stderr go to the container's log or the journal (docker logs, journalctl -u haproxy), not to a syslog daemon"
+    } else {
+        ""
+    };
+    logs.iter().fold(
+        Verdict::skip(format!(
+            "HAProxy logs {}{whereto}; not read here",
+            said.join(" and ")
+        )),
+        |v, x| v.with(x.at(), format!("{} {}", x.name, x.args.join(" "))),
+    )
+}
+
 fn error_log(o: &LbObservation, _: &Ctx) -> Verdict {
     let Some(s) = &o.error_log else {
-        return Verdict::skip(match o.kind {
-            LbKind::Haproxy => "HAProxy logs through syslog: not read here",
-            LbKind::Nginx => "no error log read",
-        });
+        return match o.kind {
+            LbKind::Haproxy => haproxy_logs(o),
+            LbKind::Nginx => Verdict::skip("no error log read"),
+        };
     };
     if let Some(e) = &s.error {
         return Verdict::skip(format!("the error log could not be read: {e}"));
@@ -861,6 +1261,143 @@ mod tests {
             v.status == Status::Warn && v.summary.contains("not pooled"),
             "{v:?}"
         );
+    }
+
+    /// Issue 28 (9): counting tables are rate limiting; only stick rules where servers are pin.
+    #[test]
+    fn haproxy_stick_tables_pin_only_through_stick_rules_with_servers() {
+        let base = "defaults\n  mode http\nfrontend fe\n  bind :80\n  http-request track-sc0 src table st_src_global\n  default_backend api\nbackend st_src_global\n  stick-table type ip size 1m expire 10s store http_req_rate(10s)\n";
+        let o = haproxy(
+            &format!("{base}backend api\n  server a 127.0.0.1:81 check\n"),
+            "X-Session-Id",
+        );
+        let v = run(session_pinning, &o);
+        assert!(
+            v.status == Status::Pass
+                && v.summary
+                    .contains("backend st_src_global (haproxy.cfg:8) only counts"),
+            "{v:?}"
+        );
+        // a stick rule in a backend with servers, on another backend's table: pinned, and
+        // that table is not a counting one
+        let o = haproxy(
+            &format!("{base}backend api\n  stick match src table st_src_global\n  server a 127.0.0.1:81 check\n"),
+            "X-Session-Id",
+        );
+        let v = run(session_pinning, &o);
+        assert!(
+            v.status == Status::Warn
+                && v.summary
+                    .contains("`stick match src table st_src_global` (haproxy.cfg:10)")
+                && !v.evidence.iter().any(|e| e.value.contains("rate limiting")),
+            "{v:?}"
+        );
+        // a stick rule where there are no servers pins nothing
+        let o = haproxy(
+            &format!("{base}  stick on src\nbackend api\n  server a 127.0.0.1:81 check\n"),
+            "X-Session-Id",
+        );
+        assert_eq!(run(session_pinning, &o).status, Status::Pass);
+        // a cookie inserted from defaults pins each backend with servers, named once
+        let o = haproxy(
+            "defaults\n  mode http\n  cookie SRV insert indirect nocache\nbackend a\n  server a 127.0.0.1:81 cookie a\nbackend b\n  server b 127.0.0.1:82 cookie b\n",
+            "X-Session-Id",
+        );
+        let v = run(session_pinning, &o);
+        assert!(v.status == Status::Warn && v.evidence.len() == 1, "{v:?}");
+    }
+
+    /// Issue 28 (11): role checks in tcp mode, and no HTTP reuse verdict there.
+    #[test]
+    fn haproxy_tcp_backends_need_a_check_that_asks_the_role() {
+        let pg = |check: &str, servers: &str| {
+            haproxy(
+                &format!("defaults\n  mode tcp\nlisten postgres\n  bind :5000\n{check}  server pg1 10.0.0.1:5432 {servers}\n  server pg2 10.0.0.2:5432 {servers}\n"),
+                "X-Session-Id",
+            )
+        };
+        let status = |o: &LbObservation| run(role_checks, o).status;
+        let patroni = "  option httpchk\n  http-check expect status 200\n";
+        // `option httpchk` alone sends OPTIONS /, Patroni's primary endpoint
+        assert_eq!(status(&pg(patroni, "check port 8008")), Status::Pass);
+        // HAProxy 2.2+ syntax, and the port on default-server
+        let send = "  option httpchk\n  http-check send meth GET uri /read-write\n  default-server check port 8008\n";
+        assert_eq!(status(&pg(send, "")), Status::Pass);
+        // /health answers 200 on a replica too; no port sends HTTP to PostgreSQL
+        let v = run(
+            role_checks,
+            &pg("  option httpchk GET /health\n", "check port 8008"),
+        );
+        assert!(
+            v.status == Status::Fail && v.summary.contains("asks /health"),
+            "{v:?}"
+        );
+        let v = run(role_checks, &pg(patroni, "check"));
+        assert!(
+            v.status == Status::Fail && v.summary.contains("own port"),
+            "{v:?}"
+        );
+        let v = run(
+            role_checks,
+            &pg("  option pgsql-check user haproxy\n", "check"),
+        );
+        assert!(
+            v.status == Status::Fail && v.summary.contains("only logs in"),
+            "{v:?}"
+        );
+        // a tcp-check that never asks the role
+        let ping = haproxy(
+            "defaults\n  mode tcp\nbackend cache\n  option tcp-check\n  tcp-check send PING\\r\\n\n  tcp-check expect string +PONG\n  server r1 10.0.0.1:6379 check\n  server r2 10.0.0.2:6379 check\n",
+            "X-Session-Id",
+        );
+        let v = run(role_checks, &ping);
+        assert!(
+            v.status == Status::Fail && v.summary.contains("balances Redis"),
+            "{v:?}"
+        );
+        // one server: nothing to choose; http backends and nginx: skip
+        let one = haproxy(
+            "defaults\n  mode tcp\nbackend redis\n  server r1 10.0.0.1:6379 check\n",
+            "X-Session-Id",
+        );
+        assert_eq!(status(&one), Status::Skip);
+        assert_eq!(run(upstream_keepalive, &one).status, Status::Skip);
+        assert_eq!(status(&nginx(GOOD, "X-Session-Id")), Status::Skip);
+        let web = haproxy(
+            "defaults\n  mode http\nbackend api\n  server a 10.0.0.1:8080 check\n  server b 10.0.0.2:8080 check\n",
+            "X-Session-Id",
+        );
+        assert_eq!(status(&web), Status::Skip);
+    }
+
+    /// Issue 28 (12): stdout/stderr are the container's log or the journal, not syslog.
+    #[test]
+    fn haproxy_log_lines_say_where_the_logs_go() {
+        let logs = |global: &str| {
+            run(
+                error_log,
+                &haproxy(
+                    &format!("global\n{global}defaults\n  log global\n  mode http\n"),
+                    "X-Session-Id",
+                ),
+            )
+        };
+        let v = logs("  log fd@1 local0\n  log 10.0.0.5:514 len 8192 local0\n");
+        assert!(
+            v.status == Status::Skip
+                && v.summary
+                    .contains("to stdout (log fd@1 local0, haproxy.cfg:2)")
+                && v.summary.contains("and to syslog at 10.0.0.5:514")
+                && v.summary.contains("not to a syslog daemon"),
+            "{v:?}"
+        );
+        let v = logs("  log ring@buf0 local0\n");
+        assert!(
+            v.summary.contains("to a ring buffer") && !v.summary.contains("journal"),
+            "{v:?}"
+        );
+        let v = logs("");
+        assert!(v.summary.contains("names no log target"), "{v:?}");
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).

@@ -535,6 +535,20 @@ const HTTP_CONNECTION_MODES: &[&str] = &[
     "forceclose",
 ];
 
+/// The options that choose how HAProxy health-checks servers.
+const CHECK_OPTIONS: &[&str] = &[
+    "httpchk",
+    "tcp-check",
+    "redis-check",
+    "pgsql-check",
+    "mysql-check",
+    "ssl-hello-chk",
+    "smtpchk",
+    "ldap-check",
+    "spop-check",
+    "external-check",
+];
+
 impl<'a> HaproxyProxy<'a> {
     /// `backend api`, as findings name it.
     pub fn label(&self) -> String {
@@ -599,6 +613,26 @@ impl<'a> HaproxyProxy<'a> {
         }
         mode.filter(|(m, _)| *m != "http-keep-alive")
             .map(|(_, x)| x)
+    }
+
+    /// Its servers' lines (`server`, `server-template`).
+    pub fn servers(&self) -> Vec<&'a Directive> {
+        self.own()
+            .iter()
+            .copied()
+            .filter(|x| x.name == "server" || x.name == "server-template")
+            .collect()
+    }
+
+    /// The health check type in force: the last of `option httpchk`, `tcp-check`,
+    /// `redis-check`, `pgsql-check` … (one replaces another); None: a plain `check` connects.
+    pub fn check_option(&self) -> Option<&'a Directive> {
+        self.lines.iter().rev().copied().find(|x| {
+            x.name == "option"
+                && x.args
+                    .first()
+                    .is_some_and(|a| CHECK_OPTIONS.contains(&a.as_str()))
+        })
     }
 
     /// The backends it sends requests to by name (`default_backend`, `use_backend`); a name
