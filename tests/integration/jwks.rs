@@ -290,3 +290,74 @@ fn key_drift_matches_by_thumbprint_and_names_each_node_s_missing_keys() {
         assert!(summary.contains(&format!("{url} lacks ")), "{url}: {f}");
     }
 }
+
+/// Issue 28 #16: a sample token that expired fifteen years ago passed jwt.sample_token with
+/// lifetime_s=unknown. An expired token, and one whose nbf or iat lies in the future, is named
+/// with its dates (the token is signed here with those claims; the clock is never changed).
+#[test]
+fn expired_and_future_sample_tokens_are_named_with_their_dates() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (pem, k1) = rsa_key(dir.path(), 2048, "k1");
+    let body = jwks(&[&k1]);
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let url = format!("{}/jwks.json", node.url(false));
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(&std::fs::read(&pem).unwrap()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let fifteen_years = 15 * 365 * 86400;
+    let day = 86400;
+    // (name, claims, status, what the summary says)
+    let cases = [
+        (
+            "expired",
+            serde_json::json!({"sub": "user-7", "exp": now - fifteen_years}),
+            "warn",
+            "expired at ",
+        ),
+        (
+            "not yet valid",
+            serde_json::json!({"sub": "user-7", "nbf": now + day, "exp": now + 2 * day}),
+            "fail",
+            "not valid before ",
+        ),
+        (
+            "issued in the future",
+            serde_json::json!({"sub": "user-7", "iat": now + day, "exp": now + day + 900}),
+            "fail",
+            "issued at ",
+        ),
+    ];
+    for (name, claims, want_status, want) in cases {
+        let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        h.kid = Some("k1".into());
+        let token = jsonwebtoken::encode(&h, &claims, &key).unwrap();
+        let file = dir.path().join(format!("{name}.jwt"));
+        std::fs::write(&file, &token).unwrap();
+        let r = doctor_json(
+            "jwt.sample_token",
+            &["--jwks", &url, "--jwt-sample-file", file.to_str().unwrap()],
+            &[],
+        );
+        let f = r.finding("jwt.sample_token");
+        let (s, summary) = status_summary(&f);
+        assert_eq!(s, want_status, "{name}: {f}");
+        assert!(summary.contains(want), "{name}: {f}");
+        // the date, as RFC 3339 UTC (the year is enough to know it is the token's)
+        let at = claims
+            .get("nbf")
+            .or(claims.get("iat"))
+            .filter(|_| name != "expired")
+            .or(claims.get("exp"))
+            .unwrap()
+            .as_i64()
+            .unwrap();
+        let year = 1970 + at / (365 * 86400 + 86400 / 4);
+        assert!(summary.contains(&year.to_string()), "{name} {year}: {f}");
+        assert!(!r.stdout.contains("user-7"), "never a claim's value: {f}");
+    }
+}

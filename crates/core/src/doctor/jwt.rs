@@ -53,7 +53,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.sample_token",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; exp - iat above {jwt.max_token_lifetime_s} s warns; never printed; without the flag: skip",
+        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; nbf or iat more than a minute ahead of this clock fails (the issuer's clock or claims are wrong: verifiers reject its fresh tokens); an expired token warns (the sample is stale, not the API wrong: take a fresh one); exp - iat above {jwt.max_token_lifetime_s} s warns; dates named, the token never printed; without the flag: skip",
         full: false,
         eval: Eval::Jwt(sample_token),
     },
@@ -75,21 +75,46 @@ fn sample_token(o: &JwtObservation, t: &Ctx) -> Verdict {
         }
         Err(e) => Verdict::new(Status::Fail, format!("the sample token ({} kid {}): {e}", s.alg, s.kid.as_deref().unwrap_or("none")))
             .fix("Token Signature Invalid: the issuing node signs with a key the others do not publish; synchronize the public keys across nodes (jwt.key_drift) and publish before signing"),
-        Ok(kid) => match s.lifetime_s {
+        Ok(kid) => match dates(s) {
+            Some(v) => v,
+            None => match s.lifetime_s {
             Some(l) if l > t.jwt.max_token_lifetime_s => Verdict::new(
                 Status::Warn,
                 format!("the sample token ({}, kid {kid}) verifies but lives {l} s (exp - iat), above {} s", s.alg, t.jwt.max_token_lifetime_s),
             )
             .fix("Issue short-lived access tokens (15 minutes in the brief) and refresh them; a stolen token is then good for minutes, not hours"),
             _ => Verdict::pass(format!("the sample token ({}, kid {kid}) verifies under a published key", s.alg)),
+            },
         },
     };
+    let v = [("exp", s.exp), ("nbf", s.nbf), ("iat", s.iat)]
+        .into_iter()
+        .filter(|(_, t)| t.is_some())
+        .fold(v, |v, (k, t)| v.with(k, crate::observe::log::utc(t)));
     v.with("alg", &s.alg)
         .with("kid", s.kid.as_deref().unwrap_or("none"))
         .with(
             "lifetime_s",
             s.lifetime_s.map_or("unknown".into(), |l| l.to_string()),
         )
+}
+
+/// A verified sample token's dates against the time they were read: nbf or iat ahead by more
+/// than a minute (the usual leeway) fails, an exp that has passed warns.
+fn dates(s: &crate::observe::jwt::TokenSummary) -> Option<Verdict> {
+    const LEEWAY_S: i64 = 60;
+    let now = s.checked_unix?;
+    let utc = |t: i64| crate::observe::log::utc(Some(t));
+    let ahead = [("not valid before", s.nbf), ("issued at", s.iat)]
+        .into_iter()
+        .find_map(|(what, t)| t.filter(|t| *t > now + LEEWAY_S).map(|t| (what, t)));
+    if let Some((what, t)) = ahead {
+        return Some(Verdict::new(Status::Fail, format!("the sample token ({}) is {what} {} ({} s from now): verifiers reject it until then", s.alg, utc(t), t - now))
+            .fix("The issuer's clock is ahead (or it sets nbf/iat wrong): sync it with NTP (`timedatectl status`, `chronyc tracking`) and issue tokens with nbf/iat at the time of issue"));
+    }
+    let exp = s.exp.filter(|e| *e <= now)?;
+    Some(Verdict::new(Status::Warn, format!("the sample token ({}) expired at {} ({} s ago): its signature verifies, but no verifier accepts it", s.alg, utc(exp), now - exp))
+        .fix("Take a fresh token from the API for --jwt-sample-file; an expired sample says nothing about the tokens it issues now"))
 }
 
 /// The nodes whose keys could be read, with their keys; the error verdict when none could.
@@ -558,6 +583,34 @@ mod tests {
             ..key(Some("e"), "EC", None, "t4")
         };
         assert_eq!(run(algorithm, &obs(vec![vec![ec]])).status, Status::Pass);
+    }
+
+    #[test]
+    fn expired_and_future_samples_are_named_with_their_dates() {
+        let mut o = obs(vec![vec![key(Some("k1"), "RSA", Some(2048), "t1")]]);
+        let now = 1_796_601_600;
+        let sample = |exp: Option<i64>, nbf: Option<i64>| crate::observe::jwt::TokenSummary {
+            file: "t.jwt".into(),
+            alg: "RS256".into(),
+            kid: Some("k1".into()),
+            verified: Ok("k1".into()),
+            lifetime_s: None,
+            exp,
+            nbf,
+            iat: None,
+            checked_unix: Some(now),
+        };
+        o.sample = Some(sample(Some(now - 15 * 365 * 86400), None));
+        let v = run(sample_token, &o);
+        assert!(
+            v.status == Status::Warn && v.summary.contains("expired at 2011-"),
+            "{}",
+            v.summary
+        );
+        o.sample = Some(sample(Some(now + 900), Some(now + 61)));
+        assert_eq!(run(sample_token, &o).status, Status::Fail);
+        o.sample = Some(sample(Some(now + 900), Some(now + 60)));
+        assert_eq!(run(sample_token, &o).status, Status::Pass);
     }
 
     #[test]
