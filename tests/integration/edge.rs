@@ -196,14 +196,15 @@ fn jwks_of_two_https_nodes_agree_drift_and_weak_keys_fail() {
         "{f}"
     );
 
-    // node 2 rotated to k2 alone: drift names it and both kids; the signing key is not there
+    // node 2 rotated to k2 alone: drift names what each node lacks; the signing key is not there
     *served[1].lock().unwrap() = jwks(&[&k2]);
     let (code, v) = doctor();
     assert_eq!(code, 3, "{v}");
     let (s, summary) = status_summary(&finding(&v, "jwt.key_drift", None));
     assert_eq!(s, "fail", "{v}");
     assert!(
-        summary.contains(&urls[1]) && summary.contains("k1, k2"),
+        summary.contains(&format!("{} lacks k1 ", urls[1]))
+            && summary.contains(&format!("{} lacks k2 ", urls[0])),
         "{summary}"
     );
     let (s, summary) = status_summary(&finding(&v, "jwt.key_match", None));

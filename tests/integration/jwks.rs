@@ -225,3 +225,139 @@ fn jwks_certificate_failures_say_their_kind_and_name_http_ca() {
         );
     }
 }
+
+/// Issue 28 #15: jwt.key_drift listed the union of kids without saying which node publishes
+/// which, and called the same key (one RFC 7638 thumbprint) published without a kid on one node
+/// and with one on the other a drift. Keys are matched by thumbprint first, kid second, and each
+/// node's missing keys are named on it.
+#[test]
+fn key_drift_matches_by_thumbprint_and_names_each_node_s_missing_keys() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, k1) = rsa_key(dir.path(), 2048, "k1");
+    let (_, k2) = rsa_key(dir.path(), 2048, "k2");
+    let (_, k3) = rsa_key(dir.path(), 2048, "k3");
+    // node 1 publishes k1 with no kid (as a single-key set often does), node 2 with its kid
+    let mut bare: serde_json::Value = serde_json::from_str(&k1).unwrap();
+    bare.as_object_mut().unwrap().remove("kid");
+    let serve = |keys: &[&str]| {
+        let body = jwks(keys);
+        HttpServer::start(move |_| Resp::json(&body))
+    };
+    let drift = |nodes: &[&HttpServer]| {
+        let urls: Vec<String> = nodes
+            .iter()
+            .map(|n| format!("{}/jwks.json", n.url(false)))
+            .collect();
+        let mut args = Vec::new();
+        for u in &urls {
+            args.extend(["--jwks", u.as_str()]);
+        }
+        let r = doctor_json("jwt.key_drift", &args, &[]);
+        (urls, r.finding("jwt.key_drift"))
+    };
+    let (a, b) = (serve(&[&bare.to_string()]), serve(&[&k1]));
+    let (_, f) = drift(&[&a, &b]);
+    let (s, summary) = status_summary(&f);
+    assert_ne!(s, "fail", "one key, with and without its kid: {f}");
+    assert!(summary.contains("without a kid"), "{f}");
+
+    // node 2 adds k2 (a rotation half done), node 3 publishes k1 and k3: each node's gaps
+    let (a, b, c) = (serve(&[&k1]), serve(&[&k1, &k2]), serve(&[&k1, &k3]));
+    let (urls, f) = drift(&[&a, &b, &c]);
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "fail", "{f}");
+    // (node, the keys it lacks, the keys it has that another lacks)
+    for (url, lacks, extra) in [
+        (&urls[0], vec!["k2 (", "k3 ("], vec![]),
+        (&urls[1], vec!["k3 ("], vec!["k2 ("]),
+        (&urls[2], vec!["k2 ("], vec!["k3 ("]),
+    ] {
+        let said = crate::support::evidence(&f, url).unwrap_or_else(|| panic!("{url}: {f}"));
+        let (missing, more) = said
+            .split_once("has what another node lacks")
+            .unwrap_or((said, ""));
+        assert!(missing.starts_with("lacks "), "{url}: {f}");
+        for k in &lacks {
+            assert!(missing.contains(k), "{url} lacks {k}: {f}");
+        }
+        for k in &extra {
+            assert!(more.contains(k), "{url} has {k}: {f}");
+        }
+        assert!(!said.contains("k1 ("), "every node has k1: {f}");
+        assert!(summary.contains(&format!("{url} lacks ")), "{url}: {f}");
+    }
+}
+
+/// Issue 28 #16: a sample token that expired fifteen years ago passed jwt.sample_token with
+/// lifetime_s=unknown. An expired token, and one whose nbf or iat lies in the future, is named
+/// with its dates (the token is signed here with those claims; the clock is never changed).
+#[test]
+fn expired_and_future_sample_tokens_are_named_with_their_dates() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (pem, k1) = rsa_key(dir.path(), 2048, "k1");
+    let body = jwks(&[&k1]);
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let url = format!("{}/jwks.json", node.url(false));
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(&std::fs::read(&pem).unwrap()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let fifteen_years = 15 * 365 * 86400;
+    let day = 86400;
+    // (name, claims, status, what the summary says)
+    let cases = [
+        (
+            "expired",
+            serde_json::json!({"sub": "user-7", "exp": now - fifteen_years}),
+            "warn",
+            "expired at ",
+        ),
+        (
+            "not yet valid",
+            serde_json::json!({"sub": "user-7", "nbf": now + day, "exp": now + 2 * day}),
+            "fail",
+            "not valid before ",
+        ),
+        (
+            "issued in the future",
+            serde_json::json!({"sub": "user-7", "iat": now + day, "exp": now + day + 900}),
+            "fail",
+            "issued at ",
+        ),
+    ];
+    for (name, claims, want_status, want) in cases {
+        let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        h.kid = Some("k1".into());
+        let token = jsonwebtoken::encode(&h, &claims, &key).unwrap();
+        let file = dir.path().join(format!("{name}.jwt"));
+        std::fs::write(&file, &token).unwrap();
+        let r = doctor_json(
+            "jwt.sample_token",
+            &["--jwks", &url, "--jwt-sample-file", file.to_str().unwrap()],
+            &[],
+        );
+        let f = r.finding("jwt.sample_token");
+        let (s, summary) = status_summary(&f);
+        assert_eq!(s, want_status, "{name}: {f}");
+        assert!(summary.contains(want), "{name}: {f}");
+        // the date, as RFC 3339 UTC (the year is enough to know it is the token's)
+        let at = claims
+            .get("nbf")
+            .or(claims.get("iat"))
+            .filter(|_| name != "expired")
+            .or(claims.get("exp"))
+            .unwrap()
+            .as_i64()
+            .unwrap();
+        let year = 1970 + at / (365 * 86400 + 86400 / 4);
+        assert!(summary.contains(&year.to_string()), "{name} {year}: {f}");
+        assert!(!r.stdout.contains("user-7"), "never a claim's value: {f}");
+    }
+}

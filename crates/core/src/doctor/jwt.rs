@@ -1,7 +1,7 @@
 //! `jwt.*`: the signing keys the API nodes publish: the same set everywhere, strong algorithms,
 //! room to rotate, and the signing key among them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
@@ -13,7 +13,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.key_drift",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "the --jwks endpoints do not serve the same keys (by kid and SHA-256 thumbprint): fail, naming the node and the kid; an endpoint that cannot be read: error",
+        doc: "the --jwks endpoints do not serve the same keys, matched by RFC 7638 thumbprint first and kid second: fail, naming per node the keys it lacks, a kid that names different keys, or a key under different kids; a key without its kid on some nodes only: warn; an endpoint that cannot be read: error, with its TLS failure kind",
         full: false,
         eval: Eval::Jwt(key_drift),
     },
@@ -53,7 +53,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.sample_token",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; exp - iat above {jwt.max_token_lifetime_s} s warns; never printed; without the flag: skip",
+        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; nbf or iat more than a minute ahead of this clock fails (the issuer's clock or claims are wrong: verifiers reject its fresh tokens); an expired token warns (the sample is stale, not the API wrong: take a fresh one); exp - iat above {jwt.max_token_lifetime_s} s warns; dates named, the token never printed; without the flag: skip",
         full: false,
         eval: Eval::Jwt(sample_token),
     },
@@ -75,21 +75,46 @@ fn sample_token(o: &JwtObservation, t: &Ctx) -> Verdict {
         }
         Err(e) => Verdict::new(Status::Fail, format!("the sample token ({} kid {}): {e}", s.alg, s.kid.as_deref().unwrap_or("none")))
             .fix("Token Signature Invalid: the issuing node signs with a key the others do not publish; synchronize the public keys across nodes (jwt.key_drift) and publish before signing"),
-        Ok(kid) => match s.lifetime_s {
+        Ok(kid) => match dates(s) {
+            Some(v) => v,
+            None => match s.lifetime_s {
             Some(l) if l > t.jwt.max_token_lifetime_s => Verdict::new(
                 Status::Warn,
                 format!("the sample token ({}, kid {kid}) verifies but lives {l} s (exp - iat), above {} s", s.alg, t.jwt.max_token_lifetime_s),
             )
             .fix("Issue short-lived access tokens (15 minutes in the brief) and refresh them; a stolen token is then good for minutes, not hours"),
             _ => Verdict::pass(format!("the sample token ({}, kid {kid}) verifies under a published key", s.alg)),
+            },
         },
     };
+    let v = [("exp", s.exp), ("nbf", s.nbf), ("iat", s.iat)]
+        .into_iter()
+        .filter(|(_, t)| t.is_some())
+        .fold(v, |v, (k, t)| v.with(k, crate::observe::log::utc(t)));
     v.with("alg", &s.alg)
         .with("kid", s.kid.as_deref().unwrap_or("none"))
         .with(
             "lifetime_s",
             s.lifetime_s.map_or("unknown".into(), |l| l.to_string()),
         )
+}
+
+/// A verified sample token's dates against the time they were read: nbf or iat ahead by more
+/// than a minute (the usual leeway) fails, an exp that has passed warns.
+fn dates(s: &crate::observe::jwt::TokenSummary) -> Option<Verdict> {
+    const LEEWAY_S: i64 = 60;
+    let now = s.checked_unix?;
+    let utc = |t: i64| crate::observe::log::utc(Some(t));
+    let ahead = [("not valid before", s.nbf), ("issued at", s.iat)]
+        .into_iter()
+        .find_map(|(what, t)| t.filter(|t| *t > now + LEEWAY_S).map(|t| (what, t)));
+    if let Some((what, t)) = ahead {
+        return Some(Verdict::new(Status::Fail, format!("the sample token ({}) is {what} {} ({} s from now): verifiers reject it until then", s.alg, utc(t), t - now))
+            .fix("The issuer's clock is ahead (or it sets nbf/iat wrong): sync it with NTP (`timedatectl status`, `chronyc tracking`) and issue tokens with nbf/iat at the time of issue"));
+    }
+    let exp = s.exp.filter(|e| *e <= now)?;
+    Some(Verdict::new(Status::Warn, format!("the sample token ({}) expired at {} ({} s ago): its signature verifies, but no verifier accepts it", s.alg, utc(exp), now - exp))
+        .fix("Take a fresh token from the API for --jwt-sample-file; an expired sample says nothing about the tokens it issues now"))
 }
 
 /// The nodes whose keys could be read, with their keys; the error verdict when none could.
@@ -133,35 +158,124 @@ fn key_drift(o: &JwtObservation, _: &Ctx) -> Verdict {
     if nodes.len() < 2 {
         return Verdict::skip("one JWKS: nothing to compare (give --jwks once per node)");
     }
-    let set = |k: &[KeySummary]| -> BTreeSet<(String, String)> {
-        k.iter().map(|k| (k.name(), k.thumbprint.clone())).collect()
+    // keys are matched by their material (RFC 7638 thumbprint) first; kids second: per key,
+    // the kid each node publishes it under
+    type Kids<'a> = BTreeMap<&'a str, BTreeSet<Option<&'a str>>>;
+    let per_node: Vec<(&str, Kids)> = nodes
+        .iter()
+        .map(|(url, keys)| {
+            let mut m: Kids = BTreeMap::new();
+            for k in keys.iter() {
+                m.entry(&k.thumbprint).or_default().insert(k.kid.as_deref());
+            }
+            (*url, m)
+        })
+        .collect();
+    let all: BTreeSet<&str> = per_node
+        .iter()
+        .flat_map(|(_, m)| m.keys().copied())
+        .collect();
+    // a key by every kid any node gives it, and the start of its thumbprint
+    let label = |tp: &str| {
+        let kids: BTreeSet<&str> = per_node
+            .iter()
+            .filter_map(|(_, m)| m.get(tp))
+            .flatten()
+            .flatten()
+            .copied()
+            .collect();
+        let short = &tp[..tp.len().min(12)];
+        if kids.is_empty() {
+            format!("(no kid, thumbprint {short})")
+        } else {
+            format!(
+                "{} (thumbprint {short})",
+                kids.into_iter().collect::<Vec<_>>().join("/")
+            )
+        }
     };
-    let (first_url, first) = (nodes[0].0, set(nodes[0].1));
     let mut v = Verdict::pass(format!(
         "{} nodes publish the same {} key(s)",
         nodes.len(),
-        first.len()
+        all.len()
     ));
-    for (url, keys) in &nodes[1..] {
-        let theirs = set(keys);
-        let differ: Vec<String> = first
-            .symmetric_difference(&theirs)
-            .map(|(kid, _)| kid.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if !differ.is_empty() {
-            let msg = format!(
-                "{url} publishes a different key set than {first_url}: kid {}",
-                differ.join(", ")
-            );
-            v.escalate(
-                Status::Fail,
-                msg.clone(),
-                "Synchronize the public keys across nodes: publish the same JWKS everywhere (one source, e.g. a shared secret store or config push), add a new key everywhere before signing with it, and remove an old one only after its tokens expire; tokens signed on one node otherwise fail on another (Token Signature Invalid, in /var/log/nginx/error.log)",
-            );
-            v = v.with(url.to_string(), differ.join(", "));
+    let short = |tp: &str| tp[..tp.len().min(12)].to_string();
+    let mut fails = Vec::new();
+    // kid second: one kid naming different material on different nodes
+    let mut by_kid: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (_, m) in &per_node {
+        for (tp, kids) in m {
+            for kid in kids.iter().flatten() {
+                by_kid.entry(kid).or_default().insert(tp);
+            }
         }
+    }
+    for (kid, tps) in by_kid.iter().filter(|(_, t)| t.len() > 1) {
+        let tps: Vec<String> = tps.iter().map(|t| short(t)).collect();
+        fails.push(format!(
+            "kid {kid} names different keys on different nodes (thumbprints {})",
+            tps.join(", ")
+        ));
+    }
+    for (url, m) in &per_node {
+        let lacks: Vec<String> = all
+            .iter()
+            .filter(|tp| !m.contains_key(*tp))
+            .map(|tp| label(tp))
+            .collect();
+        let extra: Vec<String> = m
+            .keys()
+            .filter(|tp| per_node.iter().any(|(_, o)| !o.contains_key(*tp)))
+            .map(|tp| label(tp))
+            .collect();
+        let mut said = Vec::new();
+        if !lacks.is_empty() {
+            said.push(format!("lacks {}", lacks.join(", ")));
+            fails.push(format!("{url} lacks {}", lacks.join(", ")));
+        }
+        if !extra.is_empty() {
+            said.push(format!("has what another node lacks: {}", extra.join(", ")));
+        }
+        if !said.is_empty() {
+            v = v.with(url.to_string(), said.join("; "));
+        }
+    }
+    let mut warns = Vec::new();
+    // the same key under other kids: a token's kid finds it on some nodes only
+    for tp in &all {
+        let kids: Vec<(&str, Option<&str>)> = per_node
+            .iter()
+            .filter_map(|(url, m)| m.get(tp).map(|k| (*url, k)))
+            .flat_map(|(url, k)| k.iter().map(move |kid| (url, *kid)))
+            .collect();
+        let named: BTreeSet<&str> = kids.iter().filter_map(|(_, k)| *k).collect();
+        let bare: Vec<&str> = kids
+            .iter()
+            .filter(|(_, k)| k.is_none())
+            .map(|(u, _)| *u)
+            .collect();
+        if named.len() > 1 {
+            fails.push(format!(
+                "one key (thumbprint {}) is published under different kids ({}): a token's kid finds it on some nodes only",
+                short(tp),
+                named.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        } else if let (Some(kid), false) = (named.first(), bare.is_empty()) {
+            warns.push(format!(
+                "the same key (thumbprint {}) is published as kid {kid} elsewhere but without a kid on {}: not a drift, but a verifier that looks keys up by the token's kid may not find it there",
+                short(tp),
+                bare.join(", ")
+            ));
+        }
+    }
+    if !fails.is_empty() {
+        v.escalate(Status::Fail, fails.join("; "), "Synchronize the public keys across nodes: publish the same JWKS everywhere (one source, e.g. a shared secret store or config push), add a new key everywhere before signing with it, and remove an old one only after its tokens expire; tokens signed on one node otherwise fail on another (Token Signature Invalid, in /var/log/nginx/error.log)");
+    } else if !warns.is_empty() {
+        v.escalate(
+            Status::Warn,
+            warns.join("; "),
+            "Publish each key under the same kid on every node (one JWKS everywhere)",
+        );
     }
     v
 }
@@ -408,8 +522,15 @@ mod tests {
         );
         let v = run(key_drift, &obs(vec![vec![a.clone()], vec![b.clone()]]));
         assert_eq!(v.status, Status::Fail);
+        assert_eq!(
+            v.summary,
+            "https://node1/jwks lacks k2 (thumbprint t2); https://node2/jwks lacks k1 (thumbprint t1)"
+        );
+        // the same material without a kid on one node: matched by thumbprint, not a drift
+        let bare = key(None, "RSA", Some(2048), "t1");
+        let v = run(key_drift, &obs(vec![vec![bare], vec![a.clone()]]));
         assert!(
-            v.summary.contains("https://node2/jwks") && v.summary.contains("k1, k2"),
+            v.status == Status::Warn && v.summary.contains("without a kid on https://node1/jwks"),
             "{}",
             v.summary
         );
@@ -462,6 +583,34 @@ mod tests {
             ..key(Some("e"), "EC", None, "t4")
         };
         assert_eq!(run(algorithm, &obs(vec![vec![ec]])).status, Status::Pass);
+    }
+
+    #[test]
+    fn expired_and_future_samples_are_named_with_their_dates() {
+        let mut o = obs(vec![vec![key(Some("k1"), "RSA", Some(2048), "t1")]]);
+        let now = 1_796_601_600;
+        let sample = |exp: Option<i64>, nbf: Option<i64>| crate::observe::jwt::TokenSummary {
+            file: "t.jwt".into(),
+            alg: "RS256".into(),
+            kid: Some("k1".into()),
+            verified: Ok("k1".into()),
+            lifetime_s: None,
+            exp,
+            nbf,
+            iat: None,
+            checked_unix: Some(now),
+        };
+        o.sample = Some(sample(Some(now - 15 * 365 * 86400), None));
+        let v = run(sample_token, &o);
+        assert!(
+            v.status == Status::Warn && v.summary.contains("expired at 2011-"),
+            "{}",
+            v.summary
+        );
+        o.sample = Some(sample(Some(now + 900), Some(now + 61)));
+        assert_eq!(run(sample_token, &o).status, Status::Fail);
+        o.sample = Some(sample(Some(now + 900), Some(now + 60)));
+        assert_eq!(run(sample_token, &o).status, Status::Pass);
     }
 
     #[test]

@@ -92,4 +92,16 @@ pub struct TokenSummary {
     pub verified: Result<String, String>,
     /// exp − iat, seconds, when both are present.
     pub lifetime_s: Option<i64>,
+    /// Its exp, nbf and iat claims (seconds since the epoch), when it verifies and has them.
+    #[serde(default)]
+    pub exp: Option<i64>,
+    /// nbf.
+    #[serde(default)]
+    pub nbf: Option<i64>,
+    /// iat.
+    #[serde(default)]
+    pub iat: Option<i64>,
+    /// When the dates were read (seconds since the epoch): the time they are judged against.
+    #[serde(default)]
+    pub checked_unix: Option<i64>,
 }

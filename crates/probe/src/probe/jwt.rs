@@ -332,6 +332,10 @@ fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
                 kid: text("kid").map(|k| crate::text::escape(&k).into_owned()),
                 verified: Err(crate::text::escape(&why).into_owned()),
                 lifetime_s: None,
+                exp: None,
+                nbf: None,
+                iat: None,
+                checked_unix: None,
             };
         }
     };
@@ -340,7 +344,7 @@ fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
     validation.validate_exp = false;
     validation.required_spec_claims.clear();
     let keys = nodes.iter().filter_map(|(_, k)| k.as_ref().ok()).flatten();
-    let mut lifetime_s = None;
+    let (mut lifetime_s, mut dates) = (None, (None, None, None));
     let mut verified = Err(format!(
         "no published key verifies it (kid {})",
         header.kid.as_deref().unwrap_or("none")
@@ -358,6 +362,7 @@ fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
         if let Ok(t) = jsonwebtoken::decode::<serde_json::Value>(token, &dk, &validation) {
             let num = |k: &str| t.claims.get(k).and_then(|v| v.as_i64());
             lifetime_s = num("exp").zip(num("iat")).map(|(e, i)| e - i);
+            dates = (num("exp"), num("nbf"), num("iat"));
             verified = Ok(s.name());
             break;
         }
@@ -368,6 +373,10 @@ fn sample(file: &str, token: &str, nodes: &[(String, Keys)]) -> TokenSummary {
         kid: header.kid,
         verified,
         lifetime_s,
+        exp: dates.0,
+        nbf: dates.1,
+        iat: dates.2,
+        checked_unix: Some(super::tls::unix_now()),
     }
 }
 
