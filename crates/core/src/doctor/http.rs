@@ -47,6 +47,7 @@ pub const API: super::tls::Service = super::tls::Service {
     verify: "curl -sv --http2 https://HOST:PORT/ -o /dev/null",
     versions: "ssl_protocols TLSv1.3; in nginx (or the API server's TLS settings)",
     reachable: "http.tls",
+    trust: "Give --http-ca CA_FILE (or install the CA in the system store)",
 };
 
 fn tls(o: &HttpObservation, t: &Ctx) -> Verdict {

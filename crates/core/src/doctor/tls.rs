@@ -16,6 +16,8 @@ pub struct Service {
     pub versions: &'static str,
     /// The check that owns a target's unreachability.
     pub reachable: &'static str,
+    /// How to make statectl verify the certificate when no CA was in force.
+    pub trust: &'static str,
 }
 
 /// Redis.
@@ -24,6 +26,7 @@ pub const REDIS: Service = Service {
     verify: "redis-cli --tls -h HOST -p PORT PING",
     versions: "tls-protocols \"TLSv1.3\" in redis.conf (CONFIG SET tls-protocols TLSv1.3)",
     reachable: "redis.reachable",
+    trust: "Drop #insecure and give --tls-ca CA_FILE (or install the CA in the system store)",
 };
 
 /// PostgreSQL.
@@ -32,6 +35,7 @@ pub const POSTGRES: Service = Service {
     verify: "psql \"host=HOST port=PORT sslmode=verify-full\" -c 'SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()'",
     versions: "ssl_min_protocol_version = 'TLSv1.3' in postgresql.conf, then SELECT pg_reload_conf()",
     reachable: "postgres.reachable",
+    trust: "Use sslmode=verify-full with sslrootcert=CA_FILE (or ~/.postgresql/root.crt)",
 };
 
 /// Judges a live handshake: version, certificate verdict and expiry.
@@ -60,11 +64,7 @@ pub fn live(look: Option<&TlsLook>, addr: &str, svc: Service, t: &Ctx) -> Verdic
         v.escalate(
             Status::Warn,
             format!("{}, but the certificate was not verified (no CA in force): a man in the middle would go unnoticed", f.version),
-            if svc.name == POSTGRES.name {
-                "Use sslmode=verify-full with sslrootcert=CA_FILE (or ~/.postgresql/root.crt)"
-            } else {
-                "Drop #insecure and give --tls-ca CA_FILE (or install the CA in the system store)"
-            },
+            svc.trust,
         );
     }
     match f.version.as_str() {
@@ -255,6 +255,29 @@ pub mod tests {
         };
         f(&mut facts);
         TlsLook::Done(facts)
+    }
+
+    // an unverified certificate is fixed by each service's own trust option: the API's is
+    // --http-ca (it was told Redis's --tls-ca)
+    #[test]
+    fn an_unverified_certificate_names_the_services_own_trust_option() {
+        let t = Thresholds::default();
+        let t = Ctx::of(&t);
+        let unverified = with(|f| f.trust = "none (#insecure)".into());
+        for (svc, option) in [
+            (REDIS, "--tls-ca"),
+            (POSTGRES, "sslrootcert"),
+            (crate::doctor::http::API, "--http-ca"),
+        ] {
+            let v = live(Some(&unverified), "api.test:443", svc, &t);
+            assert_eq!(v.status, Status::Warn, "{v:?}");
+            assert!(
+                v.remediation.contains(option),
+                "{}: {}",
+                svc.name,
+                v.remediation
+            );
+        }
     }
 
     #[test]
