@@ -4,6 +4,8 @@ use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
 use crate::observe::lb::{ConfigTest, Directive, LbKind, LbObservation};
 
+mod nginx;
+
 /// The load balancer checks, in report order.
 pub static CHECKS: &[Check] = &[
     Check {
@@ -50,7 +52,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.health_checks",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx servers without max_fails, or max_fails=0)",
+        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx: servers of an upstream with more than one server that turn the default passive checks off with max_fails=0 or fail_timeout=0); nginx upstreams of one server only (nginx never marks that server down): skip",
         full: false,
         eval: Eval::Lb(health_checks),
     },
@@ -341,15 +343,7 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
         Err(v) => return v,
     };
     let unchecked: Vec<&Directive> = match o.kind {
-        LbKind::Nginx => d
-            .iter()
-            .filter(|x| x.is_upstream_server())
-            .filter(|x| {
-                !x.args
-                    .iter()
-                    .any(|a| a.strip_prefix("max_fails=").is_some_and(|n| n != "0"))
-            })
-            .collect(),
+        LbKind::Nginx => return nginx::health_checks(d),
         LbKind::Haproxy => d
             .iter()
             .filter(|x| x.is_upstream_server())
@@ -676,7 +670,10 @@ mod tests {
             "Authorization",
         );
         assert_eq!(run(session_pinning, &cookie).status, Status::Warn);
-        let unchecked = nginx(&GOOD.replace(" max_fails=3;", ";"), "Authorization");
+        let unchecked = nginx(
+            &GOOD.replace(" max_fails=3;", " max_fails=0;"),
+            "Authorization",
+        );
         let v = run(health_checks, &unchecked);
         assert_eq!(v.status, Status::Warn);
         assert!(v.summary.starts_with("2 of 2"), "{}", v.summary);
@@ -718,6 +715,53 @@ mod tests {
             ..old
         };
         assert_eq!(run(session_header, &unread).status, Status::Skip);
+    }
+
+    // issue 28 #7: nginx's passive checks are on by default (max_fails=1 fail_timeout=10s);
+    // only max_fails=0 or fail_timeout=0 turn them off, and a one-server upstream ignores them.
+    // Shape: nginx's own "Using nginx as HTTP load balancer" examples and Mastodon's upstream.
+    #[test]
+    fn nginx_passive_health_checks_follow_nginx_s_defaults() {
+        let conf = |servers: &str| {
+            format!("http {{\n upstream backend {{\n{servers}\n keepalive 32;\n }}\n server {{ listen 80; location / {{ proxy_pass http://backend; }} }}\n}}\n")
+        };
+        let defaults = nginx(
+            &conf("  server 10.0.0.1:3000;\n  server 10.0.0.2:3000 weight=2;"),
+            "X-Session-Id",
+        );
+        let v = run(health_checks, &defaults);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(
+            v.summary.contains("max_fails=1 fail_timeout=10s"),
+            "{}",
+            v.summary
+        );
+        for off in ["max_fails=0", "fail_timeout=0", "fail_timeout=0s"] {
+            let o = nginx(
+                &conf(&format!(
+                    "  server 10.0.0.1:3000 {off};\n  server 10.0.0.2:3000;"
+                )),
+                "X-Session-Id",
+            );
+            let v = run(health_checks, &o);
+            assert_eq!(v.status, Status::Warn, "{off}: {v:?}");
+            assert!(
+                v.summary.starts_with("1 of 2")
+                    && v.summary.contains(off)
+                    && v.summary.contains("nginx.conf:3"),
+                "{}",
+                v.summary
+            );
+            assert!(v.remediation.contains("max_fails=0"), "{}", v.remediation);
+        }
+        // one server: nginx never marks it down, whatever max_fails says
+        let single = nginx(
+            &conf("  server 127.0.0.1:3000 max_fails=0;"),
+            "X-Session-Id",
+        );
+        let v = run(health_checks, &single);
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert!(v.summary.contains("one server"), "{}", v.summary);
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).

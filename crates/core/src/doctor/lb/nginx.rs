@@ -1,0 +1,99 @@
+//! nginx's side of the `lb.*` checks: its upstream blocks, the locations that proxy to them,
+//! and what nginx does by default there.
+
+use crate::model::{Status, Verdict};
+use crate::observe::lb::Directive;
+
+/// An upstream block: its name and its `server` lines.
+pub(super) struct Upstream<'a> {
+    pub name: String,
+    pub servers: Vec<&'a Directive>,
+}
+
+/// The upstream blocks, in order, each with its servers.
+pub(super) fn upstreams(d: &[Directive]) -> Vec<Upstream<'_>> {
+    let mut out: Vec<(Vec<String>, Upstream)> = Vec::new();
+    for x in d.iter().filter(|x| x.is_upstream_server()) {
+        let Some(i) = x.context.iter().rposition(|c| c.starts_with("upstream ")) else {
+            continue;
+        };
+        let key = x.context[..=i].to_vec();
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, u)) => u.servers.push(x),
+            None => out.push((
+                key,
+                Upstream {
+                    name: x.context[i]["upstream ".len()..].trim().to_string(),
+                    servers: vec![x],
+                },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, u)| u).collect()
+}
+
+/// The parameter of a `server` line that turns nginx's passive checks off (`max_fails=0`,
+/// `fail_timeout=0`), if one does. Unset, they are max_fails=1 fail_timeout=10s.
+fn passive_off(server: &Directive) -> Option<&str> {
+    server.args.iter().map(String::as_str).find(|a| {
+        let zero = |v: &str| v.trim_end_matches(['s', 'm', 'h', 'd']) == "0" || v == "0ms";
+        a.strip_prefix("max_fails=").is_some_and(|v| v == "0")
+            || a.strip_prefix("fail_timeout=").is_some_and(zero)
+    })
+}
+
+/// lb.health_checks for nginx: passive checks are on unless a server turns them off; an
+/// upstream of one server ignores them (nginx never marks its only server down).
+pub(super) fn health_checks(d: &[Directive]) -> Verdict {
+    let ups = upstreams(d);
+    let servers: usize = ups.iter().map(|u| u.servers.len()).sum();
+    if servers == 0 {
+        return Verdict::skip("no upstream servers in the configuration");
+    }
+    let (pools, single): (Vec<&Upstream>, Vec<&Upstream>) =
+        ups.iter().partition(|u| u.servers.len() > 1);
+    let single_names = single
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if pools.is_empty() {
+        return Verdict::skip(format!(
+            "every upstream has one server ({single_names}): nginx ignores max_fails and fail_timeout there and never marks its only server down, so there is no other server to fail over to"
+        ));
+    }
+    let judged: usize = pools.iter().map(|u| u.servers.len()).sum();
+    let off: Vec<(&Directive, &str)> = pools
+        .iter()
+        .flat_map(|u| u.servers.iter())
+        .filter_map(|s| passive_off(s).map(|p| (*s, p)))
+        .collect();
+    let v = match off.first() {
+        None => Verdict::pass(format!(
+            "all {judged} servers of the {} upstream(s) with more than one server have passive health checks (nginx's default max_fails=1 fail_timeout=10s where unset)",
+            pools.len()
+        )),
+        Some((x, p)) => Verdict::new(
+            Status::Warn,
+            format!(
+                "{} of {judged} upstream servers have passive health checks turned off ({p}), e.g. `server {}` ({}): nginx keeps sending requests to them when they fail",
+                off.len(),
+                x.args.join(" "),
+                x.at()
+            ),
+        )
+        .fix("Remove max_fails=0 and fail_timeout=0 from those server lines: nginx's default (max_fails=1 fail_timeout=10s) takes a server out for 10s after a failed request; raise max_fails only if single errors are expected. Have the backend's health endpoint check its state store's latency; verify with `nginx -T | grep -n -e max_fails -e fail_timeout`"),
+    };
+    let v = v.with("servers", judged);
+    let v = if single.is_empty() {
+        v
+    } else {
+        v.with(
+            "one-server upstreams (passive checks ignored)",
+            single_names,
+        )
+    };
+    off.iter().fold(v, |v, (x, _)| {
+        v.with(x.at(), format!("server {}", x.args.join(" ")))
+    })
+}
