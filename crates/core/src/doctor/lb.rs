@@ -44,7 +44,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.upstream_keepalive",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and Connection \"\"; HAProxy: http-reuse never)",
+        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and a Connection header that is empty for requests without Upgrade: \"\" or a map such as $connection_upgrade whose '' (else default) value is not close; HAProxy: http-reuse never)",
         full: false,
         eval: Eval::Lb(upstream_keepalive),
     },
@@ -293,20 +293,14 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
             let http11 = d.iter().any(|x| {
                 x.name == "proxy_http_version" && x.args.first().is_some_and(|a| a == "1.1")
             });
-            let no_close = d.iter().any(|x| {
-                x.name == "proxy_set_header"
-                    && x.args
-                        .first()
-                        .is_some_and(|a| a.eq_ignore_ascii_case("Connection"))
-                    && x.args.get(1).is_some_and(|a| a.is_empty())
-            });
+            let connection = nginx::connection_kept(d).err();
             let missing: Vec<&str> = [
                 (keepalive.is_none(), "keepalive N in the upstream block"),
                 (!http11, "proxy_http_version 1.1"),
-                (!no_close, "proxy_set_header Connection \"\""),
             ]
             .into_iter()
             .filter_map(|(m, what)| m.then_some(what))
+            .chain(connection.as_deref())
             .collect();
             if missing.is_empty() {
                 Verdict::pass(
@@ -317,7 +311,7 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
                     Status::Warn,
                     format!("upstream connections are not reused: missing {} ({})", missing.join(", "), upstreams[0].at()),
                 )
-                .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";`, so each request does not pay a new TCP (and TLS) handshake to the backend")
+                .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` (for WebSockets, `proxy_set_header Connection $connection_upgrade;` with `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }`: an empty value, not `close`, for requests without Upgrade), so each request does not pay a new TCP (and TLS) handshake to the backend")
             }
         }
         LbKind::Haproxy => match d
@@ -762,6 +756,49 @@ mod tests {
         let v = run(health_checks, &single);
         assert_eq!(v.status, Status::Skip, "{v:?}");
         assert!(v.summary.contains("one server"), "{}", v.summary);
+    }
+
+    // issue 28 #6: `proxy_set_header Connection $connection_upgrade` keeps upstream keepalive
+    // when the map gives "" to requests without Upgrade, and breaks it when it gives `close`.
+    // Shape: the WebSocket map of nginx's docs (nginx.org/en/docs/http/websocket.html) as
+    // Nextcloud, GitLab and Mastodon reverse proxies ship it.
+    #[test]
+    fn a_connection_header_from_a_map_is_judged_by_the_map_s_value() {
+        let conf = |empty: &str| {
+            format!(
+                "http {{\nmap $http_upgrade $connection_upgrade {{\n    default upgrade;\n    '' {empty};\n}}\nupstream backend {{\n    server 127.0.0.1:3000 fail_timeout=0;\n    keepalive 32;\n}}\nserver {{\n    listen 443 ssl http2;\n    location / {{\n        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection $connection_upgrade;\n        proxy_pass http://backend;\n    }}\n}}\n}}\n"
+            )
+        };
+        let v = run(upstream_keepalive, &nginx(&conf("''"), "X-Session-Id"));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        let v = run(upstream_keepalive, &nginx(&conf("close"), "X-Session-Id"));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary.contains("$connection_upgrade")
+                && v.summary.contains("close")
+                && v.summary.contains("nginx.conf:4"),
+            "{}",
+            v.summary
+        );
+        // no '' key: requests without Upgrade get the default
+        let no_empty = conf("''").replace("    '' '';\n", "");
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&no_empty, "X")).status,
+            Status::Pass
+        );
+        let default_close = no_empty.replace("default upgrade", "default close");
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&default_close, "X")).status,
+            Status::Warn
+        );
+        let closed = conf("''").replace(
+            "$connection_upgrade;\n        proxy_pass",
+            "close;\n        proxy_pass",
+        );
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&closed, "X")).status,
+            Status::Warn
+        );
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).

@@ -97,3 +97,78 @@ pub(super) fn health_checks(d: &[Directive]) -> Verdict {
         v.with(x.at(), format!("server {}", x.args.join(" ")))
     })
 }
+
+/// What a `proxy_set_header Connection VALUE` sends on a request without Upgrade: the value
+/// itself, or for a variable set by a `map`, the map's value for an empty source (the `''`
+/// entry, else `default`, else empty), with the map's line. None: a variable no map sets.
+fn connection_value<'a>(
+    d: &'a [Directive],
+    value: &'a str,
+) -> Option<(&'a str, Option<&'a Directive>)> {
+    let Some(var) = value.strip_prefix('$') else {
+        return Some((value, None));
+    };
+    let head = |c: &str| {
+        let mut w = c.split_whitespace();
+        w.next() == Some("map") && w.nth(1) == Some(value) && var.len() + 1 == value.len()
+    };
+    let entries: Vec<&Directive> = d
+        .iter()
+        .filter(|x| x.context.last().is_some_and(|c| head(c)))
+        .collect();
+    if entries.is_empty() {
+        return None;
+    }
+    let entry = entries
+        .iter()
+        .rev()
+        .find(|x| x.name.is_empty())
+        .or_else(|| entries.iter().rev().find(|x| x.name == "default"));
+    Some(match entry {
+        Some(x) => (x.args.first().map_or("", String::as_str), Some(*x)),
+        None => ("", None),
+    })
+}
+
+/// lb.upstream_keepalive's `Connection` part for nginx: whether every `proxy_set_header
+/// Connection` keeps the upstream connection open for ordinary requests (empty, keep-alive, or a
+/// map giving one of those when there is no Upgrade header). Ok: it does; Err: what breaks it.
+pub(super) fn connection_kept(d: &[Directive]) -> Result<(), String> {
+    let set: Vec<&Directive> = d
+        .iter()
+        .filter(|x| {
+            x.name == "proxy_set_header"
+                && x.args
+                    .first()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("Connection"))
+        })
+        .collect();
+    if set.is_empty() {
+        return Err(
+            "proxy_set_header Connection \"\" (without it nginx sends Connection: close)".into(),
+        );
+    }
+    for x in set {
+        let value = x.args.get(1).map_or("", String::as_str);
+        match connection_value(d, value) {
+            None => {
+                return Err(format!(
+                    "a Connection header that keeps the connection: {} sets it from {value}, which no map defines ({})",
+                    x.name,
+                    x.at()
+                ))
+            }
+            Some((v, map)) if v.to_ascii_lowercase().contains("close") => {
+                let from = map.map_or(String::new(), |m| {
+                    format!(", which the map at {} makes `{v}` for requests without Upgrade", m.at())
+                });
+                return Err(format!(
+                    "a Connection header that keeps the connection: `proxy_set_header Connection {value}` ({}){from}",
+                    x.at()
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
