@@ -281,7 +281,14 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
     };
     match o.kind {
         LbKind::Nginx => {
-            let upstreams: Vec<&Directive> = d.iter().filter(|x| x.is_upstream_server()).collect();
+            let upstreams: Vec<&Directive> = d
+                .iter()
+                .filter(|x| x.is_upstream_server() && !x.within("stream"))
+                .collect();
+            let stream = nginx::stream_upstreams(d);
+            if upstreams.is_empty() && !stream.is_empty() {
+                return nginx::stream_keepalive_skip(&stream);
+            }
             if upstreams.is_empty() {
                 return Verdict::skip(
                     "no upstream block: proxy_pass goes straight to an address, without a pool",
@@ -289,7 +296,7 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
             }
             let keepalive = d
                 .iter()
-                .find(|x| x.name == "keepalive" && x.within("upstream"));
+                .find(|x| x.name == "keepalive" && x.within("upstream") && !x.within("stream"));
             let http11 = d.iter().any(|x| {
                 x.name == "proxy_http_version" && x.args.first().is_some_and(|a| a == "1.1")
             });
@@ -302,7 +309,7 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
             .filter_map(|(m, what)| m.then_some(what))
             .chain(connection.as_deref())
             .collect();
-            if missing.is_empty() {
+            let v = if missing.is_empty() {
                 Verdict::pass(
                     "upstream connections are reused (keepalive, HTTP/1.1, no Connection: close)",
                 )
@@ -312,6 +319,11 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
                     format!("upstream connections are not reused: missing {} ({})", missing.join(", "), upstreams[0].at()),
                 )
                 .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` (for WebSockets, `proxy_set_header Connection $connection_upgrade;` with `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }`: an empty value, not `close`, for requests without Upgrade), so each request does not pay a new TCP (and TLS) handshake to the backend")
+            };
+            if stream.is_empty() {
+                v
+            } else {
+                v.with("stream upstreams (TCP, not judged here)", stream.join(", "))
             }
         }
         LbKind::Haproxy => match d
@@ -798,6 +810,36 @@ mod tests {
         assert_eq!(
             run(upstream_keepalive, &nginx(&closed, "X")).status,
             Status::Warn
+        );
+    }
+
+    // issue 28 #5: stream {} upstreams (TCP in front of Redis or PostgreSQL) were judged by HTTP
+    // rules that do not exist in stream context. Shape: nginx's TCP load balancing guide
+    // (docs.nginx.com "TCP and UDP Load Balancing") with Redis and PostgreSQL pools.
+    #[test]
+    fn stream_upstreams_are_not_judged_by_http_rules() {
+        let stream = "stream {\n    upstream redis {\n        server 10.0.0.11:6379 max_fails=2 fail_timeout=5s;\n        server 10.0.0.12:6379 max_fails=2 fail_timeout=5s;\n    }\n    upstream postgres {\n        server 10.0.0.21:5432;\n        server 10.0.0.22:5432 backup;\n    }\n    server {\n        listen 6380;\n        proxy_connect_timeout 1s;\n        proxy_pass redis;\n    }\n    server {\n        listen 5433;\n        proxy_pass postgres;\n    }\n}\n";
+        let v = run(upstream_keepalive, &nginx(stream, "X-Session-Id"));
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert!(
+            v.summary.contains("stream")
+                && v.summary.contains("redis")
+                && v.summary.contains("postgres"),
+            "{}",
+            v.summary
+        );
+        // beside an HTTP pool, only the HTTP pool is judged, and cited
+        let both = format!("{stream}{}", GOOD.replace("keepalive 16;", ""));
+        let v = run(upstream_keepalive, &nginx(&both, "X-Session-Id"));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary.contains("nginx.conf:21") && !v.summary.contains("nginx.conf:3)"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&format!("{stream}{GOOD}"), "X")).status,
+            Status::Pass
         );
     }
 

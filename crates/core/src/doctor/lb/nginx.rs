@@ -172,3 +172,21 @@ pub(super) fn connection_kept(d: &[Directive]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The names of the upstream blocks in `stream {}` (TCP/UDP): keepalive, proxy_http_version and
+/// proxy_set_header do not exist there.
+pub(super) fn stream_upstreams(d: &[Directive]) -> Vec<String> {
+    upstreams(d)
+        .into_iter()
+        .filter(|u| u.servers.first().is_some_and(|s| s.within("stream")))
+        .map(|u| u.name)
+        .collect()
+}
+
+/// lb.upstream_keepalive when the only upstreams are TCP ones: a skip that says why.
+pub(super) fn stream_keepalive_skip(stream: &[String]) -> Verdict {
+    Verdict::skip(format!(
+        "the only upstreams are in stream {{}} (TCP: {}): nginx's stream proxy holds one upstream connection per client connection, and keepalive, proxy_http_version and proxy_set_header Connection do not exist there; the clients' own pools (Redis, PostgreSQL) decide the reuse",
+        stream.join(", ")
+    ))
+}
