@@ -28,7 +28,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.session_header",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "the session header is dropped or overwritten (an underscore without underscores_in_headers on, proxy_set_header or http-request del-header/set-header on it, proxy_pass_request_headers off): fail, naming file:line",
+        doc: "the session header is dropped or overwritten (an underscore without underscores_in_headers on, proxy_set_header or http-request del-header/set-header on it, proxy_pass_request_headers off): fail, naming file:line; nginx: only where it reaches a location that proxies to the configuration's upstreams (a location proxying elsewhere, an identity provider or a third party, is not judged; one whose target cannot be told is judged and named)",
         full: false,
         eval: Eval::Lb(session_header),
     },
@@ -168,18 +168,21 @@ fn session_header(o: &LbObservation, _: &Ctx) -> Verdict {
                     ));
                 }
             }
+            let proxies = nginx::proxying(d);
             for x in d {
                 let about_h = x.args.first().is_some_and(|a| a.eq_ignore_ascii_case(h));
+                let judged = || nginx::judged_for_app(d, x, &proxies);
                 if x.name == "proxy_set_header" && about_h {
+                    let Some(place) = judged() else { continue };
                     let value = x.args.get(1).map_or("", String::as_str);
                     let passthrough = format!("$http_{}", h.to_ascii_lowercase().replace('-', "_"));
                     if value != passthrough {
                         problems.push((
                             x.at(),
                             if value.is_empty() {
-                                format!("proxy_set_header {h} \"\" removes the header")
+                                format!("proxy_set_header {h} \"\" removes the header{place}")
                             } else {
-                                format!("proxy_set_header {h} overwrites the header")
+                                format!("proxy_set_header {h} overwrites the header{place}")
                             },
                         ));
                     }
@@ -187,9 +190,12 @@ fn session_header(o: &LbObservation, _: &Ctx) -> Verdict {
                 if x.name == "proxy_pass_request_headers"
                     && x.args.first().is_some_and(|a| a == "off")
                 {
+                    let Some(place) = judged() else { continue };
                     problems.push((
                         x.at(),
-                        "proxy_pass_request_headers off sends no client header upstream".into(),
+                        format!(
+                            "proxy_pass_request_headers off sends no client header upstream{place}"
+                        ),
                     ));
                 }
             }
@@ -840,6 +846,43 @@ mod tests {
         assert_eq!(
             run(upstream_keepalive, &nginx(&format!("{stream}{GOOD}"), "X")).status,
             Status::Pass
+        );
+    }
+
+    // issue 28 #3: lb.session_header judged every proxy_set_header in the file, also in locations
+    // that proxy elsewhere: an auth_request subrequest to the identity provider's introspection
+    // endpoint (the shape of nginx's auth_request / OAuth2 introspection examples) and an avatar
+    // proxy to a third party (as Mastodon- and GitLab-style configs proxy Gravatar).
+    #[test]
+    fn only_locations_that_proxy_to_the_application_are_judged() {
+        let conf = "http {\nupstream app {\n    server 10.0.0.1:8080;\n    server 10.0.0.2:8080;\n    keepalive 16;\n}\nserver {\n    listen 443 ssl;\n    location / {\n        auth_request /_introspect;\n        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n        proxy_pass http://app;\n    }\n    location = /_introspect {\n        internal;\n        proxy_pass_request_headers off;\n        proxy_set_header X-Session-Id \"\";\n        proxy_set_header Authorization \"Basic Y2xpZW50OnNlY3JldA==\";\n        proxy_pass https://idp.example.com/realms/main/protocol/openid-connect/token/introspect;\n    }\n    location /avatar/ {\n        proxy_set_header X-Session-Id \"\";\n        proxy_set_header Cookie \"\";\n        proxy_pass https://secure.gravatar.com/avatar/;\n    }\n}\n}\n";
+        let v = run(session_header, &nginx(conf, "X-Session-Id"));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        // the same line where the application is proxied fails, naming the location
+        let app = conf.replace(
+            "        auth_request /_introspect;\n",
+            "        auth_request /_introspect;\n        proxy_set_header X-Session-Id \"\";\n",
+        );
+        let v = run(session_header, &nginx(&app, "X-Session-Id"));
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(
+            v.summary.contains("nginx.conf:11") && v.summary.contains("location /"),
+            "{}",
+            v.summary
+        );
+        // set in the server block, it reaches the application's location unless that location
+        // sets headers of its own (nginx inherits proxy_set_header only into blocks with none)
+        let server = conf.replace(
+            "    listen 443 ssl;\n",
+            "    listen 443 ssl;\n    proxy_set_header X-Session-Id $cookie_sid;\n",
+        );
+        let v = run(session_header, &nginx(&server, "X-Session-Id"));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        let inherited = server.replace("        proxy_set_header Connection \"\";\n", "");
+        let v = run(session_header, &nginx(&inherited, "X-Session-Id"));
+        assert!(
+            v.status == Status::Fail && v.summary.contains("nginx.conf:9"),
+            "{v:?}"
         );
     }
 

@@ -190,3 +190,91 @@ pub(super) fn stream_keepalive_skip(stream: &[String]) -> Verdict {
         stream.join(", ")
     ))
 }
+
+/// A block that proxies (`proxy_pass` in it): its blocks, and whether the target is one of the
+/// configuration's HTTP upstream blocks (None: it cannot be told, a variable or no upstream
+/// block at all).
+pub(super) struct Proxying<'a> {
+    pub at: &'a Directive,
+    pub to_app: Option<bool>,
+}
+
+impl Proxying<'_> {
+    /// The innermost location (or the block) it is in, as the configuration writes it.
+    pub fn location(&self) -> String {
+        self.at
+            .context
+            .iter()
+            .rev()
+            .find(|c| c.starts_with("location"))
+            .or(self.at.context.last())
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Every `proxy_pass` in http context, with whether it goes to the application's upstreams.
+pub(super) fn proxying(d: &[Directive]) -> Vec<Proxying<'_>> {
+    let apps: Vec<String> = upstreams(d)
+        .into_iter()
+        .filter(|u| !u.servers.first().is_some_and(|s| s.within("stream")))
+        .map(|u| u.name)
+        .collect();
+    d.iter()
+        .filter(|x| x.name == "proxy_pass" && !x.within("stream"))
+        .map(|x| {
+            let target = x.args.first().map_or("", String::as_str);
+            let rest = target.split_once("://").map_or(target, |(_, r)| r);
+            let host = rest.split(['/', ':']).next().unwrap_or("");
+            let to_app = if host.contains('$') || apps.is_empty() {
+                None
+            } else {
+                Some(apps.iter().any(|a| a == host))
+            };
+            Proxying { at: x, to_app }
+        })
+        .collect()
+}
+
+/// Whether `x` (an array or flag directive of the proxy module) is what applies in the block of
+/// `p`: it sits in that block or one around it, and no block between them sets `x.name` again
+/// (nginx inherits such directives only into blocks that set none of their own).
+pub(super) fn applies_in(d: &[Directive], x: &Directive, p: &Directive) -> bool {
+    let inside = |outer: &[String], inner: &[String]| {
+        inner.len() >= outer.len() && inner[..outer.len()] == *outer
+    };
+    x.file == p.file
+        && inside(&x.context, &p.context)
+        && !d.iter().any(|y| {
+            y.name == x.name
+                && y.file == p.file
+                && y.context.len() > x.context.len()
+                && inside(&y.context, &p.context)
+        })
+}
+
+/// For lb.session_header: the directives to judge, each with the location it reaches. Those
+/// that reach a location proxying to the application's upstreams; when whether a location does
+/// cannot be told, those reaching it, named; when nothing proxies (the file read alone), all.
+pub(super) fn judged_for_app<'a>(
+    d: &'a [Directive],
+    x: &'a Directive,
+    proxies: &[Proxying<'a>],
+) -> Option<String> {
+    if proxies.is_empty() {
+        return Some(String::new());
+    }
+    let reached: Vec<&Proxying> = proxies
+        .iter()
+        .filter(|p| p.to_app != Some(false) && applies_in(d, x, p.at))
+        .collect();
+    let p = reached.first()?;
+    let target = p.at.args.first().map_or("", String::as_str);
+    Some(match p.to_app {
+        Some(_) => format!(", in {} → {target}", p.location()),
+        None => format!(
+            ", in {} → {target} (whether that is the application cannot be told)",
+            p.location()
+        ),
+    })
+}
