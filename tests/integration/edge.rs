@@ -1027,3 +1027,50 @@ fn symmetric_and_unsigned_sample_tokens_are_named() {
         }
     }
 }
+
+// issue 28 #1: `--lb-config nginx.conf` (relative) was handed to `nginx -T -c` as is; nginx
+// resolved it against its own prefix, the dump failed, and every row was judged from a file
+// nginx never loaded. Shape: a Debian-style nginx.conf whose http block includes conf.d/*.conf
+// (here by absolute path) holding the application's upstream.
+#[test]
+fn a_relative_lb_config_is_dumped_by_nginx() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+    std::fs::write(
+        dir.path().join("conf.d/app.conf"),
+        format!(
+            "upstream app {{\n    server 127.0.0.1:9 max_fails=0;\n    server 127.0.0.1:10;\n}}\nserver {{\n    listen 127.0.0.1:{};\n    location / {{\n        proxy_pass http://app;\n    }}\n}}\n",
+            crate::support::free_port()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    access_log off;\n    include {d}/conf.d/*.conf;\n}}\n"),
+    )
+    .unwrap();
+    let out = crate::support::statectl()
+        .current_dir(dir.path())
+        .args([
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "lb.*",
+            "--lb-config",
+            "nginx.conf",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+    assert_eq!(s, "pass", "{summary}");
+    // the included server with max_fails=0 is seen: the dump was read
+    let (s, summary) = status_summary(&finding(&v, "lb.health_checks", None));
+    assert!(s == "warn" && summary.contains("app.conf:2"), "{summary}");
+}

@@ -275,7 +275,11 @@ fn observe_config(
     };
     match file {
         Some((f, text)) => {
-            let label = f.display().to_string();
+            // nginx -c resolves a relative path against its prefix, not the working directory
+            let label = std::fs::canonicalize(f)
+                .unwrap_or_else(|_| f.to_path_buf())
+                .display()
+                .to_string();
             if looks_like_haproxy(text) {
                 let test = config_test("haproxy", &["-c", "-f", &label])
                     .map_or_else(|| untested("haproxy"), |(_, t)| t);
