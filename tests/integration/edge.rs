@@ -1074,3 +1074,32 @@ fn a_relative_lb_config_is_dumped_by_nginx() {
     let (s, summary) = status_summary(&finding(&v, "lb.health_checks", None));
     assert!(s == "warn" && summary.contains("app.conf:2"), "{summary}");
 }
+
+// issue 28 #2 (in part): when `nginx -T` cannot load the file (here a certificate that exists
+// only on the balancer), the file was read alone and nothing said so. Every lb.* finding now
+// says how the configuration was read and why nginx -T failed. Shape: a TLS server block as
+// Debian's snippets/ and certbot write it, with the application in conf.d/*.conf.
+#[test]
+fn every_lb_finding_says_how_the_configuration_was_read() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    include {d}/conf.d/*.conf;\n    server {{\n        listen 127.0.0.1:{} ssl;\n        ssl_certificate /etc/letsencrypt/live/api.example.com/fullchain.pem;\n        ssl_certificate_key /etc/letsencrypt/live/api.example.com/privkey.pem;\n    }}\n}}\n", crate::support::free_port()),
+    )
+    .unwrap();
+    let conf = conf.display().to_string();
+    let v = doctor_json("lb.*", &["--lb-config", &conf], &[]).json();
+    for f in v["findings"].as_array().unwrap() {
+        let read =
+            crate::support::evidence(f, "configuration read").unwrap_or_else(|| panic!("{f}"));
+        assert!(
+            read.contains("includes not followed") && read.contains("fullchain.pem"),
+            "{read}"
+        );
+    }
+}

@@ -564,7 +564,11 @@ pub fn evaluate(
     if let Some(o) = &obs.lb {
         for (c, t) in checks.iter().zip(ctx) {
             if let super::Eval::Lb(f) = c.eval {
-                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+                let v = match &o.read {
+                    Some(r) => f(o, t).with("configuration read", crate::text::escape(r)),
+                    None => f(o, t),
+                };
+                out.push(crate::model::Finding::new(c.id, &o.target, v));
             }
         }
     }
@@ -587,6 +591,7 @@ mod tests {
             live: None,
             error_log: None,
             test: Some(ConfigTest::Accepted),
+            read: None,
         }
     }
 
