@@ -1382,3 +1382,79 @@ fn symmetric_and_unsigned_sample_tokens_are_named() {
         }
     }
 }
+
+// issue 28 #1: `--lb-config nginx.conf` (relative) was handed to `nginx -T -c` as is; nginx
+// resolved it against its own prefix, the dump failed, and every row was judged from a file
+// nginx never loaded. Shape: a Debian-style nginx.conf whose http block includes conf.d/*.conf
+// (here by absolute path) holding the application's upstream.
+#[test]
+fn a_relative_lb_config_is_dumped_by_nginx() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+    std::fs::write(
+        dir.path().join("conf.d/app.conf"),
+        format!(
+            "upstream app {{\n    server 127.0.0.1:9 max_fails=0;\n    server 127.0.0.1:10;\n}}\nserver {{\n    listen 127.0.0.1:{};\n    location / {{\n        proxy_pass http://app;\n    }}\n}}\n",
+            crate::support::free_port()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    access_log off;\n    include {d}/conf.d/*.conf;\n}}\n"),
+    )
+    .unwrap();
+    let out = crate::support::statectl()
+        .current_dir(dir.path())
+        .args([
+            "doctor",
+            "--format",
+            "json",
+            "--only",
+            "lb.*",
+            "--lb-config",
+            "nginx.conf",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+    assert_eq!(s, "pass", "{summary}");
+    // the included server with max_fails=0 is seen: the dump was read
+    let (s, summary) = status_summary(&finding(&v, "lb.health_checks", None));
+    assert!(s == "warn" && summary.contains("app.conf:2"), "{summary}");
+}
+
+// issue 28 #2 (in part): when `nginx -T` cannot load the file (here a certificate that exists
+// only on the balancer), the file was read alone and nothing said so. Every lb.* finding now
+// says how the configuration was read and why nginx -T failed. Shape: a TLS server block as
+// Debian's snippets/ and certbot write it, with the application in conf.d/*.conf.
+#[test]
+fn every_lb_finding_says_how_the_configuration_was_read() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    include {d}/conf.d/*.conf;\n    server {{\n        listen 127.0.0.1:{} ssl;\n        ssl_certificate /etc/letsencrypt/live/api.example.com/fullchain.pem;\n        ssl_certificate_key /etc/letsencrypt/live/api.example.com/privkey.pem;\n    }}\n}}\n", crate::support::free_port()),
+    )
+    .unwrap();
+    let conf = conf.display().to_string();
+    let v = doctor_json("lb.*", &["--lb-config", &conf], &[]).json();
+    for f in v["findings"].as_array().unwrap() {
+        let read =
+            crate::support::evidence(f, "configuration read").unwrap_or_else(|| panic!("{f}"));
+        assert!(
+            read.contains("includes not followed") && read.contains("fullchain.pem"),
+            "{read}"
+        );
+    }
+}

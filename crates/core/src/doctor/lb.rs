@@ -6,6 +6,8 @@ use crate::observe::lb::{
     haproxy_proxies, ConfigTest, Directive, HaproxyProxy, LbKind, LbObservation,
 };
 
+mod nginx;
+
 /// The load balancer checks, in report order.
 pub static CHECKS: &[Check] = &[
     Check {
@@ -28,7 +30,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.session_header",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "the session header is dropped or overwritten (an underscore without underscores_in_headers on, proxy_set_header or http-request del-header/set-header on it, proxy_pass_request_headers off): fail, naming file:line",
+        doc: "the session header is dropped or overwritten (an underscore without underscores_in_headers on, proxy_set_header or http-request del-header/set-header on it, proxy_pass_request_headers off): fail, naming file:line; nginx: only where it reaches a location that proxies to the configuration's upstreams (a location proxying elsewhere, an identity provider or a third party, is not judged; one whose target cannot be told is judged and named)",
         full: false,
         eval: Eval::Lb(session_header),
     },
@@ -44,7 +46,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.upstream_keepalive",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and Connection \"\"; HAProxy: http-reuse never, or option http-server-close/httpclose in defaults, the backend or a frontend routing to it)",
+        doc: "no connection reuse to the upstreams warns (nginx: keepalive N with proxy_http_version 1.1 and a Connection header that is empty for requests without Upgrade: \"\" or a map such as $connection_upgrade whose '' (else default) value is not close; HAProxy: http-reuse never, or option http-server-close/httpclose in defaults, the backend or a frontend routing to it)",
         full: false,
         eval: Eval::Lb(upstream_keepalive),
     },
@@ -52,7 +54,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.health_checks",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx servers without max_fails, or max_fails=0)",
+        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx: servers of an upstream with more than one server that turn the default passive checks off with max_fails=0 or fail_timeout=0); nginx upstreams of one server only (nginx never marks that server down): skip",
         full: false,
         eval: Eval::Lb(health_checks),
     },
@@ -176,18 +178,21 @@ fn session_header(o: &LbObservation, _: &Ctx) -> Verdict {
                     ));
                 }
             }
+            let proxies = nginx::proxying(d);
             for x in d {
                 let about_h = x.args.first().is_some_and(|a| a.eq_ignore_ascii_case(h));
+                let judged = || nginx::judged_for_app(d, x, &proxies);
                 if x.name == "proxy_set_header" && about_h {
+                    let Some(place) = judged() else { continue };
                     let value = x.args.get(1).map_or("", String::as_str);
                     let passthrough = format!("$http_{}", h.to_ascii_lowercase().replace('-', "_"));
                     if value != passthrough {
                         problems.push((
                             x.at(),
                             if value.is_empty() {
-                                format!("proxy_set_header {h} \"\" removes the header")
+                                format!("proxy_set_header {h} \"\" removes the header{place}")
                             } else {
-                                format!("proxy_set_header {h} overwrites the header")
+                                format!("proxy_set_header {h} overwrites the header{place}")
                             },
                         ));
                     }
@@ -195,9 +200,12 @@ fn session_header(o: &LbObservation, _: &Ctx) -> Verdict {
                 if x.name == "proxy_pass_request_headers"
                     && x.args.first().is_some_and(|a| a == "off")
                 {
+                    let Some(place) = judged() else { continue };
                     problems.push((
                         x.at(),
-                        "proxy_pass_request_headers off sends no client header upstream".into(),
+                        format!(
+                            "proxy_pass_request_headers off sends no client header upstream{place}"
+                        ),
                     ));
                 }
             }
@@ -352,7 +360,14 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
     };
     match o.kind {
         LbKind::Nginx => {
-            let upstreams: Vec<&Directive> = d.iter().filter(|x| x.is_upstream_server()).collect();
+            let upstreams: Vec<&Directive> = d
+                .iter()
+                .filter(|x| x.is_upstream_server() && !x.within("stream"))
+                .collect();
+            let stream = nginx::stream_upstreams(d);
+            if upstreams.is_empty() && !stream.is_empty() {
+                return nginx::stream_keepalive_skip(&stream);
+            }
             if upstreams.is_empty() {
                 return Verdict::skip(
                     "no upstream block: proxy_pass goes straight to an address, without a pool",
@@ -360,26 +375,20 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
             }
             let keepalive = d
                 .iter()
-                .find(|x| x.name == "keepalive" && x.within("upstream"));
+                .find(|x| x.name == "keepalive" && x.within("upstream") && !x.within("stream"));
             let http11 = d.iter().any(|x| {
                 x.name == "proxy_http_version" && x.args.first().is_some_and(|a| a == "1.1")
             });
-            let no_close = d.iter().any(|x| {
-                x.name == "proxy_set_header"
-                    && x.args
-                        .first()
-                        .is_some_and(|a| a.eq_ignore_ascii_case("Connection"))
-                    && x.args.get(1).is_some_and(|a| a.is_empty())
-            });
+            let connection = nginx::connection_kept(d).err();
             let missing: Vec<&str> = [
                 (keepalive.is_none(), "keepalive N in the upstream block"),
                 (!http11, "proxy_http_version 1.1"),
-                (!no_close, "proxy_set_header Connection \"\""),
             ]
             .into_iter()
             .filter_map(|(m, what)| m.then_some(what))
+            .chain(connection.as_deref())
             .collect();
-            if missing.is_empty() {
+            let v = if missing.is_empty() {
                 Verdict::pass(
                     "upstream connections are reused (keepalive, HTTP/1.1, no Connection: close)",
                 )
@@ -388,7 +397,12 @@ fn upstream_keepalive(o: &LbObservation, _: &Ctx) -> Verdict {
                     Status::Warn,
                     format!("upstream connections are not reused: missing {} ({})", missing.join(", "), upstreams[0].at()),
                 )
-                .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";`, so each request does not pay a new TCP (and TLS) handshake to the backend")
+                .fix("In the upstream block add `keepalive 32;`, and where it is proxied `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` (for WebSockets, `proxy_set_header Connection $connection_upgrade;` with `map $http_upgrade $connection_upgrade { default upgrade; '' ''; }`: an empty value, not `close`, for requests without Upgrade), so each request does not pay a new TCP (and TLS) handshake to the backend")
+            };
+            if stream.is_empty() {
+                v
+            } else {
+                v.with("stream upstreams (TCP, not judged here)", stream.join(", "))
             }
         }
         LbKind::Haproxy => haproxy_reuse(d),
@@ -504,15 +518,7 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
         Err(v) => return v,
     };
     let unchecked: Vec<&Directive> = match o.kind {
-        LbKind::Nginx => d
-            .iter()
-            .filter(|x| x.is_upstream_server())
-            .filter(|x| {
-                !x.args
-                    .iter()
-                    .any(|a| a.strip_prefix("max_fails=").is_some_and(|n| n != "0"))
-            })
-            .collect(),
+        LbKind::Nginx => return nginx::health_checks(d),
         LbKind::Haproxy => d
             .iter()
             .filter(|x| x.is_upstream_server())
@@ -1032,7 +1038,11 @@ pub fn evaluate(
     if let Some(o) = &obs.lb {
         for (c, t) in checks.iter().zip(ctx) {
             if let super::Eval::Lb(f) = c.eval {
-                out.push(crate::model::Finding::new(c.id, &o.target, f(o, t)));
+                let v = match &o.read {
+                    Some(r) => f(o, t).with("configuration read", crate::text::escape(r)),
+                    None => f(o, t),
+                };
+                out.push(crate::model::Finding::new(c.id, &o.target, v));
             }
         }
     }
@@ -1055,6 +1065,7 @@ mod tests {
             live: None,
             error_log: None,
             test: Some(ConfigTest::Accepted),
+            read: None,
         }
     }
 
@@ -1150,7 +1161,10 @@ mod tests {
             "Authorization",
         );
         assert_eq!(run(session_pinning, &cookie).status, Status::Warn);
-        let unchecked = nginx(&GOOD.replace(" max_fails=3;", ";"), "Authorization");
+        let unchecked = nginx(
+            &GOOD.replace(" max_fails=3;", " max_fails=0;"),
+            "Authorization",
+        );
         let v = run(health_checks, &unchecked);
         assert_eq!(v.status, Status::Warn);
         assert!(v.summary.starts_with("2 of 2"), "{}", v.summary);
@@ -1398,6 +1412,163 @@ mod tests {
         );
         let v = logs("");
         assert!(v.summary.contains("names no log target"), "{v:?}");
+    }
+
+    // issue 28 #7: nginx's passive checks are on by default (max_fails=1 fail_timeout=10s);
+    // only max_fails=0 or fail_timeout=0 turn them off, and a one-server upstream ignores them.
+    // Shape: nginx's own "Using nginx as HTTP load balancer" examples and Mastodon's upstream.
+    #[test]
+    fn nginx_passive_health_checks_follow_nginx_s_defaults() {
+        let conf = |servers: &str| {
+            format!("http {{\n upstream backend {{\n{servers}\n keepalive 32;\n }}\n server {{ listen 80; location / {{ proxy_pass http://backend; }} }}\n}}\n")
+        };
+        let defaults = nginx(
+            &conf("  server 10.0.0.1:3000;\n  server 10.0.0.2:3000 weight=2;"),
+            "X-Session-Id",
+        );
+        let v = run(health_checks, &defaults);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(
+            v.summary.contains("max_fails=1 fail_timeout=10s"),
+            "{}",
+            v.summary
+        );
+        for off in ["max_fails=0", "fail_timeout=0", "fail_timeout=0s"] {
+            let o = nginx(
+                &conf(&format!(
+                    "  server 10.0.0.1:3000 {off};\n  server 10.0.0.2:3000;"
+                )),
+                "X-Session-Id",
+            );
+            let v = run(health_checks, &o);
+            assert_eq!(v.status, Status::Warn, "{off}: {v:?}");
+            assert!(
+                v.summary.starts_with("1 of 2")
+                    && v.summary.contains(off)
+                    && v.summary.contains("nginx.conf:3"),
+                "{}",
+                v.summary
+            );
+            assert!(v.remediation.contains("max_fails=0"), "{}", v.remediation);
+        }
+        // one server: nginx never marks it down, whatever max_fails says
+        let single = nginx(
+            &conf("  server 127.0.0.1:3000 max_fails=0;"),
+            "X-Session-Id",
+        );
+        let v = run(health_checks, &single);
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert!(v.summary.contains("one server"), "{}", v.summary);
+    }
+
+    // issue 28 #6: `proxy_set_header Connection $connection_upgrade` keeps upstream keepalive
+    // when the map gives "" to requests without Upgrade, and breaks it when it gives `close`.
+    // Shape: the WebSocket map of nginx's docs (nginx.org/en/docs/http/websocket.html) as
+    // Nextcloud, GitLab and Mastodon reverse proxies ship it.
+    #[test]
+    fn a_connection_header_from_a_map_is_judged_by_the_map_s_value() {
+        let conf = |empty: &str| {
+            format!(
+                "http {{\nmap $http_upgrade $connection_upgrade {{\n    default upgrade;\n    '' {empty};\n}}\nupstream backend {{\n    server 127.0.0.1:3000 fail_timeout=0;\n    keepalive 32;\n}}\nserver {{\n    listen 443 ssl http2;\n    location / {{\n        proxy_http_version 1.1;\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection $connection_upgrade;\n        proxy_pass http://backend;\n    }}\n}}\n}}\n"
+            )
+        };
+        let v = run(upstream_keepalive, &nginx(&conf("''"), "X-Session-Id"));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        let v = run(upstream_keepalive, &nginx(&conf("close"), "X-Session-Id"));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary.contains("$connection_upgrade")
+                && v.summary.contains("close")
+                && v.summary.contains("nginx.conf:4"),
+            "{}",
+            v.summary
+        );
+        // no '' key: requests without Upgrade get the default
+        let no_empty = conf("''").replace("    '' '';\n", "");
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&no_empty, "X")).status,
+            Status::Pass
+        );
+        let default_close = no_empty.replace("default upgrade", "default close");
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&default_close, "X")).status,
+            Status::Warn
+        );
+        let closed = conf("''").replace(
+            "$connection_upgrade;\n        proxy_pass",
+            "close;\n        proxy_pass",
+        );
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&closed, "X")).status,
+            Status::Warn
+        );
+    }
+
+    // issue 28 #5: stream {} upstreams (TCP in front of Redis or PostgreSQL) were judged by HTTP
+    // rules that do not exist in stream context. Shape: nginx's TCP load balancing guide
+    // (docs.nginx.com "TCP and UDP Load Balancing") with Redis and PostgreSQL pools.
+    #[test]
+    fn stream_upstreams_are_not_judged_by_http_rules() {
+        let stream = "stream {\n    upstream redis {\n        server 10.0.0.11:6379 max_fails=2 fail_timeout=5s;\n        server 10.0.0.12:6379 max_fails=2 fail_timeout=5s;\n    }\n    upstream postgres {\n        server 10.0.0.21:5432;\n        server 10.0.0.22:5432 backup;\n    }\n    server {\n        listen 6380;\n        proxy_connect_timeout 1s;\n        proxy_pass redis;\n    }\n    server {\n        listen 5433;\n        proxy_pass postgres;\n    }\n}\n";
+        let v = run(upstream_keepalive, &nginx(stream, "X-Session-Id"));
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert!(
+            v.summary.contains("stream")
+                && v.summary.contains("redis")
+                && v.summary.contains("postgres"),
+            "{}",
+            v.summary
+        );
+        // beside an HTTP pool, only the HTTP pool is judged, and cited
+        let both = format!("{stream}{}", GOOD.replace("keepalive 16;", ""));
+        let v = run(upstream_keepalive, &nginx(&both, "X-Session-Id"));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary.contains("nginx.conf:21") && !v.summary.contains("nginx.conf:3)"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(
+            run(upstream_keepalive, &nginx(&format!("{stream}{GOOD}"), "X")).status,
+            Status::Pass
+        );
+    }
+
+    // issue 28 #3: lb.session_header judged every proxy_set_header in the file, also in locations
+    // that proxy elsewhere: an auth_request subrequest to the identity provider's introspection
+    // endpoint (the shape of nginx's auth_request / OAuth2 introspection examples) and an avatar
+    // proxy to a third party (as Mastodon- and GitLab-style configs proxy Gravatar).
+    #[test]
+    fn only_locations_that_proxy_to_the_application_are_judged() {
+        let conf = "http {\nupstream app {\n    server 10.0.0.1:8080;\n    server 10.0.0.2:8080;\n    keepalive 16;\n}\nserver {\n    listen 443 ssl;\n    location / {\n        auth_request /_introspect;\n        proxy_http_version 1.1;\n        proxy_set_header Connection \"\";\n        proxy_pass http://app;\n    }\n    location = /_introspect {\n        internal;\n        proxy_pass_request_headers off;\n        proxy_set_header X-Session-Id \"\";\n        proxy_set_header Authorization \"Basic Y2xpZW50OnNlY3JldA==\";\n        proxy_pass https://idp.example.com/realms/main/protocol/openid-connect/token/introspect;\n    }\n    location /avatar/ {\n        proxy_set_header X-Session-Id \"\";\n        proxy_set_header Cookie \"\";\n        proxy_pass https://secure.gravatar.com/avatar/;\n    }\n}\n}\n";
+        let v = run(session_header, &nginx(conf, "X-Session-Id"));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        // the same line where the application is proxied fails, naming the location
+        let app = conf.replace(
+            "        auth_request /_introspect;\n",
+            "        auth_request /_introspect;\n        proxy_set_header X-Session-Id \"\";\n",
+        );
+        let v = run(session_header, &nginx(&app, "X-Session-Id"));
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(
+            v.summary.contains("nginx.conf:11") && v.summary.contains("location /"),
+            "{}",
+            v.summary
+        );
+        // set in the server block, it reaches the application's location unless that location
+        // sets headers of its own (nginx inherits proxy_set_header only into blocks with none)
+        let server = conf.replace(
+            "    listen 443 ssl;\n",
+            "    listen 443 ssl;\n    proxy_set_header X-Session-Id $cookie_sid;\n",
+        );
+        let v = run(session_header, &nginx(&server, "X-Session-Id"));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        let inherited = server.replace("        proxy_set_header Connection \"\";\n", "");
+        let v = run(session_header, &nginx(&inherited, "X-Session-Id"));
+        assert!(
+            v.status == Status::Fail && v.summary.contains("nginx.conf:9"),
+            "{v:?}"
+        );
     }
 
     /// Two answers through GOOD's two servers, naming `backends` (None: no marker).

@@ -87,6 +87,10 @@ pub struct LbObservation {
     /// when no configuration was read.
     #[serde(default)]
     pub test: Option<ConfigTest>,
+    /// How the configuration was read (nginx: through `nginx -T`, or the file alone and why),
+    /// shown in every lb.* finding's evidence; None when not said.
+    #[serde(default)]
+    pub read: Option<String>,
 }
 
 /// What the balancer's own configuration test said.

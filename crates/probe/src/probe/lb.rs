@@ -57,6 +57,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                 live: None,
                 error_log: None,
                 test: None,
+                read: None,
             });
             o.live = Some(live);
         }
@@ -267,6 +268,7 @@ fn observe_config(
         live: None,
         error_log: None,
         test: Some(test),
+        read: None,
     };
     let untested = |program: &str| {
         ConfigTest::Untested(format!(
@@ -275,7 +277,11 @@ fn observe_config(
     };
     match file {
         Some((f, text)) => {
-            let label = f.display().to_string();
+            // nginx -c resolves a relative path against its prefix, not the working directory
+            let label = std::fs::canonicalize(f)
+                .unwrap_or_else(|_| f.to_path_buf())
+                .display()
+                .to_string();
             if looks_like_haproxy(text) {
                 let test = config_test("haproxy", &["-c", "-f", &label])
                     .map_or_else(|| untested("haproxy"), |(_, t)| t);
@@ -288,12 +294,30 @@ fn observe_config(
             }
             // nginx -T tests the file and follows its includes; without nginx, or when it
             // rejects the file, the file alone is read
-            let (config, test) = match config_test("nginx", &["-T", "-q", "-c", &label]) {
-                Some((Some(dump), t)) => (parse_nginx(&dump, &label), t),
-                Some((None, t)) => (parse_nginx(text, &label), t),
-                None => (parse_nginx(text, &label), untested("nginx")),
+            let alone = "the file alone, includes not followed";
+            let (config, test, read) = match config_test("nginx", &["-T", "-q", "-c", &label]) {
+                Some((Some(dump), t)) => (
+                    parse_nginx(&dump, &label),
+                    t,
+                    format!("nginx -T -c {label} (includes followed)"),
+                ),
+                Some((None, t)) => {
+                    let why = match &t {
+                        ConfigTest::Rejected(m) | ConfigTest::Untested(m) => m.clone(),
+                        ConfigTest::Accepted => String::new(),
+                    };
+                    let read = format!("{alone}: nginx -T failed: {why}");
+                    (parse_nginx(text, &label), t, read)
+                }
+                None => (
+                    parse_nginx(text, &label),
+                    untested("nginx"),
+                    format!("{alone}: nginx is not installed here"),
+                ),
             };
-            Some(obs(label, LbKind::Nginx, config, test))
+            let mut o = obs(label, LbKind::Nginx, config, test);
+            o.read = Some(read);
+            Some(o)
         }
         // nothing named: the local balancer, if there is one (none: no lb findings at all)
         None => match config_test("nginx", &["-T", "-q"]) {
