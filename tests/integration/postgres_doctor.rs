@@ -618,3 +618,45 @@ fn tune_shows_minus_one_as_unlimited_or_disabled_never_with_a_unit() {
         pg.psql("SHOW max_slot_wal_keep_size") == "-1"
     });
 }
+
+// issue 28, item 28: postgres.security printed `trusts 10.0.0.0` for 10.0.0.0/8 and `trusts ::`
+// for ::/0: pg_hba_file_rules gives the address and the netmask apart, and the mask was dropped
+#[test]
+fn security_names_trusted_networks_with_their_mask() {
+    let hba = "local all all trust\n\
+               host all all 127.0.0.1/32 scram-sha-256\n\
+               host all all 10.0.0.0/8 trust\n\
+               host all all ::/0 trust\n\
+               host all all 192.168.1.0 255.255.255.0 trust\n\
+               host all all 127.0.0.1 0.0.0.0 trust\n";
+    let Some(pg) = PgCluster::start_with(&[], Some(hba)) else {
+        return;
+    };
+    let r = doctor_json("postgres.security", &["--postgres", &pg.url()], &pw());
+    let f = r.finding("postgres.security");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("line 3 trusts 10.0.0.0/8 without a password"),
+        "{f}"
+    );
+    let rules: Vec<&str> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == "pg_hba")
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            "line 3: host 10.0.0.0/8 trust",
+            "line 4: host ::/0 trust",
+            "line 5: host 192.168.1.0/24 trust",
+            // 127.0.0.1 with mask 0.0.0.0 is every address, not the loopback
+            "line 6: host 0.0.0.0/0 trust",
+        ]
+    );
+}
