@@ -8,6 +8,17 @@ fn pw() -> [(&'static str, &'static str); 1] {
     [("PGPASSWORD", PG_PASSWORD)]
 }
 
+/// The item named `name` of a `tune postgres --format json` report.
+fn tune_item(v: &serde_json::Value, name: &str) -> serde_json::Value {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {v}"))
+        .clone()
+}
+
 fn status(r: &crate::support::Run, id: &str) -> String {
     r.finding(id)["status"].as_str().unwrap().to_string()
 }
@@ -135,15 +146,7 @@ fn wal_level_replica_fails_and_tune_makes_it_pending_restart() {
     let v = r.json();
     assert_eq!(v["changed"], true);
     assert_eq!(v["restart_required"], true);
-    let item = |n: &str| {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let item = |n: &str| tune_item(&v, n);
     assert_eq!(item("wal_level")["action"], "restart");
     assert_eq!(item("wal_level")["before"], "replica");
     assert_eq!(item("wal_level")["after"], "logical");
@@ -509,5 +512,151 @@ fn tune_never_prints_the_values_of_secret_bearing_settings() {
         "{}{}",
         r.stdout,
         r.stderr
+    );
+}
+
+// issue 28, item 27: tune postgres printed -1 with the parameter's unit (`max_slot_wal_keep_size
+// -1MB`, `log_min_duration_statement -1ms`): -1 is no quantity, it means unlimited or disabled
+#[test]
+fn tune_shows_minus_one_as_unlimited_or_disabled_never_with_a_unit() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let url = pg.url();
+    let item = tune_item;
+    let no_unit = |text: &str| {
+        for bad in ["-1MB", "-1ms", "-1kB", "-1 MB", "-1 ms", "-1 kB"] {
+            assert!(!text.contains(bad), "{bad}: {text}");
+        }
+    };
+    // PostgreSQL's defaults: max_slot_wal_keep_size -1 (MB), log_min_duration_statement -1 (ms),
+    // temp_file_limit -1 (kB)
+    let args = |format: &'static str| {
+        vec![
+            "tune",
+            "postgres",
+            "--postgres",
+            url.as_str(),
+            "--set",
+            "log_min_duration_statement=250ms",
+            "--set",
+            "temp_file_limit=-1",
+            "--format",
+            format,
+        ]
+    };
+    let r = run(&args("json"), &pw());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    no_unit(&r.stdout);
+    let v = r.json();
+    assert_eq!(
+        item(&v, "max_slot_wal_keep_size")["before"],
+        "-1 (unlimited)"
+    );
+    assert_eq!(item(&v, "max_slot_wal_keep_size")["after"], "10GB");
+    assert_eq!(
+        item(&v, "log_min_duration_statement")["before"],
+        "-1 (disabled)"
+    );
+    let limit = item(&v, "temp_file_limit");
+    assert_eq!(
+        (&limit["before"], &limit["after"], &limit["action"]),
+        (
+            &serde_json::json!("-1 (unlimited)"),
+            &serde_json::json!("-1 (unlimited)"),
+            &serde_json::json!("unchanged")
+        )
+    );
+    let r = run(&args("table"), &pw());
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    no_unit(&r.stdout);
+    assert!(
+        r.stdout.contains("-1 (unlimited)") && r.stdout.contains("-1 (disabled)"),
+        "{}",
+        r.stdout
+    );
+
+    // back to -1 from a value: the plan says what -1 means, the statement sets exactly -1
+    pg.psql("ALTER SYSTEM SET max_slot_wal_keep_size = '10GB'");
+    pg.psql("SELECT pg_reload_conf()");
+    crate::support::topology::until("the reload", std::time::Duration::from_secs(10), || {
+        pg.psql("SHOW max_slot_wal_keep_size") == "10GB"
+    });
+    let r = run(
+        &[
+            "tune",
+            "postgres",
+            "--postgres",
+            &url,
+            "--set",
+            "max_slot_wal_keep_size=-1",
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &pw(),
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v = r.json();
+    let keep = item(&v, "max_slot_wal_keep_size");
+    assert_eq!(
+        (&keep["before"], &keep["after"]),
+        (
+            &serde_json::json!("10240MB"),
+            &serde_json::json!("-1 (unlimited)")
+        )
+    );
+    assert!(
+        v["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "ALTER SYSTEM SET \"max_slot_wal_keep_size\" = '-1'"),
+        "{v}"
+    );
+    crate::support::topology::until("the reload", std::time::Duration::from_secs(10), || {
+        pg.psql("SHOW max_slot_wal_keep_size") == "-1"
+    });
+}
+
+// issue 28, item 28: postgres.security printed `trusts 10.0.0.0` for 10.0.0.0/8 and `trusts ::`
+// for ::/0: pg_hba_file_rules gives the address and the netmask apart, and the mask was dropped
+#[test]
+fn security_names_trusted_networks_with_their_mask() {
+    let hba = "local all all trust\n\
+               host all all 127.0.0.1/32 scram-sha-256\n\
+               host all all 10.0.0.0/8 trust\n\
+               host all all ::/0 trust\n\
+               host all all 192.168.1.0 255.255.255.0 trust\n\
+               host all all 127.0.0.1 0.0.0.0 trust\n";
+    let Some(pg) = PgCluster::start_with(&[], Some(hba)) else {
+        return;
+    };
+    let r = doctor_json("postgres.security", &["--postgres", &pg.url()], &pw());
+    let f = r.finding("postgres.security");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("line 3 trusts 10.0.0.0/8 without a password"),
+        "{f}"
+    );
+    let rules: Vec<&str> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == "pg_hba")
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            "line 3: host 10.0.0.0/8 trust",
+            "line 4: host ::/0 trust",
+            "line 5: host 192.168.1.0/24 trust",
+            // 127.0.0.1 with mask 0.0.0.0 is every address, not the loopback
+            "line 6: host 0.0.0.0/0 trust",
+        ]
     );
 }

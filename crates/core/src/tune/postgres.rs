@@ -29,11 +29,14 @@ pub struct Item {
     pub name: String,
     /// The value in force now, with its unit (a secret's shown as `***`, see [`shown_value`]).
     pub before: String,
-    /// The value asked for, as given (a secret's shown as `***`).
+    /// The value asked for, as given (a secret's shown as `***`; -1 with what it means).
     pub after: String,
     /// The value asked for, what ALTER SYSTEM sets: never printed.
     #[serde(skip)]
     pub value: String,
+    /// The value asked for as statements show it: `value`, a secret's masked.
+    #[serde(skip)]
+    pub value_shown: String,
     /// pg_settings.context.
     pub context: String,
     /// What applying it means.
@@ -48,7 +51,7 @@ impl Item {
 
     /// `text` with this item's secret value masked: for the server's messages about it.
     pub fn masked(&self, text: &str) -> String {
-        if self.value.is_empty() || self.after == self.value {
+        if self.value.is_empty() || self.value_shown == self.value {
             text.to_string()
         } else {
             text.replace(&self.value, crate::redact::MASK)
@@ -105,6 +108,43 @@ pub fn shown_value(
         crate::redact::MASK.to_string()
     } else {
         value.to_string()
+    }
+}
+
+/// What -1 means for the parameters that take it (PostgreSQL 15 to 18, guc_tables.c and the
+/// documentation of each): -1 is no quantity, so it is never shown with the unit.
+const MINUS_ONE: &[(&str, &str)] = &[
+    ("autovacuum_vacuum_cost_delay", "uses vacuum_cost_delay"),
+    ("autovacuum_vacuum_cost_limit", "uses vacuum_cost_limit"),
+    ("autovacuum_work_mem", "uses maintenance_work_mem"),
+    ("log_autovacuum_min_duration", "disabled"),
+    ("log_min_duration_sample", "disabled"),
+    ("log_min_duration_statement", "disabled"),
+    ("log_parameter_max_length", "unlimited"),
+    ("log_parameter_max_length_on_error", "unlimited"),
+    ("log_temp_files", "disabled"),
+    ("max_slot_wal_keep_size", "unlimited"),
+    ("max_standby_archive_delay", "unlimited"),
+    ("max_standby_streaming_delay", "unlimited"),
+    ("old_snapshot_threshold", "disabled"),
+    ("temp_file_limit", "unlimited"),
+    ("wal_buffers", "automatic, from shared_buffers"),
+];
+
+/// A value of `name` as plans show it: with its unit (`10240MB`, `2 × 8kB`), except -1, which is
+/// shown with what it means (`-1 (unlimited)`, `-1 (disabled)`), or bare for a parameter not
+/// listed in [`MINUS_ONE`].
+fn with_unit(name: &str, value: &str, unit: &str) -> String {
+    if value.trim() == "-1" {
+        return match MINUS_ONE.iter().find(|(n, _)| *n == name) {
+            Some((_, means)) => format!("-1 ({means})"),
+            None => "-1".into(),
+        };
+    }
+    match unit {
+        "" => value.to_string(),
+        u if u.starts_with(|c: char| c.is_ascii_digit()) => format!("{value} × {u}"),
+        u => format!("{value}{u}"),
     }
 }
 
@@ -248,14 +288,16 @@ pub fn plan(
         let item = Item {
             name: name.clone(),
             before: match cur.unit.as_str() {
-                "" => shown(&cur.setting),
-                u if u.starts_with(|c: char| c.is_ascii_digit()) => {
-                    format!("{} × {u}", cur.setting)
-                }
-                u => format!("{}{u}", cur.setting),
+                "" if shown(&cur.setting) != cur.setting => shown(&cur.setting),
+                u => with_unit(name, &cur.setting, u),
             },
-            after: shown(value),
+            // as asked, but -1 (in any unit) says what it means
+            after: match shown(value) {
+                v if v == *value && want == "-1" => with_unit(name, &want, &cur.unit),
+                v => v,
+            },
             value: value.clone(),
+            value_shown: shown(value),
             context: cur.context.clone(),
             action,
         };
@@ -281,7 +323,7 @@ pub fn alter_system(item: &Item) -> String {
 
 /// The ALTER SYSTEM statement as reports show it: a secret value masked.
 pub fn alter_system_shown(item: &Item) -> String {
-    alter_system_text(&item.name, &item.after)
+    alter_system_text(&item.name, &item.value_shown)
 }
 
 fn alter_system_text(name: &str, value: &str) -> String {
@@ -495,6 +537,7 @@ mod tests {
             before: String::new(),
             after: "o'brien".into(),
             value: "o'brien".into(),
+            value_shown: "o'brien".into(),
             context: "user".into(),
             action: Action::Reload,
         };

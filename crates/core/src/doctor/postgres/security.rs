@@ -107,13 +107,47 @@ pub fn tls_config(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
     v
 }
 
-pub(super) fn local_address(addr: &str) -> bool {
-    matches!(addr, "localhost" | "samehost")
-        || addr
-            .split('/')
-            .next()
-            .and_then(|a| a.parse::<std::net::IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback())
+/// A pg_hba rule's address as pg_hba.conf means it. pg_hba_file_rules gives the address and the
+/// netmask apart (10.0.0.0/8 is `10.0.0.0` and `255.0.0.0`): they are joined back as
+/// `NETWORK/PREFIX`, the address masked (`127.0.0.1` with `0.0.0.0` is `0.0.0.0/0`); a mask that
+/// is no prefix stays `ADDRESS MASK`; a name (all, samehost, a host name) is kept as written.
+pub(super) fn network(address: &str, netmask: &str) -> String {
+    use std::net::IpAddr;
+    let (Ok(addr), Ok(mask)) = (address.parse::<IpAddr>(), netmask.parse::<IpAddr>()) else {
+        return address.to_string();
+    };
+    let bits = |ip: IpAddr| match ip {
+        IpAddr::V4(v) => (u128::from(u32::from(v)) << 96, 32),
+        IpAddr::V6(v) => (u128::from(v), 128),
+    };
+    let ((a, width), (m, mask_width)) = (bits(addr), bits(mask));
+    let prefix = m.leading_ones();
+    if width != mask_width || m.checked_shl(prefix).unwrap_or(0) != 0 {
+        return format!("{address} {netmask}");
+    }
+    let net = a & m;
+    let shown = match addr {
+        IpAddr::V4(_) => IpAddr::from(std::net::Ipv4Addr::from((net >> 96) as u32)),
+        IpAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::from(net)),
+    };
+    format!("{shown}/{prefix}")
+}
+
+/// Whether a rule's network (as [`network`] gives it) holds only this host: localhost,
+/// samehost, or loopback addresses alone (127.0.0.0/8 or narrower, ::1/128).
+pub(super) fn local_address(net: &str) -> bool {
+    if matches!(net, "localhost" | "samehost") {
+        return true;
+    }
+    let (addr, prefix) = match net.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u32>().ok()),
+        None => (net, None),
+    };
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() && prefix.is_none_or(|p| p >= 8),
+        Ok(std::net::IpAddr::V6(ip)) => ip.is_loopback() && prefix.is_none_or(|p| p == 128),
+        Err(_) => false,
+    }
 }
 
 /// `postgres.security`.
@@ -137,18 +171,16 @@ pub fn security(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
         Ok(rules) => {
             let remote: Vec<_> = rules
                 .iter()
-                .filter(|r| !local_address(&r.address))
+                .map(|r| (r, network(&r.address, &r.netmask)))
+                .filter(|(_, net)| !local_address(net))
                 .collect();
-            for r in &remote {
-                v = v.with(
-                    "pg_hba",
-                    format!("line {}: {} {} trust", r.line, r.kind, r.address),
-                );
+            for (r, net) in &remote {
+                v = v.with("pg_hba", format!("line {}: {} {net} trust", r.line, r.kind));
             }
-            if let Some(r) = remote.first() {
+            if let Some((r, net)) = remote.first() {
                 v.escalate(
                     Status::Fail,
-                    format!("pg_hba.conf line {} trusts {} without a password", r.line, r.address),
+                    format!("pg_hba.conf line {} trusts {net} without a password", r.line),
                     "Replace trust with scram-sha-256 (and hostssl) for every non-local line in pg_hba.conf, then SELECT pg_reload_conf()",
                 );
             }
