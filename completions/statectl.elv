@@ -168,7 +168,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --set 'Set a directive: name=value. Repeatable; wins over the profile'
             cand --maxmemory 'maxmemory for the profile: a size such as 2gb, or `auto` (about 80% of RAM)'
             cand --live 'Also CONFIG SET live items on this running server and read them back'
-            cand --redis-version 'The Redis version that will read the file (e.g. 7.4), to check directives against. Default: the --live server''s INFO, else the local `redis-server --version`'
+            cand --redis-version 'The Redis version that will read the file (e.g. 7.4), to check directives against. Default: the --live server''s INFO (Redis or Valkey; a parameter its CONFIG GET * lists is always accepted), else the local `redis-server --version` or `valkey-server --version`'
             cand --tls-ca 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
             cand --cacert 'Trust only the CAs in this PEM file for rediss:// (default: the system CA store, SSL_CERT_FILE and SSL_CERT_DIR honoured)'
             cand --tls-cert 'Client certificate (PEM) for servers with tls-auth-clients yes'
