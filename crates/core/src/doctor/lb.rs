@@ -517,14 +517,15 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
         Ok(d) => d,
         Err(v) => return v,
     };
-    let unchecked: Vec<&Directive> = match o.kind {
-        LbKind::Nginx => return nginx::health_checks(d),
-        LbKind::Haproxy => d
-            .iter()
-            .filter(|x| x.is_upstream_server())
-            .filter(|x| !x.args.iter().any(|a| a == "check"))
-            .collect(),
-    };
+    // nginx's passive checks follow its own defaults (doctor/lb/nginx.rs); HAProxy's need `check`
+    if o.kind == LbKind::Nginx {
+        return nginx::health_checks(d);
+    }
+    let unchecked: Vec<&Directive> = d
+        .iter()
+        .filter(|x| x.is_upstream_server())
+        .filter(|x| !x.args.iter().any(|a| a == "check"))
+        .collect();
     let servers = d.iter().filter(|x| x.is_upstream_server()).count();
     if servers == 0 {
         return Verdict::skip("no upstream servers in the configuration");
@@ -536,10 +537,7 @@ fn health_checks(o: &LbObservation, _: &Ctx) -> Verdict {
                 Status::Warn,
                 format!("{} of {servers} upstream servers have no health check, e.g. `server {}` ({})", unchecked.len(), x.args.join(" "), x.at()),
             )
-            .fix(match o.kind {
-                LbKind::Nginx => "Give each upstream server max_fails=N fail_timeout=T (passive checks; open-source nginx has no active ones), and have the backend's health endpoint check its state store's latency, not just liveness",
-                LbKind::Haproxy => "Add `check` to each server line (with `option httpchk GET /health` pointing at an endpoint that checks the state store's latency)",
-            }),
+            .fix("Add `check` to each server line (with `option httpchk GET /health` pointing at an endpoint that checks the state store's latency)"),
             |v, x| v.with(x.at(), format!("server {}", x.args.join(" "))),
         ),
     }
