@@ -40,6 +40,8 @@ have openssl || need+=(openssl)
 # the API edge tests read real nginx and HAProxy configurations and run nginx as a balancer
 have nginx || [ -x /usr/sbin/nginx ] || need+=(nginx)
 have haproxy || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+# nginx's stream {} (TCP balancing in front of Redis/PostgreSQL) is a module of its own
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
 # the pcap crate links libpcap at build time
 { dpkg -s libpcap-dev >/dev/null 2>&1 || [ -e /usr/lib/x86_64-linux-gnu/libpcap.so ] || [ -e /usr/lib/aarch64-linux-gnu/libpcap.so ]; } || need+=(libpcap-dev)
 have pkg-config || need+=(pkg-config)

@@ -1441,20 +1441,141 @@ fn every_lb_finding_says_how_the_configuration_was_read() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display();
+    std::fs::create_dir_all(dir.path().join("conf.d")).unwrap();
+    std::fs::create_dir_all(dir.path().join("snippets")).unwrap();
+    // relative to the main file's directory, as nginx resolves it; a pool whose servers turn
+    // passive checks off, and a snippet that drops the session header in the app's location
+    std::fs::write(
+        dir.path().join("conf.d/api.conf"),
+        "upstream api {\n    server 127.0.0.1:9 max_fails=0;\n    server 127.0.0.1:10 max_fails=0;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("snippets/session.conf"),
+        "proxy_set_header X-Session-Id \"\";\n",
+    )
+    .unwrap();
     let conf = dir.path().join("nginx.conf");
     std::fs::write(
         &conf,
-        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    include {d}/conf.d/*.conf;\n    server {{\n        listen 127.0.0.1:{} ssl;\n        ssl_certificate /etc/letsencrypt/live/api.example.com/fullchain.pem;\n        ssl_certificate_key /etc/letsencrypt/live/api.example.com/privkey.pem;\n    }}\n}}\n", crate::support::free_port()),
+        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    include conf.d/*.conf;\n    server {{\n        listen 127.0.0.1:{} ssl;\n        ssl_certificate /etc/letsencrypt/live/api.example.com/fullchain.pem;\n        ssl_certificate_key /etc/letsencrypt/live/api.example.com/privkey.pem;\n        location / {{\n            include snippets/session.conf;\n            include snippets/absent.conf;\n            proxy_pass http://api;\n        }}\n    }}\n}}\n", crate::support::free_port()),
     )
     .unwrap();
     let conf = conf.display().to_string();
-    let v = doctor_json("lb.*", &["--lb-config", &conf], &[]).json();
+    let v = doctor_json(
+        "lb.*",
+        &["--lb-config", &conf, "--session-header", "X-Session-Id"],
+        &[],
+    )
+    .json();
     for f in v["findings"].as_array().unwrap() {
         let read =
             crate::support::evidence(f, "configuration read").unwrap_or_else(|| panic!("{f}"));
+        // nginx -T refused it (an include that is not there; next, a certificate only the
+        // balancer has): statectl read the file and its includes, and says which include it
+        // could not follow and why nginx -T failed
         assert!(
-            read.contains("includes not followed") && read.contains("fullchain.pem"),
+            read.contains("read by statectl with its includes (3 files)")
+                && read.contains("as nginx -T failed: ")
+                && read.contains("open()")
+                && read.contains("include snippets/absent.conf")
+                && read.contains(&format!("{d}/snippets/absent.conf not found")),
             "{read}"
         );
     }
+    // what this machine lacks (the include, the certificate) is not called a broken
+    // configuration: the test is skipped, saying so, and the rows are judged from the files
+    let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+    assert!(
+        s == "skip" && summary.contains("cannot load what the balancer may have"),
+        "{s} {summary}"
+    );
+    // before: includes not followed, so these were skip ("no upstream servers") and pass
+    let (s, summary) = status_summary(&finding(&v, "lb.health_checks", None));
+    assert!(
+        s == "warn" && summary.contains("max_fails=0") && summary.contains("conf.d/api.conf:2"),
+        "{s} {summary}"
+    );
+    let (s, summary) = status_summary(&finding(&v, "lb.session_header", None));
+    assert!(
+        s == "fail"
+            && summary.contains("snippets/session.conf:1")
+            && summary.contains("location /"),
+        "{s} {summary}"
+    );
+}
+
+/// Debian's nginx loads stream {} from a module of its own.
+const STREAM_MODULE: &str = "/usr/lib/nginx/modules/ngx_stream_module.so";
+
+// issue 28 #2: nginx -T lists each included file on its own; an included file's directives
+// belong to the blocks around its include. A stream {} upstream in an included file was judged
+// by HTTP rules, and a snippet included in one location was judged in no location.
+#[test]
+fn included_files_are_judged_in_the_blocks_that_include_them() {
+    if !require(on_path("nginx"), "nginx")
+        || !require(
+            std::path::Path::new(STREAM_MODULE).exists(),
+            "nginx's stream module (libnginx-mod-stream)",
+        )
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    std::fs::create_dir_all(dir.path().join("stream.d")).unwrap();
+    std::fs::create_dir_all(dir.path().join("snippets")).unwrap();
+    std::fs::write(
+        dir.path().join("stream.d/redis.conf"),
+        "upstream redis {\n    server 127.0.0.1:9;\n    server 127.0.0.1:10;\n}\nserver {\n    listen 127.0.0.1:{P};\n    proxy_pass redis;\n}\n"
+            .replace("{P}", &crate::support::free_port().to_string()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("snippets/idp.conf"),
+        "proxy_pass_request_headers off;\nproxy_set_header Authorization $http_authorization;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("snippets/session.conf"),
+        "proxy_set_header X-Session-Id \"\";\n",
+    )
+    .unwrap();
+    let run = |name: &str, http: &str| {
+        let conf = dir.path().join(name);
+        std::fs::write(
+            &conf,
+            format!("load_module {STREAM_MODULE};\npid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nstream {{\n    include {d}/stream.d/*.conf;\n}}\nhttp {{\n    {http}\n    server {{\n        listen 127.0.0.1:{};\n        location = /introspect {{\n            internal;\n            include snippets/idp.conf;\n            proxy_pass http://127.0.0.1:9/introspect;\n        }}\n    }}\n}}\n", crate::support::free_port()),
+        )
+        .unwrap();
+        let conf = conf.display().to_string();
+        let v = doctor_json(
+            "lb.*",
+            &["--lb-config", &conf, "--session-header", "X-Session-Id"],
+            &[],
+        )
+        .json();
+        let valid = finding(&v, "lb.config_valid", None);
+        let read = crate::support::evidence(&valid, "configuration read").unwrap();
+        assert!(read.contains("includes followed"), "{read}");
+        v
+    };
+    // the only upstream is TCP: HTTP keepalive rules do not apply (before: judged by them)
+    let v = run("stream.conf", "");
+    let (s, summary) = status_summary(&finding(&v, "lb.upstream_keepalive", None));
+    assert!(s == "skip" && summary.contains("stream"), "{s} {summary}");
+    // the snippet that drops the session header sits in the app's location and is judged there
+    // (before: an included file was in no location, so it passed); the identity provider's
+    // snippet is not the app's
+    let app = "upstream app {\n        server 127.0.0.1:11;\n        keepalive 8;\n    }\n    server {\n        listen 127.0.0.1:PORT;\n        location / {\n            include snippets/session.conf;\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n            proxy_pass http://app;\n        }\n    }"
+        .replace("PORT", &crate::support::free_port().to_string());
+    let v = run("app.conf", &app);
+    let (s, summary) = status_summary(&finding(&v, "lb.session_header", None));
+    assert!(
+        s == "fail"
+            && summary.contains("snippets/session.conf:1")
+            && summary.contains("location /")
+            && !summary.contains("idp.conf"),
+        "{s} {summary}"
+    );
 }

@@ -38,6 +38,10 @@ pub struct Directive {
     pub name: String,
     /// Its arguments.
     pub args: Vec<String>,
+    /// nginx: the ordinal of each enclosing block, parallel to `context`, so two blocks with the
+    /// same head (two `server` blocks) are told apart; empty when not known (HAProxy).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocks: Vec<u32>,
 }
 
 impl Directive {
@@ -105,6 +109,52 @@ pub enum ConfigTest {
     Untested(String),
 }
 
+/// Directives of modules a stock nginx does not have (NGINX Plus, OpenResty, common third-party
+/// modules): a copy of a balancer's configuration that uses them is refused here, not there.
+const MODULE_DIRECTIVES: &[&str] = &[
+    "health_check",
+    "zone_sync",
+    "sticky",
+    "auth_jwt",
+    "auth_jwt_key_file",
+    "api",
+    "status_zone",
+    "ntlm",
+    "lua_shared_dict",
+    "lua_package_path",
+    "lua_package_cpath",
+    "lua_code_cache",
+    "more_set_headers",
+    "more_clear_headers",
+    "more_set_input_headers",
+    "check",
+    "check_http_send",
+    "check_http_expect_alive",
+    "vhost_traffic_status_zone",
+    "brotli",
+    "geoip2",
+    "js_import",
+    "js_content",
+    "js_set",
+    "modsecurity",
+    "pagespeed",
+];
+
+/// Whether a refusal names something outside the configuration text that the machine running
+/// the test may lack and the balancer may have: a missing file (a certificate, an include), a
+/// host this machine cannot resolve, a module's directive or its shared object.
+fn elsewhere(message: &str) -> bool {
+    let unknown = message
+        .strip_prefix("unknown directive \"")
+        .and_then(|r| r.split('"').next());
+    unknown.is_some_and(|d| {
+        MODULE_DIRECTIVES.contains(&d) || d.contains("_by_lua") || d.starts_with("lua_")
+    }) || message.contains("(2: No such file or directory)")
+        || message.contains("host not found in")
+        || message.starts_with("dlopen()")
+        || (message.starts_with("cannot load certificate") && message.contains("No such file"))
+}
+
 /// The longest refusal kept, in characters.
 const REFUSAL_CHARS: usize = 600;
 
@@ -132,7 +182,12 @@ pub fn refusal(program: &str, stderr: &str) -> ConfigTest {
     let denied = |m: &&str| m.contains("(13: Permission denied)");
     let (about_config, denials): (Vec<&str>, Vec<&str>) = said.iter().partition(|m| !denied(m));
     let text = |v: &[&str]| v.join("; ").chars().take(REFUSAL_CHARS).collect::<String>();
-    if !about_config.is_empty() {
+    if !about_config.is_empty() && about_config.iter().all(|m| elsewhere(m)) {
+        ConfigTest::Untested(format!(
+            "{program} here cannot load what the balancer may have (a file, a host or a module it names): {}",
+            text(&about_config)
+        ))
+    } else if !about_config.is_empty() {
         ConfigTest::Rejected(text(&about_config))
     } else if !denials.is_empty() {
         ConfigTest::Untested(format!(
@@ -369,11 +424,176 @@ pub fn parse_version(text: &str) -> Option<String> {
     (!v.is_empty()).then_some(v)
 }
 
+/// The files an `include` names, in nginx's order (glob(3)'s: sorted), each with its text or
+/// why it could not be read.
+pub type Included = Vec<(String, Result<String, String>)>;
+
+/// The most nested includes followed (nginx itself stops at none; a file that includes itself
+/// would loop).
+const INCLUDE_DEPTH: usize = 16;
+/// The most files read through includes.
+const INCLUDE_FILES: usize = 512;
+
+/// The absolute pattern an `include` argument names: nginx resolves a relative one against the
+/// directory of the main configuration file (its conf prefix), not of the including file.
+pub fn include_pattern(main_file: &str, arg: &str) -> String {
+    if arg.starts_with('/') {
+        return arg.to_string();
+    }
+    match main_file.rsplit_once('/') {
+        Some((dir, _)) if !dir.is_empty() => format!("{dir}/{arg}"),
+        Some(_) => format!("/{arg}"),
+        None => arg.to_string(),
+    }
+}
+
+/// How glob(3), which nginx uses, matches: `*` crosses no `/` and matches no leading dot.
+pub const GLOB_OPTIONS: glob::MatchOptions = glob::MatchOptions {
+    case_sensitive: true,
+    require_literal_separator: true,
+    require_literal_leading_dot: true,
+};
+
+/// Whether an include argument is a glob (nginx: `*`, `?` or `[`), which may match nothing.
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+/// An nginx configuration as nginx reads it: the main file with every `include` expanded in
+/// place, so an included file's directives sit in the blocks around the include.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NginxConfig {
+    /// The directives, in order (the `include` lines kept).
+    pub directives: Vec<Directive>,
+    /// What could not be followed: `FILE:LINE include ARG: why`.
+    pub unfollowed: Vec<String>,
+    /// How many files were read, the main one included.
+    pub files: usize,
+}
+
+/// Parses the main file `text` and, through `open`, every file its includes name (`open` gets
+/// the absolute pattern, see [`include_pattern`], and returns the matching files in order).
+pub fn parse_nginx_tree(
+    file: &str,
+    text: &str,
+    open: &mut dyn FnMut(&str) -> Included,
+) -> Result<NginxConfig, String> {
+    let mut p = NginxParse {
+        main: file.to_string(),
+        out: NginxConfig {
+            directives: Vec::new(),
+            unfollowed: Vec::new(),
+            files: 1,
+        },
+        stack: Vec::new(),
+        blocks: Vec::new(),
+        next_block: 0,
+        open,
+    };
+    p.file(file, text, 0)?;
+    Ok(p.out)
+}
+
+struct NginxParse<'o> {
+    main: String,
+    out: NginxConfig,
+    stack: Vec<String>,
+    blocks: Vec<u32>,
+    next_block: u32,
+    open: &'o mut dyn FnMut(&str) -> Included,
+}
+
+impl NginxParse<'_> {
+    fn file(&mut self, path: &str, body: &str, depth: usize) -> Result<(), String> {
+        let entry = self.stack.len();
+        let mut words: Vec<String> = Vec::new();
+        let mut start = 0usize;
+        let tokens = nginx_tokens(body).map_err(|e| format!("{path}: {e}"))?;
+        for (word, line) in tokens {
+            if words.is_empty() {
+                start = line;
+            }
+            match word.as_str() {
+                "{" => {
+                    self.stack.push(words.join(" "));
+                    self.blocks.push(self.next_block);
+                    self.next_block += 1;
+                    words.clear();
+                }
+                "}" => {
+                    if self.stack.len() == entry {
+                        return Err(format!("{path}:{line}: unexpected \"}}\""));
+                    }
+                    self.stack.pop();
+                    self.blocks.pop();
+                    words.clear();
+                }
+                ";" => {
+                    if let Some((name, args)) = words.split_first() {
+                        let d = Directive {
+                            file: path.to_string(),
+                            line: start,
+                            context: self.stack.clone(),
+                            name: name.clone(),
+                            args: args.to_vec(),
+                            blocks: self.blocks.clone(),
+                        };
+                        let include = (d.name == "include").then(|| d.args.first().cloned());
+                        self.out.directives.push(d);
+                        if let Some(arg) = include.flatten() {
+                            self.include(path, start, &arg, depth)?;
+                        }
+                    }
+                    words.clear();
+                }
+                _ => words.push(word),
+            }
+        }
+        if self.stack.len() != entry {
+            return Err(format!("{path}: unexpected end of file, expecting \"}}\""));
+        }
+        Ok(())
+    }
+
+    fn include(&mut self, path: &str, line: usize, arg: &str, depth: usize) -> Result<(), String> {
+        let not = |why: &str| format!("{path}:{line} include {arg}: {why}");
+        if depth >= INCLUDE_DEPTH {
+            self.out
+                .unfollowed
+                .push(not(&format!("more than {INCLUDE_DEPTH} nested includes")));
+            return Ok(());
+        }
+        let pattern = include_pattern(&self.main, arg);
+        let found = (self.open)(&pattern);
+        if found.is_empty() && !is_glob(&pattern) {
+            self.out
+                .unfollowed
+                .push(not(&format!("{pattern} not found")));
+        }
+        for (f, text) in found {
+            if self.out.files >= INCLUDE_FILES {
+                self.out
+                    .unfollowed
+                    .push(not(&format!("more than {INCLUDE_FILES} files")));
+                return Ok(());
+            }
+            match text {
+                Ok(t) => {
+                    self.out.files += 1;
+                    self.file(&f, &t, depth + 1)?;
+                }
+                Err(e) => self.out.unfollowed.push(not(&format!("{f}: {e}"))),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Splits nginx configuration text into directives. `nginx -T` output is read as the files it
-/// concatenates (`# configuration file PATH:` lines); plain text is attributed to `file`.
+/// concatenates (`# configuration file PATH:` lines): the first is the main file, and each
+/// `include` is expanded in place from the dumped files it matches. Plain text is attributed to
+/// `file` and its includes are not followed.
 pub fn parse_nginx(text: &str, file: &str) -> Result<Vec<Directive>, String> {
-    let mut out = Vec::new();
-    // nginx -T: one stretch per file
     let mut parts: Vec<(String, String)> = Vec::new();
     for line in text.split_inclusive('\n') {
         if let Some(p) = line
@@ -387,45 +607,24 @@ pub fn parse_nginx(text: &str, file: &str) -> Result<Vec<Directive>, String> {
             parts.push((file.to_string(), line.to_string()));
         }
     }
-    for (path, body) in &parts {
-        let mut stack: Vec<String> = Vec::new();
-        let mut words: Vec<String> = Vec::new();
-        let mut start = 0usize;
-        for (word, line) in nginx_tokens(body)? {
-            if words.is_empty() {
-                start = line;
-            }
-            match word.as_str() {
-                "{" => {
-                    stack.push(words.join(" "));
-                    words.clear();
-                }
-                "}" => {
-                    if stack.pop().is_none() {
-                        return Err(format!("{path}:{line}: unexpected \"}}\""));
-                    }
-                    words.clear();
-                }
-                ";" => {
-                    if let Some((name, args)) = words.split_first() {
-                        out.push(Directive {
-                            file: path.clone(),
-                            line: start,
-                            context: stack.clone(),
-                            name: name.clone(),
-                            args: args.to_vec(),
-                        });
-                    }
-                    words.clear();
-                }
-                _ => words.push(word),
-            }
-        }
-        if !stack.is_empty() {
-            return Err(format!("{path}: unexpected end of file, expecting \"}}\""));
-        }
-    }
-    Ok(out)
+    let Some(((main, body), dumped)) = parts.split_first() else {
+        return Ok(Vec::new());
+    };
+    let mut open = |pattern: &str| -> Included {
+        let glob = glob::Pattern::new(pattern).ok();
+        let mut hits: Included = dumped
+            .iter()
+            .filter(|(p, _)| {
+                glob.as_ref()
+                    .map_or(p == pattern, |g| g.matches_with(p, GLOB_OPTIONS))
+            })
+            .map(|(p, b)| (p.clone(), Ok(b.clone())))
+            .collect();
+        hits.sort_by(|a, b| a.0.cmp(&b.0));
+        hits.dedup_by(|a, b| a.0 == b.0);
+        hits
+    };
+    parse_nginx_tree(main, body, &mut open).map(|c| c.directives)
 }
 
 /// nginx's tokens with their lines: words (quotes removed), `{`, `}` and `;`; comments dropped.
@@ -470,11 +669,105 @@ fn nginx_tokens(text: &str) -> Result<Vec<(String, usize)>, String> {
                     w.push(n);
                     chars.next();
                 }
+                let lua = w.ends_with("_by_lua_block");
                 out.push((w, line));
+                if lua {
+                    // OpenResty's *_by_lua_block holds Lua, not nginx syntax: its body is one
+                    // argument, read up to the brace that closes it
+                    while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                        if chars.next() == Some('\n') {
+                            line += 1;
+                        }
+                    }
+                    if chars.peek() == Some(&'{') {
+                        chars.next();
+                        let at = line;
+                        let body = lua_block(&mut chars, &mut line)
+                            .ok_or_else(|| format!("line {at}: unterminated Lua block"))?;
+                        out.push((body, at));
+                        out.push((";".into(), line));
+                    }
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// A Lua block's text up to its closing brace (consumed), skipping braces in Lua strings, long
+/// brackets and comments; None when the text ends first.
+fn lua_block(chars: &mut std::iter::Peekable<std::str::Chars>, line: &mut usize) -> Option<String> {
+    let mut body = String::new();
+    let mut depth = 0usize;
+    let mut next = |chars: &mut std::iter::Peekable<std::str::Chars>, body: &mut String| {
+        let c = chars.next()?;
+        if c == '\n' {
+            *line += 1;
+        }
+        body.push(c);
+        Some(c)
+    };
+    // a long bracket's closing `]=*]` after its opening `[=*[` (the first `[` already read)
+    let long = |chars: &mut std::iter::Peekable<std::str::Chars>,
+                body: &mut String,
+                next: &mut dyn FnMut(
+        &mut std::iter::Peekable<std::str::Chars>,
+        &mut String,
+    ) -> Option<char>|
+     -> Option<bool> {
+        let mut level = 0;
+        while chars.peek() == Some(&'=') {
+            next(chars, body)?;
+            level += 1;
+        }
+        if chars.peek() != Some(&'[') {
+            return Some(false);
+        }
+        next(chars, body)?;
+        let close = format!("]{}]", "=".repeat(level));
+        while !body.ends_with(&close) {
+            next(chars, body)?;
+        }
+        Some(true)
+    };
+    loop {
+        match chars.peek()? {
+            '}' if depth == 0 => {
+                chars.next();
+                return Some(body);
+            }
+            _ => {}
+        }
+        match next(chars, &mut body)? {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            q @ ('"' | '\'') => loop {
+                match next(chars, &mut body)? {
+                    '\\' => {
+                        next(chars, &mut body)?;
+                    }
+                    x if x == q || x == '\n' => break,
+                    _ => {}
+                }
+            },
+            '[' => {
+                long(chars, &mut body, &mut next)?;
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                next(chars, &mut body)?;
+                let bracket = chars.peek() == Some(&'[');
+                if bracket {
+                    next(chars, &mut body)?;
+                }
+                if !(bracket && long(chars, &mut body, &mut next)?) {
+                    while chars.peek().is_some_and(|c| *c != '\n') {
+                        next(chars, &mut body)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Splits an HAProxy configuration into directives, each under its section (`backend api`).
@@ -512,6 +805,7 @@ pub fn parse_haproxy(text: &str, file: &str) -> Vec<Directive> {
             context: section.clone(),
             name: name.clone(),
             args: args.to_vec(),
+            blocks: Vec::new(),
         });
     }
     out
@@ -719,14 +1013,113 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
                 ("proxy_set_header", "/etc/nginx/conf.d/api.conf", 6),
             ]
         );
-        assert_eq!(d[2].context, ["upstream api"]);
+        // an included file's directives sit in the blocks around the include
+        assert_eq!(d[2].context, ["http", "upstream api"]);
         assert!(d[2].within("upstream"));
         assert_eq!(d[4].args, ["X-Session-Id", ""]);
-        assert_eq!(d[4].context, ["server", "location /"]);
+        assert_eq!(d[4].context, ["http", "server", "location /"]);
         assert!(parse_nginx("http {", "f")
             .unwrap_err()
             .contains("expecting"));
         assert!(parse_nginx("}", "f").unwrap_err().contains("f:1"));
+    }
+
+    fn files<'a>(list: &'a [(&'a str, &'a str)]) -> impl FnMut(&str) -> Included + 'a {
+        move |pattern: &str| {
+            let g = glob::Pattern::new(pattern).unwrap();
+            list.iter()
+                .filter(|(p, _)| g.matches_with(p, GLOB_OPTIONS))
+                .map(|(p, t)| (p.to_string(), Ok(t.to_string())))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn includes_are_expanded_in_place_relative_to_the_main_files_directory() {
+        let main = "http {\n  server {\n    location /api {\n      include snippets/*.conf;\n      proxy_pass http://app;\n    }\n  }\n  server { include missing.conf; include none/*.conf; }\n}\nstream { include /etc/nginx/stream.d/*.conf; }\n";
+        let fs = [
+            (
+                "/etc/nginx/snippets/a.conf",
+                "proxy_set_header X-Session-Id \"\";\n",
+            ),
+            (
+                "/etc/nginx/snippets/sub/b.conf",
+                "proxy_set_header Host $host;\n",
+            ),
+            (
+                "/etc/nginx/snippets/.hidden.conf",
+                "proxy_set_header X-Hidden 1;\n",
+            ),
+            (
+                "/etc/nginx/stream.d/redis.conf",
+                "upstream redis { server 10.0.0.1:6380; server 10.0.0.2:6380; }\n",
+            ),
+        ];
+        let c = parse_nginx_tree("/etc/nginx/nginx.conf", main, &mut files(&fs)).unwrap();
+        let d = &c.directives;
+        let psh: Vec<&Directive> = d.iter().filter(|x| x.name == "proxy_set_header").collect();
+        // `*` crosses no `/` and matches no leading dot, as glob(3)
+        assert_eq!(psh.len(), 1, "{psh:?}");
+        assert_eq!(psh[0].context, ["http", "server", "location /api"]);
+        assert_eq!(psh[0].at(), "/etc/nginx/snippets/a.conf:1");
+        let redis: Vec<&Directive> = d.iter().filter(|x| x.is_upstream_server()).collect();
+        assert!(redis.iter().all(|x| x.within("stream")), "{redis:?}");
+        // a named file that is not there is said; a glob matching nothing is not
+        assert_eq!(
+            c.unfollowed,
+            ["/etc/nginx/nginx.conf:8 include missing.conf: /etc/nginx/missing.conf not found"]
+        );
+        assert_eq!(c.files, 3);
+        // two blocks with the same head are told apart
+        let servers: Vec<&Directive> = d
+            .iter()
+            .filter(|x| x.name == "include" && x.within("server"))
+            .collect();
+        assert_ne!(servers[0].blocks[..2], servers[1].blocks[..2]);
+        assert_eq!(servers[0].context[..2], servers[1].context[..2]);
+    }
+
+    #[test]
+    fn a_file_that_includes_itself_stops_at_the_depth_bound() {
+        let fs = [("/etc/nginx/loop.conf", "include loop.conf;\n")];
+        let c = parse_nginx_tree(
+            "/etc/nginx/loop.conf",
+            "include loop.conf;",
+            &mut files(&fs),
+        )
+        .unwrap();
+        assert_eq!(c.files, INCLUDE_DEPTH + 1);
+        assert!(
+            c.unfollowed[0].contains("more than 16 nested includes"),
+            "{:?}",
+            c.unfollowed
+        );
+        // an included file must close what it opens
+        let fs = [("/x/open.conf", "server {\n")];
+        let e = parse_nginx_tree("/x/n.conf", "http { include open.conf; }", &mut files(&fs))
+            .unwrap_err();
+        assert!(e.contains("/x/open.conf"), "{e}");
+    }
+
+    #[test]
+    fn lua_blocks_are_one_argument_whatever_their_braces_strings_and_comments() {
+        let conf = "http {\n  init_worker_by_lua_block {\n    local hc = require \"resty.upstream.healthcheck\"\n    -- a comment with } and {\n    local ok, err = hc.spawn_checker{ shm = \"hc\", upstream = \"app\", type = \"http\",\n      http_req = \"GET /health HTTP/1.0\\r\\nHost: app\\r\\n\\r\\n\", valid_statuses = {200, 302} }\n    local s = '}' .. [[ } ]] .. #t --[[ } ]]\n  }\n  upstream app { server 10.0.0.1:80; server 10.0.0.2:80; }\n}\n";
+        let d = parse_nginx(conf, "/etc/nginx/nginx.conf").unwrap();
+        let lua = d
+            .iter()
+            .find(|x| x.name == "init_worker_by_lua_block")
+            .unwrap();
+        assert_eq!(
+            (lua.line, lua.context.clone()),
+            (2, vec!["http".to_string()])
+        );
+        assert!(lua.args[0].contains("spawn_checker{ shm"), "{:?}", lua.args);
+        let up = d.iter().filter(|x| x.is_upstream_server()).count();
+        assert_eq!(up, 2);
+        assert_eq!(d.iter().find(|x| x.name == "server").unwrap().line, 9);
+        assert!(parse_nginx("content_by_lua_block { x = '}'", "f")
+            .unwrap_err()
+            .contains("Lua"));
     }
 
     #[test]
@@ -795,6 +1188,19 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
         assert!(
             matches!(refusal("nginx", denied), ConfigTest::Untested(w) if w.contains("as this user"))
         );
+        // what a copy of the balancer's configuration lacks here is not the configuration's fault
+        for elsewhere in [
+            "nginx: [emerg] cannot load certificate \"/etc/letsencrypt/live/a/fullchain.pem\": BIO_new_file() failed (SSL: error:80000002:system library::No such file or directory:calling fopen(/etc/letsencrypt/live/a/fullchain.pem, r) error:10000080:BIO routines::no such file)",
+            "nginx: [emerg] open() \"/etc/nginx/snippets/ssl.conf\" failed (2: No such file or directory) in /t/n.conf:9",
+            "nginx: [emerg] host not found in upstream \"app.internal:8080\" in /t/n.conf:12",
+            "nginx: [emerg] unknown directive \"health_check\" in /t/n.conf:20",
+            "nginx: [emerg] unknown directive \"init_worker_by_lua_block\" in /t/n.conf:3",
+        ] {
+            assert!(
+                matches!(refusal("nginx", elsewhere), ConfigTest::Untested(w) if w.contains("cannot load what the balancer may have")),
+                "{elsewhere}"
+            );
+        }
         let haproxy = "[NOTICE]   (1) : haproxy version is 2.6.12\n[ALERT]    (1) : config : parsing [/t/h.cfg:3] : unknown keyword 'frob' in 'global' section\n";
         assert_eq!(
             refusal("haproxy", haproxy),

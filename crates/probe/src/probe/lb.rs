@@ -8,9 +8,9 @@ use futures::future::BoxFuture;
 
 use super::ProbeContext;
 use crate::observe::lb::{
-    backend_mark, looks_like_haproxy, parse_haproxy, parse_nginx, parse_version, refusal,
-    scan_error_log, ConfigTest, ErrorLogScan, LbKind, LbObservation, LiveAnswer, LiveHeader,
-    BACKEND_HEADERS,
+    backend_mark, is_glob, looks_like_haproxy, parse_haproxy, parse_nginx, parse_nginx_tree,
+    parse_version, refusal, scan_error_log, ConfigTest, Directive, ErrorLogScan, Included, LbKind,
+    LbObservation, LiveAnswer, LiveHeader, BACKEND_HEADERS, GLOB_OPTIONS,
 };
 use crate::observe::Observed;
 
@@ -249,6 +249,56 @@ fn config_test(program: &str, args: &[&str]) -> Option<(Option<String>, ConfigTe
 
 const NGINX_CONF: &str = "/etc/nginx/nginx.conf";
 
+/// What an nginx `include` names, read from the filesystem as nginx reads it: glob(3)'s
+/// matches in order (directories skipped), a named file whether or not it can be read; nothing
+/// for a named file that does not exist.
+fn open_included(pattern: &str) -> Included {
+    let paths: Vec<std::path::PathBuf> = if is_glob(pattern) {
+        glob::glob_with(pattern, GLOB_OPTIONS)
+            .map(|found| {
+                found
+                    .filter_map(Result::ok)
+                    .filter(|p| !p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        match std::fs::symlink_metadata(pattern) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            _ => vec![pattern.into()],
+        }
+    };
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = crate::input::read_capped_text(&p, crate::input::CONFIG_CAP);
+            (p.display().to_string(), text)
+        })
+        .collect()
+}
+
+/// The main file with its includes followed by statectl (when nginx -T cannot, `why`), and how
+/// it was read: how many files, why, and what could not be followed.
+fn read_tree(file: &str, text: &str, why: &str) -> (Result<Vec<Directive>, String>, String) {
+    match parse_nginx_tree(file, text, &mut open_included) {
+        Ok(c) => {
+            let mut read = format!(
+                "read by statectl with its includes ({} file{}), as {why}",
+                c.files,
+                if c.files == 1 { "" } else { "s" }
+            );
+            if !c.unfollowed.is_empty() {
+                read.push_str(&format!("; not followed: {}", c.unfollowed.join("; ")));
+            }
+            (Ok(c.directives), read)
+        }
+        Err(e) => (
+            Err(e),
+            format!("read by statectl with its includes, as {why}"),
+        ),
+    }
+}
+
 /// The configuration alone.
 fn observe_config(
     file: Option<(&Path, &str)>,
@@ -293,8 +343,7 @@ fn observe_config(
                 ));
             }
             // nginx -T tests the file and follows its includes; without nginx, or when it
-            // rejects the file, the file alone is read
-            let alone = "the file alone, includes not followed";
+            // rejects the file, statectl follows them itself
             let (config, test, read) = match config_test("nginx", &["-T", "-q", "-c", &label]) {
                 Some((Some(dump), t)) => (
                     parse_nginx(&dump, &label),
@@ -306,14 +355,14 @@ fn observe_config(
                         ConfigTest::Rejected(m) | ConfigTest::Untested(m) => m.clone(),
                         ConfigTest::Accepted => String::new(),
                     };
-                    let read = format!("{alone}: nginx -T failed: {why}");
-                    (parse_nginx(text, &label), t, read)
+                    let (config, read) =
+                        read_tree(&label, text, &format!("nginx -T failed: {why}"));
+                    (config, t, read)
                 }
-                None => (
-                    parse_nginx(text, &label),
-                    untested("nginx"),
-                    format!("{alone}: nginx is not installed here"),
-                ),
+                None => {
+                    let (config, read) = read_tree(&label, text, "nginx is not installed here");
+                    (config, untested("nginx"), read)
+                }
             };
             let mut o = obs(label, LbKind::Nginx, config, test);
             o.read = Some(read);
@@ -321,21 +370,35 @@ fn observe_config(
         }
         // nothing named: the local balancer, if there is one (none: no lb findings at all)
         None => match config_test("nginx", &["-T", "-q"]) {
-            Some((Some(dump), t)) => Some(obs(
-                "nginx -T".into(),
-                LbKind::Nginx,
-                parse_nginx(&dump, "nginx.conf"),
-                t,
-            )),
-            // installed and refusing its configuration: read the main file as it is
-            Some((None, t)) if Path::new(NGINX_CONF).exists() => Some(obs(
-                "nginx -T".into(),
-                LbKind::Nginx,
-                crate::input::read_capped_text(Path::new(NGINX_CONF), crate::input::CONFIG_CAP)
-                    .map_err(|e| format!("{NGINX_CONF}: {e}"))
-                    .and_then(|text| parse_nginx(&text, NGINX_CONF)),
-                t,
-            )),
+            Some((Some(dump), t)) => {
+                let mut o = obs(
+                    "nginx -T".into(),
+                    LbKind::Nginx,
+                    parse_nginx(&dump, "nginx.conf"),
+                    t,
+                );
+                o.read = Some("nginx -T (includes followed)".into());
+                Some(o)
+            }
+            // installed and refusing its configuration: read the main file and its includes
+            Some((None, t)) if Path::new(NGINX_CONF).exists() => {
+                let why = match &t {
+                    ConfigTest::Rejected(m) | ConfigTest::Untested(m) => {
+                        format!("nginx -T failed: {m}")
+                    }
+                    ConfigTest::Accepted => String::new(),
+                };
+                let (config, read) = match crate::input::read_capped_text(
+                    Path::new(NGINX_CONF),
+                    crate::input::CONFIG_CAP,
+                ) {
+                    Ok(text) => read_tree(NGINX_CONF, &text, &why),
+                    Err(e) => (Err(format!("{NGINX_CONF}: {e}")), why),
+                };
+                let mut o = obs("nginx -T".into(), LbKind::Nginx, config, t);
+                o.read = Some(read);
+                Some(o)
+            }
             Some((None, _)) | None => {
                 crate::input::read_capped_text(Path::new(HAPROXY_CFG), crate::input::CONFIG_CAP)
                     .ok()

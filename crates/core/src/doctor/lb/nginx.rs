@@ -240,17 +240,21 @@ pub(super) fn proxying(d: &[Directive]) -> Vec<Proxying<'_>> {
 /// `p`: it sits in that block or one around it, and no block between them sets `x.name` again
 /// (nginx inherits such directives only into blocks that set none of their own).
 pub(super) fn applies_in(d: &[Directive], x: &Directive, p: &Directive) -> bool {
-    let inside = |outer: &[String], inner: &[String]| {
-        inner.len() >= outer.len() && inner[..outer.len()] == *outer
+    // the blocks' ordinals tell two blocks with the same head apart; a configuration recorded
+    // without them (the file alone) falls back to the file and the heads
+    let inside = |outer: &Directive, inner: &Directive| {
+        let len = outer.context.len();
+        inner.context.len() >= len
+            && if outer.blocks.len() == len && inner.blocks.len() == inner.context.len() {
+                inner.blocks[..len] == outer.blocks[..]
+            } else {
+                outer.file == inner.file && inner.context[..len] == outer.context[..]
+            }
     };
-    x.file == p.file
-        && inside(&x.context, &p.context)
-        && !d.iter().any(|y| {
-            y.name == x.name
-                && y.file == p.file
-                && y.context.len() > x.context.len()
-                && inside(&y.context, &p.context)
-        })
+    inside(x, p)
+        && !d
+            .iter()
+            .any(|y| y.name == x.name && y.context.len() > x.context.len() && inside(y, p))
 }
 
 /// For lb.session_header: the directives to judge, each with the location it reaches. Those
