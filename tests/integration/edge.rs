@@ -1579,3 +1579,44 @@ fn included_files_are_judged_in_the_blocks_that_include_them() {
         "{s} {summary}"
     );
 }
+
+// issue 28 #4: an OpenResty configuration (its checker in init_worker_by_lua_block) is refused
+// by stock nginx; statectl reads it itself and counts the checker as an active health check
+// (before: "unknown directive" failed every row). Shape: lua-resty-upstream-healthcheck's README.
+#[test]
+fn an_openresty_checker_is_an_active_health_check() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!("pid {d}/nginx.pid;\nerror_log {d}/error.log;\nevents {{}}\nhttp {{\n    lua_shared_dict healthcheck 1m;\n    init_worker_by_lua_block {{\n        local hc = require \"resty.upstream.healthcheck\"\n        local ok, err = hc.spawn_checker{{\n            shm = \"healthcheck\", upstream = \"api\", type = \"http\",\n            http_req = \"GET /health HTTP/1.0\\r\\nHost: api\\r\\n\\r\\n\",\n            interval = 2000, timeout = 1000, fall = 3, rise = 2,\n        }}\n    }}\n    upstream api {{\n        server 127.0.0.1:9 max_fails=0;\n        server 127.0.0.1:10 max_fails=0;\n        keepalive 8;\n    }}\n    server {{\n        listen 127.0.0.1:{};\n        location / {{\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n            proxy_pass http://api;\n        }}\n    }}\n}}\n", crate::support::free_port()),
+    )
+    .unwrap();
+    let conf = conf.display().to_string();
+    let v = doctor_json("lb.*", &["--lb-config", &conf], &[]).json();
+    let (s, summary) = status_summary(&finding(&v, "lb.config_valid", None));
+    assert!(
+        s == "skip" && summary.contains("lua_shared_dict"),
+        "{s} {summary}"
+    );
+    let f = finding(&v, "lb.health_checks", None);
+    let (s, summary) = status_summary(&f);
+    assert!(
+        s == "pass" && summary.contains("api with an active check"),
+        "{s} {summary}"
+    );
+    let how = crate::support::evidence(&f, "upstream api: active check").unwrap();
+    assert!(
+        how.contains(&format!("{conf}:6")) && how.contains("OpenResty"),
+        "{how}"
+    );
+    assert_eq!(
+        finding(&v, "lb.upstream_keepalive", None)["status"],
+        "pass",
+        "{v}"
+    );
+}

@@ -14,7 +14,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.config_valid",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "the balancer refuses its configuration (nginx -t -c FILE, haproxy -c -f FILE): fail, quoting its message, and so does every row read from that configuration; the balancer not installed, or unable to test as this user (permission denied): skip",
+        doc: "the balancer refuses its configuration (nginx -t -c FILE, haproxy -c -f FILE): fail, quoting its message, and so does every row read from that configuration; the balancer not installed, unable to test as this user (permission denied), or refusing only for what this machine lacks and the balancer may have (a certificate or include file, an upstream host it cannot resolve, an NGINX Plus/OpenResty/third-party module's directive): skip, and the rows are judged from the files statectl reads itself, includes followed",
         full: false,
         eval: Eval::Lb(config_valid),
     },
@@ -54,7 +54,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.health_checks",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx: servers of an upstream with more than one server that turn the default passive checks off with max_fails=0 or fail_timeout=0); nginx upstreams of one server only (nginx never marks that server down): skip",
+        doc: "upstream servers without health checks warn (HAProxy server lines without check; nginx: servers of an upstream with more than one server that turn the default passive checks off with max_fails=0 or fail_timeout=0, unless an active check covers the upstream: NGINX Plus health_check in the location that proxies to it, the upstream check module's check, OpenResty's lua-resty-upstream-healthcheck spawn_checker); nginx upstreams of one server only (nginx never marks that server down): skip",
         full: false,
         eval: Eval::Lb(health_checks),
     },
@@ -1410,6 +1410,50 @@ mod tests {
         );
         let v = logs("");
         assert!(v.summary.contains("names no log target"), "{v:?}");
+    }
+
+    // issue 28 #4: active health checks are health checks. Shapes: NGINX Plus's admin guide
+    // ("HTTP Health Checks": health_check in the location that proxies, zone in the upstream),
+    // the upstream check module's README (Tengine: check/check_http_send in the upstream) and
+    // lua-resty-upstream-healthcheck's README (spawn_checker in init_worker_by_lua_block).
+    #[test]
+    fn active_health_checks_of_plus_tengine_and_openresty_are_health_checks() {
+        let off = "  server 10.0.0.1:3000 max_fails=0;\n  server 10.0.0.2:3000 max_fails=0;";
+        let plus = format!("http {{\n upstream backend {{\n zone backend 64k;\n{off}\n }}\n server {{ listen 80; location / {{ proxy_pass http://backend; health_check interval=5s fails=3 passes=2 uri=/health; }} }}\n}}\n");
+        let tengine = format!("http {{\n upstream backend {{\n{off}\n  check interval=3000 rise=2 fall=5 timeout=1000 type=http;\n  check_http_send \"HEAD /health HTTP/1.0\\r\\n\\r\\n\";\n }}\n server {{ listen 80; location / {{ proxy_pass http://backend; }} }}\n}}\n");
+        let openresty = format!("http {{\n lua_shared_dict healthcheck 1m;\n init_worker_by_lua_block {{\n  local hc = require \"resty.upstream.healthcheck\"\n  local ok, err = hc.spawn_checker{{\n   shm = \"healthcheck\", upstream = \"backend\", type = \"http\",\n   http_req = \"GET /status HTTP/1.0\\r\\nHost: backend\\r\\n\\r\\n\",\n   interval = 2000, timeout = 1000, fall = 3, rise = 2, valid_statuses = {{200, 302}},\n  }}\n  if not ok then ngx.log(ngx.ERR, \"failed to spawn health checker: \", err) return end\n }}\n upstream backend {{\n{off}\n }}\n server {{ listen 80; location / {{ proxy_pass http://backend; }} }}\n}}\n");
+        for (name, conf, says) in [
+            ("plus", plus, "health_check (nginx.conf:7, NGINX Plus)"),
+            ("tengine", tengine, "upstream check module"),
+            (
+                "openresty",
+                openresty,
+                "spawn_checker (nginx.conf:3, OpenResty)",
+            ),
+        ] {
+            let v = run(health_checks, &nginx(&conf, "X-Session-Id"));
+            assert_eq!(v.status, Status::Pass, "{name}: {v:?}");
+            assert!(
+                v.summary.contains("backend with an active check"),
+                "{name}: {}",
+                v.summary
+            );
+            let ev = v
+                .evidence
+                .iter()
+                .find(|e| e.key == "upstream backend: active check");
+            assert!(ev.is_some_and(|e| e.value.contains(says)), "{name}: {v:?}");
+        }
+        // a checker for another upstream does not check this one; a Lua file is not read
+        let other = format!("http {{\n init_worker_by_lua_block {{ hc.spawn_checker{{ upstream = 'static' }} }}\n init_worker_by_lua_file /etc/nginx/lua/hc.lua;\n upstream backend {{\n{off}\n }}\n server {{ listen 80; location / {{ proxy_pass http://backend; }} }}\n}}\n");
+        let v = run(health_checks, &nginx(&other, "X-Session-Id"));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.value.contains("hc.lua: not read here")),
+            "{v:?}"
+        );
     }
 
     // issue 28 #7: nginx's passive checks are on by default (max_fails=1 fail_timeout=10s);

@@ -42,9 +42,113 @@ fn passive_off(server: &Directive) -> Option<&str> {
     })
 }
 
-/// lb.health_checks for nginx: passive checks are on unless a server turns them off; an
-/// upstream of one server ignores them (nginx never marks its only server down).
+/// The upstream a `proxy_pass` target names (`http://api/x` → `api`).
+fn proxied_host(target: &str) -> &str {
+    let rest = target.split_once("://").map_or(target, |(_, r)| r);
+    rest.split(['/', ':']).next().unwrap_or("")
+}
+
+/// The quoted value of `key = "..."` in Lua text, each occurrence.
+fn lua_values<'a>(lua: &'a str, key: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = lua;
+    while let Some(i) = rest.find(key) {
+        let after = rest[i + key.len()..].trim_start();
+        rest = &rest[i + key.len()..];
+        let Some(after) = after.strip_prefix('=') else {
+            continue;
+        };
+        let after = after.trim_start();
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = after[1..].find(q) {
+            out.push(&after[1..1 + end]);
+        }
+    }
+    out
+}
+
+/// The upstreams with an active health check, each with what checks it: NGINX Plus's
+/// `health_check` in a block that proxies to the upstream, the upstream check module's `check`
+/// in the upstream block (Tengine), or OpenResty's lua-resty-upstream-healthcheck
+/// (`spawn_checker{ upstream = "NAME" }` in a Lua block). Also the `*_by_lua_file` lines whose
+/// Lua is not read here (they may start a checker).
+fn active_checks(d: &[Directive]) -> (Vec<(String, String)>, Vec<&Directive>) {
+    let mut out = Vec::new();
+    for x in d {
+        match x.name.as_str() {
+            "health_check" => {
+                let target = d.iter().find(|p| {
+                    p.name == "proxy_pass" && p.blocks == x.blocks && p.context == x.context
+                });
+                if let Some(p) = target {
+                    let name = proxied_host(p.args.first().map_or("", String::as_str));
+                    out.push((
+                        name.to_string(),
+                        format!("health_check ({}, NGINX Plus)", x.at()),
+                    ));
+                }
+            }
+            "check" if x.context.last().is_some_and(|c| c.starts_with("upstream ")) => {
+                let name = x
+                    .context
+                    .last()
+                    .map_or("", |c| c["upstream ".len()..].trim());
+                out.push((
+                    name.to_string(),
+                    format!(
+                        "check {} ({}, upstream check module)",
+                        x.args.join(" "),
+                        x.at()
+                    ),
+                ));
+            }
+            n if n.ends_with("_by_lua_block") => {
+                let lua = x.args.first().map_or("", String::as_str);
+                if lua.contains("spawn_checker") {
+                    for name in lua_values(lua, "upstream") {
+                        out.push((
+                            name.to_string(),
+                            format!(
+                                "lua-resty-upstream-healthcheck spawn_checker ({}, OpenResty)",
+                                x.at()
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let unread = d
+        .iter()
+        .filter(|x| x.name == "init_worker_by_lua_file")
+        .collect();
+    (out, unread)
+}
+
+/// lb.health_checks for nginx: an upstream with an active check (NGINX Plus, the upstream check
+/// module, OpenResty's checker) is checked; otherwise passive checks are on unless a server turns
+/// them off; an upstream of one server ignores them (nginx never marks its only server down).
 pub(super) fn health_checks(d: &[Directive]) -> Verdict {
+    let (active, unread) = active_checks(d);
+    let v = passive_checks(d, &active);
+    let v = active.iter().fold(v, |v, (name, how)| {
+        v.with(format!("upstream {name}: active check"), how)
+    });
+    unread.iter().fold(v, |v, x| {
+        v.with(
+            x.at(),
+            format!(
+                "init_worker_by_lua_file {}: not read here; it may start an active checker",
+                x.args.join(" ")
+            ),
+        )
+    })
+}
+
+fn passive_checks(d: &[Directive], active: &[(String, String)]) -> Verdict {
     let ups = upstreams(d);
     let servers: usize = ups.iter().map(|u| u.servers.len()).sum();
     if servers == 0 {
@@ -63,12 +167,31 @@ pub(super) fn health_checks(d: &[Directive]) -> Verdict {
         ));
     }
     let judged: usize = pools.iter().map(|u| u.servers.len()).sum();
+    let checked = |u: &&&Upstream| active.iter().any(|(n, _)| *n == u.name);
     let off: Vec<(&Directive, &str)> = pools
         .iter()
+        .filter(|u| !checked(u))
         .flat_map(|u| u.servers.iter())
         .filter_map(|s| passive_off(s).map(|p| (*s, p)))
         .collect();
     let v = match off.first() {
+        None if pools.iter().any(|u| checked(&u)) => {
+            let names: Vec<&str> = pools
+                .iter()
+                .filter(|u| checked(u))
+                .map(|u| u.name.as_str())
+                .collect();
+            let rest = if names.len() == pools.len() {
+                ""
+            } else {
+                ", the others passively (nginx's default max_fails=1 fail_timeout=10s where unset)"
+            };
+            Verdict::pass(format!(
+                "all {judged} servers of the {} upstream(s) with more than one server are health-checked: {} with an active check{rest}",
+                pools.len(),
+                names.join(", ")
+            ))
+        }
         None => Verdict::pass(format!(
             "all {judged} servers of the {} upstream(s) with more than one server have passive health checks (nginx's default max_fails=1 fail_timeout=10s where unset)",
             pools.len()
@@ -82,7 +205,7 @@ pub(super) fn health_checks(d: &[Directive]) -> Verdict {
                 x.at()
             ),
         )
-        .fix("Remove max_fails=0 and fail_timeout=0 from those server lines: nginx's default (max_fails=1 fail_timeout=10s) takes a server out for 10s after a failed request; raise max_fails only if single errors are expected. Have the backend's health endpoint check its state store's latency; verify with `nginx -T | grep -n -e max_fails -e fail_timeout`"),
+        .fix("Remove max_fails=0 and fail_timeout=0 from those server lines: nginx's default (max_fails=1 fail_timeout=10s) takes a server out for 10s after a failed request; raise max_fails only if single errors are expected. An active check (NGINX Plus `health_check` in the proxying location, OpenResty's lua-resty-upstream-healthcheck) also takes failed servers out. Have the backend's health endpoint check its state store's latency; verify with `nginx -T | grep -n -e max_fails -e fail_timeout`"),
     };
     let v = v.with("servers", judged);
     let v = if single.is_empty() {
@@ -223,9 +346,7 @@ pub(super) fn proxying(d: &[Directive]) -> Vec<Proxying<'_>> {
     d.iter()
         .filter(|x| x.name == "proxy_pass" && !x.within("stream"))
         .map(|x| {
-            let target = x.args.first().map_or("", String::as_str);
-            let rest = target.split_once("://").map_or(target, |(_, r)| r);
-            let host = rest.split(['/', ':']).next().unwrap_or("");
+            let host = proxied_host(x.args.first().map_or("", String::as_str));
             let to_app = if host.contains('$') || apps.is_empty() {
                 None
             } else {
