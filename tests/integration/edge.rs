@@ -1193,6 +1193,65 @@ fn the_error_log_counts_refused_upstreams_from_a_real_nginx() {
     assert!(s == "skip" && summary.contains("error.log"), "{summary}");
 }
 
+// issue 28 #8: a server block's own error_log holds that site's upstream errors (as many
+// applications ship their vhost); only the main error_log was read, so they passed.
+#[test]
+fn a_server_blocks_own_error_log_is_read() {
+    if !require(on_path("nginx"), "nginx") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let port = crate::support::free_port();
+    let dead = [crate::support::free_port(), crate::support::free_port()];
+    let conf = nginx_conf_for(dir.path(), "", "", dead, port);
+    let site = format!("listen 127.0.0.1:{port};\n        error_log {d}/api.error.log;");
+    let text = std::fs::read_to_string(&conf)
+        .unwrap()
+        .replace(&format!("listen 127.0.0.1:{port};"), &site);
+    std::fs::write(&conf, text).unwrap();
+    let _nginx = Balancer::nginx(&conf, port);
+    for _ in 0..3 {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET / HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 502"), "{answer}");
+    }
+    let log = dir.path().join("api.error.log");
+    crate::support::topology::until(
+        "nginx logging the refusals in the site's log",
+        std::time::Duration::from_secs(10),
+        || std::fs::read_to_string(&log).is_ok_and(|t| t.contains("Connection refused")),
+    );
+    let main = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+    assert!(!main.contains("Connection refused"), "{main}");
+    let v = doctor_json(
+        "lb.error_log",
+        &["--lb-config", &conf, "--since", "10m"],
+        &[],
+    )
+    .json();
+    let f = finding(&v, "lb.error_log", None);
+    let (s, summary) = status_summary(&f);
+    assert!(
+        s == "warn" && summary.contains("refused") && summary.contains("api.error.log"),
+        "{s} {summary}"
+    );
+    let refused = crate::support::evidence(&f, "connection_refused").unwrap();
+    assert!(
+        refused.contains(&format!("in {d}/api.error.log")),
+        "{refused}"
+    );
+    // both logs are named, each with the line that names it
+    let text = f.to_string();
+    assert!(
+        text.contains(&format!("{d}/error.log")) && text.contains(&format!("{conf}:2")),
+        "{f}"
+    );
+}
+
 /// A fake API node that answers every request with 200 and then `body` forever: bytes at full
 /// speed (`pause` zero) or one byte per `pause` (a slowloris). Stops when the test ends.
 fn endless_peer(pause: std::time::Duration) -> u16 {

@@ -3,7 +3,7 @@
 use super::{Area, Check, Ctx, Eval, Tag};
 use crate::model::{Status, Verdict};
 use crate::observe::lb::{
-    haproxy_proxies, ConfigTest, Directive, HaproxyProxy, LbKind, LbObservation,
+    haproxy_proxies, ConfigTest, Directive, ErrorLogScan, HaproxyProxy, LbKind, LbObservation,
 };
 
 mod nginx;
@@ -78,7 +78,7 @@ pub static CHECKS: &[Check] = &[
         id: "lb.error_log",
         area: Area::Lb,
         tags: &[Tag::Doctor],
-        doc: "the nginx error log's tail (the error_log the configuration names, within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its first line, redacted; unreadable: skip; HAProxy: skip, saying where its `log` lines send the logs (stdout/stderr: the container's log or the journal, not syslog; /dev/log or an address: syslog)",
+        doc: "the nginx error logs' tails (every error_log the configuration names, a server block's own included, at most 8, relative paths under nginx's --prefix; within --since): JWT or signature failures and no live upstreams fail, upstream timeouts and refused connections warn; each count with its file and first line, redacted; none readable: skip (an unreadable one beside readable ones is named); HAProxy: skip, saying where its `log` lines send the logs (stdout/stderr: the container's log or the journal, not syslog; /dev/log or an address: syslog)",
         full: false,
         eval: Eval::Lb(error_log),
     },
@@ -855,48 +855,108 @@ fn haproxy_logs(o: &LbObservation) -> Verdict {
 }
 
 fn error_log(o: &LbObservation, _: &Ctx) -> Verdict {
-    let Some(s) = &o.error_log else {
+    let Some(main) = &o.error_log else {
         return match o.kind {
             LbKind::Haproxy => haproxy_logs(o),
             LbKind::Nginx => Verdict::skip("no error log read"),
         };
     };
-    if let Some(e) = &s.error {
-        return Verdict::skip(format!("the error log could not be read: {e}"));
-    }
-    let count = |sig: &str| {
-        s.counts
-            .iter()
-            .find(|c| c.signature == sig)
-            .map_or(0, |c| c.count)
+    let all: Vec<&ErrorLogScan> = std::iter::once(main).chain(&o.site_error_logs).collect();
+    let (read, unread): (Vec<&ErrorLogScan>, Vec<&ErrorLogScan>) =
+        all.iter().partition(|s| s.error.is_none());
+    let named = |s: &ErrorLogScan| match &s.named_at {
+        Some(at) => format!("{} ({at})", s.path),
+        None => s.path.clone(),
     };
-    let window = humantime::format_duration(std::time::Duration::from_secs(s.since_s));
-    let (jwt, dead) = (count("jwt_failures"), count("no_live_upstreams"));
-    let (timeouts, refused) = (count("upstream_timed_out"), count("connection_refused"));
+    let with_unread = |v: Verdict| {
+        unread.iter().fold(v, |v, s| {
+            v.with(
+                "not read",
+                format!(
+                    "{}{}",
+                    crate::text::escape(s.error.as_deref().unwrap_or("")),
+                    s.named_at
+                        .as_ref()
+                        .map_or(String::new(), |a| format!(" ({a})"))
+                ),
+            )
+        })
+    };
+    if read.is_empty() {
+        let why: Vec<String> = unread
+            .iter()
+            .map(|s| crate::text::escape(s.error.as_deref().unwrap_or("")).into_owned())
+            .collect();
+        return Verdict::skip(format!(
+            "the error log could not be read: {}",
+            why.join("; ")
+        ));
+    }
+    // per signature: the total, and the files that hold it
+    let count = |sig: &str| -> (u64, String) {
+        let mut total = 0;
+        let mut files = Vec::new();
+        for s in &read {
+            let n = s
+                .counts
+                .iter()
+                .find(|c| c.signature == sig)
+                .map_or(0, |c| c.count);
+            if n > 0 {
+                total += n;
+                files.push(s.path.as_str());
+            }
+        }
+        (total, files.join(", "))
+    };
+    let window = humantime::format_duration(std::time::Duration::from_secs(main.since_s));
+    let ((jwt, jwt_in), (dead, dead_in)) = (count("jwt_failures"), count("no_live_upstreams"));
+    let ((timeouts, t_in), (refused, r_in)) =
+        (count("upstream_timed_out"), count("connection_refused"));
+    let paths = read
+        .iter()
+        .map(|s| s.path.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let v = if jwt > 0 {
-        Verdict::new(Status::Fail, format!("{jwt} JWT/signature failures in {} in the last {window}", s.path))
+        Verdict::new(Status::Fail, format!("{jwt} JWT/signature failures in {jwt_in} in the last {window}"))
             .fix("Token Signature Invalid: synchronize the public keys across nodes (jwt.key_drift), check the signing key is published (jwt.key_match) and the nodes' clocks")
     } else if dead > 0 {
-        Verdict::new(Status::Fail, format!("{dead} 'no live upstreams' in {} in the last {window}: every backend was marked down", s.path))
+        Verdict::new(Status::Fail, format!("{dead} 'no live upstreams' in {dead_in} in the last {window}: every backend was marked down"))
             .fix("Start or fix the backends (systemctl status …), and check the health checks (lb.health_checks) are not too eager")
     } else if timeouts + refused > 0 {
+        let within = if t_in == r_in || t_in.is_empty() {
+            r_in
+        } else if r_in.is_empty() {
+            t_in
+        } else {
+            format!("{r_in} and {t_in}")
+        };
         Verdict::new(
             Status::Warn,
-            format!("{refused} refused connections and {timeouts} upstream timeouts in {} in the last {window}", s.path),
+            format!("{refused} refused connections and {timeouts} upstream timeouts in {within} in the last {window}"),
         )
         .fix("Connection refused: start the daemonized backend (systemctl start …); timed out: look at the backend's latency and its state store (http.latency, redis.latency)")
     } else {
         Verdict::pass(format!(
-            "no JWT, upstream or connection errors in {} in the last {window}",
-            s.path
+            "no JWT, upstream or connection errors in {paths} in the last {window}"
         ))
     };
-    s.counts.iter().fold(v.with("path", &s.path), |v, c| {
-        v.with(
-            c.signature.clone(),
-            format!("{} (first: {})", c.count, crate::text::escape(&c.first)),
-        )
-    })
+    let v = read.iter().fold(v, |v, s| {
+        let v = v.with("path", named(s));
+        s.counts.iter().fold(v, |v, c| {
+            v.with(
+                c.signature.clone(),
+                format!(
+                    "{} in {} (first: {})",
+                    c.count,
+                    s.path,
+                    crate::text::escape(&c.first)
+                ),
+            )
+        })
+    });
+    with_unread(v)
 }
 
 fn live_header(o: &LbObservation, _: &Ctx) -> Verdict {
@@ -1062,6 +1122,7 @@ mod tests {
             session_cookie: None,
             live: None,
             error_log: None,
+            site_error_logs: Vec::new(),
             test: Some(ConfigTest::Accepted),
             read: None,
         }

@@ -84,9 +84,12 @@ pub struct LbObservation {
     /// With `--lb-url` and `--echo-path`: requests sent through the balancer.
     #[serde(default)]
     pub live: Option<LiveHeader>,
-    /// The tail of the error log the configuration names (nginx).
+    /// The tail of the main error log the configuration names (nginx).
     #[serde(default)]
     pub error_log: Option<ErrorLogScan>,
+    /// The tails of the other error logs it names: a server block's own (nginx).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub site_error_logs: Vec<ErrorLogScan>,
     /// Whether the balancer itself accepts the configuration (`nginx -t`, `haproxy -c`); None
     /// when no configuration was read.
     #[serde(default)]
@@ -213,6 +216,83 @@ pub struct ErrorLogScan {
     pub counts: Vec<SignatureCount>,
     /// Why it could not be read, if it could not.
     pub error: Option<String>,
+    /// The `error_log` line that names it (`FILE:LINE`), when one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub named_at: Option<String>,
+}
+
+/// The most error logs read.
+pub const ERROR_LOGS: usize = 8;
+
+/// A file an nginx `error_log` names, resolved as nginx resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorLogTarget {
+    /// The absolute path, or None when it cannot be resolved here (`why`).
+    pub path: Result<String, String>,
+    /// The line that names it, if one does.
+    pub named_at: Option<String>,
+}
+
+/// The error-log files nginx writes: the main context's `error_log` (else `default`), then every
+/// other `error_log` (a server or location block's own) that names a file, each once, at most
+/// [`ERROR_LOGS`]. A relative path is under nginx's `prefix` (`nginx -V`'s --prefix); stderr,
+/// syslog:, memory: and /dev/null are not files: their target says where the lines go.
+pub fn error_log_targets(
+    d: &[Directive],
+    prefix: Option<&str>,
+    default: &str,
+) -> Vec<ErrorLogTarget> {
+    let logs: Vec<&Directive> = d.iter().filter(|x| x.name == "error_log").collect();
+    let main = logs.iter().rev().find(|x| x.context.is_empty());
+    let mut out: Vec<ErrorLogTarget> = Vec::new();
+    let resolve = |arg: &str| -> Option<Result<String, String>> {
+        let sink = match arg {
+            "stderr" => Some("to stderr (the journal or the container's log)"),
+            "/dev/null" => Some("nowhere (/dev/null)"),
+            a if a.starts_with("syslog:") => Some("to syslog"),
+            a if a.starts_with("memory:") => Some("to a memory buffer (debugging)"),
+            _ => None,
+        };
+        if let Some(sink) = sink {
+            return Some(Err(format!(
+                "error_log {arg}: nginx logs {sink}, not to a file read here"
+            )));
+        }
+        Some(if arg.starts_with('/') {
+            Ok(arg.to_string())
+        } else {
+            match prefix {
+                Some(p) => Ok(format!("{}/{arg}", p.trim_end_matches('/'))),
+                None => Err(format!(
+                    "{arg} is relative to nginx's prefix, which is not known here (nginx -V)"
+                )),
+            }
+        })
+    };
+    let main_target = match main {
+        Some(x) => resolve(x.args.first().map_or("", String::as_str)).map(|p| ErrorLogTarget {
+            path: p,
+            named_at: Some(x.at()),
+        }),
+        None => Some(ErrorLogTarget {
+            path: Ok(default.to_string()),
+            named_at: None,
+        }),
+    };
+    out.extend(main_target);
+    for x in logs.iter().filter(|x| !x.context.is_empty()) {
+        let Some(path) = resolve(x.args.first().map_or("", String::as_str)) else {
+            continue;
+        };
+        if out.len() >= ERROR_LOGS || out.iter().any(|t| t.path == path) {
+            continue;
+        }
+        out.push(ErrorLogTarget {
+            path,
+            named_at: Some(x.at()),
+        });
+    }
+    out
 }
 
 /// One signature's lines.
@@ -1120,6 +1200,39 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
         assert!(parse_nginx("content_by_lua_block { x = '}'", "f")
             .unwrap_err()
             .contains("Lua"));
+    }
+
+    #[test]
+    fn every_error_log_is_resolved_as_nginx_resolves_it() {
+        let conf = "error_log logs/error.log warn;\nhttp {\n  server { error_log /var/log/nginx/app.error.log; }\n  server { error_log syslog:server=unix:/dev/log; }\n  server { error_log logs/error.log; }\n}\n";
+        let d = parse_nginx(conf, "/etc/nginx/nginx.conf").unwrap();
+        let t = error_log_targets(&d, Some("/usr/share/nginx/"), "/var/log/nginx/error.log");
+        let paths: Vec<Result<String, String>> = t.iter().map(|t| t.path.clone()).collect();
+        assert_eq!(paths[0], Ok("/usr/share/nginx/logs/error.log".into()));
+        assert_eq!(paths[1], Ok("/var/log/nginx/app.error.log".into()));
+        assert!(
+            paths[2].as_ref().is_err_and(|e| e.contains("to syslog")),
+            "{paths:?}"
+        );
+        // each file once
+        assert_eq!(paths.len(), 3, "{paths:?}");
+        assert_eq!(t[1].named_at.as_deref(), Some("/etc/nginx/nginx.conf:3"));
+        // no prefix known: said, not guessed
+        let t = error_log_targets(&d, None, "/var/log/nginx/error.log");
+        assert!(
+            t[0].path.as_ref().is_err_and(|e| e.contains("prefix")),
+            "{t:?}"
+        );
+        // no main error_log: the default; stderr: said where it goes
+        let d = parse_nginx("error_log stderr;\nhttp { }\n", "n").unwrap();
+        let t = error_log_targets(&d, None, "/var/log/nginx/error.log");
+        assert!(
+            t[0].path.as_ref().is_err_and(|e| e.contains("stderr")),
+            "{t:?}"
+        );
+        let d = parse_nginx("http { }\n", "n").unwrap();
+        let t = error_log_targets(&d, None, "/var/log/nginx/error.log");
+        assert_eq!(t[0].path, Ok("/var/log/nginx/error.log".into()));
     }
 
     #[test]

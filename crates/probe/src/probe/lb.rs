@@ -8,9 +8,10 @@ use futures::future::BoxFuture;
 
 use super::ProbeContext;
 use crate::observe::lb::{
-    backend_mark, is_glob, looks_like_haproxy, parse_haproxy, parse_nginx, parse_nginx_tree,
-    parse_version, refusal, scan_error_log, ConfigTest, Directive, ErrorLogScan, Included, LbKind,
-    LbObservation, LiveAnswer, LiveHeader, BACKEND_HEADERS, GLOB_OPTIONS,
+    backend_mark, error_log_targets, is_glob, looks_like_haproxy, parse_haproxy, parse_nginx,
+    parse_nginx_tree, parse_version, refusal, scan_error_log, ConfigTest, Directive, ErrorLogScan,
+    ErrorLogTarget, Included, LbKind, LbObservation, LiveAnswer, LiveHeader, BACKEND_HEADERS,
+    GLOB_OPTIONS,
 };
 use crate::observe::Observed;
 
@@ -56,6 +57,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                 session_cookie: e.session_cookie.clone(),
                 live: None,
                 error_log: None,
+                site_error_logs: Vec::new(),
                 test: None,
                 read: None,
             });
@@ -178,38 +180,44 @@ pub fn observe(
 ) -> Option<LbObservation> {
     observe_config(file, session_header, session_cookie).map(|mut o| {
         if o.kind == LbKind::Nginx {
-            o.error_log = Some(error_log(&o, since));
+            let d = o.config.as_deref().unwrap_or_default();
+            let mut scans = error_log_targets(d, nginx_prefix().as_deref(), NGINX_ERROR_LOG)
+                .into_iter()
+                .map(|t| error_log(t, since));
+            o.error_log = scans.next();
+            o.site_error_logs = scans.collect();
         }
         o
     })
 }
 
-/// Where nginx writes errors: the main context's error_log (a file), else Debian's default.
-fn error_log_path(o: &LbObservation) -> String {
-    o.config
-        .as_deref()
-        .ok()
-        .and_then(|d| {
-            d.iter()
-                .rev()
-                .find(|x| x.name == "error_log" && x.context.is_empty())
-        })
-        .and_then(|x| x.args.first())
-        .filter(|p| p.starts_with('/'))
-        .cloned()
-        .unwrap_or_else(|| NGINX_ERROR_LOG.into())
+/// nginx's prefix (`nginx -V`'s --prefix=), against which it resolves relative log paths.
+fn nginx_prefix() -> Option<String> {
+    let (o, e) = super::command("nginx", &["-V"]).ok()?;
+    format!("{o}{e}")
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("--prefix="))
+        .map(str::to_string)
 }
 
+/// Where nginx writes errors when the main context names no error_log: Debian's file.
 const NGINX_ERROR_LOG: &str = "/var/log/nginx/error.log";
 
-/// Reads the end of the error log and counts the signatures of the last `since`.
-fn error_log(o: &LbObservation, since: std::time::Duration) -> ErrorLogScan {
-    let path = error_log_path(o);
+/// Reads the end of an error log and counts the signatures of the last `since`.
+fn error_log(t: ErrorLogTarget, since: std::time::Duration) -> ErrorLogScan {
     let mut scan = ErrorLogScan {
-        path: path.clone(),
+        path: t.path.clone().unwrap_or_default(),
         since_s: since.as_secs(),
         counts: Vec::new(),
         error: None,
+        named_at: t.named_at,
+    };
+    let path = match t.path {
+        Ok(p) => p,
+        Err(why) => {
+            scan.error = Some(why);
+            return scan;
+        }
     };
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -317,6 +325,7 @@ fn observe_config(
         session_cookie: session_cookie.clone(),
         live: None,
         error_log: None,
+        site_error_logs: Vec::new(),
         test: Some(test),
         read: None,
     };
