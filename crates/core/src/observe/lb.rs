@@ -512,7 +512,7 @@ pub type Included = Vec<(String, Result<String, String>)>;
 /// would loop).
 const INCLUDE_DEPTH: usize = 16;
 /// The most files read through includes.
-const INCLUDE_FILES: usize = 512;
+pub const INCLUDE_FILES: usize = 512;
 
 /// The absolute pattern an `include` argument names: nginx resolves a relative one against the
 /// directory of the main configuration file (its conf prefix), not of the including file.

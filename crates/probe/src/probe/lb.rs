@@ -257,16 +257,20 @@ fn config_test(program: &str, args: &[&str]) -> Option<(Option<String>, ConfigTe
 
 const NGINX_CONF: &str = "/etc/nginx/nginx.conf";
 
+/// The most bytes read through includes, all files together (each is also capped).
+const INCLUDED_BYTES: u64 = 32 << 20;
+
 /// What an nginx `include` names, read from the filesystem as nginx reads it: glob(3)'s
 /// matches in order (directories skipped), a named file whether or not it can be read; nothing
-/// for a named file that does not exist.
-fn open_included(pattern: &str) -> Included {
+/// for a named file that does not exist. Files past the shared byte budget are not read.
+fn open_included(budget: &mut u64, pattern: &str) -> Included {
     let paths: Vec<std::path::PathBuf> = if is_glob(pattern) {
         glob::glob_with(pattern, GLOB_OPTIONS)
             .map(|found| {
                 found
                     .filter_map(Result::ok)
                     .filter(|p| !p.is_dir())
+                    .take(crate::observe::lb::INCLUDE_FILES)
                     .collect()
             })
             .unwrap_or_default()
@@ -279,7 +283,18 @@ fn open_included(pattern: &str) -> Included {
     paths
         .into_iter()
         .map(|p| {
-            let text = crate::input::read_capped_text(&p, crate::input::CONFIG_CAP);
+            let cap = crate::input::CONFIG_CAP.min(*budget);
+            let text = if cap == 0 {
+                Err(format!(
+                    "not read: the included files passed {} in all",
+                    crate::doctor::redis::human_bytes(INCLUDED_BYTES as f64)
+                ))
+            } else {
+                crate::input::read_capped_text(&p, cap)
+            };
+            if let Ok(t) = &text {
+                *budget -= t.len() as u64;
+            }
             (p.display().to_string(), text)
         })
         .collect()
@@ -288,7 +303,8 @@ fn open_included(pattern: &str) -> Included {
 /// The main file with its includes followed by statectl (when nginx -T cannot, `why`), and how
 /// it was read: how many files, why, and what could not be followed.
 fn read_tree(file: &str, text: &str, why: &str) -> (Result<Vec<Directive>, String>, String) {
-    match parse_nginx_tree(file, text, &mut open_included) {
+    let mut budget = INCLUDED_BYTES;
+    match parse_nginx_tree(file, text, &mut |p: &str| open_included(&mut budget, p)) {
         Ok(c) => {
             let mut read = format!(
                 "read by statectl with its includes ({} file{}), as {why}",
@@ -423,5 +439,49 @@ fn observe_config(
                     })
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // what an include names is read bounded: not a device, not past the budget, a missing
+    // named file said, and the files of a glob in glob(3)'s order
+    #[test]
+    fn includes_are_read_within_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().display().to_string();
+        for (name, text) in [
+            ("b.conf", "b;\n"),
+            ("a.conf", "a;\n"),
+            ("big.conf", &"x;\n".repeat(100)),
+        ] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let main = format!("include {d}/*.conf;\ninclude /dev/zero;\ninclude {d}/none.conf;\n");
+        let (config, read) = read_tree(&format!("{d}/nginx.conf"), &main, "a test");
+        let names: Vec<String> = config.unwrap().into_iter().map(|x| x.name).collect();
+        assert_eq!(names[..3], ["include", "a", "b"], "{names:?}");
+        assert!(
+            read.contains("include /dev/zero: /dev/zero: a character device, not a regular file"),
+            "{read}"
+        );
+        assert!(read.contains("none.conf not found"), "{read}");
+        let mut budget = 10;
+        let got = open_included(&mut budget, &format!("{d}/*.conf"));
+        assert_eq!(got.len(), 3);
+        assert!(got[0].1.is_ok() && got[1].1.is_ok(), "{got:?}");
+        assert!(
+            got[2].1.as_ref().is_err_and(|e| e.contains("larger")),
+            "{got:?}"
+        );
+        assert_eq!(budget, 4);
+        let mut spent = 0;
+        let got = open_included(&mut spent, &format!("{d}/a.conf"));
+        assert!(
+            got[0].1.as_ref().is_err_and(|e| e.contains("in all")),
+            "{got:?}"
+        );
     }
 }
