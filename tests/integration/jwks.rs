@@ -370,7 +370,7 @@ struct Made {
     jwk: serde_json::Value,
 }
 
-/// `kind`: RSA, P-256, P-384, P-521, secp256k1, Ed25519 or X25519.
+/// `kind`: RSA, P-256, P-384, P-521, secp256k1, Ed25519, Ed448 or X25519.
 fn make_key(dir: &std::path::Path, name: &str, kind: &str) -> Made {
     let args: Vec<String> = match kind {
         "RSA" => vec![
@@ -379,7 +379,7 @@ fn make_key(dir: &std::path::Path, name: &str, kind: &str) -> Made {
             "-pkeyopt".into(),
             "rsa_keygen_bits:2048".into(),
         ],
-        "Ed25519" | "X25519" => vec!["-algorithm".into(), kind.to_uppercase()],
+        "Ed25519" | "X25519" | "Ed448" => vec!["-algorithm".into(), kind.to_uppercase()],
         curve => vec![
             "-algorithm".into(),
             "EC".into(),
@@ -653,7 +653,9 @@ fn sample_tokens_of_every_algorithm_verify_or_skip_with_the_reason() {
     let k1 = make_key(d, "k1", "secp256k1");
     let ed = make_key(d, "ed", "Ed25519");
     let x = make_key(d, "x", "X25519");
+    let ed448 = make_key(d, "ed448", "Ed448");
     let published = [
+        with(&ed448.jwk, &[("kid", "ed448")]),
         with(&rsa.jwk, &[("use", "sig")]),
         with(&p256.jwk, &[("kid", "p256")]),
         with(&p384.jwk, &[("kid", "p384")]),
@@ -743,6 +745,28 @@ fn sample_tokens_of_every_algorithm_verify_or_skip_with_the_reason() {
             "ES256K",
         ),
     ];
+    // an EdDSA token whose kid names an Ed448 key (openssl signs; ring verifies Ed25519 only)
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"EdDSA","typ":"JWT","kid":"ed448"}"#),
+        b64(claims.to_string().as_bytes())
+    );
+    let data = d.join("ed448.input");
+    std::fs::write(&data, &input).unwrap();
+    let sig = openssl(&[
+        "pkeyutl",
+        "-sign",
+        "-rawin",
+        "-inkey",
+        ed448.pem.to_str().unwrap(),
+        "-in",
+        data.to_str().unwrap(),
+    ]);
+    let ed448_token = format!("{input}.{}", b64(&sig));
+    let cases: Vec<(&str, String, &str, &str)> = cases
+        .into_iter()
+        .chain([("EdDSA Ed448", ed448_token, "skip", "Ed448")])
+        .collect();
     for (name, token, want, says) in cases {
         let file = d.join(format!("{}.jwt", name.replace(' ', "-")));
         std::fs::write(&file, &token).unwrap();

@@ -776,4 +776,126 @@ mod tests {
             v.summary
         );
     }
+
+    /// Issue 28 #17: keys statectl cannot verify with are named with the reason in
+    /// jwt.algorithm's and jwt.key_match's evidence, never counted and never an error; a
+    /// private key it cannot sign with and a sample token it cannot verify are skips.
+    #[test]
+    fn unverifiable_keys_and_tokens_are_skipped_with_the_reason() {
+        let rsa = key(Some("k1"), "RSA", Some(2048), "t1");
+        let x = KeySummary {
+            curve: Some("X25519".into()),
+            key_use: Some("enc".into()),
+            unverifiable: Some("an encryption key (use enc), not a signing key".into()),
+            ..key(Some("x"), "OKP", None, "t2")
+        };
+        let mut o = obs(vec![vec![rsa, x]]);
+        let v = run(algorithm, &o);
+        assert_eq!(v.status, Status::Pass);
+        assert!(v.evidence.iter().any(|e| e.key == "x"
+            && e.value == "OKP X25519 use enc; skipped for verification: an encryption key (use enc), not a signing key"), "{v:?}");
+        o.private_key = Some(KeyMatch {
+            file: "signing.pem".into(),
+            alg: "RS256".into(),
+            matches: Ok(vec![("https://node1/jwks".into(), vec!["k1".into()])]),
+            unsupported: None,
+        });
+        let v = run(key_match, &o);
+        assert_eq!(v.status, Status::Pass);
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.key == "skipped" && e.value.starts_with("x: an encryption key")),
+            "{v:?}"
+        );
+        o.private_key = Some(KeyMatch {
+            file: "p521.pem".into(),
+            alg: "EC P-521".into(),
+            matches: Ok(vec![]),
+            unsupported: Some("a P-521 private key: ring cannot sign with it".into()),
+        });
+        let v = run(key_match, &o);
+        assert_eq!(
+            (v.status, v.summary.as_str()),
+            (
+                Status::Skip,
+                "p521.pem: a P-521 private key: ring cannot sign with it"
+            )
+        );
+        o.sample = Some(crate::observe::jwt::TokenSummary {
+            file: "t.jwt".into(),
+            alg: "ES512".into(),
+            kid: Some("p521".into()),
+            verified: Err("alg ES512 is not one statectl can verify".into()),
+            unverifiable: Some("statectl cannot verify ES512 (P-521) signatures".into()),
+            lifetime_s: None,
+            exp: None,
+            nbf: None,
+            iat: None,
+            checked_unix: None,
+        });
+        let v = run(sample_token, &o);
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert!(
+            v.summary
+                .contains("cannot be checked: statectl cannot verify ES512"),
+            "{v:?}"
+        );
+    }
+
+    /// Issue 28 #17: a key whose x5c leaf holds another public key fails jwt.algorithm; an
+    /// expired leaf warns; a matching current leaf is named in the evidence.
+    #[test]
+    fn x5c_leaves_are_judged_by_their_key_and_dates() {
+        let now = 1_796_601_600;
+        let leaf = |not_after_unix: i64, same: bool| crate::observe::jwt::X5cLeaf {
+            certs: 2,
+            leaf: Ok(crate::observe::tls::CertFacts {
+                subject: "CN=signer".into(),
+                issuer: "CN=ca".into(),
+                names: vec![],
+                not_after_unix,
+                not_after: "2026-12-05T00:00:00Z".into(),
+                key: "RSA 2048".into(),
+            }),
+            same_key: Ok(same),
+            checked_unix: now,
+        };
+        let with = |x| KeySummary {
+            x5c: Some(x),
+            ..key(Some("k1"), "RSA", Some(2048), "t1")
+        };
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now + 86400, true))]]));
+        assert_eq!(v.status, Status::Pass);
+        assert_eq!(
+            v.evidence[0].value,
+            "RSA 2048 bits; x5c leaf CN=signer (of 2 certificate(s)) until 2026-12-05T00:00:00Z: holds this key"
+        );
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now + 86400, false))]]));
+        assert!(
+            v.status == Status::Fail
+                && v.summary
+                    .contains("kid k1's x5c leaf certificate (CN=signer) holds another public key"),
+            "{v:?}"
+        );
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now - 1, true))]]));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("expired at 2026-12-05"),
+            "{v:?}"
+        );
+        // a mismatch outweighs an expiry
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now - 1, false))]]));
+        assert_eq!(v.status, Status::Fail);
+        let unreadable = crate::observe::jwt::X5cLeaf {
+            certs: 1,
+            leaf: Err("x5c[0] is not base64".into()),
+            same_key: Err("x5c[0] is not base64".into()),
+            checked_unix: now,
+        };
+        let v = run(algorithm, &obs(vec![vec![with(unreadable)]]));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("x5c cannot be read"),
+            "{v:?}"
+        );
+    }
 }

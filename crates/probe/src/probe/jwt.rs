@@ -677,4 +677,131 @@ mod tests {
             ("oct", Some("none"), true)
         );
     }
+
+    /// Issue 28 #17: every key type seen in real sets is summarised without error; the ones
+    /// jsonwebtoken and ring cannot verify with say why (RFC 8037 appendix A's Ed25519 and
+    /// X25519 keys, an RFC 7520-shaped P-521 key, a secp256k1 key, an RSA key without kid).
+    #[test]
+    fn every_key_type_is_summarised_and_the_unverifiable_say_why() {
+        let ed = serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+        // RFC 8037 appendix A.3: the thumbprint of A.2's key
+        assert_eq!(
+            thumbprint(&ed),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+        let xy = "AHKZLLOsCOzz5cY97ewNUajB957y-C-U88c3v13nmGZx6sYl_oJXu9A5RkTKqjqvjyekWF-7ytDyRXYgCF5cj0Kt";
+        let cases = [
+            (ed.clone(), None),
+            (
+                serde_json::json!({"kty": "OKP", "crv": "X25519", "use": "enc", "kid": "x", "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}),
+                Some("an encryption key (use enc)"),
+            ),
+            (
+                serde_json::json!({"kty": "OKP", "crv": "X25519", "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"}),
+                Some("X25519 is a key-agreement (ECDH) curve"),
+            ),
+            (
+                serde_json::json!({"kty": "EC", "crv": "P-521", "kid": "bilbo", "use": "sig", "x": xy, "y": xy}),
+                Some("P-521 (ES512)"),
+            ),
+            (
+                serde_json::json!({"kty": "EC", "crv": "secp256k1", "alg": "ES256K", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}),
+                Some("secp256k1 (ES256K)"),
+            ),
+            (
+                serde_json::json!({"kty": "EC", "crv": "P-384", "alg": "ES384", "x": xy, "y": xy}),
+                None,
+            ),
+            (
+                serde_json::json!({"kty": "RSA", "alg": "RSA-OAEP-256", "n": "AQAB", "e": "AQAB"}),
+                Some("an encryption key (alg RSA-OAEP-256)"),
+            ),
+            (
+                serde_json::json!({"kty": "RSA", "use": "sig", "n": "AQAB", "e": "AQAB"}),
+                None,
+            ),
+        ];
+        for (v, why) in cases {
+            let (s, _) = summarise(&v);
+            assert_eq!(s.thumbprint, thumbprint(&v), "{v}");
+            assert_eq!(s.key_use, field(&v, "use"), "{v}");
+            assert_eq!(s.curve, field(&v, "crv"), "{v}");
+            match (why, &s.unverifiable) {
+                (None, None) => {}
+                (Some(w), Some(got)) => assert!(got.starts_with(w), "{v}: {got}"),
+                _ => panic!("{v}: {:?}", s.unverifiable),
+            }
+        }
+    }
+
+    /// Issue 28 #17: --jwt-public-key's curve comes from the SubjectPublicKeyInfo's OIDs, not
+    /// the point's length (a secp256k1 point is as long as a P-256 one), and OKP keys are read.
+    #[test]
+    fn public_keys_of_each_curve_become_their_jwk() {
+        for (alg, kind, crv) in [
+            (&rcgen::PKCS_ECDSA_P256_SHA256, "EC P-256", "P-256"),
+            (&rcgen::PKCS_ECDSA_P384_SHA384, "EC P-384", "P-384"),
+            (&rcgen::PKCS_ED25519, "OKP Ed25519", "Ed25519"),
+        ] {
+            use x509_parser::prelude::FromDer;
+            let kp = rcgen::KeyPair::generate_for(alg).unwrap();
+            let der = rcgen::PublicKeyData::subject_public_key_info(&kp);
+            let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(&der).unwrap();
+            let (k, jwk) = spki_jwk(&spki).unwrap();
+            assert_eq!((k.as_str(), jwk["crv"].as_str()), (kind, Some(crv)));
+            let raw = kp.public_key_raw();
+            let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(jwk["x"].as_str().unwrap())
+                .unwrap();
+            if crv == "Ed25519" {
+                assert_eq!(x, raw);
+            } else {
+                assert_eq!(x, raw[1..1 + (raw.len() - 1) / 2]);
+            }
+        }
+    }
+
+    /// Issue 28 #17: an x5c leaf is read and compared with its JWK; a chain that is not one is
+    /// said, never an error of the whole set.
+    #[test]
+    fn x5c_leaves_are_compared_with_their_jwk() {
+        let kp = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["signer.test".to_string()])
+            .unwrap()
+            .self_signed(&kp)
+            .unwrap();
+        let chain =
+            serde_json::json!([base64::engine::general_purpose::STANDARD.encode(cert.der())]);
+        let raw = kp.public_key_raw();
+        let enc = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let jwk = serde_json::json!({"kty": "EC", "crv": "P-256", "x": enc(&raw[1..33]), "y": enc(&raw[33..])});
+        let leaf = x5c(&jwk, &chain);
+        assert_eq!(
+            (leaf.certs, leaf.same_key.clone()),
+            (1, Ok(true)),
+            "{leaf:?}"
+        );
+        assert!(
+            leaf.leaf.as_ref().is_ok_and(|l| l.key == "EC P-256"),
+            "{leaf:?}"
+        );
+        let other = rcgen::KeyPair::generate()
+            .unwrap()
+            .public_key_raw()
+            .to_vec();
+        let wrong = serde_json::json!({"kty": "EC", "crv": "P-256", "x": enc(&other[1..33]), "y": enc(&other[33..])});
+        assert_eq!(x5c(&wrong, &chain).same_key, Ok(false));
+        for bad in [
+            serde_json::json!("MIIB"),
+            serde_json::json!([]),
+            serde_json::json!(["!!"]),
+            serde_json::json!(["AAAA"]),
+        ] {
+            let leaf = x5c(&jwk, &bad);
+            assert!(
+                leaf.leaf.is_err() && leaf.same_key.is_err(),
+                "{bad}: {leaf:?}"
+            );
+        }
+    }
 }
