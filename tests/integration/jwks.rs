@@ -361,3 +361,522 @@ fn expired_and_future_sample_tokens_are_named_with_their_dates() {
         assert!(!r.stdout.contains("user-7"), "never a claim's value: {f}");
     }
 }
+
+/// A key made by openssl for issue 28 #17: its private key (PKCS#8 PEM), its public half
+/// (SubjectPublicKeyInfo PEM) and its public JWK (kty, crv, x, y or n, e; no kid, use or alg).
+struct Made {
+    pem: std::path::PathBuf,
+    public_pem: std::path::PathBuf,
+    jwk: serde_json::Value,
+}
+
+/// `kind`: RSA, P-256, P-384, P-521, secp256k1, Ed25519, Ed448 or X25519.
+fn make_key(dir: &std::path::Path, name: &str, kind: &str) -> Made {
+    let args: Vec<String> = match kind {
+        "RSA" => vec![
+            "-algorithm".into(),
+            "RSA".into(),
+            "-pkeyopt".into(),
+            "rsa_keygen_bits:2048".into(),
+        ],
+        "Ed25519" | "X25519" | "Ed448" => vec!["-algorithm".into(), kind.to_uppercase()],
+        curve => vec![
+            "-algorithm".into(),
+            "EC".into(),
+            "-pkeyopt".into(),
+            format!("ec_paramgen_curve:{curve}"),
+        ],
+    };
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let pem = genpkey(dir, name, &args);
+    let public_pem = dir.join(format!("{name}.pub.pem"));
+    openssl(&[
+        "pkey",
+        "-pubout",
+        "-in",
+        pem.to_str().unwrap(),
+        "-out",
+        public_pem.to_str().unwrap(),
+    ]);
+    let f = openssl_fields(&pem);
+    let jwk = match kind {
+        "RSA" => serde_json::json!({"kty": "RSA", "n": b64(field(&f, "modulus")), "e": "AQAB"}),
+        "Ed25519" | "X25519" => {
+            serde_json::json!({"kty": "OKP", "crv": kind, "x": b64(field(&f, "pub"))})
+        }
+        curve => {
+            let point = field(&f, "pub");
+            let n = (point.len() - 1) / 2;
+            serde_json::json!({"kty": "EC", "crv": curve, "x": b64(&point[1..1 + n]), "y": b64(&point[1 + n..])})
+        }
+    };
+    Made {
+        pem,
+        public_pem,
+        jwk,
+    }
+}
+
+/// `jwk` with `members` (kid, use, alg …) set.
+fn with(jwk: &serde_json::Value, members: &[(&str, &str)]) -> String {
+    let mut j = jwk.clone();
+    for (k, v) in members {
+        j[*k] = (*v).into();
+    }
+    j.to_string()
+}
+
+/// A compact JWS of `claims` signed by openssl with the EC key `pem` (for the algorithms the
+/// jsonwebtoken crate cannot sign: ES512, ES256K): the DER signature turned into r || s.
+fn openssl_jws(
+    pem: &std::path::Path,
+    header: serde_json::Value,
+    claims: serde_json::Value,
+    digest: &str,
+    n: usize,
+) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let data = pem.with_extension("input");
+    std::fs::write(&data, &input).unwrap();
+    let der = openssl(&[
+        "dgst",
+        digest,
+        "-sign",
+        pem.to_str().unwrap(),
+        data.to_str().unwrap(),
+    ]);
+    // ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (the length long-form past 127)
+    let mut i = if der[1] & 0x80 != 0 {
+        2 + (der[1] & 0x7f) as usize
+    } else {
+        2
+    };
+    let mut raw = Vec::new();
+    for _ in 0..2 {
+        assert_eq!(der[i], 2, "{der:?}");
+        let len = der[i + 1] as usize;
+        let int: Vec<u8> = der[i + 2..i + 2 + len]
+            .iter()
+            .copied()
+            .skip_while(|b| *b == 0)
+            .collect();
+        raw.extend(std::iter::repeat_n(0, n - int.len()));
+        raw.extend(int);
+        i += 2 + len;
+    }
+    format!("{input}.{}", b64(&raw))
+}
+
+/// The findings of `doctor --only jwt.*` with `args`.
+fn jwt_findings(args: &[&str]) -> (crate::support::Run, Vec<serde_json::Value>) {
+    let r = doctor_json("jwt.*", args, &[]);
+    let all = r.json()["findings"].as_array().unwrap().clone();
+    (r, all)
+}
+
+/// Issue 28 #17: every key type seen in real sets (RFC 7517 appendix A, RFC 8037, Auth0's and
+/// Keycloak's mixed sets): EC P-256/P-384/P-521, OKP Ed25519 and X25519 (`use: enc`),
+/// secp256k1, RSA with and without kid, in one JWKS served over HTTP. Each is summarised; the
+/// ones statectl cannot verify with are named with the reason, and none makes the set an error.
+#[test]
+fn every_key_type_of_a_real_set_is_summarised_or_skipped_with_its_reason() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let keys = [
+        with(
+            &make_key(d, "rsa", "RSA").jwk,
+            &[("kid", "rsa-1"), ("use", "sig"), ("alg", "RS256")],
+        ),
+        with(&make_key(d, "bare", "RSA").jwk, &[("use", "sig")]),
+        with(
+            &make_key(d, "p256", "P-256").jwk,
+            &[("kid", "p256"), ("use", "sig"), ("alg", "ES256")],
+        ),
+        with(
+            &make_key(d, "p384", "P-384").jwk,
+            &[("kid", "p384"), ("alg", "ES384")],
+        ),
+        with(
+            &make_key(d, "p521", "P-521").jwk,
+            &[("kid", "p521"), ("alg", "ES512")],
+        ),
+        with(
+            &make_key(d, "k1", "secp256k1").jwk,
+            &[("kid", "k1"), ("alg", "ES256K")],
+        ),
+        with(
+            &make_key(d, "ed", "Ed25519").jwk,
+            &[("kid", "ed"), ("alg", "EdDSA")],
+        ),
+        with(
+            &make_key(d, "x", "X25519").jwk,
+            &[("kid", "x25519"), ("use", "enc"), ("alg", "ECDH-ES")],
+        ),
+    ];
+    let body = jwks(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let url = format!("{}/jwks.json", node.url(false));
+    let (r, all) = jwt_findings(&["--jwks", &url]);
+    for f in &all {
+        assert_ne!(f["status"], "error", "no key makes the set an error: {f}");
+    }
+    let alg = finding(&r.json(), "jwt.algorithm", None);
+    assert_eq!(alg["status"], "pass", "{alg}");
+    // (the key's name in the evidence, what its entry says)
+    for (name, says) in [
+        ("rsa-1", vec!["RSA 2048 bits RS256 use sig"]),
+        ("(no kid", vec!["RSA 2048 bits use sig"]),
+        ("p256", vec!["EC P-256 ES256 use sig"]),
+        ("p384", vec!["EC P-384 ES384"]),
+        ("p521", vec!["EC P-521 ES512", "skipped", "P-521"]),
+        ("k1", vec!["EC secp256k1 ES256K", "skipped", "secp256k1"]),
+        ("ed", vec!["OKP Ed25519 EdDSA"]),
+        (
+            "x25519",
+            vec!["OKP X25519 ECDH-ES use enc", "skipped", "encryption key"],
+        ),
+    ] {
+        let entry = alg["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["key"].as_str().unwrap().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} is not summarised: {alg}"));
+        let value = entry["value"].as_str().unwrap();
+        for s in says {
+            assert!(value.contains(s), "{name}: {s}: {alg}");
+        }
+        if !["p521", "k1", "x25519"].contains(&name) {
+            assert!(!value.contains("skipped"), "{name} verifies: {alg}");
+        }
+    }
+}
+
+/// Issue 28 #17: --jwt-private-key and --jwt-public-key of every key type against a JWKS that
+/// publishes them all (RSA without kid among them). A key statectl can sign with matches by
+/// verification (ES384 too); P-521, secp256k1 and X25519 private keys are skipped with the
+/// reason; every public key matches by thumbprint (secp256k1 was taken for P-256).
+#[test]
+fn key_match_of_every_key_type_verifies_matches_or_skips_with_the_reason() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let made: Vec<(&str, Made)> = [
+        ("rsa", "RSA"),
+        ("p256", "P-256"),
+        ("p384", "P-384"),
+        ("p521", "P-521"),
+        ("k1", "secp256k1"),
+        ("ed", "Ed25519"),
+        ("x25519", "X25519"),
+    ]
+    .into_iter()
+    .map(|(name, kind)| (name, make_key(d, name, kind)))
+    .collect();
+    // the RSA key without a kid (a single-key Google-style set often has none)
+    let published: Vec<String> = made
+        .iter()
+        .map(|(name, m)| match *name {
+            "rsa" => with(&m.jwk, &[("use", "sig")]),
+            "x25519" => with(&m.jwk, &[("kid", name), ("use", "enc")]),
+            _ => with(&m.jwk, &[("kid", name)]),
+        })
+        .collect();
+    let body = jwks(&published.iter().map(String::as_str).collect::<Vec<_>>());
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let url = format!("{}/jwks.json", node.url(false));
+    for (name, m) in &made {
+        // the private key: signed and verified, or skipped with the reason
+        let (_, all) =
+            jwt_findings(&["--jwks", &url, "--jwt-private-key", m.pem.to_str().unwrap()]);
+        let f = all.iter().find(|f| f["id"] == "jwt.key_match").unwrap();
+        let (s, summary) = status_summary(f);
+        let (want, says) = match *name {
+            "rsa" => ("pass", "(no kid, thumbprint "),
+            "p521" => ("skip", "P-521"),
+            "k1" => ("skip", "secp256k1"),
+            "x25519" => ("skip", "X25519"),
+            _ => ("pass", *name),
+        };
+        assert_eq!(s, want, "private {name}: {f}");
+        assert!(summary.contains(says), "private {name}: {says}: {f}");
+        if want == "pass" {
+            // the keys it could not try are named, never counted
+            let skipped = crate::support::evidence(f, "skipped").unwrap_or_else(|| panic!("{f}"));
+            for k in ["p521", "k1", "x25519"] {
+                assert!(skipped.contains(k), "private {name}: {k} skipped: {f}");
+            }
+        }
+        // the public key: matched by thumbprint, whatever its type
+        let (_, all) = jwt_findings(&[
+            "--jwks",
+            &url,
+            "--jwt-public-key",
+            m.public_pem.to_str().unwrap(),
+        ]);
+        let f = all.iter().find(|f| f["id"] == "jwt.key_match").unwrap();
+        let (s, summary) = status_summary(f);
+        assert_eq!(s, "pass", "public {name}: {f}");
+        let says = if *name == "rsa" {
+            "(no kid, thumbprint "
+        } else {
+            *name
+        };
+        assert!(summary.contains(says), "public {name}: {f}");
+    }
+}
+
+/// Issue 28 #17: sample tokens of every algorithm against a JWKS of every key type. RS256 (its
+/// key without kid, the token without kid), ES256, ES384 and EdDSA verify; an ES512 or ES256K
+/// token (signed here by openssl: the crate cannot) is a skip that says why, not a
+/// "Token Signature Invalid" fail.
+#[test]
+fn sample_tokens_of_every_algorithm_verify_or_skip_with_the_reason() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rsa = make_key(d, "rsa", "RSA");
+    let p256 = make_key(d, "p256", "P-256");
+    let p384 = make_key(d, "p384", "P-384");
+    let p521 = make_key(d, "p521", "P-521");
+    let k1 = make_key(d, "k1", "secp256k1");
+    let ed = make_key(d, "ed", "Ed25519");
+    let x = make_key(d, "x", "X25519");
+    let ed448 = make_key(d, "ed448", "Ed448");
+    let published = [
+        with(&ed448.jwk, &[("kid", "ed448")]),
+        with(&rsa.jwk, &[("use", "sig")]),
+        with(&p256.jwk, &[("kid", "p256")]),
+        with(&p384.jwk, &[("kid", "p384")]),
+        with(&p521.jwk, &[("kid", "p521"), ("alg", "ES512")]),
+        with(&k1.jwk, &[("kid", "k1"), ("alg", "ES256K")]),
+        with(&ed.jwk, &[("kid", "ed")]),
+        with(&x.jwk, &[("kid", "x25519"), ("use", "enc")]),
+    ];
+    let body = jwks(&published.iter().map(String::as_str).collect::<Vec<_>>());
+    let node = HttpServer::start(move |_| Resp::json(&body));
+    let url = format!("{}/jwks.json", node.url(false));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let claims = serde_json::json!({"sub": "user-7", "iat": now, "exp": now + 600});
+    let sign = |alg: jsonwebtoken::Algorithm, kid: Option<&str>, key: jsonwebtoken::EncodingKey| {
+        let mut h = jsonwebtoken::Header::new(alg);
+        h.kid = kid.map(String::from);
+        jsonwebtoken::encode(&h, &claims, &key).unwrap()
+    };
+    let read = |m: &Made| std::fs::read(&m.pem).unwrap();
+    use jsonwebtoken::{Algorithm, EncodingKey};
+    let cases = [
+        (
+            "RS256 no kid",
+            sign(
+                Algorithm::RS256,
+                None,
+                EncodingKey::from_rsa_pem(&read(&rsa)).unwrap(),
+            ),
+            "pass",
+            "(no kid, thumbprint ",
+        ),
+        (
+            "ES256",
+            sign(
+                Algorithm::ES256,
+                Some("p256"),
+                EncodingKey::from_ec_pem(&read(&p256)).unwrap(),
+            ),
+            "pass",
+            "p256",
+        ),
+        (
+            "ES384",
+            sign(
+                Algorithm::ES384,
+                Some("p384"),
+                EncodingKey::from_ec_pem(&read(&p384)).unwrap(),
+            ),
+            "pass",
+            "p384",
+        ),
+        (
+            "EdDSA",
+            sign(
+                Algorithm::EdDSA,
+                Some("ed"),
+                EncodingKey::from_ed_pem(&read(&ed)).unwrap(),
+            ),
+            "pass",
+            "ed",
+        ),
+        (
+            "ES512",
+            openssl_jws(
+                &p521.pem,
+                serde_json::json!({"alg": "ES512", "typ": "JWT", "kid": "p521"}),
+                claims.clone(),
+                "-sha512",
+                66,
+            ),
+            "skip",
+            "ES512",
+        ),
+        (
+            "ES256K",
+            openssl_jws(
+                &k1.pem,
+                serde_json::json!({"alg": "ES256K", "typ": "JWT", "kid": "k1"}),
+                claims.clone(),
+                "-sha256",
+                32,
+            ),
+            "skip",
+            "ES256K",
+        ),
+    ];
+    // an EdDSA token whose kid names an Ed448 key (openssl signs; ring verifies Ed25519 only)
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"EdDSA","typ":"JWT","kid":"ed448"}"#),
+        b64(claims.to_string().as_bytes())
+    );
+    let data = d.join("ed448.input");
+    std::fs::write(&data, &input).unwrap();
+    let sig = openssl(&[
+        "pkeyutl",
+        "-sign",
+        "-rawin",
+        "-inkey",
+        ed448.pem.to_str().unwrap(),
+        "-in",
+        data.to_str().unwrap(),
+    ]);
+    let ed448_token = format!("{input}.{}", b64(&sig));
+    let cases: Vec<(&str, String, &str, &str)> = cases
+        .into_iter()
+        .chain([("EdDSA Ed448", ed448_token, "skip", "Ed448")])
+        .collect();
+    for (name, token, want, says) in cases {
+        let file = d.join(format!("{}.jwt", name.replace(' ', "-")));
+        std::fs::write(&file, &token).unwrap();
+        let (r, all) = jwt_findings(&["--jwks", &url, "--jwt-sample-file", file.to_str().unwrap()]);
+        let f = all.iter().find(|f| f["id"] == "jwt.sample_token").unwrap();
+        let (s, summary) = status_summary(f);
+        assert_eq!(s, want, "{name}: {f}");
+        assert!(summary.contains(says), "{name}: {says}: {f}");
+        if want == "skip" {
+            assert!(summary.contains("cannot verify"), "{name}: the reason: {f}");
+        }
+        assert!(!r.stdout.contains("user-7"), "never a claim's value: {f}");
+    }
+}
+
+/// A self-signed certificate for the key `pem` (openssl req), DER, standard base64 as x5c
+/// holds it.
+fn x5c_of(pem: &std::path::Path, cn: &str) -> String {
+    let der = openssl(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        pem.to_str().unwrap(),
+        "-subj",
+        &format!("/CN={cn}"),
+        "-days",
+        "30",
+        "-outform",
+        "DER",
+    ]);
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+/// Issue 28 #17: x5c chains (Google's and Microsoft's sets carry one per RSA key). The leaf is
+/// read and its public key compared with the JWK's (n/e, x/y): a leaf that holds another key
+/// fails jwt.algorithm (a verifier that trusts x5c uses that other key), an expired leaf warns,
+/// and a matching, current leaf is named in the evidence.
+#[test]
+fn x5c_leaves_are_compared_with_their_jwk_and_their_dates_judged() {
+    if !require(on_path("openssl"), "openssl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rsa = make_key(d, "rsa", "RSA");
+    let other = make_key(d, "other", "RSA");
+    let pki = crate::support::pki::Pki::new();
+    let expired = pki.server("old-signer", &["jwks-signer"], -3);
+    let expired_ec = openssl_fields(&expired.key);
+    let point = field(&expired_ec, "pub");
+    let expired_der = openssl(&[
+        "x509",
+        "-in",
+        expired.cert.to_str().unwrap(),
+        "-outform",
+        "DER",
+    ]);
+    let good = {
+        let mut j = rsa.jwk.clone();
+        j["kid"] = "google-1".into();
+        j["x5c"] = serde_json::json!([x5c_of(&rsa.pem, "accounts.example.test")]);
+        j.to_string()
+    };
+    let third = make_key(d, "third", "RSA");
+    let wrong = {
+        let mut j = third.jwk.clone();
+        j["kid"] = "wrong-leaf".into();
+        j["x5c"] = serde_json::json!([x5c_of(&other.pem, "someone else")]);
+        j.to_string()
+    };
+    let old = serde_json::json!({
+        "kty": "EC", "crv": "P-256", "kid": "old-leaf",
+        "x": b64(&point[1..33]), "y": b64(&point[33..65]),
+        "x5c": [base64::engine::general_purpose::STANDARD.encode(&expired_der)],
+    })
+    .to_string();
+    let serve = |keys: &[&str]| {
+        let body = jwks(keys);
+        HttpServer::start(move |_| Resp::json(&body))
+    };
+    let judge = |node: &HttpServer| {
+        let url = format!("{}/jwks.json", node.url(false));
+        doctor_json("jwt.algorithm", &["--jwks", &url], &[]).finding("jwt.algorithm")
+    };
+    let node = serve(&[&good]);
+    let f = judge(&node);
+    assert_eq!(f["status"], "pass", "{f}");
+    let e = crate::support::evidence(&f, "google-1").unwrap();
+    assert!(
+        e.contains("x5c leaf CN=accounts.example.test") && e.contains("holds this key"),
+        "{f}"
+    );
+
+    let node = serve(&[&good, &wrong]);
+    let f = judge(&node);
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "fail", "{f}");
+    assert!(
+        summary.contains("wrong-leaf") && summary.contains("x5c"),
+        "{f}"
+    );
+    assert!(!summary.contains("google-1"), "{f}");
+
+    let node = serve(&[&good, &old]);
+    let f = judge(&node);
+    let (s, summary) = status_summary(&f);
+    assert_eq!(s, "warn", "{f}");
+    assert!(
+        summary.contains("old-leaf") && summary.contains("expired"),
+        "{f}"
+    );
+}

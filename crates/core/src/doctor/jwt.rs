@@ -21,7 +21,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.key_match",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "a token signed with --jwt-private-key does not verify under any key a node publishes, or --jwt-public-key's thumbprint is not published: fail, naming the node; without either flag: skip",
+        doc: "a token signed with --jwt-private-key does not verify under any key a node publishes, or --jwt-public-key's thumbprint is not published: fail, naming the node; keys matched with or without a kid; published keys statectl cannot verify with (X25519 or other use enc keys, secp256k1, P-521) are named under skipped with the reason, never counted; a private key it cannot sign with (P-521, secp256k1, X25519): skip with the reason; without either flag: skip",
         full: false,
         eval: Eval::Jwt(key_match),
     },
@@ -29,7 +29,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.algorithm",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "published keys are RS256/PS256/ES256/EdDSA-capable: an RSA key below {jwt.min_rsa_bits} bits, a shared secret (kty oct, HS*) or alg none fails",
+        doc: "published keys are RS256/PS256/ES256/EdDSA-capable: an RSA key below {jwt.min_rsa_bits} bits, a shared secret (kty oct, HS*) or alg none fails; a key whose x5c leaf certificate holds another public key than the JWK's fails, an expired or unreadable x5c leaf warns; every key is named in the evidence (kty, crv, bits, alg, use), those statectl cannot verify with (X25519 use enc, secp256k1, P-521) with the reason they are skipped",
         full: false,
         eval: Eval::Jwt(algorithm),
     },
@@ -53,7 +53,7 @@ pub static CHECKS: &[Check] = &[
         id: "jwt.sample_token",
         area: Area::Jwt,
         tags: &[Tag::Doctor],
-        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; nbf or iat more than a minute ahead of this clock fails (the issuer's clock or claims are wrong: verifiers reject its fresh tokens); an expired token warns (the sample is stale, not the API wrong: take a fresh one); exp - iat above {jwt.max_token_lifetime_s} s warns; dates named, the token never printed; without the flag: skip",
+        doc: "--jwt-sample-file: a token no published key verifies fails (Token Signature Invalid); alg none or HS* fails; a token of an algorithm or key statectl cannot verify (ES512, ES256K): skip with the reason; nbf or iat more than a minute ahead of this clock fails (the issuer's clock or claims are wrong: verifiers reject its fresh tokens); an expired token warns (the sample is stale, not the API wrong: take a fresh one); exp - iat above {jwt.max_token_lifetime_s} s warns; dates named, the token never printed; without the flag: skip",
         full: false,
         eval: Eval::Jwt(sample_token),
     },
@@ -73,6 +73,13 @@ fn sample_token(o: &JwtObservation, t: &Ctx) -> Verdict {
             Verdict::new(Status::Fail, format!("the sample token is signed with {}, a shared secret: every service that can verify it can also forge one", s.alg))
                 .fix("Sign with RS256/PS256, ES256 or EdDSA and publish the public key in the JWKS")
         }
+        // an algorithm or key statectl cannot verify with: neither a pass nor a forged token
+        _ if s.unverifiable.is_some() => Verdict::skip(format!(
+            "the sample token ({}, kid {}) cannot be checked: {}",
+            s.alg,
+            s.kid.as_deref().unwrap_or("none"),
+            s.unverifiable.as_deref().unwrap_or_default()
+        )),
         Err(e) => Verdict::new(Status::Fail, format!("the sample token ({} kid {}): {e}", s.alg, s.kid.as_deref().unwrap_or("none")))
             .fix("Token Signature Invalid: the issuing node signs with a key the others do not publish; synchronize the public keys across nodes (jwt.key_drift) and publish before signing"),
         Ok(kid) => match dates(s) {
@@ -287,13 +294,39 @@ fn key_match(o: &JwtObservation, t: &Ctx) -> Verdict {
         .flatten()
         .map(|m| one_key_match(m, t))
         .collect();
-    verdicts
+    let v = verdicts
         .into_iter()
         .max_by_key(|v| v.status)
-        .unwrap_or_else(|| Verdict::skip("no --jwt-private-key or --jwt-public-key given"))
+        .unwrap_or_else(|| Verdict::skip("no --jwt-private-key or --jwt-public-key given"));
+    // a signed test token is tried on the keys statectl can verify with; the others are named
+    match &o.private_key {
+        Some(m) if m.unsupported.is_none() && m.matches.is_ok() => match unverifiable(o) {
+            Some(skipped) => v.with("skipped", skipped),
+            None => v,
+        },
+        _ => v,
+    }
+}
+
+/// The published keys statectl cannot verify a token with, each once, with the reason
+/// ("p521: P-521 (ES512): … ; x25519: an encryption key …").
+fn unverifiable(o: &JwtObservation) -> Option<String> {
+    let mut seen = BTreeSet::new();
+    let said: Vec<String> = o
+        .nodes
+        .iter()
+        .filter_map(|n| n.keys.as_ref().ok())
+        .flatten()
+        .filter(|k| seen.insert(k.thumbprint.as_str()))
+        .filter_map(|k| Some(format!("{}: {}", k.name(), k.unverifiable.as_ref()?)))
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
 }
 
 fn one_key_match(m: &crate::observe::jwt::KeyMatch, _: &Ctx) -> Verdict {
+    if let Some(why) = &m.unsupported {
+        return Verdict::skip(format!("{}: {why}", m.file)).with("alg", &m.alg);
+    }
     let matches = match &m.matches {
         Ok(x) => x,
         Err(e) => return Verdict::new(Status::Error, format!("{}: {e}", m.file)),
@@ -357,18 +390,72 @@ fn algorithm(o: &JwtObservation, t: &Ctx) -> Verdict {
             if let Some(msg) = bad {
                 v.escalate(Status::Fail, msg, "Sign with RS256/PS256 (RSA of 2048 bits or more), ES256 or EdDSA; never publish an HMAC secret; rotate the weak key out (publish the new one, sign with it, drop the old one after its tokens expire)");
             }
-            v = v.with(
-                k.name(),
-                format!(
-                    "{}{}{}",
-                    k.kty,
-                    k.bits.map(|b| format!(" {b} bits")).unwrap_or_default(),
-                    k.alg.as_ref().map(|a| format!(" {a}")).unwrap_or_default()
-                ),
+            let mut said = format!(
+                "{}{}{}{}{}",
+                k.kty,
+                k.curve
+                    .as_ref()
+                    .map(|c| format!(" {c}"))
+                    .unwrap_or_default(),
+                k.bits.map(|b| format!(" {b} bits")).unwrap_or_default(),
+                k.alg.as_ref().map(|a| format!(" {a}")).unwrap_or_default(),
+                k.key_use
+                    .as_ref()
+                    .map(|u| format!(" use {u}"))
+                    .unwrap_or_default()
             );
+            if let Some(why) = &k.unverifiable {
+                said.push_str(&format!("; skipped for verification: {why}"));
+            }
+            if let Some(x) = &k.x5c {
+                said.push_str(&format!("; {}", x5c(&mut v, url, k, x)));
+            }
+            v = v.with(k.name(), said);
         }
     }
     v
+}
+
+/// A key's x5c leaf, judged: a leaf that holds another public key fails (a verifier that takes
+/// the key from x5c uses that other key); an expired or unreadable leaf warns (a verifier that
+/// validates x5c refuses the key). What its evidence says of it.
+fn x5c(v: &mut Verdict, url: &str, k: &KeySummary, x: &crate::observe::jwt::X5cLeaf) -> String {
+    let leaf = match &x.leaf {
+        Ok(l) => l,
+        Err(e) => {
+            v.escalate(
+                Status::Warn,
+                format!("{url}: kid {}'s x5c cannot be read: {e}", k.name()),
+                "Publish x5c as the standard-base64 DER certificates of the key (the leaf first, RFC 7517 section 4.7), or drop x5c",
+            );
+            return format!("x5c unreadable: {e}");
+        }
+    };
+    let mut said = format!(
+        "x5c leaf {} (of {} certificate(s)) until {}",
+        leaf.subject, x.certs, leaf.not_after
+    );
+    match &x.same_key {
+        Ok(true) => said.push_str(": holds this key"),
+        Ok(false) => {
+            said.push_str(&format!(": holds another key ({})", leaf.key));
+            v.escalate(
+                Status::Fail,
+                format!("{url}: kid {}'s x5c leaf certificate ({}) holds another public key ({}) than the JWK's: a verifier that takes the key from x5c verifies with that other key", k.name(), leaf.subject, leaf.key),
+                "Publish each key with the certificate of that same key in x5c (the leaf first), or drop x5c; verify with `openssl x509 -noout -pubkey` on the leaf against the JWK's n/e or x/y",
+            );
+        }
+        Err(e) => said.push_str(&format!(": its key not compared ({e})")),
+    }
+    if leaf.not_after_unix < x.checked_unix {
+        v.escalate(
+            Status::Warn,
+            format!("{url}: kid {}'s x5c leaf certificate ({}) expired at {}: a verifier that validates x5c refuses the key", k.name(), leaf.subject, leaf.not_after),
+            "Renew the key's certificate and publish the new one in x5c (the leaf first), or drop x5c if no verifier uses it",
+        );
+        said.push_str(" (expired)");
+    }
+    said
 }
 
 fn private_members(o: &JwtObservation, _: &Ctx) -> Verdict {
@@ -487,6 +574,9 @@ mod tests {
             curve: None,
             thumbprint: tp.into(),
             private_members: vec![],
+            key_use: None,
+            unverifiable: None,
+            x5c: None,
         }
     }
 
@@ -594,6 +684,7 @@ mod tests {
             alg: "RS256".into(),
             kid: Some("k1".into()),
             verified: Ok("k1".into()),
+            unverifiable: None,
             lifetime_s: None,
             exp,
             nbf,
@@ -676,12 +767,135 @@ mod tests {
                 ("https://node1/jwks".into(), vec!["k".into()]),
                 ("https://node2/jwks".into(), vec![]),
             ]),
+            unsupported: None,
         });
         let v = run(key_match, &o);
         assert!(
             v.status == Status::Fail && v.summary.ends_with("https://node2/jwks"),
             "{}",
             v.summary
+        );
+    }
+
+    /// Issue 28 #17: keys statectl cannot verify with are named with the reason in
+    /// jwt.algorithm's and jwt.key_match's evidence, never counted and never an error; a
+    /// private key it cannot sign with and a sample token it cannot verify are skips.
+    #[test]
+    fn unverifiable_keys_and_tokens_are_skipped_with_the_reason() {
+        let rsa = key(Some("k1"), "RSA", Some(2048), "t1");
+        let x = KeySummary {
+            curve: Some("X25519".into()),
+            key_use: Some("enc".into()),
+            unverifiable: Some("an encryption key (use enc), not a signing key".into()),
+            ..key(Some("x"), "OKP", None, "t2")
+        };
+        let mut o = obs(vec![vec![rsa, x]]);
+        let v = run(algorithm, &o);
+        assert_eq!(v.status, Status::Pass);
+        assert!(v.evidence.iter().any(|e| e.key == "x"
+            && e.value == "OKP X25519 use enc; skipped for verification: an encryption key (use enc), not a signing key"), "{v:?}");
+        o.private_key = Some(KeyMatch {
+            file: "signing.pem".into(),
+            alg: "RS256".into(),
+            matches: Ok(vec![("https://node1/jwks".into(), vec!["k1".into()])]),
+            unsupported: None,
+        });
+        let v = run(key_match, &o);
+        assert_eq!(v.status, Status::Pass);
+        assert!(
+            v.evidence
+                .iter()
+                .any(|e| e.key == "skipped" && e.value.starts_with("x: an encryption key")),
+            "{v:?}"
+        );
+        o.private_key = Some(KeyMatch {
+            file: "p521.pem".into(),
+            alg: "EC P-521".into(),
+            matches: Ok(vec![]),
+            unsupported: Some("a P-521 private key: ring cannot sign with it".into()),
+        });
+        let v = run(key_match, &o);
+        assert_eq!(
+            (v.status, v.summary.as_str()),
+            (
+                Status::Skip,
+                "p521.pem: a P-521 private key: ring cannot sign with it"
+            )
+        );
+        o.sample = Some(crate::observe::jwt::TokenSummary {
+            file: "t.jwt".into(),
+            alg: "ES512".into(),
+            kid: Some("p521".into()),
+            verified: Err("alg ES512 is not one statectl can verify".into()),
+            unverifiable: Some("statectl cannot verify ES512 (P-521) signatures".into()),
+            lifetime_s: None,
+            exp: None,
+            nbf: None,
+            iat: None,
+            checked_unix: None,
+        });
+        let v = run(sample_token, &o);
+        assert_eq!(v.status, Status::Skip, "{v:?}");
+        assert!(
+            v.summary
+                .contains("cannot be checked: statectl cannot verify ES512"),
+            "{v:?}"
+        );
+    }
+
+    /// Issue 28 #17: a key whose x5c leaf holds another public key fails jwt.algorithm; an
+    /// expired leaf warns; a matching current leaf is named in the evidence.
+    #[test]
+    fn x5c_leaves_are_judged_by_their_key_and_dates() {
+        let now = 1_796_601_600;
+        let leaf = |not_after_unix: i64, same: bool| crate::observe::jwt::X5cLeaf {
+            certs: 2,
+            leaf: Ok(crate::observe::tls::CertFacts {
+                subject: "CN=signer".into(),
+                issuer: "CN=ca".into(),
+                names: vec![],
+                not_after_unix,
+                not_after: "2026-12-05T00:00:00Z".into(),
+                key: "RSA 2048".into(),
+            }),
+            same_key: Ok(same),
+            checked_unix: now,
+        };
+        let with = |x| KeySummary {
+            x5c: Some(x),
+            ..key(Some("k1"), "RSA", Some(2048), "t1")
+        };
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now + 86400, true))]]));
+        assert_eq!(v.status, Status::Pass);
+        assert_eq!(
+            v.evidence[0].value,
+            "RSA 2048 bits; x5c leaf CN=signer (of 2 certificate(s)) until 2026-12-05T00:00:00Z: holds this key"
+        );
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now + 86400, false))]]));
+        assert!(
+            v.status == Status::Fail
+                && v.summary
+                    .contains("kid k1's x5c leaf certificate (CN=signer) holds another public key"),
+            "{v:?}"
+        );
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now - 1, true))]]));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("expired at 2026-12-05"),
+            "{v:?}"
+        );
+        // a mismatch outweighs an expiry
+        let v = run(algorithm, &obs(vec![vec![with(leaf(now - 1, false))]]));
+        assert_eq!(v.status, Status::Fail);
+        let unreadable = crate::observe::jwt::X5cLeaf {
+            certs: 1,
+            leaf: Err("x5c[0] is not base64".into()),
+            same_key: Err("x5c[0] is not base64".into()),
+            checked_unix: now,
+        };
+        let v = run(algorithm, &obs(vec![vec![with(unreadable)]]));
+        assert!(
+            v.status == Status::Warn && v.summary.contains("x5c cannot be read"),
+            "{v:?}"
         );
     }
 }

@@ -22,6 +22,31 @@ pub struct KeySummary {
     /// `oth`; an oct key's `k`), by name: never their values.
     #[serde(default)]
     pub private_members: Vec<String>,
+    /// Its `use` (`sig`, `enc`), if it says.
+    #[serde(default, rename = "use")]
+    pub key_use: Option<String>,
+    /// Why statectl cannot verify a token with it, when it cannot (an encryption key such as
+    /// X25519 `use: enc`; secp256k1 or P-521, which its JWT library cannot verify): such a key
+    /// is named as skipped with this reason, never counted as a verifying key.
+    #[serde(default)]
+    pub unverifiable: Option<String>,
+    /// Its `x5c` chain's leaf, when it has one.
+    #[serde(default)]
+    pub x5c: Option<X5cLeaf>,
+}
+
+/// The leaf certificate of a key's `x5c` chain (RFC 7517 section 4.7), against the JWK itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct X5cLeaf {
+    /// How many certificates the chain holds.
+    pub certs: usize,
+    /// The leaf's subject, dates and key, or why it could not be read.
+    pub leaf: Result<crate::observe::tls::CertFacts, String>,
+    /// Whether the leaf holds the JWK's own public key (n/e, or crv with x/y), or why that
+    /// could not be told.
+    pub same_key: Result<bool, String>,
+    /// When it was read (seconds since the epoch): the time its dates are judged against.
+    pub checked_unix: i64,
 }
 
 impl KeySummary {
@@ -59,6 +84,10 @@ pub struct KeyMatch {
     /// For each node: the kids (or thumbprints) of the published keys that verify a token this
     /// key signed; or why the file could not be used.
     pub matches: Result<Vec<(String, Vec<String>)>, String>,
+    /// Why statectl cannot sign a test token with the key although it is one (a P-521 or
+    /// secp256k1 key, an X25519 key-agreement key): the match is then skipped with this reason.
+    #[serde(default)]
+    pub unsupported: Option<String>,
 }
 
 /// The JWKS of every node.
@@ -90,6 +119,11 @@ pub struct TokenSummary {
     pub kid: Option<String>,
     /// The published key (kid or thumbprint) that verifies its signature, or why none does.
     pub verified: Result<String, String>,
+    /// Why statectl cannot check its signature at all (an algorithm such as ES512 or ES256K
+    /// its JWT library cannot verify, or a key it names that statectl cannot use): the check
+    /// is then skipped with this reason, neither passed nor failed.
+    #[serde(default)]
+    pub unverifiable: Option<String>,
     /// exp − iat, seconds, when both are present.
     pub lifetime_s: Option<i64>,
     /// Its exp, nbf and iat claims (seconds since the epoch), when it verifies and has them.

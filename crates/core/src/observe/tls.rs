@@ -105,7 +105,7 @@ pub struct TlsFacts {
 }
 
 /// What a certificate says.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CertFacts {
     /// Subject DN.
     pub subject: String,
