@@ -81,6 +81,8 @@ pub struct BenchRedisArgs {
     /// Bound on every wait for the server.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub slo: SloArgs,
 }
 
 /// Flags of `bench postgres`.
@@ -119,6 +121,70 @@ pub struct BenchPostgresArgs {
     /// Bound on connecting and setup.
     #[arg(long, default_value = "5s", value_parser = parse_duration)]
     pub timeout: Duration,
+    #[command(flatten)]
+    pub slo: SloArgs,
+}
+
+/// The capacity search of `bench --slo`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Capacity at a latency objective")]
+pub struct SloArgs {
+    /// Find the highest open-loop rate whose response times meet this objective: one or more
+    /// percentile bounds (`p99<5ms`, `p99<5ms,p999<20ms`); without a value, the manual's
+    /// p99<5ms. Runs steps at fixed rates: a ramp, then a bisection.
+    #[arg(
+        long,
+        value_name = "OBJECTIVE",
+        num_args = 0..=1,
+        default_missing_value = "p99<5ms",
+        conflicts_with_all = ["rate", "requests", "duration"]
+    )]
+    pub slo: Option<String>,
+    /// Also say whether this rate meets the objective (measured at that rate); exit 3 when it
+    /// does not, so CI can gate on it.
+    #[arg(long, value_name = "RPS", requires = "slo")]
+    pub target_rate: Option<u64>,
+    /// Length of each measured step (after its warm-up).
+    #[arg(long, default_value = "5s", value_parser = parse_duration, requires = "slo")]
+    pub step_duration: Duration,
+    /// Load before each step that is not measured.
+    #[arg(long, default_value = "1s", value_parser = parse_duration, requires = "slo")]
+    pub warmup: Duration,
+    /// Stop when the passing and the failing rate are this close (percent of the passing rate).
+    #[arg(long, default_value = "5%", value_parser = parse_percent, requires = "slo")]
+    pub resolution: f64,
+    /// The first rate tried (the target rate when given).
+    #[arg(long, value_name = "RPS", default_value_t = 1000, requires = "slo")]
+    pub start_rate: u64,
+    /// The highest rate offered.
+    #[arg(
+        long,
+        value_name = "RPS",
+        default_value_t = 1_000_000,
+        requires = "slo"
+    )]
+    pub max_rate: u64,
+    /// Write each step's latency histogram to FILE in HdrHistogram's interval-log format
+    /// (what HdrHistogram's plotters read).
+    #[arg(long, value_name = "FILE", requires = "slo")]
+    pub hdr_log: Option<std::path::PathBuf>,
+}
+
+/// `5%`, `5` or `0.05` → 0.05; between 0 and 1 exclusive.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let (n, pct) = match s.trim().strip_suffix('%') {
+        Some(n) => (n, true),
+        None => (s.trim(), false),
+    };
+    let v: f64 = n
+        .parse()
+        .map_err(|_| format!("{s:?} is not a percentage (e.g. 5%)"))?;
+    let v = if pct || v >= 1.0 { v / 100.0 } else { v };
+    if v > 0.0 && v < 1.0 {
+        Ok(v)
+    } else {
+        Err(format!("{s:?}: must be above 0% and below 100%"))
+    }
 }
 
 /// Flags of `latency`.

@@ -28,9 +28,27 @@ fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
     })
 }
 
-fn check(out: &OutputArgs, connections: usize, depth: usize, ratio: f64) -> Result<(), UsageError> {
-    if !matches!(out.format, Format::Table | Format::Json) {
-        return Err(UsageError("--format: bench prints table or json".into()));
+fn check(
+    out: &OutputArgs,
+    connections: usize,
+    depth: usize,
+    ratio: f64,
+    slo: bool,
+) -> Result<(), UsageError> {
+    if slo
+        && !matches!(
+            out.format,
+            Format::Table | Format::Json | Format::Junit | Format::Prometheus
+        )
+    {
+        return Err(UsageError(
+            "--format: bench --slo prints table, json, junit or prometheus".into(),
+        ));
+    }
+    if !slo && !matches!(out.format, Format::Table | Format::Json) {
+        return Err(UsageError(
+            "--format: bench prints table or json (junit and prometheus with --slo)".into(),
+        ));
     }
     if connections == 0 || depth == 0 {
         return Err(UsageError(
@@ -234,7 +252,14 @@ pub fn redis(
     out: &OutputArgs,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
-    check(out, a.connections, a.pipeline, a.read_ratio)?;
+    check(
+        out,
+        a.connections,
+        a.pipeline,
+        a.read_ratio,
+        a.slo.slo.is_some(),
+    )?;
+    let objective = super::slo::objective(&a.slo)?;
     let target = RedisTarget::parse(&a.redis, &RedisAuthSources::from_env(None, &a.redis_tls))?;
     let settings = target.info.redis_settings();
     let mut load = RedisLoad {
@@ -277,25 +302,23 @@ pub fn redis(
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: seeding keys: {e}", target.label))?;
         }
-        let result = async {
-            let done = Arc::new(AtomicU64::new(0));
-            if a.threads > 1 {
-                return threaded(out, &load, a.threads, done).await;
+        let result = match &objective {
+            None => run_redis(out, &load, a.threads).await.map(Outcome::Single),
+            Some(slo) => {
+                let step = |rate: u64, d: Duration| {
+                    let l = Arc::new(RedisLoad {
+                        rate: Some(rate),
+                        duration: Some(d),
+                        requests: None,
+                        ..(*load).clone()
+                    });
+                    async move { run_redis(out, &l, a.threads).await }
+                };
+                super::slo::search(&a.slo, slo, out, a.threads, cancel, step)
+                    .await
+                    .map(Outcome::Slo)
             }
-            let streams = rload::connect_all(&load).await?;
-            measure(out, load.requests, load.duration, done.clone(), |start| {
-                streams
-                    .into_iter()
-                    .zip(rload::quotas(load.requests, load.connections))
-                    .enumerate()
-                    .map(|(i, (s, q))| {
-                        tokio::spawn(rload::drive(s, i, load.clone(), q, start, done.clone()))
-                    })
-                    .collect()
-            })
-            .await
-        }
-        .await;
+        };
         // Clean up even after a failed run; a dead server cannot be cleaned and says so.
         if !a.keep_keys {
             for s in &mut sessions {
@@ -311,7 +334,6 @@ pub fn redis(
                 }
             }
         }
-        let (rec, wall, cpu, partial) = result?;
         let shape = RunShape {
             kind: "redis",
             target: target.label.clone(),
@@ -321,13 +343,94 @@ pub fn redis(
             rate: a.rate,
             threads: a.threads.max(1),
         };
+        let (rec, wall, cpu, partial) = match result? {
+            Outcome::Slo(found) => return anyhow::Ok(Done::Slo(shape, found)),
+            Outcome::Single(r) => r,
+        };
         let mut report = stats::summarize(&shape, &rec, wall, cpu, partial);
         if let Some(c) = &load.cluster {
             report.cluster = Some(cluster_report(c, &shape, wall, cpu));
         }
-        anyhow::Ok(report)
+        anyhow::Ok(Done::Single(report))
     })?;
-    finish(out, &report)
+    done(out, &a.slo, report)
+}
+
+/// One run of the Redis load as `load` shapes it, on `threads` threads.
+async fn run_redis(
+    out: &OutputArgs,
+    load: &Arc<RedisLoad>,
+    threads: usize,
+) -> super::slo::RunResult {
+    let done = Arc::new(AtomicU64::new(0));
+    if threads > 1 {
+        return threaded(out, load, threads, done).await;
+    }
+    let streams = rload::connect_all(load).await?;
+    measure(out, load.requests, load.duration, done.clone(), |start| {
+        streams
+            .into_iter()
+            .zip(rload::quotas(load.requests, load.connections))
+            .enumerate()
+            .map(|(i, (s, q))| {
+                tokio::spawn(rload::drive(s, i, load.clone(), q, start, done.clone()))
+            })
+            .collect()
+    })
+    .await
+}
+
+/// What the load phase gave: one run, or a capacity search.
+enum Outcome {
+    Single((Recorder, Duration, Duration, bool)),
+    Slo(
+        (
+            statectl_core::slo::SloAnswer,
+            Vec<super::slo::StepHistogram>,
+        ),
+    ),
+}
+
+/// What a bench subcommand reports.
+enum Done {
+    Single(BenchReport),
+    Slo(
+        RunShape,
+        (
+            statectl_core::slo::SloAnswer,
+            Vec<super::slo::StepHistogram>,
+        ),
+    ),
+}
+
+/// Prints the report (and writes --hdr-log) and gives the exit.
+fn done(out: &OutputArgs, a: &crate::cli::SloArgs, d: Done) -> anyhow::Result<Exit> {
+    let (shape, (answer, steps)) = match d {
+        Done::Single(r) => return finish(out, &r),
+        Done::Slo(shape, found) => (shape, found),
+    };
+    if let Some(path) = &a.hdr_log {
+        let bytes = super::slo::hdr_log(&steps)?;
+        crate::atomic::write(path, &bytes, 0o644)
+            .map_err(|e| anyhow::anyhow!("--hdr-log {}: {e}", path.display()))?;
+    }
+    let report = statectl_core::slo::SloReport::new(
+        shape.kind,
+        &shape.target,
+        &shape.workload,
+        shape.connections,
+        shape.threads,
+        answer,
+    );
+    let stdout = &mut std::io::stdout().lock();
+    let style = Style::resolve(out.color, out.quiet, out.verbose);
+    match out.format {
+        Format::Json => render::json::write(stdout, &report)?,
+        Format::Junit => render::bench::slo_junit(stdout, &report)?,
+        Format::Prometheus => render::bench::slo_prometheus(stdout, &report)?,
+        _ => render::bench::slo(stdout, style, &report)?,
+    }
+    Ok(statectl_core::slo::exit(&report.slo))
 }
 
 /// The slot map and per-master key split when the server is a Cluster node (or --cluster).
@@ -428,7 +531,14 @@ pub fn postgres(
     out: &OutputArgs,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
-    check(out, a.connections, a.depth, a.read_ratio)?;
+    check(
+        out,
+        a.connections,
+        a.depth,
+        a.read_ratio,
+        a.slo.slo.is_some(),
+    )?;
+    let objective = super::slo::objective(&a.slo)?;
     let target = PostgresTarget::parse(a.postgres.as_deref().unwrap_or(""), &PgEnv::from_env())?;
     let load = Arc::new(PgLoad {
         connections: a.connections,
@@ -458,17 +568,44 @@ pub fn postgres(
                     .map_err(|e| anyhow::anyhow!("--postgres {}: {e}", target.label))?;
                 clients.push(Arc::new(s.client));
             }
-            let budget = Arc::new(AtomicU64::new(0));
-            measure(out, load.requests, load.duration, budget.clone(), |start| {
-                clients
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        tokio::spawn(pgload::drive(c, i, load.clone(), budget.clone(), start))
+            let run = |load: Arc<PgLoad>| {
+                let clients = clients.clone();
+                async move {
+                    let budget = Arc::new(AtomicU64::new(0));
+                    measure(out, load.requests, load.duration, budget.clone(), |start| {
+                        clients
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, c)| {
+                                tokio::spawn(pgload::drive(
+                                    c,
+                                    i,
+                                    load.clone(),
+                                    budget.clone(),
+                                    start,
+                                ))
+                            })
+                            .collect()
                     })
-                    .collect()
-            })
-            .await
+                    .await
+                }
+            };
+            match &objective {
+                None => run(load.clone()).await.map(Outcome::Single),
+                Some(slo) => {
+                    let step = |rate: u64, d: Duration| {
+                        run(Arc::new(PgLoad {
+                            rate: Some(rate),
+                            duration: Some(d),
+                            requests: None,
+                            ..(*load).clone()
+                        }))
+                    };
+                    super::slo::search(&a.slo, slo, out, a.threads, cancel, step)
+                        .await
+                        .map(Outcome::Slo)
+                }
+            }
         }
         .await;
         if !a.keep {
@@ -480,7 +617,6 @@ pub fn postgres(
                 );
             }
         }
-        let (rec, wall, cpu, partial) = result?;
         let shape = RunShape {
             kind: "postgres",
             target: target.label.clone(),
@@ -490,7 +626,12 @@ pub fn postgres(
             rate: load.rate,
             threads: a.threads.max(1),
         };
-        anyhow::Ok(stats::summarize(&shape, &rec, wall, cpu, partial))
+        match result? {
+            Outcome::Slo(found) => anyhow::Ok(Done::Slo(shape, found)),
+            Outcome::Single((rec, wall, cpu, partial)) => anyhow::Ok(Done::Single(
+                stats::summarize(&shape, &rec, wall, cpu, partial),
+            )),
+        }
     })?;
-    finish(out, &report)
+    done(out, &a.slo, report)
 }

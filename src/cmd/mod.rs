@@ -8,5 +8,6 @@ pub mod latency;
 pub mod logs;
 pub mod nic;
 pub mod path;
+pub mod slo;
 pub mod tune;
 pub mod verify;

@@ -571,3 +571,182 @@ fn a_cleanup_that_fails_says_so_in_one_line_per_error_kind() {
     );
     assert!(line.contains("CLUSTERDOWN") && line.contains('×'), "{line}");
 }
+
+/// `bench redis --slo` against `url` with the test's step shape; the JSON report.
+fn slo_run(url: &str, extra: &[&str]) -> (crate::support::Run, serde_json::Value) {
+    let mut args = vec![
+        "bench",
+        "redis",
+        "--redis",
+        url,
+        "-c",
+        "8",
+        "--keyspace",
+        "100",
+        "--warmup",
+        "500ms",
+        "--start-rate",
+        "250",
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args, &[]);
+    let v = if extra.windows(2).any(|w| w == ["--format", "json"]) {
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
+    } else {
+        serde_json::Value::Null
+    };
+    (r, v)
+}
+
+// issue 29 #1: the highest rate that meets the objective, found on a server whose capacity the
+// test sets (1000 requests per second through a one-slot-per-millisecond queue), three times
+// alike. The objective is loose (p99 < 50 ms) so that a busy machine's stalls do not fail the
+// rates below the capacity, while every rate above it fails by far: past capacity the queue
+// (and the response time, counted from the scheduled send) grows by a second per second.
+#[test]
+fn bench_slo_finds_a_known_capacity_three_times_alike() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    const CAPACITY: f64 = 1000.0;
+    let throttle = crate::support::throttle::Throttle::start(srv.port, CAPACITY as u64);
+    let mut found = Vec::new();
+    for _ in 0..3 {
+        let (r, v) = slo_run(
+            &throttle.url(),
+            &[
+                "--slo",
+                "p99<50ms",
+                "--step-duration",
+                "2s",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        let slo = &v["slo"];
+        let max = slo["max_rate"].as_f64().unwrap();
+        let fail = slo["first_failing_rate"].as_f64().unwrap();
+        eprintln!(
+            "capacity {CAPACITY}: max_rate {max}, first_failing_rate {fail}, {} steps in {:.1} s",
+            slo["steps"].as_array().unwrap().len(),
+            slo["search_s"].as_f64().unwrap()
+        );
+        assert_eq!(slo["stopped"]["reason"], "resolved", "{slo}");
+        // within the resolution of the known limit (5%), twice over for a busy machine
+        assert!(
+            (CAPACITY * 0.88..=CAPACITY * 1.02).contains(&max),
+            "max_rate {max} against a capacity of {CAPACITY}: {slo}"
+        );
+        assert!(fail > max && fail <= max * 1.05 + 1.0, "{slo}");
+        assert!(
+            slo["broken_by"].as_str().unwrap().starts_with("p99 "),
+            "{slo}"
+        );
+        found.push(max);
+    }
+    let (lo, hi) = found
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), m| (lo.min(*m), hi.max(*m)));
+    assert!(
+        hi <= lo * 1.10,
+        "three searches disagree by more than 10%: {found:?}"
+    );
+}
+
+// issue 29 #1: --target-rate gates (exit 3 when the rate misses), every format renders, the
+// interval log is HdrHistogram's, and bad objectives are refused naming the flag.
+#[test]
+fn bench_slo_target_rate_gates_and_every_format_renders() {
+    let Some(srv) = RedisServer::start(&[]) else {
+        return;
+    };
+    let throttle = crate::support::throttle::Throttle::start(srv.port, 1000);
+    let url = throttle.url();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("steps.hlog");
+    let log_arg = log.display().to_string();
+    let quick = [
+        "--step-duration",
+        "1s",
+        "--resolution",
+        "50%",
+        "--slo",
+        "p99<50ms",
+    ];
+    let mut args = quick.to_vec();
+    args.extend([
+        "--target-rate",
+        "500",
+        "--format",
+        "json",
+        "--hdr-log",
+        &log_arg,
+    ]);
+    let (r, v) = slo_run(&url, &args);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(v["slo"]["target_met"], true, "{v}");
+    assert_eq!(
+        v["slo"]["steps"][0]["rate"], 500,
+        "the target is measured first: {v}"
+    );
+    let hlog = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        hlog.contains("#[StartTime: ") && hlog.contains("Tag=rate_500,") && hlog.contains(",HISTF"),
+        "{hlog}"
+    );
+    // a rate above the capacity misses: exit 3, a JUnit failure naming the percentile
+    let mut args = quick.to_vec();
+    args.extend(["--target-rate", "2000", "--format", "junit"]);
+    let (r, _) = slo_run(&url, &args);
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("<failure message=\"2000 rps misses p99&lt;50ms: p99 ")
+            && r.stdout.contains("highest rate meeting p99&lt;50ms"),
+        "{}",
+        r.stdout
+    );
+    let mut args = quick.to_vec();
+    args.extend(["--format", "prometheus"]);
+    let (r, _) = slo_run(&url, &args);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("statectl_slo_max_rate{kind=\"redis\"")
+            && r.stdout.contains("quantile=\"0.99\"")
+            && r.stdout.contains("statectl_slo_search_seconds"),
+        "{}",
+        r.stdout
+    );
+    // the table: every step, the chart, the answer
+    let (r, _) = slo_run(&url, &quick);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("latency against rate")
+            && r.stdout.contains("highest rate meeting p99<50ms: ")
+            && r.stdout.contains("search: "),
+        "{}",
+        r.stdout
+    );
+    // bad input: one line naming the flag, exit 2, nothing run
+    for (bad, says) in [
+        (
+            vec!["--slo", "p99"],
+            "--slo \"p99\": a percentile and a bound",
+        ),
+        (vec!["--slo", "p99<5ms", "--rate", "100"], "--rate"),
+        (vec!["--target-rate", "100"], "--slo"),
+        (
+            vec!["--slo", "p99<5ms", "--resolution", "200%"],
+            "--resolution",
+        ),
+    ] {
+        let mut args = vec!["bench", "redis", "--redis", &url];
+        args.extend(bad.iter());
+        let r = run(&args, &[]);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{bad:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("step 1"), "{}", r.stderr);
+    }
+}

@@ -27,6 +27,8 @@ pub mod observe;
 pub mod redact;
 /// RESP framing shared by bench and capture.
 pub mod resp;
+/// Capacity at a latency objective: the search of `bench --slo`.
+pub mod slo;
 /// SQL text with its literals masked.
 pub mod sql;
 /// HDR statistics for bench, latency and the latency checks.

@@ -5,6 +5,7 @@
 
 pub mod http;
 pub mod pki;
+pub mod throttle;
 pub mod topology;
 
 use std::io::{Read, Write};
