@@ -147,7 +147,14 @@ pub async fn drive(
                 }
                 let t0 = match interval {
                     Some(iv) => {
-                        let due = start + iv.mul_f64(n as f64 + lane as f64 / load.depth as f64);
+                        // every lane of every connection has its own offset in the interval, so
+                        // the sends are spread evenly (not `connections` at once)
+                        let slot = (index * load.depth + lane) as f64 / lanes_total;
+                        let due = start + iv.mul_f64(n as f64 + slot);
+                        // a send due after the deadline is not sent (nor waited for)
+                        if deadline.is_some_and(|d| due >= d) {
+                            return (rec, false);
+                        }
                         let pacer = pacer.as_mut().expect("made for --rate");
                         if due > now && !pacer.until(due, &load.cancel).await {
                             return (rec, true);

@@ -147,8 +147,8 @@ pub struct SloArgs {
     /// Length of each measured step (after its warm-up).
     #[arg(long, default_value = "5s", value_parser = parse_duration, requires = "slo")]
     pub step_duration: Duration,
-    /// Load before each step that is not measured.
-    #[arg(long, default_value = "1s", value_parser = parse_duration, requires = "slo")]
+    /// Load before each step that is not measured (0s: none).
+    #[arg(long, default_value = "1s", value_parser = parse_warmup, requires = "slo")]
     pub warmup: Duration,
     /// Stop when the passing and the failing rate are this close (percent of the passing rate).
     #[arg(long, default_value = "5%", value_parser = parse_percent, requires = "slo")]
@@ -168,6 +168,19 @@ pub struct SloArgs {
     /// (what HdrHistogram's plotters read).
     #[arg(long, value_name = "FILE", requires = "slo")]
     pub hdr_log: Option<std::path::PathBuf>,
+}
+
+/// A duration as everywhere, or zero.
+fn parse_warmup(s: &str) -> Result<Duration, String> {
+    if s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_matches('0')
+        .trim_matches('.')
+        .is_empty()
+        && !s.is_empty()
+    {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(s)
 }
 
 /// `5%`, `5` or `0.05` → 0.05; between 0 and 1 exclusive.

@@ -246,6 +246,55 @@ fn postgres_bench_counts_and_drops_its_schema() {
         pg.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'statectl_bench'"),
         "0"
     );
+    // issue 29 #1: the capacity search runs against PostgreSQL too (a generous objective and a
+    // low --max-rate: every step meets it, and the search says it stopped at the maximum)
+    let r = run(
+        &[
+            "bench",
+            "postgres",
+            "--postgres",
+            &pg.url(),
+            "-c",
+            "4",
+            "--keyspace",
+            "1000",
+            "--slo",
+            "p99<2s",
+            "--start-rate",
+            "50",
+            "--max-rate",
+            "200",
+            "--step-duration",
+            "500ms",
+            "--warmup",
+            "0s",
+            "--format",
+            "json",
+        ],
+        &[("PGPASSWORD", PG_PASSWORD)],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["kind"], "postgres", "{v}");
+    assert_eq!(v["slo"]["max_rate"], 200, "{v}");
+    assert_eq!(v["slo"]["stopped"]["reason"], "max_rate", "{v}");
+    let rates: Vec<u64> = v["slo"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rate"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rates, [50, 100, 200], "{v}");
+    for s in v["slo"]["steps"].as_array().unwrap() {
+        // half a second at the rate: its requests, give or take the schedule's edges
+        let want = s["rate"].as_f64().unwrap() / 2.0;
+        let got = s["requests"].as_f64().unwrap();
+        assert!((got - want).abs() <= want * 0.2 + 4.0, "{s}");
+    }
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'statectl_bench'"),
+        "0"
+    );
     pg.psql("CREATE SCHEMA statectl_bench");
     let r = run(
         &["bench", "postgres", "--postgres", &pg.url(), "-n", "10"],
@@ -375,6 +424,41 @@ fn bench_over_tls() {
     assert!(r.code == 0 || r.code == 4, "{}{}", r.stdout, r.stderr);
     let b = report(&r);
     assert_eq!((b.requests, b.errors), (2000, 0));
+    // issue 29 #1: the capacity search over TLS
+    let r = run(
+        &[
+            "bench",
+            "redis",
+            "--redis",
+            &url,
+            "-c",
+            "4",
+            "--slo",
+            "p99<2s",
+            "--start-rate",
+            "100",
+            "--max-rate",
+            "400",
+            "--step-duration",
+            "500ms",
+            "--warmup",
+            "0s",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["slo"]["max_rate"], 400, "{v}");
+    assert!(
+        v["slo"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["errors"] == 0),
+        "{v}"
+    );
     // without #insecure the self-signed certificate is refused
     let r = run(
         &[
