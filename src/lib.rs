@@ -135,6 +135,9 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
             cmd::logs::run(a, out, root, cancel),
         )),
         Command::Path(a) => cmd::path::run(a, out, cancel),
+        Command::Drill(cli::DrillCommand::StoreOutage(a)) => {
+            rt.block_on(cmd::drill::store_outage(a, out, cancel))
+        }
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)

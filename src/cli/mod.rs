@@ -7,11 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
 mod checks;
+mod drill;
 mod tools;
 mod tune;
 mod verify;
 pub use bench::*;
 pub use checks::*;
+pub use drill::*;
 pub use statectl_probe::targets::args::*;
 pub use tools::*;
 pub use tune::*;
@@ -136,6 +138,9 @@ pub enum Command {
     /// Traces with TCP SYN to the state port (6379 by default, so firewalls that pass only
     /// Redis traffic still give a path) or ICMP echo. Needs root or CAP_NET_RAW.
     Path(PathArgs),
+    /// Failure drills on staging: inject one fault, measure what the API does, restore.
+    #[command(subcommand)]
+    Drill(DrillCommand),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Write the man pages (statectl.1 and one per subcommand) into a directory.

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod capture;
 pub mod doctor;
+pub mod drill;
 pub mod generate;
 pub mod latency;
 pub mod logs;

@@ -558,6 +558,10 @@ const COVERED: &[(&str, &str)] = &[
     ("nic", "nic_ends_its_window_early"),
     ("logs", "none needed: reads bounded file tails (--since, 4 MiB a log); cancel::interruptible bounds the rest"),
     ("path", "path_ends_on_ctrl_c_with_the_rounds_done"),
+    (
+        "drill store-outage",
+        "drill.rs:drill_restores_at_once_on_ctrl_c_and_reports",
+    ),
     ("completions", "none needed: writes a script"),
     ("man", "none needed: writes pages"),
 ];

@@ -29,7 +29,7 @@ pub(crate) fn can_make_namespaces() -> bool {
 /// Two named network namespaces joined by a veth pair (va in the first, vb in the second),
 /// deleted on drop.
 pub(crate) struct VethPair {
-    a: String,
+    pub(crate) a: String,
     pub(crate) b: String,
 }
 

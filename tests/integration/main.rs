@@ -6,6 +6,7 @@ mod bench;
 mod capture;
 mod capture_semantics;
 mod cli;
+mod drill;
 mod edge;
 mod faults;
 mod fleet;

@@ -15,6 +15,8 @@ pub mod cert;
 pub mod config;
 /// The check matrix: pure functions from observations to findings.
 pub mod doctor;
+/// What a failure drill measured, as findings.
+pub mod drill;
 /// Exit codes.
 pub mod exit;
 /// The pure rules of `statectl latency`: windows, spikes and the exit code.

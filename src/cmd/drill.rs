@@ -1,0 +1,521 @@
+//! `statectl drill store-outage`: steady requests to the API, the store cut off for `--for`,
+//! then restored; what the API answered is judged in statectl_core::drill.
+
+use std::io::{IsTerminal, Write};
+use std::net::IpAddr;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use statectl_core::drill::{self, OutageRun, Outcome, Sample};
+
+use crate::cancel::CancellationToken;
+use crate::cli::{OutageMode, OutputArgs, StoreOutageArgs};
+use crate::exit::{Exit, UsageError};
+use crate::model::Report;
+use crate::render::{self, Style};
+
+/// The nftables table a drill uses; removed when the drill ends.
+const TABLE: &str = "statectl_drill";
+/// How much longer than --for the watchdog waits before it removes the fault itself.
+const WATCHDOG_MARGIN: Duration = Duration::from_secs(1);
+
+/// An injected fault, and how to remove it.
+enum Fault {
+    /// nftables set elements (address . port) that expire by themselves.
+    Nft {
+        elements: Vec<(&'static str, String)>,
+    },
+    /// A stopped process and the detached watchdog that will continue it.
+    Freeze {
+        pid: u32,
+        watchdog: std::process::Child,
+    },
+}
+
+/// The store's address: its host's addresses and its port.
+struct Store {
+    label: String,
+    host: String,
+    port: u16,
+    redis: bool,
+}
+
+fn store(url: &str) -> Result<Store, UsageError> {
+    let bad = |why: &str| {
+        UsageError(format!(
+            "--store {}: {why}",
+            statectl_core::redact::redact_url(url)
+        ))
+    };
+    let u = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    let (redis, default_port) = match u.scheme() {
+        "redis" | "rediss" => (true, 6379),
+        "postgresql" | "postgres" => (false, 5432),
+        s => {
+            return Err(bad(&format!(
+                "scheme {s}: redis://, rediss://, postgresql:// or postgres://"
+            )))
+        }
+    };
+    let host = u
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| bad("no host"))?
+        .trim_matches(|c| c == '[' || c == ']')
+        .to_string();
+    Ok(Store {
+        label: statectl_core::redact::redact_url(url),
+        host,
+        port: u.port().unwrap_or(default_port),
+        redis,
+    })
+}
+
+/// Runs `nft -f -` with `script`; the error is nft's.
+fn nft(script: &str) -> Result<(), String> {
+    let mut child = Command::new("nft")
+        .args(["-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("nft: {e} (install nftables)"))?;
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(script.as_bytes())
+        .map_err(|e| format!("nft: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| format!("nft: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "nft: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .replace('\n', "; ")
+        ))
+    }
+}
+
+/// The table, its sets (address . port, with timeouts) and the output rules that cut the
+/// elements off: rejected with TCP resets, or dropped.
+fn nft_table(mode: OutageMode) -> String {
+    let verdict = match mode {
+        OutageMode::Reject => "reject with tcp reset",
+        _ => "drop",
+    };
+    format!(
+        "table inet {TABLE} {{\n  set v4 {{ type ipv4_addr . inet_service; flags timeout; }}\n  set v6 {{ type ipv6_addr . inet_service; flags timeout; }}\n  chain out {{\n    type filter hook output priority 0; policy accept;\n    ip daddr . tcp dport @v4 {verdict}\n    ip6 daddr . tcp dport @v6 {verdict}\n  }}\n}}\n"
+    )
+}
+
+/// The store's process id, from its own INFO, when it is a Redis on this host.
+async fn redis_pid(url: &str, timeout: Duration) -> Result<u32, String> {
+    let target = crate::targets::RedisTarget::parse(
+        url,
+        &crate::targets::RedisAuthSources::from_env(None, &Default::default()),
+    )
+    .map_err(|e| e.to_string())?;
+    let (mut s, _) = crate::probe::redis::RedisSession::connect(&target, timeout)
+        .await
+        .map_err(|e| e.to_string())?;
+    let info: String = s
+        .cmd(redis::cmd("INFO").arg("server"), "waiting for INFO server")
+        .await
+        .map_err(|e| e.to_string())?;
+    let pid: u32 = info
+        .lines()
+        .find_map(|l| l.trim_end().strip_prefix("process_id:"))
+        .and_then(|p| p.parse().ok())
+        .ok_or("its INFO names no process_id")?;
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    if !statectl_core::observe::redis::is_server_process(comm.trim()) {
+        return Err(format!(
+            "its process {pid} is not a redis-server or valkey-server on this host (/proc/{pid}/comm: {:?}): freeze works on a local store only",
+            comm.trim()
+        ));
+    }
+    Ok(pid)
+}
+
+fn signal(pid: u32, sig: libc::c_int) -> Result<(), String> {
+    // SAFETY: kill takes no pointers.
+    if unsafe { libc::kill(pid as libc::pid_t, sig) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error().to_string())
+    }
+}
+
+impl Fault {
+    async fn inject(
+        mode: OutageMode,
+        s: &Store,
+        url: &str,
+        lasting: Duration,
+        timeout: Duration,
+    ) -> Result<Fault, String> {
+        let expire = lasting + WATCHDOG_MARGIN;
+        match mode {
+            OutageMode::Freeze => {
+                let pid = redis_pid(url, timeout).await?;
+                // detached (its own session), so it outlives statectl killed with SIGKILL
+                let watchdog = {
+                    use std::os::unix::process::CommandExt;
+                    let mut c = Command::new("sh");
+                    c.arg("-c")
+                        .arg(format!(
+                            "sleep {:.3}; kill -CONT {pid}",
+                            expire.as_secs_f64()
+                        ))
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null());
+                    // SAFETY: setsid is async-signal-safe and touches no memory of ours.
+                    unsafe {
+                        c.pre_exec(|| {
+                            libc::setsid();
+                            Ok(())
+                        });
+                    }
+                    c.spawn().map_err(|e| format!("the watchdog: {e}"))?
+                };
+                signal(pid, libc::SIGSTOP).map_err(|e| format!("SIGSTOP {pid}: {e}"))?;
+                Ok(Fault::Freeze { pid, watchdog })
+            }
+            _ => {
+                let addrs: Vec<IpAddr> = tokio::net::lookup_host((s.host.as_str(), s.port))
+                    .await
+                    .map_err(|e| format!("{}: {e}", s.host))?
+                    .map(|a| a.ip())
+                    .collect();
+                if addrs.is_empty() {
+                    return Err(format!("{}: no address", s.host));
+                }
+                nft(&nft_table(mode))?;
+                let elements: Vec<(&'static str, String)> = addrs
+                    .iter()
+                    .map(|a| {
+                        let set = if a.is_ipv4() { "v4" } else { "v6" };
+                        (set, format!("{a} . {}", s.port))
+                    })
+                    .collect();
+                let add: String = elements
+                    .iter()
+                    .map(|(set, e)| {
+                        format!(
+                            "add element inet {TABLE} {set} {{ {e} timeout {}ms }}\n",
+                            expire.as_millis()
+                        )
+                    })
+                    .collect();
+                nft(&add)?;
+                Ok(Fault::Nft { elements })
+            }
+        }
+    }
+
+    /// What removes the fault if statectl dies first.
+    fn watchdog(&self, lasting: Duration) -> String {
+        let after = humantime::format_duration(lasting + WATCHDOG_MARGIN);
+        match self {
+            Fault::Nft { .. } => format!("the nftables set elements expire by themselves {after} after the fault (table inet {TABLE}, left empty)"),
+            Fault::Freeze { pid, watchdog } => format!("a detached process ({}) sends SIGCONT to {pid} {after} after the fault", watchdog.id()),
+        }
+    }
+
+    fn restore(self) -> Result<String, String> {
+        match self {
+            Fault::Nft { elements } => {
+                let del: String = elements
+                    .iter()
+                    .map(|(set, e)| format!("delete element inet {TABLE} {set} {{ {e} }}\n"))
+                    .collect();
+                // the element may have expired already: then the table is all there is
+                let deleted = nft(&del);
+                let dropped = nft(&format!("delete table inet {TABLE}\n"));
+                match (deleted, dropped) {
+                    (_, Ok(())) => Ok(format!("nftables table inet {TABLE} deleted")),
+                    (Ok(()), Err(e)) => Ok(format!(
+                        "the nftables elements deleted; the empty table inet {TABLE} stays ({e})"
+                    )),
+                    (Err(e), Err(_)) => Err(format!(
+                        "{e}; remove it with `nft delete table inet {TABLE}` (its elements expire by themselves)"
+                    )),
+                }
+            }
+            Fault::Freeze { pid, mut watchdog } => {
+                let r = signal(pid, libc::SIGCONT)
+                    .map(|()| format!("SIGCONT sent to {pid}"))
+                    .map_err(|e| format!("SIGCONT {pid}: {e}; run `kill -CONT {pid}`"));
+                let _ = watchdog.kill();
+                let _ = watchdog.wait();
+                r
+            }
+        }
+    }
+}
+
+/// Asks at the terminal, or refuses without --yes.
+fn confirm(a: &StoreOutageArgs, s: &Store) -> Result<(), UsageError> {
+    if a.yes {
+        return Ok(());
+    }
+    let refuse = || {
+        UsageError(format!(
+            "drill store-outage cuts {} off for {}: give --yes to run it (on staging)",
+            s.label,
+            humantime::format_duration(a.duration)
+        ))
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(refuse());
+    }
+    eprint!(
+        "statectl: cut {} off from this host for {} ({:?})? [y/N] ",
+        s.label,
+        humantime::format_duration(a.duration),
+        a.mode
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|_| refuse())?;
+    if matches!(line.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(refuse())
+    }
+}
+
+fn client(a: &StoreOutageArgs) -> Result<reqwest::Client, UsageError> {
+    let mut b = reqwest::Client::builder()
+        .timeout(a.request_timeout)
+        .connect_timeout(a.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("statectl-drill/", env!("CARGO_PKG_VERSION")));
+    if a.api.starts_with("https:") {
+        let tls = crate::tls::TlsClient::new(crate::tls::TlsOptions {
+            verify: crate::tls::Verify::Full,
+            roots: match &a.http_ca {
+                Some(p) => crate::tls::Roots::File(p.clone()),
+                None => crate::tls::Roots::System,
+            },
+            cert: None,
+            key: None,
+            names: crate::tls::HTTP_NAMES,
+        })
+        .map_err(UsageError)?;
+        let mut cfg = (*tls.config()).clone();
+        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        b = b.use_preconfigured_tls(cfg);
+    }
+    b.build().map_err(|e| UsageError(format!("--api: {e}")))
+}
+
+/// One request's outcome.
+async fn request(c: &reqwest::Client, url: &str, timeout: Duration) -> Outcome {
+    match c.get(url).send().await {
+        Ok(r) => {
+            let code = r.status().as_u16();
+            // the body is read (bounded by the timeout) so the connection is reused
+            let _ = r.bytes().await;
+            match code {
+                200..=299 => Outcome::Ok(code),
+                503 => Outcome::Unavailable,
+                500..=599 => Outcome::ServerError(code),
+                _ => Outcome::Other(code),
+            }
+        }
+        Err(e) if e.is_timeout() => Outcome::Hung,
+        Err(e) => Outcome::Failed(crate::probe::http::cause(&e, timeout)),
+    }
+}
+
+/// `statectl drill store-outage`.
+pub async fn store_outage(
+    a: &StoreOutageArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
+    let s = store(&a.store)?;
+    let api = url::Url::parse(&a.api)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--api {}: an http:// or https:// URL",
+                statectl_core::redact::redact_url(&a.api)
+            ))
+        })?;
+    if a.rate == 0 || a.rate > 10_000 {
+        return Err(UsageError(format!(
+            "--rate {}: between 1 and 10000 requests per second",
+            a.rate
+        ))
+        .into());
+    }
+    if a.mode == OutageMode::Freeze && !s.redis {
+        return Err(UsageError(
+            "--mode freeze: a Redis store only (its INFO names its process); cut PostgreSQL off with --mode reject or blackhole".into(),
+        )
+        .into());
+    }
+    let http = client(a)?;
+    confirm(a, &s)?;
+    let api_label = statectl_core::redact::redact_url(api.as_str());
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let every = Duration::from_secs_f64(1.0 / a.rate as f64);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Duration, Outcome)>();
+    let stop_sending = CancellationToken::new();
+    // the sender: one request per tick, each on its own task so a hung one blocks nothing
+    let sender = {
+        let (http, url, stop, tx) = (
+            http.clone(),
+            api.to_string(),
+            stop_sending.clone(),
+            tx.clone(),
+        );
+        let timeout = a.request_timeout;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut inflight = Vec::new();
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.cancelled() => break,
+                }
+                let (http, url, tx) = (http.clone(), url.clone(), tx.clone());
+                inflight.push(tokio::spawn(async move {
+                    let sent = Instant::now();
+                    let o = request(&http, &url, timeout).await;
+                    let _ = tx.send((sent, sent.elapsed(), o));
+                }));
+            }
+            for t in inflight {
+                let _ = t.await;
+            }
+        })
+    };
+    drop(tx);
+    let quiet = out.quiet;
+    let say = |m: String| {
+        if !quiet {
+            eprintln!("statectl: {m}");
+        }
+    };
+    say(format!(
+        "requests to {api_label} at {}/s; the fault in {}",
+        a.rate,
+        humantime::format_duration(a.before)
+    ));
+    crate::cancel::sleep(cancel, a.before).await;
+    let mut fault_at = Instant::now();
+    let mut restore = Err("the fault was never injected".to_string());
+    let mut watchdog = "none: no fault injected".to_string();
+    let mut restored_at = fault_at;
+    if !cancel.is_cancelled() {
+        let fault = Fault::inject(a.mode, &s, &a.store, a.duration, a.request_timeout).await;
+        fault_at = Instant::now();
+        match fault {
+            Err(e) => {
+                stop_sending.cancel();
+                let _ = sender.await;
+                return Err(anyhow::anyhow!(
+                    "drill store-outage: could not cut {} off: {e}",
+                    s.label
+                ));
+            }
+            Ok(f) => {
+                watchdog = f.watchdog(a.duration);
+                say(format!(
+                    "{} cut off ({:?}) for {}",
+                    s.label,
+                    a.mode,
+                    humantime::format_duration(a.duration)
+                ));
+                crate::cancel::sleep(cancel, a.duration).await;
+                restore = tokio::task::spawn_blocking(move || f.restore()).await?;
+                restored_at = Instant::now();
+                say(match &restore {
+                    Ok(how) => format!("restored: {how}"),
+                    Err(e) => format!("NOT restored: {e}"),
+                });
+            }
+        }
+    }
+    // after the restore: until the first 2xx, or the recovery deadline
+    let mut samples: Vec<(Instant, Duration, Outcome)> = Vec::new();
+    let deadline = restored_at + a.recovery_deadline;
+    let mut recovered = false;
+    while !cancel.is_cancelled() {
+        let now = Instant::now();
+        if now >= deadline || recovered {
+            break;
+        }
+        tokio::select! {
+            got = rx.recv() => match got {
+                Some(x) => {
+                    recovered |= x.0 >= restored_at && matches!(x.2, Outcome::Ok(_));
+                    samples.push(x);
+                }
+                None => break,
+            },
+            _ = tokio::time::sleep_until((deadline).into()) => break,
+            _ = cancel.cancelled() => break,
+        }
+    }
+    stop_sending.cancel();
+    // what is still in flight ends within the request timeout
+    let _ = tokio::time::timeout(a.request_timeout + Duration::from_secs(1), sender).await;
+    while let Ok(x) = rx.try_recv() {
+        samples.push(x);
+    }
+    let ms = |t: Instant| {
+        if t >= fault_at {
+            t.duration_since(fault_at).as_secs_f64() * 1e3
+        } else {
+            -(fault_at.duration_since(t).as_secs_f64() * 1e3)
+        }
+    };
+    samples.sort_by_key(|x| x.0);
+    let run = OutageRun {
+        api: api_label,
+        store: s.label.clone(),
+        mode: format!("{:?}", a.mode).to_lowercase(),
+        restored_ms: ms(restored_at),
+        restore,
+        watchdog,
+        samples: samples
+            .into_iter()
+            .map(|(t, took, outcome)| Sample {
+                sent_ms: ms(t),
+                took_ms: took.as_secs_f64() * 1e3,
+                outcome,
+            })
+            .collect(),
+        breaker_deadline_ms: a.breaker_deadline.as_secs_f64() * 1e3,
+        recovery_deadline_ms: a.recovery_deadline.as_secs_f64() * 1e3,
+        request_timeout_ms: a.request_timeout.as_secs_f64() * 1e3,
+        interrupted: cancel.is_cancelled(),
+    };
+    let mut report = Report::new(
+        started,
+        clock.elapsed().as_millis() as u64,
+        drill::findings(&run),
+    );
+    report.interrupted = run.interrupted;
+    let stdout = &mut std::io::stdout().lock();
+    render::report(
+        stdout,
+        out.format,
+        Style::resolve(out.color, out.quiet, out.verbose),
+        &report,
+    )?;
+    stdout.flush()?;
+    Ok(Exit::from_report(&report.findings, false))
+}
