@@ -138,6 +138,9 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> anyhow::Result<Exit> {
         Command::Drill(cli::DrillCommand::StoreOutage(a)) => {
             rt.block_on(cmd::drill::store_outage(a, out, cancel))
         }
+        Command::Drill(cli::DrillCommand::Failover(a)) => {
+            rt.block_on(cmd::drill::failover(a, out, cancel))
+        }
         Command::Completions(a) => {
             cmd::generate::run_completions(a)?;
             Ok(Exit::Ok)

@@ -14,6 +14,61 @@ pub enum DrillCommand {
     /// set element expires by itself one second after --for; a detached process sends SIGCONT.
     /// Run it on the API's host (its traffic to the store is what is cut), on staging.
     StoreOutage(StoreOutageArgs),
+    /// Freeze (or kill) a Sentinel deployment's master while writing through a Sentinel-aware
+    /// client, and measure the failover: the time until the sentinels agree on a new master,
+    /// the clients' error window, acknowledged writes the new master does not hold, and the old
+    /// master's return as a replica.
+    ///
+    /// A frozen master is continued (SIGCONT) once the sentinels agree on a new one, or after
+    /// --for; a detached watchdog continues it if statectl is killed. The master must run on
+    /// this host (its INFO names its process).
+    Failover(FailoverArgs),
+}
+
+/// How the master fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailoverMode {
+    /// SIGSTOP, then SIGCONT: a master that hangs and comes back (and must rejoin as a replica).
+    Freeze,
+    /// SIGKILL: a master that dies (its service manager restarts it).
+    Kill,
+}
+
+/// Flags of `drill failover`.
+#[derive(Debug, Clone, Args)]
+pub struct FailoverArgs {
+    /// The deployment: redis+sentinel://[user:password@]host[:26379][,host2…]/MASTERNAME.
+    #[arg(long = "redis", value_name = "URL")]
+    pub redis: String,
+    /// The sentinels' password, when it differs from the data nodes'.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "STATECTL_SENTINEL_PASSWORD",
+        hide_env_values = true
+    )]
+    pub sentinel_password: Option<String>,
+    /// How the master fails.
+    #[arg(long, value_enum, default_value = "freeze")]
+    pub mode: FailoverMode,
+    /// The longest the master stays frozen.
+    #[arg(long = "for", value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub duration: Duration,
+    /// Writes per second through the Sentinel-aware client.
+    #[arg(long, default_value_t = 100)]
+    pub rate: u64,
+    /// Bound on each write and on each question to a sentinel.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// The sentinels must agree on a new master within this long after the fault.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub failover_deadline: Duration,
+    /// The old master must be a replica of the new one within this long after the fault.
+    #[arg(long, default_value = "45s", value_parser = parse_duration)]
+    pub rejoin_deadline: Duration,
+    /// Do it without asking (a drill fails a live master over).
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// How the store is cut off.

@@ -150,6 +150,34 @@ fn signal(pid: u32, sig: libc::c_int) -> Result<(), String> {
 }
 
 impl Fault {
+    /// SIGSTOP of `pid`, with a detached watchdog that continues it `lasting` + the margin later.
+    fn freeze(pid: u32, lasting: Duration) -> Result<Fault, String> {
+        let expire = lasting + WATCHDOG_MARGIN;
+        // detached (its own session), so it outlives statectl killed with SIGKILL
+        let watchdog = {
+            use std::os::unix::process::CommandExt;
+            let mut c = Command::new("sh");
+            c.arg("-c")
+                .arg(format!(
+                    "sleep {:.3}; kill -CONT {pid}",
+                    expire.as_secs_f64()
+                ))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            // SAFETY: setsid is async-signal-safe and touches no memory of ours.
+            unsafe {
+                c.pre_exec(|| {
+                    libc::setsid();
+                    Ok(())
+                });
+            }
+            c.spawn().map_err(|e| format!("the watchdog: {e}"))?
+        };
+        signal(pid, libc::SIGSTOP).map_err(|e| format!("SIGSTOP {pid}: {e}"))?;
+        Ok(Fault::Freeze { pid, watchdog })
+    }
+
     async fn inject(
         mode: OutageMode,
         s: &Store,
@@ -159,32 +187,7 @@ impl Fault {
     ) -> Result<Fault, String> {
         let expire = lasting + WATCHDOG_MARGIN;
         match mode {
-            OutageMode::Freeze => {
-                let pid = redis_pid(url, timeout).await?;
-                // detached (its own session), so it outlives statectl killed with SIGKILL
-                let watchdog = {
-                    use std::os::unix::process::CommandExt;
-                    let mut c = Command::new("sh");
-                    c.arg("-c")
-                        .arg(format!(
-                            "sleep {:.3}; kill -CONT {pid}",
-                            expire.as_secs_f64()
-                        ))
-                        .stdin(Stdio::null())
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null());
-                    // SAFETY: setsid is async-signal-safe and touches no memory of ours.
-                    unsafe {
-                        c.pre_exec(|| {
-                            libc::setsid();
-                            Ok(())
-                        });
-                    }
-                    c.spawn().map_err(|e| format!("the watchdog: {e}"))?
-                };
-                signal(pid, libc::SIGSTOP).map_err(|e| format!("SIGSTOP {pid}: {e}"))?;
-                Ok(Fault::Freeze { pid, watchdog })
-            }
+            OutageMode::Freeze => Fault::freeze(redis_pid(url, timeout).await?, lasting),
             _ => {
                 let addrs: Vec<IpAddr> = tokio::net::lookup_host((s.host.as_str(), s.port))
                     .await
@@ -509,6 +512,417 @@ pub async fn store_outage(
         drill::findings(&run),
     );
     report.interrupted = run.interrupted;
+    let stdout = &mut std::io::stdout().lock();
+    render::report(
+        stdout,
+        out.format,
+        Style::resolve(out.color, out.quiet, out.verbose),
+        &report,
+    )?;
+    stdout.flush()?;
+    Ok(Exit::from_report(&report.findings, false))
+}
+
+// ---- drill failover ---------------------------------------------------------------------------
+
+use crate::cli::{FailoverArgs, FailoverMode};
+use crate::probe::redis::RedisSession;
+use crate::targets::{Member, RedisTarget, SentinelTarget};
+
+/// Where each sentinel named says the master is; the address a majority agrees on, if any.
+async fn agreed_master(st: &SentinelTarget, timeout: Duration) -> (Option<String>, Vec<String>) {
+    let asks = st.sentinels.iter().map(|s| async move {
+        let (mut c, _) = RedisSession::connect(s, timeout).await.ok()?;
+        let v: Vec<String> = c
+            .cmd(
+                redis::cmd("SENTINEL")
+                    .arg("GET-MASTER-ADDR-BY-NAME")
+                    .arg(&st.master),
+                "waiting for SENTINEL GET-MASTER-ADDR-BY-NAME",
+            )
+            .await
+            .ok()?;
+        (v.len() == 2).then(|| format!("{}:{}", v[0], v[1]))
+    });
+    let said: Vec<String> = futures::future::join_all(asks)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let majority = st.sentinels.len() / 2 + 1;
+    let agreed = said
+        .iter()
+        .find(|a| said.iter().filter(|b| b == a).count() >= majority)
+        .cloned();
+    (agreed, said)
+}
+
+fn node(st: &SentinelTarget, addr: &str, role: &str) -> RedisTarget {
+    let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "6379"));
+    st.data.at(
+        host,
+        port.parse().unwrap_or(6379),
+        Member {
+            deployment: st.label.clone(),
+            role: role.into(),
+        },
+    )
+}
+
+/// A process id of a Redis on this host, from its INFO.
+async fn local_pid(t: &RedisTarget, timeout: Duration) -> Result<u32, String> {
+    let (mut s, _) = RedisSession::connect(t, timeout)
+        .await
+        .map_err(|e| e.to_string())?;
+    let info = s.info().await.map_err(|e| e.to_string())?;
+    let pid: u32 = info
+        .get("process_id")
+        .and_then(|p| p.parse().ok())
+        .ok_or("its INFO names no process_id")?;
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    if !statectl_core::observe::redis::is_server_process(comm.trim()) {
+        return Err(format!(
+            "its process {pid} is not a redis-server or valkey-server on this host: run the drill on the master's host"
+        ));
+    }
+    Ok(pid)
+}
+
+/// One write: (sequence, sent, answered, acknowledged).
+type WriteOutcome = (u64, Instant, Instant, bool);
+
+/// The writer: `SET PREFIX:N 1 EX 3600` at `rate`, as a Sentinel client does it: through the
+/// master the sentinels agree on, its role checked on connecting (ROLE), the sentinels asked
+/// again after a failure and every second (as a client told of +switch-master would move).
+async fn writer(
+    st: SentinelTarget,
+    prefix: String,
+    rate: u64,
+    timeout: Duration,
+    stop: CancellationToken,
+) -> Vec<WriteOutcome> {
+    let mut out = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut conn: Option<(String, RedisSession)> = None;
+    let mut asked = Instant::now();
+    let mut seq = 0u64;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.cancelled() => break,
+        }
+        seq += 1;
+        let at = Instant::now();
+        if conn.is_some() && asked.elapsed() >= Duration::from_secs(1) {
+            asked = Instant::now();
+            let (m, _) = agreed_master(&st, timeout).await;
+            if m.is_some_and(|m| conn.as_ref().is_some_and(|(c, _)| *c != m)) {
+                conn = None;
+            }
+        }
+        if conn.is_none() {
+            asked = Instant::now();
+            if let (Some(m), _) = agreed_master(&st, timeout).await {
+                if let Ok((mut s, _)) =
+                    RedisSession::connect(&node(&st, &m, "master"), timeout).await
+                {
+                    let role: Result<redis::Value, _> =
+                        s.cmd(&redis::cmd("ROLE"), "waiting for ROLE").await;
+                    let master = matches!(&role, Ok(redis::Value::Array(v)) if matches!(v.first(), Some(redis::Value::BulkString(r)) if r == b"master"));
+                    if master {
+                        conn = Some((m, s));
+                    }
+                }
+            }
+        }
+        let ok = match conn.as_mut() {
+            Some((_, c)) => c
+                .cmd::<()>(
+                    redis::cmd("SET")
+                        .arg(format!("{prefix}{seq}"))
+                        .arg(1)
+                        .arg("EX")
+                        .arg(3600),
+                    "waiting for SET",
+                )
+                .await
+                .is_ok(),
+            None => false,
+        };
+        if !ok {
+            conn = None;
+        }
+        out.push((seq, at, Instant::now(), ok));
+    }
+    out
+}
+
+/// Whether `addr` answers as a replica of `master`.
+async fn is_replica_of(
+    st: &SentinelTarget,
+    addr: &str,
+    master: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    let (mut s, _) = RedisSession::connect(&node(st, addr, "replica"), timeout)
+        .await
+        .map_err(|e| e.to_string())?;
+    let info = s.info().await.map_err(|e| e.to_string())?;
+    let role = info.get("role").cloned().unwrap_or_default();
+    let of = format!(
+        "{}:{}",
+        info.get("master_host").cloned().unwrap_or_default(),
+        info.get("master_port").cloned().unwrap_or_default()
+    );
+    if role == "slave" && of == master {
+        Ok(())
+    } else if role == "slave" {
+        Err(format!("it is a replica of {of}"))
+    } else {
+        Err(format!("it answers as role:{role}"))
+    }
+}
+
+/// Counts the acknowledged writes the new master does not hold, then deletes every key written.
+async fn count_lost(
+    st: &SentinelTarget,
+    master: &str,
+    prefix: &str,
+    writes: &[WriteOutcome],
+    timeout: Duration,
+) -> Result<u64, String> {
+    let (mut s, _) = RedisSession::connect(&node(st, master, "master"), timeout)
+        .await
+        .map_err(|e| e.to_string())?;
+    let acked: Vec<u64> = writes.iter().filter(|w| w.3).map(|w| w.0).collect();
+    let mut held = 0u64;
+    for chunk in acked.chunks(500) {
+        let mut c = redis::cmd("EXISTS");
+        for n in chunk {
+            c.arg(format!("{prefix}{n}"));
+        }
+        let n: u64 = s
+            .cmd(&c, "waiting for EXISTS")
+            .await
+            .map_err(|e| e.to_string())?;
+        held += n;
+    }
+    for chunk in writes.chunks(500) {
+        let mut c = redis::cmd("UNLINK");
+        for w in chunk {
+            c.arg(format!("{prefix}{}", w.0));
+        }
+        let _: Result<u64, _> = s.cmd(&c, "waiting for UNLINK").await;
+    }
+    Ok(acked.len() as u64 - held)
+}
+
+/// `statectl drill failover`.
+pub async fn failover(
+    a: &FailoverArgs,
+    out: &OutputArgs,
+    cancel: &CancellationToken,
+) -> anyhow::Result<Exit> {
+    if !SentinelTarget::is_sentinel_url(&a.redis) {
+        return Err(UsageError(format!(
+            "--redis {}: a redis+sentinel://host[:26379][,host2…]/MASTERNAME URL",
+            statectl_core::redact::redact_url(&a.redis)
+        ))
+        .into());
+    }
+    if a.rate == 0 || a.rate > 10_000 {
+        return Err(UsageError(format!(
+            "--rate {}: between 1 and 10000 writes per second",
+            a.rate
+        ))
+        .into());
+    }
+    let st = SentinelTarget::parse(
+        &a.redis,
+        &crate::targets::RedisAuthSources::from_env(None, &Default::default()),
+        a.sentinel_password.as_deref(),
+    )?;
+    let (old, said) = agreed_master(&st, a.timeout).await;
+    let old = old.ok_or_else(|| {
+        anyhow::anyhow!(
+            "{}: the sentinels named do not agree on a master ({})",
+            st.label,
+            if said.is_empty() {
+                "none answered".to_string()
+            } else {
+                said.join(", ")
+            }
+        )
+    })?;
+    let pid = local_pid(&node(&st, &old, "master"), a.timeout)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: the master {old}: {e}", st.label))?;
+    if !a.yes {
+        let what = Store {
+            label: format!("{} (master {old})", st.label),
+            host: String::new(),
+            port: 0,
+            redis: true,
+        };
+        let fake = StoreOutageArgs {
+            api: String::new(),
+            store: String::new(),
+            mode: match a.mode {
+                FailoverMode::Freeze => OutageMode::Freeze,
+                FailoverMode::Kill => OutageMode::Reject,
+            },
+            duration: a.duration,
+            before: Duration::ZERO,
+            rate: a.rate,
+            request_timeout: a.timeout,
+            breaker_deadline: a.timeout,
+            recovery_deadline: a.timeout,
+            http_ca: None,
+            yes: false,
+        };
+        confirm(&fake, &what)?;
+    }
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let say = |m: String| {
+        if !out.quiet {
+            eprintln!("statectl: {m}");
+        }
+    };
+    let mut id = [0u8; 6];
+    getrandom::fill(&mut id).map_err(|e| anyhow::anyhow!("random: {e}"))?;
+    let prefix = format!(
+        "statectl:drill:{}:",
+        id.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    let stop = CancellationToken::new();
+    let writes = tokio::spawn(writer(
+        st.clone(),
+        prefix.clone(),
+        a.rate,
+        a.timeout,
+        stop.clone(),
+    ));
+    say(format!(
+        "writing through {} at {}/s; the master {old} (pid {pid}) fails in 1s",
+        st.label, a.rate
+    ));
+    crate::cancel::sleep(cancel, Duration::from_secs(1)).await;
+    let fault_at = Instant::now();
+    let ms = |t: Instant| t.saturating_duration_since(fault_at).as_secs_f64() * 1e3;
+    let mut watchdog_child = None;
+    let watchdog;
+    if cancel.is_cancelled() {
+        watchdog = "none: no fault injected".to_string();
+    } else {
+        match a.mode {
+            FailoverMode::Freeze => match Fault::freeze(pid, a.duration) {
+                Ok(f) => {
+                    watchdog = f.watchdog(a.duration);
+                    watchdog_child = Some(f);
+                }
+                Err(e) => {
+                    stop.cancel();
+                    let _ = writes.await;
+                    return Err(anyhow::anyhow!("could not freeze {old}: {e}"));
+                }
+            },
+            FailoverMode::Kill => {
+                signal(pid, libc::SIGKILL).map_err(|e| anyhow::anyhow!("SIGKILL {pid}: {e}"))?;
+                watchdog =
+                    "none needed: a killed process is restarted by its service manager".into();
+            }
+        }
+        say(format!(
+            "master {old} {}",
+            if a.mode == FailoverMode::Kill {
+                "killed"
+            } else {
+                "frozen"
+            }
+        ));
+    }
+    // the failover: a majority of the sentinels named agree on another master
+    let mut new_master = None;
+    let freeze_ends = fault_at + a.duration;
+    while !cancel.is_cancelled() && fault_at.elapsed() < a.failover_deadline.max(a.duration) {
+        if let (Some(m), _) = agreed_master(&st, a.timeout).await {
+            if m != old {
+                new_master = Some((m, ms(Instant::now())));
+                break;
+            }
+        }
+        if watchdog_child.is_some() && Instant::now() >= freeze_ends {
+            break;
+        }
+        crate::cancel::sleep(cancel, Duration::from_millis(100)).await;
+    }
+    if let Some((m, t)) = &new_master {
+        say(format!(
+            "the sentinels agreed on {m} after {:.2} s",
+            t / 1e3
+        ));
+    }
+    let restore = match watchdog_child.take() {
+        Some(f) => tokio::task::spawn_blocking(move || f.restore()).await?,
+        None if a.mode == FailoverMode::Kill => {
+            Ok(format!("nothing to restore: {old} was killed (pid {pid})"))
+        }
+        None => Err("the fault was never injected".into()),
+    };
+    // the old master's return as a replica of the new one
+    let rejoined = match &new_master {
+        None => Err("there was no failover".to_string()),
+        Some((m, _)) => loop {
+            let last = match is_replica_of(&st, &old, m, a.timeout).await {
+                Ok(()) => break Ok(ms(Instant::now())),
+                Err(e) => e,
+            };
+            if cancel.is_cancelled() || fault_at.elapsed() >= a.rejoin_deadline {
+                break Err(last);
+            }
+            crate::cancel::sleep(cancel, Duration::from_millis(200)).await;
+        },
+    };
+    // a last second of writes on the new master, then the count
+    crate::cancel::sleep(cancel, Duration::from_secs(1)).await;
+    stop.cancel();
+    let writes = writes.await.unwrap_or_default();
+    let failed: Vec<&WriteOutcome> = writes.iter().filter(|w| !w.3).collect();
+    let window_end = failed
+        .last()
+        .and_then(|last| writes.iter().find(|w| w.3 && w.0 > last.0).map(|w| ms(w.2)));
+    let (lost, lost_error) = match &new_master {
+        Some((m, _)) => match count_lost(&st, m, &prefix, &writes, a.timeout).await {
+            Ok(n) => (Some(n), None),
+            Err(e) => (None, Some(e)),
+        },
+        None => (None, Some("no new master".to_string())),
+    };
+    let run = drill::FailoverRun {
+        deployment: st.label.clone(),
+        mode: format!("{:?}", a.mode).to_lowercase(),
+        old_master: old,
+        new_master,
+        acknowledged: writes.iter().filter(|w| w.3).count() as u64,
+        lost,
+        lost_error,
+        failed: failed.len() as u64,
+        window_start_ms: failed.first().map(|w| ms(w.1)),
+        window_end_ms: window_end,
+        rejoined,
+        restore,
+        watchdog,
+        failover_deadline_ms: a.failover_deadline.as_secs_f64() * 1e3,
+        rejoin_deadline_ms: a.rejoin_deadline.as_secs_f64() * 1e3,
+    };
+    let mut report = Report::new(
+        started,
+        clock.elapsed().as_millis() as u64,
+        drill::failover_findings(&run),
+    );
+    report.interrupted = cancel.is_cancelled();
     let stdout = &mut std::io::stdout().lock();
     render::report(
         stdout,

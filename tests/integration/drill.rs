@@ -410,3 +410,95 @@ fn drill_restores_at_once_on_ctrl_c_and_reports() {
     assert_eq!(v["interrupted"], true, "{v}");
     assert_eq!(status(&v, "drill.restored").0, "pass", "{v}");
 }
+
+// issue 29 #2: a real Sentinel deployment (1 master, 2 replicas, 3 sentinels, down-after 1 s):
+// the master frozen while a Sentinel-aware client writes; the failover's time, the clients'
+// error window, acknowledged writes lost, and the old master's return as a replica. Then with
+// min-replicas-to-write 1 / min-replicas-max-lag 1 on every data node: a master cut off from its
+// replicas refuses writes, so none acknowledged is lost.
+#[test]
+fn a_sentinel_failover_drill_measures_the_failover_and_the_old_master_rejoins() {
+    let Some(set) = crate::support::topology::SentinelSet::start([1000, 1000, 1000]) else {
+        return;
+    };
+    let drill = |what: &str| {
+        let old = set.master_addr(0);
+        let r = crate::support::run(
+            &[
+                "drill",
+                "failover",
+                "--redis",
+                &set.url(),
+                "--mode",
+                "freeze",
+                "--for",
+                "20s",
+                "--rate",
+                "50",
+                "--yes",
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{what}: {e}: {}\n{}", r.stdout, r.stderr));
+        for id in [
+            "drill.failover",
+            "drill.error_window",
+            "drill.old_master_rejoins",
+            "drill.restored",
+        ] {
+            let (s, summary) = status(&v, id);
+            eprintln!("{what}: {id}: {s}: {summary}");
+            assert_eq!(s, "pass", "{what}: {id}: {summary}\n{v}");
+        }
+        // the sentinels name another master now, and the drill named both
+        let new = set.master_addr(0);
+        assert_ne!(new, old);
+        let (_, failover) = status(&v, "drill.failover");
+        assert!(
+            failover.contains(&new) && failover.contains(&old),
+            "{failover}"
+        );
+        // the drill's keys are gone from the new master
+        let port: u16 = new.rsplit_once(':').unwrap().1.parse().unwrap();
+        let keys = std::process::Command::new("redis-cli")
+            .args([
+                "-p",
+                &port.to_string(),
+                "--scan",
+                "--pattern",
+                "statectl:drill:*",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            keys.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&keys.stdout)
+        );
+        (r, v)
+    };
+    // without min-replicas: the count is whatever the old master acknowledged after it came
+    // back and before it was made a replica (the split-brain window), said either way
+    let (r, v) = drill("default");
+    let (s, lost) = status(&v, "drill.writes_lost");
+    eprintln!("default: drill.writes_lost: {s}: {lost}");
+    assert!(
+        (s == "pass" && r.code == 0)
+            || (s == "fail"
+                && lost.contains("acknowledged writes are not on the new master")
+                && r.code == 3),
+        "{s} {lost} exit {}",
+        r.code
+    );
+    for n in std::iter::once(&set.master).chain(&set.replicas) {
+        n.cli(None, &["CONFIG", "SET", "min-replicas-to-write", "1"]);
+        n.cli(None, &["CONFIG", "SET", "min-replicas-max-lag", "1"]);
+    }
+    let (r, v) = drill("min-replicas");
+    let (s, lost) = status(&v, "drill.writes_lost");
+    assert!(s == "pass" && lost.starts_with("all "), "{s}: {lost}");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

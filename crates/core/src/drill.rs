@@ -356,3 +356,195 @@ mod tests {
         assert_eq!(status(&findings(&r), "drill.restored").0, Status::Fail);
     }
 }
+
+/// A Sentinel failover drill as it ran: times in ms from the fault.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailoverRun {
+    /// The deployment, `redis+sentinel://…/name`, secrets masked.
+    pub deployment: String,
+    /// `freeze` or `kill`.
+    pub mode: String,
+    /// The master before the fault (`host:port`).
+    pub old_master: String,
+    /// The master the sentinels agreed on after it, and when (a majority of those named).
+    pub new_master: Option<(String, f64)>,
+    /// Writes acknowledged, and how many of those the new master does not hold.
+    pub acknowledged: u64,
+    /// Acknowledged writes missing on the new master; None when it could not be read.
+    pub lost: Option<u64>,
+    /// Why the lost writes could not be counted.
+    pub lost_error: Option<String>,
+    /// Failed writes.
+    pub failed: u64,
+    /// The clients' error window: from the first failed write's send to the answer of the first
+    /// write acknowledged after the last failure (ms from the fault); no end when none was.
+    pub window_start_ms: Option<f64>,
+    /// Its end.
+    pub window_end_ms: Option<f64>,
+    /// The old master seen as a replica of the new one, and when; or what it was instead.
+    pub rejoined: Result<f64, String>,
+    /// How the fault was removed (freeze: SIGCONT), or why it was not.
+    pub restore: Result<String, String>,
+    /// What removes the fault if statectl dies.
+    pub watchdog: String,
+    /// --failover-deadline and --rejoin-deadline, ms.
+    pub failover_deadline_ms: f64,
+    /// --rejoin-deadline, ms.
+    pub rejoin_deadline_ms: f64,
+}
+
+/// The failover drill's findings: the failover's time, the clients' error window, the
+/// acknowledged writes lost, the old master's return as a replica, the fault's removal.
+pub fn failover_findings(r: &FailoverRun) -> Vec<Finding> {
+    let f = |id: &str, v: Verdict| Finding::new(id, &r.deployment, v);
+    let failover = match &r.new_master {
+        Some((m, t)) if *t <= r.failover_deadline_ms => Verdict::pass(format!(
+            "the sentinels agreed on {m} as the master {} after {} was {} (deadline {})",
+            secs(*t),
+            r.old_master,
+            if r.mode == "kill" { "killed" } else { "frozen" },
+            secs(r.failover_deadline_ms)
+        )),
+        Some((m, t)) => Verdict::new(
+            Status::Fail,
+            format!(
+                "the sentinels agreed on {m} only {} after the fault, past the {} deadline",
+                secs(*t),
+                secs(r.failover_deadline_ms)
+            ),
+        )
+        .fix("Lower down-after-milliseconds (the time before a master is judged down) and check the quorum is reachable: redis-cli -p 26379 SENTINEL CKQUORUM NAME"),
+        None => Verdict::new(
+            Status::Fail,
+            format!("no failover: the sentinels still name {} as the master", r.old_master),
+        )
+        .fix("Check the sentinels reach a quorum and can authorize a failover (SENTINEL CKQUORUM NAME), that a replica is eligible (replica-priority > 0, its link up) and the sentinels' logs (+sdown, +odown, -failover-abort-*)"),
+    };
+    let window = match (r.window_start_ms, r.window_end_ms) {
+        (Some(a), Some(b)) => Verdict::pass(format!(
+            "{} writes failed; none was acknowledged from {} to {} after the fault: an error window of {}",
+            r.failed,
+            secs(a),
+            secs(b),
+            secs(b - a)
+        ))
+        .with("window_ms", format!("{:.0}", b - a)),
+        (Some(a), None) => Verdict::new(
+            Status::Fail,
+            format!(
+                "{} writes failed from {} after the fault and none was acknowledged after: the client never found the new master",
+                r.failed,
+                secs(a)
+            ),
+        )
+        .fix("Use a Sentinel-aware client (it asks the sentinels for the master after a failure) and check it can reach the new master"),
+        _ => Verdict::pass(format!(
+            "no write failed ({} acknowledged)",
+            r.acknowledged
+        )),
+    }
+    .with("acknowledged", r.acknowledged);
+    let lost = match (r.lost, &r.lost_error) {
+        (Some(0), _) => Verdict::pass(format!(
+            "all {} acknowledged writes are on the new master",
+            r.acknowledged
+        )),
+        (Some(n), _) => Verdict::new(
+            Status::Fail,
+            format!(
+                "{n} of {} acknowledged writes are not on the new master: they were acknowledged by a master that lost them in the failover",
+                r.acknowledged
+            ),
+        )
+        .fix("Bound the loss: min-replicas-to-write 1 with min-replicas-max-lag 10 on the master (it stops accepting writes it cannot replicate), and have clients wait on WAIT 1 TIMEOUT for writes that must survive a failover"),
+        (None, e) => Verdict::new(
+            Status::Error,
+            format!(
+                "the new master could not be read to count lost writes: {}",
+                e.as_deref().unwrap_or("no new master")
+            ),
+        ),
+    };
+    let rejoin = match &r.rejoined {
+        Ok(t) if *t <= r.rejoin_deadline_ms => Verdict::pass(format!(
+            "{} is a replica of the new master {} after the fault",
+            r.old_master,
+            secs(*t)
+        )),
+        Ok(t) => Verdict::new(
+            Status::Fail,
+            format!(
+                "{} rejoined as a replica only {} after the fault, past the {} deadline",
+                r.old_master,
+                secs(*t),
+                secs(r.rejoin_deadline_ms)
+            ),
+        ),
+        Err(e) => Verdict::new(
+            Status::Fail,
+            format!("{} did not rejoin as a replica: {e}", r.old_master),
+        )
+        .fix("Start the old master again (systemctl start redis-server…): the sentinels make it a replica of the new master; if it stays a master, check the sentinels reach it (SENTINEL REPLICAS NAME)"),
+    };
+    let restored = match &r.restore {
+        Ok(how) => Verdict::pass(how.clone()),
+        Err(e) => Verdict::new(Status::Fail, e.clone()),
+    }
+    .with("watchdog", &r.watchdog);
+    vec![
+        f("drill.failover", failover),
+        f("drill.error_window", window),
+        f("drill.writes_lost", lost),
+        f("drill.old_master_rejoins", rejoin),
+        f("drill.restored", restored),
+    ]
+}
+
+#[cfg(test)]
+mod failover_tests {
+    use super::*;
+
+    #[test]
+    fn a_failover_within_its_deadline_with_no_loss_passes_and_a_loss_fails() {
+        let mut r = FailoverRun {
+            deployment: "redis+sentinel://127.0.0.1:26379/m".into(),
+            mode: "freeze".into(),
+            old_master: "127.0.0.1:7000".into(),
+            new_master: Some(("127.0.0.1:7001".into(), 4200.0)),
+            acknowledged: 900,
+            lost: Some(0),
+            lost_error: None,
+            failed: 40,
+            window_start_ms: Some(100.0),
+            window_end_ms: Some(4300.0),
+            rejoined: Ok(9000.0),
+            restore: Ok("SIGCONT sent to 123".into()),
+            watchdog: "a detached process".into(),
+            failover_deadline_ms: 30_000.0,
+            rejoin_deadline_ms: 30_000.0,
+        };
+        let f = failover_findings(&r);
+        assert!(f.iter().all(|x| x.status == Status::Pass), "{f:?}");
+        assert!(
+            f[1].summary.contains("4.20 s") && f[0].summary.contains("4.20 s"),
+            "{}",
+            f[1].summary
+        );
+        r.lost = Some(3);
+        r.new_master = None;
+        r.rejoined = Err("it is still a master".into());
+        let f = failover_findings(&r);
+        let st: Vec<Status> = f.iter().map(|x| x.status).collect();
+        assert_eq!(
+            st,
+            [
+                Status::Fail,
+                Status::Pass,
+                Status::Fail,
+                Status::Fail,
+                Status::Pass
+            ]
+        );
+        assert!(f[2].remediation.contains("min-replicas-to-write"));
+    }
+}
