@@ -14,8 +14,9 @@ pub enum DrillCommand {
     /// set element expires by itself one second after --for; a detached process sends SIGCONT.
     /// Run it on the API's host (its traffic to the store is what is cut), on staging.
     StoreOutage(StoreOutageArgs),
-    /// Freeze (or kill) a Sentinel deployment's master while writing through a Sentinel-aware
-    /// client, and measure the failover: the time until the sentinels agree on a new master,
+    /// Freeze (or kill) a Sentinel deployment's master (or a Redis Cluster master, --cluster)
+    /// while writing through a client that follows failovers, and measure the failover: the time
+    /// until the sentinels (or the cluster's nodes) agree on a new master,
     /// the clients' error window, acknowledged writes the new master does not hold, and the old
     /// master's return as a replica.
     ///
@@ -37,9 +38,18 @@ pub enum FailoverMode {
 /// Flags of `drill failover`.
 #[derive(Debug, Clone, Args)]
 pub struct FailoverArgs {
-    /// The deployment: redis+sentinel://[user:password@]host[:26379][,host2…]/MASTERNAME.
+    /// The deployment: redis+sentinel://[user:password@]host[:26379][,host2…]/MASTERNAME, or a
+    /// Cluster node (redis://host:port) with --cluster.
     #[arg(long = "redis", value_name = "URL")]
     pub redis: String,
+    /// The deployment is a Redis Cluster (--redis names one of its nodes): fail one master and
+    /// let its replica take over.
+    #[arg(long)]
+    pub cluster: bool,
+    /// With --cluster: the master to fail (host:port as CLUSTER NODES names it); default the
+    /// --redis node when it is a master, else the first master.
+    #[arg(long, value_name = "HOST:PORT", requires = "cluster")]
+    pub node: Option<String>,
     /// The sentinels' password, when it differs from the data nodes'.
     #[arg(
         long,

@@ -529,48 +529,200 @@ use crate::cli::{FailoverArgs, FailoverMode};
 use crate::probe::redis::RedisSession;
 use crate::targets::{Member, RedisTarget, SentinelTarget};
 
-/// Where each sentinel named says the master is; the address a majority agrees on, if any.
-async fn agreed_master(st: &SentinelTarget, timeout: Duration) -> (Option<String>, Vec<String>) {
-    let asks = st.sentinels.iter().map(|s| async move {
-        let (mut c, _) = RedisSession::connect(s, timeout).await.ok()?;
-        let v: Vec<String> = c
-            .cmd(
-                redis::cmd("SENTINEL")
-                    .arg("GET-MASTER-ADDR-BY-NAME")
-                    .arg(&st.master),
-                "waiting for SENTINEL GET-MASTER-ADDR-BY-NAME",
-            )
-            .await
-            .ok()?;
-        (v.len() == 2).then(|| format!("{}:{}", v[0], v[1]))
-    });
-    let said: Vec<String> = futures::future::join_all(asks)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
-    let majority = st.sentinels.len() / 2 + 1;
-    let agreed = said
-        .iter()
-        .find(|a| said.iter().filter(|b| b == a).count() >= majority)
-        .cloned();
-    (agreed, said)
+/// The deployment a failover drill runs against: a Sentinel deployment, or one slot of a Redis
+/// Cluster (the drill's keys all hash to it).
+#[derive(Clone)]
+enum Topology {
+    Sentinel(SentinelTarget),
+    Cluster {
+        seed: RedisTarget,
+        /// Every node's address, as CLUSTER SLOTS/NODES name them.
+        nodes: Vec<String>,
+        /// The slot the drill writes to, owned by the master it fails.
+        slot: u16,
+        /// The hash tag that puts a key in `slot`.
+        tag: String,
+    },
 }
 
-fn node(st: &SentinelTarget, addr: &str, role: &str) -> RedisTarget {
-    let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "6379"));
-    st.data.at(
-        host,
-        port.parse().unwrap_or(6379),
-        Member {
-            deployment: st.label.clone(),
+impl Topology {
+    fn label(&self) -> String {
+        match self {
+            Topology::Sentinel(st) => st.label.clone(),
+            Topology::Cluster { seed, slot, .. } => format!("cluster {} (slot {slot})", seed.label),
+        }
+    }
+
+    fn node(&self, addr: &str, role: &str) -> RedisTarget {
+        let (host, port) = addr.rsplit_once(':').unwrap_or((addr, "6379"));
+        let member = Member {
+            deployment: self.label(),
             role: role.into(),
-        },
-    )
+        };
+        let host = host.trim_matches(|c| c == '[' || c == ']');
+        let port = port.parse().unwrap_or(6379);
+        match self {
+            Topology::Sentinel(st) => st.data.at(host, port, member),
+            Topology::Cluster { seed, .. } => seed.at(host, port, member),
+        }
+    }
+
+    /// The master a majority agrees on: of the sentinels named, or of the cluster's nodes (the
+    /// owner of the drill's slot in each node's CLUSTER SLOTS); and what each said.
+    async fn agreed_master(&self, timeout: Duration) -> (Option<String>, Vec<String>) {
+        let said: Vec<String> = match self {
+            Topology::Sentinel(st) => {
+                let asks = st.sentinels.iter().map(|s| async move {
+                    let (mut c, _) = RedisSession::connect(s, timeout).await.ok()?;
+                    let v: Vec<String> = c
+                        .cmd(
+                            redis::cmd("SENTINEL")
+                                .arg("GET-MASTER-ADDR-BY-NAME")
+                                .arg(&st.master),
+                            "waiting for SENTINEL GET-MASTER-ADDR-BY-NAME",
+                        )
+                        .await
+                        .ok()?;
+                    (v.len() == 2).then(|| format!("{}:{}", v[0], v[1]))
+                });
+                futures::future::join_all(asks)
+                    .await
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
+            Topology::Cluster { nodes, slot, .. } => {
+                let asks = nodes.iter().map(|n| async move {
+                    let (mut c, _) = RedisSession::connect(&self.node(n, "node"), timeout)
+                        .await
+                        .ok()?;
+                    let v: redis::Value = c
+                        .cmd(
+                            redis::cmd("CLUSTER").arg("SLOTS"),
+                            "waiting for CLUSTER SLOTS",
+                        )
+                        .await
+                        .ok()?;
+                    let host = n.rsplit_once(':').map_or(n.as_str(), |(h, _)| h);
+                    crate::bench::cluster::parse_slots(&v, host)
+                        .into_iter()
+                        .find(|(a, b, _)| (*a..=*b).contains(slot))
+                        .map(|(_, _, owner)| owner)
+                });
+                futures::future::join_all(asks)
+                    .await
+                    .into_iter()
+                    .flatten()
+                    .collect()
+            }
+        };
+        let asked = match self {
+            Topology::Sentinel(st) => st.sentinels.len(),
+            Topology::Cluster { nodes, .. } => nodes.len(),
+        };
+        let majority = asked / 2 + 1;
+        let agreed = said
+            .iter()
+            .find(|a| said.iter().filter(|b| b == a).count() >= majority)
+            .cloned();
+        (agreed, said)
+    }
+
+    /// The key of write `n`: in the drill's slot on a cluster.
+    fn key(&self, prefix: &str, n: u64) -> String {
+        match self {
+            Topology::Sentinel(_) => format!("{prefix}{n}"),
+            Topology::Cluster { tag, .. } => format!("{prefix}{{{tag}}}:{n}"),
+        }
+    }
 }
 
-/// A process id of a Redis on this host, from its INFO.
-async fn local_pid(t: &RedisTarget, timeout: Duration) -> Result<u32, String> {
+/// A cluster's topology for the drill: its nodes, and a slot of the master to fail (`--node`,
+/// else the seed when it is a master, else the first master).
+async fn cluster_topology(
+    seed: RedisTarget,
+    chosen: Option<&str>,
+    timeout: Duration,
+) -> anyhow::Result<(Topology, String)> {
+    let (mut s, _) = RedisSession::connect(&seed, timeout)
+        .await
+        .map_err(|e| anyhow::anyhow!("--redis {}: {e}", seed.label))?;
+    let text: String = s
+        .cmd(
+            redis::cmd("CLUSTER").arg("NODES"),
+            "waiting for CLUSTER NODES",
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("--redis {}: {e}", seed.label))?;
+    let mut nodes = Vec::new();
+    let mut masters: Vec<(String, Vec<(u16, u16)>)> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 8 || f[2].contains("fail") || f[2].contains("noaddr") {
+            continue;
+        }
+        let addr = f[1].split('@').next().unwrap_or("").to_string();
+        let addr = if addr.starts_with(':') {
+            format!("{}{addr}", seed.host)
+        } else {
+            addr
+        };
+        nodes.push(addr.clone());
+        if f[2].contains("master") {
+            let ranges = f[8..]
+                .iter()
+                .filter(|r| !r.starts_with('['))
+                .filter_map(|r| {
+                    let (a, b) = r.split_once('-').unwrap_or((r, r));
+                    Some((a.parse().ok()?, b.parse().ok()?))
+                })
+                .collect::<Vec<_>>();
+            if !ranges.is_empty() {
+                masters.push((addr, ranges));
+            }
+        }
+    }
+    let seed_addr = seed.host_port();
+    let (master, ranges) = match chosen {
+        Some(c) => masters.iter().find(|(a, _)| a == c).ok_or_else(|| {
+            UsageError(format!(
+                "--node {c}: not a master with slots in {} (masters: {})",
+                seed.label,
+                masters
+                    .iter()
+                    .map(|m| m.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?,
+        None => masters
+            .iter()
+            .find(|(a, _)| *a == seed_addr)
+            .or(masters.first())
+            .ok_or_else(|| anyhow::anyhow!("{}: no master with slots", seed.label))?,
+    };
+    // a hash tag whose slot the master serves
+    let (tag, slot) = (0u32..)
+        .map(|i| {
+            let t = format!("drill{i}");
+            let slot = crate::bench::cluster::slot(format!("{{{t}}}").as_bytes());
+            (t, slot)
+        })
+        .find(|(_, s)| ranges.iter().any(|(a, b)| (*a..=*b).contains(s)))
+        .expect("every master serves some slot");
+    Ok((
+        Topology::Cluster {
+            seed,
+            nodes,
+            slot,
+            tag,
+        },
+        master.clone(),
+    ))
+}
+
+/// A process id of a Redis on this host, from its INFO, and how many replicas it has online.
+async fn local_pid(t: &RedisTarget, timeout: Duration) -> Result<(u32, usize), String> {
     let (mut s, _) = RedisSession::connect(t, timeout)
         .await
         .map_err(|e| e.to_string())?;
@@ -585,7 +737,15 @@ async fn local_pid(t: &RedisTarget, timeout: Duration) -> Result<u32, String> {
             "its process {pid} is not a redis-server or valkey-server on this host: run the drill on the master's host"
         ));
     }
-    Ok(pid)
+    let online = info
+        .iter()
+        .filter(|(k, v)| {
+            k.starts_with("slave")
+                && k[5..].chars().all(|c| c.is_ascii_digit())
+                && v.contains("state=online")
+        })
+        .count();
+    Ok((pid, online))
 }
 
 /// One write: (sequence, sent, answered, acknowledged).
@@ -595,7 +755,7 @@ type WriteOutcome = (u64, Instant, Instant, bool);
 /// master the sentinels agree on, its role checked on connecting (ROLE), the sentinels asked
 /// again after a failure and every second (as a client told of +switch-master would move).
 async fn writer(
-    st: SentinelTarget,
+    st: Topology,
     prefix: String,
     rate: u64,
     timeout: Duration,
@@ -616,16 +776,15 @@ async fn writer(
         let at = Instant::now();
         if conn.is_some() && asked.elapsed() >= Duration::from_secs(1) {
             asked = Instant::now();
-            let (m, _) = agreed_master(&st, timeout).await;
+            let (m, _) = st.agreed_master(timeout).await;
             if m.is_some_and(|m| conn.as_ref().is_some_and(|(c, _)| *c != m)) {
                 conn = None;
             }
         }
         if conn.is_none() {
             asked = Instant::now();
-            if let (Some(m), _) = agreed_master(&st, timeout).await {
-                if let Ok((mut s, _)) =
-                    RedisSession::connect(&node(&st, &m, "master"), timeout).await
+            if let (Some(m), _) = st.agreed_master(timeout).await {
+                if let Ok((mut s, _)) = RedisSession::connect(&st.node(&m, "master"), timeout).await
                 {
                     let role: Result<redis::Value, _> =
                         s.cmd(&redis::cmd("ROLE"), "waiting for ROLE").await;
@@ -640,7 +799,7 @@ async fn writer(
             Some((_, c)) => c
                 .cmd::<()>(
                     redis::cmd("SET")
-                        .arg(format!("{prefix}{seq}"))
+                        .arg(st.key(&prefix, seq))
                         .arg(1)
                         .arg("EX")
                         .arg(3600),
@@ -660,12 +819,12 @@ async fn writer(
 
 /// Whether `addr` answers as a replica of `master`.
 async fn is_replica_of(
-    st: &SentinelTarget,
+    st: &Topology,
     addr: &str,
     master: &str,
     timeout: Duration,
 ) -> Result<(), String> {
-    let (mut s, _) = RedisSession::connect(&node(st, addr, "replica"), timeout)
+    let (mut s, _) = RedisSession::connect(&st.node(addr, "replica"), timeout)
         .await
         .map_err(|e| e.to_string())?;
     let info = s.info().await.map_err(|e| e.to_string())?;
@@ -686,13 +845,13 @@ async fn is_replica_of(
 
 /// Counts the acknowledged writes the new master does not hold, then deletes every key written.
 async fn count_lost(
-    st: &SentinelTarget,
+    st: &Topology,
     master: &str,
     prefix: &str,
     writes: &[WriteOutcome],
     timeout: Duration,
 ) -> Result<u64, String> {
-    let (mut s, _) = RedisSession::connect(&node(st, master, "master"), timeout)
+    let (mut s, _) = RedisSession::connect(&st.node(master, "master"), timeout)
         .await
         .map_err(|e| e.to_string())?;
     let acked: Vec<u64> = writes.iter().filter(|w| w.3).map(|w| w.0).collect();
@@ -700,7 +859,7 @@ async fn count_lost(
     for chunk in acked.chunks(500) {
         let mut c = redis::cmd("EXISTS");
         for n in chunk {
-            c.arg(format!("{prefix}{n}"));
+            c.arg(st.key(prefix, *n));
         }
         let n: u64 = s
             .cmd(&c, "waiting for EXISTS")
@@ -711,7 +870,7 @@ async fn count_lost(
     for chunk in writes.chunks(500) {
         let mut c = redis::cmd("UNLINK");
         for w in chunk {
-            c.arg(format!("{prefix}{}", w.0));
+            c.arg(st.key(prefix, w.0));
         }
         let _: Result<u64, _> = s.cmd(&c, "waiting for UNLINK").await;
     }
@@ -724,13 +883,6 @@ pub async fn failover(
     out: &OutputArgs,
     cancel: &CancellationToken,
 ) -> anyhow::Result<Exit> {
-    if !SentinelTarget::is_sentinel_url(&a.redis) {
-        return Err(UsageError(format!(
-            "--redis {}: a redis+sentinel://host[:26379][,host2…]/MASTERNAME URL",
-            statectl_core::redact::redact_url(&a.redis)
-        ))
-        .into());
-    }
     if a.rate == 0 || a.rate > 10_000 {
         return Err(UsageError(format!(
             "--rate {}: between 1 and 10000 writes per second",
@@ -738,29 +890,52 @@ pub async fn failover(
         ))
         .into());
     }
-    let st = SentinelTarget::parse(
-        &a.redis,
-        &crate::targets::RedisAuthSources::from_env(None, &Default::default()),
-        a.sentinel_password.as_deref(),
-    )?;
-    let (old, said) = agreed_master(&st, a.timeout).await;
-    let old = old.ok_or_else(|| {
-        anyhow::anyhow!(
-            "{}: the sentinels named do not agree on a master ({})",
-            st.label,
-            if said.is_empty() {
-                "none answered".to_string()
-            } else {
-                said.join(", ")
-            }
-        )
-    })?;
-    let pid = local_pid(&node(&st, &old, "master"), a.timeout)
+    let auth = crate::targets::RedisAuthSources::from_env(None, &Default::default());
+    let (st, old) = if SentinelTarget::is_sentinel_url(&a.redis) {
+        if a.cluster || a.node.is_some() {
+            return Err(UsageError("--cluster and --node: a Redis Cluster seed (redis://), not a redis+sentinel:// URL".into()).into());
+        }
+        let st = Topology::Sentinel(SentinelTarget::parse(
+            &a.redis,
+            &auth,
+            a.sentinel_password.as_deref(),
+        )?);
+        let (old, said) = st.agreed_master(a.timeout).await;
+        let old = old.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: the sentinels named do not agree on a master ({})",
+                st.label(),
+                if said.is_empty() {
+                    "none answered".to_string()
+                } else {
+                    said.join(", ")
+                }
+            )
+        })?;
+        (st, old)
+    } else if a.cluster {
+        let seed = RedisTarget::parse(&a.redis, &auth)?;
+        cluster_topology(seed, a.node.as_deref(), a.timeout).await?
+    } else {
+        return Err(UsageError(format!(
+            "--redis {}: a redis+sentinel://host[:26379][,host2…]/MASTERNAME URL, or a Cluster node with --cluster",
+            statectl_core::redact::redact_url(&a.redis)
+        ))
+        .into());
+    };
+    let (pid, online) = local_pid(&st.node(&old, "master"), a.timeout)
         .await
-        .map_err(|e| anyhow::anyhow!("{}: the master {old}: {e}", st.label))?;
+        .map_err(|e| anyhow::anyhow!("{}: the master {old}: {e}", st.label()))?;
+    // without a replica in sync nothing can take over: the drill would only be an outage
+    if online == 0 {
+        return Err(anyhow::anyhow!(
+            "{}: the master {old} has no replica online (INFO replication): nothing would take over, so the drill would only cause an outage; wait for its replicas to sync",
+            st.label()
+        ));
+    }
     if !a.yes {
         let what = Store {
-            label: format!("{} (master {old})", st.label),
+            label: format!("{} (master {old})", st.label()),
             host: String::new(),
             port: 0,
             redis: true,
@@ -806,7 +981,8 @@ pub async fn failover(
     ));
     say(format!(
         "writing through {} at {}/s; the master {old} (pid {pid}) fails in 1s",
-        st.label, a.rate
+        st.label(),
+        a.rate
     ));
     crate::cancel::sleep(cancel, Duration::from_secs(1)).await;
     let fault_at = Instant::now();
@@ -847,7 +1023,9 @@ pub async fn failover(
     let mut new_master = None;
     let freeze_ends = fault_at + a.duration;
     while !cancel.is_cancelled() && fault_at.elapsed() < a.failover_deadline.max(a.duration) {
-        if let (Some(m), _) = agreed_master(&st, a.timeout).await {
+        let (agreed, said) = st.agreed_master(a.timeout).await;
+        tracing::debug!(?agreed, ?said, "drill: who is the master");
+        if let Some(m) = agreed {
             if m != old {
                 new_master = Some((m, ms(Instant::now())));
                 break;
@@ -901,7 +1079,7 @@ pub async fn failover(
         None => (None, Some("no new master".to_string())),
     };
     let run = drill::FailoverRun {
-        deployment: st.label.clone(),
+        deployment: st.label(),
         mode: format!("{:?}", a.mode).to_lowercase(),
         old_master: old,
         new_master,

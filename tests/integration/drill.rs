@@ -502,3 +502,155 @@ fn a_sentinel_failover_drill_measures_the_failover_and_the_old_master_rejoins() 
     assert!(s == "pass" && lost.starts_with("all "), "{s}: {lost}");
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+// issue 29 #2: the same drill for a Redis Cluster master and its replica (3 masters, 3
+// replicas, cluster-node-timeout 2 s): the replica takes the master's slots, the old master
+// rejoins as its replica, the drill's keys (all in one slot of that master) are cleaned.
+#[test]
+fn a_cluster_failover_drill_promotes_the_replica_and_the_old_master_rejoins() {
+    let Some(c) = crate::support::topology::Cluster::start() else {
+        return;
+    };
+    // a replica still in its first sync cannot take over: the drill refuses then (below), so
+    // wait for every replica's link first
+    crate::support::topology::until("every replica in sync", Duration::from_secs(30), || {
+        (0..6).all(|i| {
+            let r = c.cli(i, &["INFO", "replication"]);
+            r.contains("role:master") || r.contains("master_link_status:up")
+        })
+    });
+    let r = crate::support::run(
+        &[
+            "drill",
+            "failover",
+            "--redis",
+            &c.seed(),
+            "--cluster",
+            "--mode",
+            "freeze",
+            "--for",
+            "20s",
+            "--rate",
+            "50",
+            "--yes",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    for id in [
+        "drill.failover",
+        "drill.error_window",
+        "drill.old_master_rejoins",
+        "drill.restored",
+    ] {
+        let (s, summary) = status(&v, id);
+        eprintln!("cluster: {id}: {s}: {summary}");
+        assert_eq!(s, "pass", "{id}: {summary}\n{v}");
+    }
+    let (s, lost) = status(&v, "drill.writes_lost");
+    eprintln!("cluster: drill.writes_lost: {s}: {lost}");
+    assert!(
+        s == "pass" || lost.contains("acknowledged writes are not on the new master"),
+        "{lost}"
+    );
+    // the seed (a master at start) is a replica now
+    let role = c.cli(0, &["ROLE"]);
+    assert!(role.starts_with("slave"), "{role}");
+    // a usage error names the flag: --node that is no master
+    let r = crate::support::run(
+        &[
+            "drill",
+            "failover",
+            "--redis",
+            &c.seed(),
+            "--cluster",
+            "--node",
+            "127.0.0.9:1",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--node 127.0.0.9:1: not a master"),
+        "{}",
+        r.stderr
+    );
+}
+
+// A master with no replica online: nothing would take over, so the drill refuses (exit 1) and
+// injects nothing.
+#[test]
+fn a_failover_drill_refuses_a_master_with_no_replica() {
+    let Some(master) = crate::support::RedisServer::start(&[]) else {
+        return;
+    };
+    let Some(sentinel) = crate::support::RedisServer::start_sentinel(&[&format!(
+        "sentinel monitor lonely 127.0.0.1 {} 1",
+        master.port
+    )]) else {
+        return;
+    };
+    let url = format!("redis+sentinel://127.0.0.1:{}/lonely", sentinel.port);
+    let r = crate::support::run(&["drill", "failover", "--redis", &url, "--yes"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("has no replica online"), "{}", r.stderr);
+    // never frozen
+    assert_eq!(master.cli(None, &["PING"]).trim(), "PONG");
+    // and without --yes at no terminal, refused before anything
+    let r = crate::support::run(&["drill", "failover", "--redis", &url], &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+// Ctrl-C mid-failover-drill: the frozen master is continued at once, the partial report printed,
+// exit 130.
+#[test]
+fn failover_drill_continues_the_master_on_ctrl_c() {
+    let Some(master) = crate::support::RedisServer::start(&[]) else {
+        return;
+    };
+    let replica =
+        crate::support::RedisServer::start(&[&format!("replicaof 127.0.0.1 {}", master.port)])
+            .unwrap();
+    let sentinel = crate::support::RedisServer::start_sentinel(&[
+        &format!("sentinel monitor pair 127.0.0.1 {} 1", master.port),
+        "sentinel down-after-milliseconds pair 60000",
+    ])
+    .unwrap();
+    until("the replica in sync", Duration::from_secs(20), || {
+        replica
+            .cli(None, &["INFO", "replication"])
+            .contains("master_link_status:up")
+    });
+    let pid = master.pid();
+    let stopped = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.split_whitespace().nth(2) == Some("T"))
+    };
+    let url = format!("redis+sentinel://127.0.0.1:{}/pair", sentinel.port);
+    let child = Command::new(env!("CARGO_BIN_EXE_statectl"))
+        .args([
+            "drill", "failover", "--redis", &url, "--for", "30s", "--yes", "--format", "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    until("the master frozen", Duration::from_secs(15), stopped);
+    // SAFETY: kill takes no pointers.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!stopped(), "the master is still stopped");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["interrupted"], true, "{v}");
+    assert_eq!(status(&v, "drill.restored").0, "pass", "{v}");
+}

@@ -562,6 +562,10 @@ const COVERED: &[(&str, &str)] = &[
         "drill store-outage",
         "drill.rs:drill_restores_at_once_on_ctrl_c_and_reports",
     ),
+    (
+        "drill failover",
+        "drill.rs:failover_drill_continues_the_master_on_ctrl_c",
+    ),
     ("completions", "none needed: writes a script"),
     ("man", "none needed: writes pages"),
 ];

@@ -397,9 +397,15 @@ pub struct FailoverRun {
 /// acknowledged writes lost, the old master's return as a replica, the fault's removal.
 pub fn failover_findings(r: &FailoverRun) -> Vec<Finding> {
     let f = |id: &str, v: Verdict| Finding::new(id, &r.deployment, v);
+    let cluster = r.deployment.starts_with("cluster ");
+    let who = if cluster {
+        "the cluster's nodes"
+    } else {
+        "the sentinels"
+    };
     let failover = match &r.new_master {
         Some((m, t)) if *t <= r.failover_deadline_ms => Verdict::pass(format!(
-            "the sentinels agreed on {m} as the master {} after {} was {} (deadline {})",
+            "{who} agreed on {m} as the master {} after {} was {} (deadline {})",
             secs(*t),
             r.old_master,
             if r.mode == "kill" { "killed" } else { "frozen" },
@@ -408,17 +414,25 @@ pub fn failover_findings(r: &FailoverRun) -> Vec<Finding> {
         Some((m, t)) => Verdict::new(
             Status::Fail,
             format!(
-                "the sentinels agreed on {m} only {} after the fault, past the {} deadline",
+                "{who} agreed on {m} only {} after the fault, past the {} deadline",
                 secs(*t),
                 secs(r.failover_deadline_ms)
             ),
         )
-        .fix("Lower down-after-milliseconds (the time before a master is judged down) and check the quorum is reachable: redis-cli -p 26379 SENTINEL CKQUORUM NAME"),
+        .fix(if cluster {
+            "Lower cluster-node-timeout (the time before a master is judged failing) and check its replica stays in sync (cluster-replica-validity-factor)"
+        } else {
+            "Lower down-after-milliseconds (the time before a master is judged down) and check the quorum is reachable: redis-cli -p 26379 SENTINEL CKQUORUM NAME"
+        }),
         None => Verdict::new(
             Status::Fail,
-            format!("no failover: the sentinels still name {} as the master", r.old_master),
+            format!("no failover: {who} still name {} as the master", r.old_master),
         )
-        .fix("Check the sentinels reach a quorum and can authorize a failover (SENTINEL CKQUORUM NAME), that a replica is eligible (replica-priority > 0, its link up) and the sentinels' logs (+sdown, +odown, -failover-abort-*)"),
+        .fix(if cluster {
+            "Check the master's replica is in sync and eligible (cluster-replica-no-failover no, its data not older than cluster-replica-validity-factor allows), that a majority of masters reach each other (CLUSTER NODES), and the replica's log (Failover election …)"
+        } else {
+            "Check the sentinels reach a quorum and can authorize a failover (SENTINEL CKQUORUM NAME), that a replica is eligible (replica-priority > 0, its link up) and the sentinels' logs (+sdown, +odown, -failover-abort-*)"
+        }),
     };
     let window = match (r.window_start_ms, r.window_end_ms) {
         (Some(a), Some(b)) => Verdict::pass(format!(
@@ -484,7 +498,11 @@ pub fn failover_findings(r: &FailoverRun) -> Vec<Finding> {
             Status::Fail,
             format!("{} did not rejoin as a replica: {e}", r.old_master),
         )
-        .fix("Start the old master again (systemctl start redis-server…): the sentinels make it a replica of the new master; if it stays a master, check the sentinels reach it (SENTINEL REPLICAS NAME)"),
+        .fix(if cluster {
+            "Start the old master again (systemctl start redis-server…): it rejoins as a replica of the node that took its slots; if it stays a master, check CLUSTER NODES on it"
+        } else {
+            "Start the old master again (systemctl start redis-server…): the sentinels make it a replica of the new master; if it stays a master, check the sentinels reach it (SENTINEL REPLICAS NAME)"
+        }),
     };
     let restored = match &r.restore {
         Ok(how) => Verdict::pass(how.clone()),
