@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The servers'' own logs against the troubleshooting matrix: a timeline per signature')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'The network path to a state node, as `mtr --report`: per hop loss and latency')
+            [CompletionResult]::new('drill', 'drill', [CompletionResultType]::ParameterValue, 'Failure drills on staging: inject one fault, measure what the API does, restore')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -284,6 +285,14 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads for the load generator, connections spread over them (1 = current-thread, best on small machines; more to saturate a cluster or a multi-threaded server)')
             [CompletionResult]::new('--read-ratio', '--read-ratio', [CompletionResultType]::ParameterName, 'Share of reads in the mixed workload (the rest are SET with EX)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on every wait for the server')
+            [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'Find the highest open-loop rate whose response times meet this objective: one or more percentile bounds (`p99<5ms`, `p99<5ms,p999<20ms`); without a value, the manual''s p99<5ms. Runs steps at fixed rates: a ramp, then a bisection')
+            [CompletionResult]::new('--target-rate', '--target-rate', [CompletionResultType]::ParameterName, 'Also say whether this rate meets the objective (measured at that rate); exit 3 when it does not, so CI can gate on it')
+            [CompletionResult]::new('--step-duration', '--step-duration', [CompletionResultType]::ParameterName, 'Length of each measured step (after its warm-up)')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Load before each step that is not measured (0s: none)')
+            [CompletionResult]::new('--resolution', '--resolution', [CompletionResultType]::ParameterName, 'Stop when the passing and the failing rate are this close (percent of the passing rate)')
+            [CompletionResult]::new('--start-rate', '--start-rate', [CompletionResultType]::ParameterName, 'The first rate tried (the target rate when given)')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'The highest rate offered')
+            [CompletionResult]::new('--hdr-log', '--hdr-log', [CompletionResultType]::ParameterName, 'Write each step''s latency histogram to FILE in HdrHistogram''s interval-log format (what HdrHistogram''s plotters read)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
             [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
@@ -310,6 +319,14 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--read-ratio', '--read-ratio', [CompletionResultType]::ParameterName, 'Share of reads (the rest are upserts)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Runtime threads (1 = current-thread, best on small machines)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on connecting and setup')
+            [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'Find the highest open-loop rate whose response times meet this objective: one or more percentile bounds (`p99<5ms`, `p99<5ms,p999<20ms`); without a value, the manual''s p99<5ms. Runs steps at fixed rates: a ramp, then a bisection')
+            [CompletionResult]::new('--target-rate', '--target-rate', [CompletionResultType]::ParameterName, 'Also say whether this rate meets the objective (measured at that rate); exit 3 when it does not, so CI can gate on it')
+            [CompletionResult]::new('--step-duration', '--step-duration', [CompletionResultType]::ParameterName, 'Length of each measured step (after its warm-up)')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Load before each step that is not measured (0s: none)')
+            [CompletionResult]::new('--resolution', '--resolution', [CompletionResultType]::ParameterName, 'Stop when the passing and the failing rate are this close (percent of the passing rate)')
+            [CompletionResult]::new('--start-rate', '--start-rate', [CompletionResultType]::ParameterName, 'The first rate tried (the target rate when given)')
+            [CompletionResult]::new('--max-rate', '--max-rate', [CompletionResultType]::ParameterName, 'The highest rate offered')
+            [CompletionResult]::new('--hdr-log', '--hdr-log', [CompletionResultType]::ParameterName, 'Write each step''s latency histogram to FILE in HdrHistogram''s interval-log format (what HdrHistogram''s plotters read)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
             [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
@@ -572,6 +589,82 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'statectl;drill' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('store-outage', 'store-outage', [CompletionResultType]::ParameterValue, 'Cut the API''s state store off for --for while sending steady requests to the API, and judge what it answers: a circuit breaker answers 503 at once and recovers after')
+            [CompletionResult]::new('failover', 'failover', [CompletionResultType]::ParameterValue, 'Freeze (or kill) a Sentinel deployment''s master (or a Redis Cluster master, --cluster) while writing through a client that follows failovers, and measure the failover: the time until the sentinels (or the cluster''s nodes) agree on a new master, the clients'' error window, acknowledged writes the new master does not hold, and the old master''s return as a replica')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;drill;store-outage' {
+            [CompletionResult]::new('--api', '--api', [CompletionResultType]::ParameterName, 'The API endpoint to send steady requests to (it should read or write the store)')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'The state store to cut off: redis://, rediss://, postgresql:// or postgres://')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How the store is cut off')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long the store stays cut off')
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Requests before the fault, to see the API healthy')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Requests per second sent to the API')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'A request without an answer by then counts as hung')
+            [CompletionResult]::new('--breaker-deadline', '--breaker-deadline', [CompletionResultType]::ParameterName, 'The API must answer 503 within this long after the store is cut off')
+            [CompletionResult]::new('--recovery-deadline', '--recovery-deadline', [CompletionResultType]::ParameterName, 'The API must answer 2xx within this long after the store is back')
+            [CompletionResult]::new('--http-ca', '--http-ca', [CompletionResultType]::ParameterName, 'CA certificate (PEM) for an https API')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do it without asking (a drill cuts a live dependency off)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;drill;failover' {
+            [CompletionResult]::new('--redis', '--redis', [CompletionResultType]::ParameterName, 'The deployment: redis+sentinel://[user:password@]host[:26379][,host2…]/MASTERNAME, or a Cluster node (redis://host:port) with --cluster')
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'With --cluster: the master to fail (host:port as CLUSTER NODES names it); default the --redis node when it is a master, else the first master')
+            [CompletionResult]::new('--sentinel-password', '--sentinel-password', [CompletionResultType]::ParameterName, 'The sentinels'' password, when it differs from the data nodes''')
+            [CompletionResult]::new('--mode', '--mode', [CompletionResultType]::ParameterName, 'How the master fails')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'The longest the master stays frozen')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Writes per second through the Sentinel-aware client')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound on each write and on each question to a sentinel')
+            [CompletionResult]::new('--failover-deadline', '--failover-deadline', [CompletionResultType]::ParameterName, 'The sentinels must agree on a new master within this long after the fault')
+            [CompletionResult]::new('--rejoin-deadline', '--rejoin-deadline', [CompletionResultType]::ParameterName, 'The old master must be a replica of the new one within this long after the fault')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR')
+            [CompletionResult]::new('--host-root', '--host-root', [CompletionResultType]::ParameterName, 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The deployment is a Redis Cluster (--redis names one of its nodes): fail one master and let its replica take over')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do it without asking (a drill fails a live master over)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print less: only warnings, failures and errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more: evidence for passing checks, and probe steps on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'statectl;drill;help' {
+            [CompletionResult]::new('store-outage', 'store-outage', [CompletionResultType]::ParameterValue, 'Cut the API''s state store off for --for while sending steady requests to the API, and judge what it answers: a circuit breaker answers 503 at once and recovers after')
+            [CompletionResult]::new('failover', 'failover', [CompletionResultType]::ParameterValue, 'Freeze (or kill) a Sentinel deployment''s master (or a Redis Cluster master, --cluster) while writing through a client that follows failovers, and measure the failover: the time until the sentinels (or the cluster''s nodes) agree on a new master, the clients'' error window, acknowledged writes the new master does not hold, and the old master''s return as a replica')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'statectl;drill;help;store-outage' {
+            break
+        }
+        'statectl;drill;help;failover' {
+            break
+        }
+        'statectl;drill;help;help' {
+            break
+        }
         'statectl;completions' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector')
@@ -610,6 +703,7 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             [CompletionResult]::new('nic', 'nic', [CompletionResultType]::ParameterValue, 'Show NIC link facts and error, drop and CRC counters with their change over a window')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'The servers'' own logs against the troubleshooting matrix: a timeline per signature')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'The network path to a state node, as `mtr --report`: per hop loss and latency')
+            [CompletionResult]::new('drill', 'drill', [CompletionResultType]::ParameterValue, 'Failure drills on staging: inject one fault, measure what the API does, restore')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Write the man pages (statectl.1 and one per subcommand) into a directory')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -675,6 +769,17 @@ Register-ArgumentCompleter -Native -CommandName 'statectl' -ScriptBlock {
             break
         }
         'statectl;help;path' {
+            break
+        }
+        'statectl;help;drill' {
+            [CompletionResult]::new('store-outage', 'store-outage', [CompletionResultType]::ParameterValue, 'Cut the API''s state store off for --for while sending steady requests to the API, and judge what it answers: a circuit breaker answers 503 at once and recovers after')
+            [CompletionResult]::new('failover', 'failover', [CompletionResultType]::ParameterValue, 'Freeze (or kill) a Sentinel deployment''s master (or a Redis Cluster master, --cluster) while writing through a client that follows failovers, and measure the failover: the time until the sentinels (or the cluster''s nodes) agree on a new master, the clients'' error window, acknowledged writes the new master does not hold, and the old master''s return as a replica')
+            break
+        }
+        'statectl;help;drill;store-outage' {
+            break
+        }
+        'statectl;help;drill;failover' {
             break
         }
         'statectl;help;completions' {

@@ -28,6 +28,9 @@ _statectl() {
             statectl,doctor)
                 cmd="statectl__subcmd__doctor"
                 ;;
+            statectl,drill)
+                cmd="statectl__subcmd__drill"
+                ;;
             statectl,help)
                 cmd="statectl__subcmd__help"
                 ;;
@@ -73,6 +76,24 @@ _statectl() {
             statectl__subcmd__bench__subcmd__help,redis)
                 cmd="statectl__subcmd__bench__subcmd__help__subcmd__redis"
                 ;;
+            statectl__subcmd__drill,failover)
+                cmd="statectl__subcmd__drill__subcmd__failover"
+                ;;
+            statectl__subcmd__drill,help)
+                cmd="statectl__subcmd__drill__subcmd__help"
+                ;;
+            statectl__subcmd__drill,store-outage)
+                cmd="statectl__subcmd__drill__subcmd__store__subcmd__outage"
+                ;;
+            statectl__subcmd__drill__subcmd__help,failover)
+                cmd="statectl__subcmd__drill__subcmd__help__subcmd__failover"
+                ;;
+            statectl__subcmd__drill__subcmd__help,help)
+                cmd="statectl__subcmd__drill__subcmd__help__subcmd__help"
+                ;;
+            statectl__subcmd__drill__subcmd__help,store-outage)
+                cmd="statectl__subcmd__drill__subcmd__help__subcmd__store__subcmd__outage"
+                ;;
             statectl__subcmd__help,bench)
                 cmd="statectl__subcmd__help__subcmd__bench"
                 ;;
@@ -84,6 +105,9 @@ _statectl() {
                 ;;
             statectl__subcmd__help,doctor)
                 cmd="statectl__subcmd__help__subcmd__doctor"
+                ;;
+            statectl__subcmd__help,drill)
+                cmd="statectl__subcmd__help__subcmd__drill"
                 ;;
             statectl__subcmd__help,help)
                 cmd="statectl__subcmd__help__subcmd__help"
@@ -117,6 +141,12 @@ _statectl() {
                 ;;
             statectl__subcmd__help__subcmd__bench,redis)
                 cmd="statectl__subcmd__help__subcmd__bench__subcmd__redis"
+                ;;
+            statectl__subcmd__help__subcmd__drill,failover)
+                cmd="statectl__subcmd__help__subcmd__drill__subcmd__failover"
+                ;;
+            statectl__subcmd__help__subcmd__drill,store-outage)
+                cmd="statectl__subcmd__help__subcmd__drill__subcmd__store__subcmd__outage"
                 ;;
             statectl__subcmd__help__subcmd__tune,kernel)
                 cmd="statectl__subcmd__help__subcmd__tune__subcmd__kernel"
@@ -191,7 +221,7 @@ _statectl() {
 
     case "${cmd}" in
         statectl)
-            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency verify capture nic logs path completions man help"
+            opts="-q -v -h -V --format --color --quiet --verbose --host-root --help --version doctor preflight tune bench latency verify capture nic logs path drill completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,7 +329,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__postgres)
-            opts="-c -n -q -v -h --postgres --connections --requests --duration --depth --rate --keep --keyspace --read-ratio --threads --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-c -n -q -v -h --postgres --connections --requests --duration --depth --rate --keep --keyspace --read-ratio --threads --timeout --slo --target-rate --step-duration --warmup --resolution --start-rate --max-rate --hdr-log --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -353,6 +383,38 @@ _statectl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --slo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warmup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hdr-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
                     return 0
@@ -373,7 +435,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__bench__subcmd__redis)
-            opts="-c -n -P -q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --cluster --read-ratio --timeout --format --color --quiet --verbose --host-root --help"
+            opts="-c -n -P -q -v -h --redis --cacert --tls-ca --tls-cert --tls-key --connections --requests --duration --pipeline --workload --keyspace --value-size --ttl --rate --threads --keep-keys --cluster --read-ratio --timeout --slo --target-rate --step-duration --warmup --resolution --start-rate --max-rate --hdr-log --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +518,38 @@ _statectl() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --warmup)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resolution)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hdr-log)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -760,8 +854,218 @@ _statectl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        statectl__subcmd__drill)
+            opts="-q -v -h --format --color --quiet --verbose --host-root --help store-outage failover help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__drill__subcmd__failover)
+            opts="-q -v -h --redis --cluster --node --sentinel-password --mode --for --rate --timeout --failover-deadline --rejoin-deadline --yes --format --color --quiet --verbose --host-root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --redis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "freeze kill" -- "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --failover-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rejoin-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__drill__subcmd__help)
+            opts="store-outage failover help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__drill__subcmd__help__subcmd__failover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__drill__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__drill__subcmd__help__subcmd__store__subcmd__outage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__drill__subcmd__store__subcmd__outage)
+            opts="-q -v -h --api --store --mode --for --before --rate --request-timeout --breaker-deadline --recovery-deadline --http-ca --yes --format --color --quiet --verbose --host-root --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mode)
+                    COMPREPLY=($(compgen -W "reject blackhole freeze" -- "${cur}"))
+                    return 0
+                    ;;
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --breaker-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recovery-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json junit prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --host-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         statectl__subcmd__help)
-            opts="doctor preflight tune bench latency verify capture nic logs path completions man help"
+            opts="doctor preflight tune bench latency verify capture nic logs path drill completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -847,6 +1151,48 @@ _statectl() {
         statectl__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__drill)
+            opts="store-outage failover"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__drill__subcmd__failover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        statectl__subcmd__help__subcmd__drill__subcmd__store__subcmd__outage)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

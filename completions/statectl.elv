@@ -39,6 +39,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
             cand logs 'The servers'' own logs against the troubleshooting matrix: a timeline per signature'
             cand path 'The network path to a state node, as `mtr --report`: per hop loss and latency'
+            cand drill 'Failure drills on staging: inject one fault, measure what the API does, restore'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -268,6 +269,14 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --threads 'Runtime threads for the load generator, connections spread over them (1 = current-thread, best on small machines; more to saturate a cluster or a multi-threaded server)'
             cand --read-ratio 'Share of reads in the mixed workload (the rest are SET with EX)'
             cand --timeout 'Bound on every wait for the server'
+            cand --slo 'Find the highest open-loop rate whose response times meet this objective: one or more percentile bounds (`p99<5ms`, `p99<5ms,p999<20ms`); without a value, the manual''s p99<5ms. Runs steps at fixed rates: a ramp, then a bisection'
+            cand --target-rate 'Also say whether this rate meets the objective (measured at that rate); exit 3 when it does not, so CI can gate on it'
+            cand --step-duration 'Length of each measured step (after its warm-up)'
+            cand --warmup 'Load before each step that is not measured (0s: none)'
+            cand --resolution 'Stop when the passing and the failing rate are this close (percent of the passing rate)'
+            cand --start-rate 'The first rate tried (the target rate when given)'
+            cand --max-rate 'The highest rate offered'
+            cand --hdr-log 'Write each step''s latency histogram to FILE in HdrHistogram''s interval-log format (what HdrHistogram''s plotters read)'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
             cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
@@ -293,6 +302,14 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand --read-ratio 'Share of reads (the rest are upserts)'
             cand --threads 'Runtime threads (1 = current-thread, best on small machines)'
             cand --timeout 'Bound on connecting and setup'
+            cand --slo 'Find the highest open-loop rate whose response times meet this objective: one or more percentile bounds (`p99<5ms`, `p99<5ms,p999<20ms`); without a value, the manual''s p99<5ms. Runs steps at fixed rates: a ramp, then a bisection'
+            cand --target-rate 'Also say whether this rate meets the objective (measured at that rate); exit 3 when it does not, so CI can gate on it'
+            cand --step-duration 'Length of each measured step (after its warm-up)'
+            cand --warmup 'Load before each step that is not measured (0s: none)'
+            cand --resolution 'Stop when the passing and the failing rate are this close (percent of the passing rate)'
+            cand --start-rate 'The first rate tried (the target rate when given)'
+            cand --max-rate 'The highest rate offered'
+            cand --hdr-log 'Write each step''s latency histogram to FILE in HdrHistogram''s interval-log format (what HdrHistogram''s plotters read)'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
             cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
             cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
@@ -536,6 +553,75 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'statectl;drill'= {
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand store-outage 'Cut the API''s state store off for --for while sending steady requests to the API, and judge what it answers: a circuit breaker answers 503 at once and recovers after'
+            cand failover 'Freeze (or kill) a Sentinel deployment''s master (or a Redis Cluster master, --cluster) while writing through a client that follows failovers, and measure the failover: the time until the sentinels (or the cluster''s nodes) agree on a new master, the clients'' error window, acknowledged writes the new master does not hold, and the old master''s return as a replica'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;drill;store-outage'= {
+            cand --api 'The API endpoint to send steady requests to (it should read or write the store)'
+            cand --store 'The state store to cut off: redis://, rediss://, postgresql:// or postgres://'
+            cand --mode 'How the store is cut off'
+            cand --for 'How long the store stays cut off'
+            cand --before 'Requests before the fault, to see the API healthy'
+            cand --rate 'Requests per second sent to the API'
+            cand --request-timeout 'A request without an answer by then counts as hung'
+            cand --breaker-deadline 'The API must answer 503 within this long after the store is cut off'
+            cand --recovery-deadline 'The API must answer 2xx within this long after the store is back'
+            cand --http-ca 'CA certificate (PEM) for an https API'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand --yes 'Do it without asking (a drill cuts a live dependency off)'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;drill;failover'= {
+            cand --redis 'The deployment: redis+sentinel://[user:password@]host[:26379][,host2…]/MASTERNAME, or a Cluster node (redis://host:port) with --cluster'
+            cand --node 'With --cluster: the master to fail (host:port as CLUSTER NODES names it); default the --redis node when it is a master, else the first master'
+            cand --sentinel-password 'The sentinels'' password, when it differs from the data nodes'''
+            cand --mode 'How the master fails'
+            cand --for 'The longest the master stays frozen'
+            cand --rate 'Writes per second through the Sentinel-aware client'
+            cand --timeout 'Bound on each write and on each question to a sentinel'
+            cand --failover-deadline 'The sentinels must agree on a new master within this long after the fault'
+            cand --rejoin-deadline 'The old master must be a replica of the new one within this long after the fault'
+            cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
+            cand --color 'When to colour tables. `auto` colours only a terminal and honours NO_COLOR'
+            cand --host-root 'Read /proc, /sys, /etc and /dev below DIR instead of / (node_exporter''s --path.rootfs): for statectl in a container with the host''s trees mounted there. tune writes below DIR too, and says so'
+            cand --cluster 'The deployment is a Redis Cluster (--redis names one of its nodes): fail one master and let its replica take over'
+            cand --yes 'Do it without asking (a drill fails a live master over)'
+            cand -q 'Print less: only warnings, failures and errors'
+            cand --quiet 'Print less: only warnings, failures and errors'
+            cand -v 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand --verbose 'Print more: evidence for passing checks, and probe steps on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'statectl;drill;help'= {
+            cand store-outage 'Cut the API''s state store off for --for while sending steady requests to the API, and judge what it answers: a circuit breaker answers 503 at once and recovers after'
+            cand failover 'Freeze (or kill) a Sentinel deployment''s master (or a Redis Cluster master, --cluster) while writing through a client that follows failovers, and measure the failover: the time until the sentinels (or the cluster''s nodes) agree on a new master, the clients'' error window, acknowledged writes the new master does not hold, and the old master''s return as a replica'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'statectl;drill;help;store-outage'= {
+        }
+        &'statectl;drill;help;failover'= {
+        }
+        &'statectl;drill;help;help'= {
+        }
         &'statectl;completions'= {
             cand --out 'Write the script into this directory under its conventional name (statectl.bash, _statectl, statectl.fish, statectl.elv, _statectl.ps1) instead of stdout'
             cand --format 'Output format: tables for people, one JSON document, JUnit XML for CI, or Prometheus text exposition for node_exporter''s textfile collector'
@@ -572,6 +658,7 @@ set edit:completion:arg-completer[statectl] = {|@words|
             cand nic 'Show NIC link facts and error, drop and CRC counters with their change over a window'
             cand logs 'The servers'' own logs against the troubleshooting matrix: a timeline per signature'
             cand path 'The network path to a state node, as `mtr --report`: per hop loss and latency'
+            cand drill 'Failure drills on staging: inject one fault, measure what the API does, restore'
             cand completions 'Print a shell completion script to stdout'
             cand man 'Write the man pages (statectl.1 and one per subcommand) into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -619,6 +706,14 @@ set edit:completion:arg-completer[statectl] = {|@words|
         &'statectl;help;logs'= {
         }
         &'statectl;help;path'= {
+        }
+        &'statectl;help;drill'= {
+            cand store-outage 'Cut the API''s state store off for --for while sending steady requests to the API, and judge what it answers: a circuit breaker answers 503 at once and recovers after'
+            cand failover 'Freeze (or kill) a Sentinel deployment''s master (or a Redis Cluster master, --cluster) while writing through a client that follows failovers, and measure the failover: the time until the sentinels (or the cluster''s nodes) agree on a new master, the clients'' error window, acknowledged writes the new master does not hold, and the old master''s return as a replica'
+        }
+        &'statectl;help;drill;store-outage'= {
+        }
+        &'statectl;help;drill;failover'= {
         }
         &'statectl;help;completions'= {
         }

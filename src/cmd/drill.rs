@@ -261,6 +261,15 @@ impl Fault {
     }
 }
 
+/// The mode as the flag spells it.
+fn mode_name(m: OutageMode) -> &'static str {
+    match m {
+        OutageMode::Reject => "reject",
+        OutageMode::Blackhole => "blackhole",
+        OutageMode::Freeze => "freeze",
+    }
+}
+
 /// Asks at the terminal, or refuses without --yes.
 fn confirm(a: &StoreOutageArgs, s: &Store) -> Result<(), UsageError> {
     if a.yes {
@@ -277,10 +286,10 @@ fn confirm(a: &StoreOutageArgs, s: &Store) -> Result<(), UsageError> {
         return Err(refuse());
     }
     eprint!(
-        "statectl: cut {} off from this host for {} ({:?})? [y/N] ",
+        "statectl: cut {} off from this host for {} ({})? [y/N] ",
         s.label,
         humantime::format_duration(a.duration),
-        a.mode
+        mode_name(a.mode)
     );
     let mut line = String::new();
     std::io::stdin()
@@ -436,9 +445,9 @@ pub async fn store_outage(
             Ok(f) => {
                 watchdog = f.watchdog(a.duration);
                 say(format!(
-                    "{} cut off ({:?}) for {}",
+                    "{} cut off ({}) for {}",
                     s.label,
-                    a.mode,
+                    mode_name(a.mode),
                     humantime::format_duration(a.duration)
                 ));
                 crate::cancel::sleep(cancel, a.duration).await;
@@ -489,7 +498,7 @@ pub async fn store_outage(
     let run = OutageRun {
         api: api_label,
         store: s.label.clone(),
-        mode: format!("{:?}", a.mode).to_lowercase(),
+        mode: mode_name(a.mode).into(),
         restored_ms: ms(restored_at),
         restore,
         watchdog,
