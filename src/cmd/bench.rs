@@ -312,7 +312,27 @@ pub fn redis(
                         requests: None,
                         ..(*load).clone()
                     });
-                    async move { run_redis(out, &l, a.threads).await }
+                    async move {
+                        // each master's recorder, for this step alone
+                        let take = |c: &crate::bench::cluster::Cluster| {
+                            c.per_master
+                                .lock()
+                                .map(|mut p| {
+                                    let fresh = vec![Recorder::default(); p.len()];
+                                    std::mem::replace(&mut *p, fresh)
+                                })
+                                .unwrap_or_default()
+                        };
+                        if let Some(c) = &l.cluster {
+                            take(c);
+                        }
+                        let r = run_redis(out, &l, a.threads).await?;
+                        let nodes = match &l.cluster {
+                            Some(c) => c.masters.iter().cloned().zip(take(c)).collect(),
+                            None => Vec::new(),
+                        };
+                        Ok((r, nodes))
+                    }
                 };
                 super::slo::search(&a.slo, slo, out, a.threads, cancel, step)
                     .await
@@ -594,12 +614,13 @@ pub fn postgres(
                 None => run(load.clone()).await.map(Outcome::Single),
                 Some(slo) => {
                     let step = |rate: u64, d: Duration| {
-                        run(Arc::new(PgLoad {
+                        let r = run(Arc::new(PgLoad {
                             rate: Some(rate),
                             duration: Some(d),
                             requests: None,
                             ..(*load).clone()
-                        }))
+                        }));
+                        async move { r.await.map(|r| (r, Vec::new())) }
                     };
                     super::slo::search(&a.slo, slo, out, a.threads, cancel, step)
                         .await

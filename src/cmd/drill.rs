@@ -14,10 +14,7 @@ use crate::exit::{Exit, UsageError};
 use crate::model::Report;
 use crate::render::{self, Style};
 
-/// The nftables table a drill uses; removed when the drill ends.
-const TABLE: &str = "statectl_drill";
-/// How much longer than --for the watchdog waits before it removes the fault itself.
-const WATCHDOG_MARGIN: Duration = Duration::from_secs(1);
+use statectl_core::drill::{NFT_TABLE as TABLE, WATCHDOG_MARGIN};
 
 /// An injected fault, and how to remove it.
 enum Fault {

@@ -14,6 +14,12 @@ use crate::exit::UsageError;
 /// What one run gives: (recorder, wall time, client CPU, cut short).
 pub type RunResult = anyhow::Result<(Recorder, Duration, Duration, bool)>;
 
+/// A step's run and, on a Redis Cluster, each master's recorder.
+pub type StepResult = anyhow::Result<(
+    (Recorder, Duration, Duration, bool),
+    Vec<(String, Recorder)>,
+)>;
+
 /// One measured step for --hdr-log: (rate, its recorder, when it started in the search, length).
 pub type StepHistogram = (u64, Recorder, Duration, Duration);
 
@@ -61,7 +67,7 @@ pub async fn search<F, Fut>(
 ) -> anyhow::Result<(SloAnswer, Vec<StepHistogram>)>
 where
     F: FnMut(u64, Duration) -> Fut,
-    Fut: Future<Output = RunResult>,
+    Fut: Future<Output = StepResult>,
 {
     let began = Instant::now();
     let start = a.target_rate.unwrap_or(a.start_rate);
@@ -69,19 +75,20 @@ where
     let mut histograms = Vec::new();
     while let Some(rate) = s.next() {
         if !a.warmup.is_zero() {
-            let (_, _, _, cut) = run(rate, a.warmup).await?;
+            let ((_, _, _, cut), _) = run(rate, a.warmup).await?;
             if cut && cancel.is_cancelled() {
                 break;
             }
         }
         let at = began.elapsed();
-        let (rec, wall, cpu, cut) = run(rate, a.step_duration).await?;
+        let ((rec, wall, cpu, cut), nodes) = run(rate, a.step_duration).await?;
         if cut && cancel.is_cancelled() {
             break;
         }
         let cpu_percent = cpu.as_secs_f64() / wall.as_secs_f64().max(1e-9) * 100.0;
         let saturated = cpu_percent >= 90.0 * threads.max(1) as f64;
-        let step = slo::judge(slo, rate, &rec, wall, cpu_percent, saturated);
+        let mut step = slo::judge(slo, rate, &rec, wall, cpu_percent, saturated);
+        step.masters = slo::per_node(slo, &nodes);
         if !out.quiet {
             eprintln!(
                 "statectl: step {} at {rate} rps: {:.0} rps answered, p50 {:.3} ms, p99 {:.3} ms, p99.9 {:.3} ms: {}",

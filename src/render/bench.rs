@@ -161,6 +161,26 @@ pub fn slo(
         ]);
     }
     writeln!(w, "{t}")?;
+    // on a Redis Cluster: which master broke the first failing rate
+    if let Some(s) = a
+        .first_failing_rate
+        .and_then(|f| a.steps.iter().find(|s| s.rate == f))
+        .filter(|s| !s.masters.is_empty())
+    {
+        let each: Vec<String> = s
+            .masters
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} p99 {:.3} ms ({} req)",
+                    super::escape(&m.node),
+                    m.p99_ms,
+                    m.requests
+                )
+            })
+            .collect();
+        writeln!(w, "masters at {} rps: {}", s.rate, each.join(", "))?;
+    }
     chart(w, a)?;
     match (a.max_rate, a.first_failing_rate) {
         (Some(m), Some(f)) => writeln!(

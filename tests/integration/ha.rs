@@ -397,6 +397,37 @@ fn bench_routes_by_slot_counts_exactly_and_follows_moved() {
         );
     }
 
+    // issue 29 #1: the capacity search on a Cluster, with each master's figures per step
+    let v = bench(&[
+        "-c",
+        "6",
+        "--workload",
+        "get",
+        "--keyspace",
+        "300",
+        "--slo",
+        "p99<2s",
+        "--start-rate",
+        "100",
+        "--max-rate",
+        "200",
+        "--step-duration",
+        "500ms",
+        "--warmup",
+        "0s",
+    ]);
+    assert_eq!(v["slo"]["max_rate"], 200, "{v}");
+    for step in v["slo"]["steps"].as_array().unwrap() {
+        let masters = step["masters"].as_array().unwrap();
+        assert_eq!(masters.len(), 3, "{step}");
+        // the masters' requests are the step's, split
+        let sum: u64 = masters
+            .iter()
+            .map(|m| m["requests"].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, step["requests"].as_u64().unwrap(), "{step}");
+    }
+
     // a slot handed to another master mid-run: MOVED followed, the count still exact
     c.cli(0, &["CONFIG", "RESETSTAT"]);
     let seed2 = seed.clone();

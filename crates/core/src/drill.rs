@@ -6,6 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Finding, Status, Verdict};
 
+/// The nftables table a drill puts its rules in; deleted when the drill ends.
+pub const NFT_TABLE: &str = "statectl_drill";
+
+/// How much longer than `--for` a drill's watchdog waits before it removes the fault itself.
+pub const WATCHDOG_MARGIN: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// What one request to the API gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]

@@ -119,6 +119,44 @@ pub struct Step {
     pub client_cpu_percent: f64,
     /// Whether the client used all its threads' CPU (then a failure may be the client's).
     pub client_saturated: bool,
+    /// On a Redis Cluster: each master's share of the step.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub masters: Vec<NodeStep>,
+}
+
+/// One master's part of a step on a Redis Cluster.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeStep {
+    /// `host:port`.
+    pub node: String,
+    /// Requests it answered in the step.
+    pub requests: u64,
+    /// Its response-time p99, milliseconds.
+    pub p99_ms: f64,
+    /// Each bound's observed value on it, milliseconds.
+    pub observed_ms: Vec<f64>,
+}
+
+/// Each master's part of a step, from its own recorder.
+pub fn per_node(slo: &Slo, nodes: &[(String, Recorder)]) -> Vec<NodeStep> {
+    nodes
+        .iter()
+        .map(|(node, r)| {
+            let ms = |q: f64| {
+                if r.count() == 0 {
+                    0.0
+                } else {
+                    r.latency.value_at_quantile(q) as f64 / 1000.0
+                }
+            };
+            NodeStep {
+                node: node.clone(),
+                requests: r.count(),
+                p99_ms: ms(0.99),
+                observed_ms: slo.bounds.iter().map(|b| ms(b.quantile)).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Judges one measured step against the objective.
@@ -166,6 +204,7 @@ pub fn judge(
         broken_by,
         client_cpu_percent: cpu_percent,
         client_saturated: saturated,
+        masters: Vec::new(),
     }
 }
 
@@ -216,19 +255,35 @@ impl Search {
         }
     }
 
+    /// Each rate's verdict: its latest step (a miss is run again once: see [`Search::next`]).
+    fn latest(&self) -> impl Iterator<Item = &Step> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| !self.steps[i + 1..].iter().any(|t| t.rate == s.rate))
+            .map(|(_, s)| s)
+    }
+
     /// The highest rate that met the objective below the first that did not (a passing rate
     /// above a failing one is noise the report shows, not the answer).
     pub fn best(&self) -> Option<&Step> {
         let fail = self.first_failing().map_or(u64::MAX, |s| s.rate);
-        self.steps
-            .iter()
+        self.latest()
             .filter(|s| s.pass && s.rate < fail)
             .max_by_key(|s| s.rate)
     }
 
     /// The lowest rate that did not.
     pub fn first_failing(&self) -> Option<&Step> {
-        self.steps.iter().filter(|s| !s.pass).min_by_key(|s| s.rate)
+        self.latest().filter(|s| !s.pass).min_by_key(|s| s.rate)
+    }
+
+    /// A rate whose only step missed: it is run again before the miss counts, so one stall of
+    /// a busy machine does not become the answer.
+    fn unconfirmed(&self) -> Option<u64> {
+        let last = self.steps.last()?;
+        (!last.pass && self.steps.iter().filter(|s| s.rate == last.rate).count() == 1)
+            .then_some(last.rate)
     }
 
     /// Records a step and decides whether to stop.
@@ -242,6 +297,9 @@ impl Search {
         self.steps.push(step);
         if let Some(c) = client {
             self.stop = Some(Stop::ClientLimit(c));
+            return;
+        }
+        if self.unconfirmed().is_some() {
             return;
         }
         match (
@@ -261,6 +319,9 @@ impl Search {
     pub fn next(&self) -> Option<u64> {
         if self.stop.is_some() {
             return None;
+        }
+        if let Some(again) = self.unconfirmed() {
+            return Some(again);
         }
         let (pass, fail) = (
             self.best().map(|s| s.rate),
@@ -427,6 +488,7 @@ mod tests {
             broken_by: (!pass).then(|| "p99 9 ms ≥ 5 ms".into()),
             client_cpu_percent: 10.0,
             client_saturated: false,
+            masters: Vec::new(),
         }
     }
 
@@ -463,6 +525,35 @@ mod tests {
         let s = search(1000, u64::MAX);
         assert_eq!(s.stop, Some(Stop::MaxRate));
         assert_eq!(s.best().unwrap().rate, 1_000_000);
+    }
+
+    #[test]
+    fn a_miss_is_run_again_once_so_one_stall_does_not_become_the_answer() {
+        // a capacity of 1000, and a stall that spoils the first step (250, which passes)
+        let mut s = Search::new(250, 1_000_000, 0.05);
+        let mut stalled = false;
+        while let Some(r) = s.next() {
+            let pass = r <= 1000 && (stalled || r != 250);
+            stalled = true;
+            s.record(step(r, pass));
+        }
+        assert_eq!(s.stop, Some(Stop::Resolved));
+        assert_eq!(s.steps[0].rate, 250);
+        assert_eq!((s.steps[1].rate, s.steps[1].pass), (250, true));
+        let (p, f) = (s.best().unwrap().rate, s.first_failing().unwrap().rate);
+        assert!(
+            p <= 1000 && f > 1000 && (f - p) as f64 <= p as f64 * 0.05,
+            "{p} {f}"
+        );
+        // every miss that counts was seen twice
+        for x in s.steps.iter().filter(|x| !x.pass && x.rate != 250) {
+            assert_eq!(
+                s.steps.iter().filter(|y| y.rate == x.rate).count(),
+                2,
+                "{}",
+                x.rate
+            );
+        }
     }
 
     #[test]
