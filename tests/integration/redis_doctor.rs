@@ -780,3 +780,41 @@ fn connect_per_request_clients_fail_connection_churn_where_pooled_ones_pass() {
     // CLIENT SETNAME, SET, GET per connection
     assert!((2.0..=4.0).contains(&per), "{churn}");
 }
+
+// issue 30: the window's CLIENT LIST reads (slow on a server with many clients) are this run's
+// own, as are its PINGs: the slow log's entries of its connection are left out. With every
+// command logged, the evidence held ~100 `PING` entries of the run's own before.
+#[test]
+fn the_runs_own_commands_are_not_the_servers_slow_log() {
+    let Some(srv) = RedisServer::start(&["slowlog-log-slower-than 0", "slowlog-max-len 1024"])
+    else {
+        return;
+    };
+    let other = std::thread::spawn({
+        let port = srv.port;
+        move || {
+            std::thread::sleep(Duration::from_millis(200));
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"ECHO another-client\r\n").unwrap();
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf);
+        }
+    });
+    let r = doctor(&srv.url(), "redis.latency", &["--sample", "600ms"]);
+    other.join().unwrap();
+    let f = r.finding("redis.latency");
+    let logged: Vec<&str> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == "slowlog")
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert!(logged.iter().any(|e| e.starts_with("ECHO")), "{f}");
+    assert!(
+        !logged
+            .iter()
+            .any(|e| e.starts_with("PING") || e.starts_with("CLIENT") || e.starts_with("INFO")),
+        "{f}"
+    );
+}

@@ -541,6 +541,12 @@ fn as_string(v: &redis::Value) -> String {
 
 /// Parses SLOWLOG GET; keeps only the command name of each entry, never its arguments.
 pub fn parse_slowlog(v: &redis::Value) -> Vec<SlowlogEntry> {
+    parse_slowlog_except(v, None)
+}
+
+/// [`parse_slowlog`] without the entries of the client at `own` (`ip:port`): this run's own
+/// commands (CLIENT LIST on a server with many clients) are not the server's slowness.
+pub fn parse_slowlog_except(v: &redis::Value, own: Option<&str>) -> Vec<SlowlogEntry> {
     let redis::Value::Array(entries) = v else {
         return Vec::new();
     };
@@ -550,6 +556,9 @@ pub fn parse_slowlog(v: &redis::Value) -> Vec<SlowlogEntry> {
             let redis::Value::Array(f) = e else {
                 return None;
             };
+            if own.is_some_and(|o| f.get(4).map(as_string).as_deref() == Some(o)) {
+                return None;
+            }
             let command = match f.get(3) {
                 Some(redis::Value::Array(args)) => args.first().map(as_string).unwrap_or_default(),
                 _ => String::new(),
@@ -677,14 +686,32 @@ impl RedisSession {
         Ok(crate::observe::redis::config_from_pairs(flat))
     }
 
-    async fn slowlog(&mut self, count: u32) -> Result<Vec<SlowlogEntry>, ProbeError> {
+    async fn slowlog(
+        &mut self,
+        count: u32,
+        except: Option<&str>,
+    ) -> Result<Vec<SlowlogEntry>, ProbeError> {
         let v: redis::Value = self
             .cmd(
                 redis::cmd("SLOWLOG").arg("GET").arg(count),
                 "waiting for SLOWLOG GET",
             )
             .await?;
-        Ok(parse_slowlog(&v))
+        Ok(parse_slowlog_except(&v, except))
+    }
+
+    /// This connection's id and `ip:port` as the server sees it (CLIENT INFO).
+    async fn own_client(&mut self) -> Option<(u64, String)> {
+        let line: String = self
+            .cmd(redis::cmd("CLIENT").arg("INFO"), "waiting for CLIENT INFO")
+            .await
+            .ok()?;
+        let field = |k: &str| {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(k)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        Some((field("id")?.parse().ok()?, field("addr")?))
     }
 
     async fn acl(
@@ -843,12 +870,10 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         let config = s.config_all().await.map_err(reason);
         let acl = s.acl(&probe.services).await.map_err(reason);
         let ttl_sample = s.ttl_sample(probe.ttl_sample_keys).await.map_err(reason);
-        let slow_before = s.slowlog(1).await.map(|v| v.first().map(|e| e.id));
-        let own = s
-            .cmd::<u64>(redis::cmd("CLIENT").arg("ID"), "waiting for CLIENT ID")
-            .await
-            .ok();
-        let mut clients = ClientReads::new(own, probe.sample);
+        // the newest entry's id, whoever's: the window's entries are those after it
+        let slow_before = s.slowlog(1, None).await.map(|v| v.first().map(|e| e.id));
+        let own = s.own_client().await;
+        let mut clients = ClientReads::new(own.as_ref().map(|o| o.0), probe.sample);
         // the counters of the window proper: everything above ran before it
         let stats_start = s.info_section("stats").await.map_err(reason);
         let window_start_unix = unix_now();
@@ -869,7 +894,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             .map_err(reason);
         let slowlog = match slow_before {
             Ok(last) => s
-                .slowlog(128)
+                .slowlog(128, own.as_ref().map(|o| o.1.as_str()))
                 .await
                 .map(|all| {
                     all.into_iter()
@@ -1065,6 +1090,19 @@ mod tests {
                 command: "DEBUG".into()
             }]
         );
+        // issue 30: this run's own CLIENT LIST reads are not the server's slowness
+        assert_eq!(parse_slowlog_except(&v, Some("127.0.0.1:5000")), vec![]);
+        assert_eq!(parse_slowlog_except(&v, Some("127.0.0.1:5001")).len(), 1);
+    }
+
+    #[test]
+    fn dryrun_replies_that_refuse_only_the_key_allow_the_command() {
+        use redis::Value::{BulkString, Okay};
+        assert!(dryrun_allows(&Okay));
+        let key = b"This user has no permissions to access the 'foo' key".to_vec();
+        assert!(dryrun_allows(&BulkString(key)));
+        let cmd = b"This user has no permissions to run the 'set' command".to_vec();
+        assert!(!dryrun_allows(&BulkString(cmd)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::observe::redis::{Access, AclUser};
 /// What the user this run connects as needs for `redis.acl`.
 fn grant(user: &str) -> String {
     format!(
-        "Let the monitoring user read the ACLs: `ACL SETUSER {user} +acl|list +acl|dryrun +client|list +client|id`, then run again"
+        "Let the monitoring user read the ACLs: `ACL SETUSER {user} +acl|list +acl|dryrun +client|list +client|info`, then run again"
     )
 }
 
