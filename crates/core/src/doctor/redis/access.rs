@@ -69,37 +69,47 @@ pub fn acl(s: &RedisSnapshot, t: &Ctx) -> Verdict {
         .with("enabled_users", enabled.len())
         .with("connected_as", &s.connected_as);
 
-    // the default user without a password: anyone who reaches the port is an admin
-    if let Some(d) = enabled.iter().find(|u| u.name == "default" && u.nopass) {
-        let bind = config(s).ok().and_then(|c| c.get("bind").cloned());
-        let exposed: Option<Vec<&str>> = bind.as_deref().map(|b| {
-            let w: Vec<&str> = b.split_whitespace().filter(|w| exposed_bind(w)).collect();
-            // no bind line at all listens everywhere
-            if b.trim().is_empty() {
-                vec!["*"]
-            } else {
-                w
-            }
-        });
-        let fix = "ACL SETUSER default off and give each service its own user (or ACL SETUSER default on >PASSWORD)".to_string();
-        let (status, text) = match exposed {
+    // users without a password: anyone who reaches the port is them (the default user needs
+    // not even a name). Loopback only is a warning: every local process still is.
+    let bind = config(s).ok().and_then(|c| c.get("bind").cloned());
+    let exposed: Option<Vec<&str>> = bind.as_deref().map(|b| {
+        // no bind line at all listens everywhere
+        if b.trim().is_empty() {
+            vec!["*"]
+        } else {
+            b.split_whitespace().filter(|w| exposed_bind(w)).collect()
+        }
+    });
+    for u in enabled.iter().filter(|u| u.nopass) {
+        let (who, fix) = if u.name == "default" {
+            (
+                "the default user needs no password".to_string(),
+                "ACL SETUSER default off and give each service its own user (or ACL SETUSER default on >PASSWORD)".to_string(),
+            )
+        } else {
+            (
+                format!("user {} accepts any password (nopass)", u.name),
+                format!(
+                    "ACL SETUSER {} resetpass >PASSWORD (a secret of its own)",
+                    u.name
+                ),
+            )
+        };
+        let (status, text) = match &exposed {
             Some(e) if e.is_empty() => (
                 Status::Warn,
-                "the default user needs no password (loopback only: every local process owns the data)".to_string(),
+                format!("{who} (loopback only: every local process owns the data)"),
             ),
             Some(e) => (
                 Status::Fail,
-                format!(
-                    "the default user needs no password while listening on {}",
-                    e.join(" ")
-                ),
+                format!("{who} while listening on {}", e.join(" ")),
             ),
             None => (
                 Status::Fail,
-                "the default user needs no password and the bind address is unknown (CONFIG GET denied)".to_string(),
+                format!("{who} and the bind address is unknown (CONFIG GET denied)"),
             ),
         };
-        v = v.with("default_user", format!("on nopass, {}", d.rules));
+        v = v.with(format!("nopass {}", u.name), &u.rules);
         issues.push(Issue { status, text, fix });
     }
 
@@ -413,6 +423,19 @@ mod tests {
             s.config = Err("NOPERM".into());
         });
         assert_eq!(v.status, Status::Fail);
+        // so does any other user with nopass
+        let v = judged(&|s| {
+            s.acl
+                .as_mut()
+                .unwrap()
+                .push(user("app", "on nopass ~s:* -@all +get", &[]))
+        });
+        assert_eq!(v.status, Status::Warn);
+        assert!(
+            v.summary.contains("user app accepts any password"),
+            "{}",
+            v.summary
+        );
         // another user with +@all warns; declared a service, it fails with the narrowing line
         let admin = |s: &mut RedisSnapshot| {
             s.acl

@@ -107,7 +107,7 @@ pub static CHECKS: &[Check] = &[
         id: "redis.acl",
         area: Area::Redis,
         tags: DOCTOR,
-        doc: "least privilege from ACL LIST and ACL DRYRUN: the default user on with nopass fails on a non-loopback (or unreadable) bind and warns on loopback; a user that may run every command, FLUSHALL, CONFIG, DEBUG or KEYS (or +@dangerous/+@admin) warns (an operator account needs them: this run's own user is exempt), and fails when --redis-service declares it a service; a service declared ro whose user ACL DRYRUN lets run SET, DEL, HSET … (on any key) fails; a declared service with no enabled user warns; users sharing one password (equal hashes, never shown) warn; enabled users seen in no CLIENT LIST read over the window warn when --sample is at least {redis.acl_unused_min_window_s} s (a client connecting between reads is missed); ACL commands refused: skip naming the grant",
+        doc: "least privilege from ACL LIST and ACL DRYRUN: an enabled user with nopass (the default user too) fails on a non-loopback (or unreadable) bind and warns on loopback; a user that may run every command, FLUSHALL, CONFIG, DEBUG or KEYS (or +@dangerous/+@admin) warns (an operator account needs them: this run's own user is exempt), and fails when --redis-service declares it a service; a service declared ro whose user ACL DRYRUN lets run SET, DEL, HSET … (on any key) fails; a declared service with no enabled user warns; users sharing one password (equal hashes, never shown) warn; enabled users seen in no CLIENT LIST read over the window warn when --sample is at least {redis.acl_unused_min_window_s} s (a client connecting between reads is missed); ACL commands refused: skip naming the grant",
         full: true,
         eval: Eval::Redis(acl),
     },
