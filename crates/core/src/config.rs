@@ -220,6 +220,25 @@ pub struct RedisThresholds {
     pub latency_p99_warn_ms: f64,
     /// Any round trip or latency event above this fails, milliseconds.
     pub latency_spike_fail_ms: f64,
+    /// New connections per second (total_connections_received over the window) above this
+    /// warn: pooled clients open a handful a second, so 100/s is clients reconnecting for
+    /// every request or crash-looping.
+    pub churn_warn_per_s: f64,
+    /// New connections per second above this fail: each costs an accept, a client struct and
+    /// AUTH (a TLS handshake too), and leaves a TIME_WAIT socket on the client for 60 s; one
+    /// client host's default ephemeral range (32768-60999, 28,232 ports) sustains ~470/s to
+    /// one server port, so 1000/s is port exhaustion for the busier clients.
+    pub churn_fail_per_s: f64,
+    /// Fewer commands than this per new connection (total_commands_processed over
+    /// total_connections_received, this run's own commands left out) warns: a connection per
+    /// request or so. Judged only at `churn_min_per_s` new connections a second or more.
+    pub commands_per_connection_warn: f64,
+    /// Below this many new connections per second the commands-per-connection ratio is not
+    /// judged (a health check connecting once a second is not churn).
+    pub churn_min_per_s: f64,
+    /// `redis.acl` warns on ACL users never seen connected only when the window (--sample) is
+    /// at least this long, seconds; a shorter window lists them without judging.
+    pub acl_unused_min_window_s: f64,
 }
 
 impl Default for RedisThresholds {
@@ -235,6 +254,11 @@ impl Default for RedisThresholds {
             no_ttl_warn_ratio: 0.10,
             latency_p99_warn_ms: LATENCY_TARGET_MS,
             latency_spike_fail_ms: LATENCY_SPIKE_MS,
+            churn_warn_per_s: 100.0,
+            churn_fail_per_s: 1000.0,
+            commands_per_connection_warn: 10.0,
+            churn_min_per_s: 10.0,
+            acl_unused_min_window_s: 60.0,
         }
     }
 }
@@ -419,6 +443,14 @@ impl Thresholds {
             ("redis.latency_p99_warn_ms", r.latency_p99_warn_ms),
             ("redis.latency_spike_fail_ms", r.latency_spike_fail_ms),
             ("redis.ttl_sample_keys", r.ttl_sample_keys as f64),
+            ("redis.churn_warn_per_s", r.churn_warn_per_s),
+            ("redis.churn_fail_per_s", r.churn_fail_per_s),
+            (
+                "redis.commands_per_connection_warn",
+                r.commands_per_connection_warn,
+            ),
+            ("redis.churn_min_per_s", r.churn_min_per_s),
+            ("redis.acl_unused_min_window_s", r.acl_unused_min_window_s),
             (
                 "postgres.idle_in_transaction_warn_s",
                 p.idle_in_transaction_warn_s,
@@ -479,6 +511,12 @@ impl Thresholds {
                 r.latency_p99_warn_ms,
                 "redis.latency_spike_fail_ms",
                 r.latency_spike_fail_ms,
+            ),
+            (
+                "redis.churn_warn_per_s",
+                r.churn_warn_per_s,
+                "redis.churn_fail_per_s",
+                r.churn_fail_per_s,
             ),
             (
                 "postgres.connections_warn_ratio",

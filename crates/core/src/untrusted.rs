@@ -24,13 +24,29 @@ pub fn resp(data: &[u8]) {
     }
 }
 
-/// INFO text, ACL LIST lines, /proc/net/snmp, kernel log lines, sysctl.conf lines, version
-/// strings and statectl.toml: no panic on any text.
+/// INFO text, ACL LIST lines (no password hash kept), CLIENT LIST, --redis-service values,
+/// /proc/net/snmp, kernel log lines, sysctl.conf lines, version strings and statectl.toml: no
+/// panic on any text.
 pub fn text_parsers(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
     let _ = crate::observe::redis::parse_info(&s);
+    // ACL LIST: no password hash survives the parse, whatever the text
+    for u in crate::observe::redis::parse_acl_list(s.lines()) {
+        for w in u.rules.split_whitespace() {
+            assert!(
+                !w.starts_with(['#', '>', '<']),
+                "{w:?} kept in {:?}",
+                u.rules
+            );
+        }
+        let _ = (u.all_keys(), u.key_patterns());
+    }
+    let mut clients = crate::observe::redis::ClientSampler::default();
+    clients.add(&crate::observe::redis::parse_client_list(&s), None);
+    let _ = clients.finish();
     for line in s.lines() {
         let _ = crate::observe::redis::parse_acl_line(line);
+        let _ = crate::observe::redis::Access::parse_service(line);
         let _ = crate::tune::kernel::parse_line(line);
     }
     let _ = crate::observe::kernel::parse_snmp(&s);

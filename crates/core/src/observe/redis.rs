@@ -19,6 +19,10 @@ pub struct RedisSnapshot {
     pub info: Result<BTreeMap<String, String>, String>,
     /// INFO read again at the end of the window (counter deltas come from the two reads).
     pub info_end: Result<BTreeMap<String, String>, String>,
+    /// INFO stats read right as the PING window opens (after the other reads), for rates
+    /// over exactly `window`.
+    #[serde(default = "not_collected")]
+    pub stats_start: Result<BTreeMap<String, String>, String>,
     /// The window between the two INFO reads.
     #[serde(with = "crate::observe::ms")]
     pub window: Duration,
@@ -48,6 +52,188 @@ pub struct RedisSnapshot {
     /// when not looked at (a remote server, CONFIG unreadable, not the full probe).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_files: Option<Vec<super::tls::CertFile>>,
+    /// The ACL user this run is connected as (the URL's user name, else `default`).
+    #[serde(default = "default_user")]
+    pub connected_as: String,
+    /// The services declared with `--redis-service NAME=ro|rw`: ACL user name → access.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, Access>,
+    /// CLIENT LIST read over the window: which users are connected and where new connections
+    /// come from.
+    #[serde(default = "not_collected")]
+    pub clients: Result<ClientSample, String>,
+}
+
+fn default_user() -> String {
+    "default".into()
+}
+
+fn not_collected<T>() -> Result<T, String> {
+    Err("not collected".into())
+}
+
+/// What a service declared with `--redis-service NAME=ro|rw` may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Access {
+    /// Reads only (`ro`): any write command its user may run is too much.
+    #[serde(rename = "ro")]
+    ReadOnly,
+    /// Reads and writes (`rw`).
+    #[serde(rename = "rw")]
+    ReadWrite,
+}
+
+impl Access {
+    /// Parses one `--redis-service` value, `NAME=ro` or `NAME=rw`; the error is one line
+    /// naming the flag and the value.
+    pub fn parse_service(value: &str) -> Result<(String, Access), String> {
+        let bad = || {
+            format!(
+                "--redis-service {}: want NAME=ro or NAME=rw (NAME an ACL user)",
+                value.escape_debug()
+            )
+        };
+        let (name, access) = value.split_once('=').ok_or_else(bad)?;
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(bad());
+        }
+        let access = match access {
+            "ro" => Access::ReadOnly,
+            "rw" => Access::ReadWrite,
+            _ => return Err(bad()),
+        };
+        Ok((name.to_string(), access))
+    }
+
+    /// `ro` or `rw`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::ReadOnly => "ro",
+            Access::ReadWrite => "rw",
+        }
+    }
+}
+
+/// CLIENT LIST read several times over the window, reduced to what the checks need: user
+/// names and client addresses (never client names, commands or arguments).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientSample {
+    /// How many CLIENT LIST reads the window had.
+    pub samples: u32,
+    /// ACL users with at least one connection in any read (this run's own left out).
+    pub users: Vec<String>,
+    /// Client addresses (IP, no port) with connections at most 1 s old in some read, by how
+    /// many distinct such connections were seen, most first; at most [`YOUNG_ADDRS`].
+    pub young: Vec<YoungClients>,
+}
+
+/// How many addresses a [`ClientSample`] keeps.
+pub const YOUNG_ADDRS: usize = 10;
+
+/// Connections at most 1 s old seen from one address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YoungClients {
+    /// The client's IP address (`unix` for a Unix socket).
+    pub addr: String,
+    /// Distinct connections (CLIENT LIST ids) seen at age 0 or 1 s.
+    pub connections: u64,
+}
+
+/// One CLIENT LIST line, only the fields the checks use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientLine {
+    /// The connection's id.
+    pub id: u64,
+    /// The peer's IP address without its port (`unix` for a Unix socket).
+    pub addr: String,
+    /// Seconds since the connection was accepted.
+    pub age: u64,
+    /// Its ACL user.
+    pub user: String,
+}
+
+/// Parses CLIENT LIST text: `id=… addr=… age=… user=…` per line; lines without an id or
+/// address are dropped, and so is every other field (name, cmd …).
+pub fn parse_client_list(text: &str) -> Vec<ClientLine> {
+    text.lines()
+        .filter_map(|l| {
+            let (mut id, mut addr, mut age, mut user) = (None, None, 0, String::new());
+            for (k, v) in l.split_whitespace().filter_map(|w| w.split_once('=')) {
+                match k {
+                    "id" => id = v.parse().ok(),
+                    "addr" => addr = Some(client_ip(v)),
+                    "age" => age = v.parse().unwrap_or(0),
+                    "user" => user = v.escape_debug().to_string(),
+                    _ => {}
+                }
+            }
+            Some(ClientLine {
+                id: id?,
+                addr: addr?,
+                age,
+                user,
+            })
+        })
+        .collect()
+}
+
+/// `10.0.0.5:51234` → `10.0.0.5`, `[::1]:51234` → `::1`, a Unix socket path → `unix`; what
+/// is not an address is shown escaped.
+fn client_ip(addr: &str) -> String {
+    let host = addr.rsplit_once(':').map_or(addr, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.to_string(),
+        Err(_) if addr.starts_with('/') => "unix".into(),
+        Err(_) => host.escape_debug().to_string(),
+    }
+}
+
+/// Builds a [`ClientSample`] from CLIENT LIST reads.
+#[derive(Debug, Default)]
+pub struct ClientSampler {
+    samples: u32,
+    users: std::collections::BTreeSet<String>,
+    young: BTreeMap<String, std::collections::BTreeSet<u64>>,
+}
+
+impl ClientSampler {
+    /// Adds one read, leaving out the connection `own` (this run's).
+    pub fn add(&mut self, lines: &[ClientLine], own: Option<u64>) {
+        self.samples += 1;
+        for l in lines.iter().filter(|l| Some(l.id) != own) {
+            if !l.user.is_empty() && !self.users.contains(&l.user) {
+                self.users.insert(l.user.clone());
+            }
+            if l.age <= 1 {
+                self.young.entry(l.addr.clone()).or_default().insert(l.id);
+            }
+        }
+    }
+
+    /// How many reads were added.
+    pub fn samples(&self) -> u32 {
+        self.samples
+    }
+
+    /// The sample: users by name, the busiest addresses first.
+    pub fn finish(self) -> ClientSample {
+        let mut young: Vec<YoungClients> = self
+            .young
+            .into_iter()
+            .map(|(addr, ids)| YoungClients {
+                addr,
+                connections: ids.len() as u64,
+            })
+            .collect();
+        young.sort_by(|a, b| b.connections.cmp(&a.connections).then(a.addr.cmp(&b.addr)));
+        young.truncate(YOUNG_ADDRS);
+        ClientSample {
+            samples: self.samples,
+            users: self.users.into_iter().collect(),
+            young,
+        }
+    }
 }
 
 /// One LATENCY LATEST row.
@@ -77,7 +263,7 @@ pub struct SlowlogEntry {
 }
 
 /// An ACL user and what the checks need to know about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AclUser {
     /// User name.
     pub name: String,
@@ -89,6 +275,56 @@ pub struct AclUser {
     pub all_commands: bool,
     /// Dangerous commands (FLUSHALL, CONFIG, DEBUG, KEYS) that ACL DRYRUN allows this user.
     pub dangerous_allowed: Vec<String>,
+    /// Its ACL LIST rules with every password hash taken out: flags, key and channel
+    /// patterns, command rules, selectors.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rules: String,
+    /// One number per password, the same number wherever two users' password hashes are
+    /// equal (the hashes themselves are never kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passwords: Vec<u32>,
+    /// For a user declared a read-only service: the write commands ACL DRYRUN lets it run, on
+    /// any key; None when not asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writes: Option<Vec<String>>,
+}
+
+impl AclUser {
+    /// Whether its key patterns cover every key (`~*`, `allkeys`, `%RW~*`, `%W~*` after the
+    /// last `resetkeys`), outside selectors.
+    pub fn all_keys(&self) -> bool {
+        let mut all = false;
+        for r in top_level(&self.rules) {
+            match r {
+                "resetkeys" => all = false,
+                "~*" | "allkeys" | "%RW~*" | "%WR~*" | "%W~*" => all = true,
+                _ => {}
+            }
+        }
+        all
+    }
+
+    /// Its key patterns (`~session:*`, `%R~cache:*`), outside selectors.
+    pub fn key_patterns(&self) -> Vec<&str> {
+        top_level(&self.rules)
+            .filter(|r| r.starts_with('~') || (r.starts_with('%') && r.contains('~')))
+            .collect()
+    }
+}
+
+/// The rules of an ACL LIST line outside `(…)` selectors.
+fn top_level(rules: &str) -> impl Iterator<Item = &str> {
+    outside_selectors(rules.split_whitespace())
+}
+
+/// The words outside `(…)` selectors.
+fn outside_selectors<'a>(words: impl Iterator<Item = &'a str>) -> impl Iterator<Item = &'a str> {
+    let mut depth = 0i32;
+    words.filter(move |w| {
+        let outside = depth == 0 && !w.starts_with('(');
+        depth = (depth + w.matches('(').count() as i32 - w.matches(')').count() as i32).max(0);
+        outside
+    })
 }
 
 /// The result of sampling keys with SCAN.
@@ -238,24 +474,129 @@ pub fn parse_info(text: &str) -> BTreeMap<String, String> {
 
 /// Parses one ACL LIST line (`user app on #hash ~app:* +get`); password hashes are dropped.
 pub fn parse_acl_line(line: &str) -> Option<AclUser> {
-    let mut words = line.split_whitespace();
-    if words.next()? != "user" {
-        return None;
+    parse_acl_list([line]).pop()
+}
+
+/// Parses ACL LIST: one user a line. Password hashes (`#…`) are dropped at once, each turned
+/// into a number that two users share only when their hashes are equal.
+pub fn parse_acl_list<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<AclUser> {
+    let mut hashes: Vec<&str> = Vec::new();
+    let mut users = Vec::new();
+    for line in lines {
+        let mut words = line.split_whitespace();
+        if words.next() != Some("user") {
+            continue;
+        }
+        let Some(name) = words.next() else { continue };
+        let mut passwords = Vec::new();
+        let mut rules: Vec<&str> = Vec::new();
+        for w in words {
+            // `#hash` is a password's SHA-256; `>`/`<` (never listed) would be clear text
+            if let Some(h) = w.strip_prefix('#') {
+                let n = match hashes.iter().position(|k| *k == h) {
+                    Some(n) => n,
+                    None => {
+                        hashes.push(h);
+                        hashes.len() - 1
+                    }
+                };
+                passwords.push(n as u32);
+            } else if !w.starts_with(['>', '<', '!']) {
+                rules.push(w);
+            }
+        }
+        // the last command rule that grants or takes away everything decides
+        let mut all = false;
+        for r in outside_selectors(rules.iter().copied()) {
+            match r {
+                "+@all" | "allcommands" => all = true,
+                "-@all" | "nocommands" => all = false,
+                _ if all && r.starts_with('-') => all = false,
+                _ => {}
+            }
+        }
+        users.push(AclUser {
+            name: name.escape_debug().to_string(),
+            enabled: rules.contains(&"on"),
+            nopass: rules.contains(&"nopass"),
+            all_commands: all,
+            rules: rules.join(" ").escape_debug().to_string(),
+            passwords,
+            ..Default::default()
+        });
     }
-    let name = words.next()?.to_string();
-    let rules: Vec<&str> = words.collect();
-    Some(AclUser {
-        name,
-        enabled: rules.contains(&"on"),
-        nopass: rules.contains(&"nopass"),
-        all_commands: rules.iter().any(|r| *r == "+@all" || *r == "allcommands"),
-        dangerous_allowed: Vec::new(),
-    })
+    users
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // issue 30: equal hashes become one number, and no hash survives the parse
+    #[test]
+    fn acl_list_keeps_rules_and_password_equality_never_the_hashes() {
+        let h1 = "c592df4a86933b92addc9842402ddf198c638ea9be58916ee6e3734e1e3152f8";
+        let h2 = "93915a0a4bf8f634cb1856494dd4304472ad46b9827f541f76b6761c49cc55b0";
+        let lines = [
+            format!("user app on #{h1} ~session:* resetchannels -@all +@read"),
+            "user default on nopass sanitize-payload ~* &* +@all".to_string(),
+            format!("user mon on #{h2} #{h1} resetchannels -@all +ping +info"),
+            format!("user ro on #{h2} ~* resetchannels +@all -@dangerous (~x* +set)"),
+            "garbage".to_string(),
+        ];
+        let users = parse_acl_list(lines.iter().map(String::as_str));
+        assert_eq!(users.len(), 4);
+        let (app, def, mon, ro) = (&users[0], &users[1], &users[2], &users[3]);
+        assert_eq!(app.passwords, vec![0]);
+        assert_eq!(mon.passwords, vec![1, 0]);
+        assert_eq!(ro.passwords, vec![1]);
+        assert!(def.passwords.is_empty() && def.nopass && def.all_commands && def.all_keys());
+        assert!(!ro.all_commands, "+@all -@dangerous is not every command");
+        assert!(ro.all_keys());
+        assert_eq!(
+            ro.key_patterns(),
+            vec!["~*"],
+            "a selector's keys are its own"
+        );
+        assert_eq!(app.key_patterns(), vec!["~session:*"]);
+        assert!(!app.all_keys());
+        let all = format!("{users:?}");
+        assert!(!all.contains(h1) && !all.contains(h2), "{all}");
+        assert_eq!(app.rules, "on ~session:* resetchannels -@all +@read");
+    }
+
+    #[test]
+    fn client_list_keeps_ids_addresses_ages_and_users_only() {
+        let text = "id=14 addr=127.0.0.1:35434 laddr=127.0.0.1:7391 fd=8 name=secret-name age=0 idle=0 flags=N cmd=client|list user=default\n\
+id=15 addr=[::1]:4000 age=7 name= user=app cmd=get\n\
+id=16 addr=/tmp/redis.sock:0 age=1 user=app\n\
+noise\n";
+        let l = parse_client_list(text);
+        assert_eq!(l.len(), 3);
+        assert_eq!(
+            (l[0].id, l[0].addr.as_str(), l[0].age),
+            (14, "127.0.0.1", 0)
+        );
+        assert_eq!(l[1].addr, "::1");
+        assert_eq!(l[2].addr, "unix");
+        assert!(!format!("{l:?}").contains("secret-name"));
+        let mut s = ClientSampler::default();
+        s.add(&l, Some(14));
+        s.add(&l, None);
+        let c = s.finish();
+        assert_eq!(c.samples, 2);
+        assert_eq!(c.users, vec!["app", "default"]);
+        assert_eq!(c.young[0].connections, 1);
+        assert_eq!(c.young.len(), 2);
+        assert_eq!(
+            Access::parse_service("app=ro"),
+            Ok(("app".into(), Access::ReadOnly))
+        );
+        for bad in ["app", "app=", "=ro", "app=rx", "a b=rw"] {
+            let e = Access::parse_service(bad).unwrap_err();
+            assert!(e.starts_with("--redis-service") && !e.contains('\n'), "{e}");
+        }
+    }
 
     // issue 12, defect 3: requirepass and masterauth sat in a Debug-printable snapshot
     #[test]

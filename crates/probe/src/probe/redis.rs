@@ -12,7 +12,8 @@ use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 pub use crate::observe::redis::{parse_acl_line, parse_info};
 use crate::observe::redis::{
-    AclUser, LatencyEvent, LocalFacts, RedisObservation, RedisSnapshot, SlowlogEntry, TtlSample,
+    Access, AclUser, ClientSample, ClientSampler, LatencyEvent, LocalFacts, RedisObservation,
+    RedisSnapshot, SlowlogEntry, TtlSample,
 };
 use crate::observe::{Observed, TlsLook};
 use crate::targets::RedisTarget;
@@ -412,6 +413,17 @@ impl RedisSession {
         &mut self.conn
     }
 
+    /// One INFO section, parsed into key → value.
+    pub async fn info_section(
+        &mut self,
+        section: &str,
+    ) -> Result<BTreeMap<String, String>, ProbeError> {
+        let text: String = self
+            .cmd(redis::cmd("INFO").arg(section), "waiting for INFO")
+            .await?;
+        Ok(parse_info(&text))
+    }
+
     /// INFO with every section, parsed into key → value.
     pub async fn info(&mut self) -> Result<BTreeMap<String, String>, ProbeError> {
         let text: String = self
@@ -490,6 +502,8 @@ pub struct RedisProbe {
     pub cancel: crate::cancel::CancellationToken,
     /// Targets discovery already failed to reach, with why (no second wait for the same).
     pub known_failures: Vec<(String, ProbeError)>,
+    /// The services declared with `--redis-service`: ACL user → access.
+    pub services: BTreeMap<String, Access>,
 }
 
 /// The part of a refusal worth showing: the server's words, not our address prefix.
@@ -527,6 +541,12 @@ fn as_string(v: &redis::Value) -> String {
 
 /// Parses SLOWLOG GET; keeps only the command name of each entry, never its arguments.
 pub fn parse_slowlog(v: &redis::Value) -> Vec<SlowlogEntry> {
+    parse_slowlog_except(v, None)
+}
+
+/// [`parse_slowlog`] without the entries of the client at `own` (`ip:port`): this run's own
+/// commands (CLIENT LIST on a server with many clients) are not the server's slowness.
+pub fn parse_slowlog_except(v: &redis::Value, own: Option<&str>) -> Vec<SlowlogEntry> {
     let redis::Value::Array(entries) = v else {
         return Vec::new();
     };
@@ -536,6 +556,9 @@ pub fn parse_slowlog(v: &redis::Value) -> Vec<SlowlogEntry> {
             let redis::Value::Array(f) = e else {
                 return None;
             };
+            if own.is_some_and(|o| f.get(4).map(as_string).as_deref() == Some(o)) {
+                return None;
+            }
             let command = match f.get(3) {
                 Some(redis::Value::Array(args)) => args.first().map(as_string).unwrap_or_default(),
                 _ => String::new(),
@@ -578,6 +601,79 @@ const DANGEROUS: &[(&str, &[&str])] = &[
     ("KEYS", &["KEYS", "*"]),
 ];
 
+/// The write commands `redis.acl` asks ACL DRYRUN about for a service declared read-only.
+/// DRYRUN only checks permissions: nothing runs. The key is any; a reply that only the key is
+/// out of bounds still means the command is allowed.
+const WRITES: &[&[&str]] = &[
+    &["SET", "statectl:dryrun", "v"],
+    &["DEL", "statectl:dryrun"],
+    &["UNLINK", "statectl:dryrun"],
+    &["EXPIRE", "statectl:dryrun", "1"],
+    &["INCR", "statectl:dryrun"],
+    &["HSET", "statectl:dryrun", "f", "v"],
+    &["LPUSH", "statectl:dryrun", "v"],
+    &["SADD", "statectl:dryrun", "m"],
+    &["ZADD", "statectl:dryrun", "1", "m"],
+    &["XADD", "statectl:dryrun", "*", "f", "v"],
+];
+
+/// Whether an ACL DRYRUN reply lets the command run: OK, or a refusal of the key or channel
+/// alone ("no permissions to access the 'k' key").
+fn dryrun_allows(reply: &redis::Value) -> bool {
+    if matches!(reply, redis::Value::Okay) {
+        return true;
+    }
+    let text = as_string(reply);
+    text.eq_ignore_ascii_case("OK") || (text.contains("to access") && !text.contains("command"))
+}
+
+/// CLIENT LIST read over the sample window, one read every `every`.
+struct ClientReads {
+    own: Option<u64>,
+    every: Duration,
+    next: Instant,
+    sampler: ClientSampler,
+    error: Option<String>,
+}
+
+impl ClientReads {
+    fn new(own: Option<u64>, window: Duration) -> Self {
+        // a handful of reads over a short window, at most ~40 over a long one
+        let every = (window / 40).max(Duration::from_millis(200));
+        ClientReads {
+            own,
+            every,
+            next: Instant::now(),
+            sampler: ClientSampler::default(),
+            error: None,
+        }
+    }
+
+    /// Reads CLIENT LIST when one is due (or `force`); after a refusal, never again.
+    async fn read(&mut self, s: &mut RedisSession, force: bool) {
+        if self.error.is_some() || (!force && Instant::now() < self.next) {
+            return;
+        }
+        self.next = Instant::now() + self.every;
+        match s
+            .cmd::<String>(redis::cmd("CLIENT").arg("LIST"), "waiting for CLIENT LIST")
+            .await
+        {
+            Ok(text) => self
+                .sampler
+                .add(&crate::observe::redis::parse_client_list(&text), self.own),
+            Err(e) => self.error = Some(reason(e)),
+        }
+    }
+
+    fn finish(self) -> Result<ClientSample, String> {
+        match self.error {
+            Some(e) if self.sampler.samples() == 0 => Err(e),
+            _ => Ok(self.sampler.finish()),
+        }
+    }
+}
+
 impl RedisSession {
     /// CONFIG GET * as name → value.
     pub async fn config_all(&mut self) -> Result<BTreeMap<String, String>, ProbeError> {
@@ -590,21 +686,58 @@ impl RedisSession {
         Ok(crate::observe::redis::config_from_pairs(flat))
     }
 
-    async fn slowlog(&mut self, count: u32) -> Result<Vec<SlowlogEntry>, ProbeError> {
+    async fn slowlog(
+        &mut self,
+        count: u32,
+        except: Option<&str>,
+    ) -> Result<Vec<SlowlogEntry>, ProbeError> {
         let v: redis::Value = self
             .cmd(
                 redis::cmd("SLOWLOG").arg("GET").arg(count),
                 "waiting for SLOWLOG GET",
             )
             .await?;
-        Ok(parse_slowlog(&v))
+        Ok(parse_slowlog_except(&v, except))
     }
 
-    async fn acl(&mut self) -> Result<Vec<AclUser>, ProbeError> {
+    /// This connection's id and `ip:port` as the server sees it (CLIENT INFO).
+    async fn own_client(&mut self) -> Option<(u64, String)> {
+        let line: String = self
+            .cmd(redis::cmd("CLIENT").arg("INFO"), "waiting for CLIENT INFO")
+            .await
+            .ok()?;
+        let field = |k: &str| {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(k)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        Some((field("id")?.parse().ok()?, field("addr")?))
+    }
+
+    async fn acl(
+        &mut self,
+        services: &BTreeMap<String, Access>,
+    ) -> Result<Vec<AclUser>, ProbeError> {
         let lines: Vec<String> = self
             .cmd(redis::cmd("ACL").arg("LIST"), "waiting for ACL LIST")
             .await?;
-        let mut users: Vec<AclUser> = lines.iter().filter_map(|l| parse_acl_line(l)).collect();
+        let mut users = crate::observe::redis::parse_acl_list(lines.iter().map(String::as_str));
+        drop(lines);
+        for u in users.iter_mut().filter(|u| u.enabled) {
+            if services.get(&u.name) != Some(&Access::ReadOnly) {
+                continue;
+            }
+            let mut writes = Vec::new();
+            for argv in WRITES {
+                let mut c = redis::cmd("ACL");
+                c.arg("DRYRUN").arg(&u.name).arg(*argv);
+                let reply: redis::Value = self.cmd(&c, "waiting for ACL DRYRUN").await?;
+                if dryrun_allows(&reply) {
+                    writes.push(argv[0].to_string());
+                }
+            }
+            u.writes = Some(writes);
+        }
         for u in users.iter_mut().filter(|u| u.enabled && !u.all_commands) {
             for (label, argv) in DANGEROUS {
                 let mut c = redis::cmd("ACL");
@@ -647,15 +780,18 @@ impl RedisSession {
         })
     }
 
-    /// PINGs back to back (10 ms apart) until `window` has passed or the run is cancelled.
+    /// PINGs back to back (10 ms apart) until `window` has passed or the run is cancelled,
+    /// with CLIENT LIST read now and then (`clients`).
     async fn ping_window(
         &mut self,
         window: Duration,
         cancel: &crate::cancel::CancellationToken,
+        clients: &mut ClientReads,
     ) -> (Vec<Duration>, u32) {
         let start = Instant::now();
         let (mut rtts, mut timeouts) = (Vec::new(), 0);
         while start.elapsed() < window && !cancel.is_cancelled() {
+            clients.read(self, false).await;
             let t = Instant::now();
             match self
                 .cmd::<String>(&redis::cmd("PING"), "waiting for PING")
@@ -697,6 +833,15 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
     };
     let result = async {
         let (mut s, first_ping) = connected?;
+        // AUTH without a user name is the default user's (so is the retry without a password)
+        let connected_as = target
+            .info
+            .redis_settings()
+            .username()
+            .filter(|_| s.auth_note.is_none())
+            .unwrap_or("default")
+            .escape_debug()
+            .to_string();
         s.deadline = Some(started + probe.timeout + probe.sample + super::DEADLINE_SLACK);
         let info = s.info().await.map_err(reason);
         if !probe.full {
@@ -716,15 +861,27 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
                 local: None,
                 auth_note: s.auth_note.clone(),
                 cert_files: None,
+                connected_as,
+                services: BTreeMap::new(),
+                clients: Err("not collected".into()),
+                stats_start: Err("not collected".into()),
             });
         }
         let config = s.config_all().await.map_err(reason);
-        let acl = s.acl().await.map_err(reason);
+        let acl = s.acl(&probe.services).await.map_err(reason);
         let ttl_sample = s.ttl_sample(probe.ttl_sample_keys).await.map_err(reason);
-        let slow_before = s.slowlog(1).await.map(|v| v.first().map(|e| e.id));
+        // the newest entry's id, whoever's: the window's entries are those after it
+        let slow_before = s.slowlog(1, None).await.map(|v| v.first().map(|e| e.id));
+        let own = s.own_client().await;
+        let mut clients = ClientReads::new(own.as_ref().map(|o| o.0), probe.sample);
+        // the counters of the window proper: everything above ran before it
+        let stats_start = s.info_section("stats").await.map_err(reason);
         let window_start_unix = unix_now();
         let window_clock = Instant::now();
-        let (pings, ping_timeouts) = s.ping_window(probe.sample, &probe.cancel).await;
+        let (pings, ping_timeouts) = s
+            .ping_window(probe.sample, &probe.cancel, &mut clients)
+            .await;
+        clients.read(&mut s, true).await;
         let window = window_clock.elapsed();
         let info_end = s.info().await.map_err(reason);
         let latency_events = s
@@ -737,7 +894,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             .map_err(reason);
         let slowlog = match slow_before {
             Ok(last) => s
-                .slowlog(128)
+                .slowlog(128, own.as_ref().map(|o| o.1.as_str()))
                 .await
                 .map(|all| {
                     all.into_iter()
@@ -768,6 +925,10 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             ttl_sample,
             local,
             auth_note: s.auth_note.clone(),
+            connected_as,
+            services: probe.services.clone(),
+            clients: clients.finish(),
+            stats_start,
         })
     };
     let look = async {
@@ -838,6 +999,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             root: cx.root.clone(),
             cancel: cx.cancel.clone(),
             known_failures: cx.targets.redis_failures.clone(),
+            services: cx.targets.redis_services.clone(),
         };
         let probe = &probe;
         let seen = cx
@@ -928,6 +1090,19 @@ mod tests {
                 command: "DEBUG".into()
             }]
         );
+        // issue 30: this run's own CLIENT LIST reads are not the server's slowness
+        assert_eq!(parse_slowlog_except(&v, Some("127.0.0.1:5000")), vec![]);
+        assert_eq!(parse_slowlog_except(&v, Some("127.0.0.1:5001")).len(), 1);
+    }
+
+    #[test]
+    fn dryrun_replies_that_refuse_only_the_key_allow_the_command() {
+        use redis::Value::{BulkString, Okay};
+        assert!(dryrun_allows(&Okay));
+        let key = b"This user has no permissions to access the 'foo' key".to_vec();
+        assert!(dryrun_allows(&BulkString(key)));
+        let cmd = b"This user has no permissions to run the 'set' command".to_vec();
+        assert!(!dryrun_allows(&BulkString(cmd)));
     }
 
     #[test]

@@ -129,6 +129,12 @@ pub struct TargetArgs {
     #[command(flatten)]
     pub redis_tls: RedisTlsArgs,
 
+    /// An API service's Redis ACL user and what it needs: NAME=ro (reads only) or NAME=rw.
+    /// Repeatable. redis.acl then fails when that user may run admin commands, or, for ro,
+    /// any write command.
+    #[arg(long = "redis-service", value_name = "NAME=ro|rw")]
+    pub redis_services: Vec<String>,
+
     /// The sentinels' password for redis+sentinel:// targets, when it differs from the data
     /// nodes' (the URL's). Prefer the environment variable: a flag shows in `ps`.
     #[arg(

@@ -64,6 +64,8 @@ pub struct Targets {
     /// Named Redis targets discovery could not reach, by label: their probe reports this
     /// instead of waiting for the same failure again.
     pub redis_failures: Vec<(String, crate::observe::ProbeError)>,
+    /// The services declared with `--redis-service NAME=ro|rw`: ACL user → access.
+    pub redis_services: std::collections::BTreeMap<String, statectl_core::observe::redis::Access>,
     /// PostgreSQL servers.
     pub postgres: Vec<PostgresTarget>,
     /// Network interfaces.
@@ -104,6 +106,20 @@ impl Targets {
         let needs = |i: Inputs| inputs.contains(&i);
         let defaults = args.redis.is_empty() && args.postgres.is_empty();
         let mut t = Targets::default();
+        for v in &args.redis_services {
+            use statectl_core::observe::redis::Access;
+            let (name, access) = Access::parse_service(v).map_err(UsageError)?;
+            match t.redis_services.insert(name.clone(), access) {
+                Some(before) if before != access => {
+                    return Err(UsageError(format!(
+                        "--redis-service {name}: declared both {} and {}",
+                        before.as_str(),
+                        access.as_str()
+                    )))
+                }
+                _ => {}
+            }
+        }
         if needs(Inputs::RedisServers) {
             let auth =
                 RedisAuthSources::from_env(args.redis_password_file.clone(), &args.redis_tls);

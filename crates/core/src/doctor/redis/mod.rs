@@ -2,12 +2,14 @@
 //! TTLs), latency, security, replication (and persistence), host. Reachability and version live
 //! here with the list of checks and the helpers they share.
 
+mod access;
 mod capacity;
 mod host;
 mod latency;
 mod replication;
 mod security;
 
+pub use access::{acl, connection_churn};
 pub use capacity::{eviction_policy, fragmentation, maxclients, maxmemory, ttl_coverage};
 pub use host::{host, tcp_backlog};
 pub use latency::latency;
@@ -100,6 +102,22 @@ pub static CHECKS: &[Check] = &[
         doc: "a non-loopback bind fails with a passwordless default user or protected-mode no; default nopass or app users allowed FLUSHALL/CONFIG/DEBUG/KEYS warn (TLS: redis.tls, redis.tls_config)",
         full: true,
         eval: Eval::Redis(security),
+    },
+    Check {
+        id: "redis.acl",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "least privilege from ACL LIST and ACL DRYRUN: an enabled user with nopass (the default user too) fails on a non-loopback (or unreadable) bind and warns on loopback; a user that may run every command, FLUSHALL, CONFIG, DEBUG or KEYS (or +@dangerous/+@admin) warns (an operator account needs them: this run's own user is exempt), and fails when --redis-service declares it a service; a service declared ro whose user ACL DRYRUN lets run SET, DEL, HSET … (on any key) fails; a declared service with no enabled user warns; users sharing one password (equal hashes, never shown) warn; enabled users seen in no CLIENT LIST read over the window warn when --sample is at least {redis.acl_unused_min_window_s} s (a client connecting between reads is missed); ACL commands refused: skip naming the grant",
+        full: true,
+        eval: Eval::Redis(acl),
+    },
+    Check {
+        id: "redis.connection_churn",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "total_connections_received over the window above {redis.churn_warn_per_s}/s warns, above {redis.churn_fail_per_s}/s fails; fewer than {redis.commands_per_connection_warn} commands (total_commands_processed, this run's own left out) per new connection warns at {redis.churn_min_per_s}/s or more: clients connect per request, use a pool; names the client addresses (never names or commands) with connections 0-1 s old in CLIENT LIST",
+        full: true,
+        eval: Eval::Redis(connection_churn),
     },
     Check {
         id: "redis.tls",
@@ -434,11 +452,14 @@ pub mod tests {
             ("role", "master"),
             ("connected_slaves", "0"),
             ("total_system_memory", "25769803776"),
+            ("total_connections_received", "20"),
+            ("total_commands_processed", "5000"),
         ]);
         base.extend(map(info));
         RedisSnapshot {
             first_ping: Duration::from_micros(250),
             info: Ok(base.clone()),
+            stats_start: Ok(base.clone()),
             info_end: Ok(base),
             window: Duration::from_secs(1),
             config: Ok(map(&[
@@ -464,6 +485,7 @@ pub mod tests {
                 nopass: false,
                 all_commands: true,
                 dangerous_allowed: Vec::new(),
+                ..Default::default()
             }]),
             ttl_sample: Ok(TtlSample {
                 sampled: 100,
@@ -476,6 +498,12 @@ pub mod tests {
             }),
             auth_note: None,
             cert_files: crate::doctor::tls::tests::healthy_files(),
+            connected_as: "default".into(),
+            services: BTreeMap::new(),
+            clients: Ok(crate::observe::redis::ClientSample {
+                samples: 5,
+                ..Default::default()
+            }),
         }
     }
 

@@ -4,7 +4,7 @@ use super::*;
 use crate::observe::TlsLook;
 
 /// Whether a `bind` word listens beyond loopback (`*`, `0.0.0.0`, `::`, or a real address).
-fn exposed_bind(word: &str) -> bool {
+pub(super) fn exposed_bind(word: &str) -> bool {
     let w = word.trim_start_matches('-');
     match w {
         "*" | "::*" | "0.0.0.0" | "::" => true,
@@ -248,6 +248,7 @@ mod tests {
                 nopass: false,
                 all_commands: false,
                 dangerous_allowed: vec!["FLUSHALL".into(), "KEYS".into()],
+                ..Default::default()
             })
         });
         assert_eq!(v.status, Status::Warn);
