@@ -289,7 +289,7 @@ pub fn roles(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
         v = v.with("not_checked", format!("{what}: {why}"));
     }
     // the worst first; every finding's line in the evidence, every statement in the fix
-    found.sort_by(|a, b| b.status.cmp(&a.status));
+    found.sort_by_key(|f| std::cmp::Reverse(f.status));
     if let Some(worst) = found.first() {
         for f in &found {
             v = v.with("finding", &f.summary);
