@@ -125,7 +125,7 @@ pub fn roles(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
                         what.join("; ")
                     ),
                     fix: format!(
-                        "With password_encryption = 'scram-sha-256', set each password again from psql ({again}: psql hashes it before sending it), then remove md5 from pg_hba.conf;"
+                        "With password_encryption = 'scram-sha-256', set each password again from psql ({again}: psql hashes it before sending it), then write scram-sha-256 for md5 in pg_hba.conf and SELECT pg_reload_conf();"
                     ),
                 });
             }
