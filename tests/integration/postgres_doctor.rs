@@ -319,7 +319,14 @@ fn a_role_without_pg_monitor_skips_with_the_grant_to_give() {
 
 #[test]
 fn a_healthy_cluster_passes() {
-    // healthy includes TLS as the brief wants it: TLS 1.3 only, verified with the CA
+    // healthy includes TLS as the brief wants it: TLS 1.3 only, verified with the CA; since
+    // issue 30 also least privilege (statectl monitors as a role of its own, not a superuser)
+    // and max_connections within 4 per CPU of this machine
+    let cpus = std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|s| statectl::observe::postgres::cpu_list_count(&s))
+        .unwrap();
+    let max_connections = format!("max_connections = {}", (4 * cpus).max(8));
     let pki = crate::support::pki::Pki::new();
     let server = pki.server("pg", &["127.0.0.1"], 365);
     let Some(pg) = PgCluster::start_tls(
@@ -332,16 +339,24 @@ fn a_healthy_cluster_passes() {
             // the harness turns fsync off for speed; a healthy store has it on
             "fsync = on",
             "ssl_min_protocol_version = 'TLSv1.3'",
+            &max_connections,
         ],
     ) else {
         return;
     };
+    // what the monitoring role needs for every postgres check, and no more
+    pg.psql(
+        "CREATE ROLE statectl LOGIN PASSWORD 'monitor-pw' IN ROLE pg_monitor, pg_read_all_settings; \
+         GRANT SELECT (rolname, rolcanlogin, rolpassword) ON pg_authid TO statectl; \
+         GRANT SELECT ON pg_hba_file_rules TO statectl; \
+         GRANT EXECUTE ON FUNCTION pg_hba_file_rules() TO statectl",
+    );
     let verified = format!(
         "{}?sslmode=verify-full&sslrootcert={}",
-        pg.url(),
+        pg.url_as("statectl", "monitor-pw"),
         pki.ca().display()
     );
-    let r = doctor_json("postgres.*", &["--postgres", &verified], &pw());
+    let r = doctor_json("postgres.*", &["--postgres", &verified], &[]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     for f in r.json()["findings"].as_array().unwrap() {
         if f["id"] == "postgres.checkpoints" {
@@ -658,5 +673,338 @@ fn security_names_trusted_networks_with_their_mask() {
             // 127.0.0.1 with mask 0.0.0.0 is every address, not the loopback
             "line 6: host 0.0.0.0/0 trust",
         ]
+    );
+}
+
+/// Every value of one evidence key of a finding.
+fn evidence_all(f: &serde_json::Value, key: &str) -> Vec<String> {
+    f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["key"] == key)
+        .map(|e| e["value"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The role passwords the roles test sets: none may reach any output.
+const ROLE_PW: [&str; 4] = [
+    "Zk9mon-pw-1",
+    "Zk9app-pw-2",
+    "Zk9standby-pw-3",
+    "Zk9legacy-md5-pw-4",
+];
+
+/// Asserts that no role password, and no stored hash or piece of one (the md5 hex, SCRAM's
+/// salt and keys), is in `text`.
+fn no_secret(what: &str, text: &str, hashes: &[String]) {
+    for pw in ROLE_PW {
+        assert!(!text.contains(pw), "{what}: password {pw} in\n{text}");
+    }
+    for h in hashes {
+        let pieces = h
+            .split(['$', ':'])
+            .chain(h.strip_prefix("md5"))
+            .filter(|p| p.len() >= 8);
+        for p in pieces {
+            assert!(!text.contains(p), "{what}: part of a hash ({p}) in\n{text}");
+        }
+    }
+}
+
+// issue 30 (1): least privilege on a real server. A monitoring role with pg_monitor,
+// pg_read_all_settings and SELECT on pg_authid's three columns, an application role with DML
+// grants on tables a NOLOGIN role owns and a REPLICATION-only standby role pass; pg_authid hidden
+// skips naming the grant, and the grant named (pg_read_all_data) makes it pass; then each excess
+// is made for real and reported with the statement that narrows it. No password or hash set here
+// reaches any output, in any format.
+#[test]
+fn roles_pass_when_narrow_and_name_each_excess_with_its_fix() {
+    let Some(pg) = PgCluster::start(&[]) else {
+        return;
+    };
+    let [mon, app, standby, legacy] = ROLE_PW;
+    pg.psql(&format!(
+        "CREATE ROLE statectl LOGIN PASSWORD '{mon}' IN ROLE pg_monitor, pg_read_all_settings; \
+         GRANT SELECT (rolname, rolcanlogin, rolpassword) ON pg_authid TO statectl; \
+         CREATE ROLE app_owner NOLOGIN; \
+         CREATE TABLE sessions(id int PRIMARY KEY, token text); ALTER TABLE sessions OWNER TO app_owner; \
+         CREATE ROLE app LOGIN PASSWORD '{app}'; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON sessions TO app; \
+         CREATE ROLE standby LOGIN REPLICATION PASSWORD '{standby}'"
+    ));
+    let as_mon = pg.url_as("statectl", mon);
+    let roles = |url: &str| {
+        let r = doctor_json("postgres.roles", &["--postgres", url], &[]);
+        r.finding("postgres.roles")
+    };
+    let f = roles(&as_mon);
+    assert_eq!(f["status"], "pass", "{f}");
+    let expected = evidence_all(&f, "expected");
+    assert!(
+        expected
+            .iter()
+            .any(|e| e.starts_with("postgres: the bootstrap superuser"))
+            && expected
+                .iter()
+                .any(|e| e.starts_with("standby: REPLICATION only")),
+        "{f}"
+    );
+    assert_eq!(
+        evidence(&f, "password_never_expires"),
+        Some("app, postgres, standby, statectl (info: VALID UNTIL unset)"),
+        "{f}"
+    );
+
+    // pg_authid hidden: a skip naming the grant; the grant it names is enough
+    pg.psql("REVOKE SELECT (rolname, rolcanlogin, rolpassword) ON pg_authid FROM statectl");
+    let f = roles(&as_mon);
+    assert_eq!(f["status"], "skip", "{f}");
+    assert!(
+        f["remediation"]
+            .as_str()
+            .unwrap()
+            .starts_with("GRANT pg_read_all_data TO statectl;"),
+        "{f}"
+    );
+    pg.psql("GRANT pg_read_all_data TO statectl");
+    assert_eq!(roles(&as_mon)["status"], "pass");
+
+    // statectl connecting as the bootstrap superuser is an excess of its own
+    let f =
+        doctor_json("postgres.roles", &["--postgres", &pg.url()], &pw()).finding("postgres.roles");
+    assert_eq!(f["status"], "warn", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("statectl connects as postgres, which has SUPERUSER"),
+        "{f}"
+    );
+
+    // each excess, made for real
+    pg.psql(&format!(
+        "SET password_encryption = 'md5'; CREATE ROLE legacy LOGIN PASSWORD '{legacy}'"
+    ));
+    pg.psql("ALTER ROLE app CREATEDB BYPASSRLS");
+    pg.psql("CREATE ROLE admin2 LOGIN SUPERUSER");
+    pg.psql("ALTER TABLE sessions OWNER TO app");
+    pg.psql("GRANT CREATE ON SCHEMA public TO PUBLIC");
+    pg.psql("ALTER SYSTEM SET password_encryption = 'md5'");
+    pg.psql("SELECT pg_reload_conf()");
+    let f = roles(&as_mon);
+    assert_eq!(f["status"], "warn", "{f}");
+    assert_eq!(evidence_all(&f, "finding").len(), 6, "{f}");
+    assert_eq!(evidence(&f, "md5_password"), Some("legacy"), "{f}");
+    assert_eq!(evidence(&f, "public_create"), Some("public"), "{f}");
+    assert_eq!(
+        evidence(&f, "table_owner"),
+        Some("app: 1 table(s), e.g. public.sessions"),
+        "{f}"
+    );
+    let logins = evidence_all(&f, "login_role");
+    assert_eq!(
+        logins,
+        ["admin2: SUPERUSER", "app: CREATEDB, BYPASSRLS"],
+        "{f}"
+    );
+    let fix = f["remediation"].as_str().unwrap();
+    for statement in [
+        "ALTER ROLE admin2 NOSUPERUSER;",
+        "ALTER ROLE app NOCREATEDB NOBYPASSRLS;",
+        "\\password legacy",
+        "ALTER SYSTEM SET password_encryption = 'scram-sha-256'; SELECT pg_reload_conf();",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+        "CREATE ROLE app_owner NOLOGIN; REASSIGN OWNED BY app TO app_owner;",
+    ] {
+        assert!(fix.contains(statement), "{statement}: {fix}");
+    }
+
+    // the statements given narrow it back to a pass (app_owner exists already: the rest of
+    // the ownership fix, as the remediation says)
+    pg.psql("ALTER ROLE admin2 NOSUPERUSER");
+    pg.psql("ALTER ROLE app NOCREATEDB NOBYPASSRLS");
+    pg.psql("REASSIGN OWNED BY app TO app_owner");
+    pg.psql("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    pg.psql("ALTER SYSTEM SET password_encryption = 'scram-sha-256'");
+    pg.psql("SELECT pg_reload_conf()");
+    pg.psql(&format!("ALTER ROLE legacy PASSWORD '{legacy}'"));
+    assert_eq!(roles(&as_mon)["status"], "pass");
+
+    // the plant: the md5 hash back, then every format with -v, as the superuser (who may read
+    // the hashes) and as the monitoring role
+    pg.psql(&format!(
+        "SET password_encryption = 'md5'; ALTER ROLE legacy PASSWORD '{legacy}'"
+    ));
+    let hashes: Vec<String> = pg
+        .psql("SELECT rolpassword FROM pg_authid WHERE rolpassword IS NOT NULL")
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(hashes.iter().any(|h| h.starts_with("md5")), "{hashes:?}");
+    for (who, url, env) in [
+        ("superuser", pg.url(), &pw()[..]),
+        ("monitor", as_mon.clone(), &[][..]),
+    ] {
+        for format in ["table", "json", "junit", "prometheus"] {
+            let r = run(
+                &[
+                    "doctor",
+                    "-v",
+                    "--format",
+                    format,
+                    "--only",
+                    "postgres.roles",
+                    "--postgres",
+                    &url,
+                ],
+                env,
+            );
+            // a report that says what it found: the md5 role by name where evidence is shown
+            assert!(
+                r.stdout.contains("postgres.roles")
+                    && (format == "prometheus" || r.stdout.contains("legacy")),
+                "{who} {format}: {}",
+                r.stdout
+            );
+            no_secret(&format!("{who} {format} stdout"), &r.stdout, &hashes);
+            no_secret(&format!("{who} {format} stderr"), &r.stderr, &hashes);
+        }
+    }
+}
+
+/// Connects to `pg` over its Unix socket (trust) until `stop`, one connection per query when
+/// `per_query`, else one for all; how many queries ran.
+fn client_loop(
+    pg: &PgCluster,
+    per_query: bool,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<u64> {
+    use std::sync::atomic::Ordering;
+    let conninfo = format!(
+        "host={} port={} user=postgres dbname=postgres application_name=churner",
+        pg.dir.path().display(),
+        pg.port
+    );
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let connect = || async {
+                let (client, conn) = tokio_postgres::connect(&conninfo, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(conn);
+                client
+            };
+            let mut queries = 0;
+            let mut kept = if per_query {
+                None
+            } else {
+                Some(connect().await)
+            };
+            while !stop.load(Ordering::Relaxed) {
+                let fresh;
+                let client = match &kept {
+                    Some(c) => c,
+                    None => {
+                        fresh = connect().await;
+                        &fresh
+                    }
+                };
+                client.simple_query("SELECT 1").await.unwrap();
+                queries += 1;
+                if !per_query {
+                    // about the pace a connection per query reaches, without the connects
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
+            kept.take();
+            queries
+        })
+    })
+}
+
+// issue 30 (2): a client that connects per query against one that reuses its connection, on
+// the same server: the session rate flips the finding. max_connections is set to 4 per CPU of
+// this machine, the edge that passes.
+#[test]
+fn connecting_per_query_fails_connection_churn_and_a_reused_connection_passes() {
+    let cpus = std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|s| statectl::observe::postgres::cpu_list_count(&s))
+        .unwrap();
+    let max = (4 * cpus).max(8);
+    let Some(pg) = PgCluster::start(&[
+        &format!("max_connections = {max}"),
+        "max_wal_senders = 0",
+        "superuser_reserved_connections = 1",
+    ]) else {
+        return;
+    };
+    let churn = |per_query: bool| {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let loops: Vec<_> = (0..2)
+            .map(|_| client_loop(&pg, per_query, stop.clone()))
+            .collect();
+        // both loops running before the window opens
+        pg.wait_backend("churner", "true");
+        let start = std::time::Instant::now();
+        let r = doctor_json(
+            "postgres.connection_churn",
+            &["--postgres", &pg.url(), "--sample", "2s"],
+            &pw(),
+        );
+        let took = start.elapsed();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let queries: u64 = loops.into_iter().map(|l| l.join().unwrap()).sum();
+        eprintln!(
+            "per query {per_query}: {queries} queries in {took:?}; server: {:?}/s",
+            r.finding("postgres.connection_churn")["evidence"]
+                .as_array()
+                .and_then(|e| e.iter().find(|e| e["key"] == "sessions_per_s"))
+                .map(|e| e["value"].clone())
+        );
+        (
+            r.finding("postgres.connection_churn"),
+            queries as f64 / took.as_secs_f64(),
+        )
+    };
+
+    let (f, client_rate) = churn(false);
+    assert_eq!(f["status"], "pass", "{f}");
+    let new: f64 = evidence(&f, "new_sessions").unwrap().parse().unwrap();
+    assert!(new <= 2.0, "a reused connection opens no sessions: {f}");
+    assert_eq!(evidence(&f, "cpus"), Some(cpus.to_string().as_str()), "{f}");
+    assert!(
+        client_rate > 100.0,
+        "the reused loop ran {client_rate:.0} queries/s"
+    );
+
+    let (f, client_rate) = churn(true);
+    let rate: f64 = evidence(&f, "sessions_per_s").unwrap().parse().unwrap();
+    // the server's count is the client's: within a third either way (the loops run a little
+    // before and after the window)
+    assert!(
+        rate > client_rate * 0.66 && rate < client_rate * 1.5,
+        "server {rate:.1}/s, client {client_rate:.1}/s: {f}"
+    );
+    assert!(
+        client_rate > 50.0 * 1.5,
+        "the machine connected only {client_rate:.0} times/s: too slow to show the failing edge"
+    );
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("clients connect per request"),
+        "{f}"
+    );
+    assert!(
+        f["remediation"].as_str().unwrap().contains("PgBouncer"),
+        "{f}"
     );
 }

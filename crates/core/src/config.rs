@@ -286,6 +286,16 @@ pub struct PostgresThresholds {
     pub checkpoint_req_warn_ratio: f64,
     /// Fewer checkpoints than this since the statistics were reset are too few to judge.
     pub checkpoint_min_count: u64,
+    /// New sessions per second over the window (pg_stat_database.sessions) above this warns:
+    /// clients connect per request. Each new backend is a fork, an authentication (SCRAM's
+    /// 4096 iterations) and a cold catalogue cache: milliseconds of the server's CPU and of the
+    /// request's latency, against the 5 ms target.
+    pub sessions_per_s_warn: f64,
+    /// New sessions per second above this fails.
+    pub sessions_per_s_fail: f64,
+    /// max_connections above this many per CPU of a local server warns: the cores cannot run
+    /// that many backends at once (a pooler keeps a few per core busy instead).
+    pub max_connections_per_core_warn: f64,
 }
 
 impl Default for PostgresThresholds {
@@ -300,6 +310,9 @@ impl Default for PostgresThresholds {
             xid_age_fail: 1_400_000_000,
             checkpoint_req_warn_ratio: 0.3,
             checkpoint_min_count: 10,
+            sessions_per_s_warn: 5.0,
+            sessions_per_s_fail: 50.0,
+            max_connections_per_core_warn: 4.0,
         }
     }
 }
@@ -461,6 +474,12 @@ impl Thresholds {
                 "postgres.checkpoint_min_count",
                 p.checkpoint_min_count as f64,
             ),
+            ("postgres.sessions_per_s_warn", p.sessions_per_s_warn),
+            ("postgres.sessions_per_s_fail", p.sessions_per_s_fail),
+            (
+                "postgres.max_connections_per_core_warn",
+                p.max_connections_per_core_warn,
+            ),
             ("kernel.somaxconn_min", k.somaxconn_min as f64),
             ("kernel.syn_backlog_min", k.syn_backlog_min as f64),
             (
@@ -529,6 +548,12 @@ impl Thresholds {
                 p.xid_age_warn as f64,
                 "postgres.xid_age_fail",
                 p.xid_age_fail as f64,
+            ),
+            (
+                "postgres.sessions_per_s_warn",
+                p.sessions_per_s_warn,
+                "postgres.sessions_per_s_fail",
+                p.sessions_per_s_fail,
             ),
             (
                 "kernel.retrans_warn_ratio",

@@ -53,6 +53,7 @@ pub fn text_parsers(data: &[u8]) {
     let _ = crate::observe::kernel::parse_oom_kills(&s);
     let _ = crate::observe::kernel::tcp_sockets(&s);
     let _ = crate::observe::kernel::mem_total_kb(&s);
+    let _ = crate::observe::postgres::cpu_list_count(&s);
     let _ = crate::config::parse_major_minor(&s);
     let _ = crate::config::Thresholds::parse(&s);
     // a query's text from pg_stat_activity: no panic; a literal of any form after text that

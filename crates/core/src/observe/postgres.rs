@@ -128,10 +128,136 @@ pub struct PostgresDetail {
     /// looked at (a remote server, settings unreadable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_files: Option<Vec<super::tls::CertFile>>,
+    /// current_database(): schema privileges and table owners are this database's.
+    #[serde(default)]
+    pub database: String,
+    /// The roles that can log in (pg_roles, readable by every role), or why not.
+    #[serde(default = "not_collected")]
+    pub login_roles: Result<Vec<LoginRole>, String>,
+    /// Each login role's password kind, computed in the server from pg_authid.rolpassword
+    /// (no hash leaves the server), or why pg_authid could not be read.
+    #[serde(default = "not_collected")]
+    pub password_kinds: Result<Vec<(String, PasswordKind)>, String>,
+    /// Schemas of this database (system ones aside) where PUBLIC has CREATE.
+    #[serde(default = "not_collected")]
+    pub public_create: Result<Vec<String>, String>,
+    /// Login roles, superusers aside, that own tables of this database.
+    #[serde(default = "not_collected")]
+    pub table_owners: Result<Vec<TableOwner>, String>,
+    /// Sessions of superusers from addresses other than loopback (pg_stat_activity), or why
+    /// they could not be listed. Hidden from a role without pg_read_all_stats.
+    #[serde(default = "not_collected")]
+    pub remote_superusers: Result<Vec<PlainClient>, String>,
+    /// sum(sessions) over pg_stat_database at the start and end of the window (PostgreSQL 14
+    /// and later), or why not.
+    #[serde(default = "not_collected")]
+    pub sessions: Result<(i64, i64), String>,
+    /// sum(session_time) / sum(sessions) over pg_stat_database since the statistics were reset,
+    /// milliseconds: the mean length of a session. None when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_session_ms: Option<f64>,
+    /// The ages (seconds since backend_start) of the other client backends at the end of the
+    /// window, youngest first; other roles' are hidden without pg_read_all_stats.
+    #[serde(default = "not_collected")]
+    pub backend_ages: Result<Vec<f64>, String>,
+    /// The CPUs online on the server's host (a local server: /sys/devices/system/cpu/online),
+    /// or why they are not known (a server on another host).
+    #[serde(default = "not_collected")]
+    pub cores: Result<u32, String>,
+}
+
+/// A role that can log in, and the attributes least privilege asks about.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LoginRole {
+    /// rolname.
+    pub name: String,
+    /// rolsuper.
+    pub superuser: bool,
+    /// rolcreaterole.
+    pub createrole: bool,
+    /// rolcreatedb.
+    pub createdb: bool,
+    /// rolbypassrls.
+    pub bypassrls: bool,
+    /// rolreplication.
+    pub replication: bool,
+    /// rolvaliduntil is null or infinity.
+    pub never_expires: bool,
+    /// The bootstrap superuser (oid 10, made by initdb): it cannot lose SUPERUSER.
+    pub bootstrap: bool,
+}
+
+/// What pg_authid.rolpassword holds, by its prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PasswordKind {
+    /// `SCRAM-SHA-256$…`.
+    #[serde(rename = "scram-sha-256")]
+    ScramSha256,
+    /// `md5…`: an MD5 hash, usable as the password itself by an md5 client.
+    Md5,
+    /// No password: the role logs in only by other methods (peer, cert, trust).
+    None,
+    /// Anything else (a plain-text password from before PostgreSQL 10).
+    Other,
+}
+
+/// A login role owning tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableOwner {
+    /// rolname.
+    pub role: String,
+    /// How many tables (and partitioned tables) it owns in this database.
+    pub tables: i64,
+    /// One of them, schema-qualified and quoted as SQL needs it.
+    pub example: String,
+    /// The schemas those tables are in, quoted as SQL needs them.
+    pub schemas: Vec<String>,
+    /// Whether a session of this role (other than the probe's) is open now.
+    pub connected: bool,
+}
+
+/// How many CPUs a kernel CPU list (`0-3,6`, as /sys/devices/system/cpu/online gives it)
+/// names; None for anything else.
+pub fn cpu_list_count(s: &str) -> Option<u32> {
+    let mut n: u32 = 0;
+    for part in s.trim().split(',') {
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?),
+            None => {
+                let a = part.parse::<u32>().ok()?;
+                (a, a)
+            }
+        };
+        n = n.checked_add(b.checked_sub(a)?.checked_add(1)?)?;
+    }
+    Some(n)
 }
 
 fn not_collected<T>() -> Result<T, String> {
     Err("not collected".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cpu_lists_count_their_cpus() {
+        use super::cpu_list_count as c;
+        assert_eq!(c("0-1\n"), Some(2));
+        assert_eq!(c("0"), Some(1));
+        assert_eq!(c("0-3,6,8-9"), Some(7));
+        for bad in [
+            "",
+            "3-1",
+            "a",
+            "0-",
+            "-1",
+            "0,,1",
+            "0-4294967295,0-4294967295",
+        ] {
+            assert_eq!(c(bad), None, "{bad:?}");
+        }
+    }
 }
 
 /// Checkpoint counters since the statistics were reset.

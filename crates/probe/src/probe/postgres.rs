@@ -9,8 +9,8 @@ use super::tls;
 use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 use crate::observe::postgres::{
-    BlockedBackend, Checkpoints, HbaTrust, PlainClient, PostgresDetail, PostgresObservation,
-    PostgresSnapshot, Setting, Slot,
+    BlockedBackend, Checkpoints, HbaTrust, LoginRole, PasswordKind, PlainClient, PostgresDetail,
+    PostgresObservation, PostgresSnapshot, Setting, Slot, TableOwner,
 };
 use crate::observe::{Observed, TlsLook, TlsReason};
 pub use crate::sql::mask_literals;
@@ -556,6 +556,135 @@ impl PostgresSession {
         .await
     }
 
+    /// sum(sessions) and sum(session_time) (ms) over pg_stat_database; the columns exist from
+    /// PostgreSQL 14.
+    async fn sessions(&self, version: (i32, &str)) -> Result<(i64, f64), String> {
+        if version.0 < 140000 {
+            return Err(format!(
+                "pg_stat_database.sessions exists from PostgreSQL 14; this server is {}",
+                version.1
+            ));
+        }
+        self.rows(
+            "SELECT coalesce(sum(sessions), 0)::int8, coalesce(sum(session_time), 0)::float8 FROM pg_stat_database",
+            "reading pg_stat_database sessions",
+            |r| Ok((r.try_get(0)?, r.try_get(1)?)),
+        )
+        .await
+        .map(|v| v.first().copied().unwrap_or((0, 0.0)))
+    }
+
+    /// What least privilege asks of the roles: login roles and their attributes, the kind of
+    /// each password (computed in the server: no hash is read), PUBLIC's CREATE on schemas,
+    /// login roles owning tables, superusers connected from other hosts.
+    async fn privilege(&self) -> Privilege {
+        let database = self
+            .rows(
+                "SELECT current_database()::text",
+                "reading current_database()",
+                |r| r.try_get(0),
+            )
+            .await
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default();
+        let login_roles = self
+            .rows(
+                "SELECT rolname::text, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication, \
+                   rolvaliduntil IS NULL OR rolvaliduntil = 'infinity', oid = 10 \
+                 FROM pg_roles WHERE rolcanlogin ORDER BY 1",
+                "reading pg_roles",
+                |r| {
+                    Ok(LoginRole {
+                        name: r.try_get(0)?,
+                        superuser: r.try_get(1)?,
+                        createrole: r.try_get(2)?,
+                        createdb: r.try_get(3)?,
+                        bypassrls: r.try_get(4)?,
+                        replication: r.try_get(5)?,
+                        never_expires: r.try_get(6)?,
+                        bootstrap: r.try_get(7)?,
+                    })
+                },
+            )
+            .await;
+        // only the kind leaves the server, never the hash or a part of it
+        let password_kinds = self
+            .rows(
+                "SELECT rolname::text, CASE WHEN rolpassword IS NULL THEN 'none' \
+                   WHEN rolpassword LIKE 'SCRAM-SHA-256$%' THEN 'scram-sha-256' \
+                   WHEN rolpassword LIKE 'md5%' THEN 'md5' ELSE 'other' END \
+                 FROM pg_authid WHERE rolcanlogin ORDER BY 1",
+                "reading pg_authid",
+                |r| {
+                    let kind = match r.try_get::<_, &str>(1)? {
+                        "scram-sha-256" => PasswordKind::ScramSha256,
+                        "md5" => PasswordKind::Md5,
+                        "none" => PasswordKind::None,
+                        _ => PasswordKind::Other,
+                    };
+                    Ok((r.try_get(0)?, kind))
+                },
+            )
+            .await;
+        let public_create = self
+            .rows(
+                "SELECT nspname::text FROM pg_namespace WHERE has_schema_privilege('public', oid, 'CREATE') \
+                   AND nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+                "reading schema privileges",
+                |r| r.try_get(0),
+            )
+            .await;
+        let table_owners = self
+            .rows(
+                "SELECT o.rolname::text, count(*)::int8, \
+                   min(quote_ident(n.nspname) || '.' || quote_ident(c.relname)), \
+                   array_agg(DISTINCT quote_ident(n.nspname)::text ORDER BY quote_ident(n.nspname)::text), \
+                   EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.usesysid = o.oid AND a.pid <> pg_backend_pid()) \
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles o ON o.oid = c.relowner \
+                 WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' \
+                   AND o.rolcanlogin AND NOT o.rolsuper \
+                 GROUP BY o.rolname, o.oid ORDER BY 1",
+                "reading table owners",
+                |r| {
+                    Ok(TableOwner {
+                        role: r.try_get(0)?,
+                        tables: r.try_get(1)?,
+                        example: r.try_get(2)?,
+                        schemas: r.try_get(3)?,
+                        connected: r.try_get(4)?,
+                    })
+                },
+            )
+            .await;
+        let remote_superusers = self
+            .rows(
+                "SELECT coalesce(a.usename::text, ''), host(a.client_addr), count(*)::int8 \
+                 FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid \
+                 WHERE r.rolsuper AND a.client_addr IS NOT NULL \
+                   AND NOT (a.client_addr << inet '127.0.0.0/8' OR a.client_addr = inet '::1' \
+                            OR a.client_addr << inet '::ffff:127.0.0.0/104') \
+                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+                "reading superusers' sessions",
+                |r| {
+                    Ok(PlainClient {
+                        user: r.try_get(0)?,
+                        addr: r.try_get(1)?,
+                        count: r.try_get(2)?,
+                    })
+                },
+            )
+            .await;
+        Privilege {
+            database,
+            login_roles,
+            password_kinds,
+            public_create,
+            table_owners,
+            remote_superusers,
+        }
+    }
+
     async fn deadlocks(&self) -> Result<i64, String> {
         self.rows(
             "SELECT coalesce(sum(deadlocks), 0)::int8 FROM pg_stat_database",
@@ -592,11 +721,27 @@ impl PostgresSession {
             detail,
         })?;
         let d0 = self.deadlocks().await;
+        let s0 = self.sessions(version).await;
         let clock = Instant::now();
         crate::cancel::sleep(cancel, sample).await;
         let window = clock.elapsed();
+        let s1 = self.sessions(version).await;
         let d1 = self.deadlocks().await;
         let deadlocks = d0.and_then(|a| d1.map(|b| (a, b)));
+        let mean_session_ms = s1
+            .as_ref()
+            .ok()
+            .and_then(|(n, ms)| (*n > 0).then(|| ms / *n as f64));
+        let sessions = s0.and_then(|(a, _)| s1.map(|(b, _)| (a, b)));
+        let backend_ages = self
+            .rows(
+                "SELECT EXTRACT(EPOCH FROM now() - backend_start)::float8 FROM pg_stat_activity \
+                 WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() \
+                   AND backend_start IS NOT NULL ORDER BY 1",
+                "reading backend ages",
+                |r| r.try_get(0),
+            )
+            .await;
         let blocked = self
             .rows(
                 "SELECT a.pid, b.pid, EXTRACT(EPOCH FROM now() - coalesce( \
@@ -714,7 +859,18 @@ impl PostgresSession {
                 },
             )
             .await;
+        let privilege = self.privilege().await;
         Ok(PostgresDetail {
+            database: privilege.database,
+            login_roles: privilege.login_roles,
+            password_kinds: privilege.password_kinds,
+            public_create: privilege.public_create,
+            table_owners: privilege.table_owners,
+            remote_superusers: privilege.remote_superusers,
+            sessions,
+            mean_session_ms,
+            backend_ages,
+            cores: Err("not looked at".into()),
             role,
             superuser,
             can_monitor,
@@ -733,6 +889,24 @@ impl PostgresSession {
             cert_files: None,
         })
     }
+}
+
+/// The role facts of [`PostgresSession::privilege`].
+struct Privilege {
+    database: String,
+    login_roles: Result<Vec<LoginRole>, String>,
+    password_kinds: Result<Vec<(String, PasswordKind)>, String>,
+    public_create: Result<Vec<String>, String>,
+    table_owners: Result<Vec<TableOwner>, String>,
+    remote_superusers: Result<Vec<PlainClient>, String>,
+}
+
+/// The CPUs online on this host (under the host root), as the kernel lists them.
+fn online_cpus(root: &super::kernel::HostRoot) -> Result<u32, String> {
+    let path = root.path("sys/devices/system/cpu/online");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::observe::postgres::cpu_list_count(&text)
+        .ok_or_else(|| format!("{}: not a CPU list", path.display()))
 }
 
 /// The PostgreSQL area's probe: every `--postgres` target, concurrently.
@@ -766,6 +940,20 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
         let facts = super::service::look_each(&cx.root, server, ports).await;
         for (o, f) in seen.iter_mut().zip(facts) {
             o.service = f;
+        }
+        // a local server runs on this host's CPUs; a remote one's are not known from here
+        let cores = super::off_runtime(&cx.root, online_cpus).await;
+        for (o, t) in seen.iter_mut().zip(&cx.targets.postgres) {
+            if let Ok(PostgresSnapshot {
+                detail: Some(d), ..
+            }) = &mut o.result
+            {
+                d.cores = if t.is_local() {
+                    cores.clone()
+                } else {
+                    Err("the server is on another host".into())
+                };
+            }
         }
         Observed::Postgres(seen)
     })

@@ -7,9 +7,11 @@ use crate::observe::postgres::{PostgresDetail, PostgresSnapshot};
 use crate::observe::ProbeError;
 
 mod replication;
+mod roles;
 mod security;
 mod sessions;
 pub use replication::*;
+pub use roles::*;
 pub use security::*;
 pub use sessions::*;
 
@@ -59,6 +61,14 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Postgres(connections),
     },
     Check {
+        id: "postgres.connection_churn",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "new sessions per second over the window (pg_stat_database.sessions, PostgreSQL 14 and later; skip before) above {postgres.sessions_per_s_warn} warns, above {postgres.sessions_per_s_fail} fails: clients connect per request, use a pooler or the driver's pool; max_connections above {postgres.max_connections_per_core_warn} per CPU of a local server warns (not compared for a remote one); backend ages are evidence",
+        full: true,
+        eval: Eval::Postgres(connection_churn),
+    },
+    Check {
         id: "postgres.idle_in_transaction",
         area: Area::Postgres,
         tags: DOCTOR,
@@ -105,6 +115,14 @@ pub static CHECKS: &[Check] = &[
         doc: "password_encryption other than scram-sha-256 warns; a trust rule for non-local hosts in pg_hba fails (skip when the role cannot read pg_hba_file_rules); TLS: postgres.tls, postgres.tls_config",
         full: true,
         eval: Eval::Postgres(security),
+    },
+    Check {
+        id: "postgres.roles",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "least privilege: a superuser session from a non-loopback address fails; login roles with SUPERUSER, CREATEROLE, CREATEDB or BYPASSRLS (statectl's own included; the bootstrap superuser and REPLICATION-only roles expected), login roles owning tables of the database, PUBLIC with CREATE on a schema, md5 or plain-text passwords (pg_authid: skip naming GRANT pg_read_all_data or SELECT on pg_authid when unreadable) and password_encryption md5 warn; passwords without VALID UNTIL are shown, not judged",
+        full: true,
+        eval: Eval::Postgres(roles),
     },
     Check {
         id: "postgres.tls",
@@ -265,7 +283,10 @@ pub fn evaluate(
 pub mod tests {
     use super::*;
     use crate::config::Thresholds;
-    use crate::observe::postgres::{BlockedBackend, Checkpoints, HbaTrust, Setting, Slot};
+    use crate::observe::postgres::{
+        BlockedBackend, Checkpoints, HbaTrust, LoginRole, PasswordKind, PlainClient, Setting, Slot,
+        TableOwner,
+    };
     use std::time::Duration;
 
     pub fn snap(settings: &[(&str, &str)]) -> PostgresSnapshot {
@@ -294,8 +315,8 @@ pub mod tests {
             server_version_num: 150018,
             server_version: "15.18".into(),
             detail: Some(PostgresDetail {
-                role: "postgres".into(),
-                superuser: true,
+                role: "statectl".into(),
+                superuser: false,
                 can_monitor: true,
                 settings: all
                     .iter()
@@ -325,6 +346,42 @@ pub mod tests {
                 hba_trust: Ok(Vec::new()),
                 plain_clients: Ok(Vec::new()),
                 cert_files: crate::doctor::tls::tests::healthy_files(),
+                database: "postgres".into(),
+                login_roles: Ok(vec![
+                    LoginRole {
+                        name: "postgres".into(),
+                        superuser: true,
+                        createrole: true,
+                        createdb: true,
+                        bypassrls: true,
+                        replication: true,
+                        never_expires: true,
+                        bootstrap: true,
+                    },
+                    LoginRole {
+                        name: "statectl".into(),
+                        never_expires: true,
+                        ..Default::default()
+                    },
+                    LoginRole {
+                        name: "standby".into(),
+                        replication: true,
+                        never_expires: false,
+                        ..Default::default()
+                    },
+                ]),
+                password_kinds: Ok(vec![
+                    ("postgres".into(), PasswordKind::None),
+                    ("standby".into(), PasswordKind::ScramSha256),
+                    ("statectl".into(), PasswordKind::ScramSha256),
+                ]),
+                public_create: Ok(Vec::new()),
+                table_owners: Ok(Vec::new()),
+                remote_superusers: Ok(Vec::new()),
+                sessions: Ok((1000, 1001)),
+                mean_session_ms: Some(3_600_000.0),
+                backend_ages: Ok(vec![3600.0, 7200.0]),
+                cores: Ok(32),
             }),
             tls_fallback: None,
         }
@@ -592,5 +649,233 @@ pub mod tests {
         let v = security(&s, &t);
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.contains("permission denied"));
+    }
+
+    fn finding(v: &Verdict, key: &str) -> Vec<String> {
+        v.evidence
+            .iter()
+            .filter(|e| e.key == key)
+            .map(|e| e.value.clone())
+            .collect()
+    }
+
+    // issue 30: each least-privilege edge on its own, what is expected staying quiet
+    #[test]
+    fn roles_report_each_excess_and_the_statement_that_narrows_it() {
+        let t = Thresholds::default();
+        let t = Ctx::of(&t);
+        let s = snap(&[]);
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert_eq!(finding(&v, "expected").len(), 2, "{v:?}");
+        assert_eq!(
+            finding(&v, "password_never_expires"),
+            vec!["statectl (info: VALID UNTIL unset)"],
+            "a role without password (postgres) is not listed"
+        );
+
+        let mut s = snap(&[]);
+        if let Ok(r) = &mut d(&mut s).login_roles {
+            r.push(LoginRole {
+                name: "App-1".into(),
+                createdb: true,
+                bypassrls: true,
+                ..Default::default()
+            });
+        }
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert!(
+            v.summary
+                .contains("login role App-1 has CREATEDB, BYPASSRLS"),
+            "{}",
+            v.summary
+        );
+        assert!(
+            v.remediation
+                .ends_with("ALTER ROLE \"App-1\" NOCREATEDB NOBYPASSRLS;"),
+            "{}",
+            v.remediation
+        );
+
+        // statectl's own role: the bootstrap superuser is expected unless statectl is it
+        let mut s = snap(&[]);
+        d(&mut s).role = "postgres".into();
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert!(
+            v.summary.starts_with("statectl connects as postgres"),
+            "{}",
+            v.summary
+        );
+        assert!(
+            !v.remediation.contains("NOSUPERUSER"),
+            "the bootstrap superuser cannot lose it: {}",
+            v.remediation
+        );
+
+        let mut s = snap(&[("password_encryption", "md5")]);
+        d(&mut s).password_kinds = Ok(vec![
+            ("app".into(), PasswordKind::Md5),
+            ("statectl".into(), PasswordKind::ScramSha256),
+        ]);
+        d(&mut s).public_create = Ok(vec!["public".into()]);
+        d(&mut s).table_owners = Ok(vec![TableOwner {
+            role: "app".into(),
+            tables: 2,
+            example: "public.sessions".into(),
+            schemas: vec!["public".into()],
+            connected: true,
+        }]);
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert_eq!(finding(&v, "finding").len(), 4, "{v:?}");
+        assert!(
+            v.summary.ends_with("(and 3 more: see finding)"),
+            "{}",
+            v.summary
+        );
+        for fix in [
+            "\\password app",
+            "ALTER SYSTEM SET password_encryption = 'scram-sha-256'",
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+            "CREATE ROLE app_owner NOLOGIN; REASSIGN OWNED BY app TO app_owner;",
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO app;",
+        ] {
+            assert!(v.remediation.contains(fix), "{fix}: {}", v.remediation);
+        }
+
+        let mut s = snap(&[]);
+        d(&mut s).remote_superusers = Ok(vec![PlainClient {
+            addr: "10.1.2.3".into(),
+            user: "postgres".into(),
+            count: 2,
+        }]);
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.remediation.contains("`host all postgres all reject`"),
+            "{}",
+            v.remediation
+        );
+    }
+
+    #[test]
+    fn roles_skip_naming_the_grant_when_pg_authid_or_client_addresses_are_hidden() {
+        let t = Thresholds::default();
+        let t = Ctx::of(&t);
+        let mut s = snap(&[]);
+        d(&mut s).password_kinds = Err("permission denied for table pg_authid".into());
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(
+            v.summary
+                .contains("pg_authid is readable only by superusers"),
+            "{}",
+            v.summary
+        );
+        assert!(
+            v.remediation
+                .starts_with("GRANT pg_read_all_data TO statectl;")
+                && v.remediation.contains(
+                    "GRANT SELECT (rolname, rolcanlogin, rolpassword) ON pg_authid TO statectl;"
+                )
+                && v.remediation
+                    .contains("pg_monitor and pg_read_all_settings do not give it"),
+            "{}",
+            v.remediation
+        );
+        // what can be judged still is
+        d(&mut s).public_create = Ok(vec!["public".into()]);
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Warn);
+        assert_eq!(finding(&v, "not_checked").len(), 1, "{v:?}");
+
+        let mut s = snap(&[]);
+        d(&mut s).can_monitor = false;
+        let v = roles(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(
+            v.remediation.contains("GRANT pg_monitor TO statectl;"),
+            "{}",
+            v.remediation
+        );
+    }
+
+    #[test]
+    fn role_names_are_quoted_as_sql_needs() {
+        assert_eq!(ident("app"), "app");
+        assert_eq!(ident("app_2"), "app_2");
+        assert_eq!(ident("App"), "\"App\"");
+        assert_eq!(ident("user"), "\"user\"");
+        assert_eq!(ident("a\"b; DROP"), "\"a\"\"b; DROP\"");
+        assert_eq!(ident("2x"), "\"2x\"");
+        assert_eq!(ident(""), "\"\"");
+    }
+
+    // issue 30: the session rate over the window, its edges, and max_connections per CPU
+    #[test]
+    fn churn_judges_the_session_rate_and_max_connections_per_cpu() {
+        let t = Thresholds::default();
+        let t = Ctx::of(&t);
+        let at = |n: i64, window_ms: u64, settings: &[(&str, &str)]| {
+            let mut s = snap(settings);
+            d(&mut s).sessions = Ok((1000, 1000 + n));
+            d(&mut s).window = Duration::from_millis(window_ms);
+            connection_churn(&s, &t)
+        };
+        assert_eq!(at(1, 1000, &[]).status, Status::Pass);
+        assert_eq!(at(5, 1000, &[]).status, Status::Pass, "5/s is the edge");
+        assert_eq!(at(6, 1000, &[]).status, Status::Warn);
+        assert_eq!(
+            at(100, 2000, &[]).status,
+            Status::Pass.max(Status::Warn),
+            "50/s is warn's edge"
+        );
+        let v = at(101, 2000, &[]);
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.summary
+                .starts_with("101 new session(s) in 2.0 s (50.5/s, above 50/s)"),
+            "{}",
+            v.summary
+        );
+        assert!(v.remediation.contains("PgBouncer"), "{}", v.remediation);
+        assert_eq!(
+            at(5, 100, &[]).status,
+            Status::Skip,
+            "a window cut short measures nothing"
+        );
+
+        let mut s = snap(&[]);
+        d(&mut s).sessions =
+            Err("pg_stat_database.sessions exists from PostgreSQL 14; this server is 13.9".into());
+        let v = connection_churn(&s, &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("this server is 13.9"), "{}", v.summary);
+
+        // 128 per CPU on 32 is the edge of 4
+        assert_eq!(
+            at(0, 1000, &[("max_connections", "128")]).status,
+            Status::Pass
+        );
+        let v = at(0, 1000, &[("max_connections", "129")]);
+        assert_eq!(v.status, Status::Warn);
+        assert!(
+            v.remediation.contains("lower max_connections toward 128"),
+            "{}",
+            v.remediation
+        );
+        let mut s = snap(&[("max_connections", "5000")]);
+        d(&mut s).cores = Err("the server is on another host".into());
+        let v = connection_churn(&s, &t);
+        assert_eq!(v.status, Status::Pass);
+        assert!(
+            v.summary.ends_with(
+                "max_connections not compared with CPUs (the server is on another host)"
+            ),
+            "{}",
+            v.summary
+        );
     }
 }

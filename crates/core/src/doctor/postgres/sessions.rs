@@ -156,3 +156,119 @@ pub fn idle_in_transaction(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
     }
     v
 }
+
+/// `postgres.connection_churn`: new sessions per second over the window (pg_stat_database,
+/// PostgreSQL 14 and later), and max_connections against a local server's CPUs. The backend
+/// ages are evidence, not a verdict: an application restarted a minute ago has young backends
+/// too, and only the rate tells a connection per request from that.
+pub fn connection_churn(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let p = &t.postgres;
+    let secs = d.window.as_secs_f64();
+    let mut v = Verdict::pass("").with("window_ms", d.window.as_millis());
+    // the other client backends' ages: how many are younger than the window
+    let mut young = None;
+    match &d.backend_ages {
+        Ok(ages) => {
+            v = v.with("client_backends", ages.len());
+            if !d.can_monitor {
+                v = v.with(
+                    "backend_ages",
+                    format!(
+                        "other roles' hidden from {} (GRANT pg_monitor TO {})",
+                        d.role, d.role
+                    ),
+                );
+            }
+            if let (Some(first), Some(mid)) = (ages.first(), ages.get(ages.len() / 2)) {
+                let n = ages.iter().filter(|a| **a < secs).count();
+                v = v
+                    .with("youngest_backend_s", format!("{first:.3}"))
+                    .with("median_backend_age_s", format!("{mid:.3}"))
+                    .with("backends_younger_than_window", n);
+                young = Some((n, ages.len()));
+            }
+        }
+        Err(e) => v = v.with("backend_ages", format!("unreadable: {e}")),
+    }
+    if let Some(ms) = d.mean_session_ms {
+        v = v.with("mean_session_ms_since_reset", format!("{ms:.0}"));
+    }
+    let fix = "Reuse connections: a pooler (PgBouncer, pool_mode = transaction) or the driver's pool (HikariCP, pgxpool, psycopg_pool, SQLAlchemy's QueuePool); find who connects with `SELECT usename, application_name, client_addr, backend_start FROM pg_stat_activity ORDER BY backend_start DESC`, or set log_connections = on (reload) to have the log name them";
+    let rate = match &d.sessions {
+        Ok(_) if secs < 0.2 => Err(format!(
+            "the window was {} ms, too short to measure a rate",
+            d.window.as_millis()
+        )),
+        Ok((a, b)) => Ok(((b - a).max(0), (b - a).max(0) as f64 / secs)),
+        Err(e) => Err(e.clone()),
+    };
+    match &rate {
+        Ok((n, per_s)) => {
+            v = v
+                .with("new_sessions", n)
+                .with("sessions_per_s", format!("{per_s:.1}"));
+            let status = if *per_s > p.sessions_per_s_fail {
+                Status::Fail
+            } else if *per_s > p.sessions_per_s_warn {
+                Status::Warn
+            } else {
+                Status::Pass
+            };
+            let ages = match young {
+                Some((n, all)) => format!("; {n} of {all} client backends are younger than it"),
+                None => String::new(),
+            };
+            v.escalate(
+                status,
+                format!(
+                    "{n} new session(s) in {secs:.1} s ({per_s:.1}/s, above {}/s): clients connect per request{ages}",
+                    if status == Status::Fail { p.sessions_per_s_fail } else { p.sessions_per_s_warn }
+                ),
+                fix,
+            );
+        }
+        Err(e) => v = v.with("sessions_per_s", format!("unknown: {e}")),
+    }
+    let max: f64 = setting(d, "max_connections").parse().unwrap_or(0.0);
+    let cpus = match &d.cores {
+        Ok(c) if max > 0.0 => {
+            let per = max / f64::from(*c);
+            v = v
+                .with("max_connections", max)
+                .with("cpus", c)
+                .with("max_connections_per_cpu", format!("{per:.2}"));
+            if per > p.max_connections_per_core_warn {
+                let aim = (f64::from(*c) * p.max_connections_per_core_warn).floor();
+                v.escalate(
+                    Status::Warn,
+                    format!(
+                        "max_connections {max} is {per:.2} per CPU ({c} CPUs, above {}): the cores cannot run that many backends at once, and each idle one holds memory",
+                        p.max_connections_per_core_warn
+                    ),
+                    &format!("{fix}; then lower max_connections toward {aim} (restart), keeping the pool at a few connections per CPU"),
+                );
+            }
+            format!("max_connections {max} for {c} CPUs")
+        }
+        Ok(_) => "max_connections not shown by pg_settings".to_string(),
+        Err(e) => {
+            v = v.with("cpus", format!("unknown: {e}"));
+            format!("max_connections not compared with CPUs ({e})")
+        }
+    };
+    match (&rate, v.status) {
+        (Err(e), Status::Pass) => {
+            v.status = Status::Skip;
+            v.summary = format!("not checked: the session rate is unknown: {e}");
+        }
+        (Ok((n, per_s)), Status::Pass) => {
+            v.summary = format!("{n} new session(s) in {secs:.1} s ({per_s:.1}/s); {cpus}");
+        }
+        _ => {}
+    }
+    v
+}
