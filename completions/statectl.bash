@@ -677,7 +677,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -704,6 +704,10 @@ _statectl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1481,7 +1485,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__logs)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --lines --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --lines --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,6 +1512,10 @@ _statectl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1769,7 +1777,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1796,6 +1804,10 @@ _statectl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redis-service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
