@@ -267,27 +267,17 @@ fn mode_name(m: OutageMode) -> &'static str {
     }
 }
 
-/// Asks at the terminal, or refuses without --yes.
-fn confirm(a: &StoreOutageArgs, s: &Store) -> Result<(), UsageError> {
-    if a.yes {
+/// Asks at the terminal, or refuses without --yes: `what` says what the drill does ("drill
+/// store-outage cuts … off for 10s").
+fn confirm(yes: bool, what: &str) -> Result<(), UsageError> {
+    if yes {
         return Ok(());
     }
-    let refuse = || {
-        UsageError(format!(
-            "drill store-outage cuts {} off for {}: give --yes to run it (on staging)",
-            s.label,
-            humantime::format_duration(a.duration)
-        ))
-    };
+    let refuse = || UsageError(format!("{what}: give --yes to run it (on staging)"));
     if !std::io::stdin().is_terminal() {
         return Err(refuse());
     }
-    eprint!(
-        "statectl: cut {} off from this host for {} ({})? [y/N] ",
-        s.label,
-        humantime::format_duration(a.duration),
-        mode_name(a.mode)
-    );
+    eprint!("statectl: {what}. Go on? [y/N] ");
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
@@ -373,7 +363,15 @@ pub async fn store_outage(
         .into());
     }
     let http = client(a)?;
-    confirm(a, &s)?;
+    confirm(
+        a.yes,
+        &format!(
+            "drill store-outage cuts {} off from this host for {} ({})",
+            s.label,
+            humantime::format_duration(a.duration),
+            mode_name(a.mode)
+        ),
+    )?;
     let api_label = statectl_core::redact::redact_url(api.as_str());
     let started = SystemTime::now();
     let clock = Instant::now();
@@ -939,31 +937,18 @@ pub async fn failover(
             st.label()
         ));
     }
-    if !a.yes {
-        let what = Store {
-            label: format!("{} (master {old})", st.label()),
-            host: String::new(),
-            port: 0,
-            redis: true,
-        };
-        let fake = StoreOutageArgs {
-            api: String::new(),
-            store: String::new(),
-            mode: match a.mode {
-                FailoverMode::Freeze => OutageMode::Freeze,
-                FailoverMode::Kill => OutageMode::Reject,
+    confirm(
+        a.yes,
+        &format!(
+            "drill failover {} the master {old} of {} for up to {}",
+            match a.mode {
+                FailoverMode::Freeze => "freezes",
+                FailoverMode::Kill => "kills",
             },
-            duration: a.duration,
-            before: Duration::ZERO,
-            rate: a.rate,
-            request_timeout: a.timeout,
-            breaker_deadline: a.timeout,
-            recovery_deadline: a.timeout,
-            http_ca: None,
-            yes: false,
-        };
-        confirm(&fake, &what)?;
-    }
+            st.label(),
+            humantime::format_duration(a.duration)
+        ),
+    )?;
     let started = SystemTime::now();
     let clock = Instant::now();
     let say = |m: String| {

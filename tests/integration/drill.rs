@@ -654,3 +654,37 @@ fn failover_drill_continues_the_master_on_ctrl_c() {
     assert_eq!(v["interrupted"], true, "{v}");
     assert_eq!(status(&v, "drill.restored").0, "pass", "{v}");
 }
+
+// A drill changes a live system: without --yes (and no terminal to ask at) it is refused before
+// anything is touched, in one line naming what it would have done; bad URLs name their flag.
+#[test]
+fn drills_without_yes_or_with_bad_input_are_refused_in_one_line() {
+    for (args, says) in [
+        (
+            vec!["drill", "store-outage", "--api", "http://127.0.0.1:9/x", "--store", "redis://127.0.0.1:9"],
+            "drill store-outage cuts redis://127.0.0.1:9 off from this host for 10s (reject): give --yes",
+        ),
+        (
+            vec!["drill", "store-outage", "--api", "ftp://x", "--store", "redis://127.0.0.1:9", "--yes"],
+            "--api ftp://x: an http:// or https:// URL",
+        ),
+        (
+            vec!["drill", "store-outage", "--api", "http://x/", "--store", "mysql://:drill-pw@h:1", "--yes"],
+            "--store mysql://:***@h:1: scheme mysql",
+        ),
+        (
+            vec!["drill", "store-outage", "--api", "http://x/", "--store", "postgres://h/db", "--mode", "freeze", "--yes"],
+            "--mode freeze: a Redis store only",
+        ),
+        (
+            vec!["drill", "failover", "--redis", "redis://127.0.0.1:9", "--yes"],
+            "a redis+sentinel://",
+        ),
+    ] {
+        let r = crate::support::run(&args, &[]);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert!(!r.stderr.contains("drill-pw"), "{}", r.stderr);
+    }
+}
