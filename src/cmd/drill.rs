@@ -103,8 +103,10 @@ fn nft_table(mode: OutageMode) -> String {
         OutageMode::Reject => "reject with tcp reset",
         _ => "drop",
     };
+    // the table is made anew: one left by a killed drill (empty sets, its own verdict) must
+    // not add its rule ahead of this one
     format!(
-        "table inet {TABLE} {{\n  set v4 {{ type ipv4_addr . inet_service; flags timeout; }}\n  set v6 {{ type ipv6_addr . inet_service; flags timeout; }}\n  chain out {{\n    type filter hook output priority 0; policy accept;\n    ip daddr . tcp dport @v4 {verdict}\n    ip6 daddr . tcp dport @v6 {verdict}\n  }}\n}}\n"
+        "add table inet {TABLE}\ndelete table inet {TABLE}\ntable inet {TABLE} {{\n  set v4 {{ type ipv4_addr . inet_service; flags timeout; }}\n  set v6 {{ type ipv6_addr . inet_service; flags timeout; }}\n  chain out {{\n    type filter hook output priority 0; policy accept;\n    ip daddr . tcp dport @v4 {verdict}\n    ip6 daddr . tcp dport @v6 {verdict}\n  }}\n}}\n"
     )
 }
 

@@ -355,6 +355,23 @@ fn the_watchdog_restores_the_store_after_statectl_is_killed() {
         || api_ok(&d.net.a, d.plain_port),
     );
     eprintln!("restored {:?} after SIGKILL", killed.elapsed());
+    // the killed drill left its (empty) table with its drop rule: the next drill, in reject
+    // mode, makes the table anew, so only its own rule is there
+    assert!(ns_output(&d.net.a, "nft list tables").contains("statectl_drill"));
+    let mut child = d.spawn(d.breaker_port, "reject");
+    until("the next fault in place", Duration::from_secs(15), || {
+        d.elements().contains("10.231.0.2 . ")
+    });
+    let chain = ns_output(&d.net.a, "nft list chain inet statectl_drill out");
+    assert!(
+        chain.contains("reject with tcp reset") && !chain.contains(" drop"),
+        "{chain}"
+    );
+    child.kill().unwrap();
+    let _ = child.wait();
+    until("that element expiring", Duration::from_secs(10), || {
+        !d.elements().contains("10.231.0.2 . ")
+    });
     // a frozen store: the detached watchdog continues it
     let pid = ns_output(
         &d.net.a,
