@@ -31,6 +31,8 @@ have redis-sentinel || need+=(redis-sentinel)
 have ip || need+=(iproute2)
 # the fault matrix drops SYNs with nftables inside a namespace it makes
 have nft || need+=(nftables)
+# the drill tests' small HTTP APIs are Python scripts
+have python3 || need+=(python3)
 have kill || need+=(procps)
 have runuser || need+=(util-linux)
 have tcpdump || need+=(tcpdump)
