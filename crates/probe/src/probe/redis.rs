@@ -627,6 +627,10 @@ fn dryrun_allows(reply: &redis::Value) -> bool {
     text.eq_ignore_ascii_case("OK") || (text.contains("to access") && !text.contains("command"))
 }
 
+/// Above this many connected clients, CLIENT LIST (O(clients), run on the server's one thread)
+/// is read at the window's ends only, not sampled through it.
+const CLIENT_LIST_SAMPLED_MAX: u64 = 1000;
+
 /// CLIENT LIST read over the sample window, one read every `every`.
 struct ClientReads {
     own: Option<u64>,
@@ -637,9 +641,14 @@ struct ClientReads {
 }
 
 impl ClientReads {
-    fn new(own: Option<u64>, window: Duration) -> Self {
-        // a handful of reads over a short window, at most ~40 over a long one
-        let every = (window / 40).max(Duration::from_millis(200));
+    fn new(own: Option<u64>, window: Duration, ends_only: bool) -> Self {
+        // a handful of reads over a short window, at most ~40 over a long one; with many clients
+        // only the window's ends
+        let every = if ends_only {
+            window
+        } else {
+            (window / 40).max(Duration::from_millis(200))
+        };
         ClientReads {
             own,
             every,
@@ -873,7 +882,15 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         // the newest entry's id, whoever's: the window's entries are those after it
         let slow_before = s.slowlog(1, None).await.map(|v| v.first().map(|e| e.id));
         let own = s.own_client().await;
-        let mut clients = ClientReads::new(own.as_ref().map(|o| o.0), probe.sample);
+        // CLIENT LIST costs the server time in proportion to its clients: on a busy one it is
+        // read at the window's ends only
+        let many = info
+            .as_ref()
+            .ok()
+            .and_then(|i| i.get("connected_clients"))
+            .and_then(|n| n.parse::<u64>().ok())
+            .is_some_and(|n| n > CLIENT_LIST_SAMPLED_MAX);
+        let mut clients = ClientReads::new(own.as_ref().map(|o| o.0), probe.sample, many);
         // the counters of the window proper: everything above ran before it
         let stats_start = s.info_section("stats").await.map_err(reason);
         let window_start_unix = unix_now();
@@ -1093,6 +1110,21 @@ mod tests {
         // issue 30: this run's own CLIENT LIST reads are not the server's slowness
         assert_eq!(parse_slowlog_except(&v, Some("127.0.0.1:5000")), vec![]);
         assert_eq!(parse_slowlog_except(&v, Some("127.0.0.1:5001")).len(), 1);
+    }
+
+    #[test]
+    fn client_list_is_sampled_through_the_window_only_on_a_server_with_few_clients() {
+        let w = Duration::from_secs(60);
+        assert_eq!(
+            ClientReads::new(None, w, false).every,
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            ClientReads::new(None, Duration::from_secs(1), false).every,
+            Duration::from_millis(200)
+        );
+        // many clients: the window's ends only (the first read, then the forced last)
+        assert_eq!(ClientReads::new(None, w, true).every, w);
     }
 
     #[test]
