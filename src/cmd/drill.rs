@@ -117,26 +117,7 @@ async fn redis_pid(url: &str, timeout: Duration) -> Result<u32, String> {
         &crate::targets::RedisAuthSources::from_env(None, &Default::default()),
     )
     .map_err(|e| e.to_string())?;
-    let (mut s, _) = crate::probe::redis::RedisSession::connect(&target, timeout)
-        .await
-        .map_err(|e| e.to_string())?;
-    let info: String = s
-        .cmd(redis::cmd("INFO").arg("server"), "waiting for INFO server")
-        .await
-        .map_err(|e| e.to_string())?;
-    let pid: u32 = info
-        .lines()
-        .find_map(|l| l.trim_end().strip_prefix("process_id:"))
-        .and_then(|p| p.parse().ok())
-        .ok_or("its INFO names no process_id")?;
-    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-    if !statectl_core::observe::redis::is_server_process(comm.trim()) {
-        return Err(format!(
-            "its process {pid} is not a redis-server or valkey-server on this host (/proc/{pid}/comm: {:?}): freeze works on a local store only",
-            comm.trim()
-        ));
-    }
-    Ok(pid)
+    local_pid(&target, timeout).await.map(|(pid, _)| pid)
 }
 
 fn signal(pid: u32, sig: libc::c_int) -> Result<(), String> {
@@ -740,7 +721,7 @@ async fn local_pid(t: &RedisTarget, timeout: Duration) -> Result<(u32, usize), S
     let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
     if !statectl_core::observe::redis::is_server_process(comm.trim()) {
         return Err(format!(
-            "its process {pid} is not a redis-server or valkey-server on this host: run the drill on the master's host"
+            "its process {pid} is not a redis-server or valkey-server on this host: freezing works on a server of this host only; run the drill there"
         ));
     }
     let online = info
