@@ -302,8 +302,9 @@ async fn request(c: &reqwest::Client, url: &str, timeout: Duration) -> Outcome {
     match c.get(url).send().await {
         Ok(r) => {
             let code = r.status().as_u16();
-            // the body is read (bounded by the timeout) so the connection is reused
-            let _ = r.bytes().await;
+            // the body is read so the connection is reused: at most the probes' cap is kept,
+            // the timeout bounds an endless one
+            let _ = crate::probe::http::read_body(r, timeout).await;
             match code {
                 200..=299 => Outcome::Ok(code),
                 503 => Outcome::Unavailable,
