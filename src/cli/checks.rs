@@ -24,6 +24,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// The recovery point objective: a replica (Redis, Sentinel or Cluster replica, PostgreSQL
+    /// standby or subscriber) that would lose more than this much data if its primary's site
+    /// were lost now fails, named. Overrides statectl.toml's `[replication] rpo`.
+    #[arg(long, value_name = "DURATION", value_parser = parse_rpo)]
+    pub rpo: Option<f64>,
+
     /// Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -39,6 +45,15 @@ pub struct CheckArgs {
     /// Repeatable, e.g. `--report junit:preflight.xml`.
     #[arg(long, value_name = "FORMAT:FILE", value_parser = parse_report)]
     pub report: Vec<(Format, PathBuf)>,
+}
+
+/// Parses `--rpo 5s` into seconds; zero is refused (no replica can promise it).
+fn parse_rpo(s: &str) -> Result<f64, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!("{s:?}: the objective must be longer than 0"));
+    }
+    Ok(d.as_secs_f64())
 }
 
 /// Parses `--report FORMAT:FILE`.

@@ -58,7 +58,10 @@ pub fn plan(
             .into());
         }
     }
-    let thresholds = crate::input::thresholds(args.config.as_deref())?;
+    let mut thresholds = crate::input::thresholds(args.config.as_deref())?;
+    if let Some(rpo) = args.rpo {
+        thresholds.replication.rpo = Some(rpo);
+    }
     let areas = areas::needed(&checks);
     let targets = Targets::resolve(&args.targets, &crate::areas::inputs(&areas), root)?;
     let full = areas::full(&checks, &areas);

@@ -41,6 +41,45 @@ pub struct Thresholds {
     pub preflight: PreflightThresholds,
     /// The network path to the state nodes (`doctor --path`).
     pub path: PathThresholds,
+    /// Replication against a recovery point objective (`doctor --rpo`).
+    pub replication: ReplicationThresholds,
+}
+
+/// Replication thresholds (`[replication]` in statectl.toml).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReplicationThresholds {
+    /// The recovery point objective, seconds: the data a replica may lack if the primary site
+    /// were lost now. `rpo = "5s"` (a duration) or `rpo = 5` (seconds) in statectl.toml,
+    /// `--rpo 5s` on the command line. None: the rpo checks measure and skip, as no objective
+    /// was declared.
+    #[serde(
+        deserialize_with = "rpo_seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rpo: Option<f64>,
+}
+
+/// `rpo = "5s"` or `rpo = 5`.
+fn rpo_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Rpo {
+        Seconds(f64),
+        Text(String),
+    }
+    let secs = match Rpo::deserialize(d)? {
+        Rpo::Seconds(s) => s,
+        Rpo::Text(t) => parse_duration(&t)
+            .map_err(|e| serde::de::Error::custom(format!("replication.rpo {t:?}: {e}")))?
+            .as_secs_f64(),
+    };
+    if !(secs > 0.0 && secs.is_finite()) {
+        return Err(serde::de::Error::custom(format!(
+            "replication.rpo = {secs}: must be greater than 0"
+        )));
+    }
+    Ok(Some(secs))
 }
 
 /// Path thresholds (`[path]` in statectl.toml).
