@@ -124,6 +124,15 @@ pub struct StoreOutageArgs {
     /// The API must answer 2xx within this long after the store is back.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub recovery_deadline: Duration,
+    /// A site's health endpoint (what a GSLB or load balancer asks), asked as often as --api
+    /// through the drill: it must answer non-2xx within --health-deadline of the cut and 2xx
+    /// again within --recovery-deadline of the restore (drill.health_reflects_store).
+    /// Repeatable: one per site.
+    #[arg(long, value_name = "URL")]
+    pub health_url: Vec<String>,
+    /// Each --health-url must report the site down within this long after the store is cut off.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub health_deadline: Duration,
     /// CA certificate (PEM) for an https API.
     #[arg(long, value_name = "FILE")]
     pub http_ca: Option<PathBuf>,

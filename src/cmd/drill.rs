@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use statectl_core::drill::{self, OutageRun, Outcome, Sample};
+use statectl_core::drill::{self, HealthRun, OutageRun, Outcome, Sample};
 
 use crate::cancel::CancellationToken;
 use crate::cli::{OutageMode, OutputArgs, StoreOutageArgs};
@@ -317,6 +317,40 @@ async fn request(c: &reqwest::Client, url: &str, timeout: Duration) -> Outcome {
     }
 }
 
+/// Sends a request to `url` every `every` until `stop`, each on its own task so a hung one
+/// blocks nothing; each outcome goes to `tx` tagged `idx`. Ends when the last in flight has.
+fn sender(
+    http: &reqwest::Client,
+    url: String,
+    every: Duration,
+    timeout: Duration,
+    stop: &CancellationToken,
+    tx: &tokio::sync::mpsc::UnboundedSender<(usize, Instant, Duration, Outcome)>,
+    idx: usize,
+) -> tokio::task::JoinHandle<()> {
+    let (http, stop, tx) = (http.clone(), stop.clone(), tx.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut inflight = Vec::new();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = stop.cancelled() => break,
+            }
+            let (http, url, tx) = (http.clone(), url.clone(), tx.clone());
+            inflight.push(tokio::spawn(async move {
+                let sent = Instant::now();
+                let o = request(&http, &url, timeout).await;
+                let _ = tx.send((idx, sent, sent.elapsed(), o));
+            }));
+        }
+        for t in inflight {
+            let _ = t.await;
+        }
+    })
+}
+
 /// `statectl drill store-outage`.
 pub async fn store_outage(
     a: &StoreOutageArgs,
@@ -346,6 +380,20 @@ pub async fn store_outage(
         )
         .into());
     }
+    let mut health = Vec::new();
+    for h in &a.health_url {
+        health.push(
+            url::Url::parse(h)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "--health-url {}: an http:// or https:// URL",
+                        statectl_core::redact::redact_url(h)
+                    ))
+                })?,
+        );
+    }
     let http = client(a)?;
     confirm(
         a.yes,
@@ -360,38 +408,29 @@ pub async fn store_outage(
     let started = SystemTime::now();
     let clock = Instant::now();
     let every = Duration::from_secs_f64(1.0 / a.rate as f64);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, Duration, Outcome)>();
+    // samples tagged by the URL they came from: 0 the API, 1.. each --health-url
+    let (tx, mut rx) =
+        tokio::sync::mpsc::unbounded_channel::<(usize, Instant, Duration, Outcome)>();
     let stop_sending = CancellationToken::new();
-    // the sender: one request per tick, each on its own task so a hung one blocks nothing
-    let sender = {
-        let (http, url, stop, tx) = (
-            http.clone(),
-            api.to_string(),
-            stop_sending.clone(),
-            tx.clone(),
-        );
-        let timeout = a.request_timeout;
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut inflight = Vec::new();
-            loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = stop.cancelled() => break,
-                }
-                let (http, url, tx) = (http.clone(), url.clone(), tx.clone());
-                inflight.push(tokio::spawn(async move {
-                    let sent = Instant::now();
-                    let o = request(&http, &url, timeout).await;
-                    let _ = tx.send((sent, sent.elapsed(), o));
-                }));
-            }
-            for t in inflight {
-                let _ = t.await;
-            }
+    let urls: Vec<String> = std::iter::once(api.to_string())
+        .chain(health.iter().map(|u| u.to_string()))
+        .collect();
+    let senders: Vec<_> = urls
+        .iter()
+        .enumerate()
+        .map(|(i, url)| {
+            sender(
+                &http,
+                url.clone(),
+                every,
+                a.request_timeout,
+                &stop_sending,
+                &tx,
+                i,
+            )
         })
-    };
+        .collect();
+    let sender = futures::future::join_all(senders);
     drop(tx);
     let quiet = out.quiet;
     let say = |m: String| {
@@ -440,18 +479,19 @@ pub async fn store_outage(
         }
     }
     // after the restore: until the first 2xx, or the recovery deadline
-    let mut samples: Vec<(Instant, Duration, Outcome)> = Vec::new();
+    // (the API and every health endpoint)
+    let mut samples: Vec<(usize, Instant, Duration, Outcome)> = Vec::new();
     let deadline = restored_at + a.recovery_deadline;
-    let mut recovered = false;
+    let mut recovered = vec![false; urls.len()];
     while !cancel.is_cancelled() {
         let now = Instant::now();
-        if now >= deadline || recovered {
+        if now >= deadline || recovered.iter().all(|r| *r) {
             break;
         }
         tokio::select! {
             got = rx.recv() => match got {
                 Some(x) => {
-                    recovered |= x.0 >= restored_at && matches!(x.2, Outcome::Ok(_));
+                    recovered[x.0] |= x.1 >= restored_at && matches!(x.3, Outcome::Ok(_));
                     samples.push(x);
                 }
                 None => break,
@@ -473,7 +513,18 @@ pub async fn store_outage(
             -(fault_at.duration_since(t).as_secs_f64() * 1e3)
         }
     };
-    samples.sort_by_key(|x| x.0);
+    samples.sort_by_key(|x| x.1);
+    let of = |i: usize| -> Vec<Sample> {
+        samples
+            .iter()
+            .filter(|x| x.0 == i)
+            .map(|(_, t, took, outcome)| Sample {
+                sent_ms: ms(*t),
+                took_ms: took.as_secs_f64() * 1e3,
+                outcome: outcome.clone(),
+            })
+            .collect()
+    };
     let run = OutageRun {
         api: api_label,
         store: s.label.clone(),
@@ -481,14 +532,16 @@ pub async fn store_outage(
         restored_ms: ms(restored_at),
         restore,
         watchdog,
-        samples: samples
-            .into_iter()
-            .map(|(t, took, outcome)| Sample {
-                sent_ms: ms(t),
-                took_ms: took.as_secs_f64() * 1e3,
-                outcome,
+        samples: of(0),
+        health: health
+            .iter()
+            .enumerate()
+            .map(|(i, u)| HealthRun {
+                url: statectl_core::redact::redact_url(u.as_str()),
+                samples: of(i + 1),
             })
             .collect(),
+        health_deadline_ms: a.health_deadline.as_secs_f64() * 1e3,
         breaker_deadline_ms: a.breaker_deadline.as_secs_f64() * 1e3,
         recovery_deadline_ms: a.recovery_deadline.as_secs_f64() * 1e3,
         request_timeout_ms: a.request_timeout.as_secs_f64() * 1e3,

@@ -36,6 +36,16 @@ class H(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
     def do_GET(self):
+        if self.path.startswith("/health"):
+            # a site's health endpoint: the breaker API's checks the store (200 ms bound); the
+            # other's is static, the common mistake
+            if not breaker:
+                return self.answer(200)
+            try:
+                ping(0.2)
+                return self.answer(200)
+            except Exception:
+                return self.answer(503)
         if breaker:
             with lock:
                 is_open = time.monotonic() < state["open_until"]
@@ -324,6 +334,96 @@ fn a_breaker_passes_the_store_outage_drill_and_an_api_without_one_fails_naming_h
     assert_eq!(r.code, 0, "{v}\n{}", r.stderr);
     let (_, restored) = status(&v, "drill.restored");
     assert!(restored.contains("SIGCONT sent to"), "{restored}");
+}
+
+// issue 30 #3: a site's health endpoint (what a GSLB asks) must report the site down while its
+// store is cut off or frozen, and up again after: one that checks the store passes, a static
+// 200 fails saying a GSLB keeps routing users to the site. Both judged in one drill, by URL.
+#[test]
+fn a_health_endpoint_must_follow_its_store_through_the_drill() {
+    let Some(d) = drill() else {
+        return;
+    };
+    const MARK: &str = "health-secret-81c3";
+    let checked = format!("http://127.0.0.1:{}/health?token={MARK}", d.breaker_port);
+    let fixed = format!("http://127.0.0.1:{}/health", d.plain_port);
+    for mode in ["reject", "freeze"] {
+        let args = d.args(
+            d.breaker_port,
+            mode,
+            &[
+                "--health-url",
+                &checked,
+                "--health-url",
+                &fixed,
+                "--health-deadline",
+                "2s",
+            ],
+        );
+        let r = d
+            .net
+            .statectl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(
+            !r.stdout.contains(MARK) && !r.stderr.contains(MARK),
+            "{}",
+            r.stdout
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+        let health: Vec<&serde_json::Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["id"] == "drill.health_reflects_store")
+            .collect();
+        assert_eq!(health.len(), 2, "{mode}: {v}");
+        let of = |port: u16| {
+            health
+                .iter()
+                .find(|f| {
+                    f["target"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with(&format!("http://127.0.0.1:{port}/health"))
+                })
+                .unwrap_or_else(|| panic!("{port}: {v}"))
+        };
+        let good = of(d.breaker_port);
+        assert_eq!(good["status"], "pass", "{mode}: {good}\n{}", r.stderr);
+        let summary = good["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("reported the site down") && summary.contains("2xx again"),
+            "{summary}"
+        );
+        let bad = of(d.plain_port);
+        assert_eq!(bad["status"], "fail", "{mode}: {bad}");
+        assert!(
+            bad["summary"]
+                .as_str()
+                .unwrap()
+                .contains("2xx throughout the outage"),
+            "{bad}"
+        );
+        assert_eq!(r.code, 3, "{mode}: {}", r.stderr);
+        // the API's own findings are unchanged by the health endpoints beside it
+        assert_eq!(status(&v, "drill.breaker_opens").0, "pass", "{v}");
+    }
+    // a bad health URL is one line, exit 2, nothing cut
+    let args = d.args(
+        d.breaker_port,
+        "reject",
+        &["--health-url", "ftp://x/health"],
+    );
+    let r = d
+        .net
+        .statectl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--health-url ftp://x/health") && r.stderr.trim().lines().count() == 1,
+        "{}",
+        r.stderr
+    );
+    assert!(!ns_output(&d.net.a, "nft list tables").contains("statectl_drill"));
 }
 
 // issue 29 #2: killed with SIGKILL mid-drill, statectl cannot restore; the watchdog does: the

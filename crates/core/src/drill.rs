@@ -73,6 +73,23 @@ pub struct OutageRun {
     pub request_timeout_ms: f64,
     /// Ctrl-C cut the drill short.
     pub interrupted: bool,
+    /// Each `--health-url` (a site's GSLB health endpoint) and what it answered, asked as often
+    /// as the API through the same drill.
+    #[serde(default)]
+    pub health: Vec<HealthRun>,
+    /// --health-deadline, ms: a health endpoint must report the site down within this long
+    /// after the store is cut off.
+    #[serde(default)]
+    pub health_deadline_ms: f64,
+}
+
+/// One health endpoint during a drill.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthRun {
+    /// The endpoint, secrets masked.
+    pub url: String,
+    /// Every request to it, in order.
+    pub samples: Vec<Sample>,
 }
 
 /// The share of each kind of answer among `s`, as `12 × 503, 3 hung`.
@@ -264,7 +281,127 @@ pub fn findings(r: &OutageRun) -> Vec<Finding> {
     }
     .with("watchdog", &r.watchdog);
     out.push(f("drill.restored", restored));
+    for h in &r.health {
+        out.push(Finding::new(
+            "drill.health_reflects_store",
+            &h.url,
+            health_verdict(r, h),
+        ));
+    }
     out
+}
+
+/// `drill.health_reflects_store`: a site's health endpoint (what a GSLB or a load balancer
+/// asks) reports the site down while its store is cut off (or frozen: slower than any
+/// objective), and up again once the store is back. One that stays 2xx keeps users routed to a
+/// site that cannot serve them; one that stays down keeps a healthy site out.
+fn health_verdict(r: &OutageRun, h: &HealthRun) -> Verdict {
+    let before: Vec<&Sample> = h.samples.iter().filter(|s| s.sent_ms < 0.0).collect();
+    let during: Vec<&Sample> = h
+        .samples
+        .iter()
+        .filter(|s| s.sent_ms >= 0.0 && s.sent_ms < r.restored_ms)
+        .collect();
+    let after: Vec<&Sample> = h
+        .samples
+        .iter()
+        .filter(|s| s.sent_ms >= r.restored_ms)
+        .collect();
+    let up = |s: &&&Sample| matches!(s.outcome, Outcome::Ok(_));
+    let healthy = before.iter().filter(up).count();
+    if before.is_empty() {
+        return Verdict::new(Status::Error, "no health check finished before the fault");
+    }
+    if healthy * 10 < before.len() * 9 {
+        return Verdict::new(
+            Status::Error,
+            format!(
+                "the health endpoint was not 2xx before the fault ({}): it cannot tell the outage apart",
+                tally(&before)
+            ),
+        )
+        .fix("Run the drill while the site is healthy: the health endpoint must answer 2xx while the store is up");
+    }
+    if during.is_empty() {
+        return Verdict::new(Status::Error, "no health check was sent during the outage");
+    }
+    let fix_blind = "Make the health endpoint check the store on each request (a PING or `SELECT 1` bounded by a timeout below the SLO, e.g. 200 ms) and answer 503 when it fails or is slow; a static 200 keeps a GSLB routing users to a site that cannot serve them";
+    // the first answer that said "down" by its status; a hang says down only to a checker
+    // whose timeout is shorter than the hang
+    let first_down = during
+        .iter()
+        .filter(|s| !matches!(s.outcome, Outcome::Ok(_) | Outcome::Hung))
+        .map(|s| s.done_ms())
+        .min_by(|a, b| a.total_cmp(b));
+    let hung = during.iter().filter(|s| s.outcome == Outcome::Hung).count();
+    let mut v = match first_down {
+        None if hung > 0 => Verdict::new(
+            Status::Warn,
+            format!(
+                "the health endpoint never answered non-2xx while the store was cut off; {hung} checks hung past {}: a GSLB with a longer timeout sees the site up ({})",
+                secs(r.request_timeout_ms),
+                tally(&during)
+            ),
+        )
+        .fix(fix_blind),
+        None => Verdict::new(
+            Status::Fail,
+            format!(
+                "the health endpoint answered 2xx throughout the outage ({}): a GSLB keeps sending users to this site while its store is gone",
+                tally(&during)
+            ),
+        )
+        .fix(fix_blind),
+        Some(t) if t > r.health_deadline_ms => Verdict::new(
+            Status::Fail,
+            format!(
+                "the health endpoint first reported the site down {} after the store was cut off, past the {} deadline ({})",
+                secs(t),
+                secs(r.health_deadline_ms),
+                tally(&during)
+            ),
+        )
+        .fix("Shorten what the health endpoint caches and bound its store check by a timeout below the SLO"),
+        Some(t) => Verdict::pass(format!(
+            "the health endpoint reported the site down {} after the store was cut off (deadline {})",
+            secs(t),
+            secs(r.health_deadline_ms)
+        )),
+    };
+    v = v.with("during the outage", tally(&during));
+    let first_up = after
+        .iter()
+        .filter(up)
+        .map(|s| s.done_ms() - r.restored_ms)
+        .min_by(|a, b| a.total_cmp(b));
+    match first_up {
+        _ if r.interrupted && after.is_empty() => {
+            v = v.with("after the restore", "interrupted before it was measured");
+        }
+        Some(t) if t <= r.recovery_deadline_ms => {
+            v.summary = format!("{}; 2xx again {} after the store came back", v.summary, secs(t));
+            v = v.with("up again after the restore", secs(t));
+        }
+        Some(t) => v.escalate(
+            Status::Fail,
+            format!(
+                "the health endpoint answered 2xx again only {} after the store came back, past the {} deadline",
+                secs(t),
+                secs(r.recovery_deadline_ms)
+            ),
+            "The health endpoint must follow the store back: check it again on each request instead of latching the failure",
+        ),
+        None => v.escalate(
+            Status::Fail,
+            format!(
+                "the health endpoint stayed down for {} after the store came back ({}): a GSLB keeps a healthy site out",
+                secs(r.recovery_deadline_ms),
+                tally(&after)
+            ),
+            "The health endpoint must follow the store back: check it again on each request instead of latching the failure",
+        ),
+    }
+    v
 }
 
 #[cfg(test)]
@@ -284,7 +421,98 @@ mod tests {
             recovery_deadline_ms: 5000.0,
             request_timeout_ms: 2000.0,
             interrupted: false,
+            health: Vec::new(),
+            health_deadline_ms: 3000.0,
         }
+    }
+
+    fn health(samples: Vec<Sample>) -> Finding {
+        let mut r = run(Vec::new());
+        r.health.push(HealthRun {
+            url: "http://10.0.0.5/health".into(),
+            samples,
+        });
+        findings(&r)
+            .into_iter()
+            .find(|f| f.id == "drill.health_reflects_store")
+            .unwrap()
+    }
+
+    fn healthy_before() -> Vec<Sample> {
+        (0..10)
+            .map(|i| s(-1000.0 + i as f64 * 100.0, 2.0, Outcome::Ok(200)))
+            .collect()
+    }
+
+    #[test]
+    fn a_health_endpoint_that_follows_its_store_passes_and_a_static_one_fails() {
+        // down 250 ms after the cut, up 400 ms after the restore (10 s)
+        let mut v = healthy_before();
+        v.push(s(0.0, 50.0, Outcome::Ok(200)));
+        v.extend((1..99).map(|i| s(i as f64 * 100.0 + 50.0, 200.0, Outcome::Unavailable)));
+        v.push(s(10_100.0, 300.0, Outcome::Ok(200)));
+        let f = health(v);
+        assert_eq!(f.status, Status::Pass, "{f:?}");
+        assert!(
+            f.summary.contains("down 350 ms after")
+                && f.summary.contains("400 ms after the store came back"),
+            "{}",
+            f.summary
+        );
+        assert_eq!(f.target, "http://10.0.0.5/health");
+        // a static 200: fail, saying what a GSLB does with it
+        let mut v = healthy_before();
+        v.extend((0..100).map(|i| s(i as f64 * 100.0, 1.0, Outcome::Ok(200))));
+        let f = health(v);
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.summary.contains("2xx throughout the outage"),
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn a_late_a_hanging_and_a_latched_health_endpoint_are_each_named() {
+        // down only at 3.5 s, past the 3 s deadline
+        let mut v = healthy_before();
+        v.extend((0..35).map(|i| s(i as f64 * 100.0, 1.0, Outcome::Ok(200))));
+        v.push(s(3_400.0, 100.0, Outcome::Unavailable));
+        v.push(s(10_200.0, 1.0, Outcome::Ok(200)));
+        let f = health(v);
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.summary.contains("3.50 s after") && f.summary.contains("past the 3.00 s"),
+            "{}",
+            f.summary
+        );
+        // at exactly the deadline: pass
+        let mut v = healthy_before();
+        v.push(s(2_900.0, 100.0, Outcome::Unavailable));
+        v.push(s(10_200.0, 1.0, Outcome::Ok(200)));
+        assert_eq!(health(v).status, Status::Pass);
+        // hangs only: a warning (down only to a checker with a shorter timeout)
+        let mut v = healthy_before();
+        v.extend((0..50).map(|i| s(i as f64 * 200.0, 2000.0, Outcome::Hung)));
+        v.push(s(10_200.0, 1.0, Outcome::Ok(200)));
+        let f = health(v);
+        assert_eq!(f.status, Status::Warn, "{f:?}");
+        assert!(f.summary.contains("50 checks hung"), "{}", f.summary);
+        // down on time but latched: fail after the restore
+        let mut v = healthy_before();
+        v.extend((0..150).map(|i| s(i as f64 * 100.0, 1.0, Outcome::Unavailable)));
+        let f = health(v);
+        assert_eq!(f.status, Status::Fail);
+        assert!(
+            f.summary.contains("stayed down for 5.00 s"),
+            "{}",
+            f.summary
+        );
+        // unhealthy before the fault: an error, not a verdict on the endpoint
+        let v: Vec<Sample> = (0..10)
+            .map(|i| s(-1000.0 + i as f64 * 100.0, 2.0, Outcome::Unavailable))
+            .collect();
+        assert_eq!(health(v).status, Status::Error);
     }
 
     fn s(sent_ms: f64, took_ms: f64, outcome: Outcome) -> Sample {
