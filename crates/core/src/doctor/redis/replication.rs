@@ -593,4 +593,30 @@ mod tests {
         s.repl_start = Err("not collected".into());
         assert_eq!(rpo(&s, &t).status, Status::Skip);
     }
+    #[test]
+    fn replicas_at_risk_survive_absurd_offsets_and_rates() {
+        for (master, line) in [
+            (
+                "1e400",
+                "ip=h,port=1,state=online,offset=18446744073709551615,lag=99999999999999999999",
+            ),
+            ("-5", "ip=h,port=1,state=online,offset=3,lag=1"),
+            (
+                "NaN",
+                "ip=h\x07,port=65535,state=online\x1b,offset=-1,lag=-1",
+            ),
+            (
+                "18446744073709551615",
+                "ip=h,port=1,state=online,offset=0,lag=0",
+            ),
+        ] {
+            let info = map(&[("master_repl_offset", master), ("slave0", line)]);
+            for rate in [0.0, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY, 1e300] {
+                for r in replicas_at_risk(&info, rate) {
+                    let _ = r.figures();
+                    assert!(!r.addr.contains('\x07') && !r.state.contains('\x1b'));
+                }
+            }
+        }
+    }
 }
