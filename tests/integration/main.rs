@@ -25,6 +25,7 @@ mod postgres_reachable;
 mod preflight;
 mod redis_doctor;
 mod redis_reachable;
+mod redis_rpo;
 mod scenarios;
 mod secrets;
 mod server_versions;

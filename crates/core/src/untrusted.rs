@@ -24,12 +24,18 @@ pub fn resp(data: &[u8]) {
     }
 }
 
-/// INFO text, ACL LIST lines (no password hash kept), CLIENT LIST, --redis-service values,
+/// INFO text (its slaveN lines too), ACL LIST lines (no password hash kept), CLIENT LIST, --redis-service values,
 /// /proc/net/snmp, kernel log lines, sysctl.conf lines, version strings and statectl.toml: no
 /// panic on any text.
 pub fn text_parsers(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    let _ = crate::observe::redis::parse_info(&s);
+    let info = crate::observe::redis::parse_info(&s);
+    // slaveN lines: every address and state escaped, any offsets and rates
+    for rate in [0.0, 1.0, f64::MIN_POSITIVE] {
+        for r in crate::doctor::redis::replicas_at_risk(&info, rate) {
+            assert!(!r.addr.contains(char::is_control) && !r.state.contains(char::is_control));
+        }
+    }
     // ACL LIST: no password hash survives the parse, whatever the text
     for u in crate::observe::redis::parse_acl_list(s.lines()) {
         for w in u.rules.split_whitespace() {

@@ -62,6 +62,10 @@ pub struct RedisSnapshot {
     /// come from.
     #[serde(default = "not_collected")]
     pub clients: Result<ClientSample, String>,
+    /// INFO replication read right as the window opens (beside `stats_start`): the master's
+    /// write rate is the change of master_repl_offset from it to `info_end` over `window`.
+    #[serde(default = "not_collected")]
+    pub repl_start: Result<BTreeMap<String, String>, String>,
 }
 
 fn default_user() -> String {
@@ -463,6 +467,59 @@ pub fn config_from_pairs(flat: Vec<String>) -> BTreeMap<String, String> {
     out
 }
 
+/// One replica as its master's INFO replication lists it:
+/// `slaveN:ip=10.0.0.2,port=6380,state=online,offset=1234,lag=0`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaLink {
+    /// `ip:port` (`[ip]:port` for IPv6), as the master sees it (escaped).
+    pub addr: String,
+    /// `online`, or a step of a full resync (`wait_bgsave`, `send_bulk` …), escaped.
+    pub state: String,
+    /// The replication offset it last acknowledged (REPLCONF ACK, once a second).
+    pub offset: Option<u64>,
+    /// Seconds since that acknowledgement.
+    pub lag: Option<u64>,
+}
+
+/// The `slaveN` lines of an INFO read, in N's order (slave2 before slave10); a line without
+/// an ip or port is dropped.
+pub fn replica_links(info: &BTreeMap<String, String>) -> Vec<ReplicaLink> {
+    let mut links: Vec<(u64, ReplicaLink)> = info
+        .iter()
+        .filter_map(|(k, v)| {
+            let n: u64 = k.strip_prefix("slave")?.parse().ok()?;
+            let (mut ip, mut port, mut state, mut offset, mut lag) = (None, None, "", None, None);
+            for (f, x) in v.split(',').filter_map(|kv| kv.split_once('=')) {
+                match f {
+                    "ip" => ip = Some(x),
+                    "port" => port = x.parse::<u16>().ok(),
+                    "state" => state = x,
+                    "offset" => offset = x.parse().ok(),
+                    "lag" => lag = x.parse().ok(),
+                    _ => {}
+                }
+            }
+            let ip = ip.filter(|i| !i.is_empty())?.escape_debug().to_string();
+            let addr = if ip.contains(':') {
+                format!("[{ip}]:{}", port?)
+            } else {
+                format!("{ip}:{}", port?)
+            };
+            Some((
+                n,
+                ReplicaLink {
+                    addr,
+                    state: state.escape_debug().to_string(),
+                    offset,
+                    lag,
+                },
+            ))
+        })
+        .collect();
+    links.sort_by_key(|(n, _)| *n);
+    links.into_iter().map(|(_, l)| l).collect()
+}
+
 /// Parses INFO output: `key:value` lines, sections and comments skipped.
 pub fn parse_info(text: &str) -> BTreeMap<String, String> {
     text.lines()
@@ -531,6 +588,35 @@ pub fn parse_acl_list<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<AclUs
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replica_links_are_read_in_order_and_escaped() {
+        let info = parse_info(
+            "# Replication\r\nrole:master\r\nconnected_slaves:3\r\n\
+slave10:ip=10.0.0.9,port=7000,state=send_bulk,offset=0,lag=0\r\n\
+slave2:ip=::1,port=6381,state=online,offset=120,lag=1\r\n\
+slave0:ip=10.0.0.2,port=6380,state=online,offset=100,lag=0\r\n\
+slave3:ip=,port=1,state=online\r\n\
+slave4:ip=a\x1b[31m,port=2,state=on\x07line,offset=x\r\n\
+master_repl_offset:150\r\n",
+        );
+        let l = replica_links(&info);
+        let addrs: Vec<&str> = l.iter().map(|r| r.addr.as_str()).collect();
+        assert_eq!(
+            addrs,
+            [
+                "10.0.0.2:6380",
+                "[::1]:6381",
+                "a\\u{1b}[31m:2",
+                "10.0.0.9:7000"
+            ]
+        );
+        assert_eq!((l[0].offset, l[0].lag), (Some(100), Some(0)));
+        assert_eq!(l[1].state, "online");
+        assert_eq!(l[2].offset, None);
+        assert!(!l[2].state.contains('\x07'));
+        assert_eq!(l[3].state, "send_bulk");
+    }
 
     // issue 30: equal hashes become one number, and no hash survives the parse
     #[test]

@@ -874,6 +874,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
                 services: BTreeMap::new(),
                 clients: Err("not collected".into()),
                 stats_start: Err("not collected".into()),
+                repl_start: Err("not collected".into()),
             });
         }
         let config = s.config_all().await.map_err(reason);
@@ -893,6 +894,8 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         let mut clients = ClientReads::new(own.as_ref().map(|o| o.0), probe.sample, many);
         // the counters of the window proper: everything above ran before it
         let stats_start = s.info_section("stats").await.map_err(reason);
+        // master_repl_offset as the window opens: the write rate redis.rpo divides by
+        let repl_start = s.info_section("replication").await.map_err(reason);
         let window_start_unix = unix_now();
         let window_clock = Instant::now();
         let (pings, ping_timeouts) = s
@@ -946,6 +949,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
             services: probe.services.clone(),
             clients: clients.finish(),
             stats_start,
+            repl_start,
         })
     };
     let look = async {

@@ -13,7 +13,10 @@ pub use access::{acl, connection_churn};
 pub use capacity::{eviction_policy, fragmentation, maxclients, maxmemory, ttl_coverage};
 pub use host::{host, tcp_backlog};
 pub use latency::latency;
-pub use replication::{min_replicas, persistence, replication, split_brain};
+pub use replication::{
+    min_replicas, persistence, replicas_at_risk, replication, rpo, split_brain, AtRisk,
+    REPLICA_ACK_PERIOD_S,
+};
 pub use security::{security, tls, tls_config, tls_files};
 
 use super::{unreachable_verdict, Area, Check, Ctx, Eval, Tag};
@@ -166,6 +169,14 @@ pub static CHECKS: &[Check] = &[
         doc: "a master with replicas and min-replicas-to-write 0 warns; the remediation gives the value for a majority acknowledgement",
         full: true,
         eval: Eval::Redis(min_replicas),
+    },
+    Check {
+        id: "redis.rpo",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "for a master with replicas, each replica's data at risk from INFO replication over the window: bytes = master_repl_offset minus the offset it acknowledged, seconds = those bytes at the master's write rate (its master_repl_offset's change over the window), at least its ACK lag when the master wrote nothing; a replica over the recovery point objective (--rpo or [replication] rpo) fails, named with its bytes and seconds, and so does one not online (wait_bgsave, send_bulk: a full resync); replicas acknowledge once a second, so ~1 s is the resolution; no objective declared (the figures are still given), no replica, or a replica target (judged on its master): skip",
+        full: true,
+        eval: Eval::Redis(rpo),
     },
     Check {
         id: "redis.split_brain",
@@ -460,6 +471,7 @@ pub mod tests {
             first_ping: Duration::from_micros(250),
             info: Ok(base.clone()),
             stats_start: Ok(base.clone()),
+            repl_start: Ok(base.clone()),
             info_end: Ok(base),
             window: Duration::from_secs(1),
             config: Ok(map(&[
@@ -543,6 +555,11 @@ pub mod tests {
                 Eval::RedisGroup(_) => continue,
                 _ => unreachable!(),
             };
+            if c.id == "redis.rpo" {
+                // a master without replicas: no data elsewhere to judge (replication.rs's tests)
+                assert!(v.summary.starts_with("no replica"), "{v:?}");
+                continue;
+            }
             assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);
         }
     }

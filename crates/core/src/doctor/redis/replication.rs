@@ -1,6 +1,7 @@
 //! Redis checks: persistence and replication health.
 
 use super::*;
+use crate::observe::redis::replica_links;
 use crate::observe::RedisObservation;
 
 /// `redis.persistence`.
@@ -176,6 +177,217 @@ pub fn split_brain(label: &str, nodes: &[&RedisObservation], _t: &Ctx) -> Verdic
     v
 }
 
+/// How often a replica acknowledges its offset (REPLCONF ACK from its replicationCron, once a
+/// second): the acknowledged offset is up to this old, so the data at risk it gives counts up
+/// to this much of writes the replica may already hold. The resolution of `redis.rpo`.
+pub const REPLICA_ACK_PERIOD_S: f64 = 1.0;
+
+/// The resolution note every `redis.rpo` verdict carries.
+const RPO_RESOLUTION: &str = "~1 s: a replica acknowledges its offset once a second, so a healthy replica shows up to ~1 s of writes at risk";
+
+/// What one replica would lose if its master were lost at the end of the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtRisk {
+    /// The replica as its master sees it (`ip:port`).
+    pub addr: String,
+    /// Its replication state (`online`, `wait_bgsave`, `send_bulk` …).
+    pub state: String,
+    /// master_repl_offset at the window's end minus the offset it acknowledged.
+    pub bytes: u64,
+    /// Those bytes in seconds of the master's writes; None when the replica is not online
+    /// (it holds nothing it can serve).
+    pub seconds: Option<f64>,
+    /// The seconds are a lower bound: the master wrote nothing in the window, so they are the
+    /// replica's ACK lag.
+    pub at_least: bool,
+    /// Seconds since its last acknowledgement.
+    pub lag: Option<u64>,
+}
+
+impl AtRisk {
+    /// `127.0.0.1:6380: 45.0 KiB (46080 B), 3.2 s at risk, lag 3 s`.
+    fn figures(&self) -> String {
+        let lag = self.lag.map_or(String::new(), |l| format!(", lag {l} s"));
+        match self.seconds {
+            None => format!(
+                "{} not online ({}): everything at risk",
+                self.addr, self.state
+            ),
+            Some(s) => format!(
+                "{}: {}, {}{} at risk{lag}",
+                self.addr,
+                bytes(self.bytes),
+                if self.at_least { "at least " } else { "" },
+                secs(s)
+            ),
+        }
+    }
+}
+
+/// `900 B`, `19.5 KiB (20010 B)`: exact, as an edge may be a few bytes.
+fn bytes(n: u64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else {
+        format!("{} ({n} B)", human_bytes(n as f64))
+    }
+}
+
+/// `3.2 s`, `2.001 s`, `1 s`.
+fn secs(s: f64) -> String {
+    let t = format!("{s:.3}");
+    format!("{} s", t.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// Each replica's data at risk from the master's `end` INFO read and its write rate
+/// (bytes/s over the window): bytes = master_repl_offset − its acknowledged offset; seconds =
+/// bytes ÷ rate, or, with no writes in the window and bytes behind, at least its ACK lag.
+pub fn replicas_at_risk(end: &Info, rate: f64) -> Vec<AtRisk> {
+    let master = num(end, "master_repl_offset").unwrap_or(0.0).max(0.0) as u64;
+    replica_links(end)
+        .into_iter()
+        .map(|l| {
+            let bytes = master.saturating_sub(l.offset.unwrap_or(0));
+            let (seconds, at_least) = if l.state != "online" {
+                (None, false)
+            } else if bytes == 0 {
+                (Some(0.0), false)
+            } else if rate > 0.0 {
+                (Some(bytes as f64 / rate), false)
+            } else {
+                (Some(l.lag.unwrap_or(0) as f64), true)
+            };
+            AtRisk {
+                addr: l.addr,
+                state: l.state,
+                bytes,
+                seconds,
+                at_least,
+                lag: l.lag,
+            }
+        })
+        .collect()
+}
+
+/// `redis.rpo`.
+pub fn rpo(s: &RedisSnapshot, t: &Ctx) -> Verdict {
+    let (_, end) = match window(s) {
+        Ok(x) => x,
+        Err(v) => return v,
+    };
+    let role = end.get("role").map_or("", |r| r.as_str());
+    if role == "slave" {
+        let master = format!(
+            "{}:{}",
+            end.get("master_host").map_or("?", |h| h.as_str()),
+            end.get("master_port").map_or("?", |p| p.as_str())
+        )
+        .escape_debug()
+        .to_string();
+        return Verdict::skip(format!(
+            "a replica: judged on its master {master} (the data at risk is the master's to tell)"
+        ))
+        .with("role", "slave")
+        .with("master", master);
+    }
+    let links = replica_links(end);
+    if links.is_empty() {
+        return Verdict::skip("no replica: nothing holds this server's data elsewhere")
+            .with("role", role.escape_debug())
+            .with(
+                "connected_replicas",
+                num(end, "connected_slaves").unwrap_or(0.0),
+            );
+    }
+    let start = match &s.repl_start {
+        Ok(i) => i,
+        Err(e) => {
+            return Verdict::skip(format!(
+                "INFO replication was not read as the window opened: {e}"
+            ))
+        }
+    };
+    let (Some(o0), Some(o1)) = (
+        num(start, "master_repl_offset"),
+        num(end, "master_repl_offset"),
+    ) else {
+        return Verdict::skip("INFO replication has no master_repl_offset");
+    };
+    if start.get("master_replid") != end.get("master_replid") || o1 < o0 {
+        return Verdict::new(
+            Status::Error,
+            "the replication history changed during the window (master_replid or a lower offset): a failover or restart; its rate means nothing",
+        )
+        .fix("Run again once the deployment is settled (see redis.replication and redis.split_brain)");
+    }
+    let window_s = s.window.as_secs_f64();
+    let rate = if window_s > 0.0 {
+        (o1 - o0) / window_s
+    } else {
+        0.0
+    };
+    let risks = replicas_at_risk(end, rate);
+    let mut v = Verdict::pass("")
+        .with("write_rate", format!("{}/s", human_bytes(rate)))
+        .with("master_repl_offset", o1)
+        .with("window_s", format!("{window_s:.3}"));
+    for r in &risks {
+        v = v.with(format!("replica {}", r.addr), r.figures());
+    }
+    v = v.with("resolution", RPO_RESOLUTION);
+    let list = risks
+        .iter()
+        .map(AtRisk::figures)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let Some(objective) = t.replication.rpo else {
+        v.status = Status::Skip;
+        v.summary = format!("no RPO declared: --rpo or [replication] rpo (measured {list})");
+        return v;
+    };
+    v = v.with("rpo", secs(objective));
+    v.summary = format!(
+        "{} replica(s) within the RPO {}: {list}",
+        risks.len(),
+        secs(objective)
+    );
+    let over = risks
+        .iter()
+        .filter(|r| r.seconds.is_some_and(|x| x > objective))
+        .map(AtRisk::figures)
+        .collect::<Vec<_>>();
+    let not_online = risks
+        .iter()
+        .filter(|r| r.seconds.is_none())
+        .map(|r| format!("{} ({})", r.addr, r.state))
+        .collect::<Vec<_>>();
+    let mut problems = Vec::new();
+    let mut fixes = Vec::new();
+    if !not_online.is_empty() {
+        problems.push(format!(
+            "replica(s) not online, holding nothing they can serve: {}",
+            not_online.join(", ")
+        ));
+        fixes.push("A replica in wait_bgsave or send_bulk is in a full resync: read the master's and the replica's logs (fork time, client-output-buffer-limit replica, repl-timeout) and size repl-backlog-size so a reconnect resyncs partially; until it is online, min-replicas-to-write and WAIT cannot count it");
+    }
+    if !over.is_empty() {
+        problems.push(format!(
+            "{} replica(s) over the RPO {}: {} (the master writing {}/s)",
+            over.len(),
+            secs(objective),
+            over.join("; "),
+            human_bytes(rate)
+        ));
+        fixes.push("Look at the replica named: its link (`redis-cli -h IP -p PORT INFO replication`: master_link_status, master_last_io_seconds_ago), its CPU and the network between them; size repl-backlog-size so a reconnect resyncs partially; bound the loss with min-replicas-to-write 1 and min-replicas-max-lag N (the master refuses writes when no replica acknowledged within N s); send WAIT numreplicas timeout after writes that must not be lost");
+    }
+    if !problems.is_empty() {
+        v.status = Status::Fail;
+        v.summary = problems.join("; ");
+        v.remediation = fixes.join(". ");
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tests::*;
@@ -238,5 +450,173 @@ mod tests {
             v.remediation
         );
         assert_eq!(min_replicas(&snapshot(&[]), &t).status, Status::Pass);
+    }
+    /// A master with two replicas, writing 10 000 bytes/s over a 2 s window; replica 1 is
+    /// 35 000 bytes (3.5 s) behind.
+    fn master_with_replicas(lines: &[(&str, &str)]) -> RedisSnapshot {
+        let mut s = snapshot(&[
+            ("connected_slaves", "2"),
+            ("master_replid", "abc"),
+            ("master_repl_offset", "1000000"),
+        ]);
+        s.window = std::time::Duration::from_secs(2);
+        s.repl_start = Ok(map(&[
+            ("role", "master"),
+            ("master_replid", "abc"),
+            ("master_repl_offset", "1000000"),
+        ]));
+        end(
+            &mut s,
+            &[
+                ("master_repl_offset", "1020000"),
+                (
+                    "slave0",
+                    "ip=10.0.0.2,port=6380,state=online,offset=1015000,lag=0",
+                ),
+                (
+                    "slave1",
+                    "ip=10.0.0.3,port=6380,state=online,offset=985000,lag=3",
+                ),
+            ],
+        );
+        end(&mut s, lines);
+        s
+    }
+
+    fn with_rpo(rpo: Option<f64>) -> Thresholds {
+        let mut t = Thresholds::default();
+        t.replication.rpo = rpo;
+        t
+    }
+
+    #[test]
+    fn rpo_names_the_replica_over_the_objective_with_its_bytes_and_seconds() {
+        let s = master_with_replicas(&[]);
+        let th = with_rpo(Some(3.0));
+        let v = rpo(&s, &Ctx::of(&th));
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(v.summary.contains("10.0.0.3:6380"), "{}", v.summary);
+        assert!(!v.summary.contains("10.0.0.2:6380"), "{}", v.summary);
+        assert!(
+            v.summary.contains("34.2 KiB (35000 B), 3.5 s at risk"),
+            "{}",
+            v.summary
+        );
+        assert!(v.summary.contains("RPO 3 s"), "{}", v.summary);
+        assert!(v.remediation.contains("min-replicas-max-lag"));
+        assert_eq!(ev(&v, "write_rate"), "9.8 KiB/s");
+        assert!(ev(&v, "resolution").contains("once a second"));
+        assert_eq!(
+            ev(&v, "replica 10.0.0.2:6380"),
+            "10.0.0.2:6380: 4.9 KiB (5000 B), 0.5 s at risk, lag 0 s"
+        );
+        // the edge: exactly at the objective passes, both replicas named with their figures
+        let th = with_rpo(Some(3.5));
+        let v = rpo(&s, &Ctx::of(&th));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(v.summary.starts_with("2 replica(s) within the RPO 3.5 s"));
+        assert!(v.summary.contains("10.0.0.2:6380: 4.9 KiB (5000 B), 0.5 s"));
+    }
+
+    #[test]
+    fn rpo_skips_with_the_figures_when_no_objective_is_declared() {
+        let s = master_with_replicas(&[]);
+        let th = with_rpo(None);
+        let v = rpo(&s, &Ctx::of(&th));
+        assert_eq!(v.status, Status::Skip);
+        assert!(
+            v.summary
+                .starts_with("no RPO declared: --rpo or [replication] rpo (measured "),
+            "{}",
+            v.summary
+        );
+        assert!(ev(&v, "replica 10.0.0.3:6380").contains("3.5 s at risk"));
+    }
+
+    #[test]
+    fn rpo_fails_a_replica_not_online_and_uses_the_lag_when_nothing_was_written() {
+        let s = master_with_replicas(&[(
+            "slave1",
+            "ip=10.0.0.3,port=6380,state=send_bulk,offset=0,lag=0",
+        )]);
+        let th = with_rpo(Some(60.0));
+        let v = rpo(&s, &Ctx::of(&th));
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.summary.contains("not online") && v.summary.contains("10.0.0.3:6380 (send_bulk)"),
+            "{}",
+            v.summary
+        );
+        assert!(v.remediation.contains("full resync"));
+        // no writes in the window: the bytes behind are at least the ACK lag old
+        let mut s = master_with_replicas(&[]);
+        s.repl_start
+            .as_mut()
+            .unwrap()
+            .insert("master_repl_offset".into(), "1020000".into());
+        let r = replicas_at_risk(s.info_end.as_ref().unwrap(), 0.0);
+        assert_eq!((r[1].seconds, r[1].at_least), (Some(3.0), true));
+        let th = with_rpo(Some(2.0));
+        let v = rpo(&s, &Ctx::of(&th));
+        assert_eq!(v.status, Status::Fail);
+        assert!(v.summary.contains("at least 3 s at risk"), "{}", v.summary);
+        // a replica caught up is 0 s behind whatever the rate
+        let r = replicas_at_risk(
+            &map(&[
+                ("master_repl_offset", "5"),
+                ("slave0", "ip=h,port=1,state=online,offset=5,lag=0"),
+            ]),
+            0.0,
+        );
+        assert_eq!(r[0].seconds, Some(0.0));
+    }
+
+    #[test]
+    fn rpo_skips_replicas_masters_without_replicas_and_errs_on_a_new_history() {
+        let th = with_rpo(Some(1.0));
+        let t = Ctx::of(&th);
+        let v = rpo(
+            &snapshot(&[
+                ("role", "slave"),
+                ("master_host", "10.0.0.1"),
+                ("master_port", "6379"),
+            ]),
+            &t,
+        );
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("judged on its master 10.0.0.1:6379"));
+        let v = rpo(&snapshot(&[]), &t);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.starts_with("no replica"));
+        let mut s = master_with_replicas(&[("master_replid", "def")]);
+        assert_eq!(rpo(&s, &t).status, Status::Error);
+        s.repl_start = Err("not collected".into());
+        assert_eq!(rpo(&s, &t).status, Status::Skip);
+    }
+    #[test]
+    fn replicas_at_risk_survive_absurd_offsets_and_rates() {
+        for (master, line) in [
+            (
+                "1e400",
+                "ip=h,port=1,state=online,offset=18446744073709551615,lag=99999999999999999999",
+            ),
+            ("-5", "ip=h,port=1,state=online,offset=3,lag=1"),
+            (
+                "NaN",
+                "ip=h\x07,port=65535,state=online\x1b,offset=-1,lag=-1",
+            ),
+            (
+                "18446744073709551615",
+                "ip=h,port=1,state=online,offset=0,lag=0",
+            ),
+        ] {
+            let info = map(&[("master_repl_offset", master), ("slave0", line)]);
+            for rate in [0.0, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY, 1e300] {
+                for r in replicas_at_risk(&info, rate) {
+                    let _ = r.figures();
+                    assert!(!r.addr.contains('\x07') && !r.state.contains('\x1b'));
+                }
+            }
+        }
     }
 }
