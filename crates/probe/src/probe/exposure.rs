@@ -351,6 +351,10 @@ fn ssh_connect(v: &Vantage, addr: &str, timeout: Duration) -> Result<Conn, Close
     let mut c = tokio::process::Command::new("ssh");
     c.arg("-W").arg(addr);
     c.args(["-o", "BatchMode=yes"]);
+    // the first value of an option wins: ssh must say why a channel failed ("open failed:
+    // connect failed: Connection refused" is logged at INFO), whatever ~/.ssh/config or
+    // --ssh-option set LogLevel to
+    c.args(["-o", "LogLevel=INFO"]);
     c.arg("-o")
         .arg(format!("ConnectTimeout={}", timeout.as_secs().max(1)));
     for o in options {
