@@ -88,10 +88,13 @@ impl Net {
         self.pidfiles.push(pidfile);
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let out = self.exec(
-                &self.srv.clone(),
-                &["redis-cli", "-h", INSIDE, "-p", &port.to_string(), "PING"],
-            );
+            let mut cli = vec!["redis-cli", "-h", INSIDE];
+            if lines.iter().any(|l| l.starts_with("tls-port")) {
+                cli.extend(["--tls", "--insecure"]);
+            }
+            let p = port.to_string();
+            cli.extend(["-p", &p, "PING"]);
+            let out = self.exec(&self.srv.clone(), &cli);
             // PONG, NOAUTH, or protected mode's DENIED: it answers
             let said = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
             if ["PONG", "NOAUTH", "DENIED"]
@@ -361,6 +364,51 @@ fn redis_exposure_passes_bound_inside_and_fails_on_every_address() {
     let f = d.finding("redis.exposure");
     assert_eq!(f["status"], "fail", "{f}");
     assert!(summary(f).contains("protected mode refuses"), "{f}");
+
+    net.stop_redis();
+
+    // a TLS-only port on every address, client certificates optional: no plain answer, a TLS
+    // handshake that asks for a certificate
+    let certs = tempfile::tempdir().unwrap();
+    if require(crate::support::self_signed_cert(certs.path()), "openssl") {
+        let c = certs.path().display();
+        let tls_port = format!("tls-port {port}");
+        let cert = format!("tls-cert-file {c}/cert.pem");
+        let key = format!("tls-key-file {c}/key.pem");
+        let ca = format!("tls-ca-cert-file {c}/cert.pem");
+        net.redis(
+            port,
+            &[
+                "port 0",
+                &tls_port,
+                &cert,
+                &key,
+                &ca,
+                "tls-auth-clients optional",
+                "bind 0.0.0.0",
+                "protected-mode no",
+                &format!("requirepass {SECRET}"),
+            ],
+        );
+        let d = doctor_in(
+            &net,
+            &[
+                "--redis",
+                &target,
+                "--only",
+                "redis.exposure",
+                "--from",
+                &from,
+            ],
+            &[],
+        );
+        let f = d.finding("redis.exposure");
+        assert_eq!(f["status"], "fail", "{f}");
+        assert!(
+            summary(f).contains("TLS required, a client certificate asked"),
+            "{f}"
+        );
+    }
 
     // without --from: skip naming what is missing
     let d = doctor_in(&net, &args[..4], &[]);
