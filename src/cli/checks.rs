@@ -30,6 +30,19 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_rpo)]
     pub rpo: Option<f64>,
 
+    /// Look at the Redis and PostgreSQL targets from another vantage point (redis.exposure,
+    /// postgres.exposure): `netns:NAME` (or a bare NAME in /run/netns), a network namespace on
+    /// this host; or `ssh:[USER@]HOST[:PORT]`, a host over SSH (`ssh -W`, BatchMode,
+    /// ~/.ssh/config honoured), so the connection is made from HOST. A server on this host is
+    /// tried at every address of this host on its port.
+    #[arg(long, value_name = "VANTAGE")]
+    pub from: Option<String>,
+
+    /// An ssh option for `--from ssh:…`, passed as `-o KEY=VALUE` (IdentityFile,
+    /// UserKnownHostsFile, StrictHostKeyChecking …). Repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub ssh_option: Vec<String>,
+
     /// Threshold overrides (TOML). Default: /etc/statectl/statectl.toml when it exists.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

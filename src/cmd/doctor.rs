@@ -62,6 +62,18 @@ pub fn plan(
     if let Some(rpo) = args.rpo {
         thresholds.replication.rpo = Some(rpo);
     }
+    let vantage = match &args.from {
+        Some(from) => Some(
+            crate::probe::exposure::Vantage::parse(from, &args.ssh_option)
+                .map_err(crate::exit::UsageError)?,
+        ),
+        None if !args.ssh_option.is_empty() => {
+            return Err(
+                crate::exit::UsageError("--ssh-option: only with --from ssh:HOST".into()).into(),
+            )
+        }
+        None => None,
+    };
     let areas = areas::needed(&checks);
     let targets = Targets::resolve(&args.targets, &crate::areas::inputs(&areas), root)?;
     let full = areas::full(&checks, &areas);
@@ -77,6 +89,7 @@ pub fn plan(
             root: root.clone(),
             cancel: cancel.clone(),
             concurrency: args.targets.concurrency.into(),
+            vantage,
         },
         checks,
         areas,

@@ -39,6 +39,7 @@ pub async fn run(
         root: root.clone(),
         cancel: cancel.clone(),
         concurrency: args.targets.concurrency.into(),
+        vantage: None,
     };
     let Observed::Log(obs) = crate::probe::log::observe_area(&cx).await else {
         anyhow::bail!("the log probe returned another area's observation");

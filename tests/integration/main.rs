@@ -8,6 +8,7 @@ mod capture_semantics;
 mod cli;
 mod drill;
 mod edge;
+mod exposure;
 mod faults;
 mod fleet;
 mod generated;

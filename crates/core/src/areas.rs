@@ -424,6 +424,7 @@ mod tests {
                 addr: "127.0.0.1:6379".into(),
                 result: Ok(snap),
                 tls: None,
+                exposure: None,
                 service: None,
                 member: None,
             }],
@@ -452,6 +453,7 @@ mod tests {
                 addr: "h:1".into(),
                 result: Err(ProbeError::Refused { addr: "h:1".into() }),
                 tls: None,
+                exposure: None,
                 service: None,
                 member: None,
             }],
@@ -469,9 +471,13 @@ mod tests {
         assert!(f
             .iter()
             // the TLS look is its own probe: without one it skips for that reason
-            .filter(
-                |f| !["redis.reachable", "redis.tls", "redis.split_brain"].contains(&f.id.as_str())
-            )
+            .filter(|f| ![
+                "redis.reachable",
+                "redis.tls",
+                "redis.exposure",
+                "redis.split_brain"
+            ]
+            .contains(&f.id.as_str()))
             .all(|f| f.status == crate::model::Status::Skip && f.summary.contains("unreachable")));
     }
 

@@ -525,6 +525,7 @@ pub mod tests {
                 addr: "127.0.0.1:6379".into(),
                 result: Ok(redis),
                 tls: None,
+                exposure: None,
                 service: None,
                 member: None,
             }],

@@ -3,6 +3,7 @@
 //! the same docs.
 
 pub mod cluster;
+pub mod exposure;
 pub mod http;
 pub mod jwt;
 pub mod kernel;
@@ -69,6 +70,9 @@ pub enum Eval {
     /// Judges the live TLS handshake with a Redis or PostgreSQL target (made whether or not
     /// the target could otherwise be reached), given its address.
     Tls(fn(Option<&TlsLook>, &str, &Ctx) -> Verdict),
+    /// Judges a Redis or PostgreSQL target seen from `--from`'s vantage point (looked at
+    /// whether or not the target could be reached from here); None without a vantage point.
+    Exposure(fn(Option<&crate::observe::exposure::ExposureLook>, &Ctx) -> Verdict),
     /// Judges the local kernel.
     Kernel(fn(&KernelObservation, &Ctx) -> Verdict),
     /// Judges a Sentinel deployment.
@@ -233,6 +237,8 @@ pub struct ServerTarget<'a, S> {
     pub service: Option<&'a ServiceState>,
     /// The live TLS handshake.
     pub tls: Option<&'a TlsLook>,
+    /// The look from `--from`'s vantage point.
+    pub exposure: Option<&'a crate::observe::exposure::ExposureLook>,
 }
 
 /// A server area's evaluation, target by target: an unreachable target first gets its area's
@@ -258,6 +264,8 @@ pub fn each_server<'a, S: 'a>(
             let v = match c.eval {
                 Eval::Tls(f) if c.area == area => Some(f(o.tls, o.addr, t)),
                 Eval::Tls(_) => None,
+                Eval::Exposure(f) if c.area == area => Some(f(o.exposure, t)),
+                Eval::Exposure(_) => None,
                 ref e => judge(e, &o, t),
             };
             if let Some(v) = v {

@@ -4,6 +4,7 @@
 //! (enforced by `tests/integration/layers.rs`).
 
 pub mod cluster;
+pub mod exposure;
 pub mod http;
 pub mod jwt;
 pub mod kernel;

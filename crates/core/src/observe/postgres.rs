@@ -294,6 +294,9 @@ pub struct PostgresObservation {
     /// The live TLS handshake (`postgres.tls`), made whether or not the rest could be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<super::TlsLook>,
+    /// The look from `doctor --from`'s vantage point (`postgres.exposure`); None without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<super::exposure::ExposureLook>,
     /// When a local server refused: its units, systemd's view and where it listens instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<super::service::ServiceState>,

@@ -2,6 +2,7 @@
 //! every wait is bounded by the caller's timeout.
 
 pub mod cluster;
+pub mod exposure;
 pub mod http;
 pub mod jwt;
 pub mod kernel;
@@ -48,6 +49,8 @@ pub struct ProbeContext {
     pub cancel: crate::cancel::CancellationToken,
     /// Most targets of one area probed at once.
     pub concurrency: usize,
+    /// `doctor --from`: where the exposure checks look at the servers from.
+    pub vantage: Option<exposure::Vantage>,
 }
 
 impl ProbeContext {
@@ -237,6 +240,7 @@ mod tests {
             root: kernel::HostRoot::default(),
             cancel: crate::cancel::CancellationToken::new(),
             concurrency: 2,
+            vantage: None,
         };
         let running = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));

@@ -924,10 +924,41 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                         addr: t.addr.clone(),
                     }),
                     tls: None,
+                    exposure: None,
                     service: None,
                 })
         });
         let mut seen = cx.each(seen).await;
+        if let Some(v) = &cx.vantage {
+            let looks = cx.each(cx.targets.postgres.iter().map(|t| async {
+                let (host, port) = t.host_port_pair();
+                if host.starts_with('/') {
+                    return Some(crate::observe::exposure::ExposureLook {
+                        vantage: v.label(),
+                        result: Ok(Vec::new()),
+                        local: true,
+                        cut: 0,
+                        not_tried: vec![format!(
+                            "{host} (a Unix socket: reached from this host only)"
+                        )],
+                    });
+                }
+                let dialogue = super::exposure::Dialogue::Postgres {
+                    user: t.config.get_user().unwrap_or("postgres").to_string(),
+                    dbname: t
+                        .config
+                        .get_dbname()
+                        .or(t.config.get_user())
+                        .unwrap_or("postgres")
+                        .to_string(),
+                };
+                let work = super::exposure::look(v, &host, port, &dialogue, cx.timing.timeout);
+                crate::cancel::with_grace(&cx.cancel, work).await
+            }));
+            for (o, l) in seen.iter_mut().zip(looks.await) {
+                o.exposure = l;
+            }
+        }
         let ports: Vec<Option<u16>> = seen
             .iter()
             .zip(&cx.targets.postgres)
@@ -1032,6 +1063,7 @@ pub async fn observe(
         addr: target.addr.clone(),
         result,
         tls: Some(tls),
+        exposure: None,
         service: None,
     }
 }

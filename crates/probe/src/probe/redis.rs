@@ -971,6 +971,7 @@ pub async fn observe(target: &RedisTarget, probe: &RedisProbe) -> RedisObservati
         addr: target.host_port(),
         result,
         tls: Some(tls),
+        exposure: None,
         service: None,
         member: target
             .member
@@ -1034,6 +1035,7 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                             addr: t.host_port(),
                         }),
                         tls: None,
+                        exposure: None,
                         service: None,
                         member: t
                             .member
@@ -1043,6 +1045,21 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
             }))
             .await;
         let mut seen = seen;
+        if let Some(v) = &cx.vantage {
+            let looks = cx.each(cx.targets.redis.iter().map(|t| {
+                let work = super::exposure::look(
+                    v,
+                    &t.host,
+                    t.port,
+                    &super::exposure::Dialogue::Redis,
+                    cx.timing.timeout,
+                );
+                crate::cancel::with_grace(&cx.cancel, work)
+            }));
+            for (o, l) in seen.iter_mut().zip(looks.await) {
+                o.exposure = l;
+            }
+        }
         let ports: Vec<Option<u16>> = seen
             .iter()
             .zip(&cx.targets.redis)

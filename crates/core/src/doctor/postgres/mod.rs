@@ -6,10 +6,12 @@ use crate::model::{Status, Verdict};
 use crate::observe::postgres::{PostgresDetail, PostgresSnapshot};
 use crate::observe::ProbeError;
 
+mod exposure;
 mod replication;
 mod roles;
 mod security;
 mod sessions;
+pub use exposure::exposure;
 pub use replication::*;
 pub use roles::*;
 pub use security::*;
@@ -115,6 +117,14 @@ pub static CHECKS: &[Check] = &[
         doc: "password_encryption other than scram-sha-256 warns; a trust rule for non-local hosts in pg_hba fails (skip when the role cannot read pg_hba_file_rules); TLS: postgres.tls, postgres.tls_config",
         full: true,
         eval: Eval::Postgres(security),
+    },
+    Check {
+        id: "postgres.exposure",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "from --from's vantage point (netns:NAME or ssh:[USER@]HOST), a TCP handshake completed at the target's address or, for a server on this host, at any of this host's addresses on its port (at most 16) fails, saying what an SSLRequest and a StartupMessage with the target's user and database (never a password) got there (no pg_hba.conf entry; a password asked: cleartext, md5 or SASL SCRAM; trust: logged in); refused, unreachable or timed out everywhere passes; skip without --from; a vantage point that cannot be used is an error",
+        full: false,
+        eval: Eval::Exposure(exposure),
     },
     Check {
         id: "postgres.roles",
@@ -260,6 +270,7 @@ pub fn evaluate(
         result: &o.result,
         service: o.service.as_ref(),
         tls: o.tls.as_ref(),
+        exposure: o.exposure.as_ref(),
     });
     super::each_server(
         super::Area::Postgres,
@@ -401,6 +412,13 @@ pub mod tests {
                 Eval::Postgres(f) => f(&s, &t),
                 Eval::PostgresReach(f) => f(&Ok(s.clone()), None),
                 Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
+                Eval::Exposure(f) => f(
+                    Some(&crate::doctor::exposure::tests::look(vec![(
+                        "10.0.0.1:1",
+                        crate::observe::exposure::Reach::Refused,
+                    )])),
+                    &t,
+                ),
                 _ => unreachable!(),
             };
             assert_eq!(v.status, Status::Pass, "{}: {v:?}", c.id);

@@ -4,6 +4,7 @@
 
 mod access;
 mod capacity;
+mod exposure;
 mod host;
 mod latency;
 mod replication;
@@ -11,6 +12,7 @@ mod security;
 
 pub use access::{acl, connection_churn};
 pub use capacity::{eviction_policy, fragmentation, maxclients, maxmemory, ttl_coverage};
+pub use exposure::exposure;
 pub use host::{host, tcp_backlog};
 pub use latency::latency;
 pub use replication::{
@@ -105,6 +107,14 @@ pub static CHECKS: &[Check] = &[
         doc: "a non-loopback bind fails with a passwordless default user or protected-mode no; default nopass or app users allowed FLUSHALL/CONFIG/DEBUG/KEYS warn (TLS: redis.tls, redis.tls_config)",
         full: true,
         eval: Eval::Redis(security),
+    },
+    Check {
+        id: "redis.exposure",
+        area: Area::Redis,
+        tags: DOCTOR,
+        doc: "from --from's vantage point (netns:NAME or ssh:[USER@]HOST), a TCP handshake completed at the target's address or, for a server on this host, at any of this host's addresses on its port (at most 16) fails, saying what PING answered there (PONG: no password; NOAUTH: asks for AUTH; DENIED: protected mode; else a TLS handshake: TLS required, client certificate asked or not); refused, unreachable or timed out everywhere passes; skip without --from; a vantage point that cannot be used is an error",
+        full: false,
+        eval: Eval::Exposure(exposure),
     },
     Check {
         id: "redis.acl",
@@ -390,6 +400,7 @@ pub fn evaluate(
         result: &o.result,
         service: o.service.as_ref(),
         tls: o.tls.as_ref(),
+        exposure: o.exposure.as_ref(),
     });
     super::each_server(
         super::Area::Redis,
@@ -551,6 +562,13 @@ pub mod tests {
                 Eval::Redis(f) => f(&s, &t),
                 Eval::RedisReach(f) => f(&Ok(s.clone()), None),
                 Eval::Tls(f) => f(Some(&crate::doctor::tls::tests::healthy_look()), "h:1", &t),
+                Eval::Exposure(f) => f(
+                    Some(&crate::doctor::exposure::tests::look(vec![(
+                        "10.0.0.1:1",
+                        crate::observe::exposure::Reach::Refused,
+                    )])),
+                    &t,
+                ),
                 // judged across a deployment: tests/fixtures/scenarios/redis.json
                 Eval::RedisGroup(_) => continue,
                 _ => unreachable!(),
