@@ -323,13 +323,13 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
         let lag = c
             .flush_lag_s
             .map_or(String::new(), |l| format!(", flush_lag {l:.2} s"));
+        let flushed = c
+            .flush_lsn
+            .as_deref()
+            .map_or(String::new(), |l| format!(", flush_lsn {l}"));
         v = v.with(
             label,
-            format!(
-                "{secs} ({bytes}) at risk; {}, flush_lsn {}{lag}",
-                c.state,
-                c.flush_lsn.as_deref().unwrap_or("none")
-            ),
+            format!("{secs} ({bytes}) at risk; {}{flushed}{lag}", c.state),
         );
     }
     if judged.is_empty() {
