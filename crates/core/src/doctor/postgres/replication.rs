@@ -299,7 +299,7 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
             "this server is a standby: the writes it lacks are judged on its primary (doctor --postgres the primary with --rpo)",
         );
     }
-    if let Err(skip) = monitor_or_skip(d, "the standbys' and subscribers' positions") {
+    if let Err(skip) = monitor_or_skip(d, "the replication positions") {
         return skip;
     }
     let rate = wal_rate(w);
@@ -317,9 +317,12 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
         .collect();
     for (label, c, secs) in &judged {
         let secs = secs.map_or("unknown".to_string(), |s| format!("{s:.2} s"));
-        let bytes = c
-            .bytes_at_risk
-            .map_or("unknown".to_string(), |b| format!("{} B", b.max(0)));
+        let bytes = c.bytes_at_risk.map_or("position unknown".to_string(), |b| {
+            format!("{} B", b.max(0))
+        });
+        let inactive = c
+            .inactive_s
+            .map_or(String::new(), |i| format!(", inactive {i:.0} s"));
         let lag = c
             .flush_lag_s
             .map_or(String::new(), |l| format!(", flush_lag {l:.2} s"));
@@ -329,7 +332,10 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
             .map_or(String::new(), |l| format!(", flush_lsn {l}"));
         v = v.with(
             label,
-            format!("{secs} ({bytes}) at risk; {}{flushed}{lag}", c.state),
+            format!(
+                "{secs} ({bytes}) at risk; {}{inactive}{flushed}{lag}",
+                c.state
+            ),
         );
     }
     if judged.is_empty() {
@@ -376,7 +382,7 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
             }
             (Some(b), None) => v.escalate(
                 Status::Warn,
-                format!("{label} lacks {b} B for an unknown time (no WAL written in the window, no reply time): cannot judge it against the RPO of {objective} s"),
+                format!("{label} lacks {b} B for an unknown time (no WAL written in the window, and no reply time or inactive_since to date it): cannot judge it against the RPO of {objective} s"),
                 if c.state == "disconnected" { RPO_DISCONNECTED_FIX } else { RPO_FIX },
             ),
             _ => {}
