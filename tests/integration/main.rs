@@ -23,6 +23,7 @@ mod path;
 mod playbooks;
 mod postgres_doctor;
 mod postgres_reachable;
+mod postgres_rpo;
 mod preflight;
 mod redis_doctor;
 mod redis_reachable;

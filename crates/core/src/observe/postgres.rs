@@ -164,6 +164,85 @@ pub struct PostgresDetail {
     /// or why they are not known (a server on another host).
     #[serde(default = "not_collected")]
     pub cores: Result<u32, String>,
+    /// What `postgres.rpo` reads: the WAL written over the window and each standby's,
+    /// subscriber's and slot's durable position, or why it could not be read.
+    #[serde(default = "not_collected")]
+    pub wal_risk: Result<WalRisk, String>,
+}
+
+/// The WAL a primary has that its standbys and subscribers do not yet hold durably.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WalRisk {
+    /// pg_is_in_recovery(): a standby, whose data at risk is judged on its primary.
+    pub in_recovery: bool,
+    /// pg_current_wal_lsn() at the end of the window.
+    #[serde(default)]
+    pub current_lsn: String,
+    /// WAL bytes written between the reads of pg_current_wal_lsn() at the window's start and
+    /// end (pg_wal_lsn_diff); None on a standby or when the start could not be read.
+    #[serde(default)]
+    pub wal_bytes: Option<i64>,
+    /// The seconds between those two reads.
+    #[serde(default)]
+    pub wal_window_s: f64,
+    /// Each walsender (pg_stat_replication) and each replication slot without one
+    /// (pg_replication_slots), at the end of the window.
+    #[serde(default)]
+    pub consumers: Vec<WalConsumer>,
+}
+
+/// One consumer of the primary's WAL: a physical standby, a logical subscriber's walsender,
+/// or a slot whose consumer is not connected.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WalConsumer {
+    /// pg_stat_replication.application_name (a subscriber's is its subscription's name); empty
+    /// for a slot without a walsender.
+    pub name: String,
+    /// client_addr; None for a Unix socket or a disconnected slot.
+    #[serde(default)]
+    pub client_addr: Option<String>,
+    /// pg_stat_replication.state (streaming, catchup …), or `disconnected` for a slot without
+    /// a walsender.
+    pub state: String,
+    /// physical or logical (the slot's type; a walsender without a slot is physical).
+    pub kind: String,
+    /// The replication slot it uses, if any.
+    #[serde(default)]
+    pub slot: Option<String>,
+    /// sent_lsn, when connected.
+    #[serde(default)]
+    pub sent_lsn: Option<String>,
+    /// write_lsn: written, not yet flushed, by the consumer.
+    #[serde(default)]
+    pub write_lsn: Option<String>,
+    /// flush_lsn: what the consumer holds durably.
+    #[serde(default)]
+    pub flush_lsn: Option<String>,
+    /// replay_lsn (a subscriber reports its flush position here too).
+    #[serde(default)]
+    pub replay_lsn: Option<String>,
+    /// write_lag, seconds (NULL when caught up and idle).
+    #[serde(default)]
+    pub write_lag_s: Option<f64>,
+    /// flush_lag, seconds (NULL when caught up and idle; frozen at its last value while the
+    /// consumer does not reply).
+    #[serde(default)]
+    pub flush_lag_s: Option<f64>,
+    /// replay_lag, seconds.
+    #[serde(default)]
+    pub replay_lag_s: Option<f64>,
+    /// Seconds since its last reply (now − reply_time).
+    #[serde(default)]
+    pub since_reply_s: Option<f64>,
+    /// Seconds since its slot became inactive (pg_replication_slots.inactive_since,
+    /// PostgreSQL 17 and later).
+    #[serde(default)]
+    pub inactive_s: Option<f64>,
+    /// pg_current_wal_lsn() − flush_lsn (for a slot without a walsender, its
+    /// confirmed_flush_lsn, else its restart_lsn): the WAL it does not hold durably; None when
+    /// unknown (a lost slot).
+    #[serde(default)]
+    pub bytes_at_risk: Option<i64>,
 }
 
 /// A role that can log in, and the attributes least privilege asks about.

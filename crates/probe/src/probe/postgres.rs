@@ -10,7 +10,7 @@ use super::{bounded, io_kind, ProbeContext, ProbeError};
 use crate::doctor::Area;
 use crate::observe::postgres::{
     BlockedBackend, Checkpoints, HbaTrust, LoginRole, PasswordKind, PlainClient, PostgresDetail,
-    PostgresObservation, PostgresSnapshot, Setting, Slot, TableOwner,
+    PostgresObservation, PostgresSnapshot, Setting, Slot, TableOwner, WalConsumer, WalRisk,
 };
 use crate::observe::{Observed, TlsLook, TlsReason};
 pub use crate::sql::mask_literals;
@@ -722,9 +722,11 @@ impl PostgresSession {
         })?;
         let d0 = self.deadlocks().await;
         let s0 = self.sessions(version).await;
+        let wal0 = self.wal_position().await;
         let clock = Instant::now();
         crate::cancel::sleep(cancel, sample).await;
         let window = clock.elapsed();
+        let wal_risk = self.wal_risk(version, wal0, clock).await;
         let s1 = self.sessions(version).await;
         let d1 = self.deadlocks().await;
         let deadlocks = d0.and_then(|a| d1.map(|b| (a, b)));
@@ -887,6 +889,104 @@ impl PostgresSession {
             hba_trust,
             plain_clients,
             cert_files: None,
+            wal_risk,
+        })
+    }
+
+    /// pg_is_in_recovery() and, on a primary, pg_current_wal_lsn() in bytes: the start of
+    /// postgres.rpo's window (None on a standby).
+    async fn wal_position(&self) -> Result<Option<i64>, String> {
+        self.rows(
+            "SELECT CASE WHEN pg_is_in_recovery() THEN NULL \
+               ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::int8 END",
+            "reading pg_current_wal_lsn()",
+            |r| r.try_get::<_, Option<i64>>(0),
+        )
+        .await
+        .map(|v| v.into_iter().next().flatten())
+    }
+
+    /// The end of postgres.rpo's window: the WAL written since `start` (read at `since`), and
+    /// each walsender of pg_stat_replication (standbys and subscribers) and each replication
+    /// slot without one, with the WAL each does not hold durably.
+    async fn wal_risk(
+        &self,
+        version: (i32, &str),
+        start: Result<Option<i64>, String>,
+        since: Instant,
+    ) -> Result<WalRisk, String> {
+        let end = self
+            .rows(
+                "SELECT CASE WHEN pg_is_in_recovery() THEN NULL \
+                   ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::int8 END, \
+                 CASE WHEN pg_is_in_recovery() THEN '' ELSE pg_current_wal_lsn()::text END",
+                "reading pg_current_wal_lsn()",
+                |r| Ok((r.try_get::<_, Option<i64>>(0)?, r.try_get::<_, String>(1)?)),
+            )
+            .await?;
+        let wal_window_s = since.elapsed().as_secs_f64();
+        let Some((Some(end), current_lsn)) = end.into_iter().next() else {
+            return Ok(WalRisk {
+                in_recovery: true,
+                wal_window_s,
+                ..Default::default()
+            });
+        };
+        let wal_bytes = match start {
+            Ok(Some(a)) => Some(end - a),
+            _ => None,
+        };
+        // inactive_since is PostgreSQL 17's
+        let inactive = if version.0 >= 170000 {
+            "EXTRACT(EPOCH FROM clock_timestamp() - s.inactive_since)::float8"
+        } else {
+            "NULL::float8"
+        };
+        let sql = format!(
+            "SELECT coalesce(r.application_name, '')::text, host(r.client_addr), \
+               coalesce(r.state::text, CASE WHEN s.active THEN 'in use' ELSE 'disconnected' END), \
+               coalesce(s.slot_type::text, 'physical'), s.slot_name::text, \
+               r.sent_lsn::text, r.write_lsn::text, r.flush_lsn::text, r.replay_lsn::text, \
+               EXTRACT(EPOCH FROM r.write_lag)::float8, EXTRACT(EPOCH FROM r.flush_lag)::float8, \
+               EXTRACT(EPOCH FROM r.replay_lag)::float8, \
+               EXTRACT(EPOCH FROM clock_timestamp() - r.reply_time)::float8, {inactive}, \
+               pg_wal_lsn_diff(pg_current_wal_lsn(), \
+                 coalesce(r.flush_lsn, s.confirmed_flush_lsn, s.restart_lsn))::int8 \
+             FROM pg_stat_replication r FULL JOIN pg_replication_slots s ON s.active_pid = r.pid \
+             WHERE coalesce(r.state::text, '') <> 'backup' \
+             ORDER BY 3, 1, 5"
+        );
+        let consumers = self
+            .rows(
+                &sql,
+                "reading pg_stat_replication and pg_replication_slots",
+                |r| {
+                    Ok(WalConsumer {
+                        name: r.try_get(0)?,
+                        client_addr: r.try_get(1)?,
+                        state: r.try_get(2)?,
+                        kind: r.try_get(3)?,
+                        slot: r.try_get(4)?,
+                        sent_lsn: r.try_get(5)?,
+                        write_lsn: r.try_get(6)?,
+                        flush_lsn: r.try_get(7)?,
+                        replay_lsn: r.try_get(8)?,
+                        write_lag_s: r.try_get(9)?,
+                        flush_lag_s: r.try_get(10)?,
+                        replay_lag_s: r.try_get(11)?,
+                        since_reply_s: r.try_get(12)?,
+                        inactive_s: r.try_get(13)?,
+                        bytes_at_risk: r.try_get(14)?,
+                    })
+                },
+            )
+            .await?;
+        Ok(WalRisk {
+            in_recovery: false,
+            current_lsn,
+            wal_bytes,
+            wal_window_s,
+            consumers,
         })
     }
 }

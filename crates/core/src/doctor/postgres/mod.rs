@@ -87,6 +87,14 @@ pub static CHECKS: &[Check] = &[
         eval: Eval::Postgres(replication),
     },
     Check {
+        id: "postgres.rpo",
+        area: Area::Postgres,
+        tags: DOCTOR,
+        doc: "on a primary, each standby, subscriber and slot without its consumer is judged against the recovery point objective (--rpo, or [replication] rpo in statectl.toml): bytes at risk are pg_current_wal_lsn() − flush_lsn (a disconnected slot: its confirmed_flush_lsn or restart_lsn), seconds at risk the larger of flush_lag and those bytes at the WAL rate of the window (none written: at least the time since its last reply); over the RPO fails naming it; skip without an RPO (the figures shown), without standbys or subscribers, on a standby (judged on its primary) and without pg_monitor",
+        full: true,
+        eval: Eval::Postgres(rpo),
+    },
+    Check {
         id: "postgres.wraparound",
         area: Area::Postgres,
         tags: DOCTOR,
@@ -296,7 +304,7 @@ pub mod tests {
     use crate::config::Thresholds;
     use crate::observe::postgres::{
         BlockedBackend, Checkpoints, HbaTrust, LoginRole, PasswordKind, PlainClient, Setting, Slot,
-        TableOwner,
+        TableOwner, WalConsumer, WalRisk,
     };
     use std::time::Duration;
 
@@ -393,6 +401,20 @@ pub mod tests {
                 mean_session_ms: Some(3_600_000.0),
                 backend_ages: Ok(vec![3600.0, 7200.0]),
                 cores: Ok(32),
+                // one standby 64 kB (0.06 s at 1 MB/s) behind
+                wal_risk: Ok(WalRisk {
+                    current_lsn: "0/4000000".into(),
+                    wal_bytes: Some(1_000_000),
+                    wal_window_s: 1.0,
+                    consumers: vec![WalConsumer {
+                        name: "standby1".into(),
+                        state: "streaming".into(),
+                        kind: "physical".into(),
+                        bytes_at_risk: Some(65536),
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                }),
             }),
             tls_fallback: None,
         }
@@ -405,7 +427,8 @@ pub mod tests {
     #[test]
     fn healthy_snapshot_passes_everything() {
         let s = snap(&[]);
-        let t = Thresholds::default();
+        let mut t = Thresholds::default();
+        t.replication.rpo = Some(1.0);
         let t = Ctx::of(&t);
         for c in CHECKS {
             let v = match c.eval {

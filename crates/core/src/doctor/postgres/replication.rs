@@ -1,6 +1,7 @@
 //! PostgreSQL checks: logical and physical replication, wraparound, checkpoints and durability.
 
 use super::*;
+use crate::observe::postgres::{WalConsumer, WalRisk};
 
 pub(super) const LOGICAL_FIX: &str = "ALTER SYSTEM SET wal_level = logical; raise max_replication_slots and max_wal_senders above the number of subscribers and replicas (statectl tune postgres --apply does both), then restart PostgreSQL; verify with `SHOW wal_level`";
 
@@ -223,4 +224,298 @@ pub fn durability(s: &PostgresSnapshot, _t: &Ctx) -> Verdict {
         }
     }
     v
+}
+
+const RPO_FIX: &str = "Find why the consumer falls behind: the standby's or subscriber's disk I/O, CPU and the network to it, a long query on a standby holding replay (hot_standby_feedback, max_standby_streaming_delay); for writes that must not be lost with this site, make the commit wait for the standby: ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (NAME)'; ALTER SYSTEM SET synchronous_commit = remote_apply; SELECT pg_reload_conf(); verify with `SELECT application_name, flush_lsn, flush_lag, sync_state FROM pg_stat_replication`";
+
+const RPO_DISCONNECTED_FIX: &str = "Reconnect the standby or subscriber that owns the slot (check its logs, primary_conninfo or the subscription's connection, ALTER SUBSCRIPTION NAME ENABLE); until it returns, everything since its slot's position lives only on this server. Cap what an abandoned slot may pin with ALTER SYSTEM SET max_slot_wal_keep_size = '10GB'; SELECT pg_reload_conf(); verify with `SELECT slot_name, active, confirmed_flush_lsn, restart_lsn FROM pg_replication_slots`";
+
+/// How one consumer of the WAL is named in postgres.rpo's findings: the standby's
+/// application_name, the subscription, or the slot, and the address it connects from.
+fn consumer_label(c: &WalConsumer) -> String {
+    let connected = !matches!(c.state.as_str(), "disconnected" | "in use");
+    let mut label = match (&c.slot, connected) {
+        (Some(slot), false) => format!("{} slot {slot} ({})", c.kind, c.state),
+        _ => {
+            let name = if c.name.is_empty() {
+                "(no application_name)"
+            } else {
+                &c.name
+            };
+            match (c.kind.as_str(), &c.slot) {
+                ("logical", Some(slot)) if slot != name => {
+                    format!("subscription {name} (slot {slot})")
+                }
+                ("logical", _) => format!("subscription {name}"),
+                (_, Some(slot)) => format!("standby {name} (slot {slot})"),
+                (_, None) => format!("standby {name}"),
+            }
+        }
+    };
+    if let Some(addr) = &c.client_addr {
+        label += &format!(" from {addr}");
+    }
+    label
+}
+
+/// The WAL the primary writes per second over the window; None when it wrote none (or the
+/// window's start was not read).
+pub fn wal_rate(w: &WalRisk) -> Option<f64> {
+    match w.wal_bytes {
+        Some(b) if b > 0 && w.wal_window_s > 0.0 => Some(b as f64 / w.wal_window_s),
+        _ => None,
+    }
+}
+
+/// The seconds of writes a consumer would lose with the primary's site: 0 when it holds
+/// everything durably; else the larger of its flush_lag and its bytes at risk at the window's
+/// WAL rate; with no WAL written in the window, at least the time since its last reply (or
+/// since its slot went inactive). None when that cannot be known.
+pub fn seconds_at_risk(c: &WalConsumer, rate: Option<f64>) -> Option<f64> {
+    let bytes = c.bytes_at_risk?;
+    if bytes <= 0 {
+        return Some(0.0);
+    }
+    let mut known = vec![c.flush_lag_s];
+    match rate {
+        Some(r) => known.push(Some(bytes as f64 / r)),
+        None => known.extend([c.since_reply_s, c.inactive_s]),
+    }
+    known.into_iter().flatten().reduce(f64::max)
+}
+
+/// `postgres.rpo`.
+pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
+    let d = match detail(s) {
+        Ok(d) => d,
+        Err(skip) => return skip,
+    };
+    let w = match &d.wal_risk {
+        Ok(w) => w,
+        Err(e) => return Verdict::skip(format!("cannot read the WAL positions: {e}")),
+    };
+    if w.in_recovery {
+        return Verdict::skip(
+            "this server is a standby: the writes it lacks are judged on its primary (doctor --postgres the primary with --rpo)",
+        );
+    }
+    if let Err(skip) = monitor_or_skip(d, "the replication positions") {
+        return skip;
+    }
+    let rate = wal_rate(w);
+    let rate_text = match rate {
+        Some(r) => format!("{r:.0} B/s over {:.1} s", w.wal_window_s),
+        None => format!("no WAL written in the {:.1} s window", w.wal_window_s),
+    };
+    let mut v = Verdict::pass("")
+        .with("wal_rate", &rate_text)
+        .with("current_lsn", &w.current_lsn);
+    let judged: Vec<(String, &WalConsumer, Option<f64>)> = w
+        .consumers
+        .iter()
+        .map(|c| (consumer_label(c), c, seconds_at_risk(c, rate)))
+        .collect();
+    for (label, c, secs) in &judged {
+        let secs = secs.map_or("unknown".to_string(), |s| format!("{s:.2} s"));
+        let bytes = c.bytes_at_risk.map_or("position unknown".to_string(), |b| {
+            format!("{} B", b.max(0))
+        });
+        let inactive = c
+            .inactive_s
+            .map_or(String::new(), |i| format!(", inactive {i:.0} s"));
+        let lag = c
+            .flush_lag_s
+            .map_or(String::new(), |l| format!(", flush_lag {l:.2} s"));
+        let flushed = c
+            .flush_lsn
+            .as_deref()
+            .map_or(String::new(), |l| format!(", flush_lsn {l}"));
+        v = v.with(
+            label,
+            format!(
+                "{secs} ({bytes}) at risk; {}{inactive}{flushed}{lag}",
+                c.state
+            ),
+        );
+    }
+    if judged.is_empty() {
+        v.status = Status::Skip;
+        v.summary =
+            "no standby or subscriber: no walsender in pg_stat_replication and no replication slot"
+                .into();
+        return v;
+    }
+    let worst = judged
+        .iter()
+        .filter_map(|(_, c, s)| Some((c.bytes_at_risk?, (*s)?)))
+        .fold((0i64, 0.0f64), |(b, s), (b2, s2)| (b.max(b2), s.max(s2)));
+    let Some(objective) = t.replication.rpo else {
+        v.status = Status::Skip;
+        v.summary = format!(
+            "no recovery point objective declared (--rpo or [replication] rpo): {} standby/subscriber(s), at most {:.2} s ({} B) at risk",
+            judged.len(),
+            worst.1,
+            worst.0
+        );
+        return v;
+    };
+    v = v.with("rpo", format!("{objective} s"));
+    v.summary = format!(
+        "{} standby/subscriber(s) within the RPO of {objective} s: at most {:.2} s ({} B) at risk",
+        judged.len(),
+        worst.1,
+        worst.0
+    );
+    let mut over = Vec::new();
+    let mut disconnected = false;
+    for (label, c, secs) in &judged {
+        match (c.bytes_at_risk, secs) {
+            (Some(b), Some(s)) if *s > objective => {
+                over.push(format!("{label}: {s:.2} s ({} B) at risk", b.max(0)));
+                disconnected |= c.state == "disconnected";
+            }
+            (None, _) => {
+                over.push(format!(
+                    "{label}: its position is unknown (the slot lost its WAL?), everything since it is at risk"
+                ));
+                disconnected = true;
+            }
+            (Some(b), None) => v.escalate(
+                Status::Warn,
+                format!("{label} lacks {b} B for an unknown time (no WAL written in the window, and no reply time or inactive_since to date it): cannot judge it against the RPO of {objective} s"),
+                if c.state == "disconnected" { RPO_DISCONNECTED_FIX } else { RPO_FIX },
+            ),
+            _ => {}
+        }
+    }
+    if !over.is_empty() {
+        v.escalate(
+            Status::Fail,
+            format!("over the RPO of {objective} s: {}", over.join("; ")),
+            if disconnected {
+                RPO_DISCONNECTED_FIX
+            } else {
+                RPO_FIX
+            },
+        );
+    }
+    v
+}
+
+#[cfg(test)]
+mod rpo_tests {
+    use super::*;
+    use crate::config::Thresholds;
+
+    fn standby(bytes: i64, flush_lag: Option<f64>) -> WalConsumer {
+        WalConsumer {
+            name: "s1".into(),
+            client_addr: Some("10.0.0.2".into()),
+            state: "streaming".into(),
+            kind: "physical".into(),
+            flush_lsn: Some("0/3000000".into()),
+            flush_lag_s: flush_lag,
+            since_reply_s: Some(0.4),
+            bytes_at_risk: Some(bytes),
+            ..Default::default()
+        }
+    }
+
+    fn judge(consumers: Vec<WalConsumer>, wal_bytes: i64, rpo: Option<f64>) -> Verdict {
+        let mut s = super::super::tests::snap(&[]);
+        s.detail.as_mut().unwrap().wal_risk = Ok(WalRisk {
+            in_recovery: false,
+            current_lsn: "0/4000000".into(),
+            wal_bytes: Some(wal_bytes),
+            wal_window_s: 2.0,
+            consumers,
+        });
+        let mut t = Thresholds::default();
+        t.replication.rpo = rpo;
+        rpo_check(&s, &Ctx::of(&t))
+    }
+
+    use super::rpo as rpo_check;
+
+    #[test]
+    fn seconds_at_risk_are_the_larger_of_flush_lag_and_bytes_at_the_wal_rate() {
+        // 2 MB behind at 1 MB/s: 2 s, though flush_lag (frozen while the standby is silent)
+        // says 0.1
+        assert_eq!(
+            seconds_at_risk(&standby(2_000_000, Some(0.1)), Some(1e6)),
+            Some(2.0)
+        );
+        assert_eq!(
+            seconds_at_risk(&standby(1000, Some(3.0)), Some(1e6)),
+            Some(3.0)
+        );
+        // caught up: nothing at risk whatever the stale lag
+        assert_eq!(
+            seconds_at_risk(&standby(0, Some(3.0)), Some(1e6)),
+            Some(0.0)
+        );
+        // no WAL written in the window: at least the time since its last reply
+        assert_eq!(seconds_at_risk(&standby(10, None), None), Some(0.4));
+        let mut gone = standby(10, None);
+        gone.since_reply_s = None;
+        assert_eq!(seconds_at_risk(&gone, None), None);
+        gone.bytes_at_risk = None;
+        assert_eq!(seconds_at_risk(&gone, Some(1e6)), None);
+    }
+
+    #[test]
+    fn over_the_rpo_fails_naming_the_standby_and_within_passes_with_each_figure() {
+        // 2 MB written in 2 s: 1 MB/s
+        let v = judge(vec![standby(1_500_000, None)], 2_000_000, Some(1.0));
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(
+            v.summary
+                .contains("standby s1 from 10.0.0.2: 1.50 s (1500000 B) at risk"),
+            "{}",
+            v.summary
+        );
+        assert!(v.remediation.contains("synchronous_commit = remote_apply"));
+        let v = judge(vec![standby(1_000_000, None)], 2_000_000, Some(1.0));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(v
+            .evidence
+            .iter()
+            .any(|e| e.key == "standby s1 from 10.0.0.2" && e.value.starts_with("1.00 s")));
+    }
+
+    #[test]
+    fn without_an_rpo_or_consumers_it_skips_with_the_figures() {
+        let v = judge(vec![standby(1_500_000, None)], 2_000_000, None);
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.contains("no recovery point objective declared"));
+        assert!(
+            v.summary.contains("1.50 s (1500000 B) at risk"),
+            "{}",
+            v.summary
+        );
+        assert!(v.evidence.iter().any(|e| e.key == "wal_rate"));
+        let v = judge(Vec::new(), 2_000_000, Some(1.0));
+        assert_eq!(v.status, Status::Skip);
+        assert!(v.summary.starts_with("no standby or subscriber"));
+    }
+
+    #[test]
+    fn a_disconnected_slot_is_judged_from_its_position() {
+        let slot = WalConsumer {
+            state: "disconnected".into(),
+            kind: "logical".into(),
+            slot: Some("sub".into()),
+            bytes_at_risk: Some(4_000_000),
+            ..Default::default()
+        };
+        let v = judge(vec![slot], 2_000_000, Some(1.0));
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        assert!(
+            v.summary
+                .contains("logical slot sub (disconnected): 4.00 s"),
+            "{}",
+            v.summary
+        );
+        assert!(v.remediation.contains("max_slot_wal_keep_size"));
+    }
 }
