@@ -677,7 +677,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__doctor)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --rpo --from --ssh-option --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,6 +824,18 @@ _statectl() {
                     return 0
                     ;;
                 --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-option)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1003,7 +1015,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__drill__subcmd__store__subcmd__outage)
-            opts="-q -v -h --api --store --mode --for --before --rate --request-timeout --breaker-deadline --recovery-deadline --http-ca --yes --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --api --store --mode --for --before --rate --request-timeout --breaker-deadline --recovery-deadline --health-url --health-deadline --http-ca --yes --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1042,6 +1054,14 @@ _statectl() {
                     return 0
                     ;;
                 --recovery-deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-deadline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1777,7 +1797,7 @@ _statectl() {
             return 0
             ;;
         statectl__subcmd__preflight)
-            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --config --out --report --format --color --quiet --verbose --host-root --help"
+            opts="-q -v -h --redis --redis-password-file --cacert --tls-ca --tls-cert --tls-key --redis-service --sentinel-password --postgres --iface --api --jwks --jwt-private-key --jwt-public-key --jwt-sample-file --lb-config --session-header --session-cookie --lb-url --echo-path --lb-backend-header --since --resource --write-probe --http-ca --http-cert --http-key --redis-log --postgres-log --syslog --path --role --timeout --sample --concurrency --only --skip --list --strict --rpo --from --ssh-option --config --out --report --format --color --quiet --verbose --host-root --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1924,6 +1944,18 @@ _statectl() {
                     return 0
                     ;;
                 --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rpo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-option)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

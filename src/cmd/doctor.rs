@@ -74,6 +74,9 @@ pub fn plan(
         }
         None => None,
     };
+    // parsed (bad input is refused) but used only when an exposure check is selected: the look
+    // from outside costs connections and time that no other check reads
+    let vantage = vantage.filter(|_| checks.iter().any(|c| c.id.ends_with(".exposure")));
     let areas = areas::needed(&checks);
     let targets = Targets::resolve(&args.targets, &crate::areas::inputs(&areas), root)?;
     let full = areas::full(&checks, &areas);
