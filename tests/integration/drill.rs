@@ -396,6 +396,10 @@ fn a_health_endpoint_must_follow_its_store_through_the_drill() {
             "{summary}"
         );
         let bad = of(d.plain_port);
+        eprintln!(
+            "{mode}: checking endpoint: {summary}; static endpoint: {}",
+            bad["summary"]
+        );
         assert_eq!(bad["status"], "fail", "{mode}: {bad}");
         assert!(
             bad["summary"]
