@@ -278,7 +278,11 @@ fn client(a: &StoreOutageArgs) -> Result<reqwest::Client, UsageError> {
         .connect_timeout(a.request_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("statectl-drill/", env!("CARGO_PKG_VERSION")));
-    if a.api.starts_with("https:") {
+    // one client for the API and every health endpoint: TLS roots when any of them is https
+    if std::iter::once(&a.api)
+        .chain(&a.health_url)
+        .any(|u| u.starts_with("https:"))
+    {
         let tls = crate::tls::TlsClient::new(crate::tls::TlsOptions {
             verify: crate::tls::Verify::Full,
             roots: match &a.http_ca {

@@ -63,7 +63,13 @@ class H(BaseHTTPRequestHandler):
             return self.answer(200)
         except Exception:
             return self.answer(500)
-ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+srv = ThreadingHTTPServer(("127.0.0.1", port), H)
+if len(sys.argv) > 6:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[5], sys.argv[6])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
 "#;
 
 /// A process in a namespace, killed on drop.
@@ -412,6 +418,51 @@ fn a_health_endpoint_must_follow_its_store_through_the_drill() {
         // the API's own findings are unchanged by the health endpoints beside it
         assert_eq!(status(&v, "drill.breaker_opens").0, "pass", "{v}");
     }
+    // an https health endpoint beside a plain-http API: the one client trusts --http-ca for
+    // both (before, only an https --api got TLS roots: every health check failed to connect)
+    let pki = crate::support::pki::Pki::new();
+    let pair = pki.server("health", &["127.0.0.1"], 30);
+    let tls_port = free_port();
+    let _tls = in_ns(
+        &d.net.a,
+        "python3",
+        &[
+            "-c",
+            API,
+            &tls_port.to_string(),
+            "10.231.0.2",
+            &d.redis_port.to_string(),
+            "breaker",
+            &pair.cert.display().to_string(),
+            &pair.key.display().to_string(),
+        ],
+    );
+    let health = format!("https://127.0.0.1:{tls_port}/health");
+    let ca = pki.ca().display().to_string();
+    let args = d.args(
+        d.breaker_port,
+        "reject",
+        &["--health-url", &health, "--http-ca", &ca],
+    );
+    let start = Instant::now();
+    let (r, v) = loop {
+        // the TLS API is up once a drill's baseline sees it 2xx (no curl in the namespace)
+        let r = d
+            .net
+            .statectl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let v: serde_json::Value = serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+        let (st, sum) = status(&v, "drill.health_reflects_store");
+        if st != "error"
+            || !sum.contains("Connection refused")
+            || start.elapsed() > Duration::from_secs(30)
+        {
+            break (r, v);
+        }
+    };
+    let (st, sum) = status(&v, "drill.health_reflects_store");
+    assert_eq!(st, "pass", "{sum}\n{}", r.stderr);
+    assert_eq!(r.code, 0, "{v}");
     // a bad health URL is one line, exit 2, nothing cut
     let args = d.args(
         d.breaker_port,

@@ -114,6 +114,17 @@ fn tally(s: &[&Sample]) -> String {
         .join(", ")
 }
 
+/// `: the first failure: CAUSE` when a request failed to connect, else nothing: a tally says
+/// how many, this says why.
+fn first_cause(s: &[&Sample]) -> String {
+    s.iter()
+        .find_map(|x| match &x.outcome {
+            Outcome::Failed(why) => Some(format!("; the first failure: {why}")),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 fn p99(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
@@ -157,8 +168,9 @@ pub fn findings(r: &OutageRun) -> Vec<Finding> {
         Verdict::new(
             Status::Error,
             format!(
-                "the API was not healthy before the fault ({}): what it did during the outage says nothing of the breaker",
-                tally(&before)
+                "the API was not healthy before the fault ({}{}): what it did during the outage says nothing of the breaker",
+                tally(&before),
+                first_cause(&before)
             ),
         )
         .fix("Run the drill against an API that answers 2xx on --api's path while the store is up")
@@ -316,8 +328,9 @@ fn health_verdict(r: &OutageRun, h: &HealthRun) -> Verdict {
         return Verdict::new(
             Status::Error,
             format!(
-                "the health endpoint was not 2xx before the fault ({}): it cannot tell the outage apart",
-                tally(&before)
+                "the health endpoint was not 2xx before the fault ({}{}): it cannot tell the outage apart",
+                tally(&before),
+                first_cause(&before)
             ),
         )
         .fix("Run the drill while the site is healthy: the health endpoint must answer 2xx while the store is up");
@@ -513,6 +526,25 @@ mod tests {
             .map(|i| s(-1000.0 + i as f64 * 100.0, 2.0, Outcome::Unavailable))
             .collect();
         assert_eq!(health(v).status, Status::Error);
+        // one it could not reach says why (a TLS failure is not hidden behind a count)
+        let v: Vec<Sample> = (0..3)
+            .map(|i| {
+                s(
+                    -1000.0 + i as f64 * 100.0,
+                    2.0,
+                    Outcome::Failed("invalid peer certificate: UnknownIssuer".into()),
+                )
+            })
+            .collect();
+        let f = health(v);
+        assert_eq!(f.status, Status::Error);
+        assert!(
+            f.summary.contains(
+                "3 × connection failed; the first failure: invalid peer certificate: UnknownIssuer"
+            ),
+            "{}",
+            f.summary
+        );
     }
 
     fn s(sent_ms: f64, took_ms: f64, outcome: Outcome) -> Sample {

@@ -90,7 +90,7 @@ pub static CHECKS: &[Check] = &[
         id: "postgres.rpo",
         area: Area::Postgres,
         tags: DOCTOR,
-        doc: "on a primary, each standby, subscriber and slot without its consumer is judged against the recovery point objective (--rpo, or [replication] rpo in statectl.toml): bytes at risk are pg_current_wal_lsn() − flush_lsn (a disconnected slot: its confirmed_flush_lsn or restart_lsn), seconds at risk the larger of flush_lag and those bytes at the WAL rate of the window (none written: at least the time since its last reply); over the RPO fails naming it; skip without an RPO (the figures shown), without standbys or subscribers, on a standby (judged on its primary) and without pg_monitor",
+        doc: "on a primary, each standby, subscriber and slot without its consumer is judged against the recovery point objective (--rpo, or [replication] rpo in statectl.toml): bytes at risk are pg_current_wal_lsn() − flush_lsn (a disconnected slot: its confirmed_flush_lsn or restart_lsn), seconds at risk the larger of flush_lag and those bytes at the WAL rate of the window (none written: at least the time since its last reply, a lower bound that fails over the RPO and warns under it); over the RPO fails naming it, and so does a primary with no standby, subscriber or slot once an RPO is declared; skip without an RPO (the figures shown), on a standby (judged on its primary) and without pg_monitor",
         full: true,
         eval: Eval::Postgres(rpo),
     },

@@ -339,10 +339,20 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
         );
     }
     if judged.is_empty() {
-        v.status = Status::Skip;
-        v.summary =
-            "no standby or subscriber: no walsender in pg_stat_replication and no replication slot"
-                .into();
+        let none =
+            "no standby or subscriber: no walsender in pg_stat_replication and no replication slot";
+        match t.replication.rpo {
+            None => {
+                v.status = Status::Skip;
+                v.summary = none.into();
+            }
+            // with an objective declared, no copy is the worst case, not an absence of input
+            Some(objective) => v.escalate(
+                Status::Fail,
+                format!("{none}: with an RPO of {objective} s, losing this site loses every write since the last backup"),
+                "Add a standby in the second site (pg_basebackup -R -D … -h THIS_HOST, or a logical subscriber for chosen tables) and check it here with --rpo; if this server is meant to stand alone, leave it out of the --rpo run",
+            ),
+        }
         return v;
     }
     let worst = judged
@@ -374,6 +384,14 @@ pub fn rpo(s: &PostgresSnapshot, t: &Ctx) -> Verdict {
                 over.push(format!("{label}: {s:.2} s ({} B) at risk", b.max(0)));
                 disconnected |= c.state == "disconnected";
             }
+            // no WAL in the window: the time since its last reply (or its slot went
+            // inactive) is a lower bound on the age of what it lacks: it can prove a failure,
+            // never a pass
+            (Some(b), Some(s)) if b > 0 && rate.is_none() && c.flush_lag_s.is_none_or(|l| l < *s) => v.escalate(
+                Status::Warn,
+                format!("{label} lacks {b} B, at least {s:.2} s old (no WAL written in the window to date them): cannot tell whether within the RPO of {objective} s"),
+                if c.state == "disconnected" { RPO_DISCONNECTED_FIX } else { RPO_FIX },
+            ),
             (None, _) => {
                 over.push(format!(
                     "{label}: its position is unknown (the slot lost its WAL?), everything since it is at risk"
@@ -484,6 +502,26 @@ mod rpo_tests {
     }
 
     #[test]
+    fn a_lower_bound_proves_a_failure_never_a_pass() {
+        // no WAL in the window: 0.4 s since its last reply bounds the age of its 50 MB from
+        // below only: a warning at an RPO of 5 s, not a pass
+        let v = judge(vec![standby(50_000_000, None)], 0, Some(5.0));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary.contains("lacks 50000000 B, at least 0.40 s old")
+                && v.summary.contains("cannot tell"),
+            "{}",
+            v.summary
+        );
+        // the same bound over the objective proves it
+        let v = judge(vec![standby(50_000_000, None)], 0, Some(0.2));
+        assert_eq!(v.status, Status::Fail, "{v:?}");
+        // nothing lacking: a pass whatever the rate
+        let v = judge(vec![standby(0, None)], 0, Some(5.0));
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+    }
+
+    #[test]
     fn without_an_rpo_or_consumers_it_skips_with_the_figures() {
         let v = judge(vec![standby(1_500_000, None)], 2_000_000, None);
         assert_eq!(v.status, Status::Skip);
@@ -494,9 +532,18 @@ mod rpo_tests {
             v.summary
         );
         assert!(v.evidence.iter().any(|e| e.key == "wal_rate"));
-        let v = judge(Vec::new(), 2_000_000, Some(1.0));
+        let v = judge(Vec::new(), 2_000_000, None);
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.starts_with("no standby or subscriber"));
+        // with an objective declared, no copy at all is the worst case: a failure
+        let v = judge(Vec::new(), 2_000_000, Some(1.0));
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.summary.starts_with("no standby or subscriber")
+                && v.summary.contains("every write since the last backup"),
+            "{}",
+            v.summary
+        );
     }
 
     #[test]

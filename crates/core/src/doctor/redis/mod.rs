@@ -184,7 +184,7 @@ pub static CHECKS: &[Check] = &[
         id: "redis.rpo",
         area: Area::Redis,
         tags: DOCTOR,
-        doc: "for a master with replicas, each replica's data at risk from INFO replication over the window: bytes = master_repl_offset minus the offset it acknowledged, seconds = those bytes at the master's write rate (its master_repl_offset's change over the window), at least its ACK lag when the master wrote nothing; a replica over the recovery point objective (--rpo or [replication] rpo) fails, named with its bytes and seconds, and so does one not online (wait_bgsave, send_bulk: a full resync); replicas acknowledge once a second, so ~1 s is the resolution; no objective declared (the figures are still given), no replica, or a replica target (judged on its master): skip",
+        doc: "for a master with replicas, each replica's data at risk from INFO replication over the window: bytes = master_repl_offset minus the offset it acknowledged, seconds = those bytes at the master's write rate (its master_repl_offset's change over the window), at least its ACK lag when the master wrote nothing (a lower bound: over the objective it fails, under it warns, as it cannot pass); a replica over the recovery point objective (--rpo or [replication] rpo) fails, named with its bytes and seconds, and so does one not online (wait_bgsave, send_bulk: a full resync), and a master with no replica once an objective is declared; replicas acknowledge once a second, so ~1 s is the resolution; no objective declared (the figures are still given), or a replica target (judged on its master): skip",
         full: true,
         eval: Eval::Redis(rpo),
     },

@@ -292,6 +292,19 @@ pub fn rpo(s: &RedisSnapshot, t: &Ctx) -> Verdict {
     }
     let links = replica_links(end);
     if links.is_empty() {
+        if let Some(objective) = t.replication.rpo {
+            // with an objective declared, no copy is the worst case, not an absence of input
+            return Verdict::new(
+                Status::Fail,
+                format!(
+                    "no replica: with an RPO of {}, losing this server's site loses everything written since its last RDB/AOF copy left the site",
+                    secs(objective)
+                ),
+            )
+            .fix("Add a replica in the second site (`replicaof MASTER_IP PORT` on it, or a Sentinel/Cluster replica) and check it here with --rpo; if this server is meant to stand alone (a cache rebuilt from PostgreSQL), leave it out of the --rpo run")
+            .with("role", role.escape_debug())
+            .with("rpo", secs(objective));
+        }
         return Verdict::skip("no replica: nothing holds this server's data elsewhere")
             .with("role", role.escape_debug())
             .with(
@@ -356,6 +369,13 @@ pub fn rpo(s: &RedisSnapshot, t: &Ctx) -> Verdict {
         .filter(|r| r.seconds.is_some_and(|x| x > objective))
         .map(AtRisk::figures)
         .collect::<Vec<_>>();
+    // the master wrote nothing in the window: a replica's ACK lag is a lower bound on the age
+    // of what it lacks; it can prove a failure, never a pass
+    let undated = risks
+        .iter()
+        .filter(|r| r.at_least && r.bytes > 0 && r.seconds.is_some_and(|x| x <= objective))
+        .map(AtRisk::figures)
+        .collect::<Vec<_>>();
     let not_online = risks
         .iter()
         .filter(|r| r.seconds.is_none())
@@ -379,6 +399,15 @@ pub fn rpo(s: &RedisSnapshot, t: &Ctx) -> Verdict {
             human_bytes(rate)
         ));
         fixes.push("Look at the replica named: its link (`redis-cli -h IP -p PORT INFO replication`: master_link_status, master_last_io_seconds_ago), its CPU and the network between them; size repl-backlog-size so a reconnect resyncs partially; bound the loss with min-replicas-to-write 1 and min-replicas-max-lag N (the master refuses writes when no replica acknowledged within N s); send WAIT numreplicas timeout after writes that must not be lost");
+    }
+    if !undated.is_empty() && problems.is_empty() {
+        v.status = Status::Warn;
+        v.summary = format!(
+            "cannot tell whether within the RPO {}: the master wrote nothing in the window, so the age of what these replicas lack is only bounded below: {}",
+            secs(objective),
+            undated.join("; ")
+        );
+        v.remediation = "Run again over a window with writes (--sample 10s) to turn the bytes behind into seconds; a replica behind while its master is idle is still catching up: look at its link (`INFO replication` on it: master_link_status, master_last_io_seconds_ago) and the network".into();
     }
     if !problems.is_empty() {
         v.status = Status::Fail;
@@ -490,6 +519,32 @@ mod tests {
     }
 
     #[test]
+    fn rpo_a_lower_bound_proves_a_failure_never_a_pass() {
+        // the master wrote nothing in the window (offset 1 020 000 at both ends): replica 1
+        // lacks 35 000 B whose age is only bounded below by its ACK lag (3 s)
+        let mut s = master_with_replicas(&[]);
+        s.repl_start = Ok(map(&[
+            ("role", "master"),
+            ("master_replid", "abc"),
+            ("master_repl_offset", "1020000"),
+        ]));
+        let th = with_rpo(Some(10.0));
+        let v = rpo(&s, &Ctx::of(&th));
+        assert_eq!(v.status, Status::Warn, "{v:?}");
+        assert!(
+            v.summary
+                .contains("cannot tell whether within the RPO 10 s")
+                && v.summary
+                    .contains("10.0.0.3:6380: 34.2 KiB (35000 B), at least 3 s at risk"),
+            "{}",
+            v.summary
+        );
+        // a bound past the objective proves the failure
+        let th = with_rpo(Some(2.0));
+        assert_eq!(rpo(&s, &Ctx::of(&th)).status, Status::Fail);
+    }
+
+    #[test]
     fn rpo_names_the_replica_over_the_objective_with_its_bytes_and_seconds() {
         let s = master_with_replicas(&[]);
         let th = with_rpo(Some(3.0));
@@ -585,7 +640,16 @@ mod tests {
         );
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.contains("judged on its master 10.0.0.1:6379"));
+        // with an objective declared, a master with no replica at all fails: no copy
         let v = rpo(&snapshot(&[]), &t);
+        assert_eq!(v.status, Status::Fail);
+        assert!(
+            v.summary.starts_with("no replica: with an RPO of 1 s"),
+            "{}",
+            v.summary
+        );
+        let none = with_rpo(None);
+        let v = rpo(&snapshot(&[]), &Ctx::of(&none));
         assert_eq!(v.status, Status::Skip);
         assert!(v.summary.starts_with("no replica"));
         let mut s = master_with_replicas(&[("master_replid", "def")]);
