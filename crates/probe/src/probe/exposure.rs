@@ -394,8 +394,11 @@ impl SshProc {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             if let Ok(Some(st)) = self.child.try_wait() {
-                // the rest of the log: the pipe ends with ssh (and anything it started)
+                // anything ssh started goes with it (its group outlives it only through them);
+                // then the group id is never signalled again, as the pid may be reused
                 self.kill();
+                self.pgid = None;
+                // the rest of the log: the pipe ends with ssh and its group
                 if let Some(r) = self.reader.take() {
                     let _ = tokio::time::timeout(Duration::from_millis(500), r).await;
                 }
