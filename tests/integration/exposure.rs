@@ -645,6 +645,29 @@ fn a_silent_port_fails_from_netns_and_over_ssh_and_a_stuck_ssh_is_an_error() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // filtered on the way (SRV drops OUT's SYNs to the port): timed out, a pass, from both;
+    // over ssh the login and no channel confirmation say so, not an error
+    sh(&format!(
+        "ip netns exec {s} nft add table inet sxpf && \
+         ip netns exec {s} nft add chain inet sxpf in '{{ type filter hook input priority 0; }}' && \
+         ip netns exec {s} nft add rule inet sxpf in ip saddr {OUT_IP} tcp dport {port} drop",
+        s = net.srv
+    ));
+    for from in [&netns, &ssh] {
+        let (d, took) = run(args(from, &[]));
+        let f = d.finding("redis.exposure");
+        assert_eq!(f["status"], "pass", "{from}: {f}");
+        assert!(
+            summary(f).contains(&format!("{OUTSIDE}:{port} timed out")),
+            "{from}: {f}"
+        );
+        eprintln!("filtered port from {from}: pass in {took:?}");
+    }
+    sh(&format!(
+        "ip netns exec {s} nft delete table inet sxpf",
+        s = net.srv
+    ));
+
     // the bound on the whole look: 16 addresses of this host, each taking the connection and
     // saying nothing, took 16/4 × 2 × --timeout (24 s at 3 s); now about 2 × --timeout, on top
     // of the redis probe's own wait on the frozen server
