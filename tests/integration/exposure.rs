@@ -623,6 +623,70 @@ fn a_silent_port_fails_from_netns_and_over_ssh_and_a_stuck_ssh_is_an_error() {
         eprintln!("silent port from {from}: fail in {took:?}");
     }
 
+    // Ctrl-C while the look waits on the silent port: the check says interrupted, not "no
+    // vantage point" (--from was given)
+    let mut child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &net.srv,
+            env!("CARGO_BIN_EXE_statectl"),
+            "doctor",
+        ])
+        .args(args(&netns, &[]))
+        .args(["--format", "json", "--timeout", "10s"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ss = net.exec(
+            &net.srv,
+            &[
+                "ss",
+                "-Htn",
+                "state",
+                "established",
+                &format!("( sport = :{port} )"),
+            ],
+        );
+        if String::from_utf8_lossy(&ss.stdout).contains(OUT_IP) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no connection from {OUT_IP} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // ip netns exec execs statectl: the child's pid is statectl's
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _ = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not json ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "redis.exposure")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{json}");
+    assert_eq!(f["status"], "error", "{f}");
+    assert!(summary(f).contains("interrupted"), "{f}");
+    assert!(!summary(f).contains("no vantage point"), "{f}");
+
     // ssh stuck in its key exchange (a ProxyCommand that says its version and sleeps): not a
     // timeout, an error; the sleep dies with ssh
     let marker = "sleep 31.4159";
