@@ -25,6 +25,10 @@ const PG_SECRET: &str = "expo-Pg4-planted-secret";
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
+/// The test sshd's Banner: an escape sequence (clear screen, window title) and text a careless
+/// reader of ssh's stderr would take for a failure.
+const BANNER: &str = "\x1b[2J\x1b]0;expo-banner\x07Authorised use only.\nWarning: Permission denied to the unauthorised; Connection refused to strangers.\n";
+
 /// The two namespaces, deleted on drop with everything started in them.
 struct Net {
     srv: String,
@@ -54,6 +58,16 @@ impl Net {
              ip -n {s} link set eth0 up && ip -n {o} addr add {OUT_IP}/24 dev eth0 && ip -n {o} link set eth0 up"
         ));
         net
+    }
+
+    fn signal_redis_quietly(&self, sig: &str) {
+        for p in &self.pidfiles {
+            if let Ok(pid) = std::fs::read_to_string(p) {
+                let _ = Command::new("kill")
+                    .args([&format!("-{sig}"), pid.trim()])
+                    .status();
+            }
+        }
     }
 
     fn exec(&self, ns: &str, argv: &[&str]) -> std::process::Output {
@@ -113,7 +127,20 @@ impl Net {
         }
     }
 
+    /// Sends `sig` (STOP, CONT) to every redis-server started.
+    fn signal_redis(&self, sig: &str) {
+        for p in &self.pidfiles {
+            let pid = std::fs::read_to_string(p).unwrap();
+            let st = Command::new("kill")
+                .args([&format!("-{sig}"), pid.trim()])
+                .status()
+                .unwrap();
+            assert!(st.success(), "kill -{sig} {pid}");
+        }
+    }
+
     fn stop_redis(&mut self) {
+        self.signal_redis_quietly("CONT");
         for p in self.pidfiles.drain(..) {
             if let Ok(pid) = std::fs::read_to_string(&p) {
                 let pid = pid.trim().to_string();
@@ -138,10 +165,13 @@ impl Net {
             k = key.display(),
             d = d.display()
         ));
+        // a Banner with an escape sequence and words like ssh's own failures: ssh prints it
+        // on stderr before the login; it must change no verdict and never reach the terminal
+        std::fs::write(d.join("banner"), BANNER).unwrap();
         std::fs::write(
             d.join("sshd_config"),
             format!(
-                "ListenAddress {OUT_IP}:22\nHostKey {d}/hostkey\nPidFile {d}/sshd.pid\n\
+                "ListenAddress {OUT_IP}:22\nHostKey {d}/hostkey\nPidFile {d}/sshd.pid\nBanner {d}/banner\n\
                  AuthorizedKeysFile {d}/authorized_keys\nPermitRootLogin prohibit-password\n\
                  PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n",
                 d = d.display()
@@ -418,25 +448,6 @@ fn redis_exposure_passes_bound_inside_and_fails_on_every_address() {
         summary(f).contains("no vantage point: --from NETNS|ssh:HOST"),
         "{f}"
     );
-    // a namespace that does not exist is no pass
-    let d = doctor_in(
-        &net,
-        &[
-            "--redis",
-            &target,
-            "--only",
-            "redis.exposure",
-            "--from",
-            "netns:statectl-no-such-ns",
-        ],
-        &[],
-    );
-    let f = d.finding("redis.exposure");
-    assert_eq!(f["status"], "error", "{f}");
-    assert!(
-        summary(f).contains("no network namespace statectl-no-such-ns"),
-        "{f}"
-    );
 }
 
 #[test]
@@ -474,11 +485,16 @@ fn redis_exposure_over_ssh_tells_refused_from_ssh_failing() {
     let auth = [("REDISCLI_AUTH", SECRET)];
 
     // inside only: from OUT's sshd the outside-facing address refuses (ssh's channel open
-    // failure, not ssh failing)
+    // failure, not ssh failing); the Banner is no failure
     net.redis(port, &["bind 10.61.1.1", &format!("requirepass {SECRET}")]);
     let d = doctor_in(&net, &args, &auth);
     let f = d.finding("redis.exposure");
     assert_eq!(f["status"], "pass", "{f}");
+    assert!(
+        !d.all.contains("expo-banner") && !d.all.contains('\x1b'),
+        "{}",
+        d.all
+    );
     assert!(
         summary(f).contains(&format!("{OUTSIDE}:{port} refused")),
         "{f}"
@@ -500,6 +516,12 @@ fn redis_exposure_over_ssh_tells_refused_from_ssh_failing() {
         summary(f).contains(&format!("from {from} at {OUTSIDE}:{port}: asks for AUTH")),
         "{f}"
     );
+    // the sshd's Banner (printed by ssh on stderr) changed no verdict and is never shown
+    assert!(
+        !d.all.contains("expo-banner") && !d.all.contains('\x1b'),
+        "{}",
+        d.all
+    );
     assert!(!d.all.contains(SECRET), "the password leaked: {}", d.all);
 
     // ssh itself failing (a user the key does not log in as) is an error, never a pass
@@ -519,6 +541,212 @@ fn redis_exposure_over_ssh_tells_refused_from_ssh_failing() {
     assert!(summary(f).contains("Permission denied"), "{f}");
 }
 
+/// Processes whose command line holds `needle` (a unique argument).
+fn processes_with(needle: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(c) = std::fs::read(e.path().join("cmdline")) {
+            let c = String::from_utf8_lossy(&c).replace('\0', " ");
+            if c.contains(needle) && !c.contains("cargo") && !c.contains("integration") {
+                out.push(format!("{}: {c}", e.file_name().to_string_lossy()));
+            }
+        }
+    }
+    out
+}
+
+/// The adversarial review's first finding: over ssh, a port that takes the connection and
+/// never answers (a SIGSTOPped Redis bound to 0.0.0.0) and an ssh stuck before its login both
+/// came out as "timed out", a pass; from a namespace the same port failed. Now the port fails
+/// from both, and an ssh that never logs in is an error whose ProxyCommand does not outlive it.
+#[test]
+fn a_silent_port_fails_from_netns_and_over_ssh_and_a_stuck_ssh_is_an_error() {
+    if !prerequisites()
+        || !require(
+            find_program("sshd", &["/usr/sbin/sshd"]).is_some()
+                && Command::new("ssh-keygen").arg("-?").output().is_ok(),
+            "sshd and ssh-keygen (apt install openssh-server)",
+        )
+    {
+        return;
+    }
+    let mut net = Net::build();
+    let opts = net.sshd();
+    let port = free_port();
+    let target = format!("redis://{INSIDE}:{port}");
+    let netns = format!("netns:{}", net.out);
+    let ssh = format!("ssh:root@{OUT_IP}");
+    let args = |from: &str, extra: &[String]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "--redis",
+            &target,
+            "--only",
+            "redis.exposure",
+            "--from",
+            from,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if from.starts_with("ssh:") {
+            for o in opts.iter().chain(extra) {
+                a.push("--ssh-option".into());
+                a.push(o.clone());
+            }
+        }
+        a
+    };
+    net.redis(port, &["bind 0.0.0.0", "protected-mode no"]);
+    // frozen: the kernel still completes the handshake, nothing answers
+    net.signal_redis("STOP");
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let t = Instant::now();
+        let d = doctor_in(&net, &refs, &[]);
+        (d, t.elapsed())
+    };
+    for from in [&netns, &ssh] {
+        let (d, took) = run(args(from, &[]));
+        let f = d.finding("redis.exposure");
+        assert_eq!(f["status"], "fail", "{from}: {f}");
+        assert!(
+            summary(f).contains(&format!(
+                "from {from} at {OUTSIDE}:{port}: takes the connection but answers neither PING nor a TLS handshake"
+            )),
+            "{from}: {f}"
+        );
+        assert!(
+            !d.all.contains("expo-banner") && !d.all.contains('\x1b'),
+            "{}",
+            d.all
+        );
+        eprintln!("silent port from {from}: fail in {took:?}");
+    }
+
+    // Ctrl-C while the look waits on the silent port: the check says interrupted, not "no
+    // vantage point" (--from was given)
+    let mut child = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &net.srv,
+            env!("CARGO_BIN_EXE_statectl"),
+            "doctor",
+        ])
+        .args(args(&netns, &[]))
+        .args(["--format", "json", "--timeout", "10s"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ss = net.exec(
+            &net.srv,
+            &[
+                "ss",
+                "-Htn",
+                "state",
+                "established",
+                &format!("( sport = :{port} )"),
+            ],
+        );
+        if String::from_utf8_lossy(&ss.stdout).contains(OUT_IP) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no connection from {OUT_IP} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // ip netns exec execs statectl: the child's pid is statectl's
+    let st = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let _ = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not json ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "redis.exposure")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{json}");
+    assert_eq!(f["status"], "error", "{f}");
+    assert!(summary(f).contains("interrupted"), "{f}");
+    assert!(!summary(f).contains("no vantage point"), "{f}");
+
+    // ssh stuck in its key exchange (a ProxyCommand that says its version and sleeps): not a
+    // timeout, an error; the sleep dies with ssh
+    let marker = "sleep 31.4159";
+    let hung = format!("ProxyCommand=sh -c \"printf 'SSH-2.0-OpenSSH_9.2\\r\\n'; exec {marker}\"");
+    let (d, took) = run(args(&ssh, &[hung]));
+    let f = d.finding("redis.exposure");
+    assert_eq!(f["status"], "error", "{f}");
+    assert!(summary(f).contains("ssh did not log in within"), "{f}");
+    eprintln!("stuck ssh: error in {took:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = processes_with(marker);
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the ProxyCommand outlived statectl: {left:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // filtered on the way (SRV drops OUT's SYNs to the port): timed out, a pass, from both;
+    // over ssh the login and no channel confirmation say so, not an error
+    sh(&format!(
+        "ip netns exec {s} nft add table inet sxpf && \
+         ip netns exec {s} nft add chain inet sxpf in '{{ type filter hook input priority 0; }}' && \
+         ip netns exec {s} nft add rule inet sxpf in ip saddr {OUT_IP} tcp dport {port} drop",
+        s = net.srv
+    ));
+    for from in [&netns, &ssh] {
+        let (d, took) = run(args(from, &[]));
+        let f = d.finding("redis.exposure");
+        assert_eq!(f["status"], "pass", "{from}: {f}");
+        assert!(
+            summary(f).contains(&format!("{OUTSIDE}:{port} timed out")),
+            "{from}: {f}"
+        );
+        eprintln!("filtered port from {from}: pass in {took:?}");
+    }
+    sh(&format!(
+        "ip netns exec {s} nft delete table inet sxpf",
+        s = net.srv
+    ));
+
+    // the bound on the whole look: 16 addresses of this host, each taking the connection and
+    // saying nothing, took 16/4 × 2 × --timeout (24 s at 3 s); now about 2 × --timeout, on top
+    // of the redis probe's own wait on the frozen server
+    sh(&format!(
+        "for i in $(seq 10 23); do ip -n {s} addr add 10.61.2.$i/24 dev eth0; done",
+        s = net.srv
+    ));
+    let (d, took) = run(args(&netns, &[]));
+    let f = d.finding("redis.exposure");
+    assert_eq!(f["status"], "fail", "{f}");
+    eprintln!("16 silent addresses from {netns}: fail in {took:?}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {f}");
+    net.signal_redis("CONT");
+}
+
 #[test]
 fn a_bad_vantage_point_is_a_one_line_usage_error() {
     for bad in [
@@ -527,6 +755,11 @@ fn a_bad_vantage_point_is_a_one_line_usage_error() {
         "netns:",
         "ssh:host:notaport",
         "no-such-namespace-here",
+        // a namespace that does not exist is refused at parse time, as a bare NAME is
+        "netns:statectl-no-such-ns",
+        // after ] only :PORT
+        "ssh:[h]x",
+        "ssh:[fd00::1]22",
     ] {
         let out = crate::support::statectl()
             .args([
@@ -708,6 +941,28 @@ fn postgres_exposure_passes_listening_inside_and_fails_saying_what_pg_hba_does()
         "{f}"
     );
     assert!(!d.all.contains(PG_SECRET), "the password leaked: {}", d.all);
+    // the same server named by its socket directory: a local server, tried at this host's
+    // addresses on the socket's port (it was skipped: "no address to try")
+    let socket = format!(
+        "host={} port={} user=postgres dbname=postgres",
+        pg.dir.path().display(),
+        pg.port
+    );
+    let by_socket = [
+        "--postgres",
+        &socket,
+        "--only",
+        "postgres.exposure",
+        "--from",
+        &from,
+    ];
+    let d = doctor_in(&net, &by_socket, &env);
+    let f = d.finding("postgres.exposure");
+    assert_eq!(f["status"], "pass", "{f}");
+    assert!(
+        summary(f).contains(&format!("{OUTSIDE}:{} refused", pg.port)),
+        "{f}"
+    );
 
     // listening everywhere, pg_hba rejecting the outside network: still an open port
     pg.configure("*", inside_only);
@@ -715,6 +970,17 @@ fn postgres_exposure_passes_listening_inside_and_fails_saying_what_pg_hba_does()
     let f = d.finding("postgres.exposure");
     assert_eq!(f["status"], "fail", "{f}");
     assert!(summary(f).contains("pg_hba rejects this address"), "{f}");
+    let d = doctor_in(&net, &by_socket, &env);
+    let f = d.finding("postgres.exposure");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        summary(f).contains(&format!(
+            "at {OUTSIDE}:{}: pg_hba rejects this address",
+            pg.port
+        )),
+        "{f}"
+    );
+    assert!(!d.all.contains(PG_SECRET), "the password leaked: {}", d.all);
     assert!(
         f["remediation"]
             .as_str()

@@ -25,6 +25,7 @@ fn reach_text(r: &Reach) -> String {
         Reach::Refused => "refused".into(),
         Reach::Unreachable { detail } => format!("unreachable ({})", escape(detail)),
         Reach::TimedOut => "timed out".into(),
+        Reach::Unfinished => "not answered in time (the look's bound)".into(),
         Reach::Open { .. } => "open".into(),
     }
 }
@@ -46,6 +47,15 @@ pub fn judge(look: Option<&ExposureLook>, words: &Words) -> Verdict {
         return Verdict::skip(NO_VANTAGE);
     };
     let vantage = escape(&look.vantage).into_owned();
+    if look.interrupted {
+        return Verdict::new(
+            Status::Error,
+            format!("interrupted (Ctrl-C) before the look from {vantage} finished"),
+        )
+        .with("vantage", &vantage)
+        .with("failure", "interrupted")
+        .fix("Run again and let it finish");
+    }
     let attempts: &Vec<Attempt> = match &look.result {
         Ok(a) => a,
         Err(e) => {
@@ -106,7 +116,30 @@ pub fn judge(look: Option<&ExposureLook>, words: &Words) -> Verdict {
         .iter()
         .map(|a| format!("{} {}", escape(&a.addr), reach_text(&a.reach)))
         .collect();
+    let unfinished: Vec<String> = attempts
+        .iter()
+        .filter(|a| a.reach == Reach::Unfinished)
+        .map(|a| escape(&a.addr).into_owned())
+        .collect();
+    if !unfinished.is_empty() {
+        v = v.with(
+            "unfinished",
+            format!(
+                "{} not answered within the bound on the look (two rounds of --timeout and a margin)",
+                unfinished.join(", ")
+            ),
+        );
+    }
     match open.first() {
+        // nothing answered at any address: nothing known, never a pass
+        None if unfinished.len() == attempts.len() => {
+            v.status = Status::Error;
+            v.summary = format!(
+                "no address answered from {vantage} within the bound on the look: {}",
+                tried.join(", ")
+            );
+            v.fix("Run again with a longer --timeout, or look at one address (--redis/--postgres naming it)")
+        }
         None => {
             v.summary = format!(
                 "not reachable from {vantage}: {}{}",
@@ -151,6 +184,7 @@ pub mod tests {
             local: true,
             cut: 0,
             not_tried: Vec::new(),
+            interrupted: false,
         }
     }
 
@@ -219,6 +253,59 @@ pub mod tests {
         assert!(v.summary.contains("\\x1b[2J"), "{}", v.summary);
         let v = judge(Some(&look(vec![])), &words());
         assert_eq!(v.status, Status::Skip);
+    }
+
+    #[test]
+    fn unfinished_addresses_are_never_refused_and_alone_are_an_error() {
+        // every address unfinished: nothing known, an error, never a pass
+        let l = look(vec![
+            ("10.0.0.1:1", Reach::Unfinished),
+            ("10.0.0.2:1", Reach::Unfinished),
+        ]);
+        let v = judge(Some(&l), &words());
+        assert_eq!(v.status, Status::Error, "{v:?}");
+        assert!(
+            v.summary.contains("10.0.0.1:1 not answered in time"),
+            "{}",
+            v.summary
+        );
+        // refused at one, unfinished at another: like a timeout, with the note
+        let l = look(vec![
+            ("10.0.0.1:1", Reach::Refused),
+            ("10.0.0.2:1", Reach::Unfinished),
+        ]);
+        let v = judge(Some(&l), &words());
+        assert_eq!(v.status, Status::Pass, "{v:?}");
+        assert!(
+            v.summary.contains("10.0.0.2:1 not answered in time"),
+            "{}",
+            v.summary
+        );
+        assert!(
+            v.evidence.iter().any(|e| e.key == "unfinished"),
+            "{:?}",
+            v.evidence
+        );
+        // open at one, unfinished at the rest: a fail
+        let l = look(vec![
+            (
+                "10.0.0.1:1",
+                Reach::Open {
+                    answer: Answer::Silent,
+                },
+            ),
+            ("10.0.0.2:1", Reach::Unfinished),
+        ]);
+        assert_eq!(judge(Some(&l), &words()).status, Status::Fail);
+    }
+
+    #[test]
+    fn an_interrupted_look_says_interrupted_not_no_vantage() {
+        let v = judge(Some(&ExposureLook::interrupted("ssh:h".into())), &words());
+        assert_eq!(v.status, Status::Error, "{v:?}");
+        assert!(v.summary.contains("interrupted"), "{}", v.summary);
+        assert!(v.summary.contains("ssh:h"), "{}", v.summary);
+        assert_ne!(v.summary, NO_VANTAGE);
     }
 
     #[test]

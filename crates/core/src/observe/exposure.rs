@@ -22,6 +22,23 @@ pub struct ExposureLook {
     /// Addresses not tried, with why (a loopback address names the vantage point's own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_tried: Vec<String>,
+    /// Ctrl-C came before the look finished.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+}
+
+impl ExposureLook {
+    /// The look from `vantage` cut short by Ctrl-C.
+    pub fn interrupted(vantage: String) -> ExposureLook {
+        ExposureLook {
+            vantage,
+            result: Ok(Vec::new()),
+            local: false,
+            cut: 0,
+            not_tried: Vec::new(),
+            interrupted: true,
+        }
+    }
 }
 
 /// One address tried from the vantage point.
@@ -46,6 +63,9 @@ pub enum Reach {
     },
     /// No answer to the connection within the timeout (filtered).
     TimedOut,
+    /// Not finished within the bound on the whole look (tried too late, or still waiting):
+    /// nothing known, never counted as refused.
+    Unfinished,
     /// The TCP handshake completed: an outsider there reaches the server.
     Open {
         /// What the server answered.

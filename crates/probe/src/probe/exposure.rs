@@ -50,9 +50,18 @@ fn is_name(s: &str) -> bool {
 }
 
 impl Vantage {
-    /// Parses `--from`: `netns:NAME`, `ssh:[USER@]HOST[:PORT]`, or a bare NAME when
-    /// /run/netns/NAME exists; `--ssh-option KEY=VALUE` given for ssh only.
+    /// Parses `--from`: `netns:NAME` or a bare NAME when /run/netns/NAME exists,
+    /// `ssh:[USER@]HOST[:PORT]`; `--ssh-option KEY=VALUE` given for ssh only.
     pub fn parse(from: &str, ssh_options: &[String]) -> Result<Vantage, String> {
+        Vantage::parse_in(from, ssh_options, std::path::Path::new("/run/netns"))
+    }
+
+    /// [`Vantage::parse`] with the namespaces' directory named (a seam for tests).
+    pub fn parse_in(
+        from: &str,
+        ssh_options: &[String],
+        netns_dir: &std::path::Path,
+    ) -> Result<Vantage, String> {
         let bad = |why: &str| format!("--from {}: {why}", statectl_core::text::escape(from));
         let v = if let Some(name) = from.strip_prefix("netns:") {
             if name.is_empty()
@@ -64,6 +73,12 @@ impl Vantage {
                 return Err(bad(
                     "not a network namespace name (netns:NAME, as `ip netns list` shows)",
                 ));
+            }
+            if !netns_dir.join(name).exists() {
+                return Err(bad(&format!(
+                    "no such network namespace (no {}; `ip netns list` names them)",
+                    netns_dir.join(name).display()
+                )));
             }
             Vantage::Netns(name.to_string())
         } else if let Some(rest) = from.strip_prefix("ssh:") {
@@ -84,7 +99,14 @@ impl Vantage {
                 let (h, tail) = inner
                     .split_once(']')
                     .ok_or_else(|| bad("an unclosed [ (ssh:[USER@]HOST[:PORT])"))?;
-                (h, tail.strip_prefix(':'))
+                // after the ] only :PORT
+                let port = match tail {
+                    "" => None,
+                    t => Some(t.strip_prefix(':').ok_or_else(|| {
+                        bad("text after ] that is not :PORT (ssh:[USER@]HOST[:PORT])")
+                    })?),
+                };
+                (h, port)
             } else {
                 match hostport.split_once(':') {
                     Some((h, p)) => (h, Some(p)),
@@ -110,7 +132,7 @@ impl Vantage {
         } else if is_name(from)
             && !from.contains(':')
             && !from.starts_with('.')
-            && std::path::Path::new("/run/netns").join(from).exists()
+            && netns_dir.join(from).exists()
         {
             Vantage::Netns(from.to_string())
         } else {
@@ -188,80 +210,217 @@ enum Closed {
     Broken(String),
 }
 
-/// One connection from the vantage point; for ssh, the process whose stderr says why it ended.
+/// One connection from the vantage point; for ssh, the process whose log says why it ended.
 struct Conn {
     io: Box<dyn Io>,
-    ssh: Option<tokio::process::Child>,
+    ssh: Option<SshProc>,
 }
 
 impl Conn {
-    /// Why the stream ended without an answer: for ssh, its own words (a channel open failure
-    /// is the target refusing; anything else, ssh failing); a direct connection was made, so
-    /// None (the server took it and closed).
+    /// Why the stream ended without an answer, or gave none in time: for ssh, what its log
+    /// said (see [`SshLog::verdict`]), after waiting up to `wait` for ssh to end; a direct
+    /// connection was made, so None (the server took it).
     async fn why_closed(self, wait: Duration) -> Option<Closed> {
-        let mut child = self.ssh?;
-        drop(self.io);
-        let done = tokio::time::timeout(wait, child.wait()).await;
-        if done.is_err() {
-            let _ = child.start_kill();
-        }
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let mut buf = Vec::new();
-            let _ = tokio::time::timeout(
-                Duration::from_millis(500),
-                (&mut e).take(ANSWER_CAP as u64).read_to_end(&mut buf),
-            )
-            .await;
-            err = String::from_utf8_lossy(&buf).into_owned();
-        }
-        let exit_ok = matches!(done, Ok(Ok(s)) if s.success());
-        ssh_failure(&err, exit_ok, done.is_err())
+        let Conn { io, ssh } = self;
+        let mut ssh = ssh?;
+        drop(io);
+        let ended = ssh.settle(wait).await;
+        let log = ssh.log();
+        log.verdict(ended, ssh.started.elapsed())
     }
 }
 
-/// Reads ssh's stderr after a `-W` stream ended: None when the forwarded connection was made
-/// (ssh said nothing and ended well).
-fn ssh_failure(stderr: &str, exit_ok: bool, timed_out: bool) -> Option<Closed> {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("Warning: Permanently added"))
-        .collect();
-    if let Some(l) = lines.iter().find(|l| l.contains("open failed")) {
-        let why = l.rsplit(": ").next().unwrap_or(l);
-        let lower = l.to_ascii_lowercase();
-        return Some(if lower.contains("connection refused") {
-            Closed::Reach(Reach::Refused)
-        } else if lower.contains("timed out") {
-            Closed::Reach(Reach::TimedOut)
-        } else if lower.contains("administratively prohibited") {
-            Closed::Broken(format!(
-                "the host does not allow forwarding (AllowTcpForwarding): {}",
-                statectl_core::text::escape(l)
-            ))
-        } else {
-            Closed::Reach(Reach::Unreachable {
-                detail: statectl_core::text::escape(why).into_owned(),
-            })
-        });
-    }
-    if let Some(l) = lines.last() {
-        if !exit_ok {
-            let l = l.strip_prefix("ssh: ").unwrap_or(l);
-            return Some(Closed::Broken(format!(
-                "ssh: {}",
-                statectl_core::text::escape(l)
-            )));
+/// What ssh's log (LogLevel=DEBUG2, on its stderr) said so far. Only known lines count: a
+/// banner, a warning or any other line is ignored, and nothing of it is ever printed but a
+/// known failure's own line, escaped.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct SshLog {
+    /// "Authenticated to HOST" (VERBOSE): ssh logged in.
+    authenticated: bool,
+    /// "channel N: open confirm" (DEBUG2): the host connected to the target.
+    confirmed: bool,
+    /// "channel N: open failed: …": the host could not connect to the target.
+    open_failed: Option<String>,
+    /// ssh's own failure before it logged in (a known message), escaped and bounded.
+    failure: Option<String>,
+}
+
+/// The messages of ssh failing to reach or log in to its host (OpenSSH's own words).
+const SSH_FAILURES: &[&str] = &[
+    "Could not resolve hostname",
+    "connect to host ",
+    "Host key verification failed",
+    "kex_exchange_identification",
+    "banner exchange",
+    "ssh_exchange_identification",
+    "Connection closed by ",
+    "Connection reset by ",
+    "Connection timed out during banner exchange",
+    "Unable to negotiate with ",
+    "Too many authentication failures",
+    "Bad owner or permissions on ",
+    "Bad configuration option",
+    "command-line line ",
+    "Could not create directory",
+    "No route to host",
+    "Network is unreachable",
+];
+
+impl SshLog {
+    /// Reads one line of ssh's stderr.
+    fn read(&mut self, line: &str) {
+        let l = line.trim();
+        if let Some(d) = l.strip_prefix("debug2: ") {
+            if d.starts_with("channel ") && d.contains(": open confirm") {
+                self.confirmed = true;
+            }
+            return;
+        }
+        if l.starts_with("debug") {
+            return;
+        }
+        if l.starts_with("Authenticated to ") && l.contains(") using \"") {
+            self.authenticated = true;
+            return;
+        }
+        if l.starts_with("channel ") && l.contains(": open failed") {
+            self.open_failed.get_or_insert_with(|| l.to_string());
+            return;
+        }
+        // a failure of ssh itself comes before the login; after it, a line like these is a
+        // banner's or the remote's
+        if self.authenticated || self.failure.is_some() {
+            return;
+        }
+        let l = l.strip_prefix("ssh: ").unwrap_or(l);
+        let known = l.contains(": Permission denied (")
+            || l.starts_with("Permission denied")
+            || SSH_FAILURES.iter().any(|m| l.starts_with(m))
+            || (l.starts_with("connect to host ") && l.contains(" port "));
+        if known {
+            let short: String = l.chars().take(300).collect();
+            self.failure = Some(statectl_core::text::escape(&short).into_owned());
         }
     }
-    if timed_out {
-        return Some(Closed::Reach(Reach::TimedOut));
+
+    /// Why the stream gave no answer: `ended` is ssh's exit (Some(success)), or None when it
+    /// was still running when the time ran out (then it was killed); `after` how long it had.
+    /// None: the host connected to the target (the server took the connection and said
+    /// nothing, as from a namespace).
+    fn verdict(&self, ended: Option<bool>, after: Duration) -> Option<Closed> {
+        if let Some(l) = &self.open_failed {
+            return Some(open_failed(l));
+        }
+        if self.confirmed {
+            return None;
+        }
+        if !self.authenticated {
+            if let Some(f) = &self.failure {
+                return Some(Closed::Broken(format!("ssh: {f}")));
+            }
+            return Some(Closed::Broken(match ended {
+                None => format!(
+                    "ssh did not log in within {:.1} s (stuck connecting, in key exchange or authentication)",
+                    after.as_secs_f64()
+                ),
+                Some(_) => "ssh ended without logging in, and said nothing known why".into(),
+            }));
+        }
+        match ended {
+            // logged in, the host still connecting to the target when the time ran out:
+            // filtered on the way
+            None => Some(Closed::Reach(Reach::TimedOut)),
+            Some(true) => None,
+            Some(false) => Some(Closed::Broken(
+                "ssh ended after logging in without opening the forwarded channel".into(),
+            )),
+        }
     }
-    if !exit_ok {
-        return Some(Closed::Broken("ssh ended without saying why".into()));
+}
+
+/// ssh's "channel N: open failed: …" line: the target refused, did not answer, or was not
+/// reached; or the host forbids forwarding.
+fn open_failed(l: &str) -> Closed {
+    let why = l.rsplit(": ").next().unwrap_or(l);
+    let lower = l.to_ascii_lowercase();
+    if lower.contains("connection refused") {
+        Closed::Reach(Reach::Refused)
+    } else if lower.contains("timed out") {
+        Closed::Reach(Reach::TimedOut)
+    } else if lower.contains("administratively prohibited") {
+        Closed::Broken(format!(
+            "the host does not allow forwarding (AllowTcpForwarding): {}",
+            statectl_core::text::escape(l)
+        ))
+    } else {
+        Closed::Reach(Reach::Unreachable {
+            detail: statectl_core::text::escape(why).into_owned(),
+        })
     }
-    None
+}
+
+/// ssh (and its ProxyCommand, if any) in a process group of its own, its stderr read line by
+/// line into an [`SshLog`]; the whole group is killed when the time runs out and on drop
+/// (Ctrl-C included), so no ProxyCommand outlives the look.
+struct SshProc {
+    child: tokio::process::Child,
+    pgid: Option<i32>,
+    log: Arc<std::sync::Mutex<SshLog>>,
+    reader: Option<tokio::task::JoinHandle<()>>,
+    started: std::time::Instant,
+}
+
+/// Most bytes of ssh's log read (DEBUG2 for one forwarded channel is a few kB).
+const SSH_LOG_CAP: usize = 1 << 20;
+
+impl SshProc {
+    fn log(&self) -> SshLog {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    fn kill(&mut self) {
+        if let Some(g) = self.pgid {
+            // SAFETY: a signal to the process group ssh was started in (its own, ssh leads it)
+            unsafe {
+                libc::kill(-g, libc::SIGKILL);
+            }
+        }
+        let _ = self.child.start_kill();
+    }
+
+    /// Waits up to `wait` for ssh to end or its log to say how the channel went; Some(exit
+    /// success) when it ended, None when it was still running (then the group is killed).
+    async fn settle(&mut self, wait: Duration) -> Option<bool> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                // anything ssh started goes with it (its group outlives it only through them);
+                // then the group id is never signalled again, as the pid may be reused
+                self.kill();
+                self.pgid = None;
+                // the rest of the log: the pipe ends with ssh and its group
+                if let Some(r) = self.reader.take() {
+                    let _ = tokio::time::timeout(Duration::from_millis(500), r).await;
+                }
+                return Some(st.success());
+            }
+            let l = self.log();
+            if l.confirmed || l.open_failed.is_some() || tokio::time::Instant::now() >= deadline {
+                self.kill();
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for SshProc {
+    fn drop(&mut self) {
+        self.kill();
+        if let Some(r) = self.reader.take() {
+            r.abort();
+        }
+    }
 }
 
 /// Connects to `addr` from inside the namespace `name`: a thread of its own enters it, makes
@@ -336,8 +495,8 @@ fn connect_error(e: &std::io::Error) -> Reach {
     }
 }
 
-/// `ssh -W ADDR:PORT -o BatchMode=yes -o ConnectTimeout=N [options] HOST`: its stdin and stdout
-/// are the stream.
+/// `ssh -W ADDR:PORT -o BatchMode=yes -o LogLevel=DEBUG2 -o ConnectTimeout=N [options] HOST`:
+/// its stdin and stdout are the stream, its stderr the log that says how far it got.
 fn ssh_connect(v: &Vantage, addr: &str, timeout: Duration) -> Result<Conn, Closed> {
     let Vantage::Ssh {
         user,
@@ -351,10 +510,10 @@ fn ssh_connect(v: &Vantage, addr: &str, timeout: Duration) -> Result<Conn, Close
     let mut c = tokio::process::Command::new("ssh");
     c.arg("-W").arg(addr);
     c.args(["-o", "BatchMode=yes"]);
-    // the first value of an option wins: ssh must say why a channel failed ("open failed:
-    // connect failed: Connection refused" is logged at INFO), whatever ~/.ssh/config or
-    // --ssh-option set LogLevel to
-    c.args(["-o", "LogLevel=INFO"]);
+    // the first value of an option wins, whatever ~/.ssh/config or --ssh-option set: ssh must
+    // log its login ("Authenticated to", VERBOSE), the channel's open confirmation
+    // ("open confirm", DEBUG2) and why a channel failed ("open failed", INFO)
+    c.args(["-o", "LogLevel=DEBUG2"]);
     c.arg("-o")
         .arg(format!("ConnectTimeout={}", timeout.as_secs().max(1)));
     for o in options {
@@ -371,16 +530,47 @@ fn ssh_connect(v: &Vantage, addr: &str, timeout: Duration) -> Result<Conn, Close
     c.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
+        // a group of its own: a ProxyCommand is killed with it
+        .process_group(0)
         .kill_on_drop(true);
     let mut child = c
         .spawn()
         .map_err(|e| Closed::Broken(format!("cannot run ssh: {e} (apt install openssh-client)")))?;
-    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+    let pgid = child.id().and_then(|p| i32::try_from(p).ok());
+    let (Some(stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
         return Err(Closed::Broken("ssh's pipes were not made".into()));
     };
+    let log = Arc::new(std::sync::Mutex::new(SshLog::default()));
+    let reader = tokio::spawn({
+        let log = log.clone();
+        async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut r = tokio::io::BufReader::new(stderr).take(SSH_LOG_CAP as u64);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                match r.read_until(b'\n', &mut line).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {
+                        if let Ok(mut l) = log.lock() {
+                            l.read(&String::from_utf8_lossy(&line));
+                        }
+                    }
+                }
+            }
+        }
+    });
     Ok(Conn {
         io: Box::new(tokio::io::join(stdout, stdin)),
-        ssh: Some(child),
+        ssh: Some(SshProc {
+            child,
+            pgid,
+            log,
+            reader: Some(reader),
+            started: std::time::Instant::now(),
+        }),
     })
 }
 
@@ -502,7 +692,30 @@ fn open_answer(answer: Answer) -> Outcome {
     Ok(Reach::Open { answer })
 }
 
-async fn redis_at(v: &Vantage, ip: IpAddr, port: u16, timeout: Duration) -> Outcome {
+/// How long to wait for ssh to say why after the stream gave nothing: a closed stream means ssh
+/// is ending and about to say why; silence until the timeout means its log already has what
+/// it will say.
+fn settle_wait<T>(got: &Result<T, ()>) -> Duration {
+    match got {
+        Ok(_) => Duration::from_secs(2),
+        Err(()) => Duration::from_millis(300),
+    }
+}
+
+/// What is left of `timeout` before the look's `deadline` (at least a little).
+fn within(timeout: Duration, deadline: tokio::time::Instant) -> Duration {
+    timeout
+        .min(deadline.saturating_duration_since(tokio::time::Instant::now()))
+        .max(Duration::from_millis(50))
+}
+
+async fn redis_at(
+    v: &Vantage,
+    ip: IpAddr,
+    port: u16,
+    timeout: Duration,
+    deadline: tokio::time::Instant,
+) -> Outcome {
     let mut c = match open(v, ip, port, timeout).await {
         Ok(c) => c,
         Err(e) => return closed(e),
@@ -526,18 +739,19 @@ async fn redis_at(v: &Vantage, ip: IpAddr, port: u16, timeout: Duration) -> Outc
             });
         }
         // closed, or no answer in time: ssh may say it never connected
-        _ => {
-            if let Some(why) = c.why_closed(Duration::from_secs(2)).await {
+        got => {
+            if let Some(why) = c.why_closed(settle_wait(&got)).await {
                 return closed(why);
             }
         }
     }
-    // the plain PING got nothing: a TLS port?
+    // the port took the connection and gave no plain answer: a TLS port? (bounded by what is
+    // left of the look: the port is open whatever this says)
     let c = match open(v, ip, port, timeout).await {
         Ok(c) => c,
-        Err(e) => return closed(e),
+        Err(_) => return open_answer(Answer::Silent),
     };
-    match tls_over(c.io, ip, timeout).await {
+    match tls_over(c.io, ip, within(timeout, deadline)).await {
         Ok((_, asked)) => open_answer(Answer::Tls { client_cert: asked }),
         Err((asked, alert)) if asked || alert => open_answer(Answer::Tls { client_cert: asked }),
         Err(_) => open_answer(Answer::Silent),
@@ -632,7 +846,7 @@ async fn postgres_at(
     v: &Vantage,
     ip: IpAddr,
     port: u16,
-    timeout: Duration,
+    (timeout, deadline): (Duration, tokio::time::Instant),
     user: &str,
     dbname: &str,
 ) -> Outcome {
@@ -657,16 +871,20 @@ async fn postgres_at(
                 detail: format!("answers SSLRequest with {}", words(&one)),
             })
         }
-        _ => {
-            return match c.why_closed(Duration::from_secs(2)).await {
+        other => {
+            let wait = settle_wait(&match other {
+                Err(_) => Err(()),
+                Ok(_) => Ok(()),
+            });
+            return match c.why_closed(wait).await {
                 Some(why) => closed(why),
                 None => open_answer(Answer::Silent),
-            }
+            };
         }
     };
     let _ = io.write_all(&startup(user, dbname)).await;
     let _ = io.flush().await;
-    let Some((kind, body)) = message(&mut io, timeout).await else {
+    let Some((kind, body)) = message(&mut io, within(timeout, deadline)).await else {
         return open_answer(Answer::Silent);
     };
     let answer = pg_answer(kind, &body, tls);
@@ -716,16 +934,18 @@ fn link_local(ip: &IpAddr) -> bool {
 }
 
 /// The addresses to try: the target's own (resolved here), and when the server is on this host,
-/// every non-loopback address of this host on its port; at most [`MAX_ADDRESSES`].
-/// Returns (tried, local, cut, not tried).
+/// every non-loopback address of this host on its port (`on_this_host`: known to be, as a Unix
+/// socket is); at most [`MAX_ADDRESSES`]. Returns (tried, local, cut, not tried).
 pub fn addresses(
     resolved: &[IpAddr],
     own: &[IpAddr],
     port: u16,
+    on_this_host: bool,
 ) -> (Vec<IpAddr>, bool, usize, Vec<String>) {
-    let local = resolved
-        .iter()
-        .any(|ip| ip.is_loopback() || ip.is_unspecified() || own.contains(ip));
+    let local = on_this_host
+        || resolved
+            .iter()
+            .any(|ip| ip.is_loopback() || ip.is_unspecified() || own.contains(ip));
     let mut all: Vec<IpAddr> = Vec::new();
     let mut not_tried = Vec::new();
     for ip in resolved {
@@ -758,7 +978,6 @@ pub async fn look(
     dialogue: &Dialogue,
     timeout: Duration,
 ) -> ExposureLook {
-    use futures::StreamExt;
     let label = vantage.label();
     let resolved: Vec<IpAddr> = match host.trim_matches(['[', ']']).parse::<IpAddr>() {
         Ok(ip) => vec![ip],
@@ -775,6 +994,7 @@ pub async fn look(
                         local: false,
                         cut: 0,
                         not_tried: Vec::new(),
+                        interrupted: false,
                     }
                 }
                 Err(_) => Vec::new(),
@@ -784,33 +1004,100 @@ pub async fn look(
     let own = tokio::task::spawn_blocking(own_addresses)
         .await
         .unwrap_or_default();
-    let (tried, local, cut, not_tried) = addresses(&resolved, &own, port);
-    let outcomes: Vec<(IpAddr, Outcome)> = futures::stream::iter(tried)
+    let (tried, local, cut, not_tried) = addresses(&resolved, &own, port, false);
+    look_at(
+        vantage,
+        tried,
+        port,
+        dialogue,
+        timeout,
+        (local, cut, not_tried),
+    )
+    .await
+}
+
+/// Looks from `vantage` at a server on this host reached by a Unix socket (PostgreSQL's
+/// `host=/dir`): every address of this host on the socket's port, as for loopback.
+pub async fn look_local(
+    vantage: &Vantage,
+    socket: &str,
+    port: u16,
+    dialogue: &Dialogue,
+    timeout: Duration,
+) -> ExposureLook {
+    let own = tokio::task::spawn_blocking(own_addresses)
+        .await
+        .unwrap_or_default();
+    let (tried, local, cut, mut not_tried) = addresses(&[], &own, port, true);
+    not_tried.push(format!(
+        "{} (a Unix socket: this host's addresses tried on its port instead)",
+        statectl_core::text::escape(socket)
+    ));
+    look_at(
+        vantage,
+        tried,
+        port,
+        dialogue,
+        timeout,
+        (local, cut, not_tried),
+    )
+    .await
+}
+
+/// The bound on the whole look at one server: two rounds of `--timeout` (an answer, then a TLS
+/// handshake or a startup), and for ssh time for its logins.
+pub fn bound(vantage: &Vantage, timeout: Duration) -> Duration {
+    timeout * 2
+        + match vantage {
+            Vantage::Netns(_) => Duration::from_secs(1),
+            Vantage::Ssh { .. } => timeout.max(Duration::from_secs(2)),
+        }
+}
+
+async fn look_at(
+    vantage: &Vantage,
+    tried: Vec<IpAddr>,
+    port: u16,
+    dialogue: &Dialogue,
+    timeout: Duration,
+    (local, cut, not_tried): (bool, usize, Vec<String>),
+) -> ExposureLook {
+    use futures::StreamExt;
+    let deadline = tokio::time::Instant::now() + bound(vantage, timeout);
+    let mut running = futures::stream::iter(tried.iter().copied())
         .map(|ip| async move {
             let o = match dialogue {
-                Dialogue::Redis => redis_at(vantage, ip, port, timeout).await,
+                Dialogue::Redis => redis_at(vantage, ip, port, timeout, deadline).await,
                 Dialogue::Postgres { user, dbname } => {
-                    postgres_at(vantage, ip, port, timeout, user, dbname).await
+                    postgres_at(vantage, ip, port, (timeout, deadline), user, dbname).await
                 }
             };
             (ip, o)
         })
-        .buffered(IN_FLIGHT)
-        .collect()
-        .await;
+        .buffer_unordered(IN_FLIGHT);
+    let mut outcomes: Vec<(IpAddr, Outcome)> = Vec::new();
+    // what has not finished by the deadline is dropped (an ssh with its group killed)
+    while let Ok(Some(o)) = tokio::time::timeout_at(deadline, running.next()).await {
+        outcomes.push(o);
+    }
+    drop(running);
     let mut attempts = Vec::new();
     let mut broken = None;
-    for (ip, o) in outcomes {
-        match o {
-            Ok(reach) => attempts.push(Attempt {
-                addr: crate::targets::host_port(&ip.to_string(), port),
-                reach,
+    for ip in tried {
+        let addr = crate::targets::host_port(&ip.to_string(), port);
+        match outcomes.iter().position(|(i, _)| *i == ip) {
+            None => attempts.push(Attempt {
+                addr,
+                reach: Reach::Unfinished,
             }),
-            Err(e) => broken = broken.or(Some(e)),
+            Some(k) => match outcomes.swap_remove(k).1 {
+                Ok(reach) => attempts.push(Attempt { addr, reach }),
+                Err(e) => broken = broken.or(Some(e)),
+            },
         }
     }
     ExposureLook {
-        vantage: label,
+        vantage: vantage.label(),
         result: match broken {
             Some(e) => Err(e),
             None => Ok(attempts),
@@ -818,6 +1105,7 @@ pub async fn look(
         local,
         cut,
         not_tried,
+        interrupted: false,
     }
 }
 
@@ -827,9 +1115,35 @@ mod tests {
 
     #[test]
     fn vantage_points_parse_and_bad_ones_are_named() {
+        let run = tempfile::tempdir().unwrap();
+        std::fs::write(run.path().join("dmz"), "").unwrap();
         assert_eq!(
-            Vantage::parse("netns:dmz", &[]).unwrap(),
+            Vantage::parse_in("netns:dmz", &[], run.path()).unwrap(),
             Vantage::Netns("dmz".into())
+        );
+        assert_eq!(
+            Vantage::parse_in("dmz", &[], run.path()).unwrap(),
+            Vantage::Netns("dmz".into())
+        );
+        // a namespace that does not exist is refused at parse time, as a bare NAME is
+        let e = Vantage::parse_in("netns:typo", &[], run.path()).unwrap_err();
+        assert!(
+            e.starts_with("--from netns:typo: no such network namespace"),
+            "{e}"
+        );
+        // after ] only :PORT
+        for bad in ["ssh:[h]x", "ssh:[fd00::1]22", "ssh:[h]:", "ssh:[h]:x"] {
+            let e = Vantage::parse(bad, &[]).unwrap_err();
+            assert!(e.starts_with(&format!("--from {bad}: ")), "{e}");
+        }
+        assert_eq!(
+            Vantage::parse("ssh:[h]", &[]).unwrap(),
+            Vantage::Ssh {
+                user: None,
+                host: "h".into(),
+                port: None,
+                options: Vec::new()
+            }
         );
         let v = Vantage::parse("ssh:ops@bastion:2222", &["IdentityFile=/k".into()]).unwrap();
         assert_eq!(v.label(), "ssh:ops@bastion:2222");
@@ -862,45 +1176,117 @@ mod tests {
             .chain((1..=20).map(|i| ip(&format!("10.0.0.{i}"))))
             .chain([ip("fe80::1")])
             .collect();
-        let (tried, local, cut, not) = addresses(&[ip("127.0.0.1")], &own, 6379);
+        let (tried, local, cut, not) = addresses(&[ip("127.0.0.1")], &own, 6379, false);
         assert!(local);
         assert_eq!(tried.len(), MAX_ADDRESSES);
         assert_eq!(cut, 4);
         assert!(not[0].contains("loopback"), "{not:?}");
-        let (tried, local, _, _) = addresses(&[ip("192.0.2.7")], &own, 6379);
+        let (tried, local, _, _) = addresses(&[ip("192.0.2.7")], &own, 6379, false);
         assert!(!local);
         assert_eq!(tried, vec![ip("192.0.2.7")]);
     }
 
+    fn log_of(text: &str) -> SshLog {
+        let mut l = SshLog::default();
+        for line in text.lines() {
+            l.read(line);
+        }
+        l
+    }
+
+    const T: Duration = Duration::from_secs(3);
+
     #[test]
     fn ssh_says_whether_the_target_refused_or_ssh_failed() {
-        let refused = "channel 0: open failed: connect failed: Connection refused\r\nstdio forwarding failed\n";
+        let refused = "Authenticated to 10.9.9.9 ([10.9.9.9]:22) using \"publickey\".\r\nchannel 0: open failed: connect failed: Connection refused\r\nstdio forwarding failed\n";
         assert!(matches!(
-            ssh_failure(refused, false, false),
+            log_of(refused).verdict(Some(false), T),
             Some(Closed::Reach(Reach::Refused))
         ));
         assert!(matches!(
-            ssh_failure(
-                "channel 0: open failed: connect failed: No route to host\n",
-                false,
-                false
-            ),
+            log_of("channel 0: open failed: connect failed: No route to host\n")
+                .verdict(Some(false), T),
             Some(Closed::Reach(Reach::Unreachable { .. }))
         ));
-        match ssh_failure(
-            "root@10.9.9.9: Permission denied (publickey).\n",
-            false,
-            false,
-        ) {
+        match log_of("root@10.9.9.9: Permission denied (publickey).\n").verdict(Some(false), T) {
             Some(Closed::Broken(b)) => assert!(b.contains("Permission denied"), "{b}"),
             _ => panic!("not broken"),
         }
-        assert!(ssh_failure(
-            "Warning: Permanently added 'x' (ED25519) to the list of known hosts.\n",
-            true,
-            false
-        )
-        .is_none());
+        match log_of("ssh: connect to host 10.9.9.9 port 22: Connection timed out\n")
+            .verdict(Some(false), T)
+        {
+            Some(Closed::Broken(b)) => assert!(b.contains("Connection timed out"), "{b}"),
+            _ => panic!("not broken"),
+        }
+    }
+
+    #[test]
+    fn ssh_logged_in_and_confirmed_then_silence_is_the_server_silent() {
+        // the DEBUG2 log of a login and a forwarded channel that the host connected
+        let log = "debug1: Connecting to 10.61.2.2 [10.61.2.2] port 22.\n\
+            debug1: Authentication succeeded (publickey).\n\
+            Authenticated to 10.61.2.2 ([10.61.2.2]:22) using \"publickey\".\n\
+            debug1: channel_connect_stdio_fwd: 10.61.2.1:6379\n\
+            debug2: channel 0: open confirm rwindow 2097152 rmax 32768\n";
+        let l = log_of(log);
+        assert!(l.authenticated && l.confirmed, "{l:?}");
+        // killed at the timeout, or ended: the server took the connection (None: Silent)
+        assert!(l.verdict(None, T).is_none());
+        assert!(l.verdict(Some(true), T).is_none());
+    }
+
+    #[test]
+    fn ssh_logged_in_without_a_confirmation_is_filtered_and_never_logged_in_is_broken() {
+        let l = log_of("Authenticated to h ([10.0.0.1]:22) using \"publickey\".\n");
+        assert!(matches!(
+            l.verdict(None, T),
+            Some(Closed::Reach(Reach::TimedOut))
+        ));
+        // stuck in key exchange (a ProxyCommand that only says its version): no login in time
+        let l = log_of(
+            "debug1: Remote protocol version 2.0, remote software version OpenSSH_9.2\n\
+             debug1: SSH2_MSG_KEXINIT sent\n",
+        );
+        match l.verdict(None, T) {
+            Some(Closed::Broken(b)) => {
+                assert!(b.contains("ssh did not log in within 3.0 s"), "{b}")
+            }
+            other => panic!("not broken: {}", other.is_some()),
+        }
+        // ended on its own without a known reason: still broken, never a pass
+        assert!(matches!(l.verdict(Some(false), T), Some(Closed::Broken(_))));
+    }
+
+    #[test]
+    fn stray_ssh_lines_are_ignored_and_never_taken_for_a_failure() {
+        // a banner (with an escape sequence and words of a failure after the login), the
+        // post-quantum notice of OpenSSH 10, known-hosts warnings
+        let log = "Warning: Permanently added '10.61.2.2' (ED25519) to the list of known hosts.\n\
+            ** WARNING: connection is not using a post-quantum key exchange algorithm.\n\
+            ** This session may be vulnerable to \"store now, decrypt later\" attacks.\n\
+            \x1b[2J\x1b]0;owned\x07Authorised use only\n\
+            Authenticated to 10.61.2.2 ([10.61.2.2]:22) using \"publickey\".\n\
+            Connection closed by 10.61.2.2 port 22 (banner text after the login)\n";
+        let l = log_of(log);
+        assert_eq!(l.failure, None, "{l:?}");
+        assert!(matches!(
+            l.verdict(None, T),
+            Some(Closed::Reach(Reach::TimedOut))
+        ));
+        // a known failure is escaped
+        let l = log_of("ssh: Could not resolve hostname x\x1b[2J: Name or service not known\n");
+        match l.verdict(Some(false), T) {
+            Some(Closed::Broken(b)) => {
+                assert!(b.contains("Could not resolve hostname"), "{b}");
+                assert!(!b.contains('\x1b'), "{b}");
+            }
+            _ => panic!("not broken"),
+        }
+        assert!(
+            log_of("Warning: Permanently added 'x' (ED25519) to the list of known hosts.\n")
+                .failure
+                .is_none()
+        );
     }
 
     #[test]

@@ -1032,17 +1032,6 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
         if let Some(v) = &cx.vantage {
             let looks = cx.each(cx.targets.postgres.iter().map(|t| async {
                 let (host, port) = t.host_port_pair();
-                if host.starts_with('/') {
-                    return Some(crate::observe::exposure::ExposureLook {
-                        vantage: v.label(),
-                        result: Ok(Vec::new()),
-                        local: true,
-                        cut: 0,
-                        not_tried: vec![format!(
-                            "{host} (a Unix socket: reached from this host only)"
-                        )],
-                    });
-                }
                 let dialogue = super::exposure::Dialogue::Postgres {
                     user: t.config.get_user().unwrap_or("postgres").to_string(),
                     dbname: t
@@ -1052,11 +1041,24 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                         .unwrap_or("postgres")
                         .to_string(),
                 };
-                let work = super::exposure::look(v, &host, port, &dialogue, cx.timing.timeout);
-                crate::cancel::with_grace(&cx.cancel, work).await
+                let timeout = cx.timing.timeout;
+                let work = async {
+                    if host.starts_with('/') {
+                        // a Unix socket: the server is on this host; its TCP port, if it
+                        // listens on one, is the socket's
+                        super::exposure::look_local(v, &host, port, &dialogue, timeout).await
+                    } else {
+                        super::exposure::look(v, &host, port, &dialogue, timeout).await
+                    }
+                };
+                crate::cancel::with_grace(&cx.cancel, work)
+                    .await
+                    .unwrap_or_else(|| {
+                        crate::observe::exposure::ExposureLook::interrupted(v.label())
+                    })
             }));
             for (o, l) in seen.iter_mut().zip(looks.await) {
-                o.exposure = l;
+                o.exposure = Some(l);
             }
         }
         let ports: Vec<Option<u16>> = seen

@@ -1054,10 +1054,16 @@ pub fn observe_area(cx: &ProbeContext) -> BoxFuture<'_, Observed> {
                     &super::exposure::Dialogue::Redis,
                     cx.timing.timeout,
                 );
-                crate::cancel::with_grace(&cx.cancel, work)
+                async {
+                    crate::cancel::with_grace(&cx.cancel, work)
+                        .await
+                        .unwrap_or_else(|| {
+                            crate::observe::exposure::ExposureLook::interrupted(v.label())
+                        })
+                }
             }));
             for (o, l) in seen.iter_mut().zip(looks.await) {
-                o.exposure = l;
+                o.exposure = Some(l);
             }
         }
         let ports: Vec<Option<u16>> = seen

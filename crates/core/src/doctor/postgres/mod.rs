@@ -130,7 +130,7 @@ pub static CHECKS: &[Check] = &[
         id: "postgres.exposure",
         area: Area::Postgres,
         tags: DOCTOR,
-        doc: "from --from's vantage point (netns:NAME or ssh:[USER@]HOST), a TCP handshake completed at the target's address or, for a server on this host, at any of this host's addresses on its port (at most 16) fails, saying what an SSLRequest and a StartupMessage with the target's user and database (never a password) got there (no pg_hba.conf entry; a password asked: cleartext, md5 or SASL SCRAM; trust: logged in); refused, unreachable or timed out everywhere passes; skip without --from; a vantage point that cannot be used is an error",
+        doc: "from --from's vantage point (netns:NAME or ssh:[USER@]HOST), a TCP handshake completed at the target's address or, for a server on this host, at any of this host's addresses on its port (at most 16) fails, saying what an SSLRequest and a StartupMessage with the target's user and database (never a password) got there (no pg_hba.conf entry; a password asked: cleartext, md5 or SASL SCRAM; trust: logged in); refused, unreachable or timed out everywhere passes; a port that takes the connection and answers nothing fails, from a namespace and over ssh alike (a target on a Unix socket is on this host: its port tried at this host's addresses); an address not finished within the bound on the look (two rounds of --timeout and a margin) is never counted as refused, none finished is an error; skip without --from; a vantage point that cannot be used (no such namespace, ssh not logged in within the time) is an error",
         full: false,
         eval: Eval::Exposure(exposure),
     },
