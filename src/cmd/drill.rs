@@ -355,6 +355,50 @@ fn sender(
     })
 }
 
+/// One store-outage drill at a time in this network namespace: its nftables table is the
+/// namespace's (each drill makes it anew, which would delete a running drill's fault and end
+/// its outage early while it still measures one). The lock is a file in /run (else the temp
+/// directory) named by the namespace's inode, held with flock until the drill ends; the
+/// kernel releases it if statectl dies (its fault's watchdog still removes the fault).
+fn one_drill_per_namespace() -> anyhow::Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let ns = std::fs::metadata("/proc/self/ns/net")
+        .map(|m| m.ino())
+        .unwrap_or(0);
+    let dir = if std::path::Path::new("/run").is_dir() {
+        std::path::PathBuf::from("/run")
+    } else {
+        std::env::temp_dir()
+    };
+    let path = dir.join(format!("statectl-drill-net{ns}.lock"));
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(&path)
+        .map_err(|e| {
+            anyhow::anyhow!("drill store-outage: the drill lock {}: {e}", path.display())
+        })?;
+    // SAFETY: flock on a descriptor this function owns.
+    if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let e = std::io::Error::last_os_error();
+        if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+            return Err(anyhow::anyhow!(
+                "drill store-outage: another drill is running in this network namespace (it holds {}); one fault at a time: wait for it to end",
+                path.display()
+            ));
+        }
+        return Err(anyhow::anyhow!(
+            "drill store-outage: the drill lock {}: {e}",
+            path.display()
+        ));
+    }
+    Ok(f)
+}
+
 /// `statectl drill store-outage`.
 pub async fn store_outage(
     a: &StoreOutageArgs,
@@ -408,6 +452,7 @@ pub async fn store_outage(
             mode_name(a.mode)
         ),
     )?;
+    let _one_at_a_time = one_drill_per_namespace()?;
     let api_label = statectl_core::redact::redact_url(api.as_str());
     let started = SystemTime::now();
     let clock = Instant::now();

@@ -481,6 +481,52 @@ fn a_health_endpoint_must_follow_its_store_through_the_drill() {
     assert!(!ns_output(&d.net.a, "nft list tables").contains("statectl_drill"));
 }
 
+// A second store-outage drill in the same network namespace while one runs is refused in one
+// line (exit 1) and leaves the first's fault in place: each drill makes the nftables table
+// anew, which deleted the running drill's element and ended its outage early while it still
+// measured one. The first drill ends as it would alone.
+#[test]
+fn a_second_drill_in_the_same_namespace_is_refused_and_the_first_goes_on() {
+    let Some(d) = drill() else {
+        return;
+    };
+    let first = d.spawn(d.breaker_port, "blackhole");
+    until("the first fault in place", Duration::from_secs(15), || {
+        d.elements().contains("10.231.0.2 . ")
+    });
+    let args = d.args(d.breaker_port, "reject", &[]);
+    let r = d
+        .net
+        .statectl(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("another drill is running in this network namespace")
+            && r.stderr.trim().lines().count() == 1,
+        "{}",
+        r.stderr
+    );
+    // the first drill's fault is still there, with its own verdict
+    assert!(d.elements().contains("10.231.0.2 . "), "{}", d.elements());
+    let chain = ns_output(&d.net.a, "nft list chain inet statectl_drill out");
+    assert!(
+        chain.contains(" drop") && !chain.contains("reject"),
+        "{chain}"
+    );
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status(&v, "drill.breaker_opens").0, "pass", "{v}");
+    // and once it ended, a drill runs again
+    let (r, v) = d.run(d.breaker_port, "reject", &[]);
+    assert_eq!(r.code, 0, "{v}\n{}", r.stderr);
+}
+
 // issue 29 #2: killed with SIGKILL mid-drill, statectl cannot restore; the watchdog does: the
 // nftables element expires (and a frozen store is continued) within --for and its margin.
 #[test]

@@ -914,9 +914,24 @@ fn a_bare_file_name_from_its_own_directory_applies_with_a_backup_beside_it() {
         crate::support::run_in(Some(dir.path()), &all, &[])
     };
     // a failure leaves nothing half-done: the file as it was, no backup, no temp file
+    // a missing --backup-dir is a usage error (exit 2, naming it), as is a file given for one
     let r = here(&["--backup-dir", "no-such-dir"]);
-    assert_ne!(r.code, 0, "{}", r.stdout);
-    assert!(r.stderr.contains("no-such-dir"), "{}", r.stderr);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("--backup-dir no-such-dir: no such directory"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+    let r = here(&["--backup-dir", "redis.conf"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("--backup-dir redis.conf: not a directory"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(&conf).unwrap(), text);
     assert_eq!(files(), vec!["redis.conf"]);

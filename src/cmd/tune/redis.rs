@@ -25,6 +25,17 @@ pub async fn redis(a: &TuneRedisArgs, out: &OutputArgs, root: &HostRoot) -> anyh
         ))
         .into());
     }
+    // a backup directory that is not one is the user's input, refused before anything is read
+    if let Some(d) = &a.backup_dir {
+        if !d.is_dir() {
+            let why = if d.exists() {
+                "not a directory"
+            } else {
+                "no such directory"
+            };
+            return Err(UsageError(format!("--backup-dir {}: {why}", d.display())).into());
+        }
+    }
     // one connection to the --live server: its version judges the plan, then it is compared
     let mut server = match &a.live {
         Some(url) => Some(connect_live(url, a).await?),
