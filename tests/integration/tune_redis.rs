@@ -396,6 +396,29 @@ fn secrets_come_from_a_file_or_stdin_and_never_reach_a_message() {
     let r = tune(c, &["--set", "requirepass=@/nonexistent/pw"], &[]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("/nonexistent/pw"), "{}", r.stderr);
+    // a new password that differs from the old only in case is a change, applied (before: the
+    // values were compared lowercased, nothing was planned, and the old password stayed)
+    let upper = secret.to_ascii_uppercase();
+    std::fs::write(&file, format!("{upper}\n")).unwrap();
+    let r = tune(
+        c,
+        &[
+            "--set",
+            &format!("requirepass=@{}", file.display()),
+            "--apply",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json()["changed"], true, "{}", r.stdout);
+    assert!(!r.stdout.contains(&upper) && !r.stderr.contains(&upper));
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(
+        text.contains(&format!("requirepass {upper}")) && !text.contains(secret),
+        "the new password replaced the old"
+    );
 }
 
 // issue 19: directives of newer Redis releases were refused as "not a Redis 7 directive"

@@ -214,11 +214,15 @@ pub fn same_value(name: &str, a: &str, b: &str) -> bool {
             return x == y;
         }
     }
+    // Redis reads yes/no and enumerations without regard to case (strcasecmp); every other
+    // value (a password, a path, a user, notify-keyspace-events' flags) is case-sensitive:
+    // `requirepass Secret` is not `requirepass secret`
+    let fold = matches!(kind(name), Some(Kind::Bool | Kind::Enum(_)));
     let norm = |s: &str| {
         tokenize(s)
             .unwrap_or_else(|_| vec![s.to_string()])
-            .iter()
-            .map(|t| t.to_ascii_lowercase())
+            .into_iter()
+            .map(|t| if fold { t.to_ascii_lowercase() } else { t })
             .collect::<Vec<_>>()
     };
     norm(a) == norm(b)

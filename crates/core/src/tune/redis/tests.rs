@@ -58,6 +58,19 @@ fn sizes_compare_as_bytes() {
 }
 
 #[test]
+fn only_yes_no_and_enumerations_compare_without_case() {
+    assert!(same_value("appendfsync", "EverySec", "everysec"));
+    assert!(same_value("maxmemory-policy", "ALLKEYS-LRU", "allkeys-lru"));
+    // a changed password, path or flag set is a change (before: all compared lowercased, so a
+    // new password differing only in case was planned as nothing to do)
+    assert!(!same_value("requirepass", "Secret-Zq7", "secret-zq7"));
+    assert!(!same_value("masterauth", "Secret", "secret"));
+    assert!(!same_value("dir", "/Data/redis", "/data/redis"));
+    assert!(!same_value("notify-keyspace-events", "Ex", "ex"));
+    assert!(same_value("requirepass", "\"Secret\"", "Secret"));
+}
+
+#[test]
 fn replaces_first_in_place_drops_duplicates_appends_new_keeps_the_rest() {
     let old = "# top comment\nmaxmemory 1gb\n\ninclude /etc/redis/extra.conf\nunknown-future-directive 1\nmaxmemory 3gb\n# tail\n";
     let p = plan(
