@@ -870,8 +870,7 @@ pub fn parse_haproxy(text: &str, file: &str) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut section: Vec<String> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let line = raw.split('#').next().unwrap_or("");
-        let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        let words = haproxy_words(raw);
         let Some((name, args)) = words.split_first() else {
             continue;
         };
@@ -889,6 +888,68 @@ pub fn parse_haproxy(text: &str, file: &str) -> Vec<Directive> {
         });
     }
     out
+}
+
+/// One line of an HAProxy configuration as HAProxy splits it (its manual, "Quoting and
+/// escaping"): words part at blanks; `#` starts a comment outside quotes; a backslash escapes
+/// the next character (`\ `, `\#`, `\\`, `\'`, `\"`; `\r`, `\n`, `\t` and `\xNN` are those
+/// bytes) outside single quotes; double quotes group a word and keep escapes; single quotes
+/// group a word and keep everything as written. `"a b"` is one word `a b`; `"x # y"` is no
+/// comment. `${VAR}` is kept as written (the environment is the balancer's, not this host's).
+pub fn haproxy_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    // a word was started (an empty "" is a word)
+    let mut started = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), c) => word.push(c),
+            (_, '\\') => {
+                started = true;
+                match chars.next() {
+                    Some('r') => word.push('\r'),
+                    Some('n') => word.push('\n'),
+                    Some('t') => word.push('\t'),
+                    Some('x') => {
+                        let hex: String = chars.clone().take(2).collect();
+                        match u8::from_str_radix(&hex, 16) {
+                            Ok(b) if hex.len() == 2 => {
+                                word.push(char::from(b));
+                                chars.nth(1);
+                            }
+                            _ => word.push('x'),
+                        }
+                    }
+                    Some(other) => word.push(other),
+                    None => word.push('\\'),
+                }
+            }
+            (Some('"'), '"') => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, '#') => break,
+            (None, c) if c.is_whitespace() => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                    started = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
 }
 
 /// An HAProxy proxy (a `frontend`, `backend` or `listen` section) with the `defaults` section it
@@ -1233,6 +1294,46 @@ server {\n  location / { proxy_set_header \"X-Session-Id\" ''; }\n}\n";
         let d = parse_nginx("http { }\n", "n").unwrap();
         let t = error_log_targets(&d, None, "/var/log/nginx/error.log");
         assert_eq!(t[0].path, Ok("/var/log/nginx/error.log".into()));
+    }
+
+    #[test]
+    fn haproxy_lines_split_as_haproxy_splits_them() {
+        let w = |l: &str| haproxy_words(l);
+        // before: split at every blank and cut at every '#', quotes kept as text
+        assert_eq!(
+            w(r#"http-request set-header X-Note "keep # this" # a comment"#),
+            ["http-request", "set-header", "X-Note", "keep # this"]
+        );
+        assert_eq!(
+            w(r#"acl api hdr(host) -m str 'a b\c' "d\"e" f\ g"#),
+            [
+                "acl",
+                "api",
+                "hdr(host)",
+                "-m",
+                "str",
+                r"a b\c",
+                "d\"e",
+                "f g"
+            ]
+        );
+        assert_eq!(
+            w(r"errorfile 503 /etc/haproxy/errors/503\#1.http"),
+            ["errorfile", "503", "/etc/haproxy/errors/503#1.http"]
+        );
+        assert_eq!(w(r#"x "" y"#), ["x", "", "y"]);
+        assert_eq!(w(r"a\x41\tb"), ["aA\tb"]);
+        assert_eq!(w("   # only a comment"), Vec::<String>::new());
+        assert_eq!(
+            w("balance hdr(${SESSION_HEADER})"),
+            ["balance", "hdr(${SESSION_HEADER})"]
+        );
+        // a section line keeps its words
+        let d = parse_haproxy(
+            "backend api\n  http-request set-header X-Id \"a # b\"\n",
+            "h.cfg",
+        );
+        assert_eq!(d[0].args, ["set-header", "X-Id", "a # b"]);
     }
 
     #[test]
