@@ -1001,19 +1001,7 @@ pub async fn look(
             }
         }
     };
-    let own = tokio::task::spawn_blocking(own_addresses)
-        .await
-        .unwrap_or_default();
-    let (tried, local, cut, not_tried) = addresses(&resolved, &own, port, false);
-    look_at(
-        vantage,
-        tried,
-        port,
-        dialogue,
-        timeout,
-        (local, cut, not_tried),
-    )
-    .await
+    from_addresses(vantage, &resolved, false, None, port, dialogue, timeout).await
 }
 
 /// Looks from `vantage` at a server on this host reached by a Unix socket (PostgreSQL's
@@ -1025,14 +1013,29 @@ pub async fn look_local(
     dialogue: &Dialogue,
     timeout: Duration,
 ) -> ExposureLook {
+    let note = format!(
+        "{} (a Unix socket: this host's addresses tried on its port instead)",
+        statectl_core::text::escape(socket)
+    );
+    from_addresses(vantage, &[], true, Some(note), port, dialogue, timeout).await
+}
+
+/// The addresses to try (the resolved ones, and this host's own when the server is local)
+/// and the look at them; `note` is said among the addresses not tried.
+async fn from_addresses(
+    vantage: &Vantage,
+    resolved: &[IpAddr],
+    local: bool,
+    note: Option<String>,
+    port: u16,
+    dialogue: &Dialogue,
+    timeout: Duration,
+) -> ExposureLook {
     let own = tokio::task::spawn_blocking(own_addresses)
         .await
         .unwrap_or_default();
-    let (tried, local, cut, mut not_tried) = addresses(&[], &own, port, true);
-    not_tried.push(format!(
-        "{} (a Unix socket: this host's addresses tried on its port instead)",
-        statectl_core::text::escape(socket)
-    ));
+    let (tried, local, cut, mut not_tried) = addresses(resolved, &own, port, local);
+    not_tried.extend(note);
     look_at(
         vantage,
         tried,
